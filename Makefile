@@ -1,0 +1,32 @@
+# Liandong: `make run` starts the platform on the embedded default; `make test` runs every test
+# against the embedded adapters, a real Kafka broker and a real FerretDB.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := shared services/gateway services/petition services/welfare services/volunteer services/security
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test install clean-data help
+
+help:
+	@echo "make run    start the gateway and the four services on http://localhost:8000 (embedded, data in ./data)"
+	@echo "make test   install what tests need, start Kafka and FerretDB, run every test"
+
+$(STAMP): $(foreach p,$(PACKAGES),$(p)/pyproject.toml) constraints.txt requirements-test.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt $(foreach p,$(PACKAGES),-e $(p)) -r requirements-test.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python deploy/local/run.py
+
+test: $(STAMP)
+	bash deploy/local/test.sh $(PYTEST_ARGS)
+
+clean-data:
+	rm -rf data

@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# Start/stop a real FerretDB (MongoDB wire protocol) server with the SQLite
+# backend for the test suite, without Docker. The binary is built from the Go
+# module proxy source into <repo>/.cache/bin/ferretdb on first use.
+#
+# Usage: deploy/local/ferretdb.sh start|stop|status|restart-keep-data
+#
+#   start              build the binary if missing, wipe the data dir, start, wait for a `ping`
+#   stop               graceful stop (TERM, then KILL after FERRETDB_STOP_TIMEOUT s); idempotent
+#   status             exit 0 if the server for FERRETDB_PORT is running
+#   restart-keep-data  stop, then start again on the SAME data dir
+#
+# Environment:
+#   FERRETDB_PORT           MongoDB port, default 27018 (listens on 127.0.0.1 only)
+#   FERRETDB_DEBUG_PORT     if set, serve FerretDB's metrics/debug HTTP on 127.0.0.1:<port>
+#                           (default: disabled, so several instances never clash)
+#   FERRETDB_START_TIMEOUT  seconds to wait for readiness, default 60
+#   FERRETDB_STOP_TIMEOUT   seconds to wait after TERM before KILL, default 15
+#   LIANDONG_CACHE_DIR      cache root, default <repo>/.cache (everything is written under it)
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+CACHE_DIR="${LIANDONG_CACHE_DIR:-$REPO_ROOT/.cache}"
+
+FERRETDB_VERSION=v1.24.2
+FERRETDB_MODULE=github.com/FerretDB/FerretDB
+FERRETDB_PORT="${FERRETDB_PORT:-27018}"
+FERRETDB_DEBUG_PORT="${FERRETDB_DEBUG_PORT:-}"
+FERRETDB_START_TIMEOUT="${FERRETDB_START_TIMEOUT:-60}"
+FERRETDB_STOP_TIMEOUT="${FERRETDB_STOP_TIMEOUT:-15}"
+HOST=127.0.0.1
+
+BIN_DIR="$CACHE_DIR/bin"
+BIN="$BIN_DIR/ferretdb"
+FDIR="$CACHE_DIR/ferretdb"
+DATA_DIR="$FDIR/data-$FERRETDB_PORT"
+STATE_DIR="$FDIR/state-$FERRETDB_PORT"
+PID_FILE="$FDIR/ferretdb-$FERRETDB_PORT.pid"
+LOG_FILE="$FDIR/server-$FERRETDB_PORT.log"
+
+log() { echo "ferretdb.sh: $*" >&2; }
+
+fail() {
+  if [[ -f "$LOG_FILE" ]]; then
+    echo "---- last 50 lines of $LOG_FILE ----" >&2
+    tail -n 50 "$LOG_FILE" >&2 || true
+    echo "---- end of log ----" >&2
+  fi
+  echo "FerretDB could not be started: $*" >&2
+  stop_server >/dev/null 2>&1 || true
+  exit 1
+}
+
+# --- binary --------------------------------------------------------------------
+
+have_binary() {
+  [[ -x "$BIN" ]] || return 1
+  local out
+  out="$("$BIN" --version 2>/dev/null)" || return 1
+  [[ "$out" == *"version: $FERRETDB_VERSION"* ]]
+}
+
+# Not `go install $FERRETDB_MODULE/cmd/ferretdb@$FERRETDB_VERSION`, for two reasons:
+#  * with a module@version argument Go looks up the module's deprecation via the
+#    proxy's version list, which the reachable proxy refuses (403);
+#  * a binary built with FerretDB as the main module panics at start unless
+#    build/version/version.txt exists, and that file is not in the module zip.
+# So: download the exact module version, copy it, add version.txt, build.
+build_binary() {
+  command -v go >/dev/null || fail "go not found on PATH (Go 1.24+ needed once to build FerretDB)"
+  mkdir -p "$FDIR" "$BIN_DIR"
+  log "building FerretDB $FERRETDB_VERSION into $BIN (first run only, may take a few minutes; output in $FDIR/build.log)..."
+  local t0=$SECONDS
+  (
+    if command -v flock >/dev/null; then exec 9>"$FDIR/.build.lock"; flock 9; fi
+    have_binary && exit 0
+    export GOMODCACHE="$CACHE_DIR/go/mod" GOCACHE="$CACHE_DIR/go/build" \
+      GOFLAGS=-modcacherw GOTOOLCHAIN=local GOPATH="$CACHE_DIR/go/path"
+    local info dir commit src="$FDIR/src-$FERRETDB_VERSION"
+    info="$(go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION")"
+    dir="$(printf '%s' "$info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+    commit="$(printf '%s' "$info" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("Origin",{}).get("Hash",""))')"
+    rm -rf "$src"
+    cp -r "$dir" "$src"
+    chmod -R u+w "$src"
+    echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+    if [[ -n "$commit" ]]; then echo "$commit" >"$src/build/version/commit.txt"; fi
+    (cd "$src" && go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb)
+    mv -f "$BIN.tmp" "$BIN"
+    rm -rf "$src"
+  ) >>"$FDIR/build.log" 2>&1 || {
+    tail -n 40 "$FDIR/build.log" >&2
+    echo "FerretDB could not be started: building $FERRETDB_MODULE@$FERRETDB_VERSION failed (see $FDIR/build.log)" >&2
+    exit 1
+  }
+  have_binary || { echo "FerretDB could not be started: $BIN does not report version $FERRETDB_VERSION" >&2; exit 1; }
+  log "built FerretDB in $((SECONDS - t0))s"
+}
+
+# --- process helpers ------------------------------------------------------------
+
+running_pid() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid
+  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  if [[ -r "/proc/$pid/cmdline" ]]; then
+    local cmdline
+    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+    [[ "$cmdline" == *"--listen-addr=$HOST:$FERRETDB_PORT "* ]] || return 1
+  fi
+  echo "$pid"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+stop_server() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    rm -f "$PID_FILE"
+    return 0
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + FERRETDB_STOP_TIMEOUT))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "pid $pid did not stop within ${FERRETDB_STOP_TIMEOUT}s, sending KILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$PID_FILE"
+}
+
+# --- readiness -----------------------------------------------------------------
+
+# Sends a real MongoDB OP_MSG {ping: 1, $db: "admin"} (no driver needed) and
+# checks for ok: 1.
+probe() {
+  python3 - "$HOST" "$FERRETDB_PORT" <<'PY'
+import socket, struct, sys
+host, port = sys.argv[1], int(sys.argv[2])
+
+def cstr(s):
+    return s.encode() + b"\x00"
+
+def bson_doc(elems):
+    body = b"".join(elems) + b"\x00"
+    return struct.pack("<i", len(body) + 4) + body
+
+doc = bson_doc([
+    b"\x10" + cstr("ping") + struct.pack("<i", 1),
+    b"\x02" + cstr("$db") + struct.pack("<i", 6) + cstr("admin"),
+])
+payload = struct.pack("<I", 0) + b"\x00" + doc            # flagBits, section kind 0
+msg = struct.pack("<iiii", 16 + len(payload), 1, 0, 2013) + payload
+
+def read(sock, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return buf
+
+try:
+    with socket.create_connection((host, port), timeout=3) as s:
+        s.settimeout(5)
+        s.sendall(msg)
+        (length,) = struct.unpack("<i", read(s, 4))
+        rest = read(s, length - 4)
+        i = rest.find(b"\x01ok\x00")
+        ok = i >= 0 and struct.unpack("<d", rest[i + 4:i + 12])[0] == 1.0
+        sys.exit(0 if ok else 1)
+except Exception:
+    sys.exit(1)
+PY
+}
+
+wait_ready() {
+  local pid="$1" deadline=$((SECONDS + FERRETDB_START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    kill -0 "$pid" 2>/dev/null || fail "process $pid exited during startup"
+    if port_in_use "$FERRETDB_PORT" && probe; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  fail "server did not answer ping on $HOST:$FERRETDB_PORT within ${FERRETDB_START_TIMEOUT}s"
+}
+
+# --- commands -------------------------------------------------------------------
+
+start_server() {
+  local mode="$1"  # fresh | keep
+  local t0=$SECONDS
+  have_binary || build_binary
+  command -v python3 >/dev/null || fail "python3 not found on PATH"
+  stop_server
+
+  if port_in_use "$FERRETDB_PORT"; then
+    fail "port $HOST:$FERRETDB_PORT is already in use by another process"
+  fi
+  local debug_addr="-"
+  if [[ -n "$FERRETDB_DEBUG_PORT" ]]; then
+    if port_in_use "$FERRETDB_DEBUG_PORT"; then
+      fail "debug port $HOST:$FERRETDB_DEBUG_PORT is already in use by another process"
+    fi
+    debug_addr="$HOST:$FERRETDB_DEBUG_PORT"
+  fi
+
+  mkdir -p "$FDIR"
+  if [[ "$mode" == keep && -d "$DATA_DIR" ]]; then
+    echo "==== ferretdb.sh restart-keep-data $(date -Is) ====" >>"$LOG_FILE"
+  else
+    if [[ "$mode" == keep ]]; then log "no existing data in $DATA_DIR, starting fresh"; fi
+    rm -rf "$DATA_DIR" "$STATE_DIR"
+    : >"$LOG_FILE"
+  fi
+  mkdir -p "$DATA_DIR" "$STATE_DIR"
+
+  # DO_NOT_TRACK is honoured by FerretDB as well as --telemetry=disable.
+  # Keep --listen-addr before other flags: running_pid matches "--listen-addr=... ".
+  # shellcheck disable=SC2016  # $$/$0/$@ are meant for the inner bash
+  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
+    env DO_NOT_TRACK=1 "$BIN" \
+    --listen-addr="$HOST:$FERRETDB_PORT" \
+    --handler=sqlite \
+    --sqlite-url="file:$DATA_DIR/" \
+    --state-dir="$STATE_DIR" \
+    --debug-addr="$debug_addr" \
+    --telemetry=disable \
+    --log-level=INFO \
+    </dev/null >>"$LOG_FILE" 2>&1 &
+  local pid="" _
+  for _ in $(seq 1 50); do
+    pid="$(cat "$PID_FILE" 2>/dev/null || true)"
+    [[ -n "$pid" ]] && break
+    sleep 0.1
+  done
+  [[ -n "$pid" ]] || fail "process did not start"
+
+  wait_ready "$pid"
+  log "started in $((SECONDS - t0))s (pid $pid, log $LOG_FILE)"
+  echo "ferretdb ready on mongodb://$HOST:$FERRETDB_PORT"
+}
+
+cmd="${1:-}"
+case "$cmd" in
+  start) start_server fresh ;;
+  restart-keep-data) start_server keep ;;
+  stop) stop_server; echo "ferretdb stopped ($HOST:$FERRETDB_PORT)" ;;
+  status)
+    if pid="$(running_pid)"; then
+      echo "ferretdb running on $HOST:$FERRETDB_PORT (pid $pid)"
+    else
+      echo "ferretdb not running on $HOST:$FERRETDB_PORT"
+      exit 1
+    fi
+    ;;
+  *)
+    echo "usage: $0 start|stop|status|restart-keep-data" >&2
+    exit 2
+    ;;
+esac

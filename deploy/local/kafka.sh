@@ -1,0 +1,323 @@
+#!/usr/bin/env bash
+# Start/stop a real single-node Apache Kafka (KRaft, combined broker+controller)
+# for the test suite, without Docker. Jars come from Maven Central via
+# deploy/local/kafka/pom.xml and are cached in <repo>/.cache/kafka/libs.
+#
+# Usage: deploy/local/kafka.sh start|stop|status|restart-keep-data
+#
+#   start              fetch jars if missing, wipe + format a fresh data dir, start, wait until ready
+#   stop               graceful stop (TERM, then KILL after KAFKA_STOP_TIMEOUT s); idempotent
+#   status             exit 0 if the broker for KAFKA_PORT is running
+#   restart-keep-data  stop, then start again on the SAME data dir (no wipe, no reformat)
+#
+# Environment:
+#   KAFKA_PORT             broker (PLAINTEXT) port, default 19092
+#   KAFKA_CONTROLLER_PORT  KRaft controller port, default 19093
+#   KAFKA_HEAP_OPTS        default "-Xms256m -Xmx512m"
+#   KAFKA_START_TIMEOUT    seconds to wait for readiness, default 120
+#   KAFKA_STOP_TIMEOUT     seconds to wait after TERM before KILL, default 15
+#   LIANDONG_CACHE_DIR     cache root, default <repo>/.cache (everything is written under it)
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+CACHE_DIR="${LIANDONG_CACHE_DIR:-$REPO_ROOT/.cache}"
+POM="$SCRIPT_DIR/kafka/pom.xml"
+
+KAFKA_PORT="${KAFKA_PORT:-19092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
+KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-15}"
+HOST=127.0.0.1
+
+KDIR="$CACHE_DIR/kafka"
+LIBS="$KDIR/libs"
+M2_REPO="$CACHE_DIR/m2"
+DATA_DIR="$KDIR/data-$KAFKA_PORT"
+CONF="$KDIR/server-$KAFKA_PORT.properties"
+LOG4J_CONF="$KDIR/log4j.properties"
+PID_FILE="$KDIR/kafka-$KAFKA_PORT.pid"
+LOG_FILE="$KDIR/server-$KAFKA_PORT.log"
+TMP_DIR="$KDIR/tmp"
+
+log() { echo "kafka.sh: $*" >&2; }
+
+fail() {
+  # fail <message>: print the server log tail and a clear error, stop a half-started broker, exit 1
+  if [[ -f "$LOG_FILE" ]]; then
+    echo "---- last 50 lines of $LOG_FILE ----" >&2
+    tail -n 50 "$LOG_FILE" >&2 || true
+    echo "---- end of log ----" >&2
+  fi
+  echo "Kafka could not be started: $*" >&2
+  stop_broker >/dev/null 2>&1 || true
+  exit 1
+}
+
+# --- jars -------------------------------------------------------------------
+
+pom_hash() { sha256sum "$POM" | cut -c1-16; }
+
+fetch_jars() {
+  local marker
+  marker="$LIBS/.fetched-$(pom_hash)"
+  [[ -f "$marker" ]] && return 0
+  command -v java >/dev/null || fail "java not found on PATH (Java 17+ required)"
+  command -v mvn >/dev/null || fail "mvn not found on PATH (needed once to fetch the Kafka jars)"
+  mkdir -p "$KDIR"
+  (
+    # serialise concurrent fetches (two ports started in parallel)
+    if command -v flock >/dev/null; then exec 9>"$KDIR/.fetch.lock"; flock 9; fi
+    [[ -f "$marker" ]] && exit 0
+    log "fetching Kafka jars from Maven Central into $LIBS (first run only)..."
+    local t0=$SECONDS staging="$KDIR/libs.staging.$$"
+    rm -rf "$staging"
+    if ! MAVEN_OPTS="${MAVEN_OPTS:-} -XX:-UsePerfData" mvn -q -B -f "$POM" dependency:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$staging" \
+        -Dmaven.repo.local="$M2_REPO" >"$KDIR/fetch.log" 2>&1; then
+      tail -n 40 "$KDIR/fetch.log" >&2
+      rm -rf "$staging"
+      exit 1
+    fi
+    rm -rf "$LIBS"
+    mv "$staging" "$LIBS"
+    touch "$LIBS/.fetched-$(pom_hash)"
+    log "fetched $(find "$LIBS" -name '*.jar' | wc -l) jars in $((SECONDS - t0))s"
+  ) || { echo "Kafka could not be started: fetching jars with Maven failed (see $KDIR/fetch.log)" >&2; exit 1; }
+}
+
+# --- process helpers ----------------------------------------------------------
+
+# pid of our broker for this port, if it is alive (guards against recycled pids)
+running_pid() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid
+  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  if [[ -r "/proc/$pid/cmdline" ]]; then
+    local cmdline
+    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+    [[ "$cmdline" == *"kafka.Kafka $CONF"* ]] || return 1
+  fi
+  echo "$pid"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+stop_broker() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    rm -f "$PID_FILE"
+    return 0
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + KAFKA_STOP_TIMEOUT))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "broker pid $pid did not stop within ${KAFKA_STOP_TIMEOUT}s, sending KILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$PID_FILE"
+}
+
+# --- config -----------------------------------------------------------------
+
+write_config() {
+  mkdir -p "$KDIR" "$TMP_DIR"
+  cat >"$CONF" <<EOF
+# generated by deploy/local/kafka.sh -- single-node KRaft (broker+controller), loopback only
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$DATA_DIR
+num.partitions=3
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
+auto.create.topics.enable=true
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=4
+EOF
+  cat >"$LOG4J_CONF" <<'EOF'
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.state.change.logger=WARN
+log4j.logger.kafka.authorizer.logger=WARN
+log4j.logger.org.apache.kafka.clients=WARN
+EOF
+  # quieter config for client tools, e.g.
+  #   java -Dlog4j.configuration=file:.cache/kafka/log4j-tools.properties -cp ".cache/kafka/libs/*" \
+  #     org.apache.kafka.tools.ProducerPerformance --topic t --num-records 100000 --record-size 200 \
+  #     --throughput -1 --producer-props bootstrap.servers=127.0.0.1:19092
+  cat >"$KDIR/log4j-tools.properties" <<'EOF'
+log4j.rootLogger=WARN, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.Target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
+}
+
+java_opts() {
+  # shellcheck disable=SC2206
+  JAVA_OPTS=($KAFKA_HEAP_OPTS
+    -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExplicitGCInvokesConcurrent
+    -XX:-UsePerfData -Djava.awt.headless=true
+    "-Djava.io.tmpdir=$TMP_DIR"
+    "-Dlog4j.configuration=file:$LOG4J_CONF"
+    "-Dkafka.logs.dir=$KDIR")
+}
+
+format_storage() {
+  local cluster_id
+  cluster_id="$(python3 -c '
+import base64, uuid
+while True:
+    s = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if not s.startswith("-"):
+        print(s); break
+')"
+  java_opts
+  if ! java "${JAVA_OPTS[@]}" -cp "$LIBS/*" kafka.tools.StorageTool format \
+      -t "$cluster_id" -c "$CONF" >>"$LOG_FILE" 2>&1; then
+    fail "formatting storage in $DATA_DIR failed"
+  fi
+}
+
+# --- readiness ---------------------------------------------------------------
+
+# Speaks the Kafka protocol directly (no client library needed): ApiVersions v0,
+# then Metadata v4; ready when the response lists at least one (unfenced) broker.
+probe() {
+  python3 - "$HOST" "$KAFKA_PORT" <<'PY'
+import socket, struct, sys
+host, port = sys.argv[1], int(sys.argv[2])
+
+def call(sock, api_key, version, corr, body):
+    client = b"liandong-probe"
+    hdr = struct.pack(">hhih", api_key, version, corr, len(client)) + client
+    msg = hdr + body
+    sock.sendall(struct.pack(">i", len(msg)) + msg)
+    def read(n):
+        buf = b""
+        while len(buf) < n:
+            chunk = sock.recv(n - len(buf))
+            if not chunk:
+                raise EOFError("connection closed")
+            buf += chunk
+        return buf
+    (size,) = struct.unpack(">i", read(4))
+    data = read(size)
+    if struct.unpack(">i", data[:4])[0] != corr:
+        raise ValueError("bad correlation id")
+    return data[4:]
+
+try:
+    with socket.create_connection((host, port), timeout=3) as s:
+        s.settimeout(5)
+        resp = call(s, 18, 0, 1, b"")                      # ApiVersions v0
+        if struct.unpack(">h", resp[:2])[0] != 0:
+            sys.exit(1)
+        resp = call(s, 3, 4, 2, struct.pack(">ib", -1, 0)) # Metadata v4, all topics, no auto-create
+        (nbrokers,) = struct.unpack(">i", resp[4:8])       # after throttle_time_ms
+        sys.exit(0 if nbrokers > 0 else 1)
+except Exception:
+    sys.exit(1)
+PY
+}
+
+wait_ready() {
+  local pid="$1" deadline=$((SECONDS + KAFKA_START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    kill -0 "$pid" 2>/dev/null || fail "broker process $pid exited during startup"
+    if port_in_use "$KAFKA_PORT" && probe; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  fail "broker did not become ready on $HOST:$KAFKA_PORT within ${KAFKA_START_TIMEOUT}s"
+}
+
+# --- commands ----------------------------------------------------------------
+
+start_broker() {
+  local mode="$1"  # fresh | keep
+  local t0=$SECONDS
+  fetch_jars
+  command -v python3 >/dev/null || fail "python3 not found on PATH"
+  stop_broker
+
+  local p
+  for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+    if port_in_use "$p"; then
+      fail "port $HOST:$p is already in use by another process"
+    fi
+  done
+
+  mkdir -p "$KDIR"
+  if [[ "$mode" == keep && -f "$DATA_DIR/meta.properties" ]]; then
+    [[ -f "$CONF" ]] || write_config
+    echo "==== kafka.sh restart-keep-data $(date -Is) ====" >>"$LOG_FILE"
+  else
+    if [[ "$mode" == keep ]]; then log "no existing data in $DATA_DIR, starting fresh"; fi
+    write_config
+    rm -rf "$DATA_DIR"
+    mkdir -p "$DATA_DIR"
+    : >"$LOG_FILE"
+    format_storage
+  fi
+
+  java_opts
+  # setsid+nohup: the broker outlives the calling shell; the pid is written by the
+  # process that then execs java, so it is the broker's own pid.
+  # shellcheck disable=SC2016  # $$/$0/$@ are meant for the inner bash
+  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
+    java "${JAVA_OPTS[@]}" -cp "$LIBS/*" kafka.Kafka "$CONF" \
+    </dev/null >>"$LOG_FILE" 2>&1 &
+  local pid="" _
+  for _ in $(seq 1 50); do
+    pid="$(cat "$PID_FILE" 2>/dev/null || true)"
+    [[ -n "$pid" ]] && break
+    sleep 0.1
+  done
+  [[ -n "$pid" ]] || fail "broker process did not start"
+
+  wait_ready "$pid"
+  log "started in $((SECONDS - t0))s (pid $pid, log $LOG_FILE)"
+  echo "kafka ready on $HOST:$KAFKA_PORT"
+}
+
+cmd="${1:-}"
+case "$cmd" in
+  start) start_broker fresh ;;
+  restart-keep-data) start_broker keep ;;
+  stop) stop_broker; echo "kafka stopped ($HOST:$KAFKA_PORT)" ;;
+  status)
+    if pid="$(running_pid)"; then
+      echo "kafka running on $HOST:$KAFKA_PORT (pid $pid)"
+    else
+      echo "kafka not running on $HOST:$KAFKA_PORT"
+      exit 1
+    fi
+    ;;
+  *)
+    echo "usage: $0 start|stop|status|restart-keep-data" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,146 @@
+"""`make run`: start the gateway and the four services, each with its web process and its worker.
+
+Every process logs to data/logs/<name>.log (JSON lines); errors are echoed here. A process that
+dies is started again (with a growing pause). Ctrl-C stops everything and waits for it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+SERVICES = ("gateway", "petition", "welfare", "volunteer", "security")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def commands(python: str, host: str, ports: dict[str, int], threads: int) -> dict[str, list[str]]:
+    bindir = Path(python).parent
+    out: dict[str, list[str]] = {}
+    for svc in SERVICES:
+        out[f"{svc}-worker"] = [python, "-m", f"{svc}.worker"]
+    for svc in SERVICES:
+        out[f"{svc}-web"] = [str(bindir / "gunicorn"), "--bind", f"{host}:{ports[svc]}", "--workers", "1",
+                             "--threads", str(threads), "--worker-class", "gthread", "--graceful-timeout", "5",
+                             "--timeout", "60", f"{svc}.bootstrap:create_app()"]
+    return out
+
+
+class Supervisor:
+    def __init__(self, cmds: dict[str, list[str]], logdir: Path, env: dict):
+        self.cmds = cmds
+        self.logdir = logdir
+        self.env = env
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.restarts: dict[str, int] = {}
+        self.stopping = False
+        logdir.mkdir(parents=True, exist_ok=True)
+
+    def start(self, name: str) -> None:
+        log = open(self.logdir / f"{name}.log", "ab")
+        proc = subprocess.Popen(self.cmds[name], stdout=log, stderr=subprocess.STDOUT, env=self.env,
+                                cwd=ROOT, start_new_session=True)
+        self.procs[name] = proc
+        threading.Thread(target=self._echo_errors, args=(name,), daemon=True).start()
+
+    def _echo_errors(self, name: str) -> None:
+        path = self.logdir / f"{name}.log"
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            while not self.stopping:
+                line = fh.readline()
+                if not line:
+                    time.sleep(0.3)
+                    continue
+                text = line.decode("utf-8", "replace").strip()
+                try:
+                    rec = json.loads(text)
+                    if rec.get("level") in ("ERROR", "CRITICAL"):
+                        print(f"[{name}] {rec.get('msg')} {rec.get('exc', '')}".strip(), flush=True)
+                except ValueError:
+                    if "Error" in text or "Traceback" in text:
+                        print(f"[{name}] {text}", flush=True)
+
+    def watch(self) -> None:
+        while not self.stopping:
+            for name, proc in list(self.procs.items()):
+                if proc.poll() is not None and not self.stopping:
+                    n = self.restarts[name] = self.restarts.get(name, 0) + 1
+                    print(f"[{name}] exited with {proc.returncode}; restarting (#{n})", flush=True)
+                    time.sleep(min(2 ** n, 30))
+                    if not self.stopping:
+                        self.start(name)
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self.stopping = True
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.time() + 15
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wait_ready(url: str, timeout: float) -> dict | None:
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=3) as resp:
+                return json.loads(resp.read())
+        except Exception as exc:  # noqa: BLE001 - not up yet
+            last = exc
+            time.sleep(0.5)
+    print(f"not ready after {timeout:.0f}s: {last}", flush=True)
+    return None
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--threads", type=int, default=8)
+    args = ap.parse_args()
+    env = dict(os.environ)
+    env.setdefault("LIANDONG_DATA_DIR", str(ROOT / "data"))
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    host = env.get("LIANDONG_HOST", "127.0.0.1")
+    ports = {s: int(env.get(f"LIANDONG_{s.upper()}_PORT", p))
+             for s, p in zip(SERVICES, (8000, 8001, 8002, 8003, 8004))}
+    sup = Supervisor(commands(sys.executable, host, ports, args.threads), Path(env["LIANDONG_DATA_DIR"]) / "logs", env)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    started = time.time()
+    for name in sup.cmds:
+        sup.start(name)
+    threading.Thread(target=sup.watch, daemon=True).start()
+    gateway = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{ports['gateway']}"
+    print(f"Liandong is starting (data in {env['LIANDONG_DATA_DIR']}, logs in {sup.logdir}) ...", flush=True)
+
+    def report():
+        body = wait_ready(f"http://{host}:{ports['gateway']}/readyz", 120)
+        if body and body.get("ready"):
+            print(f"Liandong is ready in {time.time() - started:.1f}s: {gateway}  (Ctrl-C stops it)", flush=True)
+
+    threading.Thread(target=report, daemon=True).start()
+    stop.wait()
+    print("stopping ...", flush=True)
+    sup.stop()
+    print("stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make test`: start a real Kafka broker and FerretDB (unless KAFKA_BOOTSTRAP_SERVERS / MONGO_URI
+# already point at running ones), run every test against them and the embedded adapters, stop
+# what it started. If either cannot be started the run fails: nothing is skipped.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+PY="${PY:-$ROOT/.venv/bin/python}"
+# Kafka's jars and the FerretDB build are kept outside the clone, so a fresh clone reuses them.
+export LIANDONG_CACHE_DIR="${LIANDONG_CACHE_DIR:-$HOME/.cache/liandong}"
+started=()
+
+cleanup() {
+  local status=$?
+  for svc in "${started[@]}"; do "$HERE/$svc.sh" stop >/dev/null 2>&1 || true; done
+  exit $status
+}
+trap cleanup EXIT INT TERM
+
+pids=()
+if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
+  started+=(kafka)
+  "$HERE/kafka.sh" start & pids+=($!)
+  export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-19092}"
+else
+  echo "using the Kafka broker at $KAFKA_BOOTSTRAP_SERVERS"
+fi
+if [ -z "${MONGO_URI:-}" ]; then
+  started+=(ferretdb)
+  "$HERE/ferretdb.sh" start & pids+=($!)
+  export MONGO_URI="mongodb://127.0.0.1:${FERRETDB_PORT:-27018}"
+else
+  echo "using the MongoDB-protocol server at $MONGO_URI"
+fi
+for pid in "${pids[@]}"; do
+  if ! wait "$pid"; then
+    echo "make test: a test dependency could not be started (see above); failing, not skipping." >&2
+    exit 1
+  fi
+done
+
+cd "$ROOT"
+"$PY" -m pytest "$@"

@@ -1,0 +1,1 @@
+"""Gateway adapters: storage of the org tree, HTTP clients of the services."""

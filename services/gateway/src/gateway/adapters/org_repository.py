@@ -1,0 +1,57 @@
+"""Stores org units with their events in one write (outbox), and reads the tree back."""
+from __future__ import annotations
+
+from liandong import outbox
+from liandong.platform import Platform
+from liandong.storage import DuplicateKeyError
+from liandong.errors import Conflict
+
+from ..domain.org_tree import OrgUnit
+
+
+class OrgRepository:
+    def __init__(self, platform: Platform):
+        self.platform = platform
+        self.units = platform.db.collection("org_tree")
+
+    def prepare(self) -> None:
+        outbox.prepare(self.units)
+        self.units.create_index([("path", 1)], name="path")
+        self.units.create_index([("parent_id", 1)], name="parent")
+
+    def get(self, unit_id: str) -> tuple[OrgUnit, int] | None:
+        doc = self.units.find_one({"_id": unit_id})
+        if doc is None:
+            return None
+        unit = OrgUnit(doc["_id"], doc["name"], doc["level"], doc["parent_id"], doc["path"], doc.get("retired", False))
+        return unit, doc["_v"]
+
+    def _events(self, unit: OrgUnit, sequence: int):
+        evs = [self.platform.new_event(name, unit.id, data, unit.path, sequence=sequence)
+               for name, data in unit.events]
+        unit.events.clear()
+        return evs
+
+    def add(self, unit: OrgUnit) -> None:
+        doc = {"_id": unit.id, "name": unit.name, "level": unit.level, "parent_id": unit.parent_id,
+               "path": unit.path, "retired": unit.retired}
+        try:
+            outbox.insert_with_events(self.units, doc, self._events(unit, 1))
+        except DuplicateKeyError:
+            raise Conflict(f"org unit {unit.id} exists already") from None
+
+    def save(self, unit: OrgUnit, version: int) -> None:
+        outbox.update_with_events(self.units, unit.id, version,
+                                  {"name": unit.name, "retired": unit.retired},
+                                  self._events(unit, version + 1))
+
+    def count(self) -> int:
+        return self.units.count_documents({})
+
+    def subtree_all(self) -> list[dict]:
+        return [outbox.strip(d) for d in self.units.find({}, sort=[("path", 1)])]
+
+    def subtree(self, path: str) -> list[dict]:
+        from liandong.storage import subtree
+
+        return [outbox.strip(d) for d in self.units.find(subtree(path, "path"), sort=[("path", 1)])]

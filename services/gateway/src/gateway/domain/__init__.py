@@ -1,0 +1,1 @@
+"""Gateway domain: the org tree and its rules (no I/O)."""

@@ -1,0 +1,1 @@
+"""Gateway use cases: load aggregates, call the domain, save with events."""

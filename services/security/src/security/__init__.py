@@ -1,0 +1,2 @@
+"""Security service (平安社区 / 综治): patrols, incidents, floating population, mediation."""
+SERVICE = "security"

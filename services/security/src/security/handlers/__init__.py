@@ -1,0 +1,1 @@
+"""Handlers layer of the security service."""

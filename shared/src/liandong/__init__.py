@@ -1,0 +1,1 @@
+"""Liandong (联动) common library: what every service stands on."""

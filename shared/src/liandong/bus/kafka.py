@@ -1,0 +1,218 @@
+"""Apache Kafka adapter over kafka-python: acks=all, idempotent retries, manual commits.
+
+Clients are created lazily in the process that uses them (after gunicorn forks). A broker that is
+down makes `publish`/`flush` raise BusUnavailable quickly instead of blocking a minute: the outbox
+keeps the events and the relay tries again.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Iterable
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from .base import BusError, BusUnavailable, Message, next_offsets
+
+log = logging.getLogger(__name__)
+
+
+def _headers(raw) -> dict:
+    return {k: (v.decode("utf-8", "replace") if isinstance(v, (bytes, bytearray)) else v) for k, v in (raw or [])}
+
+
+class KafkaBus:
+    def __init__(self, bootstrap_servers: str, client_id: str = "liandong", partitions: int = 3,
+                 replication_factor: int = 1, request_timeout_ms: int = 10000):
+        self.bootstrap_servers = bootstrap_servers.split(",")
+        self.client_id = client_id
+        self.partitions = partitions
+        self.replication_factor = replication_factor
+        self.request_timeout_ms = request_timeout_ms
+        self._producer: KafkaProducer | None = None
+        self._pid = None
+        self._futures: list = []
+        self._lock = threading.Lock()
+        self._known_topics: set[str] = set()
+
+    @property
+    def producer(self) -> KafkaProducer:
+        if self._producer is None or self._pid != os.getpid():
+            try:
+                self._producer = KafkaProducer(
+                    bootstrap_servers=self.bootstrap_servers,
+                    client_id=self.client_id,
+                    acks="all",
+                    enable_idempotence=True,
+                    retries=10,
+                    max_in_flight_requests_per_connection=5,
+                    linger_ms=2,
+                    max_block_ms=5000,
+                    request_timeout_ms=self.request_timeout_ms,
+                    retry_backoff_ms=200,
+                )
+            except KafkaError as exc:
+                raise BusUnavailable(f"Kafka at {self.bootstrap_servers} is not reachable: {exc}") from exc
+            self._pid = os.getpid()
+        return self._producer
+
+    def publish(self, topic: str, key: str | None, value: bytes, headers: dict | None = None) -> None:
+        try:
+            fut = self.producer.send(
+                topic,
+                key=key.encode("utf-8") if key is not None else None,
+                value=value,
+                headers=[(k, str(v).encode("utf-8")) for k, v in (headers or {}).items()],
+            )
+        except KafkaError as exc:
+            raise BusUnavailable(f"cannot publish to {topic}: {exc}") from exc
+        with self._lock:
+            self._futures.append(fut)
+
+    def flush(self, timeout: float = 10.0) -> None:
+        with self._lock:
+            futures, self._futures = self._futures, []
+        if not futures:
+            return
+        try:
+            self.producer.flush(timeout=timeout)
+        except KafkaError as exc:
+            raise BusUnavailable(f"flush failed: {exc}") from exc
+        failed = [f for f in futures if not f.is_done or f.failed()]
+        if failed:
+            first = failed[0]
+            reason = first.exception if first.is_done else "timed out"
+            raise BusUnavailable(f"{len(failed)} of {len(futures)} messages were not acknowledged: {reason}")
+
+    def consumer(self, group: str, topics: list[str], from_beginning: bool = True) -> "KafkaGroupConsumer":
+        self.ensure_topics(topics)
+        return KafkaGroupConsumer(self, group, topics, from_beginning)
+
+    def _admin(self) -> KafkaAdminClient:
+        return KafkaAdminClient(bootstrap_servers=self.bootstrap_servers, client_id=f"{self.client_id}-admin",
+                                request_timeout_ms=self.request_timeout_ms)
+
+    def ensure_topics(self, topics: Iterable[str]) -> None:
+        wanted = [t for t in topics if t not in self._known_topics]
+        if not wanted:
+            return
+        try:
+            admin = self._admin()
+        except KafkaError as exc:
+            raise BusUnavailable(f"Kafka admin not reachable: {exc}") from exc
+        try:
+            existing = set(admin.list_topics())
+            new = [NewTopic(t, self.partitions, self.replication_factor) for t in wanted if t not in existing]
+            if new:
+                try:
+                    admin.create_topics(new)
+                except TopicAlreadyExistsError:
+                    pass
+            self._known_topics.update(wanted)
+        except KafkaError as exc:
+            raise BusUnavailable(f"cannot create topics {wanted}: {exc}") from exc
+        finally:
+            admin.close()
+
+    def ping(self) -> None:
+        try:
+            admin = self._admin()
+        except KafkaError as exc:
+            raise BusUnavailable(f"Kafka at {self.bootstrap_servers} is not reachable: {exc}") from exc
+        try:
+            admin.list_topics()
+        except KafkaError as exc:
+            raise BusUnavailable(str(exc)) from exc
+        finally:
+            admin.close()
+
+    def read(self, topic: str, start: int = 0, limit: int = 1000, timeout: float = 5.0) -> list[Message]:
+        """Read a topic from an offset without a group (operators listing dead letters, tests)."""
+        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers, enable_auto_commit=False,
+                                 group_id=None, consumer_timeout_ms=int(timeout * 1000))
+        try:
+            parts = consumer.partitions_for_topic(topic) or set()
+            tps = [TopicPartition(topic, p) for p in sorted(parts)]
+            if not tps:
+                return []
+            consumer.assign(tps)
+            ends = consumer.end_offsets(tps)
+            for tp in tps:
+                consumer.seek(tp, start)
+            out: list[Message] = []
+            for rec in consumer:
+                out.append(Message(rec.topic, rec.partition, rec.offset, rec.key.decode() if rec.key else None,
+                                   rec.value, _headers(rec.headers), rec.timestamp / 1000.0))
+                if len(out) >= limit or all(consumer.position(tp) >= ends[tp] for tp in tps):
+                    break
+            return out
+        finally:
+            consumer.close()
+
+    def close(self) -> None:
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=5)
+            except KafkaError:
+                pass
+            self._producer = None
+
+
+class KafkaGroupConsumer:
+    def __init__(self, bus: KafkaBus, group: str, topics: list[str], from_beginning: bool):
+        self.bus = bus
+        self.group = group
+        self.topics = topics
+        self._consumer = KafkaConsumer(
+            *topics,
+            bootstrap_servers=bus.bootstrap_servers,
+            client_id=f"{bus.client_id}-{group}",
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest" if from_beginning else "latest",
+            max_poll_records=500,
+            session_timeout_ms=10000,
+            heartbeat_interval_ms=2000,
+            request_timeout_ms=max(bus.request_timeout_ms, 30000),
+        )
+
+    def poll(self, max_records: int = 500, timeout: float = 1.0) -> list[Message]:
+        try:
+            batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
+        except KafkaError as exc:
+            raise BusUnavailable(f"poll failed: {exc}") from exc
+        out: list[Message] = []
+        for tp in sorted(batches, key=lambda t: (t.topic, t.partition)):
+            for rec in batches[tp]:
+                out.append(Message(rec.topic, rec.partition, rec.offset,
+                                   rec.key.decode("utf-8") if rec.key is not None else None,
+                                   rec.value, _headers(rec.headers), rec.timestamp / 1000.0))
+        return out
+
+    def commit(self, messages: Iterable[Message]) -> None:
+        offsets = {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in next_offsets(messages).items()}
+        if not offsets:
+            return
+        try:
+            self._consumer.commit(offsets)
+        except KafkaError as exc:
+            # A rebalance moved the partition: the new owner re-reads these; handlers are idempotent.
+            raise BusError(f"commit failed: {exc}") from exc
+
+    def seek_to_committed(self) -> None:
+        for tp in self._consumer.assignment():
+            committed = self._consumer.committed(tp)
+            if committed is None:
+                self._consumer.seek_to_beginning(tp)
+            else:
+                self._consumer.seek(tp, committed)
+
+    def close(self) -> None:
+        try:
+            self._consumer.close(autocommit=False)
+        except KafkaError:
+            pass

@@ -1,0 +1,68 @@
+"""Time, in one place, so that tests can move it.
+
+Times on the wire and in storage are ISO-8601 UTC strings with microseconds and a `Z`, which sort
+as they compare. A `FileClock` reads an offset (seconds) from a file on every call, which lets an
+end-to-end test move the clock of every process at once (`LIANDONG_CLOCK_FILE`); production uses
+the system clock.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+
+def to_iso(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_iso(text: str) -> datetime:
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+class Clock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def now_iso(self) -> str:
+        return to_iso(self.now())
+
+
+class FixedClock(Clock):
+    """A clock a unit test sets and advances by hand."""
+
+    def __init__(self, start: datetime | str):
+        self.current = from_iso(start) if isinstance(start, str) else start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta) -> None:
+        self.current = self.current + timedelta(**delta)
+
+
+class FileClock(Clock):
+    """System time plus an offset in seconds read from a file (missing or empty file: no offset)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def offset(self) -> float:
+        try:
+            text = self.path.read_text().strip()
+        except FileNotFoundError:
+            return 0.0
+        return float(text) if text else 0.0
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + timedelta(seconds=self.offset())
+
+
+def clock_for(clock_file: str | None) -> Clock:
+    return FileClock(clock_file) if clock_file else Clock()

@@ -1,0 +1,122 @@
+"""Settings read from the environment, in one place, with defaults that make `make run` work."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+SERVICES = ("gateway", "petition", "welfare", "volunteer", "security")
+DEFAULT_PORTS = {"gateway": 8000, "petition": 8001, "welfare": 8002, "volunteer": 8003, "security": 8004}
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+class ConfigError(ValueError):
+    """The environment asks for something that cannot work."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a process needs to know about its environment.
+
+    `backend` picks the defaults for both ports: `embedded` (SQLite storage + SQLite event log,
+    nothing to install) or `kafka` (MongoDB/FerretDB storage + Apache Kafka). `store` and `bus`
+    may be set on their own to mix them (tests do).
+    """
+
+    service: str = "gateway"
+    env: str = "demo"  # demo | production
+    backend: str = "embedded"
+    store: str = "sqlite"  # sqlite | mongo
+    bus: str = "embedded"  # embedded | kafka
+    data_dir: Path = Path("data")
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_topic_partitions: int = 3
+    kafka_replication_factor: int = 1
+    mongo_uri: str = "mongodb://127.0.0.1:27017"
+    database_prefix: str = "liandong"
+    secret_key: str = "dev-only-insecure-secret-change-me"
+    encryption_key: str = "dev-only-insecure-encryption-key"
+    log_level: str = "INFO"
+    log_json: bool = True
+    host: str = "127.0.0.1"
+    ports: dict = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    service_urls: dict = field(default_factory=dict)
+    sqlite_synchronous: str = "NORMAL"
+    consumer_max_attempts: int = 3
+    relay_interval: float = 0.05
+    max_content_length: int = 1024 * 1024
+    clock_file: str | None = None
+
+    @property
+    def port(self) -> int:
+        return self.ports[self.service]
+
+    def url_of(self, service: str) -> str:
+        return self.service_urls.get(service) or f"http://{self.host}:{self.ports[service]}"
+
+    @property
+    def database_name(self) -> str:
+        return f"{self.database_prefix}_{self.service}"
+
+    def for_service(self, service: str) -> "Settings":
+        return replace(self, service=service)
+
+    def with_overrides(self, **overrides) -> "Settings":
+        return replace(self, **overrides)
+
+    @classmethod
+    def from_env(cls, service: str, environ: dict | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        backend = env.get("LIANDONG_BACKEND", "embedded")
+        if backend not in ("embedded", "kafka"):
+            raise ConfigError(f"LIANDONG_BACKEND must be 'embedded' or 'kafka', not {backend!r}")
+        store = env.get("LIANDONG_STORE") or ("sqlite" if backend == "embedded" else "mongo")
+        bus = env.get("LIANDONG_BUS") or ("embedded" if backend == "embedded" else "kafka")
+        if store not in ("sqlite", "mongo"):
+            raise ConfigError(f"LIANDONG_STORE must be 'sqlite' or 'mongo', not {store!r}")
+        if bus not in ("embedded", "kafka"):
+            raise ConfigError(f"LIANDONG_BUS must be 'embedded' or 'kafka', not {bus!r}")
+        mode = env.get("LIANDONG_ENV", "demo")
+        secret = env.get("LIANDONG_SECRET_KEY")
+        enc = env.get("LIANDONG_ENCRYPTION_KEY")
+        if mode == "production" and (not secret or not enc):
+            raise ConfigError("LIANDONG_SECRET_KEY and LIANDONG_ENCRYPTION_KEY must be set in production")
+        ports = dict(DEFAULT_PORTS)
+        urls = {}
+        for name in SERVICES:
+            port = env.get(f"LIANDONG_{name.upper()}_PORT")
+            if port:
+                ports[name] = int(port)
+            url = env.get(f"LIANDONG_{name.upper()}_URL")
+            if url:
+                urls[name] = url.rstrip("/")
+        defaults = cls()
+        return cls(
+            service=service,
+            env=mode,
+            backend=backend,
+            store=store,
+            bus=bus,
+            data_dir=Path(env.get("LIANDONG_DATA_DIR", "data")),
+            kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS", defaults.kafka_bootstrap_servers),
+            kafka_topic_partitions=int(env.get("KAFKA_TOPIC_PARTITIONS", defaults.kafka_topic_partitions)),
+            kafka_replication_factor=int(env.get("KAFKA_REPLICATION_FACTOR", defaults.kafka_replication_factor)),
+            mongo_uri=env.get("MONGO_URI", defaults.mongo_uri),
+            database_prefix=env.get("LIANDONG_DATABASE_PREFIX", defaults.database_prefix),
+            secret_key=secret or defaults.secret_key,
+            encryption_key=enc or defaults.encryption_key,
+            log_level=env.get("LOG_LEVEL", defaults.log_level),
+            log_json=_bool(env.get("LOG_JSON"), True),
+            host=env.get("LIANDONG_HOST", defaults.host),
+            ports=ports,
+            service_urls=urls,
+            sqlite_synchronous=env.get("LIANDONG_SQLITE_SYNCHRONOUS", defaults.sqlite_synchronous),
+            consumer_max_attempts=int(env.get("LIANDONG_CONSUMER_MAX_ATTEMPTS", defaults.consumer_max_attempts)),
+            relay_interval=float(env.get("LIANDONG_RELAY_INTERVAL", defaults.relay_interval)),
+            clock_file=env.get("LIANDONG_CLOCK_FILE") or None,
+        )

@@ -1,0 +1,152 @@
+"""Event consumers: at-least-once delivery made exactly-once in effect.
+
+`EventConsumer` polls a batch, validates each message against its contract, calls the handler
+registered for its type, and commits the batch's offsets only after the handlers' writes are
+stored. Handlers are idempotent: every document a handler writes records the id of the event that
+changed it (`apply_once`), so a redelivered event changes nothing twice.
+
+A message that cannot be read (not an envelope, unknown type, invalid data) goes to the
+dead-letter topic at once; one whose handler keeps failing goes there after `max_attempts`.
+Either way the consumer moves on. Storage or bus outages are not the message's fault: the
+consumer stops the batch, rewinds to what it committed, waits and tries again.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from typing import Callable
+
+from .bus.base import BusError, EventBus, Message
+from .clock import Clock
+from .events.envelope import Envelope, InvalidEnvelope
+from .events.registry import ContractRegistry, InvalidEventData, UnknownEventType, dead_letter_topic
+from .logs import bound
+from .storage.base import Collection, DuplicateKeyError, StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+HANDLED = "_handled"
+
+Handler = Callable[[Envelope], None]
+
+
+def apply_once(collection: Collection, doc_id, event_id: str, update: dict, upsert: bool = True,
+               keep: int = 1000) -> bool:
+    """Apply `update` to one document unless it already records `event_id`; True if applied.
+
+    The event id is pushed into the same document in the same write, which is what makes the
+    effect and its de-duplication one atomic step. The last `keep` ids are kept: a repeat arrives
+    within the uncommitted batch or a relay retry, far fewer events than that.
+    """
+    upd = {k: dict(v) for k, v in update.items()}
+    upd.setdefault("$push", {})[HANDLED] = {"$each": [event_id], "$slice": -keep}
+    try:
+        result = collection.update_one({"_id": doc_id, HANDLED: {"$ne": event_id}}, upd, upsert=upsert)
+    except DuplicateKeyError:
+        return False  # the document exists and has handled this event already
+    return bool(result.matched_count or result.upserted_id is not None)
+
+
+def insert_once(collection: Collection, document: dict) -> bool:
+    """Insert a document whose `_id` derives from the event; False if it was inserted before."""
+    try:
+        collection.insert_one(document)
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+class EventConsumer:
+    def __init__(self, bus: EventBus, group: str, topics: list[str], handlers: dict[str, Handler],
+                 registry: ContractRegistry, *, max_attempts: int = 3, retry_backoff: float = 0.1,
+                 clock: Clock | None = None, batch_size: int = 500):
+        self.bus = bus
+        self.group = group
+        self.topics = list(topics)
+        self.handlers = dict(handlers)
+        self.registry = registry
+        self.max_attempts = max_attempts
+        self.retry_backoff = retry_backoff
+        self.clock = clock or Clock()
+        self.batch_size = batch_size
+        self.consumer = bus.consumer(group, self.topics)
+        self.handled = 0
+        self.dead_lettered = 0
+        self.last_event_time: dict[str, str] = {}
+
+    def run_once(self, timeout: float = 0.5) -> int:
+        messages = self.consumer.poll(max_records=self.batch_size, timeout=timeout)
+        if not messages:
+            return 0
+        done: list[Message] = []
+        try:
+            for msg in messages:
+                self._process(msg)
+                done.append(msg)
+        except (StorageUnavailable, BusError) as exc:
+            log.warning("consumer %s paused by an outage: %s", self.group, exc)
+            if done:
+                self.consumer.commit(done)
+            self.consumer.seek_to_committed()
+            raise
+        self.bus.flush()  # dead letters are stored before the offsets move past them
+        self.consumer.commit(done)
+        return len(done)
+
+    def _process(self, msg: Message) -> None:
+        try:
+            envelope = Envelope.from_json(msg.value)
+        except InvalidEnvelope as exc:
+            return self._dead_letter(msg, "invalid_envelope", exc)
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            if envelope.type not in self.registry:
+                return self._dead_letter(msg, "unknown_type", UnknownEventType(envelope.type))
+            return  # a known event this consumer does not care about
+        try:
+            envelope = self.registry.validate_incoming(envelope)
+        except InvalidEventData as exc:
+            return self._dead_letter(msg, "invalid_data", exc)
+        with bound(envelope.correlationid or envelope.id, envelope.id):
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    handler(envelope)
+                    self.handled += 1
+                    self.last_event_time[envelope.service] = envelope.time
+                    return
+                except (StorageUnavailable, BusError):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then dead-lettered
+                    if attempt == self.max_attempts:
+                        log.error("handler failed %d times, dead-lettering %s", attempt, envelope.type,
+                                  exc_info=True)
+                        return self._dead_letter(msg, "handler_failed", exc)
+                    time.sleep(self.retry_backoff * attempt)
+
+    def _dead_letter(self, msg: Message, reason: str, exc: BaseException) -> None:
+        headers = {
+            "dlq.reason": reason,
+            "dlq.error": f"{type(exc).__name__}: {exc}"[:2000],
+            "dlq.trace": "".join(traceback.format_exception_only(type(exc), exc))[-1000:],
+            "dlq.topic": msg.topic,
+            "dlq.partition": str(msg.partition),
+            "dlq.offset": str(msg.offset),
+            "dlq.group": self.group,
+            "dlq.failed_at": self.clock.now_iso(),
+        }
+        self.bus.publish(dead_letter_topic(msg.topic), msg.key, msg.value, headers)
+        self.dead_lettered += 1
+        log.warning("dead-lettered %s/%s@%s: %s", msg.topic, msg.partition, msg.offset, reason)
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                self.run_once()
+                backoff = 0.5
+            except (StorageUnavailable, BusError):
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+        self.consumer.close()

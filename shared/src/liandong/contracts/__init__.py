@@ -1,0 +1,14 @@
+"""Every event type on the wire, in one place: producers and consumers (and their tests) use these.
+
+Each module registers the contracts of one producing service into `CONTRACTS`.
+"""
+from ..events.registry import ContractRegistry
+
+CONTRACTS = ContractRegistry()
+
+from . import gateway  # noqa: E402,F401  (registration on import)
+
+TOPICS = sorted({c.topic for c in CONTRACTS.all()} | {f"{s}.events" for s in
+                ("gateway", "petition", "welfare", "volunteer", "security")})
+
+__all__ = ["CONTRACTS", "TOPICS"]

@@ -1,0 +1,144 @@
+"""The register of event contracts: every event type, its schema, its topic and an example.
+
+Producers validate strictly (unknown fields are an error: a typo must not reach the wire);
+consumers validate tolerantly (unknown fields are ignored, so a producer may add fields without
+breaking anyone). A breaking change is a new version (`.v2`) registered beside the old one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
+
+from ..clock import Clock
+from ..ids import new_id
+from .envelope import Envelope
+
+
+def topic_for(service: str) -> str:
+    """`<service>.events`: every event a service publishes goes to its own topic."""
+    return f"{service}.events"
+
+
+def dead_letter_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+@dataclass(frozen=True)
+class EventContract:
+    name: str  # "petition.registered": the fact, past tense
+    version: int
+    schema: type[Schema]
+    example: dict
+    description: str = ""
+
+    @property
+    def service(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def type(self) -> str:
+        return f"liandong.{self.name}.v{self.version}"
+
+    @property
+    def topic(self) -> str:
+        return topic_for(self.service)
+
+    @property
+    def source(self) -> str:
+        return f"/services/{self.service}"
+
+
+class UnknownEventType(LookupError):
+    pass
+
+
+class InvalidEventData(ValueError):
+    def __init__(self, event_type: str, errors: Any):
+        super().__init__(f"{event_type}: invalid data: {errors}")
+        self.event_type = event_type
+        self.errors = errors
+
+
+class ContractRegistry:
+    def __init__(self) -> None:
+        self._by_type: dict[str, EventContract] = {}
+
+    def register(self, contract: EventContract) -> EventContract:
+        existing = self._by_type.get(contract.type)
+        if existing is not None and existing.schema is not contract.schema:
+            raise ValueError(f"event type {contract.type} is registered twice")
+        self._by_type[contract.type] = contract
+        return contract
+
+    def contract(self, name: str, version: int, example: dict, description: str = "") -> Callable:
+        """Class decorator: register a marshmallow schema as the contract of an event type."""
+
+        def decorate(schema: type[Schema]) -> type[Schema]:
+            self.register(EventContract(name, version, schema, example, description or (schema.__doc__ or "")))
+            return schema
+
+        return decorate
+
+    def get(self, event_type: str) -> EventContract:
+        try:
+            return self._by_type[event_type]
+        except KeyError:
+            raise UnknownEventType(f"unknown event type {event_type}") from None
+
+    def by_name(self, name: str, version: int = 1) -> EventContract:
+        return self.get(f"liandong.{name}.v{version}")
+
+    def __contains__(self, event_type: str) -> bool:
+        return event_type in self._by_type
+
+    def all(self) -> list[EventContract]:
+        return sorted(self._by_type.values(), key=lambda c: c.type)
+
+    def for_service(self, service: str) -> list[EventContract]:
+        return [c for c in self.all() if c.service == service]
+
+    def validate_outgoing(self, event_type: str, data: dict) -> dict:
+        contract = self.get(event_type)
+        try:
+            return contract.schema(unknown=RAISE).load(data)
+        except ValidationError as exc:
+            raise InvalidEventData(event_type, exc.messages) from exc
+
+    def validate_incoming(self, envelope: Envelope) -> Envelope:
+        contract = self.get(envelope.type)
+        try:
+            data = contract.schema(unknown=EXCLUDE).load(envelope.data)
+        except ValidationError as exc:
+            raise InvalidEventData(envelope.type, exc.messages) from exc
+        return envelope.with_data(data)
+
+    def new_event(self, name: str, subject: str, data: dict, orgpath: str, *, version: int = 1,
+                  clock: Clock | None = None, correlation_id: str | None = None,
+                  causation_id: str | None = None, sequence: int | None = None,
+                  event_id: str | None = None) -> Envelope:
+        """Build and validate an event; the only way producers make one."""
+        contract = self.by_name(name, version)
+        payload = self.validate_outgoing(contract.type, data)
+        return Envelope(
+            id=event_id or new_id(),
+            source=contract.source,
+            type=contract.type,
+            time=(clock or Clock()).now_iso(),
+            subject=str(subject),
+            orgpath=orgpath,
+            schemaversion=contract.version,
+            data=_json_safe(contract.schema(unknown=RAISE).dump(payload)),
+            correlationid=correlation_id,
+            causationid=causation_id,
+            sequence=sequence,
+        )
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value

@@ -1,0 +1,43 @@
+"""Each service's own copy of the org tree (组织架构), kept current from the gateway's events.
+
+Services never ask the gateway's database: they learn the tree from `gateway.org_unit.*` events
+and resolve an org unit id to its full path (the `org_path` every record carries) locally.
+"""
+from __future__ import annotations
+
+from .consumer import apply_once
+from .errors import ValidationFailed
+from .events.envelope import Envelope
+from .storage.base import Collection
+
+
+class OrgDirectory:
+    def __init__(self, collection: Collection):
+        self.units = collection
+
+    def prepare(self) -> None:
+        self.units.create_index([("path", 1)], name="path")
+
+    def get(self, org_unit_id: str) -> dict | None:
+        return self.units.find_one({"_id": org_unit_id})
+
+    def path_of(self, org_unit_id: str, field: str = "org_unit_id") -> str:
+        unit = self.get(org_unit_id)
+        if unit is None or unit.get("retired"):
+            raise ValidationFailed("unknown org unit", {field: [f"no active org unit {org_unit_id!r}"]})
+        return unit["path"]
+
+    def children(self, org_unit_id: str) -> list[dict]:
+        return self.units.find({"parent_id": org_unit_id, "retired": {"$ne": True}}, sort=[("_id", 1)])
+
+    def on_org_unit_changed(self, event: Envelope) -> None:
+        d = event.data
+        fields = {"name": d["name"], "level": d["level"], "parent_id": d["parent_id"], "path": d["path"],
+                  "updated_at": event.time}
+        if event.type.startswith("liandong.gateway.org_unit.retired"):
+            fields["retired"] = True
+        apply_once(self.units, d["org_unit_id"], event.id, {"$set": fields})
+
+    def handlers(self) -> dict:
+        return {f"liandong.gateway.org_unit.{kind}.v1": self.on_org_unit_changed
+                for kind in ("created", "renamed", "moved", "retired")}

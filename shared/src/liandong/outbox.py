@@ -1,0 +1,136 @@
+"""Transactional outbox without transactions: the state change and its events in one document.
+
+A service saves an aggregate with `insert_with_events` / `update_with_events`: the new state and
+the events it caused go into the same document in one single-document write (`_outbox` array),
+guarded by a version field (`_v`) so two racing updates cannot both win. The `OutboxRelay` then
+publishes each pending document's events (key = the event's subject, the aggregate id, so one
+case's events stay in order), flushes, and only then removes exactly the events it published.
+A crash between publish and removal publishes them again: consumers drop repeats by event id.
+This works on FerretDB and a standalone MongoDB, neither of which offers multi-document transactions.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Iterable
+
+from .bus.base import BusError, EventBus
+from .errors import ConcurrencyConflict
+from .events.envelope import Envelope
+from .events.registry import topic_for
+from .storage.base import Collection, StorageError
+
+OUTBOX = "_outbox"
+PENDING = "_outbox_pending"
+VERSION = "_v"
+
+log = logging.getLogger(__name__)
+
+
+def prepare(collection: Collection) -> None:
+    """Index the flag the relay looks for (call once per aggregate collection at start-up)."""
+    collection.create_index([(PENDING, 1)], name="outbox_pending")
+
+
+def insert_with_events(collection: Collection, document: dict, events: Iterable[Envelope]) -> dict:
+    doc = dict(document)
+    evs = [e.to_dict() for e in events]
+    doc[VERSION] = 1
+    doc[OUTBOX] = evs
+    doc[PENDING] = bool(evs)
+    collection.insert_one(doc)
+    return doc
+
+
+def update_with_events(collection: Collection, doc_id, expected_version: int, changes: dict,
+                       events: Iterable[Envelope] = ()) -> int:
+    """Set `changes` and append `events` if the document is still at `expected_version`.
+
+    Returns the new version; raises ConcurrencyConflict if someone else updated it first.
+    """
+    evs = [e.to_dict() for e in events]
+    reserved = {"_id", VERSION, OUTBOX, PENDING}
+    fields = {k: v for k, v in changes.items() if k not in reserved}
+    fields[VERSION] = expected_version + 1
+    update: dict = {"$set": fields}
+    if evs:
+        fields[PENDING] = True
+        update["$push"] = {OUTBOX: {"$each": evs}}
+    result = collection.update_one({"_id": doc_id, VERSION: expected_version}, update)
+    if result.matched_count == 0:
+        raise ConcurrencyConflict(f"{collection.name}/{doc_id} changed since version {expected_version}")
+    return expected_version + 1
+
+
+def strip(document: dict | None) -> dict | None:
+    """The document without its outbox bookkeeping (what an API returns)."""
+    if document is None:
+        return None
+    return {k: v for k, v in document.items() if k not in (OUTBOX, PENDING)}
+
+
+class OutboxRelay:
+    """Moves events from aggregate documents to the bus; run one per service (more is safe)."""
+
+    def __init__(self, bus: EventBus, collections: Iterable[Collection], batch_size: int = 200):
+        self.bus = bus
+        self.collections = list(collections)
+        self.batch_size = batch_size
+        self.published_total = 0
+
+    def pending(self) -> int:
+        return sum(c.count_documents({PENDING: True}) for c in self.collections)
+
+    def run_once(self) -> int:
+        published = 0
+        for coll in self.collections:
+            docs = coll.find({PENDING: True}, limit=self.batch_size)
+            if not docs:
+                continue
+            sent: list[tuple] = []
+            for doc in docs:
+                events = doc.get(OUTBOX) or []
+                for ev in events:
+                    self.bus.publish(topic_for(ev["source"].rsplit("/", 1)[-1]), ev["subject"],
+                                     Envelope(**ev).to_json(), {"ce_type": ev["type"], "ce_id": ev["id"]})
+                sent.append((doc["_id"], [ev["id"] for ev in events]))
+            self.bus.flush()
+            for doc_id, ids in sent:
+                self._remove_published(coll, doc_id, set(ids))
+                published += len(ids)
+        self.published_total += published
+        return published
+
+    @staticmethod
+    def _remove_published(coll: Collection, doc_id, published: set) -> None:
+        """Drop the published events, keeping any a writer appended since (version-guarded $set).
+
+        Only `$set` with an equality guard: every backend does that atomically (FerretDB 1.x
+        ignores `$pull` conditions and `$slice`).
+        """
+        for _ in range(100):
+            doc = coll.find_one({"_id": doc_id})
+            if doc is None:
+                return
+            remaining = [ev for ev in doc.get(OUTBOX) or [] if ev["id"] not in published]
+            guard = {"_id": doc_id, VERSION: doc.get(VERSION)}
+            result = coll.update_one(guard, {"$set": {OUTBOX: remaining, PENDING: bool(remaining)}})
+            if result.matched_count:
+                return
+        raise StorageError(f"{coll.name}/{doc_id}: outbox kept changing while being drained")
+
+    def run(self, stop: threading.Event, interval: float = 0.05) -> None:
+        backoff = interval
+        while not stop.is_set():
+            try:
+                n = self.run_once()
+                backoff = interval
+            except (BusError, StorageError) as exc:
+                log.warning("outbox relay paused: %s", exc)
+                n = 0
+                backoff = min(max(backoff * 2, 0.5), 5.0)
+            if n == 0:
+                stop.wait(backoff)
+            else:
+                time.sleep(0)

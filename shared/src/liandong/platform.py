@@ -1,0 +1,107 @@
+"""The wiring every service process shares: settings, its database, the bus, the clock, contracts.
+
+Each service's `bootstrap` builds one `Platform` and adds its own blueprints, collections and
+handlers; this is the only place (with `open_database`/`open_bus`) that knows the backends.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from flask import Flask
+
+from .bus import EventBus, open_bus
+from .clock import Clock, clock_for
+from .config import Settings
+from .consumer import EventConsumer
+from .errors import NotFound
+from .contracts import CONTRACTS
+from .events.registry import ContractRegistry, dead_letter_topic
+from .logs import configure_logging
+from .org import OrgDirectory
+from .outbox import OutboxRelay, prepare
+from .storage import Database, open_database
+from .storage.base import Collection
+from .web import create_base_app
+from .worker import Worker, heartbeat_check
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    db: Database
+    clock: Clock
+    registry: ContractRegistry = CONTRACTS
+    _bus: EventBus | None = field(default=None, repr=False)
+
+    @classmethod
+    def create(cls, service: str, settings: Settings | None = None, **overrides) -> "Platform":
+        settings = (settings or Settings.from_env(service)).for_service(service)
+        if overrides:
+            settings = settings.with_overrides(**overrides)
+        return cls(settings=settings, db=open_database(settings), clock=clock_for(settings.clock_file))
+
+    @property
+    def service(self) -> str:
+        return self.settings.service
+
+    @property
+    def bus(self) -> EventBus:
+        if self._bus is None:
+            self._bus = open_bus(self.settings)
+        return self._bus
+
+    @property
+    def runtime(self) -> Collection:
+        return self.db.collection("runtime")
+
+    @property
+    def org(self) -> OrgDirectory:
+        return OrgDirectory(self.db.collection("org_units"))
+
+    def new_event(self, name: str, subject: str, data: dict, orgpath: str, **kw):
+        from .logs import correlation_id
+
+        kw.setdefault("correlation_id", correlation_id.get())
+        return self.registry.new_event(name, subject, data, orgpath, clock=self.clock, **kw)
+
+    def readiness(self) -> dict[str, Callable]:
+        return {
+            "database": self.db.ping,
+            "bus": self.bus.ping,
+            "worker": heartbeat_check(self.runtime, self.clock),
+        }
+
+    def create_app(self, readiness: dict[str, Callable] | None = None) -> Flask:
+        app = create_base_app(self.settings, readiness={**self.readiness(), **(readiness or {})})
+        app.extensions["liandong_platform"] = self
+        org = self.org
+
+        @app.get(f"/api/v1/{self.service}/org-units/<org_unit_id>")
+        def known_org_unit(org_unit_id: str):
+            """This service's own copy of an org unit, as learned from the gateway's events."""
+            unit = org.get(org_unit_id)
+            if unit is None:
+                raise NotFound(f"{self.service} does not know org unit {org_unit_id!r}")
+            return {k: v for k, v in unit.items() if not k.startswith("_") or k == "_id"}
+
+        return app
+
+    def create_worker(self, outbox_collections: Iterable[Collection], handlers: dict[str, Callable],
+                      periodic: Iterable[tuple[float, Callable[[], None]]] = ()) -> Worker:
+        """The relay for the service's aggregates and one consumer group for everything it reacts to."""
+        configure_logging(self.service, self.settings.log_level, self.settings.log_json)
+        collections = list(outbox_collections)
+        for c in collections:
+            prepare(c)
+        self.org.prepare()
+        all_handlers = {**self.org.handlers(), **handlers}
+        topics = sorted({self.registry.get(t).topic for t in all_handlers})
+        own = f"{self.service}.events"
+        self.bus.ensure_topics(sorted(set(topics) | {own, dead_letter_topic(own)} |
+                                      {dead_letter_topic(t) for t in topics}))
+        relay = OutboxRelay(self.bus, collections) if collections else None
+        consumer = EventConsumer(self.bus, f"{self.service}", topics, all_handlers, self.registry,
+                                 max_attempts=self.settings.consumer_max_attempts, clock=self.clock)
+        return Worker(self.service, relay, [consumer], self.runtime, self.clock,
+                      relay_interval=self.settings.relay_interval, periodic=periodic)

@@ -1,0 +1,34 @@
+"""Storage port and its adapters; `open_database` is the one place that picks the backend."""
+from __future__ import annotations
+
+from ..config import Settings
+from .base import (
+    ASCENDING,
+    DESCENDING,
+    Collection,
+    Database,
+    DuplicateKeyError,
+    StorageError,
+    StorageUnavailable,
+    UnsupportedQuery,
+    UpdateResult,
+    subtree,
+)
+
+
+def open_database(settings: Settings, name: str | None = None) -> Database:
+    """The service's own database: `<data_dir>/<service>.db` embedded, `liandong_<service>` on Mongo."""
+    name = name or settings.database_name
+    if settings.store == "mongo":
+        from .mongo import MongoDatabase
+
+        return MongoDatabase(settings.mongo_uri, name)
+    from .sqlite import SqliteDatabase
+
+    return SqliteDatabase(settings.data_dir / f"{name}.db", synchronous=settings.sqlite_synchronous)
+
+
+__all__ = [
+    "ASCENDING", "DESCENDING", "Collection", "Database", "DuplicateKeyError", "StorageError",
+    "StorageUnavailable", "UnsupportedQuery", "UpdateResult", "open_database", "subtree",
+]

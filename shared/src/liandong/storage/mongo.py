@@ -1,0 +1,245 @@
+"""MongoDB / FerretDB storage adapter over pymongo.
+
+The client is created lazily in the process that uses it: pymongo is not fork-safe, and gunicorn
+forks its workers after the app is imported.
+
+FerretDB 1.x does not apply an update atomically: it reads the matching document, changes it and
+writes it back without holding anything (FerretDB issue #3040), so two concurrent `$inc`s or two
+version-guarded `$set`s can both "succeed" and one is lost (measured here: 600 concurrent `$inc`s
+from three processes left 205). What it does do atomically is refuse a duplicate `_id`. On FerretDB
+this adapter therefore serialises the writes to one document with a short-lived lock document
+(insert to take, delete to release, a lease so a crashed holder cannot block for long). On
+MongoDB the native single-document atomicity is used as is.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import threading
+import time
+import uuid
+from typing import Any, Callable, Iterable
+
+import pymongo
+from pymongo import ReturnDocument
+from pymongo import errors as perr
+
+from .base import (DuplicateKeyError, Filter, SortSpec, StorageUnavailable, UnsupportedQuery, UpdateResult,
+                   index_keys)
+
+_UNAVAILABLE = (perr.ServerSelectionTimeoutError, perr.AutoReconnect, perr.NetworkTimeout,
+                perr.ConnectionFailure)
+
+
+def _translate(fn):
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except perr.DuplicateKeyError as exc:
+            raise DuplicateKeyError(str(exc)) from exc
+        except _UNAVAILABLE as exc:
+            raise StorageUnavailable(str(exc)) from exc
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+class MongoDatabase:
+    def __init__(self, uri: str, name: str, timeout_ms: int = 5000):
+        self.uri = uri
+        self.name = name
+        self.timeout_ms = timeout_ms
+        self._client = None
+        self._pid = None
+        self._lock = threading.Lock()
+        self._ferretdb: bool | None = None
+
+    @property
+    def client(self) -> pymongo.MongoClient:
+        with self._lock:
+            if self._client is None or self._pid != os.getpid():
+                self._client = pymongo.MongoClient(
+                    self.uri,
+                    serverSelectionTimeoutMS=self.timeout_ms,
+                    connectTimeoutMS=self.timeout_ms,
+                    socketTimeoutMS=max(self.timeout_ms * 6, 30000),
+                    retryWrites=False,  # FerretDB and standalone servers do not support them
+                    tz_aware=False,
+                )
+                self._pid = os.getpid()
+            return self._client
+
+    @property
+    def is_ferretdb(self) -> bool:
+        if self._ferretdb is None:
+            self._ferretdb = "ferretdbVersion" in self.client.admin.command("buildInfo")
+        return self._ferretdb
+
+    def collection(self, name: str) -> "MongoCollection":
+        return MongoCollection(self, name)
+
+    @_translate
+    def ping(self) -> None:
+        self.client.admin.command("ping")
+
+    def drop(self) -> None:
+        self.client.drop_database(self.name)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+LOCK_LEASE_SECONDS = 5.0
+
+
+class MongoCollection:
+    def __init__(self, db: MongoDatabase, name: str):
+        self.db = db
+        self.name = name
+
+    # -- FerretDB: one writer per document at a time
+    def _locked(self, doc_key: Any, fn: Callable[[], Any], wait: float = 15.0) -> Any:
+        locks = self.db.client[self.db.name]["_doc_locks"]
+        key = f"{self.name}:{json.dumps(doc_key, sort_keys=True, default=str)}"
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                locks.insert_one({"_id": key, "owner": token, "expires": time.time() + LOCK_LEASE_SECONDS})
+                break
+            except perr.DuplicateKeyError:
+                held = locks.find_one({"_id": key})
+                if held and held.get("expires", 0) < time.time():
+                    locks.delete_one({"_id": key, "owner": held.get("owner")})  # a crashed holder's lease
+                elif time.monotonic() > deadline:
+                    raise StorageUnavailable(f"{self.name}: document {doc_key!r} stayed locked for {wait}s")
+                time.sleep(0.001 + random.random() * 0.004)
+        try:
+            return fn()
+        finally:
+            locks.delete_one({"_id": key, "owner": token})
+
+    def _serialised(self, filter: Filter, sort, op: Callable[[Filter], Any], empty: Any) -> Any:
+        """Run a single-document write under the document's lock (FerretDB only)."""
+        if "_id" in filter and not isinstance(filter["_id"], dict):
+            return self._locked(filter["_id"], lambda: op(filter))
+        for _ in range(20):
+            candidate = self.raw.find_one(filter, {"_id": 1}, sort=list(sort) if sort else None)
+            if candidate is None:
+                return self._locked({"filter": filter}, lambda: op(filter))
+            result = self._locked(candidate["_id"], lambda: op({"$and": [filter, {"_id": candidate["_id"]}]}))
+            if result is not empty(result):
+                return result
+        raise StorageUnavailable(f"{self.name}: the document kept changing under the update")
+
+    @property
+    def raw(self):
+        return self.db.client[self.db.name][self.name]
+
+    @_translate
+    def insert_one(self, document: dict) -> Any:
+        return self.raw.insert_one(document).inserted_id
+
+    @_translate
+    def insert_many(self, documents: Iterable[dict]) -> list:
+        docs = list(documents)
+        if not docs:
+            return []
+        return list(self.raw.insert_many(docs, ordered=True).inserted_ids)
+
+    @_translate
+    def find(self, filter: Filter | None = None, sort: SortSpec | None = None,
+             skip: int = 0, limit: int = 0) -> list[dict]:
+        cursor = self.raw.find(filter or {})
+        if sort:
+            cursor = cursor.sort(list(sort))
+        if skip:
+            cursor = cursor.skip(int(skip))
+        if limit:
+            cursor = cursor.limit(int(limit))
+        return list(cursor)
+
+    @_translate
+    def find_one(self, filter: Filter | None = None, sort: SortSpec | None = None) -> dict | None:
+        return self.raw.find_one(filter or {}, sort=list(sort) if sort else None)
+
+    @_translate
+    def count_documents(self, filter: Filter | None = None) -> int:
+        return self.raw.count_documents(filter or {})
+
+    @_translate
+    def update_one(self, filter: Filter, update: dict, upsert: bool = False) -> UpdateResult:
+        def op(flt):
+            r = self.raw.update_one(flt, update, upsert=upsert)
+            if (r.matched_count or r.upserted_id is not None) and self.db.is_ferretdb:
+                self._emulate_slice(flt, update, r.upserted_id)
+            return UpdateResult(r.matched_count, r.modified_count, r.upserted_id)
+
+        if not self.db.is_ferretdb:
+            return op(filter)
+        return self._serialised(filter, None, op, lambda r: r if not (r.matched_count or r.upserted_id) else None)
+
+    def _emulate_slice(self, filter: Filter, update: dict, upserted_id: Any = None) -> None:
+        """FerretDB 1.x ignores `$push`'s `$slice`: trim from the front with `$pop` instead."""
+        for field, arg in (update.get("$push") or {}).items():
+            if not (isinstance(arg, dict) and isinstance(arg.get("$slice"), int) and arg["$slice"] < 0):
+                continue
+            doc_id = upserted_id
+            if doc_id is None and "_id" in filter and not isinstance(filter["_id"], dict):
+                doc_id = filter["_id"]
+            if doc_id is None:
+                raise UnsupportedQuery("$push with $slice needs an _id filter on FerretDB")
+            keep = -arg["$slice"]
+            for _ in range(len(arg.get("$each", [])) or 1):
+                trimmed = self.raw.update_one({"_id": doc_id, f"{field}.{keep}": {"$exists": True}},
+                                              {"$pop": {field: -1}})
+                if not trimmed.modified_count:
+                    break
+
+    @_translate
+    def update_many(self, filter: Filter, update: dict) -> UpdateResult:
+        if not self.db.is_ferretdb:
+            r = self.raw.update_many(filter, update)
+            return UpdateResult(r.matched_count, r.modified_count, r.upserted_id)
+        matched = modified = 0
+        for doc in self.raw.find(filter, {"_id": 1}):
+            r = self.update_one({"$and": [filter, {"_id": doc["_id"]}]}, update)
+            matched += r.matched_count
+            modified += r.modified_count
+        return UpdateResult(matched, modified)
+
+    @_translate
+    def find_one_and_update(self, filter: Filter, update: dict, upsert: bool = False,
+                            return_new: bool = True, sort: SortSpec | None = None) -> dict | None:
+        def op(flt):
+            return self.raw.find_one_and_update(
+                flt, update, upsert=upsert, sort=list(sort) if sort else None,
+                return_document=ReturnDocument.AFTER if return_new else ReturnDocument.BEFORE,
+            )
+
+        if not self.db.is_ferretdb:
+            return op(filter)
+        return self._serialised(filter, sort, op, lambda r: r if r is None else None)
+
+    @_translate
+    def delete_one(self, filter: Filter) -> int:
+        return self.raw.delete_one(filter).deleted_count
+
+    @_translate
+    def delete_many(self, filter: Filter) -> int:
+        return self.raw.delete_many(filter).deleted_count
+
+    @_translate
+    def create_index(self, keys, unique: bool = False, name: str | None = None) -> str:
+        spec = index_keys(keys)
+        kwargs = {"unique": unique} if unique else {}
+        if name:
+            kwargs["name"] = name
+        return self.raw.create_index(spec, **kwargs)
+
+    @_translate
+    def drop(self) -> None:
+        self.raw.drop()

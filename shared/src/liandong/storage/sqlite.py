@@ -1,0 +1,424 @@
+"""Embedded storage adapter: JSON documents in SQLite, one table per collection.
+
+Filters are translated to SQL over `json_extract`, and `create_index` makes expression indexes on
+exactly those expressions, so a filtered list is an index lookup, not a scan. An anchored prefix
+`$regex` (the org-path subtree query) becomes an index range. Updates are read-modify-write inside
+`BEGIN IMMEDIATE`, which makes each single-document update atomic across threads and processes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import threading
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable
+
+from .base import (
+    DuplicateKeyError,
+    Filter,
+    SortSpec,
+    StorageUnavailable,
+    UnsupportedQuery,
+    UpdateResult,
+    index_keys,
+)
+from .query import apply_update, is_operator_dict, upsert_seed
+
+_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+_PATH = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
+_REGEX_META = set(".^$*+?{}[]|()\\")
+
+
+def _dumps(doc: Any) -> str:
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_path(path: str) -> str:
+    if not _PATH.match(path):
+        raise UnsupportedQuery(f"field path {path!r} is not supported")
+    out = "$"
+    for part in path.split("."):
+        out += f"[{part}]" if part.isdigit() else f".{part}"
+    return out
+
+
+def _literal_prefix(pattern: str) -> str | None:
+    """The literal text after '^' if the regex is nothing more than an anchored literal."""
+    if not pattern.startswith("^"):
+        return None
+    out, i, body = [], 0, pattern[1:]
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            if i + 1 >= len(body) or body[i + 1].isalnum():
+                return None
+            out.append(body[i + 1])
+            i += 2
+            continue
+        if ch in _REGEX_META:
+            return None
+        out.append(ch)
+        i += 1
+    return "".join(out) or None
+
+
+def _bind(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (dict, list)):
+        return _dumps(value)
+    return value
+
+
+def _regexp(pattern: str, flags: str, value: Any) -> int:
+    if not isinstance(value, str):
+        return 0
+    return int(re.search(pattern, value, re.IGNORECASE if "i" in (flags or "") else 0) is not None)
+
+
+class _Compiler:
+    """Mongo filter -> (SQL, params). `base` is the JSON column the paths are read from."""
+
+    def __init__(self, base: str = "doc", id_column: str | None = "id"):
+        self.base = base
+        self.id_column = id_column
+        self.params: list[Any] = []
+
+    def expr(self, path: str) -> str:
+        if path == "_id" and self.id_column:
+            return self.id_column
+        return f"json_extract({self.base},'{_json_path(path)}')"
+
+    def each(self, path: str) -> str:
+        if path == "_id" and self.id_column:
+            return f"(SELECT {self.id_column} AS value)"
+        return f"json_each({self.base},'{_json_path(path)}')"
+
+    def p(self, value: Any) -> str:
+        self.params.append(_bind(value))
+        return "?"
+
+    def compile(self, filter: Filter | None) -> str:
+        if not filter:
+            return "1"
+        parts = []
+        for key, cond in filter.items():
+            if key == "$and":
+                parts.append("(" + " AND ".join(self.compile(f) for f in cond) + ")")
+            elif key == "$or":
+                parts.append("(" + " OR ".join(self.compile(f) for f in cond) + ")")
+            elif key == "$nor":
+                parts.append("NOT COALESCE((" + " OR ".join(self.compile(f) for f in cond) + "),0)")
+            elif key.startswith("$"):
+                raise UnsupportedQuery(f"top-level operator {key} is not supported")
+            elif is_operator_dict(cond):
+                parts.extend(self.ops(key, cond))
+            else:
+                parts.append(self.eq(key, cond))
+        return " AND ".join(parts) if parts else "1"
+
+    def eq(self, path: str, value: Any) -> str:
+        e = self.expr(path)
+        if value is None:
+            return f"{e} IS NULL"
+        if isinstance(value, (dict, list)):
+            return f"{e} = json({self.p(value)})"
+        return f"{e} = {self.p(value)}"
+
+    def contains(self, path: str, values: list) -> str:
+        """True when the field equals, or as an array holds, one of the values."""
+        marks = ",".join(self.p(v) for v in values)
+        return f"EXISTS (SELECT 1 FROM {self.each(path)} WHERE value IN ({marks}))"
+
+    def ops(self, path: str, ops: dict) -> list[str]:
+        e = self.expr(path)
+        out = []
+        for op, arg in ops.items():
+            if op == "$eq":
+                out.append(self.eq(path, arg))
+            elif op == "$ne":
+                if arg is None:
+                    out.append(f"{e} IS NOT NULL")
+                else:
+                    out.append("NOT " + self.contains(path, [arg]))
+            elif op in ("$gt", "$gte", "$lt", "$lte"):
+                sym = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}[op]
+                out.append(f"{e} {sym} {self.p(arg)}")
+            elif op == "$in":
+                vals = [v for v in arg if v is not None]
+                terms = []
+                if vals:
+                    terms.append(f"{e} IN ({','.join(self.p(v) for v in vals)})")
+                if len(vals) != len(arg):
+                    terms.append(f"{e} IS NULL")
+                out.append("(" + " OR ".join(terms) + ")" if terms else "0")
+            elif op == "$nin":
+                vals = [v for v in arg if v is not None]
+                term = ("NOT " + self.contains(path, vals)) if vals else "1"
+                if len(vals) != len(arg):
+                    term = f"({term} AND {e} IS NOT NULL)"
+                out.append(term)
+            elif op == "$exists":
+                typ = f"json_type({self.base},'{_json_path(path)}')" if path != "_id" else "1"
+                out.append(f"{typ} IS NOT NULL" if arg else f"{typ} IS NULL")
+            elif op == "$regex":
+                flags = ops.get("$options", "")
+                prefix = None if "i" in flags else _literal_prefix(arg)
+                if prefix:
+                    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+                    out.append(f"({e} >= {self.p(prefix)} AND {e} < {self.p(upper)})")
+                else:
+                    out.append(f"regexp_match({self.p(arg)},{self.p(flags)},{e})")
+            elif op == "$options":
+                continue
+            elif op == "$size":
+                out.append(f"json_array_length({self.base},'{_json_path(path)}') = {self.p(int(arg))}")
+            elif op == "$all":
+                for item in arg:
+                    out.append(self.contains(path, [item]))
+            elif op == "$elemMatch":
+                sub = _Compiler(base="value", id_column=None)
+                if is_operator_dict(arg):
+                    cond = " AND ".join(sub.ops_on_value(arg))
+                else:
+                    cond = sub.compile(arg)
+                self.params.extend(sub.params)
+                out.append(f"EXISTS (SELECT 1 FROM {self.each(path)} WHERE {cond})")
+            elif op == "$not":
+                sub = " AND ".join(self.ops(path, arg))
+                out.append(f"NOT COALESCE(({sub}),0)")
+            else:
+                raise UnsupportedQuery(f"operator {op} is not supported")
+        return out
+
+    def ops_on_value(self, ops: dict) -> list[str]:
+        out = []
+        for op, arg in ops.items():
+            sym = {"$eq": "=", "$ne": "!=", "$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}.get(op)
+            if sym is None:
+                raise UnsupportedQuery(f"operator {op} inside $elemMatch is not supported")
+            out.append(f"value {sym} {self.p(arg)}")
+        return out
+
+
+def _order_by(sort: SortSpec | None) -> str:
+    if not sort:
+        return ""
+    c = _Compiler()
+    return " ORDER BY " + ", ".join(f"{c.expr(k)} {'DESC' if d < 0 else 'ASC'}" for k, d in sort)
+
+
+class SqliteDatabase:
+    """One SQLite file per service database. Connections are per thread and per process."""
+
+    def __init__(self, path: str | Path, synchronous: str = "NORMAL"):
+        self.path = str(path)
+        self.name = Path(self.path).stem
+        self.synchronous = synchronous
+        self._local = threading.local()
+        self._collections: dict[str, SqliteCollection] = {}
+        self._lock = threading.Lock()
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+
+    def connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or self._local.pid != os.getpid():
+            try:
+                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(f"PRAGMA synchronous={self.synchronous}")
+                conn.execute("PRAGMA busy_timeout=30000")
+            except sqlite3.Error as exc:
+                raise StorageUnavailable(f"cannot open {self.path}: {exc}") from exc
+            conn.create_function("regexp_match", 3, _regexp, deterministic=True)
+            self._local.conn = conn
+            self._local.pid = os.getpid()
+        return conn
+
+    @contextmanager
+    def write(self):
+        conn = self.connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StorageUnavailable(str(exc)) from exc
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def collection(self, name: str) -> "SqliteCollection":
+        with self._lock:
+            coll = self._collections.get(name)
+            if coll is None:
+                coll = self._collections[name] = SqliteCollection(self, name)
+            return coll
+
+    def ping(self) -> None:
+        try:
+            self.connection().execute("SELECT 1").fetchone()
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(str(exc)) from exc
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+class SqliteCollection:
+    def __init__(self, db: SqliteDatabase, name: str):
+        if not _NAME.match(name):
+            raise UnsupportedQuery(f"collection name {name!r} is not supported")
+        self.db = db
+        self.name = name
+        self.table = f'"c_{name}"'
+        self._ensure()
+
+    def _ensure(self) -> None:
+        self.db.connection().execute(
+            f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)"
+        )
+
+    def _query(self, sql: str, params: list) -> list:
+        try:
+            return self.db.connection().execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StorageUnavailable(str(exc)) from exc
+
+    def _select(self, conn, filter, sort=None, skip=0, limit=0, columns="id, doc"):
+        c = _Compiler()
+        where = c.compile(filter)
+        sql = f"SELECT {columns} FROM {self.table} WHERE {where}{_order_by(sort)}"
+        if limit or skip:
+            sql += f" LIMIT {int(limit) if limit else -1} OFFSET {int(skip)}"
+        return conn.execute(sql, c.params).fetchall()
+
+    # -- reads
+    def find(self, filter: Filter | None = None, sort: SortSpec | None = None,
+             skip: int = 0, limit: int = 0) -> list[dict]:
+        try:
+            rows = self._select(self.db.connection(), filter, sort, skip, limit, columns="doc")
+        except sqlite3.OperationalError as exc:
+            raise StorageUnavailable(str(exc)) from exc
+        return [json.loads(r[0]) for r in rows]
+
+    def find_one(self, filter: Filter | None = None, sort: SortSpec | None = None) -> dict | None:
+        docs = self.find(filter, sort=sort, limit=1)
+        return docs[0] if docs else None
+
+    def count_documents(self, filter: Filter | None = None) -> int:
+        c = _Compiler()
+        where = c.compile(filter)
+        return self._query(f"SELECT COUNT(*) FROM {self.table} WHERE {where}", c.params)[0][0]
+
+    def explain(self, filter: Filter | None = None, sort: SortSpec | None = None) -> str:
+        """SQLite's query plan for a filter: lets tests prove a list uses an index."""
+        c = _Compiler()
+        where = c.compile(filter)
+        rows = self._query(f"EXPLAIN QUERY PLAN SELECT doc FROM {self.table} WHERE {where}{_order_by(sort)}",
+                           c.params)
+        return "\n".join(str(r[-1]) for r in rows)
+
+    # -- writes
+    def _insert(self, conn, doc: dict) -> Any:
+        if "_id" not in doc:
+            doc["_id"] = uuid.uuid4().hex
+        try:
+            conn.execute(f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)", (doc["_id"], _dumps(doc)))
+        except sqlite3.IntegrityError as exc:
+            raise DuplicateKeyError(f"{self.name}: duplicate key {doc['_id']!r}: {exc}") from exc
+        return doc["_id"]
+
+    def insert_one(self, document: dict) -> Any:
+        if not isinstance(document, dict):
+            raise UnsupportedQuery("documents must be dicts")
+        with self.db.write() as conn:
+            return self._insert(conn, document)
+
+    def insert_many(self, documents: Iterable[dict]) -> list:
+        ids: list = []
+        with self.db.write() as conn:
+            for doc in documents:
+                try:
+                    ids.append(self._insert(conn, doc))
+                except DuplicateKeyError:
+                    # ordered semantics: what came before the duplicate stays inserted
+                    conn.execute("COMMIT")
+                    conn.execute("BEGIN IMMEDIATE")
+                    raise
+        return ids
+
+    def _update(self, filter, update, upsert, many=False, sort=None, return_new=True):
+        with self.db.write() as conn:
+            rows = self._select(conn, filter, sort=sort, limit=0 if many else 1)
+            matched = modified = 0
+            result_doc = None
+            for row_id, raw in rows:
+                old = json.loads(raw)
+                new = apply_update(old, update)
+                matched += 1
+                if new != old:
+                    modified += 1
+                    try:
+                        conn.execute(f"UPDATE {self.table} SET doc = ? WHERE id = ?", (_dumps(new), row_id))
+                    except sqlite3.IntegrityError as exc:
+                        raise DuplicateKeyError(f"{self.name}: {exc}") from exc
+                result_doc = new if return_new else old
+            if matched or not upsert:
+                return UpdateResult(matched, modified), result_doc
+            new = apply_update(upsert_seed(filter), update, inserting=True)
+            new_id = self._insert(conn, new)
+            return UpdateResult(0, 0, new_id), (new if return_new else None)
+
+    def update_one(self, filter: Filter, update: dict, upsert: bool = False) -> UpdateResult:
+        return self._update(filter, update, upsert)[0]
+
+    def update_many(self, filter: Filter, update: dict) -> UpdateResult:
+        return self._update(filter, update, False, many=True)[0]
+
+    def find_one_and_update(self, filter: Filter, update: dict, upsert: bool = False,
+                            return_new: bool = True, sort: SortSpec | None = None) -> dict | None:
+        return self._update(filter, update, upsert, sort=sort, return_new=return_new)[1]
+
+    def delete_one(self, filter: Filter) -> int:
+        with self.db.write() as conn:
+            rows = self._select(conn, filter, limit=1, columns="id")
+            for (row_id,) in rows:
+                conn.execute(f"DELETE FROM {self.table} WHERE id = ?", (row_id,))
+            return len(rows)
+
+    def delete_many(self, filter: Filter) -> int:
+        c = _Compiler()
+        where = c.compile(filter)
+        with self.db.write() as conn:
+            return conn.execute(f"DELETE FROM {self.table} WHERE {where}", c.params).rowcount
+
+    def create_index(self, keys, unique: bool = False, name: str | None = None) -> str:
+        spec = index_keys(keys)
+        name = name or "_".join(f"{k}_{d}" for k, d in spec)
+        c = _Compiler()
+        cols = ", ".join(f"{c.expr(k)}{' DESC' if d < 0 else ''}" for k, d in spec)
+        ix = re.sub(r"[^A-Za-z0-9_]", "_", f"ix_{self.name}_{name}")
+        with self.db.write() as conn:
+            try:
+                conn.execute(
+                    f'CREATE {"UNIQUE " if unique else ""}INDEX IF NOT EXISTS "{ix}" ON {self.table} ({cols})'
+                )
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateKeyError(f"{self.name}: cannot build unique index {name}: {exc}") from exc
+        return name
+
+    def drop(self) -> None:
+        with self.db.write() as conn:
+            conn.execute(f"DROP TABLE IF EXISTS {self.table}")
+        self._ensure()

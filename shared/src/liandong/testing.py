@@ -1,0 +1,171 @@
+"""Pytest fixtures for every package's tests: the real backends, with random names per test.
+
+Kafka and MongoDB/FerretDB come from `KAFKA_BOOTSTRAP_SERVERS` and `MONGO_URI` (`make test`
+starts a broker and FerretDB and sets them). When they are missing or unreachable the tests that
+need them fail with a clear message: nothing is skipped.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from .config import Settings
+
+STORES = ("sqlite", "mongo")
+BUSES = ("embedded", "kafka")
+
+
+def unique(prefix: str = "t") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:12]}"
+
+
+def _require(var: str, what: str) -> str:
+    value = os.environ.get(var)
+    if not value:
+        pytest.fail(f"{var} is not set: tests against {what} need it (make test starts {what} and sets it)",
+                    pytrace=False)
+    return value
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    servers = _require("KAFKA_BOOTSTRAP_SERVERS", "a Kafka broker")
+    host, _, port = servers.split(",")[0].rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as exc:
+        pytest.fail(f"Kafka at {servers} is not reachable: {exc}", pytrace=False)
+    return servers
+
+
+@pytest.fixture(scope="session")
+def mongo_uri() -> str:
+    uri = _require("MONGO_URI", "a MongoDB-protocol server (FerretDB)")
+    import pymongo
+
+    try:
+        pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000).admin.command("ping")
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(f"MongoDB at {uri} is not reachable: {exc}", pytrace=False)
+    return uri
+
+
+@pytest.fixture
+def make_settings(tmp_path, request):
+    """Settings for one test: a fresh data dir, random database names, the backends asked for."""
+
+    def make(service: str = "gateway", store: str = "sqlite", bus: str = "embedded", **overrides) -> Settings:
+        kw: dict = dict(service=service, store=store, bus=bus, data_dir=tmp_path / "data",
+                        database_prefix=unique("ld"), log_json=True, relay_interval=0.02)
+        if store == "mongo":
+            kw["mongo_uri"] = request.getfixturevalue("mongo_uri")
+        if bus == "kafka":
+            kw["kafka_bootstrap_servers"] = request.getfixturevalue("kafka_bootstrap")
+            kw["kafka_topic_partitions"] = 3
+        kw.update(overrides)
+        return Settings(**kw)
+
+    return make
+
+
+@pytest.fixture(params=STORES)
+def database(request, make_settings):
+    """A fresh database on each storage adapter (the contract suite runs on both)."""
+    from .storage import open_database
+
+    settings = make_settings(store=request.param)
+    db = open_database(settings)
+    yield db
+    if request.param == "mongo":
+        db.drop()
+    db.close()
+
+
+@pytest.fixture(params=BUSES)
+def bus(request, make_settings):
+    """A bus on each adapter; tests use random topic names so runs never collide."""
+    from .bus import open_bus
+
+    b = open_bus(make_settings(bus=request.param))
+    yield b
+    b.close()
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05, message: str = "condition"):
+    """Poll until `predicate()` is truthy (and return it) or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message} (last: {last!r})")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def settings_env(settings: Settings) -> dict:
+    """The environment variables that make a child process read these settings."""
+    env = dict(os.environ)
+    env.update({
+        "LIANDONG_BACKEND": "kafka" if settings.bus == "kafka" else "embedded",
+        "LIANDONG_STORE": settings.store,
+        "LIANDONG_BUS": settings.bus,
+        "LIANDONG_DATA_DIR": str(settings.data_dir),
+        "LIANDONG_DATABASE_PREFIX": settings.database_prefix,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "MONGO_URI": settings.mongo_uri,
+        "LIANDONG_RELAY_INTERVAL": str(settings.relay_interval),
+        "LIANDONG_ENV": settings.env,
+        "PYTHONUNBUFFERED": "1",
+    })
+    if settings.clock_file:
+        env["LIANDONG_CLOCK_FILE"] = settings.clock_file
+    for name, port in settings.ports.items():
+        env[f"LIANDONG_{name.upper()}_PORT"] = str(port)
+    return env
+
+
+def spawn(args: list[str], env: dict, log: Path) -> subprocess.Popen:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(log, "ab")
+    return subprocess.Popen([sys.executable if a == "python" else a for a in args], env=env,
+                            stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def check_service_edges(create_app, create_worker, settings: Settings) -> None:
+    """What every service must do at its edges: health, readiness that tells the truth, JSON errors."""
+    app = create_app(settings)
+    client = app.test_client()
+    assert client.get("/healthz").get_json() == {"status": "ok", "service": settings.service}
+    not_ready = client.get("/readyz")
+    assert not_ready.status_code == 503
+    assert not_ready.get_json()["checks"]["worker"]["ready"] is False
+    worker = create_worker(settings)
+    worker.start()
+    try:
+        wait_for(lambda: client.get("/readyz").status_code == 200, 20, message=f"{settings.service} ready")
+        missing = client.get(f"/api/v1/{settings.service}/no-such-thing")
+        assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+        assert missing.headers["X-Correlation-ID"]
+        traced = client.get("/healthz", headers={"X-Correlation-ID": "req-42"})
+        assert traced.headers["X-Correlation-ID"] == "req-42"
+        too_big = client.post(f"/api/v1/{settings.service}/x", data=b"x" * (settings.max_content_length + 1),
+                              content_type="application/json")
+        assert too_big.status_code == 413 and too_big.get_json()["error"]
+    finally:
+        worker.stop.set()
+        for t in worker.threads:
+            t.join(timeout=10)

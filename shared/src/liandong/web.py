@@ -1,0 +1,142 @@
+"""The Flask application factory every service builds on.
+
+It gives each service the same edges: JSON errors with field-level messages (never an HTML 500),
+correlation ids in and out, structured access logs, security headers, a body-size limit,
+`/healthz` (the process is alive) and `/readyz` (its database, bus and worker are reachable).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any, Callable
+
+from flask import Flask, g, jsonify, request
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from .bus.base import BusError
+from .config import Settings
+from .errors import DomainError
+from .ids import new_id
+from .logs import configure_logging, correlation_id
+from .storage.base import StorageError, StorageUnavailable
+
+log = logging.getLogger("liandong.http")
+_CID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+ReadinessCheck = Callable[[], Any]
+
+
+def error_body(code: str, message: str, fields: dict | None = None, status: int = 400):
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    cid = correlation_id.get()
+    if cid:
+        body["error"]["correlation_id"] = cid
+    return jsonify(body), status
+
+
+def load_json(schema: Schema, *, partial: bool = False) -> dict:
+    """Parse the request body as JSON and validate it; errors become 400/415/422 responses."""
+    if not request.is_json:
+        raise DomainError("the body must be JSON (Content-Type: application/json)")
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise DomainError("the body is not valid JSON")
+    if not isinstance(payload, dict):
+        raise DomainError("the body must be a JSON object")
+    return schema.load(payload, partial=partial)
+
+
+def create_base_app(settings: Settings, readiness: dict[str, ReadinessCheck] | None = None) -> Flask:
+    configure_logging(settings.service, settings.log_level, settings.log_json)
+    app = Flask(settings.service)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
+    app.config["LIANDONG_SETTINGS"] = settings
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    checks = dict(readiness or {})
+    app.extensions["liandong_readiness"] = checks
+
+    @app.before_request
+    def _begin():
+        cid = request.headers.get("X-Correlation-ID", "")
+        cid = cid if _CID.match(cid) else new_id()
+        g.correlation_token = correlation_id.set(cid)
+        g.correlation_id = cid
+        g.started = time.perf_counter()
+        if (request.content_length or 0) > settings.max_content_length:
+            raise RequestEntityTooLarge(f"the body is larger than {settings.max_content_length} bytes")
+
+    @app.after_request
+    def _finish(response):
+        cid = getattr(g, "correlation_id", None)
+        if cid:
+            response.headers["X-Correlation-ID"] = cid
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Cache-Control", "no-store")
+        if request.path not in ("/healthz", "/readyz"):
+            log.info("%s %s %s", request.method, request.path, response.status_code,
+                     extra={"status": response.status_code,
+                            "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2)})
+        return response
+
+    @app.teardown_request
+    def _reset(_exc):
+        token = g.pop("correlation_token", None)
+        if token is not None:
+            correlation_id.reset(token)
+
+    @app.errorhandler(ValidationError)
+    def _validation(exc: ValidationError):
+        fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        return error_body("validation_failed", "the request has invalid fields", fields, 422)
+
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError):
+        return error_body(exc.code, exc.message, exc.fields or None, exc.status)
+
+    @app.errorhandler(StorageUnavailable)
+    @app.errorhandler(BusError)
+    def _unavailable(exc):
+        log.warning("dependency unavailable: %s", exc)
+        resp, status = error_body("unavailable", "a dependency is unavailable; try again shortly", None, 503)
+        resp.headers["Retry-After"] = "2"
+        return resp, status
+
+    @app.errorhandler(StorageError)
+    def _storage(exc):
+        log.error("storage error: %s", exc, exc_info=True)
+        return error_body("storage_error", "the request could not be stored", None, 500)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return error_body(re.sub(r"\W+", "_", (exc.name or "error").lower()), exc.description or exc.name,
+                          None, exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.error("unhandled error", exc_info=True)
+        return error_body("internal_error", "something went wrong on our side", None, 500)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok", "service": settings.service})
+
+    @app.get("/readyz")
+    def readyz():
+        results, ready = {}, True
+        for name, check in checks.items():
+            try:
+                detail = check()
+                results[name] = {"ready": True, **({"detail": detail} if detail is not None else {})}
+            except Exception as exc:  # noqa: BLE001 - any failing check means not ready
+                ready = False
+                results[name] = {"ready": False, "error": str(exc)[:300]}
+        return jsonify({"service": settings.service, "ready": ready, "checks": results}), (200 if ready else 503)
+
+    return app

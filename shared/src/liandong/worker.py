@@ -1,0 +1,98 @@
+"""The background process of a service: its outbox relay and its event consumers, in threads.
+
+The worker records a heartbeat in the service's own database so the service's `/readyz` can say
+whether its relay and consumers are alive.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Callable, Iterable
+
+from .clock import Clock
+from .consumer import EventConsumer
+from .outbox import OutboxRelay
+from .storage.base import Collection, StorageError
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_ID = "worker"
+
+
+def heartbeat_check(runtime: Collection, clock: Clock, max_age: float = 15.0) -> Callable[[], dict]:
+    """A readiness check: the worker has written a heartbeat within `max_age` seconds."""
+
+    def check() -> dict:
+        doc = runtime.find_one({"_id": HEARTBEAT_ID})
+        if not doc:
+            raise RuntimeError("the worker (relay and consumers) has not started")
+        from .clock import from_iso
+
+        age = (clock.now() - from_iso(doc["at"])).total_seconds()
+        if age > max_age:
+            raise RuntimeError(f"the worker's last heartbeat is {age:.0f}s old")
+        return {"heartbeat_age_s": round(age, 1), "pending_outbox": doc.get("pending_outbox")}
+
+    return check
+
+
+class Worker:
+    def __init__(self, name: str, relay: OutboxRelay | None, consumers: Iterable[EventConsumer],
+                 runtime: Collection, clock: Clock | None = None, relay_interval: float = 0.05,
+                 periodic: Iterable[tuple[float, Callable[[], None]]] = ()):
+        self.name = name
+        self.relay = relay
+        self.consumers = list(consumers)
+        self.runtime = runtime
+        self.clock = clock or Clock()
+        self.relay_interval = relay_interval
+        self.periodic = list(periodic)
+        self.stop = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def _beat(self) -> None:
+        while not self.stop.is_set():
+            try:
+                pending = self.relay.pending() if self.relay else 0
+                self.runtime.update_one({"_id": HEARTBEAT_ID},
+                                        {"$set": {"at": self.clock.now_iso(), "pending_outbox": pending,
+                                                  "consumers": {c.group: {"handled": c.handled,
+                                                                          "dead_lettered": c.dead_lettered}
+                                                                for c in self.consumers}}},
+                                        upsert=True)
+            except StorageError as exc:
+                log.warning("heartbeat not written: %s", exc)
+            self.stop.wait(2.0)
+
+    def _every(self, seconds: float, job: Callable[[], None]) -> None:
+        while not self.stop.is_set():
+            try:
+                job()
+            except Exception:  # noqa: BLE001 - a failing periodic job is logged and tried again
+                log.error("periodic job %s failed", getattr(job, "__name__", job), exc_info=True)
+            self.stop.wait(seconds)
+
+    def start(self) -> None:
+        targets: list[tuple[str, Callable]] = [("heartbeat", self._beat)]
+        if self.relay is not None:
+            targets.append(("relay", lambda: self.relay.run(self.stop, self.relay_interval)))
+        for c in self.consumers:
+            targets.append((f"consumer:{c.group}", lambda c=c: c.run(self.stop)))
+        for seconds, job in self.periodic:
+            targets.append((f"every:{seconds}", lambda s=seconds, j=job: self._every(s, j)))
+        for name, target in targets:
+            t = threading.Thread(target=target, name=f"{self.name}:{name}", daemon=True)
+            t.start()
+            self.threads.append(t)
+        log.info("worker %s started: relay=%s consumers=%s", self.name, self.relay is not None,
+                 [c.group for c in self.consumers])
+
+    def run_forever(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self.stop.set())
+        self.start()
+        self.stop.wait()
+        log.info("worker %s stopping", self.name)
+        for t in self.threads:
+            t.join(timeout=10)

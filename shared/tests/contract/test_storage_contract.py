@@ -1,0 +1,187 @@
+"""One contract for the storage port, run unchanged on SQLite and on MongoDB/FerretDB."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from liandong import outbox
+from liandong.consumer import apply_once, insert_once
+from liandong.errors import ConcurrencyConflict
+from liandong.storage import DuplicateKeyError, subtree
+from liandong.testing import unique
+
+
+@pytest.fixture
+def coll(database):
+    c = database.collection(unique("c"))
+    c.create_index([("org_path", 1)])
+    c.create_index([("status", 1), ("created", -1)])
+    for i in range(30):
+        c.insert_one({
+            "_id": f"p{i:02d}",
+            "org_path": ["/cy/hq/jy/", "/cy/hq/jy/g1/", "/cy/xh/hnl/"][i % 3],
+            "status": ["registered", "assigned", "closed"][i % 3],
+            "created": f"2026-03-{i + 1:02d}T08:00:00.000000Z",
+            "count": i,
+            "headcount": 40 if i == 7 else 1,
+            "tags": ["group"] if i % 5 == 0 else [],
+            "petitioner": {"name": f"居民{i}", "anonymous": i == 3},
+        })
+    return c
+
+
+def ids(docs):
+    return [d["_id"] for d in docs]
+
+
+def test_find_one_returns_the_document_as_stored(coll):
+    doc = coll.find_one({"_id": "p07"})
+    assert doc["headcount"] == 40 and doc["petitioner"]["name"] == "居民7"
+    assert coll.find_one({"_id": "missing"}) is None
+
+
+def test_subtree_is_a_prefix_query_on_the_org_path(coll):
+    assert coll.count_documents(subtree("/cy/hq/")) == 20
+    assert coll.count_documents(subtree("/cy/hq/jy/g1/")) == 10
+    assert coll.count_documents(subtree("/cy/")) == 30
+    assert coll.count_documents(subtree("/cy/h")) == 0  # a prefix of a segment is not a subtree
+
+
+def test_comparison_and_set_operators(coll):
+    assert ids(coll.find({"count": {"$gte": 27}}, sort=[("count", 1)])) == ["p27", "p28", "p29"]
+    assert coll.count_documents({"count": {"$gt": 5, "$lt": 9}}) == 3
+    assert coll.count_documents({"status": {"$in": ["closed", "assigned"]}}) == 20
+    assert coll.count_documents({"status": {"$nin": ["closed", "assigned"]}}) == 10
+    assert coll.count_documents({"status": {"$ne": "closed"}}) == 20
+    assert coll.count_documents({"petitioner.anonymous": True}) == 1
+    assert coll.count_documents({"tags": {"$all": ["group"]}}) == 6
+    assert coll.count_documents({"tags": {"$size": 0}}) == 24
+    assert coll.count_documents({"missing": {"$exists": False}}) == 30
+    assert coll.count_documents({"headcount": {"$exists": True}}) == 30
+    assert coll.count_documents({"$or": [{"count": 1}, {"count": 2}]}) == 2
+    assert coll.count_documents({"$and": [{"status": "closed"}, {"count": {"$lt": 10}}]}) == 3
+    assert coll.count_documents({"petitioner.name": {"$regex": "居民1"}}) == 11
+
+
+def test_sort_skip_limit_paginate_in_order(coll):
+    page1 = coll.find({"status": "registered"}, sort=[("created", -1)], limit=4)
+    page2 = coll.find({"status": "registered"}, sort=[("created", -1)], skip=4, limit=4)
+    assert ids(page1) == ["p27", "p24", "p21", "p18"]
+    assert ids(page2) == ["p15", "p12", "p09", "p06"]
+    assert ids(coll.find({}, sort=[("status", 1), ("count", -1)], limit=2)) == ["p28", "p25"]
+
+
+def test_update_operators(coll):
+    r = coll.update_one({"_id": "p01"}, {"$set": {"status": "answered", "answer.text": "已答复"},
+                                         "$inc": {"count": 10}, "$push": {"tags": "answered"}})
+    assert (r.matched_count, r.modified_count) == (1, 1)
+    doc = coll.find_one({"_id": "p01"})
+    assert doc["status"] == "answered" and doc["answer"] == {"text": "已答复"}
+    assert doc["count"] == 11 and doc["tags"] == ["answered"]
+    coll.update_one({"_id": "p01"}, {"$push": {"tags": {"$each": ["a", "b", "c"], "$slice": -2}},
+                                     "$unset": {"answer": ""}})
+    doc = coll.find_one({"_id": "p01"})
+    assert doc["tags"] == ["b", "c"] and "answer" not in doc
+    coll.update_one({"_id": "p01"}, {"$pull": {"tags": "b"}})
+    assert coll.find_one({"_id": "p01"})["tags"] == ["c"]
+    assert coll.update_one({"_id": "nope"}, {"$set": {"x": 1}}).matched_count == 0
+
+
+def test_pull_removes_items_equal_to_a_value_or_document(coll):
+    coll.update_one({"_id": "p02"}, {"$set": {"items": [{"id": "a", "n": 1}, {"id": "b", "n": 2}], "l": [1, 2, 1]}})
+    coll.update_one({"_id": "p02"}, {"$pull": {"items": {"id": "a", "n": 1}, "l": 1}})
+    doc = coll.find_one({"_id": "p02"})
+    assert doc["items"] == [{"id": "b", "n": 2}] and doc["l"] == [2]
+
+
+def test_the_handled_event_ids_of_a_document_stay_bounded(database):
+    c = database.collection(unique("cap"))
+    for i in range(12):
+        assert apply_once(c, "bucket", f"ev-{i}", {"$inc": {"n": 1}}, keep=5)
+    doc = c.find_one({"_id": "bucket"})
+    assert doc["n"] == 12 and doc["_handled"] == [f"ev-{i}" for i in range(7, 12)]
+
+
+def test_upsert_creates_from_the_filter_and_set_on_insert(coll):
+    r = coll.update_one({"_id": "day:2026-03-01"}, {"$inc": {"n": 2}, "$setOnInsert": {"first": True}}, upsert=True)
+    assert r.upserted_id == "day:2026-03-01"
+    coll.update_one({"_id": "day:2026-03-01"}, {"$inc": {"n": 3}, "$setOnInsert": {"first": False}}, upsert=True)
+    assert coll.find_one({"_id": "day:2026-03-01"}) == {"_id": "day:2026-03-01", "n": 5, "first": True}
+
+
+def test_find_one_and_update_returns_after_or_before(coll):
+    after = coll.find_one_and_update({"_id": "p03"}, {"$inc": {"count": 1}})
+    assert after["count"] == 4
+    before = coll.find_one_and_update({"_id": "p03"}, {"$inc": {"count": 1}}, return_new=False)
+    assert before["count"] == 4
+    assert coll.find_one_and_update({"_id": "none"}, {"$inc": {"count": 1}}) is None
+
+
+def test_duplicate_id_and_unique_index_are_refused(coll):
+    with pytest.raises(DuplicateKeyError):
+        coll.insert_one({"_id": "p00", "x": 1})
+    coll.create_index([("id_number", 1)], unique=True, name="id_number_unique")
+    coll.insert_one({"_id": "m1", "id_number": "110101199003078515"})
+    with pytest.raises(DuplicateKeyError):
+        coll.insert_one({"_id": "m2", "id_number": "110101199003078515"})
+    assert coll.count_documents({"id_number": {"$exists": True}}) == 1
+
+
+def test_delete(coll):
+    assert coll.delete_one({"_id": "p00"}) == 1
+    assert coll.delete_one({"_id": "p00"}) == 0
+    assert coll.delete_many({"status": "closed"}) == 10
+    assert coll.count_documents({}) == 19
+
+
+def test_insert_many_and_ids(database):
+    c = database.collection(unique("m"))
+    inserted = c.insert_many([{"_id": f"x{i}", "n": i} for i in range(100)])
+    assert len(inserted) == 100 and c.count_documents({"n": {"$gte": 50}}) == 50
+
+
+def test_concurrent_increments_are_atomic(database):
+    c = database.collection(unique("inc"))
+    c.insert_one({"_id": "counter", "n": 0})
+
+    def bump():
+        for _ in range(25):
+            c.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+
+    threads = [threading.Thread(target=bump) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert c.find_one({"_id": "counter"})["n"] == 100
+
+
+def test_apply_once_applies_an_event_once_per_document(database):
+    c = database.collection(unique("rm"))
+    assert apply_once(c, "jy:2026-03-01", "ev-1", {"$inc": {"batches": 1, "persons": 40}})
+    assert not apply_once(c, "jy:2026-03-01", "ev-1", {"$inc": {"batches": 1, "persons": 40}})
+    assert apply_once(c, "jy:2026-03-01", "ev-2", {"$inc": {"batches": 1, "persons": 1}})
+    doc = c.find_one({"_id": "jy:2026-03-01"})
+    assert (doc["batches"], doc["persons"]) == (2, 41)
+    assert insert_once(c, {"_id": "ev-9:fact"}) and not insert_once(c, {"_id": "ev-9:fact"})
+
+
+def test_optimistic_concurrency_lets_one_of_two_racing_updates_win(database):
+    c = database.collection(unique("agg"))
+    outbox.insert_with_events(c, {"_id": "case-1", "status": "registered"}, [])
+    assert outbox.update_with_events(c, "case-1", 1, {"status": "assigned"}) == 2
+    with pytest.raises(ConcurrencyConflict):
+        outbox.update_with_events(c, "case-1", 1, {"status": "closed"})
+    assert c.find_one({"_id": "case-1"})["status"] == "assigned"
+
+
+def test_embedded_lists_and_subtrees_are_index_lookups(tmp_path):
+    from liandong.storage.sqlite import SqliteDatabase
+
+    c = SqliteDatabase(tmp_path / "plan.db").collection("petitions")
+    c.create_index([("org_path", 1)])
+    c.create_index([("status", 1), ("created", -1)])
+    assert "USING INDEX" in c.explain(subtree("/cy/hq/"))
+    plan = c.explain({"status": "registered"}, sort=[("created", -1)])
+    assert "USING INDEX" in plan and "TEMP B-TREE" not in plan  # no scan, no sort step
