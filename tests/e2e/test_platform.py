@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from liandong.config import SERVICES
-from liandong.testing import free_port, settings_env, spawn, wait_for
+from liandong.testing import auth_headers, free_port, settings_env, spawn, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "deploy" / "local" / "run.py"
@@ -46,8 +46,10 @@ def check_running(settings) -> dict:
     assert all(body["checks"][s]["ready"] for s in ("petition", "welfare", "volunteer", "security"))
     for svc in ("petition", "welfare", "volunteer", "security"):
         url = f"http://127.0.0.1:{settings.ports[svc]}/api/v1/{svc}/org-units/jiayuan"
-        wait_for(lambda: requests.get(url, timeout=3).status_code == 200, 30, message=f"{svc} knows the tree")
-    tree = requests.get(f"{gateway}/api/v1/org/tree", timeout=5).json()["units"]
+        wait_for(lambda: requests.get(url, headers=auth_headers(settings), timeout=3).status_code == 200, 30,
+                 message=f"{svc} knows the tree")
+        assert requests.get(url, timeout=3).status_code == 401  # no token, no data, even on the service's port
+    tree = requests.get(f"{gateway}/api/v1/org/tree", headers=auth_headers(settings), timeout=5).json()["units"]
     return {u["id"]: u for u in tree}
 
 

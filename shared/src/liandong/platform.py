@@ -10,6 +10,7 @@ from typing import Callable, Iterable
 
 from flask import Flask
 
+from . import auth
 from .bus import EventBus, open_bus
 from .clock import Clock, clock_for
 from .config import Settings
@@ -72,9 +73,19 @@ class Platform:
             "worker": heartbeat_check(self.runtime, self.clock),
         }
 
-    def create_app(self, readiness: dict[str, Callable] | None = None) -> Flask:
+    @property
+    def tokens(self) -> auth.TokenService:
+        return auth.TokenService(self.settings.secret_key, clock=lambda: self.clock.now().timestamp())
+
+    @property
+    def revocations(self) -> "Revocations":
+        return Revocations(self.db.collection("revoked_tokens"))
+
+    def create_app(self, readiness: dict[str, Callable] | None = None,
+                   public: tuple[str, ...] = ("/healthz", "/readyz", "/metrics")) -> Flask:
         app = create_base_app(self.settings, readiness={**self.readiness(), **(readiness or {})})
         app.extensions["liandong_platform"] = self
+        auth.install(app, self.tokens, revoked=self.revocations.is_revoked, public=public)
         org = self.org
 
         @app.get(f"/api/v1/{self.service}/org-units/<org_unit_id>")
@@ -95,7 +106,7 @@ class Platform:
         for c in collections:
             prepare(c)
         self.org.prepare()
-        all_handlers = {**self.org.handlers(), **handlers}
+        all_handlers = {**self.org.handlers(), **self.revocations.handlers(), **handlers}
         topics = sorted({self.registry.get(t).topic for t in all_handlers})
         own = f"{self.service}.events"
         self.bus.ensure_topics(sorted(set(topics) | {own, dead_letter_topic(own)} |
@@ -105,3 +116,22 @@ class Platform:
                                  max_attempts=self.settings.consumer_max_attempts, clock=self.clock)
         return Worker(self.service, relay, [consumer], self.runtime, self.clock,
                       relay_interval=self.settings.relay_interval, periodic=periodic)
+
+
+class Revocations:
+    """Token ids revoked before they expire, learned from the gateway's events."""
+
+    def __init__(self, collection: Collection):
+        self.tokens = collection
+
+    def is_revoked(self, token_id: str) -> bool:
+        return self.tokens.find_one({"_id": token_id}) is not None
+
+    def on_session_revoked(self, event) -> None:
+        for token_id in event.data["token_ids"]:
+            self.tokens.update_one({"_id": token_id}, {"$set": {"user_id": event.data["user_id"],
+                                                                "expires_at": event.data["expires_at"]}},
+                                   upsert=True)
+
+    def handlers(self) -> dict:
+        return {"liandong.gateway.session.revoked.v1": self.on_session_revoked}

@@ -129,6 +129,8 @@ def settings_env(settings: Settings) -> dict:
         "MONGO_URI": settings.mongo_uri,
         "LIANDONG_RELAY_INTERVAL": str(settings.relay_interval),
         "LIANDONG_ENV": settings.env,
+        "LIANDONG_SECRET_KEY": settings.secret_key,
+        "LIANDONG_ENCRYPTION_KEY": settings.encryption_key,
         "PYTHONUNBUFFERED": "1",
     })
     if settings.clock_file:
@@ -157,7 +159,11 @@ def check_service_edges(create_app, create_worker, settings: Settings) -> None:
     worker.start()
     try:
         wait_for(lambda: client.get("/readyz").status_code == 200, 20, message=f"{settings.service} ready")
-        missing = client.get(f"/api/v1/{settings.service}/no-such-thing")
+        assert client.get(f"/api/v1/{settings.service}/org-units/x").status_code == 401
+        forged = client.get(f"/api/v1/{settings.service}/org-units/x",
+                            headers=auth_headers(settings.with_overrides(secret_key="not-the-key")))
+        assert forged.status_code == 401 and forged.get_json()["error"]["code"] == "unauthorized"
+        missing = client.get(f"/api/v1/{settings.service}/no-such-thing", headers=auth_headers(settings))
         assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
         assert missing.headers["X-Correlation-ID"]
         traced = client.get("/healthz", headers={"X-Correlation-ID": "req-42"})
@@ -169,3 +175,37 @@ def check_service_edges(create_app, create_worker, settings: Settings) -> None:
         worker.stop.set()
         for t in worker.threads:
             t.join(timeout=10)
+
+
+def token_for(settings: Settings, role: str, org_unit: str, org_path: str, duties: tuple = (),
+              user_id: str | None = None, name: str = "测试用户") -> str:
+    """A valid access token, signed with the settings' key, for one role at one org unit."""
+    from .auth import Grant, Principal, TokenService
+
+    principal = Principal(user_id or unique("u"), name, (Grant(role, org_unit, org_path, tuple(duties)),))
+    return TokenService(settings.secret_key).issue(principal)[0]
+
+
+def auth_headers(settings: Settings, role: str = "district_admin", org_unit: str = "chuanying",
+                 org_path: str = "/chuanying/", **kw) -> dict:
+    return {"Authorization": f"Bearer {token_for(settings, role, org_unit, org_path, **kw)}"}
+
+
+_BACKEND_RUNS = {"kafka": set(), "mongo": set()}
+
+
+def pytest_runtest_setup(item):
+    names = set(getattr(item, "fixturenames", ()))
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    values = {str(v) for v in params.values()}
+    if "kafka_bootstrap" in names or "kafka" in values or item.get_closest_marker("kafka"):
+        _BACKEND_RUNS["kafka"].add(item.nodeid)
+    if "mongo_uri" in names or "mongo" in values or item.get_closest_marker("mongo"):
+        _BACKEND_RUNS["mongo"].add(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many tests ran against the real broker and the real database."""
+    terminalreporter.write_line(
+        f"real backends: {len(_BACKEND_RUNS['kafka'])} tests ran against the Kafka broker, "
+        f"{len(_BACKEND_RUNS['mongo'])} against the MongoDB-protocol server (FerretDB)")

@@ -44,3 +44,15 @@ class OrgUnitMoved(_OrgUnit):
 @CONTRACTS.contract("gateway.org_unit.retired", 1, example=_EXAMPLE_UNIT)
 class OrgUnitRetired(_OrgUnit):
     """An org unit was retired: it keeps its history but takes no new records."""
+
+
+@CONTRACTS.contract("gateway.session.revoked", 1,
+                    example={"user_id": "u-1", "token_ids": ["5f1c0e6a8b2d4c3e9a7b6c5d4e3f2a1b"],
+                             "expires_at": "2026-03-01T08:15:00.000000Z", "reason": "logout"})
+class SessionRevoked(Schema):
+    """Access tokens were revoked before they expire (logout, lock-out, role change)."""
+
+    user_id = fields.String(required=True)
+    token_ids = fields.List(fields.String(), required=True)
+    expires_at = fields.String(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(("logout", "revoked", "locked", "roles_changed")))

@@ -1,0 +1,233 @@
+"""Who may do what, where: roles, permissions, org scopes, and the signed access token.
+
+The gateway issues short-lived access tokens (HS256 JWT, audience `liandong`) after login; every
+service verifies them again itself (defence in depth), so calling a service's port directly does
+not bypass access control. A principal holds one or more role grants, each tied to an org unit:
+the grant applies to that unit's whole subtree (a sub-district officer reads all its communities).
+A resident's grant reaches only their own records.
+
+The permission matrix lives here, in one place, for every service and for the tests that walk it.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, Callable, Iterable
+
+import jwt
+
+from .errors import Forbidden, Unauthorized
+
+AUDIENCE = "liandong"
+ISSUER = "liandong-gateway"
+ACCESS_TOKEN_SECONDS = 15 * 60
+
+ROLES = {
+    "resident": "居民",
+    "grid_worker": "网格员",
+    "community_worker": "社区工作者",
+    "community_police": "社区民警",
+    "subdistrict_officer": "街道干部",
+    "district_admin": "区管理员",
+}
+
+# Duties narrow what a community worker does (民政员, 保障员, 退管员, 计生员, 矫正专干).
+DUTIES = {
+    "civil_affairs": "民政员",
+    "social_security": "保障员",
+    "retiree_affairs": "退管员",
+    "family_planning": "计生员",
+    "corrections": "矫正专干",
+}
+
+_STAFF_READ = {"petition:read", "welfare:read", "volunteer:read", "security:read", "reports:read"}
+
+PERMISSIONS: dict[str, set[str]] = {
+    "resident": {"petition:file", "petition:read_own", "welfare:apply", "welfare:read_own",
+                 "volunteer:self", "security:report"},
+    "grid_worker": {"petition:file", "petition:read", "petition:handle", "security:report", "security:read",
+                    "security:patrol", "volunteer:read", "welfare:read", "welfare:visit"},
+    "community_worker": _STAFF_READ | {"petition:file", "petition:handle", "welfare:apply", "welfare:review",
+                                       "welfare:disburse", "welfare:goods", "welfare:visit", "volunteer:manage",
+                                       "security:report", "security:handle", "security:patrol",
+                                       "security:mediate", "security:migrants", "reports:export"},
+    "community_police": _STAFF_READ | {"security:report", "security:handle", "security:patrol",
+                                       "security:mediate", "security:migrants", "security:corrections",
+                                       "petition:file"},
+    "subdistrict_officer": _STAFF_READ | {"petition:file", "petition:handle", "petition:supervise",
+                                          "welfare:review", "welfare:approve", "welfare:disburse",
+                                          "welfare:goods", "welfare:fund", "welfare:visit", "volunteer:manage",
+                                          "security:handle", "security:mediate", "security:migrants",
+                                          "reports:export", "personal_data:read"},
+    "district_admin": _STAFF_READ | {"petition:supervise", "welfare:approve", "welfare:fund",
+                                     "volunteer:manage", "security:handle", "reports:export", "org:admin",
+                                     "users:admin", "audit:read", "personal_data:read",
+                                     "dead_letters:admin"},
+}
+
+DUTY_PERMISSIONS: dict[str, set[str]] = {
+    "corrections": {"security:corrections"},
+    "civil_affairs": {"personal_data:read"},
+    "social_security": {"personal_data:read"},
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role held at one org unit (and so over its subtree)."""
+
+    role: str
+    org_unit: str
+    org_path: str
+    duties: tuple[str, ...] = ()
+
+    def permissions(self) -> set[str]:
+        perms = set(PERMISSIONS.get(self.role, set()))
+        for duty in self.duties:
+            perms |= DUTY_PERMISSIONS.get(duty, set())
+        return perms
+
+    def to_claim(self) -> dict:
+        return {"role": self.role, "org_unit": self.org_unit, "org_path": self.org_path,
+                "duties": list(self.duties)}
+
+    @classmethod
+    def from_claim(cls, raw: dict) -> "Grant":
+        return cls(raw["role"], raw["org_unit"], raw["org_path"], tuple(raw.get("duties") or ()))
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    name: str
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+    token_id: str | None = None
+
+    @property
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+    def has(self, permission: str) -> bool:
+        return any(permission in g.permissions() for g in self.grants)
+
+    def scopes(self, permission: str) -> list[str]:
+        """The org paths (subtree roots) where this principal holds `permission`."""
+        paths = sorted({g.org_path for g in self.grants if permission in g.permissions()})
+        # a path inside another one adds nothing
+        return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+
+    def can(self, permission: str, org_path: str) -> bool:
+        return any(org_path.startswith(p) for p in self.scopes(permission))
+
+    def require(self, permission: str, org_path: str | None = None) -> None:
+        """Raise Forbidden unless the principal holds `permission` (at `org_path`, if given)."""
+        if org_path is None:
+            ok = self.has(permission)
+        else:
+            ok = self.can(permission, org_path)
+        if not ok:
+            where = f" at {org_path}" if org_path else ""
+            raise Forbidden(f"{permission} is not granted{where}")
+
+    def scope_filter(self, permission: str, field: str = "org_path") -> dict:
+        """A storage filter for the records this principal may see with `permission`.
+
+        Raises Forbidden if it has none; a single-scope principal gets one indexed prefix query.
+        """
+        import re
+
+        paths = self.scopes(permission)
+        if not paths:
+            raise Forbidden(f"{permission} is not granted")
+        terms = [{field: {"$regex": "^" + re.escape(p)}} for p in paths]
+        return terms[0] if len(terms) == 1 else {"$or": terms}
+
+
+class TokenService:
+    def __init__(self, secret: str, ttl_seconds: int = ACCESS_TOKEN_SECONDS, clock: Callable[[], float] = time.time):
+        self.secret = secret
+        self.ttl = ttl_seconds
+        self.clock = clock
+
+    def issue(self, principal: Principal, ttl_seconds: int | None = None) -> tuple[str, dict]:
+        now = int(self.clock())
+        claims = {
+            "iss": ISSUER, "aud": AUDIENCE, "sub": principal.user_id, "name": principal.name,
+            "grants": [g.to_claim() for g in principal.grants],
+            "iat": now, "nbf": now - 5, "exp": now + (ttl_seconds or self.ttl), "jti": uuid.uuid4().hex,
+        }
+        return jwt.encode(claims, self.secret, algorithm="HS256"), claims
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(token, self.secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
+                                options={"require": ["exp", "iat", "sub", "aud", "iss", "jti"]},
+                                leeway=0)
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("the token has expired") from None
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized(f"the token is not valid: {exc}") from None
+        try:
+            grants = tuple(Grant.from_claim(g) for g in claims.get("grants") or [])
+        except (KeyError, TypeError):
+            raise Unauthorized("the token's grants are malformed") from None
+        return Principal(claims["sub"], claims.get("name", ""), grants, claims["jti"])
+
+
+# -- Flask integration (imported lazily so the domain never needs Flask)
+
+def bearer_token(headers: Any) -> str:
+    value = headers.get("Authorization", "")
+    if not value.startswith("Bearer ") or len(value) < 10:
+        raise Unauthorized("a bearer token is required")
+    return value[7:].strip()
+
+
+def install(app, tokens: TokenService, revoked: Callable[[str], bool] | None = None,
+            public: Iterable[str] = ("/healthz", "/readyz", "/metrics")) -> None:
+    """Verify the bearer token on every request except under the public path prefixes.
+
+    `g.principal` holds the caller (None on a public path called without a token).
+    """
+    from flask import g, request
+
+    open_prefixes = tuple(public)
+
+    @app.before_request
+    def _authenticate():
+        g.principal = None
+        if request.method == "OPTIONS":
+            return None
+        is_public = any(request.path == p or request.path.startswith(p.rstrip("/") + "/") for p in open_prefixes)
+        if is_public and "Authorization" not in request.headers:
+            return None
+        principal = tokens.verify(bearer_token(request.headers))
+        if revoked is not None and principal.token_id and revoked(principal.token_id):
+            raise Unauthorized("the token has been revoked")
+        g.principal = principal
+        return None
+
+
+def current_principal() -> Principal:
+    from flask import g
+
+    principal = getattr(g, "principal", None)
+    if principal is None:
+        raise Unauthorized("a bearer token is required")
+    return principal
+
+
+def requires(permission: str) -> Callable:
+    """Route decorator: the caller must hold `permission` somewhere (scope is checked in the use case)."""
+
+    def decorate(fn):
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            current_principal().require(permission)
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,53 @@
+"""Roles, scopes and tokens, without I/O."""
+import jwt
+import pytest
+
+from liandong.auth import AUDIENCE, Grant, Principal, TokenService
+from liandong.errors import Forbidden, Unauthorized
+
+JIAYUAN = Grant("community_worker", "jiayuan", "/chuanying/huangqi/jiayuan/", ("civil_affairs",))
+HUANGQI = Grant("subdistrict_officer", "huangqi", "/chuanying/huangqi/")
+
+
+def test_a_grant_covers_its_subtree_only():
+    worker = Principal("u1", "王敏", (JIAYUAN,))
+    assert worker.can("petition:read", "/chuanying/huangqi/jiayuan/jiayuan-g1/")
+    assert not worker.can("petition:read", "/chuanying/huangqi/")
+    assert not worker.can("petition:read", "/chuanying/xihu/huangniling/")
+    officer = Principal("u2", "李强", (HUANGQI, Grant("subdistrict_officer", "jiayuan", "/chuanying/huangqi/jiayuan/")))
+    assert officer.scopes("petition:read") == ["/chuanying/huangqi/"]
+    assert officer.scope_filter("petition:read") == {"org_path": {"$regex": "^/chuanying/huangqi/"}}
+
+
+def test_corrections_records_need_the_duty():
+    assert not Principal("u", "", (JIAYUAN,)).has("security:corrections")
+    duty = Grant("community_worker", "jiayuan", "/chuanying/huangqi/jiayuan/", ("corrections",))
+    assert Principal("u", "", (duty,)).has("security:corrections")
+    with pytest.raises(Forbidden):
+        Principal("u", "", (JIAYUAN,)).require("security:corrections", "/chuanying/huangqi/jiayuan/")
+
+
+def test_tokens_round_trip_and_refuse_tampered_and_foreign_ones():
+    tokens = TokenService("k" * 32, ttl_seconds=60)
+    token, claims = tokens.issue(Principal("u1", "王敏", (JIAYUAN,)))
+    assert TokenService("k" * 32).verify(token).grants == (JIAYUAN,)
+    with pytest.raises(Unauthorized):
+        TokenService("another-key" * 3).verify(token)
+    head, body, sig = token.split(".")
+    with pytest.raises(Unauthorized):
+        tokens.verify(f"{head}.{body}x.{sig}")
+    foreign = jwt.encode(dict(claims, aud="someone-else"), "k" * 32, algorithm="HS256")
+    with pytest.raises(Unauthorized):
+        tokens.verify(foreign)
+    unsigned = jwt.encode(dict(claims, aud=AUDIENCE), None, algorithm="none")
+    with pytest.raises(Unauthorized):
+        tokens.verify(unsigned)
+
+
+def test_an_expired_token_is_refused():
+    import time
+
+    issued_an_hour_ago = TokenService("k" * 32, ttl_seconds=60, clock=lambda: time.time() - 3600)
+    token, _ = issued_an_hour_ago.issue(Principal("u1", "", (JIAYUAN,)))
+    with pytest.raises(Unauthorized, match="expired"):
+        TokenService("k" * 32).verify(token)
