@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 
 from flask import Flask
 
-from . import auth
+from . import auth, openapi
 from .bus import EventBus, open_bus
 from .clock import Clock, clock_for
 from .config import Settings
@@ -82,10 +82,12 @@ class Platform:
         return Revocations(self.db.collection("revoked_tokens"))
 
     def create_app(self, readiness: dict[str, Callable] | None = None,
-                   public: tuple[str, ...] = ("/healthz", "/readyz", "/metrics")) -> Flask:
+                   public: tuple[str, ...] = ()) -> Flask:
         app = create_base_app(self.settings, readiness={**self.readiness(), **(readiness or {})})
         app.extensions["liandong_platform"] = self
-        auth.install(app, self.tokens, revoked=self.revocations.is_revoked, public=public)
+        auth.install(app, self.tokens, revoked=self.revocations.is_revoked,
+                     public=("/healthz", "/readyz", "/metrics", "/api/openapi.json", *public))
+        openapi.install(app, f"Liandong {self.service}")
         org = self.org
 
         @app.get(f"/api/v1/{self.service}/org-units/<org_unit_id>")

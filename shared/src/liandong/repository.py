@@ -1,0 +1,92 @@
+"""A repository for aggregates that publish events: load, add, save with the outbox.
+
+The domain records its own events (plain dataclasses); a service-provided `publish` function maps
+each to an integration event (contract name and data) or to None when it stays inside the service.
+That mapping is the only place the wire format is decided, so a refactor of the domain never
+changes what consumers receive.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Generic, Iterable, TypeVar
+
+from . import outbox
+from .errors import Conflict, NotFound
+from .storage.base import DuplicateKeyError
+
+T = TypeVar("T")
+
+PublishMap = Callable[[Any, Any], "tuple[str, dict] | None"]
+
+
+class OutboxRepository(Generic[T]):
+    """Subclasses give `collection_name`, `to_document`, `from_document` and `publish`.
+
+    Aggregates carry `id`, `org_path`, `version` (0 before they are stored) and `events` (a list the
+    domain appends to and the repository empties when it saves).
+    """
+
+    collection_name: str = ""
+    indexes: Iterable[tuple] = ()  # (keys, kwargs)
+
+    def __init__(self, platform):
+        self.platform = platform
+        self.collection = platform.db.collection(self.collection_name)
+
+    # -- to be given by the service
+    def to_document(self, aggregate: T) -> dict:
+        raise NotImplementedError
+
+    def from_document(self, document: dict) -> T:
+        raise NotImplementedError
+
+    def publish(self, aggregate: T, domain_event: Any) -> "tuple[str, dict] | None":
+        raise NotImplementedError
+
+    # -- provided
+    def prepare(self) -> None:
+        outbox.prepare(self.collection)
+        for keys, kwargs in self.indexes:
+            self.collection.create_index(keys, **kwargs)
+
+    def _envelopes(self, aggregate: T, sequence: int) -> list:
+        out = []
+        for ev in getattr(aggregate, "events", []):
+            mapped = self.publish(aggregate, ev)
+            if mapped is not None:
+                name, data = mapped
+                out.append(self.platform.new_event(name, str(aggregate.id), data, aggregate.org_path,
+                                                   sequence=sequence))
+        aggregate.events.clear()
+        return out
+
+    def get(self, aggregate_id: str) -> T:
+        doc = self.collection.find_one({"_id": aggregate_id})
+        if doc is None:
+            raise NotFound(f"no {self.collection_name} record {aggregate_id!r}")
+        aggregate = self.from_document(doc)
+        aggregate.version = doc[outbox.VERSION]
+        return aggregate
+
+    def add(self, aggregate: T) -> T:
+        doc = self.to_document(aggregate)
+        doc["_id"] = aggregate.id
+        try:
+            outbox.insert_with_events(self.collection, doc, self._envelopes(aggregate, 1))
+        except DuplicateKeyError as exc:
+            raise Conflict(f"{self.collection_name} {aggregate.id!r} exists already") from exc
+        aggregate.version = 1
+        return aggregate
+
+    def save(self, aggregate: T) -> T:
+        events = self._envelopes(aggregate, aggregate.version + 1)
+        aggregate.version = outbox.update_with_events(self.collection, aggregate.id, aggregate.version,
+                                                      self.to_document(aggregate), events)
+        return aggregate
+
+    def find(self, filter: dict, sort=None, skip: int = 0, limit: int = 0) -> list[T]:
+        out = []
+        for doc in self.collection.find(filter, sort=sort, skip=skip, limit=limit):
+            agg = self.from_document(doc)
+            agg.version = doc[outbox.VERSION]
+            out.append(agg)
+        return out
