@@ -51,6 +51,10 @@ class Settings:
     relay_interval: float = 0.05
     max_content_length: int = 1024 * 1024
     clock_file: str | None = None
+    admin_password: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    access_token_seconds: int = 900
+    refresh_token_seconds: int = 7 * 24 * 3600
 
     @property
     def port(self) -> int:
@@ -86,6 +90,8 @@ class Settings:
         enc = env.get("LIANDONG_ENCRYPTION_KEY")
         if mode == "production" and (not secret or not enc):
             raise ConfigError("LIANDONG_SECRET_KEY and LIANDONG_ENCRYPTION_KEY must be set in production")
+        if mode == "production" and service == "gateway" and not env.get("LIANDONG_ADMIN_PASSWORD"):
+            raise ConfigError("LIANDONG_ADMIN_PASSWORD (the first district admin's password) must be set in production")
         ports = dict(DEFAULT_PORTS)
         urls = {}
         for name in SERVICES:
@@ -119,4 +125,8 @@ class Settings:
             consumer_max_attempts=int(env.get("LIANDONG_CONSUMER_MAX_ATTEMPTS", defaults.consumer_max_attempts)),
             relay_interval=float(env.get("LIANDONG_RELAY_INTERVAL", defaults.relay_interval)),
             clock_file=env.get("LIANDONG_CLOCK_FILE") or None,
+            admin_password=env.get("LIANDONG_ADMIN_PASSWORD") or None,
+            cors_origins=tuple(o.strip() for o in env.get("LIANDONG_CORS_ORIGINS", "").split(",") if o.strip()),
+            access_token_seconds=int(env.get("LIANDONG_ACCESS_TOKEN_SECONDS", defaults.access_token_seconds)),
+            refresh_token_seconds=int(env.get("LIANDONG_REFRESH_TOKEN_SECONDS", defaults.refresh_token_seconds)),
         )
