@@ -82,12 +82,13 @@ class Platform:
         return Revocations(self.db.collection("revoked_tokens"))
 
     def create_app(self, readiness: dict[str, Callable] | None = None,
-                   public: tuple[str, ...] = ()) -> Flask:
+                   public: tuple[str, ...] = (), serve_openapi: bool = True) -> Flask:
         app = create_base_app(self.settings, readiness={**self.readiness(), **(readiness or {})})
         app.extensions["liandong_platform"] = self
         auth.install(app, self.tokens, revoked=self.revocations.is_revoked,
                      public=("/healthz", "/readyz", "/metrics", "/api/openapi.json", *public))
-        openapi.install(app, f"Liandong {self.service}")
+        if serve_openapi:
+            openapi.install(app, f"Liandong {self.service}")
         org = self.org
 
         @app.get(f"/api/v1/{self.service}/org-units/<org_unit_id>")
