@@ -75,6 +75,8 @@ class EventConsumer:
         self.handled = 0
         self.dead_lettered = 0
         self.last_event_time: dict[str, str] = {}
+        self.lag: int | None = None
+        self._lag_at = 0.0
 
     def run_once(self, timeout: float = 0.5) -> int:
         messages = self.consumer.poll(max_records=self.batch_size, timeout=timeout)
@@ -140,11 +142,18 @@ class EventConsumer:
         self.dead_lettered += 1
         log.warning("dead-lettered %s/%s@%s: %s", msg.topic, msg.partition, msg.offset, reason)
 
+    def _measure_lag(self, every: float = 2.0) -> None:
+        # measured in the consumer's own thread: Kafka clients are not thread-safe
+        if time.monotonic() - self._lag_at >= every:
+            self._lag_at = time.monotonic()
+            self.lag = self.consumer.lag()
+
     def run(self, stop: threading.Event) -> None:
         backoff = 0.5
         while not stop.is_set():
             try:
                 self.run_once()
+                self._measure_lag()
                 backoff = 0.5
             except (StorageUnavailable, BusError):
                 stop.wait(backoff)

@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 
 from flask import Flask
 
-from . import auth, openapi
+from . import auth, metrics, openapi
 from .bus import EventBus, open_bus
 from .clock import Clock, clock_for
 from .config import Settings
@@ -89,6 +89,7 @@ class Platform:
                      public=("/healthz", "/readyz", "/metrics", "/api/openapi.json", *public))
         if serve_openapi:
             openapi.install(app, f"Liandong {self.service}")
+        metrics.install(app, self.service, self.runtime, self.clock)
         org = self.org
 
         @app.get(f"/api/v1/{self.service}/org-units/<org_unit_id>")

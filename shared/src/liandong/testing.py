@@ -169,6 +169,10 @@ def check_service_edges(create_app, create_worker, settings: Settings) -> None:
         assert missing.headers["X-Correlation-ID"]
         traced = client.get("/healthz", headers={"X-Correlation-ID": "req-42"})
         assert traced.headers["X-Correlation-ID"] == "req-42"
+        metrics = wait_for(lambda: (lambda t: t if "liandong_consumer_lag_messages{" in t else None)(
+            client.get("/metrics").get_data(as_text=True)), 20, message="worker metrics")
+        assert f'liandong_http_requests_total{{method="GET",route="/healthz",service="{settings.service}",status="200"}}' in metrics
+        assert "liandong_outbox_pending_documents" in metrics and "liandong_dead_letters" in metrics
         too_big = client.post(f"/api/v1/{settings.service}/x", data=b"x" * (settings.max_content_length + 1),
                               content_type="application/json")
         assert too_big.status_code == 413 and too_big.get_json()["error"]

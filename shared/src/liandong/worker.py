@@ -57,8 +57,11 @@ class Worker:
                 pending = self.relay.pending() if self.relay else 0
                 self.runtime.update_one({"_id": HEARTBEAT_ID},
                                         {"$set": {"at": self.clock.now_iso(), "pending_outbox": pending,
+                                                  "published": self.relay.published_total if self.relay else 0,
                                                   "consumers": {c.group: {"handled": c.handled,
-                                                                          "dead_lettered": c.dead_lettered}
+                                                                          "dead_lettered": c.dead_lettered,
+                                                                          "lag": c.lag,
+                                                                          "last_event_time": c.last_event_time}
                                                                 for c in self.consumers}}},
                                         upsert=True)
             except StorageError as exc:

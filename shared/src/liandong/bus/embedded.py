@@ -219,6 +219,12 @@ class EmbeddedConsumer:
             "DO UPDATE SET offset = MAX(offset, excluded.offset)",
             [(self.group, t, o) for (t, _p), o in offsets.items()]))
 
+    def lag(self) -> int:
+        """Messages in the subscribed topics not yet committed by this group."""
+        ends = self.bus.end_offsets(self.topics)
+        done = self.bus.committed(self.group, self.topics)
+        return sum(max(0, ends[k] - done.get(k, 0)) for k in ends)
+
     def seek_to_committed(self) -> None:
         for topic in list(self.positions):
             self.positions[topic] = self._start(topic)

@@ -203,6 +203,17 @@ class KafkaGroupConsumer:
             # A rebalance moved the partition: the new owner re-reads these; handlers are idempotent.
             raise BusError(f"commit failed: {exc}") from exc
 
+    def lag(self) -> int:
+        """Messages in this member's partitions not yet committed by the group (call from its own thread)."""
+        assigned = list(self._consumer.assignment())
+        if not assigned:
+            return 0
+        try:
+            ends = self._consumer.end_offsets(assigned)
+            return sum(max(0, ends[tp] - (self._consumer.committed(tp) or 0)) for tp in assigned)
+        except KafkaError as exc:
+            raise BusUnavailable(f"lag unknown: {exc}") from exc
+
     def seek_to_committed(self) -> None:
         for tp in self._consumer.assignment():
             committed = self._consumer.committed(tp)
