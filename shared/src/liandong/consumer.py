@@ -21,7 +21,7 @@ from typing import Callable
 from .bus.base import BusError, EventBus, Message
 from .clock import Clock
 from .events.envelope import Envelope, InvalidEnvelope
-from .events.registry import ContractRegistry, InvalidEventData, UnknownEventType, dead_letter_topic
+from .events.registry import ContractRegistry, InvalidEventData, UnknownEventType, dead_letter_topic, retry_topic
 from .logs import bound
 from .storage.base import Collection, DuplicateKeyError, StorageUnavailable
 
@@ -64,7 +64,8 @@ class EventConsumer:
                  clock: Clock | None = None, batch_size: int = 500):
         self.bus = bus
         self.group = group
-        self.topics = list(topics)
+        # an operator's replays of this group's dead letters arrive on its own retry topic
+        self.topics = list(topics) + [retry_topic(group)]
         self.handlers = dict(handlers)
         self.registry = registry
         self.max_attempts = max_attempts
@@ -128,17 +129,18 @@ class EventConsumer:
                     time.sleep(self.retry_backoff * attempt)
 
     def _dead_letter(self, msg: Message, reason: str, exc: BaseException) -> None:
+        original = msg.headers.get("dlq.topic", msg.topic) if msg.topic == retry_topic(self.group) else msg.topic
         headers = {
             "dlq.reason": reason,
             "dlq.error": f"{type(exc).__name__}: {exc}"[:2000],
             "dlq.trace": "".join(traceback.format_exception_only(type(exc), exc))[-1000:],
-            "dlq.topic": msg.topic,
+            "dlq.topic": original,
             "dlq.partition": str(msg.partition),
             "dlq.offset": str(msg.offset),
             "dlq.group": self.group,
             "dlq.failed_at": self.clock.now_iso(),
         }
-        self.bus.publish(dead_letter_topic(msg.topic), msg.key, msg.value, headers)
+        self.bus.publish(dead_letter_topic(original), msg.key, msg.value, headers)
         self.dead_lettered += 1
         log.warning("dead-lettered %s/%s@%s: %s", msg.topic, msg.partition, msg.offset, reason)
 

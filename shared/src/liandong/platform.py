@@ -15,9 +15,9 @@ from .bus import EventBus, open_bus
 from .clock import Clock, clock_for
 from .config import Settings
 from .consumer import EventConsumer
-from .errors import NotFound
+from .errors import NotFound, ValidationFailed
 from .contracts import CONTRACTS
-from .events.registry import ContractRegistry, dead_letter_topic
+from .events.registry import ContractRegistry, dead_letter_topic, retry_topic
 from .logs import configure_logging
 from .org import OrgDirectory
 from .outbox import OutboxRelay, prepare
@@ -100,7 +100,48 @@ class Platform:
                 raise NotFound(f"{self.service} does not know org unit {org_unit_id!r}")
             return {k: v for k, v in unit.items() if not k.startswith("_") or k == "_id"}
 
+        self._install_dead_letter_routes(app)
         return app
+
+    def consumed_topics(self) -> dict[str, list[str]]:
+        """The topics each of this service's consumer groups reads, as its worker last reported."""
+        beat = self.runtime.find_one({"_id": "worker"}) or {}
+        return {g: [t for t in c.get("topics", []) if not t.endswith(".retry")]
+                for g, c in (beat.get("consumers") or {}).items()}
+
+    def _install_dead_letter_routes(self, app: Flask) -> None:
+        from flask import request
+
+        from . import dlq
+
+        replayed = self.db.collection("dead_letters_replayed")
+
+        def letters() -> list:
+            out = []
+            for group, topics in self.consumed_topics().items():
+                out.extend(dlq.dead_letters(self.bus, group, topics))
+            return out
+
+        @app.get(f"/api/v1/{self.service}/dead-letters")
+        @openapi.api("List the messages this service's consumers dead-lettered", permission="dead_letters:admin",
+                     tags=["operations"])
+        def list_dead_letters():
+            auth.current_principal().require("dead_letters:admin")
+            done = {d["_id"]: d for d in replayed.find({})}
+            return {"dead_letters": [d.summary(done.get(d.id)) for d in letters()]}
+
+        @app.post(f"/api/v1/{self.service}/dead-letters/replay")
+        @openapi.api("Replay dead letters (all not yet replayed, or the ids given) after a fix",
+                     permission="dead_letters:admin", tags=["operations"])
+        def replay_dead_letters():
+            auth.current_principal().require("dead_letters:admin")
+            body = request.get_json(silent=True) or {}
+            ids = body.get("ids")
+            if ids is not None and not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+                raise ValidationFailed("invalid ids", {"ids": ["a list of dead-letter ids"]})
+            done = {d["_id"] for d in replayed.find({})}
+            chosen = [d for d in letters() if (d.id in ids if ids is not None else d.id not in done)]
+            return {"replayed": dlq.replay(self.bus, chosen, replayed, self.clock.now_iso())}
 
     def create_worker(self, outbox_collections: Iterable[Collection], handlers: dict[str, Callable],
                       periodic: Iterable[tuple[float, Callable[[], None]]] = ()) -> Worker:
@@ -113,7 +154,7 @@ class Platform:
         all_handlers = {**self.org.handlers(), **self.revocations.handlers(), **handlers}
         topics = sorted({self.registry.get(t).topic for t in all_handlers})
         own = f"{self.service}.events"
-        self.bus.ensure_topics(sorted(set(topics) | {own, dead_letter_topic(own)} |
+        self.bus.ensure_topics(sorted(set(topics) | {own, dead_letter_topic(own), retry_topic(self.service)} |
                                       {dead_letter_topic(t) for t in topics}))
         relay = OutboxRelay(self.bus, collections) if collections else None
         consumer = EventConsumer(self.bus, f"{self.service}", topics, all_handlers, self.registry,

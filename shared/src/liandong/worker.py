@@ -58,7 +58,8 @@ class Worker:
                 self.runtime.update_one({"_id": HEARTBEAT_ID},
                                         {"$set": {"at": self.clock.now_iso(), "pending_outbox": pending,
                                                   "published": self.relay.published_total if self.relay else 0,
-                                                  "consumers": {c.group: {"handled": c.handled,
+                                                  "consumers": {c.group: {"topics": c.topics,
+                                                                          "handled": c.handled,
                                                                           "dead_lettered": c.dead_lettered,
                                                                           "lag": c.lag,
                                                                           "last_event_time": c.last_event_time}

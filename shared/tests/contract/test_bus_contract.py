@@ -85,7 +85,7 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_moves_on(b
     calls = {"boom": 0}
 
     def count(env: Envelope):
-        if env.data["n"] == 13:
+        if env.data["n"] == 13 and not calls.get("fixed"):
             calls["boom"] += 1
             raise RuntimeError("handler bug on 13")
         apply_once(counters, "total", env.id, {"$inc": {"n": env.data["n"]}})
@@ -116,4 +116,16 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_moves_on(b
     assert "handler bug on 13" in failed.headers["dlq.error"]
     assert failed.headers["dlq.topic"] == topic and failed.headers["dlq.offset"].isdigit()
     assert Envelope.from_json(failed.value).data == {"n": 13}  # the original bytes, for replay
+
+    # after a fix, an operator lists the group's dead letters and replays the handler failure
+    from liandong import dlq
+
+    letters = dlq.dead_letters(bus, consumer.group, [topic])
+    assert {d.reason for d in letters} == set(reasons) and all(d.group == consumer.group for d in letters)
+    calls["fixed"] = True
+    replayed = SqliteDatabase(counters.db.path).collection("replayed")
+    to_replay = [d for d in letters if d.reason == "handler_failed"]
+    assert dlq.replay(bus, to_replay, replayed, "2026-03-01T00:00:00.000000Z") == 1
+    run_until(consumer, lambda: (counters.find_one({"_id": "total"}) or {}).get("n") == 20)
+    assert replayed.count_documents({}) == 1
     consumer.consumer.close()

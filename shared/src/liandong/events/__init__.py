@@ -6,10 +6,11 @@ from .registry import (
     InvalidEventData,
     UnknownEventType,
     dead_letter_topic,
+    retry_topic,
     topic_for,
 )
 
 __all__ = [
     "ContractRegistry", "Envelope", "EnvelopeSchema", "EventContract", "InvalidEnvelope",
-    "InvalidEventData", "UnknownEventType", "dead_letter_topic", "topic_for",
+    "InvalidEventData", "UnknownEventType", "dead_letter_topic", "retry_topic", "topic_for",
 ]

@@ -25,6 +25,11 @@ def dead_letter_topic(topic: str) -> str:
     return f"{topic}.dlq"
 
 
+def retry_topic(group: str) -> str:
+    """Where an operator's replay sends a consumer group's dead letters back to it (that group only)."""
+    return f"{group}.retry"
+
+
 @dataclass(frozen=True)
 class EventContract:
     name: str  # "petition.registered": the fact, past tense
