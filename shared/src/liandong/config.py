@@ -52,6 +52,7 @@ class Settings:
     max_content_length: int = 1024 * 1024
     clock_file: str | None = None
     admin_password: str | None = None
+    heartbeat_file: str | None = None
     cors_origins: tuple[str, ...] = ()
     access_token_seconds: int = 900
     refresh_token_seconds: int = 7 * 24 * 3600
@@ -126,6 +127,7 @@ class Settings:
             relay_interval=float(env.get("LIANDONG_RELAY_INTERVAL", defaults.relay_interval)),
             clock_file=env.get("LIANDONG_CLOCK_FILE") or None,
             admin_password=env.get("LIANDONG_ADMIN_PASSWORD") or None,
+            heartbeat_file=env.get("LIANDONG_HEARTBEAT_FILE") or None,
             cors_origins=tuple(o.strip() for o in env.get("LIANDONG_CORS_ORIGINS", "").split(",") if o.strip()),
             access_token_seconds=int(env.get("LIANDONG_ACCESS_TOKEN_SECONDS", defaults.access_token_seconds)),
             refresh_token_seconds=int(env.get("LIANDONG_REFRESH_TOKEN_SECONDS", defaults.refresh_token_seconds)),

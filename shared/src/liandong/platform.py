@@ -160,7 +160,8 @@ class Platform:
         consumer = EventConsumer(self.bus, f"{self.service}", topics, all_handlers, self.registry,
                                  max_attempts=self.settings.consumer_max_attempts, clock=self.clock)
         return Worker(self.service, relay, [consumer], self.runtime, self.clock,
-                      relay_interval=self.settings.relay_interval, periodic=periodic)
+                      relay_interval=self.settings.relay_interval, periodic=periodic,
+                      heartbeat_file=self.settings.heartbeat_file)
 
 
 class Revocations:

@@ -153,6 +153,8 @@ def check_service_edges(create_app, create_worker, settings: Settings) -> None:
     app = create_app(settings)
     client = app.test_client()
     assert client.get("/healthz").get_json() == {"status": "ok", "service": settings.service}
+    assert client.get("/readyz?check=database").status_code == 200  # what Kubernetes asks
+    assert client.get("/readyz?check=nonsense").status_code == 400
     not_ready = client.get("/readyz")
     assert not_ready.status_code == 503
     assert not_ready.get_json()["checks"]["worker"]["ready"] is False

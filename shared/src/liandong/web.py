@@ -129,8 +129,16 @@ def create_base_app(settings: Settings, readiness: dict[str, ReadinessCheck] | N
 
     @app.get("/readyz")
     def readyz():
+        """Every check, or only those named in `?check=a,b` (Kubernetes asks for the database only)."""
         results, ready = {}, True
+        wanted = [c for c in request.args.get("check", "").split(",") if c]
+        unknown = [c for c in wanted if c not in checks]
+        if unknown:
+            return error_body("unknown_check", f"no readiness check {', '.join(unknown)}",
+                              {"check": [f"one of {', '.join(checks)}"]}, 400)
         for name, check in checks.items():
+            if wanted and name not in wanted:
+                continue
             try:
                 detail = check()
                 results[name] = {"ready": True, **({"detail": detail} if detail is not None else {})}

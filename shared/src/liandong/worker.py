@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from pathlib import Path
 from typing import Callable, Iterable
 
 from .clock import Clock
@@ -40,7 +41,7 @@ def heartbeat_check(runtime: Collection, clock: Clock, max_age: float = 15.0) ->
 class Worker:
     def __init__(self, name: str, relay: OutboxRelay | None, consumers: Iterable[EventConsumer],
                  runtime: Collection, clock: Clock | None = None, relay_interval: float = 0.05,
-                 periodic: Iterable[tuple[float, Callable[[], None]]] = ()):
+                 periodic: Iterable[tuple[float, Callable[[], None]]] = (), heartbeat_file: str | None = None):
         self.name = name
         self.relay = relay
         self.consumers = list(consumers)
@@ -48,6 +49,7 @@ class Worker:
         self.clock = clock or Clock()
         self.relay_interval = relay_interval
         self.periodic = list(periodic)
+        self.heartbeat_file = heartbeat_file
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
 
@@ -65,6 +67,8 @@ class Worker:
                                                                           "last_event_time": c.last_event_time}
                                                                 for c in self.consumers}}},
                                         upsert=True)
+                if self.heartbeat_file:  # for a container's liveness probe
+                    Path(self.heartbeat_file).touch()
             except StorageError as exc:
                 log.warning("heartbeat not written: %s", exc)
             self.stop.wait(2.0)
