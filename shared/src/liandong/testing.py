@@ -66,8 +66,10 @@ def make_settings(tmp_path, request):
                         database_prefix=unique("ld"), log_json=True, relay_interval=0.02)
         if store == "mongo":
             kw["mongo_uri"] = request.getfixturevalue("mongo_uri")
+            _BACKEND_RUNS["mongo"].add(request.node.nodeid)
         if bus == "kafka":
             kw["kafka_bootstrap_servers"] = request.getfixturevalue("kafka_bootstrap")
+            _BACKEND_RUNS["kafka"].add(request.node.nodeid)
             kw["kafka_topic_partitions"] = 3
         kw.update(overrides)
         return Settings(**kw)
