@@ -18,10 +18,18 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
 class WorkerCollector:
-    def __init__(self, service: str, runtime: Collection, clock: Clock):
+    def __init__(self, service: str, runtime: Collection, clock: Clock, gauges=()):
         self.service, self.runtime, self.clock = service, runtime, clock
+        self.gauges = gauges  # the service's own figures: (name, help, fn) read at scrape time
 
     def collect(self):
+        for name, help_text, fn in self.gauges:
+            family = GaugeMetricFamily(name, help_text, labels=["service"])
+            try:
+                family.add_metric([self.service], float(fn()))
+            except StorageError:
+                continue
+            yield family
         try:
             beat = self.runtime.find_one({"_id": HEARTBEAT_ID}) or {}
         except StorageError:
@@ -55,13 +63,13 @@ class WorkerCollector:
         yield dead
 
 
-def install(app: Flask, service: str, runtime: Collection, clock: Clock) -> CollectorRegistry:
+def install(app: Flask, service: str, runtime: Collection, clock: Clock, gauges=()) -> CollectorRegistry:
     registry = CollectorRegistry()
     requests_total = Counter("liandong_http_requests", "HTTP requests", ["service", "method", "route", "status"],
                              registry=registry)
     latency = Histogram("liandong_http_request_duration_seconds", "HTTP request latency",
                         ["service", "method", "route"], buckets=BUCKETS, registry=registry)
-    registry.register(WorkerCollector(service, runtime, clock))
+    registry.register(WorkerCollector(service, runtime, clock, gauges))
 
     @app.before_request
     def _start_timer():

@@ -34,6 +34,7 @@ class Platform:
     clock: Clock
     registry: ContractRegistry = CONTRACTS
     _bus: EventBus | None = field(default=None, repr=False)
+    gauges: list = field(default_factory=list)  # (metric name, help, fn) the service adds to /metrics
 
     @classmethod
     def create(cls, service: str, settings: Settings | None = None, **overrides) -> "Platform":
@@ -89,7 +90,7 @@ class Platform:
                      public=("/healthz", "/readyz", "/metrics", "/api/openapi.json", *public))
         if serve_openapi:
             openapi.install(app, f"Liandong {self.service}")
-        metrics.install(app, self.service, self.runtime, self.clock)
+        metrics.install(app, self.service, self.runtime, self.clock, self.gauges)
         org = self.org
 
         @app.get(f"/api/v1/{self.service}/org-units/<org_unit_id>")
