@@ -218,3 +218,55 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(
         f"real backends: {len(_BACKEND_RUNS['kafka'])} tests ran against the Kafka broker, "
         f"{len(_BACKEND_RUNS['mongo'])} against the MongoDB-protocol server (FerretDB)")
+
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+class LocalServer:
+    """A Kafka broker or FerretDB of the test's own (deploy/local/*.sh), which the test may stop and start."""
+
+    def __init__(self, kind: str, env: dict):
+        self.kind = kind
+        self.env = env
+        self.script = REPO_ROOT / "deploy" / "local" / f"{kind}.sh"
+
+    def _run(self, command: str) -> None:
+        result = subprocess.run(["bash", str(self.script), command], env=self.env, capture_output=True, text=True,
+                                timeout=600)
+        if result.returncode != 0:
+            pytest.fail(f"{self.kind}.sh {command} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}",
+                        pytrace=False)
+
+    def start(self) -> None:
+        self._run("start")
+
+    def stop(self) -> None:
+        self._run("stop")
+
+    def restart_keep_data(self) -> None:
+        self._run("restart-keep-data")
+
+
+@pytest.fixture
+def own_kafka():
+    """A broker only this test uses (so it can stop it): yields (bootstrap servers, LocalServer)."""
+    port, controller = free_port(), free_port()
+    server = LocalServer("kafka", dict(os.environ, KAFKA_PORT=str(port), KAFKA_CONTROLLER_PORT=str(controller)))
+    server.start()
+    try:
+        yield f"127.0.0.1:{port}", server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def own_ferretdb():
+    """A FerretDB only this test uses (so it can stop it): yields (mongo uri, LocalServer)."""
+    port = free_port()
+    server = LocalServer("ferretdb", dict(os.environ, FERRETDB_PORT=str(port)))
+    server.start()
+    try:
+        yield f"mongodb://127.0.0.1:{port}", server
+    finally:
+        server.stop()
