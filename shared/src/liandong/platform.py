@@ -75,6 +75,13 @@ class Platform:
         }
 
     @property
+    def cipher(self) -> "FieldCipher":
+        """Encrypts personal data at rest with the configured key."""
+        from .crypto import FieldCipher
+
+        return FieldCipher(self.settings.encryption_key)
+
+    @property
     def tokens(self) -> auth.TokenService:
         return auth.TokenService(self.settings.secret_key, clock=lambda: self.clock.now().timestamp())
 
