@@ -6,6 +6,7 @@ handlers; this is the only place (with `open_database`/`open_bus`) that knows th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterable
 
 from flask import Flask
@@ -74,7 +75,7 @@ class Platform:
             "worker": heartbeat_check(self.runtime, self.clock),
         }
 
-    @property
+    @cached_property
     def cipher(self) -> "FieldCipher":
         """Encrypts personal data at rest with the configured key."""
         from .crypto import FieldCipher
