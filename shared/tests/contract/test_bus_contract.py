@@ -44,6 +44,8 @@ def test_a_keys_messages_arrive_in_order_and_commits_are_resumed(bus):
         assert seq == sorted(seq) and len(seq) == 10
     c1.commit(got[:10])  # a prefix of every partition
     assert c1.lag() == 10
+    assert sum(bus.end_offsets([topic]).values()) == 20
+    assert sum(bus.committed(group, [topic]).values()) == 10
     c1.close()
     # a new member of the group starts from what was committed, not from the beginning
     for i in range(20, 25):

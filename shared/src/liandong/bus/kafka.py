@@ -130,6 +130,32 @@ class KafkaBus:
         finally:
             admin.close()
 
+    def _partitions(self, consumer: KafkaConsumer, topics) -> list[TopicPartition]:
+        out = []
+        for t in topics:
+            out += [TopicPartition(t, p) for p in sorted(consumer.partitions_for_topic(t) or ())]
+        return out
+
+    def end_offsets(self, topics) -> dict[tuple[str, int], int]:
+        """The next offset of every partition of the topics (what a caught-up group has committed)."""
+        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers, group_id=None, enable_auto_commit=False)
+        try:
+            tps = self._partitions(consumer, topics)
+            return {(tp.topic, tp.partition): off for tp, off in consumer.end_offsets(tps).items()} if tps else {}
+        except KafkaError as exc:
+            raise BusUnavailable(f"end offsets unknown: {exc}") from exc
+        finally:
+            consumer.close()
+
+    def committed(self, group: str, topics) -> dict[tuple[str, int], int]:
+        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers, group_id=group, enable_auto_commit=False)
+        try:
+            return {(tp.topic, tp.partition): consumer.committed(tp) or 0 for tp in self._partitions(consumer, topics)}
+        except KafkaError as exc:
+            raise BusUnavailable(f"committed offsets unknown: {exc}") from exc
+        finally:
+            consumer.close()
+
     def read(self, topic: str, start: int = 0, limit: int = 1000, timeout: float = 5.0) -> list[Message]:
         """Read a topic from an offset without a group (operators listing dead letters, tests)."""
         consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers, enable_auto_commit=False,
