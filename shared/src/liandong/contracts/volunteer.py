@@ -3,6 +3,93 @@ from marshmallow import Schema, fields, validate  # noqa: F401
 
 from . import CONTRACTS  # noqa: F401
 
+# -- facts about volunteers, activities, attendance and the love bank (爱心银行)
+
+_KINDS = ("resident", "party_member", "cobuilding_member")
+
+
+@CONTRACTS.contract("volunteer.registered", 1, example={
+    "volunteer_id": "vol-1", "name": "张建国", "kind": "party_member", "org_unit_id": "jiayuan",
+    "skills": ["first_aid"], "user_id": None, "registered_at": "2026-03-01T08:00:00.000000Z"})
+class VolunteerRegistered(Schema):
+    """A resident, a party member reporting to the community (党员报到) or a co-building unit member signed up."""
+
+    volunteer_id = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    kind = fields.String(required=True, validate=validate.OneOf(_KINDS))
+    org_unit_id = fields.String(required=True)
+    skills = fields.List(fields.String(), load_default=list)
+    user_id = fields.String(load_default=None, allow_none=True)
+    registered_at = fields.String(required=True)
+
+
+@CONTRACTS.contract("volunteer.activity.published", 1, example={
+    "activity_id": "act-1", "title": "重阳节敬老义诊", "type": "health_clinic", "org_unit_id": "jiayuan",
+    "place": "家园社区服务站", "starts_at": "2026-03-05T01:00:00.000000Z", "ends_at": "2026-03-05T04:00:00.000000Z",
+    "capacity": 10, "team_id": None})
+class ActivityPublished(Schema):
+    """An activity is open for sign-up."""
+
+    activity_id = fields.String(required=True)
+    title = fields.String(required=True)
+    type = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    place = fields.String(required=True)
+    starts_at = fields.String(required=True)
+    ends_at = fields.String(required=True)
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1))
+    team_id = fields.String(load_default=None, allow_none=True)
+
+
+@CONTRACTS.contract("volunteer.activity.signed_up", 1, example={
+    "activity_id": "act-1", "volunteer_id": "vol-1", "status": "signed_up", "org_unit_id": "jiayuan"})
+class ActivitySignedUp(Schema):
+    """A volunteer took a place (or a place on the waitlist, or a place promoted from it)."""
+
+    activity_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("signed_up", "waitlisted", "promoted",
+                                                                    "substitute")))
+    org_unit_id = fields.String(required=True)
+
+
+@CONTRACTS.contract("volunteer.attendance.recorded", 1, example={
+    "attendance_id": "act-1:vol-1", "source": "activity", "activity_id": "act-1", "patrol_run_id": None,
+    "volunteer_id": "vol-1", "activity_type": "health_clinic", "org_unit_id": "jiayuan",
+    "started_at": "2026-03-05T01:00:00.000000Z", "minutes": 180, "delta_minutes": 180, "coins": 30,
+    "delta_coins": 30, "correction_reason": None})
+class AttendanceRecorded(Schema):
+    """Hours of service were recorded (or corrected: the deltas say by how much) from attendance."""
+
+    attendance_id = fields.String(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(("activity", "patrol")))
+    activity_id = fields.String(load_default=None, allow_none=True)
+    patrol_run_id = fields.String(load_default=None, allow_none=True)
+    volunteer_id = fields.String(required=True)
+    activity_type = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    started_at = fields.String(required=True)
+    minutes = fields.Integer(required=True, validate=validate.Range(min=0))
+    delta_minutes = fields.Integer(required=True)
+    coins = fields.Integer(required=True, validate=validate.Range(min=0))
+    delta_coins = fields.Integer(required=True)
+    correction_reason = fields.String(load_default=None, allow_none=True)
+
+
+@CONTRACTS.contract("volunteer.coins.credited", 1, example={
+    "entry_id": "e-1", "volunteer_id": "vol-1", "coins": 30, "reason": "attendance",
+    "activity_id": "act-1", "org_unit_id": "jiayuan"})
+class CoinsCredited(Schema):
+    """Love coins (爱心币) were issued to a volunteer (attendance, a patrol, or an adjustment)."""
+
+    entry_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
+    coins = fields.Integer(required=True, validate=validate.Range(min=1))
+    reason = fields.String(required=True, validate=validate.OneOf(("attendance", "patrol", "adjustment")))
+    activity_id = fields.String(load_default=None, allow_none=True)
+    org_unit_id = fields.String(required=True)
+
+
 # -- the love-coin redemption saga with the welfare service (volunteer's side).
 
 

@@ -1,0 +1,242 @@
+"""The figures the offices report (工作汇报), and how each service's events move them. No I/O.
+
+Every figure is a sum of deltas per org unit and day, so that a sub-district's figure is the sum of
+its communities and a period's figure the sum of its days. A rate is never stored: it is a ratio
+of two summed figures (`RATES`), so rolling up weights it correctly. A stock (households covered,
+volunteers registered, floating population) is the sum of its deltas from the beginning up to the
+end of the period.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+CHINA = timezone(timedelta(hours=8))  # days are counted as the offices count them
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str  # the offices' words
+    unit: str  # 批次, 人次, 户, 人, fen, 分钟, 枚, 次, 名
+    stock: bool = False
+
+
+@dataclass(frozen=True)
+class Rate:
+    key: str
+    label: str
+    numerator: tuple[str, ...]
+    denominator: str
+
+
+PROGRAMMES = {"dibao_urban": "城市低保", "dibao_rural": "农村低保", "severe_disability": "重残金",
+              "temporary_assistance": "临时救助", "medical_assistance": "大病医疗救助",
+              "low_rent_housing": "廉租住房补贴", "autumn_student_aid": "金秋助学"}
+INCIDENT_TYPES = {"theft": "盗窃", "fraud": "诈骗", "fire": "火灾", "gas_leak": "燃气泄漏", "flood": "暴雨内涝",
+                  "power_outage": "停电", "public_disturbance": "扰乱秩序", "hazard": "安全隐患", "other": "其他"}
+
+_METRICS = [
+    # 信访
+    Metric("petition.batches", "接访批次", "批次"),
+    Metric("petition.person_times", "接访人次", "人次"),
+    Metric("petition.group_batches", "群体性上访批次", "批次"),
+    Metric("petition.group_person_times", "群体性上访人次", "人次"),
+    Metric("petition.answered", "已答复件数", "件"),
+    Metric("petition.answered_on_time", "按期答复件数", "件"),
+    Metric("petition.closed", "办结件数", "件"),
+    Metric("petition.satisfied", "满意件数", "件"),
+    Metric("petition.basically_satisfied", "基本满意件数", "件"),
+    Metric("petition.resolved_at_level", "本级化解件数", "件"),
+    Metric("petition.overdue", "超期件数", "件"),
+    Metric("petition.escalated", "上报或督办件数", "件"),
+    Metric("petition.risk_flagged", "预警件数", "件"),
+    # 民政
+    Metric("welfare.applications", "救助申请", "件"),
+    Metric("welfare.applications_approved", "批准申请", "件"),
+    Metric("welfare.applications_rejected", "未批准申请", "件"),
+    Metric("welfare.households", "在保户数", "户", stock=True),
+    Metric("welfare.people", "在保人数", "人", stock=True),
+    Metric("welfare.disbursed_fen", "发放救助金", "fen"),
+    Metric("welfare.payments", "发放笔数", "笔"),
+    Metric("welfare.goods_donated_fen", "接收捐赠物资折价", "fen"),
+    Metric("welfare.goods_handed_out", "爱心超市发放物资", "件"),
+    Metric("welfare.goods_handed_out_fen", "爱心超市发放物资折价", "fen"),
+    Metric("welfare.fund_in_fen", "爱心基金收入", "fen"),
+    Metric("welfare.fund_out_fen", "爱心基金支出", "fen"),
+    Metric("welfare.visits", "走访慰问", "次"),
+    Metric("welfare.visit_money_fen", "慰问金", "fen"),
+    # 志愿服务
+    Metric("volunteer.volunteers", "注册志愿者", "名", stock=True),
+    Metric("volunteer.activities", "开展活动", "次"),
+    Metric("volunteer.participant_times", "参与人次", "人次"),
+    Metric("volunteer.minutes", "服务时长", "分钟"),
+    Metric("volunteer.coins_credited", "积累爱心币", "枚"),
+    Metric("volunteer.coins_redeemed", "兑换爱心币", "枚"),
+    # 平安建设
+    Metric("security.incidents", "各类事件", "起"),
+    Metric("security.emergencies", "公共安全事件", "起"),
+    Metric("security.incidents_resolved", "已处置事件", "起"),
+    Metric("security.response_minutes", "处置用时合计", "分钟"),
+    Metric("security.patrols", "巡逻", "次"),
+    Metric("security.checkpoints_total", "应巡点位", "个"),
+    Metric("security.checkpoints_checked", "实巡点位", "个"),
+    Metric("security.migrants", "登记流动人口", "人", stock=True),
+    Metric("security.mediations", "调解民间纠纷", "次"),
+    Metric("security.mediations_succeeded", "调解成功", "次"),
+    Metric("security.corrections_visits_overdue", "矫正走访超期", "次"),
+]
+_METRICS += [Metric(f"welfare.households.{p}", f"{name}在保户数", "户", stock=True) for p, name in PROGRAMMES.items()]
+_METRICS += [Metric(f"welfare.people.{p}", f"{name}在保人数", "人", stock=True) for p, name in PROGRAMMES.items()]
+_METRICS += [Metric(f"welfare.disbursed_fen.{p}", f"{name}发放金额", "fen") for p in PROGRAMMES for name in [PROGRAMMES[p]]]
+_METRICS += [Metric(f"security.incidents.{t}", f"{name}事件", "起") for t, name in INCIDENT_TYPES.items()]
+
+METRICS: dict[str, Metric] = {m.key: m for m in _METRICS}
+
+RATES = [
+    Rate("petition.on_time_rate", "按期办结率", ("petition.answered_on_time",), "petition.answered"),
+    Rate("petition.satisfaction_rate", "群众满意率", ("petition.satisfied", "petition.basically_satisfied"),
+         "petition.closed"),
+    Rate("petition.resolved_at_level_rate", "本级化解率", ("petition.resolved_at_level",), "petition.closed"),
+    Rate("security.mediation_success_rate", "调解成功率", ("security.mediations_succeeded",), "security.mediations"),
+    Rate("security.checkpoint_coverage", "巡逻点位覆盖率", ("security.checkpoints_checked",), "security.checkpoints_total"),
+    Rate("security.mean_response_minutes", "平均处置用时(分钟)", ("security.response_minutes",),
+         "security.incidents_resolved"),
+]
+
+
+def local_day(iso: str) -> str:
+    if iso.endswith("Z"):
+        iso = iso[:-1] + "+00:00"
+    dt = datetime.fromisoformat(iso)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(CHINA).date().isoformat()
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one event does to the figures: deltas on a day, and (for stocks) what to remember."""
+
+    day: str
+    deltas: dict[str, float]
+
+
+def _when(data: dict, *fields: str, default: str) -> str:
+    for f in fields:
+        if data.get(f):
+            return local_day(data[f]) if "T" in data[f] else data[f][:10]
+    return local_day(default)
+
+
+Rule = Callable[[dict, dict], dict]  # (event data, remembered facts of its aggregate) -> deltas
+
+
+def _petition_registered(d, _):
+    out = {"petition.batches": 1, "petition.person_times": d["headcount"]}
+    if d["is_group"]:
+        out |= {"petition.group_batches": 1, "petition.group_person_times": d["headcount"]}
+    return out
+
+
+def _petition_closed(d, _):
+    out = {"petition.closed": 1, "petition.resolved_at_level": int(bool(d["resolved_at_level"]))}
+    if d["satisfaction"] == "satisfied":
+        out["petition.satisfied"] = 1
+    elif d["satisfaction"] == "basically":
+        out["petition.basically_satisfied"] = 1
+    return out
+
+
+def _grant_delta(sign: int):
+    def rule(d, memory):
+        size = d.get("household_size") or memory.get("household_size") or 0
+        programme = d.get("programme") or memory.get("programme")
+        return {"welfare.households": sign, "welfare.people": sign * size,
+                f"welfare.households.{programme}": sign, f"welfare.people.{programme}": sign * size}
+    return rule
+
+
+def _incident_reported(d, _):
+    out = {"security.incidents": 1, f"security.incidents.{d['type']}": 1}
+    if d.get("emergency"):
+        out["security.emergencies"] = 1
+    return out
+
+
+def _mediated(prefix: str):
+    def rule(d, _):
+        return {f"{prefix}.mediations": 1, f"{prefix}.mediations_succeeded": int(d["outcome"] == "agreement")}
+    return rule
+
+
+# event type -> (fields that date the fact, rule)
+RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
+    "liandong.petition.registered.v1": (("registered_at",), _petition_registered),
+    "liandong.petition.answered.v1": (("answered_at",), lambda d, _: {
+        "petition.answered": 1, "petition.answered_on_time": int(bool(d["on_time"]))}),
+    "liandong.petition.closed.v1": (("closed_at",), _petition_closed),
+    "liandong.petition.overdue.v1": (("detected_at",), lambda d, _: {"petition.overdue": 1}),
+    "liandong.petition.escalated.v1": (("escalated_at",), lambda d, _: {"petition.escalated": 1}),
+    "liandong.petition.risk_flagged.v1": (("flagged_at",), lambda d, _: {"petition.risk_flagged": 1}),
+    "liandong.welfare.application.submitted.v1": ((), lambda d, _: {"welfare.applications": 1}),
+    "liandong.welfare.application.approved.v1": ((), lambda d, _: {"welfare.applications_approved": 1}),
+    "liandong.welfare.application.rejected.v1": ((), lambda d, _: {"welfare.applications_rejected": 1}),
+    "liandong.welfare.grant.started.v1": ((), _grant_delta(+1)),
+    "liandong.welfare.grant.resumed.v1": ((), _grant_delta(+1)),
+    "liandong.welfare.grant.suspended.v1": ((), _grant_delta(-1)),
+    "liandong.welfare.grant.ended.v1": ((), _grant_delta(-1)),
+    "liandong.welfare.payment.disbursed.v1": ((), lambda d, _: {
+        "welfare.disbursed_fen": d["amount_fen"], f"welfare.disbursed_fen.{d['programme']}": d["amount_fen"],
+        "welfare.payments": 1}),
+    "liandong.welfare.goods.donated.v1": ((), lambda d, _: {"welfare.goods_donated_fen": d.get("value_fen") or 0}),
+    "liandong.welfare.goods.handed_out.v1": ((), lambda d, _: {
+        "welfare.goods_handed_out": d["quantity"], "welfare.goods_handed_out_fen": d.get("value_fen") or 0}),
+    "liandong.welfare.fund.donation_received.v1": ((), lambda d, _: {"welfare.fund_in_fen": d["amount_fen"]}),
+    "liandong.welfare.fund.grant_paid.v1": ((), lambda d, _: {"welfare.fund_out_fen": d["amount_fen"]}),
+    "liandong.welfare.visit.recorded.v1": (("visited_at",), lambda d, _: {
+        "welfare.visits": 1, "welfare.visit_money_fen": d.get("money_fen") or 0}),
+    "liandong.volunteer.registered.v1": (("registered_at",), lambda d, _: {"volunteer.volunteers": 1}),
+    "liandong.volunteer.activity.published.v1": (("starts_at",), lambda d, _: {"volunteer.activities": 1}),
+    "liandong.volunteer.attendance.recorded.v1": (("started_at",), lambda d, _: {
+        "volunteer.participant_times": 1 if d.get("correction_reason") is None else 0,
+        "volunteer.minutes": d.get("delta_minutes", d.get("minutes", 0))}),
+    "liandong.volunteer.coins.credited.v1": ((), lambda d, _: {"volunteer.coins_credited": d["coins"]}),
+    "liandong.volunteer.coins.redeemed.v1": ((), lambda d, _: {"volunteer.coins_redeemed": d["coins"]}),
+    "liandong.security.incident.reported.v1": (("reported_at",), _incident_reported),
+    "liandong.security.incident.resolved.v1": (("resolved_at",), lambda d, _: {
+        "security.incidents_resolved": 1, "security.response_minutes": d.get("response_minutes") or 0}),
+    "liandong.security.patrol.completed.v1": (("ended_at",), lambda d, _: {
+        "security.patrols": 1, "security.checkpoints_total": d["checkpoints_total"],
+        "security.checkpoints_checked": d["checkpoints_checked"]}),
+    "liandong.security.migrant.registered.v1": (("registered_at",), lambda d, _: {"security.migrants": 1}),
+    "liandong.security.dispute.mediated.v1": (("mediated_at",), _mediated("security")),
+    "liandong.security.corrections.visit_overdue.v1": ((), lambda d, _: {"security.corrections_visits_overdue": 1}),
+}
+
+# facts a later event of the same aggregate needs (a grant's size when it is suspended or ended)
+REMEMBER: dict[str, tuple[str, ...]] = {
+    "liandong.welfare.grant.started.v1": ("household_size", "programme"),
+}
+
+SOURCES = ("petition", "welfare", "volunteer", "security")
+
+
+def effect_of(event_type: str, data: dict, event_time: str, memory: dict | None = None) -> Effect | None:
+    """The deltas an event makes, dated by the fact it records (in China's calendar), or None."""
+    rule = RULES.get(event_type)
+    if rule is None:
+        return None
+    date_fields, fn = rule
+    deltas = {k: v for k, v in fn(data, memory or {}).items() if v and k in METRICS}
+    if not deltas:
+        return None
+    return Effect(_when(data, *date_fields, default=event_time), deltas)
+
+
+def rate_value(rate: Rate, figures: dict[str, float]) -> float | None:
+    den = figures.get(rate.denominator, 0)
+    if not den:
+        return None
+    return sum(figures.get(n, 0) for n in rate.numerator) / den

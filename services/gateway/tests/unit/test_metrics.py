@@ -1,0 +1,36 @@
+"""How events move the offices' figures, and how rates are weighted, without I/O."""
+from gateway.domain.metrics import RATES, effect_of, local_day, rate_value
+
+
+def test_a_group_petition_counts_one_batch_and_its_headcount_in_person_times():
+    eff = effect_of("liandong.petition.registered.v1", {"headcount": 40, "is_group": True,
+                                                         "registered_at": "2026-03-01T17:30:00.000000Z"},
+                    "2026-03-01T17:30:01Z")
+    assert eff.day == "2026-03-02"  # 01:30 the next morning in China
+    assert eff.deltas == {"petition.batches": 1, "petition.person_times": 40, "petition.group_batches": 1,
+                          "petition.group_person_times": 40}
+
+
+def test_a_suspended_grant_leaves_the_households_covered_using_what_was_remembered():
+    started = effect_of("liandong.welfare.grant.started.v1",
+                        {"programme": "dibao_urban", "household_size": 3}, "2026-01-05T02:00:00Z")
+    suspended = effect_of("liandong.welfare.grant.suspended.v1", {"programme": "dibao_urban"},
+                          "2026-06-05T02:00:00Z", {"household_size": 3, "programme": "dibao_urban"})
+    assert started.deltas["welfare.people.dibao_urban"] == 3
+    assert suspended.deltas == {"welfare.households": -1, "welfare.people": -3,
+                                "welfare.households.dibao_urban": -1, "welfare.people.dibao_urban": -3}
+
+
+def test_rates_are_weighted_by_their_sums_not_averaged():
+    rate = next(r for r in RATES if r.key == "security.mediation_success_rate")
+    a = {"security.mediations": 98, "security.mediations_succeeded": 91}
+    b = {"security.mediations": 2, "security.mediations_succeeded": 0}
+    both = {k: a[k] + b[k] for k in a}
+    assert round(rate_value(rate, a), 3) == 0.929
+    assert rate_value(rate, both) == 0.91  # not (0.929 + 0) / 2
+    assert rate_value(rate, {}) is None
+
+
+def test_events_that_do_not_move_figures_have_no_effect():
+    assert effect_of("liandong.volunteer.coins.reserved.v1", {"coins": 3}, "2026-01-01T00:00:00Z") is None
+    assert local_day("2026-12-31T16:00:00.000000Z") == "2027-01-01"

@@ -1,0 +1,237 @@
+"""Request and response schemas of the volunteer API (validation and the OpenAPI document)."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from liandong.clock import from_iso, to_iso
+from liandong.fields import Mobile, OrgUnitId, Text
+
+from ..domain.model import VOLUNTEER_KINDS, VOLUNTEER_STATUSES
+
+_KEY = validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$", error="lower-case letters, digits and _")
+
+
+class IsoTime(fields.String):
+    """An ISO-8601 time, normalised to UTC with microseconds and Z (so stored times sort)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return to_iso(from_iso(text))
+        except ValueError:
+            raise ValidationError("not an ISO-8601 time") from None
+
+
+class RegisterVolunteerSchema(Schema):
+    name = Text(max_length=50, min_length=1, required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(VOLUNTEER_KINDS))
+    org_unit_id = OrgUnitId(required=True)
+    mobile = Mobile(load_default=None, allow_none=True)
+    skills = fields.List(fields.String(validate=validate.Length(min=1, max=40)), load_default=list,
+                         validate=validate.Length(max=30))
+    availability = Text(max_length=200, load_default="")
+    unit_name = Text(max_length=100, load_default=None, allow_none=True)
+    consent = fields.Boolean(required=True)
+    user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+
+
+class ProfileSchema(Schema):
+    mobile = Mobile(allow_none=True)
+    skills = fields.List(fields.String(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=30))
+    availability = Text(max_length=200)
+    unit_name = Text(max_length=100, allow_none=True)
+
+
+class VolunteerSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    org_unit_id = fields.String()
+    org_path = fields.String()
+    mobile = fields.String(allow_none=True)
+    skills = fields.List(fields.String())
+    availability = fields.String()
+    unit_name = fields.String(allow_none=True)
+    user_id = fields.String(allow_none=True)
+    status = fields.String()
+    consent_at = fields.String()
+    registered_at = fields.String()
+    totals = fields.Dict()
+
+
+class StatusSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(VOLUNTEER_STATUSES))
+
+
+class TypeSchema(Schema):
+    type = fields.String(required=True, validate=_KEY)
+    name = Text(max_length=50, min_length=1, required=True)
+
+
+class RateSchema(Schema):
+    coins_per_hour = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
+
+
+class TeamSchema(Schema):
+    name = Text(max_length=60, min_length=1, required=True)
+    type = fields.String(required=True, validate=_KEY)
+    org_unit_id = OrgUnitId(required=True)
+    leader_id = fields.String(load_default=None, allow_none=True)
+    member_ids = fields.List(fields.String(), load_default=list, validate=validate.Length(max=500))
+
+
+class TeamOutSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    type = fields.String()
+    org_unit_id = fields.String()
+    org_path = fields.String()
+    leader_id = fields.String(allow_none=True)
+    member_ids = fields.List(fields.String())
+
+
+class MemberSchema(Schema):
+    volunteer_id = fields.String(required=True)
+
+
+class ActivitySchema(Schema):
+    title = Text(max_length=100, min_length=1, required=True)
+    type = fields.String(required=True, validate=_KEY)
+    org_unit_id = OrgUnitId(required=True)
+    place = Text(max_length=100, min_length=1, required=True)
+    starts_at = IsoTime(required=True)
+    ends_at = IsoTime(required=True)
+    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
+    skills_wanted = fields.List(fields.String(validate=validate.Length(min=1, max=40)), load_default=list)
+    team_id = fields.String(load_default=None, allow_none=True)
+    publish = fields.Boolean(load_default=False)
+
+
+class ActivityOutSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    type = fields.String()
+    org_unit_id = fields.String()
+    org_path = fields.String()
+    place = fields.String()
+    starts_at = fields.String()
+    ends_at = fields.String()
+    capacity = fields.Integer()
+    taken = fields.Integer()
+    waitlist = fields.List(fields.String())
+    status = fields.String()
+    coins_per_hour = fields.Integer()
+    checkin_code = fields.String(metadata={"description": "only shown to staff who manage the activity"})
+    signups = fields.List(fields.Dict())
+    attendance = fields.Dict()
+
+
+class SignUpSchema(Schema):
+    volunteer_id = fields.String(load_default=None, allow_none=True,
+                                 metadata={"description": "staff name the volunteer; a resident signs up themselves"})
+
+
+class SubstituteSchema(Schema):
+    substitute_id = fields.String(required=True)
+
+
+class CheckSchema(Schema):
+    volunteer_id = fields.String(load_default=None, allow_none=True)
+    code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    at = IsoTime(load_default=None, allow_none=True)
+
+
+class AttendanceSchema(Schema):
+    volunteer_id = fields.String(required=True)
+    checked_in_at = IsoTime(required=True)
+    checked_out_at = IsoTime(required=True)
+
+
+class CorrectionSchema(Schema):
+    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=24 * 60))
+    reason = Text(max_length=500, min_length=1, required=True)
+
+
+class AdjustmentSchema(Schema):
+    volunteer_id = fields.String(required=True)
+    coins = fields.Integer(required=True, strict=True, validate=validate.Range(min=-100000, max=100000))
+    reason = Text(max_length=500, min_length=1, required=True)
+    request_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+
+    @validates_schema
+    def _nonzero(self, data, **kwargs):
+        if data.get("coins") == 0:
+            raise ValidationError("an adjustment moves at least one coin", "coins")
+
+
+class TimeBankSchema(Schema):
+    from_volunteer_id = fields.String(load_default=None, allow_none=True)
+    to_volunteer_id = fields.String(required=True)
+    coins = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100000))
+    reason = Text(max_length=500, min_length=1, required=True)
+    request_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+
+
+class EntrySchema(Schema):
+    entry_id = fields.String()
+    from_account = fields.String()
+    to_account = fields.String()
+    coins = fields.Integer()
+    kind = fields.String()
+    reason = fields.String()
+    time = fields.String()
+    status = fields.String()
+
+
+class StatementSchema(Schema):
+    volunteer_id = fields.String()
+    available = fields.Integer()
+    reserved = fields.Integer()
+    total = fields.Integer()
+    entries = fields.List(fields.Dict())
+
+
+class StatsSchema(Schema):
+    org_path = fields.String()
+    volunteers = fields.Integer()
+    teams = fields.Integer()
+    activities = fields.Integer()
+    participant_times = fields.Integer(metadata={"description": "人次"})
+    minutes = fields.Integer()
+    hours = fields.Float()
+    coins_credited = fields.Integer()
+    coins_redeemed = fields.Integer()
+
+
+class RecognitionSchema(Schema):
+    org_path = fields.String()
+    volunteers = fields.List(fields.Dict())
+    teams = fields.List(fields.Dict())
+
+
+class LedgerCheckSchema(Schema):
+    consistent = fields.Boolean()
+    accounts = fields.Integer()
+    entries = fields.Integer()
+    sum_of_balances = fields.Integer()
+    mismatches = fields.List(fields.Dict())
+
+
+class PeriodQuerySchema(Schema):
+    org_unit_id = OrgUnitId(load_default=None)
+    from_ = IsoTime(data_key="from", load_default=None)
+    to = IsoTime(load_default=None)
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=500))
+
+
+class ListQuerySchema(Schema):
+    org_unit_id = OrgUnitId(load_default=None)
+    status = fields.String(load_default=None)
+    kind = fields.String(load_default=None)
+    skill = fields.String(load_default=None)
+    team_id = fields.String(load_default=None)
+    type = fields.String(load_default=None)
+    from_ = IsoTime(data_key="from", load_default=None)
+    to = IsoTime(load_default=None)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
