@@ -74,6 +74,8 @@ def make_settings(tmp_path, request):
         kw.update(overrides)
         return Settings(**kw)
 
+    # the tests that ask for Kafka or FerretDB, for the closing summary
+
     return make
 
 

@@ -25,7 +25,7 @@ import pymongo
 from pymongo import ReturnDocument
 from pymongo import errors as perr
 
-from .base import (DuplicateKeyError, Filter, SortSpec, StorageUnavailable, UnsupportedQuery, UpdateResult,
+from .base import (DuplicateKeyError, StorageError, Filter, SortSpec, StorageUnavailable, UnsupportedQuery, UpdateResult,
                    index_keys)
 
 _UNAVAILABLE = (perr.ServerSelectionTimeoutError, perr.AutoReconnect, perr.NetworkTimeout,
@@ -40,6 +40,8 @@ def _translate(fn):
             raise DuplicateKeyError(str(exc)) from exc
         except _UNAVAILABLE as exc:
             raise StorageUnavailable(str(exc)) from exc
+        except perr.OperationFailure as exc:
+            raise StorageError(str(exc)) from exc
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
     return wrapper

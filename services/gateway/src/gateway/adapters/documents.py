@@ -1,0 +1,216 @@
+"""The annual work report (工作汇报) as DOCX, its tables as XLSX, and list exports (CSV/XLSX).
+
+Sentences follow the offices' own reports ("今年以来共接访X批次Y人次,其中群体性上访Z批次…") with
+the live figures. Charts in the DOCX are drawn with Pillow using digits only (no CJK font is needed
+on the server); their captions are Chinese text in the document. The XLSX carries native charts.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from docx import Document
+from docx.shared import Cm, Pt
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from PIL import Image, ImageDraw
+
+from ..domain.metrics import METRICS, RATES
+
+
+def yuan(fen: float) -> str:
+    value = fen / 100
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def pct(rate: dict) -> str:
+    return "—" if rate["value"] is None else f"{rate['value'] * 100:.1f}%"
+
+
+def _v(overview: dict, key: str):
+    return overview["metrics"][key]["value"]
+
+
+def sentences(o: dict) -> dict[str, list[str]]:
+    r = o["rates"]
+    hours = _v(o, "volunteer.minutes") / 60
+    dibao_h = _v(o, "welfare.households.dibao_urban") + _v(o, "welfare.households.dibao_rural")
+    dibao_p = _v(o, "welfare.people.dibao_urban") + _v(o, "welfare.people.dibao_rural")
+    return {
+        "一、信访工作": [
+            f"今年以来共接访{_v(o, 'petition.batches')}批次{_v(o, 'petition.person_times')}人次,"
+            f"其中群体性上访{_v(o, 'petition.group_batches')}批次{_v(o, 'petition.group_person_times')}人次。",
+            f"已办结{_v(o, 'petition.closed')}件,按期办结率{pct(r['petition.on_time_rate'])},"
+            f"群众满意率{pct(r['petition.satisfaction_rate'])},本级化解率{pct(r['petition.resolved_at_level_rate'])};"
+            f"超期{_v(o, 'petition.overdue')}件均已督办,预警{_v(o, 'petition.risk_flagged')}件。",
+        ],
+        "二、民政救助": [
+            f"目前在保低保{dibao_h}户{dibao_p}人,各类救助在保{_v(o, 'welfare.households')}户{_v(o, 'welfare.people')}人。",
+            f"累计发放低保金等{yuan(_v(o, 'welfare.disbursed_fen'))}元,共{_v(o, 'welfare.payments')}笔;"
+            f"受理救助申请{_v(o, 'welfare.applications')}件,批准{_v(o, 'welfare.applications_approved')}件。",
+            f"爱心超市发放物资{_v(o, 'welfare.goods_handed_out')}件,折价{yuan(_v(o, 'welfare.goods_handed_out_fen'))}元;"
+            f"爱心基金收入{yuan(_v(o, 'welfare.fund_in_fen'))}元,支出{yuan(_v(o, 'welfare.fund_out_fen'))}元;"
+            f"走访慰问{_v(o, 'welfare.visits')}次,发放慰问金{yuan(_v(o, 'welfare.visit_money_fen'))}元。",
+        ],
+        "三、志愿服务": [
+            f"注册志愿者{_v(o, 'volunteer.volunteers')}名,共开展了{_v(o, 'volunteer.activities')}次活动,"
+            f"参与{_v(o, 'volunteer.participant_times')}人次,服务时长{hours:,.1f}小时,"
+            f"积累爱心币{_v(o, 'volunteer.coins_credited')}枚,兑换{_v(o, 'volunteer.coins_redeemed')}枚。",
+        ],
+        "四、平安建设": [
+            f"发生各类事件{_v(o, 'security.incidents')}起,其中天然气泄漏、暴雨、停电等公共安全事件"
+            f"{_v(o, 'security.emergencies')}起,平均处置用时{_mean(r['security.mean_response_minutes'])}分钟。",
+            f"开展巡逻{_v(o, 'security.patrols')}次,点位覆盖率{pct(r['security.checkpoint_coverage'])};"
+            f"登记流动人口{_v(o, 'security.migrants')}人。",
+            f"矛盾纠纷调解{_v(o, 'security.mediations')}次,成功率{pct(r['security.mediation_success_rate'])}。",
+        ],
+    }
+
+
+def _mean(rate: dict) -> str:
+    return "—" if rate["value"] is None else f"{rate['value']:.1f}"
+
+
+TABLE_KEYS = ["petition.batches", "petition.person_times", "petition.group_batches", "welfare.households",
+              "welfare.people", "welfare.disbursed_fen", "volunteer.volunteers", "volunteer.activities",
+              "volunteer.participant_times", "security.incidents", "security.mediations"]
+
+
+def _cell(key: str, value) -> str:
+    return yuan(value) if METRICS[key].unit == "fen" else str(value)
+
+
+def _header(key: str) -> str:
+    m = METRICS[key]
+    return f"{m.label}(元)" if m.unit == "fen" else f"{m.label}({m.unit})"
+
+
+def bar_chart_png(values: list[float], width: int = 900, height: int = 320) -> bytes:
+    img = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(img)
+    left, bottom, top = 50, height - 30, 20
+    top_value = max(values + [1])
+    slot = (width - left - 20) / max(len(values), 1)
+    draw.line([(left, bottom), (width - 10, bottom)], fill="black")
+    for i, v in enumerate(values):
+        x0 = left + i * slot + slot * 0.15
+        x1 = left + (i + 1) * slot - slot * 0.15
+        y = bottom - (bottom - top) * (v / top_value)
+        draw.rectangle([x0, y, x1, bottom], fill=(192, 57, 43))
+        draw.text((x0, bottom + 6), str(i + 1), fill="black")
+        draw.text((x0, max(top - 15, y - 14)), f"{v:g}", fill="black")
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def annual_docx(o: dict, year: int, series: dict) -> bytes:
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "SimSun"
+    style.font.size = Pt(12)
+    doc.add_heading(f"{o['org_unit']['name']}{year}年工作汇报", level=0)
+    doc.add_paragraph(f"统计期间:{o['period']['from']}至{o['period']['to']}。以下数字均来自联动平台实时数据。")
+    for title, lines in sentences(o).items():
+        doc.add_heading(title, level=1)
+        for line in lines:
+            doc.add_paragraph(line)
+    doc.add_heading("五、主要指标", level=1)
+    table = doc.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("指标", f"{year}年", f"{year - 1}年")):
+        cell.text = text
+    for key in TABLE_KEYS:
+        row = table.add_row().cells
+        m = o["metrics"][key]
+        row[0].text = _header(key)
+        row[1].text = _cell(key, m["value"])
+        row[2].text = _cell(key, m.get("previous_year", 0))
+    if o["children"]:
+        doc.add_heading("六、下属单位情况", level=1)
+        table = doc.add_table(rows=1, cols=1 + len(TABLE_KEYS))
+        table.style = "Table Grid"
+        table.rows[0].cells[0].text = "单位"
+        for i, key in enumerate(TABLE_KEYS):
+            table.rows[0].cells[i + 1].text = _header(key)
+        for child in o["children"]:
+            row = table.add_row().cells
+            row[0].text = child["org_unit"]["name"]
+            for i, key in enumerate(TABLE_KEYS):
+                row[i + 1].text = _cell(key, child["metrics"][key]["value"])
+    doc.add_heading("七、月度走势", level=1)
+    for n, key in enumerate(("petition.person_times", "volunteer.participant_times"), start=1):
+        values = [p["value"] for p in series.get(key, [])]
+        doc.add_paragraph(f"图{n} {year}年每月{METRICS[key].label}(横轴为月份)")
+        doc.add_picture(io.BytesIO(bar_chart_png(values)), width=Cm(16))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def annual_xlsx(o: dict, year: int, series: dict) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "主要指标"
+    ws.append(["指标", "单位", f"{year}年", f"{year - 1}年"])
+    for key, m in o["metrics"].items():
+        unit = "元" if m["unit"] == "fen" else m["unit"]
+        conv = (lambda v: v / 100) if m["unit"] == "fen" else (lambda v: v)
+        ws.append([m["label"], unit, conv(m["value"]), conv(m.get("previous_year", 0))])
+    rates = wb.create_sheet("比率")
+    rates.append(["指标", "分子", "分母", "比率"])
+    for rate in RATES:
+        r = o["rates"][rate.key]
+        rates.append([r["label"], r["numerator"], r["denominator"], r["value"]])
+    if o["children"]:
+        kids = wb.create_sheet("下属单位")
+        kids.append(["单位"] + [_header(k) for k in TABLE_KEYS])
+        for child in o["children"]:
+            kids.append([child["org_unit"]["name"]] + [
+                child["metrics"][k]["value"] / 100 if METRICS[k].unit == "fen" else child["metrics"][k]["value"]
+                for k in TABLE_KEYS])
+    monthly = wb.create_sheet("月度走势")
+    keys = list(series)
+    monthly.append(["月份"] + [METRICS[k].label for k in keys])
+    months = [p["month"] for p in series[keys[0]]] if keys else []
+    for i, month in enumerate(months):
+        monthly.append([month] + [series[k][i]["value"] for k in keys])
+    if months:
+        chart = BarChart()
+        chart.title = "月度走势"
+        chart.add_data(Reference(monthly, min_col=2, max_col=1 + len(keys), min_row=1, max_row=1 + len(months)),
+                       titles_from_data=True)
+        chart.set_categories(Reference(monthly, min_col=1, min_row=2, max_row=1 + len(months)))
+        monthly.add_chart(chart, "H2")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def table_export(rows: list[dict], columns: list[tuple[str, str]], fmt: str) -> bytes:
+    """Rows as CSV (UTF-8 with BOM, so Excel shows the Chinese) or XLSX, with Chinese headers."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow([label for _, label in columns])
+        for row in rows:
+            writer.writerow([_flat(row.get(key)) for key, _ in columns])
+        return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    wb = Workbook()
+    ws = wb.active
+    ws.append([label for _, label in columns])
+    for row in rows:
+        ws.append([_flat(row.get(key)) for key, _ in columns])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _flat(value):
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}:{v}" for k, v in value.items())
+    return value
+
+

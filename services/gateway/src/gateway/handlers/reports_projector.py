@@ -1,0 +1,183 @@
+"""Feeds the reporting read model from every service's events, and rebuilds it on request.
+
+The live generation has its own consumer group (`gateway-reports-g<n>`). A rebuild starts
+generation n+1 with a new group reading every topic from the beginning; the old generation keeps
+answering until the new one has committed up to where the topics ended when the rebuild began.
+Then the pointer moves and the old collections are dropped. Progress is stored, so the API can
+report it.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from liandong.consumer import EventConsumer
+from liandong.errors import Conflict
+from liandong.platform import Platform
+
+from ..adapters.read_model import STATE_ID, ReadModel
+from ..domain.metrics import REMEMBER, RULES, SOURCES
+
+log = logging.getLogger(__name__)
+
+TOPICS = [f"{s}.events" for s in SOURCES]
+
+
+def _key(topic: str, partition: int) -> str:
+    return f"{topic.replace('.', '_')}:{partition}"  # document keys may not hold dots
+
+
+def group_of(generation: int) -> str:
+    return f"gateway-reports-g{generation}"
+
+
+class ReportsProjector:
+    def __init__(self, platform: Platform, community_of):
+        self.platform = platform
+        self.community_of = community_of
+        self.state = platform.db.collection("reports_state")
+        self._consumers: dict[int, EventConsumer] = {}
+
+    # -- state
+    def current(self) -> dict:
+        doc = self.state.find_one({"_id": STATE_ID})
+        if doc is None:
+            self.state.update_one({"_id": STATE_ID}, {"$setOnInsert": {"active": 1, "building": None}}, upsert=True)
+            doc = self.state.find_one({"_id": STATE_ID})
+        return doc
+
+    def model(self, generation: int | None = None) -> ReadModel:
+        return ReadModel(self.platform.db, generation or self.current()["active"], self.community_of)
+
+    def request_rebuild(self) -> dict:
+        state = self.current()
+        if state.get("building"):
+            raise Conflict(f"a rebuild (generation {state['building']}) is already running")
+        target = {_key(t, p): n for (t, p), n in self.platform.bus.end_offsets(TOPICS).items()}
+        new = state["active"] + 1
+        updated = self.state.find_one_and_update(
+            {"_id": STATE_ID, "building": None},
+            {"$set": {"building": new, "target": target, "started_at": self.platform.clock.now_iso(),
+                      "progress": {"handled": 0, "total": sum(target.values())}}})
+        if updated is None:
+            raise Conflict("a rebuild is already running")
+        return self.describe(updated)
+
+    def describe(self, state: dict | None = None) -> dict:
+        state = state or self.current()
+        out = {"active_generation": state["active"], "rebuilding": state.get("building")}
+        if state.get("building"):
+            out["progress"] = state.get("progress")
+            out["started_at"] = state.get("started_at")
+        if state.get("last_rebuild"):
+            out["last_rebuild"] = state["last_rebuild"]
+        return out
+
+    # -- what the worker's heartbeat reports, as for any consumer
+    @property
+    def live(self) -> EventConsumer:
+        return self._consumer(self.current()["active"])
+
+    @property
+    def group(self) -> str:
+        return self.live.group
+
+    @property
+    def topics(self) -> list[str]:
+        return self.live.topics
+
+    @property
+    def handled(self) -> int:
+        return sum(c.handled for c in self._consumers.values())
+
+    @property
+    def dead_lettered(self) -> int:
+        return sum(c.dead_lettered for c in self._consumers.values())
+
+    @property
+    def lag(self) -> int | None:
+        return self.live.lag
+
+    @property
+    def last_event_time(self) -> dict:
+        return self.live.last_event_time
+
+    def behind(self) -> dict[str, int]:
+        """Per source topic, how many events the live generation has not yet committed."""
+        ends = self.platform.bus.end_offsets(TOPICS)
+        done = self.platform.bus.committed(self.live.group, TOPICS)
+        per_topic: dict[str, int] = {t: 0 for t in TOPICS}
+        for (t, p), n in ends.items():
+            per_topic[t] += max(0, n - done.get((t, p), 0))
+        return per_topic
+
+    def _measure_lag(self) -> None:
+        """Store how far behind the live generation is, per source (read by the overview)."""
+        per_topic = self.behind()
+        self.live.lag = sum(per_topic.values())
+        self.state.update_one({"_id": STATE_ID}, {"$set": {
+            "lag": {t.split(".")[0]: n for t, n in per_topic.items()}, "lag_measured_at": self.platform.clock.now_iso()}})
+
+    # -- consuming
+    def _consumer(self, generation: int) -> EventConsumer:
+        consumer = self._consumers.get(generation)
+        if consumer is None:
+            model = self.model(generation)
+            model.prepare()
+            handlers = {t: model.apply for t in set(RULES) | set(REMEMBER)}
+            consumer = EventConsumer(self.platform.bus, group_of(generation), TOPICS, handlers, self.platform.registry,
+                                     max_attempts=self.platform.settings.consumer_max_attempts,
+                                     clock=self.platform.clock)
+            self._consumers[generation] = consumer
+        return consumer
+
+    def _caught_up(self, state: dict) -> bool:
+        committed = self.platform.bus.committed(group_of(state["building"]), TOPICS)
+        done = {_key(t, p): n for (t, p), n in committed.items()}
+        handled = sum(min(done.get(k, 0), n) for k, n in state["target"].items())
+        self.state.update_one({"_id": STATE_ID}, {"$set": {"progress.handled": handled}})
+        return all(done.get(k, 0) >= n for k, n in state["target"].items())
+
+    def _switch(self, state: dict) -> None:
+        old, new = state["active"], state["building"]
+        self.state.update_one({"_id": STATE_ID}, {"$set": {
+            "active": new, "building": None, "target": None,
+            "last_rebuild": {"generation": new, "started_at": state.get("started_at"),
+                             "finished_at": self.platform.clock.now_iso(),
+                             "events": state.get("progress", {}).get("total")}}})
+        retired = self._consumers.pop(old, None)
+        if retired is not None:
+            retired.consumer.close()
+        self.model(old).drop()
+        log.info("reports rebuilt: generation %s replaced %s", new, old)
+
+    def run_once(self, timeout: float = 0.2) -> int:
+        state = self.current()
+        n = self._consumer(state["active"]).run_once(timeout=timeout)
+        if state.get("building"):
+            builder = self._consumer(state["building"])
+            handled = builder.run_once(timeout=timeout)
+            n += handled
+            if handled == 0 and self._caught_up(state):
+                self._switch(state)
+        return n
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = 0.5
+        measured = 0.0
+        while not stop.is_set():
+            try:
+                self.run_once()
+                if time.monotonic() - measured > 2.0:
+                    measured = time.monotonic()
+                    self._measure_lag()
+                backoff = 0.5
+            except Exception as exc:  # noqa: BLE001 - an outage: wait and go on
+                log.warning("reports projector paused: %s", exc)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            else:
+                time.sleep(0)
+        for consumer in self._consumers.values():
+            consumer.consumer.close()

@@ -1,0 +1,177 @@
+"""Cross-service figures from events only: rolled up the org tree, weighted rates, rebuild, annual report."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from liandong.clock import FixedClock
+from liandong.contracts import CONTRACTS
+from liandong.platform import Platform
+from liandong.testing import auth_headers, unique, wait_for
+
+from gateway.adapters.org_repository import OrgRepository
+from gateway.demo import demo_district
+from gateway.reporting import install_routes
+from gateway.service_layer.org import import_tree
+
+JIAYUAN = "/chuanying/huangqi/jiayuan/"
+YANGCHUN = "/chuanying/ceguan/yangchun/"
+YANGHE = "/chuanying/ceguan/yanghe/"
+
+
+def publish(platform, name, subject, data, orgpath, at=None):
+    env = CONTRACTS.new_event(name, subject, data, orgpath, clock=FixedClock(at) if at else None)
+    platform.bus.publish(CONTRACTS.by_name(name).topic, subject, env.to_json())
+    return env
+
+
+def petition(platform, orgpath, unit, headcount, at, answered_on_time=None, satisfaction=None):
+    pid = unique("p")
+    base = {"petition_id": pid, "org_unit_id": unit, "category": "environment_noise", "level": "community"}
+    publish(platform, "petition.registered", pid, base | {
+        "channel": "visit", "headcount": headcount, "is_group": headcount > 1, "anonymous": False,
+        "risk_flags": ["group_petition"] if headcount > 1 else [], "deadline": "2026-03-20",
+        "registered_at": at}, orgpath)
+    if answered_on_time is not None:
+        publish(platform, "petition.answered", pid, base | {"on_time": answered_on_time, "answered_at": at}, orgpath)
+    if satisfaction is not None:
+        publish(platform, "petition.closed", pid, base | {
+            "satisfaction": satisfaction, "headcount": headcount, "is_group": headcount > 1,
+            "resolved_at_level": True, "closed_at": at}, orgpath)
+
+
+def scripted_actions(platform):
+    # 信访: a group petition of 40 in 家园社区, closed satisfied; single ones elsewhere
+    petition(platform, JIAYUAN, "jiayuan", 40, "2026-03-02T01:30:00.000000Z", True, "satisfied")
+    petition(platform, JIAYUAN + "jiayuan-g1/jiayuan-b1/", "jiayuan-b1", 1, "2026-04-02T01:30:00.000000Z", True)
+    petition(platform, YANGCHUN, "yangchun", 1, "2026-05-02T01:30:00.000000Z", False, "not")
+    petition(platform, JIAYUAN, "jiayuan", 1, "2025-03-02T01:30:00.000000Z")  # last year
+    # 民政: a household of 3 on 低保 with three monthly payments; one large disbursement in 阳春
+    grant = unique("g")
+    publish(platform, "welfare.grant.started", grant, {"grant_id": grant, "application_id": "a-1",
+            "programme": "dibao_urban", "org_unit_id": "jiayuan", "household_size": 3,
+            "monthly_amount_fen": 108000}, JIAYUAN, at="2026-01-05T02:00:00Z")
+    for month in ("2026-04", "2026-05", "2026-06"):
+        publish(platform, "welfare.payment.disbursed", grant, {"payment_id": f"{grant}:{month}", "grant_id": grant,
+                "programme": "dibao_urban", "org_unit_id": "jiayuan", "period": month, "amount_fen": 108000}, JIAYUAN,
+                at=f"{month}-10T02:00:00Z")
+    publish(platform, "welfare.payment.disbursed", "g-y", {"payment_id": "g-y:2026-06", "grant_id": "g-y",
+            "programme": "severe_disability", "org_unit_id": "yangchun", "period": "2026-06",
+            "amount_fen": 47190601}, YANGCHUN, at="2026-06-10T02:00:00Z")
+    publish(platform, "welfare.grant.suspended", grant, {"grant_id": grant, "programme": "dibao_urban",
+            "org_unit_id": "jiayuan", "reason": "re-review"}, JIAYUAN, at="2026-07-01T02:00:00Z")
+    # 志愿服务
+    for i in range(3):
+        publish(platform, "volunteer.attendance.recorded", f"act-{i}", {
+            "attendance_id": f"act-{i}:v", "source": "activity", "activity_id": f"act-{i}", "patrol_run_id": None,
+            "volunteer_id": "v", "activity_type": "elderly_care", "org_unit_id": "yanghe",
+            "started_at": "2026-07-01T01:00:00.000000Z", "minutes": 90, "delta_minutes": 90, "coins": 15,
+            "delta_coins": 15, "correction_reason": None}, YANGHE)
+    # 平安建设: 98 mediations, 91 succeed, in 家园; 2 fail in 阳和
+    for i in range(100):
+        orgpath, unit = (JIAYUAN, "jiayuan") if i < 98 else (YANGHE, "yanghe")
+        outcome = "agreement" if i < 91 else "failed"
+        publish(platform, "security.dispute.mediated", f"d{i}", {
+            "dispute_id": f"d{i}", "org_unit_id": unit, "type": "neighbour", "outcome": outcome, "sessions": 1,
+            "petition_id": None, "mediated_at": "2026-08-01T02:00:00.000000Z"}, orgpath)
+    platform.bus.flush()
+
+
+def caught_up(projector):
+    projector.run_once()
+    return sum(projector.behind().values()) == 0
+
+
+@pytest.mark.parametrize("store,bus", [("sqlite", "embedded"), ("mongo", "kafka")])
+def test_figures_roll_up_rates_are_weighted_and_a_rebuild_gives_the_same(make_settings, request, store, bus):
+    extra = {}
+    if bus == "kafka":  # a broker of its own: a rebuild reads whole topics, which other tests also write
+        extra["kafka_bootstrap_servers"] = request.getfixturevalue("own_kafka")[0]
+    settings = make_settings(service="gateway", store=store, bus=bus, **extra)
+    platform = Platform.create("gateway", settings)
+    repo = OrgRepository(platform)
+    repo.prepare()
+    import_tree(repo, demo_district())
+    app = platform.create_app()
+    projector = install_routes(app, platform, repo)
+    client = app.test_client()
+    admin = auth_headers(settings)
+    scripted_actions(platform)
+    wait_for(lambda: caught_up(projector), 60, message="the read model catches up")
+
+    def overview(unit, headers=admin, **period):
+        q = {"org_unit": unit, "from": "2026-01-01", "to": "2026-12-31", **period}
+        r = client.get("/api/v1/reports/overview", query_string=q, headers=headers)
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    def m(o, key):
+        return o["metrics"][key]["value"]
+
+    jiayuan, huangqi, ceguan, district = (overview(u) for u in ("jiayuan", "huangqi", "ceguan", "chuanying"))
+    assert (m(jiayuan, "petition.batches"), m(jiayuan, "petition.person_times")) == (2, 41)
+    assert (m(jiayuan, "petition.group_batches"), m(jiayuan, "petition.group_person_times")) == (1, 40)
+    assert jiayuan["metrics"]["petition.batches"]["previous_year"] == 1
+    assert (m(huangqi, "petition.batches"), m(district, "petition.batches")) == (2, 3)
+    assert m(district, "petition.person_times") == 42
+    assert district["rates"]["petition.on_time_rate"]["value"] == round(2 / 3, 4)
+    assert district["rates"]["petition.satisfaction_rate"]["value"] == 0.5
+    # money to the fen; a stock as of the period's end
+    assert m(jiayuan, "welfare.disbursed_fen") == 324000
+    assert m(district, "welfare.disbursed_fen") == 324000 + 47190601
+    assert m(jiayuan, "welfare.households") == 0  # suspended after its payments
+    assert m(overview("jiayuan", to="2026-05-31"), "welfare.people.dibao_urban") == 3
+    # mediation: 92.9% in 家园, 91% for the district — weighted, not averaged
+    assert jiayuan["rates"]["security.mediation_success_rate"]["value"] == round(91 / 98, 4)
+    assert ceguan["rates"]["security.mediation_success_rate"]["value"] == 0.0
+    assert district["rates"]["security.mediation_success_rate"]["value"] == 0.91
+    assert m(ceguan, "volunteer.minutes") == 270
+    kids = {c["org_unit"]["id"]: c for c in ceguan["children"]}
+    assert kids["yangchun"]["metrics"]["welfare.disbursed_fen"]["value"] == 47190601
+    assert kids["yanghe"]["metrics"]["volunteer.participant_times"]["value"] == 3
+    assert set(district["freshness"]) == {"petition", "welfare", "volunteer", "security"}
+    assert district["freshness"]["security"]["newest_event_time"]
+    # scope: a community worker of 家园 sees 家园, not 黄旗街道 or another community
+    worker = auth_headers(settings, "community_worker", "jiayuan", JIAYUAN)
+    assert client.get("/api/v1/reports/overview", query_string={"org_unit": "huangqi", "from": "2026-01-01",
+                      "to": "2026-12-31"}, headers=worker).status_code == 403
+    assert overview("jiayuan", headers=worker)["metrics"]["petition.batches"]["value"] == 2
+    bad = client.get("/api/v1/reports/overview", query_string={"org_unit": "jiayuan", "from": "2026-13-01",
+                     "to": "x"}, headers=admin)
+    assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"from", "to"}
+
+    # drop and rebuild from the beginning of the topics: the same figures
+    assert client.post("/api/v1/reports/rebuild", headers=worker).status_code == 403
+    started = client.post("/api/v1/reports/rebuild", headers=admin)
+    assert started.status_code == 202 and started.get_json()["rebuilding"] == 2
+    assert client.post("/api/v1/reports/rebuild", headers=admin).status_code == 409
+
+    def rebuilt():
+        projector.run_once()
+        return client.get("/api/v1/reports/rebuild", headers=admin).get_json()["active_generation"] == 2
+
+    wait_for(rebuilt, 90, message="the rebuild finishes")
+    state = client.get("/api/v1/reports/rebuild", headers=admin).get_json()
+    assert state["last_rebuild"]["events"] >= 110
+    for unit, before in (("jiayuan", jiayuan), ("ceguan", ceguan), ("chuanying", district)):
+        after = overview(unit)
+        assert after["metrics"] == before["metrics"] and after["rates"] == before["rates"]
+
+    # the annual work report: Chinese, and its figures are the overview's
+    from docx import Document
+    from openpyxl import load_workbook
+
+    r = client.get("/api/v1/reports/annual.docx", query_string={"org_unit": "chuanying", "year": 2026}, headers=admin)
+    assert r.status_code == 200 and r.mimetype.endswith("wordprocessingml.document")
+    text = "\n".join(p.text for p in Document(io.BytesIO(r.data)).paragraphs)
+    assert "船营区2026年工作汇报" in text
+    assert "今年以来共接访3批次42人次,其中群体性上访1批次40人次" in text
+    assert "累计发放低保金等475,146.01元" in text
+    assert "矛盾纠纷调解100次,成功率91.0%" in text
+    x = client.get("/api/v1/reports/annual.xlsx", query_string={"org_unit": "chuanying", "year": 2026}, headers=admin)
+    sheet = load_workbook(io.BytesIO(x.data))["主要指标"]
+    rows = {row[0]: row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["接访人次"] == 42 and rows["发放救助金"] == 475146.01
+    if store == "mongo":
+        platform.db.drop()
