@@ -8,20 +8,41 @@ from liandong.platform import Platform
 from liandong.worker import Worker
 
 from . import SERVICE
+from .api import open311
 from .api.routes import blueprint
+from .handlers import disputes
+from .service_layer.petitions import PetitionService
+
+DEADLINE_SCAN_SECONDS = 5.0  # two indexed queries; frequent enough that an overdue case shows at once
 
 
 def create_platform(settings: Settings | None = None, **overrides) -> Platform:
     return Platform.create(SERVICE, settings, **overrides)
 
 
+def create_service(settings: Settings | None = None, **overrides) -> PetitionService:
+    return PetitionService(create_platform(settings, **overrides))
+
+
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
-    platform = create_platform(settings, **overrides)
-    app = platform.create_app()
-    app.register_blueprint(blueprint(platform))
+    service = create_service(settings, **overrides)  # the worker creates the indexes: the app starts without the DB
+    # Open311 readers may be anonymous; filing checks the token itself (current_principal()).
+    app = service.platform.create_app(public=("/open311/v2",))
+    app.register_blueprint(blueprint(service))
+    app.register_blueprint(open311.blueprint(service))
     return app
 
 
-def create_worker(settings: Settings | None = None, **overrides) -> Worker:
-    platform = create_platform(settings, **overrides)
-    return platform.create_worker(outbox_collections=[], handlers={})
+def create_worker(settings: Settings | None = None, scan_seconds: float = DEADLINE_SCAN_SECONDS,
+                  **overrides) -> Worker:
+    """Relay, consumers, and the deadline scan (限时办结制) every `scan_seconds`."""
+    service = create_service(settings, **overrides)
+    service.prepare()
+    return service.platform.create_worker(outbox_collections=[service.repo.collection],
+                                          handlers=disputes.handlers(service),
+                                          periodic=[(scan_seconds, service.scan_deadlines)])
+
+
+def detect_overdue(settings: Settings | None = None, **overrides) -> dict:
+    """One deadline scan (reminders, overdue, 督办) now, as the worker does periodically."""
+    return create_service(settings, **overrides).scan_deadlines()

@@ -6,3 +6,12 @@ from petition.bootstrap import create_app, create_worker
 
 def test_health_readiness_and_errors(make_settings):
     check_service_edges(create_app, create_worker, make_settings(service="petition"))
+
+
+def test_openapi_describes_the_petition_and_open311_routes(make_settings):
+    spec = create_app(make_settings(service="petition")).test_client().get("/api/openapi.json").get_json()
+    paths = spec["paths"]
+    assert {"/api/v1/petition/petitions", "/api/v1/petition/petitions/{petition_id}/assign",
+            "/api/v1/petition/stats", "/open311/v2/requests.json", "/open311/v2/services.json"} <= set(paths)
+    assert "security" not in paths["/open311/v2/services.json"]["get"]
+    assert "deadline" in spec["components"]["schemas"]["Assign"]["required"]

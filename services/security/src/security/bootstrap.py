@@ -8,7 +8,12 @@ from liandong.platform import Platform
 from liandong.worker import Worker
 
 from . import SERVICE
+from .adapters.repositories import Repositories
 from .api.routes import blueprint
+from .handlers.petitions import KnownPetitions
+from .service_layer.jobs import announce_expiring_permits, flag_overdue_visits
+
+SCAN_SECONDS = 10.0  # indexed queries: cheap, and a moved clock is noticed soon
 
 
 def create_platform(settings: Settings | None = None, **overrides) -> Platform:
@@ -17,11 +22,26 @@ def create_platform(settings: Settings | None = None, **overrides) -> Platform:
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
     platform = create_platform(settings, **overrides)
+    repos = Repositories(platform)
+    repos.prepare()
     app = platform.create_app()
-    app.register_blueprint(blueprint(platform))
+    app.register_blueprint(blueprint(platform, repos))
     return app
 
 
-def create_worker(settings: Settings | None = None, **overrides) -> Worker:
+def create_worker(settings: Settings | None = None, scan_seconds: float = SCAN_SECONDS, **overrides) -> Worker:
+    """The relay for every aggregate collection, the petition consumer, and the scans every `scan_seconds`."""
     platform = create_platform(settings, **overrides)
-    return platform.create_worker(outbox_collections=[], handlers={})
+    repos = Repositories(platform)
+    repos.prepare()
+
+    def scan_permits() -> None:
+        announce_expiring_permits(repos, platform.clock)
+
+    def scan_visits() -> None:
+        flag_overdue_visits(repos, platform.clock)
+
+    petitions = KnownPetitions(repos.petitions)
+    return platform.create_worker(outbox_collections=[r.collection for r in repos.aggregates],
+                                  handlers=petitions.handlers(),
+                                  periodic=[(scan_seconds, scan_permits), (scan_seconds, scan_visits)])

@@ -46,3 +46,90 @@ class DisputeMediated(Schema):
     sessions = fields.Integer(required=True, validate=validate.Range(min=0))
     petition_id = fields.String(load_default=None, allow_none=True)
     mediated_at = fields.String(required=True)
+
+
+# -- the rest of the security service's facts (平安社区). No names or ID numbers go on the wire.
+
+INCIDENT_TYPES = ("theft", "fraud", "fire", "gas_leak", "flood", "power_outage", "public_disturbance", "hazard",
+                  "other")
+SEVERITIES = ("low", "medium", "high", "critical")
+_DATE = validate.Regexp(r"^\d{4}-\d{2}-\d{2}$", error="a date YYYY-MM-DD")
+
+
+@CONTRACTS.contract("security.incident.reported", 1, example={
+    "incident_id": "inc-1", "org_unit_id": "jiayuan-b1", "type": "gas_leak", "severity": "high",
+    "emergency": True, "building": "1号楼", "injured": 0, "affected": 12, "reported_by_kind": "resident",
+    "reported_at": "2026-03-01T08:00:00.000000Z"})
+class IncidentReported(Schema):
+    """An incident was reported; `emergency` marks public-safety emergencies (天然气泄漏, 暴雨, 停电)."""
+
+    incident_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(INCIDENT_TYPES))
+    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
+    emergency = fields.Boolean(required=True)
+    building = fields.String(load_default=None, allow_none=True)
+    injured = fields.Integer(required=True, validate=validate.Range(min=0))
+    affected = fields.Integer(required=True, validate=validate.Range(min=0))
+    reported_by_kind = fields.String(required=True, validate=validate.OneOf(("resident", "patrol", "staff")))
+    reported_at = fields.String(required=True)
+
+
+@CONTRACTS.contract("security.incident.resolved", 1, example={
+    "incident_id": "inc-1", "org_unit_id": "jiayuan-b1", "type": "gas_leak", "severity": "high",
+    "emergency": True, "reported_at": "2026-03-01T08:00:00.000000Z", "resolved_at": "2026-03-01T09:10:00.000000Z",
+    "response_minutes": 12.0, "verified": True})
+class IncidentResolved(Schema):
+    """An incident was resolved; `response_minutes` runs from the report to the first responder on scene."""
+
+    incident_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(INCIDENT_TYPES))
+    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
+    emergency = fields.Boolean(required=True)
+    reported_at = fields.String(required=True)
+    resolved_at = fields.String(required=True)
+    response_minutes = fields.Float(load_default=None, allow_none=True)
+    verified = fields.Boolean(required=True)
+
+
+@CONTRACTS.contract("security.migrant.registered", 1, example={
+    "migrant_id": "m-1", "org_unit_id": "jiayuan-b1", "community_id": "jiayuan", "origin": "吉林省舒兰市",
+    "permit_expires_on": "2026-09-30", "registered_at": "2026-03-01T08:00:00.000000Z"})
+class MigrantRegistered(Schema):
+    """A non-local resident (流动人口) was registered in a community."""
+
+    migrant_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    community_id = fields.String(required=True)
+    origin = fields.String(required=True)
+    permit_expires_on = fields.String(load_default=None, allow_none=True, validate=_DATE)
+    registered_at = fields.String(required=True)
+
+
+@CONTRACTS.contract("security.migrant.permit_expiring", 1, example={
+    "migrant_id": "m-1", "org_unit_id": "jiayuan-b1", "community_id": "jiayuan", "permit_number": "JL2026-0001",
+    "permit_expires_on": "2026-03-08", "days_left": 7})
+class PermitExpiring(Schema):
+    """A residence permit (临时居住证) expires within seven days (announced once per expiry date)."""
+
+    migrant_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    community_id = fields.String(required=True)
+    permit_number = fields.String(load_default=None, allow_none=True)
+    permit_expires_on = fields.String(required=True, validate=_DATE)
+    days_left = fields.Integer(required=True)
+
+
+@CONTRACTS.contract("security.corrections.visit_overdue", 1, example={
+    "person_id": "c-1", "org_unit_id": "jiayuan", "category": "community_correction",
+    "responsible_worker_id": "u-7", "due_at": "2026-03-01T08:00:00.000000Z", "days_overdue": 3})
+class CorrectionsVisitOverdue(Schema):
+    """A visit to a person under supervision (矫正对象 / 安置帮教) is overdue; the responsible worker is named by id."""
+
+    person_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    category = fields.String(required=True, validate=validate.OneOf(("community_correction", "released_support")))
+    responsible_worker_id = fields.String(required=True)
+    due_at = fields.String(required=True)
+    days_overdue = fields.Integer(required=True, validate=validate.Range(min=0))

@@ -51,3 +51,193 @@ class RedemptionCancelled(Schema):
     coins = fields.Integer(required=True, validate=validate.Range(min=1))
     reason = fields.String(required=True, validate=validate.OneOf(
         ("out_of_stock", "coins_refused", "cancelled_by_staff", "timed_out")))
+
+
+# -- applications and grants (低保, 重残金, 临时救助 ... as configured programmes)
+
+@CONTRACTS.contract("welfare.application.submitted", 1,
+                    example={"application_id": "a-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
+                             "household_size": 3, "channel": "window"})
+class ApplicationSubmitted(Schema):
+    """A household applied for a programme (at the community window or on a home visit)."""
+
+    application_id = fields.String(required=True)
+    programme = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    household_size = fields.Integer(required=True, validate=validate.Range(min=1))
+    channel = fields.String(required=True, validate=validate.OneOf(("window", "visit", "online")))
+
+
+@CONTRACTS.contract("welfare.application.approved", 1,
+                    example={"application_id": "a-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
+                             "grant_id": "g-1", "monthly_amount_fen": 108000})
+class ApplicationApproved(Schema):
+    """The sub-district approved an application after the community review and notice period."""
+
+    application_id = fields.String(required=True)
+    programme = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    grant_id = fields.String(required=True)
+    monthly_amount_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+@CONTRACTS.contract("welfare.application.rejected", 1,
+                    example={"application_id": "a-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
+                             "stage": "community_review", "reason": "人均收入高于低保标准"})
+class ApplicationRejected(Schema):
+    """An application was turned down, at the stage named, with the reason given."""
+
+    application_id = fields.String(required=True)
+    programme = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    stage = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+_GRANT = {"grant_id": "g-1", "application_id": "a-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
+          "household_size": 3, "monthly_amount_fen": 108000}
+
+
+@CONTRACTS.contract("welfare.grant.started", 1, example=_GRANT)
+class GrantStarted(Schema):
+    """A household starts receiving a programme's benefit."""
+
+    grant_id = fields.String(required=True)
+    application_id = fields.String(required=True)
+    programme = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    household_size = fields.Integer(required=True, validate=validate.Range(min=1))
+    monthly_amount_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+@CONTRACTS.contract("welfare.grant.suspended", 1,
+                    example={"grant_id": "g-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
+                             "reason": "re-review: per-member income above the line"})
+class GrantSuspended(Schema):
+    """A periodic re-review (动态管理) found the household no longer qualifies: payments stop."""
+
+    grant_id = fields.String(required=True)
+    programme = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+@CONTRACTS.contract("welfare.grant.ended", 1,
+                    example={"grant_id": "g-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
+                             "reason": "household moved away"})
+class GrantEnded(Schema):
+    """A grant ended for good (no longer qualifies, moved away, died, one-off paid)."""
+
+    grant_id = fields.String(required=True)
+    programme = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+@CONTRACTS.contract("welfare.payment.disbursed", 1,
+                    example={"payment_id": "g-1:2026-03", "grant_id": "g-1", "programme": "dibao_urban",
+                             "org_unit_id": "jiayuan", "period": "2026-03", "amount_fen": 108000})
+class PaymentDisbursed(Schema):
+    """One month's (or a one-off) payment of a grant; amounts in integer fen."""
+
+    payment_id = fields.String(required=True)
+    grant_id = fields.String(required=True)
+    programme = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
+    amount_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+# -- charity supermarket (爱心超市) and charity fund (爱心基金)
+
+@CONTRACTS.contract("welfare.goods.donated", 1,
+                    example={"movement_id": "m-1", "org_unit_id": "jiayuan", "item_id": "jiayuan:mianbei",
+                             "name": "棉被", "quantity": 20, "unit": "床", "donor": "吉林银行船营支行",
+                             "value_fen": 240000})
+class GoodsDonated(Schema):
+    """Donated goods came into a community's charity-supermarket stock."""
+
+    movement_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    item_id = fields.String(required=True)
+    name = fields.String(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    unit = fields.String(required=True)
+    donor = fields.String(required=True)
+    value_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+@CONTRACTS.contract("welfare.goods.handed_out", 1,
+                    example={"movement_id": "m-2", "org_unit_id": "jiayuan", "item_id": "jiayuan:mianbei",
+                             "name": "棉被", "quantity": 1, "unit": "床", "recipient": "household:h-1",
+                             "value_fen": 12000})
+class GoodsHandedOut(Schema):
+    """Goods left the stock to an eligible household (or against love coins: recipient volunteer:...)."""
+
+    movement_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    item_id = fields.String(required=True)
+    name = fields.String(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    unit = fields.String(required=True)
+    recipient = fields.String(required=True)
+    value_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+@CONTRACTS.contract("welfare.fund.donation_received", 1,
+                    example={"entry_id": "e-1", "fund_id": "fund:huangqi", "org_unit_id": "huangqi",
+                             "donor": "船营区供电公司", "donor_kind": "co_building_unit", "amount_fen": 500000,
+                             "balance_after_fen": 6000000})
+class FundDonationReceived(Schema):
+    """Money came into a charity fund (from residents or co-building units 共建单位)."""
+
+    entry_id = fields.String(required=True)
+    fund_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    donor = fields.String(required=True)
+    donor_kind = fields.String(required=True, validate=validate.OneOf(("resident", "co_building_unit", "other")))
+    amount_fen = fields.Integer(required=True, validate=validate.Range(min=1))
+    balance_after_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+@CONTRACTS.contract("welfare.fund.grant_paid", 1,
+                    example={"entry_id": "fg-1", "fund_id": "fund:huangqi", "org_unit_id": "huangqi",
+                             "recipient": "李某某", "amount_fen": 100000, "balance_after_fen": 5900000})
+class FundGrantPaid(Schema):
+    """An approved grant was paid out of a charity fund."""
+
+    entry_id = fields.String(required=True)
+    fund_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    recipient = fields.String(required=True)
+    amount_fen = fields.Integer(required=True, validate=validate.Range(min=1))
+    balance_after_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+@CONTRACTS.contract("welfare.visit.recorded", 1,
+                    example={"visit_id": "v-1", "org_unit_id": "jiayuan", "kind": "condolence",
+                             "visitor_id": "u-1", "visited": "空巢老人 王某", "visited_at": "2026-01-20T02:00:00.000000Z",
+                             "money_fen": 50000, "goods": "米一袋, 油一桶"})
+class VisitRecorded(Schema):
+    """A home, condolence or pairing visit (走访 / 慰问 / 结对帮扶) was logged."""
+
+    visit_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("home", "condolence", "pairing")))
+    visitor_id = fields.String(required=True)
+    visited = fields.String(required=True)
+    visited_at = fields.String(required=True)
+    money_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+    goods = fields.String(required=True)
+
+
+@CONTRACTS.contract("welfare.grant.resumed", 1,
+                    example={"grant_id": "g-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
+                             "monthly_amount_fen": 108000})
+class GrantResumed(Schema):
+    """A suspended grant qualifies again at a re-review: payments resume."""
+
+    grant_id = fields.String(required=True)
+    programme = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    monthly_amount_fen = fields.Integer(required=True, validate=validate.Range(min=0))

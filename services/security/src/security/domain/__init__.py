@@ -1,1 +1,1 @@
-"""Domain layer of the security service."""
+"""The security service's domain: plain Python aggregates, rules and the events they record."""

@@ -1,0 +1,136 @@
+"""Storage of petitions (with their outbox), the configurable taxonomy and the reception roster."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from liandong.platform import Platform
+from liandong.repository import OutboxRepository
+
+from ..domain import model, rules
+from ..domain.roster import DutyDay
+
+_STORED = [f.name for f in dataclasses.fields(model.Petition) if f.name not in ("version", "events")]
+_PERSONAL = ("id_number", "mobile", "address")  # encrypted at rest (AES-GCM, liandong.crypto)
+
+
+class PetitionRepository(OutboxRepository[model.Petition]):
+    collection_name = "petitions"
+    indexes = (
+        ([("org_path", 1), ("registered_at", -1)], {"name": "org_registered"}),
+        ([("state", 1), ("due_at", 1)], {"name": "state_due"}),
+        ([("state", 1), ("remind_at", 1)], {"name": "state_remind"}),
+        ([("category", 1), ("org_unit_id", 1), ("registered_at", 1)], {"name": "category_unit"}),
+        ([("id_numbers", 1)], {"name": "id_numbers"}),
+        ([("resident_user_id", 1)], {"name": "resident"}),
+        ([("matter_id", 1)], {"name": "matter"}),
+        ([("source", 1), ("registered_at", -1)], {"name": "source"}),
+    )
+
+    def id_index(self, id_number: str) -> str:
+        """The blind index an ID number is found by; the number itself is stored only encrypted."""
+        return self.platform.cipher.blind_index(id_number, "petitioner.id_number")
+
+    def to_document(self, p: model.Petition) -> dict:
+        doc = {name: getattr(p, name) for name in _STORED}
+        doc["_id"] = p.id
+        cipher = self.platform.cipher
+        doc["petitioners"] = [{**x, **{f: cipher.encrypt(x.get(f), f"petitioner.{f}") for f in _PERSONAL if f in x}}
+                              for x in p.petitioners]
+        # derived, stored so lists can filter on them
+        doc["public_status"] = p.public_status
+        doc["id_numbers"] = [self.id_index(n) for n in p.id_numbers]
+        doc["has_risk"] = bool(p.risk_flags)
+        doc["search_terms"] = rules.search_terms(" ".join([p.title or "", p.content]))
+        return doc
+
+    def from_document(self, doc: dict) -> model.Petition:
+        fields = {name: doc[name] for name in _STORED if name in doc}
+        cipher = self.platform.cipher
+        fields["petitioners"] = [{**x, **{f: cipher.decrypt(x.get(f), f"petitioner.{f}") for f in _PERSONAL if f in x}}
+                                 for x in doc.get("petitioners") or []]
+        return model.Petition(**fields)
+
+    def publish(self, p: model.Petition, ev):
+        base = {"petition_id": p.id, "org_unit_id": p.org_unit_id, "category": p.category, "level": p.level}
+        if isinstance(ev, model.PetitionRegistered):
+            return "petition.registered", {**base, "channel": p.channel, "headcount": p.headcount,
+                                           "is_group": p.is_group, "anonymous": p.anonymous,
+                                           "risk_flags": list(p.risk_flags), "deadline": p.deadline,
+                                           "registered_at": p.registered_at}
+        if isinstance(ev, model.PetitionAssigned):
+            a = ev.assignment
+            return "petition.assigned", {**base, "unit_kind": a["unit"]["kind"], "unit_id": a["unit"]["id"],
+                                         "unit_name": a["unit"].get("name") or a["unit"]["id"],
+                                         "person": a["person"], "deadline": a["deadline"], "task": a["task"],
+                                         "requirement": a["requirement"], "assigned_at": a["assigned_at"]}
+        if isinstance(ev, model.PetitionAnswered):
+            return "petition.answered", {**base, "on_time": ev.on_time, "answered_at": ev.at}
+        if isinstance(ev, model.PetitionClosed):
+            return "petition.closed", {**base, "satisfaction": ev.satisfaction, "headcount": p.headcount,
+                                       "is_group": p.is_group, "resolved_at_level": ev.resolved_at_level,
+                                       "closed_at": ev.at}
+        if isinstance(ev, model.PetitionOverdue):
+            return "petition.overdue", {**base, "deadline": ev.deadline, "supervisor_level": ev.supervisor_level,
+                                        "detected_at": ev.at}
+        if isinstance(ev, model.PetitionEscalated):
+            return "petition.escalated", {**base, "kind": ev.kind, "from_level": ev.from_level,
+                                          "to_level": ev.to_level, "reason": ev.reason, "escalated_at": ev.at}
+        if isinstance(ev, model.RiskFlagged):
+            return "petition.risk_flagged", {**base, "flags": list(ev.flags), "headcount": p.headcount,
+                                             "flagged_at": ev.at}
+        return None
+
+
+class ConfigRepository:
+    """The taxonomy (categories with deadlines per level), linked departments and holidays.
+
+    Defaults come from the domain; what an administrator changes is stored as overrides.
+    """
+
+    def __init__(self, platform: Platform):
+        self.collection = platform.db.collection("config")
+
+    def load(self) -> dict:
+        doc = self.collection.find_one({"_id": "taxonomy"}) or {}
+        categories = {k: dict(v) for k, v in rules.DEFAULT_CATEGORIES.items()}
+        categories.update(doc.get("categories") or {})
+        departments = dict(rules.DEFAULT_DEPARTMENTS)
+        departments.update(doc.get("departments") or {})
+        return {"categories": categories, "departments": departments, "holidays": sorted(doc.get("holidays") or [])}
+
+    def calendar(self, config: dict | None = None) -> rules.Calendar:
+        return rules.Calendar(frozenset((config or self.load())["holidays"]))
+
+    def put_category(self, code: str, value: dict) -> None:
+        self.collection.update_one({"_id": "taxonomy"}, {"$set": {f"categories.{code}": value}}, upsert=True)
+
+    def put_department(self, code: str, name: str) -> None:
+        self.collection.update_one({"_id": "taxonomy"}, {"$set": {f"departments.{code}": name}}, upsert=True)
+
+    def put_holidays(self, days: list[str]) -> None:
+        self.collection.update_one({"_id": "taxonomy"}, {"$set": {"holidays": sorted(set(days))}}, upsert=True)
+
+
+class RosterRepository:
+    def __init__(self, platform: Platform):
+        self.collection = platform.db.collection("reception_roster")
+
+    def prepare(self) -> None:
+        self.collection.create_index([("subdistrict_id", 1), ("day", 1)], name="subdistrict_day")
+
+    def put(self, duty: DutyDay, org_path: str, by: dict, at: str) -> None:
+        self.collection.update_one({"_id": duty.id}, {"$set": {
+            "subdistrict_id": duty.subdistrict_id, "day": duty.day.isoformat(), "leader_name": duty.leader_name,
+            "title": duty.title, "org_path": org_path, "updated_by": by, "updated_at": at}}, upsert=True)
+
+    def delete(self, subdistrict_id: str, day: date) -> bool:
+        return self.collection.delete_one({"_id": f"{subdistrict_id}:{day.isoformat()}"}) > 0
+
+    def on(self, subdistrict_id: str, day: date) -> dict | None:
+        return self.collection.find_one({"_id": f"{subdistrict_id}:{day.isoformat()}"})
+
+    def between(self, subdistrict_id: str, start: date, end: date) -> list[dict]:
+        return self.collection.find({"subdistrict_id": subdistrict_id,
+                                     "day": {"$gte": start.isoformat(), "$lte": end.isoformat()}},
+                                    sort=[("day", 1)])

@@ -1,0 +1,56 @@
+"""限时办结制: a case left past its deadline turns overdue and goes to the supervisor by itself."""
+from liandong.testing import wait_for
+
+from petition.bootstrap import detect_overdue
+
+
+def test_overdue_is_detected_and_escalated_without_anyone_touching_it(make_env, tmp_path):
+    env = make_env(scan_seconds=0.1, clock_file=str(tmp_path / "clock"))
+    env.move_clock(0)
+    case = env.file(org_unit="jiayuan-b1")
+    today = case["registered_at"]  # the local date decides the deadline; assign for today
+    from liandong.clock import from_iso
+    from petition.domain.rules import local_date
+
+    deadline = local_date(from_iso(today)).isoformat()
+    env.post(f"/petitions/{case['id']}/assign", env.assignment(deadline=deadline), expect=200)
+    assert env.get(f"/petitions/{case['id']}")["overdue"] is False
+
+    env.move_clock(2 * 24 * 3600)  # two days later, nobody has answered
+    late = wait_for(lambda: (lambda c: c if c["overdue"] else None)(env.get(f"/petitions/{case['id']}")), 20,
+                    message="the deadline scan flags the case overdue")
+    assert late["state"] == "assigned" and late["overdue_count"] == 1
+    assert late["supervision"]["required"] is True and late["supervision"]["level"] == "subdistrict"
+    assert late["escalations"][-1]["kind"] == "supervision"
+    actions = [e["action"] for e in env.get(f"/petitions/{case['id']}/timeline")["entries"]]
+    assert "reminder" in actions and "overdue" in actions  # reminded before, then flagged
+    assert env.get("/petitions", overdue="true", org_unit="jiayuan")["total"] == 1
+
+    types = {"liandong.petition.overdue.v1", "liandong.petition.escalated.v1"}
+    wait_for(lambda: {e.type for e in env.events(types) if e.subject == case["id"]} == types, 20,
+             message="petition.overdue and petition.escalated on the bus")
+
+    # the supervisor (督办) sets a new deadline and puts a name on the case
+    new_deadline = local_date(from_iso(late["updated_at"])).isoformat()
+    supervised = env.post(f"/petitions/{case['id']}/supervise", {"note": "限期办结", "new_deadline": new_deadline},
+                          headers=env.officer(name="赵书记"), expect=200).get_json()
+    assert supervised["overdue"] is False and supervised["deadline"] == new_deadline
+    assert supervised["supervision"]["supervisor"]["name"] == "赵书记"
+    assert env.post(f"/petitions/{case['id']}/supervise", {"note": "x"}, expect=403)  # community worker
+
+
+def test_suspended_cases_do_not_turn_overdue(make_env, tmp_path):
+    env = make_env(scan_seconds=3600, clock_file=str(tmp_path / "clock"))
+    env.move_clock(0)
+    case = env.file(org_unit="jiayuan")
+    pid = case["id"]
+    env.post(f"/petitions/{pid}/assign", env.assignment(deadline=case["deadline"]), expect=200)
+    env.post(f"/petitions/{pid}/suspend", {"reason": "等待房屋鉴定报告"}, expect=200)
+    other = env.file(org_unit="jiayuan", category="property")
+    env.move_clock(60 * 24 * 3600)
+    detect_overdue(env.settings)  # what the worker runs periodically, called directly
+    assert env.get(f"/petitions/{other['id']}")["overdue"] is True
+    suspended = env.get(f"/petitions/{pid}")
+    assert suspended["state"] == "suspended" and suspended["overdue"] is False
+    resumed = env.post(f"/petitions/{pid}/resume", {"note": "报告已出"}, expect=200).get_json()
+    assert resumed["state"] == "assigned" and resumed["deadline"] > case["deadline"]

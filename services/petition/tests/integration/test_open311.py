@@ -1,0 +1,75 @@
+"""Open311 GeoReport v2: a standard client lists services, files a request and reads it back."""
+
+
+def test_open311_client_sequence(env):
+    c = env.client
+    services = c.get("/open311/v2/services.json")
+    assert services.status_code == 200
+    codes = {s["service_code"]: s for s in services.get_json()}
+    assert codes["environment_noise"]["service_name"] == "环境噪音"
+    assert set(codes["property"]) >= {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
+    assert c.get("/open311/v2/services/property.json").get_json() == {"service_code": "property", "attributes": []}
+
+    form = {"service_code": "environment_noise", "address_string": "家园社区1号楼", "address_id": "jiayuan-b1",
+            "lat": "43.84", "long": "126.53", "description": "夜间施工噪音扰民", "first_name": "女士",
+            "last_name": "刘", "phone": "13904321234", "api_key": "ignored"}
+    resident = env.resident("res-1")
+    created = c.post("/open311/v2/requests.json", data=form, headers=resident)
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert isinstance(body, list) and set(body[0]) >= {"service_request_id", "service_notice", "account_id"}
+    rid = body[0]["service_request_id"]
+
+    one = c.get(f"/open311/v2/requests/{rid}.json")
+    assert one.status_code == 200
+    req = one.get_json()[0]
+    assert req["service_request_id"] == rid and req["status"] == "open" and req["service_code"] == "environment_noise"
+    assert req["address"] == "家园社区1号楼" and req["lat"] == 43.84 and req["address_id"] == "jiayuan-b1"
+    assert req["requested_datetime"].endswith("+08:00") and "刘" not in str(req)  # no personal data
+    listed = c.get("/open311/v2/requests.json", query_string={"service_code": "environment_noise", "status": "open"})
+    assert rid in [r["service_request_id"] for r in listed.get_json()]
+    assert c.get("/open311/v2/requests.json", query_string={"status": "closed"}).get_json() == []
+
+    # the petition behind it, as staff and as the resident see it
+    staff_view = env.get(f"/petitions/{rid}")
+    assert staff_view["channel"] == "online" and staff_view["source"] == "open311"
+    assert staff_view["petitioners"][0]["name"] == "刘女士"
+    mine = env.get(f"/petitions/{rid}", headers=resident)
+    assert mine["status"] == "受理" and "state" not in mine
+    assert env.get("/petitions", headers=resident)["total"] == 1
+
+    # the case is answered: the standard status becomes closed with the answer as notes
+    env.post(f"/petitions/{rid}/assign", env.assignment(), expect=200)
+    env.post(f"/petitions/{rid}/start", {"mode": "on_site_check"}, expect=200)
+    env.post(f"/petitions/{rid}/answer", {"text": "已责令施工单位夜间停工"}, expect=200)
+    req = c.get(f"/open311/v2/requests/{rid}.json").get_json()[0]
+    assert req["status"] == "closed" and "夜间停工" in req["status_notes"] and req["agency_responsible"] == "环保"
+    closed = env.post(f"/petitions/{rid}/close", {"satisfaction": "basically"}, headers=resident, expect=200)
+    assert closed.get_json()["status"] == "办结"
+
+
+def test_open311_errors_use_the_standard_shape(env):
+    c = env.client
+    form = {"service_code": "environment_noise", "address_string": "x", "description": "噪音"}
+    r = c.post("/open311/v2/requests.json", data=form)
+    assert r.status_code == 401 and r.get_json()[0]["code"] == 401
+    r = c.post("/open311/v2/requests.json", data=form, headers={"Authorization": "Bearer forged.token.value"})
+    assert r.status_code == 401 and r.get_json()[0]["code"] == 401
+    h = env.resident("res-2")
+    for bad, words in (({**form, "service_code": "weather"}, "service_code"),
+                       ({"service_code": "property", "description": "x"}, "location"),
+                       ({**form, "description": ""}, "description"),
+                       ({**form, "phone": "123"}, "mobile")):
+        r = c.post("/open311/v2/requests.json", data=bad, headers=h)
+        assert r.status_code == 400, r.get_json()
+        err = r.get_json()
+        assert isinstance(err, list) and err[0]["code"] == 400 and words in err[0]["description"], err
+    r = c.get("/open311/v2/requests/nope.json")
+    assert r.status_code == 404 and r.get_json() == [{"code": 404, "description": "no service request 'nope'"}]
+    # JSON bodies work too
+    r = c.post("/open311/v2/requests.json", json={**form, "address_id": "jiayuan-b2"}, headers=h)
+    assert r.status_code == 201
+    assert env.get(f"/petitions/{r.get_json()[0]['service_request_id']}")["org_unit_id"] == "jiayuan-b2"
+    # a resident of 家园 cannot file for another sub-district's unit
+    r = c.post("/open311/v2/requests.json", json={**form, "address_id": "huangniling"}, headers=h)
+    assert r.status_code == 403 and r.get_json()[0]["code"] == 403

@@ -1,0 +1,49 @@
+"""What every aggregate of this service carries, and small time helpers the rules share."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from liandong.clock import from_iso, to_iso
+from liandong.errors import InvalidTransition, ValidationFailed
+
+
+@dataclass(kw_only=True)
+class Aggregate:
+    id: str
+    org_path: str
+    org_unit_id: str
+    version: int = 0
+    events: list = field(default_factory=list, repr=False, compare=False)
+
+
+def minutes_between(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    return (from_iso(end) - from_iso(start)).total_seconds() / 60
+
+
+def require_not_future(value: str, now: datetime, name: str) -> str:
+    if from_iso(value) > now + timedelta(seconds=5):
+        raise ValidationFailed(f"{name} lies in the future", {name: ["must not lie in the future"]})
+    return to_iso(from_iso(value))
+
+
+def transition(current: str, allowed_from: tuple[str, ...], to: str) -> None:
+    if current not in allowed_from:
+        raise InvalidTransition(f"cannot go from {current!r} to {to!r}")
+
+
+def days_until(on: str, now: datetime) -> int:
+    """Whole days from today (UTC) to the date `on` (YYYY-MM-DD); negative once past."""
+    return (date.fromisoformat(on) - now.date()).days
+
+
+def rate_percent(numerator: int, denominator: int) -> float | None:
+    """A percentage with one decimal, half up, from summed counts (91 of 98 -> 92.9); None if no cases."""
+    if denominator <= 0:
+        return None
+    tenths, rest = divmod(numerator * 1000, denominator)
+    if rest * 2 >= denominator:
+        tenths += 1
+    return tenths / 10

@@ -1,0 +1,1 @@
+"""Use cases that load aggregates, call the domain and save them with their events."""
