@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from liandong.auth import Grant, Principal, TokenService
+from liandong.clock import clock_for
 from liandong.idnumbers import check_digit
 from liandong.testing import unique, wait_for
 
@@ -37,9 +38,11 @@ class PetitionEnv:
 
     def headers(self, role: str, org_unit: str, org_path: str, user_id: str | None = None, name: str = "测试用户",
                 duties: tuple = ()) -> dict:
-        # Tokens are checked against wall time (PyJWT), not the service's movable clock.
+        # issued on the service's own (movable) clock, as the gateway would
         principal = Principal(user_id or unique("u"), name, (Grant(role, org_unit, org_path, tuple(duties)),))
-        return {"Authorization": f"Bearer {TokenService(self.settings.secret_key).issue(principal)[0]}"}
+        clock = clock_for(self.settings.clock_file)
+        tokens = TokenService(self.settings.secret_key, clock=lambda: clock.now().timestamp())
+        return {"Authorization": f"Bearer {tokens.issue(principal)[0]}"}
 
     def staff(self, org_unit="jiayuan", org_path=JIAYUAN, role="community_worker", **kw) -> dict:
         return self.headers(role, org_unit, org_path, **kw)

@@ -192,9 +192,11 @@ def token_for(settings: Settings, role: str, org_unit: str, org_path: str, dutie
               user_id: str | None = None, name: str = "测试用户") -> str:
     """A valid access token, signed with the settings' key, for one role at one org unit."""
     from .auth import Grant, Principal, TokenService
+    from .clock import clock_for
 
     principal = Principal(user_id or unique("u"), name, (Grant(role, org_unit, org_path, tuple(duties)),))
-    return TokenService(settings.secret_key).issue(principal)[0]
+    clock = clock_for(settings.clock_file)  # the services check tokens on their own (movable) clock
+    return TokenService(settings.secret_key, clock=lambda: clock.now().timestamp()).issue(principal)[0]
 
 
 def auth_headers(settings: Settings, role: str = "district_admin", org_unit: str = "chuanying",
