@@ -37,6 +37,7 @@ class Settings:
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_topic_partitions: int = 3
     kafka_replication_factor: int = 1
+    bus_namespace: str = ""  # a prefix for every topic and consumer group (several deployments, one cluster)
     mongo_uri: str = "mongodb://127.0.0.1:27017"
     database_prefix: str = "liandong"
     secret_key: str = "dev-only-insecure-secret-change-me"
@@ -113,6 +114,7 @@ class Settings:
             kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS", defaults.kafka_bootstrap_servers),
             kafka_topic_partitions=int(env.get("KAFKA_TOPIC_PARTITIONS", defaults.kafka_topic_partitions)),
             kafka_replication_factor=int(env.get("KAFKA_REPLICATION_FACTOR", defaults.kafka_replication_factor)),
+            bus_namespace=env.get("LIANDONG_BUS_NAMESPACE", ""),
             mongo_uri=env.get("MONGO_URI", defaults.mongo_uri),
             database_prefix=env.get("LIANDONG_DATABASE_PREFIX", defaults.database_prefix),
             secret_key=secret or defaults.secret_key,

@@ -69,6 +69,7 @@ def make_settings(tmp_path, request):
             _BACKEND_RUNS["mongo"].add(request.node.nodeid)
         if bus == "kafka":
             kw["kafka_bootstrap_servers"] = request.getfixturevalue("kafka_bootstrap")
+            kw["bus_namespace"] = unique("t") + "."  # runs on one broker never see each other's events
             _BACKEND_RUNS["kafka"].add(request.node.nodeid)
             kw["kafka_topic_partitions"] = 3
         kw.update(overrides)
@@ -130,6 +131,7 @@ def settings_env(settings: Settings) -> dict:
         "LIANDONG_DATA_DIR": str(settings.data_dir),
         "LIANDONG_DATABASE_PREFIX": settings.database_prefix,
         "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "LIANDONG_BUS_NAMESPACE": settings.bus_namespace,
         "MONGO_URI": settings.mongo_uri,
         "LIANDONG_RELAY_INTERVAL": str(settings.relay_interval),
         "LIANDONG_ENV": settings.env,

@@ -6,6 +6,15 @@ from .base import BusError, BusUnavailable, Consumer, EventBus, Message
 
 
 def open_bus(settings: Settings) -> EventBus:
+    bus = _open(settings)
+    if settings.bus_namespace:
+        from .namespaced import NamespacedBus
+
+        return NamespacedBus(bus, settings.bus_namespace)
+    return bus
+
+
+def _open(settings: Settings) -> EventBus:
     if settings.bus == "kafka":
         from .kafka import KafkaBus
 
