@@ -7,11 +7,12 @@ PACKAGES := shared services/gateway services/petition services/welfare services/
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test install clean-data help
+.PHONY: run test bench install clean-data help
 
 help:
 	@echo "make run    start the gateway and the four services on http://localhost:8000 (embedded, data in ./data)"
 	@echo "make test   install what tests need, start Kafka and FerretDB, run every test"
+	@echo "make bench  measure the platform beside the raw limits of this machine (artifacts/bench/)"
 
 $(STAMP): $(foreach p,$(PACKAGES),$(p)/pyproject.toml) constraints.txt requirements-test.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -27,6 +28,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	bash deploy/local/test.sh $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || (echo "make bench needs wrk (apt-get install wrk)" && exit 1))
+	$(BIN)/python tests/bench/bench.py
 
 clean-data:
 	rm -rf data
