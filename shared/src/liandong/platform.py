@@ -84,7 +84,8 @@ class Platform:
 
     @property
     def tokens(self) -> auth.TokenService:
-        return auth.TokenService(self.settings.secret_key, clock=lambda: self.clock.now().timestamp())
+        return auth.TokenService(self.settings.secret_key, ttl_seconds=self.settings.access_token_seconds,
+                                 clock=lambda: self.clock.now().timestamp())
 
     @property
     def revocations(self) -> "Revocations":

@@ -2,42 +2,148 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from flask import Flask
+from flask import Flask, request
 
+from liandong.auth import TokenService
 from liandong.config import Settings
 from liandong.platform import Platform
 from liandong.worker import Worker
 
 from . import DOMAIN_SERVICES, SERVICE
+from .adapters.audit_log import AuditLog
+from .adapters.idempotency import IdempotencyStore
 from .adapters.org_repository import OrgRepository
+from .adapters.proxy import ServiceProxy
+from .adapters.rate_limit import RateLimiter
 from .adapters.service_clients import ServiceDirectory
-from .api import org_routes
+from .adapters.user_repository import RevocationLog, SessionStore, UserRepository
+from . import reporting
+from .api import audit_routes, auth_routes, docs, idempotent_posts, org_routes, proxy_routes, user_routes
 from .demo import demo_district
+from .service_layer.identity import Identity, ensure_first_accounts
 from .service_layer.org import import_tree
 
 log = logging.getLogger(__name__)
+
+PUBLIC = ("/api/v1/auth/login", "/api/v1/auth/refresh", "/api/docs", "/open311")
+
+
+@dataclass(frozen=True)
+class GatewayOptions:
+    """Tuning of the edge (in-process token buckets: each gateway process counts on its own)."""
+
+    login_attempts: int = 10          # per username + IP ...
+    login_window: float = 60.0        # ... per this many seconds
+    public_requests: int = 120        # per IP on the public endpoints ...
+    public_window: float = 60.0       # ... per this many seconds
+    connect_timeout: float = 1.0
+    read_timeout: float = 10.0
+    retries: int = 2                  # GET only
+    breaker_threshold: int = 3
+    breaker_reset: float = 10.0
 
 
 def create_platform(settings: Settings | None = None, **overrides) -> Platform:
     return Platform.create(SERVICE, settings, **overrides)
 
 
-def create_app(settings: Settings | None = None, **overrides) -> Flask:
+def identity_for(platform: Platform, org: OrgRepository) -> Identity:
+    s = platform.settings
+    tokens = TokenService(s.secret_key, ttl_seconds=s.access_token_seconds,
+                          clock=lambda: platform.clock.now().timestamp())
+    return Identity(UserRepository(platform), SessionStore(platform), RevocationLog(platform), org, tokens,
+                    platform.clock, s.access_token_seconds, s.refresh_token_seconds)
+
+
+def prepare(platform: Platform, org: OrgRepository, identity: Identity) -> None:
+    org.prepare()
+    identity.users.prepare()
+    identity.sessions.prepare()
+    identity.revocations.prepare()
+    IdempotencyStore(platform).prepare()
+    AuditLog(platform).prepare()
+
+
+def create_app(settings: Settings | None = None, options: GatewayOptions | None = None, **overrides) -> Flask:
+    options = options or GatewayOptions()
     platform = create_platform(settings, **overrides)
     services = ServiceDirectory(platform.settings, DOMAIN_SERVICES)
     readiness = {name: (lambda n=name: services.readiness(n)) for name in DOMAIN_SERVICES}
-    app = platform.create_app(readiness=readiness)
-    repo = OrgRepository(platform)
-    app.register_blueprint(org_routes.blueprint(repo))
+    app = platform.create_app(readiness=readiness, public=PUBLIC, serve_openapi=False)
+    org = OrgRepository(platform)
+    identity = identity_for(platform, org)
+    prepare(platform, org, identity)
+    proxy = ServiceProxy(platform.settings, DOMAIN_SERVICES, options.connect_timeout, options.read_timeout,
+                         options.retries, breaker_threshold=options.breaker_threshold,
+                         breaker_reset=options.breaker_reset)
+    audit = AuditLog(platform)
+    install_edges(app, platform.settings, RateLimiter(options.public_requests, options.public_window))
+    idempotency = IdempotencyStore(platform)
+    idempotent_posts.install(app, idempotency, skip_prefixes=("/api/v1/auth/", "/open311/",
+                                                              *(f"/api/v1/{s}/" for s in DOMAIN_SERVICES)))
+    app.register_blueprint(auth_routes.blueprint(identity, RateLimiter(options.login_attempts, options.login_window)))
+    app.register_blueprint(user_routes.blueprint(identity))
+    app.register_blueprint(org_routes.blueprint(org))
+    app.register_blueprint(audit_routes.blueprint(audit))
+    app.register_blueprint(docs.blueprint(app, proxy, DOMAIN_SERVICES))
+    app.register_blueprint(proxy_routes.blueprint(proxy, DOMAIN_SERVICES, idempotency, audit))
+    reporting.install_routes(app, platform, org)
+    app.extensions["gateway"] = {"identity": identity, "proxy": proxy, "org": org, "audit": audit}
     return app
+
+
+def install_edges(app: Flask, settings: Settings, public_limiter: RateLimiter) -> None:
+    """CORS for the configured origins only, security headers, and the per-IP limit on public endpoints."""
+    origins = set(settings.cors_origins)
+
+    @app.before_request
+    def _limit_public():
+        if request.method != "OPTIONS" and request.path.startswith((*PUBLIC, "/api/openapi.json")):
+            ok, wait = public_limiter.allow(request.remote_addr or "?")
+            if not ok:
+                raise auth_routes.TooManyRequests(f"too many requests; try again in {max(1, round(wait))} s")
+
+    @app.after_request
+    def _edges(resp):
+        origin = request.headers.get("Origin")
+        if origin and origin in origins:
+            resp.headers["Access-Control-Allow-Origin"] = origin
+            resp.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+            resp.headers["Access-Control-Allow-Headers"] = ("Authorization, Content-Type, Idempotency-Key, "
+                                                            "X-Correlation-ID")
+            resp.headers["Access-Control-Expose-Headers"] = "X-Correlation-ID, Idempotent-Replayed, Retry-After"
+            resp.headers["Access-Control-Max-Age"] = "600"
+        if origins:
+            resp.headers.add("Vary", "Origin")
+        resp.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+        resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        resp.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        resp.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        resp.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        return resp
 
 
 def create_worker(settings: Settings | None = None, **overrides) -> Worker:
     platform = create_platform(settings, **overrides)
     repo = OrgRepository(platform)
-    repo.prepare()
+    identity = identity_for(platform, repo)
+    prepare(platform, repo, identity)
     if platform.settings.env == "demo" and repo.count() == 0:
         created = import_tree(repo, demo_district())
         log.info("demo district loaded: %d org units", created)
-    return platform.create_worker(outbox_collections=[repo.units], handlers={})
+    accounts = ensure_first_accounts(identity, platform.settings.env, platform.settings.admin_password)
+    if accounts:
+        log.info("first accounts created: %d", accounts)
+    worker = platform.create_worker(outbox_collections=[repo.units, identity.revocations.announcements], handlers={},
+                                    periodic=[(3600.0, lambda: purge_expired(platform))])
+    worker.consumers.append(reporting.projector_for(platform, repo))  # read models from every service's events
+    return worker
+
+
+def purge_expired(platform: Platform) -> dict:
+    """Forget what can no longer matter: expired sessions, revocations of expired tokens, old idempotency keys."""
+    now = platform.clock.now_iso()
+    return {name: platform.db.collection(name).delete_many({"expires_at": {"$lt": now}})
+            for name in ("sessions", "revoked_tokens", "idempotency_keys")}

@@ -42,8 +42,13 @@ class OrgRepository:
 
     def save(self, unit: OrgUnit, version: int) -> None:
         outbox.update_with_events(self.units, unit.id, version,
-                                  {"name": unit.name, "retired": unit.retired},
+                                  {"name": unit.name, "retired": unit.retired, "parent_id": unit.parent_id,
+                                   "path": unit.path},
                                   self._events(unit, version + 1))
+
+    def children(self, unit_id: str) -> list[OrgUnit]:
+        return [OrgUnit(d["_id"], d["name"], d["level"], d["parent_id"], d["path"], d.get("retired", False))
+                for d in self.units.find({"parent_id": unit_id}, sort=[("_id", 1)])]
 
     def count(self) -> int:
         return self.units.count_documents({})

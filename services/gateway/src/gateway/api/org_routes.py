@@ -1,35 +1,143 @@
-"""Read the org tree: the whole tree or a subtree, and one unit."""
+"""The org tree: read it (any signed-in user), change it and import a district (org:admin)."""
 from __future__ import annotations
 
+import yaml
 from flask import Blueprint, request
 
-from liandong.errors import NotFound
+from liandong.auth import current_principal, requires
+from liandong.errors import DomainError, NotFound, ValidationFailed
+from liandong.openapi import api
+from liandong.web import load_json
 
 from ..adapters.org_repository import OrgRepository
+from ..domain.org_tree import OrgUnit
+from ..service_layer import org as org_cases
+from . import schemas
+
+
+def _view(unit: OrgUnit, version: int | None = None) -> dict:
+    out = {**unit.snapshot(), "id": unit.id, "retired": unit.retired}
+    out.pop("org_unit_id")
+    if version is not None:
+        out["version"] = version
+    return out
 
 
 def blueprint(repo: OrgRepository) -> Blueprint:
     bp = Blueprint("org", __name__, url_prefix="/api/v1/org")
 
+    def path_of(unit_id: str | None, field: str = "parent_id") -> str:
+        if not unit_id:
+            return "/"
+        found = repo.get(unit_id)
+        if found is None:
+            raise ValidationFailed("unknown org unit", {field: [f"no org unit {unit_id!r}"]})
+        return found[0].path
+
+    def existing(unit_id: str) -> OrgUnit:
+        found = repo.get(unit_id)
+        if found is None:
+            raise NotFound(f"no org unit {unit_id!r}")
+        return found[0]
+
     @bp.get("/units/<unit_id>")
+    @api("One org unit", response=schemas.OrgUnitSchema, tags=["org"])
     def get_unit(unit_id: str):
         found = repo.get(unit_id)
         if found is None:
             raise NotFound(f"no org unit {unit_id!r}")
         unit, version = found
-        return {**unit.snapshot(), "retired": unit.retired, "version": version}
+        return {**unit.snapshot(), "id": unit.id, "retired": unit.retired, "version": version}
 
     @bp.get("/tree")
+    @api("The whole org tree, or the subtree under ?root=<unit id>", response=schemas.OrgTreeSchema, tags=["org"])
     def tree():
         root = request.args.get("root")
         path = "/"
         if root:
-            found = repo.get(root)
-            if found is None:
-                raise NotFound(f"no org unit {root!r}")
-            path = found[0].path
+            path = existing(root).path
         units = repo.subtree(path) if path != "/" else repo.subtree_all()
         return {"units": [{"id": u["_id"], "name": u["name"], "level": u["level"], "parent_id": u["parent_id"],
                            "path": u["path"], "retired": u.get("retired", False)} for u in units]}
 
+    @bp.post("/units")
+    @requires("org:admin")
+    @api("Add an org unit under a parent", body=schemas.NewOrgUnitSchema, response=schemas.OrgUnitSchema,
+         status=201, tags=["org"], permission="org:admin")
+    def create():
+        body = load_json(schemas.NewOrgUnitSchema())
+        current_principal().require("org:admin", path_of(body["parent_id"]) + f"{body['id']}/")
+        unit = org_cases.create_unit(repo, body["id"], body["name"], body["level"], body["parent_id"])
+        return _view(unit, 1), 201
+
+    @bp.patch("/units/<unit_id>")
+    @requires("org:admin")
+    @api("Rename an org unit (its id and path stay)", body=schemas.RenameSchema, response=schemas.OrgUnitSchema,
+         tags=["org"], permission="org:admin")
+    def rename(unit_id: str):
+        body = load_json(schemas.RenameSchema())
+        current_principal().require("org:admin", existing(unit_id).path)
+        return _view(org_cases.rename_unit(repo, unit_id, body["name"]))
+
+    @bp.post("/units/<unit_id>/move")
+    @requires("org:admin")
+    @api("Move an org unit and its subtree under another parent (one moved event per unit, with old_path)",
+         body=schemas.MoveSchema, response=schemas.MovedSchema, tags=["org"], permission="org:admin")
+    def move(unit_id: str):
+        body = load_json(schemas.MoveSchema())
+        p = current_principal()
+        p.require("org:admin", existing(unit_id).path)
+        p.require("org:admin", path_of(body["parent_id"]))
+        return {"moved": [_view(u) for u in org_cases.move_unit(repo, unit_id, body["parent_id"])]}
+
+    @bp.post("/units/<unit_id>/retire")
+    @requires("org:admin")
+    @api("Retire an org unit: it keeps its history but takes no new records", response=schemas.OrgUnitSchema,
+         tags=["org"], permission="org:admin")
+    def retire(unit_id: str):
+        current_principal().require("org:admin", existing(unit_id).path)
+        active_children = [c for c in repo.children(unit_id) if not c.retired]
+        if active_children:
+            raise DomainError(f"retire the {len(active_children)} active units under {unit_id} first")
+        return _view(org_cases.retire_unit(repo, unit_id))
+
+    @bp.post("/import")
+    @requires("org:admin")
+    @api("Import a whole district in one go from CSV (id,name,level,parent_id) or nested YAML; "
+         "a file with any error changes nothing; existing units are kept", body=schemas.ImportSchema,
+         response=schemas.ImportResultSchema, tags=["org"], permission="org:admin", content_type="text/csv")
+    def import_file():
+        rows = _rows_from_request()
+        p = current_principal()
+        # rows under a unit of the file inherit its check; unknown parents fail validation (422) below
+        for row in rows:
+            if not row["parent_id"]:
+                p.require("org:admin", f"/{row['id']}/")
+            elif repo.get(row["parent_id"]) is not None:
+                p.require("org:admin", path_of(row["parent_id"]))
+        return org_cases.import_rows(repo, rows), 201
+
     return bp
+
+
+def _rows_from_request() -> list[dict]:
+    upload = request.files.get("file")
+    if upload is not None:
+        raw, name, ctype = upload.read(), upload.filename or "", upload.mimetype or ""
+    else:
+        raw, name, ctype = request.get_data(), "", request.mimetype or ""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed("the file must be UTF-8", {"file": ["not UTF-8"]}) from None
+    if not text.strip():
+        raise ValidationFailed("the file is empty", {"file": ["empty"]})
+    if "csv" in ctype or name.endswith(".csv"):
+        return org_cases.parse_csv(text)
+    if "yaml" in ctype or name.endswith((".yaml", ".yml")):
+        try:
+            node = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ValidationFailed("the YAML cannot be read", {"file": [str(exc)[:200]]}) from None
+        return org_cases.flatten_tree(node)
+    raise DomainError("send the file as text/csv or application/yaml (or a multipart `file` named .csv/.yaml)")

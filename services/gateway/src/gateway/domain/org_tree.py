@@ -60,6 +60,26 @@ class OrgUnit:
         self.name = name.strip()
         self.events.append(("gateway.org_unit.renamed", self.snapshot()))
 
+    def move(self, new_parent: "OrgUnit") -> str:
+        """Put this unit under `new_parent`; returns the old path (descendants follow with `follow`)."""
+        if self.retired or new_parent.retired:
+            raise Conflict("a retired unit cannot move or take children")
+        if new_parent.path.startswith(self.path):
+            raise ValidationFailed("a unit cannot move into its own subtree", {"parent_id": ["inside the unit"]})
+        if LEVELS.index(self.level) <= LEVELS.index(new_parent.level):
+            raise ValidationFailed("a child must sit below its parent's level",
+                                   {"parent_id": [f"{self.level} cannot sit under {new_parent.level}"]})
+        self.parent_id = new_parent.id
+        return self.follow(new_parent.path)
+
+    def follow(self, parent_path: str) -> str:
+        """Recompute the path under the parent's (new) path; records a move event if it changed."""
+        old = self.path
+        self.path = f"{parent_path}{self.id}/"
+        if self.path != old:
+            self.events.append(("gateway.org_unit.moved", {**self.snapshot(), "old_path": old}))
+        return old
+
     def retire(self) -> None:
         if self.retired:
             raise Conflict(f"org unit {self.id} is already retired")

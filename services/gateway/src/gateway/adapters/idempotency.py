@@ -1,0 +1,62 @@
+"""Idempotency-Key records: (user, key) -> the first response, so a retried POST creates nothing twice."""
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import timedelta
+
+from liandong.clock import to_iso
+from liandong.storage import DuplicateKeyError
+
+KEEP_HOURS = 24
+IN_FLIGHT_SECONDS = 60
+
+
+class IdempotencyStore:
+    def __init__(self, platform):
+        self.clock = platform.clock
+        self.records = platform.db.collection("idempotency_keys")
+
+    def prepare(self) -> None:
+        self.records.create_index([("expires_at", 1)], name="expires")
+
+    @staticmethod
+    def fingerprint(method: str, path: str, body: bytes) -> str:
+        return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + (body or b"")).hexdigest()
+
+    def begin(self, user_id: str, key: str, fingerprint: str) -> tuple[str, dict | None]:
+        """('new', None) if this request should run; ('replay', record), ('in_flight', _) or ('mismatch', _)."""
+        rid = f"{user_id}:{key}"
+        now = self.clock.now()
+        doc = {"_id": rid, "state": "in_flight", "fingerprint": fingerprint, "started_at": to_iso(now),
+               "expires_at": to_iso(now + timedelta(hours=KEEP_HOURS))}
+        try:
+            self.records.insert_one(doc)
+            return "new", None
+        except DuplicateKeyError:
+            pass
+        found = self.records.find_one({"_id": rid})
+        if found is None or found["expires_at"] < to_iso(now):
+            self.records.delete_one({"_id": rid, "expires_at": {"$lt": to_iso(now)}})
+            return self.begin(user_id, key, fingerprint)
+        if found["fingerprint"] != fingerprint:
+            return "mismatch", found
+        if found["state"] == "in_flight":
+            stale = to_iso(now - timedelta(seconds=IN_FLIGHT_SECONDS))
+            # a gateway that died mid-request must not block the key for a day
+            if found["started_at"] < stale and self.records.delete_one({"_id": rid, "started_at": found["started_at"]}):
+                return self.begin(user_id, key, fingerprint)
+            return "in_flight", found
+        return "replay", found
+
+    def finish(self, user_id: str, key: str, status: int, body: bytes, headers: dict) -> None:
+        self.records.update_one({"_id": f"{user_id}:{key}"}, {"$set": {
+            "state": "done", "status": status, "body": base64.b64encode(body).decode(), "headers": headers}})
+
+    def abandon(self, user_id: str, key: str) -> None:
+        """The request failed before the service did anything: the client may retry with the same key."""
+        self.records.delete_one({"_id": f"{user_id}:{key}", "state": "in_flight"})
+
+    @staticmethod
+    def body_of(record: dict) -> bytes:
+        return base64.b64decode(record["body"])

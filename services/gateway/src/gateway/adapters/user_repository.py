@@ -1,0 +1,128 @@
+"""Stores users, their login sessions (hashed refresh tokens) and token revocations."""
+from __future__ import annotations
+
+from liandong import outbox
+from liandong.errors import Conflict, NotFound
+from liandong.ids import new_id
+from liandong.platform import Platform
+from liandong.storage import DuplicateKeyError
+
+from ..domain.identity import RoleGrant, User
+
+
+class UserRepository:
+    def __init__(self, platform: Platform):
+        self.platform = platform
+        self.users = platform.db.collection("users")
+
+    def prepare(self) -> None:
+        self.users.create_index([("username", 1)], unique=True, name="username")
+        self.users.create_index([("org_path", 1)], name="org_path")
+
+    @staticmethod
+    def _from(doc: dict) -> User:
+        return User(doc["_id"], doc["username"], doc["name"],
+                    [RoleGrant(g["role"], g["org_unit"], tuple(g.get("duties") or ())) for g in doc["grants"]],
+                    doc["password_hash"], doc.get("active", True), doc.get("failed_logins", 0),
+                    doc.get("locked_until"), doc.get("org_path", "/"), doc.get("_v", 1))
+
+    @staticmethod
+    def _fields(user: User) -> dict:
+        return {"username": user.username, "name": user.name, "grants": [g.to_dict() for g in user.grants],
+                "password_hash": user.password_hash, "active": user.active, "failed_logins": user.failed_logins,
+                "locked_until": user.locked_until, "org_path": user.org_path}
+
+    def add(self, user: User) -> None:
+        try:
+            self.users.insert_one({"_id": user.id, **self._fields(user), "_v": 1})
+        except DuplicateKeyError:
+            raise Conflict(f"the username {user.username!r} is taken") from None
+        user.version = 1
+
+    def save(self, user: User) -> None:
+        res = self.users.update_one({"_id": user.id, "_v": user.version},
+                                    {"$set": self._fields(user), "$inc": {"_v": 1}})
+        if not res.matched_count:
+            from liandong.errors import ConcurrencyConflict
+
+            raise ConcurrencyConflict(f"user {user.id} was changed by someone else; reload and retry")
+        user.version += 1
+
+    def get(self, user_id: str) -> User:
+        doc = self.users.find_one({"_id": user_id})
+        if doc is None:
+            raise NotFound(f"no user {user_id!r}")
+        return self._from(doc)
+
+    def by_username(self, username: str) -> User | None:
+        doc = self.users.find_one({"username": username})
+        return self._from(doc) if doc else None
+
+    def find(self, filter: dict, skip: int = 0, limit: int = 100) -> list[User]:
+        return [self._from(d) for d in self.users.find(filter, sort=[("username", 1)], skip=skip, limit=limit)]
+
+    def count(self) -> int:
+        return self.users.count_documents({})
+
+
+class SessionStore:
+    """One login session per document: the current refresh token's hash and the access token ids issued."""
+
+    def __init__(self, platform: Platform):
+        self.sessions = platform.db.collection("sessions")
+
+    def prepare(self) -> None:
+        self.sessions.create_index([("user_id", 1)], name="user")
+        self.sessions.create_index([("jtis", 1)], name="jtis")
+
+    def open(self, user_id: str, refresh_digest: str, jti: str, access_expires: str, expires_at: str,
+             now: str) -> str:
+        sid = new_id()
+        self.sessions.insert_one({"_id": sid, "user_id": user_id, "refresh": refresh_digest, "previous": [],
+                                  "jtis": [jti], "access_expires": access_expires, "expires_at": expires_at,
+                                  "created_at": now, "revoked": False})
+        return sid
+
+    def get(self, sid: str) -> dict | None:
+        return self.sessions.find_one({"_id": sid})
+
+    def rotate(self, sid: str, old_digest: str, new_digest: str, jti: str, access_expires: str) -> bool:
+        """Swap the refresh token if it is still the current one (a single conditional write)."""
+        doc = self.sessions.find_one_and_update(
+            {"_id": sid, "refresh": old_digest, "revoked": False},
+            {"$set": {"refresh": new_digest, "access_expires": access_expires},
+             "$push": {"jtis": {"$each": [jti], "$slice": -50}, "previous": {"$each": [old_digest], "$slice": -20}}})
+        return doc is not None
+
+    def revoke(self, sid: str) -> dict | None:
+        return self.sessions.find_one_and_update({"_id": sid, "revoked": False}, {"$set": {"revoked": True}})
+
+    def by_token(self, jti: str) -> dict | None:
+        return self.sessions.find_one({"jtis": {"$all": [jti]}})
+
+    def open_for(self, user_id: str) -> list[dict]:
+        return self.sessions.find({"user_id": user_id, "revoked": False})
+
+
+class RevocationLog:
+    """Revoked access token ids: written here (the gateway refuses them at once) and announced via the outbox."""
+
+    def __init__(self, platform: Platform):
+        self.platform = platform
+        self.revoked = platform.db.collection("revoked_tokens")
+        self.announcements = platform.db.collection("session_revocations")
+
+    def prepare(self) -> None:
+        outbox.prepare(self.announcements)
+
+    def revoke(self, user_id: str, token_ids: list[str], expires_at: str, reason: str) -> None:
+        if not token_ids:
+            return
+        for jti in token_ids:
+            self.revoked.update_one({"_id": jti}, {"$set": {"user_id": user_id, "expires_at": expires_at}},
+                                    upsert=True)
+        rid = new_id()
+        data = {"user_id": user_id, "token_ids": list(token_ids), "expires_at": expires_at, "reason": reason}
+        event = self.platform.new_event("gateway.session.revoked", user_id, data, "/", sequence=1)
+        outbox.insert_with_events(self.announcements, {"_id": rid, "user_id": user_id, "reason": reason,
+                                                       "at": self.platform.clock.now_iso()}, [event])

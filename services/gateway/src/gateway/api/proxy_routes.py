@@ -1,0 +1,142 @@
+"""Routing: /api/v1/<service>/... and /open311/v2/... reach the right service with the caller's identity.
+
+The gateway checks the token and that the caller holds at least one permission of the target
+service before forwarding; the service checks again from the same token (defence in depth).
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from liandong.auth import current_principal
+from liandong.errors import Conflict, Forbidden, ValidationFailed
+from liandong.idnumbers import mask, mask_mobile
+
+from ..adapters.audit_log import AuditLog, personal_fields
+from ..adapters.idempotency import IdempotencyStore
+from ..adapters.proxy import FORWARDED_REQUEST_HEADERS, ServiceProxy, ServiceUnavailable, Upstream
+
+log = logging.getLogger(__name__)
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+_ID_KEYS = ("id_number", "id_no", "idcard")
+_PHONE_KEYS = ("phone", "mobile")
+
+
+def unavailable(service: str, message: str):
+    resp = jsonify({"error": {"code": "service_unavailable", "message": message, "service": service,
+                              "correlation_id": g.get("correlation_id")}})
+    resp.status_code = 503
+    resp.headers["Retry-After"] = "5"
+    return resp
+
+
+def mask_lists(value, in_list: bool = False):
+    """Mask ID and phone numbers inside lists for callers without personal_data:read (the service should
+    have done it already; this is the gateway's second line)."""
+    if isinstance(value, list):
+        return [mask_lists(v, True) for v in value]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            key = k.lower()
+            if in_list and isinstance(v, str) and any(t in key for t in _ID_KEYS) and "*" not in v:
+                out[k] = mask(v)
+            elif in_list and isinstance(v, str) and any(t in key for t in _PHONE_KEYS) and "*" not in v:
+                out[k] = mask_mobile(v)
+            else:
+                out[k] = mask_lists(v, in_list)
+        return out
+    return value
+
+
+def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: IdempotencyStore,
+              audit: AuditLog) -> Blueprint:
+    bp = Blueprint("proxy", __name__)
+
+    def forward(service: str, path: str) -> Response:
+        principal = g.get("principal")
+        headers = {h: request.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in request.headers}
+        headers["X-Correlation-ID"] = g.correlation_id
+        headers["X-Forwarded-For"] = request.remote_addr or ""
+        body = request.get_data()
+        key = request.headers.get("Idempotency-Key")
+        user = principal.user_id if principal else f"anon:{request.remote_addr}"
+        if key is not None and request.method == "POST":
+            if not (1 <= len(key) <= 200):
+                raise ValidationFailed("bad Idempotency-Key", {"Idempotency-Key": ["1 to 200 characters"]})
+            state, record = idempotency.begin(user, key, idempotency.fingerprint(request.method, path, body))
+            if state == "replay":
+                resp = Response(idempotency.body_of(record), status=record["status"], headers=record["headers"])
+                resp.headers["Idempotent-Replayed"] = "true"
+                return resp
+            if state == "in_flight":
+                raise Conflict("a request with this Idempotency-Key is still being processed; retry shortly")
+            if state == "mismatch":
+                raise ValidationFailed("this Idempotency-Key was used for a different request",
+                                       {"Idempotency-Key": ["reused with another method, path or body"]})
+        try:
+            upstream = proxy.forward(service, request.method, path, request.query_string, headers, body)
+        except ServiceUnavailable as exc:
+            if key is not None and request.method == "POST":
+                idempotency.abandon(user, key)
+            return unavailable(exc.service, exc.message)
+        except Exception:
+            if key is not None and request.method == "POST":
+                idempotency.abandon(user, key)
+            raise
+        if key is not None and request.method == "POST":
+            if upstream.status >= 500:
+                idempotency.abandon(user, key)
+            else:
+                idempotency.finish(user, key, upstream.status, upstream.body, upstream.headers)
+        return respond(service, path, body, upstream)
+
+    def respond(service: str, path: str, sent: bytes, upstream: Upstream) -> Response:
+        body = upstream.body
+        principal = g.get("principal")
+        if upstream.headers.get("Content-Type", "").startswith("application/json") and body:
+            try:
+                doc = json.loads(body)
+            except ValueError:
+                doc = None
+            if doc is not None and principal is not None and upstream.status < 400:
+                changing = request.method != "GET"
+                found = personal_fields(doc)
+                if changing and sent and request.is_json:
+                    found |= personal_fields(request.get_json(silent=True))
+                if found:
+                    own = principal.grants[0].org_path if principal.grants else "/"
+                    audit.record(user_id=principal.user_id, name=principal.name,
+                                 roles=sorted(principal.roles), org_path=own,
+                                 action="change" if changing else "read", method=request.method, path=path,
+                                 service=service, status=upstream.status, fields=sorted(found),
+                                 correlation_id=g.get("correlation_id"))
+                if not principal.has("personal_data:read"):
+                    masked = mask_lists(doc)
+                    if masked != doc:
+                        body = json.dumps(masked, ensure_ascii=False).encode()
+        return Response(body, status=upstream.status, headers=upstream.headers)
+
+    def require_service_permission(service: str) -> None:
+        p = current_principal()
+        if not any(perm.startswith(f"{service}:") for grant in p.grants for perm in grant.permissions()):
+            raise Forbidden(f"your roles give no access to the {service} service")
+
+    @bp.route("/api/v1/<service>/<path:rest>", methods=METHODS)
+    def to_service(service: str, rest: str):
+        if service not in services:
+            from liandong.errors import NotFound
+
+            raise NotFound(f"no service {service!r}")
+        require_service_permission(service)
+        return forward(service, f"/api/v1/{service}/{rest}")
+
+    @bp.route("/open311/v2/<path:rest>", methods=METHODS)
+    def open311(rest: str):
+        # Open311 GeoReport v2 is public by design; the petition service decides what an anonymous caller sees.
+        return forward("petition", f"/open311/v2/{rest}")
+
+    return bp

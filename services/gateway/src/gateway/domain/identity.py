@@ -1,0 +1,153 @@
+"""Users (用户), their role grants, password hashing and the lock-out rule (no I/O).
+
+Passwords are hashed with scrypt from the standard library (memory-hard, no native dependency);
+the parameters are stored in each hash so they can be raised later without breaking old hashes.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from liandong.auth import DUTIES, ROLES
+from liandong.errors import ValidationFailed
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 15, 8, 1
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD = 10
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
+
+
+def hash_password(password: str, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32)
+    return f"scrypt${n}${r}${p}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def verify_password(password: str, encoded: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = encoded.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                             maxmem=256 * 1024 * 1024, dklen=len(expected))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+# Checked against when the username is unknown, so a login costs the same either way.
+DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def check_password_rules(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise ValidationFailed("the password is too weak",
+                               {"password": [f"at least {MIN_PASSWORD} characters"]})
+    if len(set(password)) < 4:
+        raise ValidationFailed("the password is too weak", {"password": ["use more different characters"]})
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """A role the user holds at one org unit (the path is resolved from the tree when a token is issued)."""
+
+    role: str
+    org_unit: str
+    duties: tuple[str, ...] = ()
+
+    def validate(self) -> None:
+        errors = []
+        if self.role not in ROLES:
+            errors.append(f"role must be one of {', '.join(ROLES)}")
+        bad = [d for d in self.duties if d not in DUTIES]
+        if bad:
+            errors.append(f"unknown duties {bad}; one of {', '.join(DUTIES)}")
+        if self.duties and self.role != "community_worker":
+            errors.append("duties apply to community workers only")
+        if errors:
+            raise ValidationFailed("invalid role grant", {"grants": errors})
+
+    def to_dict(self) -> dict:
+        return {"role": self.role, "org_unit": self.org_unit, "duties": list(self.duties)}
+
+
+@dataclass
+class User:
+    id: str
+    username: str
+    name: str
+    grants: list[RoleGrant]
+    password_hash: str
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: str | None = None
+    org_path: str = "/"
+    version: int = 0
+    events: list = field(default_factory=list, repr=False)
+
+    @classmethod
+    def register(cls, user_id: str, username: str, name: str, password: str, grants: list[RoleGrant]) -> "User":
+        if not _USERNAME.match(username or ""):
+            raise ValidationFailed("invalid username",
+                                   {"username": ["3-64 lower-case letters, digits, '_', '.' or '-'"]})
+        if not grants:
+            raise ValidationFailed("a user needs a role", {"grants": ["at least one role grant"]})
+        for g in grants:
+            g.validate()
+        check_password_rules(password)
+        return cls(user_id, username, (name or username).strip(), list(grants), hash_password(password))
+
+    def is_locked(self, now: datetime) -> bool:
+        return bool(self.locked_until) and self.locked_until > _iso(now)
+
+    def login(self, password: str, now: datetime) -> str:
+        """'ok', 'locked', 'inactive' or 'wrong'; records the failure count and the lock-out."""
+        if self.is_locked(now):
+            return "locked"
+        if not verify_password(password, self.password_hash):
+            self.failed_logins += 1
+            if self.failed_logins >= MAX_FAILURES:
+                self.locked_until = _iso(now + timedelta(minutes=LOCK_MINUTES))
+                self.failed_logins = 0
+                return "locked"
+            return "wrong"
+        if not self.active:
+            return "inactive"
+        self.failed_logins = 0
+        self.locked_until = None
+        return "ok"
+
+    def change_password(self, password: str) -> None:
+        check_password_rules(password)
+        self.password_hash = hash_password(password)
+
+    def unlock(self) -> None:
+        self.failed_logins = 0
+        self.locked_until = None
+
+    def summary(self) -> dict:
+        return {"id": self.id, "username": self.username, "name": self.name,
+                "grants": [g.to_dict() for g in self.grants], "active": self.active,
+                "locked_until": self.locked_until}
+
+
+def _iso(dt: datetime) -> str:
+    from liandong.clock import to_iso
+
+    return to_iso(dt)
+
+
+def new_refresh_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    """Refresh tokens are stored only as their SHA-256: a leaked table gives no usable token."""
+    return hashlib.sha256(secret.encode()).hexdigest()

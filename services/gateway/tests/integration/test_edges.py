@@ -1,0 +1,65 @@
+"""The one OpenAPI document, the docs page, the personal-data audit and masking, CORS and headers."""
+from gateway.bootstrap import create_app
+from petition.bootstrap import create_app as petition_app
+
+
+def test_one_openapi_document_merges_the_gateway_and_the_running_services(demo, serve):
+    d = demo()
+    serve(petition_app(d.settings.for_service("petition")), port=d.settings.ports["petition"])
+    doc = d.client.get("/api/openapi.json").get_json()  # public: no token
+    assert doc["openapi"].startswith("3.")
+    paths = doc["paths"]
+    assert "post" in paths["/api/v1/auth/login"] and "security" not in paths["/api/v1/auth/login"]["post"]
+    assert "post" in paths["/api/v1/org/units/{unit_id}/move"] and "get" in paths["/api/v1/audit"]
+    assert set(doc["info"]["x-services-unavailable"]) == {"welfare", "volunteer", "security"}
+    # generated from the schemas the routes validate with
+    login = doc["components"]["schemas"]["Login"]
+    assert set(login["required"]) == {"username", "password"}
+    assert "NewUser" in doc["components"]["schemas"] and "Token" in doc["components"]["schemas"]
+    page = d.client.get("/api/docs")
+    assert page.status_code == 200 and b"/api/docs/viewer.js" in page.data and b"https://" not in page.data
+    assert d.client.get("/api/docs/viewer.js").status_code == 200
+
+
+def test_personal_data_through_the_gateway_is_audited_and_masked_for_roles_without_it(demo, serve, fake_upstream):
+    d = demo()
+    app, _ = fake_upstream("welfare")
+    upstream = serve(app)
+    d.app = create_app(d.settings.with_overrides(service_urls={"welfare": upstream.url}))
+    d.client = d.app.test_client()
+    grid = d.client.get("/api/v1/welfare/people", headers=d.headers("jiayuan_grid")).get_json()["items"][0]
+    assert grid["id_number"] == "110101********8515" and grid["mobile"] == "139****5678"
+    worker = d.client.get("/api/v1/welfare/people", headers=d.headers("jiayuan_worker")).get_json()["items"][0]
+    assert worker["id_number"] == "110101199003078515"  # 民政员 holds personal_data:read
+    d.client.post("/api/v1/welfare/people", headers=d.headers("jiayuan_worker"), json={"mobile": "13912345678"})
+    admin = d.headers("district_admin")
+    entries = d.client.get("/api/v1/audit?service=welfare", headers=admin).get_json()["entries"]
+    assert [(e["action"], e["method"], e["path"]) for e in entries][-2:] == [
+        ("read", "GET", "/api/v1/welfare/people"), ("read", "GET", "/api/v1/welfare/people")]
+    assert {e["action"] for e in entries} == {"read", "change"}
+    assert all("id_number" in e["fields"] for e in entries if e["action"] == "read")
+    assert d.client.get("/api/v1/audit", headers=d.headers("huangqi_officer")).status_code == 403
+    assert d.client.get("/api/v1/audit?limit=0", headers=admin).status_code == 422
+
+
+def test_cors_only_for_configured_origins_and_security_headers(demo):
+    d = demo(cors_origins=("https://app.liandong.example",))
+    ok = d.client.get("/healthz", headers={"Origin": "https://app.liandong.example"})
+    assert ok.headers["Access-Control-Allow-Origin"] == "https://app.liandong.example"
+    pre = d.client.options("/api/v1/org/tree", headers={"Origin": "https://app.liandong.example",
+                                                       "Access-Control-Request-Method": "GET"})
+    assert pre.status_code == 200 and "Authorization" in pre.headers["Access-Control-Allow-Headers"]
+    evil = d.client.get("/healthz", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in evil.headers
+    for header in ("X-Content-Type-Options", "X-Frame-Options", "Content-Security-Policy", "Strict-Transport-Security"):
+        assert header in ok.headers
+
+
+def test_public_endpoints_are_rate_limited_per_ip(demo):
+    from gateway.bootstrap import GatewayOptions
+
+    d = demo(options=GatewayOptions(public_requests=3))
+    codes = [d.client.get("/api/docs").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    other_ip = d.client.get("/api/docs", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other_ip.status_code == 200
