@@ -1,0 +1,110 @@
+// The gateway's JSON API: bearer token, one silent refresh on 401, field errors flattened to dotted paths.
+import { zhMessage } from "./i18n.js";
+
+const KEY = "liandong.session";
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const err = (body && body.error) || {};
+    super(zhMessage(err.message || `HTTP ${status}`));
+    this.status = status;
+    this.code = err.code || "http_" + status;
+    this.fields = flatten(err.fields || {});
+  }
+}
+
+export function flatten(fields, prefix = "", out = {}) {
+  if (Array.isArray(fields)) {
+    out[prefix || "_schema"] = fields.map((m) => (typeof m === "string" ? zhMessage(m) : JSON.stringify(m)));
+    return out;
+  }
+  for (const [k, v] of Object.entries(fields || {})) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  return out;
+}
+
+export const session = {
+  get() {
+    try { return JSON.parse(sessionStorage.getItem(KEY)); } catch { return null; }
+  },
+  set(s) { sessionStorage.setItem(KEY, JSON.stringify(s)); },
+  clear() { sessionStorage.removeItem(KEY); },
+};
+
+/** A random key; crypto.randomUUID exists only on HTTPS or localhost, and offices often use http://<LAN address>. */
+function newKey() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+let refreshing = null;
+
+async function refresh() {
+  const s = session.get();
+  if (!s || !s.refresh_token) return false;
+  if (!refreshing) {
+    refreshing = fetch("/api/v1/auth/refresh", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ refresh_token: s.refresh_token }),
+    }).then(async (r) => {
+      if (!r.ok) return false;
+      const t = await r.json();
+      session.set({ ...s, access_token: t.access_token, refresh_token: t.refresh_token, user: t.user || s.user });
+      return true;
+    }).catch(() => false).finally(() => { setTimeout(() => { refreshing = null; }, 0); });
+  }
+  return refreshing;
+}
+
+let onUnauthorized = () => {};
+export function whenUnauthorized(fn) { onUnauthorized = fn; }
+
+export async function request(method, path, { body, query, raw = false, idempotent = false } = {}, retried = false) {
+  const url = new URL(path, location.origin);
+  for (const [k, v] of Object.entries(query || {})) {
+    if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, v);
+  }
+  const headers = { Accept: raw ? "*/*" : "application/json" };
+  const s = session.get();
+  if (s && s.access_token) headers.Authorization = `Bearer ${s.access_token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (idempotent) headers["Idempotency-Key"] = newKey();
+  let resp;
+  try {
+    resp = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (e) {
+    throw new ApiError(0, { error: { code: "network", message: "network error" } });
+  }
+  if (resp.status === 401 && !retried && s && !path.startsWith("/api/v1/auth/")) {
+    if (await refresh()) return request(method, path, { body, query, raw, idempotent }, true);
+    session.clear();
+    onUnauthorized();
+  }
+  if (!resp.ok) {
+    let data = null;
+    try { data = await resp.json(); } catch { /* not JSON */ }
+    throw new ApiError(resp.status, data);
+  }
+  if (raw) return resp;
+  if (resp.status === 204) return null;
+  return resp.json();
+}
+
+export const api = {
+  get: (path, query) => request("GET", path, { query }),
+  post: (path, body, opts = {}) => request("POST", path, { body: body ?? {}, ...opts }),
+  put: (path, body) => request("PUT", path, { body }),
+  raw: (path, query) => request("GET", path, { query, raw: true }),
+};
+
+export async function login(username, password) {
+  const t = await request("POST", "/api/v1/auth/login", { body: { username, password } });
+  session.set({ access_token: t.access_token, refresh_token: t.refresh_token, user: t.user });
+  const me = await api.get("/api/v1/auth/me");
+  session.set({ ...session.get(), permissions: me.permissions });
+  return session.get();
+}
+
+export async function logout() {
+  try { await request("POST", "/api/v1/auth/logout", { body: {} }); } catch { /* already gone */ }
+  session.clear();
+}

@@ -1,0 +1,236 @@
+// The console's shell: login, the org tree that scopes every page, the menu and the hash router.
+import { api, login, logout, session, whenUnauthorized } from "./api.js";
+import { DUTIES, LEVELS, ROLES } from "./i18n.js";
+import { clear, errorText, h } from "./ui.js";
+
+export const state = { units: new Map(), children: new Map(), roots: [], org: null, user: null, perms: {} };
+
+const SHOWN_LEVELS = new Set(["city", "district", "subdistrict", "community"]);
+
+/** Does the user hold `perm` at `path` (a grant at or above it)? */
+export function can(perm, path) {
+  const target = path || (state.units.get(state.org) || {}).path || "/";
+  return Object.entries(state.perms).some(([p, list]) => target.startsWith(p) && list.includes(perm));
+}
+export function canAnywhere(perm) {
+  return Object.values(state.perms).some((list) => list.includes(perm));
+}
+
+export function unit(id = state.org) { return state.units.get(id); }
+export function unitName(id) { const u = state.units.get(id); return u ? u.name : id; }
+export function childrenOf(id) { return (state.children.get(id) || []).filter((u) => !u.retired); }
+export function communitiesUnder(id) {
+  const u = state.units.get(id);
+  if (!u) return [];
+  return [...state.units.values()].filter((x) => x.level === "community" && x.path.startsWith(u.path) && !x.retired);
+}
+
+// ---- routing
+
+export function parseHash() {
+  const raw = location.hash.replace(/^#/, "") || "/home";
+  const [path, qs] = raw.split("?");
+  return { parts: path.split("/").filter(Boolean), params: new URLSearchParams(qs || "") };
+}
+
+export function href(path, params = {}) {
+  const q = new URLSearchParams();
+  if (state.org) q.set("org", state.org);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, v);
+  return `#${path}?${q.toString()}`;
+}
+
+export function go(path, params = {}) {
+  const target = href(path, params);
+  if (location.hash === target) route(); else location.hash = target;
+}
+
+const views = {};
+export function register(name, fn) { views[name] = fn; }
+
+let routeSeq = 0;
+export async function route() {
+  const main = document.getElementById("main");
+  if (!session.get()) { showLogin(); return; }
+  if (!state.user) { await boot(); return; }
+  const { parts, params } = parseHash();
+  const org = params.get("org");
+  if (org && state.units.has(org) && org !== state.org) { state.org = org; renderTree(); }
+  if (!org && state.org) { history.replaceState(null, "", href("/" + parts.join("/"), Object.fromEntries(params))); }
+  const name = parts[0] || "home";
+  highlightMenu(name);
+  renderCrumb();
+  const view = views[name] || views.home;
+  const seq = ++routeSeq;
+  clear(main, h("p", { class: "loading" }, "正在加载…"));
+  try {
+    const node = await view({ parts: parts.slice(1), params, isCurrent: () => seq === routeSeq });
+    if (seq !== routeSeq) return;
+    clear(main, node);
+    const heading = main.querySelector("h1");
+    if (heading) {
+      document.title = `${heading.textContent} · 联动工作台`;
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+  } catch (err) {
+    if (seq !== routeSeq) return;
+    clear(main, h("div", { class: "card" }, h("h1", {}, "无法显示"), h("p", { class: "form-error" }, errorText(err))));
+  }
+}
+
+// ---- login
+
+function showLogin(message) {
+  document.body.classList.add("logged-out");
+  const user = h("input", { id: "login-user", name: "username", autocomplete: "username", required: true });
+  const pass = h("input", { id: "login-pass", name: "password", type: "password", autocomplete: "current-password", required: true });
+  const err = h("p", { class: "form-error", role: "alert", id: "login-error" }, message || "");
+  const button = h("button", { type: "submit", class: "primary" }, "登录");
+  const form = h("form", { class: "login card", novalidate: true, "aria-labelledby": "login-title" },
+    h("h1", { id: "login-title" }, "联动 · 社区综合服务工作台"),
+    h("div", { class: "field" }, h("label", { for: "login-user" }, "用户名"), user),
+    h("div", { class: "field" }, h("label", { for: "login-pass" }, "密码"), pass),
+    err, button,
+    h("p", { class: "hint" }, "演示账号见 README（例如 jiayuan_worker）。"));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!user.value.trim() || !pass.value) { err.textContent = "请输入用户名和密码"; return; }
+    button.disabled = true;
+    err.textContent = "";
+    try {
+      await login(user.value.trim(), pass.value);
+      state.user = null;
+      if (!location.hash || location.hash.startsWith("#/login")) history.replaceState(null, "", "#/home");
+      await route();
+    } catch (ex) {
+      err.textContent = errorText(ex);
+      pass.select();
+    } finally { button.disabled = false; }
+  });
+  clear(document.getElementById("app"), h("main", { class: "login-page", id: "main" }, form));
+  user.focus();
+}
+
+// ---- the shell
+
+async function boot() {
+  const s = session.get();
+  state.user = s.user;
+  state.perms = s.permissions || {};
+  const roots = [...new Set((s.user.grants || []).map((g) => g.org_unit))];
+  state.units.clear(); state.children.clear(); state.roots = [];
+  const trees = await Promise.all(roots.map((r) => api.get("/api/v1/org/tree", { root: r }).catch(() => ({ units: [] }))));
+  for (const t of trees) for (const u of t.units) state.units.set(u.id, u);
+  for (const u of state.units.values()) {
+    if (!state.children.has(u.parent_id)) state.children.set(u.parent_id, []);
+    state.children.get(u.parent_id).push(u);
+  }
+  for (const list of state.children.values()) list.sort((a, b) => a.path.localeCompare(b.path));
+  state.roots = roots.filter((r) => state.units.has(r) && !roots.some((o) => o !== r && state.units.get(r).path.startsWith((state.units.get(o) || {}).path || "\0")));
+  const wanted = parseHash().params.get("org");
+  state.org = wanted && state.units.has(wanted) ? wanted : state.roots[0] || roots[0];
+  renderShell();
+  await route();
+}
+
+const MENU = [
+  ["home", "工作台", null],
+  ["dashboard", "数据看板", "reports:read"],
+  ["petitions", "信访接待", "petition:read"],
+  ["welfare", "民政救助", "welfare:read"],
+  ["volunteer", "志愿服务", "volunteer:read"],
+  ["security", "平安建设", "security:read"],
+  ["reports", "年度报告", "reports:read"],
+];
+
+function renderShell() {
+  document.body.classList.remove("logged-out");
+  const grants = (state.user.grants || []).map((g) => `${ROLES[g.role] || g.role}${(g.duties || []).length ? "（" + g.duties.map((d) => DUTIES[d] || d).join("、") + "）" : ""}`);
+  const menuToggle = h("button", { type: "button", class: "menu-toggle", "aria-controls": "side", "aria-expanded": "false" }, "☰ 菜单");
+  menuToggle.addEventListener("click", () => {
+    const open = document.body.classList.toggle("side-open");
+    menuToggle.setAttribute("aria-expanded", String(open));
+  });
+  const out = h("button", { type: "button", class: "link", id: "logout" }, "退出");
+  out.addEventListener("click", async () => { await logout(); state.user = null; location.hash = ""; showLogin(); });
+  const shell = [
+    h("a", { href: "#main", class: "skip" }, "跳到正文"),
+    h("header", { class: "top" }, menuToggle,
+      h("span", { class: "brand" }, "联动工作台"),
+      h("span", { class: "crumb", id: "crumb", "aria-live": "polite" }),
+      h("span", { class: "who" }, h("strong", { id: "user-name" }, state.user.name || state.user.username), " ", grants.join("；"), " ", out)),
+    h("div", { class: "body" },
+      h("aside", { id: "side", class: "side", "aria-label": "导航" },
+        h("nav", { class: "menu", "aria-label": "功能" }, h("ul", {}, MENU.filter(([, , p]) => !p || canAnywhere(p)).map(([k, t]) =>
+          h("li", {}, h("a", { href: `#/${k}`, dataset: { menu: k } }, t))))),
+        h("nav", { class: "tree", "aria-label": "组织架构" }, h("h2", {}, "组织架构"), h("div", { id: "tree" }))),
+      h("main", { id: "main", class: "main", tabindex: "-1" })),
+    h("div", { id: "toast", class: "toast", role: "status", "aria-live": "polite" }),
+  ];
+  clear(document.getElementById("app"), shell);
+  for (const a of document.querySelectorAll("[data-menu]")) {
+    a.addEventListener("click", (e) => { e.preventDefault(); document.body.classList.remove("side-open"); go("/" + a.dataset.menu); });
+  }
+  renderTree();
+}
+
+function renderTree() {
+  const box = document.getElementById("tree");
+  if (!box) return;
+  const node = (u) => {
+    const kids = childrenOf(u.id).filter((c) => SHOWN_LEVELS.has(c.level));
+    const button = h("button", { type: "button", class: `unit lvl-${u.level}`, dataset: { org: u.id },
+      "aria-current": u.id === state.org ? "true" : null, title: LEVELS[u.level] || u.level }, u.name);
+    button.addEventListener("click", () => {
+      state.org = u.id;
+      document.body.classList.remove("side-open");
+      const { parts, params } = parseHash();
+      params.delete("org"); params.delete("page");
+      // Another unit's record is not the same page: go back to the list.
+      const keep = parts.length > 1 && parts[1] === "new" ? parts : parts.slice(0, 1);
+      renderTree();
+      go("/" + (keep.join("/") || "home"), Object.fromEntries(params));
+    });
+    return h("li", {}, button, kids.length ? h("ul", {}, kids.map(node)) : null);
+  };
+  clear(box, h("ul", { class: "tree-root" }, state.roots.map((r) => state.units.get(r)).filter(Boolean).map(node)));
+}
+
+function renderCrumb() {
+  const el = document.getElementById("crumb");
+  if (!el) return;
+  const u = unit();
+  if (!u) return;
+  const names = u.path.split("/").filter(Boolean).map((id) => state.units.get(id)).filter(Boolean).map((x) => x.name);
+  el.textContent = names.join(" › ");
+}
+
+function highlightMenu(name) {
+  for (const a of document.querySelectorAll("[data-menu]")) {
+    if (a.dataset.menu === name) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+    a.href = href("/" + a.dataset.menu);
+  }
+}
+
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && document.body.classList.contains("side-open")) {
+    document.body.classList.remove("side-open");
+    const t = document.querySelector(".menu-toggle");
+    if (t) { t.setAttribute("aria-expanded", "false"); t.focus(); }
+  }
+});
+
+whenUnauthorized(() => { state.user = null; showLogin("登录已失效，请重新登录"); });
+window.addEventListener("hashchange", () => route());
+
+export async function start() {
+  await import("./views/home.js");
+  await import("./views/dashboard.js");
+  await import("./views/petitions.js");
+  await import("./views/welfare.js");
+  await import("./views/volunteer.js");
+  await import("./views/security.js");
+  await import("./views/reports.js");
+  await route();
+}

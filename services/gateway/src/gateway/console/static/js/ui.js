@@ -1,0 +1,234 @@
+// Small DOM helpers: elements, forms that validate as the user types, tables with paging, notices.
+import { STATUS_TEXT } from "./i18n.js";
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") el.className = v;
+    else if (k === "dataset") Object.assign(el.dataset, v);
+    else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else if (k === "text") el.textContent = v;
+    else if (v === true) el.setAttribute(k, "");
+    else el.setAttribute(k, v);
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+export function clear(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  return el;
+}
+
+export function yuan(fen) {
+  if (fen === null || fen === undefined) return "—";
+  const v = Number(fen) / 100;
+  return v.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+export function num(v) {
+  if (v === null || v === undefined) return "—";
+  return Number(v).toLocaleString("zh-CN", { maximumFractionDigits: 2 });
+}
+
+export function pct(v) {
+  return v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)}%`;
+}
+
+export function day(iso) {
+  if (!iso) return "";
+  const d = new Date(iso.length === 10 ? iso + "T00:00:00+08:00" : iso);
+  if (isNaN(d)) return iso;
+  return d.toLocaleDateString("zh-CN", { timeZone: "Asia/Shanghai" });
+}
+
+export function dateTime(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return isNaN(d) ? iso : d.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+}
+
+export function todayLocal() {
+  return new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+}
+
+let toastTimer = null;
+export function toast(message, kind = "ok") {
+  const el = document.getElementById("toast");
+  el.textContent = message;
+  el.className = `toast show ${kind}`;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.className = "toast"; }, 4000);
+}
+
+export function errorText(err) {
+  if (err && err.message) return err.message;
+  return STATUS_TEXT[err && err.status] || "操作失败";
+}
+
+// ---- forms
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK = "10X98765432";
+
+export const validators = {
+  idNumber(v) {
+    if (!v) return null;
+    const s = v.toUpperCase();
+    if (!/^\d{17}[\dX]$/.test(s)) return "身份证号应为17位数字加一位数字或X";
+    const y = +s.slice(6, 10), m = +s.slice(10, 12), d = +s.slice(12, 14);
+    const dt = new Date(Date.UTC(y, m - 1, d));
+    if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return "身份证号中的出生日期不存在";
+    const sum = ID_WEIGHTS.reduce((a, w, i) => a + w * +s[i], 0);
+    if (ID_CHECK[sum % 11] !== s[17]) return "身份证号校验位错误";
+    return null;
+  },
+  mobile(v) { return !v || /^1\d{10}$/.test(v) ? null : "手机号应为以1开头的11位数字"; },
+  yuan(v) { return !v || /^\d{1,9}(\.\d{1,2})?$/.test(v) ? null : "金额（元），最多两位小数"; },
+  notPast(v) { return !v || v >= todayLocal() ? null : "不能早于今天"; },
+};
+
+export function toFen(v) {
+  if (!v) return 0;
+  const [i, f = ""] = String(v).split(".");
+  return Number(i) * 100 + Number((f + "00").slice(0, 2));
+}
+
+let fieldSeq = 0;
+
+/** A labelled input with its own error line; `check` returns a message or null. */
+export function field(form, { name, label, type = "text", required = false, options, value, check, hint,
+  min, max, maxlength, rows, placeholder, wide = false }) {
+  const id = `f${++fieldSeq}-${name.replace(/\W/g, "_")}`;
+  const errId = `${id}-err`;
+  let input;
+  const common = { id, name, required, "aria-describedby": errId, placeholder };
+  if (type === "select") {
+    input = h("select", common, required ? null : h("option", { value: "" }, "—"),
+      Object.entries(options || {}).map(([v, t]) => h("option", { value: v }, t)));
+  } else if (type === "textarea") {
+    input = h("textarea", { ...common, rows: rows || 3, maxlength });
+  } else if (type === "checkbox") {
+    input = h("input", { ...common, type: "checkbox", required: false });
+  } else {
+    input = h("input", { ...common, type, min, max, maxlength, autocomplete: "off" });
+  }
+  if (value !== undefined && value !== null) {
+    if (type === "checkbox") input.checked = !!value; else input.value = value;
+  }
+  const err = h("p", { class: "err", id: errId, role: "alert", "aria-live": "polite" });
+  const wrap = h("div", { class: `field${wide ? " wide" : ""}${type === "checkbox" ? " check" : ""}`, dataset: { field: name } },
+    type === "checkbox" ? h("label", { for: id }, input, " ", label) : h("label", { for: id }, label, required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
+    type === "checkbox" ? null : input, hint ? h("p", { class: "hint" }, hint) : null, err);
+  const f = {
+    name, input, wrap, touched: false,
+    value() {
+      if (type === "checkbox") return input.checked;
+      if (type === "number") return input.value === "" ? null : Number(input.value);
+      return input.value.trim();
+    },
+    validate(show = true) {
+      let msg = null;
+      const v = f.value();
+      if (required && (v === "" || v === null)) msg = "必填";
+      else if (maxlength && typeof v === "string" && v.length > maxlength) msg = `最多 ${maxlength} 个字`;
+      else if (type === "number" && v !== null && ((min !== undefined && v < min) || (max !== undefined && v > max))) {
+        msg = `应在 ${min ?? ""} 到 ${max ?? ""} 之间`;
+      } else if (check) msg = check(v, form);
+      if (show) f.show(msg);
+      return !msg;
+    },
+    show(msg) {
+      err.textContent = msg || "";
+      wrap.classList.toggle("invalid", !!msg);
+      input.setAttribute("aria-invalid", msg ? "true" : "false");
+    },
+  };
+  const live = () => { f.touched = true; f.validate(true); };
+  input.addEventListener("input", live);
+  input.addEventListener("change", live);
+  form.fields.push(f);
+  return wrap;
+}
+
+export function makeForm() {
+  const form = {
+    fields: [],
+    error: h("div", { class: "form-error", role: "alert", "aria-live": "assertive" }),
+    get(name) { return form.fields.find((f) => f.name === name); },
+    val(name) { const f = form.get(name); return f ? f.value() : undefined; },
+    validate() {
+      let ok = true;
+      for (const f of form.fields) if (f.wrap.isConnected && !f.validate(true)) ok = false;
+      form.error.textContent = ok ? "" : "请修改标红的内容";
+      if (!ok) { const bad = form.fields.find((f) => f.wrap.classList.contains("invalid")); bad && bad.input.focus(); }
+      return ok;
+    },
+    /** The API's field errors next to their fields (dotted paths, e.g. petitioners.0.id_number). */
+    showApiError(err, aliases = {}) {
+      const fields = (err && err.fields) || {};
+      const unplaced = [];
+      for (const [path, msgs] of Object.entries(fields)) {
+        const f = form.get(aliases[path] || path);
+        if (f && f.wrap.isConnected) f.show(msgs.join("；"));
+        else unplaced.push(msgs.join("；"));
+      }
+      form.error.textContent = [errorText(err), ...unplaced].join("　");
+      const bad = form.fields.find((f) => f.wrap.classList.contains("invalid"));
+      if (bad) bad.input.focus();
+    },
+    remove(prefix) { form.fields = form.fields.filter((f) => !f.name.startsWith(prefix)); },
+  };
+  return form;
+}
+
+export function busy(button, promise) {
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  return Promise.resolve(promise).finally(() => { button.disabled = false; button.removeAttribute("aria-busy"); });
+}
+
+// ---- tables
+
+/** columns: [{title, render(row) -> node|string, class}]; onOpen(row) makes rows keyboard-openable. */
+export function table(columns, rows, { onOpen, rowClass, empty = "暂无数据", caption } = {}) {
+  return h("div", { class: "table-wrap" }, h("table", {},
+    caption ? h("caption", { class: "sr-only" }, caption) : null,
+    h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: c.class }, c.title)))),
+    h("tbody", {}, rows.length === 0
+      ? h("tr", {}, h("td", { colspan: columns.length, class: "empty" }, empty))
+      : rows.map((r) => {
+        const tr = h("tr", { class: [onOpen ? "clickable" : "", rowClass ? rowClass(r) : ""].join(" ").trim() || null },
+          columns.map((c) => h("td", { class: c.class }, c.render(r))));
+        if (onOpen) {
+          tr.tabIndex = 0;
+          tr.addEventListener("click", (e) => { if (!e.target.closest("a,button")) onOpen(r); });
+          tr.addEventListener("keydown", (e) => { if (e.key === "Enter") onOpen(r); });
+        }
+        return tr;
+      }))));
+}
+
+export function pager({ page, pageSize, total, hasMore, onPage }) {
+  const pages = total !== undefined ? Math.max(1, Math.ceil(total / pageSize)) : null;
+  return h("nav", { class: "pager", "aria-label": "分页" },
+    h("button", { type: "button", disabled: page <= 1, onclick: () => onPage(page - 1) }, "上一页"),
+    h("span", {}, pages ? `第 ${page} / ${pages} 页，共 ${total} 条` : `第 ${page} 页`),
+    h("button", { type: "button", disabled: pages ? page >= pages : !hasMore, onclick: () => onPage(page + 1) }, "下一页"));
+}
+
+export function badge(text, kind = "") {
+  return h("span", { class: `badge ${kind}` }, text);
+}
+
+export function section(title, ...children) {
+  return h("section", { class: "card" }, h("h2", {}, title), ...children);
+}
+
+export function dl(pairs) {
+  return h("dl", { class: "facts" }, pairs.filter(Boolean).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v ?? "")]));
+}

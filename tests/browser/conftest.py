@@ -1,0 +1,151 @@
+"""Fixtures for the console's browser tests: the platform as `make run` starts it, and Debian's headless Chromium."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from liandong.config import SERVICES, Settings
+from liandong.testing import free_port, unique
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = os.environ.get("LIANDONG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "Liandong-demo-2026"
+
+
+def _e2e():
+    """The e2e suite's start/stop/check helpers, so the console is tested on the platform exactly as they start it."""
+    spec = importlib.util.spec_from_file_location("liandong_e2e_conftest", ROOT / "tests" / "e2e" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    """The whole platform (deploy/local/run.py) on free ports; yields the gateway's base URL and settings.
+
+    LIANDONG_CONSOLE_TEST_URL points the tests at a platform that is already running instead.
+    """
+    from types import SimpleNamespace
+
+    given = os.environ.get("LIANDONG_CONSOLE_TEST_URL")
+    if given:
+        yield SimpleNamespace(base=given.rstrip("/"), settings=None)
+        return
+    e2e = _e2e()
+    tmp = tmp_path_factory.mktemp("console")
+    settings = Settings(service="gateway", store="sqlite", bus="embedded", data_dir=tmp / "data",
+                        database_prefix=unique("ld"), log_json=True, relay_interval=0.02,
+                        ports={s: free_port() for s in SERVICES})
+    log = tmp / "run.log"
+    proc = e2e.start_platform(settings, log)
+    try:
+        e2e.check_running(settings)
+        yield SimpleNamespace(base=f"http://127.0.0.1:{settings.ports['gateway']}", settings=settings, log=log)
+    finally:
+        e2e.stop_platform(proc)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class ConsolePage:
+    """One browser tab on the console, with the page's errors collected so a test can assert there were none."""
+
+    def __init__(self, context, base: str):
+        self.context = context
+        self.base = base
+        self.page = context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        # 4xx answers are part of the flows (a wrong password); script errors and 5xx answers are not.
+        self.page.on("console", lambda m: self.errors.append(f"console: {m.text}")
+                     if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+        self.page.on("response", lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
+        self.page.set_default_timeout(15000)
+
+    def open(self, route: str = "") -> None:
+        self.page.goto(f"{self.base}/console/{'#/' + route if route else ''}")
+
+    def login(self, username: str, password: str = PASSWORD) -> None:
+        """Log in with the keyboard only: type, Tab, type, Enter."""
+        page = self.page
+        if not page.url.startswith(self.base):
+            page.goto(self.base + "/")
+        page.locator("#login-user").wait_for()
+        page.locator("#login-user").fill("")
+        page.locator("#login-pass").fill("")
+        page.locator("#login-user").focus()
+        page.keyboard.type(username)
+        page.keyboard.press("Tab")
+        page.keyboard.type(password)
+        page.keyboard.press("Enter")
+        page.locator("#user-name").wait_for()
+
+    def go(self, route: str, org: str | None = None) -> None:
+        self.page.evaluate("r => { location.hash = r; }", f"#/{route}" + (f"?org={org}" if org else ""))
+        self.page.wait_for_function("() => !document.querySelector('#main .loading')")
+
+    def metric(self, key: str) -> float:
+        kpi = self.page.locator(f'.kpi[data-metric="{key}"]')
+        try:
+            kpi.wait_for()
+        except Exception:
+            self.page.screenshot(path=str(artifact(f"failed-{key}.png")), full_page=True)
+            raise AssertionError(f"no figure {key}: {self.page.locator('#main').inner_text()[:500]}") from None
+        return float(kpi.get_attribute("data-value"))
+
+
+@pytest.fixture
+def new_tab(chromium, console):
+    contexts = []
+
+    def make(viewport=(1366, 768), **kw) -> ConsolePage:
+        ctx = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN",
+                                   timezone_id="Asia/Shanghai", accept_downloads=True, **kw)
+        contexts.append(ctx)
+        return ConsolePage(ctx, console.base)
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def gateway_netloc(base: str) -> str:
+    return urlsplit(base).netloc
+
+
+def id_number(birth: str = "19650312", seq: str = "123", area: str = "220204") -> str:
+    """A valid mainland ID number (GB 11643 check digit)."""
+    first = area + birth + seq
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return first + "10X98765432"[sum(int(d) * w for d, w in zip(first, weights)) % 11]
+
+
+def artifact(name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / re.sub(r"[^\w.-]", "_", name)
+
+
+@pytest.fixture
+def tools():
+    from types import SimpleNamespace
+
+    return SimpleNamespace(id_number=id_number, artifact=artifact, gateway_netloc=gateway_netloc)
