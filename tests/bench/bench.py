@@ -194,10 +194,11 @@ def synthetic_events(n: int, communities: list[str]):
     rnd = random.Random(1)
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     kinds = ["petition", "payment", "attendance", "mediation"]
+    step = 365 * 86400 / max(n, 1)  # in the order they happen, as a service's outbox publishes them
     for i in range(n):
         path = rnd.choice(communities)
         unit = path.rstrip("/").rsplit("/", 1)[-1]
-        at = (start + timedelta(seconds=rnd.randrange(365 * 86400))).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+        at = (start + timedelta(seconds=int(i * step))).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
         kind = kinds[i % 4]
         if kind == "petition":
             hc = rnd.choice([1, 1, 1, 2, 40])

@@ -59,9 +59,18 @@ def insert_once(collection: Collection, document: dict) -> bool:
 
 
 class EventConsumer:
+    """Polls, validates and hands events to their handlers; commits what is stored.
+
+    With a `batch_handler`, the valid events of one poll go to it together (in order), so a read
+    model can write each document once per poll instead of once per event; it must be as
+    idempotent as the per-event handlers, which remain the fallback: if the batch keeps failing,
+    its events are handled one by one, and only the one that fails is dead-lettered.
+    """
+
     def __init__(self, bus: EventBus, group: str, topics: list[str], handlers: dict[str, Handler],
                  registry: ContractRegistry, *, max_attempts: int = 3, retry_backoff: float = 0.1,
-                 clock: Clock | None = None, batch_size: int = 500):
+                 clock: Clock | None = None, batch_size: int = 500,
+                 batch_handler: Callable[[list[Envelope]], None] | None = None):
         self.bus = bus
         self.group = group
         # an operator's replays of this group's dead letters arrive on its own retry topic
@@ -72,6 +81,7 @@ class EventConsumer:
         self.retry_backoff = retry_backoff
         self.clock = clock or Clock()
         self.batch_size = batch_size
+        self.batch_handler = batch_handler
         self.consumer = bus.consumer(group, self.topics)
         self.handled = 0
         self.dead_lettered = 0
@@ -84,10 +94,25 @@ class EventConsumer:
         if not messages:
             return 0
         done: list[Message] = []
+        # messages read but not yet stored; `done` stays a prefix of `messages`, so that what is
+        # committed after an outage never passes an event whose effect is not stored
+        pending: list[tuple[Message, Envelope | None]] = []
         try:
             for msg in messages:
-                self._process(msg)
-                done.append(msg)
+                if self.batch_handler is None:
+                    self._process(msg)
+                    done.append(msg)
+                    continue
+                envelope, problem = self._read(msg)
+                if problem is not None:
+                    self._flush(pending, done)
+                    self._dead_letter(msg, *problem)
+                    done.append(msg)
+                elif envelope is not None or pending:
+                    pending.append((msg, envelope))
+                else:
+                    done.append(msg)
+            self._flush(pending, done)
         except (StorageUnavailable, BusError) as exc:
             log.warning("consumer %s paused by an outage: %s", self.group, exc)
             if done:
@@ -98,20 +123,30 @@ class EventConsumer:
         self.consumer.commit(done)
         return len(done)
 
-    def _process(self, msg: Message) -> None:
+    def _read(self, msg: Message) -> tuple[Envelope | None, tuple[str, BaseException] | None]:
+        """(the validated envelope for a handler or None if none wants it, or why to dead-letter it)."""
         try:
             envelope = Envelope.from_json(msg.value)
         except InvalidEnvelope as exc:
-            return self._dead_letter(msg, "invalid_envelope", exc)
-        handler = self.handlers.get(envelope.type)
-        if handler is None:
+            return None, ("invalid_envelope", exc)
+        if envelope.type not in self.handlers:
             if envelope.type not in self.registry:
-                return self._dead_letter(msg, "unknown_type", UnknownEventType(envelope.type))
-            return  # a known event this consumer does not care about
+                return None, ("unknown_type", UnknownEventType(envelope.type))
+            return None, None  # a known event this consumer does not care about
         try:
-            envelope = self.registry.validate_incoming(envelope)
+            return self.registry.validate_incoming(envelope), None
         except InvalidEventData as exc:
-            return self._dead_letter(msg, "invalid_data", exc)
+            return None, ("invalid_data", exc)
+
+    def _process(self, msg: Message) -> None:
+        envelope, problem = self._read(msg)
+        if problem is not None:
+            return self._dead_letter(msg, *problem)
+        if envelope is not None:
+            self._handle(msg, envelope)
+
+    def _handle(self, msg: Message, envelope: Envelope) -> None:
+        handler = self.handlers[envelope.type]
         with bound(envelope.correlationid or envelope.id, envelope.id):
             for attempt in range(1, self.max_attempts + 1):
                 try:
@@ -127,6 +162,32 @@ class EventConsumer:
                                   exc_info=True)
                         return self._dead_letter(msg, "handler_failed", exc)
                     time.sleep(self.retry_backoff * attempt)
+
+    def _flush(self, pending: list[tuple[Message, Envelope | None]], done: list[Message]) -> None:
+        """Store the effects of the pending events with the batch handler, then count them done."""
+        envelopes = [e for _, e in pending if e is not None]
+        if envelopes:
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    self.batch_handler(envelopes)
+                    break
+                except (StorageUnavailable, BusError):
+                    raise
+                except Exception:  # noqa: BLE001 - one bad event must not hold the others back
+                    if attempt == self.max_attempts:
+                        log.warning("batch of %d failed %d times; handling its events one by one",
+                                    len(envelopes), attempt, exc_info=True)
+                        for msg, envelope in pending:
+                            if envelope is not None:
+                                self._handle(msg, envelope)
+                        envelopes = []
+                        break
+                    time.sleep(self.retry_backoff * attempt)
+            for envelope in envelopes:
+                self.last_event_time[envelope.service] = envelope.time
+            self.handled += len(envelopes)
+        done.extend(msg for msg, _ in pending)
+        pending.clear()
 
     def _dead_letter(self, msg: Message, reason: str, exc: BaseException) -> None:
         original = msg.headers.get("dlq.topic", msg.topic) if msg.topic == retry_topic(self.group) else msg.topic

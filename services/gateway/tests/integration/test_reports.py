@@ -175,3 +175,34 @@ def test_figures_roll_up_rates_are_weighted_and_a_rebuild_gives_the_same(make_se
     assert rows["接访人次"] == 42 and rows["发放救助金"] == 475146.01
     if store == "mongo":
         platform.db.drop()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "mongo"])
+def test_a_batch_that_overlaps_one_applied_before_counts_each_event_once(make_settings, store):
+    """Redelivery after a crash between storing a poll's effects and committing its offsets."""
+    from datetime import date
+
+    from gateway.adapters.read_model import ReadModel
+
+    platform = Platform.create("gateway", make_settings(service="gateway", store=store))
+    model = ReadModel(platform.db, 1, lambda path: path)
+    model.prepare()
+
+    def registered(n, day):
+        pid = unique("p")
+        return CONTRACTS.new_event("petition.registered", pid, {
+            "petition_id": pid, "org_unit_id": "jiayuan", "category": "environment_noise", "level": "community",
+            "channel": "visit", "headcount": n, "is_group": n > 1, "anonymous": False, "risk_flags": [],
+            "deadline": "2026-03-20", "registered_at": f"{day}T01:30:00.000000Z"}, JIAYUAN)
+
+    first = [registered(1, "2026-03-02"), registered(2, "2026-03-02"), registered(3, "2026-03-03")]
+    model.apply_batch(first)
+    later = [registered(4, "2026-03-02"), registered(5, "2026-04-01")]
+    model.apply_batch(first[1:] + later + [later[0]])  # redelivered, new, and a repeat within the batch
+    model.apply(first[0])
+    totals, _ = model.figures(JIAYUAN, date(2026, 1, 1), date(2026, 12, 31))
+    assert totals["petition.batches"] == 5 and totals["petition.person_times"] == 15
+    march, _ = model.figures(JIAYUAN, date(2026, 3, 2), date(2026, 3, 2))
+    assert march["petition.person_times"] == 1 + 2 + 4
+    if store == "mongo":
+        platform.db.drop()

@@ -69,6 +69,15 @@ class InvalidEventData(ValueError):
 class ContractRegistry:
     def __init__(self) -> None:
         self._by_type: dict[str, EventContract] = {}
+        self._schemas: dict[tuple[str, str], Schema] = {}
+
+    def _schema(self, contract: EventContract, unknown: str) -> Schema:
+        """One schema instance per contract and mode: building one costs more than a load."""
+        key = (contract.type, unknown)
+        schema = self._schemas.get(key)
+        if schema is None or type(schema) is not contract.schema:
+            schema = self._schemas[key] = contract.schema(unknown=unknown)
+        return schema
 
     def register(self, contract: EventContract) -> EventContract:
         existing = self._by_type.get(contract.type)
@@ -107,14 +116,14 @@ class ContractRegistry:
     def validate_outgoing(self, event_type: str, data: dict) -> dict:
         contract = self.get(event_type)
         try:
-            return contract.schema(unknown=RAISE).load(data)
+            return self._schema(contract, RAISE).load(data)
         except ValidationError as exc:
             raise InvalidEventData(event_type, exc.messages) from exc
 
     def validate_incoming(self, envelope: Envelope) -> Envelope:
         contract = self.get(envelope.type)
         try:
-            data = contract.schema(unknown=EXCLUDE).load(envelope.data)
+            data = self._schema(contract, EXCLUDE).load(envelope.data)
         except ValidationError as exc:
             raise InvalidEventData(envelope.type, exc.messages) from exc
         return envelope.with_data(data)
@@ -134,7 +143,7 @@ class ContractRegistry:
             subject=str(subject),
             orgpath=orgpath,
             schemaversion=contract.version,
-            data=_json_safe(contract.schema(unknown=RAISE).dump(payload)),
+            data=_json_safe(self._schema(contract, RAISE).dump(payload)),
             correlationid=correlation_id,
             causationid=causation_id,
             sequence=sequence,

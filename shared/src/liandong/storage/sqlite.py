@@ -243,6 +243,9 @@ class SqliteDatabase:
     @contextmanager
     def write(self):
         conn = self.connection()
+        if getattr(self._local, "batch", 0):
+            yield conn  # inside `batch()`: the batch's transaction holds this write
+            return
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -254,6 +257,23 @@ class SqliteDatabase:
             raise
         else:
             conn.execute("COMMIT")
+
+    @contextmanager
+    def batch(self):
+        """One transaction for many writes of this thread (a consumer's poll): all stored, or none.
+
+        A write inside that fails (a duplicate key) fails alone, as SQLite rolls back only the
+        statement; an exception leaving the block rolls the whole batch back.
+        """
+        if getattr(self._local, "batch", 0):
+            yield
+            return
+        with self.write():
+            self._local.batch = 1
+            try:
+                yield
+            finally:
+                self._local.batch = 0
 
     def collection(self, name: str) -> "SqliteCollection":
         with self._lock:
@@ -353,8 +373,9 @@ class SqliteCollection:
                     ids.append(self._insert(conn, doc))
                 except DuplicateKeyError:
                     # ordered semantics: what came before the duplicate stays inserted
-                    conn.execute("COMMIT")
-                    conn.execute("BEGIN IMMEDIATE")
+                    if not getattr(self.db._local, "batch", 0):
+                        conn.execute("COMMIT")
+                        conn.execute("BEGIN IMMEDIATE")
                     raise
         return ids
 

@@ -2,7 +2,10 @@
 
 Each event's deltas go to two buckets of the community it belongs to (a record at a grid or a
 building counts for its community): its day and its month. Both writes record the event id
-(`apply_once`), so redelivery changes nothing. Reads sum month buckets for whole months and day
+(`apply_once`), so redelivery changes nothing. The projector hands over a whole poll at once
+(`apply_batch`): the deltas of all its events for one bucket are summed and written in one
+conditional update that records all their ids, inside one transaction where the store has them
+(SQLite); a bucket that has seen any of those ids already falls back to one event at a time. Reads sum month buckets for whole months and day
 buckets for the edges of a period, so a year of a district is about a thousand documents.
 
 The model lives in a *generation* of collections (`rm<gen>_*`). A rebuild fills generation n+1 from
@@ -12,16 +15,18 @@ new one has caught up, the pointer moves and the old collections are dropped.
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import nullcontext
 from datetime import date, timedelta
 
-from liandong.consumer import apply_once
+from liandong.consumer import HANDLED, apply_once
 from liandong.events import Envelope
 from liandong.storage import subtree
-from liandong.storage.base import Collection, Database
+from liandong.storage.base import Collection, Database, DuplicateKeyError
 
 from ..domain.metrics import METRICS, REMEMBER, SOURCES, effect_of
 
 STATE_ID = "reports"
+KEEP = 1000  # event ids each bucket remembers, as apply_once keeps
 
 
 def _field(metric: str) -> str:
@@ -70,6 +75,53 @@ class ReadModel:
             apply_once(self.months, f"{path}|{month}", event.id,
                        {"$inc": inc, "$set": {"org_path": path, "month": month}})
         self.freshness.update_one({"_id": event.service}, {"$max": {"newest_event_time": event.time}}, upsert=True)
+
+    def apply_batch(self, events: list[Envelope]) -> None:
+        """The effects of many events, in order: each bucket written once, all in one transaction."""
+        batch = getattr(self.db, "batch", None)
+        with batch() if batch else nullcontext():
+            buckets: dict[tuple[str, str], tuple[dict, dict[str, dict]]] = {}
+            newest: dict[str, str] = {}
+            for event in events:
+                memory = {}
+                if event.type in REMEMBER:
+                    facts = {k: event.data.get(k) for k in REMEMBER[event.type]}
+                    apply_once(self.memory, event.subject, event.id, {"$set": facts})
+                elif event.type.startswith("liandong.welfare.grant."):
+                    memory = self.memory.find_one({"_id": event.subject}) or {}
+                effect = effect_of(event.type, event.data, event.time, memory)
+                if effect is not None:
+                    path = self.community_of(event.orgpath)
+                    inc = {f"m.{_field(k)}": v for k, v in effect.deltas.items()}
+                    month = effect.day[:7]
+                    for which, doc_id, fields in (("days", f"{path}|{effect.day}", {"org_path": path, "day": effect.day}),
+                                                  ("months", f"{path}|{month}", {"org_path": path, "month": month})):
+                        bucket = buckets.setdefault((which, doc_id), (fields, {}))
+                        bucket[1].setdefault(event.id, inc)  # a repeat within the batch counts once
+                if event.time > newest.get(event.service, ""):
+                    newest[event.service] = event.time
+            for (which, doc_id), (fields, by_event) in buckets.items():
+                self._apply_many(getattr(self, which), doc_id, fields, by_event)
+            for service, newest_time in newest.items():
+                self.freshness.update_one({"_id": service}, {"$max": {"newest_event_time": newest_time}}, upsert=True)
+
+    @staticmethod
+    def _apply_many(coll: Collection, doc_id: str, fields: dict, by_event: dict[str, dict]) -> None:
+        ids = list(by_event)
+        total: dict[str, float] = defaultdict(int)
+        for inc in by_event.values():
+            for k, v in inc.items():
+                total[k] += v
+        update = {"$inc": dict(total), "$set": fields, "$push": {HANDLED: {"$each": ids[-KEEP:], "$slice": -KEEP}}}
+        try:
+            result = coll.update_one({"_id": doc_id, HANDLED: {"$nin": ids}}, update, upsert=True)
+            if result.matched_count or result.upserted_id is not None:
+                return
+        except DuplicateKeyError:
+            pass
+        # the bucket has handled some of these events before (a redelivery): one at a time
+        for event_id, inc in by_event.items():
+            apply_once(coll, doc_id, event_id, {"$inc": inc, "$set": fields}, keep=KEEP)
 
     # -- reading
     def _sum(self, docs, by_child_of: str | None = None):

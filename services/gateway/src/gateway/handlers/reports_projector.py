@@ -22,6 +22,8 @@ from ..domain.metrics import REMEMBER, RULES, SOURCES
 log = logging.getLogger(__name__)
 
 TOPICS = [f"{s}.events" for s in SOURCES]
+# events per poll, applied together (ReadModel.apply_batch): bigger batches write each bucket less often
+BATCH = 2000
 
 
 def _key(topic: str, partition: int) -> str:
@@ -128,7 +130,7 @@ class ReportsProjector:
             handlers = {t: model.apply for t in set(RULES) | set(REMEMBER)}
             consumer = EventConsumer(self.platform.bus, group_of(generation), TOPICS, handlers, self.platform.registry,
                                      max_attempts=self.platform.settings.consumer_max_attempts,
-                                     clock=self.platform.clock)
+                                     clock=self.platform.clock, batch_size=BATCH, batch_handler=model.apply_batch)
             self._consumers[generation] = consumer
         return consumer
 
