@@ -88,10 +88,7 @@ class PetitionService:
         return petition, duplicates
 
     def _earlier_by_id(self, id_number: str, now, days: int) -> list[dict]:
-        since = to_iso(now - timedelta(days=days))
-        return self.repo.collection.find({"id_numbers": {"$all": [self.repo.id_index(id_number)]},
-                                          "registered_at": {"$gte": since}},
-                                         sort=[("registered_at", -1)], limit=20)
+        return self.repo.filed_by(id_number, to_iso(now - timedelta(days=days)), limit=20)
 
     def duplicates_of(self, petition: Petition) -> list[dict]:
         """Likely the same matter: the same petitioner ID, or the same category and place in recent weeks."""
