@@ -31,9 +31,10 @@ class Rate:
     denominator: str
 
 
+# the welfare service's programme codes (welfare/programmes.yaml): a figure under any other key is dropped
 PROGRAMMES = {"dibao_urban": "城市低保", "dibao_rural": "农村低保", "severe_disability": "重残金",
-              "temporary_assistance": "临时救助", "medical_assistance": "大病医疗救助",
-              "low_rent_housing": "廉租住房补贴", "autumn_student_aid": "金秋助学"}
+              "temporary_aid": "临时救助", "serious_illness": "大病医疗救助",
+              "rent_subsidy": "廉租住房补贴", "golden_autumn_student_aid": "金秋助学"}
 INCIDENT_TYPES = {"theft": "盗窃", "fraud": "诈骗", "fire": "火灾", "gas_leak": "燃气泄漏", "flood": "暴雨内涝",
                   "power_outage": "停电", "public_disturbance": "扰乱秩序", "hazard": "安全隐患", "other": "其他"}
 
