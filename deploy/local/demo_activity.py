@@ -135,6 +135,24 @@ class Demo:
     def ago(self, minutes: float) -> datetime:
         return self.now - timedelta(minutes=minutes)
 
+    def wait_for_platform(self, timeout: float = 90) -> None:
+        """The demo accounts exist and every service knows the communities played in (the org tree
+        reaches the services by events, moments after the gateway is ready)."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            try:
+                if "district_admin" not in self.gw.tokens:
+                    self.gw.login("district_admin")
+                for svc in ("petition", "welfare", "volunteer", "security"):
+                    for unit in ("jiayuan-b1", "jiayuan-g1", "yangchun", "yanghe"):
+                        self.gw.get("district_admin", f"/{svc}/org-units/{unit}")
+                return
+            except (DemoError, requests.RequestException) as exc:
+                last = exc
+                time.sleep(0.5)
+        raise DemoError(f"the platform is not ready for the demo after {timeout:.0f}s: {last}")
+
     # -- accounts
     def accounts(self) -> None:
         for username, (name, role, unit, duties) in EXTRA_ACCOUNTS.items():
@@ -753,6 +771,7 @@ class Demo:
     # ------------------------------------------------------------------
     def run(self) -> dict:
         started = time.monotonic()
+        self.wait_for_platform()
         self.accounts()
         petitions = self.petitions()
         self.welfare(petitions)

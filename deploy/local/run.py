@@ -108,6 +108,32 @@ def wait_ready(url: str, timeout: float) -> dict | None:
     return None
 
 
+DEMO_MARKER = ".demo-activity-played"
+
+
+def play_demo_activity(env: dict, gateway: str) -> None:
+    """Demo mode: fill the demo district with a day's worth of activity, once per data directory
+    (LIANDONG_DEMO_ACTIVITY=0 turns it off). A failure is printed, never fatal."""
+    if env.get("LIANDONG_ENV", "demo") != "demo" or env.get("LIANDONG_DEMO_ACTIVITY", "1") == "0":
+        return
+    marker = Path(env["LIANDONG_DATA_DIR"]) / DEMO_MARKER
+    if marker.exists():
+        return
+    try:
+        import demo_activity  # deploy/local/demo_activity.py, beside this file
+
+        result = demo_activity.play(gateway)
+        marker.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        actions = result["actions"]
+        count = lambda prefix: sum(n for k, n in actions.items() if k.startswith(prefix))  # noqa: E731
+        print(f"Demo activity played once for this data directory ({sum(result['calls'].values())} API calls in "
+              f"{result['seconds']}s: {actions.get('petition.register', 0)} petitions, "
+              f"{actions.get('welfare.apply', 0)} welfare applications, {count('volunteer.attendance')} volunteer "
+              f"attendances, {count('security.')} safety records); figures in {marker}", flush=True)
+    except Exception as exc:  # noqa: BLE001 - the platform runs on without it
+        print(f"Demo activity failed (not fatal; it plays again at the next start): {exc}", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--threads", type=int, default=8)
@@ -133,6 +159,7 @@ def main() -> int:
         body = wait_ready(f"http://{host}:{ports['gateway']}/readyz", 120)
         if body and body.get("ready"):
             print(f"Liandong is ready in {time.time() - started:.1f}s: {gateway}  (Ctrl-C stops it)", flush=True)
+            play_demo_activity(env, f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{ports['gateway']}")
 
     threading.Thread(target=report, daemon=True).start()
     stop.wait()

@@ -124,6 +124,7 @@ def free_port() -> int:
 def settings_env(settings: Settings) -> dict:
     """The environment variables that make a child process read these settings."""
     env = dict(os.environ)
+    env.setdefault("LIANDONG_DEMO_ACTIVITY", "0")  # run.py's demo activity only where a test asks for it
     env.update({
         "LIANDONG_BACKEND": "kafka" if settings.bus == "kafka" else "embedded",
         "LIANDONG_STORE": settings.store,
