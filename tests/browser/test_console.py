@@ -1,11 +1,13 @@
 """The web console in headless Chromium, as a new user meets it after `make run`."""
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import pytest
 import requests
+from openpyxl import load_workbook
 
 from liandong.testing import wait_for
 
@@ -103,9 +105,15 @@ def test_group_petition_registered_and_assigned_raises_the_dashboards(new_tab, t
     page.locator('.petition-detail[data-state="assigned"]').wait_for()
     assert "刘海燕" in page.locator(".petition-detail").inner_text()
 
-    # The case board lists it with its deadline.
+    # The case board lists it with its deadline, and exports what it shows as a spreadsheet in Chinese.
     worker.go("petitions", "jiayuan")
     page.locator(f'a[href*="/petitions/{petition_id}"]').first.wait_for()
+    with page.expect_download() as download:
+        page.click('button.export[data-format="xlsx"]')
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert "标题" in rows[0] and "楼上装修噪音扰民" in [r[rows[0].index("标题")] for r in rows[1:]]
 
     wait_for(lambda: refreshed_metric(worker, "dashboard", "jiayuan", "petition.batches") >= com_before + 1, 60,
              0.5, message="the community's dashboard counts the new petition")

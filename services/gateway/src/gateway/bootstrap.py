@@ -20,7 +20,8 @@ from .adapters.rate_limit import RateLimiter
 from .adapters.service_clients import ServiceDirectory
 from .adapters.user_repository import RevocationLog, SessionStore, UserRepository
 from . import console, reporting
-from .api import audit_routes, auth_routes, docs, idempotent_posts, org_routes, proxy_routes, user_routes
+from .api import (audit_routes, auth_routes, docs, export_routes, idempotent_posts, org_routes, proxy_routes,
+                  user_routes)
 from .demo import demo_district
 from .service_layer.identity import Identity, ensure_first_accounts
 from .service_layer.org import import_tree
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, options: GatewayOptions | None 
     app.register_blueprint(audit_routes.blueprint(audit))
     app.register_blueprint(docs.blueprint(app, proxy, DOMAIN_SERVICES))
     app.register_blueprint(proxy_routes.blueprint(proxy, DOMAIN_SERVICES, idempotency, audit))
+    app.register_blueprint(export_routes.blueprint(proxy, audit, org.name_of))
     reporting.install_routes(app, platform, org)
     app.register_blueprint(console.blueprint())
     app.extensions["gateway"] = {"identity": identity, "proxy": proxy, "org": org, "audit": audit}

@@ -187,30 +187,42 @@ def annual_xlsx(o: dict, year: int, series: dict) -> bytes:
     return buf.getvalue()
 
 
-def table_export(rows: list[dict], columns: list[tuple[str, str]], fmt: str) -> bytes:
-    """Rows as CSV (UTF-8 with BOM, so Excel shows the Chinese) or XLSX, with Chinese headers."""
+def overview_table(o: dict) -> tuple[list[str], list[list]]:
+    """The overview as the offices' statistics sheet: one row for the unit (合计) and one per child unit."""
+    keys = list(METRICS)
+    rate_keys = [r.key for r in RATES]
+    percent = {k: "mean" not in k for k in rate_keys}  # a mean (minutes) is not a share
+    headers = (["单位"] + [_header(k) for k in keys]
+               + [o["rates"][k]["label"] + ("(%)" if percent[k] else "") for k in rate_keys])
+
+    def figure(key: str, value):
+        return round(value / 100, 2) if METRICS[key].unit == "fen" else value
+
+    def rate(key: str, value):
+        return "" if value is None else round(value * 100, 1) if percent[key] else round(value, 1)
+
+    def row(name: str, figures: dict) -> list:
+        return ([name] + [figure(k, figures["metrics"][k]["value"]) for k in keys]
+                + [rate(k, figures["rates"][k]["value"]) for k in rate_keys])
+
+    rows = [row(f"{o['org_unit']['name']}(合计)", o)]
+    rows += [row(child["org_unit"]["name"], child) for child in o["children"]]
+    return headers, rows
+
+
+def write_table(headers: list[str], rows: list[list], fmt: str, title: str = "导出") -> bytes:
+    """A table as CSV (UTF-8 with BOM, so Excel shows the Chinese) or XLSX, header row first."""
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow([label for _, label in columns])
-        for row in rows:
-            writer.writerow([_flat(row.get(key)) for key, _ in columns])
+        writer.writerow(headers)
+        writer.writerows(rows)
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
-    wb = Workbook()
-    ws = wb.active
-    ws.append([label for _, label in columns])
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.append(headers)
     for row in rows:
-        ws.append([_flat(row.get(key)) for key, _ in columns])
+        ws.append(row)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def _flat(value):
-    if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}:{v}" for k, v in value.items())
-    return value
-
-

@@ -26,6 +26,10 @@ class OrgRepository:
         unit = OrgUnit(doc["_id"], doc["name"], doc["level"], doc["parent_id"], doc["path"], doc.get("retired", False))
         return unit, doc["_v"]
 
+    def name_of(self, unit_id: str) -> str | None:
+        found = self.get(unit_id)
+        return found[0].name if found else None
+
     def _events(self, unit: OrgUnit, sequence: int):
         evs = [self.platform.new_event(name, unit.id, data, unit.path, sequence=sequence)
                for name, data in unit.events]

@@ -52,6 +52,12 @@ def mask_lists(value, in_list: bool = False):
     return value
 
 
+def require_service_permission(service: str) -> None:
+    p = current_principal()
+    if not any(perm.startswith(f"{service}:") for grant in p.grants for perm in grant.permissions()):
+        raise Forbidden(f"your roles give no access to the {service} service")
+
+
 def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: IdempotencyStore,
               audit: AuditLog) -> Blueprint:
     bp = Blueprint("proxy", __name__)
@@ -119,11 +125,6 @@ def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: Idemp
                     if masked != doc:
                         body = json.dumps(masked, ensure_ascii=False).encode()
         return Response(body, status=upstream.status, headers=upstream.headers)
-
-    def require_service_permission(service: str) -> None:
-        p = current_principal()
-        if not any(perm.startswith(f"{service}:") for grant in p.grants for perm in grant.permissions()):
-            raise Forbidden(f"your roles give no access to the {service} service")
 
     @bp.route("/api/v1/<service>/<path:rest>", methods=METHODS)
     def to_service(service: str, rest: str):

@@ -37,12 +37,15 @@ class Overview(Schema):
     compared_with = fields.Dict()
     freshness = fields.Dict()
     stale = fields.Boolean()
+    services_unavailable = fields.List(fields.String())
+    generated_at = fields.String()
+    read_model_generation = fields.Raw()
     metrics = fields.Dict()
     rates = fields.Dict()
     children = fields.List(fields.Dict())
 
 
-def blueprint(projector: ReportsProjector, orgs: OrgIndex, clock) -> Blueprint:
+def blueprint(projector: ReportsProjector, orgs: OrgIndex, clock, unavailable=None) -> Blueprint:
     bp = Blueprint("reports", __name__, url_prefix="/api/v1/reports")
 
     def scoped_unit(unit_id: str | None) -> dict:
@@ -73,7 +76,8 @@ def blueprint(projector: ReportsProjector, orgs: OrgIndex, clock) -> Blueprint:
         unit = scoped_unit(request.args.get("org_unit"))
         start, end = reports.parse_period(request.args)
         model, state = model_and_state()
-        return reports.overview(model, orgs, state, unit["_id"], start, end, clock.now())
+        return reports.overview(model, orgs, state, unit["_id"], start, end, clock.now(),
+                                unavailable() if unavailable else None)
 
     @bp.get("/timeseries")
     @api("Monthly series of chosen figures (metrics=a,b) for an org subtree", query=PeriodQuery,
@@ -85,6 +89,30 @@ def blueprint(projector: ReportsProjector, orgs: OrgIndex, clock) -> Blueprint:
             ["petition.person_times", "welfare.disbursed_fen", "volunteer.participant_times", "security.incidents"]
         model, _ = model_and_state()
         return reports.timeseries(model, orgs, unit["_id"], start, end, keys)
+
+    @bp.get("/overview.csv")
+    @api("The overview as a table: the unit and each child unit, every figure and rate (CSV)", query=PeriodQuery,
+         permission="reports:read", tags=["reports"], content_type="text/csv")
+    def overview_csv():
+        return overview_table("csv")
+
+    @bp.get("/overview.xlsx")
+    @api("The overview as a table: the unit and each child unit, every figure and rate (XLSX)", query=PeriodQuery,
+         permission="reports:read", tags=["reports"], content_type=XLSX)
+    def overview_xlsx():
+        return overview_table("xlsx")
+
+    def overview_table(fmt: str):
+        unit = scoped_unit(request.args.get("org_unit"))
+        start, end = reports.parse_period(request.args)
+        model, state = model_and_state()
+        o = reports.overview(model, orgs, state, unit["_id"], start, end, clock.now())
+        headers, rows = documents.overview_table(o)
+        body = documents.write_table(headers, rows, fmt, title=f"{unit['name']}数据")
+        mime = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+        name = f"{unit['_id']}-{start.isoformat()}-{end.isoformat()}-overview.{fmt}"
+        return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                      "Cache-Control": "no-store"})
 
     def annual(kind: str):
         unit = scoped_unit(request.args.get("org_unit"))

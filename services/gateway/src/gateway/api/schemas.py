@@ -140,7 +140,7 @@ class ImportResultSchema(Schema):
 class AuditQuerySchema(Schema):
     user_id = fields.String()
     service = fields.String()
-    action = fields.String(validate=validate.OneOf(("read", "change")))
+    action = fields.String(validate=validate.OneOf(("read", "change", "export")))
     since = fields.String()
     until = fields.String()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))

@@ -192,6 +192,33 @@ export function busy(button, promise) {
   return Promise.resolve(promise).finally(() => { button.disabled = false; button.removeAttribute("aria-busy"); });
 }
 
+/** Save a fetch Response as a file the user downloads. */
+export async function saveAs(resp, filename) {
+  const blob = await resp.blob();
+  const a = h("a", { href: URL.createObjectURL(blob), download: filename });
+  document.body.append(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+}
+
+/** 导出 Excel / CSV of a list as the user filtered it (the gateway pages through it; paging keys are dropped). */
+export function exportButtons(request, listPath, query, name) {
+  const drop = new Set(["page", "page_size", "limit", "offset", "skip"]);
+  const filters = Object.fromEntries(Object.entries(query).filter(([k]) => !drop.has(k)));
+  const one = (fmt, text) => h("button", {
+    type: "button", class: "export", "data-format": fmt,
+    onclick: async (e) => {
+      try {
+        const resp = await busy(e.currentTarget, request("GET", `/api/v1/exports/${listPath}`, { query: { ...filters, format: fmt }, raw: true }));
+        await saveAs(resp, `${name}.${fmt}`);
+      } catch (err) {
+        toast(errorText(err), "error");
+      }
+    },
+  }, text);
+  return h("span", { class: "export-buttons" }, one("xlsx", "导出 Excel"), one("csv", "导出 CSV"));
+}
+
 // ---- tables
 
 /** columns: [{title, render(row) -> node|string, class}]; onOpen(row) makes rows keyboard-openable. */

@@ -1,9 +1,10 @@
 // 信访接待: the case board (deadlines, overdue), intake with group petitions, assignment (五明确), answer, close.
-import { api } from "../api.js";
+import { api, request } from "../api.js";
 import { can, communitiesUnder, go, href, register, state, unit, unitName } from "../app.js";
 import { CHANNELS, HANDLING_MODES, LEVELS, PETITION_STATES, RISK_FLAGS, SATISFACTION, UNIT_KINDS, label } from "../i18n.js";
 import {
-  badge, busy, clear, dateTime, day, dl, errorText, field, h, makeForm, pager, section, table, toast, todayLocal, validators,
+  badge, busy, clear, dateTime, day, dl, errorText, exportButtons, field, h, makeForm, pager, section, table, toast, todayLocal,
+  validators,
 } from "../ui.js";
 
 const ACTIONS = {
@@ -88,7 +89,9 @@ async function board(params) {
   }
   const overdue = found.items.filter((p) => p.overdue).length;
   root.append(h("section", { class: "card" },
-    h("h2", {}, `案件看板（共 ${found.total} 件${overdue ? `，本页超期 ${overdue} 件` : ""}）`),
+    h("div", { class: "section-head" },
+      h("h2", {}, `案件看板（共 ${found.total} 件${overdue ? `，本页超期 ${overdue} 件` : ""}）`),
+      can("reports:export") ? exportButtons(request, "petition/petitions", query, `信访案件-${unitName(state.org)}`) : null),
     table([
       { title: "登记时间", render: (p) => dateTime(p.registered_at) },
       { title: "社区/单位", render: (p) => unitName(p.org_unit_id) },
