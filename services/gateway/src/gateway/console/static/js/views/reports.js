@@ -2,7 +2,7 @@
 import { request } from "../api.js";
 import { can, register, state, unit } from "../app.js";
 import { LEVELS } from "../i18n.js";
-import { busy, field, h, makeForm, todayLocal } from "../ui.js";
+import { busy, field, h, makeForm, saveAs, todayLocal } from "../ui.js";
 
 register("reports", async () => {
   const u = unit();
@@ -15,11 +15,7 @@ register("reports", async () => {
     status.textContent = "正在生成…";
     try {
       const resp = await busy(e.currentTarget, request("GET", `/api/v1/reports/annual.${kind}`, { query: { org_unit: state.org, year: y }, raw: true }));
-      const blob = await resp.blob();
-      const a = h("a", { href: URL.createObjectURL(blob), download: `${u.name}${y}年工作汇报.${kind}` });
-      document.body.append(a);
-      a.click();
-      setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+      await saveAs(resp, `${u.name}${y}年工作汇报.${kind}`);
       status.textContent = `已下载：${u.name}${y}年工作汇报.${kind}`;
     } catch (err) {
       form.showApiError(err);
