@@ -182,7 +182,7 @@ class Demo:
         if group or says_higher_level:
             self.f.inc(community, "petition.risk_flagged")
         flags = set(case.get("risk_flags") or [])
-        expected_flags = ({"group_petition"} if group else set()) | ({"higher_level_threat"} if says_higher_level else set())
+        expected_flags = {f for f, on in (("group_petition", group), ("higher_level_threat", says_higher_level)) if on}
         if flags != expected_flags:
             raise DemoError(f"petition {case['id']} flagged {sorted(flags)}, expected {sorted(expected_flags)}")
         self.actions["petition.register"] += 1
@@ -269,13 +269,14 @@ class Demo:
                     requirement="十个工作日内入户并书面答复", mode="on_site_check", answer=None)
 
         # 阳春社区 (册关街道): 刘女士等数十名群众 and the motor works' noise; the flood after typhoon 艾利
+        liu = p("350981", 1966)
         ids["noise"] = self.petition(
             "yangchun_worker", "yangchun", category="environment_noise", channel="visit",
             title="某电机厂冲床噪音扰民", headcount=42, says_higher_level=True,
             content="原罐头厂宿舍区刘女士等42名群众不满相邻某电机厂冲床车间生产噪音困扰,多次与厂方协商无果,到联动中心投诉。",
-            petitioners=[{"name": "刘秀珍", "id_number": p("350981", 1966), "mobile": "13905931234",
+            petitioners=[{"name": "刘秀珍", "id_number": liu, "mobile": "13905931234",
                           "address": "原罐头厂宿舍3幢"}],
-            representatives=[{"name": "刘秀珍", "id_number": p("350981", 1966)},
+            representatives=[{"name": "刘秀珍", "id_number": liu},
                              {"name": "陈永福", "id_number": p("350981", 1958)}])
         self.handle("yangchun_worker", "yangchun", ids["noise"], unit_kind="department", unit_id="环保",
                     person="市环保局 林卫东", days=10, task="会同工商、安监到电机厂宣讲环保法并提出整改意见",
@@ -352,7 +353,6 @@ class Demo:
             self.f.add(c, welfare__households=1, welfare__people=app["people"])
             self.f.inc(c, f"welfare.households.{app['programme']}")
             self.f.inc(c, f"welfare.people.{app['programme']}", app["people"])
-        self.f.add(c, welfare__disbursed_fen=0)
         self.actions["welfare.approve"] += 1
         app["grant"] = out["grant"]["id"]
         return out["grant"]["id"]
@@ -430,7 +430,8 @@ class Demo:
                      {"decision": "pass", "notice_days": 7, "note": "张榜公示七天"})
         objection = self.gw.post("yangchun_worker", f"/welfare/applications/{noticed['id']}/objections",
                                  {"text": "邻居反映申请人在外经营摊位,有隐性收入", "raised_by": "居民代表"})
-        self.gw.post("yangchun_worker", f"/welfare/applications/{noticed['id']}/objections/{objection['id']}/resolution",
+        self.gw.post("yangchun_worker",
+                     f"/welfare/applications/{noticed['id']}/objections/{objection['id']}/resolution",
                      {"upheld": True, "note": "经核实申请人经营水果摊位,月收入约2000元"})
         self.f.inc("yangchun", "welfare.applications_rejected")
         self.actions["welfare.apply"] += 1
@@ -618,7 +619,8 @@ class Demo:
         deadline = time.monotonic() + 30
         balance = 0
         while time.monotonic() < deadline:
-            balance = self.gw.get("jiayuan_worker", f"/volunteer/volunteers/{vid}").get("totals", {}).get("available", 0)
+            totals = self.gw.get("jiayuan_worker", f"/volunteer/volunteers/{vid}").get("totals", {})
+            balance = totals.get("available", 0)
             if balance >= want:
                 break
             time.sleep(0.3)
@@ -665,7 +667,8 @@ class Demo:
                                                            "started_at": iso(started)})
         cps = route["checkpoints"][:checked]
         for n, cp in enumerate(cps):
-            body = {"checkpoint_id": cp["id"], "at": iso(started + timedelta(minutes=(n + 1) * length // (checked + 1)))}
+            at = started + timedelta(minutes=(n + 1) * length // (checked + 1))
+            body = {"checkpoint_id": cp["id"], "at": iso(at)}
             if finding and n == 0:
                 body["finding"] = finding
             self.gw.post(user, f"/security/patrol-runs/{run['id']}/checkins", body)

@@ -179,7 +179,7 @@ def test_overview_equals_what_the_actions_imply_before_and_after_a_rebuild(platf
         assert f"成功率{dmed['value'] * 100:.1f}%" in text  # 71.4%
         for name in ("黄旗街道", "册关街道"):
             assert name in text
-        print(f"\n[reports] {calls} calls played in {result['seconds']}s ({played_s:.1f}s after start); overview agreed at "
-              f"{agreed_s:.1f}s; rebuild took {rebuild_s:.1f}s; actions {result['actions']}")
+        print(f"\n[reports] {calls} calls played in {result['seconds']}s ({played_s:.1f}s after start); "
+              f"overview agreed at {agreed_s:.1f}s; rebuild took {rebuild_s:.1f}s; actions {result['actions']}")
     finally:
         e2e.stop_platform(proc)
