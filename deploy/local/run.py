@@ -124,12 +124,12 @@ def play_demo_activity(env: dict, gateway: str) -> None:
 
         result = demo_activity.play(gateway)
         marker.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-        actions = result["actions"]
-        count = lambda prefix: sum(n for k, n in actions.items() if k.startswith(prefix))  # noqa: E731
+        n = result["actions"]
         print(f"Demo activity played once for this data directory ({sum(result['calls'].values())} API calls in "
-              f"{result['seconds']}s: {actions.get('petition.register', 0)} petitions, "
-              f"{actions.get('welfare.apply', 0)} welfare applications, {count('volunteer.attendance')} volunteer "
-              f"attendances, {count('security.')} safety records); figures in {marker}", flush=True)
+              f"{result['seconds']}s: {n.get('petition.register', 0)} petitions, {n.get('welfare.apply', 0)} welfare "
+              f"applications, {n.get('volunteer.attendance', 0)} volunteer attendances, "
+              f"{n.get('security.incident', 0)} incidents, {n.get('security.patrol', 0)} patrols, "
+              f"{n.get('security.mediation', 0)} mediations); its figures are in {marker}", flush=True)
     except Exception as exc:  # noqa: BLE001 - the platform runs on without it
         print(f"Demo activity failed (not fatal; it plays again at the next start): {exc}", flush=True)
 
