@@ -92,7 +92,9 @@ def _num(value: float):
     return int(value) if float(value).is_integer() else round(value, 4)
 
 
-def freshness(state: dict, model: ReadModel, now) -> dict:
+def freshness(state: dict, model: ReadModel, now, unavailable: dict | None = None) -> dict:
+    """Per source: its newest event, how far the gateway is behind it, and whether its service is down
+    (`unavailable`: service -> why; its figures stop where its last event left them)."""
     newest = model.newest_event_times()
     lag = state.get("lag") or {}
     measured = state.get("lag_measured_at")
@@ -102,16 +104,19 @@ def freshness(state: dict, model: ReadModel, now) -> dict:
         behind = lag.get(source)
         out[source] = {"newest_event_time": newest.get(source), "events_behind": behind,
                        "stale": bool(behind) or measured_age is None or measured_age > 30}
+        if unavailable and source in unavailable:
+            out[source].update(stale=True, unavailable=unavailable[source])
     return out
 
 
-def overview(model: ReadModel, orgs: OrgIndex, state: dict, unit_id: str, start: date, end: date, now) -> dict:
+def overview(model: ReadModel, orgs: OrgIndex, state: dict, unit_id: str, start: date, end: date, now,
+             unavailable: dict | None = None) -> dict:
     unit = orgs.unit(unit_id)
     if unit is None:
         raise NotFound(f"no org unit {unit_id!r}")
     totals, children = model.figures(unit["path"], start, end, by_child=True)
     previous, _ = model.figures(unit["path"], year_before(start), year_before(end))
-    fresh = freshness(state, model, now)
+    fresh = freshness(state, model, now, unavailable)
     breakdown = []
     for child in orgs.children(unit_id):
         figures = children.get(child["_id"], {})
@@ -125,6 +130,7 @@ def overview(model: ReadModel, orgs: OrgIndex, state: dict, unit_id: str, start:
         "read_model_generation": model.generation,
         "freshness": fresh,
         "stale": any(f["stale"] for f in fresh.values()),
+        "services_unavailable": sorted(unavailable or {}),
         **_present(totals, previous),
         "children": breakdown,
     }
