@@ -28,13 +28,18 @@ ERROR_SCHEMA = {
 def api(summary: str, *, body: type[Schema] | Schema | None = None, query: type[Schema] | Schema | None = None,
         response: type[Schema] | Schema | None = None, many: bool = False, status: int = 200,
         tags: list[str] | None = None, permission: str | None = None, public: bool = False,
-        content_type: str = "application/json"):
-    """Describe a route for the OpenAPI document (it does not validate; the handler's schema does)."""
+        content_type: str = "application/json", error_schema: dict | None = None):
+    """Describe a route for the OpenAPI document (it does not validate; the handler's schema does).
+
+    `many=True` documents the platform's list envelope `{"items": [...], ...}` (paging fields beside
+    it); `many="grants"` one whose array is under another key. `error_schema` replaces the platform's
+    error body for routes that answer errors in another standard's shape (Open311).
+    """
 
     def decorate(fn):
         fn.__openapi__ = {"summary": summary, "body": body, "query": query, "response": response,
                           "many": many, "status": status, "tags": tags, "permission": permission,
-                          "public": public, "content_type": content_type}
+                          "public": public, "content_type": content_type, "error_schema": error_schema}
         return fn
 
     return decorate
@@ -48,16 +53,31 @@ def _schema_ref(spec: APISpec, schema: Any) -> Any:
     return name
 
 
+def _envelope(ref: dict, many: bool | str) -> dict:
+    key = many if isinstance(many, str) else "items"
+    return {"type": "object", "required": [key], "properties": {key: {"type": "array", "items": ref}}}
+
+
+def _errors(meta: dict, method: str) -> dict:
+    """The error answers an operation can give (every one in the platform's error body)."""
+    body = meta["error_schema"] or {"$ref": "#/components/schemas/Error"}
+    codes = {"400": "Malformed request", "401": "No valid token", "403": "Not allowed here",
+             "404": "No such record (or not within the caller's scope)", "422": "Invalid fields",
+             "503": "A dependency (database, event bus, service) is unavailable; retry after Retry-After"}
+    if method != "GET":
+        codes["409"] = "Conflicts with the record's state or a concurrent change"
+    if meta["body"] is not None:
+        codes["413"] = "The body is too large"
+    if meta["public"]:
+        codes["429"] = "Too many requests"
+    return {code: {"description": text, "content": {"application/json": {"schema": body}}}
+            for code, text in sorted(codes.items())}
+
+
 def spec_for(app, title: str, version: str = "1.0.0") -> dict:
     spec = APISpec(title=title, version=version, openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
     spec.components.schema("Error", ERROR_SCHEMA)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
-    errors = {
-        "400": {"description": "Malformed request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-        "401": {"description": "No valid token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-        "403": {"description": "Not allowed here", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-        "422": {"description": "Invalid fields", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-    }
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         view = app.view_functions.get(rule.endpoint)
         meta = getattr(view, "__openapi__", None)
@@ -68,7 +88,7 @@ def spec_for(app, title: str, version: str = "1.0.0") -> dict:
                   for n in _CONVERTER.findall(rule.rule)]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             op: dict = {"summary": meta["summary"], "operationId": f"{rule.endpoint}_{method.lower()}".replace(".", "_"),
-                        "responses": dict(errors)}
+                        "responses": _errors(meta, method)}
             if meta["tags"]:
                 op["tags"] = meta["tags"]
             if not meta["public"]:
@@ -85,7 +105,7 @@ def spec_for(app, title: str, version: str = "1.0.0") -> dict:
             ok: dict = {"description": "OK"}
             if meta["response"] is not None:
                 ref = {"$ref": f"#/components/schemas/{_schema_ref(spec, meta['response'])}"}
-                ok["content"] = {"application/json": {"schema": {"type": "array", "items": ref} if meta["many"] else ref}}
+                ok["content"] = {"application/json": {"schema": _envelope(ref, meta["many"]) if meta["many"] else ref}}
             op["responses"][str(meta["status"])] = ok
             spec.path(path=path, operations={method.lower(): op})
     return spec.to_dict()

@@ -23,6 +23,8 @@ from ..service_layer.petitions import PetitionService
 
 CLOSED_STATES = ("answered", "closed")
 MAX_RESULTS = 1000
+OPEN311_ERROR = {"type": "array", "items": {"type": "object", "required": ["code", "description"], "properties": {
+    "code": {"type": "integer"}, "description": {"type": "string"}}}}
 
 
 def _error(code: int, description: str):
@@ -88,12 +90,14 @@ def blueprint(service: PetitionService) -> Blueprint:
                 "lat": o.get("lat"), "long": o.get("long"), "media_url": o.get("media_url")}
 
     @bp.get("/services.json")
-    @api("Open311: the service types (petition categories)", tags=["open311"], public=True)
+    @api("Open311: the service types (petition categories)", tags=["open311"], error_schema=OPEN311_ERROR,
+         public=True)
     def services():
         return jsonify(services_list())
 
     @bp.get("/services/<code>.json")
-    @api("Open311: one service's definition (no extra attributes)", tags=["open311"], public=True)
+    @api("Open311: one service's definition (no extra attributes)", tags=["open311"],
+         error_schema=OPEN311_ERROR, public=True)
     def service_definition(code: str):
         if code not in {s["service_code"] for s in services_list()}:
             return _error(404, f"no service {code!r}")
@@ -101,7 +105,7 @@ def blueprint(service: PetitionService) -> Blueprint:
 
     @bp.post("/requests.json")
     @api("Open311: file a service request (a petition filed online); needs a bearer token with petition:file",
-         tags=["open311"], permission="petition:file", status=201)
+         tags=["open311"], error_schema=OPEN311_ERROR, permission="petition:file", status=201)
     def create_request():
         principal = current_principal()
         form = request.get_json(silent=True) if request.is_json else request.form.to_dict()
@@ -148,7 +152,7 @@ def blueprint(service: PetitionService) -> Blueprint:
 
     @bp.get("/requests.json")
     @api("Open311: service requests filed through Open311 (newest first, at most 1000)", tags=["open311"],
-         public=True)
+         error_schema=OPEN311_ERROR, public=True)
     def list_requests():
         args = request.args
         names = {s["service_code"]: s["service_name"] for s in services_list()}
@@ -181,7 +185,7 @@ def blueprint(service: PetitionService) -> Blueprint:
         return jsonify([as_request(d, names) for d in docs])
 
     @bp.get("/requests/<request_id>.json")
-    @api("Open311: one service request", tags=["open311"], public=True)
+    @api("Open311: one service request", tags=["open311"], error_schema=OPEN311_ERROR, public=True)
     def get_request(request_id: str):
         doc = service.repo.collection.find_one({"_id": request_id, "source": "open311"})
         if doc is None:

@@ -193,6 +193,8 @@ class StatementSchema(Schema):
 
 class StatsSchema(Schema):
     org_path = fields.String()
+    from_ = fields.String(data_key="from", allow_none=True)
+    to = fields.String(allow_none=True)
     volunteers = fields.Integer()
     teams = fields.Integer()
     activities = fields.Integer()
@@ -201,10 +203,13 @@ class StatsSchema(Schema):
     hours = fields.Float()
     coins_credited = fields.Integer()
     coins_redeemed = fields.Integer()
+    volunteers_by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
 class RecognitionSchema(Schema):
     org_path = fields.String()
+    from_ = fields.String(data_key="from", allow_none=True)
+    to = fields.String(allow_none=True)
     volunteers = fields.List(fields.Dict())
     teams = fields.List(fields.Dict())
 
@@ -215,6 +220,8 @@ class LedgerCheckSchema(Schema):
     entries = fields.Integer()
     sum_of_balances = fields.Integer()
     mismatches = fields.List(fields.Dict())
+    negative = fields.List(fields.String(), metadata={"description": "accounts below zero that may not be"})
+    pending_entries = fields.Integer()
 
 
 class PeriodQuerySchema(Schema):

@@ -87,7 +87,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
 
     @bp.get("/applications")
     @api("Applications in the caller's scope (a resident: their own)", query=s.ListQuerySchema,
-         response=s.ApplicationSchema, many=True, permission="welfare:read", tags=["applications"])
+         response=s.ApplicationSchema, many="applications", permission="welfare:read", tags=["applications"])
     def list_applications():
         p = current_principal()
         q = _query(s.ListQuerySchema())
@@ -152,7 +152,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
     # -- grants
 
     @bp.get("/grants")
-    @api("Grants in the caller's scope", query=s.ListQuerySchema, response=s.GrantSchema, many=True,
+    @api("Grants in the caller's scope", query=s.ListQuerySchema, response=s.GrantSchema, many="grants",
          permission="welfare:read", tags=["grants"])
     def list_grants():
         p = current_principal()
