@@ -42,7 +42,10 @@ def load_json(schema: Schema, *, partial: bool = False) -> dict:
     """Parse the request body as JSON and validate it; errors become 400/415/422 responses."""
     if not request.is_json:
         raise DomainError("the body must be JSON (Content-Type: application/json)")
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # silent covers syntax errors, not nesting deeper than the parser's stack
+        raise DomainError("the body is nested too deeply") from None
     if payload is None:
         raise DomainError("the body is not valid JSON")
     if not isinstance(payload, dict):
@@ -53,6 +56,7 @@ def load_json(schema: Schema, *, partial: bool = False) -> dict:
 def create_base_app(settings: Settings, readiness: dict[str, ReadinessCheck] | None = None) -> Flask:
     configure_logging(settings.service, settings.log_level, settings.log_json)
     app = Flask(settings.service)
+    app.url_map.merge_slashes = False  # `//x` is a 404 in JSON, not an HTML redirect
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
     app.config["LIANDONG_SETTINGS"] = settings
     app.json.ensure_ascii = False
@@ -117,6 +121,10 @@ def create_base_app(settings: Settings, readiness: dict[str, ReadinessCheck] | N
     def _http(exc: HTTPException):
         return error_body(re.sub(r"\W+", "_", (exc.name or "error").lower()), exc.description or exc.name,
                           None, exc.code or 500)
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(_exc: RecursionError):  # JSON nested thousands deep, parsed outside load_json
+        return error_body("bad_request", "the body is nested too deeply", None, 400)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

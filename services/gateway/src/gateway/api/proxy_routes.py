@@ -11,7 +11,7 @@ import logging
 from flask import Blueprint, Response, g, jsonify, request
 
 from liandong.auth import current_principal
-from liandong.errors import Conflict, Forbidden, ValidationFailed
+from liandong.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from liandong.idnumbers import mask, mask_mobile
 
 from ..adapters.audit_log import AuditLog, personal_fields
@@ -63,6 +63,10 @@ def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: Idemp
     bp = Blueprint("proxy", __name__)
 
     def forward(service: str, path: str) -> Response:
+        if any(seg in (".", "..") for seg in path.replace("\\", "/").split("/")):
+            # dot segments (decoded from %2e%2e too) would be resolved on the way out, past this service's
+            # prefix and the permission checked for it
+            raise DomainError("the path may not contain . or .. segments")
         principal = g.get("principal")
         headers = {h: request.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in request.headers}
         headers["X-Correlation-ID"] = g.correlation_id
