@@ -31,7 +31,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || (echo "make bench needs wrk (apt-get install wrk)" && exit 1))
-	$(BIN)/python tests/bench/bench.py
+	$(BIN)/python -m pip install -q -r requirements-bench.txt
+	tests/bench/run.sh
 
 clean-data:
 	rm -rf data
