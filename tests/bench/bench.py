@@ -214,7 +214,7 @@ def service_rss(proc) -> dict[str, float]:
             cpid, _, cargs = line.split(None, 2)
             rss = rss_mb(int(cpid)) if Path(f"/proc/{cpid}").exists() else 0
             name = next((s for s in SERVICES if s in cargs), "?")
-            kind = "worker" if "worker" in cargs else "web"
+            kind = "worker" if ".worker" in cargs else "web"
             key = f"{name} {kind}"
             out[key] = max(out.get(key, 0), rss)
     return out
@@ -544,7 +544,7 @@ def petition_lists(n: int) -> None:
         units = service.platform.org.units
         for u in flatten(district_tree(), "/", None):
             units.insert_one(u)
-        principal = Principal("u", "基准", (Grant("district_admin", "bench", "/bench/", ()),))
+        principal = Principal("u", "基准", (Grant("community_worker", "sd0-c0", "/bench/sd0/sd0-c0/", ()),))
         rnd = random.Random(3)
         template = service.repo.collection.find_one({"_id": service.register(
             {**petition_body(rnd), "org_unit_id": "sd0-c0"}, principal)[0].id})
