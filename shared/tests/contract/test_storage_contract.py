@@ -8,7 +8,7 @@ import pytest
 from liandong import outbox
 from liandong.consumer import apply_once, insert_once
 from liandong.errors import ConcurrencyConflict
-from liandong.storage import DuplicateKeyError, subtree
+from liandong.storage import DuplicateKeyError, UnsupportedQuery, subtree
 from liandong.testing import unique
 
 
@@ -185,3 +185,13 @@ def test_embedded_lists_and_subtrees_are_index_lookups(tmp_path):
     assert "USING INDEX" in c.explain(subtree("/cy/hq/"))
     plan = c.explain({"status": "registered"}, sort=[("created", -1)])
     assert "USING INDEX" in plan and "TEMP B-TREE" not in plan  # no scan, no sort step
+
+
+def test_find_leaves_out_the_excluded_fields(database):
+    c = database.collection(unique("proj"))
+    apply_once(c, "bucket", "ev-1", {"$inc": {"m.n": 1}, "$set": {"org_path": "/a/"}})
+    c.insert_one({"_id": "plain", "org_path": "/a/b/", "m": {"n": 2}})
+    docs = sorted(c.find({"org_path": {"$regex": "^/a/"}}, projection={"_handled": 0}), key=lambda d: d["_id"])
+    assert docs == [{"_id": "bucket", "m": {"n": 1}, "org_path": "/a/"}, {"_id": "plain", "org_path": "/a/b/", "m": {"n": 2}}]
+    with pytest.raises(UnsupportedQuery):
+        c.find({}, projection={"m": 1})

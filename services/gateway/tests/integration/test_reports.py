@@ -204,5 +204,10 @@ def test_a_batch_that_overlaps_one_applied_before_counts_each_event_once(make_se
     assert totals["petition.batches"] == 5 and totals["petition.person_times"] == 15
     march, _ = model.figures(JIAYUAN, date(2026, 3, 2), date(2026, 3, 2))
     assert march["petition.person_times"] == 1 + 2 + 4
+    # several periods read together give what each gives alone
+    assert model.figures_many(JIAYUAN, [(date(2026, 3, 2), date(2026, 3, 2)), (date(2026, 1, 1), date(2026, 12, 31))]) \
+        == [(march, {}), (totals, {})]
+    if store == "sqlite":  # the ids live beside the buckets, in the same transaction: reports read figures only
+        assert not any("_handled" in d for d in model.days.find({}) + model.months.find({}))
     if store == "mongo":
         platform.db.drop()

@@ -154,8 +154,10 @@ class MongoCollection:
 
     @_translate
     def find(self, filter: Filter | None = None, sort: SortSpec | None = None,
-             skip: int = 0, limit: int = 0) -> list[dict]:
-        cursor = self.raw.find(filter or {})
+             skip: int = 0, limit: int = 0, projection: dict | None = None) -> list[dict]:
+        if projection and any(v for v in projection.values()):
+            raise UnsupportedQuery("only exclusion projections ({field: 0}) are supported")
+        cursor = self.raw.find(filter or {}, projection or None)
         if sort:
             cursor = cursor.sort(list(sort))
         if skip:

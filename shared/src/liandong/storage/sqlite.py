@@ -325,9 +325,14 @@ class SqliteCollection:
 
     # -- reads
     def find(self, filter: Filter | None = None, sort: SortSpec | None = None,
-             skip: int = 0, limit: int = 0) -> list[dict]:
+             skip: int = 0, limit: int = 0, projection: dict | None = None) -> list[dict]:
+        columns = "doc"
+        if projection:  # fields left out in SQL, so Python never parses them
+            if any(v for v in projection.values()):
+                raise UnsupportedQuery("only exclusion projections ({field: 0}) are supported")
+            columns = "json_remove(doc," + ",".join(f"'{_json_path(k)}'" for k in projection) + ")"
         try:
-            rows = self._select(self.db.connection(), filter, sort, skip, limit, columns="doc")
+            rows = self._select(self.db.connection(), filter, sort, skip, limit, columns=columns)
         except sqlite3.OperationalError as exc:
             raise StorageUnavailable(str(exc)) from exc
         return [json.loads(r[0]) for r in rows]

@@ -1,12 +1,17 @@
 """The reporting read model: figures per community and day (and month), built only from events.
 
 Each event's deltas go to two buckets of the community it belongs to (a record at a grid or a
-building counts for its community): its day and its month. Both writes record the event id
-(`apply_once`), so redelivery changes nothing. The projector hands over a whole poll at once
-(`apply_batch`): the deltas of all its events for one bucket are summed and written in one
-conditional update that records all their ids, inside one transaction where the store has them
-(SQLite); a bucket that has seen any of those ids already falls back to one event at a time. Reads sum month buckets for whole months and day
-buckets for the edges of a period, so a year of a district is about a thousand documents.
+building counts for its community): its day and its month. Both writes record the event id, so
+redelivery changes nothing. Where the store has transactions (SQLite), the last ids of a bucket
+live beside it (`rm<gen>_handled`, keyed by collection and bucket id) and are written in the same
+transaction as its figures; the bucket documents the reports read hold figures only. Where it has
+none (FerretDB 1.x), the ids stay in the bucket so that effect and record are one atomic write
+(`apply_once`), and reads leave them out in the database (an exclusion projection). The projector
+hands over a whole poll at once (`apply_batch`): the deltas of all its events for one bucket are
+summed and written in one conditional update that records all their ids; a bucket that has seen
+any of those ids already falls back to one event at a time. Reads sum month buckets for whole
+months and day buckets for the edges of a period, every bucket a report needs read once: a year
+of a district with the year before is one query for about 1 200 month documents.
 
 The model lives in a *generation* of collections (`rm<gen>_*`). A rebuild fills generation n+1 from
 the beginning of every topic with its own consumer group while generation n keeps serving; when the
@@ -37,6 +42,35 @@ def _metric(field: str) -> str:
     return field.replace("__", ".")
 
 
+HISTORY_START = date(2000, 1, 1)  # stocks are the sum of their deltas from the beginning
+
+
+def _next_month(d: date) -> date:
+    return (d.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _split(start: date, end: date) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
+    """[start, end] as whole months [lo, hi) from the month documents and edges [lo, hi] of days."""
+    first_full = start if start.day == 1 else _next_month(start)
+    last_full_end = (end + timedelta(days=1)).replace(day=1)  # the first day after the last whole month
+    if first_full >= last_full_end:
+        return None, [(start.isoformat(), end.isoformat())]
+    edges = [(start, first_full - timedelta(days=1)), (last_full_end, end)]
+    return ((first_full.isoformat()[:7], last_full_end.isoformat()[:7]),
+            [(lo.isoformat(), hi.isoformat()) for lo, hi in edges if lo <= hi])
+
+
+_METRIC_OF: dict[str, str] = {}
+_STOCKS = frozenset(k for k, m in METRICS.items() if m.stock)
+
+
+def _metric_of(field: str) -> str:
+    name = _METRIC_OF.get(field)
+    if name is None:
+        name = _METRIC_OF[field] = _metric(field)
+    return name
+
+
 class ReadModel:
     def __init__(self, db: Database, generation: int, community_of):
         self.db = db
@@ -47,6 +81,9 @@ class ReadModel:
         self.months: Collection = db.collection(f"{prefix}_months")
         self.memory: Collection = db.collection(f"{prefix}_memory")
         self.freshness: Collection = db.collection(f"{prefix}_freshness")
+        # where a poll's writes are one transaction (SQLite), a bucket's event ids live beside it
+        self._batch = getattr(db, "batch", None)
+        self.handled: Collection | None = db.collection(f"{prefix}_handled") if self._batch else None
 
     def prepare(self) -> None:
         for coll, period in ((self.days, "day"), (self.months, "month")):
@@ -54,32 +91,45 @@ class ReadModel:
             coll.create_index([(period, 1)], name="period")
 
     def drop(self) -> None:
-        for coll in (self.days, self.months, self.memory, self.freshness):
-            coll.drop()
+        for coll in (self.days, self.months, self.memory, self.freshness, self.handled):
+            if coll is not None:
+                coll.drop()
+
+    def _transaction(self):
+        return self._batch() if self._batch else nullcontext()
 
     # -- writing
     def apply(self, event: Envelope) -> None:
-        memory = {}
-        if event.type in REMEMBER:
-            facts = {k: event.data.get(k) for k in REMEMBER[event.type]}
-            apply_once(self.memory, event.subject, event.id, {"$set": facts})
-        elif event.type.startswith("liandong.welfare.grant."):
-            memory = self.memory.find_one({"_id": event.subject}) or {}
-        effect = effect_of(event.type, event.data, event.time, memory)
-        if effect is not None:
-            path = self.community_of(event.orgpath)
-            inc = {f"m.{_field(k)}": v for k, v in effect.deltas.items()}
-            month = effect.day[:7]
-            apply_once(self.days, f"{path}|{effect.day}", event.id,
-                       {"$inc": inc, "$set": {"org_path": path, "day": effect.day}})
-            apply_once(self.months, f"{path}|{month}", event.id,
-                       {"$inc": inc, "$set": {"org_path": path, "month": month}})
-        self.freshness.update_one({"_id": event.service}, {"$max": {"newest_event_time": event.time}}, upsert=True)
+        with self._transaction():
+            memory = {}
+            if event.type in REMEMBER:
+                facts = {k: event.data.get(k) for k in REMEMBER[event.type]}
+                apply_once(self.memory, event.subject, event.id, {"$set": facts})
+            elif event.type.startswith("liandong.welfare.grant."):
+                memory = self.memory.find_one({"_id": event.subject}) or {}
+            effect = effect_of(event.type, event.data, event.time, memory)
+            if effect is not None:
+                path = self.community_of(event.orgpath)
+                inc = {f"m.{_field(k)}": v for k, v in effect.deltas.items()}
+                month = effect.day[:7]
+                self._apply_one("days", f"{path}|{effect.day}", event.id, inc, {"org_path": path, "day": effect.day})
+                self._apply_one("months", f"{path}|{month}", event.id, inc, {"org_path": path, "month": month})
+            self.freshness.update_one({"_id": event.service}, {"$max": {"newest_event_time": event.time}},
+                                      upsert=True)
+
+    def _apply_one(self, which: str, doc_id: str, event_id: str, inc: dict, fields: dict) -> bool:
+        coll: Collection = getattr(self, which)
+        if self.handled is None:  # the ids in the bucket itself: effect and record in one write
+            return apply_once(coll, doc_id, event_id, {"$inc": inc, "$set": fields}, keep=KEEP)
+        # inside the caller's transaction: the record beside the bucket, then the bucket
+        if not apply_once(self.handled, f"{which}|{doc_id}", event_id, {}, keep=KEEP):
+            return False
+        coll.update_one({"_id": doc_id}, {"$inc": inc, "$set": fields}, upsert=True)
+        return True
 
     def apply_batch(self, events: list[Envelope]) -> None:
         """The effects of many events, in order: each bucket written once, all in one transaction."""
-        batch = getattr(self.db, "batch", None)
-        with batch() if batch else nullcontext():
+        with self._transaction():
             buckets: dict[tuple[str, str], tuple[dict, dict[str, dict]]] = {}
             newest: dict[str, str] = {}
             for event in events:
@@ -101,84 +151,129 @@ class ReadModel:
                 if event.time > newest.get(event.service, ""):
                     newest[event.service] = event.time
             for (which, doc_id), (fields, by_event) in buckets.items():
-                self._apply_many(getattr(self, which), doc_id, fields, by_event)
+                self._apply_many(which, doc_id, fields, by_event)
             for service, newest_time in newest.items():
                 self.freshness.update_one({"_id": service}, {"$max": {"newest_event_time": newest_time}}, upsert=True)
 
-    @staticmethod
-    def _apply_many(coll: Collection, doc_id: str, fields: dict, by_event: dict[str, dict]) -> None:
+    def _apply_many(self, which: str, doc_id: str, fields: dict, by_event: dict[str, dict]) -> None:
+        coll: Collection = getattr(self, which)
         ids = list(by_event)
         total: dict[str, float] = defaultdict(int)
         for inc in by_event.values():
             for k, v in inc.items():
                 total[k] += v
-        update = {"$inc": dict(total), "$set": fields, "$push": {HANDLED: {"$each": ids[-KEEP:], "$slice": -KEEP}}}
+        record = {"$push": {HANDLED: {"$each": ids[-KEEP:], "$slice": -KEEP}}}
         try:
-            result = coll.update_one({"_id": doc_id, HANDLED: {"$nin": ids}}, update, upsert=True)
-            if result.matched_count or result.upserted_id is not None:
-                return
+            if self.handled is None:
+                result = coll.update_one({"_id": doc_id, HANDLED: {"$nin": ids}},
+                                         {"$inc": dict(total), "$set": fields, **record}, upsert=True)
+                if result.matched_count or result.upserted_id is not None:
+                    return
+            else:
+                result = self.handled.update_one({"_id": f"{which}|{doc_id}", HANDLED: {"$nin": ids}}, record,
+                                                 upsert=True)
+                if result.matched_count or result.upserted_id is not None:
+                    coll.update_one({"_id": doc_id}, {"$inc": dict(total), "$set": fields}, upsert=True)
+                    return
         except DuplicateKeyError:
             pass
         # the bucket has handled some of these events before (a redelivery): one at a time
         for event_id, inc in by_event.items():
-            apply_once(coll, doc_id, event_id, {"$inc": inc, "$set": fields}, keep=KEEP)
+            self._apply_one(which, doc_id, event_id, inc, fields)
 
     # -- reading
-    def _sum(self, docs, by_child_of: str | None = None):
+    def _find(self, coll: Collection, filter: dict) -> list[dict]:
+        if self.handled is None:
+            return coll.find(filter, projection={HANDLED: 0})  # the ids stay in the database
+        return coll.find(filter)
+
+    def _load(self, path: str, splits) -> dict[tuple[str, str], dict[str, dict[str, float]]]:
+        """Every bucket the splits need, fetched once and summed per (period, child community path)."""
+        month_ranges = [m for m, _ in splits if m]
+        day_ranges = sorted({edge for _, edges in splits for edge in edges})
+        docs: list[tuple[str, dict]] = []
+        if month_ranges:
+            lo, hi = min(m[0] for m in month_ranges), max(m[1] for m in month_ranges)
+            docs += [("m", d) for d in self._find(self.months, {"$and": [subtree(path), {"month": {"$gte": lo, "$lt": hi}}]})]
+        merged: list[list[str]] = []
+        for lo, hi in day_ranges:  # overlapping edges are read once
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        for lo, hi in merged:
+            docs += [("d", d) for d in self._find(self.days, {"$and": [subtree(path), {"day": {"$gte": lo, "$lte": hi}}]})]
+        out: dict[tuple[str, str], dict[str, dict[str, float]]] = {}
+        for kind, doc in docs:
+            key = (kind, doc.get("month") if kind == "m" else doc.get("day"))
+            per_path = out.setdefault(key, {})
+            sums = per_path.get(doc["org_path"])
+            if sums is None:
+                sums = per_path[doc["org_path"]] = defaultdict(float)
+            for field, value in (doc.get("m") or {}).items():
+                sums[_metric_of(field)] += value
+        return out
+
+    @staticmethod
+    def _select(loaded, split, path: str, by_child: bool, stocks: bool) -> tuple[dict, dict]:
+        """The flows (or the stocks) of the buckets in one split."""
+        months, edges = split
         total: dict[str, float] = defaultdict(float)
         children: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for doc in docs:
-            target = total
-            for field, value in (doc.get("m") or {}).items():
-                total[_metric(field)] += value
-            if by_child_of is not None:
-                rest = doc["org_path"][len(by_child_of):]
-                child = rest.split("/", 1)[0] if rest else ""
-                target = children[child]
-                for field, value in (doc.get("m") or {}).items():
-                    target[_metric(field)] += value
+        for (kind, period), per_path in loaded.items():
+            if kind == "m":
+                if not (months and months[0] <= period < months[1]):
+                    continue
+            elif not any(lo <= period <= hi for lo, hi in edges):
+                continue
+            for org_path, sums in per_path.items():
+                child = None
+                if by_child:
+                    rest = org_path[len(path):]
+                    child = children[rest.split("/", 1)[0] if rest else ""]
+                for metric, value in sums.items():
+                    if (metric in _STOCKS) is stocks:
+                        total[metric] += value
+                        if child is not None:
+                            child[metric] += value
         return total, children
 
-    def _period_docs(self, path: str, start: date, end: date) -> list[dict]:
-        """Buckets covering [start, end]: whole months from the month documents, the rest from days."""
-        docs: list[dict] = []
-        first_full = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-        after_end = end + timedelta(days=1)
-        last_full_end = after_end.replace(day=1)  # first day of the month after the last full month
-        if first_full < last_full_end:
-            docs += self.months.find({"$and": [subtree(path), {"month": {"$gte": first_full.isoformat()[:7],
-                                                                          "$lt": last_full_end.isoformat()[:7]}}]})
-            edges = [(start, first_full - timedelta(days=1)), (last_full_end, end)]
-        else:
-            edges = [(start, end)]
-        for lo, hi in edges:
-            if lo <= hi:
-                docs += self.days.find({"$and": [subtree(path), {"day": {"$gte": lo.isoformat(),
-                                                                        "$lte": hi.isoformat()}}]})
-        return docs
+    def figures_many(self, path: str, periods: list[tuple[date, date]], by_child: bool = False):
+        """For each period, (totals, per-child totals) for the subtree at `path`; stocks as of its end.
+
+        Every bucket the periods and their stocks need is read once (a year's overview with the
+        year before: one query for the month documents, none for days)."""
+        splits = []
+        for start, end in periods:
+            splits += [_split(start, end), _split(HISTORY_START, end)]
+        loaded = self._load(path, splits)
+
+        out = []
+        for i in range(len(periods)):
+            flows, flow_children = self._select(loaded, splits[2 * i], path, by_child, False)
+            stocks, stock_children = self._select(loaded, splits[2 * i + 1], path, by_child, True)
+            totals = dict(flows)
+            totals.update({k: stocks.get(k, 0) for k in _STOCKS})
+            children = {}
+            for child in set(flow_children) | set(stock_children):
+                row = dict(flow_children.get(child, {}))
+                row.update({k: stock_children.get(child, {}).get(k, 0) for k in _STOCKS})
+                children[child] = row
+            out.append((totals, children))
+        return out
 
     def figures(self, path: str, start: date, end: date, by_child: bool = False):
         """(totals, per-child totals) for the subtree at `path` over [start, end]; stocks as of `end`."""
-        flows, flow_children = self._sum(self._period_docs(path, start, end), path if by_child else None)
-        stock_keys = [k for k, m in METRICS.items() if m.stock]
-        history, hist_children = self._sum(self._period_docs(path, date(2000, 1, 1), end), path if by_child else None)
-        totals = {k: v for k, v in flows.items() if not METRICS.get(k, None) or not METRICS[k].stock}
-        totals.update({k: history.get(k, 0) for k in stock_keys})
-        children = {}
-        for child in set(flow_children) | set(hist_children):
-            row = {k: v for k, v in flow_children.get(child, {}).items() if not METRICS[k].stock}
-            row.update({k: hist_children.get(child, {}).get(k, 0) for k in stock_keys})
-            children[child] = row
-        return totals, children
+        return self.figures_many(path, [(start, end)], by_child)[0]
 
     def monthly(self, path: str, start: date, end: date) -> dict[str, dict[str, float]]:
         """Per month: the flows of that month."""
         out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        docs = self.months.find({"$and": [subtree(path), {"month": {"$gte": start.isoformat()[:7],
-                                                                     "$lte": end.isoformat()[:7]}}]})
+        docs = self._find(self.months, {"$and": [subtree(path), {"month": {"$gte": start.isoformat()[:7],
+                                                                             "$lte": end.isoformat()[:7]}}]})
         for doc in docs:
             for field, value in (doc.get("m") or {}).items():
-                out[doc["month"]][_metric(field)] += value
+                out[doc["month"]][_metric_of(field)] += value
         return {m: dict(v) for m, v in sorted(out.items())}
 
     def newest_event_times(self) -> dict[str, str | None]:

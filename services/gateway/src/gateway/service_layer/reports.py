@@ -114,8 +114,9 @@ def overview(model: ReadModel, orgs: OrgIndex, state: dict, unit_id: str, start:
     unit = orgs.unit(unit_id)
     if unit is None:
         raise NotFound(f"no org unit {unit_id!r}")
-    totals, children = model.figures(unit["path"], start, end, by_child=True)
-    previous, _ = model.figures(unit["path"], year_before(start), year_before(end))
+    # the period and the year before, and the stocks at both ends: the buckets are read once
+    (totals, children), (previous, _) = model.figures_many(
+        unit["path"], [(start, end), (year_before(start), year_before(end))], by_child=True)
     fresh = freshness(state, model, now, unavailable)
     breakdown = []
     for child in orgs.children(unit_id):
