@@ -18,6 +18,7 @@ $(STAMP): $(foreach p,$(PACKAGES),$(p)/pyproject.toml) constraints.txt requireme
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt --upgrade setuptools  # the venv's own 65.5 has known CVEs
 	$(BIN)/python -m pip install -q -c constraints.txt $(foreach p,$(PACKAGES),-e $(p)) -r requirements-test.txt
 	touch $(STAMP)
 
