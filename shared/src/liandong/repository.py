@@ -83,9 +83,9 @@ class OutboxRepository(Generic[T]):
                                                       self.to_document(aggregate), events)
         return aggregate
 
-    def find(self, filter: dict, sort=None, skip: int = 0, limit: int = 0) -> list[T]:
+    def find(self, filter: dict, sort=None, skip: int = 0, limit: int = 0, hint: str | None = None) -> list[T]:
         out = []
-        for doc in self.collection.find(filter, sort=sort, skip=skip, limit=limit):
+        for doc in self.collection.find(filter, sort=sort, skip=skip, limit=limit, **({"hint": hint} if hint else {})):
             agg = self.from_document(doc)
             agg.version = doc[outbox.VERSION]
             out.append(agg)

@@ -195,3 +195,56 @@ def test_find_leaves_out_the_excluded_fields(database):
     assert docs == [{"_id": "bucket", "m": {"n": 1}, "org_path": "/a/"}, {"_id": "plain", "org_path": "/a/b/", "m": {"n": 2}}]
     with pytest.raises(UnsupportedQuery):
         c.find({}, projection={"m": 1})
+
+
+def test_a_count_can_stop_at_a_limit(database):
+    c = database.collection(unique("cnt"))
+    c.insert_many([{"_id": f"d{i}", "k": 1} for i in range(5)])
+    assert c.count_documents({"k": 1}) == 5
+    assert c.count_documents({"k": 1}, limit=3) == 3 and c.count_documents({"k": 1}, limit=9) == 5
+
+
+def test_a_filtered_count_and_a_hinted_newest_first_page_use_indexes(tmp_path):
+    from liandong.storage.sqlite import SqliteDatabase
+
+    c = SqliteDatabase(tmp_path / "plan.db").collection("petitions")
+    c.create_index([("state", 1), ("org_path", 1), ("registered_at", -1)], name="state_org")
+    c.create_index([("registered_at", -1)], name="registered")
+    c.insert_many([{"_id": f"p{i}", "state": "open", "org_path": "/cy/hq/", "registered_at": f"2026-01-{i + 10}"}
+                   for i in range(3)])
+    q = {"state": "open", "$and": [subtree("/cy/"), subtree("/cy/hq/")]}
+    assert "USING INDEX ix_petitions_state_org (f:state=? AND f:org_path>? AND f:org_path<?)" in c.explain(
+        q, count=True, limit=10001)
+    plan = c.explain(q, sort=[("registered_at", -1)], limit=20, hint="registered")
+    assert "USING INDEX ix_petitions_registered" in plan and "TEMP B-TREE" not in plan  # newest first, no sort
+    assert [d["_id"] for d in c.find(q, sort=[("registered_at", -1)], limit=2, hint="registered")] == ["p2", "p1"]
+    assert len(c.find(q, sort=[("registered_at", -1)], hint="no_such_index")) == 3  # the planner's own choice
+
+
+def test_an_index_made_on_expressions_before_is_made_again_on_columns(tmp_path):
+    from liandong.storage.sqlite import SqliteDatabase
+
+    db = SqliteDatabase(tmp_path / "old.db")
+    db.connection().execute('CREATE TABLE "c_old" (id TEXT PRIMARY KEY, doc TEXT NOT NULL)')
+    db.connection().execute("""CREATE INDEX "ix_old_st" ON "c_old" (json_extract(doc,'$.status'))""")
+    c = db.collection("old")
+    c.insert_one({"_id": "a", "status": "x"})
+    c.create_index("status", name="st")
+    assert "USING INDEX ix_old_st (f:status=?)" in c.explain({"status": "x"})
+    assert [d["_id"] for d in c.find({"status": "x"})] == ["a"]
+    c.drop()  # the columns go with the table
+    c.insert_one({"_id": "b", "status": "y"})
+    assert [d["_id"] for d in c.find({"status": "y"})] == ["b"]
+
+
+def test_a_subtree_inside_a_scope_is_the_range_sqlite_walks(tmp_path):
+    from liandong.storage.sqlite import SqliteDatabase
+
+    c = SqliteDatabase(tmp_path / "scope.db").collection("docs")
+    c.create_index([("org_path", 1)], name="org")
+    c.insert_many([{"_id": "in", "org_path": "/cy/hq/jy/"}, {"_id": "out", "org_path": "/cy/xh/"}])
+    q = {"$and": [subtree("/cy/"), subtree("/cy/hq/")]}
+    assert [d["_id"] for d in c.find(q)] == ["in"]
+    from liandong.storage.sqlite import _Compiler
+    sql = _Compiler().compile(q)
+    assert sql.count(">=") == 1  # one range: the subtree's

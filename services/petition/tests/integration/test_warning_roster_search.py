@@ -143,3 +143,17 @@ def test_escalation_and_taxonomy(env):
     assert by_name["unit"] == {"kind": "department", "id": "water", "name": "水务"} and by_name["deadline"] == "2099-12-31"
     services = env.client.get("/open311/v2/services.json").get_json()
     assert "heating" in [s["service_code"] for s in services]
+
+
+def test_a_large_match_is_counted_up_to_a_cap_and_listed_newest_first(env, monkeypatch):
+    from petition.service_layer import petitions
+
+    for i in range(3):
+        env.file(content=f"楼上噪音{i}")
+    exact = env.get("/petitions", org_unit="jiayuan")
+    assert exact["total"] == 3 and exact["total_capped"] is False
+    monkeypatch.setattr(petitions, "TOTAL_CAP", 2)
+    capped = env.get("/petitions", org_unit="jiayuan", page_size=2)
+    assert capped["total"] == 2 and capped["total_capped"] is True
+    newest = sorted((p["registered_at"] for p in exact["items"]), reverse=True)[:2]
+    assert [p["registered_at"] for p in capped["items"]] == newest

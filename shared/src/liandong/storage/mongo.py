@@ -154,10 +154,12 @@ class MongoCollection:
 
     @_translate
     def find(self, filter: Filter | None = None, sort: SortSpec | None = None,
-             skip: int = 0, limit: int = 0, projection: dict | None = None) -> list[dict]:
+             skip: int = 0, limit: int = 0, projection: dict | None = None, hint: str | None = None) -> list[dict]:
         if projection and any(v for v in projection.values()):
             raise UnsupportedQuery("only exclusion projections ({field: 0}) are supported")
         cursor = self.raw.find(filter or {}, projection or None)
+        if hint and not self.db.is_ferretdb:  # FerretDB 1.x plans on its own
+            cursor = cursor.hint(hint)
         if sort:
             cursor = cursor.sort(list(sort))
         if skip:
@@ -171,8 +173,8 @@ class MongoCollection:
         return self.raw.find_one(filter or {}, sort=list(sort) if sort else None)
 
     @_translate
-    def count_documents(self, filter: Filter | None = None) -> int:
-        return self.raw.count_documents(filter or {})
+    def count_documents(self, filter: Filter | None = None, limit: int = 0) -> int:
+        return self.raw.count_documents(filter or {}, **({"limit": int(limit)} if limit else {}))
 
     @_translate
     def update_one(self, filter: Filter, update: dict, upsert: bool = False) -> UpdateResult:

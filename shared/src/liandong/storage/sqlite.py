@@ -1,7 +1,8 @@
 """Embedded storage adapter: JSON documents in SQLite, one table per collection.
 
-Filters are translated to SQL over `json_extract`, and `create_index` makes expression indexes on
-exactly those expressions, so a filtered list is an index lookup, not a scan. An anchored prefix
+Filters are translated to SQL over `json_extract`; `create_index` adds a virtual generated column
+per indexed path (the same `json_extract`) and indexes those columns, and filters and sorts on an
+indexed path name its column, so a filtered list is an index lookup, not a scan. An anchored prefix
 `$regex` (the org-path subtree query) becomes an index range. Updates are read-modify-write inside
 `BEGIN IMMEDIATE`, which makes each single-document update atomic across threads and processes.
 """
@@ -66,6 +67,31 @@ def _literal_prefix(pattern: str) -> str | None:
     return "".join(out) or None
 
 
+def _prefix_term(term: Any) -> tuple[str, str] | None:
+    """(field, literal prefix) if the term is nothing but an anchored-prefix `$regex` on one field."""
+    if not isinstance(term, dict) or len(term) != 1:
+        return None
+    (field, cond), = term.items()
+    if field.startswith("$") or not isinstance(cond, dict) or set(cond) != {"$regex"}:
+        return None
+    prefix = _literal_prefix(cond["$regex"]) if isinstance(cond["$regex"], str) else None
+    return (field, prefix) if prefix else None
+
+
+def _narrowest_prefixes(terms: list) -> list:
+    """`$and` terms without a prefix range implied by a narrower one on the same field (a scope and
+    a subtree inside it): SQLite can range over one of them only, and must be given the narrow one."""
+    prefixes = [_prefix_term(t) for t in terms]
+    out = []
+    for i, term in enumerate(terms):
+        mine = prefixes[i]
+        if mine and any(other and j != i and other[0] == mine[0] and other[1] != mine[1] and other[1].startswith(mine[1])
+                        for j, other in enumerate(prefixes)):
+            continue
+        out.append(term)
+    return out
+
+
 def _bind(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
@@ -83,14 +109,18 @@ def _regexp(pattern: str, flags: str, value: Any) -> int:
 class _Compiler:
     """Mongo filter -> (SQL, params). `base` is the JSON column the paths are read from."""
 
-    def __init__(self, base: str = "doc", id_column: str | None = "id"):
+    def __init__(self, base: str = "doc", id_column: str | None = "id", columns: dict[str, str] | None = None):
         self.base = base
         self.id_column = id_column
+        self.columns = columns or {}  # indexed paths -> their generated column
         self.params: list[Any] = []
 
     def expr(self, path: str) -> str:
         if path == "_id" and self.id_column:
             return self.id_column
+        column = self.columns.get(path)
+        if column is not None:
+            return column
         return f"json_extract({self.base},'{_json_path(path)}')"
 
     def each(self, path: str) -> str:
@@ -108,7 +138,7 @@ class _Compiler:
         parts = []
         for key, cond in filter.items():
             if key == "$and":
-                parts.append("(" + " AND ".join(self.compile(f) for f in cond) + ")")
+                parts.append("(" + " AND ".join(self.compile(f) for f in _narrowest_prefixes(cond)) + ")")
             elif key == "$or":
                 parts.append("(" + " OR ".join(self.compile(f) for f in cond) + ")")
             elif key == "$nor":
@@ -205,10 +235,10 @@ class _Compiler:
         return out
 
 
-def _order_by(sort: SortSpec | None) -> str:
+def _order_by(sort: SortSpec | None, columns: dict[str, str] | None = None) -> str:
     if not sort:
         return ""
-    c = _Compiler()
+    c = _Compiler(columns=columns)
     return " ORDER BY " + ", ".join(f"{c.expr(k)} {'DESC' if d < 0 else 'ASC'}" for k, d in sort)
 
 
@@ -302,12 +332,21 @@ class SqliteCollection:
         self.db = db
         self.name = name
         self.table = f'"c_{name}"'
+        self.columns: dict[str, str] = {}
         self._ensure()
 
     def _ensure(self) -> None:
-        self.db.connection().execute(
-            f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)"
-        )
+        conn = self.db.connection()
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)")
+        self._load_columns(conn)
+
+    def _load_columns(self, conn) -> None:
+        """The generated columns `create_index` made: a filter or sort on their path reads them."""
+        self.columns = {row[1][2:]: f'"{row[1]}"' for row in conn.execute(f"PRAGMA table_xinfo({self.table})")
+                        if row[1].startswith("f:")}
+
+    def _compiler(self) -> _Compiler:
+        return _Compiler(columns=self.columns)
 
     def _query(self, sql: str, params: list) -> list:
         try:
@@ -315,24 +354,40 @@ class SqliteCollection:
         except sqlite3.OperationalError as exc:
             raise StorageUnavailable(str(exc)) from exc
 
-    def _select(self, conn, filter, sort=None, skip=0, limit=0, columns="id, doc"):
-        c = _Compiler()
+    def _select(self, conn, filter, sort=None, skip=0, limit=0, columns="id, doc", hint: str | None = None):
+        try:
+            return self._select_once(conn, filter, sort, skip, limit, columns, hint)
+        except sqlite3.OperationalError as exc:
+            if "no such column: f:" not in str(exc):
+                raise
+            self._load_columns(conn)  # the table was dropped and made again by another process
+            return self._select_once(conn, filter, sort, skip, limit, columns, hint)
+
+    def _select_once(self, conn, filter, sort, skip, limit, columns, hint):
+        c = self._compiler()
         where = c.compile(filter)
-        sql = f"SELECT {columns} FROM {self.table} WHERE {where}{_order_by(sort)}"
+        source = f'{self.table} INDEXED BY "{self._index_name(hint)}"' if hint else self.table
+        sql = f"SELECT {columns} FROM {source} WHERE {where}{_order_by(sort, self.columns)}"
         if limit or skip:
             sql += f" LIMIT {int(limit) if limit else -1} OFFSET {int(skip)}"
         return conn.execute(sql, c.params).fetchall()
 
     # -- reads
     def find(self, filter: Filter | None = None, sort: SortSpec | None = None,
-             skip: int = 0, limit: int = 0, projection: dict | None = None) -> list[dict]:
+             skip: int = 0, limit: int = 0, projection: dict | None = None, hint: str | None = None) -> list[dict]:
         columns = "doc"
         if projection:  # fields left out in SQL, so Python never parses them
             if any(v for v in projection.values()):
                 raise UnsupportedQuery("only exclusion projections ({field: 0}) are supported")
             columns = "json_remove(doc," + ",".join(f"'{_json_path(k)}'" for k in projection) + ")"
         try:
-            rows = self._select(self.db.connection(), filter, sort, skip, limit, columns=columns)
+            try:
+                rows = self._select(self.db.connection(), filter, sort, skip, limit, columns=columns, hint=hint)
+            except sqlite3.OperationalError as exc:
+                if not hint or "index" not in str(exc):
+                    raise
+                # the hinted index is not there (or cannot answer): the planner's own choice
+                rows = self._select(self.db.connection(), filter, sort, skip, limit, columns=columns)
         except sqlite3.OperationalError as exc:
             raise StorageUnavailable(str(exc)) from exc
         return [json.loads(r[0]) for r in rows]
@@ -341,17 +396,34 @@ class SqliteCollection:
         docs = self.find(filter, sort=sort, limit=1)
         return docs[0] if docs else None
 
-    def count_documents(self, filter: Filter | None = None) -> int:
-        c = _Compiler()
+    def count_documents(self, filter: Filter | None = None, limit: int = 0) -> int:
+        """How many match; with `limit`, counting stops there (as pymongo's `limit`)."""
+        c = self._compiler()
         where = c.compile(filter)
-        return self._query(f"SELECT COUNT(*) FROM {self.table} WHERE {where}", c.params)[0][0]
+        if limit:
+            sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {self.table} WHERE {where} LIMIT {int(limit)})"
+        else:
+            sql = f"SELECT COUNT(*) FROM {self.table} WHERE {where}"
+        try:
+            return self.db.connection().execute(sql, c.params).fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if "no such column: f:" in str(exc):
+                self._load_columns(self.db.connection())
+                return self.count_documents(filter, limit)
+            raise StorageUnavailable(str(exc)) from exc
 
-    def explain(self, filter: Filter | None = None, sort: SortSpec | None = None) -> str:
-        """SQLite's query plan for a filter: lets tests prove a list uses an index."""
-        c = _Compiler()
+    def explain(self, filter: Filter | None = None, sort: SortSpec | None = None, limit: int = 0,
+                hint: str | None = None, count: bool = False) -> str:
+        """SQLite's query plan for a find (or a count): lets tests prove a list uses an index."""
+        c = self._compiler()
         where = c.compile(filter)
-        rows = self._query(f"EXPLAIN QUERY PLAN SELECT doc FROM {self.table} WHERE {where}{_order_by(sort)}",
-                           c.params)
+        source = f'{self.table} INDEXED BY "{self._index_name(hint)}"' if hint else self.table
+        if count:
+            sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {where}{f' LIMIT {int(limit)}' if limit else ''})"
+        else:
+            sql = f"SELECT doc FROM {source} WHERE {where}{_order_by(sort, self.columns)}"
+            sql += f" LIMIT {int(limit)}" if limit else ""
+        rows = self._query(f"EXPLAIN QUERY PLAN {sql}", c.params)
         return "\n".join(str(r[-1]) for r in rows)
 
     # -- writes
@@ -424,24 +496,42 @@ class SqliteCollection:
             return len(rows)
 
     def delete_many(self, filter: Filter) -> int:
-        c = _Compiler()
+        c = self._compiler()
         where = c.compile(filter)
         with self.db.write() as conn:
             return conn.execute(f"DELETE FROM {self.table} WHERE {where}", c.params).rowcount
 
+    def _index_name(self, name: str) -> str:
+        return re.sub(r"[^A-Za-z0-9_]", "_", f"ix_{self.name}_{name}")
+
     def create_index(self, keys, unique: bool = False, name: str | None = None) -> str:
+        """An index on virtual generated columns, one per path (`"f:<path>"`, json_extract of it).
+
+        Filters and sorts name those columns, so SQLite matches them to the index, and an index
+        holding every column a count or an ordered scan needs answers it without reading documents.
+        """
         spec = index_keys(keys)
         name = name or "_".join(f"{k}_{d}" for k, d in spec)
-        c = _Compiler()
-        cols = ", ".join(f"{c.expr(k)}{' DESC' if d < 0 else ''}" for k, d in spec)
-        ix = re.sub(r"[^A-Za-z0-9_]", "_", f"ix_{self.name}_{name}")
+        ix = self._index_name(name)
         with self.db.write() as conn:
-            try:
-                conn.execute(
-                    f'CREATE {"UNIQUE " if unique else ""}INDEX IF NOT EXISTS "{ix}" ON {self.table} ({cols})'
-                )
-            except sqlite3.IntegrityError as exc:
-                raise DuplicateKeyError(f"{self.name}: cannot build unique index {name}: {exc}") from exc
+            known = {row[1] for row in conn.execute(f"PRAGMA table_xinfo({self.table})")}
+            for path, _ in spec:
+                if path != "_id" and f"f:{path}" not in known:
+                    conn.execute(f'ALTER TABLE {self.table} ADD COLUMN "f:{path}" '
+                                 f"GENERATED ALWAYS AS (json_extract(doc,'{_json_path(path)}')) VIRTUAL")
+            self._load_columns(conn)
+            c = self._compiler()
+            cols = ", ".join(f"{c.expr(k)}{' DESC' if d < 0 else ''}" for k, d in spec)
+            sql = f'CREATE {"UNIQUE " if unique else ""}INDEX "{ix}" ON {self.table} ({cols})'
+            old = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (ix,)).fetchone()
+            if old is not None and old[0] != sql:
+                conn.execute(f'DROP INDEX "{ix}"')  # made before (on expressions): rebuilt on the columns
+                old = None
+            if old is None:
+                try:
+                    conn.execute(sql)
+                except sqlite3.IntegrityError as exc:
+                    raise DuplicateKeyError(f"{self.name}: cannot build unique index {name}: {exc}") from exc
         return name
 
     def drop(self) -> None:

@@ -17,7 +17,12 @@ _PERSONAL = ("id_number", "mobile", "address")  # encrypted at rest (AES-GCM, li
 class PetitionRepository(OutboxRepository[model.Petition]):
     collection_name = "petitions"
     indexes = (
+        # the lists: a subtree, with a status or overdue first (equality, then the subtree's range);
+        # counted from the index alone, newest first from `registered` when the match is large
         ([("org_path", 1), ("registered_at", -1)], {"name": "org_registered"}),
+        ([("state", 1), ("org_path", 1), ("registered_at", -1)], {"name": "state_org_registered"}),
+        ([("overdue", 1), ("org_path", 1), ("registered_at", -1)], {"name": "overdue_org_registered"}),
+        ([("registered_at", -1), ("org_path", 1), ("state", 1), ("overdue", 1)], {"name": "registered"}),
         ([("state", 1), ("due_at", 1)], {"name": "state_due"}),
         ([("state", 1), ("remind_at", 1)], {"name": "state_remind"}),
         ([("category", 1), ("org_unit_id", 1), ("registered_at", 1)], {"name": "category_unit"}),

@@ -210,7 +210,8 @@ class PageSchema(Schema):
     items = fields.List(fields.Nested(PetitionSchema))
     page = fields.Integer()
     page_size = fields.Integer()
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "matches, counted up to 10 000"})
+    total_capped = fields.Boolean(metadata={"description": "true when there are more than `total` matches"})
 
 
 class StatsSchema(Schema):

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 DUPLICATE_WINDOW_DAYS = 28
 REPEAT_WINDOW_DAYS = 365
+TOTAL_CAP = 10000  # a list counts its matches up to this many (`total_capped` beyond)
 # What linked petitions do when their lead case does it (the petitioner of each still rates and closes).
 FOLLOW_THE_LEAD = ("assign", "start", "answer")
 
@@ -302,19 +303,21 @@ class PetitionService:
             if principal.has("petition:read"):
                 principal.require("petition:read", path)
             terms.append(subtree(path))
+        # equality on plain top-level fields: FerretDB 1.x pushes only those down to its backend
+        equal: dict = {}
         for key, field in (("status", "state"), ("category", "category"), ("channel", "channel"),
                            ("public_status", "public_status"), ("level", "level")):
             if args.get(key):
                 values = args[key]
-                terms.append({field: {"$in": values}} if len(values) > 1 else {field: values[0]})
-        if args.get("overdue") is not None:
-            terms.append({"overdue": args["overdue"]})
-        if args.get("risk") is not None:
-            terms.append({"has_risk": args["risk"]})
-        if args.get("group") is not None:
-            terms.append({"is_group": args["group"]})
+                if len(values) > 1:
+                    terms.append({field: {"$in": values}})
+                else:
+                    equal[field] = values[0]
+        for key, field in (("overdue", "overdue"), ("risk", "has_risk"), ("group", "is_group")):
+            if args.get(key) is not None:
+                equal[field] = args[key]
         if args.get("matter_id"):
-            terms.append({"matter_id": args["matter_id"]})
+            equal["matter_id"] = args["matter_id"]
         if args.get("deadline_before"):
             terms.append({"deadline": {"$lte": args["deadline_before"].isoformat()}})
         if args.get("from"):
@@ -329,11 +332,19 @@ class PetitionService:
         if args.get("id_number"):
             principal.require("personal_data:read")
             terms.append({"id_numbers": {"$all": [self.repo.id_index(args["id_number"])]}})
-        query = terms[0] if len(terms) == 1 else {"$and": terms}
+        query = dict(equal)
+        if terms:
+            query["$and"] = terms
         page, size = args.get("page", 1), args.get("page_size", 20)
-        total = self.repo.collection.count_documents(query)
-        docs = self.repo.find(query, sort=[("registered_at", -1)], skip=(page - 1) * size, limit=size)
-        return {"items": docs, "page": page, "page_size": size, "total": total}
+        # exact up to TOTAL_CAP, then "at least": counting a sub-district's 100 000 petitions alone
+        # costs more than the whole list may (README: the total of a list)
+        total = self.repo.collection.count_documents(query, limit=TOTAL_CAP + 1)
+        capped = total > TOTAL_CAP
+        # many matches: walk all petitions newest first and stop at the page; few: sort the matches
+        hint = "registered" if capped else None
+        docs = self.repo.find(query, sort=[("registered_at", -1)], skip=(page - 1) * size, limit=size, hint=hint)
+        return {"items": docs, "page": page, "page_size": size, "total": min(total, TOTAL_CAP),
+                "total_capped": capped}
 
     def statistics(self, org_unit_id: str, start: date | None, end: date | None, principal: Principal) -> dict:
         unit = self.unit(org_unit_id, "org_unit")

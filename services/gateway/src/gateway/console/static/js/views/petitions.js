@@ -90,7 +90,7 @@ async function board(params) {
   const overdue = found.items.filter((p) => p.overdue).length;
   root.append(h("section", { class: "card" },
     h("div", { class: "section-head" },
-      h("h2", {}, `案件看板（共 ${found.total} 件${overdue ? `，本页超期 ${overdue} 件` : ""}）`),
+      h("h2", {}, `案件看板（共 ${found.total}${found.total_capped ? "+" : ""} 件${overdue ? `，本页超期 ${overdue} 件` : ""}）`),
       can("reports:export") ? exportButtons(request, "petition/petitions", query, `信访案件-${unitName(state.org)}`) : null),
     table([
       { title: "登记时间", render: (p) => dateTime(p.registered_at) },
