@@ -70,6 +70,9 @@ def strip(document: dict | None) -> dict | None:
     return {k: v for k, v in document.items() if k not in (OUTBOX, PENDING)}
 
 
+WAKE = 0.01  # seconds between looks for new work while the relay is idle (SQLite)
+
+
 class OutboxRelay:
     """Moves events from aggregate documents to the bus; run one per service (more is safe)."""
 
@@ -131,6 +134,30 @@ class OutboxRelay:
                 n = 0
                 backoff = min(max(backoff * 2, 0.5), 5.0)
             if n == 0:
-                stop.wait(backoff)
+                if backoff == interval:
+                    self._idle(stop, interval)
+                else:
+                    stop.wait(backoff)
             else:
                 time.sleep(0)
+
+    def _idle(self, stop: threading.Event, interval: float) -> None:
+        """Wait up to `interval`; where the store tells cheaply that someone committed (SQLite's
+        data_version), look every WAKE and go back to work at once: a petition is relayed within
+        ~10 ms of its commit instead of up to `interval`, for one PRAGMA per look while idle."""
+        versions = {}
+        for coll in self.collections:
+            probe = getattr(getattr(coll, "db", None), "data_version", None)
+            if probe is not None:
+                versions[id(coll.db)] = probe
+        if not versions:
+            stop.wait(interval)
+            return
+        try:
+            seen = {k: probe() for k, probe in versions.items()}
+            deadline = time.monotonic() + interval
+            while not stop.wait(min(WAKE, max(0.0, deadline - time.monotonic()))):
+                if time.monotonic() >= deadline or any(probe() != seen[k] for k, probe in versions.items()):
+                    return
+        except StorageError:
+            stop.wait(interval)

@@ -38,6 +38,10 @@ class KafkaBus:
         self._futures: list = []
         self._lock = threading.Lock()
         self._known_topics: set[str] = set()
+        # long-lived clients for offset questions, per group (None: end offsets); one at a time
+        self._offset_clients: dict[str | None, KafkaConsumer] = {}
+        self._offsets_pid = None
+        self._offsets_lock = threading.RLock()
 
     @property
     def producer(self) -> KafkaProducer:
@@ -136,25 +140,48 @@ class KafkaBus:
             out += [TopicPartition(t, p) for p in sorted(consumer.partitions_for_topic(t) or ())]
         return out
 
+    def _offsets_client(self, group: str | None) -> KafkaConsumer:
+        """A client kept for offset questions (call with `_offsets_lock` held).
+
+        Making one per question costs a connection, a metadata round and a few hundred ms of
+        Python in the asking process — the projector's lag, every two seconds."""
+        if self._offsets_pid != os.getpid():
+            self._offset_clients, self._offsets_pid = {}, os.getpid()
+        client = self._offset_clients.get(group)
+        if client is None:
+            client = self._offset_clients[group] = KafkaConsumer(
+                bootstrap_servers=self.bootstrap_servers, client_id=f"{self.client_id}-offsets",
+                group_id=group, enable_auto_commit=False, request_timeout_ms=max(self.request_timeout_ms, 30000))
+        return client
+
+    def _forget_offsets_client(self, group: str | None) -> None:
+        client = self._offset_clients.pop(group, None)
+        if client is not None:
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - a broken client is dropped either way
+                pass
+
     def end_offsets(self, topics) -> dict[tuple[str, int], int]:
         """The next offset of every partition of the topics (what a caught-up group has committed)."""
-        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers, group_id=None, enable_auto_commit=False)
-        try:
-            tps = self._partitions(consumer, topics)
-            return {(tp.topic, tp.partition): off for tp, off in consumer.end_offsets(tps).items()} if tps else {}
-        except KafkaError as exc:
-            raise BusUnavailable(f"end offsets unknown: {exc}") from exc
-        finally:
-            consumer.close()
+        with self._offsets_lock:
+            try:
+                consumer = self._offsets_client(None)
+                tps = self._partitions(consumer, topics)
+                return {(tp.topic, tp.partition): off for tp, off in consumer.end_offsets(tps).items()} if tps else {}
+            except KafkaError as exc:
+                self._forget_offsets_client(None)
+                raise BusUnavailable(f"end offsets unknown: {exc}") from exc
 
     def committed(self, group: str, topics) -> dict[tuple[str, int], int]:
-        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers, group_id=group, enable_auto_commit=False)
-        try:
-            return {(tp.topic, tp.partition): consumer.committed(tp) or 0 for tp in self._partitions(consumer, topics)}
-        except KafkaError as exc:
-            raise BusUnavailable(f"committed offsets unknown: {exc}") from exc
-        finally:
-            consumer.close()
+        with self._offsets_lock:
+            try:
+                consumer = self._offsets_client(group)
+                return {(tp.topic, tp.partition): consumer.committed(tp) or 0
+                        for tp in self._partitions(consumer, topics)}
+            except KafkaError as exc:
+                self._forget_offsets_client(group)
+                raise BusUnavailable(f"committed offsets unknown: {exc}") from exc
 
     def read(self, topic: str, start: int = 0, limit: int = 1000, timeout: float = 5.0) -> list[Message]:
         """Read a topic from an offset without a group (operators listing dead letters, tests)."""
@@ -180,6 +207,10 @@ class KafkaBus:
             consumer.close()
 
     def close(self) -> None:
+        with self._offsets_lock:
+            if self._offsets_pid == os.getpid():
+                for group in list(self._offset_clients):
+                    self._forget_offsets_client(group)
         if self._producer is not None:
             try:
                 self._producer.close(timeout=5)

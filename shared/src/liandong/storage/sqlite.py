@@ -312,6 +312,13 @@ class SqliteDatabase:
                 coll = self._collections[name] = SqliteCollection(self, name)
             return coll
 
+    def data_version(self) -> int:
+        """Changes when another connection (any thread or process) commits: cheap to poll for new work."""
+        try:
+            return self.connection().execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(str(exc)) from exc
+
     def ping(self) -> None:
         try:
             self.connection().execute("SELECT 1").fetchone()

@@ -108,7 +108,7 @@ class ReportsProjector:
     def behind(self) -> dict[str, int]:
         """Per source topic, how many events the live generation has not yet committed."""
         ends = self.platform.bus.end_offsets(TOPICS)
-        done = self.platform.bus.committed(self.live.group, TOPICS)
+        done = self.platform.bus.committed(group_of(self.current()["active"]), TOPICS)
         per_topic: dict[str, int] = {t: 0 for t in TOPICS}
         for (t, p), n in ends.items():
             per_topic[t] += max(0, n - done.get((t, p), 0))
@@ -117,7 +117,9 @@ class ReportsProjector:
     def _measure_lag(self) -> None:
         """Store how far behind the live generation is, per source (read by the overview)."""
         per_topic = self.behind()
-        self.live.lag = sum(per_topic.values())
+        live = self._consumers.get(self.current()["active"])
+        if live is not None:
+            live.lag = sum(per_topic.values())
         self.state.update_one({"_id": STATE_ID}, {"$set": {
             "lag": {t.split(".")[0]: n for t, n in per_topic.items()}, "lag_measured_at": self.platform.clock.now_iso()}})
 
@@ -165,15 +167,24 @@ class ReportsProjector:
                 self._switch(state)
         return n
 
+    def _measure_lag_every(self, seconds: float, stop: threading.Event) -> None:
+        """The lag, measured beside the consuming loop: asking the bus takes a while, events should not wait."""
+        while not stop.is_set():
+            if not self._consumers:  # the consuming loop makes the live consumer; this thread only reads it
+                stop.wait(0.1)
+                continue
+            try:
+                self._measure_lag()
+            except Exception as exc:  # noqa: BLE001 - an outage: the next round tries again
+                log.warning("reports lag not measured: %s", exc)
+            stop.wait(seconds)
+
     def run(self, stop: threading.Event) -> None:
         backoff = 0.5
-        measured = 0.0
+        threading.Thread(target=self._measure_lag_every, args=(2.0, stop), name="reports-lag", daemon=True).start()
         while not stop.is_set():
             try:
                 self.run_once()
-                if time.monotonic() - measured > 2.0:
-                    measured = time.monotonic()
-                    self._measure_lag()
                 backoff = 0.5
             except Exception as exc:  # noqa: BLE001 - an outage: wait and go on
                 log.warning("reports projector paused: %s", exc)
