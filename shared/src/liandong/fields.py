@@ -57,3 +57,16 @@ class Text(fields.String):
         if any(ord(c) < 32 and c not in "\n\r\t" for c in text):
             raise ValidationError("control characters are not allowed")
         return text
+
+
+class IsoTime(fields.String):
+    """An ISO-8601 time, normalised to UTC with microseconds and Z (so stored times sort)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from .clock import from_iso, to_iso
+
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return to_iso(from_iso(text))
+        except ValueError:
+            raise ValidationError("not an ISO-8601 time") from None

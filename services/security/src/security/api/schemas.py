@@ -3,24 +3,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from liandong.fields import IdNumber, Mobile, OrgUnitId, Text
+from liandong.fields import IdNumber, IsoTime, Mobile, OrgUnitId, Text
 
 from ..domain import corrections, disputes, incidents, migrants, patrols
 
 _DATE = validate.Regexp(r"^\d{4}-\d{2}-\d{2}$", error="a date YYYY-MM-DD")
-
-
-class IsoTime(fields.String):
-    """An ISO-8601 time; stored as UTC with a Z."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        from liandong.clock import from_iso, to_iso
-
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return to_iso(from_iso(text))
-        except ValueError:
-            raise ValidationError("not an ISO-8601 time") from None
 
 
 class Date(fields.String):

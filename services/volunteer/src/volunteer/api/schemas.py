@@ -3,23 +3,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from liandong.clock import from_iso, to_iso
-from liandong.fields import Mobile, OrgUnitId, Text
+from liandong.fields import IsoTime, Mobile, OrgUnitId, Text
 
 from ..domain.model import VOLUNTEER_KINDS, VOLUNTEER_STATUSES
 
 _KEY = validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$", error="lower-case letters, digits and _")
-
-
-class IsoTime(fields.String):
-    """An ISO-8601 time, normalised to UTC with microseconds and Z (so stored times sort)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return to_iso(from_iso(text))
-        except ValueError:
-            raise ValidationError("not an ISO-8601 time") from None
 
 
 class RegisterVolunteerSchema(Schema):
