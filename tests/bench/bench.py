@@ -220,9 +220,36 @@ def service_rss(proc) -> dict[str, float]:
     return out
 
 
+MIXED_RATE = float(os.environ.get("BENCH_MIXED_RATE", "50"))  # calls/s of the district's mixed traffic
+
+
+def mixed_traffic(settings: Settings, seconds: float, rate: float = MIXED_RATE) -> dict:
+    """The district's mixed traffic (district_load.py) through the gateway, paced at `rate`."""
+    import district_load
+
+    base = f"http://127.0.0.1:{settings.ports['gateway']}"
+    return district_load.play(base, district_load.signer(settings), rate=rate, seconds=seconds,
+                              max_calls=int(rate * seconds) + 1, concurrency=16)
+
+
+def record_mixed(summary: dict, label: str) -> None:
+    if summary["non_2xx"]:
+        failing = {k: v["statuses"] for k, v in summary["kinds"].items() if v["non_2xx"]}
+        print(f"  ({summary['non_2xx']} mixed-traffic calls were not 2xx: {failing})", flush=True)
+    record(f"mixed district traffic through the gateway, {label} (asked {summary['rate_asked']:g}/s)",
+           summary["achieved_rate"], "calls/s")
+    record(f"mixed district traffic, {label}, p50", summary["p50_ms"], "ms")
+    record(f"mixed district traffic, {label}, p99", summary["p99_ms"], "ms")
+    shares = ", ".join(f"{k} {v['calls']}" for k, v in sorted(summary["kinds"].items(), key=lambda kv: -kv[1]["calls"]))
+    print(f"  ({summary['calls']} calls, {summary['non_2xx']} not 2xx: {shares})", flush=True)
+
+
 def freshness(settings: Settings, token: str, probes: int = 30, under_load: bool = True) -> tuple[float, float]:
-    """Time from a POST /petitions to its count in the district overview, while intake load runs."""
+    """Time from a POST /petitions to its count in the district overview, while the district's mixed
+    traffic (petitions, welfare, volunteers, patrols, incidents, mediations) runs through the gateway."""
     import threading
+
+    import district_load
 
     base = f"http://127.0.0.1:{settings.ports['gateway']}"
     admin = {"Authorization": f"Bearer {token_for(settings, 'district_admin', 'chuanying', '/chuanying/')}"}
@@ -235,13 +262,13 @@ def freshness(settings: Settings, token: str, probes: int = 30, under_load: bool
         r.raise_for_status()
         return r.json()["metrics"]["petition.batches"]["value"]
 
-    load = None
+    load, mixed = None, {}
     if under_load:
-        direct = f"http://127.0.0.1:{settings.ports['petition']}/api/v1/petition/petitions"
-        load = threading.Thread(target=wrk, args=(direct, petition_bodies(), token), daemon=True,
-                                kwargs={"seconds": probes // 2 + 10, "connections": 4, "rate": 40})
+        district_load.set_up_district(base, district_load.signer(settings))  # before the clock starts
+        load = threading.Thread(target=lambda: mixed.update(mixed_traffic(settings, probes * 0.45 + 8)),
+                                daemon=True)
         load.start()
-        time.sleep(1)
+        time.sleep(3)
     samples = []
     rnd = random.Random(5)
     for _ in range(probes):
@@ -255,7 +282,8 @@ def freshness(settings: Settings, token: str, probes: int = 30, under_load: bool
         samples.append((time.perf_counter() - t0) * 1000)
         time.sleep(0.2)
     if load:
-        load.join(timeout=60)
+        load.join(timeout=120)
+        record_mixed(mixed, f"{settings.bus}, during the freshness probes")
     samples.sort()
     return statistics.median(samples), samples[max(0, int(len(samples) * 0.99) - 1)]
 
@@ -281,6 +309,7 @@ def intake(bare: dict) -> None:
                 record("petition intake through the gateway req/s", via["rps"], "req/s", bare["rps"],
                        "bare gunicorn+Flask JSON")
             p50, p99 = freshness(settings, token)
+            record_mixed(mixed_traffic(settings, DURATION, rate=1000), "embedded, as fast as it goes")
             record("freshness POST → district overview, embedded, p50", p50, "ms")
             record("freshness POST → district overview, embedded, p99", p99, "ms", target="< 1 000 ms")
             for name, mb in sorted(service_rss(proc).items()):

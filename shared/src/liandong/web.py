@@ -6,6 +6,7 @@ correlation ids in and out, structured access logs, security headers, a body-siz
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -38,8 +39,19 @@ def error_body(code: str, message: str, fields: dict | None = None, status: int 
     return jsonify(body), status
 
 
-def load_json(schema: Schema, *, partial: bool = False) -> dict:
-    """Parse the request body as JSON and validate it; errors become 400/415/422 responses."""
+@functools.lru_cache(maxsize=None)
+def _shared(schema_class: type[Schema]) -> Schema:
+    # Building a schema (binding and copying its fields) costs more than loading a body with it;
+    # loading keeps no state on the instance, so one serves every request and thread.
+    return schema_class()
+
+
+def load_json(schema: Schema | type[Schema], *, partial: bool = False) -> dict:
+    """Parse the request body as JSON and validate it; errors become 400/415/422 responses.
+
+    `schema`: a Schema class (one instance is kept for it) or an instance."""
+    if isinstance(schema, type):
+        schema = _shared(schema)
     if not request.is_json:
         raise DomainError("the body must be JSON (Content-Type: application/json)")
     try:
@@ -51,6 +63,11 @@ def load_json(schema: Schema, *, partial: bool = False) -> dict:
     if not isinstance(payload, dict):
         raise DomainError("the body must be a JSON object")
     return schema.load(payload, partial=partial)
+
+
+def load_query(schema: Schema | type[Schema]) -> dict:
+    """Validate the query string; errors become 422 responses with the fields named."""
+    return (_shared(schema) if isinstance(schema, type) else schema).load(request.args.to_dict())
 
 
 def create_base_app(settings: Settings, readiness: dict[str, ReadinessCheck] | None = None) -> Flask:

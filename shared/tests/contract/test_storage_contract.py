@@ -194,7 +194,19 @@ def test_find_leaves_out_the_excluded_fields(database):
     docs = sorted(c.find({"org_path": {"$regex": "^/a/"}}, projection={"_handled": 0}), key=lambda d: d["_id"])
     assert docs == [{"_id": "bucket", "m": {"n": 1}, "org_path": "/a/"}, {"_id": "plain", "org_path": "/a/b/", "m": {"n": 2}}]
     with pytest.raises(UnsupportedQuery):
-        c.find({}, projection={"m": 1})
+        c.find({}, projection={"m": 1, "org_path": 0})
+
+
+def test_find_keeps_only_the_included_fields(database):
+    c = database.collection(unique("keep"))
+    c.insert_one({"_id": "a", "state": "registered", "n": 3, "m": {"x": [1, 2]}, "big": "x" * 1000, "none": None})
+    c.insert_one({"_id": "b", "state": "closed", "big": "y"})
+    docs = sorted(c.find({}, projection={"state": 1, "m": 1, "n": 1, "none": 1}), key=lambda d: d["_id"])
+    # _id comes along; a field a document lacks is left out, a null one kept
+    assert docs == [{"_id": "a", "state": "registered", "n": 3, "m": {"x": [1, 2]}, "none": None},
+                    {"_id": "b", "state": "closed"}]
+    with pytest.raises(UnsupportedQuery):
+        c.find({}, projection={"m.x": 1})
 
 
 def test_a_count_can_stop_at_a_limit(database):

@@ -4,7 +4,6 @@ The code keeps using the plain names (`petition.events`); only the wire sees `<n
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Iterable
 
 from .base import Consumer, EventBus, Message
@@ -19,7 +18,10 @@ class NamespacedBus:
         return self.ns + topic
 
     def _strip(self, m: Message) -> Message:
-        return replace(m, topic=m.topic[len(self.ns):]) if m.topic.startswith(self.ns) else m
+        if not m.topic.startswith(self.ns):
+            return m
+        # not dataclasses.replace: this runs for every message, and replace costs five times more
+        return Message(m.topic[len(self.ns):], m.partition, m.offset, m.key, m.value, m.headers, m.timestamp)
 
     def _keys(self, offsets: dict) -> dict:
         return {(t[len(self.ns):] if t.startswith(self.ns) else t, p): n for (t, p), n in offsets.items()}
@@ -63,7 +65,13 @@ class NamespacedConsumer:
         return [self.bus._strip(m) for m in self.inner.poll(max_records, timeout)]
 
     def commit(self, messages: Iterable[Message]) -> None:
-        self.inner.commit([replace(m, topic=self.bus._t(m.topic)) for m in messages])
+        last: dict[tuple[str, int], Message] = {}  # a commit is the next offset of each partition
+        for m in messages:
+            key = (m.topic, m.partition)
+            if key not in last or m.offset > last[key].offset:
+                last[key] = m
+        self.inner.commit([Message(self.bus._t(m.topic), m.partition, m.offset, m.key, m.value, m.headers,
+                                   m.timestamp) for m in last.values()])
 
     def seek_to_committed(self) -> None:
         self.inner.seek_to_committed()

@@ -1,6 +1,8 @@
 """Storage port and its adapters; `open_database` is the one place that picks the backend."""
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from ..config import Settings
 from .base import (
     ASCENDING,
@@ -28,7 +30,14 @@ def open_database(settings: Settings, name: str | None = None) -> Database:
     return SqliteDatabase(settings.data_dir / f"{name}.db", synchronous=settings.sqlite_synchronous)
 
 
+def one_commit(db: Database):
+    """Several writes of this thread committed together where the backend commits (SQLite: one
+    transaction instead of one per write); on MongoDB/FerretDB each write stands alone, as it would."""
+    batch = getattr(db, "batch", None)
+    return batch() if batch else nullcontext()
+
+
 __all__ = [
     "ASCENDING", "DESCENDING", "Collection", "Database", "DuplicateKeyError", "StorageError",
-    "StorageUnavailable", "UnsupportedQuery", "UpdateResult", "open_database", "subtree",
+    "StorageUnavailable", "UnsupportedQuery", "UpdateResult", "one_commit", "open_database", "subtree",
 ]

@@ -7,7 +7,8 @@ Array membership is asked with `$all` (or `$ne`/`$nin` for absence), not with pl
 that the SQLite adapter can keep plain equality on an index. `$pull` removes items equal to a
 value or document (FerretDB 1.x ignores `$pull` conditions); `$push` with a negative `$slice`
 keeps the last N items (emulated on FerretDB). `$elemMatch` is not part of the port.
-`find` takes exclusion projections only (`{field: 0}`): the field is left out by the database;
+`find` takes a projection that leaves fields out (`{field: 0}`) or keeps top-level ones (`{field: 1}`,
+`_id` always kept), either way applied by the database;
 its `hint` names an index made by `create_index` to walk (SQLite: INDEXED BY; ignored by FerretDB).
 `count_documents(limit=n)` stops counting at n.
 """

@@ -27,6 +27,7 @@ from pymongo import errors as perr
 
 from .base import (DuplicateKeyError, StorageError, Filter, SortSpec, StorageUnavailable, UnsupportedQuery, UpdateResult,
                    index_keys)
+from .query import check_projection
 
 _UNAVAILABLE = (perr.ServerSelectionTimeoutError, perr.AutoReconnect, perr.NetworkTimeout,
                 perr.ConnectionFailure)
@@ -155,9 +156,8 @@ class MongoCollection:
     @_translate
     def find(self, filter: Filter | None = None, sort: SortSpec | None = None,
              skip: int = 0, limit: int = 0, projection: dict | None = None, hint: str | None = None) -> list[dict]:
-        if projection and any(v for v in projection.values()):
-            raise UnsupportedQuery("only exclusion projections ({field: 0}) are supported")
-        cursor = self.raw.find(filter or {}, projection or None)
+        kept = check_projection(projection)
+        cursor = self.raw.find(filter or {}, {k: 1 for k in kept} if kept else (projection or None))
         if hint and not self.db.is_ferretdb:  # FerretDB 1.x plans on its own
             cursor = cursor.hint(hint)
         if sort:

@@ -172,21 +172,29 @@ def _number(value: Any, path: str, op: str) -> Any:
     return value
 
 
-def apply_update(doc: dict, update: dict, inserting: bool = False) -> dict:
-    """Return a new document with the update applied (the input is not changed)."""
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _copy(value: Any) -> Any:
+    return value if type(value) in _SCALARS else copy.deepcopy(value)
+
+
+def apply_update(doc: dict, update: dict, inserting: bool = False, in_place: bool = False) -> dict:
+    """Return a new document with the update applied (the input is not changed), or with
+    `in_place`, the input itself changed (for a caller that made it for this, say by parsing)."""
     if not update or not all(k.startswith("$") for k in update):
         raise UnsupportedQuery("updates must use operators such as $set; replacement is not supported")
-    new = copy.deepcopy(doc)
+    new = doc if in_place else copy.deepcopy(doc)
     for op, fields in update.items():
         for path, arg in fields.items():
             if path == "_id" and op != "$setOnInsert" and not inserting:
                 raise UnsupportedQuery("_id cannot be changed")
             current = get_path(new, path)
             if op == "$set":
-                _set_path(new, path, copy.deepcopy(arg))
+                _set_path(new, path, _copy(arg))
             elif op == "$setOnInsert":
                 if inserting:
-                    _set_path(new, path, copy.deepcopy(arg))
+                    _set_path(new, path, _copy(arg))
             elif op == "$unset":
                 _unset_path(new, path)
             elif op == "$inc":
@@ -210,7 +218,7 @@ def apply_update(doc: dict, update: dict, inserting: bool = False) -> dict:
                 for item in items:
                     if op == "$addToSet" and any(_eq(x, item) and x == item for x in lst):
                         continue
-                    lst.append(copy.deepcopy(item))
+                    lst.append(_copy(item))
                 if slice_ is not None:
                     lst = lst[slice_:] if slice_ < 0 else lst[:slice_]
                 _set_path(new, path, lst)
@@ -244,3 +252,18 @@ def upsert_seed(filter: dict) -> dict:
             continue
         _set_path(seed, key, copy.deepcopy(cond))
     return seed
+
+
+def check_projection(projection: dict | None) -> list[str]:
+    """The top-level fields an inclusion projection keeps (`_id` always comes along); [] for none
+    or an exclusion projection. Mixing the two, or naming nested fields to keep, is outside the port."""
+    if not projection:
+        return []
+    kept = [k for k, v in projection.items() if v and k != "_id"]
+    if not kept:
+        return []
+    if len(kept) != len([k for k in projection if k != "_id"]):
+        raise UnsupportedQuery("a projection either keeps fields ({field: 1}) or leaves them out ({field: 0})")
+    if any("." in k for k in kept):
+        raise UnsupportedQuery("an inclusion projection keeps top-level fields only")
+    return kept

@@ -1,15 +1,16 @@
 """The reporting read model: figures per community and day (and month), built only from events.
 
 Each event's deltas go to two buckets of the community it belongs to (a record at a grid or a
-building counts for its community): its day and its month. Both writes record the event id, so
-redelivery changes nothing. Where the store has transactions (SQLite), the last ids of a bucket
-live beside it (`rm<gen>_handled`, keyed by collection and bucket id) and are written in the same
-transaction as its figures; the bucket documents the reports read hold figures only. Where it has
-none (FerretDB 1.x), the ids stay in the bucket so that effect and record are one atomic write
-(`apply_once`), and reads leave them out in the database (an exclusion projection). The projector
-hands over a whole poll at once (`apply_batch`): the deltas of all its events for one bucket are
-summed and written in one conditional update that records all their ids; a bucket that has seen
-any of those ids already falls back to one event at a time. Reads sum month buckets for whole
+building counts for its community): its day and its month. Redelivery changes nothing: where the
+store has transactions (SQLite), each event id is recorded once (`rm<gen>_seen`) in the same
+transaction as its effects, and an id recorded before means the event is skipped whole; the
+bucket documents hold figures only (records older than SEEN_DAYS are pruned: redeliveries come
+within a poll or a relay retry). Where it has none (FerretDB 1.x), the ids stay in the bucket so
+that effect and record are one atomic write (`apply_once`), and reads leave them out in the
+database (an exclusion projection). The projector hands over a whole poll at once (`apply_batch`):
+the deltas of all its events for one bucket are summed and written once; on FerretDB as one
+conditional update that records all their ids, and a bucket that has seen any of those ids
+already falls back to one event at a time. Reads sum month buckets for whole
 months and day buckets for the edges of a period, every bucket a report needs read once: a year
 of a district with the year before is one query for about 1 200 month documents.
 
@@ -19,6 +20,7 @@ new one has caught up, the pointer moves and the old collections are dropped.
 """
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from contextlib import nullcontext
 from datetime import date, timedelta
@@ -31,7 +33,9 @@ from liandong.storage.base import Collection, Database, DuplicateKeyError
 from ..domain.metrics import METRICS, REMEMBER, SOURCES, effect_of
 
 STATE_ID = "reports"
-KEEP = 1000  # event ids each bucket remembers, as apply_once keeps
+KEEP = 1000  # event ids each bucket remembers, as apply_once keeps (FerretDB)
+SEEN_DAYS = 7  # how long an event id is remembered (SQLite)
+PRUNE_EVERY = 500  # batches between prunings of the remembered ids
 
 
 def _field(metric: str) -> str:
@@ -81,19 +85,35 @@ class ReadModel:
         self.months: Collection = db.collection(f"{prefix}_months")
         self.memory: Collection = db.collection(f"{prefix}_memory")
         self.freshness: Collection = db.collection(f"{prefix}_freshness")
-        # where a poll's writes are one transaction (SQLite), a bucket's event ids live beside it
+        # where a poll's writes are one transaction (SQLite), the event ids handled live beside them
         self._batch = getattr(db, "batch", None)
-        self.handled: Collection | None = db.collection(f"{prefix}_handled") if self._batch else None
+        self.seen: Collection | None = db.collection(f"{prefix}_seen") if self._batch else None
+        self._batches = 0
 
     def prepare(self) -> None:
         for coll, period in ((self.days, "day"), (self.months, "month")):
             coll.create_index([("org_path", 1), (period, 1)], name="org_period")
             coll.create_index([(period, 1)], name="period")
+        if self.seen is not None:
+            self.seen.create_index([("at", 1)], name="at")
 
     def drop(self) -> None:
-        for coll in (self.days, self.months, self.memory, self.freshness, self.handled):
+        for coll in (self.days, self.months, self.memory, self.freshness, self.seen):
             if coll is not None:
                 coll.drop()
+
+    def _first_time(self, event: Envelope, at: int) -> bool:
+        """SQLite, inside the transaction: record the event id; False if it was recorded before."""
+        try:
+            self.seen.insert_one({"_id": event.id, "at": at})
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def _prune_seen(self, now: int) -> None:
+        self._batches += 1
+        if self._batches % PRUNE_EVERY == 1:
+            self.seen.delete_many({"at": {"$lt": now - SEEN_DAYS * 86400}})
 
     def _transaction(self):
         return self._batch() if self._batch else nullcontext()
@@ -101,6 +121,8 @@ class ReadModel:
     # -- writing
     def apply(self, event: Envelope) -> None:
         with self._transaction():
+            if self.seen is not None and not self._first_time(event, int(time.time())):
+                return
             memory = {}
             if event.type in REMEMBER:
                 facts = {k: event.data.get(k) for k in REMEMBER[event.type]}
@@ -119,11 +141,9 @@ class ReadModel:
 
     def _apply_one(self, which: str, doc_id: str, event_id: str, inc: dict, fields: dict) -> bool:
         coll: Collection = getattr(self, which)
-        if self.handled is None:  # the ids in the bucket itself: effect and record in one write
+        if self.seen is None:  # the ids in the bucket itself: effect and record in one write
             return apply_once(coll, doc_id, event_id, {"$inc": inc, "$set": fields}, keep=KEEP)
-        # inside the caller's transaction: the record beside the bucket, then the bucket
-        if not apply_once(self.handled, f"{which}|{doc_id}", event_id, {}, keep=KEEP):
-            return False
+        # inside the caller's transaction, which recorded the event id
         coll.update_one({"_id": doc_id}, {"$inc": inc, "$set": fields}, upsert=True)
         return True
 
@@ -132,7 +152,10 @@ class ReadModel:
         with self._transaction():
             buckets: dict[tuple[str, str], tuple[dict, dict[str, dict]]] = {}
             newest: dict[str, str] = {}
+            now = int(time.time())
             for event in events:
+                if self.seen is not None and not self._first_time(event, now):
+                    continue  # handled before (a redelivery), or twice in this poll
                 memory = {}
                 if event.type in REMEMBER:
                     facts = {k: event.data.get(k) for k in REMEMBER[event.type]}
@@ -154,6 +177,8 @@ class ReadModel:
                 self._apply_many(which, doc_id, fields, by_event)
             for service, newest_time in newest.items():
                 self.freshness.update_one({"_id": service}, {"$max": {"newest_event_time": newest_time}}, upsert=True)
+            if self.seen is not None:
+                self._prune_seen(now)
 
     def _apply_many(self, which: str, doc_id: str, fields: dict, by_event: dict[str, dict]) -> None:
         coll: Collection = getattr(self, which)
@@ -162,19 +187,15 @@ class ReadModel:
         for inc in by_event.values():
             for k, v in inc.items():
                 total[k] += v
+        if self.seen is not None:  # the transaction recorded these events as new
+            coll.update_one({"_id": doc_id}, {"$inc": dict(total), "$set": fields}, upsert=True)
+            return
         record = {"$push": {HANDLED: {"$each": ids[-KEEP:], "$slice": -KEEP}}}
         try:
-            if self.handled is None:
-                result = coll.update_one({"_id": doc_id, HANDLED: {"$nin": ids}},
-                                         {"$inc": dict(total), "$set": fields, **record}, upsert=True)
-                if result.matched_count or result.upserted_id is not None:
-                    return
-            else:
-                result = self.handled.update_one({"_id": f"{which}|{doc_id}", HANDLED: {"$nin": ids}}, record,
-                                                 upsert=True)
-                if result.matched_count or result.upserted_id is not None:
-                    coll.update_one({"_id": doc_id}, {"$inc": dict(total), "$set": fields}, upsert=True)
-                    return
+            result = coll.update_one({"_id": doc_id, HANDLED: {"$nin": ids}},
+                                     {"$inc": dict(total), "$set": fields, **record}, upsert=True)
+            if result.matched_count or result.upserted_id is not None:
+                return
         except DuplicateKeyError:
             pass
         # the bucket has handled some of these events before (a redelivery): one at a time
@@ -183,7 +204,7 @@ class ReadModel:
 
     # -- reading
     def _find(self, coll: Collection, filter: dict) -> list[dict]:
-        if self.handled is None:
+        if self.seen is None:
             return coll.find(filter, projection={HANDLED: 0})  # the ids stay in the database
         return coll.find(filter)
 

@@ -31,7 +31,7 @@ def blueprint(identity: Identity, login_limiter: RateLimiter) -> Blueprint:
     @api("Log in with a username and password", body=schemas.LoginSchema, response=schemas.TokenSchema,
          tags=["auth"], public=True)
     def login():
-        body = load_json(schemas.LoginSchema())
+        body = load_json(schemas.LoginSchema)
         limited(login_limiter, f"{body['username'].lower()}|{request.remote_addr}")
         return identity.login(body["username"], body["password"])
 
@@ -39,7 +39,7 @@ def blueprint(identity: Identity, login_limiter: RateLimiter) -> Blueprint:
     @api("Swap a refresh token for a new access token (the refresh token rotates)", body=schemas.RefreshSchema,
          response=schemas.TokenSchema, tags=["auth"], public=True)
     def refresh():
-        body = load_json(schemas.RefreshSchema())
+        body = load_json(schemas.RefreshSchema)
         return identity.refresh(body["refresh_token"])
 
     @bp.post("/logout")
@@ -60,7 +60,7 @@ def blueprint(identity: Identity, login_limiter: RateLimiter) -> Blueprint:
     @api("Change the caller's own password (ends the caller's sessions)", body=schemas.OwnPasswordSchema,
          tags=["auth"], status=204)
     def change_password():
-        body = load_json(schemas.OwnPasswordSchema())
+        body = load_json(schemas.OwnPasswordSchema)
         p = current_principal()
         user = identity.users.get(p.user_id)
         from ..domain.identity import verify_password

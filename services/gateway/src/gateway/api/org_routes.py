@@ -65,7 +65,7 @@ def blueprint(repo: OrgRepository) -> Blueprint:
     @api("Add an org unit under a parent", body=schemas.NewOrgUnitSchema, response=schemas.OrgUnitSchema,
          status=201, tags=["org"], permission="org:admin")
     def create():
-        body = load_json(schemas.NewOrgUnitSchema())
+        body = load_json(schemas.NewOrgUnitSchema)
         current_principal().require("org:admin", path_of(body["parent_id"]) + f"{body['id']}/")
         unit = org_cases.create_unit(repo, body["id"], body["name"], body["level"], body["parent_id"])
         return _view(unit, 1), 201
@@ -75,7 +75,7 @@ def blueprint(repo: OrgRepository) -> Blueprint:
     @api("Rename an org unit (its id and path stay)", body=schemas.RenameSchema, response=schemas.OrgUnitSchema,
          tags=["org"], permission="org:admin")
     def rename(unit_id: str):
-        body = load_json(schemas.RenameSchema())
+        body = load_json(schemas.RenameSchema)
         current_principal().require("org:admin", existing(unit_id).path)
         return _view(org_cases.rename_unit(repo, unit_id, body["name"]))
 
@@ -84,7 +84,7 @@ def blueprint(repo: OrgRepository) -> Blueprint:
     @api("Move an org unit and its subtree under another parent (one moved event per unit, with old_path)",
          body=schemas.MoveSchema, response=schemas.MovedSchema, tags=["org"], permission="org:admin")
     def move(unit_id: str):
-        body = load_json(schemas.MoveSchema())
+        body = load_json(schemas.MoveSchema)
         p = current_principal()
         p.require("org:admin", existing(unit_id).path)
         p.require("org:admin", path_of(body["parent_id"]))

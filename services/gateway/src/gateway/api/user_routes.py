@@ -23,7 +23,7 @@ def blueprint(identity: Identity) -> Blueprint:
     @api("Create a user with role grants inside the admin's org scope", body=schemas.NewUserSchema,
          response=schemas.UserSchema, status=201, tags=["users"], permission="users:admin")
     def create():
-        body = load_json(schemas.NewUserSchema())
+        body = load_json(schemas.NewUserSchema)
         grants = [RoleGrant(g["role"], g["org_unit"], tuple(g["duties"])) for g in body["grants"]]
         user = identity.create_user(current_principal(), body["username"], body["name"], body["password"], grants)
         return user.summary(), 201
@@ -56,7 +56,7 @@ def blueprint(identity: Identity) -> Blueprint:
     @api("Rename, change role grants, or (de)activate a user; changed roles end the user's sessions",
          body=schemas.UserChangesSchema, response=schemas.UserSchema, tags=["users"], permission="users:admin")
     def update_user(user_id: str):
-        changes = load_json(schemas.UserChangesSchema())
+        changes = load_json(schemas.UserChangesSchema)
         return identity.update_user(current_principal(), user_id, changes).summary()
 
     @bp.post("/<user_id>/password")
@@ -64,7 +64,7 @@ def blueprint(identity: Identity) -> Blueprint:
     @api("Set a user's password (and unlock the account)", body=schemas.PasswordSchema, tags=["users"],
          status=204, permission="users:admin")
     def set_password(user_id: str):
-        body = load_json(schemas.PasswordSchema())
+        body = load_json(schemas.PasswordSchema)
         identity.set_password(identity.visible_user(current_principal(), user_id), body["password"])
         return "", 204
 

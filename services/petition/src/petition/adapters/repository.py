@@ -6,6 +6,7 @@ from datetime import date
 
 from liandong.platform import Platform
 from liandong.repository import OutboxRepository
+from liandong.storage import one_commit
 
 from ..domain import model, rules
 from ..domain.roster import DutyDay
@@ -55,16 +56,20 @@ class PetitionRepository(OutboxRepository[model.Petition]):
 
     def add(self, p: model.Petition) -> model.Petition:
         # entries first: one left behind by a failed insert points at no petition and is ignored
-        self._index_petitioners(p.id, [self.id_index(n) for n in p.id_numbers], p.registered_at)
-        return super().add(p)
+        with one_commit(self.platform.db):
+            self._index_petitioners(p.id, [self.id_index(n) for n in p.id_numbers], p.registered_at)
+            return super().add(p)
 
-    def filed_by(self, id_number: str, since: str, limit: int = 20) -> list[dict]:
-        """The newest petitions with this petitioner since `since`, newest first."""
+    def filed_by(self, id_number: str, since: str, limit: int = 20, fields: tuple[str, ...] = ()) -> list[dict]:
+        """The newest petitions with this petitioner since `since`, newest first (only `fields` of them)."""
         entries = self.petitioner_ids.find({"id_index": self.id_index(id_number)},
                                            sort=[("registered_at", -1)], limit=limit)
         ids = [e["petition_id"] for e in entries if e["registered_at"] >= since]
-        docs = [self.collection.find_one({"_id": i}) for i in ids]
-        return [d for d in docs if d is not None]
+        if not ids:
+            return []
+        found = {d["_id"]: d for d in self.collection.find({"_id": {"$in": ids}},
+                                                           projection=dict.fromkeys(fields, 1) or None)}
+        return [found[i] for i in ids if i in found]
 
     def id_index(self, id_number: str) -> str:
         """The blind index an ID number is found by; the number itself is stored only encrypted."""

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, request
+from flask import Blueprint
 from marshmallow import Schema
 
 from liandong.auth import current_principal
 from liandong.errors import Forbidden, ValidationFailed
 from liandong.openapi import api
-from liandong.web import load_json
+from liandong.web import load_json, load_query
 
 from ..domain import model
 from ..service_layer.petitions import PetitionService, present
@@ -30,8 +30,8 @@ ACTIONS: dict[str, tuple[type[Schema], str, str]] = {
 }
 
 
-def _query(schema: Schema) -> dict:
-    data = schema.load(request.args.to_dict())
+def _query(schema: type[Schema]) -> dict:
+    data = load_query(schema)
     if "from_" in data:
         data["from"] = data.pop("from_")
     return data
@@ -52,7 +52,7 @@ def blueprint(service: PetitionService) -> Blueprint:
          status=201, tags=["petitions"], permission="petition:file")
     def register():
         p = current_principal()
-        data = load_json(s.RegisterSchema())
+        data = load_json(s.RegisterSchema)
         petition, duplicates = service.register(data, p)
         return {**present(petition, p), "possible_duplicates": duplicates if p.has("petition:read") else []}, 201
 
@@ -61,7 +61,7 @@ def blueprint(service: PetitionService) -> Blueprint:
          query=s.ListQuerySchema, response=s.PageSchema, tags=["petitions"], permission="petition:read")
     def search():
         p = current_principal()
-        found = service.search(_query(s.ListQuerySchema()), p)
+        found = service.search(_query(s.ListQuerySchema), p)
         service.record_personal_access(p, found["items"])
         return {**found, "items": [present(x, p, full=False) for x in found["items"]]}
 
@@ -97,13 +97,13 @@ def blueprint(service: PetitionService) -> Blueprint:
          response=s.PetitionSchema, tags=["petitions"], permission="petition:handle")
     def link(petition_id: str):
         p = current_principal()
-        data = load_json(s.LinkSchema())
+        data = load_json(s.LinkSchema)
         return present(service.link(petition_id, data["petition_id"], p), p)
 
     def make_action(action: str, schema: type[Schema]):
         def act(petition_id: str):
             p = current_principal()
-            data = load_json(schema())
+            data = load_json(schema)
             return present(service.act(petition_id, action, data, p), p)
 
         act.__name__ = f"act_{action}"
@@ -119,7 +119,7 @@ def blueprint(service: PetitionService) -> Blueprint:
     @api("Statistics per org unit and period: 批次, 人次, group petitions and the rates", query=s.StatsQuerySchema,
          response=s.StatsSchema, tags=["statistics"], permission="petition:read")
     def statistics():
-        q = _query(s.StatsQuerySchema())
+        q = _query(s.StatsQuerySchema)
         if q["from"] and q["to"] and q["to"] < q["from"]:
             raise ValidationFailed("the period ends before it starts", {"to": ["must not be before from"]})
         return service.statistics(q["org_unit"], q["from"], q["to"], current_principal())
@@ -142,7 +142,7 @@ def blueprint(service: PetitionService) -> Blueprint:
     def put_category(code: str):
         _require_root_supervisor()
         _check_code(code)
-        data = load_json(s.CategorySchema())
+        data = load_json(s.CategorySchema)
         service.config.put_category(code, data)
         return {"code": code, **data}
 
@@ -152,7 +152,7 @@ def blueprint(service: PetitionService) -> Blueprint:
     def put_department(code: str):
         _require_root_supervisor()
         _check_code(code)
-        data = load_json(s.DepartmentSchema())
+        data = load_json(s.DepartmentSchema)
         service.config.put_department(code, data["name"])
         return {"code": code, "name": data["name"]}
 
@@ -161,7 +161,7 @@ def blueprint(service: PetitionService) -> Blueprint:
          permission="petition:supervise")
     def put_holidays():
         _require_root_supervisor()
-        data = load_json(s.HolidaysSchema())
+        data = load_json(s.HolidaysSchema)
         service.config.put_holidays([d.isoformat() for d in data["holidays"]])
         return {"holidays": service.config.load()["holidays"]}
 
@@ -169,13 +169,13 @@ def blueprint(service: PetitionService) -> Blueprint:
     @api("The reception roster (接访日) of a sub-district for a period, with the days nobody is on duty",
          query=s.RosterQuerySchema, tags=["roster"], permission="petition:read")
     def roster():
-        q = _query(s.RosterQuerySchema())
+        q = _query(s.RosterQuerySchema)
         return service.roster_view(q["subdistrict"], q["from"], q["to"], current_principal())
 
     @bp.put("/roster/<subdistrict_id>/<day>")
     @api("Put a leader on duty on a day", body=s.DutySchema, tags=["roster"], permission="petition:supervise")
     def put_duty(subdistrict_id: str, day: str):
-        data = load_json(s.DutySchema())
+        data = load_json(s.DutySchema)
         return service.put_duty(subdistrict_id, _day(day), data["leader_name"], data["title"], current_principal())
 
     @bp.delete("/roster/<subdistrict_id>/<day>")

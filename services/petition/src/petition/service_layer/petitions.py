@@ -72,7 +72,8 @@ class PetitionService:
         petitioners = [*({**r, "representative": True} for r in data.get("representatives") or []), *petitioners]
         is_resident = not principal.has("petition:read") and principal.has("petition:read_own")
         ids = sorted({p["id_number"] for p in petitioners if p.get("id_number")})
-        repeat = any(self._earlier_by_id(i, now, REPEAT_WINDOW_DAYS) for i in ids)
+        earlier = {i: self._earlier_by_id(i, now, REPEAT_WINDOW_DAYS) for i in ids}
+        repeat = any(earlier.values())
         reception = None
         if data["channel"] == "visit":
             reception = self._leader_on_duty(unit["path"], rules.local_date(now))
@@ -84,24 +85,29 @@ class PetitionService:
             says_higher_level=data.get("says_higher_level", False), repeat=repeat, title=data.get("title", ""),
             attachments=data.get("attachments") or [], resident_user_id=principal.user_id if is_resident else None,
             reception=reception, source=source, open311=open311)
-        duplicates = self.duplicates_of(petition)
+        duplicates = self.duplicates_of(petition, earlier)
         self.repo.add(petition)
         return petition, duplicates
 
     def _earlier_by_id(self, id_number: str, now, days: int) -> list[dict]:
-        return self.repo.filed_by(id_number, to_iso(now - timedelta(days=days)), limit=20)
+        return self.repo.filed_by(id_number, to_iso(now - timedelta(days=days)), limit=20, fields=BRIEF)
 
-    def duplicates_of(self, petition: Petition) -> list[dict]:
-        """Likely the same matter: the same petitioner ID, or the same category and place in recent weeks."""
+    def duplicates_of(self, petition: Petition, earlier: dict[str, list[dict]] | None = None) -> list[dict]:
+        """Likely the same matter: the same petitioner ID, or the same category and place in recent weeks.
+
+        `earlier`: the petitions of each ID number, where the caller has looked them up already."""
         now = self.clock.now()
         found: dict[str, dict] = {}
         for number in petition.id_numbers:
-            for doc in self._earlier_by_id(number, now, REPEAT_WINDOW_DAYS):
+            docs = earlier[number] if earlier is not None and number in earlier else \
+                self._earlier_by_id(number, now, REPEAT_WINDOW_DAYS)
+            for doc in docs:
                 found.setdefault(doc["_id"], {**_brief(doc), "reason": "same_petitioner"})
         since = to_iso(now - timedelta(days=DUPLICATE_WINDOW_DAYS))
         for doc in self.repo.collection.find({"category": petition.category, "org_unit_id": petition.org_unit_id,
                                               "registered_at": {"$gte": since}},
-                                             sort=[("registered_at", -1)], limit=20):
+                                             sort=[("registered_at", -1)], limit=20,
+                                             projection=dict.fromkeys(BRIEF, 1)):
             found.setdefault(doc["_id"], {**_brief(doc), "reason": "same_category_and_place"})
         found.pop(petition.id, None)
         return list(found.values())
@@ -401,6 +407,9 @@ class PetitionService:
         return {"subdistrict_id": subdistrict_id, "from": start.isoformat(), "to": end.isoformat(),
                 "days": [{"day": r["day"], "leader_name": r["leader_name"], "title": r.get("title", "")} for r in rows],
                 "gaps": gaps(start, end, covered)}
+
+
+BRIEF = ("category", "org_unit_id", "registered_at", "state")  # what a possible duplicate shows
 
 
 def _brief(doc: dict) -> dict:

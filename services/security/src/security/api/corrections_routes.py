@@ -62,7 +62,7 @@ def register(bp, ctx: Context) -> None:
     @api("Enrol a person under community correction or released-person support", body=s.SupervisedPersonIn,
          response=s.SupervisedPersonOut, status=201, tags=TAGS, permission=PERMISSION)
     def enrol_person():
-        data = load_json(s.SupervisedPersonIn())
+        data = load_json(s.SupervisedPersonIn)
         path = ctx.path_of(data["org_unit_id"])
         allow("corrections.enrol", path, None)
         person = SupervisedPerson.enrol(id=new_id(), org_path=path, now=ctx.now(), **data)
@@ -99,7 +99,7 @@ def register(bp, ctx: Context) -> None:
         refuse_without_any_scope("corrections.visit", person_id)
         person = repo.get(person_id)
         allow("corrections.visit", person.org_path, person.id)
-        data = load_json(s.CorrectionsVisitIn())
+        data = load_json(s.CorrectionsVisitIn)
         at = require_not_future(data["visited_at"], ctx.clock.now(), "visited_at") if data["visited_at"] else ctx.now()
         p = current_principal()
         person.log_visit(at, p.user_id, p.name, data["note"])

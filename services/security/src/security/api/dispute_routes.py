@@ -30,7 +30,7 @@ def register(bp, ctx: Context) -> None:
          response=s.DisputeOut, status=201, tags=TAGS, permission="security:mediate")
     def register_dispute():
         p = current_principal()
-        data = load_json(s.DisputeIn())
+        data = load_json(s.DisputeIn)
         path = ctx.path_of(data["org_unit_id"])
         p.require("security:mediate", path)
         petition = ctx.repos.petitions.find_one({"_id": data["petition_id"]}) if data["petition_id"] else None
@@ -66,7 +66,7 @@ def register(bp, ctx: Context) -> None:
          permission="security:mediate")
     def hold_session(dispute_id: str):
         dispute = load(dispute_id, "security:mediate")
-        data = load_json(s.MediationSessionIn())
+        data = load_json(s.MediationSessionIn)
         at = require_not_future(data["held_at"], ctx.clock.now(), "held_at") if data["held_at"] else ctx.now()
         dispute.hold_session(at, current_principal().user_id, data["note"])
         repo.save(dispute)
@@ -77,7 +77,7 @@ def register(bp, ctx: Context) -> None:
          body=s.MediationOutcomeIn, response=s.DisputeOut, tags=TAGS, permission="security:mediate")
     def conclude(dispute_id: str):
         dispute = load(dispute_id, "security:mediate")
-        data = load_json(s.MediationOutcomeIn())
+        data = load_json(s.MediationOutcomeIn)
         dispute.conclude(data["outcome"], ctx.now(), data["note"])
         repo.save(dispute)
         return view(dispute)
@@ -87,7 +87,7 @@ def register(bp, ctx: Context) -> None:
          permission="security:mediate")
     def follow_up(dispute_id: str):
         dispute = load(dispute_id, "security:mediate")
-        data = load_json(s.MediationFollowUpIn())
+        data = load_json(s.MediationFollowUpIn)
         dispute.follow_up(ctx.now(), current_principal().user_id, data["note"], data["agreement_holding"])
         repo.save(dispute)
         return view(dispute)

@@ -34,7 +34,7 @@ def register(bp, ctx: Context) -> None:
          permission="security:report")
     def report_incident():
         p = current_principal()
-        data = load_json(s.IncidentIn())
+        data = load_json(s.IncidentIn)
         path = ctx.path_of(data["org_unit_id"])
         p.require("security:report", path)
         is_resident = p.roles == {"resident"}
@@ -83,7 +83,7 @@ def register(bp, ctx: Context) -> None:
          permission="security:handle")
     def dispatch_incident(incident_id: str):
         incident = load(incident_id, "security:handle")
-        incident.dispatch(load_json(s.IncidentDispatchIn())["assignee"], ctx.now(), current_principal().user_id)
+        incident.dispatch(load_json(s.IncidentDispatchIn)["assignee"], ctx.now(), current_principal().user_id)
         repo.save(incident)
         return incident_view(incident)
 
@@ -101,7 +101,7 @@ def register(bp, ctx: Context) -> None:
          permission="security:handle")
     def resolve_incident(incident_id: str):
         incident = load(incident_id, "security:handle")
-        incident.resolve(load_json(s.IncidentResolveIn())["resolution"], ctx.now(), current_principal().user_id)
+        incident.resolve(load_json(s.IncidentResolveIn)["resolution"], ctx.now(), current_principal().user_id)
         repo.save(incident)
         return incident_view(incident)
 

@@ -46,7 +46,7 @@ def register(bp, ctx: Context) -> None:
          body=s.MigrantIn, response=s.MigrantOut, status=201, tags=TAGS, permission="security:migrants")
     def register_migrant():
         p = current_principal()
-        data = load_json(s.MigrantIn())
+        data = load_json(s.MigrantIn)
         path = ctx.path_of(data["org_unit_id"])
         p.require("security:migrants", path)
         migrant = Migrant.register(id=new_id(), org_path=path, community_id=ctx.community_of(data["org_unit_id"]),
@@ -125,7 +125,7 @@ def register(bp, ctx: Context) -> None:
         p = current_principal()
         migrant = repo.get(migrant_id)
         p.require("security:migrants", migrant.org_path)
-        data = load_json(s.VerifyMigrantIn())
+        data = load_json(s.VerifyMigrantIn)
         migrant.verify(data["result"], ctx.now(), p.user_id, data["note"])
         repo.save(migrant)
         return shown(migrant)
@@ -137,7 +137,7 @@ def register(bp, ctx: Context) -> None:
         p = current_principal()
         migrant = repo.get(migrant_id)
         p.require("security:migrants", migrant.org_path)
-        data = load_json(s.ResidencePermitIn())
+        data = load_json(s.ResidencePermitIn)
         migrant.renew_permit(data["permit_number"], data["permit_expires_on"], ctx.clock.now())
         repo.save(migrant)
         return shown(migrant)

@@ -43,7 +43,7 @@ def register(bp, ctx: Context) -> None:
     @api("Create a patrol route with its checkpoints", body=s.PatrolRouteIn, status=201, tags=TAGS,
          permission="security:patrol")
     def create_route():
-        data = load_json(s.PatrolRouteIn())
+        data = load_json(s.PatrolRouteIn)
         path = ctx.path_of(data["org_unit_id"])
         current_principal().require("security:patrol", path)
         doc = {"_id": new_id(), "org_path": path, "org_unit_id": data["org_unit_id"], "name": data["name"],
@@ -63,7 +63,7 @@ def register(bp, ctx: Context) -> None:
     @api("Plan a patrol shift with its roster (排班)", body=s.PatrolShiftIn, status=201, tags=TAGS,
          permission="security:patrol")
     def create_shift():
-        data = load_json(s.PatrolShiftIn())
+        data = load_json(s.PatrolShiftIn)
         route = route_or_404(data["route_id"])
         current_principal().require("security:patrol", route.org_path)
         doc = {"_id": new_id(), "org_path": route.org_path, "org_unit_id": route.org_unit_id,
@@ -93,7 +93,7 @@ def register(bp, ctx: Context) -> None:
          body=s.PatrolRunIn, response=s.PatrolRunOut, status=201, tags=TAGS, permission="security:patrol")
     def start_run():
         p = current_principal()
-        data = load_json(s.PatrolRunIn())
+        data = load_json(s.PatrolRunIn)
         shift = None
         if data["shift_id"]:
             shift = shifts.find_one({"_id": data["shift_id"]})
@@ -141,7 +141,7 @@ def register(bp, ctx: Context) -> None:
         p = current_principal()
         run = runs.get(run_id)
         p.require("security:patrol", run.org_path)
-        data = load_json(s.PatrolCheckinIn())
+        data = load_json(s.PatrolCheckinIn)
         at = require_not_future(data["at"], ctx.clock.now(), "at") if data["at"] else ctx.now()
         run.check_in(data["checkpoint_id"], at, p.user_id, data["note"], data["finding"])
         runs.save(run)
@@ -154,7 +154,7 @@ def register(bp, ctx: Context) -> None:
         p = current_principal()
         run = runs.get(run_id)
         p.require("security:patrol", run.org_path)
-        data = load_json(s.PatrolCompleteIn())
+        data = load_json(s.PatrolCompleteIn)
         ended = require_not_future(data["ended_at"], ctx.clock.now(), "ended_at") if data["ended_at"] else ctx.now()
         run.complete(ended)
         runs.save(run)

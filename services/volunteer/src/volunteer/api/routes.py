@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from liandong.auth import Principal, current_principal
 from liandong.errors import Forbidden, NotFound, ValidationFailed
 from liandong.idnumbers import mask_mobile
 from liandong.openapi import api
 from liandong.storage import subtree
-from liandong.web import load_json
+from liandong.web import load_json, load_query
 
 from ..domain import model
 from ..service_layer import VolunteerService
@@ -18,10 +18,6 @@ from . import schemas as s
 
 READ, MANAGE, SELF = "volunteer:read", "volunteer:manage", "volunteer:self"
 TAGS = ["volunteer"]
-
-
-def _query(schema) -> dict:
-    return schema.load(request.args.to_dict())
 
 
 def _can_read(p: Principal, org_path: str) -> bool:
@@ -107,7 +103,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          response=s.VolunteerSchema, status=201, tags=TAGS, permission=f"{MANAGE} or {SELF}")
     def register():
         p = current_principal()
-        data = load_json(s.RegisterVolunteerSchema())
+        data = load_json(s.RegisterVolunteerSchema)
         path = org.path_of(data["org_unit_id"])
         if not p.can(MANAGE, path):
             if not p.can(SELF, path):
@@ -120,7 +116,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          tags=TAGS, permission=READ)
     def list_volunteers():
         p = current_principal()
-        q = _query(s.ListQuerySchema())
+        q = load_query(s.ListQuerySchema)
         flt = scope(p, READ, q["org_unit_id"])
         for key in ("status", "kind"):
             if q[key]:
@@ -152,7 +148,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          response=s.VolunteerSchema, tags=TAGS, permission=f"{MANAGE} or {SELF}")
     def update_profile(volunteer_id: str):
         p = current_principal()
-        data = load_json(s.ProfileSchema())
+        data = load_json(s.ProfileSchema)
         v = svc.volunteer(volunteer_id)
         if not (p.can(MANAGE, v.org_path) or (p.has(SELF) and v.user_id == p.user_id)):
             raise Forbidden(f"{MANAGE} is not granted at {v.org_path}")
@@ -163,7 +159,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          tags=TAGS, permission=MANAGE)
     def set_status(volunteer_id: str):
         p = current_principal()
-        data = load_json(s.StatusSchema())
+        data = load_json(s.StatusSchema)
         p.require(MANAGE, svc.volunteer(volunteer_id).org_path)
         return volunteer_view(p, svc.set_status(volunteer_id, data["status"]))
 
@@ -196,7 +192,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     @api("Configure another team type", body=s.TypeSchema, status=201, tags=TAGS, permission=MANAGE)
     def add_type():
         current_principal().require(MANAGE)
-        data = load_json(s.TypeSchema())
+        data = load_json(s.TypeSchema)
         return svc.add_type(data["type"], data["name"]), 201
 
     @bp.put("/rates/<type_key>")
@@ -205,7 +201,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     def set_rate(type_key: str):
         p = current_principal()
         p.require(MANAGE)
-        data = load_json(s.RateSchema())
+        data = load_json(s.RateSchema)
         return svc.set_rate(type_key, data["coins_per_hour"], p.user_id)
 
     # -- teams
@@ -215,7 +211,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          tags=TAGS, permission=MANAGE)
     def create_team():
         p = current_principal()
-        data = load_json(s.TeamSchema())
+        data = load_json(s.TeamSchema)
         p.require(MANAGE, org.path_of(data["org_unit_id"]))
         return _team(svc.create_team(data)), 201
 
@@ -224,7 +220,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          tags=TAGS, permission=READ)
     def list_teams():
         p = current_principal()
-        q = _query(s.ListQuerySchema())
+        q = load_query(s.ListQuerySchema)
         flt = scope(p, READ, q["org_unit_id"])
         if q["type"]:
             flt["type"] = q["type"]
@@ -248,7 +244,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     @bp.post("/teams/<team_id>/members")
     @api("Add a member", body=s.MemberSchema, response=s.TeamOutSchema, tags=TAGS, permission=MANAGE)
     def add_member(team_id: str):
-        vid = svc.volunteer(load_json(s.MemberSchema())["volunteer_id"]).id
+        vid = svc.volunteer(load_json(s.MemberSchema)["volunteer_id"]).id
         return team_change(team_id, lambda t: t.add_member(vid))
 
     @bp.delete("/teams/<team_id>/members/<volunteer_id>")
@@ -259,7 +255,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     @bp.post("/teams/<team_id>/leader")
     @api("Name the team leader", body=s.MemberSchema, response=s.TeamOutSchema, tags=TAGS, permission=MANAGE)
     def set_leader(team_id: str):
-        vid = svc.volunteer(load_json(s.MemberSchema())["volunteer_id"]).id
+        vid = svc.volunteer(load_json(s.MemberSchema)["volunteer_id"]).id
         return team_change(team_id, lambda t: t.set_leader(vid))
 
     # -- activities
@@ -269,7 +265,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          status=201, tags=TAGS, permission=MANAGE)
     def create_activity():
         p = current_principal()
-        data = load_json(s.ActivitySchema())
+        data = load_json(s.ActivitySchema)
         p.require(MANAGE, org.path_of(data["org_unit_id"]))
         return activity_view(p, svc.create_activity(data, p.user_id)), 201
 
@@ -278,7 +274,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          response=s.ActivityOutSchema, many=True, tags=TAGS, permission=f"{READ} or {SELF}")
     def list_activities():
         p = current_principal()
-        q = _query(s.ListQuerySchema())
+        q = load_query(s.ListQuerySchema)
         if p.scopes(READ):
             flt = scope(p, READ, q["org_unit_id"])
         else:
@@ -336,7 +332,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          tags=TAGS, permission=f"{MANAGE} or {SELF}")
     def sign_up(activity_id: str):
         p = current_principal()
-        data = load_json(s.SignUpSchema())
+        data = load_json(s.SignUpSchema)
         a = visible_activity(p, activity_id)
         vid = svc.active_volunteer(acting_for(p, data["volunteer_id"], a.org_path)).id
         a, status = svc.change_activity(activity_id, lambda x: x.sign_up(vid, svc.clock.now_iso()))
@@ -357,7 +353,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     @api("Hand one's place to a substitute", body=s.SubstituteSchema, tags=TAGS, permission=f"{MANAGE} or {SELF}")
     def substitute(activity_id: str, volunteer_id: str):
         p = current_principal()
-        data = load_json(s.SubstituteSchema())
+        data = load_json(s.SubstituteSchema)
         a = visible_activity(p, activity_id)
         vid = acting_for(p, volunteer_id, a.org_path)
         sub = svc.active_volunteer(data["substitute_id"]).id
@@ -366,7 +362,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
 
     def check(activity_id: str, out: bool):
         p = current_principal()
-        data = load_json(s.CheckSchema())
+        data = load_json(s.CheckSchema)
         a = visible_activity(p, activity_id)
         if p.can(MANAGE, a.org_path) and data["volunteer_id"]:
             vid, code, at = data["volunteer_id"], None, data["at"] or svc.clock.now_iso()
@@ -395,7 +391,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     @api("The organiser records a volunteer's check-in and check-out times", body=s.AttendanceSchema,
          tags=TAGS, permission=MANAGE)
     def record_attendance(activity_id: str):
-        data = load_json(s.AttendanceSchema())
+        data = load_json(s.AttendanceSchema)
         _, a, att = manage_activity(activity_id, lambda x: x.record(data["volunteer_id"], data["checked_in_at"],
                                                                     data["checked_out_at"]))
         return {"activity_id": a.id, **asdict(att)}, 201
@@ -404,7 +400,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     @api("Correct recorded minutes (logged with the reason; coins follow)", body=s.CorrectionSchema, tags=TAGS,
          permission=MANAGE)
     def correct(activity_id: str, volunteer_id: str):
-        data = load_json(s.CorrectionSchema())
+        data = load_json(s.CorrectionSchema)
         p = current_principal()
         _, a, att = manage_activity(activity_id, lambda x: x.correct(volunteer_id, data["minutes"], data["reason"],
                                                                      p.user_id, svc.clock.now_iso()))
@@ -417,7 +413,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          body=s.AdjustmentSchema, response=s.EntrySchema, status=201, tags=TAGS, permission=MANAGE)
     def adjust():
         p = current_principal()
-        data = load_json(s.AdjustmentSchema())
+        data = load_json(s.AdjustmentSchema)
         p.require(MANAGE, svc.volunteer(data["volunteer_id"]).org_path)
         return _entry(svc.adjust(data["volunteer_id"], data["coins"], data["reason"], p.user_id,
                                  data["request_id"])), 201
@@ -427,7 +423,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          response=s.EntrySchema, status=201, tags=TAGS, permission=f"{MANAGE} or {SELF}")
     def time_bank():
         p = current_principal()
-        data = load_json(s.TimeBankSchema())
+        data = load_json(s.TimeBankSchema)
         if data["from_volunteer_id"]:
             payer = acting_for(p, data["from_volunteer_id"], svc.volunteer(data["from_volunteer_id"]).org_path)
         else:
@@ -449,7 +445,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          query=s.PeriodQuerySchema, response=s.StatsSchema, tags=TAGS, permission=READ)
     def stats():
         p = current_principal()
-        q = _query(s.PeriodQuerySchema())
+        q = load_query(s.PeriodQuerySchema)
         return svc.stats(report_path(p, q["org_unit_id"]), q["from_"], q["to"])
 
     @bp.get("/recognition")
@@ -457,7 +453,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          response=s.RecognitionSchema, tags=TAGS, permission=READ)
     def recognition():
         p = current_principal()
-        q = _query(s.PeriodQuerySchema())
+        q = load_query(s.PeriodQuerySchema)
         return svc.recognition(report_path(p, q["org_unit_id"]), q["from_"], q["to"], q["limit"])
 
     return bp

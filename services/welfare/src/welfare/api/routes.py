@@ -10,15 +10,11 @@ from liandong.errors import ValidationFailed
 from liandong.idnumbers import mask
 from liandong.openapi import api
 from liandong.storage.base import subtree
-from liandong.web import load_json
+from liandong.web import load_json, load_query
 
 from ..domain.money import fen_to_yuan
 from ..service import Welfare
 from . import schemas as s
-
-
-def _query(schema) -> dict:
-    return schema.load(request.args.to_dict())
 
 
 def _household_view(household: dict, unmasked: bool) -> dict:
@@ -71,7 +67,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Check a household against a programme: each rule with passed/failed and its figures",
          body=s.EligibilityCheckSchema, response=s.EligibilitySchema, permission="welfare:apply", tags=["applications"])
     def eligibility_check():
-        body = load_json(s.EligibilityCheckSchema())
+        body = load_json(s.EligibilityCheckSchema)
         current_principal().require("welfare:apply", org.path_of(body["org_unit_id"]))
         return welfare.check(body["programme"], body["org_unit_id"], body["household"]).to_dict()
 
@@ -82,7 +78,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
          response=s.ApplicationSchema, status=201, permission="welfare:apply", tags=["applications"])
     def submit():
         p = current_principal()
-        app = welfare.submit(p, load_json(s.ApplicationInSchema()))
+        app = welfare.submit(p, load_json(s.ApplicationInSchema))
         return application_view(p, app), 201
 
     @bp.get("/applications")
@@ -90,7 +86,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
          response=s.ApplicationSchema, many="applications", permission="welfare:read", tags=["applications"])
     def list_applications():
         p = current_principal()
-        q = _query(s.ListQuerySchema())
+        q = load_query(s.ListQuerySchema)
         if p.has("welfare:read"):
             flt = p.scope_filter("welfare:read")
             if q.get("org_unit_id"):
@@ -118,21 +114,21 @@ def blueprint(welfare: Welfare) -> Blueprint:
          response=s.ApplicationSchema, permission="welfare:review", tags=["applications"])
     def community_review(app_id):
         p = current_principal()
-        return application_view(p, welfare.review(p, app_id, load_json(s.ReviewSchema())))
+        return application_view(p, welfare.review(p, app_id, load_json(s.ReviewSchema)))
 
     @bp.post("/applications/<app_id>/objections")
     @api("Record an objection raised during the notice period", body=s.ObjectionSchema, status=201,
          permission="welfare:review", tags=["applications"])
     def objection(app_id):
         p = current_principal()
-        return welfare.object(p, app_id, load_json(s.ObjectionSchema())), 201
+        return welfare.object(p, app_id, load_json(s.ObjectionSchema)), 201
 
     @bp.post("/applications/<app_id>/objections/<objection_id>/resolution")
     @api("Resolve an objection (upheld rejects the application)", body=s.ResolutionSchema,
          response=s.ApplicationSchema, permission="welfare:review", tags=["applications"])
     def resolve(app_id, objection_id):
         p = current_principal()
-        return application_view(p, welfare.resolve_objection(p, app_id, objection_id, load_json(s.ResolutionSchema())))
+        return application_view(p, welfare.resolve_objection(p, app_id, objection_id, load_json(s.ResolutionSchema)))
 
     @bp.post("/applications/<app_id>/approval")
     @api("Sub-district approval (街道审批) after the notice period: starts the grant", response=s.ApprovalSchema,
@@ -147,7 +143,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
          response=s.ApplicationSchema, permission="welfare:review", tags=["applications"])
     def reject(app_id):
         p = current_principal()
-        return application_view(p, welfare.reject(p, app_id, load_json(s.ReasonSchema())))
+        return application_view(p, welfare.reject(p, app_id, load_json(s.ReasonSchema)))
 
     # -- grants
 
@@ -156,7 +152,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
          permission="welfare:read", tags=["grants"])
     def list_grants():
         p = current_principal()
-        q = _query(s.ListQuerySchema())
+        q = load_query(s.ListQuerySchema)
         flt = p.scope_filter("welfare:read")
         if q.get("org_unit_id"):
             path = org.path_of(q["org_unit_id"])
@@ -189,7 +185,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
          body=s.RereviewSchema, response=s.GrantSchema, permission="welfare:review", tags=["grants"])
     def rereview(grant_id):
         p = current_principal()
-        grant, outcome = welfare.rereview(p, grant_id, load_json(s.RereviewSchema()))
+        grant, outcome = welfare.rereview(p, grant_id, load_json(s.RereviewSchema))
         return {**grant_view(p, grant), "outcome": outcome}
 
     @bp.post("/grants/<grant_id>/end")
@@ -197,7 +193,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
          permission="welfare:approve", tags=["grants"])
     def end_grant(grant_id):
         p = current_principal()
-        return grant_view(p, welfare.end_grant(p, grant_id, load_json(s.ReasonSchema())["reason"]))
+        return grant_view(p, welfare.end_grant(p, grant_id, load_json(s.ReasonSchema)["reason"]))
 
     # -- disbursements
 
@@ -205,13 +201,13 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Pay every active grant under an org unit for a month (a month is never paid twice)",
          body=s.DisburseSchema, permission="welfare:disburse", tags=["disbursements"])
     def disburse():
-        return welfare.disburse(current_principal(), load_json(s.DisburseSchema()))
+        return welfare.disburse(current_principal(), load_json(s.DisburseSchema))
 
     @bp.get("/disbursements/totals")
     @api("Money disbursed under an org unit for a range of months, by programme, child unit and month",
          query=s.PeriodQuerySchema, response=s.TotalsSchema, permission="welfare:read", tags=["disbursements"])
     def totals():
-        q = _query(s.PeriodQuerySchema())
+        q = load_query(s.PeriodQuerySchema)
         return welfare.totals(current_principal(), q["org_unit_id"], q["period_from"], q["period_to"],
                               q.get("programme"))
 
@@ -219,7 +215,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("The payment ledger of one grant", query=s.ListQuerySchema, permission="welfare:read", tags=["disbursements"])
     def payments():
         p = current_principal()
-        q = _query(s.ListQuerySchema())
+        q = load_query(s.ListQuerySchema)
         grant = welfare.get_grant(p, q.get("grant_id") or "")
         docs = welfare.platform.db.collection("payments").find({"grant_id": grant.id}, sort=[("period", 1)])
         return {"payments": [{**_clean(d), "amount_yuan": fen_to_yuan(d["amount_fen"])} for d in docs]}
@@ -230,13 +226,13 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Donated goods received into a community's stock", body=s.GoodsDonationSchema, status=201,
          permission="welfare:goods", tags=["charity supermarket"])
     def donate_goods():
-        return _clean(welfare.donate_goods(current_principal(), load_json(s.GoodsDonationSchema()))), 201
+        return _clean(welfare.donate_goods(current_principal(), load_json(s.GoodsDonationSchema))), 201
 
     @bp.post("/goods/handouts")
     @api("Hand goods to a household (409 and nothing changed when the stock is short)", body=s.HandoutSchema,
          status=201, permission="welfare:goods", tags=["charity supermarket"])
     def hand_out():
-        return _clean(welfare.hand_out(current_principal(), load_json(s.HandoutSchema()))), 201
+        return _clean(welfare.hand_out(current_principal(), load_json(s.HandoutSchema))), 201
 
     @bp.get("/goods/stock")
     @api("Stock per item under an org unit, with in-kind value and low-stock flags", permission="welfare:read",
@@ -266,14 +262,14 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("A stock-take (盘点): counted quantities replace the book ones; differences need a reason",
          body=s.StocktakeSchema, status=201, permission="welfare:goods", tags=["charity supermarket"])
     def stocktake():
-        return welfare.stocktake(current_principal(), load_json(s.StocktakeSchema())), 201
+        return welfare.stocktake(current_principal(), load_json(s.StocktakeSchema)), 201
 
     @bp.post("/goods/redemptions")
     @api("A volunteer pays for goods with love coins: goods are held and the coins asked for (saga)",
          body=s.RedemptionInSchema, response=s.RedemptionSchema, status=202, permission="welfare:goods",
          tags=["charity supermarket"])
     def redeem():
-        return redemption_view(welfare.request_redemption(current_principal(), load_json(s.RedemptionInSchema()))), 202
+        return redemption_view(welfare.request_redemption(current_principal(), load_json(s.RedemptionInSchema))), 202
 
     @bp.get("/goods/redemptions/<redemption_id>")
     @api("One love-coin redemption and its state", response=s.RedemptionSchema, permission="welfare:read",
@@ -295,25 +291,25 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Money donated to an org unit's charity fund", body=s.FundDonationSchema, status=201,
          permission="welfare:fund", tags=["charity fund"])
     def fund_donation():
-        return _clean(welfare.donate_money(current_principal(), load_json(s.FundDonationSchema()))), 201
+        return _clean(welfare.donate_money(current_principal(), load_json(s.FundDonationSchema))), 201
 
     @bp.post("/fund/grants")
     @api("Ask for a grant out of the charity fund", body=s.FundGrantInSchema, status=201,
          permission="welfare:review", tags=["charity fund"])
     def fund_grant():
-        return welfare.request_fund_grant(current_principal(), load_json(s.FundGrantInSchema())), 201
+        return welfare.request_fund_grant(current_principal(), load_json(s.FundGrantInSchema)), 201
 
     @bp.post("/fund/grants/<grant_id>/approval")
     @api("Approve and pay a fund grant (409 and nothing changed above the balance)", body=s.NoteSchema,
          permission="welfare:fund", tags=["charity fund"])
     def fund_grant_approve(grant_id):
-        body = load_json(s.NoteSchema()) if request.data else {"note": ""}
+        body = load_json(s.NoteSchema) if request.data else {"note": ""}
         return welfare.decide_fund_grant(current_principal(), grant_id, True, body["note"])
 
     @bp.post("/fund/grants/<grant_id>/rejection")
     @api("Turn a fund grant down", body=s.NoteSchema, permission="welfare:fund", tags=["charity fund"])
     def fund_grant_reject(grant_id):
-        body = load_json(s.NoteSchema()) if request.data else {"note": ""}
+        body = load_json(s.NoteSchema) if request.data else {"note": ""}
         return welfare.decide_fund_grant(current_principal(), grant_id, False, body["note"])
 
     @bp.get("/fund/<org_unit_id>")
@@ -328,7 +324,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Pair a cadre or volunteer with a household, with a support plan (结对帮扶)", body=s.PairingInSchema,
          status=201, permission="welfare:visit", tags=["visits"])
     def pair():
-        return _clean(welfare.pair(current_principal(), load_json(s.PairingInSchema()))), 201
+        return _clean(welfare.pair(current_principal(), load_json(s.PairingInSchema))), 201
 
     @bp.get("/pairings/<pairing_id>")
     @api("A pairing with its visits", permission="welfare:read", tags=["visits"])
@@ -339,13 +335,13 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Record a home, condolence or pairing visit (走访 / 慰问)", body=s.VisitInSchema, status=201,
          permission="welfare:visit", tags=["visits"])
     def visit():
-        return Welfare.visit_view(welfare.record_visit(current_principal(), load_json(s.VisitInSchema()))), 201
+        return Welfare.visit_view(welfare.record_visit(current_principal(), load_json(s.VisitInSchema))), 201
 
     @bp.get("/visits/counts")
     @api("Visits per worker under an org unit in a time range (\"走访1216次\")", query=s.VisitCountQuerySchema,
          permission="welfare:read", tags=["visits"])
     def visit_counts():
-        q = _query(s.VisitCountQuerySchema())
+        q = load_query(s.VisitCountQuerySchema)
         return welfare.visit_counts(current_principal(), q["org_unit_id"], q["since"], q["until"])
 
     # -- statistics
@@ -354,7 +350,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Households and people covered per programme, money, goods, fund and visits for an org unit and months",
          query=s.PeriodQuerySchema, permission="welfare:read", tags=["statistics"])
     def statistics():
-        q = _query(s.PeriodQuerySchema())
+        q = load_query(s.PeriodQuerySchema)
         return welfare.statistics(current_principal(), q["org_unit_id"], q["period_from"], q["period_to"])
 
     return bp
