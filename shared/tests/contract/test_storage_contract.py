@@ -199,12 +199,20 @@ def test_find_leaves_out_the_excluded_fields(database):
 
 def test_find_keeps_only_the_included_fields(database):
     c = database.collection(unique("keep"))
-    c.insert_one({"_id": "a", "state": "registered", "n": 3, "m": {"x": [1, 2]}, "big": "x" * 1000, "none": None})
-    c.insert_one({"_id": "b", "state": "closed", "big": "y"})
-    docs = sorted(c.find({}, projection={"state": 1, "m": 1, "n": 1, "none": 1}), key=lambda d: d["_id"])
-    # _id comes along; a field a document lacks is left out, a null one kept
-    assert docs == [{"_id": "a", "state": "registered", "n": 3, "m": {"x": [1, 2]}, "none": None},
-                    {"_id": "b", "state": "closed"}]
+    c.insert_one({"_id": "a", "state": "registered", "n": 3, "m": {"x": [1, 2]}, "big": "x" * 1000, "none": None,
+                  "flag": True, "one": 1, "f": 2.5, "text": "[not a list]", "l": ["x"]})
+    c.insert_one({"_id": "b", "state": "closed", "big": "y", "flag": False, "one": 0, "text": "{"})
+    kept = dict.fromkeys(["state", "m", "n", "none", "flag", "one", "f", "text", "l"], 1)
+    # _id comes along; a field a document lacks is left out, a null one kept; types as stored
+    expected = [{"_id": "a", "state": "registered", "n": 3, "m": {"x": [1, 2]}, "none": None, "flag": True, "one": 1,
+                 "f": 2.5, "text": "[not a list]", "l": ["x"]},
+                {"_id": "b", "state": "closed", "flag": False, "one": 0, "text": "{"}]
+    assert sorted(c.find({}, projection=kept), key=lambda d: d["_id"]) == expected
+    for field in kept:  # the same when the fields are indexed (SQLite then reads them from the index)
+        c.create_index([(field, 1)])
+    docs = sorted(c.find({}, projection=kept), key=lambda d: d["_id"])
+    assert docs == expected
+    assert {k: type(v) for k, v in docs[0].items()} == {k: type(v) for k, v in expected[0].items()}
     with pytest.raises(UnsupportedQuery):
         c.find({}, projection={"m.x": 1})
 

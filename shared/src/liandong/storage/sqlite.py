@@ -466,7 +466,7 @@ class SqliteCollection:
              skip: int = 0, limit: int = 0, projection: dict | None = None, hint: str | None = None) -> list[dict]:
         columns, included = "doc", check_projection(projection)
         if included:  # only these fields leave SQLite, so Python parses no more than them
-            columns = "id, " + ", ".join(f"doc -> '{_json_path(k)}'" for k in included)
+            columns = "id, " + ", ".join(self._kept(k) for k in included)
         elif projection:  # fields left out in SQL, so Python never parses them
             columns = "json_remove(doc," + ",".join(f"'{_json_path(k)}'" for k in projection) + ")"
         try:
@@ -480,9 +480,32 @@ class SqliteCollection:
         except sqlite3.OperationalError as exc:
             raise StorageUnavailable(str(exc)) from exc
         if included:
-            return [{"_id": r[0], **{k: json.loads(v) for k, v in zip(included, r[1:]) if v is not None}}
-                    for r in rows]
+            return [self._from_kept(r, included) for r in rows]
         return [json.loads(r[0]) for r in rows]
+
+    def _kept(self, path: str) -> str:
+        """Two columns for a field an inclusion projection keeps: an indexed field's generated column
+        (read from the index, no JSON parsed), and its JSON text where the column cannot tell (a
+        document lacking the field or holding null, a boolean stored as 0/1, an array or object
+        stored as text); otherwise NULL. A field without an index: NULL, and its JSON text."""
+        json_text = f"doc -> '{_json_path(path)}'"
+        col = self.columns.get(path)
+        if col is None:
+            return f"NULL, {json_text}"
+        unclear = (f"typeof({col}) = 'null' OR (typeof({col}) = 'integer' AND {col} IN (0, 1)) OR "
+                   f"(typeof({col}) = 'text' AND substr({col}, 1, 1) IN ('[', '{{'))")
+        return f"{col}, CASE WHEN {unclear} THEN {json_text} END"
+
+    @staticmethod
+    def _from_kept(row: tuple, included: list[str]) -> dict:
+        out = {"_id": row[0]}
+        for i, key in enumerate(included):
+            value, json_text = row[1 + 2 * i], row[2 + 2 * i]
+            if json_text is not None:
+                out[key] = json.loads(json_text)
+            elif value is not None:
+                out[key] = value
+        return out
 
     def find_one(self, filter: Filter | None = None, sort: SortSpec | None = None) -> dict | None:
         docs = self.find(filter, sort=sort, limit=1)

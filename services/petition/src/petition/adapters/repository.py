@@ -26,7 +26,9 @@ class PetitionRepository(OutboxRepository[model.Petition]):
         ([("registered_at", -1), ("org_path", 1), ("state", 1), ("overdue", 1)], {"name": "registered"}),
         ([("state", 1), ("due_at", 1)], {"name": "state_due"}),
         ([("state", 1), ("remind_at", 1)], {"name": "state_remind"}),
-        ([("category", 1), ("org_unit_id", 1), ("registered_at", 1)], {"name": "category_unit"}),
+        # possible duplicates (same category and place, recent first): `state` too, so the brief
+        # each one shows is read from the index, not from the document
+        ([("category", 1), ("org_unit_id", 1), ("registered_at", 1), ("state", 1)], {"name": "category_unit"}),
         ([("id_numbers", 1)], {"name": "id_numbers"}),
         ([("resident_user_id", 1)], {"name": "resident"}),
         ([("matter_id", 1)], {"name": "matter"}),
