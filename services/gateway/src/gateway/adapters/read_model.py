@@ -110,6 +110,20 @@ class ReadModel:
         except DuplicateKeyError:
             return False
 
+    def _new_ones(self, events: list[Envelope], at: int) -> list[Envelope]:
+        """SQLite, inside the transaction: the events not recorded before (nor earlier in the list),
+        recorded now; one query and one insert for the whole poll."""
+        ids = list(dict.fromkeys(e.id for e in events))
+        known = {d["_id"] for d in self.seen.find({"_id": {"$in": ids}})} if ids else set()
+        fresh = [i for i in ids if i not in known]
+        if fresh:
+            self.seen.insert_many([{"_id": i, "at": at} for i in fresh])
+        first: dict[str, Envelope] = {}
+        for e in events:
+            if e.id not in known:
+                first.setdefault(e.id, e)
+        return list(first.values())
+
     def _prune_seen(self, now: int) -> None:
         self._batches += 1
         if self._batches % PRUNE_EVERY == 1:
@@ -153,9 +167,9 @@ class ReadModel:
             buckets: dict[tuple[str, str], tuple[dict, dict[str, dict]]] = {}
             newest: dict[str, str] = {}
             now = int(time.time())
+            if self.seen is not None:  # what was handled before (a redelivery), or twice in this poll, is not
+                events = self._new_ones(events, now)
             for event in events:
-                if self.seen is not None and not self._first_time(event, now):
-                    continue  # handled before (a redelivery), or twice in this poll
                 memory = {}
                 if event.type in REMEMBER:
                     facts = {k: event.data.get(k) for k in REMEMBER[event.type]}
