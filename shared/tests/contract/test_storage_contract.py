@@ -268,3 +268,30 @@ def test_a_subtree_inside_a_scope_is_the_range_sqlite_walks(tmp_path):
     from liandong.storage.sqlite import _Compiler
     sql = _Compiler().compile(q)
     assert sql.count(">=") == 1  # one range: the subtree's
+
+
+def test_sqlite_moves_the_wal_into_the_database_soon_after_writes_off_the_writing_thread(tmp_path):
+    """A request's COMMIT no longer runs the checkpoint (two fsyncs); a thread does, a moment later."""
+    import sqlite3
+    import time
+
+    from liandong.storage.sqlite import CHECKPOINT_DELAY, SqliteDatabase
+
+    path = tmp_path / "ckpt.db"
+    c = SqliteDatabase(path).collection("docs")
+    for i in range(200):
+        c.insert_one({"_id": f"d{i}", "text": "x" * 1000})
+
+    def in_the_database_file() -> int:  # immutable: the file alone, as if the WAL were not there
+        conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        try:
+            return conn.execute('SELECT COUNT(*) FROM "c_docs"').fetchone()[0]
+        except sqlite3.OperationalError:  # not even the table has reached the file yet
+            return 0
+        finally:
+            conn.close()
+
+    deadline = time.monotonic() + CHECKPOINT_DELAY + 5
+    while in_the_database_file() < 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert in_the_database_file() == 200

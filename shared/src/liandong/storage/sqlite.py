@@ -14,6 +14,7 @@ import re
 import sqlite3
 import threading
 import time
+import urllib.parse
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,7 +80,9 @@ class _Checkpointer:
     @staticmethod
     def checkpoint(path: str, synchronous: str) -> None:
         try:
-            conn = sqlite3.connect(path, timeout=5, isolation_level=None)
+            # read-write, never create: a database removed meanwhile (a test's) must not come back empty
+            conn = sqlite3.connect(f"file:{urllib.parse.quote(path)}?mode=rw", uri=True, timeout=5,
+                                   isolation_level=None)
             try:
                 conn.execute(f"PRAGMA synchronous={synchronous}")
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
