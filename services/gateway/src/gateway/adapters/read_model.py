@@ -137,21 +137,31 @@ class ReadModel:
         with self._transaction():
             if self.seen is not None and not self._first_time(event, int(time.time())):
                 return
-            memory = {}
-            if event.type in REMEMBER:
-                facts = {k: event.data.get(k) for k in REMEMBER[event.type]}
-                apply_once(self.memory, event.subject, event.id, {"$set": facts})
-            elif event.type.startswith("liandong.welfare.grant."):
-                memory = self.memory.find_one({"_id": event.subject}) or {}
-            effect = effect_of(event.type, event.data, event.time, memory)
-            if effect is not None:
-                path = self.community_of(event.orgpath)
-                inc = {f"m.{_field(k)}": v for k, v in effect.deltas.items()}
-                month = effect.day[:7]
-                self._apply_one("days", f"{path}|{effect.day}", event.id, inc, {"org_path": path, "day": effect.day})
-                self._apply_one("months", f"{path}|{month}", event.id, inc, {"org_path": path, "month": month})
+            found = self._effect(event)
+            if found is not None:
+                inc, buckets = found
+                for which, doc_id, fields in buckets:
+                    self._apply_one(which, doc_id, event.id, inc, fields)
             self.freshness.update_one({"_id": event.service}, {"$max": {"newest_event_time": event.time}},
                                       upsert=True)
+
+    def _effect(self, event: Envelope) -> tuple[dict, list[tuple[str, str, dict]]] | None:
+        """Store what the event teaches the model to remember; its deltas and the two buckets (its
+        community's day and month) they go to, or None where it moves no figure."""
+        memory = {}
+        if event.type in REMEMBER:
+            facts = {k: event.data.get(k) for k in REMEMBER[event.type]}
+            apply_once(self.memory, event.subject, event.id, {"$set": facts})
+        elif event.type.startswith("liandong.welfare.grant."):
+            memory = self.memory.find_one({"_id": event.subject}) or {}
+        effect = effect_of(event.type, event.data, event.time, memory)
+        if effect is None:
+            return None
+        path = self.community_of(event.orgpath)
+        inc = {f"m.{_field(k)}": v for k, v in effect.deltas.items()}
+        month = effect.day[:7]
+        return inc, [("days", f"{path}|{effect.day}", {"org_path": path, "day": effect.day}),
+                     ("months", f"{path}|{month}", {"org_path": path, "month": month})]
 
     def _apply_one(self, which: str, doc_id: str, event_id: str, inc: dict, fields: dict) -> bool:
         coll: Collection = getattr(self, which)
@@ -170,19 +180,10 @@ class ReadModel:
             if self.seen is not None:  # what was handled before (a redelivery), or twice in this poll, is not
                 events = self._new_ones(events, now)
             for event in events:
-                memory = {}
-                if event.type in REMEMBER:
-                    facts = {k: event.data.get(k) for k in REMEMBER[event.type]}
-                    apply_once(self.memory, event.subject, event.id, {"$set": facts})
-                elif event.type.startswith("liandong.welfare.grant."):
-                    memory = self.memory.find_one({"_id": event.subject}) or {}
-                effect = effect_of(event.type, event.data, event.time, memory)
-                if effect is not None:
-                    path = self.community_of(event.orgpath)
-                    inc = {f"m.{_field(k)}": v for k, v in effect.deltas.items()}
-                    month = effect.day[:7]
-                    for which, doc_id, fields in (("days", f"{path}|{effect.day}", {"org_path": path, "day": effect.day}),
-                                                  ("months", f"{path}|{month}", {"org_path": path, "month": month})):
+                found = self._effect(event)
+                if found is not None:
+                    inc, event_buckets = found
+                    for which, doc_id, fields in event_buckets:
                         bucket = buckets.setdefault((which, doc_id), (fields, {}))
                         bucket[1].setdefault(event.id, inc)  # a repeat within the batch counts once
                 if event.time > newest.get(event.service, ""):
