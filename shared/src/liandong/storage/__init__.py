@@ -30,14 +30,18 @@ def open_database(settings: Settings, name: str | None = None) -> Database:
     return SqliteDatabase(settings.data_dir / f"{name}.db", synchronous=settings.sqlite_synchronous)
 
 
+def has_transactions(db: Database) -> bool:
+    """Whether writes can be committed together (SQLite); MongoDB/FerretDB here write one document at a time."""
+    return hasattr(db, "batch")
+
+
 def one_commit(db: Database):
     """Several writes of this thread committed together where the backend commits (SQLite: one
     transaction instead of one per write); on MongoDB/FerretDB each write stands alone, as it would."""
-    batch = getattr(db, "batch", None)
-    return batch() if batch else nullcontext()
+    return db.batch() if has_transactions(db) else nullcontext()
 
 
 __all__ = [
     "ASCENDING", "DESCENDING", "Collection", "Database", "DuplicateKeyError", "StorageError",
-    "StorageUnavailable", "UnsupportedQuery", "UpdateResult", "one_commit", "open_database", "subtree",
+    "StorageUnavailable", "UnsupportedQuery", "UpdateResult", "has_transactions", "one_commit", "open_database", "subtree",
 ]

@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from contextlib import nullcontext
 from datetime import date, timedelta
 
 from liandong.consumer import HANDLED, apply_once
 from liandong.events import Envelope
-from liandong.storage import subtree
+from liandong.storage import has_transactions, one_commit, subtree
 from liandong.storage.base import Collection, Database, DuplicateKeyError
 
 from ..domain.metrics import METRICS, REMEMBER, SOURCES, effect_of
@@ -86,8 +85,7 @@ class ReadModel:
         self.memory: Collection = db.collection(f"{prefix}_memory")
         self.freshness: Collection = db.collection(f"{prefix}_freshness")
         # where a poll's writes are one transaction (SQLite), the event ids handled live beside them
-        self._batch = getattr(db, "batch", None)
-        self.seen: Collection | None = db.collection(f"{prefix}_seen") if self._batch else None
+        self.seen: Collection | None = db.collection(f"{prefix}_seen") if has_transactions(db) else None
         self._batches = 0
 
     def prepare(self) -> None:
@@ -130,7 +128,7 @@ class ReadModel:
             self.seen.delete_many({"at": {"$lt": now - SEEN_DAYS * 86400}})
 
     def _transaction(self):
-        return self._batch() if self._batch else nullcontext()
+        return one_commit(self.db)
 
     # -- writing
     def apply(self, event: Envelope) -> None:
