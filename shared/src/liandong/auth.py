@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable
 
 import jwt
 
-from .errors import Forbidden, Unauthorized
+from .errors import Forbidden, NotFound, Unauthorized
 
 AUDIENCE = "liandong"
 ISSUER = "liandong-gateway"
@@ -123,14 +123,34 @@ class Principal:
         return any(org_path.startswith(p) for p in self.scopes(permission))
 
     def require(self, permission: str, org_path: str | None = None) -> None:
-        """Raise Forbidden unless the principal holds `permission` (at `org_path`, if given)."""
+        """Raise Forbidden unless the principal holds `permission` (at `org_path`, if given).
+
+        The message never names the org path: a refusal must not tell the caller where a record lives.
+        """
         if org_path is None:
             ok = self.has(permission)
         else:
             ok = self.can(permission, org_path)
         if not ok:
-            where = f" at {org_path}" if org_path else ""
-            raise Forbidden(f"{permission} is not granted{where}")
+            raise Forbidden(f"{permission} is not granted" + (" here" if org_path else ""))
+
+    def sees(self, org_path: str, *permissions: str) -> bool:
+        """Whether a record at `org_path` is within this principal's sight under any of `permissions`."""
+        return any(self.can(p, org_path) for p in permissions)
+
+    def authorize(self, permission: str, org_path: str, *, read: str | tuple[str, ...], what: str,
+                  record_id: str, own: bool = False) -> None:
+        """The one rule for acting on a stored record (等保: existence is information too).
+
+        A record the caller cannot see at all (`read` not granted over its org path, and not their
+        `own`) answers 404 naming only what the caller asked for, exactly like a record that does not
+        exist; one they can see but may not act on answers 403 without saying where it lives.
+        """
+        reads = (read,) if isinstance(read, str) else tuple(read)
+        if not (own or self.sees(org_path, permission, *reads)):
+            raise out_of_scope(what, record_id)
+        if not self.can(permission, org_path):
+            raise Forbidden(f"{permission} is not granted for this {what}")
 
     def scope_filter(self, permission: str, field: str = "org_path") -> dict:
         """A storage filter for the records this principal may see with `permission`.
@@ -144,6 +164,11 @@ class Principal:
             raise Forbidden(f"{permission} is not granted")
         terms = [{field: {"$regex": "^" + re.escape(p)}} for p in paths]
         return terms[0] if len(terms) == 1 else {"$or": terms}
+
+
+def out_of_scope(what: str, record_id: str) -> NotFound:
+    """The error for a record outside the caller's scope: the same words as for one that does not exist."""
+    return NotFound(f"no {what} {record_id!r}")
 
 
 class TokenService:

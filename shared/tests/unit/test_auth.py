@@ -3,7 +3,7 @@ import jwt
 import pytest
 
 from liandong.auth import AUDIENCE, Grant, Principal, TokenService
-from liandong.errors import Forbidden, Unauthorized
+from liandong.errors import Forbidden, NotFound, Unauthorized
 
 JIAYUAN = Grant("community_worker", "jiayuan", "/chuanying/huangqi/jiayuan/", ("civil_affairs",))
 HUANGQI = Grant("subdistrict_officer", "huangqi", "/chuanying/huangqi/")
@@ -17,6 +17,24 @@ def test_a_grant_covers_its_subtree_only():
     officer = Principal("u2", "李强", (HUANGQI, Grant("subdistrict_officer", "jiayuan", "/chuanying/huangqi/jiayuan/")))
     assert officer.scopes("petition:read") == ["/chuanying/huangqi/"]
     assert officer.scope_filter("petition:read") == {"org_path": {"$regex": "^/chuanying/huangqi/"}}
+
+
+def test_a_record_out_of_sight_is_not_found_and_a_refusal_never_names_where_it_lives():
+    worker = Principal("u1", "王敏", (JIAYUAN,))
+    elsewhere = "/chuanying/xihu/huangniling/"
+    with pytest.raises(NotFound) as hidden:
+        worker.authorize("volunteer:manage", elsewhere, read="volunteer:read", what="volunteer", record_id="v9")
+    assert str(hidden.value) == "no volunteer 'v9'"  # the words of a record that does not exist
+    resident = Principal("u2", "张三", (Grant("resident", "jiayuan", "/chuanying/huangqi/jiayuan/"),))
+    with pytest.raises(Forbidden) as refused:  # their own record: seen, but not theirs to manage
+        resident.authorize("volunteer:manage", "/chuanying/huangqi/jiayuan/", read="volunteer:read",
+                           what="volunteer", record_id="v1", own=True)
+    assert "/chuanying" not in str(refused.value)
+    with pytest.raises(Forbidden) as plain:
+        worker.require("org:admin", elsewhere)
+    assert "/chuanying" not in str(plain.value)
+    worker.authorize("volunteer:manage", "/chuanying/huangqi/jiayuan/", read="volunteer:read", what="volunteer",
+                     record_id="v1")  # in scope: allowed
 
 
 def test_corrections_records_need_the_duty():
