@@ -42,6 +42,8 @@ class Settings:
     database_prefix: str = "liandong"
     secret_key: str = "dev-only-insecure-secret-change-me"
     encryption_key: str = "dev-only-insecure-encryption-key"
+    # keys personal data may still be encrypted under (rotation): read with any, written with the current one
+    encryption_keys_previous: tuple[str, ...] = ()
     log_level: str = "INFO"
     log_json: bool = True
     host: str = "127.0.0.1"
@@ -119,6 +121,8 @@ class Settings:
             database_prefix=env.get("LIANDONG_DATABASE_PREFIX", defaults.database_prefix),
             secret_key=secret or defaults.secret_key,
             encryption_key=enc or defaults.encryption_key,
+            encryption_keys_previous=tuple(k for k in env.get("LIANDONG_ENCRYPTION_KEY_PREVIOUS", "").split(",")
+                                           if k.strip()),
             log_level=env.get("LOG_LEVEL", defaults.log_level),
             log_json=_bool(env.get("LOG_JSON"), True),
             host=env.get("LIANDONG_HOST", defaults.host),

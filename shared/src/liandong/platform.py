@@ -77,10 +77,10 @@ class Platform:
 
     @cached_property
     def cipher(self) -> "FieldCipher":
-        """Encrypts personal data at rest with the configured key."""
+        """Encrypts personal data at rest with the configured key (reads with the previous ones too)."""
         from .crypto import FieldCipher
 
-        return FieldCipher(self.settings.encryption_key)
+        return FieldCipher(self.settings.encryption_key, self.settings.encryption_keys_previous)
 
     @property
     def tokens(self) -> auth.TokenService:

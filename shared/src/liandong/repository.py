@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
 from . import outbox
+from .personal import PersonalFields
 from .errors import Conflict, NotFound
 from .storage.base import DuplicateKeyError
 
@@ -27,6 +28,8 @@ class OutboxRepository(Generic[T]):
 
     collection_name: str = ""
     indexes: Iterable[tuple] = ()  # (keys, kwargs)
+    # the aggregate's personal fields: encrypted as the document is written, decrypted as it is read
+    personal: PersonalFields | None = None
 
     def __init__(self, platform):
         self.platform = platform
@@ -43,6 +46,21 @@ class OutboxRepository(Generic[T]):
         raise NotImplementedError
 
     # -- provided
+    def stored(self, aggregate: T) -> dict:
+        """The document as written: `to_document`, with the personal fields encrypted."""
+        doc = self.to_document(aggregate)
+        return self.personal.encrypt(doc, self.platform.cipher) if self.personal else doc
+
+    def loaded(self, document: dict) -> T:
+        """The aggregate of a stored document, personal fields decrypted."""
+        if self.personal:
+            document = self.personal.decrypt(document, self.platform.cipher)
+        return self.from_document(document)
+
+    def plain(self, document: dict | None) -> dict | None:
+        """A stored document (or part of one read with a projection) with its personal fields decrypted."""
+        return self.personal.decrypt(document, self.platform.cipher) if self.personal and document else document
+
     def prepare(self) -> None:
         outbox.prepare(self.collection)
         for keys, kwargs in self.indexes:
@@ -63,12 +81,12 @@ class OutboxRepository(Generic[T]):
         doc = self.collection.find_one({"_id": aggregate_id})
         if doc is None:
             raise NotFound(f"no {self.collection_name} record {aggregate_id!r}")
-        aggregate = self.from_document(doc)
+        aggregate = self.loaded(doc)
         aggregate.version = doc[outbox.VERSION]
         return aggregate
 
     def add(self, aggregate: T) -> T:
-        doc = self.to_document(aggregate)
+        doc = self.stored(aggregate)
         doc["_id"] = aggregate.id
         try:
             outbox.insert_with_events(self.collection, doc, self._envelopes(aggregate, 1))
@@ -80,13 +98,13 @@ class OutboxRepository(Generic[T]):
     def save(self, aggregate: T) -> T:
         events = self._envelopes(aggregate, aggregate.version + 1)
         aggregate.version = outbox.update_with_events(self.collection, aggregate.id, aggregate.version,
-                                                      self.to_document(aggregate), events)
+                                                      self.stored(aggregate), events)
         return aggregate
 
     def find(self, filter: dict, sort=None, skip: int = 0, limit: int = 0, hint: str | None = None) -> list[T]:
         out = []
         for doc in self.collection.find(filter, sort=sort, skip=skip, limit=limit, **({"hint": hint} if hint else {})):
-            agg = self.from_document(doc)
+            agg = self.loaded(doc)
             agg.version = doc[outbox.VERSION]
             out.append(agg)
         return out

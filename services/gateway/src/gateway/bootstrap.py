@@ -128,6 +128,15 @@ def install_edges(app: Flask, settings: Settings, public_limiter: RateLimiter) -
         return resp
 
 
+def personal_stores(platform: Platform) -> list:
+    """Where the gateway keeps personal data (`python -m liandong.reencrypt gateway`): the first responses
+    kept for Idempotency-Key replays. Its audit log records which fields were read, never their values."""
+    from liandong.reencrypt import Store
+
+    store = IdempotencyStore(platform)
+    return [Store(store.records, store.personal)]
+
+
 def create_worker(settings: Settings | None = None, **overrides) -> Worker:
     platform = create_platform(settings, **overrides)
     repo = OrgRepository(platform)

@@ -5,6 +5,7 @@ from flask import Flask
 
 from liandong.config import Settings
 from liandong.platform import Platform
+from liandong.reencrypt import Store
 from liandong.worker import Worker
 
 from . import SERVICE
@@ -41,6 +42,12 @@ def create_worker(settings: Settings | None = None, scan_seconds: float = DEADLI
     return service.platform.create_worker(outbox_collections=[service.repo.collection],
                                           handlers=disputes.handlers(service),
                                           periodic=[(scan_seconds, service.scan_deadlines)])
+
+
+def personal_stores(platform: Platform) -> list[Store]:
+    """Where the petition service keeps personal data (`python -m liandong.reencrypt petition`)."""
+    service = PetitionService(platform)
+    return [Store(service.repo.collection, service.repo.personal, then=service.repo.reindex_petitioners)]
 
 
 def detect_overdue(settings: Settings | None = None, **overrides) -> dict:

@@ -40,9 +40,9 @@ def test_domain_events_map_to_valid_contracts():
     for name, data in published:
         CONTRACTS.validate_outgoing(CONTRACTS.by_name(name).type, data)
         assert "刘女士" not in str(data) and "11010519491231002X" not in str(data)
-    doc = repo.to_document(case)
-    assert "11010519491231002X" not in str(doc)  # encrypted at rest, found by its blind index
-    assert doc["id_numbers"] == [repo.id_index("11010519491231002x")]
-    back = repo.from_document(doc)
+    doc = repo.stored(case)
+    assert "11010519491231002X" not in str(doc) and "刘女士" not in str(doc)  # encrypted at rest
+    assert doc["id_numbers"] == [repo.id_index("11010519491231002x")]  # found by its blind index
+    back = repo.loaded(doc)
     assert back.timeline == case.timeline and back.petitioners == case.petitioners
     assert doc["has_risk"] and "噪音" in doc["search_terms"]

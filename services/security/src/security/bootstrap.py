@@ -5,6 +5,7 @@ from flask import Flask
 
 from liandong.config import Settings
 from liandong.platform import Platform
+from liandong.reencrypt import Store
 from liandong.worker import Worker
 
 from . import SERVICE
@@ -27,6 +28,12 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app = platform.create_app()
     app.register_blueprint(blueprint(platform, repos))
     return app
+
+
+def personal_stores(platform: Platform) -> list[Store]:
+    """Where the security service keeps personal data (`python -m liandong.reencrypt security`)."""
+    repos = Repositories(platform)
+    return [Store(r.collection, r.personal) for r in repos.aggregates if r.personal is not None]
 
 
 def create_worker(settings: Settings | None = None, scan_seconds: float = SCAN_SECONDS, **overrides) -> Worker:

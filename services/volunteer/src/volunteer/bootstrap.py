@@ -5,6 +5,7 @@ from flask import Flask
 
 from liandong.config import Settings
 from liandong.platform import Platform
+from liandong.reencrypt import Store
 from liandong.worker import Worker
 
 from . import SERVICE
@@ -31,6 +32,14 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.extensions["volunteer_service"] = svc
     app.register_blueprint(blueprint(svc))
     return app
+
+
+def personal_stores(platform: Platform) -> list[Store]:
+    """Where the volunteer service keeps personal data (`python -m liandong.reencrypt volunteer`)."""
+    from .adapters.repositories import VolunteerRepository
+
+    repo = VolunteerRepository(platform)
+    return [Store(repo.collection, repo.personal)]
 
 
 def create_worker(settings: Settings | None = None, **overrides) -> Worker:

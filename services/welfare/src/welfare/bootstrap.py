@@ -5,6 +5,7 @@ from flask import Flask
 
 from liandong.config import Settings
 from liandong.platform import Platform
+from liandong.reencrypt import Store
 from liandong.worker import Worker
 
 from . import SERVICE
@@ -34,6 +35,14 @@ def create_app(settings: Settings | None = None, welfare_settings: WelfareSettin
     app.register_blueprint(blueprint(welfare))
     app.extensions["welfare"] = welfare
     return app
+
+
+def personal_stores(platform: Platform) -> list[Store]:
+    """Where the welfare service keeps personal data (`python -m liandong.reencrypt welfare`)."""
+    from .adapters.repositories import PAIRING, ApplicationRepository, GrantRepository, VisitRepository
+
+    repos = [ApplicationRepository(platform), GrantRepository(platform), VisitRepository(platform)]
+    return [Store(r.collection, r.personal) for r in repos] + [Store(platform.db.collection("pairings"), PAIRING)]
 
 
 def create_worker(settings: Settings | None = None, welfare_settings: WelfareSettings | None = None,

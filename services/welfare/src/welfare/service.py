@@ -10,7 +10,7 @@ from liandong.ids import new_id
 from liandong.storage.base import subtree
 
 from .adapters.ledgers import FundStore, StockStore
-from .adapters.repositories import (ApplicationRepository, GrantRepository, Payment, PaymentRepository,
+from .adapters.repositories import (PAIRING, ApplicationRepository, GrantRepository, Payment, PaymentRepository,
                                     RedemptionRepository, Visit, VisitRepository)
 from .domain.cases import Application, Grant
 from .domain.money import fen_to_yuan
@@ -540,11 +540,11 @@ class Welfare:
                "helper_kind": body["helper_kind"], "household": body["household"], "plan": body["plan"],
                "goals": body.get("goals", []), "status": "active", "created_at": self.clock.now_iso(),
                "created_by": p.user_id}
-        self.pairings.insert_one(doc)
+        self.pairings.insert_one(PAIRING.encrypt(doc, self.platform.cipher))
         return doc
 
     def get_pairing(self, p: Principal, pairing_id: str) -> dict:
-        doc = self.pairings.find_one({"_id": pairing_id})
+        doc = PAIRING.decrypt(self.pairings.find_one({"_id": pairing_id}), self.platform.cipher)
         if doc is None:
             raise NotFound(f"no pairing {pairing_id!r}")
         p.require("welfare:read", doc["org_path"])

@@ -108,7 +108,7 @@ class MigrantRegistered(Schema):
 
 
 @CONTRACTS.contract("security.migrant.permit_expiring", 1, example={
-    "migrant_id": "m-1", "org_unit_id": "jiayuan-b1", "community_id": "jiayuan", "permit_number": "JL2026-0001",
+    "migrant_id": "m-1", "org_unit_id": "jiayuan-b1", "community_id": "jiayuan",
     "permit_expires_on": "2026-03-08", "days_left": 7})
 class PermitExpiring(Schema):
     """A residence permit (临时居住证) expires within seven days (announced once per expiry date)."""
@@ -116,7 +116,7 @@ class PermitExpiring(Schema):
     migrant_id = fields.String(required=True)
     org_unit_id = fields.String(required=True)
     community_id = fields.String(required=True)
-    permit_number = fields.String(load_default=None, allow_none=True)
+    permit_number = fields.String(load_default=None, allow_none=True)  # sent by earlier versions; personal, no longer
     permit_expires_on = fields.String(required=True, validate=_DATE)
     days_left = fields.Integer(required=True)
 

@@ -216,7 +216,7 @@ class FundGrantPaid(Schema):
 
 @CONTRACTS.contract("welfare.visit.recorded", 1,
                     example={"visit_id": "v-1", "org_unit_id": "jiayuan", "kind": "condolence",
-                             "visitor_id": "u-1", "visited": "空巢老人 王某", "visited_at": "2026-01-20T02:00:00.000000Z",
+                             "visitor_id": "u-1", "visited_at": "2026-01-20T02:00:00.000000Z",
                              "money_fen": 50000, "goods": "米一袋, 油一桶"})
 class VisitRecorded(Schema):
     """A home, condolence or pairing visit (走访 / 慰问 / 结对帮扶) was logged."""
@@ -225,7 +225,8 @@ class VisitRecorded(Schema):
     org_unit_id = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(("home", "condolence", "pairing")))
     visitor_id = fields.String(required=True)
-    visited = fields.String(required=True)
+    # whom: personal, kept (encrypted) in the welfare service; sent by earlier versions, no longer
+    visited = fields.String(load_default=None, allow_none=True)
     visited_at = fields.String(required=True)
     money_fen = fields.Integer(required=True, validate=validate.Range(min=0))
     goods = fields.String(required=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+from liandong.personal import BlindIndex, PersonalFields
 from liandong.platform import Platform
 from liandong.repository import OutboxRepository
 from liandong.storage import one_commit
@@ -12,11 +13,17 @@ from ..domain import model, rules
 from ..domain.roster import DutyDay
 
 _STORED = [f.name for f in dataclasses.fields(model.Petition) if f.name not in ("version", "events")]
-_PERSONAL = ("id_number", "mobile", "address")  # encrypted at rest (AES-GCM, liandong.crypto)
+_ID_NUMBER = "petitioner.id_number"  # what the blind index is keyed with
 
 
 class PetitionRepository(OutboxRepository[model.Petition]):
     collection_name = "petitions"
+    # a petitioner is named with an ID number, a mobile and an address: all encrypted at rest, the
+    # ID numbers found by their blind index (`id_numbers`, and `petitioner_ids` below)
+    personal = PersonalFields.of(
+        *(f"petitioners[].{f}" for f in ("name", "id_number", "mobile", "address")),
+        names={f"petitioners[].{f}": f"petitioner.{f}" for f in ("name", "id_number", "mobile", "address")},
+        blind=(BlindIndex("id_numbers", "petitioners[].id_number", _ID_NUMBER),))
     indexes = (
         # the lists: a subtree, with a status or overdue first (equality, then the subtree's range);
         # counted from the index alone, newest first from `registered` when the match is large
@@ -56,6 +63,17 @@ class PetitionRepository(OutboxRepository[model.Petition]):
             self.petitioner_ids.update_one({"_id": f"{b}|{petition_id}"}, {"$set": {
                 "id_index": b, "petition_id": petition_id, "registered_at": registered_at}}, upsert=True)
 
+    def reindex_petitioners(self) -> int:
+        """After a key rotation: who-filed-what entries under the current blind indexes only."""
+        changed = 0
+        for doc in self.collection.find({}, projection={"id_numbers": 1, "registered_at": 1}):
+            current = set(doc.get("id_numbers") or [])
+            for entry in self.petitioner_ids.find({"petition_id": doc["_id"]}):
+                if entry["id_index"] not in current:
+                    changed += self.petitioner_ids.delete_one({"_id": entry["_id"]})
+            self._index_petitioners(doc["_id"], sorted(current), doc["registered_at"])
+        return changed
+
     def add(self, p: model.Petition) -> model.Petition:
         # entries first: one left behind by a failed insert points at no petition and is ignored
         with one_commit(self.platform.db):
@@ -64,7 +82,7 @@ class PetitionRepository(OutboxRepository[model.Petition]):
 
     def filed_by(self, id_number: str, since: str, limit: int = 20, fields: tuple[str, ...] = ()) -> list[dict]:
         """The newest petitions with this petitioner since `since`, newest first (only `fields` of them)."""
-        entries = self.petitioner_ids.find({"id_index": self.id_index(id_number)},
+        entries = self.petitioner_ids.find({"id_index": self.platform.cipher.blind_match(id_number, _ID_NUMBER)},
                                            sort=[("registered_at", -1)], limit=limit)
         ids = [e["petition_id"] for e in entries if e["registered_at"] >= since]
         if not ids:
@@ -75,26 +93,24 @@ class PetitionRepository(OutboxRepository[model.Petition]):
 
     def id_index(self, id_number: str) -> str:
         """The blind index an ID number is found by; the number itself is stored only encrypted."""
-        return self.platform.cipher.blind_index(id_number, "petitioner.id_number")
+        return self.platform.cipher.blind_index(id_number, _ID_NUMBER)
+
+    def id_indexes(self, id_number: str) -> list[str]:
+        """What a lookup asks for: the blind index under the current key, and under old ones while rotating."""
+        return self.platform.cipher.blind_indexes(id_number, _ID_NUMBER)
 
     def to_document(self, p: model.Petition) -> dict:
         doc = {name: getattr(p, name) for name in _STORED}
         doc["_id"] = p.id
-        cipher = self.platform.cipher
-        doc["petitioners"] = [{**x, **{f: cipher.encrypt(x.get(f), f"petitioner.{f}") for f in _PERSONAL if f in x}}
-                              for x in p.petitioners]
-        # derived, stored so lists can filter on them
+        # derived, stored so lists can filter on them (`id_numbers`: blind indexes, set by `personal`)
         doc["public_status"] = p.public_status
-        doc["id_numbers"] = [self.id_index(n) for n in p.id_numbers]
         doc["has_risk"] = bool(p.risk_flags)
         doc["search_terms"] = rules.search_terms(" ".join([p.title or "", p.content]))
         return doc
 
     def from_document(self, doc: dict) -> model.Petition:
         fields = {name: doc[name] for name in _STORED if name in doc}
-        cipher = self.platform.cipher
-        fields["petitioners"] = [{**x, **{f: cipher.decrypt(x.get(f), f"petitioner.{f}") for f in _PERSONAL if f in x}}
-                                 for x in doc.get("petitioners") or []]
+        fields["petitioners"] = doc.get("petitioners") or []
         return model.Petition(**fields)
 
     def publish(self, p: model.Petition, ev):

@@ -337,7 +337,8 @@ class PetitionService:
             terms.append({"search_terms": {"$all": words}})
         if args.get("id_number"):
             principal.require("personal_data:read")
-            terms.append({"id_numbers": {"$all": [self.repo.id_index(args["id_number"])]}})
+            # the blind index under each configured key (one while no key rotation is under way)
+            terms.append({"$or": [{"id_numbers": {"$all": [b]}} for b in self.repo.id_indexes(args["id_number"])]})
         query = dict(equal)
         if terms:
             query["$and"] = terms

@@ -5,6 +5,7 @@ import dataclasses
 from typing import Any
 
 from liandong.errors import Conflict
+from liandong.personal import BlindIndex, PersonalFields
 from liandong.repository import OutboxRepository
 from liandong.storage.base import DuplicateKeyError
 
@@ -33,6 +34,7 @@ class DataclassRepository(OutboxRepository):
 class IncidentRepository(DataclassRepository):
     collection_name = "incidents"
     aggregate = Incident
+    personal = PersonalFields.of("address")
     indexes = [([("org_path", 1), ("reported_at", 1)], {"name": "org_path_reported"}),
                ([("reporter_user_id", 1)], {"name": "reporter"}),
                ([("status", 1)], {"name": "status"})]
@@ -71,10 +73,21 @@ class PatrolRunRepository(DataclassRepository):
 class MigrantRepository(DataclassRepository):
     collection_name = "migrants"
     aggregate = Migrant
-    # 不漏登、错登: the store itself refuses a second registration of one ID number in one community.
-    indexes = [([("community_id", 1), ("id_number", 1)], {"unique": True, "name": "community_id_number"}),
+    # a migrant and the landlord, named with numbers and an address: encrypted at rest
+    personal = PersonalFields.of("name", "id_number", "address", "landlord_name", "landlord_mobile",
+                                 "permit_number", "verifications[].note",
+                                 blind=(BlindIndex("id_index", "id_number", "migrant.id_number"),))
+    # 不漏登、错登: the store itself refuses a second registration of one ID number in one community
+    # (on the ID number's blind index: the number itself is stored only encrypted).
+    indexes = [([("community_id", 1), ("id_index", 1)], {"unique": True, "name": "community_id_index"}),
                ([("org_path", 1), ("status", 1)], {"name": "org_path_status"}),
                ([("status", 1), ("permit_expires_on", 1)], {"name": "status_expiry"})]
+
+    def prepare(self) -> None:
+        if self.collection.find_one({"id_index": {"$exists": False}}):  # once, for data from before
+            from liandong.reencrypt import reencrypt
+            reencrypt(self.collection, self.personal, self.platform.cipher)
+        super().prepare()
 
     def add(self, aggregate: Migrant) -> Migrant:
         try:
@@ -92,8 +105,9 @@ class MigrantRepository(DataclassRepository):
                 "origin": m.origin, "permit_expires_on": m.permit_expires_on, "registered_at": m.registered_at}
         if isinstance(event, PermitExpiring):
             return "security.migrant.permit_expiring", {
+                # not the permit number: it names the person, and no consumer needs it
                 "migrant_id": m.id, "org_unit_id": m.org_unit_id, "community_id": m.community_id,
-                "permit_number": m.permit_number, "permit_expires_on": m.permit_expires_on,
+                "permit_expires_on": m.permit_expires_on,
                 "days_left": event.days_left}
         return None
 
@@ -101,6 +115,8 @@ class MigrantRepository(DataclassRepository):
 class CorrectionsRepository(DataclassRepository):
     collection_name = "corrections"
     aggregate = SupervisedPerson
+    # 矫正对象 / 安置帮教: who, and what each visit found
+    personal = PersonalFields.of("name", "id_number", "visits[].note")
     indexes = [([("org_path", 1), ("next_visit_due", 1)], {"name": "org_path_due"}),
                ([("next_visit_due", 1)], {"name": "due"})]
 
@@ -116,6 +132,7 @@ class CorrectionsRepository(DataclassRepository):
 class DisputeRepository(DataclassRepository):
     collection_name = "disputes"
     aggregate = Dispute
+    personal = PersonalFields.of("parties", "sessions[].note", "outcome_note", "follow_ups[].note")
     indexes = [([("org_path", 1), ("mediated_at", 1)], {"name": "org_path_mediated"}),
                ([("petition_id", 1)], {"name": "petition"})]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from liandong.personal import PersonalFields
 from liandong.repository import OutboxRepository
 
 from ..domain import model, redemption as rd
@@ -14,6 +15,7 @@ def _plain(doc: dict, names) -> dict:
 
 class VolunteerRepository(OutboxRepository[model.Volunteer]):
     collection_name = "volunteers"
+    personal = PersonalFields.of("mobile")  # the name stays readable: the recognition lists show it
     indexes = [([("org_path", 1)], {"name": "org_path"}), ([("user_id", 1)], {"name": "user_id"}),
                ([("status", 1)], {"name": "status"})]
     FIELDS = ("name", "kind", "org_unit_id", "org_path", "mobile", "skills", "availability", "consent_at",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from liandong.personal import PersonalFields
 from liandong.repository import OutboxRepository
 
 from ..domain import cases, supermarket
@@ -27,9 +28,21 @@ class _DataclassRepository(OutboxRepository):
         return None
 
 
+# A household is its members' names, ID numbers, incomes, disabilities, its address and assets: it is
+# encrypted whole, and so is every eligibility check of it (its figures are the household's incomes and
+# assets) and the free text written about it (notes, objections, reasons quote those figures).
+HOUSEHOLD = ("household", "eligibility", "history[].note", "objections[].text", "objections[].resolution",
+             "rejection")
+
+
+# a pairing (结对帮扶) names the household helped and its support plan
+PAIRING = PersonalFields.of("household", "plan", "goals")
+
+
 class ApplicationRepository(_DataclassRepository):
     collection_name = "applications"
     aggregate_class = cases.Application
+    personal = PersonalFields.of(*HOUSEHOLD)
     indexes = [([("org_path", 1), ("submitted_at", 1)], {"name": "org_time"}),
                ([("status", 1)], {"name": "status"}), ([("applicant_user_id", 1)], {"name": "applicant"})]
 
@@ -49,6 +62,7 @@ class ApplicationRepository(_DataclassRepository):
 class GrantRepository(_DataclassRepository):
     collection_name = "grants"
     aggregate_class = cases.Grant
+    personal = PersonalFields.of("household", "reviews[].eligibility", "suspend_reason", "end_reason")
     indexes = [([("org_path", 1), ("status", 1)], {"name": "org_status"}),
                ([("status", 1), ("next_review_period", 1)], {"name": "review_due"})]
 
@@ -139,9 +153,12 @@ class Visit:
 class VisitRepository(_DataclassRepository):
     collection_name = "visits"
     aggregate_class = Visit
+    # whom (a name with a door number), what was seen (health, living conditions) and what follows
+    personal = PersonalFields.of("visited", "notes", "follow_up")
     indexes = [([("org_path", 1), ("visited_at", 1)], {"name": "org_time"}), ([("pairing_id", 1)], {"name": "pairing"})]
 
     def publish(self, v: Visit, ev):
+        # whom was visited stays here (personal): consumers count visits and money
         return "welfare.visit.recorded", {"visit_id": v.id, "org_unit_id": v.org_unit_id, "kind": v.kind,
-                                          "visitor_id": v.visitor_id, "visited": v.visited,
+                                          "visitor_id": v.visitor_id,
                                           "visited_at": v.visited_at, "money_fen": v.money_fen, "goods": v.goods}

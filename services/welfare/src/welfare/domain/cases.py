@@ -222,13 +222,16 @@ class Grant:
                 self.events.append(GrantResumed())
         else:
             reason = "re-review: " + "; ".join(r.explanation for r in eligibility.failed())
+            # the explanation quotes the household's incomes and assets: it is kept (encrypted) on the
+            # grant, and the event names only the rules that failed
+            public = "re-review: " + ", ".join(r.rule for r in eligibility.failed())
             if if_failed == "end":
                 outcome = "ended"
-                self._end(reason)
+                self._end(reason, public)
             elif self.status == "active":
                 outcome = "suspended"
                 self.status, self.suspend_reason = "suspended", reason
-                self.events.append(GrantSuspended(reason))
+                self.events.append(GrantSuspended(public))
             else:
                 outcome = "still_suspended"
         if review_every_months:
@@ -241,6 +244,6 @@ class Grant:
             raise InvalidTransition("the grant has ended already")
         self._end(reason)
 
-    def _end(self, reason: str) -> None:
+    def _end(self, reason: str, public: str | None = None) -> None:
         self.status, self.end_reason = "ended", reason
-        self.events.append(GrantEnded(reason))
+        self.events.append(GrantEnded(public or reason))

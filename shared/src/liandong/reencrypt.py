@@ -1,0 +1,97 @@
+"""Encrypt personal data in place: `python -m liandong.reencrypt [service ...]` (all services if none named).
+
+Walks every store a service declares (`personal_stores(platform)` in its bootstrap: each collection
+with its `PersonalFields`) and rewrites the documents whose personal fields are still plain (written
+before they were declared) or encrypted under a previous key (rotation: LIANDONG_ENCRYPTION_KEY is
+the new key, LIANDONG_ENCRYPTION_KEY_PREVIOUS the old one(s)), with blind indexes recomputed.
+Idempotent: a document already encrypted under the current key is left alone, so a run that stops
+half-way is simply run again. Services keep running meanwhile: they read both forms and both keys.
+A document with a version (`_v`, the aggregates) is rewritten only if it has not changed since it
+was read (it is read again and retried); the version is not raised, so no writer is disturbed.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from dataclasses import dataclass
+from typing import Callable
+
+from .config import SERVICES, Settings
+from .crypto import FieldCipher
+from .outbox import VERSION
+from .personal import PersonalFields, sealed_fields
+from .storage.base import Collection
+
+
+@dataclass
+class Store:
+    collection: Collection
+    personal: PersonalFields
+    # re-derives what other collections key by this store's blind indexes (after a key rotation)
+    then: Callable[[], int] | None = None
+
+
+def reencrypt(collection: Collection, personal: PersonalFields, cipher: FieldCipher, batch: int = 500) -> dict:
+    """Encrypt this collection's plain or old-key personal fields; returns {"seen", "rewritten"}."""
+    fields = sealed_fields({}, personal)
+    seen = rewritten = 0
+    last = None
+    while True:
+        page = collection.find({} if last is None else {"_id": {"$gt": last}}, sort=[("_id", 1)], limit=batch)
+        if not page:
+            break
+        for doc in page:
+            seen += 1
+            rewritten += _rewrite(collection, doc, personal, cipher, fields)
+        last = page[-1]["_id"]
+    return {"seen": seen, "rewritten": rewritten}
+
+
+def _rewrite(collection: Collection, doc: dict, personal: PersonalFields, cipher: FieldCipher,
+             fields: list[str], attempts: int = 5) -> int:
+    for _ in range(attempts):
+        if doc is None or not personal.stale(doc, cipher):
+            return 0
+        new = personal.encrypt(personal.decrypt(doc, cipher), cipher)
+        changes = {f: new[f] for f in fields if f in new}
+        guard = {"_id": doc["_id"]}
+        if VERSION in doc:
+            guard[VERSION] = doc[VERSION]
+        if collection.update_one(guard, {"$set": changes}).matched_count:
+            return 1
+        doc = collection.find_one({"_id": doc["_id"]})  # changed meanwhile: look again
+    raise RuntimeError(f"{collection.name}/{doc['_id']} kept changing; run the re-encryption again")
+
+
+def stores_of(service: str, platform) -> list[Store]:
+    return importlib.import_module(f"{service}.bootstrap").personal_stores(platform)
+
+
+def run(service: str, settings: Settings | None = None) -> dict:
+    bootstrap = importlib.import_module(f"{service}.bootstrap")
+    platform = bootstrap.create_platform(settings)
+    out = {}
+    for store in bootstrap.personal_stores(platform):
+        out[store.collection.name] = reencrypt(store.collection, store.personal, platform.cipher)
+        if store.then is not None:
+            out[store.collection.name]["derived"] = store.then()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m liandong.reencrypt", description=__doc__.split("\n")[0])
+    parser.add_argument("services", nargs="*", help=f"of {', '.join(SERVICES)} (default: all)")
+    args = parser.parse_args(argv)
+    unknown = [s for s in args.services if s not in SERVICES]
+    if unknown:
+        parser.error(f"unknown service {', '.join(unknown)}; one of {', '.join(SERVICES)}")
+    report = {s: run(s, Settings.from_env(s)) for s in (args.services or SERVICES)}
+    json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
