@@ -1,0 +1,176 @@
+"""Personal data at rest: after a journey through all four services (through the gateway, with
+Idempotency-Keys, the workers relaying and consuming), no known ID number, mobile, address, name or
+income is in any database file: SQLite's main files, their -wal/-shm files, the embedded event log;
+on FerretDB every document of every collection of the run's databases, and FerretDB's own SQLite
+files. The same values still come back through the API to whoever may read them."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import requests
+
+from liandong.config import SERVICES
+from liandong.idnumbers import check_digit
+from liandong.testing import auth_headers
+
+
+def _id(first17: str) -> str:
+    return first17 + check_digit(first17)
+
+
+PETITIONER_ID = _id("22020419610823517")
+MEMBER_ID = _id("22020419580417632")
+MIGRANT_ID = _id("22028119870922745")
+SUPERVISED_ID = _id("22020219910606851")
+PETITIONER_MOBILE, VOLUNTEER_MOBILE, LANDLORD_MOBILE, VISITED_MOBILE = (
+    "13987651423", "13876541329", "13765431287", "13654321976")
+INCOME_FEN = 123457  # 1 234.57 yuan a month
+ASSETS_FEN = 3654329
+ADDRESS = "松花江路九十七号"
+PERMIT = "JLZ9138274"
+
+TEXTS = [PETITIONER_ID, MEMBER_ID, MIGRANT_ID, SUPERVISED_ID, PETITIONER_MOBILE, VOLUNTEER_MOBILE, LANDLORD_MOBILE,
+         VISITED_MOBILE, ADDRESS, PERMIT, "1234.57", "36543.29"]
+# incomes and assets as JSON numbers (not as the digits inside a timestamp's microseconds)
+NUMBERS = [INCOME_FEN, ASSETS_FEN]
+
+JIAYUAN = "/chuanying/huangqi/jiayuan/"
+
+
+def leaks(blob: bytes) -> list[str]:
+    found = [t for t in TEXTS if t.encode() in blob]
+    found += [str(n) for n in NUMBERS if re.search(rb"[:\[,]\s*" + str(n).encode() + rb"(?![0-9.])", blob)]
+    # the embedded stores may escape non-ASCII text in JSON
+    found += [t for t in TEXTS if not t.isascii() and json.dumps(t).strip('"').encode() in blob]
+    return found
+
+
+def journey(base: str, settings) -> dict:
+    worker = auth_headers(settings, "community_worker", "jiayuan", JIAYUAN, duties=("civil_affairs", "corrections"))
+    officer = auth_headers(settings, "subdistrict_officer", "huangqi", "/chuanying/huangqi/")
+
+    def post(path: str, body: dict, headers: dict, status: int = 201) -> dict:
+        r = requests.post(f"{base}/api/v1/{path}", json=body, timeout=30,
+                          headers={**headers, "Idempotency-Key": uuid.uuid4().hex})
+        assert r.status_code == status, (path, r.status_code, r.text)
+        return r.json()
+
+    def get(path: str, headers: dict) -> dict:
+        r = requests.get(f"{base}/api/v1/{path}", headers=headers, timeout=30)
+        assert r.status_code == 200, (path, r.status_code, r.text)
+        return r.json()
+
+    petition = post("petition/petitions", {
+        "org_unit_id": "jiayuan-b1", "category": "environment_noise", "channel": "visit",
+        "content": "楼下饭店油烟和噪音扰民", "petitioners": [{"name": "欧阳明璇", "id_number": PETITIONER_ID,
+                                                   "mobile": PETITIONER_MOBILE, "address": ADDRESS}]}, worker)
+    again = post("petition/petitions", {  # the same person again: found by the blind index
+        "org_unit_id": "jiayuan-b1", "category": "property", "channel": "visit", "content": "楼道堆放杂物",
+        "petitioners": [{"name": "欧阳明璇", "id_number": PETITIONER_ID}]}, worker)
+    assert [d["id"] for d in again["possible_duplicates"]] == [petition["id"]]
+
+    household = {"residence": "urban", "address": ADDRESS, "financial_assets_fen": ASSETS_FEN, "members": [
+        {"name": "欧阳建国", "id_number": MEMBER_ID, "relation": "applicant", "monthly_income_fen": INCOME_FEN,
+         "employment": "unemployed", "disability_grade": 2},
+        {"name": "欧阳小芳", "id_number": _id("22020419600101123"), "relation": "spouse", "monthly_income_fen": 0},
+        {"name": "欧阳小明", "id_number": _id("22020420100101123"), "relation": "child", "monthly_income_fen": 0}]}
+    application = post("welfare/applications", {"org_unit_id": "jiayuan", "programme": "dibao_urban",
+                                                "household": household}, worker)
+    post(f"welfare/applications/{application['id']}/community-review", {"decision": "pass", "notice_days": 0},
+         worker, 200)
+    grant = post(f"welfare/applications/{application['id']}/approval", {}, officer, 200)["grant"]
+    post(f"welfare/grants/{grant['id']}/re-reviews", {"household": household}, worker, 200)
+    post("welfare/visits", {"org_unit_id": "jiayuan", "kind": "home", "visited": f"欧阳建国 {VISITED_MOBILE}",
+                            "notes": f"住{ADDRESS}, 腿脚不便"}, worker)
+
+    volunteer = post("volunteer/volunteers", {"name": "欧阳志愿", "kind": "party_member", "org_unit_id": "jiayuan",
+                                              "consent": True, "mobile": VOLUNTEER_MOBILE}, worker)
+
+    migrant = post("security/migrants", {
+        "org_unit_id": "jiayuan-b1", "name": "欧阳春生", "id_number": MIGRANT_ID, "origin": "吉林省舒兰市",
+        "address": ADDRESS, "landlord_name": "欧阳丽", "landlord_mobile": LANDLORD_MOBILE, "permit_number": PERMIT,
+        "permit_expires_on": "2099-01-01"}, worker)
+    twice = requests.post(f"{base}/api/v1/security/migrants", headers=worker, timeout=30, json={
+        "org_unit_id": "jiayuan-b2", "name": "欧阳春生", "id_number": MIGRANT_ID, "origin": "吉林省舒兰市",
+        "address": ADDRESS})
+    assert twice.status_code == 409  # one registration per ID number and community: the blind index is unique
+    supervised = post("security/corrections/people", {
+        "org_unit_id": "jiayuan", "name": "欧阳某", "id_number": SUPERVISED_ID, "category": "community_correction",
+        "visit_interval_days": 7, "responsible_worker_id": "w-1", "responsible_worker_name": "矫正专干刘芳"}, worker)
+
+    # what is stored encrypted still reads back, whole, for whoever may see it
+    assert get(f"petition/petitions/{petition['id']}", officer)["petitioners"][0]["id_number"] == PETITIONER_ID
+    assert get("petition/petitions?id_number=" + PETITIONER_ID, officer)["total"] == 2
+    members = get(f"welfare/applications/{application['id']}", officer)["household"]["members"]
+    assert (members[0]["id_number"], members[0]["monthly_income_fen"]) == (MEMBER_ID, INCOME_FEN)
+    assert get(f"welfare/grants/{grant['id']}", officer)["household"]["financial_assets_fen"] == ASSETS_FEN
+    assert get(f"volunteer/volunteers/{volunteer['id']}", worker)["mobile"] in (VOLUNTEER_MOBILE, "138****1329")
+    shown = get(f"security/migrants/{migrant['id']}", officer)
+    assert (shown["id_number"], shown["landlord_mobile"]) == (MIGRANT_ID, LANDLORD_MOBILE)
+    assert get(f"security/corrections/people/{supervised['id']}", worker)["name"] == "欧阳某"
+    return {"petition": petition["id"], "application": application["id"]}
+
+
+def ferretdb_files(mongo_uri: str, prefix: str) -> list[Path]:
+    """FerretDB (SQLite backend) keeps each database in <data dir>/<name>.sqlite (+ -wal, -shm)."""
+    port = urlparse(mongo_uri).port or 27017
+    cache = Path(os.environ.get("LIANDONG_CACHE_DIR") or Path.home() / ".cache" / "liandong")
+    return sorted((cache / "ferretdb" / f"data-{port}").glob(f"{prefix}_*"))
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("store", ["sqlite", "mongo"])
+def test_no_known_personal_value_is_in_any_database_file_after_a_journey(store, platform_settings, e2e, tmp_path):
+    settings = platform_settings(store=store)
+    found: dict[str, list[str]] = {}
+
+    def scan_files(when: str) -> list[Path]:
+        files = [p for p in Path(settings.data_dir).rglob("*") if p.is_file() and "logs" not in p.parts]
+        for path in files:
+            hit = leaks(path.read_bytes())
+            if hit:
+                found[f"{path.relative_to(settings.data_dir)} ({when})"] = hit
+        return files
+
+    proc = e2e.start_platform(settings, tmp_path / "run.log")
+    try:
+        e2e.check_running(settings)
+        journey(f"http://127.0.0.1:{settings.ports['gateway']}", settings)
+        time.sleep(5)  # the relays publish, the consumers (read models, services) store what they keep
+        # while running: the write-ahead logs hold the latest pages (a clean stop folds them in and removes them)
+        running = scan_files("running")
+    finally:
+        e2e.stop_platform(proc)
+    stopped = scan_files("stopped")
+    assert any(p.name.endswith("-wal") for p in running) and any(p.name.endswith(".db") for p in stopped)
+    if store == "mongo":
+        import pymongo
+
+        client = pymongo.MongoClient(settings.mongo_uri)
+        try:
+            for service in SERVICES:
+                db = client[f"{settings.database_prefix}_{service}"]
+                names = db.list_collection_names()
+                assert names or service == "gateway", f"nothing stored by {service}?"
+                for name in names:
+                    for doc in db[name].find({}):
+                        hit = leaks(json.dumps(doc, default=str, ensure_ascii=False).encode())
+                        if hit:
+                            found[f"{db.name}.{name}/{doc['_id']}"] = hit
+            ferret = ferretdb_files(settings.mongo_uri, settings.database_prefix)
+            for path in ferret:  # read before the databases are dropped
+                hit = leaks(path.read_bytes())
+                if hit:
+                    found[f"FerretDB {path.name}"] = hit
+        finally:
+            for service in SERVICES:
+                client.drop_database(f"{settings.database_prefix}_{service}")
+            client.close()
+    assert found == {}
