@@ -5,9 +5,13 @@ on FerretDB every document of every collection of the run's databases, and Ferre
 files. The same values still come back through the API to whoever may read them."""
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -18,7 +22,8 @@ import requests
 
 from liandong.config import SERVICES
 from liandong.idnumbers import check_digit
-from liandong.testing import auth_headers
+from liandong.crypto import FieldCipher
+from liandong.testing import auth_headers, settings_env
 
 
 def _id(first17: str) -> str:
@@ -62,11 +67,6 @@ def journey(base: str, settings) -> dict:
         assert r.status_code == status, (path, r.status_code, r.text)
         return r.json()
 
-    def get(path: str, headers: dict) -> dict:
-        r = requests.get(f"{base}/api/v1/{path}", headers=headers, timeout=30)
-        assert r.status_code == 200, (path, r.status_code, r.text)
-        return r.json()
-
     petition = post("petition/petitions", {
         "org_unit_id": "jiayuan-b1", "category": "environment_noise", "channel": "visit",
         "content": "楼下饭店油烟和噪音扰民", "petitioners": [{"name": "欧阳明璇", "id_number": PETITIONER_ID,
@@ -97,25 +97,41 @@ def journey(base: str, settings) -> dict:
         "org_unit_id": "jiayuan-b1", "name": "欧阳春生", "id_number": MIGRANT_ID, "origin": "吉林省舒兰市",
         "address": ADDRESS, "landlord_name": "欧阳丽", "landlord_mobile": LANDLORD_MOBILE, "permit_number": PERMIT,
         "permit_expires_on": "2099-01-01"}, worker)
-    twice = requests.post(f"{base}/api/v1/security/migrants", headers=worker, timeout=30, json={
-        "org_unit_id": "jiayuan-b2", "name": "欧阳春生", "id_number": MIGRANT_ID, "origin": "吉林省舒兰市",
-        "address": ADDRESS})
-    assert twice.status_code == 409  # one registration per ID number and community: the blind index is unique
     supervised = post("security/corrections/people", {
         "org_unit_id": "jiayuan", "name": "欧阳某", "id_number": SUPERVISED_ID, "category": "community_correction",
         "visit_interval_days": 7, "responsible_worker_id": "w-1", "responsible_worker_name": "矫正专干刘芳"}, worker)
 
-    # what is stored encrypted still reads back, whole, for whoever may see it
-    assert get(f"petition/petitions/{petition['id']}", officer)["petitioners"][0]["id_number"] == PETITIONER_ID
+    ids = {"petition": petition["id"], "application": application["id"], "grant": grant["id"],
+           "volunteer": volunteer["id"], "migrant": migrant["id"], "supervised": supervised["id"]}
+    read_back(base, settings, ids)
+    return ids
+
+
+def read_back(base: str, settings, ids: dict) -> None:
+    """What is stored encrypted still reads back, whole, for whoever may see it, and is found by its index."""
+    worker = auth_headers(settings, "community_worker", "jiayuan", JIAYUAN, duties=("civil_affairs", "corrections"))
+    officer = auth_headers(settings, "subdistrict_officer", "huangqi", "/chuanying/huangqi/")
+
+    def get(path: str, headers: dict) -> dict:
+        r = requests.get(f"{base}/api/v1/{path}", headers=headers, timeout=30)
+        assert r.status_code == 200, (path, r.status_code, r.text)
+        return r.json()
+
+    petitioner = get(f"petition/petitions/{ids['petition']}", officer)["petitioners"][0]
+    assert (petitioner["id_number"], petitioner["mobile"], petitioner["name"]) == (PETITIONER_ID, PETITIONER_MOBILE,
+                                                                                 "欧阳明璇")
     assert get("petition/petitions?id_number=" + PETITIONER_ID, officer)["total"] == 2
-    members = get(f"welfare/applications/{application['id']}", officer)["household"]["members"]
+    members = get(f"welfare/applications/{ids['application']}", officer)["household"]["members"]
     assert (members[0]["id_number"], members[0]["monthly_income_fen"]) == (MEMBER_ID, INCOME_FEN)
-    assert get(f"welfare/grants/{grant['id']}", officer)["household"]["financial_assets_fen"] == ASSETS_FEN
-    assert get(f"volunteer/volunteers/{volunteer['id']}", worker)["mobile"] in (VOLUNTEER_MOBILE, "138****1329")
-    shown = get(f"security/migrants/{migrant['id']}", officer)
-    assert (shown["id_number"], shown["landlord_mobile"]) == (MIGRANT_ID, LANDLORD_MOBILE)
-    assert get(f"security/corrections/people/{supervised['id']}", worker)["name"] == "欧阳某"
-    return {"petition": petition["id"], "application": application["id"]}
+    assert get(f"welfare/grants/{ids['grant']}", officer)["household"]["financial_assets_fen"] == ASSETS_FEN
+    assert get(f"volunteer/volunteers/{ids['volunteer']}", worker)["mobile"] in (VOLUNTEER_MOBILE, "138****1329")
+    shown = get(f"security/migrants/{ids['migrant']}", officer)
+    assert (shown["id_number"], shown["landlord_mobile"], shown["name"]) == (MIGRANT_ID, LANDLORD_MOBILE, "欧阳春生")
+    again = requests.post(f"{base}/api/v1/security/migrants", headers=worker, timeout=30, json={
+        "org_unit_id": "jiayuan-b2", "name": "欧阳春生", "id_number": MIGRANT_ID, "origin": "吉林省舒兰市",
+        "address": ADDRESS})
+    assert again.status_code == 409  # one registration per ID number and community: the blind index is unique
+    assert get(f"security/corrections/people/{ids['supervised']}", worker)["name"] == "欧阳某"
 
 
 def ferretdb_files(mongo_uri: str, prefix: str) -> list[Path]:
@@ -174,3 +190,86 @@ def test_no_known_personal_value_is_in_any_database_file_after_a_journey(store, 
                 client.drop_database(f"{settings.database_prefix}_{service}")
             client.close()
     assert found == {}
+
+
+def stores(settings, service: str):
+    """The service's declared personal stores, on its own database, and the platform holding them."""
+    platform = importlib.import_module(f"{service}.bootstrap").create_platform(settings.for_service(service))
+    return platform, importlib.import_module(f"{service}.bootstrap").personal_stores(platform)
+
+
+def as_before(settings, service: str) -> int:
+    """Every personal field of the service written back in plain text, no blind index: data from before."""
+    platform, declared = stores(settings, service)
+    n = 0
+    for store in declared:
+        for doc in store.collection.find({}):
+            plain = store.personal.decrypt(doc, platform.cipher)
+            fields = {k: plain[k] for k in {p.split(".")[0].split("[")[0].split("{")[0] for p in store.personal.paths}
+                      if k in plain}
+            update = {"$set": fields}
+            if store.personal.blind:
+                update["$unset"] = {b.field: "" for b in store.personal.blind}
+            n += store.collection.update_one({"_id": doc["_id"]}, update).matched_count
+    platform.db.close()
+    return n
+
+
+def reencrypt(settings) -> dict:
+    done = subprocess.run([sys.executable, "-m", "liandong.reencrypt"], env=settings_env(settings),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def rewritten(report: dict) -> dict:
+    return {f"{s}.{c}": r["rewritten"] for s, cs in report.items() for c, r in cs.items()}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("store", ["sqlite", "mongo"])
+def test_reencrypt_encrypts_data_from_before_and_rotates_the_key_in_place(store, platform_settings, e2e, tmp_path):
+    old = dataclasses.replace(platform_settings(store=store), encryption_key="the key of last year")
+    proc = e2e.start_platform(old, tmp_path / "old.log")
+    try:
+        e2e.check_running(old)
+        base = f"http://127.0.0.1:{old.ports['gateway']}"
+        ids = journey(base, old)
+        time.sleep(3)
+    finally:
+        e2e.stop_platform(proc)
+    # petition, welfare and security as an earlier version wrote them: in plain text; volunteer and the
+    # gateway under last year's key
+    assert all(as_before(old, s) for s in ("petition", "welfare", "security"))
+    new = dataclasses.replace(old, encryption_key="the key of this year", encryption_keys_previous=(old.encryption_key,))
+
+    first = rewritten(reencrypt(new))
+    assert first["petition.petitions"] == 2 and first["welfare.applications"] == 1 and first["security.migrants"] == 1
+    assert first["volunteer.volunteers"] == 1 and first["gateway.idempotency_keys"] >= 8  # the old key's
+    assert set(rewritten(reencrypt(new)).values()) == {0}  # idempotent: a second run finds nothing to do
+
+    only_new = FieldCipher(new.encryption_key)
+    for service in SERVICES:
+        platform, declared = stores(new, service)
+        for s in declared:
+            for doc in s.collection.find({}):
+                assert not s.personal.stale(doc, only_new), (service, s.collection.name, doc["_id"])
+        platform.db.close()
+    if store == "sqlite":
+        for path in Path(new.data_dir).glob("*.db*"):
+            assert leaks(path.read_bytes()) == [], path.name  # nothing left behind in free pages either
+
+    # last year's key is gone: everything reads (and is found) with this year's alone
+    current = dataclasses.replace(new, encryption_keys_previous=())
+    proc = e2e.start_platform(current, tmp_path / "new.log")
+    try:
+        e2e.check_running(current)
+        read_back(f"http://127.0.0.1:{current.ports['gateway']}", current, ids)
+    finally:
+        e2e.stop_platform(proc)
+        if store == "mongo":
+            import pymongo
+
+            with pymongo.MongoClient(current.mongo_uri) as client:
+                for service in SERVICES:
+                    client.drop_database(f"{current.database_prefix}_{service}")

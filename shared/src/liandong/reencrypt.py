@@ -77,7 +77,21 @@ def run(service: str, settings: Settings | None = None) -> dict:
         out[store.collection.name] = reencrypt(store.collection, store.personal, platform.cipher)
         if store.then is not None:
             out[store.collection.name]["derived"] = store.then()
+    if any(r["rewritten"] for r in out.values()):
+        _compact(platform.db)
     return out
+
+
+def _compact(db) -> None:
+    """SQLite keeps what a rewrite replaced in free pages and in the write-ahead log until they are reused:
+    rebuild the file and empty the log, so the plain text (or last year's ciphertext) is gone from disk.
+    (MongoDB and FerretDB manage their own files: see the README's Security section.)"""
+    from .storage.sqlite import SqliteDatabase
+
+    if isinstance(db, SqliteDatabase):
+        conn = db.connection()
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def main(argv: list[str] | None = None) -> int:
