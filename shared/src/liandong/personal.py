@@ -15,6 +15,7 @@ stored field holding its blind index (a list when the path goes through a list).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable, Iterator
 
 from .crypto import FieldCipher, is_encrypted
@@ -81,9 +82,13 @@ class PersonalFields:
     def of(cls, *paths: str, names: dict | None = None, blind: tuple[BlindIndex, ...] = ()) -> "PersonalFields":
         return cls(tuple(paths), dict(names or {}), tuple(blind))
 
+    @cached_property
+    def _parsed(self) -> tuple:
+        """(path, its parts, the name bound in): parsed once per declaration, not per document."""
+        return tuple((path, _parts(path), self.names.get(path, path)) for path in self.paths)
+
     def _each(self):
-        for path in self.paths:
-            yield path, _parts(path), self.names.get(path, path)
+        return self._parsed
 
     def encrypt(self, doc: dict, cipher: FieldCipher) -> dict:
         """The document as stored: personal values sealed, blind indexes (from the plain values) set."""
