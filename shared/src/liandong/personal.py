@@ -92,23 +92,30 @@ class PersonalFields:
 
     def encrypt(self, doc: dict, cipher: FieldCipher) -> dict:
         """The document as stored: personal values sealed, blind indexes (from the plain values) set."""
-        out = dict(doc)
+        out = dict(doc)  # copied once; below it only what changes is copied
         for b in self.blind:
             out[b.field] = self.index_of(doc, b, cipher)
         for _, parts, name in self._each():
-            out = _map(out, parts, lambda v, n=name: cipher.seal(v, n))
+            if parts[0] in out:
+                out[parts[0]] = _map(out[parts[0]], parts[1:], lambda v, n=name: cipher.seal(v, n))
         return out
 
     def decrypt(self, doc: dict | None, cipher: FieldCipher) -> dict | None:
         """The document as the domain sees it (plain values stay as they are: data from before)."""
         if doc is None:
             return None
+        out = dict(doc)
         for _, parts, name in self._each():
-            doc = _map(doc, parts, lambda v, n=name: cipher.unseal(v, n))
-        return doc
+            if parts[0] in out:
+                out[parts[0]] = _map(out[parts[0]], parts[1:], lambda v, n=name: cipher.unseal(v, n))
+        return out
+
+    @cached_property
+    def _blind_parts(self) -> dict:
+        return {b.field: _parts(b.path) for b in self.blind}
 
     def index_of(self, plain: dict, b: BlindIndex, cipher: FieldCipher):
-        parts = _parts(b.path)
+        parts = self._blind_parts[b.field]
         values = [v for v in _values(plain, parts) if isinstance(v, str) and v]
         if "[]" in parts or "{}" in parts:
             return sorted({cipher.blind_index(v, b.name) for v in values})
