@@ -5,6 +5,7 @@ on FerretDB every document of every collection of the run's databases, and Ferre
 files. The same values still come back through the API to whoever may read them."""
 from __future__ import annotations
 
+import base64
 import dataclasses
 import importlib
 import json
@@ -49,11 +50,25 @@ NUMBERS = [INCOME_FEN, ASSETS_FEN]
 JIAYUAN = "/chuanying/huangqi/jiayuan/"
 
 
+def base64_forms(needle: bytes) -> list[bytes]:
+    """What `needle` looks like inside base64 text at each of the three alignments (only the characters
+    that come from the needle alone), in both alphabets: a stored body in base64 is still plain text."""
+    out = []
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + needle)
+        part = encoded[-(-4 * offset // 3):(4 * (offset + len(needle))) // 3]
+        out += [part, part.replace(b"+", b"-").replace(b"/", b"_")]
+    return out
+
+
 def leaks(blob: bytes) -> list[str]:
     found = [t for t in TEXTS if t.encode() in blob]
     found += [str(n) for n in NUMBERS if re.search(rb"[:\[,]\s*" + str(n).encode() + rb"(?![0-9.])", blob)]
     # the embedded stores may escape non-ASCII text in JSON
     found += [t for t in TEXTS if not t.isascii() and json.dumps(t).strip('"').encode() in blob]
+    found += [f"{t} (base64)" for t in TEXTS if any(f in blob for f in base64_forms(t.encode()))]
+    found += [f"{n} (base64)" for n in NUMBERS
+              if any(f in blob for sep in (":", ": ") for f in base64_forms(f"{sep}{n}".encode()))]
     return found
 
 
