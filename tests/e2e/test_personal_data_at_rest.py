@@ -258,7 +258,9 @@ def test_reencrypt_encrypts_data_from_before_and_rotates_the_key_in_place(store,
     assert all(as_before(old, s) for s in ("petition", "welfare", "security"))
     new = dataclasses.replace(old, encryption_key="the key of this year", encryption_keys_previous=(old.encryption_key,))
 
-    first = rewritten(reencrypt(new))
+    report = reencrypt(new)
+    assert report["petition"]["petitions"]["derived"] == 2 * 2  # who-filed-what: old entries out, new ones in
+    first = rewritten(report)
     assert first["petition.petitions"] == 2 and first["welfare.applications"] == 1 and first["security.migrants"] == 1
     assert first["volunteer.volunteers"] == 1 and first["gateway.idempotency_keys"] >= 8  # the old key's
     assert set(rewritten(reencrypt(new)).values()) == {0}  # idempotent: a second run finds nothing to do
@@ -279,7 +281,15 @@ def test_reencrypt_encrypts_data_from_before_and_rotates_the_key_in_place(store,
     proc = e2e.start_platform(current, tmp_path / "new.log")
     try:
         e2e.check_running(current)
-        read_back(f"http://127.0.0.1:{current.ports['gateway']}", current, ids)
+        base = f"http://127.0.0.1:{current.ports['gateway']}"
+        read_back(base, current, ids)
+        # the same person files again: found by the who-filed-what index rebuilt under this year's key
+        worker = auth_headers(current, "community_worker", "jiayuan", JIAYUAN)
+        again = requests.post(f"{base}/api/v1/petition/petitions", headers=worker, timeout=30, json={
+            "org_unit_id": "jiayuan-b1", "category": "neighbour_dispute", "channel": "visit", "content": "邻居占用楼道",
+            "petitioners": [{"name": "欧阳明璇", "id_number": PETITIONER_ID}]})
+        assert again.status_code == 201, again.text
+        assert ids["petition"] in [d["id"] for d in again.json()["possible_duplicates"]]
     finally:
         e2e.stop_platform(proc)
         if store == "mongo":

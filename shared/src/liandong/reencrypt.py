@@ -73,25 +73,37 @@ def run(service: str, settings: Settings | None = None) -> dict:
     bootstrap = importlib.import_module(f"{service}.bootstrap")
     platform = bootstrap.create_platform(settings)
     out = {}
-    for store in bootstrap.personal_stores(platform):
+    stores = bootstrap.personal_stores(platform)
+    for store in stores:
         out[store.collection.name] = reencrypt(store.collection, store.personal, platform.cipher)
         if store.then is not None:
             out[store.collection.name]["derived"] = store.then()
-    if any(r["rewritten"] for r in out.values()):
-        _compact(platform.db)
+    rewritten = [s.collection for s in stores if out[s.collection.name]["rewritten"]]
+    if rewritten:
+        _compact(platform.db, rewritten)
     return out
 
 
-def _compact(db) -> None:
-    """SQLite keeps what a rewrite replaced in free pages and in the write-ahead log until they are reused:
-    rebuild the file and empty the log, so the plain text (or last year's ciphertext) is gone from disk.
-    (MongoDB and FerretDB manage their own files: see the README's Security section.)"""
+def _compact(db, collections: list[Collection]) -> None:
+    """What a rewrite replaced stays on disk (free pages, the write-ahead log) until it is reused.
+
+    SQLite: the file is rebuilt and the log emptied, so the plain text (or last year's ciphertext) is
+    gone. MongoDB/FerretDB: `compact` is asked for, best effort; the server's own files and journal are
+    its to manage (for certainty, dump and restore the database after a re-encryption)."""
     from .storage.sqlite import SqliteDatabase
 
     if isinstance(db, SqliteDatabase):
         conn = db.connection()
         conn.execute("VACUUM")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return
+    for c in collections:
+        raw = getattr(c, "raw", None)
+        if raw is not None:
+            try:
+                raw.database.command("compact", raw.name)
+            except Exception as exc:  # noqa: BLE001 - not every server or role may compact; the data is rewritten
+                print(f"compact {raw.name}: {exc}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -63,16 +63,26 @@ class PetitionRepository(OutboxRepository[model.Petition]):
             self.petitioner_ids.update_one({"_id": f"{b}|{petition_id}"}, {"$set": {
                 "id_index": b, "petition_id": petition_id, "registered_at": registered_at}}, upsert=True)
 
-    def reindex_petitioners(self) -> int:
-        """After a key rotation: who-filed-what entries under the current blind indexes only."""
-        changed = 0
-        for doc in self.collection.find({}, projection={"id_numbers": 1, "registered_at": 1}):
-            current = set(doc.get("id_numbers") or [])
-            for entry in self.petitioner_ids.find({"petition_id": doc["_id"]}):
-                if entry["id_index"] not in current:
-                    changed += self.petitioner_ids.delete_one({"_id": entry["_id"]})
-            self._index_petitioners(doc["_id"], sorted(current), doc["registered_at"])
-        return changed
+    def reindex_petitioners(self, batch: int = 500) -> int:
+        """After a key rotation: who-filed-what entries under the current blind indexes only (page by page;
+        idempotent, so a re-encryption that stopped is simply run again). Returns the entries changed."""
+        changed, last = 0, None
+        while True:
+            page = self.collection.find({} if last is None else {"_id": {"$gt": last}}, sort=[("_id", 1)],
+                                        limit=batch, projection={"id_numbers": 1, "registered_at": 1})
+            if not page:
+                return changed
+            last = page[-1]["_id"]
+            current = {d["_id"]: set(d.get("id_numbers") or []) for d in page}
+            entries = self.petitioner_ids.find({"petition_id": {"$in": list(current)}})
+            have = {(e["petition_id"], e["id_index"]) for e in entries}
+            for e in entries:
+                if e["id_index"] not in current[e["petition_id"]]:
+                    changed += self.petitioner_ids.delete_one({"_id": e["_id"]})
+            for d in page:
+                missing = sorted(b for b in current[d["_id"]] if (d["_id"], b) not in have)
+                self._index_petitioners(d["_id"], missing, d["registered_at"])
+                changed += len(missing)
 
     def add(self, p: model.Petition) -> model.Petition:
         # entries first: one left behind by a failed insert points at no petition and is ignored
