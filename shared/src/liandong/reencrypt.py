@@ -74,6 +74,7 @@ def run(service: str, settings: Settings | None = None) -> dict:
     platform = bootstrap.create_platform(settings)
     out = {}
     stores = bootstrap.personal_stores(platform)
+    _erase_what_is_replaced(platform.db)
     for store in stores:
         out[store.collection.name] = reencrypt(store.collection, store.personal, platform.cipher)
         if store.then is not None:
@@ -84,18 +85,24 @@ def run(service: str, settings: Settings | None = None) -> dict:
     return out
 
 
-def _compact(db, collections: list[Collection]) -> None:
-    """What a rewrite replaced stays on disk (free pages, the write-ahead log) until it is reused.
-
-    SQLite: the file is rebuilt and the log emptied, so the plain text (or last year's ciphertext) is
-    gone. MongoDB/FerretDB: `compact` is asked for, best effort; the server's own files and journal are
-    its to manage (for certainty, dump and restore the database after a re-encryption)."""
+def _erase_what_is_replaced(db) -> None:
+    """SQLite: the space a rewrite frees is zeroed (many builds do this by default; not all)."""
     from .storage.sqlite import SqliteDatabase
 
     if isinstance(db, SqliteDatabase):
-        conn = db.connection()
-        conn.execute("VACUUM")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.connection().execute("PRAGMA secure_delete=ON")
+
+
+def _compact(db, collections: list[Collection]) -> None:
+    """What a rewrite replaced may stay on disk (the write-ahead log, a server's free space) for a while.
+
+    SQLite: the log is checkpointed and emptied. MongoDB/FerretDB: `compact` is asked for, best effort;
+    the server's own files and journal are its to manage (for certainty, dump and restore the database
+    after a re-encryption)."""
+    from .storage.sqlite import SqliteDatabase
+
+    if isinstance(db, SqliteDatabase):
+        db.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return
     for c in collections:
         raw = getattr(c, "raw", None)
