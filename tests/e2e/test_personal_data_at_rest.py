@@ -42,8 +42,10 @@ ASSETS_FEN = 3654329
 ADDRESS = "松花江路九十七号"
 PERMIT = "JLZ9138274"
 
+# names that go with a number: a petitioner's, a household member's, a migrant's, a mediation party's
+NAMES = ["欧阳明璇", "欧阳建国", "欧阳春生", "欧阳大伟"]
 TEXTS = [PETITIONER_ID, MEMBER_ID, MIGRANT_ID, SUPERVISED_ID, PETITIONER_MOBILE, VOLUNTEER_MOBILE, LANDLORD_MOBILE,
-         VISITED_MOBILE, ADDRESS, PERMIT, "1234.57", "36543.29"]
+         VISITED_MOBILE, ADDRESS, PERMIT, "1234.57", "36543.29", *NAMES]
 # incomes and assets as JSON numbers (not as the digits inside a timestamp's microseconds)
 NUMBERS = [INCOME_FEN, ASSETS_FEN]
 
@@ -105,6 +107,10 @@ def journey(base: str, settings) -> dict:
     post("welfare/visits", {"org_unit_id": "jiayuan", "kind": "home", "visited": f"欧阳建国 {VISITED_MOBILE}",
                             "notes": f"住{ADDRESS}, 腿脚不便"}, worker)
 
+    pairing = post("welfare/pairings", {"org_unit_id": "jiayuan", "helper_id": "cadre-7", "helper_name": "刘书记",
+                                        "helper_kind": "cadre", "household": f"欧阳建国 {ADDRESS}",
+                                        "plan": "每月走访, 协助办理残疾人证"}, worker)
+
     volunteer = post("volunteer/volunteers", {"name": "欧阳志愿", "kind": "party_member", "org_unit_id": "jiayuan",
                                               "consent": True, "mobile": VOLUNTEER_MOBILE}, worker)
 
@@ -116,10 +122,27 @@ def journey(base: str, settings) -> dict:
         "org_unit_id": "jiayuan", "name": "欧阳某", "id_number": SUPERVISED_ID, "category": "community_correction",
         "visit_interval_days": 7, "responsible_worker_id": "w-1", "responsible_worker_name": "矫正专干刘芳"}, worker)
 
+    post(f"security/corrections/people/{supervised['id']}/visits", {"note": f"住{ADDRESS}, 按时报到"}, worker, 200)
+    post("security/incidents", {"org_unit_id": "jiayuan", "type": "other", "severity": "low",
+                                "description": "楼道堆放杂物", "address": ADDRESS}, worker)
+    dispute = post("security/disputes", {
+        "org_unit_id": "jiayuan", "type": "neighbour", "summary": "楼上漏水",
+        "parties": [{"name": "欧阳大伟", "role": "申请人"}, {"name": "李某", "role": "被申请人"}],
+        "mediator_name": "调解员老张"}, worker)
+    post(f"security/disputes/{dispute['id']}/sessions", {"note": f"欧阳大伟 电话 {VISITED_MOBILE}"}, worker, 200)
+    assert get_json(base, f"welfare/pairings/{pairing['_id']}", officer)["household"] == f"欧阳建国 {ADDRESS}"
+    assert get_json(base, f"security/disputes/{dispute['id']}", worker)["parties"][0]["name"] == "欧阳大伟"
+
     ids = {"petition": petition["id"], "application": application["id"], "grant": grant["id"],
            "volunteer": volunteer["id"], "migrant": migrant["id"], "supervised": supervised["id"]}
     read_back(base, settings, ids)
     return ids
+
+
+def get_json(base: str, path: str, headers: dict) -> dict:
+    r = requests.get(f"{base}/api/v1/{path}", headers=headers, timeout=30)
+    assert r.status_code == 200, (path, r.status_code, r.text)
+    return r.json()
 
 
 def read_back(base: str, settings, ids: dict) -> None:
