@@ -76,6 +76,11 @@ def test_rereview_suspends_resumes_and_ends():
         grant.end("again")
     assert [type(e).__name__ for e in grant.events] == ["GrantStarted", "GrantSuspended", "GrantResumed", "GrantEnded"]
     assert cases.add_months("2026-11", 3) == "2027-02"
+    # the grant keeps the explanation with the household's figures (stored encrypted); the events, which
+    # are kept unencrypted in the event log and dead letters, name only the rules that failed
+    assert "800.00" in grant.end_reason or "2400.00" in grant.end_reason
+    for e in grant.events[1::2]:
+        assert e.reason == "re-review: income_per_member_below_line" and not any(c.isdigit() for c in e.reason)
 
 
 def test_redemption_saga_states():
