@@ -63,7 +63,8 @@ class FieldCipher:
 
     # -- any JSON value (numbers, lists, objects); text as `encrypt` gives it
     def seal(self, value, field: str):
-        if value is None or value == "" or is_encrypted(value):
+        # what looks like a token is sealed too: text a user typed is never taken for ciphertext
+        if value is None or value == "":
             return value
         if isinstance(value, str):
             return self.encrypt(value, field)

@@ -28,8 +28,9 @@ def test_any_json_value_is_sealed_whole_and_comes_back_as_it_was():
         assert is_encrypted(sealed) and "123457" not in sealed and "110101" not in sealed
         assert cipher.unseal(sealed, "household") == value
     assert cipher.seal(None, "f") is None and cipher.unseal(123, "f") == 123  # plain data from before reads as is
-    assert cipher.seal(cipher.seal(5, "f"), "f") != 5  # sealing twice does not double-wrap
-    assert cipher.unseal(cipher.seal(cipher.seal(5, "f"), "f"), "f") == 5
+    # text that looks like a token (a user may type anything) is sealed like any other, and reads back as typed
+    lookalike = "enc:v1:AAAA"
+    assert cipher.unseal(cipher.seal(lookalike, "f"), "f") == lookalike
 
 
 def test_rotation_reads_with_the_previous_key_writes_with_the_current_and_looks_up_under_both():
