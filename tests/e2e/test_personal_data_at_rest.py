@@ -111,6 +111,14 @@ def journey(base: str, settings) -> dict:
                                         "helper_kind": "cadre", "household": f"欧阳建国 {ADDRESS}",
                                         "plan": "每月走访, 协助办理残疾人证"}, worker)
 
+    post("welfare/fund/donations", {"org_unit_id": "huangqi", "donor": "船营区供电公司", "donor_kind": "co_building_unit",
+                                    "amount_fen": 500000}, officer)
+    fund_grant = post("welfare/fund/grants", {"org_unit_id": "huangqi", "recipient": f"欧阳建国 {VISITED_MOBILE}",
+                                              "reason": f"{ADDRESS} 住户, 患病住院", "amount_fen": 100000}, officer)
+    post(f"welfare/fund/grants/{fund_grant['_id']}/approval", {}, officer, 200)
+    ledger = get_json(base, "welfare/fund/huangqi", officer)["entries"]
+    assert f"欧阳建国 {VISITED_MOBILE}" in [e["party"] for e in ledger]
+
     volunteer = post("volunteer/volunteers", {"name": "欧阳志愿", "kind": "party_member", "org_unit_id": "jiayuan",
                                               "consent": True, "mobile": VOLUNTEER_MOBILE}, worker)
 

@@ -39,10 +39,13 @@ def create_app(settings: Settings | None = None, welfare_settings: WelfareSettin
 
 def personal_stores(platform: Platform) -> list[Store]:
     """Where the welfare service keeps personal data (`python -m liandong.reencrypt welfare`)."""
-    from .adapters.repositories import PAIRING, ApplicationRepository, GrantRepository, VisitRepository
+    from .adapters.repositories import (FUND_ENTRY, FUND_GRANT, PAIRING, ApplicationRepository, GrantRepository,
+                                        VisitRepository)
 
     repos = [ApplicationRepository(platform), GrantRepository(platform), VisitRepository(platform)]
-    return [Store(r.collection, r.personal) for r in repos] + [Store(platform.db.collection("pairings"), PAIRING)]
+    return [Store(r.collection, r.personal) for r in repos] + [
+        Store(platform.db.collection("pairings"), PAIRING), Store(platform.db.collection("fund_grants"), FUND_GRANT),
+        Store(platform.db.collection("fund_entries"), FUND_ENTRY)]
 
 
 def create_worker(settings: Settings | None = None, welfare_settings: WelfareSettings | None = None,

@@ -45,7 +45,7 @@ class Welfare:
         self.redemptions = RedemptionRepository(platform)
         self.visits = VisitRepository(platform)
         self.stock = StockStore(platform.db)
-        self.fund = FundStore(platform.db)
+        self.fund = FundStore(platform.db, platform.cipher)
         self.pairings = platform.db.collection("pairings")
 
     def prepare(self) -> None:
@@ -478,21 +478,21 @@ class Welfare:
                  "org_unit_id": body["org_unit_id"], "recipient": body["recipient"], "reason": body["reason"],
                  "amount_fen": body["amount_fen"], "status": "requested", "requested_by": p.user_id,
                  "requested_at": self.clock.now_iso(), "decided_by": None, "decided_at": None}
-        self.fund.grants.insert_one(grant)
+        self.fund.add_grant(grant)
         return grant
 
     def decide_fund_grant(self, p: Principal, grant_id: str, approve: bool, note: str = "") -> dict:
-        grant = self.fund.grants.find_one({"_id": grant_id})
+        grant = self.fund.grant(grant_id)
         if grant is None:
             raise NotFound(f"no fund grant {grant_id!r}")
         p.require("welfare:fund", grant["org_path"])
         now = self.clock.now_iso()
         if not approve:
-            decided = self.fund.grants.update_one({"_id": grant_id, "status": "requested"}, {"$set": {
-                "status": "rejected", "decided_by": p.user_id, "decided_at": now, "note": note}})
+            decided = self.fund.set_grant({"_id": grant_id, "status": "requested"}, {
+                "status": "rejected", "decided_by": p.user_id, "decided_at": now, "note": note})
             if not decided.matched_count:
                 raise InvalidTransition(f"the fund grant is {grant['status']}: only a requested one can be rejected")
-            return self.fund.grants.find_one({"_id": grant_id})
+            return self.fund.grant(grant_id)
         # claimed first, so a rejection racing this approval cannot win after the money has gone;
         # "paying" left by a crash is finished by approving again (the fund pays an entry only once)
         claimed = self.fund.grants.update_one({"_id": grant_id, "status": {"$in": ["requested", "paying"]}},
@@ -502,8 +502,9 @@ class Welfare:
 
         def event(after):
             return self.platform.new_event("welfare.fund.grant_paid", grant["fund_id"], {
+                # not the recipient (personal): the ledger's own copy is recovered from the stored grant
                 "entry_id": grant_id, "fund_id": grant["fund_id"], "org_unit_id": grant["org_unit_id"],
-                "recipient": grant["recipient"], "amount_fen": grant["amount_fen"], "balance_after_fen": after},
+                "amount_fen": grant["amount_fen"], "balance_after_fen": after},
                 grant["org_path"])
         try:
             if self.fund.account(grant["fund_id"]) is None:
@@ -515,16 +516,16 @@ class Welfare:
         self.fund.record_entry({"_id": grant_id, "fund_id": grant["fund_id"], "org_path": grant["org_path"],
                                 "kind": "grant", "amount_fen": -grant["amount_fen"], "balance_after_fen": after,
                                 "party": grant["recipient"], "at": now, "by": p.user_id})
-        self.fund.grants.update_one({"_id": grant_id, "status": "paying"}, {"$set": {
-            "status": "paid", "decided_by": p.user_id, "decided_at": now, "note": note}})
-        return self.fund.grants.find_one({"_id": grant_id})
+        self.fund.set_grant({"_id": grant_id, "status": "paying"}, {
+            "status": "paid", "decided_by": p.user_id, "decided_at": now, "note": note})
+        return self.fund.grant(grant_id)
 
     def fund_ledger(self, p: Principal, org_unit_id: str) -> dict:
         org_path = self.platform.org.path_of(org_unit_id)
         p.require("welfare:read", org_path)
         fund_id = self.fund_id(org_unit_id)
         account = self.fund.account(fund_id) or {"balance_fen": 0, "total_in_fen": 0, "total_out_fen": 0}
-        entries = self.fund.entries.find({"fund_id": fund_id}, sort=[("at", 1), ("_id", 1)])
+        entries = self.fund.entries_of({"fund_id": fund_id}, sort=[("at", 1), ("_id", 1)])
         return {"fund_id": fund_id, "balance_fen": account["balance_fen"], "balance_yuan": fen_to_yuan(account["balance_fen"]),
                 "total_in_fen": account["total_in_fen"], "total_out_fen": account["total_out_fen"],
                 "ledger_sum_fen": sum(e["amount_fen"] for e in entries),

@@ -11,6 +11,8 @@ from liandong import outbox
 from liandong.consumer import insert_once
 from liandong.errors import Conflict, NotFound
 
+from .repositories import FUND_ENTRY, FUND_GRANT
+
 _OUT = outbox.OUTBOX
 _PENDING = outbox.PENDING
 _V = outbox.VERSION
@@ -100,7 +102,8 @@ class StockStore:
 class FundStore:
     """Charity-fund accounts (爱心基金) per org unit, with a ledger that balances."""
 
-    def __init__(self, db, attempts: int = 50):
+    def __init__(self, db, cipher, attempts: int = 50):
+        self.cipher = cipher
         self.accounts = db.collection("funds")
         self.entries = db.collection("fund_entries")
         self.grants = db.collection("fund_grants")
@@ -147,4 +150,17 @@ class FundStore:
         raise Conflict("the fund is too busy; try again")
 
     def record_entry(self, entry: dict) -> bool:
-        return insert_once(self.entries, entry)
+        return insert_once(self.entries, FUND_ENTRY.encrypt(entry, self.cipher))
+
+    def entries_of(self, filter: dict, sort=None) -> list[dict]:
+        return [FUND_ENTRY.decrypt(e, self.cipher) for e in self.entries.find(filter, sort=sort)]
+
+    def add_grant(self, grant: dict) -> None:
+        self.grants.insert_one(FUND_GRANT.encrypt(grant, self.cipher))
+
+    def grant(self, grant_id: str) -> dict | None:
+        return FUND_GRANT.decrypt(self.grants.find_one({"_id": grant_id}), self.cipher)
+
+    def set_grant(self, filter: dict, changes: dict):
+        """A guarded change of a fund grant (its note is personal: stored encrypted)."""
+        return self.grants.update_one(filter, {"$set": FUND_GRANT.encrypt(changes, self.cipher)})

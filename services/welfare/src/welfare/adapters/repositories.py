@@ -37,6 +37,9 @@ HOUSEHOLD = ("household", "eligibility", "history[].note", "objections[].text", 
 
 # a pairing (结对帮扶) names the household helped and its support plan
 PAIRING = PersonalFields.of("household", "plan", "goals")
+# a charity-fund grant (爱心基金): to whom, and why (illness, hardship); its ledger entry names the party
+FUND_GRANT = PersonalFields.of("recipient", "reason", "note")
+FUND_ENTRY = PersonalFields.of("party")
 
 
 class ApplicationRepository(_DataclassRepository):

@@ -40,7 +40,10 @@ def handlers(welfare: Welfare) -> dict:
         if welfare.fund.accounts.count_documents({"_id": d["fund_id"]}) == 0:
             return
         paid_out = event.type.startswith("liandong.welfare.fund.grant_paid")
-        insert_once(welfare.fund.entries, {
+        # the recipient is not on the wire (personal): it is the stored grant's (earlier versions sent it)
+        if paid_out and not d.get("recipient"):
+            d = {**d, "recipient": (welfare.fund.grant(d["entry_id"]) or {}).get("recipient")}
+        welfare.fund.record_entry({
             "_id": d["entry_id"], "fund_id": d["fund_id"], "org_path": event.orgpath,
             "kind": "grant" if paid_out else "donation",
             "amount_fen": -d["amount_fen"] if paid_out else d["amount_fen"],
