@@ -94,7 +94,8 @@ class PersonalFields:
         """The document as stored: personal values sealed, blind indexes (from the plain values) set."""
         out = dict(doc)  # copied once; below it only what changes is copied
         for b in self.blind:
-            out[b.field] = self.index_of(doc, b, cipher)
+            if self._blind_parts[b.field][0] in doc:  # a partial write without the value leaves its index
+                out[b.field] = self.index_of(doc, b, cipher)
         for _, parts, name in self._each():
             if parts[0] in out:
                 out[parts[0]] = _map(out[parts[0]], parts[1:], lambda v, n=name: cipher.seal(v, n))
@@ -135,7 +136,7 @@ class PersonalFields:
         return False
 
 
-def sealed_fields(doc: dict, personal: PersonalFields) -> list[str]:
+def sealed_fields(personal: PersonalFields) -> list[str]:
     """The top-level fields a declaration touches (what a re-encryption rewrites)."""
     return sorted({_parts(p)[0] for p in personal.paths} | {b.field for b in personal.blind})
 

@@ -35,7 +35,7 @@ class Store:
 
 def reencrypt(collection: Collection, personal: PersonalFields, cipher: FieldCipher, batch: int = 500) -> dict:
     """Encrypt this collection's plain or old-key personal fields; returns {"seen", "rewritten"}."""
-    fields = sealed_fields({}, personal)
+    fields = sealed_fields(personal)
     seen = rewritten = 0
     last = None
     while True:
