@@ -287,7 +287,7 @@ def test_reencrypt_encrypts_data_from_before_and_rotates_the_key_in_place(store,
     # petition, welfare and security as an earlier version wrote them: in plain text; volunteer and the
     # gateway under last year's key
     assert all(as_before(old, s) for s in ("petition", "welfare", "security"))
-    new = dataclasses.replace(old, encryption_key="the key of this year", encryption_keys_previous=(old.encryption_key,))
+    new = dataclasses.replace(old, encryption_key="the key of this year", previous_encryption_keys=(old.encryption_key,))
 
     report = reencrypt(new)
     assert report["petition"]["petitions"]["derived"] == 2 * 2  # who-filed-what: old entries out, new ones in
@@ -308,7 +308,7 @@ def test_reencrypt_encrypts_data_from_before_and_rotates_the_key_in_place(store,
             assert leaks(path.read_bytes()) == [], path.name  # nothing left behind in free pages either
 
     # last year's key is gone: everything reads (and is found) with this year's alone
-    current = dataclasses.replace(new, encryption_keys_previous=())
+    current = dataclasses.replace(new, previous_encryption_keys=())
     proc = e2e.start_platform(current, tmp_path / "new.log")
     try:
         e2e.check_running(current)

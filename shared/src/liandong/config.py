@@ -43,7 +43,7 @@ class Settings:
     secret_key: str = "dev-only-insecure-secret-change-me"
     encryption_key: str = "dev-only-insecure-encryption-key"
     # keys personal data may still be encrypted under (rotation): read with any, written with the current one
-    encryption_keys_previous: tuple[str, ...] = ()
+    previous_encryption_keys: tuple[str, ...] = ()
     log_level: str = "INFO"
     log_json: bool = True
     host: str = "127.0.0.1"
@@ -121,7 +121,7 @@ class Settings:
             database_prefix=env.get("LIANDONG_DATABASE_PREFIX", defaults.database_prefix),
             secret_key=secret or defaults.secret_key,
             encryption_key=enc or defaults.encryption_key,
-            encryption_keys_previous=tuple(k for k in env.get("LIANDONG_ENCRYPTION_KEY_PREVIOUS", "").split(",")
+            previous_encryption_keys=tuple(k for k in env.get("LIANDONG_PREVIOUS_ENCRYPTION_KEYS", "").split(",")
                                            if k.strip()),
             log_level=env.get("LOG_LEVEL", defaults.log_level),
             log_json=_bool(env.get("LOG_JSON"), True),

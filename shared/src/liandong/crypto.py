@@ -7,7 +7,7 @@ a whole household) are sealed as their JSON, "enc:j1:...". Records that must be 
 by such a value also store a blind index: an HMAC of the normalised value under a second derived key
 (equality lookups and unique indexes work; the value itself never reaches the database).
 
-Rotation: the cipher also holds the previous keys (LIANDONG_ENCRYPTION_KEY_PREVIOUS); it reads with
+Rotation: the cipher also holds the previous keys (LIANDONG_PREVIOUS_ENCRYPTION_KEYS); it reads with
 any of them and writes with the current one, and lookups ask for the blind index under every key
 until `python -m liandong.reencrypt` has rewritten the data. Keys are derived once per process
 (`Platform.cipher` is cached): nothing is derived per request.

@@ -80,7 +80,7 @@ class Platform:
         """Encrypts personal data at rest with the configured key (reads with the previous ones too)."""
         from .crypto import FieldCipher
 
-        return FieldCipher(self.settings.encryption_key, self.settings.encryption_keys_previous)
+        return FieldCipher(self.settings.encryption_key, self.settings.previous_encryption_keys)
 
     @property
     def tokens(self) -> auth.TokenService:

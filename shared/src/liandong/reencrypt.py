@@ -3,7 +3,7 @@
 Walks every store a service declares (`personal_stores(platform)` in its bootstrap: each collection
 with its `PersonalFields`) and rewrites the documents whose personal fields are still plain (written
 before they were declared) or encrypted under a previous key (rotation: LIANDONG_ENCRYPTION_KEY is
-the new key, LIANDONG_ENCRYPTION_KEY_PREVIOUS the old one(s)), with blind indexes recomputed.
+the new key, LIANDONG_PREVIOUS_ENCRYPTION_KEYS the old one(s)), with blind indexes recomputed.
 Idempotent: a document already encrypted under the current key is left alone, so a run that stops
 half-way is simply run again. Services keep running meanwhile: they read both forms and both keys.
 A document with a version (`_v`, the aggregates) is rewritten only if it has not changed since it

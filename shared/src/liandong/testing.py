@@ -138,7 +138,7 @@ def settings_env(settings: Settings) -> dict:
         "LIANDONG_ENV": settings.env,
         "LIANDONG_SECRET_KEY": settings.secret_key,
         "LIANDONG_ENCRYPTION_KEY": settings.encryption_key,
-        "LIANDONG_ENCRYPTION_KEY_PREVIOUS": ",".join(settings.encryption_keys_previous),
+        "LIANDONG_PREVIOUS_ENCRYPTION_KEYS": ",".join(settings.previous_encryption_keys),
         "LIANDONG_ADMIN_PASSWORD": settings.admin_password or "",
         "PYTHONUNBUFFERED": "1",
     })
