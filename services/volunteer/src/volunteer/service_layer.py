@@ -289,6 +289,11 @@ class VolunteerService:
         if self.redemptions.collection.find_one({"_id": rid}):
             return  # decided before: a duplicate never reserves twice
         vol = self.volunteers.collection.find_one({"_id": d["volunteer_id"]})
+        # the welfare worker who asked may spend only the coins of a volunteer inside their own scope;
+        # one outside is refused in the words of an unknown one (the answer goes back to that worker)
+        scopes = d.get("initiator_scopes") or [event.orgpath]
+        if vol is not None and not any(vol["org_path"].startswith(s) for s in scopes):
+            vol = None
         kw = dict(id=rid, volunteer_id=d["volunteer_id"], coins=d["coins"], org_unit_id=d["org_unit_id"],
                   org_path=vol["org_path"] if vol else self._path_or_root(d["org_unit_id"]),
                   requested_at=event.time)

@@ -221,7 +221,9 @@ class Grant:
                 self.status, self.suspend_reason, outcome = "active", None, "resumed"
                 self.events.append(GrantResumed())
         else:
-            reason = "re-review: " + "; ".join(r.explanation for r in eligibility.failed())
+            # the rules' names, not their explanations: the reason is shown (and sent in events) to
+            # people who may not see the household's incomes the explanations quote
+            reason = "re-review: not met: " + ", ".join(r.rule for r in eligibility.failed())
             if if_failed == "end":
                 outcome = "ended"
                 self._end(reason)
