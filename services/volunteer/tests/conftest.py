@@ -115,3 +115,15 @@ def vol_mongo(make_settings, tmp_path):
     finally:
         _stop(workers)
         env.platform.db.drop()
+
+
+@pytest.fixture(params=["sqlite", "mongo"])
+def vol_on_both(make_settings, tmp_path, request):
+    """The volunteer service on each storage backend in turn."""
+    env, workers = _start(make_settings, tmp_path, request.param)
+    try:
+        yield env
+    finally:
+        _stop(workers)
+        if request.param == "mongo":
+            env.platform.db.drop()
