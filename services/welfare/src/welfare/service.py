@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta, timezone
 from decimal import Decimal
 
 from liandong.auth import Principal, out_of_scope
@@ -42,8 +43,11 @@ def _find(repo, what: str, record_id: str):
         raise out_of_scope(what, record_id) from None
 
 
+CHINA = timezone(timedelta(hours=8))  # a month is the offices' month
+
+
 def current_period(now) -> str:
-    return now.strftime("%Y-%m")
+    return now.astimezone(CHINA).strftime("%Y-%m")
 
 
 class Welfare:
