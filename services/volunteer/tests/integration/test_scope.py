@@ -255,3 +255,19 @@ def test_a_redemption_for_a_volunteer_outside_the_initiators_scope_is_refused(tw
     assert [asked[e.data["redemption_id"]] for e in watcher.of("volunteer.coins.reserved")] == ["inside"]
     statement = env.get(f"/volunteers/{two['b_vol']}/statement", headers=two["b_staff"])
     assert (statement["available"], statement["reserved"]) == (45, 5)  # only the one inside was reserved
+
+
+def test_a_patrol_credits_no_volunteer_of_another_community(two):
+    """security.patrol.completed names volunteers: only those on the patrol's branch of the tree earn."""
+    env = two["env"]
+    run = unique("run")
+    participants = [{"person_name": who, "kind": "lane_guard", "volunteer_id": two[f"{who}_vol"], "minutes": 60}
+                    for who in ("b", "a")]
+    env.publish_event("security.patrol.completed", {
+        "patrol_run_id": run, "route_id": "route-1", "org_unit_id": "jiayuan-b1", "started_at": "2026-03-01T12:00:00Z",
+        "ended_at": "2026-03-01T13:00:00Z", "checkpoints_total": 1, "checkpoints_checked": 1, "findings": 0,
+        "participants": participants}, run, orgpath="/chuanying/huangqi/jiayuan/jiayuan-b1/")
+    wait_for(lambda: env.balance(two["a_vol"])["available"] == 70, 30, message="a's guard earns 10")
+    wait_for(env.settled, 30, message="settled")
+    assert env.get(f"/volunteers/{two['b_vol']}/statement", headers=two["b_staff"])["available"] == 50
+    assert env.service.attendance.count_documents({"volunteer_id": two["b_vol"]}) == 0
