@@ -28,6 +28,12 @@ log = logging.getLogger(__name__)
 CONFLICT_RETRIES = 8
 
 
+def same_branch(volunteer_path: str, org_path: str) -> bool:
+    """A volunteer of the unit or below it, or registered above it (a sub-district's volunteer on a
+    community's grid patrol): on the same branch of the org tree, never on a neighbouring one."""
+    return volunteer_path.startswith(org_path) or org_path.startswith(volunteer_path)
+
+
 class VolunteerService:
     def __init__(self, platform: Platform):
         self.platform = platform
@@ -259,7 +265,9 @@ class VolunteerService:
             if not vid or p["minutes"] <= 0:
                 continue
             vol = self.volunteers.collection.find_one({"_id": vid})
-            if vol is None:
+            if vol is None or not same_branch(vol["org_path"], event.orgpath):
+                # another community's volunteer is no participant of this community's patrol: the coins
+                # would leave this community's issuer for them (treated as an unknown volunteer)
                 log.warning("patrol %s names unknown volunteer %s", d["patrol_run_id"], vid)
                 continue
             org = self.platform.org.get(d["org_unit_id"])
