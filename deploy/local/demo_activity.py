@@ -345,7 +345,7 @@ class Demo:
 
     def review_and_approve(self, app: dict) -> str:
         self.gw.post(app["user"], f"/welfare/applications/{app['id']}/community-review",
-                     {"decision": "pass", "notice_days": 0, "note": "入户核查属实,张榜公示"})
+                     {"decision": "pass", "note": "入户核查属实,张榜公示"})
         out = self.gw.post(app["approver"], f"/welfare/applications/{app['id']}/approval")
         c = app["community"]
         self.f.inc(c, "welfare.applications_approved")

@@ -141,6 +141,13 @@ def main() -> int:
     env = dict(os.environ)
     env.setdefault("LIANDONG_DATA_DIR", str(ROOT / "data"))
     env.setdefault("PYTHONUNBUFFERED", "1")
+    if env.get("LIANDONG_ENV", "demo") == "demo" and not env.get("WELFARE_PROGRAMMES_FILE"):
+        # the demo plays a day in which applications are reviewed and approved: its programmes run
+        # without 公示, since a review may never shorten a programme's notice (set the variable to see them)
+        from welfare.adapters.programme_config import write_compressed
+
+        Path(env["LIANDONG_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+        env["WELFARE_PROGRAMMES_FILE"] = str(write_compressed(Path(env["LIANDONG_DATA_DIR"]) / "programmes-demo.yaml"))
     host = env.get("LIANDONG_HOST", "127.0.0.1")
     ports = {s: int(env.get(f"LIANDONG_{s.upper()}_PORT", p))
              for s, p in zip(SERVICES, (8000, 8001, 8002, 8003, 8004))}

@@ -43,8 +43,11 @@ petitioners are satisfied (2 basically, 1 not), 2 in 3 disputes need one session
 who sign up do not come, 1 in 5 patrols misses a checkpoint and 1 in 10 finds a hazard.
 
 Compressing the year: a case's next step follows after a short pause (0.2-1.5 s) while other cases
-go on; the 公示 is given 0 days; a community's k-th monthly run pays the k-th month from now; patrols
-and activities are entered after the fact, with times from the last few hours. The first case of
+go on; the programmes are configured without 公示 (the platform started here runs with
+`welfare.adapters.programme_config.write_compressed`; a platform named with --gateway needs the same
+WELFARE_PROGRAMMES_FILE, since a review may never shorten a programme's notice); a community's monthly
+run pays the current month (the platform pays no month ahead), so it pays the grants approved since its
+last run; patrols and activities are entered after the fact, with times from the last few hours. The first case of
 every kind starts at once, so that even a short run plays every path.
 
 `play()` counts every call by case kind and step: answers other than 2xx (a few bodies of each kind
@@ -316,22 +319,22 @@ def household(programme: str, rnd: random.Random) -> dict:
 
 
 def welfare_application(d: District, c: Community, rnd: random.Random) -> Iterator:
-    """民政: the 民政员 takes the application at the window, the community reviews it (公示 of 0 days in the
-    compressed year) and the sub-district approves it; the grant starts."""
+    """民政: the 民政员 takes the application at the window, the community reviews it (the programme's 公示,
+    0 days in the compressed year) and the sub-district approves it; the grant starts."""
     civil = d.civil_affairs(c)
     programme = rnd.choices(list(WELFARE_PROGRAMMES), list(WELFARE_PROGRAMMES.values()))[0]
     app = yield Call("welfare.apply", "/welfare/applications", civil, {
         "org_unit_id": c.id, "programme": programme, "channel": rnd.choice(("window", "visit")),
         "household": household(programme, rnd)})
     yield Call("welfare.review", f"/welfare/applications/{app['id']}/community-review", civil,
-               {"decision": "pass", "notice_days": 0, "note": "入户核查属实,张榜公示"})
+               {"decision": "pass", "note": "入户核查属实,张榜公示"})
     yield Call("welfare.approve", f"/welfare/applications/{app['id']}/approval", d.officer(c))
     with d.lock:
         c.grants += 1
 
 
 def welfare_disbursement(d: District, c: Community, rnd: random.Random) -> Iterator:
-    """发放: a community's monthly run pays its active grants for the next month not run yet. It falls on a
+    """发放: a community's monthly run pays its active grants for the current month, once. It falls on a
     community that has grants (in a fresh district most have none yet, unlike a real one); while none has,
     it waits for an application of its own community to be approved."""
     with d.lock:
@@ -341,10 +344,10 @@ def welfare_disbursement(d: District, c: Community, rnd: random.Random) -> Itera
     else:
         yield Spawn("welfare_application", [welfare_application(d, c, random.Random(rnd.random()))])
     with d.lock:
-        month = c.months_paid
         c.months_paid += 1
+    # the current month: a month ahead is refused, and the month's grants not paid yet are paid
     yield Call("welfare.disburse", "/welfare/disbursements", d.civil_affairs(c),
-               {"org_unit_id": c.id, "period": month_from_now(month)})
+               {"org_unit_id": c.id, "period": month_from_now(0)})
 
 
 CO_BUILDING_UNITS = ("船营区检察院", "吉林化纤集团", "建顺钢材厂", "绿苑社区医疗服务站")

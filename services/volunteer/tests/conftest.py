@@ -25,6 +25,10 @@ class VolunteerEnv:
     def staff(self, org_unit="jiayuan", org_path=JIAYUAN, role="community_worker", **kw) -> dict:
         return auth_headers(self.settings, role=role, org_unit=org_unit, org_path=org_path, **kw)
 
+    def district(self) -> dict:
+        """A district admin: the permission held at the root of the org tree (district-wide settings)."""
+        return auth_headers(self.settings, role="district_admin", org_unit="chuanying", org_path="/chuanying/")
+
     def advance(self, seconds: float) -> None:
         """Move every process's clock (the settings' clock file) forward."""
         path = Path(self.settings.clock_file)
@@ -111,3 +115,15 @@ def vol_mongo(make_settings, tmp_path):
     finally:
         _stop(workers)
         env.platform.db.drop()
+
+
+@pytest.fixture(params=["sqlite", "mongo"])
+def vol_on_both(make_settings, tmp_path, request):
+    """The volunteer service on each storage backend in turn."""
+    env, workers = _start(make_settings, tmp_path, request.param)
+    try:
+        yield env
+    finally:
+        _stop(workers)
+        if request.param == "mongo":
+            env.platform.db.drop()

@@ -29,6 +29,11 @@ class MovableClock:
         self.offset = (when - datetime.now(timezone.utc)).total_seconds()
         self.path.write_text(str(self.offset))
 
+    def set_month(self, period: str, day: int = 15) -> None:
+        """Move to a later month: payments run for the current month and months missed before it."""
+        y, m = map(int, period.split("-"))
+        self.set(datetime(y, m, day, 1, 0, tzinfo=timezone.utc))
+
     def advance(self, **delta) -> None:
         from datetime import timedelta
 
@@ -89,11 +94,11 @@ def apply(env, org_unit="jiayuan", path="/chuanying/huangqi/jiayuan/", programme
 
 
 def approved_grant(env, sub, org_unit="jiayuan", path="/chuanying/huangqi/jiayuan/", **kw):
-    """Apply, review, wait out the notice, approve: returns the grant."""
+    """Apply, review, wait out the notice (the clock moves past it), approve: returns the grant."""
     app = apply(env, org_unit, path, **kw)
-    r = env.post(f"/applications/{app['id']}/community-review", {"decision": "pass", "notice_days": 0},
-                 org_unit=org_unit, path=path)
+    r = env.post(f"/applications/{app['id']}/community-review", {"decision": "pass"}, org_unit=org_unit, path=path)
     assert r.status_code == 200, r.get_json()
+    env.clock.advance(days=r.get_json()["notice_days"], minutes=1)
     r = env.post(f"/applications/{app['id']}/approval", **sub)
     assert r.status_code == 200, r.get_json()
     return r.get_json()["grant"]

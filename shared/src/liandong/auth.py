@@ -134,6 +134,13 @@ class Principal:
         if not ok:
             raise Forbidden(f"{permission} is not granted" + (" here" if org_path else ""))
 
+    def require_district(self, permission: str, root_paths: Iterable[str]) -> None:
+        """A district-wide setting (a rate, a type, the whole ledger) is changed only with `permission`
+        held at the root of the org tree: the same permission held in one community does not reach it."""
+        roots = list(root_paths)
+        if not roots or not all(self.can(permission, r) for r in roots):
+            raise Forbidden(f"{permission} is not granted at the district level")
+
     def sees(self, org_path: str, *permissions: str) -> bool:
         """Whether a record at `org_path` is within this principal's sight under any of `permissions`."""
         return any(self.can(p, org_path) for p in permissions)

@@ -27,6 +27,10 @@ class OrgDirectory:
             raise ValidationFailed("unknown org unit", {field: [f"no active org unit {org_unit_id!r}"]})
         return unit["path"]
 
+    def root_paths(self) -> list[str]:
+        """The paths of the tree's roots (the district): where a district-wide setting may be changed."""
+        return sorted(u["path"] for u in self.units.find({"parent_id": None}) if not u.get("retired"))
+
     def children(self, org_unit_id: str) -> list[dict]:
         return self.units.find({"parent_id": org_unit_id, "retired": {"$ne": True}}, sort=[("_id", 1)])
 

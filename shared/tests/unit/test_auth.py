@@ -19,6 +19,19 @@ def test_a_grant_covers_its_subtree_only():
     assert officer.scope_filter("petition:read") == {"org_path": {"$regex": "^/chuanying/huangqi/"}}
 
 
+def test_a_district_setting_needs_the_permission_held_at_the_root():
+    roots = ["/chuanying/"]
+    district = Principal("u0", "区", (Grant("district_admin", "chuanying", "/chuanying/"),))
+    district.require_district("volunteer:manage", roots)
+    for someone in (Principal("u1", "王敏", (JIAYUAN,)), Principal("u2", "李强", (HUANGQI,))):
+        assert someone.has("volunteer:manage")  # held in a community or a sub-district: not enough
+        with pytest.raises(Forbidden) as refused:
+            someone.require_district("volunteer:manage", roots)
+        assert "/" not in str(refused.value)
+    with pytest.raises(Forbidden):  # a tree not known yet refuses rather than guesses
+        district.require_district("volunteer:manage", [])
+
+
 def test_a_record_out_of_sight_is_not_found_and_a_refusal_never_names_where_it_lives():
     worker = Principal("u1", "王敏", (JIAYUAN,))
     elsewhere = "/chuanying/xihu/huangniling/"

@@ -28,6 +28,12 @@ log = logging.getLogger(__name__)
 CONFLICT_RETRIES = 8
 
 
+def same_branch(volunteer_path: str, org_path: str) -> bool:
+    """A volunteer of the unit or below it, or registered above it (a sub-district's volunteer on a
+    community's grid patrol): on the same branch of the org tree, never on a neighbouring one."""
+    return volunteer_path.startswith(org_path) or org_path.startswith(volunteer_path)
+
+
 class VolunteerService:
     def __init__(self, platform: Platform):
         self.platform = platform
@@ -259,7 +265,9 @@ class VolunteerService:
             if not vid or p["minutes"] <= 0:
                 continue
             vol = self.volunteers.collection.find_one({"_id": vid})
-            if vol is None:
+            if vol is None or not same_branch(vol["org_path"], event.orgpath):
+                # another community's volunteer is no participant of this community's patrol: the coins
+                # would leave this community's issuer for them (treated as an unknown volunteer)
                 log.warning("patrol %s names unknown volunteer %s", d["patrol_run_id"], vid)
                 continue
             org = self.platform.org.get(d["org_unit_id"])
@@ -289,6 +297,11 @@ class VolunteerService:
         if self.redemptions.collection.find_one({"_id": rid}):
             return  # decided before: a duplicate never reserves twice
         vol = self.volunteers.collection.find_one({"_id": d["volunteer_id"]})
+        # the welfare worker who asked may spend only the coins of a volunteer inside their own scope;
+        # one outside is refused in the words of an unknown one (the answer goes back to that worker)
+        scopes = d.get("initiator_scopes") or [event.orgpath]
+        if vol is not None and not any(vol["org_path"].startswith(s) for s in scopes):
+            vol = None
         kw = dict(id=rid, volunteer_id=d["volunteer_id"], coins=d["coins"], org_unit_id=d["org_unit_id"],
                   org_path=vol["org_path"] if vol else self._path_or_root(d["org_unit_id"]),
                   requested_at=event.time)

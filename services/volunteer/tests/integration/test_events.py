@@ -87,7 +87,7 @@ def test_redemption_saga_reserve_confirm_and_compensate(vol):
     assert vol.balance(v) | {"entries": None} == {"volunteer_id": v, "available": 40, "reserved": 0, "total": 40,
                                                   "entries": None}
     assert vol.get("/stats", org_unit_id="jiayuan")["coins_redeemed"] == 60
-    check = vol.get("/coins/check")
+    check = vol.get("/coins/check", headers=vol.district())
     assert check["consistent"] is True
 
 

@@ -34,7 +34,7 @@ def test_waitlist_attendance_and_ledger_on_mongo(vol_mongo):
         t.join()
     assert sorted(results) == [201, 409, 409, 409]
     wait_for(vol.settled, 30, message="worker settled")
-    assert vol.get("/coins/check")["consistent"] is True
+    assert vol.get("/coins/check", headers=vol.district())["consistent"] is True
     assert vol.get("/stats", org_unit_id="jiayuan")["participant_times"] == 1
 
 
@@ -59,4 +59,4 @@ def test_saga_and_patrol_on_mongo(vol_mongo):
     wait_for(lambda: vol.balance(v)["reserved"] == 0 and vol.balance(v)["available"] == 5, 30, message="redeemed")
     wait_for(vol.settled, 30, message="worker settled")
     assert vol.service.ledger.account("supermarket:jiayuan")["available"] == 15
-    assert vol.get("/coins/check")["consistent"] is True
+    assert vol.get("/coins/check", headers=vol.district())["consistent"] is True

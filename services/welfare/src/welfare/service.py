@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta, timezone
 from decimal import Decimal
 
-from liandong.auth import Principal
+from liandong.auth import Principal, out_of_scope
 from liandong.errors import ConcurrencyConflict, Conflict, InvalidTransition, NotFound, ValidationFailed
 from liandong.ids import new_id
 from liandong.storage.base import subtree
@@ -32,6 +33,21 @@ def household_from(data: dict) -> Household:
 
 def _stock_id(org_unit_id: str, sku: str) -> str:
     return f"{org_unit_id}:{sku}"
+
+
+def _find(repo, what: str, record_id: str):
+    """A stored record, or 404 in the same words `Principal.authorize` uses for one out of sight."""
+    try:
+        return repo.get(record_id)
+    except NotFound:
+        raise out_of_scope(what, record_id) from None
+
+
+CHINA = timezone(timedelta(hours=8))  # a month is the offices' month
+
+
+def current_period(now) -> str:
+    return now.astimezone(CHINA).strftime("%Y-%m")
 
 
 class Welfare:
@@ -86,24 +102,33 @@ class Welfare:
         return self.applications.add(app)
 
     def get_application(self, p: Principal, app_id: str) -> Application:
-        app = self.applications.get(app_id)
-        if not (p.can("welfare:read", app.org_path) or
-                (app.applicant_user_id == p.user_id and p.has("welfare:read_own"))):
-            raise NotFound(f"no applications record {app_id!r}")
+        app = _find(self.applications, "application", app_id)
+        if app.applicant_user_id == p.user_id and p.has("welfare:read_own"):
+            return app
+        p.authorize("welfare:read", app.org_path, read="welfare:read", what="application", record_id=app_id)
+        return app
+
+    def _application_for(self, p: Principal, app_id: str, permission: str) -> Application:
+        app = _find(self.applications, "application", app_id)
+        p.authorize(permission, app.org_path, read="welfare:read", what="application", record_id=app_id)
         return app
 
     def _update_application(self, app_id: str, permission: str, p: Principal, change) -> Application:
-        app = self.applications.get(app_id)
-        p.require(permission, app.org_path)
+        app = self._application_for(p, app_id, permission)
         result = change(app)
         self.applications.save(app)
         return result if result is not None else app
 
     def review(self, p: Principal, app_id: str, body: dict) -> Application:
         def change(app):
+            configured = self.programme(app.programme).notice_days
             notice = body.get("notice_days")
             if notice is None:
-                notice = self.programme(app.programme).notice_days
+                notice = configured
+            elif notice < configured:
+                # the 公示 is the programme's (policy), not the reviewer's: it may be longer, never shorter
+                raise ValidationFailed("the public notice is shorter than the programme's", {
+                    "notice_days": [f"at least {configured} days for {app.programme}"]})
             app.community_review(body["decision"] == "pass", p.user_id, self.clock.now(), notice,
                                  body.get("note", ""))
         return self._update_application(app_id, "welfare:review", p, change)
@@ -117,15 +142,14 @@ class Welfare:
             objection_id, body["upheld"], body["note"], p.user_id, self.clock.now_iso()))
 
     def reject(self, p: Principal, app_id: str, body: dict) -> Application:
-        app = self.applications.get(app_id)
+        app = self._application_for(p, app_id, "welfare:read")
         stage = "community_review" if app.status == "submitted" else "subdistrict_approval"
         permission = "welfare:review" if stage == "community_review" else "welfare:approve"
         return self._update_application(app_id, permission, p, lambda a: a.reject(
             stage, body["reason"], p.user_id, self.clock.now_iso()))
 
     def approve(self, p: Principal, app_id: str) -> tuple[Application, Grant]:
-        app = self.applications.get(app_id)
-        p.require("welfare:approve", app.org_path)
+        app = self._application_for(p, app_id, "welfare:approve")
         programme = self.programme(app.programme)
         # the household is re-checked against the line of the year it is approved in
         eligibility = self.catalogue.check(programme, household_from(app.household), app.org_path, self._year())
@@ -150,17 +174,20 @@ class Welfare:
     # -- grants and re-review
 
     def get_grant(self, p: Principal, grant_id: str) -> Grant:
-        grant = self.grants.get(grant_id)
-        if p.can("welfare:read", grant.org_path):
-            return grant
+        grant = _find(self.grants, "grant", grant_id)
         if p.has("welfare:read_own") and self.applications.collection.count_documents(
                 {"_id": grant.application_id, "applicant_user_id": p.user_id}):
             return grant
-        raise NotFound(f"no grants record {grant_id!r}")
+        p.authorize("welfare:read", grant.org_path, read="welfare:read", what="grant", record_id=grant_id)
+        return grant
+
+    def _grant_for(self, p: Principal, grant_id: str, permission: str) -> Grant:
+        grant = _find(self.grants, "grant", grant_id)
+        p.authorize(permission, grant.org_path, read="welfare:read", what="grant", record_id=grant_id)
+        return grant
 
     def rereview(self, p: Principal, grant_id: str, body: dict) -> tuple[Grant, str]:
-        grant = self.grants.get(grant_id)
-        p.require("welfare:review", grant.org_path)
+        grant = self._grant_for(p, grant_id, "welfare:review")
         programme = self.programme(grant.programme)
         household = body["household"]
         eligibility = self.catalogue.check(programme, household_from(household), grant.org_path, self._year())
@@ -170,8 +197,7 @@ class Welfare:
         return grant, outcome
 
     def end_grant(self, p: Principal, grant_id: str, reason: str) -> Grant:
-        grant = self.grants.get(grant_id)
-        p.require("welfare:approve", grant.org_path)
+        grant = self._grant_for(p, grant_id, "welfare:approve")
         grant.end(reason)
         return self.grants.save(grant)
 
@@ -187,6 +213,10 @@ class Welfare:
         org_path = self.platform.org.path_of(body["org_unit_id"])
         p.require("welfare:disburse", org_path)
         period = body["period"]
+        # this month, or a month missed before (each grant pays only from its first month); never ahead
+        if period > current_period(self.clock.now()):
+            raise ValidationFailed("a month not begun yet is not paid", {
+                "period": [f"at most the current month {current_period(self.clock.now())}"]})
         flt = {**subtree(org_path), "status": "active"}
         if body.get("programme"):
             flt["programme"] = body["programme"]
@@ -268,12 +298,18 @@ class Welfare:
 
     def hand_out(self, p: Principal, body: dict) -> dict:
         p.require("welfare:goods")
-        stock = self.stock.get(body["item_id"])
-        p.require("welfare:goods", stock["org_path"])
+        stock = _find(self.stock, "stock item", body["item_id"])
+        p.authorize("welfare:goods", stock["org_path"], read="welfare:read", what="stock item",
+                    record_id=body["item_id"])
         recipient = f"household:{body['household_id']}"
         if body.get("grant_id"):
             # eligible households are those with a running grant in the same community subtree
-            grant = self.grants.get(body["grant_id"])
+            grant = _find(self.grants, "grant", body["grant_id"])
+            p.authorize("welfare:goods", grant.org_path, read="welfare:read", what="grant",
+                        record_id=body["grant_id"])
+            if not grant.org_path.startswith(stock["org_path"]):
+                raise ValidationFailed("the grant is not of this supermarket's community",
+                                       {"grant_id": ["a grant of the community whose stock this is"]})
             if grant.status != "active":
                 raise Conflict(f"grant {grant.id} is {grant.status}: the household is not eligible now")
         movement = {"_id": new_id(), "kind": "handout", "org_path": stock["org_path"],
@@ -342,7 +378,7 @@ class Welfare:
             lines.append({"item_id": w["item_id"], "name": doc["name"], "quantity": w["quantity"],
                           "coins": doc["coin_price"] * w["quantity"]})
         redemption = Redemption(new_id(), org_path, body["org_unit_id"], body["volunteer_id"], lines,
-                                self.clock.now_iso(), p.user_id)
+                                self.clock.now_iso(), p.user_id, initiator_scopes=p.scopes("welfare:goods"))
         # stored first (holding), so a crash while holding leaves a record the sweep cancels and releases
         self.redemptions.add(redemption)
         return self._hold_and_ask(redemption)
@@ -412,9 +448,13 @@ class Welfare:
         self.settle(redemption)
         return redemption
 
+    def redemption_for(self, p: Principal, redemption_id: str, permission: str = "welfare:read") -> Redemption:
+        redemption = _find(self.redemptions, "redemption", redemption_id)
+        p.authorize(permission, redemption.org_path, read="welfare:read", what="redemption", record_id=redemption_id)
+        return redemption
+
     def cancel_redemption(self, p: Principal, redemption_id: str) -> Redemption:
-        redemption = self.redemptions.get(redemption_id)
-        p.require("welfare:goods", redemption.org_path)
+        redemption = self.redemption_for(p, redemption_id, "welfare:goods")
         if redemption.status not in ("holding", "awaiting_coins"):
             raise InvalidTransition(f"cannot cancel a redemption that is {redemption.status}")
         return self._cancel(redemption, "cancelled_by_staff")
@@ -484,8 +524,8 @@ class Welfare:
     def decide_fund_grant(self, p: Principal, grant_id: str, approve: bool, note: str = "") -> dict:
         grant = self.fund.grant(grant_id)
         if grant is None:
-            raise NotFound(f"no fund grant {grant_id!r}")
-        p.require("welfare:fund", grant["org_path"])
+            raise out_of_scope("fund grant", grant_id)
+        p.authorize("welfare:fund", grant["org_path"], read="welfare:read", what="fund grant", record_id=grant_id)
         now = self.clock.now_iso()
         if not approve:
             decided = self.fund.set_grant({"_id": grant_id, "status": "requested"}, {
@@ -521,8 +561,11 @@ class Welfare:
         return self.fund.grant(grant_id)
 
     def fund_ledger(self, p: Principal, org_unit_id: str) -> dict:
-        org_path = self.platform.org.path_of(org_unit_id)
-        p.require("welfare:read", org_path)
+        unit = self.platform.org.get(org_unit_id)
+        if unit is None or unit.get("retired"):
+            raise out_of_scope("charity fund", org_unit_id)
+        org_path = unit["path"]
+        p.authorize("welfare:read", org_path, read="welfare:read", what="charity fund", record_id=org_unit_id)
         fund_id = self.fund_id(org_unit_id)
         account = self.fund.account(fund_id) or {"balance_fen": 0, "total_in_fen": 0, "total_out_fen": 0}
         entries = self.fund.entries_of({"fund_id": fund_id}, sort=[("at", 1), ("_id", 1)])
@@ -547,8 +590,8 @@ class Welfare:
     def get_pairing(self, p: Principal, pairing_id: str) -> dict:
         doc = PAIRING.decrypt(self.pairings.find_one({"_id": pairing_id}), self.platform.cipher)
         if doc is None:
-            raise NotFound(f"no pairing {pairing_id!r}")
-        p.require("welfare:read", doc["org_path"])
+            raise out_of_scope("pairing", pairing_id)
+        p.authorize("welfare:read", doc["org_path"], read="welfare:read", what="pairing", record_id=pairing_id)
         doc["visits"] = [self.visit_view(v) for v in self.visits.find({"pairing_id": pairing_id},
                                                                       sort=[("visited_at", 1)])]
         return doc
@@ -559,8 +602,13 @@ class Welfare:
         pairing_id = body.get("pairing_id")
         if pairing_id:
             pairing = self.pairings.find_one({"_id": pairing_id})
-            if pairing is None or pairing["org_unit_id"] != body["org_unit_id"]:
-                raise ValidationFailed("unknown pairing", {"pairing_id": [f"no pairing {pairing_id!r} here"]})
+            if pairing is None:
+                raise out_of_scope("pairing", pairing_id)
+            p.authorize("welfare:visit", pairing["org_path"], read="welfare:read", what="pairing",
+                        record_id=pairing_id)
+            if pairing["org_unit_id"] != body["org_unit_id"]:
+                raise ValidationFailed("the pairing is of another org unit",
+                                       {"pairing_id": ["a pairing of the org unit visited"]})
         kind = "pairing" if pairing_id else body.get("kind", "home")
         visit = Visit(new_id(), org_path, body["org_unit_id"], kind, body.get("visitor_id") or p.user_id,
                       body.get("visitor_name") or p.name, body["visited"],

@@ -43,6 +43,7 @@ def test_household_of_three_is_approved_paid_three_months_and_suspended_on_rerev
     # approving twice is an illegal transition
     assert env.post(f"/applications/{app['id']}/approval", **SUBDISTRICT).status_code == 409
 
+    env.clock.set_month("2026-05")  # March and April are caught up, May is the current month
     for month in ("2026-03", "2026-04", "2026-05"):
         paid = env.post("/disbursements", {"org_unit_id": "huangqi", "period": month}, **SUBDISTRICT).get_json()
         assert paid["payments"] == 1 and paid["total_fen"] == 136000
@@ -102,6 +103,7 @@ def test_sub_district_totals_are_the_sum_of_its_communities_to_the_fen(env):
     # odd amounts: incomes with fen so the gaps are not round
     a = approved_grant(env, CEGUAN, "yangchun", "/chuanying/ceguan/yangchun/", incomes_yuan=(333, 0, 0), seq=200)
     b = approved_grant(env, CEGUAN, "yanghe", "/chuanying/ceguan/yanghe/", incomes_yuan=(101, 57), seq=300)
+    env.clock.set_month("2026-05")
     for month in ("2026-03", "2026-04", "2026-05"):
         env.post("/disbursements", {"org_unit_id": "ceguan", "period": month}, **CEGUAN)
     q = "from=2026-03&to=2026-05"
@@ -129,7 +131,8 @@ def test_rejection_and_illegal_transitions(env):
     assert env.post(f"/applications/{app['id']}/approval", **SUBDISTRICT).status_code == 409
     # an application can be approved only if it still qualifies: approval re-checks
     app2 = env.post("/applications", body).get_json()
-    env.post(f"/applications/{app2['id']}/community-review", {"decision": "pass", "notice_days": 0})
+    env.post(f"/applications/{app2['id']}/community-review", {"decision": "pass"})
+    env.clock.advance(days=7, minutes=1)
     refused = env.post(f"/applications/{app2['id']}/approval", **SUBDISTRICT)
     assert refused.status_code == 409 and "720.00" in refused.get_json()["error"]["message"]
 

@@ -40,3 +40,20 @@ def test_repository_mappings_produce_valid_events():
             name, data = repo.publish(aggregate, ev)
             CONTRACTS.validate_outgoing(CONTRACTS.by_name(name).type, data)
     assert r.ApplicationRepository.__new__(r.ApplicationRepository).publish(app, cases.CommunityReviewed("t")) is None
+
+
+def test_the_redemption_request_carries_the_initiators_scope_and_earlier_producers_still_validate():
+    import pytest
+
+    from liandong.events.registry import InvalidEventData
+
+    requested = CONTRACTS.by_name("welfare.redemption.requested").type
+    red = supermarket.Redemption("r1", "/chuanying/huangqi/jiayuan/", "jiayuan", "v1",
+                                 [{"item_id": "i", "name": "米", "quantity": 1, "coins": 3}], "t", "w",
+                                 initiator_scopes=["/chuanying/huangqi/"])
+    name, data = r.RedemptionRepository.__new__(r.RedemptionRepository).publish(red, supermarket.RedemptionRequested())
+    assert CONTRACTS.validate_outgoing(requested, data)["initiator_scopes"] == ["/chuanying/huangqi/"]
+    earlier = {k: v for k, v in data.items() if k != "initiator_scopes"}
+    assert CONTRACTS.validate_outgoing(requested, earlier).get("initiator_scopes") is None
+    with pytest.raises(InvalidEventData):
+        CONTRACTS.validate_outgoing(requested, {**data, "initiator_scopes": ["jiayuan"]})  # a path, not an id

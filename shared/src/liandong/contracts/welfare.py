@@ -29,6 +29,11 @@ class RedemptionRequested(Schema):
     org_unit_id = fields.String(required=True)
     coins = fields.Integer(required=True, validate=validate.Range(min=1))
     items = fields.List(fields.Nested(RedemptionItem), required=True, validate=validate.Length(min=1))
+    # The org paths where the staff member who asked holds welfare:goods: the volunteer service reserves
+    # only for a volunteer inside them (it owns where volunteers live). Absent from earlier producers:
+    # then the redemption's own org path (the envelope's orgpath) is the scope.
+    initiator_scopes = fields.List(fields.String(validate=validate.Regexp(r"^/([^/]+/)+$")), load_default=None,
+                                   allow_none=True)
 
 
 @CONTRACTS.contract("welfare.redemption.goods_handed_out", 1,

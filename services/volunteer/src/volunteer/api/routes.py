@@ -5,7 +5,7 @@ from dataclasses import asdict
 
 from flask import Blueprint
 
-from liandong.auth import Principal, current_principal
+from liandong.auth import Principal, current_principal, out_of_scope
 from liandong.errors import Forbidden, NotFound, ValidationFailed
 from liandong.idnumbers import mask_mobile
 from liandong.openapi import api
@@ -24,6 +24,14 @@ def _can_read(p: Principal, org_path: str) -> bool:
     return p.can(READ, org_path) or p.can(MANAGE, org_path)
 
 
+def _find(repo, what: str, record_id: str):
+    """A stored record, or 404 in the same words `Principal.authorize` uses for one out of sight."""
+    try:
+        return repo.get(record_id)
+    except NotFound:
+        raise out_of_scope(what, record_id) from None
+
+
 def blueprint(svc: VolunteerService) -> Blueprint:
     bp = Blueprint("volunteer", __name__, url_prefix="/api/v1/volunteer")
     org = svc.platform.org
@@ -37,10 +45,10 @@ def blueprint(svc: VolunteerService) -> Blueprint:
         return v
 
     def acting_for(p: Principal, volunteer_id: str | None, org_path: str) -> str:
-        """Staff who manage here act for any volunteer; a resident only for themselves."""
+        """Staff who manage here act for a volunteer they manage; a resident only for themselves."""
         if p.can(MANAGE, org_path):
             if volunteer_id:
-                return volunteer_id
+                return managed_volunteer(p, volunteer_id).id
             if not p.has(SELF):
                 raise ValidationFailed("name the volunteer", {"volunteer_id": ["required"]})
         own = own_volunteer(p)
@@ -49,10 +57,36 @@ def blueprint(svc: VolunteerService) -> Blueprint:
         return own.id
 
     def readable_volunteer(p: Principal, volunteer_id: str) -> model.Volunteer:
-        v = svc.volunteer(volunteer_id)
-        if _can_read(p, v.org_path) or (p.has(SELF) and v.user_id == p.user_id):
+        v = _find(svc.volunteers, "volunteer", volunteer_id)
+        if p.has(SELF) and v.user_id == p.user_id:
             return v
-        raise Forbidden(f"{READ} is not granted at {v.org_path}")
+        p.authorize(READ, v.org_path, read=MANAGE, what="volunteer", record_id=volunteer_id)
+        return v
+
+    def managed_volunteer(p: Principal, volunteer_id: str) -> model.Volunteer:
+        """A volunteer named in a request (a member, a leader, a sign-up, a payee): one the caller manages.
+
+        Another community's volunteer is 404, as if there were none: naming them changes nothing."""
+        v = _find(svc.volunteers, "volunteer", volunteer_id)
+        p.authorize(MANAGE, v.org_path, read=READ, what="volunteer", record_id=volunteer_id)
+        return v
+
+    def readable_team(p: Principal, team_id: str) -> model.Team:
+        t = _find(svc.teams, "team", team_id)
+        p.authorize(READ, t.org_path, read=MANAGE, what="team", record_id=team_id)
+        return t
+
+    def managed_team(p: Principal, team_id: str) -> model.Team:
+        t = _find(svc.teams, "team", team_id)
+        p.authorize(MANAGE, t.org_path, read=READ, what="team", record_id=team_id)
+        return t
+
+    def same_community(own: model.Volunteer, volunteer_id: str) -> model.Volunteer:
+        """A resident names another volunteer (a payee, a substitute) only within their own community."""
+        v = _find(svc.volunteers, "volunteer", volunteer_id)
+        if not v.org_path.startswith(own.org_path):
+            raise out_of_scope("volunteer", volunteer_id)
+        return v
 
     def volunteer_view(p: Principal, v: model.Volunteer, totals: bool = False) -> dict:
         out = {k: getattr(v, k) for k in ("id", "name", "kind", "org_unit_id", "org_path", "mobile", "skills",
@@ -107,8 +141,13 @@ def blueprint(svc: VolunteerService) -> Blueprint:
         path = org.path_of(data["org_unit_id"])
         if not p.can(MANAGE, path):
             if not p.can(SELF, path):
-                raise Forbidden(f"{MANAGE} is not granted at {path}")
+                raise Forbidden(f"{MANAGE} is not granted here")
             data["user_id"] = p.user_id
+        elif data.get("user_id") and data["user_id"] != p.user_id:
+            # The service learns nothing about logins (no user events): it cannot tell whose login an id
+            # is or where that person lives, so only its owner links it, by registering themselves.
+            raise ValidationFailed("a login is linked only by its owner", {
+                "user_id": ["only your own: a resident links their login by registering themselves"]})
         return volunteer_view(p, svc.register(data)), 201
 
     @bp.get("/volunteers")
@@ -124,7 +163,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
         if q["skill"]:
             flt["skills"] = {"$all": [q["skill"]]}
         if q["team_id"]:
-            flt["_id"] = {"$in": svc.teams.get(q["team_id"]).member_ids}
+            flt["_id"] = {"$in": readable_team(p, q["team_id"]).member_ids}
         found = svc.volunteers.find(flt, sort=[("registered_at", 1), ("_id", 1)], skip=q["offset"], limit=q["limit"])
         return {"items": [volunteer_view(p, v) for v in found],
                 "total": svc.volunteers.collection.count_documents(flt)}
@@ -149,9 +188,9 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     def update_profile(volunteer_id: str):
         p = current_principal()
         data = load_json(s.ProfileSchema)
-        v = svc.volunteer(volunteer_id)
-        if not (p.can(MANAGE, v.org_path) or (p.has(SELF) and v.user_id == p.user_id)):
-            raise Forbidden(f"{MANAGE} is not granted at {v.org_path}")
+        v = _find(svc.volunteers, "volunteer", volunteer_id)
+        if not (p.has(SELF) and v.user_id == p.user_id):
+            managed_volunteer(p, volunteer_id)
         return volunteer_view(p, svc.update_profile(volunteer_id, data))
 
     @bp.post("/volunteers/<volunteer_id>/status")
@@ -160,7 +199,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     def set_status(volunteer_id: str):
         p = current_principal()
         data = load_json(s.StatusSchema)
-        p.require(MANAGE, svc.volunteer(volunteer_id).org_path)
+        managed_volunteer(p, volunteer_id)
         return volunteer_view(p, svc.set_status(volunteer_id, data["status"]))
 
     @bp.get("/volunteers/<volunteer_id>/statement")
@@ -191,7 +230,8 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     @bp.post("/types")
     @api("Configure another team type", body=s.TypeSchema, status=201, tags=TAGS, permission=MANAGE)
     def add_type():
-        current_principal().require(MANAGE)
+        # types (and the rates below) hold for every community: changed only at the district
+        current_principal().require_district(MANAGE, org.root_paths())
         data = load_json(s.TypeSchema)
         return svc.add_type(data["type"], data["name"]), 201
 
@@ -200,7 +240,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          permission=MANAGE)
     def set_rate(type_key: str):
         p = current_principal()
-        p.require(MANAGE)
+        p.require_district(MANAGE, org.root_paths())
         data = load_json(s.RateSchema)
         return svc.set_rate(type_key, data["coins_per_hour"], p.user_id)
 
@@ -213,6 +253,8 @@ def blueprint(svc: VolunteerService) -> Blueprint:
         p = current_principal()
         data = load_json(s.TeamSchema)
         p.require(MANAGE, org.path_of(data["org_unit_id"]))
+        for vid in [*data["member_ids"], *([data["leader_id"]] if data["leader_id"] else [])]:
+            managed_volunteer(p, vid)
         return _team(svc.create_team(data)), 201
 
     @bp.get("/teams")
@@ -230,21 +272,19 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     @bp.get("/teams/<team_id>")
     @api("One team", response=s.TeamOutSchema, tags=TAGS, permission=READ)
     def get_team(team_id: str):
-        p = current_principal()
-        t = svc.teams.get(team_id)
-        if not _can_read(p, t.org_path):
-            raise Forbidden(f"{READ} is not granted at {t.org_path}")
-        return _team(t)
+        return _team(readable_team(current_principal(), team_id))
 
     def team_change(team_id: str, fn):
-        p = current_principal()
-        p.require(MANAGE, svc.teams.get(team_id).org_path)
+        managed_team(current_principal(), team_id)
         return _team(svc.change_team(team_id, fn))
 
     @bp.post("/teams/<team_id>/members")
     @api("Add a member", body=s.MemberSchema, response=s.TeamOutSchema, tags=TAGS, permission=MANAGE)
     def add_member(team_id: str):
-        vid = svc.volunteer(load_json(s.MemberSchema)["volunteer_id"]).id
+        p = current_principal()
+        data = load_json(s.MemberSchema)
+        managed_team(p, team_id)
+        vid = managed_volunteer(p, data["volunteer_id"]).id
         return team_change(team_id, lambda t: t.add_member(vid))
 
     @bp.delete("/teams/<team_id>/members/<volunteer_id>")
@@ -255,7 +295,10 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     @bp.post("/teams/<team_id>/leader")
     @api("Name the team leader", body=s.MemberSchema, response=s.TeamOutSchema, tags=TAGS, permission=MANAGE)
     def set_leader(team_id: str):
-        vid = svc.volunteer(load_json(s.MemberSchema)["volunteer_id"]).id
+        p = current_principal()
+        data = load_json(s.MemberSchema)
+        managed_team(p, team_id)
+        vid = managed_volunteer(p, data["volunteer_id"]).id
         return team_change(team_id, lambda t: t.set_leader(vid))
 
     # -- activities
@@ -267,6 +310,8 @@ def blueprint(svc: VolunteerService) -> Blueprint:
         p = current_principal()
         data = load_json(s.ActivitySchema)
         p.require(MANAGE, org.path_of(data["org_unit_id"]))
+        if data.get("team_id"):
+            managed_team(p, data["team_id"])
         return activity_view(p, svc.create_activity(data, p.user_id)), 201
 
     @bp.get("/activities")
@@ -290,10 +335,10 @@ def blueprint(svc: VolunteerService) -> Blueprint:
         return {"items": [activity_view(p, a) for a in found]}
 
     def visible_activity(p: Principal, activity_id: str) -> model.Activity:
-        a = svc.activities.get(activity_id)
+        a = _find(svc.activities, "activity", activity_id)
         if _can_read(p, a.org_path) or (p.can(SELF, a.org_path) and a.status != "draft"):
             return a
-        raise Forbidden(f"{READ} is not granted at {a.org_path}")
+        raise out_of_scope("activity", activity_id)
 
     @bp.get("/activities/<activity_id>")
     @api("One activity with its sign-ups, waitlist and attendance", response=s.ActivityOutSchema, tags=TAGS,
@@ -302,9 +347,14 @@ def blueprint(svc: VolunteerService) -> Blueprint:
         p = current_principal()
         return activity_view(p, visible_activity(p, activity_id))
 
+    def managed_activity(p: Principal, activity_id: str) -> model.Activity:
+        a = _find(svc.activities, "activity", activity_id)
+        p.authorize(MANAGE, a.org_path, read=READ, what="activity", record_id=activity_id)
+        return a
+
     def manage_activity(activity_id: str, fn):
         p = current_principal()
-        p.require(MANAGE, svc.activities.get(activity_id).org_path)
+        managed_activity(p, activity_id)
         a, result = svc.change_activity(activity_id, fn)
         return p, a, result
 
@@ -356,6 +406,11 @@ def blueprint(svc: VolunteerService) -> Blueprint:
         data = load_json(s.SubstituteSchema)
         a = visible_activity(p, activity_id)
         vid = acting_for(p, volunteer_id, a.org_path)
+        # the substitute is someone the caller manages, or (a resident handing on) one of the same community
+        if p.can(MANAGE, a.org_path):
+            managed_volunteer(p, data["substitute_id"])
+        else:
+            same_community(own_volunteer(p), data["substitute_id"])
         sub = svc.active_volunteer(data["substitute_id"]).id
         a, _ = svc.change_activity(activity_id, lambda x: x.substitute(vid, sub, svc.clock.now_iso()))
         return {"activity_id": a.id, "volunteer_id": vid, "substitute_id": sub, "taken": a.taken}
@@ -365,7 +420,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
         data = load_json(s.CheckSchema)
         a = visible_activity(p, activity_id)
         if p.can(MANAGE, a.org_path) and data["volunteer_id"]:
-            vid, code, at = data["volunteer_id"], None, data["at"] or svc.clock.now_iso()
+            vid, code, at = managed_volunteer(p, data["volunteer_id"]).id, None, data["at"] or svc.clock.now_iso()
         else:
             vid = acting_for(p, data["volunteer_id"], a.org_path)
             if not data["code"]:
@@ -392,6 +447,9 @@ def blueprint(svc: VolunteerService) -> Blueprint:
          tags=TAGS, permission=MANAGE)
     def record_attendance(activity_id: str):
         data = load_json(s.AttendanceSchema)
+        p = current_principal()
+        managed_activity(p, activity_id)
+        managed_volunteer(p, data["volunteer_id"])
         _, a, att = manage_activity(activity_id, lambda x: x.record(data["volunteer_id"], data["checked_in_at"],
                                                                     data["checked_out_at"]))
         return {"activity_id": a.id, **asdict(att)}, 201
@@ -402,6 +460,8 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     def correct(activity_id: str, volunteer_id: str):
         data = load_json(s.CorrectionSchema)
         p = current_principal()
+        managed_activity(p, activity_id)
+        managed_volunteer(p, volunteer_id)
         _, a, att = manage_activity(activity_id, lambda x: x.correct(volunteer_id, data["minutes"], data["reason"],
                                                                      p.user_id, svc.clock.now_iso()))
         return {"activity_id": a.id, **asdict(att)}
@@ -414,7 +474,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     def adjust():
         p = current_principal()
         data = load_json(s.AdjustmentSchema)
-        p.require(MANAGE, svc.volunteer(data["volunteer_id"]).org_path)
+        managed_volunteer(p, data["volunteer_id"])
         return _entry(svc.adjust(data["volunteer_id"], data["coins"], data["reason"], p.user_id,
                                  data["request_id"])), 201
 
@@ -425,9 +485,16 @@ def blueprint(svc: VolunteerService) -> Blueprint:
         p = current_principal()
         data = load_json(s.TimeBankSchema)
         if data["from_volunteer_id"]:
-            payer = acting_for(p, data["from_volunteer_id"], svc.volunteer(data["from_volunteer_id"]).org_path)
+            named = _find(svc.volunteers, "volunteer", data["from_volunteer_id"])
+            if not (p.has(SELF) and named.user_id == p.user_id):
+                managed_volunteer(p, named.id)
+            payer = named.id
         else:
             payer = own_volunteer(p).id
+        # the payee: one the caller manages, or (a resident paying) a member of the payer's own community
+        payee = _find(svc.volunteers, "volunteer", data["to_volunteer_id"])
+        if not p.can(MANAGE, payee.org_path):
+            same_community(svc.volunteer(payer), payee.id)
         return _entry(svc.time_bank(payer, data["to_volunteer_id"], data["coins"], data["reason"],
                                     data["request_id"])), 201
 
@@ -435,7 +502,8 @@ def blueprint(svc: VolunteerService) -> Blueprint:
     @api("Do the stored balances equal the sum of the ledger?", response=s.LedgerCheckSchema, tags=TAGS,
          permission=MANAGE)
     def ledger_check():
-        current_principal().require(MANAGE)
+        # every account of the district, with its id: a district-level look
+        current_principal().require_district(MANAGE, org.root_paths())
         return svc.ledger.check()
 
     # -- reports

@@ -123,7 +123,8 @@ class RedemptionRepository(_DataclassRepository):
         base = {"redemption_id": r.id, "volunteer_id": r.volunteer_id, "coins": r.coins}
         if isinstance(ev, supermarket.RedemptionRequested):
             return "welfare.redemption.requested", {**base, "org_unit_id": r.org_unit_id,
-                                                    "items": [dict(line) for line in r.lines]}
+                                                    "items": [dict(line) for line in r.lines],
+                                                    "initiator_scopes": r.initiator_scopes or [r.org_path]}
         if isinstance(ev, supermarket.RedemptionHandedOut):
             return "welfare.redemption.goods_handed_out", base
         if isinstance(ev, supermarket.RedemptionCancelled):

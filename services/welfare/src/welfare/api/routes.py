@@ -24,20 +24,40 @@ def _household_view(household: dict, unmasked: bool) -> dict:
     return {**household, "members": members, "financial_assets_fen": None}
 
 
+# What the masked household hides (incomes, financial assets), the eligibility figures and explanations
+# worked out from it would tell again: they are hidden wherever the household is.
+_HIDDEN_FIGURES = ("household_income_fen", "income_per_member_fen", "assets_per_member_fen")
+_RULES_QUOTING_THEM = ("income_per_member_below_line", "assets_per_member_at_most")
+
+
+def _eligibility_view(eligibility: dict, unmasked: bool) -> dict:
+    if unmasked or not eligibility:
+        return eligibility
+    rules = []
+    for r in eligibility.get("rules") or []:
+        figures = {k: (None if k in _HIDDEN_FIGURES else v) for k, v in (r.get("figures") or {}).items()}
+        explanation = r["explanation"]
+        if r["rule"] in _RULES_QUOTING_THEM:
+            explanation = ("met" if r["passed"] else "not met") + " (the figures need personal_data:read)"
+        rules.append({**r, "figures": figures, "explanation": explanation})
+    return {**eligibility, "rules": rules}
+
+
 def application_view(p: Principal, app) -> dict:
     doc = {k: v for k, v in dataclasses.asdict(app).items() if k not in ("events", "org_path")}
-    own = app.applicant_user_id == p.user_id
-    doc["household"] = _household_view(app.household, own or p.can("personal_data:read", app.org_path))
+    unmasked = app.applicant_user_id == p.user_id or p.can("personal_data:read", app.org_path)
+    doc["household"] = _household_view(app.household, unmasked)
+    doc["eligibility"] = _eligibility_view(app.eligibility, unmasked)
     return doc
 
 
 def grant_view(p: Principal, grant) -> dict:
     doc = {k: v for k, v in dataclasses.asdict(grant).items() if k not in ("events", "org_path")}
-    doc["household"] = _household_view(grant.household, p.can("personal_data:read", grant.org_path))
+    unmasked = p.can("personal_data:read", grant.org_path)
+    doc["household"] = _household_view(grant.household, unmasked)
     doc["monthly_amount_yuan"] = fen_to_yuan(grant.monthly_amount_fen)
-    if not p.can("personal_data:read", grant.org_path):
-        for review in doc["reviews"]:
-            review["eligibility"] = {k: v for k, v in review["eligibility"].items() if k != "rules"}
+    for review in doc["reviews"]:
+        review["eligibility"] = _eligibility_view(review["eligibility"], unmasked)
     return doc
 
 
@@ -275,9 +295,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("One love-coin redemption and its state", response=s.RedemptionSchema, permission="welfare:read",
          tags=["charity supermarket"])
     def get_redemption(redemption_id):
-        r = welfare.redemptions.get(redemption_id)
-        current_principal().require("welfare:read", r.org_path)
-        return redemption_view(r)
+        return redemption_view(welfare.redemption_for(current_principal(), redemption_id))
 
     @bp.post("/goods/redemptions/<redemption_id>/cancel")
     @api("Cancel a redemption still waiting for coins (the held goods go back)", response=s.RedemptionSchema,

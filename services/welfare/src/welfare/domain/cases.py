@@ -221,17 +221,16 @@ class Grant:
                 self.status, self.suspend_reason, outcome = "active", None, "resumed"
                 self.events.append(GrantResumed())
         else:
-            reason = "re-review: " + "; ".join(r.explanation for r in eligibility.failed())
-            # the explanation quotes the household's incomes and assets: it is kept (encrypted) on the
-            # grant, and the event names only the rules that failed
-            public = "re-review: " + ", ".join(r.rule for r in eligibility.failed())
+            # the rules' names, not their explanations: the reason is shown (and sent in events) to
+            # people who may not see the household's incomes the explanations quote
+            reason = "re-review: not met: " + ", ".join(r.rule for r in eligibility.failed())
             if if_failed == "end":
                 outcome = "ended"
-                self._end(reason, public)
+                self._end(reason)
             elif self.status == "active":
                 outcome = "suspended"
                 self.status, self.suspend_reason = "suspended", reason
-                self.events.append(GrantSuspended(public))
+                self.events.append(GrantSuspended(reason))
             else:
                 outcome = "still_suspended"
         if review_every_months:
@@ -244,6 +243,6 @@ class Grant:
             raise InvalidTransition("the grant has ended already")
         self._end(reason)
 
-    def _end(self, reason: str, public: str | None = None) -> None:
+    def _end(self, reason: str) -> None:
         self.status, self.end_reason = "ended", reason
-        self.events.append(GrantEnded(public or reason))
+        self.events.append(GrantEnded(reason))

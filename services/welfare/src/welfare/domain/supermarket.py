@@ -39,6 +39,9 @@ class Redemption:
     coins_reservation: dict | None = None
     cancel_reason: str | None = None
     finished_at: str | None = None
+    # where the staff member who asked holds welfare:goods: the volunteer service reserves coins only
+    # for a volunteer inside (welfare cannot know where a volunteer lives; the volunteer service does)
+    initiator_scopes: list | None = None
     version: int = 0
     events: list = field(default_factory=list)
 
