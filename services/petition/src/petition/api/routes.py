@@ -88,9 +88,8 @@ def blueprint(service: PetitionService) -> Blueprint:
     @api("Petitions that are likely about the same matter", tags=["petitions"], permission="petition:read")
     def duplicates(petition_id: str):
         p = current_principal()
-        petition = service.get(petition_id, p)
-        p.require("petition:read", petition.org_path)
-        return {"petition_id": petition.id, "possible_duplicates": service.duplicates_of(petition)}
+        petition = service.load(petition_id, p, "petition:read")
+        return {"petition_id": petition.id, "possible_duplicates": service.duplicates_of(petition, p)}
 
     @bp.post("/petitions/<petition_id>/link")
     @api("Link a petition about the same matter; they are handled as one", body=s.LinkSchema,

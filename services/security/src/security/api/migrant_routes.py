@@ -14,7 +14,7 @@ from liandong.web import load_json
 from ..domain.migrants import EXPIRY_NOTICE_DAYS, VERIFY_EVERY_DAYS, Migrant
 from ..service_layer.jobs import announce_expiring_permits
 from . import schemas as s
-from .common import Context, page, view
+from .common import Context, load, page, view
 
 TAGS = ["floating population"]
 
@@ -114,17 +114,14 @@ def register(bp, ctx: Context) -> None:
     @bp.get("/migrants/<migrant_id>")
     @api("Read one registration", response=s.MigrantOut, tags=TAGS, permission="security:read")
     def get_migrant(migrant_id: str):
-        migrant = repo.get(migrant_id)
-        current_principal().require("security:read", migrant.org_path)
-        return shown(migrant)
+        return shown(load(repo, migrant_id, "security:read", "migrant"))
 
     @bp.post("/migrants/<migrant_id>/verify")
     @api("Record a periodic check (核查): still present, or moved out", body=s.VerifyMigrantIn,
          response=s.MigrantOut, tags=TAGS, permission="security:migrants")
     def verify_migrant(migrant_id: str):
         p = current_principal()
-        migrant = repo.get(migrant_id)
-        p.require("security:migrants", migrant.org_path)
+        migrant = load(repo, migrant_id, "security:migrants", "migrant")
         data = load_json(s.VerifyMigrantIn)
         migrant.verify(data["result"], ctx.now(), p.user_id, data["note"])
         repo.save(migrant)
@@ -135,8 +132,7 @@ def register(bp, ctx: Context) -> None:
          permission="security:migrants")
     def renew_permit(migrant_id: str):
         p = current_principal()
-        migrant = repo.get(migrant_id)
-        p.require("security:migrants", migrant.org_path)
+        migrant = load(repo, migrant_id, "security:migrants", "migrant")
         data = load_json(s.ResidencePermitIn)
         migrant.renew_permit(data["permit_number"], data["permit_expires_on"], ctx.clock.now())
         repo.save(migrant)
