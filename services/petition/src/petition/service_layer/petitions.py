@@ -440,9 +440,17 @@ def _brief(doc: dict) -> dict:
             "registered_at": doc["registered_at"], "state": doc["state"]}
 
 
+def mask_address(address: str | None) -> str | None:
+    """家园社区****: where, roughly, and no more, for roles without personal_data:read (the address is
+    personal data like the ID and mobile numbers, and stored encrypted with them)."""
+    if not address:
+        return address
+    return address[:4] + "****" if len(address) > 4 else "****"
+
+
 def present(p: Petition, principal: Principal, *, full: bool = True) -> dict:
     """A case as the caller may see it: staff see the internal state, residents the public status;
-    ID and mobile numbers are masked without personal_data:read."""
+    ID and mobile numbers and addresses are masked without personal_data:read."""
     staff = principal.can("petition:read", p.org_path) or principal.can("petition:handle", p.org_path)
     unmasked = principal.can("personal_data:read", p.org_path)
     if not staff:
@@ -451,8 +459,9 @@ def present(p: Petition, principal: Principal, *, full: bool = True) -> dict:
                 "registered_at": p.registered_at, "deadline": p.deadline,
                 "answer": {"text": p.answer["text"], "at": p.answer["at"]} if p.answer else None,
                 "satisfaction": p.satisfaction}
-    petitioners = [{**x, "id_number": x.get("id_number") if unmasked else mask(x.get("id_number")),
-                    "mobile": x.get("mobile") if unmasked else mask_mobile(x.get("mobile"))} for x in p.petitioners]
+    petitioners = [x if unmasked else {**x, "id_number": mask(x.get("id_number")),
+                                       "mobile": mask_mobile(x.get("mobile")),
+                                       "address": mask_address(x.get("address"))} for x in p.petitioners]
     out = {"id": p.id, "state": p.state, "status": p.public_status, "org_unit_id": p.org_unit_id,
            "org_path": p.org_path, "level": p.level, "category": p.category, "channel": p.channel,
            "title": p.title, "content": p.content, "anonymous": p.anonymous, "is_group": p.is_group,
