@@ -223,3 +223,24 @@ def test_district_wide_settings_need_the_permission_held_for_the_district(env):
         url = rule.replace("<code>", "heating" if "categories" in rule else "water")
         body = next(b for k, b in bodies.items() if k in rule)
         assert env.client.open(url, method=method, json=body, headers=admin).status_code == 200
+
+
+def test_a_case_linked_across_communities_does_not_name_the_other_community_s_case(env):
+    """The 册关 sub-district links a 阳春 case and a 阳和 case (one matter); each community's worker sees
+    its own case without the other's id, in the view, the list, the timeline and an action's answer."""
+    ceguan = env.officer(org_unit="ceguan", org_path="/chuanying/ceguan/")
+    yangchun = env.staff(org_unit="yangchun", org_path="/chuanying/ceguan/yangchun/")
+    yanghe = env.staff(org_unit="yanghe", org_path="/chuanying/ceguan/yanghe/")
+    a = env.file(org_unit="yangchun", headers=yangchun)["id"]
+    b = env.file(org_unit="yanghe", headers=yanghe)["id"]
+    lead = env.post(f"/petitions/{a}/link", {"petition_id": b}, headers=ceguan, expect=200).get_json()
+    assert lead["linked_ids"] == [b] and lead["matter_id"] == a  # the officer sees both
+    for mine, other, headers in ((a, b, yangchun), (b, a, yanghe)):
+        answers = [env.get(f"/petitions/{mine}", headers=headers), env.get("/petitions", headers=headers),
+                   env.get(f"/petitions/{mine}/timeline", headers=headers),
+                   env.post(f"/petitions/{mine}/escalate", {"reason": "社区无法协调"}, headers=headers,
+                            expect=200).get_json()]
+        for answer in answers:
+            assert other not in json.dumps(answer), answer
+    assert env.get(f"/petitions/{b}", headers=yanghe)["matter_id"] is None
+    assert env.get(f"/petitions/{a}", headers=yangchun)["matter_id"] == a

@@ -145,6 +145,18 @@ class PetitionService:
             return principal.scope_filter("petition:read")
         return {"resident_user_id": principal.user_id}
 
+    def out_of_sight(self, principal: Principal, petitions: list[Petition]) -> set[str]:
+        """The ids these cases name (linked cases, the lead of their matter) that the caller may not see.
+
+        A sub-district officer may link cases of two communities; each community's worker must not
+        learn the other's case from it (not even its id)."""
+        named = {i for p in petitions for i in [*p.linked_ids, p.matter_id] if i} - {p.id for p in petitions}
+        if not named:
+            return set()
+        seen = self.repo.collection.find({"$and": [{"_id": {"$in": sorted(named)}}, self.readable(principal)]},
+                                         projection={"org_path": 1})
+        return named - {d["_id"] for d in seen}
+
     @staticmethod
     def is_own(petition: Petition, principal: Principal) -> bool:
         return principal.has("petition:read_own") and petition.resident_user_id == principal.user_id
@@ -448,9 +460,23 @@ def mask_address(address: str | None) -> str | None:
     return address[:4] + "****" if len(address) > 4 else "****"
 
 
-def present(p: Petition, principal: Principal, *, full: bool = True) -> dict:
+def timeline_of(p: Petition, hidden: set[str] = frozenset()) -> list[dict]:
+    """The timeline, with the cases it names that the caller may not see (`hidden`) left out."""
+    if not hidden:
+        return p.timeline
+    out = []
+    for entry in p.timeline:
+        details = entry.get("details")
+        if isinstance(details, dict) and hidden & {v for v in details.values() if isinstance(v, str)}:
+            entry = {**entry, "details": {k: (None if v in hidden else v) for k, v in details.items()}}
+        out.append(entry)
+    return out
+
+
+def present(p: Petition, principal: Principal, *, full: bool = True, hidden: set[str] = frozenset()) -> dict:
     """A case as the caller may see it: staff see the internal state, residents the public status;
-    ID and mobile numbers and addresses are masked without personal_data:read."""
+    ID and mobile numbers and addresses are masked without personal_data:read; `hidden`: the cases
+    out of the caller's sight (`PetitionService.out_of_sight`), not named."""
     staff = principal.can("petition:read", p.org_path) or principal.can("petition:handle", p.org_path)
     unmasked = principal.can("personal_data:read", p.org_path)
     if not staff:
@@ -472,8 +498,9 @@ def present(p: Petition, principal: Principal, *, full: bool = True) -> dict:
            "risk_flags": p.risk_flags, "assignment": p.current_assignment, "handling_mode": p.handling_mode,
            "answer": p.answer, "answered_on_time": p.answered_on_time, "satisfaction": p.satisfaction,
            "closed_at": p.closed_at, "escalations": p.escalations, "supervision": p.supervision,
-           "suspension": p.suspension, "mediations": p.mediations, "matter_id": p.matter_id,
-           "linked_ids": p.linked_ids, "reception": p.reception, "reopened_count": p.reopened_count,
+           "suspension": p.suspension, "mediations": p.mediations,
+           "matter_id": None if p.matter_id in hidden else p.matter_id,
+           "linked_ids": [i for i in p.linked_ids if i not in hidden], "reception": p.reception, "reopened_count": p.reopened_count,
            "source": p.source, "updated_at": p.updated_at, "version": p.version}
     if full:
         out["assignments"] = p.assignments
