@@ -128,7 +128,9 @@ def test_possible_duplicates_and_the_repeat_flag_consider_only_petitions_the_cal
     assert ids == {theirs["id"], again["id"]} and mine["id"] not in mixed.get_data(as_text=True)
 
 
-def test_linking_to_another_communitys_petition_is_404_and_links_nothing(env):
+@pytest.mark.parametrize("store", STORES)
+def test_linking_to_another_communitys_petition_is_404_and_links_nothing(make_env, store):
+    env = make_env(store)
     theirs = env.file()["id"]
     hn = env.staff(**HUANGNILING)
     own = env.file(org_unit="huangniling", headers=hn)["id"]
@@ -140,7 +142,9 @@ def test_linking_to_another_communitys_petition_is_404_and_links_nothing(env):
     assert env.get(f"/petitions/{theirs}")["linked_ids"] == [] and env.get(f"/petitions/{theirs}")["matter_id"] is None
 
 
-def test_a_case_is_assigned_only_to_a_unit_on_its_own_line(env):
+@pytest.mark.parametrize("store", STORES)
+def test_a_case_is_assigned_only_to_a_unit_on_its_own_line(make_env, store):
+    env = make_env(store)
     case = env.file()["id"]  # at 家园社区1号楼
     for kind, unit in (("community", "huangniling"), ("subdistrict", "xihu")):
         r = env.post(f"/petitions/{case}/assign", env.assignment(unit_kind=kind, unit_id=unit), expect=422)
@@ -214,7 +218,8 @@ def test_district_wide_settings_need_the_permission_held_for_the_district(env):
             assert r.status_code == 403, (who, url, r.get_json())
     assert env.get("/config") == before
     today = env.service.clock.now().date().isoformat()
-    for who, headers in {"jiayuan worker": env.staff(), "xihu officer": env.officer(**XIHU)}.items():
+    for who, headers in {"jiayuan worker": env.staff(), "xihu officer": env.officer(**XIHU),
+                         "officer role held at jiayuan": env.headers("subdistrict_officer", "jiayuan", JIAYUAN)}.items():
         r = env.client.put(f"{API}/roster/huangqi/{today}", json={"leader_name": "x"}, headers=headers)
         assert r.status_code == 403 and "/chuanying/" not in r.get_data(as_text=True), who
     assert env.get("/roster", headers=env.officer(), subdistrict="huangqi", **{"from": today, "to": today})["days"] == []
@@ -225,9 +230,11 @@ def test_district_wide_settings_need_the_permission_held_for_the_district(env):
         assert env.client.open(url, method=method, json=body, headers=admin).status_code == 200
 
 
-def test_a_case_linked_across_communities_does_not_name_the_other_community_s_case(env):
+@pytest.mark.parametrize("store", STORES)
+def test_a_case_linked_across_communities_does_not_name_the_other_community_s_case(make_env, store):
     """The 册关 sub-district links a 阳春 case and a 阳和 case (one matter); each community's worker sees
     its own case without the other's id, in the view, the list, the timeline and an action's answer."""
+    env = make_env(store)
     ceguan = env.officer(org_unit="ceguan", org_path="/chuanying/ceguan/")
     yangchun = env.staff(org_unit="yangchun", org_path="/chuanying/ceguan/yangchun/")
     yanghe = env.staff(org_unit="yanghe", org_path="/chuanying/ceguan/yanghe/")
