@@ -208,3 +208,4 @@ def test_lists_name_nothing_outside_the_scope_and_mask_personal_data(svc):
                 f"/migrants/{records['migrant_id']}", "/stats?org_unit_id=jiayuan"):
         text = svc.get(url).get_data(as_text=True)
         assert m["id_number"] not in text and m["landlord_mobile"] not in text and person()["id_number"] not in text
+        assert m["address"] not in text

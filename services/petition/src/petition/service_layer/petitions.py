@@ -9,7 +9,7 @@ from liandong.clock import to_iso
 from liandong.errors import ConcurrencyConflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from liandong.events import Envelope
 from liandong.ids import new_id
-from liandong.idnumbers import mask, mask_mobile
+from liandong.idnumbers import mask, mask_address, mask_mobile
 from liandong.platform import Platform
 from liandong.storage import subtree
 
@@ -450,14 +450,6 @@ BRIEF = ("category", "org_unit_id", "registered_at", "state")  # what a possible
 def _brief(doc: dict) -> dict:
     return {"id": doc["_id"], "category": doc["category"], "org_unit_id": doc["org_unit_id"],
             "registered_at": doc["registered_at"], "state": doc["state"]}
-
-
-def mask_address(address: str | None) -> str | None:
-    """家园社区****: where, roughly, and no more, for roles without personal_data:read (the address is
-    personal data like the ID and mobile numbers, and stored encrypted with them)."""
-    if not address:
-        return address
-    return address[:4] + "****" if len(address) > 4 else "****"
 
 
 def timeline_of(p: Petition, hidden: set[str] = frozenset()) -> list[dict]:

@@ -5,7 +5,7 @@ from flask import request
 
 from liandong.auth import current_principal
 from liandong.errors import ValidationFailed
-from liandong.idnumbers import mask, mask_mobile
+from liandong.idnumbers import mask, mask_address, mask_mobile
 from liandong.ids import new_id
 from liandong.openapi import api
 from liandong.storage import subtree
@@ -23,7 +23,7 @@ def register(bp, ctx: Context) -> None:
     repo = ctx.repos.migrants
 
     def shown(migrant: Migrant) -> dict:
-        """Masked ID number and landlord mobile unless the caller may see personal data there (audited)."""
+        """Masked ID number, address and landlord mobile unless the caller may see personal data there (audited)."""
         p = current_principal()
         out = view(migrant, days_to_expiry=migrant.days_to_expiry(ctx.clock.now()))
         if p.can("personal_data:read", migrant.org_path):
@@ -31,6 +31,7 @@ def register(bp, ctx: Context) -> None:
         else:
             out["id_number"] = mask(migrant.id_number)
             out["landlord_mobile"] = mask_mobile(migrant.landlord_mobile)
+            out["address"] = mask_address(migrant.address)
         return out
 
     def scoped() -> dict:
