@@ -691,9 +691,19 @@ class Demo:
 
     def dispute(self, user: str, community: str, type_: str, summary: str, parties: list[str], mediator: str,
                 sessions: int, outcome: str, petition_id: str | None = None) -> None:
-        d = self.gw.post(user, "/security/disputes", {
-            "org_unit_id": community, "type": type_, "summary": summary, "mediator_name": mediator,
-            "parties": [{"name": n, "role": "当事人"} for n in parties], "petition_id": petition_id})
+        body = {"org_unit_id": community, "type": type_, "summary": summary, "mediator_name": mediator,
+                "parties": [{"name": n, "role": "当事人"} for n in parties], "petition_id": petition_id}
+        # the security service learns a petition from its event a moment after it is registered;
+        # until then the petition is unknown there (404)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                d = self.gw.post(user, "/security/disputes", body)
+                break
+            except DemoError as exc:
+                if not petition_id or ": 404 " not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
         for n in range(sessions):
             self.gw.post(user, f"/security/disputes/{d['id']}/sessions",
                          {"held_at": iso(self.ago(120 - 30 * n)), "note": f"第{n + 1}次调解,听取双方意见"})

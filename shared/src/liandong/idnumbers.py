@@ -44,3 +44,11 @@ def mask_mobile(number: str | None) -> str | None:
     if not number:
         return number
     return number[:3] + "****" + number[-4:] if len(number) >= 11 else "*" * len(number)
+
+
+def mask_address(address: str | None) -> str | None:
+    """家园社区****: roughly where, no more, for roles that do not need a resident's address (personal data
+    like the ID and mobile numbers)."""
+    if not address:
+        return address
+    return address[:4] + "****" if len(address) > 4 else "****"

@@ -17,6 +17,8 @@ def test_check_digit():
 def test_masking():
     assert idnumbers.mask("110101199003078515") == "110101********8515"
     assert idnumbers.mask_mobile("13912345678") == "139****5678"
+    assert idnumbers.mask_address("家园社区1号楼3单元201") == "家园社区****"
+    assert idnumbers.mask_address("1号楼") == "****" and idnumbers.mask_address(None) is None
 
 
 class Person(Schema):

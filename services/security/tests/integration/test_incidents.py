@@ -14,7 +14,10 @@ def test_an_incident_goes_through_its_lifecycle_and_its_response_time_is_measure
     assert inc["emergency"] is True and inc["reported_by_kind"] == "resident" and inc["status"] == "reported"
     iid = inc["id"]
     assert svc.post(f"/incidents/{iid}/resolve", {"resolution": "x"}).status_code == 409
-    assert svc.post(f"/incidents/{iid}/dispatch", {"assignee": "刘警官"}, role="resident").status_code == 403
+    # the reporter sees their report but may not handle it; another resident does not see it at all
+    assert svc.post(f"/incidents/{iid}/dispatch", {"assignee": "刘警官"}, role="resident",
+                    user_id="res-1").status_code == 403
+    assert svc.post(f"/incidents/{iid}/dispatch", {"assignee": "刘警官"}, role="resident").status_code == 404
     assert svc.post(f"/incidents/{iid}/dispatch", {"assignee": "刘警官"}).get_json()["status"] == "dispatched"
     svc.move_clock(days=12 / (24 * 60))  # twelve minutes later
     on_scene = svc.post(f"/incidents/{iid}/on-scene").get_json()

@@ -46,17 +46,35 @@ def test_a_subdistrict_rate_is_computed_from_summed_cases_not_averaged(svc):
     assert units["yangquan"] is None  # no cases: no rate rather than 0%
 
 
+def known_petition(svc, org_path: str = "/chuanying/huangqi/jiayuan/", times: int = 1) -> tuple[str, str]:
+    """A petition registered at `org_path`, as the petition service announces it; waits until security knows it.
+    Returns its id and the event's id."""
+    petition_id = unique("pet")
+    example = CONTRACTS.by_name("petition.registered").example
+    unit = [s for s in org_path.split("/") if s][-1]
+    event = CONTRACTS.new_event("petition.registered", petition_id,
+                                {**example, "petition_id": petition_id, "org_unit_id": unit}, org_path)
+    bus = svc.worker.relay.bus
+    for _ in range(times):
+        bus.publish("petition.events", petition_id, event.to_json(), {"ce_type": event.type, "ce_id": event.id})
+    bus.flush()
+    known = create_platform(svc.settings).db.collection("known_petitions")
+    wait_for(lambda: known.find_one({"_id": petition_id}), 20, message="the petition is known")
+    return petition_id, event.id
+
+
 def test_a_dispute_from_a_petition_is_announced_once_with_its_petition_id(svc):
-    done = mediate(svc, "jiayuan", "agreement", petition_id="pet-42")
+    pet, _ = known_petition(svc)
+    done = mediate(svc, "jiayuan", "agreement", petition_id=pet)
     events = wait_for(lambda: svc.published("liandong.security.dispute.mediated.v1"), 20, message="mediated event")
-    assert [e.data["petition_id"] for e in events] == ["pet-42"]
+    assert [e.data["petition_id"] for e in events] == [pet]
     assert events[0].data["dispute_id"] == done["id"] and events[0].data["sessions"] == 1
     again = svc.post(f"/disputes/{done['id']}/outcome", {"outcome": "failed"}, role="community_worker")
     assert again.status_code == 409
     follow = svc.post(f"/disputes/{done['id']}/follow-ups", {"note": "回访,双方和睦", "agreement_holding": True},
                       role="community_worker")
     assert follow.status_code == 200 and follow.get_json()["follow_ups"][0]["agreement_holding"] is True
-    listed = svc.get("/disputes?petition_id=pet-42").get_json()["items"]
+    listed = svc.get(f"/disputes?petition_id={pet}").get_json()["items"]
     assert [d["id"] for d in listed] == [done["id"]]
 
 
@@ -75,17 +93,9 @@ def test_mediation_input_and_permissions(svc):
 
 
 def test_a_dispute_links_to_a_petition_the_service_learned_from_events(svc):
-    petition_id = unique("pet")
     example = CONTRACTS.by_name("petition.registered").example
-    event = CONTRACTS.new_event("petition.registered", petition_id, {**example, "petition_id": petition_id},
-                                "/chuanying/huangqi/jiayuan/")
-    bus = svc.worker.relay.bus
-    for _ in range(2):  # delivered twice: stored once
-        bus.publish("petition.events", petition_id, event.to_json(), {"ce_type": event.type, "ce_id": event.id})
-    bus.flush()
-    known = create_platform(svc.settings).db.collection("known_petitions")
-    stored = wait_for(lambda: known.find_one({"_id": petition_id}), 20, message="the petition is known")
-    assert stored["category"] == example["category"] and stored["_handled"] == [event.id]
+    petition_id, event_id = known_petition(svc, times=2)  # delivered twice: stored once
+    stored = create_platform(svc.settings).db.collection("known_petitions").find_one({"_id": petition_id})
+    assert stored["category"] == example["category"] and stored["_handled"] == [event_id]
     done = mediate(svc, "jiayuan", "agreement", petition_id=petition_id)
     assert done["petition_category"] == example["category"]
-    assert mediate(svc, "jiayuan", "agreement", petition_id="pet-unknown")["petition_category"] is None

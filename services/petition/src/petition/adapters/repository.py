@@ -90,16 +90,19 @@ class PetitionRepository(OutboxRepository[model.Petition]):
             self._index_petitioners(p.id, [self.id_index(n) for n in p.id_numbers], p.registered_at)
             return super().add(p)
 
-    def filed_by(self, id_number: str, since: str, limit: int = 20, fields: tuple[str, ...] = ()) -> list[dict]:
-        """The newest petitions with this petitioner since `since`, newest first (only `fields` of them)."""
-        entries = self.petitioner_ids.find({"id_index": self.platform.cipher.blind_match(id_number, _ID_NUMBER)},
-                                           sort=[("registered_at", -1)], limit=limit)
-        ids = [e["petition_id"] for e in entries if e["registered_at"] >= since]
+    def filed_by(self, id_number: str, since: str, limit: int = 20, fields: tuple[str, ...] = (),
+                 scope: dict | None = None) -> list[dict]:
+        """The newest petitions with this petitioner since `since`, newest first (only `fields` of them),
+        and of those only the ones `scope` (a storage filter: what the caller may see) matches."""
+        entries = self.petitioner_ids.find({"id_index": self.platform.cipher.blind_match(id_number, _ID_NUMBER),
+                                            "registered_at": {"$gte": since}},
+                                           sort=[("registered_at", -1)], limit=limit if scope is None else limit * 10)
+        ids = [e["petition_id"] for e in entries]
         if not ids:
             return []
-        found = {d["_id"]: d for d in self.collection.find({"_id": {"$in": ids}},
-                                                           projection=dict.fromkeys(fields, 1) or None)}
-        return [found[i] for i in ids if i in found]
+        query = {"_id": {"$in": ids}} if scope is None else {"$and": [{"_id": {"$in": ids}}, scope]}
+        found = {d["_id"]: d for d in self.collection.find(query, projection=dict.fromkeys(fields, 1) or None)}
+        return [found[i] for i in ids if i in found][:limit]
 
     def id_index(self, id_number: str) -> str:
         """The blind index an ID number is found by; the number itself is stored only encrypted."""

@@ -12,7 +12,7 @@ from liandong.openapi import api
 from liandong.web import load_json, load_query
 
 from ..domain import model
-from ..service_layer.petitions import PetitionService, present
+from ..service_layer.petitions import PetitionService, present, timeline_of
 from . import schemas as s
 
 ACTIONS: dict[str, tuple[type[Schema], str, str]] = {
@@ -63,7 +63,8 @@ def blueprint(service: PetitionService) -> Blueprint:
         p = current_principal()
         found = service.search(_query(s.ListQuerySchema), p)
         service.record_personal_access(p, found["items"])
-        return {**found, "items": [present(x, p, full=False) for x in found["items"]]}
+        hidden = service.out_of_sight(p, found["items"])
+        return {**found, "items": [present(x, p, full=False, hidden=hidden) for x in found["items"]]}
 
     @bp.get("/petitions/<petition_id>")
     @api("One petition (staff see the internal state; the petitioner the public status)",
@@ -72,7 +73,7 @@ def blueprint(service: PetitionService) -> Blueprint:
         p = current_principal()
         petition = service.get(petition_id, p)
         service.record_personal_access(p, [petition])
-        return present(petition, p)
+        return present(petition, p, hidden=service.out_of_sight(p, [petition]))
 
     @bp.get("/petitions/<petition_id>/timeline")
     @api("The whole timeline of a case: who did what, when and why", response=s.TimelineSchema,
@@ -82,15 +83,15 @@ def blueprint(service: PetitionService) -> Blueprint:
         petition = service.get(petition_id, p)
         if not (p.can("petition:read", petition.org_path) or p.can("petition:handle", petition.org_path)):
             raise Forbidden("the internal timeline is for staff")
-        return {"petition_id": petition.id, "state": petition.state, "entries": petition.timeline}
+        return {"petition_id": petition.id, "state": petition.state,
+                "entries": timeline_of(petition, service.out_of_sight(p, [petition]))}
 
     @bp.get("/petitions/<petition_id>/duplicates")
     @api("Petitions that are likely about the same matter", tags=["petitions"], permission="petition:read")
     def duplicates(petition_id: str):
         p = current_principal()
-        petition = service.get(petition_id, p)
-        p.require("petition:read", petition.org_path)
-        return {"petition_id": petition.id, "possible_duplicates": service.duplicates_of(petition)}
+        petition = service.load(petition_id, p, "petition:read")
+        return {"petition_id": petition.id, "possible_duplicates": service.duplicates_of(petition, p)}
 
     @bp.post("/petitions/<petition_id>/link")
     @api("Link a petition about the same matter; they are handled as one", body=s.LinkSchema,
@@ -98,13 +99,15 @@ def blueprint(service: PetitionService) -> Blueprint:
     def link(petition_id: str):
         p = current_principal()
         data = load_json(s.LinkSchema)
-        return present(service.link(petition_id, data["petition_id"], p), p)
+        lead = service.link(petition_id, data["petition_id"], p)
+        return present(lead, p, hidden=service.out_of_sight(p, [lead]))
 
     def make_action(action: str, schema: type[Schema]):
         def act(petition_id: str):
             p = current_principal()
             data = load_json(schema)
-            return present(service.act(petition_id, action, data, p), p)
+            petition = service.act(petition_id, action, data, p)
+            return present(petition, p, hidden=service.out_of_sight(p, [petition]))
 
         act.__name__ = f"act_{action}"
         return act

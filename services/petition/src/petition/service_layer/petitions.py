@@ -4,12 +4,12 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from liandong.auth import Principal
+from liandong.auth import Principal, out_of_scope
 from liandong.clock import to_iso
 from liandong.errors import ConcurrencyConflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from liandong.events import Envelope
 from liandong.ids import new_id
-from liandong.idnumbers import mask, mask_mobile
+from liandong.idnumbers import mask, mask_address, mask_mobile
 from liandong.platform import Platform
 from liandong.storage import subtree
 
@@ -25,6 +25,7 @@ REPEAT_WINDOW_DAYS = 365
 TOTAL_CAP = 10000  # a list counts its matches up to this many (`total_capped` beyond)
 # What linked petitions do when their lead case does it (the petitioner of each still rates and closes).
 FOLLOW_THE_LEAD = ("assign", "start", "answer")
+STAFF = ("petition:read", "petition:handle")  # either one lets staff see a case
 
 
 def actor_of(p: Principal) -> Actor:
@@ -72,7 +73,10 @@ class PetitionService:
         petitioners = [*({**r, "representative": True} for r in data.get("representatives") or []), *petitioners]
         is_resident = not principal.has("petition:read") and principal.has("petition:read_own")
         ids = sorted({p["id_number"] for p in petitioners if p.get("id_number")})
-        earlier = {i: self._earlier_by_id(i, now, REPEAT_WINDOW_DAYS) for i in ids}
+        # a repeat petitioner is one the caller can see petitioning before: a flag or a suggestion
+        # must not tell them where else (or that at all) someone petitioned outside their scope
+        visible = self.readable(principal)
+        earlier = {i: self._earlier_by_id(i, now, REPEAT_WINDOW_DAYS, visible) for i in ids}
         repeat = any(earlier.values())
         reception = None
         if data["channel"] == "visit":
@@ -85,27 +89,31 @@ class PetitionService:
             says_higher_level=data.get("says_higher_level", False), repeat=repeat, title=data.get("title", ""),
             attachments=data.get("attachments") or [], resident_user_id=principal.user_id if is_resident else None,
             reception=reception, source=source, open311=open311)
-        duplicates = self.duplicates_of(petition, earlier)
+        duplicates = self.duplicates_of(petition, principal, earlier)
         self.repo.add(petition)
         return petition, duplicates
 
-    def _earlier_by_id(self, id_number: str, now, days: int) -> list[dict]:
-        return self.repo.filed_by(id_number, to_iso(now - timedelta(days=days)), limit=20, fields=BRIEF)
+    def _earlier_by_id(self, id_number: str, now, days: int, visible: dict) -> list[dict]:
+        return self.repo.filed_by(id_number, to_iso(now - timedelta(days=days)), limit=20, fields=BRIEF,
+                                  scope=visible)
 
-    def duplicates_of(self, petition: Petition, earlier: dict[str, list[dict]] | None = None) -> list[dict]:
-        """Likely the same matter: the same petitioner ID, or the same category and place in recent weeks.
+    def duplicates_of(self, petition: Petition, principal: Principal,
+                      earlier: dict[str, list[dict]] | None = None) -> list[dict]:
+        """Likely the same matter: the same petitioner ID, or the same category and place in recent weeks —
+        among the petitions the caller may see, and no others.
 
         `earlier`: the petitions of each ID number, where the caller has looked them up already."""
         now = self.clock.now()
+        visible = self.readable(principal)
         found: dict[str, dict] = {}
         for number in petition.id_numbers:
             docs = earlier[number] if earlier is not None and number in earlier else \
-                self._earlier_by_id(number, now, REPEAT_WINDOW_DAYS)
+                self._earlier_by_id(number, now, REPEAT_WINDOW_DAYS, visible)
             for doc in docs:
                 found.setdefault(doc["_id"], {**_brief(doc), "reason": "same_petitioner"})
         since = to_iso(now - timedelta(days=DUPLICATE_WINDOW_DAYS))
         for doc in self.repo.collection.find({"category": petition.category, "org_unit_id": petition.org_unit_id,
-                                              "registered_at": {"$gte": since}},
+                                              "registered_at": {"$gte": since}, "$and": [visible]},
                                              sort=[("registered_at", -1)], limit=20,
                                              projection=dict.fromkeys(BRIEF, 1)):
             found.setdefault(doc["_id"], {**_brief(doc), "reason": "same_category_and_place"})
@@ -131,18 +139,43 @@ class PetitionService:
                 "_id": new_id(), "user_id": principal.user_id, "name": principal.name, "petition_ids": shown,
                 "at": self.clock.now_iso()})
 
-    def get(self, petition_id: str, principal: Principal) -> Petition:
-        petition = self.repo.get(petition_id)
-        if principal.can("petition:read", petition.org_path) or principal.can("petition:handle", petition.org_path):
-            return petition
-        if principal.has("petition:read_own") and petition.resident_user_id == principal.user_id:
-            return petition
-        raise NotFound(f"no petitions record {petition_id!r}")  # do not reveal that it exists
+    def readable(self, principal: Principal) -> dict:
+        """A storage filter for the petitions the caller may see: staff their scope, anyone else their own filings."""
+        if principal.has("petition:read"):
+            return principal.scope_filter("petition:read")
+        return {"resident_user_id": principal.user_id}
 
-    def _load_for(self, petition_id: str, principal: Principal, permission: str) -> Petition:
-        petition = self.get(petition_id, principal)
-        principal.require(permission, petition.org_path)
+    def out_of_sight(self, principal: Principal, petitions: list[Petition]) -> set[str]:
+        """The ids these cases name (linked cases, the lead of their matter) that the caller may not see.
+
+        A sub-district officer may link cases of two communities; each community's worker must not
+        learn the other's case from it (not even its id)."""
+        named = {i for p in petitions for i in [*p.linked_ids, p.matter_id] if i} - {p.id for p in petitions}
+        if not named:
+            return set()
+        seen = self.repo.collection.find({"$and": [{"_id": {"$in": sorted(named)}}, self.readable(principal)]},
+                                         projection={"org_path": 1})
+        return named - {d["_id"] for d in seen}
+
+    @staticmethod
+    def is_own(petition: Petition, principal: Principal) -> bool:
+        return principal.has("petition:read_own") and petition.resident_user_id == principal.user_id
+
+    def load(self, petition_id: str, principal: Principal, permission: str = "petition:read", *,
+             owner_may: bool = False) -> Petition:
+        """The case, if the caller may do `permission` on it (or it is their own and `owner_may`).
+
+        One out of their sight answers exactly like one that does not exist (`out_of_scope`)."""
+        try:
+            petition = self.repo.get(petition_id)
+        except NotFound:
+            raise out_of_scope("petition", petition_id) from None
+        if not (owner_may and self.is_own(petition, principal)):
+            principal.authorize(permission, petition.org_path, read=STAFF, what="petition", record_id=petition_id)
         return petition
+
+    def get(self, petition_id: str, principal: Principal) -> Petition:
+        return self.load(petition_id, principal, "petition:read", owner_may=True)
 
     # -- transitions
     def act(self, petition_id: str, action: str, data: dict, principal: Principal) -> Petition:
@@ -157,16 +190,12 @@ class PetitionService:
 
     def _act(self, petition_id: str, action: str, data: dict, principal: Principal) -> Petition:
         permission = "petition:supervise" if action == "supervise" else "petition:handle"
-        petition = self.get(petition_id, principal)
-        owner_may = (action in ("close", "reopen") and petition.resident_user_id == principal.user_id
-                     and principal.has("petition:read_own"))
-        if not owner_may:
-            principal.require(permission, petition.org_path)
+        petition = self.load(petition_id, principal, permission, owner_may=action in ("close", "reopen"))
         actor, now = actor_of(principal), self.clock.now()
         config = self.config.load()
         calendar = self.config.calendar(config)
         if action == "assign":
-            data = {**data, "unit": self._responsible_unit(data, config)}
+            data = {**data, "unit": self._responsible_unit(data, config, petition.org_path)}
         self._apply(petition, action, data, actor, now, config, calendar)
         self.repo.save(petition)
         if action in FOLLOW_THE_LEAD and petition.matter_id == petition.id:
@@ -217,7 +246,7 @@ class PetitionService:
         else:
             raise NotFound(f"no action {action!r}")
 
-    def _responsible_unit(self, data: dict, config: dict) -> dict:
+    def _responsible_unit(self, data: dict, config: dict, case_path: str) -> dict:
         kind, unit_id = data["unit_kind"], data["unit_id"]
         if kind == "department":
             by_name = {name: code for code, name in config["departments"].items()}
@@ -229,11 +258,16 @@ class PetitionService:
         unit = self.unit(unit_id, "unit_id")
         if unit["level"] != kind:
             raise ValidationFailed("the unit is not of that kind", {"unit_id": [f"{unit_id} is a {unit['level']}"]})
+        # 属地管理: a case goes to its own unit, one above it or one inside it — never to another
+        # community's or sub-district's queue, which the caller has no say over
+        if not (case_path.startswith(unit["path"]) or unit["path"].startswith(case_path)):
+            raise ValidationFailed("the unit is not in this case's line", {"unit_id": [
+                "not this case's own unit, one above it or one inside it"]})
         return {"kind": kind, "id": unit_id, "name": unit["name"]}
 
     def link(self, petition_id: str, other_id: str, principal: Principal) -> Petition:
-        lead = self._load_for(petition_id, principal, "petition:handle")
-        other = self._load_for(other_id, principal, "petition:handle")
+        lead = self.load(petition_id, principal, "petition:handle")
+        other = self.load(other_id, principal, "petition:handle")
         matter = lead.matter_id or lead.id
         actor, now = actor_of(principal), self.clock.now()
         lead.link(other.id, matter, actor, now)
@@ -279,6 +313,11 @@ class PetitionService:
                 log.info("dispute %s names unknown petition %s", event.data["dispute_id"], petition_id)
                 return
             petition = self.repo.get(petition_id)
+            if not (event.orgpath and petition.org_path.startswith(event.orgpath)):
+                # the dispute's org unit has no say over a case outside it (a saga step out of scope)
+                log.warning("dispute %s names petition %s outside its org scope: not recorded",
+                            event.data["dispute_id"], petition_id)
+                return
             if petition.state not in model.TRANSITIONS["record_mediation"]:
                 log.info("petition %s is %s: mediation not recorded", petition_id, petition.state)
                 return
@@ -297,13 +336,9 @@ class PetitionService:
 
     # -- lists and statistics
     def search(self, args: dict, principal: Principal) -> dict:
-        terms: list[dict] = []
-        if principal.has("petition:read"):
-            terms.append(principal.scope_filter("petition:read"))
-        elif principal.has("petition:read_own"):
-            terms.append({"resident_user_id": principal.user_id})
-        else:
+        if not (principal.has("petition:read") or principal.has("petition:read_own")):
             raise Forbidden("petition:read is not granted")
+        terms: list[dict] = [self.readable(principal)]
         if args.get("org_unit"):
             path = self.unit(args["org_unit"], "org_unit")["path"]
             if principal.has("petition:read"):
@@ -418,9 +453,23 @@ def _brief(doc: dict) -> dict:
             "registered_at": doc["registered_at"], "state": doc["state"]}
 
 
-def present(p: Petition, principal: Principal, *, full: bool = True) -> dict:
+def timeline_of(p: Petition, hidden: set[str] = frozenset()) -> list[dict]:
+    """The timeline, with the cases it names that the caller may not see (`hidden`) left out."""
+    if not hidden:
+        return p.timeline
+    out = []
+    for entry in p.timeline:
+        details = entry.get("details")
+        if isinstance(details, dict) and hidden & {v for v in details.values() if isinstance(v, str)}:
+            entry = {**entry, "details": {k: (None if v in hidden else v) for k, v in details.items()}}
+        out.append(entry)
+    return out
+
+
+def present(p: Petition, principal: Principal, *, full: bool = True, hidden: set[str] = frozenset()) -> dict:
     """A case as the caller may see it: staff see the internal state, residents the public status;
-    ID and mobile numbers are masked without personal_data:read."""
+    ID and mobile numbers and addresses are masked without personal_data:read; `hidden`: the cases
+    out of the caller's sight (`PetitionService.out_of_sight`), not named."""
     staff = principal.can("petition:read", p.org_path) or principal.can("petition:handle", p.org_path)
     unmasked = principal.can("personal_data:read", p.org_path)
     if not staff:
@@ -429,8 +478,9 @@ def present(p: Petition, principal: Principal, *, full: bool = True) -> dict:
                 "registered_at": p.registered_at, "deadline": p.deadline,
                 "answer": {"text": p.answer["text"], "at": p.answer["at"]} if p.answer else None,
                 "satisfaction": p.satisfaction}
-    petitioners = [{**x, "id_number": x.get("id_number") if unmasked else mask(x.get("id_number")),
-                    "mobile": x.get("mobile") if unmasked else mask_mobile(x.get("mobile"))} for x in p.petitioners]
+    petitioners = [x if unmasked else {**x, "id_number": mask(x.get("id_number")),
+                                       "mobile": mask_mobile(x.get("mobile")),
+                                       "address": mask_address(x.get("address"))} for x in p.petitioners]
     out = {"id": p.id, "state": p.state, "status": p.public_status, "org_unit_id": p.org_unit_id,
            "org_path": p.org_path, "level": p.level, "category": p.category, "channel": p.channel,
            "title": p.title, "content": p.content, "anonymous": p.anonymous, "is_group": p.is_group,
@@ -441,8 +491,9 @@ def present(p: Petition, principal: Principal, *, full: bool = True) -> dict:
            "risk_flags": p.risk_flags, "assignment": p.current_assignment, "handling_mode": p.handling_mode,
            "answer": p.answer, "answered_on_time": p.answered_on_time, "satisfaction": p.satisfaction,
            "closed_at": p.closed_at, "escalations": p.escalations, "supervision": p.supervision,
-           "suspension": p.suspension, "mediations": p.mediations, "matter_id": p.matter_id,
-           "linked_ids": p.linked_ids, "reception": p.reception, "reopened_count": p.reopened_count,
+           "suspension": p.suspension, "mediations": p.mediations,
+           "matter_id": None if p.matter_id in hidden else p.matter_id,
+           "linked_ids": [i for i in p.linked_ids if i not in hidden], "reception": p.reception, "reopened_count": p.reopened_count,
            "source": p.source, "updated_at": p.updated_at, "version": p.version}
     if full:
         out["assignments"] = p.assignments

@@ -6,8 +6,10 @@ from datetime import datetime, timezone
 
 from flask import request
 
+from liandong.auth import current_principal, out_of_scope
 from liandong.clock import from_iso, to_iso
 from liandong.errors import NotFound, ValidationFailed
+from liandong.repository import OutboxRepository
 from liandong.logs import correlation_id
 
 from ..adapters.audit import AuditLog
@@ -82,8 +84,35 @@ def period(now: datetime) -> tuple[str, str]:
     return date_from, date_to
 
 
-def get_or_404(repo, record_id: str):
-    try:
-        return repo.get(record_id)
-    except NotFound:
-        raise NotFound(f"no such record {record_id!r}") from None
+READ = "security:read"  # whoever holds it over a record sees that the record exists
+
+
+def stored(repo, record_id: str):
+    """The aggregate or document with this id, or None: a repository or a plain collection alike."""
+    if isinstance(repo, OutboxRepository):
+        try:
+            return repo.get(record_id)
+        except NotFound:
+            return None
+    return repo.find_one({"_id": record_id})
+
+
+def in_sight(record, permission: str, what: str, record_id: str, *, own: bool = False):
+    """`record` if the caller may do `permission` on it; else the one rule of `Principal.authorize`:
+    a record out of the caller's sight (or none at all) is 404 in the same words, one they can see
+    but not act on is 403, and neither names where it lives."""
+    if record is None:
+        raise out_of_scope(what, record_id)
+    path = record["org_path"] if isinstance(record, dict) else record.org_path
+    current_principal().authorize(permission, path, read=READ, what=what, record_id=record_id, own=own)
+    return record
+
+
+def load(repo, record_id: str, permission: str, what: str, *, own=None, own_may: bool = False):
+    """Load a record by id for `permission`. `own(record)`: whether it is the caller's own (a resident's
+    report): they see it, so a refusal is 403; with `own_may` their own is theirs to do this on."""
+    record = stored(repo, record_id)
+    mine = record is not None and own is not None and own(record)
+    if mine and own_may:
+        return record
+    return in_sight(record, permission, what, record_id, own=mine)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from liandong.auth import current_principal
-from liandong.errors import Forbidden
+from liandong.errors import DomainError, Forbidden
 from liandong.idnumbers import mask
 from liandong.ids import new_id
 from liandong.openapi import api
@@ -15,7 +15,7 @@ from ..domain.base import require_not_future
 from ..domain.corrections import SupervisedPerson
 from ..service_layer.jobs import flag_overdue_visits
 from . import schemas as s
-from .common import Context, page, view
+from .common import Context, in_sight, page, stored, view
 
 TAGS = ["corrections"]
 PERMISSION = "security:corrections"
@@ -33,7 +33,20 @@ def register(bp, ctx: Context) -> None:
         ok = p.can(PERMISSION, org_path)
         ctx.audit_read(p, action, org_path, record_id, ok)
         if not ok:
-            raise Forbidden(f"{PERMISSION} is not granted at {org_path}")
+            raise Forbidden(f"{PERMISSION} is not granted here")  # never where: a refusal names no org path
+
+    def person_for(action: str, person_id: str) -> SupervisedPerson:
+        """The person's record for `action`, audited allowed or refused (the entry goes to the record's
+        office, which sees who tried); out of the caller's sight, or missing, it is 404 in the same words."""
+        p = current_principal()
+        person = stored(repo, person_id)
+        try:
+            in_sight(person, PERMISSION, "corrections record", person_id)
+        except DomainError:
+            ctx.audit_read(p, action, person.org_path if person else caller_path(p), person_id, False)
+            raise
+        ctx.audit_read(p, action, person.org_path, person.id, True)
+        return person
 
     def refuse_without_any_scope(action: str, record_id: str) -> None:
         """Callers without the role anywhere are refused before the lookup, so a 404 tells them nothing."""
@@ -88,17 +101,14 @@ def register(bp, ctx: Context) -> None:
          permission=PERMISSION)
     def get_person(person_id: str):
         refuse_without_any_scope("corrections.read", person_id)
-        person = repo.get(person_id)
-        allow("corrections.read", person.org_path, person.id)
-        return shown(person)
+        return shown(person_for("corrections.read", person_id))
 
     @bp.post("/corrections/people/<person_id>/visits")
     @api("Log a visit by the responsible worker (走访)", body=s.CorrectionsVisitIn, response=s.SupervisedPersonOut,
          tags=TAGS, permission=PERMISSION)
     def log_visit(person_id: str):
         refuse_without_any_scope("corrections.visit", person_id)
-        person = repo.get(person_id)
-        allow("corrections.visit", person.org_path, person.id)
+        person = person_for("corrections.visit", person_id)
         data = load_json(s.CorrectionsVisitIn)
         at = require_not_future(data["visited_at"], ctx.clock.now(), "visited_at") if data["visited_at"] else ctx.now()
         p = current_principal()

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import request
 
-from liandong.auth import current_principal
+from liandong.auth import current_principal, out_of_scope
+from liandong.errors import ValidationFailed
 from liandong.ids import new_id
 from liandong.openapi import api
 from liandong.storage import subtree
@@ -12,7 +13,7 @@ from liandong.web import load_json
 from ..domain.base import require_not_future
 from ..domain.disputes import Dispute
 from . import schemas as s
-from .common import Context, page, view
+from .common import Context, load as load_record, page, view
 
 TAGS = ["mediation"]
 
@@ -21,9 +22,20 @@ def register(bp, ctx: Context) -> None:
     repo = ctx.repos.disputes
 
     def load(dispute_id: str, permission: str) -> Dispute:
-        dispute = repo.get(dispute_id)
-        current_principal().require(permission, dispute.org_path)
-        return dispute
+        return load_record(repo, dispute_id, permission, "dispute")
+
+    def petition_for(petition_id: str, path: str) -> dict:
+        """The petition a dispute comes from, as this service learned it from the petition service's events.
+
+        One the caller does not mediate over, or not (yet) known here, answers 404 in the same words;
+        it must lie inside the dispute's org unit, whose mediation outcome goes onto its timeline."""
+        petition = ctx.repos.petitions.find_one({"_id": petition_id})
+        if petition is None or not current_principal().sees(petition.get("org_path") or "", "security:mediate"):
+            raise out_of_scope("petition", petition_id)
+        if not petition["org_path"].startswith(path):
+            raise ValidationFailed("the petition lies outside the dispute's org unit", {"petition_id": [
+                "a petition of this org unit or of one inside it"]})
+        return petition
 
     @bp.post("/disputes")
     @api("Register a dispute for mediation (optionally from a petition, by its id)", body=s.DisputeIn,
@@ -33,7 +45,7 @@ def register(bp, ctx: Context) -> None:
         data = load_json(s.DisputeIn)
         path = ctx.path_of(data["org_unit_id"])
         p.require("security:mediate", path)
-        petition = ctx.repos.petitions.find_one({"_id": data["petition_id"]}) if data["petition_id"] else None
+        petition = petition_for(data["petition_id"], path) if data["petition_id"] else None
         dispute = Dispute(id=new_id(), org_path=path, registered_at=ctx.now(), registered_by=p.user_id,
                           petition_category=petition["category"] if petition else None, **data)
         repo.add(dispute)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from liandong.auth import current_principal
-from liandong.errors import Forbidden, NotFound
+from liandong.errors import Forbidden, ValidationFailed
 from liandong.ids import new_id
 from liandong.openapi import api
 from liandong.storage import subtree
@@ -12,7 +12,7 @@ from liandong.web import load_json
 
 from ..domain.incidents import Incident
 from . import schemas as s
-from .common import Context, page, view
+from .common import Context, load as load_record, page, view
 
 TAGS = ["incidents"]
 
@@ -24,10 +24,11 @@ def incident_view(i: Incident) -> dict:
 def register(bp, ctx: Context) -> None:
     repo = ctx.repos.incidents
 
-    def load(incident_id: str, permission: str) -> Incident:
-        incident = repo.get(incident_id)
-        current_principal().require(permission, incident.org_path)
-        return incident
+    def load(incident_id: str, permission: str, own_may: bool = False) -> Incident:
+        """The incident for `permission`; its reporter sees it (a refusal is 403, not 404)."""
+        me = current_principal().user_id
+        return load_record(repo, incident_id, permission, "incident", own=lambda i: i.reporter_user_id == me,
+                           own_may=own_may)
 
     @bp.post("/incidents")
     @api("Report an incident", body=s.IncidentIn, response=s.IncidentOut, status=201, tags=TAGS,
@@ -37,6 +38,12 @@ def register(bp, ctx: Context) -> None:
         data = load_json(s.IncidentIn)
         path = ctx.path_of(data["org_unit_id"])
         p.require("security:report", path)
+        if data.get("patrol_run_id"):
+            # found on a patrol: the run must be one the reporter sees, and the incident inside its area
+            run = load_record(ctx.repos.runs, data["patrol_run_id"], "security:report", "patrol run")
+            if not path.startswith(run.org_path):
+                raise ValidationFailed("the incident lies outside the patrol's area", {"patrol_run_id": [
+                    "a patrol run of this org unit or one above it"]})
         is_resident = p.roles == {"resident"}
         kind = "resident" if is_resident else (data.pop("reported_by_kind") or "staff")
         data.pop("reported_by_kind", None)
@@ -72,11 +79,7 @@ def register(bp, ctx: Context) -> None:
     @bp.get("/incidents/<incident_id>")
     @api("Read one incident", response=s.IncidentOut, tags=TAGS, permission="security:read")
     def get_incident(incident_id: str):
-        p = current_principal()
-        incident = repo.get(incident_id)
-        if not (p.can("security:read", incident.org_path) or incident.reporter_user_id == p.user_id):
-            raise NotFound(f"no such record {incident_id!r}")
-        return incident_view(incident)
+        return incident_view(load(incident_id, "security:read", own_may=True))
 
     @bp.post("/incidents/<incident_id>/dispatch")
     @api("Dispatch a responder (reported -> dispatched)", body=s.IncidentDispatchIn, response=s.IncidentOut, tags=TAGS,

@@ -5,7 +5,7 @@ from flask import request
 
 from liandong.auth import current_principal
 from liandong.errors import ValidationFailed
-from liandong.idnumbers import mask, mask_mobile
+from liandong.idnumbers import mask, mask_address, mask_mobile
 from liandong.ids import new_id
 from liandong.openapi import api
 from liandong.storage import subtree
@@ -14,7 +14,7 @@ from liandong.web import load_json
 from ..domain.migrants import EXPIRY_NOTICE_DAYS, VERIFY_EVERY_DAYS, Migrant
 from ..service_layer.jobs import announce_expiring_permits
 from . import schemas as s
-from .common import Context, page, view
+from .common import Context, load, page, view
 
 TAGS = ["floating population"]
 
@@ -23,7 +23,7 @@ def register(bp, ctx: Context) -> None:
     repo = ctx.repos.migrants
 
     def shown(migrant: Migrant) -> dict:
-        """Masked ID number and landlord mobile unless the caller may see personal data there (audited)."""
+        """Masked ID number, address and landlord mobile unless the caller may see personal data there (audited)."""
         p = current_principal()
         out = view(migrant, days_to_expiry=migrant.days_to_expiry(ctx.clock.now()))
         if p.can("personal_data:read", migrant.org_path):
@@ -31,6 +31,7 @@ def register(bp, ctx: Context) -> None:
         else:
             out["id_number"] = mask(migrant.id_number)
             out["landlord_mobile"] = mask_mobile(migrant.landlord_mobile)
+            out["address"] = mask_address(migrant.address)
         return out
 
     def scoped() -> dict:
@@ -114,17 +115,14 @@ def register(bp, ctx: Context) -> None:
     @bp.get("/migrants/<migrant_id>")
     @api("Read one registration", response=s.MigrantOut, tags=TAGS, permission="security:read")
     def get_migrant(migrant_id: str):
-        migrant = repo.get(migrant_id)
-        current_principal().require("security:read", migrant.org_path)
-        return shown(migrant)
+        return shown(load(repo, migrant_id, "security:read", "migrant"))
 
     @bp.post("/migrants/<migrant_id>/verify")
     @api("Record a periodic check (核查): still present, or moved out", body=s.VerifyMigrantIn,
          response=s.MigrantOut, tags=TAGS, permission="security:migrants")
     def verify_migrant(migrant_id: str):
         p = current_principal()
-        migrant = repo.get(migrant_id)
-        p.require("security:migrants", migrant.org_path)
+        migrant = load(repo, migrant_id, "security:migrants", "migrant")
         data = load_json(s.VerifyMigrantIn)
         migrant.verify(data["result"], ctx.now(), p.user_id, data["note"])
         repo.save(migrant)
@@ -135,8 +133,7 @@ def register(bp, ctx: Context) -> None:
          permission="security:migrants")
     def renew_permit(migrant_id: str):
         p = current_principal()
-        migrant = repo.get(migrant_id)
-        p.require("security:migrants", migrant.org_path)
+        migrant = load(repo, migrant_id, "security:migrants", "migrant")
         data = load_json(s.ResidencePermitIn)
         migrant.renew_permit(data["permit_number"], data["permit_expires_on"], ctx.clock.now())
         repo.save(migrant)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from liandong.auth import current_principal
-from liandong.errors import Conflict, NotFound, ValidationFailed
+from liandong.errors import Conflict, ValidationFailed
 from liandong.ids import new_id
 from liandong.openapi import api
 from liandong.storage import subtree
@@ -13,7 +13,7 @@ from liandong.web import load_json
 from ..domain.base import require_not_future
 from ..domain.patrols import PatrolRun, Route, shift_status
 from . import schemas as s
-from .common import Context, page, view
+from .common import Context, load, page, view
 
 TAGS = ["patrols"]
 
@@ -25,10 +25,8 @@ def run_view(run: PatrolRun) -> dict:
 def register(bp, ctx: Context) -> None:
     routes, shifts, runs = ctx.repos.routes, ctx.repos.shifts, ctx.repos.runs
 
-    def route_or_404(route_id: str) -> Route:
-        doc = routes.find_one({"_id": route_id})
-        if doc is None:
-            raise NotFound(f"no patrol route {route_id!r}")
+    def route_for(route_id: str, permission: str) -> Route:
+        doc = load(routes, route_id, permission, "patrol route")
         return Route(id=doc["_id"], **{k: v for k, v in doc.items() if k != "_id"})
 
     def scoped(permission: str) -> dict:
@@ -64,8 +62,7 @@ def register(bp, ctx: Context) -> None:
          permission="security:patrol")
     def create_shift():
         data = load_json(s.PatrolShiftIn)
-        route = route_or_404(data["route_id"])
-        current_principal().require("security:patrol", route.org_path)
+        route = route_for(data["route_id"], "security:patrol")
         doc = {"_id": new_id(), "org_path": route.org_path, "org_unit_id": route.org_unit_id,
                "route_id": route.id, "starts_at": data["starts_at"], "ends_at": data["ends_at"],
                "roster": data["roster"], "run_id": None, "created_at": ctx.now()}
@@ -96,13 +93,10 @@ def register(bp, ctx: Context) -> None:
         data = load_json(s.PatrolRunIn)
         shift = None
         if data["shift_id"]:
-            shift = shifts.find_one({"_id": data["shift_id"]})
-            if shift is None:
-                raise NotFound(f"no patrol shift {data['shift_id']!r}")
+            shift = load(shifts, data["shift_id"], "security:patrol", "patrol shift")
             if data["route_id"] and data["route_id"] != shift["route_id"]:
                 raise ValidationFailed("the shift is on another route", {"route_id": ["not the shift's route"]})
-        route = route_or_404(shift["route_id"] if shift else data["route_id"])
-        p.require("security:patrol", route.org_path)
+        route = route_for(shift["route_id"] if shift else data["route_id"], "security:patrol")
         now = ctx.clock.now()
         started = require_not_future(data["started_at"], now, "started_at") if data["started_at"] else ctx.now()
         participants = data["participants"] or (shift["roster"] if shift else None)
@@ -130,17 +124,14 @@ def register(bp, ctx: Context) -> None:
     @api("Read a patrol run, with its missed checkpoints once completed", response=s.PatrolRunOut, tags=TAGS,
          permission="security:read")
     def get_run(run_id: str):
-        run = runs.get(run_id)
-        current_principal().require("security:read", run.org_path)
-        return run_view(run)
+        return run_view(load(runs, run_id, "security:read", "patrol run"))
 
     @bp.post("/patrol-runs/<run_id>/checkins")
     @api("Check in at a checkpoint, optionally with a finding (hazard, suspicious, repair needed)",
          body=s.PatrolCheckinIn, response=s.PatrolRunOut, tags=TAGS, permission="security:patrol")
     def check_in(run_id: str):
         p = current_principal()
-        run = runs.get(run_id)
-        p.require("security:patrol", run.org_path)
+        run = load(runs, run_id, "security:patrol", "patrol run")
         data = load_json(s.PatrolCheckinIn)
         at = require_not_future(data["at"], ctx.clock.now(), "at") if data["at"] else ctx.now()
         run.check_in(data["checkpoint_id"], at, p.user_id, data["note"], data["finding"])
@@ -151,9 +142,7 @@ def register(bp, ctx: Context) -> None:
     @api("Complete a patrol run: announces security.patrol.completed once, with every participant's minutes",
          body=s.PatrolCompleteIn, response=s.PatrolRunOut, tags=TAGS, permission="security:patrol")
     def complete_run(run_id: str):
-        p = current_principal()
-        run = runs.get(run_id)
-        p.require("security:patrol", run.org_path)
+        run = load(runs, run_id, "security:patrol", "patrol run")
         data = load_json(s.PatrolCompleteIn)
         ended = require_not_future(data["ended_at"], ctx.clock.now(), "ended_at") if data["ended_at"] else ctx.now()
         run.complete(ended)
