@@ -173,6 +173,9 @@ def out_of_scope(what: str, record_id: str) -> NotFound:
 
 class TokenService:
     def __init__(self, secret: str, ttl_seconds: int = ACCESS_TOKEN_SECONDS, clock: Callable[[], float] = time.time):
+        if not secret:
+            # an empty key would sign and accept tokens anyone can make (Settings.with_keys fills it in)
+            raise ValueError("no signing key: set LIANDONG_SECRET_KEY or let the platform generate one")
         self.secret = secret
         self.ttl = ttl_seconds
         self.clock = clock

@@ -40,8 +40,11 @@ class Settings:
     bus_namespace: str = ""  # a prefix for every topic and consumer group (several deployments, one cluster)
     mongo_uri: str = "mongodb://127.0.0.1:27017"
     database_prefix: str = "liandong"
-    secret_key: str = "dev-only-insecure-secret-change-me"
-    encryption_key: str = "dev-only-insecure-encryption-key"
+    # No default key in the source (anyone could sign with a public one): unset, they are made at random
+    # on first start and kept in key_dir (see liandong.keys and `with_keys`).
+    secret_key: str = ""
+    encryption_key: str = ""
+    key_dir: Path | None = None  # where generated keys live; None: <data_dir>/keys
     log_level: str = "INFO"
     log_json: bool = True
     host: str = "127.0.0.1"
@@ -68,6 +71,17 @@ class Settings:
     @property
     def database_name(self) -> str:
         return f"{self.database_prefix}_{self.service}"
+
+    def with_keys(self) -> "Settings":
+        """These settings with every unset key read from (or first made in) the key directory, so every
+        process of one data directory signs and encrypts with the same random keys."""
+        if self.secret_key and self.encryption_key:
+            return self
+        from . import keys
+
+        where = self.key_dir or self.data_dir / "keys"
+        return replace(self, secret_key=self.secret_key or keys.load_or_create(where, "secret_key"),
+                       encryption_key=self.encryption_key or keys.load_or_create(where, "encryption_key"))
 
     def for_service(self, service: str) -> "Settings":
         return replace(self, service=service)
@@ -117,8 +131,9 @@ class Settings:
             bus_namespace=env.get("LIANDONG_BUS_NAMESPACE", ""),
             mongo_uri=env.get("MONGO_URI", defaults.mongo_uri),
             database_prefix=env.get("LIANDONG_DATABASE_PREFIX", defaults.database_prefix),
-            secret_key=secret or defaults.secret_key,
-            encryption_key=enc or defaults.encryption_key,
+            secret_key=secret or "",
+            encryption_key=enc or "",
+            key_dir=Path(env["LIANDONG_KEY_DIR"]) if env.get("LIANDONG_KEY_DIR") else None,
             log_level=env.get("LOG_LEVEL", defaults.log_level),
             log_json=_bool(env.get("LOG_JSON"), True),
             host=env.get("LIANDONG_HOST", defaults.host),
@@ -133,4 +148,4 @@ class Settings:
             cors_origins=tuple(o.strip() for o in env.get("LIANDONG_CORS_ORIGINS", "").split(",") if o.strip()),
             access_token_seconds=int(env.get("LIANDONG_ACCESS_TOKEN_SECONDS", defaults.access_token_seconds)),
             refresh_token_seconds=int(env.get("LIANDONG_REFRESH_TOKEN_SECONDS", defaults.refresh_token_seconds)),
-        )
+        ).with_keys()

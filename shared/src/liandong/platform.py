@@ -42,6 +42,7 @@ class Platform:
         settings = (settings or Settings.from_env(service)).for_service(service)
         if overrides:
             settings = settings.with_overrides(**overrides)
+        settings = settings.with_keys()
         return cls(settings=settings, db=open_database(settings), clock=clock_for(settings.clock_file))
 
     @property
