@@ -21,6 +21,7 @@ from .config import Settings
 from .errors import DomainError
 from .ids import new_id
 from .logs import configure_logging, correlation_id
+from .paths import check_path
 from .storage.base import StorageError, StorageUnavailable
 
 log = logging.getLogger("liandong.http")
@@ -88,6 +89,11 @@ def create_base_app(settings: Settings, readiness: dict[str, ReadinessCheck] | N
         g.correlation_token = correlation_id.set(cid)
         g.correlation_id = cid
         g.started = time.perf_counter()
+        # every route of every service: no dot segment, however often encoded (see liandong.paths)
+        check_path(request.path)
+        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+        if raw:
+            check_path(raw.split("?", 1)[0])
         if (request.content_length or 0) > settings.max_content_length:
             raise RequestEntityTooLarge(f"the body is larger than {settings.max_content_length} bytes")
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import requests
 
 from liandong.config import Settings
+from liandong.paths import check_path
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class ServiceProxy:
         self.breakers = {s: CircuitBreaker(breaker_threshold, breaker_reset) for s in services}
 
     def forward(self, service: str, method: str, path: str, query: bytes, headers: dict, body: bytes) -> Upstream:
+        check_path(path)  # every forwarded path (routes, exports, Open311), whoever built it
         breaker = self.breakers[service]
         if not breaker.allow():
             raise ServiceUnavailable(service, f"the {service} service is unavailable (circuit open); try again shortly")
