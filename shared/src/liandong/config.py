@@ -1,6 +1,7 @@
 """Settings read from the environment, in one place, with defaults that make `make run` work."""
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,6 +59,9 @@ class Settings:
     admin_password: str | None = None
     heartbeat_file: str | None = None
     cors_origins: tuple[str, ...] = ()
+    # "the cluster": callers from these networks (and admins) see /readyz's detail and /metrics;
+    # everyone else gets ready / not ready only. Kubernetes: the pod network, where Prometheus scrapes from.
+    cluster_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     access_token_seconds: int = 900
     refresh_token_seconds: int = 7 * 24 * 3600
 
@@ -118,6 +122,12 @@ class Settings:
             if url:
                 urls[name] = url.rstrip("/")
         defaults = cls()
+        networks = tuple(n.strip() for n in env.get("LIANDONG_CLUSTER_CIDRS", "").split(",") if n.strip())
+        for n in networks:
+            try:
+                ipaddress.ip_network(n, strict=False)
+            except ValueError:
+                raise ConfigError(f"LIANDONG_CLUSTER_CIDRS: {n!r} is not a network (e.g. 10.0.0.0/8)") from None
         return cls(
             service=service,
             env=mode,
@@ -145,6 +155,7 @@ class Settings:
             clock_file=env.get("LIANDONG_CLOCK_FILE") or None,
             admin_password=env.get("LIANDONG_ADMIN_PASSWORD") or None,
             heartbeat_file=env.get("LIANDONG_HEARTBEAT_FILE") or None,
+            cluster_networks=networks or defaults.cluster_networks,
             cors_origins=tuple(o.strip() for o in env.get("LIANDONG_CORS_ORIGINS", "").split(",") if o.strip()),
             access_token_seconds=int(env.get("LIANDONG_ACCESS_TOKEN_SECONDS", defaults.access_token_seconds)),
             refresh_token_seconds=int(env.get("LIANDONG_REFRESH_TOKEN_SECONDS", defaults.refresh_token_seconds)),
