@@ -50,6 +50,14 @@ class Platform:
         return self.settings.service
 
     @property
+    def audits_personal_reads(self) -> bool:
+        """The domain services record their own reads of personal data (liandong.audit); the gateway
+        keeps the audit trail they report to."""
+        from .contracts.audit import AUDITED_SERVICES
+
+        return self.service in AUDITED_SERVICES
+
+    @property
     def bus(self) -> EventBus:
         if self._bus is None:
             self._bus = open_bus(self.settings)
@@ -101,6 +109,12 @@ class Platform:
         if serve_openapi:
             openapi.install(app, f"Liandong {self.service}")
         metrics.install(app, self.service, self.runtime, self.clock, self.gauges)
+        if self.audits_personal_reads:
+            from . import audit
+
+            reads = audit.PersonalDataReads(self)
+            reads.prepare()
+            audit.install(app, reads)
         org = self.org
 
         @app.get(f"/api/v1/{self.service}/org-units/<org_unit_id>")
@@ -159,6 +173,10 @@ class Platform:
         """The relay for the service's aggregates and one consumer group for everything it reacts to."""
         configure_logging(self.service, self.settings.log_level, self.settings.log_json)
         collections = list(outbox_collections)
+        if self.audits_personal_reads:  # the reads' events go out with the service's own
+            from .audit import PersonalDataReads
+
+            collections.append(PersonalDataReads(self).reads)
         for c in collections:
             prepare(c)
         self.org.prepare()

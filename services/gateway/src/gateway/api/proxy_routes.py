@@ -113,7 +113,9 @@ def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: Idemp
                 found = personal_fields(doc)
                 if changing and sent and request.is_json:
                     found |= personal_fields(request.get_json(silent=True))
-                if found:
+                # reads are recorded by the service that answered them (liandong.audit), which reports them
+                # to this audit trail as events: recording them here too would count each read twice
+                if found and changing:
                     own = principal.grants[0].org_path if principal.grants else "/"
                     audit.record(user_id=principal.user_id, name=principal.name,
                                  roles=sorted(principal.roles), org_path=own,
