@@ -46,6 +46,8 @@ class Settings:
     secret_key: str = ""
     encryption_key: str = ""
     key_dir: Path | None = None  # where generated keys live; None: <data_dir>/keys
+    # signing keys being rotated out: they still verify tokens (never sign) until those tokens expire
+    previous_secret_keys: tuple[str, ...] = ()
     log_level: str = "INFO"
     log_json: bool = True
     host: str = "127.0.0.1"
@@ -144,6 +146,8 @@ class Settings:
             secret_key=secret or "",
             encryption_key=enc or "",
             key_dir=Path(env["LIANDONG_KEY_DIR"]) if env.get("LIANDONG_KEY_DIR") else None,
+            previous_secret_keys=tuple(k.strip() for k in env.get("LIANDONG_PREVIOUS_SECRET_KEYS", "").split(",")
+                                       if k.strip()),
             log_level=env.get("LOG_LEVEL", defaults.log_level),
             log_json=_bool(env.get("LOG_JSON"), True),
             host=env.get("LIANDONG_HOST", defaults.host),

@@ -94,6 +94,7 @@ class Platform:
     @property
     def tokens(self) -> auth.TokenService:
         return auth.TokenService(self.settings.secret_key, ttl_seconds=self.settings.access_token_seconds,
+                                 previous=self.settings.previous_secret_keys,
                                  clock=lambda: self.clock.now().timestamp())
 
     @property

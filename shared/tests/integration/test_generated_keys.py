@@ -81,3 +81,24 @@ def test_processes_starting_at_once_agree_on_the_keys(tmp_path):
         outs.append(out.strip())
     assert len(set(outs)) == 1 and outs[0].split()[0] and len(outs[0].split()) == 2
     assert outs[0].split()[0] == (tmp_path / "data" / "keys" / "signing.key").read_text().strip()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "mongo"])
+def test_a_rotated_signing_key_still_verifies_its_tokens_only_while_listed_as_previous(make_settings, store):
+    """Rotation: the new key signs; the old one, in LIANDONG_PREVIOUS_SECRET_KEYS, only verifies until its
+    tokens expire, and once removed from the list its tokens are refused."""
+    old_key, new_key = "o" * 43, "n" * 43
+    someone = Principal("u-1", "甲", (Grant("district_admin", "chuanying", "/chuanying/"),))
+    old_token = TokenService(old_key).issue(someone)[0]
+    rotating = make_settings(service="petition", store=store, secret_key=new_key, previous_secret_keys=(old_key,))
+    platform = Platform.create("petition", rotating)
+    c = platform.create_app().test_client()
+    assert c.get("/api/v1/petition/org-units/x", headers={"Authorization": f"Bearer {old_token}"}).status_code == 404
+    fresh = platform.tokens.issue(someone)[0]
+    assert jwt.decode(fresh, new_key, algorithms=["HS256"], audience=AUDIENCE)["sub"] == "u-1"  # the new key signs
+    done = Platform.create("petition", rotating.with_overrides(previous_secret_keys=())).create_app().test_client()
+    assert done.get("/api/v1/petition/org-units/x", headers={"Authorization": f"Bearer {old_token}"}).status_code == 401
+    env = Settings.from_env("petition", {"LIANDONG_DATA_DIR": "/nonexistent-unused", "LIANDONG_SECRET_KEY": new_key,
+                                         "LIANDONG_ENCRYPTION_KEY": "e" * 43,
+                                         "LIANDONG_PREVIOUS_SECRET_KEYS": f"{old_key}, x"})
+    assert env.previous_secret_keys == (old_key, "x")

@@ -52,7 +52,7 @@ def create_platform(settings: Settings | None = None, **overrides) -> Platform:
 
 def identity_for(platform: Platform, org: OrgRepository) -> Identity:
     s = platform.settings
-    tokens = TokenService(s.secret_key, ttl_seconds=s.access_token_seconds,
+    tokens = TokenService(s.secret_key, ttl_seconds=s.access_token_seconds, previous=s.previous_secret_keys,
                           clock=lambda: platform.clock.now().timestamp())
     return Identity(UserRepository(platform), SessionStore(platform), RevocationLog(platform), org, tokens,
                     platform.clock, s.access_token_seconds, s.refresh_token_seconds)
