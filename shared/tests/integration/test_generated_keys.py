@@ -22,7 +22,10 @@ def demo_env(tmp_path, **extra) -> dict:
 
 @pytest.mark.parametrize("store", ["sqlite", "mongo"])
 def test_a_token_signed_with_the_old_public_default_is_refused(make_settings, store):
-    settings = make_settings(service="petition", store=store, secret_key="", encryption_key="")
+    settings = make_settings(service="petition", store=store)
+    # the keys a demo process has when none is configured (make run, compose's demo)
+    unset = Settings.from_env("petition", {"LIANDONG_DATA_DIR": str(settings.data_dir)})
+    settings = settings.with_overrides(secret_key=unset.secret_key, encryption_key=unset.encryption_key)
     app = Platform.create("petition", settings).create_app()
     client = app.test_client()
     admin = Principal("u-forger", "伪造者", (Grant("district_admin", "chuanying", "/chuanying/"),))
