@@ -27,6 +27,9 @@ PERSONAL_KEYS = re.compile(r"(id_number|id_no|idcard|phone|mobile|address|income
                            re.IGNORECASE)
 
 
+_PERSONAL_BYTES = re.compile(PERSONAL_KEYS.pattern.encode(), re.IGNORECASE)
+
+
 def personal_fields(value, found: set | None = None, depth: int = 0) -> set[str]:
     found = set() if found is None else found
     if depth > 8:
@@ -78,12 +81,15 @@ def install(app: Flask, reads: PersonalDataReads) -> None:
         principal = g.get("principal")
         if principal is None:
             return response
+        body = response.get_data()
+        if not _PERSONAL_BYTES.search(body):  # most answers: no such name anywhere, nothing to parse
+            return response
         try:
-            found = personal_fields(json.loads(response.get_data()))
+            found = personal_fields(json.loads(body))
         except ValueError:
             return response
         if found:
-            full = request.full_path if request.query_string else request.path
+            # the path without the query string: a search by ID number must not copy it into the audit
             # recorded before the answer leaves: a read that cannot be audited is not answered
-            reads.record(principal, request.method, full, response.status_code, sorted(found))
+            reads.record(principal, request.method, request.path, response.status_code, sorted(found))
         return response
