@@ -112,3 +112,18 @@ def test_open311_refuses_mistyped_and_non_finite_fields_with_its_error_shape_and
     assert ok.status_code == 201
     req = c.get(f"/open311/v2/requests/{ok.get_json()[0]['service_request_id']}.json").get_json()[0]
     assert req["lat"] == 43.84 and req["long"] == 126.53
+
+
+def test_open311_list_filters_go_through_a_schema_and_never_answer_500(env):
+    c = env.client
+    odd = [{"start_date": "nan"}, {"start_date": "2026-01-01"}, {"end_date": "9999-12-31T23:59:59-23:59"},
+           {"start_date": "0001-01-01T00:00:00+14:00"}, {"status": "weird"}, {"status": ","},
+           {"service_request_id": "," * 50}, {"service_code": "x" * 3000}, {"start_date": "2026-13-45T99:00:00Z"},
+           {"jurisdiction_id": "anything", "api_key": "k"}]
+    for params in odd:
+        r = c.get("/open311/v2/requests.json", query_string=params)
+        assert r.status_code in (200, 400), (params, r.status_code, r.get_data(as_text=True))
+        body = r.get_json()
+        assert isinstance(body, list), (params, body)
+        if r.status_code == 400:
+            assert body[0]["code"] == 400 and body[0]["description"], (params, body)

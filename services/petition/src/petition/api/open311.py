@@ -75,6 +75,23 @@ class Open311RequestSchema(Schema):
             raise ValidationError("a location is required: lat and long, address_string or address_id", "location")
 
 
+class Open311QuerySchema(Schema):
+    """GET requests.json: the standard's filters, checked like the filing's fields."""
+
+    class Meta:
+        unknown = EXCLUDE  # jurisdiction_id, api_key and the like
+
+    service_request_id = fields.String(load_default=None, validate=validate.Length(max=2000))
+    service_code = fields.String(load_default=None, validate=validate.Length(max=2000))
+    status = fields.String(load_default=None, validate=validate.Length(max=20))
+    start_date = fields.String(load_default=None, validate=validate.Length(max=40))
+    end_date = fields.String(load_default=None, validate=validate.Length(max=40))
+
+    @staticmethod
+    def items(value: str | None) -> list[str]:
+        return [v.strip() for v in (value or "").split(",") if v.strip()][:100]
+
+
 def _error(code: int, description: str):
     return jsonify([{"code": code, "description": description}]), code
 
@@ -89,13 +106,15 @@ def _w3c(iso: str | None) -> str | None:
 def _parse_w3c(name: str, value: str | None) -> str | None:
     if not value:
         return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise DomainError(f"{name} is not a W3C date-time") from None
     from liandong.clock import to_iso
 
-    return to_iso(moment)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:  # a date or a time without offset: Beijing time, as the answers are
+            moment = moment.replace(tzinfo=rules.LOCAL)
+        return to_iso(moment)
+    except (ValueError, OverflowError):  # not a date, or one that leaves the calendar in UTC
+        raise DomainError(f"{name} is not a W3C date-time") from None
 
 
 def blueprint(service: PetitionService) -> Blueprint:
@@ -189,16 +208,17 @@ def blueprint(service: PetitionService) -> Blueprint:
     @api("Open311: service requests filed through Open311 (newest first, at most 1000)", tags=["open311"],
          error_schema=OPEN311_ERROR, public=True)
     def list_requests():
-        args = request.args
+        args = Open311QuerySchema().load(request.args.to_dict())
+        items = Open311QuerySchema.items
         names = {s["service_code"]: s["service_name"] for s in services_list()}
         query: dict = {"source": "open311"}
-        if args.get("service_request_id"):
-            query["_id"] = {"$in": [i.strip() for i in args["service_request_id"].split(",") if i.strip()]}
+        if items(args["service_request_id"]):
+            query["_id"] = {"$in": items(args["service_request_id"])}
         else:
-            if args.get("service_code"):
-                query["category"] = {"$in": [c.strip() for c in args["service_code"].split(",") if c.strip()]}
+            if items(args["service_code"]):
+                query["category"] = {"$in": items(args["service_code"])}
             if args.get("status"):
-                wanted = {v.strip() for v in args["status"].split(",")}
+                wanted = set(items(args["status"]))
                 if not wanted <= {"open", "closed"}:
                     return _error(400, "status is open or closed")
                 if wanted == {"open"}:
