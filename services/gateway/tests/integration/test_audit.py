@@ -53,3 +53,41 @@ def test_a_read_on_the_services_own_port_reaches_the_audit_trail_and_a_gateway_r
     before = len(d.client.get("/api/v1/audit?service=petition", headers=admin).get_json()["entries"])
     assert d.client.get("/api/v1/petition/org-units/jiayuan", headers=worker).status_code == 200
     assert len(d.client.get("/api/v1/audit?service=petition", headers=admin).get_json()["entries"]) == before
+
+
+@pytest.mark.parametrize("export_first", [True, False])
+def test_an_exports_entry_and_the_pages_reads_the_service_reports_are_one_entry_in_either_order(database,
+                                                                                                export_first):
+    """An export reads many pages; the gateway says 'export' (with the filters), the service reports each
+    page read: one entry for the request whichever arrives first, and a redelivered report counts once."""
+    from types import SimpleNamespace
+
+    from liandong.clock import Clock
+    from liandong.contracts import CONTRACTS
+
+    from gateway.adapters.audit_log import AuditLog
+
+    audit = AuditLog(SimpleNamespace(clock=Clock(), db=database))
+    audit.prepare()
+    data = {"user_id": "u-1", "name": "甲", "roles": ["subdistrict_officer"], "org_path": "/chuanying/huangqi/",
+            "action": "read", "method": "GET", "path": "/api/v1/petition/petitions", "status": 200,
+            "fields": ["mobile"], "at": "2026-03-01T08:00:00.000000Z"}
+    pages = [CONTRACTS.new_event("petition.personal_data.accessed", "u-1", data, "/chuanying/huangqi/",
+                                 correlation_id="cid-1") for _ in range(2)]
+
+    def export():
+        audit.record_export(user_id="u-1", name="甲", roles=["subdistrict_officer"], org_path="/chuanying/huangqi/",
+                            path="/api/v1/petition/petitions", query="channel=visit", service="petition",
+                            fields=["id_number"], correlation_id="cid-1")
+
+    if export_first:
+        export()
+    for event in pages + pages[:1]:  # the first page's report delivered twice
+        audit.on_personal_data_accessed(event)
+    if not export_first:
+        export()
+    entries = audit.query({})
+    assert len(entries) == 1
+    e = entries[0]
+    assert (e["action"], e["query"], e["reads"], e["service"]) == ("export", "channel=visit", 2, "petition")
+    assert set(e["fields"]) == {"mobile", "id_number"} and e["path"] == "/api/v1/petition/petitions"
