@@ -44,3 +44,39 @@ def test_the_platform_runs_on_kafka_and_ferretdb(platform_settings, e2e, tmp_pat
     client = pymongo.MongoClient(settings.mongo_uri)
     for svc in SERVICES:
         client.drop_database(f"{settings.database_prefix}_{svc}")
+
+
+@pytest.mark.e2e
+def test_make_run_without_configured_keys_makes_one_random_pair_every_process_shares(platform_settings, e2e,
+                                                                                      tmp_path):
+    """Ten processes start at once on a fresh data directory and no key in the environment: they make the
+    keys once, 0600, and all use them (a token the gateway issues is accepted by every service's own port)."""
+    import stat
+
+    from liandong.testing import settings_env, spawn, wait_for
+
+    settings = platform_settings()
+    # placeholders only so settings_env makes no key file itself; the children get no key at all
+    env = settings_env(settings.with_overrides(secret_key="placeholder", encryption_key="placeholder"))
+    env.pop("LIANDONG_SECRET_KEY")
+    env.pop("LIANDONG_ENCRYPTION_KEY")
+    keys = Path(settings.data_dir) / "keys"
+    assert not keys.exists()
+    proc = spawn(["python", str(Path(__file__).resolve().parents[2] / "deploy" / "local" / "run.py"),
+                  "--threads", "4"], env, tmp_path / "run.log")
+    gateway = f"http://127.0.0.1:{settings.ports['gateway']}"
+    try:
+        wait_for(lambda: e2e.ready(gateway), 90, 0.5, message="the gateway reports every service ready")
+        login = requests.post(f"{gateway}/api/v1/auth/login", timeout=30,
+                              json={"username": "jiayuan_worker", "password": "Liandong-demo-2026"})
+        assert login.status_code == 200, login.text
+        h = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        for svc in ("petition", "welfare", "volunteer", "security"):
+            direct = f"http://127.0.0.1:{settings.ports[svc]}/api/v1/{svc}/org-units/jiayuan"
+            wait_for(lambda: requests.get(direct, headers=h, timeout=3).status_code == 200, 30,
+                     message=f"{svc} accepts the gateway's token")
+        for name in ("signing.key", "encryption.key"):
+            assert stat.S_IMODE(os.stat(keys / name).st_mode) == 0o600
+        assert "dev-only" not in (keys / "signing.key").read_text()
+    finally:
+        e2e.stop_platform(proc)

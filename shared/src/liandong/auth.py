@@ -179,7 +179,13 @@ def out_of_scope(what: str, record_id: str) -> NotFound:
 
 
 class TokenService:
-    def __init__(self, secret: str, ttl_seconds: int = ACCESS_TOKEN_SECONDS, clock: Callable[[], float] = time.time):
+    def __init__(self, secret: str, ttl_seconds: int = ACCESS_TOKEN_SECONDS, clock: Callable[[], float] = time.time,
+                 previous: Iterable[str] = ()):
+        """`previous`: keys that still verify (never sign) while a rotation's older tokens run out."""
+        self.previous = tuple(k for k in previous if k and k != secret)
+        if not secret:
+            # an empty key would sign and accept tokens anyone can make (Settings.with_keys fills it in)
+            raise ValueError("no signing key: set LIANDONG_SECRET_KEY or let the platform generate one")
         self.secret = secret
         self.ttl = ttl_seconds
         self.clock = clock
@@ -197,12 +203,18 @@ class TokenService:
         return jwt.encode(claims, self.secret, algorithm="HS256"), claims
 
     def _decode(self, token: str) -> tuple[dict, Principal]:
-        try:
-            claims = jwt.decode(token, self.secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
-                                options={"require": ["exp", "iat", "sub", "aud", "iss", "jti"],
-                                         "verify_exp": False, "verify_iat": False, "verify_nbf": False})
-        except jwt.InvalidTokenError as exc:
-            raise Unauthorized(f"the token is not valid: {exc}") from None
+        for key in (self.secret, *self.previous):
+            try:
+                claims = jwt.decode(token, key, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
+                                    options={"require": ["exp", "iat", "sub", "aud", "iss", "jti"],
+                                             "verify_exp": False, "verify_iat": False, "verify_nbf": False})
+                break
+            except jwt.InvalidSignatureError as exc:
+                failure = exc  # perhaps signed with a key being rotated out: try the next
+            except jwt.InvalidTokenError as exc:
+                raise Unauthorized(f"the token is not valid: {exc}") from None
+        else:
+            raise Unauthorized(f"the token is not valid: {failure}") from None
         if not isinstance(claims["exp"], (int, float)) or not isinstance(claims["iat"], (int, float)):
             raise Unauthorized("the token's times are malformed")
         try:

@@ -1,6 +1,7 @@
 """Settings read from the environment, in one place, with defaults that make `make run` work."""
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,8 +41,13 @@ class Settings:
     bus_namespace: str = ""  # a prefix for every topic and consumer group (several deployments, one cluster)
     mongo_uri: str = "mongodb://127.0.0.1:27017"
     database_prefix: str = "liandong"
-    secret_key: str = "dev-only-insecure-secret-change-me"
-    encryption_key: str = "dev-only-insecure-encryption-key"
+    # No default key in the source (anyone could sign with a public one): unset, they are made at random
+    # on first start and kept in key_dir (see liandong.keys and `with_keys`).
+    secret_key: str = ""
+    encryption_key: str = ""
+    key_dir: Path | None = None  # where generated keys live; None: <data_dir>/keys
+    # signing keys being rotated out: they still verify tokens (never sign) until those tokens expire
+    previous_secret_keys: tuple[str, ...] = ()
     # keys personal data may still be encrypted under (rotation): read with any, written with the current one
     previous_encryption_keys: tuple[str, ...] = ()
     log_level: str = "INFO"
@@ -57,6 +63,9 @@ class Settings:
     admin_password: str | None = None
     heartbeat_file: str | None = None
     cors_origins: tuple[str, ...] = ()
+    # "the cluster": callers from these networks (and admins) see /readyz's detail and /metrics;
+    # everyone else gets ready / not ready only. Kubernetes: the pod network, where Prometheus scrapes from.
+    cluster_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     access_token_seconds: int = 900
     refresh_token_seconds: int = 7 * 24 * 3600
 
@@ -70,6 +79,17 @@ class Settings:
     @property
     def database_name(self) -> str:
         return f"{self.database_prefix}_{self.service}"
+
+    def with_keys(self) -> "Settings":
+        """These settings with every unset key read from (or first made in) the key directory, so every
+        process of one data directory signs and encrypts with the same random keys."""
+        if self.secret_key and self.encryption_key:
+            return self
+        from . import keys
+
+        where = self.key_dir or self.data_dir / "keys"
+        return replace(self, secret_key=self.secret_key or keys.load_or_create(where, "secret_key"),
+                       encryption_key=self.encryption_key or keys.load_or_create(where, "encryption_key"))
 
     def for_service(self, service: str) -> "Settings":
         return replace(self, service=service)
@@ -106,6 +126,12 @@ class Settings:
             if url:
                 urls[name] = url.rstrip("/")
         defaults = cls()
+        networks = tuple(n.strip() for n in env.get("LIANDONG_CLUSTER_CIDRS", "").split(",") if n.strip())
+        for n in networks:
+            try:
+                ipaddress.ip_network(n, strict=False)
+            except ValueError:
+                raise ConfigError(f"LIANDONG_CLUSTER_CIDRS: {n!r} is not a network (e.g. 10.0.0.0/8)") from None
         return cls(
             service=service,
             env=mode,
@@ -119,10 +145,13 @@ class Settings:
             bus_namespace=env.get("LIANDONG_BUS_NAMESPACE", ""),
             mongo_uri=env.get("MONGO_URI", defaults.mongo_uri),
             database_prefix=env.get("LIANDONG_DATABASE_PREFIX", defaults.database_prefix),
-            secret_key=secret or defaults.secret_key,
-            encryption_key=enc or defaults.encryption_key,
-            previous_encryption_keys=tuple(k for k in env.get("LIANDONG_PREVIOUS_ENCRYPTION_KEYS", "").split(",")
-                                           if k.strip()),
+            secret_key=secret or "",
+            encryption_key=enc or "",
+            key_dir=Path(env["LIANDONG_KEY_DIR"]) if env.get("LIANDONG_KEY_DIR") else None,
+            previous_secret_keys=tuple(k.strip() for k in env.get("LIANDONG_PREVIOUS_SECRET_KEYS", "").split(",")
+                                       if k.strip()),
+            previous_encryption_keys=tuple(k.strip() for k in
+                                           env.get("LIANDONG_PREVIOUS_ENCRYPTION_KEYS", "").split(",") if k.strip()),
             log_level=env.get("LOG_LEVEL", defaults.log_level),
             log_json=_bool(env.get("LOG_JSON"), True),
             host=env.get("LIANDONG_HOST", defaults.host),
@@ -134,7 +163,8 @@ class Settings:
             clock_file=env.get("LIANDONG_CLOCK_FILE") or None,
             admin_password=env.get("LIANDONG_ADMIN_PASSWORD") or None,
             heartbeat_file=env.get("LIANDONG_HEARTBEAT_FILE") or None,
+            cluster_networks=networks or defaults.cluster_networks,
             cors_origins=tuple(o.strip() for o in env.get("LIANDONG_CORS_ORIGINS", "").split(",") if o.strip()),
             access_token_seconds=int(env.get("LIANDONG_ACCESS_TOKEN_SECONDS", defaults.access_token_seconds)),
             refresh_token_seconds=int(env.get("LIANDONG_REFRESH_TOKEN_SECONDS", defaults.refresh_token_seconds)),
-        )
+        ).with_keys()

@@ -86,6 +86,10 @@ def install(app: Flask, service: str, runtime: Collection, clock: Clock, gauges=
 
     @app.get("/metrics")
     def metrics():
+        from .web import error_body, sees_internals
+
+        if not sees_internals(app.config["LIANDONG_SETTINGS"]):
+            return error_body("forbidden", "metrics are for the cluster's monitoring and for admins", None, 403)
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
     return registry

@@ -42,11 +42,20 @@ class Platform:
         settings = (settings or Settings.from_env(service)).for_service(service)
         if overrides:
             settings = settings.with_overrides(**overrides)
+        settings = settings.with_keys()
         return cls(settings=settings, db=open_database(settings), clock=clock_for(settings.clock_file))
 
     @property
     def service(self) -> str:
         return self.settings.service
+
+    @property
+    def audits_personal_reads(self) -> bool:
+        """The domain services record their own reads of personal data (liandong.audit); the gateway
+        keeps the audit trail they report to."""
+        from .contracts.audit import AUDITED_SERVICES
+
+        return self.service in AUDITED_SERVICES
 
     @property
     def bus(self) -> EventBus:
@@ -85,6 +94,7 @@ class Platform:
     @property
     def tokens(self) -> auth.TokenService:
         return auth.TokenService(self.settings.secret_key, ttl_seconds=self.settings.access_token_seconds,
+                                 previous=self.settings.previous_secret_keys,
                                  clock=lambda: self.clock.now().timestamp())
 
     @property
@@ -100,6 +110,12 @@ class Platform:
         if serve_openapi:
             openapi.install(app, f"Liandong {self.service}")
         metrics.install(app, self.service, self.runtime, self.clock, self.gauges)
+        if self.audits_personal_reads:
+            from . import audit
+
+            reads = audit.PersonalDataReads(self)
+            reads.prepare()
+            audit.install(app, reads)
         org = self.org
 
         @app.get(f"/api/v1/{self.service}/org-units/<org_unit_id>")
@@ -158,6 +174,10 @@ class Platform:
         """The relay for the service's aggregates and one consumer group for everything it reacts to."""
         configure_logging(self.service, self.settings.log_level, self.settings.log_json)
         collections = list(outbox_collections)
+        if self.audits_personal_reads:  # the reads' events go out with the service's own
+            from .audit import PersonalDataReads
+
+            collections.append(PersonalDataReads(self).reads)
         for c in collections:
             prepare(c)
         self.org.prepare()

@@ -7,6 +7,7 @@ need them fail with a clear message: nothing is skipped.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -63,7 +64,9 @@ def make_settings(tmp_path, request):
 
     def make(service: str = "gateway", store: str = "sqlite", bus: str = "embedded", **overrides) -> Settings:
         kw: dict = dict(service=service, store=store, bus=bus, data_dir=tmp_path / "data",
-                        database_prefix=unique("ld"), log_json=True, relay_interval=0.02)
+                        database_prefix=unique("ld"), log_json=True, relay_interval=0.02,
+                        # random per test (there is no default key); processes it spawns get them by settings_env
+                        secret_key=secrets.token_urlsafe(32), encryption_key=secrets.token_urlsafe(32))
         if store == "mongo":
             kw["mongo_uri"] = request.getfixturevalue("mongo_uri")
             _BACKEND_RUNS["mongo"].add(request.node.nodeid)
@@ -124,6 +127,7 @@ def free_port() -> int:
 def settings_env(settings: Settings) -> dict:
     """The environment variables that make a child process read these settings."""
     env = dict(os.environ)
+    settings = settings.with_keys()  # settings made without keys: the data directory's own, as the children read
     env.setdefault("LIANDONG_DEMO_ACTIVITY", "0")  # run.py's demo activity only where a test asks for it
     env.update({
         "LIANDONG_BACKEND": "kafka" if settings.bus == "kafka" else "embedded",
@@ -139,6 +143,7 @@ def settings_env(settings: Settings) -> dict:
         "LIANDONG_SECRET_KEY": settings.secret_key,
         "LIANDONG_ENCRYPTION_KEY": settings.encryption_key,
         "LIANDONG_PREVIOUS_ENCRYPTION_KEYS": ",".join(settings.previous_encryption_keys),
+        "LIANDONG_PREVIOUS_SECRET_KEYS": ",".join(settings.previous_secret_keys),
         "LIANDONG_ADMIN_PASSWORD": settings.admin_password or "",
         "PYTHONUNBUFFERED": "1",
     })
@@ -200,7 +205,7 @@ def token_for(settings: Settings, role: str, org_unit: str, org_path: str, dutie
 
     principal = Principal(user_id or unique("u"), name, (Grant(role, org_unit, org_path, tuple(duties)),))
     clock = clock_for(settings.clock_file)  # the services check tokens on their own (movable) clock
-    return TokenService(settings.secret_key, clock=lambda: clock.now().timestamp()).issue(principal)[0]
+    return TokenService(settings.with_keys().secret_key, clock=lambda: clock.now().timestamp()).issue(principal)[0]
 
 
 def auth_headers(settings: Settings, role: str = "district_admin", org_unit: str = "chuanying",

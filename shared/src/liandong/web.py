@@ -7,6 +7,7 @@ correlation ids in and out, structured access logs, security headers, a body-siz
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 import re
 import time
@@ -21,6 +22,7 @@ from .config import Settings
 from .errors import DomainError
 from .ids import new_id
 from .logs import configure_logging, correlation_id
+from .paths import check_path
 from .storage.base import StorageError, StorageUnavailable
 
 log = logging.getLogger("liandong.http")
@@ -70,6 +72,30 @@ def load_query(schema: Schema | type[Schema]) -> dict:
     return (_shared(schema) if isinstance(schema, type) else schema).load(request.args.to_dict())
 
 
+@functools.lru_cache(maxsize=64)
+def _networks(cidrs: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(c, strict=False) for c in cidrs)
+
+
+def sees_internals(settings: Settings) -> bool:
+    """May this caller see internal detail (service URLs, backlogs, metrics)? An admin token (one that
+    may administer dead letters: operations), or a direct call from the cluster's networks. A request
+    that came through a proxy (X-Forwarded-For / Forwarded) is not direct: an ingress in the cluster
+    would otherwise lend every outside caller its own address."""
+    principal = g.get("principal")
+    if principal is not None and principal.has("dead_letters:admin"):
+        return True
+    if request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded"):
+        return False
+    try:
+        addr = ipaddress.ip_address((request.remote_addr or "").split("%", 1)[0])
+    except ValueError:
+        return False
+    if getattr(addr, "ipv4_mapped", None):
+        addr = addr.ipv4_mapped
+    return any(addr in net for net in _networks(tuple(settings.cluster_networks)))
+
+
 def create_base_app(settings: Settings, readiness: dict[str, ReadinessCheck] | None = None) -> Flask:
     configure_logging(settings.service, settings.log_level, settings.log_json)
     app = Flask(settings.service)
@@ -88,6 +114,11 @@ def create_base_app(settings: Settings, readiness: dict[str, ReadinessCheck] | N
         g.correlation_token = correlation_id.set(cid)
         g.correlation_id = cid
         g.started = time.perf_counter()
+        # every route of every service: no dot segment, however often encoded (see liandong.paths)
+        check_path(request.path)
+        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+        if raw:
+            check_path(raw.split("?", 1)[0])
         if (request.content_length or 0) > settings.max_content_length:
             raise RequestEntityTooLarge(f"the body is larger than {settings.max_content_length} bytes")
 
@@ -160,7 +191,7 @@ def create_base_app(settings: Settings, readiness: dict[str, ReadinessCheck] | N
         unknown = [c for c in wanted if c not in checks]
         if unknown:
             return error_body("unknown_check", f"no readiness check {', '.join(unknown)}",
-                              {"check": [f"one of {', '.join(checks)}"]}, 400)
+                              {"check": [f"one of {', '.join(checks)}"]} if sees_internals(settings) else None, 400)
         for name, check in checks.items():
             if wanted and name not in wanted:
                 continue
@@ -170,6 +201,8 @@ def create_base_app(settings: Settings, readiness: dict[str, ReadinessCheck] | N
             except Exception as exc:  # noqa: BLE001 - any failing check means not ready
                 ready = False
                 results[name] = {"ready": False, "error": str(exc)[:300]}
+        if not sees_internals(settings):  # outside the cluster: ready or not, nothing about what is behind
+            return jsonify({"service": settings.service, "ready": ready}), (200 if ready else 503)
         return jsonify({"service": settings.service, "ready": ready, "checks": results}), (200 if ready else 503)
 
     return app

@@ -157,6 +157,30 @@ def test_concurrent_increments_are_atomic(database):
     assert c.find_one({"_id": "counter"})["n"] == 100
 
 
+def test_an_increment_and_the_value_it_returns_are_one_atomic_step(database):
+    """find_one_and_update + $inc hands every caller its own count (the lock-out counts failed logins
+    so): 60 racing increments return exactly 1..60, never one value twice."""
+    c = database.collection(unique("fail"))
+    c.insert_one({"_id": "user", "failed": 0, "locked_until": None})
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def bump():
+        for _ in range(15):
+            doc = c.find_one_and_update({"_id": "user", "$or": [{"locked_until": None},
+                                                                {"locked_until": {"$lte": "2000"}}]},
+                                        {"$inc": {"failed": 1}})
+            with lock:
+                seen.append(doc["failed"])
+
+    threads = [threading.Thread(target=bump) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(seen) == list(range(1, 61))
+
+
 def test_apply_once_applies_an_event_once_per_document(database):
     c = database.collection(unique("rm"))
     assert apply_once(c, "jy:2026-03-01", "ev-1", {"$inc": {"batches": 1, "persons": 40}})

@@ -52,7 +52,7 @@ def create_platform(settings: Settings | None = None, **overrides) -> Platform:
 
 def identity_for(platform: Platform, org: OrgRepository) -> Identity:
     s = platform.settings
-    tokens = TokenService(s.secret_key, ttl_seconds=s.access_token_seconds,
+    tokens = TokenService(s.secret_key, ttl_seconds=s.access_token_seconds, previous=s.previous_secret_keys,
                           clock=lambda: platform.clock.now().timestamp())
     return Identity(UserRepository(platform), SessionStore(platform), RevocationLog(platform), org, tokens,
                     platform.clock, s.access_token_seconds, s.refresh_token_seconds)
@@ -148,7 +148,9 @@ def create_worker(settings: Settings | None = None, **overrides) -> Worker:
     accounts = ensure_first_accounts(identity, platform.settings.env, platform.settings.admin_password)
     if accounts:
         log.info("first accounts created: %d", accounts)
-    worker = platform.create_worker(outbox_collections=[repo.units, identity.revocations.announcements], handlers={},
+    # the services' reports of personal-data reads, kept in the one audit trail
+    worker = platform.create_worker(outbox_collections=[repo.units, identity.revocations.announcements],
+                                    handlers=AuditLog(platform).handlers(),
                                     periodic=[(3600.0, lambda: purge_expired(platform))])
     worker.consumers.append(reporting.projector_for(platform, repo))  # read models from every service's events
     return worker

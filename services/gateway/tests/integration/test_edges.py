@@ -34,10 +34,9 @@ def test_personal_data_through_the_gateway_is_audited_and_masked_for_roles_witho
     d.client.post("/api/v1/welfare/people", headers=d.headers("jiayuan_worker"), json={"mobile": "13912345678"})
     admin = d.headers("district_admin")
     entries = d.client.get("/api/v1/audit?service=welfare", headers=admin).get_json()["entries"]
-    assert [(e["action"], e["method"], e["path"]) for e in entries][-2:] == [
-        ("read", "GET", "/api/v1/welfare/people"), ("read", "GET", "/api/v1/welfare/people")]
-    assert {e["action"] for e in entries} == {"read", "change"}
-    assert all("id_number" in e["fields"] for e in entries if e["action"] == "read")
+    # changes are the gateway's to record; reads are recorded by the service that answered them (a stand-in
+    # here: test_audit.py has the real services), so the gateway adds none of its own
+    assert [(e["action"], e["method"], e["path"]) for e in entries] == [("change", "POST", "/api/v1/welfare/people")]
     assert d.client.get("/api/v1/audit", headers=d.headers("huangqi_officer")).status_code == 403
     assert d.client.get("/api/v1/audit?limit=0", headers=admin).status_code == 422
 

@@ -137,3 +137,29 @@ def test_expired_sessions_revocations_and_keys_are_purged(demo):
     assert purge_expired(platform) == {"sessions": 0, "revoked_tokens": 0, "idempotency_keys": 0}
     d.advance(8 * 24 * 3600)
     assert purge_expired(platform) == {"sessions": 1, "revoked_tokens": 1, "idempotency_keys": 0}
+
+
+@pytest.mark.parametrize("store", ["sqlite", "mongo"])
+def test_twenty_parallel_wrong_passwords_lock_the_account(demo, serve, store):
+    """Each guess counted in one atomic update: parallel guesses cannot all read the same count and all
+    pass under the limit (before: 20 at once all got 401 and the right password then logged in)."""
+    import concurrent.futures
+
+    import requests
+
+    from gateway.bootstrap import GatewayOptions
+
+    # the per-process rate limit set high: several gateway processes each count on their own, so the
+    # lock-out must hold by itself
+    d = demo(store=store, options=GatewayOptions(login_attempts=1000))
+    url = serve(d.app).url + "/api/v1/auth/login"
+
+    def guess(i):
+        return requests.post(url, json={"username": "jiayuan_police", "password": f"wrong-password-{i}"},
+                             timeout=60).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        codes = list(pool.map(guess, range(20)))
+    assert set(codes) <= {401, 423} and 423 in codes, codes
+    right = requests.post(url, json={"username": "jiayuan_police", "password": DEMO_PASSWORD}, timeout=60)
+    assert right.status_code == 423 and right.json()["error"]["code"] == "account_locked"

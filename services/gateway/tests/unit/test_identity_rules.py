@@ -135,3 +135,44 @@ def test_gets_are_retried_only_while_a_dead_service_still_answers_503_within_two
     with pytest.raises(ServiceUnavailable):
         proxy.forward("welfare", "POST", "/api/v1/welfare/x", b"", {}, b"{}")
     assert posted.calls == 1  # never retried
+
+
+def test_an_open_breaker_is_probed_early_soon_after_a_refusal_and_rarely_after_a_timeout():
+    from gateway.adapters.proxy import CircuitBreaker
+
+    now = [0.0]
+    refused = CircuitBreaker(threshold=1, reset_after=10.0, clock=lambda: now[0])
+    refused.failure("refused")
+    assert not refused.allow() and not refused.claim_probe()  # not at once
+    now[0] += 0.25
+    assert refused.claim_probe() and not refused.claim_probe()  # one probe at a time
+    assert not refused.probed(False) and refused.state == "open"
+    now[0] += 0.25
+    assert refused.claim_probe() and refused.probed(True)  # back: this caller makes the trial call
+    assert refused.state == "half_open" and not refused.allow()
+    refused.success()
+    assert refused.state == "closed"
+
+    hanging = CircuitBreaker(threshold=1, reset_after=10.0, clock=lambda: now[0])
+    hanging.failure("timeout")
+    now[0] += 1.0
+    assert not hanging.claim_probe()  # a hanging service is not probed every few hundred ms
+    now[0] += 1.1
+    assert hanging.claim_probe()
+
+
+def test_the_proxy_tells_a_refused_connection_from_a_timeout():
+    import requests
+
+    from liandong.config import Settings
+
+    from gateway.adapters.proxy import ServiceProxy, ServiceUnavailable
+
+    now = [0.0]
+    for error, kind in ((requests.ConnectionError, "refused"), (requests.ConnectTimeout, "timeout"),
+                        (requests.ReadTimeout, "timeout")):
+        proxy = ServiceProxy(Settings(), ("welfare",), breaker_threshold=1, clock=lambda: now[0])
+        proxy.session = _Flaky(now, 0.0, error)
+        with pytest.raises(ServiceUnavailable):
+            proxy.forward("welfare", "GET", "/api/v1/welfare/x", b"", {}, b"")
+        assert proxy.breakers["welfare"].last_kind == kind, error

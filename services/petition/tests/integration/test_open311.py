@@ -73,3 +73,57 @@ def test_open311_errors_use_the_standard_shape(env):
     # a resident of 家园 cannot file for another sub-district's unit
     r = c.post("/open311/v2/requests.json", json={**form, "address_id": "huangniling"}, headers=h)
     assert r.status_code == 403 and r.get_json()[0]["code"] == 403
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("store", ["sqlite", "mongo"])
+def test_open311_refuses_mistyped_and_non_finite_fields_with_its_error_shape_and_stores_nothing(make_env, store):
+    """Every field through one schema: a list, an object, a number where text belongs or lat "nan" is a 400
+    in the standard's shape naming the field (before: 500, and for "nan" a NaN stored or a crash)."""
+    env = make_env(store=store)
+    c, h = env.client, env.resident("res-typed")
+    good = {"service_code": "environment_noise", "address_string": "家园社区1号楼", "description": "噪音"}
+    cases = [({**good, "lat": "nan", "long": "126.5"}, "lat"),
+             ({**good, "lat": "inf", "long": "126.5"}, "lat"),
+             ({**good, "lat": 43.8, "long": float("nan")}, "long"),
+             ({**good, "lat": 91, "long": 126.5}, "lat"),
+             ({**good, "lat": [1], "long": 126.5}, "lat"),
+             ({**good, "description": ["噪音"]}, "description"),
+             ({**good, "description": {"x": 1}}, "description"),
+             ({**good, "service_code": 7}, "service_code"),
+             ({**good, "address_id": ["jiayuan-b1"]}, "address_id"),
+             ({**good, "first_name": {"a": 1}}, "first_name"),
+             ({**good, "phone": 13904321234}, "phone"),
+             ({**good, "media_url": ["x"]}, "media_url"),
+             ({**good, "lat": 43.8}, "lat")]
+    for body, field in cases:
+        r = c.post("/open311/v2/requests.json", json=body, headers=h)
+        assert r.status_code == 400, (body, r.status_code, r.get_data(as_text=True))
+        err = r.get_json()
+        assert isinstance(err, list) and err[0]["code"] == 400 and field in err[0]["description"], (body, err)
+    r = c.post("/open311/v2/requests.json", data={**good, "lat": "nan", "long": "1"}, headers=h)  # a form post
+    assert r.status_code == 400 and "lat" in r.get_json()[0]["description"]
+    r = c.post("/open311/v2/requests.json", json=["not", "an", "object"], headers=h)
+    assert r.status_code == 400 and r.get_json()[0]["code"] == 400
+    assert env.get("/petitions", headers=h)["total"] == 0  # nothing was stored
+    ok = c.post("/open311/v2/requests.json", json={**good, "lat": "43.84", "long": 126.53}, headers=h)
+    assert ok.status_code == 201
+    req = c.get(f"/open311/v2/requests/{ok.get_json()[0]['service_request_id']}.json").get_json()[0]
+    assert req["lat"] == 43.84 and req["long"] == 126.53
+
+
+def test_open311_list_filters_go_through_a_schema_and_never_answer_500(env):
+    c = env.client
+    odd = [{"start_date": "nan"}, {"start_date": "2026-01-01"}, {"end_date": "9999-12-31T23:59:59-23:59"},
+           {"start_date": "0001-01-01T00:00:00+14:00"}, {"status": "weird"}, {"status": ","},
+           {"service_request_id": "," * 50}, {"service_code": "x" * 3000}, {"start_date": "2026-13-45T99:00:00Z"},
+           {"jurisdiction_id": "anything", "api_key": "k"}]
+    for params in odd:
+        r = c.get("/open311/v2/requests.json", query_string=params)
+        assert r.status_code in (200, 400), (params, r.status_code, r.get_data(as_text=True))
+        body = r.get_json()
+        assert isinstance(body, list), (params, body)
+        if r.status_code == 400:
+            assert body[0]["code"] == 400 and body[0]["description"], (params, body)

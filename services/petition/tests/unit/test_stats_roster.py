@@ -43,6 +43,7 @@ def test_roster_gaps_and_duty_validation():
 def test_every_petition_contract_accepts_its_example():
     names = {c.name for c in CONTRACTS.for_service("petition")}
     assert names == {"petition.registered", "petition.assigned", "petition.answered", "petition.closed",
-                     "petition.overdue", "petition.escalated", "petition.risk_flagged"}
+                     "petition.overdue", "petition.escalated", "petition.risk_flagged",
+                     "petition.personal_data.accessed"}  # every domain service's reads of personal data (audit)
     for c in CONTRACTS.for_service("petition"):
         CONTRACTS.validate_outgoing(c.type, c.example)

@@ -6,7 +6,7 @@ from ..events.registry import ContractRegistry
 
 CONTRACTS = ContractRegistry()
 
-from . import gateway, petition, security, volunteer, welfare  # noqa: E402,F401  (registration on import)
+from . import audit, gateway, petition, security, volunteer, welfare  # noqa: E402,F401  (registration on import)
 
 TOPICS = sorted({c.topic for c in CONTRACTS.all()} | {f"{s}.events" for s in
                 ("gateway", "petition", "welfare", "volunteer", "security")})

@@ -1,29 +1,16 @@
 """The audit trail of personal-data access (个人信息访问记录): who read or changed what, and when."""
 from __future__ import annotations
 
-import re
-
+from liandong.audit import personal_fields  # noqa: F401  (one detector, in shared; re-exported here)
+from liandong.consumer import HANDLED, apply_once
+from liandong.contracts.audit import AUDITED_SERVICES
 from liandong.ids import new_id
 
-# Field names that carry personal data in any service's JSON (ID numbers, phones, addresses, incomes,
-# corrections records); matched on the key, so new services are covered when they use these names.
-PERSONAL_KEYS = re.compile(r"(id_number|id_no|idcard|phone|mobile|address|income|corrections|correction_)",
-                           re.IGNORECASE)
 
-
-def personal_fields(value, found: set | None = None, depth: int = 0) -> set[str]:
-    found = set() if found is None else found
-    if depth > 8:
-        return found
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if PERSONAL_KEYS.search(str(k)):
-                found.add(str(k))
-            personal_fields(v, found, depth + 1)
-    elif isinstance(value, list):
-        for item in value[:500]:
-            personal_fields(item, found, depth + 1)
-    return found
+def request_key(user_id: str, correlation_id: str | None) -> str | None:
+    """One entry per (reader, request): the reads a service reports for one gateway request (an export reads
+    many pages) and the gateway's own word on it (action export) meet in the same entry, whichever comes first."""
+    return f"{user_id}|{correlation_id}" if correlation_id else None
 
 
 class AuditLog:
@@ -43,6 +30,37 @@ class AuditLog:
                                  "method": method, "path": path, "service": service, "status": status,
                                  "fields": sorted(fields), "correlation_id": correlation_id})
 
+    # -- reads reported by the services themselves (through the gateway or inside the cluster)
+    def handlers(self) -> dict:
+        return {f"liandong.{s}.personal_data.accessed.v1": self.on_personal_data_accessed for s in AUDITED_SERVICES}
+
+    def on_personal_data_accessed(self, event) -> None:
+        d = event.data
+        service = event.type.split(".")[1]
+        key = request_key(d["user_id"], event.correlationid) or event.id
+        apply_once(self.entries, key, event.id, {
+            # "export" sorts before "read": $min keeps the gateway's word that this request was an export
+            "$min": {"at": d["at"], "action": "read", "path": d["path"]},
+            "$max": {"last_at": d["at"], "status": d["status"]},
+            "$set": {"user_id": d["user_id"], "name": d.get("name", ""), "roles": d.get("roles", []),
+                     "org_path": d["org_path"], "method": d["method"], "service": service,
+                     "correlation_id": event.correlationid},
+            "$addToSet": {"fields": {"$each": list(d["fields"])}},
+            "$push": {"paths": {"$each": [d["path"]], "$slice": -20}},
+            "$inc": {"reads": 1},
+        })
+
+    def record_export(self, *, user_id: str, name: str, roles: list[str], org_path: str, path: str, query: str,
+                      service: str, fields: list[str], correlation_id: str | None) -> None:
+        key = request_key(user_id, correlation_id) or new_id()
+        self.entries.update_one({"_id": key}, {
+            "$set": {"action": "export", "query": query, "user_id": user_id, "name": name, "roles": roles,
+                     "org_path": org_path, "method": "GET", "service": service, "correlation_id": correlation_id},
+            "$min": {"at": self.clock.now_iso(), "path": path},
+            "$max": {"status": 200},
+            "$addToSet": {"fields": {"$each": sorted(fields)}},
+        }, upsert=True)
+
     def query(self, scope: dict, user_id: str | None = None, service: str | None = None, action: str | None = None,
               since: str | None = None, until: str | None = None, limit: int = 100, skip: int = 0) -> list[dict]:
         terms = [scope]
@@ -57,5 +75,6 @@ class AuditLog:
         if until:
             terms.append({"at": {"$lt": until}})
         filt = terms[0] if len(terms) == 1 else {"$and": terms}
-        return self.entries.find(filt, sort=[("at", -1)], skip=skip, limit=limit)
+        found = self.entries.find(filt, sort=[("at", -1)], skip=skip, limit=limit)
+        return [{k: v for k, v in e.items() if k != HANDLED} for e in found]
 

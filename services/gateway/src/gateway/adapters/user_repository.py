@@ -48,6 +48,30 @@ class UserRepository:
             raise ConcurrencyConflict(f"user {user.id} was changed by someone else; reload and retry")
         user.version += 1
 
+    # -- the lock-out count: each a single atomic update, so parallel guesses cannot share one snapshot
+    # (SQLite: one write transaction; FerretDB: the adapter's per-document lock; MongoDB: natively)
+    @staticmethod
+    def _unlocked(now: str) -> dict:
+        return {"$or": [{"locked_until": None}, {"locked_until": {"$lte": now}}]}
+
+    def count_failure(self, user_id: str, now: str) -> int | None:
+        """Add one failed login; the count after it, or None if the account is locked already."""
+        doc = self.users.find_one_and_update({"_id": user_id, **self._unlocked(now)},
+                                             {"$inc": {"failed_logins": 1, "_v": 1}})
+        return None if doc is None else doc["failed_logins"]
+
+    def lock(self, user_id: str, threshold: int, until: str) -> None:
+        """Lock once the count reached `threshold` (whoever reached it first writes it; the rest match nothing)."""
+        self.users.update_one({"_id": user_id, "failed_logins": {"$gte": threshold}},
+                              {"$set": {"locked_until": until, "failed_logins": 0}, "$inc": {"_v": 1}})
+
+    def clear_failures(self, user_id: str, threshold: int, now: str) -> bool:
+        """A right password: reset the count, only if the account is not locked at this instant."""
+        doc = self.users.find_one_and_update(
+            {"_id": user_id, "failed_logins": {"$lt": threshold}, **self._unlocked(now)},
+            {"$set": {"failed_logins": 0, "locked_until": None}, "$inc": {"_v": 1}})
+        return doc is not None
+
     def get(self, user_id: str) -> User:
         doc = self.users.find_one({"_id": user_id})
         if doc is None:

@@ -94,10 +94,11 @@ def blueprint(proxy: ServiceProxy, audit: AuditLog, org_name, max_rows: int = ex
         if not principal.has("personal_data:read"):
             items = mask_lists(items)
         found = personal_fields(items)
-        audit.record(user_id=principal.user_id, name=principal.name, roles=sorted(principal.roles),
-                     org_path=principal.grants[0].org_path if principal.grants else "/", action="export",
-                     method="GET", path=f"{path}?{urlencode(filters)}", service=service, status=200,
-                     fields=sorted(found), correlation_id=g.get("correlation_id"))
+        # the same entry as the pages' reads the service reports (one per request: see AuditLog.request_key)
+        audit.record_export(user_id=principal.user_id, name=principal.name, roles=sorted(principal.roles),
+                            org_path=principal.grants[0].org_path if principal.grants else "/", path=path,
+                            query=urlencode(filters), service=service, fields=sorted(found),
+                            correlation_id=g.get("correlation_id"))
         cols, rows = exports.table(items, functools.lru_cache(maxsize=None)(org_name))
         body = documents.write_table([label for _, label in cols], rows, fmt, title=rest.replace("/", "-"))
         return attachment(body, fmt, f"{service}-{rest.replace('/', '-')}")

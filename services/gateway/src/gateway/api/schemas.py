@@ -161,6 +161,10 @@ class AuditEntrySchema(Schema):
     status = fields.Integer()
     fields_ = fields.List(fields.String(), data_key="fields")
     correlation_id = fields.String(allow_none=True)
+    reads = fields.Integer(metadata={"description": "reads the service reported for this request"})
+    paths = fields.List(fields.String(), metadata={"description": "the last 20 routes read in this request"})
+    last_at = fields.String()
+    query = fields.String(metadata={"description": "an export's filters"})
 
 
 class AuditListSchema(Schema):

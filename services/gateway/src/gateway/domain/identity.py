@@ -105,24 +105,36 @@ class User:
         return cls(user_id, username, (name or username).strip(), list(grants), hash_password(password))
 
     def is_locked(self, now: datetime) -> bool:
-        return bool(self.locked_until) and self.locked_until > _iso(now)
+        # MAX_FAILURES counted but the lock not yet written (another login is writing it): locked already
+        return (bool(self.locked_until) and self.locked_until > _iso(now)) or self.failed_logins >= MAX_FAILURES
 
-    def login(self, password: str, now: datetime) -> str:
-        """'ok', 'locked', 'inactive' or 'wrong'; records the failure count and the lock-out."""
+    def check_login(self, password: str, now: datetime) -> str:
+        """'ok', 'locked', 'inactive' or 'wrong' — what this attempt is; it changes nothing.
+
+        The failure count is not kept here: parallel attempts would each count from the same
+        snapshot and lose each other's failures. The repository counts with one atomic update
+        (`UserRepository.count_failure`) and `lock_decision` says what that count means."""
         if self.is_locked(now):
             return "locked"
         if not verify_password(password, self.password_hash):
-            self.failed_logins += 1
-            if self.failed_logins >= MAX_FAILURES:
-                self.locked_until = _iso(now + timedelta(minutes=LOCK_MINUTES))
-                self.failed_logins = 0
-                return "locked"
             return "wrong"
         if not self.active:
             return "inactive"
-        self.failed_logins = 0
-        self.locked_until = None
         return "ok"
+
+    def login(self, password: str, now: datetime) -> str:
+        """The same rule on this object alone (one attempt at a time): counts and locks in memory."""
+        outcome = self.check_login(password, now)
+        if outcome == "wrong":
+            self.failed_logins += 1
+            if self.failed_logins >= MAX_FAILURES:
+                self.locked_until = lock_until(now)
+                self.failed_logins = 0
+                return "locked"
+        elif outcome == "ok":
+            self.failed_logins = 0
+            self.locked_until = None
+        return outcome
 
     def change_password(self, password: str) -> None:
         check_password_rules(password)
@@ -136,6 +148,10 @@ class User:
         return {"id": self.id, "username": self.username, "name": self.name,
                 "grants": [g.to_dict() for g in self.grants], "active": self.active,
                 "locked_until": self.locked_until}
+
+
+def lock_until(now: datetime) -> str:
+    return _iso(now + timedelta(minutes=LOCK_MINUTES))
 
 
 def _iso(dt: datetime) -> str:

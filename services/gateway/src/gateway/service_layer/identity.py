@@ -12,7 +12,8 @@ from liandong.ids import new_id
 
 from ..adapters.org_repository import OrgRepository
 from ..adapters.user_repository import RevocationLog, SessionStore, UserRepository
-from ..domain.identity import DUMMY_HASH, RoleGrant, User, digest, new_refresh_secret, verify_password
+from ..domain.identity import (DUMMY_HASH, MAX_FAILURES, RoleGrant, User, digest, lock_until, new_refresh_secret,
+                               verify_password)
 
 log = logging.getLogger(__name__)
 
@@ -77,29 +78,27 @@ class Identity:
         if user is None:
             verify_password(password, DUMMY_HASH)  # the same cost as a real check: no user enumeration by timing
             raise Unauthorized("wrong username or password")
-        outcome = user.login(password, now)
+        outcome = user.check_login(password, now)
+        if outcome == "wrong":
+            failures = self.users.count_failure(user.id, to_iso(now))
+            if failures is None:
+                outcome = "locked"  # locked by a parallel attempt since we read the account
+            elif failures >= MAX_FAILURES:
+                self.users.lock(user.id, MAX_FAILURES, lock_until(now))
+                outcome = "locked"
+        elif outcome == "ok" and not self.users.clear_failures(user.id, MAX_FAILURES, to_iso(now)):
+            outcome = "locked"  # a parallel wrong guess locked it after we read it: the lock wins
+        if outcome == "locked":
+            raise AccountLocked("too many failed logins; the account is locked for a while")
+        if outcome == "inactive":
+            raise Unauthorized("this account is disabled")
         if outcome != "ok":
-            if outcome in ("wrong", "locked"):
-                self._save_quietly(user)
-            if outcome == "locked":
-                raise AccountLocked(f"too many failed logins; the account is locked until {user.locked_until}")
-            if outcome == "inactive":
-                raise Unauthorized("this account is disabled")
             raise Unauthorized("wrong username or password")
-        self._save_quietly(user)
         token, claims = self._issue(user)
         secret = new_refresh_secret()
         sid = self.sessions.open(user.id, digest(secret), claims["jti"], _ts(claims["exp"]),
                                  to_iso(now + timedelta(seconds=self.refresh_seconds)), to_iso(now))
         return self._answer(user, token, claims, sid, secret)
-
-    def _save_quietly(self, user: User) -> None:
-        from liandong.errors import ConcurrencyConflict
-
-        try:
-            self.users.save(user)
-        except ConcurrencyConflict:
-            log.info("concurrent login bookkeeping for %s; one write wins", user.id)
 
     def refresh(self, refresh_token: str) -> dict:
         sid, _, secret = (refresh_token or "").partition(".")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Blueprint, jsonify, request
-from marshmallow import ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 from werkzeug.exceptions import HTTPException
 
 from liandong.auth import current_principal
@@ -27,6 +27,71 @@ OPEN311_ERROR = {"type": "array", "items": {"type": "object", "required": ["code
     "code": {"type": "integer"}, "description": {"type": "string"}}}}
 
 
+def _text(max_len: int, **kw) -> fields.String:
+    return fields.String(validate=validate.Length(max=max_len), load_default=None, allow_none=True, **kw)
+
+
+class Open311RequestSchema(Schema):
+    """A GeoReport v2 service request as filed (form fields or JSON): every field typed and bounded, so a
+    list, an object or `lat: "nan"` is a 400 in Open311's error shape, never a 500 or a stored NaN."""
+
+    class Meta:
+        unknown = EXCLUDE  # api_key, attribute[...] and other fields of the standard we do not use
+
+    service_code = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    lat = fields.Float(allow_nan=False, validate=validate.Range(-90, 90), load_default=None, allow_none=True)
+    long = fields.Float(allow_nan=False, validate=validate.Range(-180, 180), load_default=None, allow_none=True)
+    address_string = _text(200)
+    address_id = _text(100)
+    jurisdiction_id = _text(100)
+    first_name = _text(50)
+    last_name = _text(50)
+    phone = _text(30)
+    email = _text(254)
+    device_id = _text(200)
+    account_id = _text(200)
+    media_url = _text(500)
+
+    @pre_load
+    def _blank_is_absent(self, data, **_kw):
+        # form posts send empty fields; strings are trimmed (a non-string stays and is refused by its field)
+        if not isinstance(data, dict):
+            raise ValidationError("the body must be form fields or a JSON object", "request")
+        out = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                value = value.strip()
+                if value == "":
+                    continue
+            out[key] = value
+        return out
+
+    @validates_schema
+    def _located(self, data, **_kw):
+        if (data.get("lat") is None) != (data.get("long") is None):
+            raise ValidationError("lat and long come together", "lat")
+        if data.get("lat") is None and not data.get("address_string") and not data.get("address_id"):
+            raise ValidationError("a location is required: lat and long, address_string or address_id", "location")
+
+
+class Open311QuerySchema(Schema):
+    """GET requests.json: the standard's filters, checked like the filing's fields."""
+
+    class Meta:
+        unknown = EXCLUDE  # jurisdiction_id, api_key and the like
+
+    service_request_id = fields.String(load_default=None, validate=validate.Length(max=2000))
+    service_code = fields.String(load_default=None, validate=validate.Length(max=2000))
+    status = fields.String(load_default=None, validate=validate.Length(max=20))
+    start_date = fields.String(load_default=None, validate=validate.Length(max=40))
+    end_date = fields.String(load_default=None, validate=validate.Length(max=40))
+
+    @staticmethod
+    def items(value: str | None) -> list[str]:
+        return [v.strip() for v in (value or "").split(",") if v.strip()][:100]
+
+
 def _error(code: int, description: str):
     return jsonify([{"code": code, "description": description}]), code
 
@@ -41,13 +106,15 @@ def _w3c(iso: str | None) -> str | None:
 def _parse_w3c(name: str, value: str | None) -> str | None:
     if not value:
         return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise DomainError(f"{name} is not a W3C date-time") from None
     from liandong.clock import to_iso
 
-    return to_iso(moment)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:  # a date or a time without offset: Beijing time, as the answers are
+            moment = moment.replace(tzinfo=rules.LOCAL)
+        return to_iso(moment)
+    except (ValueError, OverflowError):  # not a date, or one that leaves the calendar in UTC
+        raise DomainError(f"{name} is not a W3C date-time") from None
 
 
 def blueprint(service: PetitionService) -> Blueprint:
@@ -108,62 +175,50 @@ def blueprint(service: PetitionService) -> Blueprint:
          tags=["open311"], error_schema=OPEN311_ERROR, permission="petition:file", status=201)
     def create_request():
         principal = current_principal()
-        form = request.get_json(silent=True) if request.is_json else request.form.to_dict()
-        if not isinstance(form, dict):
+        raw = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+        if not isinstance(raw, dict):
             return _error(400, "the body must be form fields or a JSON object")
-        codes = {s["service_code"] for s in services_list()}
-        code = (form.get("service_code") or "").strip()
-        if not code:
-            return _error(400, "service_code is required")
-        if code not in codes:
+        form = Open311RequestSchema().load(raw)
+        code = form["service_code"]
+        if code not in {s["service_code"] for s in services_list()}:
             return _error(400, f"service_code {code!r} is not a known service; see services.json")
-        lat, lon = form.get("lat"), form.get("long")
-        address, address_id = (form.get("address_string") or "").strip(), (form.get("address_id") or "").strip()
-        if not ((lat not in (None, "") and lon not in (None, "")) or address or address_id):
-            return _error(400, "a location is required: lat and long, address_string or address_id")
-        try:
-            lat = float(lat) if lat not in (None, "") else None
-            lon = float(lon) if lon not in (None, "") else None
-        except (TypeError, ValueError):
-            return _error(400, "lat and long must be numbers")
-        description = (form.get("description") or "").strip()
-        if not description:
-            return _error(400, "description is required")
-        org_unit_id = _org_unit_for(service, principal, address_id, (form.get("jurisdiction_id") or "").strip())
-        name = (f"{form.get('last_name') or ''}{form.get('first_name') or ''}".strip()
-                or principal.name or "网上居民")
-        petitioner = {"name": name[:50], "address": address[:200]}
-        if form.get("phone"):
-            petitioner["mobile"] = str(form["phone"])
+        address = form["address_string"] or ""
+        org_unit_id = _org_unit_for(service, principal, form["address_id"] or "", form["jurisdiction_id"] or "")
+        name = f"{form['last_name'] or ''}{form['first_name'] or ''}".strip() or principal.name or "网上居民"
+        petitioner = {"name": name[:50], "address": address}
+        if form["phone"]:
+            petitioner["mobile"] = form["phone"]
         from ..api.schemas import PetitionerSchema
 
         petitioner = PetitionerSchema().load(petitioner)
-        data = {"org_unit_id": org_unit_id, "category": code, "channel": "online", "content": description[:5000],
+        data = {"org_unit_id": org_unit_id, "category": code, "channel": "online", "content": form["description"],
                 "title": "", "petitioners": [petitioner], "headcount": None, "anonymous": False,
                 "says_higher_level": False, "attachments": []}
-        if form.get("media_url"):
-            data["attachments"] = [{"ref": str(form["media_url"])[:500], "name": "", "content_type": ""}]
-        meta = {"lat": lat, "long": lon, "address_string": address or None, "media_url": form.get("media_url"),
-                "device_id": form.get("device_id"), "account_id": form.get("account_id"), "email": form.get("email")}
+        if form["media_url"]:
+            data["attachments"] = [{"ref": form["media_url"], "name": "", "content_type": ""}]
+        meta = {"lat": form["lat"], "long": form["long"], "address_string": address or None,
+                "media_url": form["media_url"], "device_id": form["device_id"], "account_id": form["account_id"],
+                "email": form["email"]}
         petition, _ = service.register(data, principal, source="open311", open311=meta)
         return jsonify([{"service_request_id": petition.id,
                          "service_notice": f"已受理,将在{petition.deadline}前答复",
-                         "account_id": form.get("account_id")}]), 201
+                         "account_id": form["account_id"]}]), 201
 
     @bp.get("/requests.json")
     @api("Open311: service requests filed through Open311 (newest first, at most 1000)", tags=["open311"],
          error_schema=OPEN311_ERROR, public=True)
     def list_requests():
-        args = request.args
+        args = Open311QuerySchema().load(request.args.to_dict())
+        items = Open311QuerySchema.items
         names = {s["service_code"]: s["service_name"] for s in services_list()}
         query: dict = {"source": "open311"}
-        if args.get("service_request_id"):
-            query["_id"] = {"$in": [i.strip() for i in args["service_request_id"].split(",") if i.strip()]}
+        if items(args["service_request_id"]):
+            query["_id"] = {"$in": items(args["service_request_id"])}
         else:
-            if args.get("service_code"):
-                query["category"] = {"$in": [c.strip() for c in args["service_code"].split(",") if c.strip()]}
+            if items(args["service_code"]):
+                query["category"] = {"$in": items(args["service_code"])}
             if args.get("status"):
-                wanted = {v.strip() for v in args["status"].split(",")}
+                wanted = set(items(args["status"]))
                 if not wanted <= {"open", "closed"}:
                     return _error(400, "status is open or closed")
                 if wanted == {"open"}:
