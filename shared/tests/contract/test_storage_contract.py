@@ -239,6 +239,8 @@ def test_find_keeps_only_the_included_fields(database):
     assert {k: type(v) for k, v in docs[0].items()} == {k: type(v) for k, v in expected[0].items()}
     with pytest.raises(UnsupportedQuery):
         c.find({}, projection={"m.x": 1})
+    # the id alone (SQLite used to read {"_id": 1} as leaving the id out)
+    assert sorted(c.find({}, projection={"_id": 1}), key=lambda d: d["_id"]) == [{"_id": "a"}, {"_id": "b"}]
 
 
 def test_a_count_can_stop_at_a_limit(database):

@@ -468,8 +468,10 @@ class SqliteCollection:
     def find(self, filter: Filter | None = None, sort: SortSpec | None = None,
              skip: int = 0, limit: int = 0, projection: dict | None = None, hint: str | None = None) -> list[dict]:
         columns, included = "doc", check_projection(projection)
-        if included:  # only these fields leave SQLite, so Python parses no more than them
-            columns = "id, " + ", ".join(self._kept(k) for k in included)
+        # {"_id": 1} keeps the id alone: an inclusion projection with no other field
+        inclusion = bool(included) or (projection is not None and set(projection) == {"_id"} and bool(projection["_id"]))
+        if inclusion:  # only these fields leave SQLite, so Python parses no more than them
+            columns = "".join(["id"] + [", " + self._kept(k) for k in included])
         elif projection:  # fields left out in SQL, so Python never parses them
             columns = "json_remove(doc," + ",".join(f"'{_json_path(k)}'" for k in projection) + ")"
         try:
@@ -482,7 +484,7 @@ class SqliteCollection:
                 rows = self._select(self.db.connection(), filter, sort, skip, limit, columns=columns)
         except sqlite3.OperationalError as exc:
             raise StorageUnavailable(str(exc)) from exc
-        if included:
+        if inclusion:
             return [self._from_kept(r, included) for r in rows]
         return [json.loads(r[0]) for r in rows]
 
