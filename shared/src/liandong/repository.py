@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
-from . import outbox
+from . import idempotency, outbox
 from .errors import Conflict, NotFound
 from .storage.base import DuplicateKeyError
 
@@ -60,20 +60,31 @@ class OutboxRepository(Generic[T]):
         return out
 
     def get(self, aggregate_id: str) -> T:
+        """The aggregate; raises idempotency.AlreadyApplied (carrying it) if this request's
+        Idempotency-Key changed it before: the request is a retry and must not apply again."""
         doc = self.collection.find_one({"_id": aggregate_id})
         if doc is None:
             raise NotFound(f"no {self.collection_name} record {aggregate_id!r}")
         aggregate = self.from_document(doc)
         aggregate.version = doc[outbox.VERSION]
+        idempotency.check_not_applied(self.collection.name, doc, aggregate)
         return aggregate
 
     def add(self, aggregate: T) -> T:
+        """Store a new aggregate. A retry under the same Idempotency-Key stores nothing: the aggregate
+        the first attempt stored takes the place of the one built again (its state is copied into
+        it, so whoever holds it answers with the stored id), and its events are not sent twice."""
         doc = self.to_document(aggregate)
         doc["_id"] = aggregate.id
         try:
-            outbox.insert_with_events(self.collection, doc, self._envelopes(aggregate, 1))
+            stored = outbox.insert_with_events(self.collection, doc, self._envelopes(aggregate, 1))
         except DuplicateKeyError as exc:
             raise Conflict(f"{self.collection_name} {aggregate.id!r} exists already") from exc
+        if stored["_id"] != doc["_id"]:
+            earlier = self.from_document(stored)
+            vars(aggregate).update(vars(earlier))
+            aggregate.version = stored[outbox.VERSION]
+            return aggregate
         aggregate.version = 1
         return aggregate
 
