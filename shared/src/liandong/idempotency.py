@@ -19,7 +19,9 @@ outside a request (workers, event handlers) has none and writes as before.
 """
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,6 +116,50 @@ def check_not_applied(collection_name: str, document: dict | None, aggregate: An
         return  # this very request wrote it a moment ago
     if rk.key in (document.get(RECENT) or ()):
         raise AlreadyApplied(collection_name, document.get("_id"), aggregate)
+
+
+def derived_id(label: str) -> str | None:
+    """An id the same for every attempt of this request (None outside a key): a record written under
+    it by a retry meets the one its first attempt wrote (`insert_once`)."""
+    rk = _current.get()
+    if rk is None:
+        return None
+    digest = hashlib.sha256(f"{rk.key}\n{label}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16]))
+
+
+def insert(collection, document: dict) -> dict:
+    """`insert_one` under the request's key; returns what is stored: a retry gets the document its
+    first attempt stored (the collection needs `prepare`)."""
+    from .storage.base import DuplicateKeyError
+
+    key = stamp_insert(collection.name, document)
+    try:
+        collection.insert_one(document)
+    except DuplicateKeyError:
+        earlier = collection.find_one({FIELD: key}) if key is not None else None
+        if earlier is None:
+            raise
+        _current.get().written.add((collection.name, earlier["_id"]))
+        return earlier
+    return document
+
+
+def guard(collection_name: str, doc_id: Any, filter: dict, update: dict) -> dict:
+    """Make a single-document update apply once per key: the filter refuses a document that carries
+    the key already, the update records it (same write). Returns the filter; `update` is changed in place."""
+    rk = _current.get()
+    if rk is None or (collection_name, doc_id) in rk.written:
+        return filter
+    rk.written.add((collection_name, doc_id))
+    update.setdefault("$push", {})[RECENT] = {"$each": [rk.key], "$slice": -KEEP}
+    return {**filter, RECENT: {"$ne": rk.key}}
+
+
+def applied_before(collection, doc_id: Any) -> bool:
+    """After a guarded update matched nothing: was it because this key changed the document already?"""
+    rk = _current.get()
+    return rk is not None and collection.count_documents({"_id": doc_id, RECENT: {"$all": [rk.key]}}) > 0
 
 
 def prepare(collection) -> None:

@@ -20,7 +20,7 @@ from .bus.base import BusError, EventBus
 from .errors import ConcurrencyConflict
 from .events.envelope import Envelope
 from .events.registry import topic_for
-from .storage.base import Collection, DuplicateKeyError, StorageError
+from .storage.base import Collection, StorageError
 
 OUTBOX = "_outbox"
 PENDING = "_outbox_pending"
@@ -47,16 +47,7 @@ def insert_with_events(collection: Collection, document: dict, events: Iterable[
     doc[VERSION] = 1
     doc[OUTBOX] = evs
     doc[PENDING] = bool(evs)
-    key = idempotency.stamp_insert(collection.name, doc)
-    try:
-        collection.insert_one(doc)
-    except DuplicateKeyError:
-        earlier = collection.find_one({idempotency.FIELD: key}) if key is not None else None
-        if earlier is None:
-            raise
-        idempotency.current().written.add((collection.name, earlier["_id"]))
-        return earlier
-    return doc
+    return idempotency.insert(collection, doc)
 
 
 def update_with_events(collection: Collection, doc_id, expected_version: int, changes: dict,
