@@ -88,6 +88,20 @@ class OutboxRepository(Generic[T]):
         aggregate.version = 1
         return aggregate
 
+    def stored_by_this_request(self) -> T | None:
+        """The aggregate an earlier attempt of this request (same Idempotency-Key) created, if any:
+        for use cases whose checks before `add` would refuse the retry (a uniqueness check)."""
+        rk = idempotency.current()
+        if rk is None:
+            return None
+        doc = self.collection.find_one({idempotency.FIELD: rk.key})
+        if doc is None:
+            return None
+        rk.written.add((self.collection.name, doc["_id"]))
+        aggregate = self.from_document(doc)
+        aggregate.version = doc[outbox.VERSION]
+        return aggregate
+
     def save(self, aggregate: T) -> T:
         events = self._envelopes(aggregate, aggregate.version + 1)
         aggregate.version = outbox.update_with_events(self.collection, aggregate.id, aggregate.version,
