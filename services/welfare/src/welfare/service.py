@@ -4,8 +4,11 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+from liandong import idempotency, outbox
 from liandong.auth import Principal
+from liandong.consumer import insert_once
 from liandong.errors import ConcurrencyConflict, Conflict, InvalidTransition, NotFound, ValidationFailed
+from liandong.idempotency import AlreadyApplied
 from liandong.ids import new_id
 from liandong.storage.base import subtree
 
@@ -124,7 +127,10 @@ class Welfare:
             stage, body["reason"], p.user_id, self.clock.now_iso()))
 
     def approve(self, p: Principal, app_id: str) -> tuple[Application, Grant]:
-        app = self.applications.get(app_id)
+        try:
+            app = self.applications.get(app_id)
+        except AlreadyApplied as done:  # a retry (same Idempotency-Key): approved already, the grant follows it
+            return done.aggregate, self.start_grant(done.aggregate)
         p.require("welfare:approve", app.org_path)
         programme = self.programme(app.programme)
         # the household is re-checked against the line of the year it is approved in
@@ -253,7 +259,7 @@ class Welfare:
                 item[key] = body[key]
             elif not existing:
                 item[key] = 0
-        movement = {"_id": new_id(), "kind": "donation", "org_path": org_path, "org_unit_id": body["org_unit_id"],
+        movement = {"_id": idempotency.derived_id("movement") or new_id(), "kind": "donation", "org_path": org_path, "org_unit_id": body["org_unit_id"],
                     "item_id": stock_id, "name": body["name"], "unit": body["unit"], "quantity": body["quantity"],
                     "value_fen": unit_value * body["quantity"], "donor": body["donor"],
                     "donor_kind": body.get("donor_kind", "resident"), "recipient": None,
@@ -263,8 +269,13 @@ class Welfare:
             "name": body["name"], "quantity": body["quantity"], "unit": body["unit"], "donor": body["donor"],
             "value_fen": movement["value_fen"]}, org_path)
         self.stock.receive(stock_id, item, body["quantity"], ev)
-        self.stock.record_movement(movement)
-        return movement
+        return self._recorded(movement)
+
+    def _recorded(self, movement: dict) -> dict:
+        """The movement as stored (a retried request's first attempt may have stored it already)."""
+        if self.stock.record_movement(movement):
+            return movement
+        return self.stock.movements.find_one({"_id": movement["_id"]}) or movement
 
     def hand_out(self, p: Principal, body: dict) -> dict:
         p.require("welfare:goods")
@@ -276,7 +287,7 @@ class Welfare:
             grant = self.grants.get(body["grant_id"])
             if grant.status != "active":
                 raise Conflict(f"grant {grant.id} is {grant.status}: the household is not eligible now")
-        movement = {"_id": new_id(), "kind": "handout", "org_path": stock["org_path"],
+        movement = {"_id": idempotency.derived_id("movement") or new_id(), "kind": "handout", "org_path": stock["org_path"],
                     "org_unit_id": stock["org_unit_id"], "item_id": stock["_id"], "name": stock["name"],
                     "unit": stock["unit"], "quantity": body["quantity"],
                     "value_fen": stock["unit_value_fen"] * body["quantity"], "donor": None, "recipient": recipient,
@@ -284,8 +295,7 @@ class Welfare:
                     "at": self.clock.now_iso(), "by": p.user_id}
         ev = self._handed_out_event(movement)
         self.stock.take(stock["_id"], body["quantity"], ev)
-        self.stock.record_movement(movement)
-        return movement
+        return self._recorded(movement)
 
     def _handed_out_event(self, movement: dict):
         return self.platform.new_event("welfare.goods.handed_out", movement["item_id"], {
@@ -323,8 +333,8 @@ class Welfare:
         record = {"_id": new_id(), "org_path": org_path, "org_unit_id": body["org_unit_id"],
                   "at": self.clock.now_iso(), "by": p.user_id, "lines": applied,
                   "difference_value_fen": sum(line["value_fen"] for line in applied)}
-        self.stock.stocktakes.insert_one(record)
-        return record
+        # a retry (same Idempotency-Key): the stock-take its first attempt stored
+        return outbox.strip(idempotency.insert(self.stock.stocktakes, record))
 
     # -- love-coin redemptions (爱心币兑换): welfare's side of the saga
 
@@ -341,6 +351,9 @@ class Welfare:
                 raise ValidationFailed("not for love coins", {"items": [f"{doc['name']} has no coin price"]})
             lines.append({"item_id": w["item_id"], "name": doc["name"], "quantity": w["quantity"],
                           "coins": doc["coin_price"] * w["quantity"]})
+        earlier = self.redemptions.stored_by_this_request()
+        if earlier is not None:  # a retry (same Idempotency-Key): the redemption its first attempt asked for
+            return earlier
         redemption = Redemption(new_id(), org_path, body["org_unit_id"], body["volunteer_id"], lines,
                                 self.clock.now_iso(), p.user_id)
         # stored first (holding), so a crash while holding leaves a record the sweep cancels and releases
@@ -456,7 +469,7 @@ class Welfare:
         p.require("welfare:fund", org_path)
         fund_id = self.fund_id(body["org_unit_id"])
         self.fund.open(fund_id, body["org_unit_id"], org_path)
-        entry_id = new_id()
+        entry_id = idempotency.derived_id("fund_entry") or new_id()  # the fund takes an entry once
 
         def event(after):
             return self.platform.new_event("welfare.fund.donation_received", fund_id, {
@@ -467,18 +480,21 @@ class Welfare:
         entry = {"_id": entry_id, "fund_id": fund_id, "org_path": org_path, "kind": "donation",
                  "amount_fen": body["amount_fen"], "balance_after_fen": after, "party": body["donor"],
                  "donor_kind": body["donor_kind"], "at": self.clock.now_iso(), "by": p.user_id}
-        self.fund.record_entry(entry)
+        if not self.fund.record_entry(entry):  # a retry: the entry as its first attempt recorded it
+            return self.fund.entries.find_one({"_id": entry_id}) or entry
         return entry
 
     def request_fund_grant(self, p: Principal, body: dict) -> dict:
         org_path = self.platform.org.path_of(body["org_unit_id"])
         if not (p.can("welfare:review", org_path) or p.can("welfare:fund", org_path)):
             p.require("welfare:fund", org_path)
-        grant = {"_id": new_id(), "fund_id": self.fund_id(body["org_unit_id"]), "org_path": org_path,
+        grant = {"_id": idempotency.derived_id("fund_grant") or new_id(), "fund_id": self.fund_id(body["org_unit_id"]),
+                 "org_path": org_path,
                  "org_unit_id": body["org_unit_id"], "recipient": body["recipient"], "reason": body["reason"],
                  "amount_fen": body["amount_fen"], "status": "requested", "requested_by": p.user_id,
                  "requested_at": self.clock.now_iso(), "decided_by": None, "decided_at": None}
-        self.fund.grants.insert_one(grant)
+        if not insert_once(self.fund.grants, grant):  # a retry: the request its first attempt stored
+            return self.fund.grants.find_one({"_id": grant["_id"]})
         return grant
 
     def decide_fund_grant(self, p: Principal, grant_id: str, approve: bool, note: str = "") -> dict:
@@ -486,13 +502,17 @@ class Welfare:
         if grant is None:
             raise NotFound(f"no fund grant {grant_id!r}")
         p.require("welfare:fund", grant["org_path"])
+        if idempotency.applied_before(self.fund.grants, grant_id):  # a retry: decided already, as asked
+            return outbox.strip(grant)
         now = self.clock.now_iso()
         if not approve:
-            decided = self.fund.grants.update_one({"_id": grant_id, "status": "requested"}, {"$set": {
-                "status": "rejected", "decided_by": p.user_id, "decided_at": now, "note": note}})
+            update = {"$set": {"status": "rejected", "decided_by": p.user_id, "decided_at": now, "note": note}}
+            decided = self.fund.grants.update_one(
+                idempotency.guard(self.fund.grants.name, grant_id, {"_id": grant_id, "status": "requested"}, update),
+                update)
             if not decided.matched_count:
                 raise InvalidTransition(f"the fund grant is {grant['status']}: only a requested one can be rejected")
-            return self.fund.grants.find_one({"_id": grant_id})
+            return outbox.strip(self.fund.grants.find_one({"_id": grant_id}))
         # claimed first, so a rejection racing this approval cannot win after the money has gone;
         # "paying" left by a crash is finished by approving again (the fund pays an entry only once)
         claimed = self.fund.grants.update_one({"_id": grant_id, "status": {"$in": ["requested", "paying"]}},
@@ -515,9 +535,10 @@ class Welfare:
         self.fund.record_entry({"_id": grant_id, "fund_id": grant["fund_id"], "org_path": grant["org_path"],
                                 "kind": "grant", "amount_fen": -grant["amount_fen"], "balance_after_fen": after,
                                 "party": grant["recipient"], "at": now, "by": p.user_id})
-        self.fund.grants.update_one({"_id": grant_id, "status": "paying"}, {"$set": {
-            "status": "paid", "decided_by": p.user_id, "decided_at": now, "note": note}})
-        return self.fund.grants.find_one({"_id": grant_id})
+        paid = {"$set": {"status": "paid", "decided_by": p.user_id, "decided_at": now, "note": note}}
+        self.fund.grants.update_one(
+            idempotency.guard(self.fund.grants.name, grant_id, {"_id": grant_id, "status": "paying"}, paid), paid)
+        return outbox.strip(self.fund.grants.find_one({"_id": grant_id}))
 
     def fund_ledger(self, p: Principal, org_unit_id: str) -> dict:
         org_path = self.platform.org.path_of(org_unit_id)
@@ -535,12 +556,13 @@ class Welfare:
     def pair(self, p: Principal, body: dict) -> dict:
         org_path = self.platform.org.path_of(body["org_unit_id"])
         p.require("welfare:visit", org_path)
-        doc = {"_id": new_id(), "org_path": org_path, "org_unit_id": body["org_unit_id"],
-               "helper_id": body["helper_id"], "helper_name": body["helper_name"],
+        doc = {"_id": idempotency.derived_id("pairing") or new_id(), "org_path": org_path,
+               "org_unit_id": body["org_unit_id"], "helper_id": body["helper_id"], "helper_name": body["helper_name"],
                "helper_kind": body["helper_kind"], "household": body["household"], "plan": body["plan"],
                "goals": body.get("goals", []), "status": "active", "created_at": self.clock.now_iso(),
                "created_by": p.user_id}
-        self.pairings.insert_one(doc)
+        if not insert_once(self.pairings, doc):  # a retry: the pairing its first attempt stored
+            return self.pairings.find_one({"_id": doc["_id"]})
         return doc
 
     def get_pairing(self, p: Principal, pairing_id: str) -> dict:
