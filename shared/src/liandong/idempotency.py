@@ -31,7 +31,7 @@ FIELD = "_idem"           # the key of the request that created the document
 RECENT = "_idem_recent"   # the keys of the last requests that changed it
 KEEP = 20
 INDEX = "idempotency_key"
-_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+_KEY = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")  # as the gateway takes it: 1 to 200 characters
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -75,7 +75,8 @@ class AlreadyApplied(Exception):
     """The change this request asks for is already in the record: it carried the same key before.
 
     `aggregate` is the record as it stands (loaded by the repository); use cases that answer with
-    the record they changed return it instead of applying the change again (`replayed`)."""
+    the record they changed return it instead of applying the change again; elsewhere the app
+    answers the route's success status with the record's id (`install`)."""
 
     def __init__(self, collection: str, doc_id: Any, aggregate: Any = None):
         super().__init__(f"{collection}/{doc_id}: this Idempotency-Key was applied already")
@@ -180,7 +181,7 @@ def install(app) -> None:
         if client_key is None or request.method in _SAFE_METHODS:
             return None
         if not _KEY.match(client_key):
-            raise ValidationFailed("bad Idempotency-Key", {HEADER: ["1 to 200 visible ASCII characters"]})
+            raise ValidationFailed("bad Idempotency-Key", {HEADER: ["1 to 200 characters"]})
         principal = g.get("principal")
         address = (request.headers.get("X-Forwarded-For") or request.remote_addr or "").split(",")[0].strip()
         g.idempotency_token = begin(scoped(client_key, principal.user_id if principal else None, address))
