@@ -75,7 +75,7 @@ def test_sigkilled_petition_worker_under_retrying_clients_stores_every_petition_
         stop = threading.Event()
         acked: dict[str, str] = {}        # key -> petition id the client was given
         sent: set[str] = set()            # every key a client sent at least once
-        failed_at: dict[str, str] = {}    # key -> when a client first saw its attempt fail (ISO, UTC)
+        failed_at: dict[str, str] = {}    # key -> when a client last saw an attempt of it fail (ISO, UTC)
         replayed = Counter()
         errors = Counter()
         lock = threading.Lock()
@@ -97,7 +97,7 @@ def test_sigkilled_petition_worker_under_retrying_clients_stores_every_petition_
                     except requests.RequestException as exc:
                         with lock:
                             errors[type(exc).__name__] += 1
-                            failed_at.setdefault(key, to_iso(datetime.now(timezone.utc)))
+                            failed_at[key] = to_iso(datetime.now(timezone.utc))
                         time.sleep(0.1)
                         continue
                     if r.status_code == 201:
@@ -108,7 +108,7 @@ def test_sigkilled_petition_worker_under_retrying_clients_stores_every_petition_
                         break
                     with lock:
                         errors[r.status_code] += 1
-                        failed_at.setdefault(key, to_iso(datetime.now(timezone.utc)))
+                        failed_at[key] = to_iso(datetime.now(timezone.utc))
                     # in flight at the gateway, or the worker is down (a body cut off mid-way is the gateway's 500)
                     assert r.status_code in (409, 500, 502, 503, 504), r.text
                     time.sleep(0.1)
@@ -130,7 +130,7 @@ def test_sigkilled_petition_worker_under_retrying_clients_stores_every_petition_
         killed = 0
 
         def lost_answers(petitions) -> int:
-            """Keys whose petition was stored before a client saw that request fail: answers the crash lost."""
+            """Petitions stored before a client last saw their request fail: answers the crash lost."""
             with lock:
                 failed = dict(failed_at)
             if not failed:
