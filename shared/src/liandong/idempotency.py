@@ -42,6 +42,7 @@ class RequestKey:
     key: str
     inserts: dict = field(default_factory=dict)   # collection name -> inserts stamped so far
     written: set = field(default_factory=set)     # (collection name, document id) changed by this request
+    found: set = field(default_factory=set)       # (collection name, document id) an earlier attempt stored
 
     def for_insert(self, collection: str) -> str:
         """The key the next document inserted into `collection` carries: the key itself for the first,
@@ -141,9 +142,17 @@ def insert(collection, document: dict) -> dict:
         earlier = collection.find_one({FIELD: key}) if key is not None else None
         if earlier is None:
             raise
-        _current.get().written.add((collection.name, earlier["_id"]))
+        rk = _current.get()
+        rk.written.add((collection.name, earlier["_id"]))
+        rk.found.add((collection.name, earlier["_id"]))
         return earlier
     return document
+
+
+def stored_before(collection_name: str, doc_id: Any) -> bool:
+    """Whether `insert` answered with this document because an earlier attempt of the request stored it."""
+    rk = _current.get()
+    return rk is not None and (collection_name, doc_id) in rk.found
 
 
 def guard(collection_name: str, doc_id: Any, filter: dict, update: dict) -> dict:

@@ -80,7 +80,7 @@ class OutboxRepository(Generic[T]):
             stored = outbox.insert_with_events(self.collection, doc, self._envelopes(aggregate, 1))
         except DuplicateKeyError as exc:
             raise Conflict(f"{self.collection_name} {aggregate.id!r} exists already") from exc
-        if stored["_id"] != doc["_id"]:
+        if idempotency.stored_before(self.collection.name, stored["_id"]):
             earlier = self.from_document(stored)
             vars(aggregate).update(vars(earlier))
             aggregate.version = stored[outbox.VERSION]

@@ -46,7 +46,7 @@ def test_retried_security_requests_apply_once(request, fixture):
                    role="grid_worker")
     assert s1["id"] == s2["id"]
     run1, run2 = twice(svc, "/patrol-runs", {"shift_id": s1["id"]}, "run-1", role="grid_worker")
-    assert run1["id"] == run2["id"]  # not "this shift has a patrol run already"
+    assert run1 == run2  # the run its first attempt started, not "this shift has a patrol run already"
     c1, c2 = twice(svc, f"/patrol-runs/{run1['id']}/checkins", {"checkpoint_id": "cp-1"}, "check-1",
                    role="grid_worker")
     assert len(svc.get(f"/patrol-runs/{run1['id']}").get_json()["checkins"]) == 1

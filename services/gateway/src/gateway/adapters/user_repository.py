@@ -38,7 +38,7 @@ class UserRepository:
             stored = idempotency.insert(self.users, {"_id": user.id, **self._fields(user), "_v": 1})
         except DuplicateKeyError:
             raise Conflict(f"the username {user.username!r} is taken") from None
-        if stored["_id"] != user.id:  # a retry (same Idempotency-Key): the account its first attempt created
+        if idempotency.stored_before(self.users.name, stored["_id"]):  # a retry: the account its first attempt created
             vars(user).update(vars(self._from(stored)))
             return
         user.version = 1
