@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Iterable
 
+from . import idempotency
 from .bus.base import BusError, EventBus
 from .errors import ConcurrencyConflict
 from .events.envelope import Envelope
@@ -29,18 +30,24 @@ log = logging.getLogger(__name__)
 
 
 def prepare(collection: Collection) -> None:
-    """Index the flag the relay looks for (call once per aggregate collection at start-up)."""
+    """Index the flag the relay looks for and the request keys documents carry (call once per
+    aggregate collection at start-up)."""
     collection.create_index([(PENDING, 1)], name="outbox_pending")
+    idempotency.prepare(collection)
 
 
 def insert_with_events(collection: Collection, document: dict, events: Iterable[Envelope]) -> dict:
+    """Insert the document with its events; returns what is stored.
+
+    Under an Idempotency-Key the document carries the key in the same write; if a document with
+    that key is stored already (the request is a retry) that one is returned and nothing is
+    written: callers tell by its `_id`."""
     doc = dict(document)
     evs = [e.to_dict() for e in events]
     doc[VERSION] = 1
     doc[OUTBOX] = evs
     doc[PENDING] = bool(evs)
-    collection.insert_one(doc)
-    return doc
+    return idempotency.insert(collection, doc)
 
 
 def update_with_events(collection: Collection, doc_id, expected_version: int, changes: dict,
@@ -54,20 +61,29 @@ def update_with_events(collection: Collection, doc_id, expected_version: int, ch
     fields = {k: v for k, v in changes.items() if k not in reserved}
     fields[VERSION] = expected_version + 1
     update: dict = {"$set": fields}
+    push = {}
     if evs:
         fields[PENDING] = True
-        update["$push"] = {OUTBOX: {"$each": evs}}
+        push[OUTBOX] = {"$each": evs}
+    keyed = idempotency.update_clause(collection.name, doc_id)
+    if keyed:  # the request's key, in the same guarded write: a retry finds it and applies nothing again
+        push.update(keyed)
+    if push:
+        update["$push"] = push
     result = collection.update_one({"_id": doc_id, VERSION: expected_version}, update)
     if result.matched_count == 0:
         raise ConcurrencyConflict(f"{collection.name}/{doc_id} changed since version {expected_version}")
     return expected_version + 1
 
 
+_BOOKKEEPING = (OUTBOX, PENDING, idempotency.FIELD, idempotency.RECENT)
+
+
 def strip(document: dict | None) -> dict | None:
     """The document without its outbox bookkeeping (what an API returns)."""
     if document is None:
         return None
-    return {k: v for k, v in document.items() if k not in (OUTBOX, PENDING)}
+    return {k: v for k, v in document.items() if k not in _BOOKKEEPING}
 
 
 WAKE = 0.01  # seconds between looks for new work while the relay is idle (SQLite)

@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 
 from flask import Flask
 
-from . import auth, metrics, openapi
+from . import auth, idempotency, metrics, openapi
 from .bus import EventBus, open_bus
 from .clock import Clock, clock_for
 from .config import Settings
@@ -107,6 +107,7 @@ class Platform:
         app.extensions["liandong_platform"] = self
         auth.install(app, self.tokens, revoked=self.revocations.is_revoked,
                      public=("/healthz", "/readyz", "/metrics", "/api/openapi.json", *public))
+        idempotency.install(app)  # after authentication: the key is scoped by the verified caller
         if serve_openapi:
             openapi.install(app, f"Liandong {self.service}")
         metrics.install(app, self.service, self.runtime, self.clock, self.gauges)

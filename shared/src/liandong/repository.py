@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
-from . import outbox
+from . import idempotency, outbox
 from .personal import PersonalFields
 from .errors import Conflict, NotFound
 from .storage.base import DuplicateKeyError
@@ -78,21 +78,46 @@ class OutboxRepository(Generic[T]):
         return out
 
     def get(self, aggregate_id: str) -> T:
+        """The aggregate; raises idempotency.AlreadyApplied (carrying it) if this request's
+        Idempotency-Key changed it before: the request is a retry and must not apply again."""
         doc = self.collection.find_one({"_id": aggregate_id})
         if doc is None:
             raise NotFound(f"no {self.collection_name} record {aggregate_id!r}")
         aggregate = self.loaded(doc)
         aggregate.version = doc[outbox.VERSION]
+        idempotency.check_not_applied(self.collection.name, doc, aggregate)
         return aggregate
 
     def add(self, aggregate: T) -> T:
+        """Store a new aggregate. A retry under the same Idempotency-Key stores nothing: the aggregate
+        the first attempt stored takes the place of the one built again (its state is copied into
+        it, so whoever holds it answers with the stored id), and its events are not sent twice."""
         doc = self.stored(aggregate)
         doc["_id"] = aggregate.id
         try:
-            outbox.insert_with_events(self.collection, doc, self._envelopes(aggregate, 1))
+            stored = outbox.insert_with_events(self.collection, doc, self._envelopes(aggregate, 1))
         except DuplicateKeyError as exc:
             raise Conflict(f"{self.collection_name} {aggregate.id!r} exists already") from exc
+        if idempotency.stored_before(self.collection.name, stored["_id"]):
+            earlier = self.loaded(stored)
+            vars(aggregate).update(vars(earlier))
+            aggregate.version = stored[outbox.VERSION]
+            return aggregate
         aggregate.version = 1
+        return aggregate
+
+    def stored_by_this_request(self) -> T | None:
+        """The aggregate an earlier attempt of this request (same Idempotency-Key) created, if any:
+        for use cases whose checks before `add` would refuse the retry (a uniqueness check)."""
+        rk = idempotency.current()
+        if rk is None:
+            return None
+        doc = self.collection.find_one({idempotency.FIELD: rk.key})
+        if doc is None:
+            return None
+        rk.written.add((self.collection.name, doc["_id"]))
+        aggregate = self.loaded(doc)
+        aggregate.version = doc[outbox.VERSION]
         return aggregate
 
     def save(self, aggregate: T) -> T:

@@ -112,9 +112,13 @@ def _in_flight(app) -> bool:
     return platform_db.collection("idempotency_keys").count_documents({"state": "in_flight"}) == 1
 
 
-def test_a_failed_forward_frees_the_key_for_a_retry(demo):
+def test_a_failed_forward_lets_the_same_request_retry_and_no_other(demo):
     d = demo()
     h = {**d.headers("jiayuan_worker"), "Idempotency-Key": "retry-me"}
     assert d.client.post("/api/v1/volunteer/activities", headers=h, json={"a": 1}).status_code == 503
     db = d.app.extensions["liandong_platform"].db
-    assert db.collection("idempotency_keys").count_documents({}) == 0
+    # the outcome is unknown (the service deduplicates by the key): the same request is forwarded again ...
+    assert db.collection("idempotency_keys").count_documents({"state": "unknown"}) == 1
+    assert d.client.post("/api/v1/volunteer/activities", headers=h, json={"a": 1}).status_code == 503
+    # ... another one under the same key is not
+    assert d.client.post("/api/v1/volunteer/activities", headers=h, json={"a": 2}).status_code == 422

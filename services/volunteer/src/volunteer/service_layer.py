@@ -96,6 +96,10 @@ class VolunteerService:
 
     def register(self, data: dict) -> model.Volunteer:
         org_path = self.platform.org.path_of(data["org_unit_id"])
+        earlier = self.volunteers.stored_by_this_request()
+        if earlier is not None:  # a retry (same Idempotency-Key): the volunteer its first attempt registered
+            self.ledger.open_account(volunteer_account(earlier.id), earlier.org_path, earlier.id)
+            return earlier
         if data.get("user_id") and self.volunteers.collection.find_one({"user_id": data["user_id"]}):
             raise Conflict("this user is registered as a volunteer already")
         v = model.Volunteer.register(id=new_id(), org_path=org_path, now=self.clock.now_iso(), **data)

@@ -5,8 +5,11 @@ import logging
 from datetime import timedelta, timezone
 from decimal import Decimal
 
+from liandong import idempotency, outbox
 from liandong.auth import Principal, out_of_scope
+from liandong.consumer import insert_once
 from liandong.errors import ConcurrencyConflict, Conflict, InvalidTransition, NotFound, ValidationFailed
+from liandong.idempotency import AlreadyApplied
 from liandong.ids import new_id
 from liandong.storage.base import subtree
 
@@ -149,7 +152,10 @@ class Welfare:
             stage, body["reason"], p.user_id, self.clock.now_iso()))
 
     def approve(self, p: Principal, app_id: str) -> tuple[Application, Grant]:
-        app = self._application_for(p, app_id, "welfare:approve")
+        try:
+            app = self._application_for(p, app_id, "welfare:approve")
+        except AlreadyApplied as done:  # a retry (same Idempotency-Key): approved already, the grant follows it
+            return done.aggregate, self.start_grant(done.aggregate)
         programme = self.programme(app.programme)
         # the household is re-checked against the line of the year it is approved in
         eligibility = self.catalogue.check(programme, household_from(app.household), app.org_path, self._year())
@@ -283,7 +289,7 @@ class Welfare:
                 item[key] = body[key]
             elif not existing:
                 item[key] = 0
-        movement = {"_id": new_id(), "kind": "donation", "org_path": org_path, "org_unit_id": body["org_unit_id"],
+        movement = {"_id": idempotency.derived_id("movement") or new_id(), "kind": "donation", "org_path": org_path, "org_unit_id": body["org_unit_id"],
                     "item_id": stock_id, "name": body["name"], "unit": body["unit"], "quantity": body["quantity"],
                     "value_fen": unit_value * body["quantity"], "donor": body["donor"],
                     "donor_kind": body.get("donor_kind", "resident"), "recipient": None,
@@ -293,8 +299,13 @@ class Welfare:
             "name": body["name"], "quantity": body["quantity"], "unit": body["unit"], "donor": body["donor"],
             "value_fen": movement["value_fen"]}, org_path)
         self.stock.receive(stock_id, item, body["quantity"], ev)
-        self.stock.record_movement(movement)
-        return movement
+        return self._recorded(movement)
+
+    def _recorded(self, movement: dict) -> dict:
+        """The movement as stored (a retried request's first attempt may have stored it already)."""
+        if self.stock.record_movement(movement):
+            return movement
+        return self.stock.movements.find_one({"_id": movement["_id"]}) or movement
 
     def hand_out(self, p: Principal, body: dict) -> dict:
         p.require("welfare:goods")
@@ -312,7 +323,7 @@ class Welfare:
                                        {"grant_id": ["a grant of the community whose stock this is"]})
             if grant.status != "active":
                 raise Conflict(f"grant {grant.id} is {grant.status}: the household is not eligible now")
-        movement = {"_id": new_id(), "kind": "handout", "org_path": stock["org_path"],
+        movement = {"_id": idempotency.derived_id("movement") or new_id(), "kind": "handout", "org_path": stock["org_path"],
                     "org_unit_id": stock["org_unit_id"], "item_id": stock["_id"], "name": stock["name"],
                     "unit": stock["unit"], "quantity": body["quantity"],
                     "value_fen": stock["unit_value_fen"] * body["quantity"], "donor": None, "recipient": recipient,
@@ -320,8 +331,7 @@ class Welfare:
                     "at": self.clock.now_iso(), "by": p.user_id}
         ev = self._handed_out_event(movement)
         self.stock.take(stock["_id"], body["quantity"], ev)
-        self.stock.record_movement(movement)
-        return movement
+        return self._recorded(movement)
 
     def _handed_out_event(self, movement: dict):
         return self.platform.new_event("welfare.goods.handed_out", movement["item_id"], {
@@ -359,8 +369,8 @@ class Welfare:
         record = {"_id": new_id(), "org_path": org_path, "org_unit_id": body["org_unit_id"],
                   "at": self.clock.now_iso(), "by": p.user_id, "lines": applied,
                   "difference_value_fen": sum(line["value_fen"] for line in applied)}
-        self.stock.stocktakes.insert_one(record)
-        return record
+        # a retry (same Idempotency-Key): the stock-take its first attempt stored
+        return outbox.strip(idempotency.insert(self.stock.stocktakes, record))
 
     # -- love-coin redemptions (爱心币兑换): welfare's side of the saga
 
@@ -377,6 +387,9 @@ class Welfare:
                 raise ValidationFailed("not for love coins", {"items": [f"{doc['name']} has no coin price"]})
             lines.append({"item_id": w["item_id"], "name": doc["name"], "quantity": w["quantity"],
                           "coins": doc["coin_price"] * w["quantity"]})
+        earlier = self.redemptions.stored_by_this_request()
+        if earlier is not None:  # a retry (same Idempotency-Key): the redemption its first attempt asked for
+            return earlier
         redemption = Redemption(new_id(), org_path, body["org_unit_id"], body["volunteer_id"], lines,
                                 self.clock.now_iso(), p.user_id, initiator_scopes=p.scopes("welfare:goods"))
         # stored first (holding), so a crash while holding leaves a record the sweep cancels and releases
@@ -496,7 +509,7 @@ class Welfare:
         p.require("welfare:fund", org_path)
         fund_id = self.fund_id(body["org_unit_id"])
         self.fund.open(fund_id, body["org_unit_id"], org_path)
-        entry_id = new_id()
+        entry_id = idempotency.derived_id("fund_entry") or new_id()  # the fund takes an entry once
 
         def event(after):
             return self.platform.new_event("welfare.fund.donation_received", fund_id, {
@@ -507,18 +520,21 @@ class Welfare:
         entry = {"_id": entry_id, "fund_id": fund_id, "org_path": org_path, "kind": "donation",
                  "amount_fen": body["amount_fen"], "balance_after_fen": after, "party": body["donor"],
                  "donor_kind": body["donor_kind"], "at": self.clock.now_iso(), "by": p.user_id}
-        self.fund.record_entry(entry)
+        if not self.fund.record_entry(entry):  # a retry: the entry as its first attempt recorded it
+            return self.fund.entries.find_one({"_id": entry_id}) or entry
         return entry
 
     def request_fund_grant(self, p: Principal, body: dict) -> dict:
         org_path = self.platform.org.path_of(body["org_unit_id"])
         if not (p.can("welfare:review", org_path) or p.can("welfare:fund", org_path)):
             p.require("welfare:fund", org_path)
-        grant = {"_id": new_id(), "fund_id": self.fund_id(body["org_unit_id"]), "org_path": org_path,
+        grant = {"_id": idempotency.derived_id("fund_grant") or new_id(), "fund_id": self.fund_id(body["org_unit_id"]),
+                 "org_path": org_path,
                  "org_unit_id": body["org_unit_id"], "recipient": body["recipient"], "reason": body["reason"],
                  "amount_fen": body["amount_fen"], "status": "requested", "requested_by": p.user_id,
                  "requested_at": self.clock.now_iso(), "decided_by": None, "decided_at": None}
-        self.fund.add_grant(grant)
+        if not self.fund.add_grant(grant):  # a retry: the request its first attempt stored
+            return self.fund.grant(grant["_id"])
         return grant
 
     def decide_fund_grant(self, p: Principal, grant_id: str, approve: bool, note: str = "") -> dict:
@@ -526,6 +542,8 @@ class Welfare:
         if grant is None:
             raise out_of_scope("fund grant", grant_id)
         p.authorize("welfare:fund", grant["org_path"], read="welfare:read", what="fund grant", record_id=grant_id)
+        if idempotency.applied_before(self.fund.grants, grant_id):  # a retry: decided already, as asked
+            return grant
         now = self.clock.now_iso()
         if not approve:
             decided = self.fund.set_grant({"_id": grant_id, "status": "requested"}, {
@@ -579,12 +597,14 @@ class Welfare:
     def pair(self, p: Principal, body: dict) -> dict:
         org_path = self.platform.org.path_of(body["org_unit_id"])
         p.require("welfare:visit", org_path)
-        doc = {"_id": new_id(), "org_path": org_path, "org_unit_id": body["org_unit_id"],
-               "helper_id": body["helper_id"], "helper_name": body["helper_name"],
+        doc = {"_id": idempotency.derived_id("pairing") or new_id(), "org_path": org_path,
+               "org_unit_id": body["org_unit_id"], "helper_id": body["helper_id"], "helper_name": body["helper_name"],
                "helper_kind": body["helper_kind"], "household": body["household"], "plan": body["plan"],
                "goals": body.get("goals", []), "status": "active", "created_at": self.clock.now_iso(),
                "created_by": p.user_id}
-        self.pairings.insert_one(PAIRING.encrypt(doc, self.platform.cipher))
+        if not insert_once(self.pairings, PAIRING.encrypt(doc, self.platform.cipher)):
+            # a retry: the pairing its first attempt stored
+            return PAIRING.decrypt(self.pairings.find_one({"_id": doc["_id"]}), self.platform.cipher)
         return doc
 
     def get_pairing(self, p: Principal, pairing_id: str) -> dict:

@@ -239,9 +239,11 @@ class MongoCollection:
         return self.raw.delete_many(filter).deleted_count
 
     @_translate
-    def create_index(self, keys, unique: bool = False, name: str | None = None) -> str:
+    def create_index(self, keys, unique: bool = False, name: str | None = None, sparse: bool = False) -> str:
         spec = index_keys(keys)
         kwargs = {"unique": unique} if unique else {}
+        if sparse:  # MongoDB would count a missing field as null, once; FerretDB 1.24 leaves them out anyway
+            kwargs["sparse"] = True
         if name:
             kwargs["name"] = name
         return self.raw.create_index(spec, **kwargs)

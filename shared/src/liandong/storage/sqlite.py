@@ -624,8 +624,11 @@ class SqliteCollection:
     def _index_name(self, name: str) -> str:
         return re.sub(r"[^A-Za-z0-9_]", "_", f"ix_{self.name}_{name}")
 
-    def create_index(self, keys, unique: bool = False, name: str | None = None) -> str:
+    def create_index(self, keys, unique: bool = False, name: str | None = None, sparse: bool = False) -> str:
         """An index on virtual generated columns, one per path (`"f:<path>"`, json_extract of it).
+
+        `sparse`: documents without the field are left out of a unique index; SQLite's UNIQUE already
+        lets any number of rows hold NULL (a missing path), so nothing more is needed here.
 
         Filters and sorts name those columns, so SQLite matches them to the index, and an index
         holding every column a count or an ordered scan needs answers it without reading documents.

@@ -1,4 +1,12 @@
-"""Idempotency-Key records: (user, key) -> the first response, so a retried POST creates nothing twice."""
+"""Idempotency-Key records: (user, key) -> the first response, so a retried POST creates nothing twice.
+
+This is the gateway's cache of answers. It cannot be the only guard: when the gateway does not
+learn the outcome (the connection reset after the service stored the record, a read timeout) it
+cannot know whether the service acted. The service itself deduplicates by the same key, scoped by
+the same user, in the record's own write (liandong.idempotency); so an unknown outcome leaves the
+key `unknown`: a retry with the same request is forwarded again and the service answers it as
+the first time, a different request under that key is still refused.
+"""
 from __future__ import annotations
 
 import base64
@@ -48,6 +56,11 @@ class IdempotencyStore:
             return self.begin(user_id, key, fingerprint)
         if found["fingerprint"] != fingerprint:
             return "mismatch", found
+        if found["state"] == "unknown":
+            # the first attempt's outcome was not seen: forward this one; the service will not apply it twice
+            taken = self.records.update_one({"_id": rid, "state": "unknown"}, {"$set": {
+                "state": "in_flight", "started_at": to_iso(now)}})
+            return ("new", None) if taken.matched_count else self.begin(user_id, key, fingerprint)
         if found["state"] == "in_flight":
             stale = to_iso(now - timedelta(seconds=IN_FLIGHT_SECONDS))
             # a gateway that died mid-request must not block the key for a day
@@ -62,8 +75,13 @@ class IdempotencyStore:
             **PERSONAL.encrypt({"body": base64.b64encode(body).decode()}, self.cipher)}})
 
     def abandon(self, user_id: str, key: str) -> None:
-        """The request failed before the service did anything: the client may retry with the same key."""
+        """The request failed before anything was done (refused before it was handled): the key is free again."""
         self.records.delete_one({"_id": f"{user_id}:{key}", "state": "in_flight"})
+
+    def unknown(self, user_id: str, key: str) -> None:
+        """The outcome was not seen (reset, timeout, a 5xx): the next attempt with this request is
+        forwarded, and the owning service, which recorded the key with what it did, answers it."""
+        self.records.update_one({"_id": f"{user_id}:{key}", "state": "in_flight"}, {"$set": {"state": "unknown"}})
 
     def body_of(self, record: dict) -> bytes:
         return base64.b64decode(PERSONAL.decrypt(record, self.cipher)["body"])

@@ -1,7 +1,7 @@
 """Stores users, their login sessions (hashed refresh tokens) and token revocations."""
 from __future__ import annotations
 
-from liandong import outbox
+from liandong import idempotency, outbox
 from liandong.errors import Conflict, NotFound
 from liandong.ids import new_id
 from liandong.platform import Platform
@@ -18,6 +18,7 @@ class UserRepository:
     def prepare(self) -> None:
         self.users.create_index([("username", 1)], unique=True, name="username")
         self.users.create_index([("org_path", 1)], name="org_path")
+        idempotency.prepare(self.users)
 
     @staticmethod
     def _from(doc: dict) -> User:
@@ -34,9 +35,12 @@ class UserRepository:
 
     def add(self, user: User) -> None:
         try:
-            self.users.insert_one({"_id": user.id, **self._fields(user), "_v": 1})
+            stored = idempotency.insert(self.users, {"_id": user.id, **self._fields(user), "_v": 1})
         except DuplicateKeyError:
             raise Conflict(f"the username {user.username!r} is taken") from None
+        if idempotency.stored_before(self.users.name, stored["_id"]):  # a retry: the account its first attempt created
+            vars(user).update(vars(self._from(stored)))
+            return
         user.version = 1
 
     def save(self, user: User) -> None:

@@ -37,8 +37,10 @@ def install(app: Flask, store: IdempotencyStore, skip_prefixes: tuple[str, ...])
     def _finish(resp):
         pending = g.pop("idempotency", None)
         if pending is not None:
-            if resp.status_code >= 500 or resp.status_code in (401, 429):
+            if resp.status_code in (401, 429):  # refused before the handler ran
                 store.abandon(*pending)
+            elif resp.status_code >= 500:  # the handler may have written: its writes carry the key too
+                store.unknown(*pending)
             else:
                 store.finish(*pending, resp.status_code, resp.get_data(),
                              {h: resp.headers[h] for h in _KEEP_HEADERS if h in resp.headers})
@@ -48,4 +50,4 @@ def install(app: Flask, store: IdempotencyStore, skip_prefixes: tuple[str, ...])
     def _abandon(_exc):
         pending = g.pop("idempotency", None)
         if pending is not None:
-            store.abandon(*pending)
+            store.unknown(*pending)

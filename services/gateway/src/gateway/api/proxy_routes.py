@@ -87,15 +87,15 @@ def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: Idemp
             upstream = proxy.forward(service, request.method, path, request.query_string, headers, body)
         except ServiceUnavailable as exc:
             if key is not None and request.method == "POST":
-                idempotency.abandon(user, key)
+                idempotency.unknown(user, key)  # the service may have acted; it deduplicates the retry
             return unavailable(exc.service, exc.message)
         except Exception:
             if key is not None and request.method == "POST":
-                idempotency.abandon(user, key)
+                idempotency.unknown(user, key)
             raise
         if key is not None and request.method == "POST":
             if upstream.status >= 500:
-                idempotency.abandon(user, key)
+                idempotency.unknown(user, key)
             else:
                 idempotency.finish(user, key, upstream.status, upstream.body, upstream.headers)
         return respond(service, path, body, upstream)

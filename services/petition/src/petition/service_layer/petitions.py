@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from liandong.auth import Principal, out_of_scope
 from liandong.clock import to_iso
 from liandong.errors import ConcurrencyConflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from liandong.idempotency import AlreadyApplied
 from liandong.events import Envelope
 from liandong.ids import new_id
 from liandong.idnumbers import mask, mask_address, mask_mobile
@@ -90,8 +91,8 @@ class PetitionService:
             attachments=data.get("attachments") or [], resident_user_id=principal.user_id if is_resident else None,
             reception=reception, source=source, open311=open311)
         duplicates = self.duplicates_of(petition, principal, earlier)
-        self.repo.add(petition)
-        return petition, duplicates
+        self.repo.add(petition)  # a retry (same Idempotency-Key) gets the petition its first attempt stored
+        return petition, [d for d in duplicates if d["id"] != petition.id]
 
     def _earlier_by_id(self, id_number: str, now, days: int, visible: dict) -> list[dict]:
         return self.repo.filed_by(id_number, to_iso(now - timedelta(days=days)), limit=20, fields=BRIEF,
@@ -183,6 +184,8 @@ class PetitionService:
         for attempt in range(3):
             try:
                 return self._act(petition_id, action, data, principal)
+            except AlreadyApplied as done:  # a retry (same Idempotency-Key): the case as it stands, not applied twice
+                return done.aggregate
             except ConcurrencyConflict:
                 if attempt == 2:
                     raise
@@ -266,7 +269,10 @@ class PetitionService:
         return {"kind": kind, "id": unit_id, "name": unit["name"]}
 
     def link(self, petition_id: str, other_id: str, principal: Principal) -> Petition:
-        lead = self.load(petition_id, principal, "petition:handle")
+        try:
+            lead = self.load(petition_id, principal, "petition:handle")
+        except AlreadyApplied as done:  # a retry: linked already
+            return done.aggregate
         other = self.load(other_id, principal, "petition:handle")
         matter = lead.matter_id or lead.id
         actor, now = actor_of(principal), self.clock.now()

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import request
 
+from liandong import idempotency
 from liandong.auth import current_principal
+from liandong.consumer import insert_once
 from liandong.errors import Conflict, ValidationFailed
 from liandong.ids import new_id
 from liandong.openapi import api
@@ -44,10 +46,12 @@ def register(bp, ctx: Context) -> None:
         data = load_json(s.PatrolRouteIn)
         path = ctx.path_of(data["org_unit_id"])
         current_principal().require("security:patrol", path)
-        doc = {"_id": new_id(), "org_path": path, "org_unit_id": data["org_unit_id"], "name": data["name"],
+        doc = {"_id": idempotency.derived_id("patrol_route") or new_id(), "org_path": path,
+               "org_unit_id": data["org_unit_id"], "name": data["name"],
                "checkpoints": [{"id": f"cp-{n}", **cp} for n, cp in enumerate(data["checkpoints"], 1)],
                "created_at": ctx.now()}
-        routes.insert_one(doc)
+        if not insert_once(routes, doc):  # a retry (same Idempotency-Key): the route its first attempt stored
+            doc = routes.find_one({"_id": doc["_id"]})
         return {"id": doc.pop("_id"), **doc}, 201
 
     @bp.get("/patrol-routes")
@@ -63,10 +67,11 @@ def register(bp, ctx: Context) -> None:
     def create_shift():
         data = load_json(s.PatrolShiftIn)
         route = route_for(data["route_id"], "security:patrol")
-        doc = {"_id": new_id(), "org_path": route.org_path, "org_unit_id": route.org_unit_id,
-               "route_id": route.id, "starts_at": data["starts_at"], "ends_at": data["ends_at"],
-               "roster": data["roster"], "run_id": None, "created_at": ctx.now()}
-        shifts.insert_one(doc)
+        doc = {"_id": idempotency.derived_id("patrol_shift") or new_id(), "org_path": route.org_path,
+               "org_unit_id": route.org_unit_id, "route_id": route.id, "starts_at": data["starts_at"],
+               "ends_at": data["ends_at"], "roster": data["roster"], "run_id": None, "created_at": ctx.now()}
+        if not insert_once(shifts, doc):  # a retry: the shift its first attempt stored
+            doc = shifts.find_one({"_id": doc["_id"]})
         return {"id": doc.pop("_id"), **doc, "status": shift_status(doc, ctx.now())}, 201
 
     @bp.get("/patrol-shifts")
@@ -100,12 +105,13 @@ def register(bp, ctx: Context) -> None:
         now = ctx.clock.now()
         started = require_not_future(data["started_at"], now, "started_at") if data["started_at"] else ctx.now()
         participants = data["participants"] or (shift["roster"] if shift else None)
-        run = PatrolRun.start(id=new_id(), org_path=route.org_path, org_unit_id=route.org_unit_id, route=route,
+        # the same id for every attempt of one request: a retry finds the shift claimed by its own run
+        run = PatrolRun.start(id=idempotency.derived_id("patrol_run") or new_id(), org_path=route.org_path, org_unit_id=route.org_unit_id, route=route,
                               participants=participants or [], started_at=started, started_by=p.user_id,
                               shift_id=shift["_id"] if shift else None)
         if shift is not None:
             claimed = shifts.update_one({"_id": shift["_id"], "run_id": None}, {"$set": {"run_id": run.id}})
-            if not claimed.matched_count:
+            if not claimed.matched_count and shift.get("run_id") != run.id:
                 raise Conflict("this shift has a patrol run already", {"shift_id": ["covered already"]})
         runs.add(run)
         return run_view(run), 201

@@ -79,8 +79,8 @@ class LedgerStore:
                "kind": t.kind, "reason": t.reason, "org_path": t.org_path, "time": t.time, "refs": t.refs,
                "from_bucket": from_bucket, "status": "pending"}
         self.open_account(t.to_account, t.org_path)
-        try:
-            outbox.insert_with_events(self.entries, doc, events)
+        try:  # a retried request (same Idempotency-Key) gets the entry its first attempt stored
+            doc = outbox.insert_with_events(self.entries, doc, events)
         except DuplicateKeyError:
             doc = self.entries.find_one({"_id": t.id})
         return self._apply(doc)

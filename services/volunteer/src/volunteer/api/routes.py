@@ -444,7 +444,7 @@ def blueprint(svc: VolunteerService) -> Blueprint:
 
     @bp.post("/activities/<activity_id>/attendance")
     @api("The organiser records a volunteer's check-in and check-out times", body=s.AttendanceSchema,
-         tags=TAGS, permission=MANAGE)
+         status=201, tags=TAGS, permission=MANAGE)
     def record_attendance(activity_id: str):
         data = load_json(s.AttendanceSchema)
         p = current_principal()

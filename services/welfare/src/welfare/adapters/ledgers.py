@@ -7,9 +7,10 @@ events by the worker, so a crash in between loses no record.
 """
 from __future__ import annotations
 
-from liandong import outbox
+from liandong import idempotency, outbox
 from liandong.consumer import insert_once
 from liandong.errors import Conflict, NotFound
+from liandong.storage.base import DuplicateKeyError
 
 from .repositories import FUND_ENTRY, FUND_GRANT
 
@@ -40,6 +41,7 @@ class StockStore:
         self.movements.create_index([("org_path", 1), ("at", 1)], name="org_time")
         self.movements.create_index([("recipient", 1)], name="recipient")
         self.stocktakes.create_index([("org_path", 1), ("at", 1)], name="org_time")
+        idempotency.prepare(self.stocktakes)
 
     def get(self, stock_id: str) -> dict:
         doc = self.items.find_one({"_id": stock_id})
@@ -55,14 +57,27 @@ class StockStore:
         insert = {k: v for k, v in insert.items() if k not in fields}
         update = _with_event({"$inc": {"quantity": quantity, "donated_total": quantity},
                               "$set": fields, "$setOnInsert": insert}, envelope)
-        self.items.update_one({"_id": stock_id}, update, upsert=True)
+        # once per Idempotency-Key: a retried donation meets its key on the item and adds nothing
+        guarded = idempotency.guard(self.items.name, stock_id, {"_id": stock_id}, update)
+        try:
+            result = self.items.update_one(guarded, update, upsert=True)
+        except DuplicateKeyError:  # the upsert met the item that carries the key
+            if not idempotency.applied_before(self.items, stock_id):
+                raise
+            return
+        if not (result.matched_count or result.upserted_id is not None) \
+                and not idempotency.applied_before(self.items, stock_id):
+            raise Conflict(f"stock item {stock_id} changed while receiving; try again")
 
     def take(self, stock_id: str, quantity: int, envelope) -> None:
         """Goods out to a household; refused (409, nothing changed) when the stock is short."""
-        result = self.items.update_one({"_id": stock_id, "quantity": {"$gte": quantity}},
-                                       _with_event({"$inc": {"quantity": -quantity, "issued_total": quantity}},
-                                                   envelope))
+        update = _with_event({"$inc": {"quantity": -quantity, "issued_total": quantity}}, envelope)
+        guarded = idempotency.guard(self.items.name, stock_id, {"_id": stock_id, "quantity": {"$gte": quantity}},
+                                    update)
+        result = self.items.update_one(guarded, update)
         if result.matched_count == 0:
+            if idempotency.applied_before(self.items, stock_id):
+                return  # a retried hand-out: taken already, not twice
             have = self.get(stock_id)["quantity"]
             raise Conflict(f"only {have} in stock, {quantity} asked for", {"quantity": [f"at most {have}"]})
 
@@ -155,12 +170,15 @@ class FundStore:
     def entries_of(self, filter: dict, sort=None) -> list[dict]:
         return [FUND_ENTRY.decrypt(e, self.cipher) for e in self.entries.find(filter, sort=sort)]
 
-    def add_grant(self, grant: dict) -> None:
-        self.grants.insert_one(FUND_GRANT.encrypt(grant, self.cipher))
+    def add_grant(self, grant: dict) -> bool:
+        """Store a requested fund grant; False if a retry's id (derived from its key) found it stored."""
+        return insert_once(self.grants, FUND_GRANT.encrypt(grant, self.cipher))
 
     def grant(self, grant_id: str) -> dict | None:
-        return FUND_GRANT.decrypt(self.grants.find_one({"_id": grant_id}), self.cipher)
+        return outbox.strip(FUND_GRANT.decrypt(self.grants.find_one({"_id": grant_id}), self.cipher))
 
     def set_grant(self, filter: dict, changes: dict):
-        """A guarded change of a fund grant (its note is personal: stored encrypted)."""
-        return self.grants.update_one(filter, {"$set": FUND_GRANT.encrypt(changes, self.cipher)})
+        """A guarded change of a fund grant (its note is personal: stored encrypted), applied once per
+        Idempotency-Key (`idempotency.applied_before` tells a retry from a refusal)."""
+        update = {"$set": FUND_GRANT.encrypt(changes, self.cipher)}
+        return self.grants.update_one(idempotency.guard(self.grants.name, filter["_id"], filter, update), update)

@@ -36,6 +36,15 @@ function newKey() {
   return [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
 }
 
+// One key per request until it is answered: submitting the same form again after a network error,
+// a timeout or a 5xx sends the same key, so the service stores it once (issue #16).
+const unanswered = new Map();
+function keyFor(method, path, body) {
+  const id = `${method} ${path} ${JSON.stringify(body ?? null)}`;
+  if (!unanswered.has(id)) unanswered.set(id, newKey());
+  return [id, unanswered.get(id)];
+}
+
 let refreshing = null;
 
 async function refresh() {
@@ -67,13 +76,15 @@ export async function request(method, path, { body, query, raw = false, idempote
   const s = session.get();
   if (s && s.access_token) headers.Authorization = `Bearer ${s.access_token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (idempotent) headers["Idempotency-Key"] = newKey();
+  let keyId = null;
+  if (idempotent) [keyId, headers["Idempotency-Key"]] = keyFor(method, path, body);
   let resp;
   try {
     resp = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (e) {
-    throw new ApiError(0, { error: { code: "network", message: "network error" } });
+    throw new ApiError(0, { error: { code: "network", message: "network error" } });  // the key stays
   }
+  if (keyId && resp.status < 500 && ![401, 409, 429].includes(resp.status)) unanswered.delete(keyId);
   if (resp.status === 401 && !retried && s && !path.startsWith("/api/v1/auth/")) {
     if (await refresh()) return request(method, path, { body, query, raw, idempotent }, true);
     session.clear();
