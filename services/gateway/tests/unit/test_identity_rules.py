@@ -169,8 +169,10 @@ def test_the_proxy_tells_a_refused_connection_from_a_timeout():
     from gateway.adapters.proxy import ServiceProxy, ServiceUnavailable
 
     now = [0.0]
+    # an answer cut off mid-way (the worker was killed while answering) is the service's failure too:
+    # 503 from the gateway, never a 500 of its own
     for error, kind in ((requests.ConnectionError, "refused"), (requests.ConnectTimeout, "timeout"),
-                        (requests.ReadTimeout, "timeout")):
+                        (requests.ReadTimeout, "timeout"), (requests.exceptions.ChunkedEncodingError, "refused")):
         proxy = ServiceProxy(Settings(), ("welfare",), breaker_threshold=1, clock=lambda: now[0])
         proxy.session = _Flaky(now, 0.0, error)
         with pytest.raises(ServiceUnavailable):

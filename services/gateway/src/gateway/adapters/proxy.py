@@ -154,6 +154,10 @@ class ServiceProxy:
             except requests.Timeout as exc:  # read timeout: the service may still be working; never retried
                 breaker.failure("timeout")
                 raise ServiceUnavailable(service, f"the {service} service did not answer in time") from exc
+            except requests.RequestException as exc:  # the answer was cut off (a worker killed mid-answer):
+                # the service may have acted, so it is never retried here; 503, not a 500 of the gateway's own
+                breaker.failure("refused")
+                raise ServiceUnavailable(service, f"the {service} service's answer was cut off; try again") from exc
             if resp.status_code in (502, 503, 504) and method in IDEMPOTENT and attempt + 1 < attempts \
                     and self._may_retry(started, attempt):
                 time.sleep(0.05 * (attempt + 1))
