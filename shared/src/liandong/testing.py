@@ -213,6 +213,44 @@ def auth_headers(settings: Settings, role: str = "district_admin", org_unit: str
     return {"Authorization": f"Bearer {token_for(settings, role, org_unit, org_path, **kw)}"}
 
 
+# -- scope tests (#16): a record out of the caller's sight must answer exactly like a missing one
+
+ELSEWHERE = ("/chuanying/", "huangqi", "jiayuan", "黄旗", "家园")  # where the demo tree's 家园 records live
+
+
+def _answer_words(text: str, record_id: str):
+    """An answer as its reader sees it, the id asked for and the request's own correlation id aside."""
+    import json
+
+    body = json.loads(text.replace(record_id, "<id>"))
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body["error"].pop("correlation_id", None)
+    return body
+
+
+def assert_like_a_missing_one(resp, record_id: str, missing, missing_id: str, label,
+                              elsewhere: tuple[str, ...] = ELSEWHERE) -> None:
+    """The same status and the same words as for an id that does not exist, and nothing of where it is."""
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == missing.status_code, (label, resp.status_code, text)
+    assert _answer_words(text, record_id) == _answer_words(missing.get_data(as_text=True), missing_id), label
+    for word in elsewhere:
+        assert word not in text, (label, word, text)
+
+
+def fill(value, names: dict):
+    """`value` (a path, a body) with every `{name}` replaced by `names[name]`, nested lists and dicts too."""
+    import re
+
+    if isinstance(value, str):
+        return re.sub(r"\{(\w+)\}", lambda m: names[m.group(1)], value)
+    if isinstance(value, list):
+        return [fill(v, names) for v in value]
+    if isinstance(value, dict):
+        return {k: fill(v, names) for k, v in value.items()}
+    return value
+
+
 _BACKEND_RUNS = {"kafka": set(), "mongo": set()}
 
 

@@ -9,14 +9,13 @@ import json
 
 import pytest
 
-from liandong.testing import STORES, unique, wait_for
+from liandong.testing import ELSEWHERE, assert_like_a_missing_one, STORES, unique, wait_for
 
 from ..conftest import API, JIAYUAN
 
 HUANGNILING = dict(org_unit="huangniling", org_path="/chuanying/xihu/huangniling/")
 XIHU = dict(org_unit="xihu", org_path="/chuanying/xihu/")
 # words that would tell the caller where the record lives
-ELSEWHERE = ("/chuanying/", "huangqi", "jiayuan", "黄旗", "家园")
 
 # a valid body for every route that acts on one petition: the answer must not be a 422 that stops short
 # of the record (a route added without a body here fails the walk below)
@@ -48,23 +47,6 @@ def record_routes(app, prefix: str, argument: str) -> list[tuple[str, str, str]]
 def call(env, method: str, rule: str, argument: str, record_id: str, body, headers):
     url = rule.replace(f"<{argument}>", record_id)
     return env.client.open(url, method=method, json=body if method != "GET" else None, headers=headers)
-
-
-def words(text: str, record_id: str):
-    """An answer as its reader sees it, the id asked for and the request's own correlation id aside."""
-    body = json.loads(text.replace(record_id, "<id>"))
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        body["error"].pop("correlation_id", None)
-    return body
-
-
-def assert_like_a_missing_one(resp, record_id: str, missing, missing_id: str, label) -> None:
-    """The same status and the same words as for an id that does not exist, and nothing about where it is."""
-    text = resp.get_data(as_text=True)
-    assert resp.status_code == missing.status_code, (label, resp.status_code, text)
-    assert words(text, record_id) == words(missing.get_data(as_text=True), missing_id), label
-    for word in ELSEWHERE:
-        assert word not in text, (label, word, text)
 
 
 def stored(env, petition_id: str) -> dict:

@@ -5,11 +5,10 @@ by id answers exactly as for a record that does not exist (404), names no org pa
 every field that names another record (a petition, a patrol route, shift or run) is checked against the
 caller's scope where it is owned, with the same answer for one out of sight and one that does not exist.
 """
-import json
 
 import pytest
 
-from liandong.testing import STORES, auth_headers, unique
+from liandong.testing import ELSEWHERE, assert_like_a_missing_one, STORES, auth_headers, unique
 
 from security.bootstrap import create_platform
 
@@ -22,7 +21,6 @@ from .test_patrols import CREW, ago, route
 PREFIX = "/api/v1/security"
 HUANGNILING = dict(org_unit="huangniling", org_path="/chuanying/xihu/huangniling/")
 XIHU = dict(org_unit="xihu", org_path="/chuanying/xihu/")
-ELSEWHERE = ("/chuanying/", "huangqi", "jiayuan", "黄旗", "家园")
 COLLECTIONS = {"incident_id": "incidents", "run_id": "patrol_runs", "migrant_id": "migrants",
                "person_id": "corrections", "dispute_id": "disputes"}
 # a valid body for every route that acts on one record, so the answer is about the record, not the body
@@ -43,22 +41,6 @@ GETS = {"security.get_incident", "security.get_run", "security.get_migrant", "se
 @pytest.fixture(params=STORES)
 def any_svc(request):
     return request.getfixturevalue("svc" if request.param == "sqlite" else "mongo_svc")
-
-
-def words(resp, record_id: str):
-    """An answer as its reader sees it, the id asked for and the request's own correlation id aside."""
-    body = json.loads(resp.get_data(as_text=True).replace(record_id, "<id>"))
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        body["error"].pop("correlation_id", None)
-    return body
-
-
-def assert_like_a_missing_one(resp, record_id: str, missing, missing_id: str, label) -> None:
-    text = resp.get_data(as_text=True)
-    assert resp.status_code == missing.status_code, (label, resp.status_code, text)
-    assert words(resp, record_id) == words(missing, missing_id), label
-    for word in ELSEWHERE:
-        assert word not in text, (label, word, text)
 
 
 def raw(svc, collection: str, record_id: str) -> dict | None:

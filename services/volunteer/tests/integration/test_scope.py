@@ -10,7 +10,7 @@ import re
 import pytest
 
 from liandong.events.envelope import Envelope
-from liandong.testing import unique, wait_for
+from liandong.testing import fill, unique, wait_for
 
 API = "/api/v1/volunteer"
 HUANGNILING = "/chuanying/xihu/huangniling/"
@@ -94,16 +94,6 @@ REFERENCES = [
 ]
 
 
-def _fill(value, s):
-    if isinstance(value, str):
-        return re.sub(r"\{(\w+)\}", lambda m: s[m.group(1)], value)
-    if isinstance(value, list):
-        return [_fill(v, s) for v in value]
-    if isinstance(value, dict):
-        return {k: _fill(v, s) for k, v in value.items()}
-    return value
-
-
 @pytest.mark.parametrize("name,method,path,body", REFERENCES, ids=[r[0] for r in REFERENCES])
 def test_a_reference_to_another_communitys_record_is_404_and_changes_nothing(two, name, method, path, body):
     env = two["env"]
@@ -115,9 +105,9 @@ def test_a_reference_to_another_communitys_record_is_404_and_changes_nothing(two
         env.post("/coins/adjustments", {"volunteer_id": mine, "coins": 5, "reason": "x"}, expect=201)
     wait_for(env.settled, 30, message="settled before")
     before = state(env.service)
-    url = API + _fill(path, two)
+    url = API + fill(path, two)
     r = env.client.get(url, headers=headers) if method == "get" else \
-        getattr(env.client, method)(url, json=_fill(body, two), headers=headers)
+        getattr(env.client, method)(url, json=fill(body, two), headers=headers)
     assert r.status_code == 404, (r.status_code, r.get_json())
     what, named = ("team", two["b_team"]) if "team_id" in name else ("volunteer", two["b_vol"])
     assert r.get_json()["error"]["message"] == f"no {what} {named!r}"  # the words of a missing one
@@ -182,7 +172,7 @@ def test_every_single_record_route_answers_404_out_of_scope_without_an_org_path(
     before = state(env.service)
     for path, method in routes:
         url = API + re.sub(r"<(\w+)>", lambda m: two[PARAMS[m.group(1)]], path)
-        body = _fill(BODIES.get(f"{path}:{method}", {}), two)
+        body = fill(BODIES.get(f"{path}:{method}", {}), two)
         for who, headers in outsiders.items():
             r = env.client.open(url, method=method, json=body if method != "GET" else None, headers=headers)
             text = r.get_data(as_text=True)

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from liandong.testing import wait_for
+from liandong.testing import fill, wait_for
 
 from welfare_testkit import CIVIL, SUBDISTRICT, approved_grant, apply, household
 
@@ -59,16 +59,6 @@ def state(env) -> dict:
     return out
 
 
-def _fill(value, s):
-    if isinstance(value, str):
-        return re.sub(r"\{(\w+)\}", lambda m: s[m.group(1)], value)
-    if isinstance(value, list):
-        return [_fill(v, s) for v in value]
-    if isinstance(value, dict):
-        return {k: _fill(v, s) for k, v in value.items()}
-    return value
-
-
 # (row, path, body, what is named): a's worker sends it
 REFERENCES = [
     ("handout.item_id", "/goods/handouts", {"item_id": "{item}", "quantity": 1, "household_id": "h-1"},
@@ -86,8 +76,8 @@ REFERENCES = [
 @pytest.mark.parametrize("row,path,body,named", REFERENCES, ids=[r[0] for r in REFERENCES])
 def test_a_reference_to_another_communitys_record_is_404_and_changes_nothing(env, b, row, path, body, named):
     before = state(env)
-    url = _fill(path, b)
-    r = env.get(url, **CIVIL) if body is None else env.post(url, _fill(body, b), **CIVIL)
+    url = fill(path, b)
+    r = env.get(url, **CIVIL) if body is None else env.post(url, fill(body, b), **CIVIL)
     assert r.status_code == 404, (r.status_code, r.get_json())
     what, key = named
     assert r.get_json()["error"]["message"] == f"no {what} {b[key] if key else 'huangniling'!r}"
