@@ -521,7 +521,7 @@ class Welfare:
                  "amount_fen": body["amount_fen"], "balance_after_fen": after, "party": body["donor"],
                  "donor_kind": body["donor_kind"], "at": self.clock.now_iso(), "by": p.user_id}
         if not self.fund.record_entry(entry):  # a retry: the entry as its first attempt recorded it
-            return self.fund.entries.find_one({"_id": entry_id}) or entry
+            return next(iter(self.fund.entries_of({"_id": entry_id})), entry)
         return entry
 
     def request_fund_grant(self, p: Principal, body: dict) -> dict:
