@@ -57,4 +57,118 @@ def check_running(settings) -> dict:
 def e2e():
     """Start, check and stop the platform the way `make run` does."""
     return SimpleNamespace(start_platform=start_platform, stop_platform=stop_platform,
-                           check_running=check_running, ready=ready)
+                           check_running=check_running, ready=ready, Records=Records,
+                           check_same_records=check_same_records)
+
+
+# -- records made after start, in every service (so a test cannot pass on the demo tree, which a
+#    fresh data directory imports again), and what the API answers about them
+
+PASSWORD = "Liandong-demo-2026"
+
+
+def _id_number(serial: int) -> str:
+    from liandong.idnumbers import check_digit
+
+    first = f"22020419750312{serial:03d}"[:17]
+    return first + check_digit(first)
+
+
+class Records:
+    """Through the gateway, as the demo accounts: one record of every kind a service owns."""
+
+    def __init__(self, settings):
+        self.base = f"http://127.0.0.1:{settings.ports['gateway']}/api/v1"
+        self.tokens: dict[str, dict] = {}
+        self.ids: dict[str, str] = {}
+
+    def login(self, user: str) -> dict:
+        r = requests.post(f"{self.base}/auth/login", json={"username": user, "password": PASSWORD}, timeout=20)
+        assert r.status_code == 200, (user, r.status_code, r.text)
+        self.tokens[user] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        return self.tokens[user]
+
+    def call(self, user: str, method: str, path: str, expect=(200, 201), **kw):
+        headers = self.tokens.get(user) or self.login(user)
+        r = requests.request(method, f"{self.base}{path}", headers=headers, timeout=20, **kw)
+        assert r.status_code in expect, (user, method, path, r.status_code, r.text[:500])
+        return r.json() if r.content else None
+
+    def create(self) -> dict:
+        """A sub-district's new community and its worker (gateway), a petition, a welfare application, a
+        volunteer who earned love coins, an incident and a migrant (the four services)."""
+        from datetime import datetime, timedelta, timezone
+
+        iso = lambda dt: dt.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+        self.call("district_admin", "POST", "/org/units", json={"id": "xinyuan", "name": "新苑社区",
+                                                               "level": "community", "parent_id": "huangqi"})
+        user = self.call("district_admin", "POST", "/users", json={
+            "username": "xinyuan_worker", "name": "新苑社区民政员", "password": PASSWORD,
+            "grants": [{"role": "community_worker", "org_unit": "xinyuan", "duties": ["civil_affairs"]}]})
+        self.ids["user"] = user["id"]
+        self.ids["petition"] = self.call("jiayuan_worker", "POST", "/petition/petitions", json={
+            "org_unit_id": "jiayuan", "category": "property", "channel": "visit", "title": "2号楼供暖不热",
+            "content": "2号楼三单元多户居民反映室温不足16度", "petitioners": [
+                {"name": "王桂兰", "id_number": _id_number(101), "mobile": "13943218765",
+                 "address": "家园社区2号楼3单元201"}]})["id"]
+        self.call("jiayuan_worker", "POST", f"/petition/petitions/{self.ids['petition']}/assign", json={
+            "unit_kind": "community", "unit_id": "jiayuan", "person": "社区主任 刘海燕", "deadline": "2099-12-31",
+            "task": "联系供热公司入户测温", "requirement": "十个工作日内书面答复"})
+        self.ids["application"] = self.call("jiayuan_worker", "POST", "/welfare/applications", json={
+            "org_unit_id": "jiayuan", "programme": "dibao_urban", "channel": "window", "household": {
+                "address": "家园社区1号楼", "members": [
+                    {"name": "赵德顺", "id_number": _id_number(202), "relation": "applicant",
+                     "monthly_income_fen": 50000, "employment": "retired"}]}})["id"]
+        self.ids["volunteer"] = self.call("jiayuan_worker", "POST", "/volunteer/volunteers", json={
+            "name": "柏明月", "kind": "party_member", "org_unit_id": "jiayuan", "skills": ["清雪"], "consent": True,
+            "availability": "周末", "mobile": "13912345678"})["id"]
+        starts = datetime.now(timezone.utc) - timedelta(hours=3)
+        activity = self.call("jiayuan_worker", "POST", "/volunteer/activities", json={
+            "title": "义务清雪", "type": "snow_cleaning", "org_unit_id": "jiayuan", "place": "家园社区主干道",
+            "starts_at": iso(starts), "ends_at": iso(starts + timedelta(hours=2)), "capacity": 5, "publish": True})
+        self.ids["activity"] = activity["id"]
+        vid = {"volunteer_id": self.ids["volunteer"]}
+        self.call("jiayuan_worker", "POST", f"/volunteer/activities/{activity['id']}/signups", json=vid)
+        self.call("jiayuan_worker", "POST", f"/volunteer/activities/{activity['id']}/check-in",
+                  json={**vid, "at": iso(starts)})
+        self.call("jiayuan_worker", "POST", f"/volunteer/activities/{activity['id']}/check-out",
+                  json={**vid, "at": iso(starts + timedelta(minutes=90))})
+        self.ids["incident"] = self.call("jiayuan_police", "POST", "/security/incidents", json={
+            "org_unit_id": "jiayuan", "type": "gas_leak", "severity": "high", "building": "2号楼",
+            "description": "2号楼3单元楼道闻到天然气味"})["id"]
+        self.call("jiayuan_police", "POST", f"/security/incidents/{self.ids['incident']}/dispatch",
+                  json={"assignee": "社区民警"})
+        self.ids["migrant"] = self.call("jiayuan_police", "POST", "/security/migrants", json={
+            "org_unit_id": "jiayuan", "name": "王二虎", "id_number": _id_number(303), "origin": "四川省三台县",
+            "address": "家园社区3号楼出租屋"})["id"]
+        # the coins arrive by the volunteer service's own bookkeeping: wait until they are there
+        wait_for(lambda: (self.volunteer().get("totals") or {}).get("available", 0) > 0, 30,
+                 message="the volunteer's love coins")
+        return dict(self.ids)
+
+    def volunteer(self) -> dict:
+        return self.call("jiayuan_worker", "GET", f"/volunteer/volunteers/{self.ids['volunteer']}")
+
+    def snapshot(self) -> dict:
+        """Every record made, as the API answers it (ids and fields), and the lists that hold them."""
+        ids = self.ids
+        self.tokens.clear()  # log in afresh: the accounts (and the new one) must be there too
+        return {
+            "org_unit": next((u for u in self.call("district_admin", "GET", "/org/tree")["units"]
+                              if u["id"] == "xinyuan"), None),
+            "user": self.call("district_admin", "GET", f"/users/{ids['user']}"),
+            "new_worker_logs_in": bool(self.login("xinyuan_worker")),
+            "petition": self.call("jiayuan_worker", "GET", f"/petition/petitions/{ids['petition']}"),
+            "petitions": [p["id"] for p in self.call("jiayuan_worker", "GET", "/petition/petitions")["items"]],
+            "application": self.call("jiayuan_worker", "GET", f"/welfare/applications/{ids['application']}"),
+            "volunteer": self.volunteer(),
+            "activity": self.call("jiayuan_worker", "GET", f"/volunteer/activities/{ids['activity']}"),
+            "incident": self.call("jiayuan_police", "GET", f"/security/incidents/{ids['incident']}"),
+            "migrant": self.call("jiayuan_police", "GET", f"/security/migrants/{ids['migrant']}"),
+        }
+
+
+def check_same_records(before: dict, after: dict) -> None:
+    """The same records with the same fields, named per record so a failure says which service lost what."""
+    for name in before:
+        assert after[name] == before[name], name

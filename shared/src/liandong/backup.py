@@ -110,10 +110,15 @@ def restore_mongo(uri: str, backup: Path) -> dict:
 
 
 def backup(settings: Settings, out: Path) -> dict:
-    if settings.store == "sqlite":
+    """Every database the settings use: the SQLite files of the data directory (the service databases
+    and/or the embedded event log `bus.db`) and, on MongoDB, every service database. The keys are not
+    taken (`<data_dir>/keys` holds no database): a restore needs the same keys, kept apart."""
+    result: dict = {}
+    if settings.store == "sqlite" or settings.bus == "embedded":
         result = backup_embedded(settings.data_dir, out)
-    else:
-        result = backup_mongo(settings.mongo_uri, [f"{settings.database_prefix}_{s}" for s in SERVICES], out)
+    if settings.store == "mongo":
+        mongo = backup_mongo(settings.mongo_uri, [f"{settings.database_prefix}_{s}" for s in SERVICES], out)
+        result = {**result, **mongo}  # kind "mongo", with "files" too when the event log is embedded
     result["taken_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     (out / MANIFEST).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     return result
@@ -121,9 +126,12 @@ def backup(settings: Settings, out: Path) -> dict:
 
 def restore(settings: Settings, source: Path) -> dict:
     manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
-    if manifest["kind"] == "embedded":
-        return restore_embedded(source, settings.data_dir)
-    return restore_mongo(settings.mongo_uri, source)
+    result: dict = {}
+    if manifest["kind"] == "embedded" or manifest.get("files"):
+        result = restore_embedded(source, settings.data_dir)
+    if manifest["kind"] == "mongo":
+        result = {**result, **restore_mongo(settings.mongo_uri, source)}
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,3 +32,32 @@ def test_backup_destroy_restore_on_ferretdb(make_settings, tmp_path):
     finally:
         for db in dbs.values():
             db.drop()
+
+
+def test_a_backup_on_ferretdb_with_the_embedded_event_log_takes_and_restores_the_log_too(make_settings, tmp_path):
+    """MongoDB for the services' data, the SQLite event log for the events (`LIANDONG_STORE=mongo`, embedded
+    bus): the log is data too; without it a restore gives databases whose events are gone."""
+    import shutil
+
+    from liandong.bus import open_bus
+
+    settings = make_settings(store="mongo", bus="embedded")
+    db = open_database(settings.for_service("petition"))
+    try:
+        db.collection("petitions").insert_one({"_id": "p1"})
+        bus = open_bus(settings)
+        bus.ensure_topics(["petition.events"])
+        bus.publish("petition.events", "p1", b'{"id": "e1"}')
+        bus.flush()
+        bus.close()
+        taken = backup.backup(settings, tmp_path / "b")
+        assert "bus.db" in taken["files"] and taken["databases"][f"{settings.database_prefix}_petition"]
+        shutil.rmtree(settings.data_dir)  # destroy both
+        db.drop()
+        backup.restore(settings, tmp_path / "b")
+        assert db.collection("petitions").find_one({"_id": "p1"}) == {"_id": "p1"}
+        bus = open_bus(settings)
+        assert [m.value for m in bus.read("petition.events")] == [b'{"id": "e1"}']
+        bus.close()
+    finally:
+        db.drop()
