@@ -12,18 +12,24 @@ from liandong.config import SERVICES
 
 @pytest.mark.e2e
 def test_make_run_serves_ready_and_keeps_its_data_across_a_restart(platform_settings, e2e, tmp_path):
+    """Records made after start in every service are there after a restart, the same (ids and fields).
+    The tree alone would not tell: a fresh data directory imports the same demo tree again."""
     settings = platform_settings()
     proc = e2e.start_platform(settings, tmp_path / "run1.log")
     try:
         first = e2e.check_running(settings)
         assert first["jiayuan"]["path"] == "/chuanying/huangqi/jiayuan/" and len(first) == 22
+        records = e2e.Records(settings)
+        records.create()
+        before = records.snapshot()
     finally:
         e2e.stop_platform(proc)
     assert proc.returncode == 0, (tmp_path / "run1.log").read_text()[-2000:]
     proc = e2e.start_platform(settings, tmp_path / "run2.log")
     try:
         second = e2e.check_running(settings)
-        assert second == first  # the same tree, loaded once, still there
+        assert second == {**first, "xinyuan": second.get("xinyuan")}  # the tree, loaded once, and the new unit
+        e2e.check_same_records(before, records.snapshot())
     finally:
         e2e.stop_platform(proc)
 
