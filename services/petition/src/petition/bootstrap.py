@@ -27,6 +27,9 @@ def create_service(settings: Settings | None = None, **overrides) -> PetitionSer
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
     service = create_service(settings, **overrides)  # the worker creates the indexes: the app starts without the DB
+    # what the alert LiandongPetitionsOverdue and the dashboard read (deploy/observability/)
+    service.platform.gauges.append(("liandong_petitions_overdue", "Petitions past their deadline (限时办结), not "
+                                    "yet answered", service.repo.overdue_count))
     # Open311 readers may be anonymous; filing checks the token itself (current_principal()).
     app = service.platform.create_app(public=("/open311/v2",))
     app.register_blueprint(blueprint(service))

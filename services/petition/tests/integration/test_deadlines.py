@@ -4,6 +4,16 @@ from liandong.testing import wait_for
 from petition.bootstrap import detect_overdue
 
 
+def overdue_gauge(env) -> float:
+    """What /metrics says to the alert LiandongPetitionsOverdue (deploy/observability/alerts.yaml)."""
+    import re
+
+    text = env.client.get("/metrics").get_data(as_text=True)
+    found = re.search(r'^liandong_petitions_overdue\{service="petition"\} (\S+)$', text, re.M)
+    assert found, "liandong_petitions_overdue is not emitted"
+    return float(found.group(1))
+
+
 def test_overdue_is_detected_and_escalated_without_anyone_touching_it(make_env, tmp_path):
     env = make_env(scan_seconds=0.1, clock_file=str(tmp_path / "clock"))
     env.move_clock(0)
@@ -15,6 +25,7 @@ def test_overdue_is_detected_and_escalated_without_anyone_touching_it(make_env, 
     deadline = local_date(from_iso(today)).isoformat()
     env.post(f"/petitions/{case['id']}/assign", env.assignment(deadline=deadline), expect=200)
     assert env.get(f"/petitions/{case['id']}")["overdue"] is False
+    assert overdue_gauge(env) == 0
 
     env.move_clock(2 * 24 * 3600)  # two days later, nobody has answered
     late = wait_for(lambda: (lambda c: c if c["overdue"] else None)(env.get(f"/petitions/{case['id']}")), 20,
@@ -25,6 +36,7 @@ def test_overdue_is_detected_and_escalated_without_anyone_touching_it(make_env, 
     actions = [e["action"] for e in env.get(f"/petitions/{case['id']}/timeline")["entries"]]
     assert "reminder" in actions and "overdue" in actions  # reminded before, then flagged
     assert env.get("/petitions", overdue="true", org_unit="jiayuan")["total"] == 1
+    assert overdue_gauge(env) == 1
 
     types = {"liandong.petition.overdue.v1", "liandong.petition.escalated.v1"}
     wait_for(lambda: {e.type for e in env.events(types) if e.subject == case["id"]} == types, 20,
@@ -36,6 +48,7 @@ def test_overdue_is_detected_and_escalated_without_anyone_touching_it(make_env, 
                           headers=env.officer(name="赵书记"), expect=200).get_json()
     assert supervised["overdue"] is False and supervised["deadline"] == new_deadline
     assert supervised["supervision"]["supervisor"]["name"] == "赵书记"
+    assert overdue_gauge(env) == 0  # a new deadline: no longer past it
     assert env.post(f"/petitions/{case['id']}/supervise", {"note": "x"}, expect=403)  # community worker
 
 

@@ -84,6 +84,11 @@ class PetitionRepository(OutboxRepository[model.Petition]):
                 self._index_petitioners(d["_id"], missing, d["registered_at"])
                 changed += len(missing)
 
+    def overdue_count(self) -> int:
+        """Petitions past their deadline now (the deadline scan sets `overdue`; an answer, an escalation or
+        a new deadline clears it): counted from the `overdue_org_registered` index."""
+        return self.collection.count_documents({"overdue": True})
+
     def add(self, p: model.Petition) -> model.Petition:
         # entries first: one left behind by a failed insert points at no petition and is ignored
         with one_commit(self.platform.db):
