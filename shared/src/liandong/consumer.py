@@ -206,7 +206,8 @@ class EventConsumer:
         log.warning("dead-lettered %s/%s@%s: %s", msg.topic, msg.partition, msg.offset, reason)
 
     def _measure_lag(self, every: float = 2.0) -> None:
-        # measured in the consumer's own thread: Kafka clients are not thread-safe
+        """The group's lag over every partition of its topics (liandong.bus.base.group_lag), for the
+        heartbeat and /metrics; measured in the consumer's own thread, as Kafka clients want."""
         if time.monotonic() - self._lag_at >= every:
             self._lag_at = time.monotonic()
             self.lag = self.consumer.lag()
@@ -219,6 +220,10 @@ class EventConsumer:
                 self._measure_lag()
                 backoff = 0.5
             except (StorageUnavailable, BusError):
+                try:  # a storage outage holds the group back: the lag keeps growing, and says so
+                    self._measure_lag()
+                except BusError:
+                    pass
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
         self.consumer.close()

@@ -30,6 +30,32 @@ def drain(consumer, expected: int, timeout: float = 30.0) -> list:
     return got
 
 
+def test_a_groups_lag_counts_every_partition_whichever_member_is_asked(bus):
+    """The lag the metrics export per consumer group (liandong_consumer_lag_messages{service,group}): all
+    that the group has not committed, on every partition; not only what one member holds (on Kafka a
+    member that has not joined yet holds nothing, and with replicas each holds a share)."""
+    topic = unique("lag.")
+    bus.ensure_topics([topic])
+    for i in range(12):
+        bus.publish(topic, f"agg-{i}", json.dumps({"i": i}).encode())  # spread over the partitions
+    bus.flush()
+    group = unique("g")
+    idle = bus.consumer(group, [topic])  # a member holding no partition yet
+    assert idle.lag() == 12
+    reader = bus.consumer(group, [topic])
+    got = drain(reader, 12)
+    by_partition: dict = {}
+    for m in got:
+        by_partition.setdefault(m.partition, []).append(m)
+    first = by_partition[min(by_partition)]
+    reader.commit(first)  # one partition done, the others not
+    assert reader.lag() == idle.lag() == 12 - len(first)
+    reader.commit(got)
+    assert reader.lag() == idle.lag() == 0
+    idle.close()
+    reader.close()
+
+
 def test_a_keys_messages_arrive_in_order_and_commits_are_resumed(bus):
     topic = unique("orders.")
     for i in range(20):

@@ -57,3 +57,16 @@ def next_offsets(messages: Iterable[Message]) -> dict[tuple[str, int], int]:
         key = (m.topic, m.partition)
         out[key] = max(out.get(key, -1), m.offset + 1)
     return out
+
+
+def group_lag(bus: "EventBus", group: str, topics: Iterable[str]) -> int:
+    """Messages in every partition of `topics` that `group` has not committed, whichever member reads them.
+
+    What an operator means by a group's lag (`liandong_consumer_lag_messages{service,group}`): one
+    member's own assignment would hide its fellow members' partitions, and all of them before it joins.
+    """
+    topics = list(topics)
+    ends = bus.end_offsets(topics)
+    done = bus.committed(group, topics)
+    return sum(max(0, n - done.get(k, 0)) for k, n in ends.items())
+

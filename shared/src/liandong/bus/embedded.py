@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..ids import new_id
-from .base import BusUnavailable, Message, next_offsets
+from .base import BusUnavailable, Message, group_lag, next_offsets
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics (topic TEXT PRIMARY KEY, next_offset INTEGER NOT NULL) WITHOUT ROWID;
@@ -221,9 +221,7 @@ class EmbeddedConsumer:
 
     def lag(self) -> int:
         """Messages in the subscribed topics not yet committed by this group."""
-        ends = self.bus.end_offsets(self.topics)
-        done = self.bus.committed(self.group, self.topics)
-        return sum(max(0, ends[k] - done.get(k, 0)) for k in ends)
+        return group_lag(self.bus, self.group, self.topics)
 
     def seek_to_committed(self) -> None:
         for topic in list(self.positions):

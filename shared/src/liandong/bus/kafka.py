@@ -16,7 +16,7 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from .base import BusError, BusUnavailable, Message, next_offsets
+from .base import BusError, BusUnavailable, Message, group_lag, next_offsets
 
 log = logging.getLogger(__name__)
 
@@ -261,15 +261,8 @@ class KafkaGroupConsumer:
             raise BusError(f"commit failed: {exc}") from exc
 
     def lag(self) -> int:
-        """Messages in this member's partitions not yet committed by the group (call from its own thread)."""
-        assigned = list(self._consumer.assignment())
-        if not assigned:
-            return 0
-        try:
-            ends = self._consumer.end_offsets(assigned)
-            return sum(max(0, ends[tp] - (self._consumer.committed(tp) or 0)) for tp in assigned)
-        except KafkaError as exc:
-            raise BusUnavailable(f"lag unknown: {exc}") from exc
+        """Messages the group has not committed, over every partition of its topics (not only this member's)."""
+        return group_lag(self.bus, self.group, self.topics)
 
     def seek_to_committed(self) -> None:
         for tp in self._consumer.assignment():
