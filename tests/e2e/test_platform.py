@@ -10,46 +10,42 @@ import requests
 
 from liandong.config import SERVICES
 
-@pytest.mark.e2e
-def test_make_run_serves_ready_and_keeps_its_data_across_a_restart(platform_settings, e2e, tmp_path):
-    """Records made after start in every service are there after a restart, the same (ids and fields).
-    The tree alone would not tell: a fresh data directory imports the same demo tree again."""
-    settings = platform_settings()
-    proc = e2e.start_platform(settings, tmp_path / "run1.log")
-    try:
-        first = e2e.check_running(settings)
-        assert first["jiayuan"]["path"] == "/chuanying/huangqi/jiayuan/" and len(first) == 22
-        records = e2e.Records(settings)
-        records.create()
-        before = records.snapshot()
-    finally:
-        e2e.stop_platform(proc)
-    assert proc.returncode == 0, (tmp_path / "run1.log").read_text()[-2000:]
-    proc = e2e.start_platform(settings, tmp_path / "run2.log")
-    try:
-        second = e2e.check_running(settings)
-        assert second == {**first, "xinyuan": second.get("xinyuan")}  # the tree, loaded once, and the new unit
-        e2e.check_same_records(before, records.snapshot())
-    finally:
-        e2e.stop_platform(proc)
-
-
-@pytest.mark.e2e
-@pytest.mark.kafka
-@pytest.mark.mongo
-def test_the_platform_runs_on_kafka_and_ferretdb(platform_settings, e2e, tmp_path):
-    settings = platform_settings(store="mongo", bus="kafka")
-    proc = e2e.start_platform(settings, tmp_path / "run.log")
-    try:
-        units = e2e.check_running(settings)
-        assert units["yangzhong"]["path"] == "/chuanying/ceguan/yangzhong/"
-    finally:
-        e2e.stop_platform(proc)
+def drop_databases(settings) -> None:
     import pymongo
 
     client = pymongo.MongoClient(settings.mongo_uri)
     for svc in SERVICES:
         client.drop_database(f"{settings.database_prefix}_{svc}")
+    client.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("store,bus", [("sqlite", "embedded"), ("mongo", "kafka")])
+def test_make_run_serves_ready_and_keeps_its_data_across_a_restart(platform_settings, e2e, tmp_path, store, bus):
+    """Records made after start in every service are there after a restart, the same (ids and fields).
+    The tree alone would not tell: a fresh data directory imports the same demo tree again."""
+    settings = platform_settings(store=store, bus=bus)
+    try:
+        proc = e2e.start_platform(settings, tmp_path / "run1.log")
+        try:
+            first = e2e.check_running(settings)
+            assert first["jiayuan"]["path"] == "/chuanying/huangqi/jiayuan/" and len(first) == 22
+            records = e2e.Records(settings)
+            records.create()
+            before = records.snapshot()
+        finally:
+            e2e.stop_platform(proc)
+        assert proc.returncode == 0, (tmp_path / "run1.log").read_text()[-2000:]
+        proc = e2e.start_platform(settings, tmp_path / "run2.log")
+        try:
+            second = e2e.check_running(settings)
+            assert second == {**first, "xinyuan": second.get("xinyuan")}  # the tree, loaded once, and the new unit
+            e2e.check_same_records(before, records.snapshot())
+        finally:
+            e2e.stop_platform(proc)
+    finally:
+        if store == "mongo":
+            drop_databases(settings)
 
 
 @pytest.mark.e2e
