@@ -17,6 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+t_start=$SECONDS
 pids=()
 if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
   started+=(kafka)
@@ -49,5 +50,11 @@ if ! dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then
     || { echo "make test: Chromium could not be installed; failing, not skipping." >&2; exit 1; }
 fi
 
+echo "make test: Kafka, FerretDB and Chromium ready in $((SECONDS - t_start)) s"
+
 cd "$ROOT"
-"$PY" -m pytest "$@"
+t_tests=$SECONDS
+status=0
+"$PY" -m pytest "$@" || status=$?
+echo "make test: the tests took $((SECONDS - t_tests)) s (the time per part is in pytest's summary above)"
+exit $status

@@ -264,11 +264,30 @@ def pytest_runtest_setup(item):
         _BACKEND_RUNS["mongo"].add(item.nodeid)
 
 
+_PART_SECONDS: dict[str, float] = {}
+
+
+def suite_part(nodeid: str) -> str:
+    """The part of the suite a test belongs to: `services/<name>`, `shared` or `tests/<kind>`."""
+    parts = nodeid.split("::")[0].split("/")
+    return "/".join(parts[:2]) if parts[0] in ("services", "tests") else parts[0]
+
+
+def pytest_runtest_logreport(report):
+    # set-up, call and tear-down all count: the platform starts in fixtures
+    part = suite_part(report.nodeid)
+    _PART_SECONDS[part] = _PART_SECONDS.get(part, 0.0) + report.duration
+
+
 def pytest_terminal_summary(terminalreporter):
-    """Say how many tests ran against the real broker and the real database."""
+    """Say how many tests ran against the real broker and the real database, and how long each part took
+    (CI allows 90 minutes; this says where they go)."""
     terminalreporter.write_line(
         f"real backends: {len(_BACKEND_RUNS['kafka'])} tests ran against the Kafka broker, "
         f"{len(_BACKEND_RUNS['mongo'])} against the MongoDB-protocol server (FerretDB)")
+    if _PART_SECONDS:
+        terminalreporter.write_line("time per part: " + ", ".join(
+            f"{part} {seconds:.0f} s" for part, seconds in sorted(_PART_SECONDS.items(), key=lambda kv: -kv[1])))
 
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
