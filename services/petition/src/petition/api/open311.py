@@ -364,11 +364,11 @@ def blueprint(service: PetitionService, keys: Open311Keys) -> Blueprint:
     @api("Open311: the service request a token stands for", tags=["open311"], error_schema=OPEN311_ERROR,
          public=True)
     def token_status(token: str, fmt: str):
-        doc = service.repo.collection.find_one({"open311.token": token[:100], "source": "open311"},
-                                               projection={"_id": 1}) if token else None
-        if doc is None:
+        found = service.repo.collection.find({"open311.token": token[:100], "source": "open311"}, limit=1,
+                                             projection={"_id": 1})
+        if not found:
             raise NotFound(f"no token {token[:100]!r}")
-        return _answer("service_requests", [{"service_request_id": doc["_id"], "token": token}])
+        return _answer("service_requests", [{"service_request_id": found[0]["_id"], "token": token}])
 
     @bp.get("/requests.<fmt>")
     @api("Open311: service requests filed through Open311 (newest first, at most 1000)", tags=["open311"],
