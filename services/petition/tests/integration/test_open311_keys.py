@@ -56,6 +56,13 @@ def test_a_district_admin_issues_and_revokes_keys_that_are_stored_hashed_and_fil
     r = _file(env, key, address_id="jiayuan-b1")
     assert r.status_code == 403 and r.get_json()[0]["code"] == 403
     assert "jiayuan" not in str(r.get_json()) and "/chuanying" not in str(r.get_json())
+    # a 家园 resident signed in through 黄泥岭's app may file at home with their own token, not through this key
+    jiayuan_resident = env.resident("r-jiayuan")
+    r = env.client.post("/open311/v2/requests.json", headers=jiayuan_resident, data={
+        "service_code": "environment_noise", "description": "家园的噪音", "address_id": "jiayuan-b1",
+        "attribute[frequency]": "once", "api_key": key})
+    assert r.status_code == 403 and "area" in r.get_json()[0]["description"], r.get_json()
+    assert env.get("/petitions", headers=jiayuan_resident)["total"] == 0
 
     # revoked: refused exactly like a made-up key, and the list says so
     revoked = env.post(f"/open311/keys/{issued['id']}/revoke", headers=admin, expect=200).get_json()
