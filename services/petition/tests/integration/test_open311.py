@@ -138,3 +138,27 @@ def test_open311_list_filters_go_through_a_schema_and_never_answer_500(env):
         assert isinstance(body, list), (params, body)
         if r.status_code != 200:
             assert body[0]["code"] == r.status_code and body[0]["description"], (params, body)
+
+
+def test_open311_attributes_come_as_form_fields_or_in_json_and_are_kept_with_the_request(env):
+    c = env.client
+    base = {"service_code": "environment_noise", "description": "广场舞音响", "address_id": "jiayuan-b2",
+            "api_key": DEMO_KEY}
+    form = [*base.items(), ("attribute[frequency]", "recurring"), ("attribute[when][]", "night"),
+            ("attribute[when][]", "weekend"), ("attribute[households]", "30")]
+    from werkzeug.datastructures import MultiDict
+
+    r = c.post("/open311/v2/requests.json", data=MultiDict(form))
+    assert r.status_code == 201, r.get_json()
+    doc = env.service.repo.collection.find_one({"_id": r.get_json()[0]["service_request_id"]})
+    assert doc["open311"]["attributes"] == {"frequency": "recurring", "when": ["night", "weekend"], "households": 30}
+    r = c.post("/open311/v2/requests.json", json={**base, "attribute": {"frequency": "once", "when": ["day"]}})
+    assert r.status_code == 201, r.get_json()
+    r = c.post("/open311/v2/requests.json", json={**base, "attribute[frequency]": "ongoing"})
+    assert r.status_code == 201, r.get_json()
+    for bad in ({**base, "attribute": ["once"]}, {**base, "attribute": {"frequency": {"x": 1}}},
+                {**base, "attribute": {"frequency": "once", "when": "midnight"}}):
+        r = c.post("/open311/v2/requests.json", json=bad)
+        assert r.status_code == 400 and "attribute" in r.get_json()[0]["description"], (bad, r.get_json())
+    # the answers are the office's, not the public's: the public request does not show them
+    assert "households" not in str(c.get("/open311/v2/requests.json").get_json())

@@ -212,10 +212,7 @@ def _attributes_given(raw: dict, form_lists: dict[str, list] | None) -> dict[str
     source = form_lists if form_lists is not None else {k: v for k, v in raw.items()}
     for key, value in source.items():
         if key.startswith("attribute[") and key.endswith("]"):
-            code = key[len("attribute["):-1].removesuffix("][")
-            if code.endswith("]["):
-                code = code[:-2]
-            add(code.removesuffix("]["), value)
+            add(key[len("attribute["):-1].removesuffix("]["), value)  # attribute[code] or attribute[code][]
     nested = raw.get("attribute") if form_lists is None else None
     if isinstance(nested, dict):
         for code, value in nested.items():
