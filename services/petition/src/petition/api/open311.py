@@ -281,10 +281,8 @@ def blueprint(service: PetitionService, keys: Open311Keys) -> Blueprint:
     @api("Open311: discovery (endpoints, formats, where keys come from)", tags=["open311"],
          error_schema=OPEN311_ERROR, public=True)
     def discovery(fmt: str):
-        base = request.url_root.rstrip("/") + "/open311/v2/"
-        forwarded = request.headers.get("X-Forwarded-Prefix")  # not used by our gateway; kept for proxies
-        if forwarded:
-            base = forwarded.rstrip("/") + "/open311/v2/"
+        # the gateway's address, where clients reach us: never this service's own (internal) one
+        base = service.platform.settings.url_of("gateway").rstrip("/") + "/open311/v2/"
         return _answer("discovery", {
             "changeset": CHANGESET, "contact": "区信访局 (district petition office)",
             "key_service": "an api_key is issued by a district admin (POST /api/v1/petition/open311/keys)",
