@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import math
-from xml.etree import ElementTree
-
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 from werkzeug.exceptions import HTTPException
 
 from liandong import idempotency
+from liandong import open311 as wire
 from liandong.auth import current_principal
 from liandong.clock import from_iso
 from liandong.errors import DomainError, NotFound
@@ -102,10 +100,6 @@ class Open311QuerySchema(Schema):
         return [v.strip() for v in (value or "").split(",") if v.strip()][:100]
 
 
-FORMATS = ("json", "xml")
-# the standard's element names: a list's items are named after the list (XML has no arrays)
-ROOTS = {"services": "service", "service_requests": "request", "errors": "error"}
-ITEMS = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value"}
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29T00:00:00+08:00"
 
@@ -132,42 +126,13 @@ class ApiKeyIssuedSchema(ApiKeySchema):
 
 def _fmt() -> str:
     fmt = (request.view_args or {}).get("fmt")
-    if fmt is None:  # an error outside a route (no such path): by the path's extension
-        fmt = request.path.rsplit(".", 1)[-1] if "." in request.path.rsplit("/", 1)[-1] else "json"
-    return fmt if fmt in FORMATS else "json"
-
-
-def _xml_value(parent: ElementTree.Element, tag: str, value) -> None:
-    el = ElementTree.SubElement(parent, tag)
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _xml_value(el, k, v)
-    elif isinstance(value, list):
-        for v in value:
-            _xml_value(el, ITEMS.get(tag, "item"), v)
-    elif isinstance(value, bool):
-        el.text = "true" if value else "false"
-    elif value is not None:
-        el.text = str(value)
-
-
-def _xml(root: str, data) -> bytes:
-    top = ElementTree.Element(root)
-    if isinstance(data, list):
-        for item in data:
-            _xml_value(top, ROOTS.get(root, "item"), item)
-    else:
-        for k, v in data.items():
-            _xml_value(top, k, v)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(top, encoding="utf-8",
-                                                                             xml_declaration=False)
+    return fmt if fmt in wire.FORMATS else wire.format_of(request.path)
 
 
 def _answer(root: str, data, status: int = 200):
     """The answer in the format the path's extension asks for; `root` is the XML document element."""
-    if _fmt() == "xml":
-        return Response(_xml(root, data), status=status, content_type="text/xml; charset=utf-8")
-    return jsonify(data), status
+    body, ctype = wire.render(root, data, _fmt())
+    return Response(body, status=status, content_type=ctype)
 
 
 def _error(code: int, description: str):
@@ -243,7 +208,7 @@ def blueprint(service: PetitionService, keys: Open311Keys) -> Blueprint:
     @bp.before_request
     def _format_and_jurisdiction():
         fmt = (request.view_args or {}).get("fmt")
-        if fmt is not None and fmt not in FORMATS:
+        if fmt is not None and fmt not in wire.FORMATS:
             return _error(404, "the format is json or xml (the path's extension)")
         wanted = request.values.get("jurisdiction_id")
         if wanted is None and request.is_json:
