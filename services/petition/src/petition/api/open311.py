@@ -100,6 +100,8 @@ class Open311QuerySchema(Schema):
         return [v.strip() for v in (value or "").split(",") if v.strip()][:100]
 
 
+# every Open311 route answers JSON or XML by its `{fmt}` extension (documented so in OpenAPI)
+WIRE = {"path_enums": {"fmt": list(wire.FORMATS)}, "also": ("text/xml",)}
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29T00:00:00+08:00"
 
@@ -244,7 +246,7 @@ def blueprint(service: PetitionService, keys: Open311Keys) -> Blueprint:
 
     @bp.get("/discovery.<fmt>")
     @api("Open311: discovery (endpoints, formats, where keys come from)", tags=["open311"],
-         error_schema=OPEN311_ERROR, public=True)
+         error_schema=OPEN311_ERROR, **WIRE, public=True)
     def discovery(fmt: str):
         # the gateway's address, where clients reach us: never this service's own (internal) one
         base = service.platform.settings.url_of("gateway").rstrip("/") + "/open311/v2/"
@@ -255,14 +257,14 @@ def blueprint(service: PetitionService, keys: Open311Keys) -> Blueprint:
                            "type": "production", "formats": ["text/xml", "application/json"]}]})
 
     @bp.get("/services.<fmt>")
-    @api("Open311: the service types (petition categories)", tags=["open311"], error_schema=OPEN311_ERROR,
+    @api("Open311: the service types (petition categories)", tags=["open311"], error_schema=OPEN311_ERROR, **WIRE,
          public=True)
     def services(fmt: str):
         return _answer("services", services_list())
 
     @bp.get("/services/<code>.<fmt>")
     @api("Open311: one service's definition: its attributes (variable, code, datatype, required, values)",
-         tags=["open311"], error_schema=OPEN311_ERROR, public=True)
+         tags=["open311"], error_schema=OPEN311_ERROR, **WIRE, public=True)
     def service_definition(code: str, fmt: str):
         cats = categories()
         if code not in cats:
@@ -272,7 +274,7 @@ def blueprint(service: PetitionService, keys: Open311Keys) -> Blueprint:
     @bp.post("/requests.<fmt>")
     @api("Open311: file a service request (a petition filed online); needs an api_key (form field or query), "
          "attribute[code] answers checked against the service definition", tags=["open311"],
-         error_schema=OPEN311_ERROR, public=True, status=201)
+         error_schema=OPEN311_ERROR, **WIRE, public=True, status=201)
     def create_request(fmt: str):
         if request.is_json:
             raw, form_lists = request.get_json(silent=True), None
@@ -321,7 +323,7 @@ def blueprint(service: PetitionService, keys: Open311Keys) -> Blueprint:
                                              "account_id": form["account_id"]}], 201)
 
     @bp.get("/tokens/<token>.<fmt>")
-    @api("Open311: the service request a token stands for", tags=["open311"], error_schema=OPEN311_ERROR,
+    @api("Open311: the service request a token stands for", tags=["open311"], error_schema=OPEN311_ERROR, **WIRE,
          public=True)
     def token_status(token: str, fmt: str):
         found = service.repo.collection.find({"open311.token": token[:100], "source": "open311"}, limit=1,
@@ -332,7 +334,7 @@ def blueprint(service: PetitionService, keys: Open311Keys) -> Blueprint:
 
     @bp.get("/requests.<fmt>")
     @api("Open311: service requests filed through Open311 (newest first, at most 1000)", tags=["open311"],
-         error_schema=OPEN311_ERROR, public=True)
+         error_schema=OPEN311_ERROR, **WIRE, public=True)
     def list_requests(fmt: str):
         args = Open311QuerySchema().load(request.args.to_dict())
         items = Open311QuerySchema.items
@@ -366,7 +368,7 @@ def blueprint(service: PetitionService, keys: Open311Keys) -> Blueprint:
         return _answer("service_requests", [as_request(d, names) for d in docs])
 
     @bp.get("/requests/<request_id>.<fmt>")
-    @api("Open311: one service request", tags=["open311"], error_schema=OPEN311_ERROR, public=True)
+    @api("Open311: one service request", tags=["open311"], error_schema=OPEN311_ERROR, **WIRE, public=True)
     def get_request(request_id: str, fmt: str):
         doc = service.repo.collection.find_one({"_id": request_id, "source": "open311"})
         if doc is None:
