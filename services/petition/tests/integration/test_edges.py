@@ -17,6 +17,10 @@ def test_openapi_describes_the_petition_and_open311_routes(make_settings):
             "/open311/v2/requests/{request_id}.{fmt}"} <= set(paths)
     assert "security" not in paths["/open311/v2/services.{fmt}"]["get"]
     assert "security" not in paths["/open311/v2/requests.{fmt}"]["post"]  # the api_key, not a bearer token
+    services = paths["/open311/v2/services.{fmt}"]["get"]
+    assert services["parameters"][0]["schema"]["enum"] == ["json", "xml"]
+    assert {"application/json", "text/xml"} <= set(services["responses"]["200"]["content"])
+    assert "text/xml" in services["responses"]["404"]["content"]
     # the api keys: issued, listed and revoked by a district admin, with a bearer token
     keys = "/api/v1/petition/open311/keys"
     assert {"post", "get"} <= set(paths[keys]) and "post" in paths[keys + "/{key_id}/revoke"]

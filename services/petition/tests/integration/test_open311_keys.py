@@ -89,3 +89,37 @@ def test_the_demo_key_is_seeded_once_and_a_revoked_one_stays_revoked_across_rest
     env.post(f"/open311/keys/{DEMO_KEY_ID}/revoke", headers=admin, expect=200)
     keys.prepare()
     assert _file(env, DEMO_KEY).status_code == 403
+
+
+def test_two_apps_behind_one_address_with_the_same_idempotency_key_each_file_their_own(env):
+    """Without a token the Idempotency-Key is scoped by the app the api_key names, not by the client's address:
+    two apps behind one NAT choosing the same key must not get each other's request back."""
+    admin = env.headers("district_admin", "chuanying", "/chuanying/")
+    other = env.post("/open311/keys", {"app": "家园物业App", "org_unit_id": "jiayuan"}, headers=admin,
+                     expect=201).get_json()["api_key"]
+    same = {"Idempotency-Key": "req-1", "X-Forwarded-For": "10.1.2.3"}
+    first = env.client.post("/open311/v2/requests.json", headers=same, data={
+        "service_code": "environment_noise", "description": "居民App: 噪音", "address_string": "1号楼",
+        "attribute[frequency]": "once", "api_key": DEMO_KEY})
+    second = env.client.post("/open311/v2/requests.json", headers=same, data={
+        "service_code": "property", "description": "物业App: 电梯故障", "address_string": "2号楼",
+        "attribute[frequency]": "ongoing", "api_key": other})
+    assert first.status_code == second.status_code == 201, (first.get_json(), second.get_json())
+    a, b = first.get_json()[0]["service_request_id"], second.get_json()[0]["service_request_id"]
+    assert a != b
+    req = env.client.get(f"/open311/v2/requests/{b}.json").get_json()[0]
+    assert req["service_code"] == "property" and "电梯" in req["description"]
+
+
+def test_production_seeds_no_demo_key(make_settings):
+    import dataclasses
+
+    from petition.bootstrap import create_platform
+
+    settings = make_settings(service="petition")
+    keys = Open311Keys(create_platform(dataclasses.replace(settings, env="production")))
+    keys.prepare()
+    assert keys.repo.collection.find({}) == []
+    demo = Open311Keys(create_platform(settings))
+    demo.prepare()
+    assert [d["_id"] for d in demo.repo.collection.find({})] == [DEMO_KEY_ID]
