@@ -108,7 +108,9 @@ def test_open311_refuses_mistyped_and_non_finite_fields_with_its_error_shape_and
              ({**good, "phone": 13904321234}, "phone"),
              ({**good, "media_url": ["x"]}, "media_url"),
              ({**good, "media_url": "javascript:alert(1)"}, "media_url"),
-             ({**good, "lat": 43.8}, "lat")]
+             ({**good, "lat": 43.8}, "lat"),
+             ({**good, "jurisdiction_id": ["chuanying"]}, "jurisdiction_id"),
+             ({**good, "jurisdiction_id": {"a": 1}}, "jurisdiction_id")]
     for body, field in cases:
         r = c.post("/open311/v2/requests.json", json=body, headers=h)
         assert r.status_code == 400, (body, r.status_code, r.get_data(as_text=True))

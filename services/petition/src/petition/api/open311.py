@@ -216,6 +216,8 @@ def blueprint(service: PetitionService, keys: Open311Keys) -> Blueprint:
         if wanted is None and request.is_json:
             body = request.get_json(silent=True)
             wanted = body.get("jurisdiction_id") if isinstance(body, dict) else None
+        if wanted is not None and not isinstance(wanted, str):  # a list or an object in a JSON body
+            return _error(400, "jurisdiction_id: Not a valid string.")
         if wanted not in (None, "") and wanted not in _jurisdictions(service):
             return _error(404, "jurisdiction_id is not served here; see discovery")
         return None
