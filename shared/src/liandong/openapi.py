@@ -28,18 +28,22 @@ ERROR_SCHEMA = {
 def api(summary: str, *, body: type[Schema] | Schema | None = None, query: type[Schema] | Schema | None = None,
         response: type[Schema] | Schema | None = None, many: bool = False, status: int = 200,
         tags: list[str] | None = None, permission: str | None = None, public: bool = False,
-        content_type: str = "application/json", error_schema: dict | None = None):
+        content_type: str = "application/json", error_schema: dict | None = None,
+        path_enums: dict[str, list[str]] | None = None, also: tuple[str, ...] = ()):
     """Describe a route for the OpenAPI document (it does not validate; the handler's schema does).
 
     `many=True` documents the platform's list envelope `{"items": [...], ...}` (paging fields beside
     it); `many="grants"` one whose array is under another key. `error_schema` replaces the platform's
-    error body for routes that answer errors in another standard's shape (Open311).
+    error body for routes that answer errors in another standard's shape (Open311). `path_enums`: the
+    values a path parameter takes (Open311's `{fmt}`: json or xml); `also`: further media types every
+    answer of the route may come in (Open311's `text/xml`, chosen by that extension).
     """
 
     def decorate(fn):
         fn.__openapi__ = {"summary": summary, "body": body, "query": query, "response": response,
                           "many": many, "status": status, "tags": tags, "permission": permission,
-                          "public": public, "content_type": content_type, "error_schema": error_schema}
+                          "public": public, "content_type": content_type, "error_schema": error_schema,
+                          "path_enums": path_enums or {}, "also": tuple(also)}
         return fn
 
     return decorate
@@ -70,7 +74,8 @@ def _errors(meta: dict, method: str) -> dict:
         codes["413"] = "The body is too large"
     if meta["public"]:
         codes["429"] = "Too many requests"
-    return {code: {"description": text, "content": {"application/json": {"schema": body}}}
+    return {code: {"description": text, "content": {"application/json": {"schema": body},
+                                                    **{t: {"schema": {"type": "string"}} for t in meta["also"]}}}
             for code, text in sorted(codes.items())}
 
 
@@ -84,7 +89,9 @@ def spec_for(app, title: str, version: str = "1.0.0") -> dict:
         if meta is None:
             continue
         path = _CONVERTER.sub(r"{\1}", rule.rule)
-        params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+        params = [{"name": n, "in": "path", "required": True,
+                   "schema": {"type": "string", **({"enum": meta["path_enums"][n]} if n in meta["path_enums"]
+                                                   else {})}}
                   for n in _CONVERTER.findall(rule.rule)]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             op: dict = {"summary": meta["summary"], "operationId": f"{rule.endpoint}_{method.lower()}".replace(".", "_"),
@@ -106,6 +113,9 @@ def spec_for(app, title: str, version: str = "1.0.0") -> dict:
             if meta["response"] is not None:
                 ref = {"$ref": f"#/components/schemas/{_schema_ref(spec, meta['response'])}"}
                 ok["content"] = {"application/json": {"schema": _envelope(ref, meta["many"]) if meta["many"] else ref}}
+            elif meta["also"]:
+                ok["content"] = {"application/json": {"schema": {}},
+                                 **{t: {"schema": {"type": "string"}} for t in meta["also"]}}
             op["responses"][str(meta["status"])] = ok
             spec.path(path=path, operations={method.lower(): op})
     return spec.to_dict()

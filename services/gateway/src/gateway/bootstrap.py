@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask, request
 
+from liandong import open311
 from liandong.auth import TokenService
 from liandong.config import Settings
 from liandong.platform import Platform
@@ -100,6 +101,14 @@ def create_app(settings: Settings | None = None, options: GatewayOptions | None 
 def install_edges(app: Flask, settings: Settings, public_limiter: RateLimiter) -> None:
     """CORS for the configured origins only, security headers, and the per-IP limit on public endpoints."""
     origins = set(settings.cors_origins)
+
+    @app.after_request
+    def _open311_errors(response):
+        # a 311 client reads every refusal on /open311/ in the standard's shape and format, the gateway's
+        # own (a bad path, too many requests, petition unavailable) as well as the service's
+        if request.path.startswith("/open311/"):
+            return open311.reshape_platform_error(response, request.path)
+        return response
 
     @app.before_request
     def _limit_public():

@@ -62,3 +62,27 @@ def test_public_endpoints_are_rate_limited_per_ip(demo):
     assert codes == [200, 200, 200, 429]
     other_ip = d.client.get("/api/docs", environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other_ip.status_code == 200
+
+
+def test_the_gateways_own_refusals_on_open311_paths_are_in_open311s_shape_and_format(demo):
+    """A 311 client reads the gateway's refusals (petition unavailable, too many requests, a bad path) like the
+    service's: `[{"code", "description"}]`, or `<errors><error>` on a `.xml` path; other paths keep the platform's."""
+    import xml.etree.ElementTree as ET
+
+    from gateway.bootstrap import GatewayOptions
+
+    d = demo(options=GatewayOptions(public_requests=2))
+    ip = {"REMOTE_ADDR": "10.0.0.31"}
+    down = d.client.get("/open311/v2/services.json", environ_base=ip)  # no petition service behind this gateway
+    assert down.status_code == 503 and down.get_json() == [{"code": 503, "description": down.get_json()[0][
+        "description"]}] and down.get_json()[0]["description"]
+    bad = d.client.get("/open311/v2/%2e%2e/requests.xml", environ_base=ip)
+    assert bad.status_code == 400 and bad.mimetype == "text/xml"
+    root = ET.fromstring(bad.get_data())
+    assert root.tag == "errors" and root.findtext("error/code") == "400" and root.findtext("error/description")
+    for _ in range(3):
+        limited = d.client.get("/open311/v2/services.xml", environ_base=ip)
+    assert limited.status_code == 429
+    assert ET.fromstring(limited.get_data()).findtext("error/code") == "429"
+    other = d.client.get("/api/docs", environ_base=ip)
+    assert other.status_code == 429 and other.get_json()["error"]["code"]

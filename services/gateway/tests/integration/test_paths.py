@@ -46,7 +46,10 @@ def test_every_forwarding_route_refuses_encoded_dot_segments_and_slashes(edge, s
         resp = requests.request(method, base + path, headers=headers, json={} if method == "POST" else None,
                                 timeout=10)
         assert resp.status_code == 400, (path, resp.status_code, resp.text)
-        assert resp.json()["error"]["code"] == "bad_path"
+        if path.startswith("/open311/"):  # in Open311's error shape, as a 311 client reads it
+            assert resp.json()[0]["code"] == 400 and "path" in resp.json()[0]["description"], resp.text
+        else:
+            assert resp.json()["error"]["code"] == "bad_path"
     assert seen == []  # nothing reached the service
 
 

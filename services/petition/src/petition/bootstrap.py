@@ -12,6 +12,7 @@ from . import SERVICE
 from .api import open311
 from .api.routes import blueprint
 from .handlers import disputes
+from .service_layer.open311_keys import Open311Keys
 from .service_layer.petitions import PetitionService
 
 DEADLINE_SCAN_SECONDS = 5.0  # two indexed queries; frequent enough that an overdue case shows at once
@@ -30,10 +31,12 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     # what the alert LiandongPetitionsOverdue and the dashboard read (deploy/observability/)
     service.platform.gauges.append(("liandong_petitions_overdue", "Petitions past their deadline (限时办结), not "
                                     "yet answered", service.repo.overdue_count))
-    # Open311 readers may be anonymous; filing checks the token itself (current_principal()).
+    # Open311 readers may be anonymous; filing checks its api_key itself (Open311Keys.authenticate).
     app = service.platform.create_app(public=("/open311/v2",))
+    keys = Open311Keys(service.platform)
     app.register_blueprint(blueprint(service))
-    app.register_blueprint(open311.blueprint(service))
+    app.register_blueprint(open311.blueprint(service, keys))
+    app.register_blueprint(open311.keys_blueprint(keys))
     return app
 
 
@@ -42,6 +45,7 @@ def create_worker(settings: Settings | None = None, scan_seconds: float = DEADLI
     """Relay, consumers, and the deadline scan (限时办结制) every `scan_seconds`."""
     service = create_service(settings, **overrides)
     service.prepare()
+    Open311Keys(service.platform).prepare()  # the key index, and the documented demo key in demo mode
     return service.platform.create_worker(outbox_collections=[service.repo.collection],
                                           handlers=disputes.handlers(service),
                                           periodic=[(scan_seconds, service.scan_deadlines)])

@@ -96,10 +96,17 @@ def test_a_bad_key_is_a_clear_422(env):
 def test_open311_requests_retried_with_their_key_are_filed_once(env):
     resident = env.resident("resident-9")
     form = {"service_code": "environment_noise", "description": "夜间施工噪音 idem-311", "address_id": "jiayuan-b1",
-            "address_string": "家园社区1号楼"}
+            "address_string": "家园社区1号楼", "api_key": "liandong-demo-open311", "attribute[frequency]": "once"}
     first = env.client.post("/open311/v2/requests.json", data=form, headers={**resident, "Idempotency-Key": "o-1"})
     again = env.client.post("/open311/v2/requests.json", data=form, headers={**resident, "Idempotency-Key": "o-1"})
     assert first.status_code == again.status_code, (first.get_json(), again.get_json())
     assert first.status_code == 201, first.get_json()
     assert first.get_json() == again.get_json()
     assert len([d for d in env.service.repo.collection.find({}) if "idem-311" in d["content"]]) == 1
+    # the app alone (no resident signed in): the key is scoped by the app, a retry files nothing new
+    form["description"] = "夜间施工噪音 idem-311-app"
+    first = env.client.post("/open311/v2/requests.json", data=form, headers={"Idempotency-Key": "o-2"})
+    again = env.client.post("/open311/v2/requests.json", data=form, headers={"Idempotency-Key": "o-2"})
+    assert first.status_code == again.status_code == 201, (first.get_json(), again.get_json())
+    assert first.get_json() == again.get_json()
+    assert len([d for d in env.service.repo.collection.find({}) if "idem-311-app" in d["content"]]) == 1

@@ -139,7 +139,8 @@ def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: Idemp
 
     @bp.route("/open311/v2/<path:rest>", methods=METHODS)
     def open311(rest: str):
-        # Open311 GeoReport v2 is public by design; the petition service decides what an anonymous caller sees.
+        # Open311 GeoReport v2 is public by design; the petition service checks the api_key of a filing and
+        # decides what an anonymous reader sees (keys live there: it places and scopes the request).
         return forward("petition", f"/open311/v2/{rest}")
 
     return bp

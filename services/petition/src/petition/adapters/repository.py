@@ -40,6 +40,7 @@ class PetitionRepository(OutboxRepository[model.Petition]):
         ([("resident_user_id", 1)], {"name": "resident"}),
         ([("matter_id", 1)], {"name": "matter"}),
         ([("source", 1), ("registered_at", -1)], {"name": "source"}),
+        ([("open311.token", 1)], {"name": "open311_token", "sparse": True}),  # GET tokens/<token>
     )
 
     def prepare(self) -> None:
