@@ -32,8 +32,8 @@ def api(summary: str, *, body: type[Schema] | Schema | None = None, query: type[
         path_enums: dict[str, list[str]] | None = None, also: tuple[str, ...] = ()):
     """Describe a route for the OpenAPI document (it does not validate; the handler's schema does).
 
-    `many=True` documents the platform's list envelope `{"items": [...], ...}` (paging fields beside
-    it); `many="grants"` one whose array is under another key. `error_schema` replaces the platform's
+    `many=True` documents the platform's list envelope `{items, total, page, page_size}`
+    (liandong.listing); `many="key"` an array under another key (only where a standard dictates it). `error_schema` replaces the platform's
     error body for routes that answer errors in another standard's shape (Open311). `path_enums`: the
     values a path parameter takes (Open311's `{fmt}`: json or xml); `also`: further media types every
     answer of the route may come in (Open311's `text/xml`, chosen by that extension).
@@ -58,8 +58,11 @@ def _schema_ref(spec: APISpec, schema: Any) -> Any:
 
 
 def _envelope(ref: dict, many: bool | str) -> dict:
-    key = many if isinstance(many, str) else "items"
-    return {"type": "object", "required": [key], "properties": {key: {"type": "array", "items": ref}}}
+    if many is True:  # the platform's list envelope (liandong.listing, docs/api-style.md)
+        from .listing import envelope_schema
+
+        return envelope_schema(ref)
+    return {"type": "object", "required": [many], "properties": {many: {"type": "array", "items": ref}}}
 
 
 def _errors(meta: dict, method: str) -> dict:

@@ -28,6 +28,35 @@ from .web import create_base_app
 from .worker import Worker, heartbeat_check
 
 
+@dataclass(frozen=True)
+class EventFactory:
+    """Builds integration events in the one envelope, from the contracts register, on the service's clock."""
+
+    registry: ContractRegistry
+    clock: Clock
+
+    def new(self, name: str, subject: str, data: dict, orgpath: str, **kw):
+        from .logs import correlation_id
+
+        kw.setdefault("correlation_id", correlation_id.get())
+        return self.registry.new_event(name, subject, data, orgpath, clock=self.clock, **kw)
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """What a service's use cases, adapters and handlers may use (docs/service-shape.md): its database,
+    clock, org directory, event factory, cipher and settings. Not the process's wiring (bus, web app,
+    worker): those stay in `Platform` and `bootstrap`, so a use case cannot publish around its outbox."""
+
+    service: str
+    settings: Settings
+    db: Database
+    clock: Clock
+    org: OrgDirectory
+    events: EventFactory
+    cipher: "FieldCipher"
+
+
 @dataclass
 class Platform:
     settings: Settings
@@ -71,11 +100,17 @@ class Platform:
     def org(self) -> OrgDirectory:
         return OrgDirectory(self.db.collection("org_units"))
 
-    def new_event(self, name: str, subject: str, data: dict, orgpath: str, **kw):
-        from .logs import correlation_id
+    @cached_property
+    def events(self) -> EventFactory:
+        return EventFactory(self.registry, self.clock)
 
-        kw.setdefault("correlation_id", correlation_id.get())
-        return self.registry.new_event(name, subject, data, orgpath, clock=self.clock, **kw)
+    def new_event(self, name: str, subject: str, data: dict, orgpath: str, **kw):
+        return self.events.new(name, subject, data, orgpath, **kw)
+
+    @cached_property
+    def deps(self) -> Dependencies:
+        """The narrow dependencies handed to the service's use cases and repositories."""
+        return Dependencies(self.service, self.settings, self.db, self.clock, self.org, self.events, self.cipher)
 
     def readiness(self) -> dict[str, Callable]:
         return {

@@ -11,7 +11,7 @@ from typing import Any, Callable, Generic, Iterable, TypeVar
 
 from . import idempotency, outbox
 from .personal import PersonalFields
-from .errors import Conflict, NotFound
+from .errors import ConcurrencyConflict, Conflict, NotFound
 from .storage.base import DuplicateKeyError
 
 T = TypeVar("T")
@@ -31,9 +31,11 @@ class OutboxRepository(Generic[T]):
     # the aggregate's personal fields: encrypted as the document is written, decrypted as it is read
     personal: PersonalFields | None = None
 
-    def __init__(self, platform):
-        self.platform = platform
-        self.collection = platform.db.collection(self.collection_name)
+    def __init__(self, deps):
+        """`deps`: the service's `Dependencies` (db, cipher, events; a `Platform` has them too)."""
+        self.deps = deps
+        self.platform = deps  # the name older adapters use; new code says `deps`
+        self.collection = deps.db.collection(self.collection_name)
 
     # -- to be given by the service
     def to_document(self, aggregate: T) -> dict:
@@ -49,17 +51,17 @@ class OutboxRepository(Generic[T]):
     def stored(self, aggregate: T) -> dict:
         """The document as written: `to_document`, with the personal fields encrypted."""
         doc = self.to_document(aggregate)
-        return self.personal.encrypt(doc, self.platform.cipher) if self.personal else doc
+        return self.personal.encrypt(doc, self.deps.cipher) if self.personal else doc
 
     def loaded(self, document: dict) -> T:
         """The aggregate of a stored document, personal fields decrypted."""
         if self.personal:
-            document = self.personal.decrypt(document, self.platform.cipher)
+            document = self.personal.decrypt(document, self.deps.cipher)
         return self.from_document(document)
 
     def plain(self, document: dict | None) -> dict | None:
         """A stored document (or part of one read with a projection) with its personal fields decrypted."""
-        return self.personal.decrypt(document, self.platform.cipher) if self.personal and document else document
+        return self.personal.decrypt(document, self.deps.cipher) if self.personal and document else document
 
     def prepare(self) -> None:
         outbox.prepare(self.collection)
@@ -72,8 +74,8 @@ class OutboxRepository(Generic[T]):
             mapped = self.publish(aggregate, ev)
             if mapped is not None:
                 name, data = mapped
-                out.append(self.platform.new_event(name, str(aggregate.id), data, aggregate.org_path,
-                                                   sequence=sequence))
+                out.append(self.deps.events.new(name, str(aggregate.id), data, aggregate.org_path,
+                                                sequence=sequence))
         aggregate.events.clear()
         return out
 
@@ -133,3 +135,33 @@ class OutboxRepository(Generic[T]):
             agg.version = doc[outbox.VERSION]
             out.append(agg)
         return out
+
+
+CONFLICT_ATTEMPTS = 3
+
+
+def retry_on_conflict(attempt: Callable[[], T], attempts: int = CONFLICT_ATTEMPTS) -> T:
+    """Run a load-change-save use case again when another writer saved the same aggregate in between
+    (the deadline scan, an event handler, a second request): each attempt loads afresh, so the change
+    is decided on the state it lands on. A retried request (same Idempotency-Key) answers the
+    aggregate as its first attempt left it, never applying twice. The last conflict is raised (409)."""
+    for n in range(attempts):
+        try:
+            return attempt()
+        except idempotency.AlreadyApplied as done:
+            return done.aggregate
+        except ConcurrencyConflict:
+            if n == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def change(repo: "OutboxRepository[T]", aggregate_id: str, mutate: Callable[[T], Any],
+           attempts: int = CONFLICT_ATTEMPTS) -> T:
+    """Load, `mutate`, save — retried on a concurrent change (see `retry_on_conflict`)."""
+    def attempt() -> T:
+        aggregate = repo.get(aggregate_id)
+        mutate(aggregate)
+        return repo.save(aggregate)
+
+    return retry_on_conflict(attempt, attempts)

@@ -340,3 +340,109 @@ def own_ferretdb():
         yield f"mongodb://127.0.0.1:{port}", server
     finally:
         server.stop()
+
+
+# -- one harness for every service's tests (docs/service-shape.md § Tests), behind the fixture `svc`
+
+DEMO_UNITS = ("jiayuan-b1", "yangzhong")  # a building and a community the demo tree's org events carry
+
+
+class ServiceHarness:
+    """A service as its tests drive it: the gateway's worker (the demo district's org tree reaches the
+    service as events, as in production), the service's own worker, its app behind a test client, a
+    district-admin token by default, and a probe of the service's topic. A service's conftest
+    subclasses it with its domain's helpers (`file` a petition, `register` a volunteer) and exposes
+    it as the fixture `svc` (`make_svc` for other backends or settings)."""
+
+    api_prefix = ""  # e.g. "/api/v1/petition"
+
+    def __init__(self, module, settings: Settings, worker_kw: dict | None = None,
+                 wait_units: tuple[str, ...] = DEMO_UNITS, org_timeout: float = 30.0):
+        from gateway.bootstrap import create_worker as gateway_worker  # the org tree's only source
+
+        self.settings = settings
+        self.module = module
+        self.api_prefix = self.api_prefix or f"/api/v1/{settings.service}"
+        self.workers = [gateway_worker(settings.for_service("gateway")),
+                        module.create_worker(settings, **(worker_kw or {}))]
+        for w in self.workers:
+            w.start()
+        self.app = module.create_app(settings)
+        self.client = self.app.test_client()
+        self._probe = None
+        self._seen: list = []
+        h = self.headers()
+        for unit in wait_units:
+            wait_for(lambda u=unit: self.client.get(f"{self.api_prefix}/org-units/{u}", headers=h).status_code == 200,
+                     org_timeout, message=f"{settings.service} learns org unit {unit}")
+
+    @property
+    def platform(self):
+        return self.app.extensions["liandong_platform"]
+
+    def headers(self, role: str = "district_admin", org_unit: str = "chuanying", org_path: str = "/chuanying/",
+                **kw) -> dict:
+        return auth_headers(self.settings, role, org_unit, org_path, **kw)
+
+    def call(self, method: str, path: str, body=None, headers=None, expect: int | None = None, **params):
+        """One request to the service's API (`path` after the prefix); asserts the status when `expect`."""
+        r = self.client.open(self.api_prefix + path, method=method, json=body, query_string=params or None,
+                             headers=headers if headers is not None else self.headers())
+        if expect is not None:
+            assert r.status_code == expect, (method, path, r.status_code, r.get_json(silent=True))
+        return r
+
+    def get(self, path: str, headers=None, expect: int | None = 200, **params):
+        r = self.call("GET", path, headers=headers, expect=expect, **params)
+        return r.get_json() if expect is not None else r
+
+    def post(self, path: str, body=None, headers=None, expect: int | None = None):
+        return self.call("POST", path, body if body is not None else {}, headers=headers, expect=expect)
+
+    def publish_event(self, name: str, data: dict, subject: str, orgpath: str):
+        """Publish another service's contract event on the bus, as that service would."""
+        platform = self.platform
+        env = platform.events.new(name, subject, data, orgpath)
+        platform.bus.publish(f"{name.split('.', 1)[0]}.events", subject, env.to_json())
+        platform.bus.flush()
+        return env
+
+    def events(self, types: set[str], topic: str | None = None) -> list:
+        """Every event of these types seen on the service's topic so far (one probe consumer per harness)."""
+        from .events import Envelope
+
+        if self._probe is None:
+            self._probe = self.platform.bus.consumer(unique("probe"), [topic or f"{self.settings.service}.events"])
+        while True:
+            batch = self._probe.poll(max_records=500, timeout=0.3)
+            if not batch:
+                break
+            self._seen += [Envelope.from_json(m.value) for m in batch]
+        return [e for e in self._seen if e.type in types]
+
+    def close(self) -> None:
+        if self._probe is not None:
+            self._probe.close()
+            self._probe = None
+        for w in self.workers:
+            w.stop.set()
+        for w in self.workers:
+            for t in w.threads:
+                t.join(timeout=10)
+
+
+@pytest.fixture
+def make_harness(make_settings):
+    """`make_harness(harness_class, module, store=..., bus=..., worker_kw=..., **settings)`: started, closed after."""
+    made: list[ServiceHarness] = []
+
+    def make(cls, module, store: str = "sqlite", bus: str = "embedded", worker_kw: dict | None = None,
+             **overrides) -> ServiceHarness:
+        settings = make_settings(service=module.__name__.split(".")[0], store=store, bus=bus, **overrides)
+        h = cls(module, settings, worker_kw=worker_kw)
+        made.append(h)
+        return h
+
+    yield make
+    for h in made:
+        h.close()
