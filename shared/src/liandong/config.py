@@ -6,8 +6,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-SERVICES = ("gateway", "petition", "welfare", "volunteer", "security")
-DEFAULT_PORTS = {"gateway": 8000, "petition": 8001, "welfare": 8002, "volunteer": 8003, "security": 8004}
+from .registry import DEFAULT_PORTS, SERVICES  # noqa: F401  (named once, in liandong.registry)
 
 
 def _bool(value: str | None, default: bool) -> bool:

@@ -1,3 +1,3 @@
 """Gateway: the front door — identity, the org tree, access control, routing, cross-service reports."""
 SERVICE = "gateway"
-DOMAIN_SERVICES = ("petition", "welfare", "volunteer", "security")
+from liandong.registry import DOMAIN_SERVICES  # noqa: E402,F401

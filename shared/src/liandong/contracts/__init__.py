@@ -8,7 +8,8 @@ CONTRACTS = ContractRegistry()
 
 from . import audit, gateway, petition, security, volunteer, welfare  # noqa: E402,F401  (registration on import)
 
-TOPICS = sorted({c.topic for c in CONTRACTS.all()} | {f"{s}.events" for s in
-                ("gateway", "petition", "welfare", "volunteer", "security")})
+from ..registry import SERVICES  # noqa: E402
+
+TOPICS = sorted({c.topic for c in CONTRACTS.all()} | {f"{s}.events" for s in SERVICES})
 
 __all__ = ["CONTRACTS", "TOPICS"]

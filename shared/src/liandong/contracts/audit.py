@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from . import CONTRACTS
 
-AUDITED_SERVICES = ("petition", "welfare", "volunteer", "security")
+from ..registry import AUDITED_SERVICES  # noqa: E402
 
 
 class PersonalDataAccessed(Schema):
