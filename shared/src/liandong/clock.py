@@ -11,6 +11,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 
+# The offices' calendar: China Standard Time (UTC+8, no daylight saving). A day a user names
+# ("from 2026-01-01") is a day there; times are stored and answered in UTC.
+LOCAL_TZ = timezone(timedelta(hours=8))
+
+
 def to_iso(dt: datetime) -> str:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from .clock import from_iso, to_iso
+from .clock import LOCAL_TZ, from_iso, to_iso
 from .fields import OrgUnitId
 
 DEFAULT_PAGE_SIZE = 20
@@ -29,12 +29,13 @@ TOTAL_CAP = 10_000
 
 
 class TimeBound(fields.String):
-    """`from` / `to`: a date (YYYY-MM-DD: the day's start, or with `end_of_day` its last instant) or an
-    ISO-8601 time with an offset or `Z`; loaded as the UTC string the platform stores times in."""
+    """`from` / `to`: a date (YYYY-MM-DD: a day of the offices' calendar, China Standard Time — its start,
+    or with `end_of_day` its last instant) or an ISO-8601 time with an offset or `Z`; loaded as the UTC
+    string the platform stores times in."""
 
     def __init__(self, *, end_of_day: bool = False, **kwargs):
         kwargs.setdefault("metadata", {}).setdefault(
-            "description", "a date YYYY-MM-DD or a time in ISO 8601 (UTC with Z, or with an offset); inclusive")
+            "description", "a date YYYY-MM-DD (a day in China Standard Time) or a time in ISO 8601 (UTC with Z, or with an offset); inclusive")
         super().__init__(**kwargs)
         self.end_of_day = end_of_day
 
@@ -43,7 +44,7 @@ class TimeBound(fields.String):
         try:
             if len(text) == 10:
                 day = date.fromisoformat(text)
-                return to_iso(datetime.combine(day, time.max if self.end_of_day else time.min, tzinfo=timezone.utc))
+                return to_iso(datetime.combine(day, time.max if self.end_of_day else time.min, tzinfo=LOCAL_TZ))
             moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
         except ValueError:
             raise ValidationError("a date YYYY-MM-DD or an ISO-8601 time") from None
@@ -53,8 +54,8 @@ class TimeBound(fields.String):
 
 
 def day_of(bound: str | None) -> date | None:
-    """The calendar day (UTC) of a loaded `from`/`to`, for lists kept by day."""
-    return from_iso(bound).date() if bound else None
+    """The offices' calendar day of a loaded `from`/`to`, for lists kept by day."""
+    return from_iso(bound).astimezone(LOCAL_TZ).date() if bound else None
 
 
 class ListQuery(Schema):
