@@ -79,3 +79,5 @@ def blueprint(uses: UseCases) -> Blueprint:
     def delete_duty(subdistrict_id: str, day: str):
         uses.roster.delete_duty(subdistrict_id, _day(day), current_principal())
         return "", 204
+
+    return bp
