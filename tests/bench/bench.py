@@ -572,13 +572,13 @@ def petition_lists(n: int) -> None:
     with tempfile.TemporaryDirectory() as d:
         settings = Settings(service="petition", data_dir=Path(d), database_prefix="bench", log_level="WARNING")
         service = create_service(settings)
-        service.prepare()
-        units = service.platform.org.units
+        service.cases.prepare()
+        units = service.cases.org.units
         for u in flatten(district_tree(), "/", None):
             units.insert_one(u)
         principal = Principal("u", "基准", (Grant("community_worker", "sd0-c0", "/bench/sd0/sd0-c0/", ()),))
         rnd = random.Random(3)
-        template = service.repo.collection.find_one({"_id": service.register(
+        template = service.repo.collection.find_one({"_id": service.intake.register(
             {**petition_body(rnd), "org_unit_id": "sd0-c0"}, principal)[0].id})
         for key in [k for k in template if k.startswith("_outbox")]:
             template.pop(key)

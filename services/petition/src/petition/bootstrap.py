@@ -1,4 +1,5 @@
-"""Composition root: the only place that wires the petition service's adapters together."""
+"""Composition root: the only module that knows the `Platform`; it wires the use cases (on the narrow
+`Dependencies`), the blueprints, the handlers and the worker's periodic deadline scan."""
 from __future__ import annotations
 
 from flask import Flask
@@ -9,11 +10,9 @@ from liandong.reencrypt import Store
 from liandong.worker import Worker
 
 from . import SERVICE
-from .api import open311
-from .api.routes import blueprint
+from .api import open311, open311_keys, petitions, settings as settings_api
 from .handlers import disputes
-from .service_layer.open311_keys import Open311Keys
-from .service_layer.petitions import PetitionService
+from .service_layer import UseCases
 
 DEADLINE_SCAN_SECONDS = 5.0  # two indexed queries; frequent enough that an overdue case shows at once
 
@@ -22,41 +21,45 @@ def create_platform(settings: Settings | None = None, **overrides) -> Platform:
     return Platform.create(SERVICE, settings, **overrides)
 
 
-def create_service(settings: Settings | None = None, **overrides) -> PetitionService:
-    return PetitionService(create_platform(settings, **overrides))
+def create_use_cases(settings: Settings | None = None, **overrides) -> UseCases:
+    return UseCases.of(create_platform(settings, **overrides).deps)
+
+
+create_service = create_use_cases  # the name tools and other services' tests know
 
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
-    service = create_service(settings, **overrides)  # the worker creates the indexes: the app starts without the DB
+    platform = create_platform(settings, **overrides)  # the worker creates the indexes: the app starts without the DB
+    uses = UseCases.of(platform.deps)
     # what the alert LiandongPetitionsOverdue and the dashboard read (deploy/observability/)
-    service.platform.gauges.append(("liandong_petitions_overdue", "Petitions past their deadline (限时办结), not "
-                                    "yet answered", service.repo.overdue_count))
+    platform.gauges.append(("liandong_petitions_overdue", "Petitions past their deadline (限时办结), not "
+                            "yet answered", uses.repo.overdue_count))
     # Open311 readers may be anonymous; filing checks its api_key itself (Open311Keys.authenticate).
-    app = service.platform.create_app(public=("/open311/v2",))
-    keys = Open311Keys(service.platform)
-    app.register_blueprint(blueprint(service))
-    app.register_blueprint(open311.blueprint(service, keys))
-    app.register_blueprint(open311.keys_blueprint(keys))
+    app = platform.create_app(public=("/open311/v2",))
+    app.register_blueprint(petitions.blueprint(uses))
+    app.register_blueprint(settings_api.blueprint(uses))
+    app.register_blueprint(open311.blueprint(uses, uses.keys))
+    app.register_blueprint(open311_keys.blueprint(uses.keys))
     return app
 
 
 def create_worker(settings: Settings | None = None, scan_seconds: float = DEADLINE_SCAN_SECONDS,
                   **overrides) -> Worker:
     """Relay, consumers, and the deadline scan (限时办结制) every `scan_seconds`."""
-    service = create_service(settings, **overrides)
-    service.prepare()
-    Open311Keys(service.platform).prepare()  # the key index, and the documented demo key in demo mode
-    return service.platform.create_worker(outbox_collections=[service.repo.collection],
-                                          handlers=disputes.handlers(service),
-                                          periodic=[(scan_seconds, service.scan_deadlines)])
+    platform = create_platform(settings, **overrides)
+    uses = UseCases.of(platform.deps)
+    uses.cases.prepare()
+    uses.keys.prepare()  # the key index, and the documented demo key in demo mode
+    return platform.create_worker(outbox_collections=[uses.repo.collection], handlers=disputes.handlers(uses.cases),
+                                  periodic=[(scan_seconds, uses.scan_deadlines)])
 
 
 def personal_stores(platform: Platform) -> list[Store]:
     """Where the petition service keeps personal data (`python -m liandong.reencrypt petition`)."""
-    service = PetitionService(platform)
-    return [Store(service.repo.collection, service.repo.personal, then=service.repo.reindex_petitioners)]
+    repo = UseCases.of(platform.deps).repo
+    return [Store(repo.collection, repo.personal, then=repo.reindex_petitioners)]
 
 
 def detect_overdue(settings: Settings | None = None, **overrides) -> dict:
     """One deadline scan (reminders, overdue, 督办) now, as the worker does periodically."""
-    return create_service(settings, **overrides).scan_deadlines()
+    return create_use_cases(settings, **overrides).scan_deadlines()

@@ -32,7 +32,7 @@ def test_domain_events_map_to_valid_contracts():
     case.escalate(reason="社区无法化解", actor=actor, now=clock.now(), calendar=CAL, categories=rules.DEFAULT_CATEGORIES)
 
     repo = PetitionRepository.__new__(PetitionRepository)  # mapping needs no storage, only the cipher
-    repo.platform = SimpleNamespace(cipher=FieldCipher("unit-test-key"))
+    repo.deps = SimpleNamespace(cipher=FieldCipher("unit-test-key"))
     published = [repo.publish(case, ev) for ev in case.events]
     names = [name for name, _ in published]
     assert names == ["petition.registered", "petition.risk_flagged", "petition.assigned", "petition.overdue",

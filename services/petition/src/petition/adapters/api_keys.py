@@ -1,14 +1,12 @@
 """Storage of Open311 api keys: their SHA-256 digests with the app and the org unit each belongs to."""
 from __future__ import annotations
 
-from liandong.platform import Platform
-
 
 class ApiKeyRepository:
     collection_name = "open311_api_keys"
 
-    def __init__(self, platform: Platform):
-        self.collection = platform.db.collection(self.collection_name)
+    def __init__(self, deps):
+        self.collection = deps.db.collection(self.collection_name)
 
     def prepare(self) -> None:
         self.collection.create_index([("digest", 1)], name="digest", unique=True)

@@ -1,19 +1,22 @@
-"""Storage of petitions (with their outbox), the configurable taxonomy and the reception roster."""
+"""Storage of petitions (with their outbox) and every query the service asks of them."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 
+from liandong.listing import TOTAL_CAP, Page
 from liandong.personal import BlindIndex, PersonalFields
-from liandong.platform import Platform
 from liandong.repository import OutboxRepository
-from liandong.storage import one_commit
+from liandong.storage import one_commit, subtree
 
-from ..domain import model, rules
-from ..domain.roster import DutyDay
+from ..domain import model, open311, rules
 
 _STORED = [f.name for f in dataclasses.fields(model.Petition) if f.name not in ("version", "events")]
 _ID_NUMBER = "petitioner.id_number"  # what the blind index is keyed with
+BRIEF = ("category", "org_unit_id", "registered_at", "state")  # what a possible duplicate shows
+# the list's filters that are one stored field each: (query parameter, field)
+LISTED = (("status", "state"), ("category", "category"), ("channel", "channel"), ("public_status", "public_status"),
+          ("level", "level"))
+FLAGS = (("overdue", "overdue"), ("risk", "has_risk"), ("group", "is_group"), ("matter_id", "matter_id"))
 
 
 class PetitionRepository(OutboxRepository[model.Petition]):
@@ -57,7 +60,7 @@ class PetitionRepository(OutboxRepository[model.Petition]):
         Asking the petitions themselves means array membership (`$all` on `id_numbers`), which
         SQLite cannot answer from an index and FerretDB does not push down: a scan per intake.
         """
-        return self.platform.db.collection("petitioner_ids")
+        return self.deps.db.collection("petitioner_ids")
 
     def _index_petitioners(self, petition_id: str, blind: list[str], registered_at: str) -> None:
         for b in blind:
@@ -92,7 +95,7 @@ class PetitionRepository(OutboxRepository[model.Petition]):
 
     def add(self, p: model.Petition) -> model.Petition:
         # entries first: one left behind by a failed insert points at no petition and is ignored
-        with one_commit(self.platform.db):
+        with one_commit(self.deps.db):
             self._index_petitioners(p.id, [self.id_index(n) for n in p.id_numbers], p.registered_at)
             return super().add(p)
 
@@ -100,7 +103,7 @@ class PetitionRepository(OutboxRepository[model.Petition]):
                  scope: dict | None = None) -> list[dict]:
         """The newest petitions with this petitioner since `since`, newest first (only `fields` of them),
         and of those only the ones `scope` (a storage filter: what the caller may see) matches."""
-        entries = self.petitioner_ids.find({"id_index": self.platform.cipher.blind_match(id_number, _ID_NUMBER),
+        entries = self.petitioner_ids.find({"id_index": self.deps.cipher.blind_match(id_number, _ID_NUMBER),
                                             "registered_at": {"$gte": since}},
                                            sort=[("registered_at", -1)], limit=limit if scope is None else limit * 10)
         ids = [e["petition_id"] for e in entries]
@@ -110,13 +113,115 @@ class PetitionRepository(OutboxRepository[model.Petition]):
         found = {d["_id"]: d for d in self.collection.find(query, projection=dict.fromkeys(fields, 1) or None)}
         return [found[i] for i in ids if i in found][:limit]
 
+    # -- named queries: every filter the service asks of its petitions, beside the indexes above
+    def visible_to(self, principal) -> dict:
+        """The petitions the caller may see: staff their `petition:read` scope, anyone else their own filings."""
+        if principal.has("petition:read"):
+            return principal.scope_filter("petition:read")
+        return {"resident_user_id": principal.user_id}
+
+    def same_place_since(self, category: str, org_unit_id: str, since: str, scope: dict,
+                         limit: int = 20) -> list[dict]:
+        """The newest petitions of one category at one org unit since `since` (briefs: `BRIEF` only), in scope."""
+        return self.collection.find({"category": category, "org_unit_id": org_unit_id,
+                                     "registered_at": {"$gte": since}, "$and": [scope]},
+                                    sort=[("registered_at", -1)], limit=limit, projection=dict.fromkeys(BRIEF, 1))
+
+    def visible_ids(self, ids: set[str], scope: dict) -> set[str]:
+        """Which of these petitions `scope` matches."""
+        found = self.collection.find({"$and": [{"_id": {"$in": sorted(ids)}}, scope]}, projection={"org_path": 1})
+        return {d["_id"] for d in found}
+
+    def past_due(self, now_iso: str, limit: int = 500) -> list[model.Petition]:
+        """Active cases past their deadline that are not flagged overdue yet (the deadline scan)."""
+        return self.find({"state": {"$in": list(model.ACTIVE)}, "overdue": False, "due_at": {"$lt": now_iso}},
+                         limit=limit)
+
+    def due_for_reminder(self, now_iso: str, limit: int = 500) -> list[model.Petition]:
+        """Active cases whose reminder time has come and that were not reminded yet."""
+        return self.find({"state": {"$in": list(model.ACTIVE)}, "reminded": False, "remind_at": {"$lte": now_iso}},
+                         limit=limit)
+
+    def page(self, args: dict, scope: dict, within: str | None = None, search_terms: list[str] = (),
+             page: int = 1, page_size: int = 20) -> Page:
+        """One page of the list (`GET /petitions`), newest first: `args` the list's filters (ListQuery),
+        `scope` what the caller may see, `within` the subtree asked for (`org_unit`), counted up to TOTAL_CAP."""
+        terms: list[dict] = [scope]
+        if within:
+            terms.append(subtree(within))
+        # equality on plain top-level fields: FerretDB 1.x pushes only those down to its backend
+        equal: dict = {}
+        for key, field in LISTED:
+            values = args.get(key)
+            if values and len(values) > 1:
+                terms.append({field: {"$in": values}})
+            elif values:
+                equal[field] = values[0]
+        for key, field in FLAGS:
+            if args.get(key) is not None:
+                equal[field] = args[key]
+        if args.get("deadline_before"):
+            terms.append({"deadline": {"$lte": args["deadline_before"].isoformat()}})
+        if args.get("from_"):
+            terms.append({"registered_at": {"$gte": args["from_"]}})
+        if args.get("to"):
+            terms.append({"registered_at": {"$lte": args["to"]}})
+        if search_terms:
+            terms.append({"search_terms": {"$all": list(search_terms)}})
+        if args.get("id_number"):
+            # the blind index under each configured key (one while no key rotation is under way)
+            terms.append({"$or": [{"id_numbers": {"$all": [b]}} for b in self.id_indexes(args["id_number"])]})
+        query = {**equal, "$and": terms}
+        # exact up to TOTAL_CAP, then "at least": counting a sub-district's 100 000 petitions alone
+        # costs more than the whole list may (README: the total of a list)
+        total = self.collection.count_documents(query, limit=TOTAL_CAP + 1)
+        capped = total > TOTAL_CAP
+        # many matches: walk all petitions newest first and stop at the page; few: sort the matches
+        items = self.find(query, sort=[("registered_at", -1)], skip=(page - 1) * page_size, limit=page_size,
+                          hint="registered" if capped else None)
+        return Page(items, min(total, TOTAL_CAP), page, page_size, capped)
+
+    def registered_within(self, org_path: str, start: str | None, end: str | None) -> list[dict]:
+        """The stored documents of a subtree registered in a period (the statistics count them)."""
+        terms = [subtree(org_path)]
+        if start:
+            terms.append({"registered_at": {"$gte": start}})
+        if end:
+            terms.append({"registered_at": {"$lte": end}})
+        return self.collection.find({"$and": terms})
+
+    # -- Open311: only requests filed through it are ever shown there
+    def open311_requests(self, ids: list[str], codes: list[str], closed: bool | None, start: str | None,
+                         end: str | None, limit: int) -> list[dict]:
+        """Open311 requests newest first: the ones named (`ids`), or those matching the other filters."""
+        query: dict = {"source": "open311"}
+        if ids:
+            query["_id"] = {"$in": ids}
+        else:
+            if codes:
+                query["category"] = {"$in": codes}
+            if closed is not None:
+                query["state"] = {"$in" if closed else "$nin": list(open311.CLOSED_STATES)}
+            period = {**({"$gte": start} if start else {}), **({"$lte": end} if end else {})}
+            if period:
+                query["registered_at"] = period
+        return self.collection.find(query, sort=[("registered_at", -1)], limit=limit)
+
+    def open311_request(self, request_id: str) -> dict | None:
+        return self.collection.find_one({"_id": request_id, "source": "open311"})
+
+    def open311_token(self, token: str) -> str | None:
+        """The id of the Open311 request a token stands for."""
+        found = self.collection.find({"open311.token": token, "source": "open311"}, limit=1, projection={"_id": 1})
+        return found[0]["_id"] if found else None
+
     def id_index(self, id_number: str) -> str:
         """The blind index an ID number is found by; the number itself is stored only encrypted."""
-        return self.platform.cipher.blind_index(id_number, _ID_NUMBER)
+        return self.deps.cipher.blind_index(id_number, _ID_NUMBER)
 
     def id_indexes(self, id_number: str) -> list[str]:
         """What a lookup asks for: the blind index under the current key, and under old ones while rotating."""
-        return self.platform.cipher.blind_indexes(id_number, _ID_NUMBER)
+        return self.deps.cipher.blind_indexes(id_number, _ID_NUMBER)
 
     def to_document(self, p: model.Petition) -> dict:
         doc = {name: getattr(p, name) for name in _STORED}
@@ -161,57 +266,3 @@ class PetitionRepository(OutboxRepository[model.Petition]):
             return "petition.risk_flagged", {**base, "flags": list(ev.flags), "headcount": p.headcount,
                                              "flagged_at": ev.at}
         return None
-
-
-class ConfigRepository:
-    """The taxonomy (categories with deadlines per level), linked departments and holidays.
-
-    Defaults come from the domain; what an administrator changes is stored as overrides.
-    """
-
-    def __init__(self, platform: Platform):
-        self.collection = platform.db.collection("config")
-
-    def load(self) -> dict:
-        doc = self.collection.find_one({"_id": "taxonomy"}) or {}
-        categories = {k: dict(v) for k, v in rules.DEFAULT_CATEGORIES.items()}
-        categories.update(doc.get("categories") or {})
-        departments = dict(rules.DEFAULT_DEPARTMENTS)
-        departments.update(doc.get("departments") or {})
-        return {"categories": categories, "departments": departments, "holidays": sorted(doc.get("holidays") or [])}
-
-    def calendar(self, config: dict | None = None) -> rules.Calendar:
-        return rules.Calendar(frozenset((config or self.load())["holidays"]))
-
-    def put_category(self, code: str, value: dict) -> None:
-        self.collection.update_one({"_id": "taxonomy"}, {"$set": {f"categories.{code}": value}}, upsert=True)
-
-    def put_department(self, code: str, name: str) -> None:
-        self.collection.update_one({"_id": "taxonomy"}, {"$set": {f"departments.{code}": name}}, upsert=True)
-
-    def put_holidays(self, days: list[str]) -> None:
-        self.collection.update_one({"_id": "taxonomy"}, {"$set": {"holidays": sorted(set(days))}}, upsert=True)
-
-
-class RosterRepository:
-    def __init__(self, platform: Platform):
-        self.collection = platform.db.collection("reception_roster")
-
-    def prepare(self) -> None:
-        self.collection.create_index([("subdistrict_id", 1), ("day", 1)], name="subdistrict_day")
-
-    def put(self, duty: DutyDay, org_path: str, by: dict, at: str) -> None:
-        self.collection.update_one({"_id": duty.id}, {"$set": {
-            "subdistrict_id": duty.subdistrict_id, "day": duty.day.isoformat(), "leader_name": duty.leader_name,
-            "title": duty.title, "org_path": org_path, "updated_by": by, "updated_at": at}}, upsert=True)
-
-    def delete(self, subdistrict_id: str, day: date) -> bool:
-        return self.collection.delete_one({"_id": f"{subdistrict_id}:{day.isoformat()}"}) > 0
-
-    def on(self, subdistrict_id: str, day: date) -> dict | None:
-        return self.collection.find_one({"_id": f"{subdistrict_id}:{day.isoformat()}"})
-
-    def between(self, subdistrict_id: str, start: date, end: date) -> list[dict]:
-        return self.collection.find({"subdistrict_id": subdistrict_id,
-                                     "day": {"$gte": start.isoformat(), "$lte": end.isoformat()}},
-                                    sort=[("day", 1)])

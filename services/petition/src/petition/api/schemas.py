@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from liandong.fields import IdNumber, Mobile, OrgUnitId, Text
+from liandong.listing import ListQuery, PeriodQuery, TimeBound
 
 from ..domain import model, rules
 
@@ -118,8 +119,9 @@ class _CommaList(fields.Field):
         return items
 
 
-class ListQuerySchema(Schema):
-    org_unit = OrgUnitId(load_default=None)
+class PetitionListQuery(ListQuery):
+    """GET /petitions: the list's own filters beside org_unit, page, page_size, from, to (registered)."""
+
     status = _CommaList(choices=model.STATES, load_default=None)
     public_status = _CommaList(choices=("受理", "办理中", "办结"), load_default=None)
     category = _CommaList(load_default=None)
@@ -128,31 +130,28 @@ class ListQuerySchema(Schema):
     overdue = fields.Boolean(load_default=None)
     risk = fields.Boolean(load_default=None)
     group = fields.Boolean(load_default=None)
-    matter_id = fields.String(load_default=None)
+    matter_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     deadline_before = fields.Date(load_default=None)
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
-    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
-    id_number = IdNumber(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-
-    @validates_schema
-    def _period(self, data, **kw):
-        if data.get("from_") and data.get("to") and data["to"] < data["from_"]:
-            raise ValidationError({"to": ["must not be before from"]})
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100),
+                      metadata={"description": "Chinese full text"})
+    id_number = IdNumber(load_default=None, metadata={"description": "needs personal_data:read"})
 
 
-class StatsQuerySchema(Schema):
-    org_unit = OrgUnitId(required=True)
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+class StatsQuery(PeriodQuery):
+    """GET /stats: the figures of one org unit's subtree (and of each unit below it), registered from..to."""
+
+    org_unit = OrgUnitId(required=True, metadata={"description": "figures for this org unit's subtree"})
 
 
-class RosterQuerySchema(Schema):
+class RosterQuery(ListQuery):
+    """GET /roster: the reception days of one sub-district in a period (at most 366 days)."""
+
+    class Meta(ListQuery.Meta):
+        exclude = ("org_unit",)  # one sub-district's roster: `subdistrict` names it
+
     subdistrict = OrgUnitId(required=True)
-    from_ = fields.Date(data_key="from", required=True)
-    to = fields.Date(required=True)
+    from_ = TimeBound(data_key="from", required=True)
+    to = TimeBound(end_of_day=True, required=True)
 
 
 class DutySchema(Schema):
@@ -206,14 +205,6 @@ class RegisteredSchema(PetitionSchema):
     possible_duplicates = fields.List(fields.Dict())
 
 
-class PageSchema(Schema):
-    items = fields.List(fields.Nested(PetitionSchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer(metadata={"description": "matches, counted up to 10 000"})
-    total_capped = fields.Boolean(metadata={"description": "true when there are more than `total` matches"})
-
-
 class StatsSchema(Schema):
     batches = fields.Integer(metadata={"description": "批次"})
     person_times = fields.Integer(metadata={"description": "人次"})
@@ -229,3 +220,14 @@ class TimelineSchema(Schema):
     petition_id = fields.String()
     entries = fields.List(fields.Dict())
 
+
+
+class DuplicatesSchema(Schema):
+    petition_id = fields.String()
+    possible_duplicates = fields.List(fields.Dict())
+
+
+class DutyDaySchema(Schema):
+    day = fields.String()
+    leader_name = fields.String()
+    title = fields.String()

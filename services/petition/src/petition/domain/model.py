@@ -44,50 +44,9 @@ class Actor:
     name: str
 
 
-# -- domain events (mapped to contracts by the repository; internal names may change freely)
-@dataclass(frozen=True)
-class PetitionRegistered:
-    pass
-
-
-@dataclass(frozen=True)
-class PetitionAssigned:
-    assignment: dict
-
-
-@dataclass(frozen=True)
-class PetitionAnswered:
-    on_time: bool
-    at: str
-
-
-@dataclass(frozen=True)
-class PetitionClosed:
-    satisfaction: str
-    resolved_at_level: bool
-    at: str
-
-
-@dataclass(frozen=True)
-class PetitionOverdue:
-    supervisor_level: str
-    deadline: str
-    at: str
-
-
-@dataclass(frozen=True)
-class PetitionEscalated:
-    kind: str  # "escalation" (to the level above) or "supervision" (督办 after an overdue)
-    from_level: str
-    to_level: str
-    reason: str
-    at: str
-
-
-@dataclass(frozen=True)
-class RiskFlagged:
-    flags: tuple[str, ...]
-    at: str
+# the domain events a case records (mapped to contracts by the repository)
+from .events import (PetitionAnswered, PetitionAssigned, PetitionClosed, PetitionEscalated,  # noqa: E402,F401
+                     PetitionOverdue, PetitionRegistered, RiskFlagged)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from datetime import datetime
 
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 KEY_PREFIX = "ld311_"
+CLOSED_STATES = ("answered", "closed")  # a service request is `closed` once the petitioner has the answer
 
 # Every petition category asks the same few questions a 信访 officer asks at intake; a category may give
 # its own list in the taxonomy (`attributes`, same shape). `order` is the standard's display order.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from liandong.auth import Grant, Principal, out_of_scope
 from liandong.errors import Forbidden, Unauthorized
 from liandong.ids import new_id
-from liandong.platform import Platform
+from liandong.listing import Page
 
 from ..adapters.api_keys import ApiKeyRepository
 from ..domain import open311
@@ -22,45 +22,55 @@ DEMO_UNIT = "jiayuan"
 
 
 class Open311Keys:
-    def __init__(self, platform: Platform):
-        self.platform = platform
-        self.repo = ApiKeyRepository(platform)
+    def __init__(self, deps):
+        self.deps = deps
+        self.repo = ApiKeyRepository(deps)
 
     def prepare(self) -> None:
         self.repo.prepare()
-        if self.platform.settings.env == "demo":
+        if self.deps.settings.env == "demo":
             self.seed_demo()
 
     def seed_demo(self) -> None:
         """The documented demo key for 家园社区's resident app; on every start, never twice, and a revoked one
         stays revoked."""
         self.repo.add_once({"_id": DEMO_KEY_ID, "digest": open311.key_digest(DEMO_KEY), "app": DEMO_APP,
-                            "org_unit_id": DEMO_UNIT, "issued_at": self.platform.clock.now_iso(),
+                            "org_unit_id": DEMO_UNIT, "issued_at": self.deps.clock.now_iso(),
                             "issued_by": "demo", "revoked_at": None, "revoked_by": None})
 
     def _require_admin(self, principal: Principal) -> None:
-        principal.require_district(ADMIN_PERMISSION, self.platform.org.root_paths())
+        principal.require_district(ADMIN_PERMISSION, self.deps.org.root_paths())
 
     def issue(self, principal: Principal, app: str, org_unit_id: str) -> tuple[dict, str]:
         """A new key for `app` at `org_unit_id`: (its record, the key in clear — shown this once only)."""
         self._require_admin(principal)
-        self.platform.org.path_of(org_unit_id)  # an active unit, or a 422 naming org_unit_id
+        self.deps.org.path_of(org_unit_id)  # an active unit, or a 422 naming org_unit_id
         key = open311.new_key()
         doc = {"_id": new_id(), "digest": open311.key_digest(key), "app": app, "org_unit_id": org_unit_id,
-               "issued_at": self.platform.clock.now_iso(), "issued_by": principal.user_id,
+               "issued_at": self.deps.clock.now_iso(), "issued_by": principal.user_id,
                "revoked_at": None, "revoked_by": None}
         self.repo.add(doc)
         return present(doc), key
 
-    def list(self, principal: Principal) -> list[dict]:
+    def list(self, principal: Principal, args: dict) -> Page:
+        """`args`: a loaded `ListQuery`: keys of apps in `org_unit`'s subtree, issued `from`..`to`, newest first
+        (a district holds a few dozen keys: filtered as read)."""
         self._require_admin(principal)
-        return [present(d) for d in self.repo.all()]
+        within = self.deps.org.path_of(args["org_unit"], "org_unit") if args.get("org_unit") else None
+
+        def wanted(doc: dict) -> bool:
+            unit = self.deps.org.get(doc["org_unit_id"]) or {}
+            return ((within is None or unit.get("path", "").startswith(within))
+                    and (not args.get("from_") or doc["issued_at"] >= args["from_"])
+                    and (not args.get("to") or doc["issued_at"] <= args["to"]))
+
+        return Page.of_all([present(d) for d in self.repo.all() if wanted(d)], args["page"], args["page_size"])
 
     def revoke(self, principal: Principal, key_id: str) -> dict:
         self._require_admin(principal)
         if self.repo.get(key_id) is None:
             raise out_of_scope("api key", key_id)
-        self.repo.revoke(key_id, self.platform.clock.now_iso(), principal.user_id)
+        self.repo.revoke(key_id, self.deps.clock.now_iso(), principal.user_id)
         return present(self.repo.get(key_id))
 
     def authenticate(self, key: str | None) -> tuple[Principal, dict]:
@@ -73,7 +83,7 @@ class Open311Keys:
         doc = self.repo.by_digest(open311.key_digest(key)) if len(key) <= 200 else None
         if doc is None or doc.get("revoked_at"):
             raise Forbidden("api_key is not valid")
-        unit = self.platform.org.get(doc["org_unit_id"])
+        unit = self.deps.org.get(doc["org_unit_id"])
         if unit is None or unit.get("retired"):
             raise Forbidden("api_key is not valid")  # its org unit is gone: the key no longer places anything
         app = Principal(f"open311-app:{doc['_id']}", doc["app"][:50],

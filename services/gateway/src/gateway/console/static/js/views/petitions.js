@@ -50,6 +50,9 @@ async function board(params) {
   for (const k of ["status", "category", "channel", "overdue", "risk", "group", "from", "to", "q"]) {
     if (params.get(k)) query[k] = params.get(k);
   }
+  // the board's dates are Beijing days; the API reads a bare date as a UTC day, so ask for the local day's span
+  if (/^\d{4}-\d{2}-\d{2}$/.test(query.from || "")) query.from += "T00:00:00+08:00";
+  if (/^\d{4}-\d{2}-\d{2}$/.test(query.to || "")) query.to += "T23:59:59.999999+08:00";
   const root = h("div", {});
   const head = h("div", { class: "page-head" }, h("h1", {}, `信访案件 · ${unitName(state.org)}`),
     can("petition:file") ? h("a", { class: "button primary", href: href("/petitions/new"), id: "new-petition" }, "＋ 登记信访") : null);
