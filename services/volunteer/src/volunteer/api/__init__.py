@@ -1,1 +1,13 @@
-"""HTTP API of the volunteer service."""
+"""The volunteer API under /api/v1/volunteer: one blueprint per use-case group (parse → call → present)."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+PREFIX = "/api/v1/volunteer"
+TAGS = ["volunteer"]
+
+from . import activities, configuration, love_bank, reports, teams, volunteers  # noqa: E402  (they read PREFIX)
+
+
+def blueprints(svc) -> list[Blueprint]:
+    return [m.blueprint(svc) for m in (volunteers, teams, activities, love_bank, configuration, reports)]
