@@ -161,22 +161,23 @@ class TimeBankSchema(Schema):
     request_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
 
 
-class EntrySchema(Schema):
+class _Entry(Schema):
+    """What every ledger entry shows, as posted or as a line of a statement."""
+
     entry_id = fields.String()
+    time = fields.String()
+    kind = fields.String()
+    reason = fields.String()
+
+
+class EntrySchema(_Entry):
     from_account = fields.String()
     to_account = fields.String()
     coins = fields.Integer()
-    kind = fields.String()
-    reason = fields.String()
-    time = fields.String()
     status = fields.String()
 
 
-class StatementLineSchema(Schema):
-    entry_id = fields.String()
-    time = fields.String()
-    kind = fields.String()
-    reason = fields.String()
+class StatementLineSchema(_Entry):
     amount = fields.Integer(metadata={"description": "positive in, negative out"})
     balance = fields.Integer(metadata={"description": "the balance after this entry"})
     counterparty = fields.String()
