@@ -141,7 +141,8 @@ class LedgerStore:
 
     def statement(self, volunteer_id: str, q: dict) -> Page:
         """A page of a volunteer's posted entries in time order, each with the running balance from the
-        first entry on (so a page of a period still shows the balance as it stood), and the balance now."""
+        first entry on (so a page of a period or of one org unit still shows the balance as it stood),
+        and the balance now. `org_unit_path`: only entries booked in that subtree."""
         acct = volunteer_account(volunteer_id)
         docs = self.entries.find({"$or": [{"from_account": acct}, {"to_account": acct}], "status": "posted"},
                                  sort=[("time", 1), ("_id", 1)])
@@ -150,6 +151,8 @@ class LedgerStore:
             amount = d["coins"] if d["to_account"] == acct else -d["coins"]
             running += amount
             if (q.get("from_") or q.get("to")) and not in_period(d["time"], q.get("from_"), q.get("to")):
+                continue
+            if q.get("org_unit_path") and not d["org_path"].startswith(q["org_unit_path"]):
                 continue
             lines.append({"entry_id": d["_id"], "time": d["time"], "kind": d["kind"], "reason": d["reason"],
                           "amount": amount, "balance": running, "counterparty":

@@ -46,7 +46,7 @@ class Volunteers:
         self.s.ledger.open_account(volunteer_account(v.id), v.org_path, v.id)
         return v
 
-    def listing(self, p: Principal, q: dict) -> tuple[list[dict], dict]:
+    def listing(self, p: Principal, q: dict) -> dict:
         paths = self.access.list_scope(p, READ, q["org_unit"])
         members = self.access.readable_team(p, q["team_id"]).member_ids if q.get("team_id") else None
         page = self.s.volunteers.listing(paths, q, members)
@@ -77,10 +77,12 @@ class Volunteers:
 
     def statement(self, p: Principal, volunteer_id: str, q: dict) -> dict:
         self.access.readable_volunteer(p, volunteer_id)
-        return self.s.ledger.statement(volunteer_id, q).body()
+        return self.s.ledger.statement(volunteer_id, self._in_unit(q)).body()
 
     def reminders(self, p: Principal, volunteer_id: str, q: dict) -> dict:
         self.access.readable_volunteer(p, volunteer_id)
-        if q["org_unit"]:
-            q = {**q, "org_unit_path": self.s.deps.org.path_of(q["org_unit"])}
-        return self.s.reminders.page(volunteer_id, q).body()
+        return self.s.reminders.page(volunteer_id, self._in_unit(q)).body()
+
+    def _in_unit(self, q: dict) -> dict:
+        """A volunteer's own list narrowed to one org unit's subtree (`org_unit`), if asked."""
+        return {**q, "org_unit_path": self.s.deps.org.path_of(q["org_unit"])} if q["org_unit"] else q
