@@ -81,3 +81,24 @@ def test_from_and_to_bound_the_start_of_the_activities_listed(svc):
     assert r.status_code == 422 and "to" in r.get_json()["error"]["fields"]
     r = svc.get("/activities", expect=None, **{"from": "2026-04-20T10:00:00"})  # no zone: ambiguous
     assert r.status_code == 422 and "from" in r.get_json()["error"]["fields"]
+
+
+def test_a_statement_pages_its_entries_with_the_running_balance_and_the_balance_now(svc):
+    v = svc.register()["id"]
+    for coins in (10, 20, -5, 30):
+        svc.post("/coins/adjustments", {"volunteer_id": v, "coins": coins, "reason": "补记"}, expect=201)
+    second = svc.get(f"/volunteers/{v}/statement", page_size=2, page=2)
+    assert (second["total"], second["page"], second["page_size"]) == (4, 2, 2)
+    assert [(e["amount"], e["balance"]) for e in second["items"]] == [(-5, 25), (30, 55)]  # running from the first
+    assert second["balance"] == {"available": 55, "reserved": 0, "total": 55}
+    r = svc.get(f"/volunteers/{v}/statement", expect=None, limit=2)
+    assert r.status_code == 422 and "limit" in r.get_json()["error"]["fields"]
+
+
+def test_a_resident_lists_published_activities_only_whatever_status_they_ask(svc):
+    resident = svc.resident("resident-drafts")
+    svc.register(headers=resident)
+    published, draft = svc.activity()["id"], svc.activity(publish=False)["id"]
+    for params in ({}, {"status": "draft"}, {"status": "draft,published"}):
+        listed = [a["id"] for a in svc.get("/activities", headers=resident, **params)["items"]]
+        assert draft not in listed and (published in listed) == (params.get("status") != "draft"), params
