@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from liandong.testing import STORES, ServiceHarness, unique, wait_for  # noqa: F401  (STORES: for the tests)
+from liandong.testing import STORES, ServiceHarness, unique  # noqa: F401  (STORES: the tests import it here)
 
 import volunteer.bootstrap
 

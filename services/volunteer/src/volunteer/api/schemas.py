@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from liandong.fields import IsoTime, Mobile, OrgUnitId, Text
-from liandong.listing import ListQuery, NoQuery, PeriodQuery  # noqa: F401  (NoQuery: the routes' GETs)
+from liandong.listing import ListQuery, PeriodQuery
 
 from ..domain.model import VOLUNTEER_KINDS, VOLUNTEER_STATUSES
 
