@@ -9,7 +9,7 @@ from liandong.openapi import api
 from liandong.web import load_json, load_query
 
 from ..service_layer.access import MANAGE, READ, SELF
-from . import PREFIX, TAGS, schemas as s
+from . import PREFIX, TAGS, created, schemas as s
 EITHER = f"{MANAGE} or {SELF}"
 
 
@@ -21,7 +21,7 @@ def blueprint(svc) -> Blueprint:
     @api("Create (and optionally publish) an activity", body=s.ActivitySchema, response=s.ActivityOutSchema,
          status=201, tags=TAGS, permission=MANAGE)
     def create_activity():
-        return uc.create(current_principal(), load_json(s.ActivitySchema)), 201
+        return created(uc.create, s.ActivitySchema)
 
     @bp.get("/activities")
     @api("List activities in scope (residents see published ones; from/to: the start)",

@@ -6,10 +6,10 @@ from flask import Blueprint
 from liandong.auth import current_principal
 from liandong.listing import NoQuery
 from liandong.openapi import api
-from liandong.web import load_json, load_query
+from liandong.web import load_query
 
 from ..service_layer.access import MANAGE, SELF
-from . import PREFIX, TAGS, schemas as s
+from . import PREFIX, TAGS, created, schemas as s
 
 
 def blueprint(svc) -> Blueprint:
@@ -20,13 +20,13 @@ def blueprint(svc) -> Blueprint:
     @api("Adjust a balance by an entry with a reason (positive credits, negative debits)",
          body=s.AdjustmentSchema, response=s.EntrySchema, status=201, tags=TAGS, permission=MANAGE)
     def adjust():
-        return uc.adjust(current_principal(), load_json(s.AdjustmentSchema)), 201
+        return created(uc.adjust, s.AdjustmentSchema)
 
     @bp.post("/coins/time-bank")
     @api("Pay another volunteer in love coins for their help (时间银行)", body=s.TimeBankSchema,
          response=s.EntrySchema, status=201, tags=TAGS, permission=f"{MANAGE} or {SELF}")
     def time_bank():
-        return uc.time_bank(current_principal(), load_json(s.TimeBankSchema)), 201
+        return created(uc.time_bank, s.TimeBankSchema)
 
     @bp.get("/coins/check")
     @api("Do the stored balances equal the sum of the ledger?", query=NoQuery, response=s.LedgerCheckSchema,

@@ -9,7 +9,7 @@ from liandong.openapi import api
 from liandong.web import load_json, load_query
 
 from ..service_layer.access import MANAGE, READ
-from . import PREFIX, TAGS, schemas as s
+from . import PREFIX, TAGS, created, schemas as s
 
 
 def blueprint(svc) -> Blueprint:
@@ -20,7 +20,7 @@ def blueprint(svc) -> Blueprint:
     @api("Form a volunteer service team (志愿服务队)", body=s.TeamSchema, response=s.TeamOutSchema, status=201,
          tags=TAGS, permission=MANAGE)
     def create_team():
-        return uc.create(current_principal(), load_json(s.TeamSchema)), 201
+        return created(uc.create, s.TeamSchema)
 
     @bp.get("/teams")
     @api("List teams in the caller's scope", query=s.TeamListQuery, response=s.TeamOutSchema, many=True,

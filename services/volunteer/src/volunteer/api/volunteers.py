@@ -9,7 +9,7 @@ from liandong.openapi import api
 from liandong.web import load_json, load_query
 
 from ..service_layer.access import MANAGE, READ, SELF
-from . import PREFIX, TAGS, schemas as s
+from . import PREFIX, TAGS, created, schemas as s
 
 
 def blueprint(svc) -> Blueprint:
@@ -20,7 +20,7 @@ def blueprint(svc) -> Blueprint:
     @api("Register a volunteer (staff for anyone; a resident for themselves)", body=s.RegisterVolunteerSchema,
          response=s.VolunteerSchema, status=201, tags=TAGS, permission=f"{MANAGE} or {SELF}")
     def register():
-        return uc.register(current_principal(), load_json(s.RegisterVolunteerSchema)), 201
+        return created(uc.register, s.RegisterVolunteerSchema)
 
     @bp.get("/volunteers")
     @api("List volunteers in the caller's scope (from/to: registered)", query=s.VolunteerListQuery,
