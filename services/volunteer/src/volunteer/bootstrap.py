@@ -9,7 +9,8 @@ from liandong.reencrypt import Store
 from liandong.worker import Worker
 
 from . import SERVICE
-from .api.routes import blueprint
+from .api import blueprints
+from .handlers import handlers
 from .service_layer import VolunteerService
 
 RECOVERY_SECONDS = 30.0
@@ -20,17 +21,19 @@ def create_platform(settings: Settings | None = None, **overrides) -> Platform:
     return Platform.create(SERVICE, settings, **overrides)
 
 
-def create_service(settings: Settings | None = None, **overrides) -> VolunteerService:
-    svc = VolunteerService(create_platform(settings, **overrides))
+def create_service(platform: Platform) -> VolunteerService:
+    svc = VolunteerService(platform.deps)
     svc.prepare()
     return svc
 
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
-    svc = create_service(settings, **overrides)
-    app = svc.platform.create_app()
+    platform = create_platform(settings, **overrides)
+    svc = create_service(platform)
+    app = platform.create_app()
     app.extensions["volunteer_service"] = svc
-    app.register_blueprint(blueprint(svc))
+    for bp in blueprints(svc):
+        app.register_blueprint(bp)
     return app
 
 
@@ -38,12 +41,13 @@ def personal_stores(platform: Platform) -> list[Store]:
     """Where the volunteer service keeps personal data (`python -m liandong.reencrypt volunteer`)."""
     from .adapters.repositories import VolunteerRepository
 
-    repo = VolunteerRepository(platform)
+    repo = VolunteerRepository(platform.deps)
     return [Store(repo.collection, repo.personal)]
 
 
 def create_worker(settings: Settings | None = None, **overrides) -> Worker:
-    svc = create_service(settings, **overrides)
-    return svc.platform.create_worker(
-        outbox_collections=svc.outbox_collections(), handlers=svc.handlers(),
-        periodic=[(RECOVERY_SECONDS, svc.ledger.recover), (REMINDER_SECONDS, svc.send_reminders)])
+    platform = create_platform(settings, **overrides)
+    svc = create_service(platform)
+    return platform.create_worker(
+        outbox_collections=svc.outbox_collections(), handlers=handlers(svc.stores),
+        periodic=[(RECOVERY_SECONDS, svc.stores.ledger.recover), (REMINDER_SECONDS, svc.activities.send_reminders)])

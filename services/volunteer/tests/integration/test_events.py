@@ -12,8 +12,8 @@ def _patrol(run_id, participants):
 class Watcher:
     """Reads what the volunteer service published on its topic."""
 
-    def __init__(self, vol):
-        self.consumer = vol.platform.bus.consumer(unique("watch"), ["volunteer.events"])
+    def __init__(self, svc):
+        self.consumer = svc.platform.bus.consumer(unique("watch"), ["volunteer.events"])
         self.seen: list[Envelope] = []
 
     def of(self, name):
@@ -22,36 +22,36 @@ class Watcher:
         return [e for e in self.seen if e.type == f"liandong.{name}.v1"]
 
 
-def test_a_patrol_credits_volunteers_once_even_when_delivered_twice(vol):
-    guard = vol.register(name="张建国")["id"]
+def test_a_patrol_credits_volunteers_once_even_when_delivered_twice(svc):
+    guard = svc.register(name="张建国")["id"]
     run = unique("run")
     data = _patrol(run, [{"person_name": "张建国", "kind": "lane_guard", "volunteer_id": guard, "minutes": 90},
                          {"person_name": "刘警官", "kind": "police", "volunteer_id": None, "minutes": 90},
                          {"person_name": "陌生人", "kind": "lane_guard", "volunteer_id": "nobody", "minutes": 60}])
-    vol.publish_event("security.patrol.completed", data, run)
-    vol.publish_event("security.patrol.completed", data, run)  # redelivered with another id
-    env = vol.publish_event("security.patrol.completed", data, run)
-    vol.platform.bus.publish("security.events", run, env.to_json())  # and the very same event twice
-    vol.platform.bus.flush()
-    wait_for(lambda: vol.balance(guard)["available"] == 15, 20, message="90 minutes at 10/h")
-    watcher = Watcher(vol)
+    svc.publish_event("security.patrol.completed", data, run)
+    svc.publish_event("security.patrol.completed", data, run)  # redelivered with another id
+    env = svc.publish_event("security.patrol.completed", data, run)
+    svc.platform.bus.publish("security.events", run, env.to_json())  # and the very same event twice
+    svc.platform.bus.flush()
+    wait_for(lambda: svc.balance(guard)["available"] == 15, 20, message="90 minutes at 10/h")
+    watcher = Watcher(svc)
     wait_for(lambda: watcher.of("volunteer.coins.credited") and watcher.of("volunteer.attendance.recorded"), 20,
              message="credited and attendance events published")
-    wait_for(vol.settled, 20, message="worker settled")
-    assert vol.balance(guard)["available"] == 15 and len(vol.balance(guard)["entries"]) == 1
-    totals = vol.get(f"/volunteers/{guard}")["totals"]
+    wait_for(svc.settled, 20, message="worker settled")
+    assert svc.balance(guard)["available"] == 15 and len(svc.statement(guard)) == 1
+    totals = svc.get(f"/volunteers/{guard}")["totals"]
     assert totals["minutes"] == 90 and totals["activities"] == 1
     credited = watcher.of("volunteer.coins.credited")
     assert [(e.data["volunteer_id"], e.data["coins"], e.data["reason"]) for e in credited] == [(guard, 15, "patrol")]
 
 
-def test_redemption_saga_reserve_confirm_and_compensate(vol):
-    v = vol.register()["id"]
-    vol.post("/coins/adjustments", {"volunteer_id": v, "coins": 100, "reason": "开户"}, expect=201)
-    watcher = Watcher(vol)
+def test_redemption_saga_reserve_confirm_and_compensate(svc):
+    v = svc.register()["id"]
+    svc.post("/coins/adjustments", {"volunteer_id": v, "coins": 100, "reason": "开户"}, expect=201)
+    watcher = Watcher(svc)
 
     def request(rid, coins):
-        return vol.publish_event("welfare.redemption.requested", {
+        return svc.publish_event("welfare.redemption.requested", {
             "redemption_id": rid, "volunteer_id": v, "org_unit_id": "jiayuan", "coins": coins,
             "items": [{"item_id": "rice-5kg", "name": "大米5公斤", "quantity": 1, "coins": coins}]}, rid)
 
@@ -64,39 +64,38 @@ def test_redemption_saga_reserve_confirm_and_compensate(vol):
     assert [e.data["redemption_id"] for e in watcher.of("volunteer.coins.reserved")] == [r1]
     refused = watcher.of("volunteer.coins.reservation_refused")
     assert [(e.data["redemption_id"], e.data["reason"]) for e in refused] == [(r2, "insufficient_balance")]
-    assert vol.balance(v)["available"] == 40 and vol.balance(v)["reserved"] == 60
+    assert svc.balance(v)["available"] == 40 and svc.balance(v)["reserved"] == 60
 
     done = {"redemption_id": r1, "volunteer_id": v, "coins": 60}
-    vol.publish_event("welfare.redemption.goods_handed_out", done, r1)
-    vol.publish_event("welfare.redemption.goods_handed_out", done, r1)
-    vol.publish_event("welfare.redemption.cancelled", {**done, "reason": "cancelled_by_staff"}, r1)  # too late
-    vol.publish_event("welfare.redemption.cancelled", {"redemption_id": r2, "volunteer_id": v, "coins": 60,
+    svc.publish_event("welfare.redemption.goods_handed_out", done, r1)
+    svc.publish_event("welfare.redemption.goods_handed_out", done, r1)
+    svc.publish_event("welfare.redemption.cancelled", {**done, "reason": "cancelled_by_staff"}, r1)  # too late
+    svc.publish_event("welfare.redemption.cancelled", {"redemption_id": r2, "volunteer_id": v, "coins": 60,
                                                        "reason": "coins_refused"}, r2)  # refused: nothing to release
     wait_for(lambda: watcher.of("volunteer.coins.redeemed"), 20, message="redeemed")
-    assert vol.balance(v)["reserved"] == 0 and vol.balance(v)["available"] == 40
+    assert svc.balance(v)["reserved"] == 0 and svc.balance(v)["available"] == 40
 
     request(r3, 30)
     wait_for(lambda: len(watcher.of("volunteer.coins.reserved")) == 2, 20, message="second reservation")
     cancel = {"redemption_id": r3, "volunteer_id": v, "coins": 30, "reason": "out_of_stock"}
-    vol.publish_event("welfare.redemption.cancelled", cancel, r3)
-    vol.publish_event("welfare.redemption.cancelled", cancel, r3)
+    svc.publish_event("welfare.redemption.cancelled", cancel, r3)
+    svc.publish_event("welfare.redemption.cancelled", cancel, r3)
     wait_for(lambda: watcher.of("volunteer.coins.released"), 20, message="released")
-    wait_for(vol.settled, 20, message="worker settled")
+    wait_for(svc.settled, 20, message="worker settled")
     assert [e.data["redemption_id"] for e in watcher.of("volunteer.coins.released")] == [r3]
     assert len(watcher.of("volunteer.coins.redeemed")) == 1
-    assert vol.balance(v) | {"entries": None} == {"volunteer_id": v, "available": 40, "reserved": 0, "total": 40,
-                                                  "entries": None}
-    assert vol.get("/stats", org_unit_id="jiayuan")["coins_redeemed"] == 60
-    check = vol.get("/coins/check", headers=vol.district())
+    assert svc.balance(v) == {"available": 40, "reserved": 0, "total": 40}
+    assert svc.get("/stats", org_unit="jiayuan")["coins_redeemed"] == 60
+    check = svc.get("/coins/check", headers=svc.district())
     assert check["consistent"] is True
 
 
-def test_unknown_and_paused_volunteers_are_refused(vol):
-    v = vol.register()["id"]
-    vol.post(f"/volunteers/{v}/status", {"status": "paused"}, expect=200)
-    watcher = Watcher(vol)
+def test_unknown_and_paused_volunteers_are_refused(svc):
+    v = svc.register()["id"]
+    svc.post(f"/volunteers/{v}/status", {"status": "paused"}, expect=200)
+    watcher = Watcher(svc)
     for rid, vid in ((unique("r"), v), (unique("r"), "nobody")):
-        vol.publish_event("welfare.redemption.requested", {
+        svc.publish_event("welfare.redemption.requested", {
             "redemption_id": rid, "volunteer_id": vid, "org_unit_id": "jiayuan", "coins": 5,
             "items": [{"item_id": "oil", "name": "油", "quantity": 1, "coins": 5}]}, rid)
     wait_for(lambda: len(watcher.of("volunteer.coins.reservation_refused")) == 2, 20, message="both refused")
@@ -104,11 +103,11 @@ def test_unknown_and_paused_volunteers_are_refused(vol):
         "inactive_volunteer", "unknown_volunteer"]
 
 
-def test_own_events_follow_the_contracts(vol):
-    watcher = Watcher(vol)
-    v = vol.register()["id"]
-    act = vol.activity(capacity=1)
-    vol.post(f"/activities/{act['id']}/signups", {"volunteer_id": v}, expect=201)
+def test_own_events_follow_the_contracts(svc):
+    watcher = Watcher(svc)
+    v = svc.register()["id"]
+    act = svc.activity(capacity=1)
+    svc.post(f"/activities/{act['id']}/signups", {"volunteer_id": v}, expect=201)
     for name in ("volunteer.registered", "volunteer.activity.published", "volunteer.activity.signed_up"):
         wait_for(lambda: watcher.of(name), 20, message=name)
     assert watcher.of("volunteer.registered")[0].data["volunteer_id"] == v

@@ -4,7 +4,7 @@ import pytest
 
 from liandong.testing import unique, wait_for
 
-from ..conftest import API
+from ..conftest import API, STORES
 
 
 def twice(env, path, body, key, headers=None, expect=(200, 201)):
@@ -18,47 +18,46 @@ def twice(env, path, body, key, headers=None, expect=(200, 201)):
     return first.get_json(), again.get_json()
 
 
-@pytest.mark.parametrize("fixture", ["vol", "vol_mongo"])
-def test_retried_creates_and_changes_apply_once(request, fixture):
-    env = request.getfixturevalue(fixture)
-    svc = env.service
+@pytest.mark.parametrize("svc", STORES, indirect=True)
+def test_retried_creates_and_changes_apply_once(svc):
+    env, stores = svc, svc.stores
 
     # creates: the same record answered again
     name = unique("志愿者")
     v1, v2 = twice(env, "/volunteers", {"name": name, "kind": "resident", "org_unit_id": "jiayuan", "consent": True},
                    "reg-1")
-    assert v1["id"] == v2["id"] and svc.volunteers.collection.count_documents({"name": name}) == 1
+    assert v1["id"] == v2["id"] and stores.volunteers.collection.count_documents({"name": name}) == 1
     resident = env.resident("resident-77")
     r1, r2 = twice(env, "/volunteers", {"name": unique("居民"), "kind": "resident", "org_unit_id": "jiayuan",
                                         "consent": True}, "reg-self", headers=resident)
     assert r1["id"] == r2["id"]  # not "registered already"
     t1, t2 = twice(env, "/teams", {"name": unique("服务队"), "type": "elderly_care", "org_unit_id": "jiayuan"},
                    "team-1")
-    assert t1["id"] == t2["id"] and svc.teams.collection.count_documents({"name": t1["name"]}) == 1
+    assert t1["id"] == t2["id"] and stores.teams.collection.count_documents({"name": t1["name"]}) == 1
     title = unique("敬老活动")
     a1, a2 = twice(env, "/activities", {"title": title, "type": "elderly_care", "org_unit_id": "jiayuan",
                                         "place": "家园社区服务站", "starts_at": "2026-03-05T01:00:00Z",
                                         "ends_at": "2026-03-05T04:00:00Z", "capacity": 1, "publish": True}, "act-1")
-    assert a1["id"] == a2["id"] and svc.activities.collection.count_documents({"title": title}) == 1
+    assert a1["id"] == a2["id"] and stores.activities.collection.count_documents({"title": title}) == 1
     aid = a1["id"]
 
     # changes: applied once
     twice(env, f"/teams/{t1['id']}/members", {"volunteer_id": v1["id"]}, "member-1")
-    assert svc.teams.get(t1["id"]).member_ids == [v1["id"]]
+    assert stores.teams.get(t1["id"]).member_ids == [v1["id"]]
     s1, s2 = twice(env, f"/activities/{aid}/signups", {"volunteer_id": v1["id"]}, "signup-1")
     assert s1["status"] == "signed_up" and s2.get("status", "signed_up") == "signed_up"
     other = env.register()
     waitlisted, _ = twice(env, f"/activities/{aid}/signups", {"volunteer_id": other["id"]}, "signup-2")
     assert waitlisted["status"] == "waitlisted"
-    activity = svc.activities.get(aid)
+    activity = stores.activities.get(aid)
     assert activity.taken == 1 and activity.waitlist == [other["id"]]  # not waitlisted twice
     twice(env, f"/activities/{aid}/signups/{v1['id']}/cancel", {}, "cancel-1")
-    activity = svc.activities.get(aid)
+    activity = stores.activities.get(aid)
     # the retried cancel did not cancel the promoted volunteer's place too
     assert activity.taken == 1 and activity.waitlist == []
     twice(env, f"/activities/{aid}/attendance", {"volunteer_id": other["id"], "checked_in_at": "2026-03-05T01:00:00Z",
                                                  "checked_out_at": "2026-03-05T03:00:00Z"}, "att-1")
-    assert svc.activities.get(aid).attendance[other["id"]].minutes == 120
+    assert stores.activities.get(aid).attendance[other["id"]].minutes == 120
 
     # love coins: one entry, one credit
     before = env.balance(v1["id"])["available"]

@@ -4,10 +4,10 @@ from liandong import outbox
 from volunteer.domain.ledger import Transfer
 
 
-def test_recovery_finishes_half_done_transfers_once(vol):
-    ledger = vol.service.ledger
-    a, b = vol.register()["id"], vol.register()["id"]
-    vol.post("/coins/adjustments", {"volunteer_id": a, "coins": 40, "reason": "开户"}, expect=201)
+def test_recovery_finishes_half_done_transfers_once(svc):
+    ledger = svc.stores.ledger
+    a, b = svc.register()["id"], svc.register()["id"]
+    svc.post("/coins/adjustments", {"volunteer_id": a, "coins": 40, "reason": "开户"}, expect=201)
     # crash 1: the entry was stored, nothing applied yet
     t1 = Transfer("tb:crash-1", f"vol:{a}", f"vol:{b}", 10, "time_bank", "帮忙", "/chuanying/huangqi/jiayuan/",
                   "2026-03-01T00:00:00.000000Z", {})

@@ -1,8 +1,8 @@
 """Every volunteer route is described in the service's OpenAPI document."""
 
 
-def test_openapi_lists_the_routes(vol):
-    spec = vol.client.get("/api/openapi.json").get_json()
+def test_openapi_lists_the_routes(svc):
+    spec = svc.client.get("/api/openapi.json").get_json()
     paths = spec["paths"]
     for path in ("/api/v1/volunteer/volunteers", "/api/v1/volunteer/activities/{activity_id}/signups",
                  "/api/v1/volunteer/activities/{activity_id}/check-in", "/api/v1/volunteer/coins/time-bank",

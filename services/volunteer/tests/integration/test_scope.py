@@ -10,16 +10,17 @@ import re
 import pytest
 
 from liandong.events.envelope import Envelope
-from liandong.testing import fill, unique, wait_for
+from liandong.testing import STORES, fill, unique, wait_for
 
 API = "/api/v1/volunteer"
+pytestmark = pytest.mark.parametrize("svc", STORES, indirect=True)  # every test here on both backends
 HUANGNILING = "/chuanying/xihu/huangniling/"
 
 
 @pytest.fixture
-def two(vol_on_both):
+def two(svc):
     """The volunteer service with a volunteer, a team and an activity in each of 家园 (a) and 黄泥岭 (b)."""
-    env = vol_on_both
+    env = svc
     if True:
         b_staff = env.staff(org_unit="huangniling", org_path=HUANGNILING)
         s = {"env": env, "a_staff": env.staff(), "b_staff": b_staff}
@@ -104,7 +105,7 @@ def test_a_reference_to_another_communitys_record_is_404_and_changes_nothing(two
                                         "consent": True}, headers=headers, expect=201).get_json()["id"]
         env.post("/coins/adjustments", {"volunteer_id": mine, "coins": 5, "reason": "x"}, expect=201)
     wait_for(env.settled, 30, message="settled before")
-    before = state(env.service)
+    before = state(env)
     url = API + fill(path, two)
     r = env.client.get(url, headers=headers) if method == "get" else \
         getattr(env.client, method)(url, json=fill(body, two), headers=headers)
@@ -113,17 +114,17 @@ def test_a_reference_to_another_communitys_record_is_404_and_changes_nothing(two
     assert r.get_json()["error"]["message"] == f"no {what} {named!r}"  # the words of a missing one
     assert "/chuanying" not in r.get_data(as_text=True)
     wait_for(env.settled, 30, message="settled after")
-    assert state(env.service) == before
-    assert env.get(f"/volunteers/{two['b_vol']}/statement", headers=two["b_staff"])["available"] == 50
+    assert state(env) == before
+    assert env.get(f"/volunteers/{two['b_vol']}/statement", headers=two["b_staff"])["balance"]["available"] == 50
 
 
 def test_a_login_is_linked_only_by_its_owner(two):
     env = two["env"]
-    before = state(env.service)
+    before = state(env)
     r = env.post("/volunteers", {"name": "x", "kind": "resident", "org_unit_id": "jiayuan", "consent": True,
                                  "user_id": "resident-of-huangniling"})
     assert r.status_code == 422 and "user_id" in r.get_json()["error"]["fields"]
-    assert state(env.service) == before
+    assert state(env) == before
     # the resident links it themselves; staff may name their own login
     own = env.post("/volunteers", {"name": "y", "kind": "resident", "org_unit_id": "jiayuan", "consent": True},
                    headers=env.resident("resident-zhang"), expect=201).get_json()
@@ -169,7 +170,7 @@ def test_every_single_record_route_answers_404_out_of_scope_without_an_org_path(
     outsiders = {"b_worker": two["b_staff"], "b_resident": env.resident("user-b", "huangniling", HUANGNILING),
                  "b_officer": env.staff(role="subdistrict_officer", org_unit="xihu", org_path="/chuanying/xihu/")}
     wait_for(env.settled, 30, message="settled before")
-    before = state(env.service)
+    before = state(env)
     for path, method in routes:
         url = API + re.sub(r"<(\w+)>", lambda m: two[PARAMS[m.group(1)]], path)
         body = fill(BODIES.get(f"{path}:{method}", {}), two)
@@ -179,7 +180,7 @@ def test_every_single_record_route_answers_404_out_of_scope_without_an_org_path(
             assert r.status_code == 404, (who, method, path, r.status_code, text)
             assert "/chuanying" not in text and "jiayuan" not in text, (who, method, path, text)
     wait_for(env.settled, 30, message="settled after")
-    assert state(env.service) == before
+    assert state(env) == before
     # and a record that is not there at all answers in the very same words
     missing = env.client.get(f"{API}/volunteers/nobody", headers=two["b_staff"]).get_json()
     out_of_scope = env.client.get(f"{API}/volunteers/{two['a_vol']}", headers=two["b_staff"]).get_json()
@@ -194,7 +195,7 @@ def test_district_settings_need_the_district(two):
     community, subdistrict = two["a_staff"], env.staff(role="subdistrict_officer", org_unit="huangqi",
                                                        org_path="/chuanying/huangqi/")
     district = env.district()
-    before = state(env.service)
+    before = state(env)
     for headers in (community, subdistrict):
         assert env.client.put(f"{API}/rates/elderly_care", json={"coins_per_hour": 99},
                               headers=headers).status_code == 403
@@ -202,7 +203,7 @@ def test_district_settings_need_the_district(two):
                                headers=headers).status_code == 403
         r = env.client.get(f"{API}/coins/check", headers=headers)
         assert r.status_code == 403 and "/chuanying" not in r.get_data(as_text=True)
-    assert state(env.service) == before
+    assert state(env) == before
     assert env.get("/types", headers=community)["items"][0]["coins_per_hour"] == 10
     assert env.client.put(f"{API}/rates/elderly_care", json={"coins_per_hour": 12},
                           headers=district).status_code == 200
@@ -244,7 +245,7 @@ def test_a_redemption_for_a_volunteer_outside_the_initiators_scope_is_refused(tw
     assert refused == {"outside": "unknown_volunteer", "older producer": "unknown_volunteer"}
     assert [asked[e.data["redemption_id"]] for e in watcher.of("volunteer.coins.reserved")] == ["inside"]
     statement = env.get(f"/volunteers/{two['b_vol']}/statement", headers=two["b_staff"])
-    assert (statement["available"], statement["reserved"]) == (45, 5)  # only the one inside was reserved
+    assert (statement["balance"]["available"], statement["balance"]["reserved"]) == (45, 5)  # only the one inside was reserved
 
 
 def test_a_patrol_credits_no_volunteer_of_another_community(two):
@@ -259,5 +260,5 @@ def test_a_patrol_credits_no_volunteer_of_another_community(two):
         "participants": participants}, run, orgpath="/chuanying/huangqi/jiayuan/jiayuan-b1/")
     wait_for(lambda: env.balance(two["a_vol"])["available"] == 70, 30, message="a's guard earns 10")
     wait_for(env.settled, 30, message="settled")
-    assert env.get(f"/volunteers/{two['b_vol']}/statement", headers=two["b_staff"])["available"] == 50
-    assert env.service.attendance.count_documents({"volunteer_id": two["b_vol"]}) == 0
+    assert env.get(f"/volunteers/{two['b_vol']}/statement", headers=two["b_staff"])["balance"]["available"] == 50
+    assert env.stores.attendance.rows.count_documents({"volunteer_id": two["b_vol"]}) == 0

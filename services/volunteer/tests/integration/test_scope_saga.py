@@ -27,8 +27,8 @@ def both(request, make_settings, tmp_path):
         w.start()
     vapp, wapp = volunteer_app(settings.for_service("volunteer")), welfare_app(settings.for_service("welfare"))
     try:
-        for app, key in ((vapp, "volunteer_service"), (wapp, "welfare")):
-            org = app.extensions[key].platform.org
+        for app in (vapp, wapp):
+            org = app.extensions["liandong_platform"].org
             wait_for(lambda: org.get("jiayuan") and org.get("huangniling"), 30, message="the org tree")
         yield settings, vapp.test_client(), wapp.test_client()
     finally:
@@ -40,21 +40,21 @@ def both(request, make_settings, tmp_path):
 
 
 def test_a_redemption_for_another_communitys_volunteer_is_refused_through_the_saga(both):
-    settings, vol, wel = both
+    settings, svc, wel = both
     a = auth_headers(settings, role="community_worker", org_unit="jiayuan", org_path=JIAYUAN)
     b = auth_headers(settings, role="community_worker", org_unit="huangniling", org_path=HUANGNILING)
 
     def volunteer(headers, unit):
-        r = vol.post("/api/v1/volunteer/volunteers", json={"name": "志愿者", "kind": "resident", "org_unit_id": unit,
+        r = svc.post("/api/v1/volunteer/volunteers", json={"name": "志愿者", "kind": "resident", "org_unit_id": unit,
                                                            "consent": True}, headers=headers)
         vid = r.get_json()["id"]
-        assert vol.post("/api/v1/volunteer/coins/adjustments", json={"volunteer_id": vid, "coins": 50,
+        assert svc.post("/api/v1/volunteer/coins/adjustments", json={"volunteer_id": vid, "coins": 50,
                                                                      "reason": "开户"}, headers=headers).status_code == 201
         return vid
 
     def balance(vid, headers):
-        s = vol.get(f"/api/v1/volunteer/volunteers/{vid}/statement", headers=headers).get_json()
-        return s["available"], s["reserved"]
+        s = svc.get(f"/api/v1/volunteer/volunteers/{vid}/statement", headers=headers).get_json()
+        return s["balance"]["available"], s["balance"]["reserved"]
 
     mine, theirs = volunteer(a, "jiayuan"), volunteer(b, "huangniling")
     assert wel.post("/api/v1/welfare/goods/donations", json={

@@ -12,10 +12,11 @@ from __future__ import annotations
 from liandong import outbox
 from liandong.consumer import HANDLED
 from liandong.errors import Conflict
-from liandong.storage import subtree
+from liandong.listing import Page
 from liandong.storage.base import DuplicateKeyError
 
-from ..domain.ledger import Transfer, balances_from, may_go_negative, volunteer_account
+from ..domain.ledger import Transfer, balances_from, issuer_account, may_go_negative, volunteer_account
+from .repositories import in_period, period, within
 
 KEEP = 1000
 
@@ -25,10 +26,10 @@ class InsufficientCoins(Conflict):
 
 
 class LedgerStore:
-    def __init__(self, platform):
-        self.platform = platform
-        self.entries = platform.db.collection("ledger_entries")
-        self.accounts = platform.db.collection("accounts")
+    def __init__(self, deps):
+        self.deps = deps
+        self.entries = deps.db.collection("ledger_entries")
+        self.accounts = deps.db.collection("accounts")
 
     def prepare(self) -> None:
         outbox.prepare(self.entries)
@@ -85,6 +86,17 @@ class LedgerStore:
             doc = self.entries.find_one({"_id": t.id})
         return self._apply(doc)
 
+    def credit(self, entry_id: str, volunteer_id: str, coins: int, kind: str, reason: str, org_unit_id: str,
+               org_path: str, refs: dict) -> dict:
+        """Coins from the org unit's issuer to a volunteer, with `volunteer.coins.credited` in the entry's
+        own write (the outbox): the credit and its event are one record."""
+        t = Transfer(entry_id, issuer_account(org_unit_id), volunteer_account(volunteer_id), coins, kind, reason,
+                     org_path, self.deps.clock.now_iso(), refs)
+        ev = self.deps.events.new("volunteer.coins.credited", volunteer_id, {
+            "entry_id": entry_id, "volunteer_id": volunteer_id, "coins": coins, "reason": kind,
+            "activity_id": refs.get("activity_id"), "org_unit_id": org_unit_id}, org_path)
+        return self.transfer(t, [ev])
+
     def _apply(self, doc: dict) -> dict:
         if doc["status"] == "posted":
             return doc
@@ -127,7 +139,10 @@ class LedgerStore:
 
     # -- reading
 
-    def statement(self, volunteer_id: str) -> dict:
+    def statement(self, volunteer_id: str, q: dict) -> Page:
+        """A page of a volunteer's posted entries in time order, each with the running balance from the
+        first entry on (so a page of a period or of one org unit still shows the balance as it stood),
+        and the balance now. `org_unit_path`: only entries booked in that subtree."""
         acct = volunteer_account(volunteer_id)
         docs = self.entries.find({"$or": [{"from_account": acct}, {"to_account": acct}], "status": "posted"},
                                  sort=[("time", 1), ("_id", 1)])
@@ -135,15 +150,20 @@ class LedgerStore:
         for d in docs:
             amount = d["coins"] if d["to_account"] == acct else -d["coins"]
             running += amount
+            if (q.get("from_") or q.get("to")) and not in_period(d["time"], q.get("from_"), q.get("to")):
+                continue
+            if q.get("org_unit_path") and not d["org_path"].startswith(q["org_unit_path"]):
+                continue
             lines.append({"entry_id": d["_id"], "time": d["time"], "kind": d["kind"], "reason": d["reason"],
                           "amount": amount, "balance": running, "counterparty":
                           d["from_account"] if amount > 0 else d["to_account"], "refs": d.get("refs") or {}})
-        return {"volunteer_id": volunteer_id, **self.balance(volunteer_id), "entries": lines}
+        return Page.of_all(lines, q["page"], q["page_size"], volunteer_id=volunteer_id,
+                           balance=self.balance(volunteer_id))
 
     def entries_in(self, org_path: str, since: str | None = None, until: str | None = None) -> list[dict]:
-        flt: dict = {**subtree(org_path), "status": "posted"}
+        flt: dict = {**within([org_path]), "status": "posted"}
         if since or until:
-            flt["time"] = {**({"$gte": since} if since else {}), **({"$lt": until} if until else {})}
+            flt["time"] = period(since, until)
         return [outbox.strip(d) for d in self.entries.find(flt)]
 
     def check(self) -> dict:

@@ -1,8 +1,13 @@
-"""Aggregates stored with their outgoing events in one document (outbox), and the wire mapping."""
+"""Aggregates stored with their outgoing events in one document (outbox), the wire mapping, and each
+collection's named queries (the only place a storage filter is written, beside its indexes)."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
+from typing import Iterable
 
+from liandong import outbox
+from liandong.listing import Page, page_of
 from liandong.personal import PersonalFields
 from liandong.repository import OutboxRepository
 
@@ -13,8 +18,56 @@ def _plain(doc: dict, names) -> dict:
     return {k: doc.get(k) for k in names}
 
 
-class VolunteerRepository(OutboxRepository[model.Volunteer]):
+def within(paths: Iterable[str], field: str = "org_path") -> dict:
+    """Records at or below any of these org paths (the caller's scope, or one org unit's subtree)."""
+    terms = [{field: {"$regex": "^" + re.escape(p if p.endswith("/") else p + "/")}} for p in paths]
+    if not terms:
+        return {"_id": {"$in": []}}
+    return terms[0] if len(terms) == 1 else {"$or": terms}
+
+
+def one_of(value: str) -> object:
+    """A list filter's value: one code, or several comma-separated (`status=active,paused`)."""
+    values = [v for v in value.split(",") if v]
+    return values[0] if len(values) == 1 else {"$in": values}
+
+
+def period(since: str | None, until: str | None) -> dict:
+    """`from`/`to` of a list or a report: both ends inclusive (docs/api-style.md)."""
+    return {**({"$gte": since} if since else {}), **({"$lte": until} if until else {})}
+
+
+def in_period(time: str | None, since: str | None, until: str | None) -> bool:
+    """The same bounds as `period`, for rows already read."""
+    return time is not None and (not since or time >= since) and (not until or time <= until)
+
+
+class PagedRepository:
+    """The named queries every list of aggregates shares: a page of matches in one org scope."""
+
+    time_field = ""
+    order: list = []
+
+    def page(self, paths: Iterable[str], q: dict, extra: dict | None = None) -> Page:
+        flt = {**within(paths), **(extra or {})}
+        if self.time_field and (q.get("from_") or q.get("to")):
+            flt[self.time_field] = period(q.get("from_"), q.get("to"))
+        return page_of(self.collection, flt, page=q["page"], page_size=q["page_size"], sort=self.order,
+                       load=self._aggregate)
+
+    def in_subtree(self, org_path: str) -> list:
+        return self.find(within([org_path]))
+
+    def _aggregate(self, doc: dict):
+        agg = self.loaded(doc)
+        agg.version = doc[outbox.VERSION]
+        return agg
+
+
+class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
     collection_name = "volunteers"
+    time_field = "registered_at"
+    order = [("registered_at", 1), ("_id", 1)]
     personal = PersonalFields.of("mobile")  # the name stays readable: the recognition lists show it
     indexes = [([("org_path", 1)], {"name": "org_path"}), ([("user_id", 1)], {"name": "user_id"}),
                ([("status", 1)], {"name": "status"})]
@@ -34,9 +87,39 @@ class VolunteerRepository(OutboxRepository[model.Volunteer]):
                                             "user_id": v.user_id, "registered_at": v.registered_at}
         return None
 
+    def of_user(self, user_id: str) -> model.Volunteer | None:
+        found = self.find({"user_id": user_id}, limit=1)
+        return found[0] if found else None
 
-class TeamRepository(OutboxRepository[model.Team]):
+    def user_registered(self, user_id: str) -> bool:
+        return self.collection.find_one({"user_id": user_id}) is not None
+
+    def listing(self, paths: Iterable[str], q: dict, members: list[str] | None) -> Page:
+        """The volunteers list: status, kind, skill and a team's members as filters."""
+        flt: dict = {k: one_of(q[k]) for k in ("status", "kind") if q.get(k)}
+        if q.get("skill"):
+            flt["skills"] = {"$all": [q["skill"]]}
+        if members is not None:
+            flt["_id"] = {"$in": members}
+        return self.page(paths, q, flt)
+
+    def serving(self, org_path: str) -> list[dict]:
+        """Everyone registered in the subtree who has not left (the statistics count them)."""
+        return self.collection.find({**within([org_path]), "status": {"$ne": "left"}})
+
+    def names(self, volunteer_ids: list[str]) -> dict[str, str]:
+        if not volunteer_ids:
+            return {}
+        return {d["_id"]: d["name"] for d in self.collection.find({"_id": {"$in": volunteer_ids}})}
+
+    def plain_one(self, volunteer_id: str) -> dict | None:
+        """The stored record as it is (an event handler's look-up: no idempotency check)."""
+        return self.collection.find_one({"_id": volunteer_id})
+
+
+class TeamRepository(PagedRepository, OutboxRepository[model.Team]):
     collection_name = "teams"
+    order = [("name", 1), ("_id", 1)]
     indexes = [([("org_path", 1)], {"name": "org_path"}), ([("member_ids", 1)], {"name": "members"})]
     FIELDS = ("name", "type", "org_unit_id", "org_path", "leader_id", "member_ids")
 
@@ -49,9 +132,17 @@ class TeamRepository(OutboxRepository[model.Team]):
     def publish(self, t, ev):
         return None
 
+    def listing(self, paths: Iterable[str], q: dict) -> Page:
+        return self.page(paths, q, {"type": one_of(q["type"])} if q.get("type") else None)
 
-class ActivityRepository(OutboxRepository[model.Activity]):
+    def of_member(self, volunteer_id: str) -> list[str]:
+        return [t["_id"] for t in self.collection.find({"member_ids": {"$all": [volunteer_id]}})]
+
+
+class ActivityRepository(PagedRepository, OutboxRepository[model.Activity]):
     collection_name = "activities"
+    time_field = "starts_at"
+    order = [("starts_at", 1), ("_id", 1)]
     indexes = [([("org_path", 1)], {"name": "org_path"}), ([("starts_at", 1)], {"name": "starts_at"}),
                ([("status", 1), ("starts_at", 1)], {"name": "status_starts"})]
     FIELDS = ("title", "type", "org_unit_id", "org_path", "place", "starts_at", "ends_at", "capacity",
@@ -86,6 +177,22 @@ class ActivityRepository(OutboxRepository[model.Activity]):
                 "correction_reason": ev.correction_reason}
         return None
 
+    def listing(self, paths: Iterable[str], q: dict, only_published: bool = False) -> Page:
+        flt: dict = {k: one_of(q[k]) for k in ("status", "type") if q.get(k)}
+        if only_published:  # a resident sees published activities only, whatever status they ask for
+            flt["status"] = {"$in": ["published"]} if not q.get("status") else {
+                "$in": [s for s in q["status"].split(",") if s == "published"]}
+        return self.page(paths, q, flt)
+
+    def starting_between(self, after: str, until: str) -> list[model.Activity]:
+        """Published activities starting in (after, until]: those to remind their volunteers of."""
+        return self.find({"status": "published", "starts_at": {"$gt": after, "$lte": until}})
+
+    def held_in(self, org_path: str, since: str | None, until: str | None) -> int:
+        """Activities published or held in the subtree that start within the period."""
+        return sum(1 for a in self.collection.find(within([org_path]))
+                   if a["status"] in ("published", "completed") and in_period(a["starts_at"], since, until))
+
 
 class RedemptionRepository(OutboxRepository[rd.Redemption]):
     collection_name = "redemptions"
@@ -109,3 +216,6 @@ class RedemptionRepository(OutboxRepository[rd.Redemption]):
         if isinstance(ev, rd.CoinsReleased):
             return "volunteer.coins.released", base
         return None
+
+    def exists(self, redemption_id: str) -> bool:
+        return self.collection.find_one({"_id": redemption_id}) is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from liandong.fields import IsoTime, Mobile, OrgUnitId, Text
+from liandong.listing import ListQuery, PeriodQuery
 
 from ..domain.model import VOLUNTEER_KINDS, VOLUNTEER_STATUSES
 
@@ -160,23 +161,36 @@ class TimeBankSchema(Schema):
     request_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
 
 
-class EntrySchema(Schema):
+class _Entry(Schema):
+    """What every ledger entry shows, as posted or as a line of a statement."""
+
     entry_id = fields.String()
+    time = fields.String()
+    kind = fields.String()
+    reason = fields.String()
+
+
+class EntrySchema(_Entry):
     from_account = fields.String()
     to_account = fields.String()
     coins = fields.Integer()
-    kind = fields.String()
-    reason = fields.String()
-    time = fields.String()
     status = fields.String()
 
 
-class StatementSchema(Schema):
+class StatementLineSchema(_Entry):
+    amount = fields.Integer(metadata={"description": "positive in, negative out"})
+    balance = fields.Integer(metadata={"description": "the balance after this entry"})
+    counterparty = fields.String()
+    refs = fields.Dict()
+
+
+class ReminderSchema(Schema):
+    activity_id = fields.String()
     volunteer_id = fields.String()
-    available = fields.Integer()
-    reserved = fields.Integer()
-    total = fields.Integer()
-    entries = fields.List(fields.Dict())
+    title = fields.String()
+    place = fields.String()
+    starts_at = fields.String()
+    at = fields.String()
 
 
 class StatsSchema(Schema):
@@ -212,21 +226,37 @@ class LedgerCheckSchema(Schema):
     pending_entries = fields.Integer()
 
 
-class PeriodQuerySchema(Schema):
-    org_unit_id = OrgUnitId(load_default=None)
-    from_ = IsoTime(data_key="from", load_default=None)
-    to = IsoTime(load_default=None)
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=500))
+class RecognitionQuery(PeriodQuery):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=500),
+                           metadata={"description": "how many volunteers the ranking names"})
 
 
-class ListQuerySchema(Schema):
-    org_unit_id = OrgUnitId(load_default=None)
-    status = fields.String(load_default=None)
-    kind = fields.String(load_default=None)
-    skill = fields.String(load_default=None)
-    team_id = fields.String(load_default=None)
-    type = fields.String(load_default=None)
-    from_ = IsoTime(data_key="from", load_default=None)
-    to = IsoTime(load_default=None)
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+def _codes(description: str) -> fields.String:
+    return fields.String(load_default=None, validate=validate.Length(min=1, max=200),
+                         metadata={"description": description + "; several comma-separated"})
+
+
+class VolunteerListQuery(ListQuery):
+    """`from`/`to` bound the registration time."""
+
+    status = _codes("active, paused or left")
+    kind = _codes("resident, party_member or cobuilding_member")
+    skill = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    team_id = fields.String(load_default=None, validate=validate.Length(min=1, max=100),
+                            metadata={"description": "only this team's members"})
+
+
+class ActivityListQuery(ListQuery):
+    """`from`/`to` bound the start of the activity."""
+
+    status = _codes("draft, published, cancelled or completed")
+    type = _codes("the activity type")
+
+
+class TeamListQuery(ListQuery):
+    """A team has no time of its own: no `from`/`to`."""
+
+    class Meta(ListQuery.Meta):
+        exclude = ("from_", "to")
+
+    type = _codes("the team type")

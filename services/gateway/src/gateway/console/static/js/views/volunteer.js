@@ -96,8 +96,8 @@ async function lists(params) {
     h("a", { role: "tab", "aria-selected": String(tab === k), class: tab === k ? "on" : "", href: href("/volunteer", { tab: k }) }, t))));
   const onPage = (n) => go("/volunteer", { tab, page: n });
   if (tab === "volunteers") {
-    const r = await api.get("/api/v1/volunteer/volunteers", { org_unit_id: state.org, limit: size, offset: (page - 1) * size });
-    root.append(section(`志愿者（${r.total ?? r.items.length}名）`, table([
+    const r = await api.get("/api/v1/volunteer/volunteers", { org_unit: state.org, page, page_size: size });
+    root.append(section(`志愿者（${r.total}名）`, table([
       { title: "姓名", render: (v) => h("a", { href: href(`/volunteer/volunteers/${v.id}`) }, v.name) },
       { title: "类别", render: (v) => label(KINDS, v.kind) },
       { title: "社区", render: (v) => unitName(v.org_unit_id) },
@@ -105,11 +105,11 @@ async function lists(params) {
       { title: "技能", render: (v) => (v.skills || []).join("、") },
       { title: "状态", render: (v) => ({ active: "在册", paused: "暂停", left: "已退出" })[v.status] || v.status },
     ], r.items, { caption: "志愿者列表", onOpen: (v) => go(`/volunteer/volunteers/${v.id}`) }),
-    pager({ page, pageSize: size, total: r.total, hasMore: r.items.length === size, onPage })));
+    pager({ page, pageSize: size, total: r.total, onPage })));
     if (can("volunteer:manage")) root.append(volunteerForm());
     return root;
   }
-  const r = await api.get("/api/v1/volunteer/activities", { org_unit_id: state.org, limit: size + 1, offset: (page - 1) * size });
+  const r = await api.get("/api/v1/volunteer/activities", { org_unit: state.org, page, page_size: size });
   root.append(section("志愿活动", table([
     { title: "时间", render: (a) => dateTime(a.starts_at) },
     { title: "活动", render: (a) => h("a", { href: href(`/volunteer/activities/${a.id}`) }, a.title) },
@@ -119,8 +119,8 @@ async function lists(params) {
     { title: "名额", class: "num", render: (a) => `${a.taken ?? 0}/${a.capacity ?? "—"}` },
     { title: "候补", class: "num", render: (a) => (a.waitlist || []).length },
     { title: "状态", render: (a) => badge(label(ACTIVITY_STATES, a.status)) },
-  ], r.items.slice(0, size), { caption: "志愿活动列表", onOpen: (a) => go(`/volunteer/activities/${a.id}`) }),
-  pager({ page, pageSize: size, hasMore: r.items.length > size, onPage })));
+  ], r.items, { caption: "志愿活动列表", onOpen: (a) => go(`/volunteer/activities/${a.id}`) }),
+  pager({ page, pageSize: size, total: r.total, onPage })));
   if (can("volunteer:manage")) {
     const types = await api.get("/api/v1/volunteer/types").then((t) => t.items || []).catch(() => []);
     root.append(activityForm(types));
@@ -143,7 +143,7 @@ async function activity(id) {
   const names = {};
   if (manage || can("volunteer:read", a.org_path)) {
     try {
-      const vs = await api.get("/api/v1/volunteer/volunteers", { org_unit_id: a.org_unit_id, limit: 500 });
+      const vs = await api.get("/api/v1/volunteer/volunteers", { org_unit: a.org_unit_id, page_size: 100 });
       for (const v of vs.items) names[v.id] = v.name;
     } catch { /* names are a convenience */ }
   }
@@ -186,19 +186,22 @@ async function activity(id) {
 }
 
 async function statement(vid) {
-  const [v, st] = await Promise.all([api.get(`/api/v1/volunteer/volunteers/${encodeURIComponent(vid)}`),
-    api.get(`/api/v1/volunteer/volunteers/${encodeURIComponent(vid)}/statement`)]);
+  const path = `/api/v1/volunteer/volunteers/${encodeURIComponent(vid)}`;
+  const [v, first] = await Promise.all([api.get(path), api.get(`${path}/statement`, { page_size: 100 })]);
+  // the statement runs oldest first: a long one shows its latest page (each line carries its running balance)
+  const last = Math.ceil(first.total / first.page_size);
+  const st = last > 1 ? await api.get(`${path}/statement`, { page_size: 100, page: last }) : first;
   const root = h("div", {});
   root.append(h("div", { class: "page-head" }, h("h1", {}, `${v.name} · 爱心币明细`), h("a", { class: "button", href: href("/volunteer", { tab: "volunteers" }) }, "返回")));
   root.append(section("概况", dl([["社区", unitName(v.org_unit_id)], ["类别", label(KINDS, v.kind)],
     ["服务时长", v.minutes !== undefined ? `${(v.minutes / 60).toFixed(1)} 小时` : (v.totals && v.totals.minutes !== undefined ? `${(v.totals.minutes / 60).toFixed(1)} 小时` : "—")],
-    ["可用爱心币", st.available ?? "—"], ["冻结爱心币", st.reserved ?? 0]])));
+    ["可用爱心币", st.balance.available], ["冻结爱心币", st.balance.reserved]])));
   root.append(section("收支明细", table([
     { title: "时间", render: (e) => dateTime(e.time) }, { title: "类型", render: (e) => label(ENTRY_KINDS, e.kind) },
     { title: "事由", render: (e) => e.reason || "" },
     { title: "收支", class: "num", render: (e) => h("span", { class: e.amount > 0 ? "pos" : "neg" }, e.amount > 0 ? `+${e.amount}` : e.amount) },
     { title: "余额", class: "num", render: (e) => e.balance ?? "" },
-  ], st.entries || [], { caption: "爱心币收支明细", empty: "暂无记录" })));
+  ], st.items, { caption: "爱心币收支明细", empty: "暂无记录" })));
   return root;
 }
 

@@ -1,0 +1,37 @@
+"""Use cases of the volunteer service, one module per group; `VolunteerService` holds them together
+with the stores they share (built from the service's `Dependencies`, never the `Platform`)."""
+from __future__ import annotations
+
+from .access import Access, Stores
+from .activities import Activities
+from .configuration import Configure
+from .love_bank import LoveBank
+from .reports import Reports
+from .teams import Teams
+from .volunteers import Volunteers
+
+
+class VolunteerService:
+    def __init__(self, deps):
+        self.deps = deps
+        self.stores = stores = Stores.of(deps)
+        self.access = Access(stores)
+        self.configure = Configure(stores, self.access)
+        self.volunteers = Volunteers(stores, self.access)
+        self.teams = Teams(stores, self.access, self.configure)
+        self.activities = Activities(stores, self.access, self.configure)
+        self.love_bank = LoveBank(stores, self.access, self.activities)
+        self.reports = Reports(stores, self.access)
+
+    def prepare(self) -> None:
+        s = self.stores
+        for repo in (s.volunteers, s.teams, s.activities, s.redemptions):
+            repo.prepare()
+        s.ledger.prepare()
+        s.attendance.prepare()
+        s.reminders.prepare()
+
+    def outbox_collections(self) -> list:
+        s = self.stores
+        return [r.collection for r in (s.volunteers, s.teams, s.activities, s.redemptions)] + [
+            s.ledger.entries, s.attendance.rows]

@@ -1,0 +1,172 @@
+"""Who may see and do what in the volunteer service: the one place its access rules are written.
+
+A record out of the caller's sight answers 404 in the words of a missing one (`Principal.authorize`,
+`out_of_scope`); one they see but may not act on answers 403.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from liandong.auth import Principal, out_of_scope
+from liandong.errors import Forbidden, NotFound, ValidationFailed
+
+from ..adapters.ledger_store import LedgerStore
+from ..adapters.repositories import ActivityRepository, RedemptionRepository, TeamRepository, VolunteerRepository
+from ..adapters.stores import AttendanceStore, Configuration, Reminders
+from ..domain import model
+
+READ, MANAGE, SELF = "volunteer:read", "volunteer:manage", "volunteer:self"
+
+
+@dataclass
+class Stores:
+    """The service's repositories and stores, built once from its `Dependencies`."""
+
+    deps: object
+    volunteers: VolunteerRepository
+    teams: TeamRepository
+    activities: ActivityRepository
+    redemptions: RedemptionRepository
+    ledger: LedgerStore
+    attendance: AttendanceStore
+    configuration: Configuration
+    reminders: Reminders
+
+    @classmethod
+    def of(cls, deps) -> "Stores":
+        return cls(deps, VolunteerRepository(deps), TeamRepository(deps), ActivityRepository(deps),
+                   RedemptionRepository(deps), LedgerStore(deps), AttendanceStore(deps), Configuration(deps),
+                   Reminders(deps))
+
+
+def found(repo, what: str, record_id: str):
+    """A stored record, or 404 in the same words `Principal.authorize` uses for one out of sight."""
+    try:
+        return repo.get(record_id)
+    except NotFound:
+        raise out_of_scope(what, record_id) from None
+
+
+def can_read(p: Principal, org_path: str) -> bool:
+    return p.sees(org_path, READ, MANAGE)
+
+
+def is_own(p: Principal, v: model.Volunteer) -> bool:
+    return p.has(SELF) and v.user_id is not None and v.user_id == p.user_id
+
+
+class Access:
+    def __init__(self, stores: Stores):
+        self.s = stores
+        self.org = stores.deps.org
+
+    # -- volunteers
+
+    def own_volunteer(self, p: Principal) -> model.Volunteer:
+        if not p.has(SELF):
+            raise Forbidden(f"{SELF} is not granted")
+        v = self.s.volunteers.of_user(p.user_id)
+        if v is None:
+            raise NotFound("you are not registered as a volunteer")
+        return v
+
+    def readable_volunteer(self, p: Principal, volunteer_id: str) -> model.Volunteer:
+        v = found(self.s.volunteers, "volunteer", volunteer_id)
+        if not is_own(p, v):
+            p.authorize(READ, v.org_path, read=MANAGE, what="volunteer", record_id=volunteer_id)
+        return v
+
+    def managed_volunteer(self, p: Principal, volunteer_id: str) -> model.Volunteer:
+        """A volunteer named in a request (a member, a leader, a sign-up, a payee): one the caller manages.
+
+        Another community's volunteer is 404, as if there were none: naming them changes nothing."""
+        v = found(self.s.volunteers, "volunteer", volunteer_id)
+        p.authorize(MANAGE, v.org_path, read=READ, what="volunteer", record_id=volunteer_id)
+        return v
+
+    def found_volunteer(self, volunteer_id: str) -> model.Volunteer:
+        return found(self.s.volunteers, "volunteer", volunteer_id)
+
+    def own_or_managed(self, p: Principal, volunteer_id: str) -> model.Volunteer:
+        """The volunteer themselves (their own profile, their own coins), or staff who manage them."""
+        v = found(self.s.volunteers, "volunteer", volunteer_id)
+        return v if is_own(p, v) else self.managed_volunteer(p, volunteer_id)
+
+    def same_community(self, own: model.Volunteer, volunteer_id: str) -> model.Volunteer:
+        """A resident names another volunteer (a payee, a substitute) only within their own community."""
+        v = found(self.s.volunteers, "volunteer", volunteer_id)
+        if not v.org_path.startswith(own.org_path):
+            raise out_of_scope("volunteer", volunteer_id)
+        return v
+
+    def acting_for(self, p: Principal, volunteer_id: str | None, org_path: str) -> str:
+        """Staff who manage here act for a volunteer they manage; a resident only for themselves."""
+        if p.can(MANAGE, org_path):
+            if volunteer_id:
+                return self.managed_volunteer(p, volunteer_id).id
+            if not p.has(SELF):
+                raise ValidationFailed("name the volunteer", {"volunteer_id": ["required"]})
+        own = self.own_volunteer(p)
+        if volunteer_id and volunteer_id != own.id:
+            raise Forbidden("residents act only for themselves")
+        return own.id
+
+    # -- teams and activities
+
+    def readable_team(self, p: Principal, team_id: str) -> model.Team:
+        t = found(self.s.teams, "team", team_id)
+        p.authorize(READ, t.org_path, read=MANAGE, what="team", record_id=team_id)
+        return t
+
+    def managed_team(self, p: Principal, team_id: str) -> model.Team:
+        t = found(self.s.teams, "team", team_id)
+        p.authorize(MANAGE, t.org_path, read=READ, what="team", record_id=team_id)
+        return t
+
+    def visible_activity(self, p: Principal, activity_id: str) -> model.Activity:
+        """Staff see every activity in their scope; a resident the published (and past) ones of theirs."""
+        a = found(self.s.activities, "activity", activity_id)
+        if can_read(p, a.org_path) or (p.can(SELF, a.org_path) and a.status != "draft"):
+            return a
+        raise out_of_scope("activity", activity_id)
+
+    def managed_activity(self, p: Principal, activity_id: str) -> model.Activity:
+        a = found(self.s.activities, "activity", activity_id)
+        p.authorize(MANAGE, a.org_path, read=READ, what="activity", record_id=activity_id)
+        return a
+
+    # -- where
+
+    def may_manage_at(self, p: Principal, org_unit_id: str) -> str:
+        """The org path of a unit the caller manages (to create a record there)."""
+        path = self.org.path_of(org_unit_id)
+        p.require(MANAGE, path)
+        return path
+
+    def district(self, p: Principal) -> None:
+        """Types, rates and the whole ledger hold for every community: the district decides them."""
+        p.require_district(MANAGE, self.org.root_paths())
+
+    def list_scope(self, p: Principal, permission: str, org_unit_id: str | None) -> list[str]:
+        """The subtrees a list covers: the caller's scope, or one org unit within it (`org_unit`)."""
+        if org_unit_id:
+            path = self.org.path_of(org_unit_id)
+            p.require(permission, path)
+            return [path]
+        paths = p.scopes(permission)
+        if not paths:
+            raise Forbidden(f"{permission} is not granted")
+        return paths
+
+    def report_path(self, p: Principal, org_unit_id: str | None) -> str:
+        """The one subtree a figure is about: the unit named, or the caller's only scope."""
+        if org_unit_id:
+            path = self.org.path_of(org_unit_id)
+            p.require(READ, path)
+            return path
+        scopes = p.scopes(READ)
+        if not scopes:
+            raise Forbidden(f"{READ} is not granted")
+        if len(scopes) != 1:
+            raise ValidationFailed("name the org unit", {"org_unit": ["required"]})
+        return scopes[0]
