@@ -8,6 +8,7 @@ from .base import Aggregate, transition
 TYPES = ("neighbour", "family", "property", "labour", "other")
 OUTCOMES = ("agreement", "failed", "referred_to_court")  # referred_to_court: 法庭立案
 SUCCESS = "agreement"
+STATUSES = ("open", "mediated")
 
 
 @dataclass(frozen=True)

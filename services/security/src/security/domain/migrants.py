@@ -9,6 +9,7 @@ from .base import Aggregate, days_until, transition
 
 EXPIRY_NOTICE_DAYS = 7
 VERIFY_EVERY_DAYS = 90  # a registration not checked for this long is due for 核查
+STATUSES = ("active", "moved_out")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from .base import Aggregate, minutes_between, transition
 
 PARTICIPANT_KINDS = ("police", "security_volunteer", "lane_guard", "staff")  # lane_guard: 护巷志愿者
 FINDING_KINDS = ("hazard", "suspicious", "repair_needed")
+RUN_STATES = ("in_progress", "completed")
 
 
 @dataclass(frozen=True)
