@@ -1,6 +1,6 @@
 """Corrections records: only the roles that work them may read them; every attempt is audited; overdue visits."""
 from liandong.idnumbers import check_digit
-from liandong.testing import auth_headers, wait_for
+from liandong.testing import wait_for
 
 CORRECTIONS = dict(role="community_worker", duties=("corrections",))
 
@@ -14,7 +14,7 @@ def person(**kw) -> dict:
 
 def audit(svc, **query) -> list[dict]:
     qs = "&".join(f"{k}={v}" for k, v in query.items())
-    return svc.client.get(f"/api/v1/security/audit?{qs}", headers=auth_headers(svc.settings)).get_json()["items"]
+    return svc.admin_get(f"/audit?{qs}").get_json()["items"]
 
 
 def test_a_worker_without_the_corrections_duty_is_refused_and_the_attempt_is_audited(svc):

@@ -8,7 +8,7 @@ caller's scope where it is owned, with the same answer for one out of sight and 
 
 import pytest
 
-from liandong.testing import ELSEWHERE, assert_like_a_missing_one, STORES, auth_headers, unique
+from liandong.testing import ELSEWHERE, assert_like_a_missing_one, STORES, unique
 
 from security.bootstrap import create_platform
 
@@ -39,8 +39,8 @@ GETS = {"security.get_incident", "security.get_run", "security.get_migrant", "se
 
 
 @pytest.fixture(params=STORES)
-def any_svc(request):
-    return request.getfixturevalue("svc" if request.param == "sqlite" else "mongo_svc")
+def any_svc(request, make_svc):
+    return make_svc(request.param)
 
 
 def raw(svc, collection: str, record_id: str) -> dict | None:
@@ -105,8 +105,7 @@ def test_every_route_on_one_record_answers_404_out_of_scope_and_changes_nothing(
             assert_like_a_missing_one(resp, records[argument], missing, missing_id, (who, endpoint))
     assert {name: raw(svc, COLLECTIONS[name], rid) for name, rid in records.items()} == before
     # the corrections record's office sees who tried, and the attempt names none of its particulars
-    trail = svc.client.get(f"{PREFIX}/audit?allowed=false&record_id={records['person_id']}",
-                           headers=auth_headers(svc.settings)).get_json()["items"]
+    trail = svc.admin_get(f"/audit?allowed=false&record_id={records['person_id']}").get_json()["items"]
     assert {a["user_id"] for a in trail} >= {"hn-police", "hn-cw"}
 
 
@@ -205,7 +204,7 @@ def test_lists_name_nothing_outside_the_scope_and_mask_personal_data(svc):
     # personal data: the police (no personal_data:read) get ID numbers and the landlord's mobile masked
     m = migrant()
     for url in ("/migrants", "/migrants/expiring?within_days=366", "/corrections/people",
-                f"/migrants/{records['migrant_id']}", "/stats?org_unit_id=jiayuan"):
+                f"/migrants/{records['migrant_id']}", "/stats?org_unit=jiayuan"):
         text = svc.get(url).get_data(as_text=True)
         assert m["id_number"] not in text and m["landlord_mobile"] not in text and person()["id_number"] not in text
         assert m["address"] not in text
