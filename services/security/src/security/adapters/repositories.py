@@ -60,10 +60,12 @@ class IncidentRepository(DataclassRepository):
                ([("reporter_user_id", 1)], {"name": "reporter"}),
                ([("status", 1)], {"name": "status"})]
 
-    def page(self, query: dict, paths: list[str] | None = None, reporter_user_id: str | None = None) -> Page:
-        """Incidents in the caller's subtrees (or a resident's own reports), newest first."""
-        scope = within(paths) if paths is not None else {"reporter_user_id": reporter_user_id}
-        return self._page(query, [scope, one_of("status", query.get("status")), one_of("type", query.get("type")),
+    def page(self, query: dict, paths: list[str] | None, reporter_user_id: str | None = None) -> Page:
+        """Incidents in these subtrees (None: anywhere) and, for a resident, of their own reports; newest first."""
+        scope = [within(paths) if paths is not None else None, one_of("reporter_user_id", reporter_user_id)]
+        if not any(scope):
+            raise ValueError("an incident list needs a scope: subtrees or a reporter")  # never the whole collection
+        return self._page(query, [*scope, one_of("status", query.get("status")), one_of("type", query.get("type")),
                                   one_of("severity", query.get("severity")), one_of("emergency", query.get("emergency")),
                                   between("reported_at", query.get("from_"), query.get("to"))],
                           [("reported_at", -1)])

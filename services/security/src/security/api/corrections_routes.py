@@ -44,6 +44,6 @@ def register(bp, service: SecurityService) -> None:
 
     @bp.post("/corrections/overdue-scan")
     @api("Run the overdue-visit scan now (the worker runs it periodically); flags each missed visit once",
-         tags=TAGS, permission=PERMISSION)
+         query=s.ScanQuery, tags=TAGS, permission=PERMISSION)
     def scan_overdue():
-        return {"flagged": corrections.scan_overdue(caller())}
+        return {"flagged": corrections.scan_overdue(caller(), load_query(s.ScanQuery)["org_unit"])}

@@ -42,9 +42,9 @@ def register(bp, service: SecurityService) -> None:
 
     @bp.post("/migrants/expiry-scan")
     @api("Run the permit expiry scan now (the worker runs it periodically); announces each permit once",
-         tags=TAGS, permission="security:migrants")
+         query=s.ScanQuery, tags=TAGS, permission="security:migrants")
     def scan_expiring():
-        return {"announced": migrants.scan_expiring(caller())}
+        return {"announced": migrants.scan_expiring(caller(), load_query(s.ScanQuery)["org_unit"])}
 
     @bp.get("/migrants/<migrant_id>")
     @api("Read one registration", query=s.NoQuery, response=s.MigrantOut, tags=TAGS, permission="security:read")

@@ -319,6 +319,10 @@ class DisputeOut(Schema):
 
 # -- statistics and audit
 
+class ScanQuery(NoQuery):
+    org_unit = OrgUnitId(load_default=None, metadata={"description": "scan only this org unit's subtree"})
+
+
 class AuditQuery(ListQuery):
     action = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     record_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))

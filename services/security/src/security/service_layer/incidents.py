@@ -44,7 +44,8 @@ class Incidents(UseCases):
         if principal.has(READ):
             return self.repos.incidents.page(query, self.paths(principal, READ, query.get("org_unit")))
         if principal.has(REPORT):
-            return self.repos.incidents.page(query, reporter_user_id=principal.user_id)
+            within = [self.path_of(query["org_unit"], "org_unit")] if query.get("org_unit") else None
+            return self.repos.incidents.page(query, within, reporter_user_id=principal.user_id)
         raise Forbidden(f"{READ} is not granted")
 
     def get(self, principal: Principal, incident_id: str) -> Incident:

@@ -62,10 +62,10 @@ class Migrants(UseCases):
         page.extra["days"] = query["days"]
         return self._shown_page(principal, page)
 
-    def scan_expiring(self, principal: Principal) -> list[str]:
-        """The expiry scan now, within the caller's scope (the worker runs it everywhere periodically)."""
-        principal.require(MIGRANTS)
-        return announce_expiring_permits(self.repos, self.clock, principal.scopes(MIGRANTS))
+    def scan_expiring(self, principal: Principal, org_unit: str | None = None) -> list[str]:
+        """The expiry scan now, within the caller's scope or `org_unit` in it (the worker runs it everywhere
+        periodically)."""
+        return announce_expiring_permits(self.repos, self.clock, self.paths(principal, MIGRANTS, org_unit))
 
     def get(self, principal: Principal, migrant_id: str) -> dict:
         return self.shown(principal, self._migrant(principal, migrant_id, READ))

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from liandong.auth import Principal
 from liandong.clock import to_iso
+from liandong.errors import Forbidden
 
 from ..domain import statistics
 from .base import READ, UseCases
@@ -21,7 +22,10 @@ class Statistics(UseCases):
     def figures(self, principal: Principal, query: dict) -> dict:
         """For `org_unit` (by default the caller's widest unit) over `from`..`to` (by default this
         calendar year up to now); every rate from summed cases."""
-        unit_id = query.get("org_unit") or min(principal.grants, key=lambda g: len(g.org_path)).org_unit
+        widest = min(principal.grants, key=lambda g: len(g.org_path), default=None)
+        if not (query.get("org_unit") or widest):
+            raise Forbidden(f"{READ} is not granted")
+        unit_id = query.get("org_unit") or widest.org_unit
         path = self.path_of(unit_id, "org_unit")
         principal.require(READ, path)
         now = self.clock.now()
