@@ -8,6 +8,13 @@ from liandong.clock import from_iso, to_iso
 from liandong.errors import InvalidTransition, ValidationFailed
 
 
+@dataclass(frozen=True)
+class DomainEvent:
+    """Something that happened to one aggregate, recorded by it; its repository maps it to a contract."""
+
+    aggregate_id: str
+
+
 @dataclass(kw_only=True)
 class Aggregate:
     id: str
