@@ -25,17 +25,17 @@ COLLECTIONS = {"incident_id": "incidents", "run_id": "patrol_runs", "migrant_id"
                "person_id": "corrections", "dispute_id": "disputes"}
 # a valid body for every route that acts on one record, so the answer is about the record, not the body
 BODIES = {
-    "security.dispatch_incident": {"assignee": "刘警官"}, "security.incident_on_scene": {},
-    "security.resolve_incident": {"resolution": "已处置"}, "security.close_incident": {},
-    "security.verify_incident": {}, "security.check_in": {"checkpoint_id": "cp-1"}, "security.complete_run": {},
-    "security.verify_migrant": {"result": "present"},
-    "security.renew_permit": {"permit_number": "JL-9", "permit_expires_on": "2099-01-01"},
-    "security.log_visit": {"note": "走访"}, "security.hold_session": {"note": "调解"},
-    "security.conclude": {"outcome": "agreement"},
-    "security.follow_up": {"note": "回访", "agreement_holding": True},
+    "security.incidents.dispatch_incident": {"assignee": "刘警官"}, "security.incidents.incident_on_scene": {},
+    "security.incidents.resolve_incident": {"resolution": "已处置"}, "security.incidents.close_incident": {},
+    "security.incidents.verify_incident": {}, "security.patrols.check_in": {"checkpoint_id": "cp-1"}, "security.patrols.complete_run": {},
+    "security.migrants.verify_migrant": {"result": "present"},
+    "security.migrants.renew_permit": {"permit_number": "JL-9", "permit_expires_on": "2099-01-01"},
+    "security.corrections.log_visit": {"note": "走访"}, "security.mediation.hold_session": {"note": "调解"},
+    "security.mediation.conclude": {"outcome": "agreement"},
+    "security.mediation.follow_up": {"note": "回访", "agreement_holding": True},
 }
-GETS = {"security.get_incident", "security.get_run", "security.get_migrant", "security.get_person",
-        "security.get_dispute"}
+GETS = {"security.incidents.get_incident", "security.patrols.get_run", "security.migrants.get_migrant", "security.corrections.get_person",
+        "security.mediation.get_dispute"}
 
 
 @pytest.fixture(params=STORES)

@@ -1,6 +1,8 @@
 """Corrections and released-person support (矫正对象 / 安置帮教): only the roles that work them; every access audited."""
 from __future__ import annotations
 
+from flask import Blueprint
+
 from liandong.auth import current_principal as caller
 from liandong.openapi import api
 from liandong.web import load_json, load_query
@@ -12,7 +14,8 @@ from . import schemas as s
 TAGS = ["corrections"]
 
 
-def register(bp, service: SecurityService) -> None:
+def blueprint(service: SecurityService) -> Blueprint:
+    bp = Blueprint("corrections", __name__)
     corrections = service.corrections
 
     @bp.post("/corrections/people")
@@ -47,3 +50,5 @@ def register(bp, service: SecurityService) -> None:
          query=s.ScanQuery, tags=TAGS, permission=PERMISSION)
     def scan_overdue():
         return {"flagged": corrections.scan_overdue(caller(), load_query(s.ScanQuery)["org_unit"])}
+
+    return bp

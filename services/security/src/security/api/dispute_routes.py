@@ -1,6 +1,8 @@
 """People's mediation (人民调解): register a dispute, sessions, outcome, follow-ups."""
 from __future__ import annotations
 
+from flask import Blueprint
+
 from liandong.auth import current_principal as caller
 from liandong.openapi import api
 from liandong.web import load_json, load_query
@@ -12,7 +14,8 @@ from . import schemas as s
 TAGS = ["mediation"]
 
 
-def register(bp, service: SecurityService) -> None:
+def blueprint(service: SecurityService) -> Blueprint:
+    bp = Blueprint("mediation", __name__)
     mediation = service.mediation
 
     @bp.post("/disputes")
@@ -53,3 +56,5 @@ def register(bp, service: SecurityService) -> None:
     def follow_up(dispute_id: str):
         data = load_json(s.MediationFollowUpIn)
         return record_of(mediation.follow_up(caller(), dispute_id, data["note"], data["agreement_holding"]))
+
+    return bp

@@ -1,6 +1,8 @@
 """Incidents: report, dispatch, on scene, resolve, close, verify; list and read."""
 from __future__ import annotations
 
+from flask import Blueprint
+
 from liandong.auth import current_principal as caller
 from liandong.openapi import api
 from liandong.web import load_json, load_query
@@ -12,7 +14,8 @@ from .views import incident_view
 TAGS = ["incidents"]
 
 
-def register(bp, service: SecurityService) -> None:
+def blueprint(service: SecurityService) -> Blueprint:
+    bp = Blueprint("incidents", __name__)
     incidents = service.incidents
 
     @bp.post("/incidents")
@@ -60,3 +63,5 @@ def register(bp, service: SecurityService) -> None:
     @api("Mark an incident as verified (核实)", response=s.IncidentOut, tags=TAGS, permission="security:handle")
     def verify_incident(incident_id: str):
         return incident_view(incidents.verify(caller(), incident_id))
+
+    return bp

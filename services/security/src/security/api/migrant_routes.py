@@ -1,6 +1,8 @@
 """Floating population (流动人口): register, read (masked unless allowed, audited), verify, permits."""
 from __future__ import annotations
 
+from flask import Blueprint
+
 from liandong.auth import current_principal as caller
 from liandong.openapi import api
 from liandong.web import load_json, load_query
@@ -11,7 +13,8 @@ from . import schemas as s
 TAGS = ["floating population"]
 
 
-def register(bp, service: SecurityService) -> None:
+def blueprint(service: SecurityService) -> Blueprint:
+    bp = Blueprint("migrants", __name__)
     migrants = service.migrants
 
     @bp.post("/migrants")
@@ -65,3 +68,5 @@ def register(bp, service: SecurityService) -> None:
     def renew_permit(migrant_id: str):
         data = load_json(s.ResidencePermitIn)
         return migrants.renew_permit(caller(), migrant_id, data["permit_number"], data["permit_expires_on"])
+
+    return bp

@@ -1,6 +1,8 @@
 """Patrols: routes and checkpoints, shifts and rosters, runs with check-ins, findings and completion."""
 from __future__ import annotations
 
+from flask import Blueprint
+
 from liandong.auth import current_principal as caller
 from liandong.openapi import api
 from liandong.web import load_json, load_query
@@ -12,7 +14,8 @@ from .views import run_view
 TAGS = ["patrols"]
 
 
-def register(bp, service: SecurityService) -> None:
+def blueprint(service: SecurityService) -> Blueprint:
+    bp = Blueprint("patrols", __name__)
     patrols = service.patrols
 
     @bp.post("/patrol-routes")
@@ -69,3 +72,5 @@ def register(bp, service: SecurityService) -> None:
          body=s.PatrolCompleteIn, response=s.PatrolRunOut, tags=TAGS, permission="security:patrol")
     def complete_run(run_id: str):
         return run_view(patrols.complete_run(caller(), run_id, load_json(s.PatrolCompleteIn)["ended_at"]))
+
+    return bp

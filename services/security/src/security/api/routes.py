@@ -1,4 +1,5 @@
-"""Routes of the security service under /api/v1/security: each parses, calls one use case, presents."""
+"""Routes of the security service under /api/v1/security: one blueprint per use-case group, each route
+parses, calls one use case, presents."""
 from __future__ import annotations
 
 from flask import Blueprint
@@ -11,5 +12,5 @@ def blueprint(service: SecurityService) -> Blueprint:
     bp = Blueprint("security", __name__, url_prefix="/api/v1/security")
     for module in (incident_routes, patrol_routes, migrant_routes, corrections_routes, dispute_routes,
                    stats_routes):
-        module.register(bp, service)
+        bp.register_blueprint(module.blueprint(service))
     return bp
