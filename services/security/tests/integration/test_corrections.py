@@ -46,6 +46,9 @@ def test_overdue_visits_are_flagged_once_and_a_visit_clears_them(svc):
     assert svc.post("/corrections/overdue-scan", **CORRECTIONS).get_json()["flagged"] == []
     svc.move_clock(days=9)
     assert svc.get("/corrections/people?overdue=true", **CORRECTIONS).get_json()["items"][0]["days_overdue"] == 2
+    # ?org_unit= narrows the scan to a subtree (the building has nobody), a parameter it does not know is refused
+    assert svc.post("/corrections/overdue-scan?org_unit=jiayuan-b1", **CORRECTIONS).get_json()["flagged"] == []
+    assert svc.post("/corrections/overdue-scan?org_unit_id=jiayuan", **CORRECTIONS).status_code == 422
     assert svc.post("/corrections/overdue-scan", **CORRECTIONS).get_json()["flagged"] == [pid]
     assert svc.post("/corrections/overdue-scan", **CORRECTIONS).get_json()["flagged"] == []
     events = wait_for(lambda: svc.published("liandong.security.corrections.visit_overdue.v1"), 20,
