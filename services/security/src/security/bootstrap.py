@@ -11,7 +11,8 @@ from liandong.worker import Worker
 from . import SERVICE
 from .adapters.repositories import Repositories
 from .api.routes import blueprint
-from .handlers.petitions import KnownPetitions
+from .handlers import handlers
+from .service_layer import SecurityService
 from .service_layer.jobs import announce_expiring_permits, flag_overdue_visits
 
 SCAN_SECONDS = 10.0  # indexed queries: cheap, and a moved clock is noticed soon
@@ -23,23 +24,23 @@ def create_platform(settings: Settings | None = None, **overrides) -> Platform:
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
     platform = create_platform(settings, **overrides)
-    repos = Repositories(platform)
+    repos = Repositories(platform.deps)
     repos.prepare()
     app = platform.create_app()
-    app.register_blueprint(blueprint(platform, repos))
+    app.register_blueprint(blueprint(SecurityService.build(platform.deps, repos)))
     return app
 
 
 def personal_stores(platform: Platform) -> list[Store]:
     """Where the security service keeps personal data (`python -m liandong.reencrypt security`)."""
-    repos = Repositories(platform)
+    repos = Repositories(platform.deps)
     return [Store(r.collection, r.personal) for r in repos.aggregates if r.personal is not None]
 
 
 def create_worker(settings: Settings | None = None, scan_seconds: float = SCAN_SECONDS, **overrides) -> Worker:
     """The relay for every aggregate collection, the petition consumer, and the scans every `scan_seconds`."""
     platform = create_platform(settings, **overrides)
-    repos = Repositories(platform)
+    repos = Repositories(platform.deps)
     repos.prepare()
 
     def scan_permits() -> None:
@@ -48,7 +49,6 @@ def create_worker(settings: Settings | None = None, scan_seconds: float = SCAN_S
     def scan_visits() -> None:
         flag_overdue_visits(repos, platform.clock)
 
-    petitions = KnownPetitions(repos.petitions)
     return platform.create_worker(outbox_collections=[r.collection for r in repos.aggregates],
-                                  handlers=petitions.handlers(),
+                                  handlers=handlers(platform.deps),
                                   periodic=[(scan_seconds, scan_permits), (scan_seconds, scan_visits)])

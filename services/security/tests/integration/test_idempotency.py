@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from liandong.testing import STORES
+
 from .test_corrections import CORRECTIONS, person
 from .test_incidents import GAS
 from .test_mediation import PARTIES
@@ -23,9 +25,8 @@ def twice(svc, url, body, key, role="community_police", **kw):
     return first.get_json(), again.get_json()
 
 
-@pytest.mark.parametrize("fixture", ["svc", "mongo_svc"])
-def test_retried_security_requests_apply_once(request, fixture):
-    svc = request.getfixturevalue(fixture)
+@pytest.mark.parametrize("svc", STORES, indirect=True)
+def test_retried_security_requests_apply_once(svc):
 
     i1, i2 = twice(svc, "/incidents", GAS, "report-1", role="resident", user_id="res-9")
     assert i1["id"] == i2["id"]

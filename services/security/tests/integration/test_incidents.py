@@ -39,7 +39,7 @@ def test_an_incident_goes_through_its_lifecycle_and_its_response_time_is_measure
     assert svc.get(f"/incidents/{iid}", role="resident", user_id="res-2").status_code == 404
 
     svc.post("/incidents", {**GAS, "type": "theft", "severity": "low", "affected": 1}, role="grid_worker")
-    stats = svc.get("/stats?org_unit_id=huangqi", role="subdistrict_officer", where=HUANGQI).get_json()["incidents"]
+    stats = svc.get("/stats?org_unit=huangqi", role="subdistrict_officer", where=HUANGQI).get_json()["incidents"]
     assert stats["by_type"] == {"gas_leak": 1, "theft": 1} and stats["emergencies"] == 1
     assert 11.9 <= stats["mean_response_minutes"] <= 12.1
     assert [i["type"] for i in svc.get("/incidents?emergency=true").get_json()["items"]] == ["gas_leak"]

@@ -8,7 +8,6 @@ from security.domain.corrections import SupervisedPerson
 from security.domain.migrants import Migrant
 from security.service_layer.jobs import announce_expiring_permits, flag_overdue_visits
 
-from ..conftest import start_service, stop
 
 T0 = "2026-03-01T08:00:00.000000Z"
 
@@ -16,7 +15,7 @@ T0 = "2026-03-01T08:00:00.000000Z"
 def repos_with(settings, clock) -> Repositories:
     platform = create_platform(settings)
     platform.clock = clock
-    repos = Repositories(platform)
+    repos = Repositories(platform.deps)
     repos.prepare()
     return repos
 
@@ -65,17 +64,12 @@ def test_the_overdue_scan_flags_each_missed_visit_once(make_settings):
     assert flag_overdue_visits(repos, clock) == ["c1"]  # the next missed visit is a new notice
 
 
-def test_the_worker_runs_the_expiry_scan_by_itself(make_settings, tmp_path):
-    settings = make_settings(service="security", clock_file=str(tmp_path / "clock"))
-    gw, worker, svc = start_service(settings, scan_seconds=0.2)
-    try:
-        from .test_migrants import migrant
+def test_the_worker_runs_the_expiry_scan_by_itself(make_svc):
+    from .test_migrants import migrant
 
-        created = svc.post("/migrants", migrant(seq=11, expires_in_days=20)).get_json()
-        svc.move_clock(days=14)
-        events = svc.published_once_settled("liandong.security.migrant.permit_expiring.v1", created["id"])
-        assert [e.data["days_left"] for e in events] == [6]
-        wait_for(lambda: worker.relay.pending() == 0, 10, message="outbox drained")
-    finally:
-        svc.close()
-        stop(worker, gw)
+    svc = make_svc(scan_seconds=0.2)
+    created = svc.post("/migrants", migrant(seq=11, expires_in_days=20)).get_json()
+    svc.move_clock(days=14)
+    events = svc.published_once_settled("liandong.security.migrant.permit_expiring.v1", created["id"])
+    assert [e.data["days_left"] for e in events] == [6]
+    wait_for(lambda: svc.worker.relay.pending() == 0, 10, message="outbox drained")

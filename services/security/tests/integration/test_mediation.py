@@ -24,13 +24,14 @@ def mediate(svc, unit: str, outcome: str, petition_id: str | None = None) -> dic
 
 
 def test_98_mediations_with_91_agreements_give_92_9_percent(svc):
+    """The rate is the fraction 0.9286 (the console shows 92.9%)."""
     for n in range(98):
         mediate(svc, "jiayuan", "agreement" if n < 91 else ("failed" if n < 96 else "referred_to_court"))
-    stats = svc.get("/stats?org_unit_id=jiayuan").get_json()
+    stats = svc.get("/stats?org_unit=jiayuan").get_json()
     assert stats["mediation"] == {"mediations": 98, "succeeded": 91, "failed": 5, "referred_to_court": 2,
-                                  "success_rate": 92.9}
-    huangqi = svc.get("/stats?org_unit_id=huangqi", role="subdistrict_officer", where=HUANGQI).get_json()
-    assert huangqi["mediation"]["success_rate"] == 92.9
+                                  "success_rate": 0.9286}  # 92.86%, a fraction
+    huangqi = svc.get("/stats?org_unit=huangqi", role="subdistrict_officer", where=HUANGQI).get_json()
+    assert huangqi["mediation"]["success_rate"] == 0.9286
     assert [u["org_unit_id"] for u in huangqi["by_unit"]] == ["jiayuan"]
 
 
@@ -39,10 +40,10 @@ def test_a_subdistrict_rate_is_computed_from_summed_cases_not_averaged(svc):
         mediate(svc, "yangchun", "agreement" if n < 9 else "failed")  # 90.0%
     for n in range(2):
         mediate(svc, "yangshang", "agreement" if n < 1 else "failed")  # 50.0%
-    stats = svc.get("/stats?org_unit_id=ceguan", role="subdistrict_officer", where=CEGUAN).get_json()
+    stats = svc.get("/stats?org_unit=ceguan", role="subdistrict_officer", where=CEGUAN).get_json()
     units = {u["org_unit_id"]: u["mediation"]["success_rate"] for u in stats["by_unit"]}
-    assert units["yangchun"] == 90.0 and units["yangshang"] == 50.0
-    assert stats["mediation"]["mediations"] == 12 and stats["mediation"]["success_rate"] == 83.3  # not 70.0
+    assert units["yangchun"] == 0.9 and units["yangshang"] == 0.5
+    assert stats["mediation"]["mediations"] == 12 and stats["mediation"]["success_rate"] == 0.8333  # not 0.7
     assert units["yangquan"] is None  # no cases: no rate rather than 0%
 
 
@@ -54,7 +55,7 @@ def known_petition(svc, org_path: str = "/chuanying/huangqi/jiayuan/", times: in
     unit = [s for s in org_path.split("/") if s][-1]
     event = CONTRACTS.new_event("petition.registered", petition_id,
                                 {**example, "petition_id": petition_id, "org_unit_id": unit}, org_path)
-    bus = svc.worker.relay.bus
+    bus = svc.platform.bus
     for _ in range(times):
         bus.publish("petition.events", petition_id, event.to_json(), {"ce_type": event.type, "ce_id": event.id})
     bus.flush()
@@ -88,7 +89,7 @@ def test_mediation_input_and_permissions(svc):
     elsewhere = svc.post("/disputes", {"org_unit_id": "yangchun", "type": "family", "summary": "家庭纠纷",
                                        "parties": PARTIES, "mediator_name": "x"}, role="community_worker")
     assert elsewhere.status_code == 403
-    assert svc.get("/stats?org_unit_id=ceguan").status_code == 403
+    assert svc.get("/stats?org_unit=ceguan").status_code == 403
 
 
 

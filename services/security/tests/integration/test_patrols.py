@@ -46,9 +46,9 @@ def test_a_patrol_by_two_volunteers_is_announced_once_with_both_and_their_minute
     assert volunteers == {"vol-1": 90, "vol-2": 90}
     assert len(data["participants"]) == 3
 
-    stats = svc.get("/stats?org_unit_id=jiayuan").get_json()["patrols"]
+    stats = svc.get("/stats?org_unit=jiayuan").get_json()["patrols"]
     assert (stats["patrols"], stats["checkpoints_total"], stats["checkpoints_checked"],
-            stats["checkpoint_coverage"]) == (1, 3, 2, 66.7)
+            stats["checkpoint_coverage_rate"]) == (1, 3, 2, 0.6667)
 
 
 def test_a_shift_nobody_patrolled_shows_as_missed(svc):

@@ -8,7 +8,7 @@ caller's scope where it is owned, with the same answer for one out of sight and 
 
 import pytest
 
-from liandong.testing import ELSEWHERE, assert_like_a_missing_one, STORES, auth_headers, unique
+from liandong.testing import ELSEWHERE, assert_like_a_missing_one, STORES, unique
 
 from security.bootstrap import create_platform
 
@@ -25,22 +25,22 @@ COLLECTIONS = {"incident_id": "incidents", "run_id": "patrol_runs", "migrant_id"
                "person_id": "corrections", "dispute_id": "disputes"}
 # a valid body for every route that acts on one record, so the answer is about the record, not the body
 BODIES = {
-    "security.dispatch_incident": {"assignee": "刘警官"}, "security.incident_on_scene": {},
-    "security.resolve_incident": {"resolution": "已处置"}, "security.close_incident": {},
-    "security.verify_incident": {}, "security.check_in": {"checkpoint_id": "cp-1"}, "security.complete_run": {},
-    "security.verify_migrant": {"result": "present"},
-    "security.renew_permit": {"permit_number": "JL-9", "permit_expires_on": "2099-01-01"},
-    "security.log_visit": {"note": "走访"}, "security.hold_session": {"note": "调解"},
-    "security.conclude": {"outcome": "agreement"},
-    "security.follow_up": {"note": "回访", "agreement_holding": True},
+    "security.incidents.dispatch_incident": {"assignee": "刘警官"}, "security.incidents.incident_on_scene": {},
+    "security.incidents.resolve_incident": {"resolution": "已处置"}, "security.incidents.close_incident": {},
+    "security.incidents.verify_incident": {}, "security.patrols.check_in": {"checkpoint_id": "cp-1"}, "security.patrols.complete_run": {},
+    "security.migrants.verify_migrant": {"result": "present"},
+    "security.migrants.renew_permit": {"permit_number": "JL-9", "permit_expires_on": "2099-01-01"},
+    "security.corrections.log_visit": {"note": "走访"}, "security.mediation.hold_session": {"note": "调解"},
+    "security.mediation.conclude": {"outcome": "agreement"},
+    "security.mediation.follow_up": {"note": "回访", "agreement_holding": True},
 }
-GETS = {"security.get_incident", "security.get_run", "security.get_migrant", "security.get_person",
-        "security.get_dispute"}
+GETS = {"security.incidents.get_incident", "security.patrols.get_run", "security.migrants.get_migrant", "security.corrections.get_person",
+        "security.mediation.get_dispute"}
 
 
 @pytest.fixture(params=STORES)
-def any_svc(request):
-    return request.getfixturevalue("svc" if request.param == "sqlite" else "mongo_svc")
+def any_svc(request, make_svc):
+    return make_svc(request.param)
 
 
 def raw(svc, collection: str, record_id: str) -> dict | None:
@@ -105,8 +105,7 @@ def test_every_route_on_one_record_answers_404_out_of_scope_and_changes_nothing(
             assert_like_a_missing_one(resp, records[argument], missing, missing_id, (who, endpoint))
     assert {name: raw(svc, COLLECTIONS[name], rid) for name, rid in records.items()} == before
     # the corrections record's office sees who tried, and the attempt names none of its particulars
-    trail = svc.client.get(f"{PREFIX}/audit?allowed=false&record_id={records['person_id']}",
-                           headers=auth_headers(svc.settings)).get_json()["items"]
+    trail = svc.admin_get(f"/audit?allowed=false&record_id={records['person_id']}").get_json()["items"]
     assert {a["user_id"] for a in trail} >= {"hn-police", "hn-cw"}
 
 
@@ -205,7 +204,7 @@ def test_lists_name_nothing_outside_the_scope_and_mask_personal_data(svc):
     # personal data: the police (no personal_data:read) get ID numbers and the landlord's mobile masked
     m = migrant()
     for url in ("/migrants", "/migrants/expiring?within_days=366", "/corrections/people",
-                f"/migrants/{records['migrant_id']}", "/stats?org_unit_id=jiayuan"):
+                f"/migrants/{records['migrant_id']}", "/stats?org_unit=jiayuan"):
         text = svc.get(url).get_data(as_text=True)
         assert m["id_number"] not in text and m["landlord_mobile"] not in text and person()["id_number"] not in text
         assert m["address"] not in text

@@ -7,7 +7,7 @@ from liandong.clock import FixedClock, to_iso
 from liandong.errors import Conflict, InvalidTransition, ValidationFailed
 
 from security.domain import statistics
-from security.domain.base import rate_percent
+from security.domain.base import rate
 from security.domain.corrections import SupervisedPerson, VisitOverdue
 from security.domain.disputes import Dispute, DisputeMediated
 from security.domain.incidents import Incident, IncidentReported, IncidentResolved
@@ -21,19 +21,20 @@ def at(minutes: float) -> str:
     return to_iso(FixedClock(T0).now() + timedelta(minutes=minutes))
 
 
-@pytest.mark.parametrize("num, den, expected", [(91, 98, 92.9), (9, 10, 90.0), (10, 12, 83.3), (1, 3, 33.3),
-                                                (2, 3, 66.7), (1, 8, 12.5), (0, 5, 0.0), (0, 0, None)])
-def test_rates_are_rounded_half_up_from_counts(num, den, expected):
-    assert rate_percent(num, den) == expected
+@pytest.mark.parametrize("num, den, expected", [(91, 98, 0.9286), (9, 10, 0.9), (10, 12, 0.8333), (1, 3, 0.3333),
+                                                (2, 3, 0.6667), (1, 32, 0.0313), (0, 5, 0.0), (5, 5, 1.0),
+                                                (0, 0, None)])
+def test_rates_are_fractions_rounded_half_up_from_counts(num, den, expected):
+    assert rate(num, den) == expected
 
 
 def test_mediation_figures_sum_cases_rather_than_average_rates():
     a = ["agreement"] * 9 + ["failed"]
     b = ["agreement", "referred_to_court"]
-    assert statistics.mediation_figures(a)["success_rate"] == 90.0
-    assert statistics.mediation_figures(b)["success_rate"] == 50.0
+    assert statistics.mediation_figures(a)["success_rate"] == 0.9
+    assert statistics.mediation_figures(b)["success_rate"] == 0.5
     both = statistics.mediation_figures(a + b)
-    assert (both["mediations"], both["succeeded"], both["success_rate"]) == (12, 10, 83.3)
+    assert (both["mediations"], both["succeeded"], both["success_rate"]) == (12, 10, 0.8333)
 
 
 def incident(type_: str = "gas_leak") -> Incident:
@@ -93,7 +94,7 @@ def test_a_completed_run_lists_missed_checkpoints_and_credits_every_participant(
         r.complete(at(95))
     with pytest.raises(InvalidTransition):
         r.check_in("cp-2", at(96), "u1")
-    assert statistics.patrol_figures([r])["checkpoint_coverage"] == 50.0
+    assert statistics.patrol_figures([r])["checkpoint_coverage_rate"] == 0.5
 
 
 def test_a_run_needs_distinct_participants():

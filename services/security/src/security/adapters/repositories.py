@@ -1,11 +1,15 @@
-"""Storage of the security service's aggregates, and the one mapping from domain events to contracts."""
+"""Storage of the security service's aggregates with their named queries, and the one mapping from
+domain events to contracts."""
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
-from liandong.errors import Conflict
+from liandong import outbox
+from liandong.errors import Conflict, NotFound
+from liandong.listing import Page, day_of
 from liandong.personal import BlindIndex, PersonalFields
+from liandong.storage import subtree
 from liandong.repository import OutboxRepository
 from liandong.storage.base import DuplicateKeyError
 
@@ -14,6 +18,7 @@ from ..domain.disputes import Dispute, DisputeMediated
 from ..domain.incidents import Incident, IncidentReported, IncidentResolved
 from ..domain.migrants import Migrant, MigrantRegistered, PermitExpiring
 from ..domain.patrols import PatrolRun, PatrolRunCompleted
+from .queries import all_of, between, one_of, paged, within
 
 _NOT_STORED = {"id", "version", "events"}
 
@@ -30,6 +35,22 @@ class DataclassRepository(OutboxRepository):
         names = {f.name for f in dataclasses.fields(self.aggregate)} - _NOT_STORED
         return self.aggregate(id=document["_id"], **{k: v for k, v in document.items() if k in names})
 
+    def restored(self, document: dict):
+        """The aggregate of a stored document, at its stored version (so a save of it is guarded)."""
+        aggregate = self.loaded(document)
+        aggregate.version = document[outbox.VERSION]
+        return aggregate
+
+    def get_or_none(self, aggregate_id: str):
+        """The aggregate, or None when there is none: the use case decides the words of a 404."""
+        try:
+            return self.get(aggregate_id)
+        except NotFound:
+            return None
+
+    def _page(self, query: dict, terms: list, sort: list) -> Page:
+        return paged(self.collection, query, terms, sort, load=self.restored)
+
 
 class IncidentRepository(DataclassRepository):
     collection_name = "incidents"
@@ -38,6 +59,19 @@ class IncidentRepository(DataclassRepository):
     indexes = [([("org_path", 1), ("reported_at", 1)], {"name": "org_path_reported"}),
                ([("reporter_user_id", 1)], {"name": "reporter"}),
                ([("status", 1)], {"name": "status"})]
+
+    def page(self, query: dict, paths: list[str] | None, reporter_user_id: str | None = None) -> Page:
+        """Incidents in these subtrees (None: anywhere) and, for a resident, of their own reports; newest first."""
+        scope = [within(paths) if paths is not None else None, one_of("reporter_user_id", reporter_user_id)]
+        if not any(scope):
+            raise ValueError("an incident list needs a scope: subtrees or a reporter")  # never the whole collection
+        return self._page(query, [*scope, one_of("status", query.get("status")), one_of("type", query.get("type")),
+                                  one_of("severity", query.get("severity")), one_of("emergency", query.get("emergency")),
+                                  between("reported_at", query.get("from_"), query.get("to"))],
+                          [("reported_at", -1)])
+
+    def reported_in(self, path: str, start: str, end: str) -> list[Incident]:
+        return self.find(all_of(subtree(path), between("reported_at", start, end)))
 
     def publish(self, i: Incident, event: Any):
         if isinstance(event, IncidentReported):
@@ -59,6 +93,13 @@ class PatrolRunRepository(DataclassRepository):
     aggregate = PatrolRun
     indexes = [([("org_path", 1), ("started_at", 1)], {"name": "org_path_started"}),
                ([("route_id", 1)], {"name": "route"}), ([("shift_id", 1)], {"name": "shift"})]
+
+    def page(self, query: dict, paths: list[str]) -> Page:
+        return self._page(query, [within(paths), one_of("status", query.get("status")),
+                                  between("started_at", query.get("from_"), query.get("to"))], [("started_at", -1)])
+
+    def started_in(self, path: str, start: str, end: str) -> list[PatrolRun]:
+        return self.find(all_of(subtree(path), between("started_at", start, end)))
 
     def publish(self, run: PatrolRun, event: Any):
         if isinstance(event, PatrolRunCompleted):
@@ -86,8 +127,37 @@ class MigrantRepository(DataclassRepository):
     def prepare(self) -> None:
         if self.collection.find_one({"id_index": {"$exists": False}}):  # once, for data from before
             from liandong.reencrypt import reencrypt
-            reencrypt(self.collection, self.personal, self.platform.cipher)
+            reencrypt(self.collection, self.personal, self.deps.cipher)
         super().prepare()
+
+    def page(self, query: dict, paths: list[str]) -> Page:
+        return self._page(query, [within(paths), one_of("status", query.get("status")),
+                                  between("registered_at", query.get("from_"), query.get("to"))],
+                          [("registered_at", 1)])
+
+    def expiring_page(self, query: dict, paths: list[str], horizon: str) -> Page:
+        """Active registrations whose permit expires on or before `horizon` (a date), soonest first;
+        from/to bound the expiry date."""
+        start, end = (day_of(query.get(k)) for k in ("from_", "to"))
+        return self._page(query, [within(paths), self._expiring_by(horizon),
+                                  between("permit_expires_on", start and start.isoformat(), end and end.isoformat())],
+                          [("permit_expires_on", 1)])
+
+    def expiring_by(self, horizon: str, paths: list[str] | None = None) -> list[Migrant]:
+        return self.find(all_of(within(paths) if paths is not None else None, self._expiring_by(horizon)))
+
+    @staticmethod
+    def _expiring_by(horizon: str) -> dict:
+        return {"status": "active", "permit_expires_on": {"$lte": horizon}}
+
+    def unverified_page(self, query: dict, paths: list[str], since: str) -> Page:
+        """Active registrations last checked before `since`, oldest check first; from/to bound that check."""
+        return self._page(query, [within(paths), {"status": "active"},
+                                  between("last_verified_at", query.get("from_"), query.get("to"), before=since)],
+                          [("last_verified_at", 1)])
+
+    def active_in(self, path: str) -> list[Migrant]:
+        return self.find(all_of(subtree(path), {"status": "active"}))
 
     def add(self, aggregate: Migrant) -> Migrant:
         try:
@@ -120,6 +190,17 @@ class CorrectionsRepository(DataclassRepository):
     indexes = [([("org_path", 1), ("next_visit_due", 1)], {"name": "org_path_due"}),
                ([("next_visit_due", 1)], {"name": "due"})]
 
+    def page(self, query: dict, paths: list[str], now: str) -> Page:
+        """People under supervision, the next visit due first; `overdue` true/false: due before `now` or not."""
+        overdue = query.get("overdue")
+        due = None if overdue is None else (between("next_visit_due", before=now) if overdue
+                                            else between("next_visit_due", now))
+        return self._page(query, [within(paths), due, between("enrolled_at", query.get("from_"), query.get("to"))],
+                          [("next_visit_due", 1)])
+
+    def due_before(self, now: str, paths: list[str] | None = None) -> list[SupervisedPerson]:
+        return self.find(all_of(within(paths) if paths is not None else None, between("next_visit_due", before=now)))
+
     def publish(self, p: SupervisedPerson, event: Any):
         if isinstance(event, VisitOverdue):
             return "security.corrections.visit_overdue", {
@@ -136,6 +217,17 @@ class DisputeRepository(DataclassRepository):
     indexes = [([("org_path", 1), ("mediated_at", 1)], {"name": "org_path_mediated"}),
                ([("petition_id", 1)], {"name": "petition"})]
 
+    def page(self, query: dict, paths: list[str]) -> Page:
+        return self._page(query, [within(paths), *(one_of(k, query.get(k)) for k in ("status", "outcome", "type",
+                                                                                     "petition_id")),
+                                  between("registered_at", query.get("from_"), query.get("to"))],
+                          [("registered_at", -1)])
+
+    def outcomes_mediated_in(self, path: str, start: str, end: str) -> list[str]:
+        """The outcome of every mediation concluded in the period (no party's name is read for it)."""
+        return [d["outcome"] for d in self.collection.find(all_of(subtree(path), {"status": "mediated"},
+                                                                  between("mediated_at", start, end)))]
+
     def publish(self, d: Dispute, event: Any):
         if isinstance(event, DisputeMediated):
             return "security.dispute.mediated", {
@@ -145,27 +237,27 @@ class DisputeRepository(DataclassRepository):
 
 
 class Repositories:
-    """Every store of the service, built once per process from the platform."""
+    """Every store of the service, built once per process from its dependencies."""
 
-    def __init__(self, platform):
-        self.incidents = IncidentRepository(platform)
-        self.runs = PatrolRunRepository(platform)
-        self.migrants = MigrantRepository(platform)
-        self.corrections = CorrectionsRepository(platform)
-        self.disputes = DisputeRepository(platform)
-        self.routes = platform.db.collection("patrol_routes")
-        self.shifts = platform.db.collection("patrol_shifts")
-        self.audit = platform.db.collection("audit")
-        self.petitions = platform.db.collection("known_petitions")
+    def __init__(self, deps):
+        from .audit import AuditLog
+        from .stores import KnownPetitions, PatrolRouteStore, PatrolShiftStore
+
+        self.deps = deps
+        self.incidents = IncidentRepository(deps)
+        self.runs = PatrolRunRepository(deps)
+        self.migrants = MigrantRepository(deps)
+        self.corrections = CorrectionsRepository(deps)
+        self.disputes = DisputeRepository(deps)
+        self.routes = PatrolRouteStore(deps)
+        self.shifts = PatrolShiftStore(deps)
+        self.audit = AuditLog(deps)
+        self.petitions = KnownPetitions(deps)
 
     @property
     def aggregates(self) -> list[OutboxRepository]:
         return [self.incidents, self.runs, self.migrants, self.corrections, self.disputes]
 
     def prepare(self) -> None:
-        for repo in self.aggregates:
-            repo.prepare()
-        self.routes.create_index([("org_path", 1)], name="org_path")
-        self.shifts.create_index([("org_path", 1), ("ends_at", 1)], name="org_path_ends")
-        self.shifts.create_index([("route_id", 1)], name="route")
-        self.audit.create_index([("org_path", 1), ("at", 1)], name="org_path_at")
+        for store in (*self.aggregates, self.routes, self.shifts, self.audit):
+            store.prepare()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from liandong.fields import IdNumber, IsoTime, Mobile, OrgUnitId, Text
+from liandong.listing import ListQuery, NoQuery, PeriodQuery  # noqa: F401 (the routes' query schemas, in one place)
 
 from ..domain import corrections, disputes, incidents, migrants, patrols
 
@@ -25,7 +26,29 @@ class Date(fields.String):
         return text
 
 
+class Codes(fields.String):
+    """A list filter: one code or several comma-separated (`status=reported,dispatched`), each one of `choices`."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices = tuple(choices)
+        kwargs.setdefault("metadata", {"description": "one or more of " + ", ".join(self.choices) + ", comma-separated"})
+        super().__init__(load_default=None, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> list[str]:
+        values = [v.strip() for v in super()._deserialize(value, attr, data, **kwargs).split(",") if v.strip()]
+        if not values or any(v not in self.choices for v in values):
+            raise ValidationError("one or more of " + ", ".join(self.choices) + ", comma-separated")
+        return values
+
+
 # -- incidents
+
+class IncidentQuery(ListQuery):
+    status = Codes(incidents.STATUSES)
+    type = Codes(incidents.TYPES)
+    severity = Codes(incidents.SEVERITIES)
+    emergency = fields.Boolean(load_default=None, metadata={"description": "true: only public-safety emergencies"})
+
 
 class IncidentIn(Schema):
     org_unit_id = OrgUnitId(required=True)
@@ -65,6 +88,14 @@ class IncidentOut(Schema):
 
 
 # -- patrols
+
+class PatrolShiftQuery(ListQuery):
+    status = Codes(("planned", "covered", "missed"))
+
+
+class PatrolRunQuery(ListQuery):
+    status = Codes(patrols.RUN_STATES)
+
 
 class PatrolCheckpointIn(Schema):
     name = Text(max_length=100, min_length=1, required=True)
@@ -124,6 +155,25 @@ class PatrolCompleteIn(Schema):
     ended_at = IsoTime(load_default=None)
 
 
+class PatrolRouteOut(Schema):
+    id = fields.String()
+    org_unit_id = fields.String()
+    name = fields.String()
+    checkpoints = fields.List(fields.Dict())
+    created_at = fields.String()
+
+
+class PatrolShiftOut(Schema):
+    id = fields.String()
+    org_unit_id = fields.String()
+    route_id = fields.String()
+    starts_at = fields.String()
+    ends_at = fields.String()
+    roster = fields.List(fields.Dict())
+    run_id = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "planned, covered (a run was started for it) or missed"})
+
+
 class PatrolRunOut(Schema):
     id = fields.String()
     route_id = fields.String()
@@ -137,6 +187,18 @@ class PatrolRunOut(Schema):
 
 
 # -- floating population
+
+class MigrantQuery(ListQuery):
+    status = Codes(migrants.STATUSES)
+
+
+class ExpiringPermitsQuery(ListQuery):
+    within_days = fields.Integer(load_default=migrants.EXPIRY_NOTICE_DAYS, validate=validate.Range(min=0, max=366))
+
+
+class VerificationDueQuery(ListQuery):
+    days = fields.Integer(load_default=migrants.VERIFY_EVERY_DAYS, validate=validate.Range(min=1, max=3660))
+
 
 class MigrantIn(Schema):
     org_unit_id = OrgUnitId(required=True)
@@ -176,6 +238,10 @@ class MigrantOut(Schema):
 
 # -- corrections
 
+class SupervisedPersonQuery(ListQuery):
+    overdue = fields.Boolean(load_default=None, metadata={"description": "true: visits overdue; false: none overdue"})
+
+
 class SupervisedPersonIn(Schema):
     org_unit_id = OrgUnitId(required=True)
     name = Text(max_length=50, min_length=1, required=True)
@@ -203,6 +269,13 @@ class SupervisedPersonOut(Schema):
 
 
 # -- disputes
+
+class DisputeQuery(ListQuery):
+    status = Codes(disputes.STATUSES)
+    outcome = Codes(disputes.OUTCOMES)
+    type = Codes(disputes.TYPES)
+    petition_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+
 
 class DisputePartyIn(Schema):
     name = Text(max_length=50, min_length=1, required=True)
@@ -246,14 +319,23 @@ class DisputeOut(Schema):
 
 # -- statistics and audit
 
-class SecurityStatsQuery(Schema):
-    org_unit_id = OrgUnitId(required=True)
-    date_from = fields.String(data_key="from")
-    date_to = fields.String(data_key="to")
+class ScanQuery(NoQuery):
+    org_unit = OrgUnitId(load_default=None, metadata={"description": "scan only this org unit's subtree"})
+
+
+class AuditQuery(ListQuery):
+    action = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    record_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    user_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    allowed = fields.Boolean(load_default=None)
 
 
 class SecurityStatsOut(Schema):
+    """Counts are integers; rates (`success_rate`, `checkpoint_coverage_rate`, `verification_coverage_rate`)
+    fractions 0..1 from summed cases, null without cases."""
+
     org_unit_id = fields.String()
+    name = fields.String()
     period = fields.Dict()
     incidents = fields.Dict()
     patrols = fields.Dict()

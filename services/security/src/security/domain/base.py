@@ -8,6 +8,13 @@ from liandong.clock import from_iso, to_iso
 from liandong.errors import InvalidTransition, ValidationFailed
 
 
+@dataclass(frozen=True)
+class DomainEvent:
+    """Something that happened to one aggregate, recorded by it; its repository maps it to a contract."""
+
+    aggregate_id: str
+
+
 @dataclass(kw_only=True)
 class Aggregate:
     id: str
@@ -39,11 +46,16 @@ def days_until(on: str, now: datetime) -> int:
     return (date.fromisoformat(on) - now.date()).days
 
 
-def rate_percent(numerator: int, denominator: int) -> float | None:
-    """A percentage with one decimal, half up, from summed counts (91 of 98 -> 92.9); None if no cases."""
+RATE_DIGITS = 4  # a fraction to 0.01 percentage points: 91 of 98 -> 0.9286
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A fraction 0..1 from summed counts, rounded half up to four decimals (91 of 98 -> 0.9286, shown
+    as 92.86%); None if there are no cases (no rate rather than 0)."""
     if denominator <= 0:
         return None
-    tenths, rest = divmod(numerator * 1000, denominator)
+    scale = 10 ** RATE_DIGITS
+    units, rest = divmod(numerator * scale, denominator)
     if rest * 2 >= denominator:
-        tenths += 1
-    return tenths / 10
+        units += 1
+    return units / scale

@@ -6,14 +6,13 @@ from datetime import timedelta
 
 from liandong.clock import from_iso, to_iso
 
-from .base import Aggregate
+from .base import Aggregate, DomainEvent
 
 CATEGORIES = ("community_correction", "released_support")
 
 
 @dataclass(frozen=True)
-class VisitOverdue:
-    person_id: str
+class VisitOverdue(DomainEvent):
     days_overdue: int
 
 

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .base import Aggregate, transition
+from .base import Aggregate, DomainEvent, transition
 
 TYPES = ("neighbour", "family", "property", "labour", "other")
 OUTCOMES = ("agreement", "failed", "referred_to_court")  # referred_to_court: 法庭立案
 SUCCESS = "agreement"
+STATUSES = ("open", "mediated")
 
 
-@dataclass(frozen=True)
-class DisputeMediated:
-    dispute_id: str
+class DisputeMediated(DomainEvent):
+    pass
 
 
 @dataclass(kw_only=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .base import Aggregate, minutes_between, transition
+from .base import Aggregate, DomainEvent, minutes_between, transition
 
 TYPES = ("theft", "fraud", "fire", "gas_leak", "flood", "power_outage", "public_disturbance", "hazard", "other")
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -13,14 +13,12 @@ EMERGENCY_TYPES = ("gas_leak", "flood", "power_outage")
 STATUSES = ("reported", "dispatched", "on_scene", "resolved", "closed")
 
 
-@dataclass(frozen=True)
-class IncidentReported:
-    incident_id: str
+class IncidentReported(DomainEvent):
+    pass
 
 
-@dataclass(frozen=True)
-class IncidentResolved:
-    incident_id: str
+class IncidentResolved(DomainEvent):
+    pass
 
 
 @dataclass(kw_only=True)

@@ -5,20 +5,19 @@ from dataclasses import dataclass, field
 
 from liandong.clock import from_iso
 
-from .base import Aggregate, days_until, transition
+from .base import Aggregate, DomainEvent, days_until, transition
 
 EXPIRY_NOTICE_DAYS = 7
 VERIFY_EVERY_DAYS = 90  # a registration not checked for this long is due for 核查
+STATUSES = ("active", "moved_out")
+
+
+class MigrantRegistered(DomainEvent):
+    pass
 
 
 @dataclass(frozen=True)
-class MigrantRegistered:
-    migrant_id: str
-
-
-@dataclass(frozen=True)
-class PermitExpiring:
-    migrant_id: str
+class PermitExpiring(DomainEvent):
     days_left: int
 
 

@@ -5,15 +5,15 @@ from dataclasses import dataclass, field
 
 from liandong.errors import Conflict, ValidationFailed
 
-from .base import Aggregate, minutes_between, transition
+from .base import Aggregate, DomainEvent, minutes_between, transition
 
 PARTICIPANT_KINDS = ("police", "security_volunteer", "lane_guard", "staff")  # lane_guard: 护巷志愿者
 FINDING_KINDS = ("hazard", "suspicious", "repair_needed")
+RUN_STATES = ("in_progress", "completed")
 
 
-@dataclass(frozen=True)
-class PatrolRunCompleted:
-    run_id: str
+class PatrolRunCompleted(DomainEvent):
+    pass
 
 
 @dataclass(kw_only=True)

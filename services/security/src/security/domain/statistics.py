@@ -4,16 +4,16 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
-from .base import rate_percent
+from .base import rate
 from .disputes import SUCCESS
 
 
 def mediation_figures(outcomes: Iterable[str]) -> dict:
-    """'全年调解民间纠纷98次,成功率92.8%': count and success rate of concluded mediations."""
+    """'全年调解民间纠纷98次,成功率92.8%': count and success rate (a fraction) of concluded mediations."""
     counts = Counter(outcomes)
     total = sum(counts.values())
     return {"mediations": total, "succeeded": counts[SUCCESS], "failed": counts["failed"],
-            "referred_to_court": counts["referred_to_court"], "success_rate": rate_percent(counts[SUCCESS], total)}
+            "referred_to_court": counts["referred_to_court"], "success_rate": rate(counts[SUCCESS], total)}
 
 
 def incident_figures(incidents: Iterable) -> dict:
@@ -35,7 +35,7 @@ def patrol_figures(runs: Iterable) -> dict:
     total = sum(len(r.checkpoints) for r in runs)
     checked = sum(len(r.checked_ids) for r in runs)
     return {"patrols": len(runs), "checkpoints_total": total, "checkpoints_checked": checked,
-            "checkpoint_coverage": rate_percent(checked, total), "findings": sum(len(r.findings) for r in runs),
+            "checkpoint_coverage_rate": rate(checked, total), "findings": sum(len(r.findings) for r in runs),
             "patrol_minutes": sum(r.minutes for r in runs)}
 
 
@@ -44,4 +44,4 @@ def migrant_figures(migrants: Iterable, since: str) -> dict:
     active = [m for m in migrants if m.status == "active"]
     verified = sum(1 for m in active if (m.last_verified_at or "") >= since)
     return {"registered": len(active), "verified_in_period": verified,
-            "verification_coverage": rate_percent(verified, len(active))}
+            "verification_coverage_rate": rate(verified, len(active))}

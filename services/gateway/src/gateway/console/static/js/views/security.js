@@ -16,7 +16,7 @@ async function lists(params) {
   const tab = params.get("tab") || "incidents";
   const page = Number(params.get("page") || 1);
   const size = 20;
-  const q = { org_unit_id: state.org, limit: size + 1, offset: (page - 1) * size };
+  const q = { org_unit: state.org, page, page_size: size };  // the platform's list query; answers {items, total, page, page_size}
   const root = h("div", {});
   root.append(h("div", { class: "page-head" }, h("h1", {}, `平安建设 · ${unitName(state.org)}`)));
   root.append(h("div", { class: "tabs", role: "tablist" }, [["incidents", "事件处置"], ["patrols", "巡逻日志"], ["disputes", "矛盾调解"]].map(([k, t]) =>
@@ -26,12 +26,12 @@ async function lists(params) {
     const r = await api.get("/api/v1/security/patrol-runs", q);
     root.append(section("巡逻日志", table([
       { title: "开始", render: (x) => dateTime(x.started_at) }, { title: "结束", render: (x) => dateTime(x.ended_at) },
-      { title: "路线", render: (x) => x.route_id }, { title: "人员", render: (x) => (x.participants || []).map((p) => p.name || p.user_id || "").join("、") },
+      { title: "路线", render: (x) => x.route_name || x.route_id }, { title: "人员", render: (x) => (x.participants || []).map((p) => p.person_name || "").join("、") },
       { title: "打卡点", class: "num", render: (x) => (x.checkins || []).length },
       { title: "漏巡", class: "num", render: (x) => ((x.missed_checkpoints || []).length ? badge(String(x.missed_checkpoints.length), "warn") : "0") },
       { title: "发现问题", class: "num", render: (x) => (x.findings || []).length },
       { title: "状态", render: (x) => label(RUN_STATES, x.status) },
-    ], r.items.slice(0, size), { caption: "巡逻日志" }), pager({ page, pageSize: size, hasMore: r.items.length > size, onPage })));
+    ], r.items, { caption: "巡逻日志" }), pager({ page, pageSize: size, total: r.total, onPage })));
     return root;
   }
   if (tab === "disputes") {
@@ -42,8 +42,8 @@ async function lists(params) {
       { title: "概况", render: (x) => h("a", { href: href(`/security/disputes/${x.id}`) }, (x.summary || "").slice(0, 40)) },
       { title: "调解员", render: (x) => x.mediator_name || "" }, { title: "调解次数", class: "num", render: (x) => (x.sessions || []).length },
       { title: "结果", render: (x) => (x.outcome ? badge(label(OUTCOMES, x.outcome), x.outcome === "agreement" ? "ok" : "warn") : "调解中") },
-    ], r.items.slice(0, size), { caption: "矛盾纠纷调解", onOpen: (x) => go(`/security/disputes/${x.id}`) }),
-    pager({ page, pageSize: size, hasMore: r.items.length > size, onPage })));
+    ], r.items, { caption: "矛盾纠纷调解", onOpen: (x) => go(`/security/disputes/${x.id}`) }),
+    pager({ page, pageSize: size, total: r.total, onPage })));
     if (can("security:mediate")) root.append(disputeForm());
     return root;
   }
@@ -56,8 +56,8 @@ async function lists(params) {
     { title: "描述", render: (x) => (x.description || "").slice(0, 40) },
     { title: "状态", render: (x) => label(INCIDENT_STATES, x.status) },
     { title: "处置用时", class: "num", render: (x) => (x.response_minutes === null || x.response_minutes === undefined ? "" : `${x.response_minutes} 分钟`) },
-  ], r.items.slice(0, size), { caption: "事件列表", onOpen: (x) => go(`/security/incidents/${x.id}`) }),
-  pager({ page, pageSize: size, hasMore: r.items.length > size, onPage })));
+  ], r.items, { caption: "事件列表", onOpen: (x) => go(`/security/incidents/${x.id}`) }),
+  pager({ page, pageSize: size, total: r.total, onPage })));
   if (can("security:report")) root.append(reportForm());
   return root;
 }
