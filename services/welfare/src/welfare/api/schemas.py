@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from liandong.clock import from_iso
 from liandong.fields import Fen, IdNumber, OrgUnitId, Text
+from liandong.listing import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, ListQuery, NoQuery, PeriodQuery
 
 PERIOD = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month as YYYY-MM")
 RELATIONS = ("applicant", "spouse", "child", "parent", "sibling", "grandchild", "grandparent", "other")
@@ -19,6 +20,75 @@ class IsoTime(fields.String):
         except ValueError:
             raise ValidationError("an ISO-8601 time such as 2026-03-01T08:00:00Z") from None
         return text
+
+
+class Several(fields.String):
+    """A filter's values, comma-separated (`status=submitted,in_notice`)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return [v.strip() for v in super()._deserialize(value, attr, data, **kwargs).split(",") if v.strip()]
+
+
+# -- what the GETs take (docs/api-style.md): lists a ListQuery, figures a PeriodQuery, the rest NoQuery
+
+
+class ApplicationQuerySchema(ListQuery):
+    """`from`/`to`: when submitted."""
+    status = Several(metadata={"description": "submitted, in_notice, approved, rejected; comma-separated"})
+    programme = Several(metadata={"description": "programme codes, comma-separated"})
+
+
+class GrantQuerySchema(ListQuery):
+    """`from`/`to`: when started."""
+    status = Several(metadata={"description": "active, suspended, ended; comma-separated"})
+    programme = Several(metadata={"description": "programme codes, comma-separated"})
+
+
+class _Untimed(ListQuery):
+    class Meta(ListQuery.Meta):
+        exclude = ("from_", "to")
+
+
+class ReviewsDueQuerySchema(_Untimed):
+    period = fields.String(validate=PERIOD, metadata={"description": "due by this month (default: this month)"})
+
+
+class PaymentQuerySchema(ListQuery):
+    """`from`/`to`: when paid out."""
+    class Meta(ListQuery.Meta):
+        exclude = ("org_unit",)
+
+    grant_id = fields.String(required=True, validate=validate.Length(1, 120))
+
+
+class StockQuerySchema(_Untimed):
+    low_only = fields.Boolean(load_default=False, metadata={"description": "only items at or below their low-stock level"})
+
+
+class AlertQuerySchema(_Untimed):
+    pass
+
+
+class MovementQuerySchema(ListQuery):
+    """`from`/`to`: when the goods moved."""
+    recipient = Several(metadata={"description": "household:<id> or volunteer:<id>, comma-separated"})
+    kind = Several(metadata={"description": "donation, handout, redemption; comma-separated"})
+
+
+class FundEntryQuerySchema(ListQuery):
+    """`from`/`to`: when the money moved; the fund is the path's org unit."""
+    class Meta(ListQuery.Meta):
+        exclude = ("org_unit",)
+
+
+class TotalsQuerySchema(PeriodQuery):
+    """Payments of the months `from`..`to` (the month of each bound)."""
+    programme = fields.String()
+
+
+class PageOnlyQuerySchema(NoQuery):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 class MemberSchema(Schema):
@@ -91,22 +161,6 @@ class DisburseSchema(Schema):
     org_unit_id = OrgUnitId(required=True)
     period = fields.String(required=True, validate=PERIOD)
     programme = fields.String()
-
-
-class PeriodQuerySchema(Schema):
-    org_unit_id = OrgUnitId(required=True)
-    period_from = fields.String(data_key="from", required=True, validate=PERIOD)
-    period_to = fields.String(data_key="to", required=True, validate=PERIOD)
-    programme = fields.String()
-
-
-class ListQuerySchema(Schema):
-    org_unit_id = OrgUnitId()
-    status = fields.String()
-    programme = fields.String()
-    grant_id = fields.String()
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
-    skip = fields.Integer(load_default=0, validate=validate.Range(0, 100000))
 
 
 class GoodsDonationSchema(Schema):
@@ -205,12 +259,6 @@ class VisitInSchema(Schema):
     pairing_id = fields.String()
 
 
-class VisitCountQuerySchema(Schema):
-    org_unit_id = OrgUnitId(required=True)
-    since = IsoTime(required=True)
-    until = IsoTime(required=True)
-
-
 class RuleResultSchema(Schema):
     rule = fields.String()
     passed = fields.Boolean()
@@ -266,3 +314,69 @@ class TotalsSchema(Schema):
 class ApprovalSchema(Schema):
     application = fields.Nested(ApplicationSchema)
     grant = fields.Nested(GrantSchema)
+
+
+class ProgrammeSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    schedule = fields.String(metadata={"description": "monthly or once"})
+    notice_days = fields.Integer()
+    rules = fields.List(fields.Dict())
+    documents = fields.List(fields.String())
+
+
+class PaymentSchema(Schema):
+    _id = fields.String(metadata={"description": "<grant>:<YYYY-MM>, or <grant>:once"})
+    grant_id = fields.String()
+    org_unit_id = fields.String()
+    programme = fields.String()
+    period = fields.String()
+    amount_fen = fields.Integer()
+    amount_yuan = fields.String()
+    household_size = fields.Integer()
+    disbursed_at = fields.String()
+    disbursed_by = fields.String()
+
+
+class StockItemSchema(Schema):
+    item_id = fields.String()
+    org_unit_id = fields.String()
+    sku = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    quantity = fields.Integer()
+    held = fields.Integer()
+    issued_total = fields.Integer()
+    donated_total = fields.Integer()
+    unit_value_fen = fields.Integer()
+    coin_price = fields.Integer()
+    low_stock_at = fields.Integer()
+    low_stock = fields.Boolean()
+    stock_value_fen = fields.Integer()
+
+
+class MovementSchema(Schema):
+    _id = fields.String()
+    kind = fields.String(metadata={"description": "donation, handout or redemption"})
+    org_unit_id = fields.String()
+    item_id = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    quantity = fields.Integer()
+    value_fen = fields.Integer()
+    donor = fields.String(allow_none=True)
+    recipient = fields.String(allow_none=True)
+    at = fields.String()
+    by = fields.String()
+
+
+class FundEntrySchema(Schema):
+    _id = fields.String()
+    fund_id = fields.String()
+    org_unit_id = fields.String()
+    kind = fields.String(metadata={"description": "donation or grant"})
+    amount_fen = fields.Integer(metadata={"description": "in: positive; out: negative"})
+    balance_after_fen = fields.Integer()
+    party = fields.String()
+    at = fields.String()
+    by = fields.String()
