@@ -165,6 +165,9 @@ class _Balances:
                                        {"$set": {HAS_UNRECORDED: False}})
         return n
 
+    def find(self, doc_id: str) -> dict | None:
+        return outbox.strip(self.collection.find_one({"_id": doc_id}))
+
     def applied(self, doc_id: str, entry_id: str) -> bool:
         return self.collection.count_documents({"_id": doc_id, "applied": {"$all": [entry_id]}}) > 0
 
@@ -182,9 +185,6 @@ class StockRepository(_Balances):
         super().prepare()
         self.stocktakes.create_index([("org_path", 1), ("at", 1)], name="org_time")
         idempotency.prepare(self.stocktakes)
-
-    def find(self, stock_id: str) -> dict | None:
-        return outbox.strip(self.collection.find_one({"_id": stock_id}))
 
     def get(self, stock_id: str) -> dict:
         doc = self.find(stock_id)
@@ -292,7 +292,7 @@ class FundRepository(_Balances):
         idempotency.prepare(self.grants)
 
     def account(self, fund_id: str) -> dict | None:
-        return outbox.strip(self.collection.find_one({"_id": fund_id}))
+        return self.find(fund_id)
 
     def open(self, fund_id: str, org_unit_id: str, org_path: str) -> None:
         try:

@@ -10,12 +10,17 @@ from liandong.web import load_json, load_query
 
 from ..service_layer import Welfare
 from . import schemas as s
-from .views import application_view, grant_view
+from .views import application_view, grant_view, listed
 
 
 def blueprint(welfare: Welfare) -> Blueprint:
     bp = Blueprint("welfare_applications", __name__, url_prefix="/api/v1/welfare")
     cases = welfare.applications
+
+    def changed(step, app_id: str, body_schema, *more_ids) -> dict:
+        """A step of the application's procedure: the body parsed, the step taken, the application shown."""
+        p = current_principal()
+        return application_view(p, step(p, app_id, *more_ids, load_json(body_schema)))
 
     @bp.get("/programmes")
     @api("The configured programmes with their rules, documents, amount rule and notice period",
@@ -44,8 +49,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Applications in the caller's scope, newest first (a resident: their own)", query=s.ApplicationQuerySchema,
          response=s.ApplicationSchema, many=True, permission="welfare:read", tags=["applications"])
     def list_applications():
-        p = current_principal()
-        return cases.search(p, load_query(s.ApplicationQuerySchema)).body(lambda a: application_view(p, a))
+        return listed(cases.search, s.ApplicationQuerySchema, application_view)
 
     @bp.get("/applications/<app_id>")
     @api("One application with its eligibility, notice period, objections and history", query=s.NoQuery,
@@ -59,8 +63,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Community review (社区审核): pass starts the public notice (公示), fail rejects", body=s.ReviewSchema,
          response=s.ApplicationSchema, permission="welfare:review", tags=["applications"])
     def community_review(app_id):
-        p = current_principal()
-        return application_view(p, cases.review(p, app_id, load_json(s.ReviewSchema)))
+        return changed(cases.review, app_id, s.ReviewSchema)
 
     @bp.post("/applications/<app_id>/objections")
     @api("Record an objection raised during the notice period", body=s.ObjectionSchema, status=201,
@@ -72,8 +75,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Resolve an objection (upheld rejects the application)", body=s.ResolutionSchema,
          response=s.ApplicationSchema, permission="welfare:review", tags=["applications"])
     def resolve(app_id, objection_id):
-        p = current_principal()
-        return application_view(p, cases.resolve_objection(p, app_id, objection_id, load_json(s.ResolutionSchema)))
+        return changed(cases.resolve_objection, app_id, s.ResolutionSchema, objection_id)
 
     @bp.post("/applications/<app_id>/approval")
     @api("Sub-district approval (街道审批) after the notice period: starts the grant", response=s.ApprovalSchema,
@@ -87,7 +89,6 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Reject with a reason (community review: welfare:review; later: welfare:approve)", body=s.ReasonSchema,
          response=s.ApplicationSchema, permission="welfare:review", tags=["applications"])
     def reject(app_id):
-        p = current_principal()
-        return application_view(p, cases.reject(p, app_id, load_json(s.ReasonSchema)))
+        return changed(cases.reject, app_id, s.ReasonSchema)
 
     return bp

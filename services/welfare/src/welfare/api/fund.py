@@ -9,7 +9,7 @@ from liandong.web import load_json, load_query
 
 from ..service_layer import Welfare
 from . import schemas as s
-from .views import clean
+from .views import clean, created
 
 
 def blueprint(welfare: Welfare) -> Blueprint:
@@ -24,7 +24,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Money donated to an org unit's charity fund", body=s.FundDonationSchema, response=s.FundEntrySchema,
          status=201, permission="welfare:fund", tags=tags)
     def fund_donation():
-        return clean(fund.donate(current_principal(), load_json(s.FundDonationSchema))), 201
+        return created(fund.donate, s.FundDonationSchema)
 
     @bp.post("/fund/grants")
     @api("Ask for a grant out of the charity fund", body=s.FundGrantInSchema, status=201,

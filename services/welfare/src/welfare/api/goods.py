@@ -9,7 +9,7 @@ from liandong.web import load_json, load_query
 
 from ..service_layer import Welfare
 from . import schemas as s
-from .views import clean, redemption_view, stock_view
+from .views import clean, created, listed, redemption_view, stock_view
 
 
 def blueprint(welfare: Welfare) -> Blueprint:
@@ -21,19 +21,19 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Donated goods received into a community's stock", body=s.GoodsDonationSchema, response=s.MovementSchema,
          status=201, permission="welfare:goods", tags=tags)
     def donate_goods():
-        return clean(goods.donate(current_principal(), load_json(s.GoodsDonationSchema))), 201
+        return created(goods.donate, s.GoodsDonationSchema)
 
     @bp.post("/goods/handouts")
     @api("Hand goods to a household (409 and nothing changed when the stock is short)", body=s.HandoutSchema,
          response=s.MovementSchema, status=201, permission="welfare:goods", tags=tags)
     def hand_out():
-        return clean(goods.hand_out(current_principal(), load_json(s.HandoutSchema))), 201
+        return created(goods.hand_out, s.HandoutSchema)
 
     @bp.get("/goods/stock")
     @api("Stock per item in the caller's scope (or an org unit's subtree), with in-kind value and low-stock flags",
          query=s.StockQuerySchema, response=s.StockItemSchema, many=True, permission="welfare:read", tags=tags)
     def stock():
-        return goods.stock(current_principal(), load_query(s.StockQuerySchema)).body(stock_view)
+        return listed(goods.stock, s.StockQuerySchema, lambda p, item: stock_view(item))
 
     @bp.get("/goods/alerts")
     @api("Items at or below their low-stock level", query=s.AlertQuerySchema, response=s.StockItemSchema, many=True,
@@ -45,7 +45,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Goods in and out (who gave, who received what), oldest first", query=s.MovementQuerySchema,
          response=s.MovementSchema, many=True, permission="welfare:read", tags=tags)
     def movements():
-        return goods.movements(current_principal(), load_query(s.MovementQuerySchema)).body(clean)
+        return listed(goods.movements, s.MovementQuerySchema, lambda p, movement: clean(movement))
 
     @bp.post("/goods/stocktakes")
     @api("A stock-take (盘点): counted quantities replace the book ones; differences need a reason",

@@ -9,7 +9,7 @@ from liandong.web import load_json, load_query
 
 from ..service_layer import Welfare
 from . import schemas as s
-from .views import grant_view, payment_view
+from .views import grant_view, listed, payment_view
 
 
 def blueprint(welfare: Welfare) -> Blueprint:
@@ -20,15 +20,13 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Grants in the caller's scope, newest first", query=s.GrantQuerySchema, response=s.GrantSchema, many=True,
          permission="welfare:read", tags=["grants"])
     def list_grants():
-        p = current_principal()
-        return grants.search(p, load_query(s.GrantQuerySchema)).body(lambda g: grant_view(p, g))
+        return listed(grants.search, s.GrantQuerySchema, grant_view)
 
     @bp.get("/grants/reviews-due")
     @api("Running grants whose periodic re-review (动态管理) is due by a month", query=s.ReviewsDueQuerySchema,
          response=s.GrantSchema, many=True, permission="welfare:read", tags=["grants"])
     def reviews_due():
-        p = current_principal()
-        return grants.reviews_due(p, load_query(s.ReviewsDueQuerySchema)).body(lambda g: grant_view(p, g))
+        return listed(grants.reviews_due, s.ReviewsDueQuerySchema, grant_view)
 
     @bp.get("/grants/<grant_id>")
     @api("One grant with its re-reviews", query=s.NoQuery, response=s.GrantSchema, permission="welfare:read",

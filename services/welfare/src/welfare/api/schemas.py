@@ -32,16 +32,17 @@ class Several(fields.String):
 # -- what the GETs take (docs/api-style.md): lists a ListQuery, figures a PeriodQuery, the rest NoQuery
 
 
-class ApplicationQuerySchema(ListQuery):
-    """`from`/`to`: when submitted."""
-    status = Several(metadata={"description": "submitted, in_notice, approved, rejected; comma-separated"})
+class _CaseQuery(ListQuery):
+    status = Several(metadata={"description": "the states asked for, comma-separated"})
     programme = Several(metadata={"description": "programme codes, comma-separated"})
 
 
-class GrantQuerySchema(ListQuery):
-    """`from`/`to`: when started."""
-    status = Several(metadata={"description": "active, suspended, ended; comma-separated"})
-    programme = Several(metadata={"description": "programme codes, comma-separated"})
+class ApplicationQuerySchema(_CaseQuery):
+    """`from`/`to`: when submitted; status: submitted, in_notice, approved, rejected."""
+
+
+class GrantQuerySchema(_CaseQuery):
+    """`from`/`to`: when started; status: active, suspended, ended."""
 
 
 class _Untimed(ListQuery):
@@ -207,16 +208,6 @@ class RedemptionInSchema(Schema):
     items = fields.List(fields.Nested(RedemptionLineSchema), required=True, validate=validate.Length(min=1, max=20))
 
 
-class RedemptionSchema(Schema):
-    id = fields.String()
-    org_unit_id = fields.String()
-    volunteer_id = fields.String()
-    status = fields.String(metadata={"description": "holding, awaiting_coins, handed_out or cancelled"})
-    coins = fields.Integer()
-    lines = fields.List(fields.Dict())
-    cancel_reason = fields.String(allow_none=True)
-
-
 class FundDonationSchema(Schema):
     org_unit_id = OrgUnitId(required=True)
     donor = Text(max_length=100, min_length=1, required=True)
@@ -259,124 +250,53 @@ class VisitInSchema(Schema):
     pairing_id = fields.String()
 
 
-class RuleResultSchema(Schema):
-    rule = fields.String()
-    passed = fields.Boolean()
-    explanation = fields.String()
-    figures = fields.Dict()
+def answer(name: str, *, strings=(), integers=(), booleans=(), dicts=(), lists=(), **more) -> type[Schema]:
+    """The schema of an answer, for the OpenAPI document (answers are built by the views, not loaded):
+    its fields by kind, and `more` for those that need a description or nesting."""
+    declared = {**{k: fields.String(allow_none=True) for k in strings}, **{k: fields.Integer() for k in integers},
+                **{k: fields.Boolean() for k in booleans}, **{k: fields.Dict(allow_none=True) for k in dicts},
+                **{k: fields.List(fields.Dict()) for k in lists}, **more}
+    return Schema.from_dict(declared, name=name)
 
 
-class EligibilitySchema(Schema):
-    programme = fields.String()
-    year = fields.Integer()
-    eligible = fields.Boolean()
-    rules = fields.List(fields.Nested(RuleResultSchema))
-    amount_fen = fields.Integer()
-    amount_yuan = fields.String()
+def _described(text: str, field=fields.String) -> fields.Field:
+    return field(metadata={"description": text})
 
 
-class ApplicationSchema(Schema):
-    id = fields.String()
-    org_unit_id = fields.String()
-    programme = fields.String()
-    status = fields.String(metadata={"description": "submitted, in_notice, approved or rejected"})
-    household = fields.Dict()
-    eligibility = fields.Nested(EligibilitySchema)
-    notice_ends_at = fields.String(allow_none=True)
-    objections = fields.List(fields.Dict())
-    history = fields.List(fields.Dict())
-    grant_id = fields.String(allow_none=True)
-    rejection = fields.Dict(allow_none=True)
-
-
-class GrantSchema(Schema):
-    id = fields.String()
-    application_id = fields.String()
-    org_unit_id = fields.String()
-    programme = fields.String()
-    status = fields.String(metadata={"description": "active, suspended or ended"})
-    monthly_amount_fen = fields.Integer()
-    household_size = fields.Integer()
-    start_period = fields.String()
-    next_review_period = fields.String(allow_none=True)
-    reviews = fields.List(fields.Dict())
-
-
-class TotalsSchema(Schema):
-    org_unit_id = fields.String()
-    total_fen = fields.Integer()
-    total_yuan = fields.String()
-    by_programme = fields.Dict()
-    by_org_unit = fields.Dict()
-    by_period = fields.Dict()
+RuleResultSchema = answer("RuleResultSchema", strings=("rule", "explanation"), booleans=("passed",), dicts=("figures",))
+EligibilitySchema = answer("EligibilitySchema", strings=("programme", "amount_yuan"), integers=("year", "amount_fen"),
+                           booleans=("eligible",), rules=fields.List(fields.Nested(RuleResultSchema)))
+ApplicationSchema = answer(
+    "ApplicationSchema", strings=("id", "org_unit_id", "programme", "notice_ends_at", "grant_id", "submitted_at"),
+    dicts=("household", "rejection"), lists=("objections", "history"), eligibility=fields.Nested(EligibilitySchema),
+    status=_described("submitted, in_notice, approved or rejected"))
+GrantSchema = answer(
+    "GrantSchema", strings=("id", "application_id", "org_unit_id", "programme", "start_period", "next_review_period",
+                            "started_at", "monthly_amount_yuan"),
+    integers=("monthly_amount_fen", "household_size"), lists=("reviews",), dicts=("household",),
+    status=_described("active, suspended or ended"))
+TotalsSchema = answer("TotalsSchema", strings=("org_unit_id", "total_yuan", "from", "to"), integers=("total_fen",),
+                      dicts=("by_programme", "by_org_unit", "by_period"))
+RedemptionSchema = answer("RedemptionSchema", strings=("id", "org_unit_id", "volunteer_id", "cancel_reason",
+                                                       "created_at", "finished_at"),
+                          integers=("coins",), lists=("lines",),
+                          status=_described("holding, awaiting_coins, handed_out or cancelled"))
+ProgrammeSchema = answer("ProgrammeSchema", strings=("code", "name"), integers=("notice_days",), lists=("rules",),
+                         documents=fields.List(fields.String()), schedule=_described("monthly or once"))
+PaymentSchema = answer("PaymentSchema", strings=("grant_id", "org_unit_id", "programme", "period", "amount_yuan",
+                                                 "disbursed_at", "disbursed_by"),
+                       integers=("amount_fen", "household_size"), _id=_described("<grant>:<YYYY-MM>, or <grant>:once"))
+StockItemSchema = answer("StockItemSchema", strings=("item_id", "org_unit_id", "sku", "name", "unit"),
+                         integers=("quantity", "held", "issued_total", "donated_total", "unit_value_fen", "coin_price",
+                                   "low_stock_at", "stock_value_fen"), booleans=("low_stock",))
+MovementSchema = answer("MovementSchema", strings=("_id", "org_unit_id", "item_id", "name", "unit", "donor", "recipient",
+                                                   "at", "by"),
+                        integers=("quantity", "value_fen"), kind=_described("donation, handout or redemption"))
+FundEntrySchema = answer("FundEntrySchema", strings=("_id", "fund_id", "org_unit_id", "party", "at", "by"),
+                         integers=("balance_after_fen",), kind=_described("donation or grant"),
+                         amount_fen=_described("in: positive; out: negative", fields.Integer))
 
 
 class ApprovalSchema(Schema):
     application = fields.Nested(ApplicationSchema)
     grant = fields.Nested(GrantSchema)
-
-
-class ProgrammeSchema(Schema):
-    code = fields.String()
-    name = fields.String()
-    schedule = fields.String(metadata={"description": "monthly or once"})
-    notice_days = fields.Integer()
-    rules = fields.List(fields.Dict())
-    documents = fields.List(fields.String())
-
-
-class PaymentSchema(Schema):
-    _id = fields.String(metadata={"description": "<grant>:<YYYY-MM>, or <grant>:once"})
-    grant_id = fields.String()
-    org_unit_id = fields.String()
-    programme = fields.String()
-    period = fields.String()
-    amount_fen = fields.Integer()
-    amount_yuan = fields.String()
-    household_size = fields.Integer()
-    disbursed_at = fields.String()
-    disbursed_by = fields.String()
-
-
-class StockItemSchema(Schema):
-    item_id = fields.String()
-    org_unit_id = fields.String()
-    sku = fields.String()
-    name = fields.String()
-    unit = fields.String()
-    quantity = fields.Integer()
-    held = fields.Integer()
-    issued_total = fields.Integer()
-    donated_total = fields.Integer()
-    unit_value_fen = fields.Integer()
-    coin_price = fields.Integer()
-    low_stock_at = fields.Integer()
-    low_stock = fields.Boolean()
-    stock_value_fen = fields.Integer()
-
-
-class MovementSchema(Schema):
-    _id = fields.String()
-    kind = fields.String(metadata={"description": "donation, handout or redemption"})
-    org_unit_id = fields.String()
-    item_id = fields.String()
-    name = fields.String()
-    unit = fields.String()
-    quantity = fields.Integer()
-    value_fen = fields.Integer()
-    donor = fields.String(allow_none=True)
-    recipient = fields.String(allow_none=True)
-    at = fields.String()
-    by = fields.String()
-
-
-class FundEntrySchema(Schema):
-    _id = fields.String()
-    fund_id = fields.String()
-    org_unit_id = fields.String()
-    kind = fields.String(metadata={"description": "donation or grant"})
-    amount_fen = fields.Integer(metadata={"description": "in: positive; out: negative"})
-    balance_after_fen = fields.Integer()
-    party = fields.String()
-    at = fields.String()
-    by = fields.String()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from liandong.auth import Principal
+from liandong.auth import Principal, current_principal
 from liandong.idnumbers import mask
+from liandong.web import load_json, load_query
 
 from ..domain.money import fen_to_yuan
 
@@ -86,3 +87,18 @@ def payment_view(doc: dict) -> dict:
 def clean(doc: dict) -> dict:
     """A stored document without its bookkeeping (outbox, request keys, ledger parking)."""
     return {k: v for k, v in doc.items() if not k.startswith("_") or k == "_id"}
+
+
+# -- the steps routes repeat: parse, call the use case as the caller, present
+
+
+def listed(search, query_schema, view=None) -> dict:
+    """A list route: the query parsed (`query_schema`), `search(caller, query)` asked, the page presented
+    (`view(caller, record)`)."""
+    p = current_principal()
+    return search(p, load_query(query_schema)).body((lambda record: view(p, record)) if view else None)
+
+
+def created(use_case, body_schema) -> tuple[dict, int]:
+    """A route that records something: the body parsed, `use_case(caller, body)` called, the record (201)."""
+    return clean(use_case(current_principal(), load_json(body_schema))), 201

@@ -10,7 +10,7 @@ from liandong.web import load_json, load_query
 
 from ..service_layer import Welfare
 from . import schemas as s
-from .views import clean, visit_view
+from .views import clean, created, visit_view
 
 
 def blueprint(welfare: Welfare) -> Blueprint:
@@ -21,7 +21,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
     @api("Pair a cadre or volunteer with a household, with a support plan (结对帮扶)", body=s.PairingInSchema,
          status=201, permission="welfare:visit", tags=["visits"])
     def pair():
-        return clean(visits.pair(current_principal(), load_json(s.PairingInSchema))), 201
+        return created(visits.pair, s.PairingInSchema)
 
     @bp.get("/pairings/<pairing_id>")
     @api("A pairing with its visits", query=s.NoQuery, permission="welfare:read", tags=["visits"])
