@@ -276,7 +276,7 @@ GrantSchema = answer(
     integers=("monthly_amount_fen", "household_size"), lists=("reviews",), dicts=("household",),
     status=_described("active, suspended or ended"))
 TotalsSchema = answer("TotalsSchema", strings=("org_unit_id", "total_yuan", "from", "to"), integers=("total_fen",),
-                      dicts=("by_programme", "by_org_unit", "by_period"))
+                      dicts=("by_programme", "by_org_unit", "by_period", "months"))
 RedemptionSchema = answer("RedemptionSchema", strings=("id", "org_unit_id", "volunteer_id", "cancel_reason",
                                                        "created_at", "finished_at"),
                           integers=("coins",), lists=("lines",),

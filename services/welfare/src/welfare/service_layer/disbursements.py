@@ -56,4 +56,5 @@ class Disbursements(UseCases):
         org_unit_id, org_path = self.figures_root(p, "welfare:read", q.get("org_unit"))
         first, last = month_of(q.get("from_")), month_of(q.get("to"))
         payments = self.stores.payments.in_periods(org_path, first, last, q.get("programme"))
-        return {"org_unit_id": org_unit_id, "from": first, "to": last, **payment_totals(payments, org_path)}
+        return {"org_unit_id": org_unit_id, "from": q.get("from_"), "to": q.get("to"),
+                "months": {"first": first, "last": last}, **payment_totals(payments, org_path)}

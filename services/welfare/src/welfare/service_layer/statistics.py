@@ -33,6 +33,7 @@ class Statistics(UseCases):
         disbursed = sum(r["amount_fen"] for r in programmes.values())
         goods_value = sum(m["value_fen"] for m in out_moves)
         return {"org_unit_id": org_unit_id, "from": since, "to": until,
+                "months": {"first": month_of(since), "last": month_of(until)},
                 "programmes": dict(sorted(programmes.items())),
                 "active_grants_now": self.stores.grants.active_per_programme(org_path),
                 "disbursed_fen": disbursed, "disbursed_yuan": fen_to_yuan(disbursed),
