@@ -93,3 +93,8 @@ def test_org_unit_is_a_subtree_and_from_to_bound_the_lists_own_time(svc):
     assert svc.fetch("/visits/counts?org_unit=ceguan", **CEGUAN).get_json()["visits"] == 2
     # a caller of one unit need not name it
     assert svc.fetch("/visits/counts?to=2026-02-28", **CEGUAN).get_json()["visits"] == 1
+    # a time given with an offset is kept, and answered, in UTC with Z: 07:00 in Beijing is the day before in UTC
+    beijing = svc.post("/visits", {"org_unit_id": "yangchun", "visited": "y", "visited_at": "2026-04-01T07:00:00+08:00"},
+                       **CEGUAN).get_json()
+    assert beijing["visited_at"] == "2026-03-31T23:00:00.000000Z"
+    assert svc.fetch("/visits/counts?from=2026-03-31&to=2026-03-31", **CEGUAN).get_json()["visits"] == 1

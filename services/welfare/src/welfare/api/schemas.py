@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from liandong.clock import from_iso
+from liandong.clock import from_iso, to_iso
 from liandong.fields import Fen, IdNumber, OrgUnitId, Text
 from liandong.listing import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, ListQuery, NoQuery, PeriodQuery
 
@@ -13,13 +13,14 @@ EMPLOYMENT = ("employed", "unemployed", "retired", "student", "unable_to_work", 
 
 
 class IsoTime(fields.String):
+    """A time in ISO 8601, kept as the UTC string with Z every stored time is (so they compare as strings)."""
+
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            from_iso(text)
+            return to_iso(from_iso(text))
         except ValueError:
             raise ValidationError("an ISO-8601 time such as 2026-03-01T08:00:00Z") from None
-        return text
 
 
 class Several(fields.String):
