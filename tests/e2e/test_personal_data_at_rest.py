@@ -116,7 +116,7 @@ def journey(base: str, settings) -> dict:
     fund_grant = post("welfare/fund/grants", {"org_unit_id": "huangqi", "recipient": f"欧阳建国 {VISITED_MOBILE}",
                                               "reason": f"{ADDRESS} 住户, 患病住院", "amount_fen": 100000}, officer)
     post(f"welfare/fund/grants/{fund_grant['_id']}/approval", {}, officer, 200)
-    ledger = get_json(base, "welfare/fund/huangqi", officer)["entries"]
+    ledger = get_json(base, "welfare/fund/huangqi/entries", officer)["items"]
     assert f"欧阳建国 {VISITED_MOBILE}" in [e["party"] for e in ledger]
 
     volunteer = post("volunteer/volunteers", {"name": "欧阳志愿", "kind": "party_member", "org_unit_id": "jiayuan",

@@ -45,7 +45,7 @@ CREATE = {"petition": "/api/v1/petition/petitions", "welfare": "/api/v1/welfare/
 READ_ONE = {"petition": "/api/v1/petition/petitions/{}", "welfare": "/api/v1/welfare/applications/{}",
             "volunteer": "/api/v1/volunteer/volunteers/{}", "security": "/api/v1/security/incidents/{}"}
 LIST = {"petition": ("/api/v1/petition/petitions", "org_unit_id"),
-        "welfare": ("/api/v1/welfare/applications", "org_unit_id"),
+        "welfare": ("/api/v1/welfare/applications", "org_unit"),
         "volunteer": ("/api/v1/volunteer/volunteers", "org_unit_id"),
         "security": ("/api/v1/security/incidents", "org_unit_id")}
 

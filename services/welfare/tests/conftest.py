@@ -1,4 +1,5 @@
-"""Fixtures for the welfare tests: the gateway (org tree) and welfare workers, a client, a movable clock."""
+"""Fixtures for the welfare tests: `svc`, the one harness (liandong.testing.ServiceHarness) with welfare's
+helpers (welfare_testkit.WelfareHarness), and `make_svc` for other backends or settings."""
 from __future__ import annotations
 
 import sys
@@ -8,38 +9,33 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the tests import welfare_testkit
 
-from liandong.testing import wait_for  # noqa: E402
-
-from gateway.bootstrap import create_worker as gateway_worker  # noqa: E402
-from welfare_testkit import START, Env, MovableClock  # noqa: E402
-
-
-def _env(make_settings, tmp_path, store, bus="embedded"):
-    clock = MovableClock(tmp_path / "clock")
-    clock.set(START)
-    settings = make_settings(service="welfare", store=store, bus=bus, clock_file=str(tmp_path / "clock"))
-    gw = gateway_worker(settings.for_service("gateway"))
-    gw.start()
-    env = Env(settings, clock)
-    env.start_worker()
-    try:
-        wait_for(lambda: env.welfare.platform.org.get("yangchun") and env.welfare.platform.org.get("jiayuan-b1"),
-                 30, message="welfare learns the org tree")
-        yield env
-    finally:
-        env.stop_worker()
-        gw.stop.set()
-        for t in gw.threads:
-            t.join(timeout=10)
-        if store == "mongo":
-            env.welfare.platform.db.drop()
+import welfare.bootstrap  # noqa: E402
+from welfare_testkit import WelfareHarness  # noqa: E402
 
 
 @pytest.fixture
-def env(make_settings, tmp_path, request):
+def make_svc(make_harness, tmp_path):
+    """`make_svc(store="mongo", bus="kafka", worker_kw=..., **settings)`: a started harness on its own clock."""
+    made = []
+
+    def make(store: str = "sqlite", bus: str = "embedded", **kw) -> WelfareHarness:
+        clock_file = tmp_path / f"clock-{len(made)}"
+        svc = make_harness(WelfareHarness, welfare.bootstrap, store=store, bus=bus, clock_file=str(clock_file), **kw)
+        made.append(svc)
+        return svc
+
+    yield make
+    for svc in made:
+        if svc.settings.store == "mongo":
+            svc.close()
+            svc.welfare.deps.db.drop()
+
+
+@pytest.fixture
+def svc(make_svc, request):
     """The welfare service on SQLite and the embedded bus.
 
-    `@pytest.mark.parametrize("env", ["mongo", "sqlite/kafka"], indirect=True)` picks other backends.
+    `@pytest.mark.parametrize("svc", ["mongo", "sqlite/kafka"], indirect=True)` picks other backends.
     """
     store, _, bus = getattr(request, "param", "sqlite").partition("/")
-    yield from _env(make_settings, tmp_path, store, bus or "embedded")
+    return make_svc(store, bus or "embedded")

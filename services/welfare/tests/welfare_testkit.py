@@ -1,15 +1,15 @@
-"""Helpers of the welfare tests: a movable clock, a client wrapper, and the bodies the tests send."""
+"""Helpers of the welfare tests: a movable clock, the harness (`WelfareHarness`, behind the fixture `svc`),
+and the bodies the tests send."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from liandong import idnumbers
-from liandong.testing import auth_headers
-
-from welfare.bootstrap import create_app, create_worker
+from liandong.testing import ServiceHarness, auth_headers, wait_for
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)  # demo "today": the 2026 lines apply
+JIAYUAN = "/chuanying/huangqi/jiayuan/"
 
 
 def id_number(born: str = "19800101", seq: int = 123, region: str = "220204") -> str:
@@ -35,41 +35,8 @@ class MovableClock:
         self.set(datetime(y, m, day, 1, 0, tzinfo=timezone.utc))
 
     def advance(self, **delta) -> None:
-        from datetime import timedelta
-
         self.offset += timedelta(**delta).total_seconds()
         self.path.write_text(str(self.offset))
-
-
-class Env:
-    def __init__(self, settings, clock):
-        self.settings = settings
-        self.clock = clock
-        self.app = create_app(settings)
-        self.client = self.app.test_client()
-        self.welfare = self.app.extensions["welfare"]
-        self.worker = None
-
-    def start_worker(self):
-        self.worker = create_worker(self.settings)
-        self.worker.start()
-        return self.worker
-
-    def stop_worker(self):
-        if self.worker is not None:
-            self.worker.stop.set()
-            for t in self.worker.threads:
-                t.join(timeout=10)
-            self.worker = None
-
-    def headers(self, role="community_worker", org_unit="jiayuan", path="/chuanying/huangqi/jiayuan/", **kw):
-        return auth_headers(self.settings, role=role, org_unit=org_unit, org_path=path, **kw)
-
-    def post(self, url, body=None, **hkw):
-        return self.client.post(f"/api/v1/welfare{url}", json=body if body is not None else {}, headers=self.headers(**hkw))
-
-    def get(self, url, **hkw):
-        return self.client.get(f"/api/v1/welfare{url}", headers=self.headers(**hkw))
 
 
 SUBDISTRICT = dict(role="subdistrict_officer", org_unit="huangqi", path="/chuanying/huangqi/")
@@ -86,19 +53,64 @@ def household(incomes_yuan=(800, 0, 0), residence="urban", assets_fen=0, seq=100
                         for i, inc in enumerate(incomes_yuan)]}
 
 
-def apply(env, org_unit="jiayuan", path="/chuanying/huangqi/jiayuan/", programme="dibao_urban", **kw):
-    r = env.post("/applications", {"org_unit_id": org_unit, "programme": programme, "household": household(**kw)},
-                 org_unit=org_unit, path=path)
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()
+class WelfareHarness(ServiceHarness):
+    """The welfare service as its tests drive it. Its requests act, unless told otherwise, as a community
+    worker of 家园社区 (most of welfare happens there); `who` keywords (role, org_unit, path, duties)
+    name another caller. The clock is the test's own (`clock`), set to START."""
 
+    def __init__(self, module, settings, worker_kw=None, **kw):
+        self.clock = MovableClock(Path(settings.clock_file))
+        self.clock.set(START)  # before the workers start: every process reads the same moved clock
+        super().__init__(module, settings, worker_kw, **kw)
+        wait_for(lambda: self.welfare.deps.org.get("yangchun") and self.welfare.deps.org.get("jiayuan-b1"), 30,
+                 message="welfare learns the org tree")
 
-def approved_grant(env, sub, org_unit="jiayuan", path="/chuanying/huangqi/jiayuan/", **kw):
-    """Apply, review, wait out the notice (the clock moves past it), approve: returns the grant."""
-    app = apply(env, org_unit, path, **kw)
-    r = env.post(f"/applications/{app['id']}/community-review", {"decision": "pass"}, org_unit=org_unit, path=path)
-    assert r.status_code == 200, r.get_json()
-    env.clock.advance(days=r.get_json()["notice_days"], minutes=1)
-    r = env.post(f"/applications/{app['id']}/approval", **sub)
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()["grant"]
+    @property
+    def welfare(self):
+        """The use cases and their repositories (`welfare.stores`), as the app holds them."""
+        return self.app.extensions["welfare"]
+
+    @property
+    def worker(self):
+        return self.workers[1]
+
+    def headers(self, role: str = "community_worker", org_unit: str = "jiayuan", org_path: str | None = None,
+                path: str = JIAYUAN, **kw) -> dict:
+        return auth_headers(self.settings, role=role, org_unit=org_unit, org_path=org_path or path, **kw)
+
+    def post(self, url: str, body=None, headers=None, expect: int | None = None, **who):
+        """A POST as `who` (its `path` keyword is the caller's org path)."""
+        return super().post(url, body, headers if headers is not None else self.headers(**who), expect)
+
+    def fetch(self, url: str, **who):
+        """A GET as `who`, its response whatever its status (`url` may carry its query string)."""
+        return self.call("GET", url, headers=self.headers(**who))
+
+    def stop_worker(self) -> None:
+        worker = self.workers.pop(1)
+        worker.stop.set()
+        for t in worker.threads:
+            t.join(timeout=10)
+
+    def start_worker(self) -> None:
+        worker = self.module.create_worker(self.settings)
+        worker.start()
+        self.workers.insert(1, worker)
+
+    # -- the domain's steps
+
+    def apply(self, org_unit="jiayuan", path=JIAYUAN, programme="dibao_urban", **kw) -> dict:
+        r = self.post("/applications", {"org_unit_id": org_unit, "programme": programme, "household": household(**kw)},
+                      org_unit=org_unit, path=path)
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()
+
+    def approved_grant(self, sub, org_unit="jiayuan", path=JIAYUAN, **kw) -> dict:
+        """Apply, review, wait out the notice (the clock moves past it), approve: returns the grant."""
+        app = self.apply(org_unit, path, **kw)
+        r = self.post(f"/applications/{app['id']}/community-review", {"decision": "pass"}, org_unit=org_unit, path=path)
+        assert r.status_code == 200, r.get_json()
+        self.clock.advance(days=r.get_json()["notice_days"], minutes=1)
+        r = self.post(f"/applications/{app['id']}/approval", **sub)
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()["grant"]

@@ -10,10 +10,11 @@ from liandong.worker import Worker
 
 from . import SERVICE
 from .adapters.programme_config import load_catalogue
-from .api.routes import blueprint
+from .adapters.stores import WelfareStores
+from .api.routes import blueprints
 from .config import WelfareSettings
 from .handlers import handlers, redemption_sweeper
-from .service import Welfare
+from .service_layer import Welfare
 
 
 def create_platform(settings: Settings | None = None, **overrides) -> Platform:
@@ -21,38 +22,43 @@ def create_platform(settings: Settings | None = None, **overrides) -> Platform:
 
 
 def create_welfare(settings: Settings | None = None, welfare_settings: WelfareSettings | None = None,
-                   **overrides) -> tuple[Welfare, WelfareSettings]:
+                   **overrides) -> tuple[Platform, Welfare, WelfareSettings]:
     ws = welfare_settings or WelfareSettings.from_env()
-    welfare = Welfare(create_platform(settings, **overrides), load_catalogue(ws.programmes_file))
+    platform = create_platform(settings, **overrides)
+    welfare = Welfare(platform.deps, load_catalogue(ws.programmes_file))
     welfare.prepare()
-    return welfare, ws
+    return platform, welfare, ws
 
 
 def create_app(settings: Settings | None = None, welfare_settings: WelfareSettings | None = None,
                **overrides) -> Flask:
-    welfare, _ = create_welfare(settings, welfare_settings, **overrides)
-    app = welfare.platform.create_app()
-    app.register_blueprint(blueprint(welfare))
+    platform, welfare, _ = create_welfare(settings, welfare_settings, **overrides)
+    app = platform.create_app()
+    for bp in blueprints(welfare):
+        app.register_blueprint(bp)
     app.extensions["welfare"] = welfare
     return app
 
 
 def personal_stores(platform: Platform) -> list[Store]:
     """Where the welfare service keeps personal data (`python -m liandong.reencrypt welfare`)."""
-    from .adapters.repositories import (FUND_ENTRY, FUND_GRANT, PAIRING, ApplicationRepository, GrantRepository,
-                                        VisitRepository)
+    from liandong.personal import PersonalFields
 
-    repos = [ApplicationRepository(platform), GrantRepository(platform), VisitRepository(platform)]
-    return [Store(r.collection, r.personal) for r in repos] + [
-        Store(platform.db.collection("pairings"), PAIRING), Store(platform.db.collection("fund_grants"), FUND_GRANT),
-        Store(platform.db.collection("fund_entries"), FUND_ENTRY)]
+    from .adapters.repositories import FUND_GRANT, PAIRING
+
+    stores = WelfareStores(platform.deps)
+    return [Store(r.collection, r.personal) for r in (stores.applications, stores.grants, stores.visits,
+                                                       stores.fund_entries)] + [
+        Store(stores.pairings.collection, PAIRING), Store(stores.fund.grants, FUND_GRANT),
+        # a fund entry parked on its account until its ledger records it names its party too
+        Store(stores.fund.collection, PersonalFields.of("unrecorded[].party"))]
 
 
 def create_worker(settings: Settings | None = None, welfare_settings: WelfareSettings | None = None,
                   **overrides) -> Worker:
-    welfare, ws = create_welfare(settings, welfare_settings, **overrides)
-    worker = welfare.platform.create_worker(
-        outbox_collections=welfare.outbox_collections(), handlers=handlers(welfare),
+    platform, welfare, ws = create_welfare(settings, welfare_settings, **overrides)
+    worker = platform.create_worker(
+        outbox_collections=welfare.stores.outbox_collections(), handlers=handlers(welfare),
         periodic=[(ws.sweep_every_seconds, redemption_sweeper(welfare, ws.redemption_timeout_seconds))])
     worker.welfare = welfare
     return worker

@@ -33,6 +33,6 @@ def test_bad_input_is_a_4xx_never_a_500(make_settings):
     r = client.post("/api/v1/welfare/fund/donations", json={"org_unit_id": "huangqi", "donor": "x",
                                                            "donor_kind": "resident", "amount_fen": 12.5}, headers=h)
     assert r.status_code == 422  # money is integer fen, never a float
-    assert client.get("/api/v1/welfare/disbursements/totals?org_unit_id=huangqi&from=2026-13&to=x",
+    assert client.get("/api/v1/welfare/disbursements/totals?org_unit=huangqi&from=2026-13&to=x",
                       headers=h).status_code == 422
     assert client.get("/api/v1/welfare/grants/nope", headers=h).status_code == 404

@@ -60,148 +60,148 @@ class FakeVolunteerService:
         return len(messages)
 
 
-def stock_item(env, item_id):
-    return env.welfare.stock.get(item_id)
+def stock_item(svc, item_id):
+    return svc.welfare.stores.stock.get(item_id)
 
 
-def setup_stock(env, quantity=10):
-    r = env.post("/goods/donations", {"org_unit_id": "jiayuan", "sku": "rice-5kg", "name": "大米5公斤", "unit": "袋",
+def setup_stock(svc, quantity=10):
+    r = svc.post("/goods/donations", {"org_unit_id": "jiayuan", "sku": "rice-5kg", "name": "大米5公斤", "unit": "袋",
                                       "quantity": quantity, "donor": "共建单位 船营区粮库", "unit_value_fen": 3500,
                                       "coin_price": 30})
     assert r.status_code == 201, r.get_json()
     return "jiayuan:rice-5kg"
 
 
-def redeem(env, volunteer_id, item_id, quantity):
-    return env.post("/goods/redemptions", {"org_unit_id": "jiayuan", "volunteer_id": volunteer_id,
+def redeem(svc, volunteer_id, item_id, quantity):
+    return svc.post("/goods/redemptions", {"org_unit_id": "jiayuan", "volunteer_id": volunteer_id,
                                            "items": [{"item_id": item_id, "quantity": quantity}]})
 
 
-def status(env, rid):
-    return env.get(f"/goods/redemptions/{rid}").get_json()["status"]
+def status(svc, rid):
+    return svc.fetch(f"/goods/redemptions/{rid}").get_json()["status"]
 
 
-def settle(env, fake, rid, want):
-    return wait_for(lambda: fake.pump() >= 0 and status(env, rid) == want, 30, message=f"redemption {want}")
+def settle(svc, fake, rid, want):
+    return wait_for(lambda: fake.pump() >= 0 and status(svc, rid) == want, 30, message=f"redemption {want}")
 
 
-def test_coins_reserved_hands_out_once_even_when_the_event_comes_twice(env):
-    item = setup_stock(env)
-    fake = FakeVolunteerService(env.welfare.platform, {"vol-a": 100})
-    r = redeem(env, "vol-a", item, 2)
+def test_coins_reserved_hands_out_once_even_when_the_event_comes_twice(svc):
+    item = setup_stock(svc)
+    fake = FakeVolunteerService(svc.platform, {"vol-a": 100})
+    r = redeem(svc, "vol-a", item, 2)
     assert r.status_code == 202 and r.get_json()["status"] == "awaiting_coins" and r.get_json()["coins"] == 60
     rid = r.get_json()["id"]
-    assert stock_item(env, item)["quantity"] == 8 and stock_item(env, item)["held"] == 2
-    settle(env, fake, rid, "handed_out")
+    assert stock_item(svc, item)["quantity"] == 8 and stock_item(svc, item)["held"] == 2
+    settle(svc, fake, rid, "handed_out")
     reserved = next(e for e in fake.sent if e.type.endswith("coins.reserved.v1"))
-    marker = redeem(env, "vol-a", item, 1).get_json()["id"]  # its answer queues behind the duplicates
-    wait_for(lambda: env.welfare.redemptions.collection.count_documents({"_outbox_pending": True}) == 0, 20,
+    marker = redeem(svc, "vol-a", item, 1).get_json()["id"]  # its answer queues behind the duplicates
+    wait_for(lambda: svc.welfare.stores.redemptions.collection.count_documents({"_outbox_pending": True}) == 0, 20,
              message="the marker request is published")
     fake.resend(reserved)  # redelivered as is
     fake.emit("volunteer.coins.reserved", dict(reserved.data))  # and a second, distinct duplicate
-    settle(env, fake, marker, "handed_out")  # one partition: the duplicates were consumed before it
-    s = stock_item(env, item)
+    settle(svc, fake, marker, "handed_out")  # one partition: the duplicates were consumed before it
+    s = stock_item(svc, item)
     assert (s["quantity"], s["held"], s["issued_total"]) == (7, 0, 3)
     wait_for(lambda: fake.pump() >= 0 and marker in fake.spent, 30, message="coins spent")
     assert fake.balances["vol-a"] == 10 and fake.spent == {rid: 60, marker: 30} and not fake.reserved
-    movements = env.get("/goods/movements?org_unit_id=jiayuan&recipient=volunteer:vol-a").get_json()["movements"]
+    movements = svc.fetch("/goods/movements?org_unit=jiayuan&recipient=volunteer:vol-a").get_json()["items"]
     assert sorted((m["quantity"], m["value_fen"]) for m in movements) == [(1, 3500), (2, 7000)]
 
 
-def test_refused_coins_put_the_goods_back(env):
-    item = setup_stock(env)
-    fake = FakeVolunteerService(env.welfare.platform, {"vol-b": 10})
-    rid = redeem(env, "vol-b", item, 1).get_json()["id"]
-    settle(env, fake, rid, "cancelled")
-    got = env.get(f"/goods/redemptions/{rid}").get_json()
+def test_refused_coins_put_the_goods_back(svc):
+    item = setup_stock(svc)
+    fake = FakeVolunteerService(svc.platform, {"vol-b": 10})
+    rid = redeem(svc, "vol-b", item, 1).get_json()["id"]
+    settle(svc, fake, rid, "cancelled")
+    got = svc.fetch(f"/goods/redemptions/{rid}").get_json()
     assert got["cancel_reason"] == "coins_refused"
-    s = stock_item(env, item)
+    s = stock_item(svc, item)
     assert (s["quantity"], s["held"], s["issued_total"]) == (10, 0, 0)
     assert fake.balances["vol-b"] == 10
 
 
-def test_held_goods_cannot_be_handed_out_twice_and_short_stock_is_refused(env):
-    item = setup_stock(env, quantity=3)
-    rid = redeem(env, "vol-c", item, 2).get_json()["id"]
+def test_held_goods_cannot_be_handed_out_twice_and_short_stock_is_refused(svc):
+    item = setup_stock(svc, quantity=3)
+    rid = redeem(svc, "vol-c", item, 2).get_json()["id"]
     # the two held bags are not on the shelf: only one is left for households
-    assert env.post("/goods/handouts", {"item_id": item, "quantity": 2, "household_id": "h-9"}).status_code == 409
-    short = redeem(env, "vol-d", item, 2)
+    assert svc.post("/goods/handouts", {"item_id": item, "quantity": 2, "household_id": "h-9"}).status_code == 409
+    short = redeem(svc, "vol-d", item, 2)
     assert short.status_code == 409
-    s = stock_item(env, item)
+    s = stock_item(svc, item)
     assert (s["quantity"], s["held"]) == (1, 2)
     # staff cancel the first: goods go back and the volunteer service is told to release
-    cancelled = env.post(f"/goods/redemptions/{rid}/cancel").get_json()
+    cancelled = svc.post(f"/goods/redemptions/{rid}/cancel").get_json()
     assert cancelled["status"] == "cancelled" and cancelled["cancel_reason"] == "cancelled_by_staff"
-    assert env.post(f"/goods/redemptions/{rid}/cancel").status_code == 409
-    s = stock_item(env, item)
+    assert svc.post(f"/goods/redemptions/{rid}/cancel").status_code == 409
+    s = stock_item(svc, item)
     assert (s["quantity"], s["held"]) == (3, 0)
 
 
-@pytest.mark.parametrize("env", ["sqlite", "mongo", "mongo/kafka"], indirect=True)
-def test_outages_on_either_side_leave_coins_and_stock_consistent(env):
-    item = setup_stock(env, quantity=10)
+@pytest.mark.parametrize("svc", ["sqlite", "mongo", "mongo/kafka"], indirect=True)
+def test_outages_on_either_side_leave_coins_and_stock_consistent(svc):
+    item = setup_stock(svc, quantity=10)
     rich, poor_vol = unique("vol-e"), unique("vol-f")
-    fake = FakeVolunteerService(env.welfare.platform, {rich: 100, poor_vol: 20})
+    fake = FakeVolunteerService(svc.platform, {rich: 100, poor_vol: 20})
     # the volunteer service is down: requests wait with their goods held
-    ok = redeem(env, rich, item, 3).get_json()["id"]
-    poor = redeem(env, poor_vol, item, 1).get_json()["id"]
-    assert status(env, ok) == status(env, poor) == "awaiting_coins"
-    assert (stock_item(env, item)["quantity"], stock_item(env, item)["held"]) == (6, 4)
-    wait_for(lambda: env.welfare.redemptions.collection.count_documents({"_outbox_pending": True}) == 0, 20,
+    ok = redeem(svc, rich, item, 3).get_json()["id"]
+    poor = redeem(svc, poor_vol, item, 1).get_json()["id"]
+    assert status(svc, ok) == status(svc, poor) == "awaiting_coins"
+    assert (stock_item(svc, item)["quantity"], stock_item(svc, item)["held"]) == (6, 4)
+    wait_for(lambda: svc.welfare.stores.redemptions.collection.count_documents({"_outbox_pending": True}) == 0, 20,
              message="requests published")
     # now welfare's worker goes down while the volunteer service comes back and answers
-    env.stop_worker()
+    svc.stop_worker()
     wait_for(lambda: fake.pump() == 0 and len(fake.sent) == 2, 30, message="the volunteer side answers")
     fake.resend(fake.sent[0])  # a redelivery while welfare is down
-    assert status(env, ok) == status(env, poor) == "awaiting_coins"
-    env.start_worker()
-    settle(env, fake, ok, "handed_out")
-    settle(env, fake, poor, "cancelled")
+    assert status(svc, ok) == status(svc, poor) == "awaiting_coins"
+    svc.start_worker()
+    settle(svc, fake, ok, "handed_out")
+    settle(svc, fake, poor, "cancelled")
     wait_for(lambda: fake.pump() >= 0 and ok in fake.spent and not fake.reserved, 30,
              message="coins spent and released")
-    s = stock_item(env, item)
+    s = stock_item(svc, item)
     assert (s["quantity"], s["held"], s["issued_total"]) == (6 + 1, 0, 3)
     assert fake.balances == {rich: 10, poor_vol: 20} and fake.spent == {ok: 90} and not fake.reserved
 
 
-def test_redemptions_whose_coins_never_come_time_out(env):
-    item = setup_stock(env, quantity=4)
-    fake = FakeVolunteerService(env.welfare.platform, {"vol-g": 100})
-    rid = redeem(env, "vol-g", item, 2).get_json()["id"]
-    assert env.welfare.sweep_redemptions("2000-01-01T00:00:00.000000Z") == 0  # not old enough
-    env.clock.advance(days=2)
+def test_redemptions_whose_coins_never_come_time_out(svc):
+    item = setup_stock(svc, quantity=4)
+    fake = FakeVolunteerService(svc.platform, {"vol-g": 100})
+    rid = redeem(svc, "vol-g", item, 2).get_json()["id"]
+    assert svc.welfare.redemptions.sweep("2000-01-01T00:00:00.000000Z") == 0  # not old enough
+    svc.clock.advance(days=2)
     from welfare.handlers import redemption_sweeper
-    assert redemption_sweeper(env.welfare, 24 * 3600)() == 1
-    assert status(env, rid) == "cancelled"
-    assert (stock_item(env, item)["quantity"], stock_item(env, item)["held"]) == (4, 0)
+    assert redemption_sweeper(svc.welfare, 24 * 3600)() == 1
+    assert status(svc, rid) == "cancelled"
+    assert (stock_item(svc, item)["quantity"], stock_item(svc, item)["held"]) == (4, 0)
     # the volunteer service, back late, reserves then learns of the cancellation and releases
     wait_for(lambda: fake.pump() >= 0 and len(fake.sent) == 1 and not fake.reserved, 30,
              message="coins released after the timeout")
     assert fake.balances["vol-g"] == 100
-    assert status(env, rid) == "cancelled"
+    assert status(svc, rid) == "cancelled"
 
 
-def test_a_crash_between_decision_and_stock_is_settled_by_the_sweep(env):
-    item = setup_stock(env, quantity=5)
-    rid = redeem(env, "vol-h", item, 2).get_json()["id"]
+def test_a_crash_between_decision_and_stock_is_settled_by_the_sweep(svc):
+    item = setup_stock(svc, quantity=5)
+    rid = redeem(svc, "vol-h", item, 2).get_json()["id"]
     # the hand-out was decided and stored, then the process died before the stock followed
-    r = env.welfare.redemptions.get(rid)
+    r = svc.welfare.stores.redemptions.get(rid)
     r.hand_out({"event_id": "e"}, "2026-03-02T01:00:00.000000Z")
-    env.welfare.redemptions.save(r)
-    assert stock_item(env, item)["held"] == 2
-    env.welfare.sweep_redemptions("2000-01-01T00:00:00.000000Z")
-    s = stock_item(env, item)
+    svc.welfare.stores.redemptions.save(r)
+    assert stock_item(svc, item)["held"] == 2
+    svc.welfare.redemptions.sweep("2000-01-01T00:00:00.000000Z")
+    s = stock_item(svc, item)
     assert (s["quantity"], s["held"], s["issued_total"]) == (3, 0, 2)
-    env.welfare.sweep_redemptions("2000-01-01T00:00:00.000000Z")  # again: nothing more
-    assert stock_item(env, item)["issued_total"] == 2
+    svc.welfare.redemptions.sweep("2000-01-01T00:00:00.000000Z")  # again: nothing more
+    assert stock_item(svc, item)["issued_total"] == 2
 
 
-def test_goods_gone_when_the_coins_arrive_cancel_with_out_of_stock(env):
-    item = setup_stock(env, quantity=5)
-    fake = FakeVolunteerService(env.welfare.platform, {"vol-i": 100})
-    rid = redeem(env, "vol-i", item, 2).get_json()["id"]
-    env.welfare.stock.release(item, 2, rid)  # the held goods went missing (a faulty correction)
-    settle(env, fake, rid, "cancelled")
-    assert env.get(f"/goods/redemptions/{rid}").get_json()["cancel_reason"] == "out_of_stock"
+def test_goods_gone_when_the_coins_arrive_cancel_with_out_of_stock(svc):
+    item = setup_stock(svc, quantity=5)
+    fake = FakeVolunteerService(svc.platform, {"vol-i": 100})
+    rid = redeem(svc, "vol-i", item, 2).get_json()["id"]
+    svc.welfare.stores.stock.release(item, 2, rid)  # the held goods went missing (a faulty correction)
+    settle(svc, fake, rid, "cancelled")
+    assert svc.fetch(f"/goods/redemptions/{rid}").get_json()["cancel_reason"] == "out_of_stock"
     wait_for(lambda: fake.pump() >= 0 and not fake.reserved, 30, message="coins released")
-    assert fake.balances["vol-i"] == 100 and stock_item(env, item)["issued_total"] == 0
+    assert fake.balances["vol-i"] == 100 and stock_item(svc, item)["issued_total"] == 0

@@ -1,41 +1,51 @@
-"""A crash between a decision and its follow-up write is repaired by the worker from the outbox events."""
+"""A crash between a decision and its follow-up write is repaired by the worker: from the outbox events
+(a grant), or from the entries a balance parked until its ledger recorded them (goods, fund)."""
 from __future__ import annotations
 
 from liandong.testing import wait_for
 
-from welfare.service import household_from
-from welfare_testkit import apply
+from welfare.config import WelfareSettings
+from welfare.service_layer.common import household_from
+from welfare_testkit import JIAYUAN
 
 
-def test_grant_is_started_from_the_approved_event_if_the_request_died(env):
-    app_id = apply(env, seq=800)["id"]
-    w = env.welfare
-    app = w.applications.get(app_id)
-    app.community_review(True, "w1", w.clock.now(), 0)
-    w.applications.save(app)
-    eligibility = w.catalogue.check(w.programme("dibao_urban"), household_from(app.household), app.org_path, 2026)
-    app.approve(f"g-{app_id}", eligibility, "s1", w.clock.now_iso())
-    w.applications.save(app)  # ... and the process stopped before starting the grant
-    grant = wait_for(lambda: w.grants.collection.find_one({"_id": f"g-{app_id}"}), 30, message="grant repaired")
+def test_grant_is_started_from_the_approved_event_if_the_request_died(svc):
+    app_id = svc.apply(seq=800)["id"]
+    w = svc.welfare
+    applications, clock = w.stores.applications, w.deps.clock
+    app = applications.get(app_id)
+    app.community_review(True, "w1", clock.now(), 0)
+    applications.save(app)
+    eligibility = w.catalogue.check(w.catalogue.get("dibao_urban"), household_from(app.household), app.org_path, 2026)
+    app.approve(f"g-{app_id}", eligibility, "s1", clock.now_iso())
+    applications.save(app)  # ... and the process stopped before starting the grant
+    grant = wait_for(lambda: w.stores.grants.collection.find_one({"_id": f"g-{app_id}"}), 30, message="grant repaired")
     assert grant["status"] == "active" and grant["monthly_amount_fen"] == 136000
 
 
-def test_movement_and_fund_ledgers_are_repaired_from_events(env):
-    w = env.welfare
-    path = "/chuanying/huangqi/jiayuan/"
-    ev = w.platform.new_event("welfare.goods.donated", "jiayuan:mi", {
-        "movement_id": "m-lost", "org_unit_id": "jiayuan", "item_id": "jiayuan:mi", "name": "大米", "quantity": 4,
-        "unit": "袋", "donor": "居民", "value_fen": 14000}, path)
-    w.stock.receive("jiayuan:mi", {"org_path": path, "org_unit_id": "jiayuan", "sku": "mi", "name": "大米",
-                                   "unit": "袋", "unit_value_fen": 3500}, 4, ev)  # the movement row never written
-    moved = wait_for(lambda: w.stock.movements.find_one({"_id": "m-lost"}), 30, message="movement repaired")
-    assert moved["quantity"] == 4 and moved["org_path"] == path and moved["kind"] == "donation"
-    w.fund.open("fund:jiayuan", "jiayuan", path)
-    w.fund.move("fund:jiayuan", "e-lost", 5000, lambda after: w.platform.new_event(
-        "welfare.fund.donation_received", "fund:jiayuan", {
-            "entry_id": "e-lost", "fund_id": "fund:jiayuan", "org_unit_id": "jiayuan", "donor": "居民",
-            "donor_kind": "resident", "amount_fen": 5000, "balance_after_fen": after}, path))
-    entry = wait_for(lambda: w.fund.entries.find_one({"_id": "e-lost"}), 30, message="fund entry repaired")
-    assert entry["amount_fen"] == 5000 and entry["balance_after_fen"] == 5000
-    ledger = env.get("/fund/jiayuan").get_json()
-    assert ledger["ledger_sum_fen"] == ledger["balance_fen"] == 5000
+def test_movement_and_fund_entries_a_crash_left_unrecorded_are_recorded_with_their_events(make_svc):
+    svc = make_svc(worker_kw={"welfare_settings": WelfareSettings(sweep_every_seconds=0.2)})
+    stores = svc.welfare.stores
+    now = svc.welfare.deps.clock.now_iso()
+    movement = {"_id": "m-lost", "kind": "donation", "org_path": JIAYUAN, "org_unit_id": "jiayuan",
+                "item_id": "jiayuan:mi", "name": "大米", "unit": "袋", "quantity": 4, "value_fen": 14000,
+                "donor": "居民", "recipient": None, "at": now, "by": "w1"}
+    # the stock moved, and the process stopped before the movement was recorded
+    assert stores.stock.receive("jiayuan:mi", {"org_path": JIAYUAN, "org_unit_id": "jiayuan", "sku": "mi",
+                                               "name": "大米", "unit": "袋", "unit_value_fen": 3500}, movement)
+    stores.fund.open("fund:jiayuan", "jiayuan", JIAYUAN)
+    stores.fund.move("fund:jiayuan", {"_id": "e-lost", "fund_id": "fund:jiayuan", "org_path": JIAYUAN,
+                                      "org_unit_id": "jiayuan", "kind": "donation", "amount_fen": 5000,
+                                      "party": "居民", "donor_kind": "resident", "at": now, "by": "w1"})
+    moved = wait_for(lambda: stores.movements.get("m-lost"), 30, message="movement recorded")
+    assert moved["quantity"] == 4 and moved["org_path"] == JIAYUAN and moved["kind"] == "donation"
+    entry = wait_for(lambda: stores.fund_entries.get("e-lost"), 30, message="fund entry recorded")
+    assert entry["amount_fen"] == 5000 and entry["balance_after_fen"] == 5000 and entry["party"] == "居民"
+    fund = svc.fetch("/fund/jiayuan").get_json()
+    assert fund["ledger_sum_fen"] == fund["balance_fen"] == 5000
+    # and each went out with its event, once
+    events = wait_for(lambda: (lambda evs: evs if len(evs) == 2 else None)(svc.events({
+        "liandong.welfare.goods.donated.v1", "liandong.welfare.fund.donation_received.v1"})), 30,
+        message="the ledgers' events")
+    assert {e.data.get("movement_id") or e.data.get("entry_id") for e in events} == {"m-lost", "e-lost"}
+    assert stores.stock.record_unrecorded() == stores.fund.record_unrecorded() == 0  # nothing left parked

@@ -11,7 +11,7 @@ import pytest
 
 from liandong.testing import fill, wait_for
 
-from welfare_testkit import CIVIL, SUBDISTRICT, approved_grant, apply, household
+from welfare_testkit import CIVIL, SUBDISTRICT, household
 
 HNL = dict(org_unit="huangniling", path="/chuanying/xihu/huangniling/")
 XIHU = dict(role="subdistrict_officer", org_unit="xihu", path="/chuanying/xihu/")
@@ -19,41 +19,41 @@ API = "/api/v1/welfare"
 
 
 @pytest.fixture
-def b(env):
+def b(svc):
     """黄泥岭's records: an application, a grant, stock, a pairing, a fund grant, a redemption."""
-    s = {"app": apply(env, **HNL)["id"], "grant": approved_grant(env, XIHU, **HNL, seq=700)["id"]}
+    s = {"app": svc.apply(**HNL)["id"], "grant": svc.approved_grant(XIHU, **HNL, seq=700)["id"]}
     for unit, who in (("huangniling", HNL), ("jiayuan", {})):
-        r = env.post("/goods/donations", {"org_unit_id": unit, "sku": "oil", "name": "食用油", "unit": "桶",
+        r = svc.post("/goods/donations", {"org_unit_id": unit, "sku": "oil", "name": "食用油", "unit": "桶",
                                           "quantity": 5, "donor": "x", "unit_value_fen": 5000, "coin_price": 10}, **who)
         assert r.status_code == 201, r.get_json()
     s["item"] = "huangniling:oil"
-    s["pairing"] = env.post("/pairings", {"org_unit_id": "huangniling", "helper_id": "c-1", "helper_name": "书记",
+    s["pairing"] = svc.post("/pairings", {"org_unit_id": "huangniling", "helper_id": "c-1", "helper_name": "书记",
                                           "helper_kind": "cadre", "household": "x户", "plan": "每月走访"},
                             **HNL).get_json()["_id"]
-    assert env.post("/fund/donations", {"org_unit_id": "huangniling", "donor": "x", "donor_kind": "other",
+    assert svc.post("/fund/donations", {"org_unit_id": "huangniling", "donor": "x", "donor_kind": "other",
                                         "amount_fen": 100000}, **XIHU).status_code == 201
-    s["fund_grant"] = env.post("/fund/grants", {"org_unit_id": "huangniling", "recipient": "x", "reason": "x",
+    s["fund_grant"] = svc.post("/fund/grants", {"org_unit_id": "huangniling", "recipient": "x", "reason": "x",
                                                 "amount_fen": 100}, **HNL).get_json()["_id"]
-    r = env.post("/goods/redemptions", {"org_unit_id": "huangniling", "volunteer_id": "v-b",
+    r = svc.post("/goods/redemptions", {"org_unit_id": "huangniling", "volunteer_id": "v-b",
                                         "items": [{"item_id": s["item"], "quantity": 1}]}, **HNL)
     assert r.status_code == 202, r.get_json()
     s["redemption"] = r.get_json()["id"]
-    r = env.post(f"/applications/{s['app']}/community-review", {"decision": "pass"}, **HNL)
-    s["objection"] = env.post(f"/applications/{s['app']}/objections", {"text": "x"}, **HNL).get_json()["id"]
-    wait_for(lambda: settled(env), 30, message="set-up settled")
+    r = svc.post(f"/applications/{s['app']}/community-review", {"decision": "pass"}, **HNL)
+    s["objection"] = svc.post(f"/applications/{s['app']}/objections", {"text": "x"}, **HNL).get_json()["id"]
+    wait_for(lambda: settled(svc), 30, message="set-up settled")
     return s
 
 
-def settled(env) -> bool:
-    return sum(c.count_documents({"_outbox_pending": True}) for c in env.welfare.outbox_collections()) == 0
+def settled(svc) -> bool:
+    return sum(c.count_documents({"_outbox_pending": True}) for c in svc.welfare.stores.outbox_collections()) == 0
 
 
-def state(env) -> dict:
+def state(svc) -> dict:
     """Every stored record (bookkeeping fields aside): a refusal leaves all of it as it was."""
     out = {}
     for name in ("applications", "grants", "payments", "redemptions", "visits", "stock", "goods_movements",
                  "stocktakes", "funds", "fund_entries", "fund_grants", "pairings"):
-        docs = env.welfare.platform.db.collection(name).find({})
+        docs = svc.platform.db.collection(name).find({})
         out[name] = sorted(repr(sorted((k, repr(v)) for k, v in d.items() if not k.startswith("_") or k == "_id"))
                            for d in docs)
     return out
@@ -69,37 +69,38 @@ REFERENCES = [
      ("pairing", "pairing")),
     ("payments.grant_id", "/payments?grant_id={grant}", None, ("grant", "grant")),
     ("fund.org_unit_id", "/fund/huangniling", None, ("charity fund", None)),
+    ("fund_entries.org_unit_id", "/fund/huangniling/entries", None, ("charity fund", None)),
 ]
 
 
-@pytest.mark.parametrize("env", ["sqlite", "mongo"], indirect=True)
+@pytest.mark.parametrize("svc", ["sqlite", "mongo"], indirect=True)
 @pytest.mark.parametrize("row,path,body,named", REFERENCES, ids=[r[0] for r in REFERENCES])
-def test_a_reference_to_another_communitys_record_is_404_and_changes_nothing(env, b, row, path, body, named):
-    before = state(env)
+def test_a_reference_to_another_communitys_record_is_404_and_changes_nothing(svc, b, row, path, body, named):
+    before = state(svc)
     url = fill(path, b)
-    r = env.get(url, **CIVIL) if body is None else env.post(url, fill(body, b), **CIVIL)
+    r = svc.fetch(url, **CIVIL) if body is None else svc.post(url, fill(body, b), **CIVIL)
     assert r.status_code == 404, (r.status_code, r.get_json())
     what, key = named
     assert r.get_json()["error"]["message"] == f"no {what} {b[key] if key else 'huangniling'!r}"
     assert "/chuanying" not in r.get_data(as_text=True)
-    wait_for(lambda: settled(env), 30, message="settled")
-    assert state(env) == before
+    wait_for(lambda: settled(svc), 30, message="settled")
+    assert state(svc) == before
 
 
-@pytest.mark.parametrize("env", ["sqlite", "mongo"], indirect=True)
-def test_list_lines_naming_another_communitys_item_answer_as_for_a_missing_one(env, b):
+@pytest.mark.parametrize("svc", ["sqlite", "mongo"], indirect=True)
+def test_list_lines_naming_another_communitys_item_answer_as_for_a_missing_one(svc, b):
     """Lines of a redemption or a stock-take are checked against the community the body names."""
-    before = state(env)
+    before = state(svc)
     answers = []
     for item in (b["item"], "jiayuan:nothing"):
-        r1 = env.post("/goods/redemptions", {"org_unit_id": "jiayuan", "volunteer_id": "v",
+        r1 = svc.post("/goods/redemptions", {"org_unit_id": "jiayuan", "volunteer_id": "v",
                                              "items": [{"item_id": item, "quantity": 1}]})
-        r2 = env.post("/goods/stocktakes", {"org_unit_id": "jiayuan", "lines": [{"item_id": item, "counted": 0}]})
+        r2 = svc.post("/goods/stocktakes", {"org_unit_id": "jiayuan", "lines": [{"item_id": item, "counted": 0}]})
         answers.append([(r.status_code, {k: v for k, v in r.get_json()["error"].items() if k != "correlation_id"})
                         for r in (r1, r2)])
     assert repr(answers[0]).replace(b["item"], "X") == repr(answers[1]).replace("jiayuan:nothing", "X")
     assert {code for code, _ in answers[0]} == {422}
-    assert state(env) == before
+    assert state(svc) == before
 
 
 # -- every single-record route, walked from the app's url_map
@@ -125,27 +126,27 @@ def single_record_routes(app):
                 yield path, method
 
 
-@pytest.mark.parametrize("env", ["sqlite", "mongo"], indirect=True)
-def test_every_single_record_route_answers_404_out_of_scope_without_an_org_path(env, b):
-    routes = list(single_record_routes(env.app))
+@pytest.mark.parametrize("svc", ["sqlite", "mongo"], indirect=True)
+def test_every_single_record_route_answers_404_out_of_scope_without_an_org_path(svc, b):
+    routes = list(single_record_routes(svc.app))
     assert len(routes) >= 15
     outsiders = {"jiayuan worker": dict(CIVIL), "huangqi officer": SUBDISTRICT,
                  "jiayuan resident": dict(role="resident", org_unit="jiayuan-b1", path="/chuanying/huangqi/jiayuan/b1/")}
-    before = state(env)
+    before = state(svc)
     for path, method in routes:
         fund_grant = "/fund/grants/" in path
         url = API + re.sub(r"<(\w+)>", lambda m: "huangniling" if PARAMS[m.group(1)] is None else
                            b["fund_grant" if fund_grant else PARAMS[m.group(1)]], path)
         for who, hkw in outsiders.items():
             body = BODIES.get(f"{path}:{method}", {})
-            r = env.client.open(url, method=method, json=body if method != "GET" else None, headers=env.headers(**hkw))
+            r = svc.client.open(url, method=method, json=body if method != "GET" else None, headers=svc.headers(**hkw))
             text = r.get_data(as_text=True)
             assert r.status_code == 404, (who, method, path, r.status_code, text)
             assert "/chuanying" not in text and "xihu" not in text, (who, method, path, text)
-    wait_for(lambda: settled(env), 30, message="settled")
-    assert state(env) == before
-    missing = env.get("/applications/nothing", **CIVIL).get_json()["error"]["message"]
-    hidden = env.get(f"/applications/{b['app']}", **CIVIL).get_json()["error"]["message"]
+    wait_for(lambda: settled(svc), 30, message="settled")
+    assert state(svc) == before
+    missing = svc.fetch("/applications/nothing", **CIVIL).get_json()["error"]["message"]
+    hidden = svc.fetch(f"/applications/{b['app']}", **CIVIL).get_json()["error"]["message"]
     assert missing.replace("nothing", "X") == hidden.replace(b["app"], "X")
 
 
@@ -155,11 +156,11 @@ def _figures(app_or_review) -> dict:
     return {k: v for r in app_or_review["eligibility"]["rules"] for k, v in r["figures"].items()}
 
 
-@pytest.mark.parametrize("env", ["sqlite", "mongo"], indirect=True)
-def test_eligibility_figures_are_masked_wherever_the_household_is(env):
-    app = apply(env, incomes_yuan=(1234, 0, 0), assets_fen=4567800, seq=800)
-    masked = env.get(f"/applications/{app['id']}").get_json()  # a community worker, no personal_data:read
-    listed = next(a for a in env.get("/applications").get_json()["applications"] if a["id"] == app["id"])
+@pytest.mark.parametrize("svc", ["sqlite", "mongo"], indirect=True)
+def test_eligibility_figures_are_masked_wherever_the_household_is(svc):
+    app = svc.apply(incomes_yuan=(1234, 0, 0), assets_fen=4567800, seq=800)
+    masked = svc.fetch(f"/applications/{app['id']}").get_json()  # a community worker, no personal_data:read
+    listed = next(a for a in svc.fetch("/applications").get_json()["items"] if a["id"] == app["id"])
     for view in (masked, listed):
         assert view["household"]["members"][0]["monthly_income_fen"] is None
         figures = _figures(view)
@@ -167,51 +168,51 @@ def test_eligibility_figures_are_masked_wherever_the_household_is(env):
         assert figures["assets_per_member_fen"] is None and figures["line_fen"] == 72000  # the policy stays
         text = repr(view)
         assert "411.33" not in text and "123400" not in text and "15226" not in text
-    full = env.get(f"/applications/{app['id']}", **CIVIL).get_json()  # 民政员: personal_data:read
+    full = svc.fetch(f"/applications/{app['id']}", **CIVIL).get_json()  # 民政员: personal_data:read
     assert _figures(full)["household_income_fen"] == 123400 and "411.33" in repr(full)
 
     # a grant's re-reviews, and the reason it was suspended for, quote no income either
-    grant = approved_grant(env, SUBDISTRICT, incomes_yuan=(500, 0, 0), seq=810)
-    r = env.post(f"/grants/{grant['id']}/re-reviews", {"household": household((2345, 0, 0), seq=810)})
+    grant = svc.approved_grant(SUBDISTRICT, incomes_yuan=(500, 0, 0), seq=810)
+    r = svc.post(f"/grants/{grant['id']}/re-reviews", {"household": household((2345, 0, 0), seq=810)})
     assert r.status_code == 200 and r.get_json()["outcome"] == "suspended"
-    for view in (env.get(f"/grants/{grant['id']}").get_json(),
-                 next(g for g in env.get("/grants").get_json()["grants"] if g["id"] == grant["id"])):
+    for view in (svc.fetch(f"/grants/{grant['id']}").get_json(),
+                 next(g for g in svc.fetch("/grants").get_json()["items"] if g["id"] == grant["id"])):
         assert _figures(view["reviews"][0])["household_income_fen"] is None
         assert "234500" not in repr(view) and "781.66" not in repr(view)
-    assert _figures(env.get(f"/grants/{grant['id']}", **CIVIL).get_json()["reviews"][0])[
+    assert _figures(svc.fetch(f"/grants/{grant['id']}", **CIVIL).get_json()["reviews"][0])[
         "household_income_fen"] == 234500
 
 
 # -- settings at the wrong level: the 公示 period and the months paid
 
-def test_the_notice_is_never_shorter_than_the_programmes(env):
-    app = apply(env, seq=820)
+def test_the_notice_is_never_shorter_than_the_programmes(svc):
+    app = svc.apply(seq=820)
     for days in (0, 6):
-        r = env.post(f"/applications/{app['id']}/community-review", {"decision": "pass", "notice_days": days})
+        r = svc.post(f"/applications/{app['id']}/community-review", {"decision": "pass", "notice_days": days})
         assert r.status_code == 422 and "notice_days" in r.get_json()["error"]["fields"]
-    assert env.get(f"/applications/{app['id']}").get_json()["status"] == "submitted"
-    longer = env.post(f"/applications/{app['id']}/community-review", {"decision": "pass", "notice_days": 10})
+    assert svc.fetch(f"/applications/{app['id']}").get_json()["status"] == "submitted"
+    longer = svc.post(f"/applications/{app['id']}/community-review", {"decision": "pass", "notice_days": 10})
     assert longer.status_code == 200 and longer.get_json()["notice_days"] == 10
-    env.clock.advance(days=9)
-    assert env.post(f"/applications/{app['id']}/approval", **SUBDISTRICT).status_code == 409  # still on notice
+    svc.clock.advance(days=9)
+    assert svc.post(f"/applications/{app['id']}/approval", **SUBDISTRICT).status_code == 409  # still on notice
     # a programme configured without 公示 (临时救助) needs none
-    aid = env.post("/applications", {"org_unit_id": "jiayuan", "programme": "temporary_aid",
+    aid = svc.post("/applications", {"org_unit_id": "jiayuan", "programme": "temporary_aid",
                                      "household": {**household(seq=830), "emergency_reason": "火灾"}}).get_json()
-    assert env.post(f"/applications/{aid['id']}/community-review",
+    assert svc.post(f"/applications/{aid['id']}/community-review",
                     {"decision": "pass", "notice_days": 0}).status_code == 200
 
 
-@pytest.mark.parametrize("env", ["sqlite", "mongo"], indirect=True)
-def test_only_this_month_and_missed_months_are_paid(env):
-    grant = approved_grant(env, SUBDISTRICT, seq=840)  # starts 2026-03
-    env.clock.set_month("2026-04")
-    before = state(env)
+@pytest.mark.parametrize("svc", ["sqlite", "mongo"], indirect=True)
+def test_only_this_month_and_missed_months_are_paid(svc):
+    grant = svc.approved_grant(SUBDISTRICT, seq=840)  # starts 2026-03
+    svc.clock.set_month("2026-04")
+    before = state(svc)
     for period in ("2026-05", "2030-01"):
-        r = env.post("/disbursements", {"org_unit_id": "jiayuan", "period": period})
+        r = svc.post("/disbursements", {"org_unit_id": "jiayuan", "period": period})
         assert r.status_code == 422 and "period" in r.get_json()["error"]["fields"]
-    assert state(env) == before
-    paid = {p: env.post("/disbursements", {"org_unit_id": "jiayuan", "period": p}).get_json()["payments"]
+    assert state(svc) == before
+    paid = {p: svc.post("/disbursements", {"org_unit_id": "jiayuan", "period": p}).get_json()["payments"]
             for p in ("2026-02", "2026-03", "2026-04")}
     assert paid == {"2026-02": 0, "2026-03": 1, "2026-04": 1}  # not before the grant started
-    ledger = env.get(f"/payments?grant_id={grant['id']}").get_json()["payments"]
+    ledger = svc.fetch(f"/payments?grant_id={grant['id']}").get_json()["items"]
     assert [p["period"] for p in ledger] == ["2026-03", "2026-04"]

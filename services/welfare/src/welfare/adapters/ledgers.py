@@ -1,184 +1,364 @@
-"""Charity-supermarket stock and charity-fund accounts: guarded single-document updates with their events.
+"""Charity-supermarket stock and charity-fund accounts, and their append-only ledgers.
 
-Stock and fund balances never go negative: every decrement is one `update_one` whose filter demands
-enough (stock) or the version read (fund), and the event it causes goes into the same document's
-outbox in that same write. Movement and fund ledgers are written after it and repaired from those
-events by the worker, so a crash in between loses no record.
+A ledger entry (a goods movement, a fund entry) is a record written with its event in the same write
+(`Ledger.record`, on `liandong.outbox`): the one way an entry's event leaves. The balance it moves
+(an item's stock, a fund's balance) is a single guarded write that never goes negative: a stock
+decrement is one `update_one` whose filter demands enough, a fund payout a version-guarded
+read-modify-write. That write applies an entry once (its id is kept on the balance) and parks the
+entry on the balance as `unrecorded` in the same write; the entry is then recorded and unparked. A
+crash in between leaves it parked, and `record_unrecorded` (the worker's sweep) records it later, so
+no entry and no event is lost, and none is written twice (an entry's id is its record's `_id`).
 """
 from __future__ import annotations
 
 from liandong import idempotency, outbox
-from liandong.consumer import insert_once
-from liandong.errors import Conflict, NotFound
+from liandong.errors import ConcurrencyConflict, Conflict, NotFound
+from liandong.listing import Page, page_of
+from liandong.repository import retry_on_conflict
 from liandong.storage.base import DuplicateKeyError
 
+from .queries import between, matching, one_of, within
 from .repositories import FUND_ENTRY, FUND_GRANT
 
-_OUT = outbox.OUTBOX
-_PENDING = outbox.PENDING
-_V = outbox.VERSION
+KEEP_APPLIED = 5000  # entry ids a balance remembers: far more than the retries of one entry can span
+UNRECORDED = "unrecorded"
+HAS_UNRECORDED = "has_unrecorded"
 
 
-def _with_event(update: dict, envelope) -> dict:
-    update.setdefault("$inc", {})[_V] = 1
-    if envelope is not None:
-        update.setdefault("$set", {})[_PENDING] = True
-        update.setdefault("$push", {})[_OUT] = {"$each": [envelope.to_dict()]}
-    return update
+class Ledger:
+    """An append-only ledger: one entry = one record with its event, written once per entry id."""
 
+    collection_name = ""
+    personal = None
 
-class StockStore:
-    """Stock per community and item (库存): available `quantity`, `held` for open redemptions."""
+    def __init__(self, deps):
+        self.deps = deps
+        self.collection = deps.db.collection(self.collection_name)
 
-    def __init__(self, db):
-        self.items = db.collection("stock")
-        self.movements = db.collection("goods_movements")
-        self.stocktakes = db.collection("stocktakes")
+    def event(self, entry: dict) -> tuple[str, str, dict]:
+        """(contract name, subject, data) of an entry's event."""
+        raise NotImplementedError
 
     def prepare(self) -> None:
-        outbox.prepare(self.items)
-        self.items.create_index([("org_path", 1)], name="org")
-        self.movements.create_index([("org_path", 1), ("at", 1)], name="org_time")
-        self.movements.create_index([("recipient", 1)], name="recipient")
+        outbox.prepare(self.collection)
+        self.collection.create_index([("org_path", 1), ("at", 1)], name="org_time")
+
+    def plain(self, doc: dict | None) -> dict | None:
+        doc = outbox.strip(doc)
+        return self.personal.decrypt(doc, self.deps.cipher) if self.personal and doc else doc
+
+    def get(self, entry_id: str) -> dict | None:
+        return self.plain(self.collection.find_one({"_id": entry_id}))
+
+    def record(self, entry: dict) -> dict:
+        """The entry as recorded: written now with its event, or as an earlier write (a retried request,
+        the sweep) recorded it."""
+        name, subject, data = self.event(entry)
+        envelope = self.deps.events.new(name, subject, data, entry["org_path"])
+        stored = self.personal.encrypt(entry, self.deps.cipher) if self.personal else dict(entry)
+        try:
+            return self.plain(outbox.insert_with_events(self.collection, stored, [envelope]))
+        except DuplicateKeyError:
+            return self.get(entry["_id"]) or entry
+
+    def in_period(self, org_path: str, since: str | None, until: str | None) -> list[dict]:
+        return [self.plain(d) for d in self.collection.find(matching(within([org_path]), between("at", since, until)))]
+
+
+class GoodsLedger(Ledger):
+    """Goods in and out of a community's stock (物资台账): donations, hand-outs, redemptions."""
+
+    collection_name = "goods_movements"
+
+    def prepare(self) -> None:
+        super().prepare()
+        self.collection.create_index([("recipient", 1)], name="recipient")
+
+    def event(self, m: dict):
+        data = {"movement_id": m["_id"], "org_unit_id": m["org_unit_id"], "item_id": m["item_id"], "name": m["name"],
+                "quantity": m["quantity"], "unit": m["unit"], "value_fen": m["value_fen"]}
+        if m["kind"] == "donation":
+            return "welfare.goods.donated", m["item_id"], {**data, "donor": m["donor"]}
+        return "welfare.goods.handed_out", m["item_id"], {**data, "recipient": m["recipient"]}
+
+    def page(self, scope: list[str], recipient=(), kind=(), since: str | None = None, until: str | None = None,
+             page: int = 1, page_size: int = 20) -> Page:
+        return page_of(self.collection, matching(within(scope), one_of("recipient", recipient), one_of("kind", kind),
+                                                 between("at", since, until)),
+                       page=page, page_size=page_size, sort=[("at", 1), ("_id", 1)], load=self.plain)
+
+
+class FundLedger(Ledger):
+    """A charity fund's entries (爱心基金台账): donations in, grants out; their sum is the balance."""
+
+    collection_name = "fund_entries"
+    personal = FUND_ENTRY  # the party: a donor's or a recipient's name
+
+    def prepare(self) -> None:
+        super().prepare()
+        self.collection.create_index([("fund_id", 1), ("at", 1)], name="fund_time")
+
+    def event(self, e: dict):
+        data = {"entry_id": e["_id"], "fund_id": e["fund_id"], "org_unit_id": e["org_unit_id"],
+                "amount_fen": abs(e["amount_fen"]), "balance_after_fen": e["balance_after_fen"]}
+        if e["kind"] == "donation":
+            return "welfare.fund.donation_received", e["fund_id"], {**data, "donor": e["party"],
+                                                                    "donor_kind": e["donor_kind"]}
+        # not the recipient (personal): the ledger keeps it
+        return "welfare.fund.grant_paid", e["fund_id"], data
+
+    def page(self, fund_id: str, since: str | None = None, until: str | None = None, page: int = 1,
+             page_size: int = 20) -> Page:
+        return page_of(self.collection, matching({"fund_id": fund_id}, between("at", since, until)),
+                       page=page, page_size=page_size, sort=[("at", 1), ("_id", 1)], load=self.plain)
+
+    def sum_of(self, fund_id: str) -> int:
+        return sum(e["amount_fen"] for e in self.collection.find({"fund_id": fund_id}))
+
+
+class _Balances:
+    """Balance documents that park the entries they applied until their ledger has recorded them."""
+
+    collection_name = ""
+
+    def __init__(self, deps, ledger: Ledger):
+        self.deps = deps
+        self.ledger = ledger
+        self.collection = deps.db.collection(self.collection_name)
+
+    def prepare(self) -> None:
+        outbox.prepare(self.collection)  # balances written before #17 carried their events here
+        self.collection.create_index([("org_path", 1)], name="org")
+        self.collection.create_index([(HAS_UNRECORDED, 1)], name="unrecorded")
+
+    def _parked(self, entry: dict) -> dict:
+        return self.ledger.personal.encrypt(entry, self.deps.cipher) if self.ledger.personal else entry
+
+    def _unparked(self, doc: dict) -> dict:
+        return self.ledger.personal.decrypt(doc, self.deps.cipher) if self.ledger.personal else doc
+
+    @staticmethod
+    def _apply(update: dict, entry: dict | None, parked: dict | None) -> dict:
+        """`update` also remembering the entry as applied and parking it (same write)."""
+        if entry is not None:
+            update.setdefault("$push", {}).update({
+                "applied": {"$each": [entry["_id"]], "$slice": -KEEP_APPLIED}, UNRECORDED: parked})
+            update.setdefault("$set", {})[HAS_UNRECORDED] = True
+        update.setdefault("$inc", {})[outbox.VERSION] = 1
+        return update
+
+    def record(self, doc_id: str, entry: dict) -> dict:
+        """Record an applied entry in the ledger (with its event), then unpark it; the entry as recorded."""
+        recorded = self.ledger.record(entry)
+        self.collection.update_one({"_id": doc_id}, {"$pull": {UNRECORDED: {"_id": entry["_id"]}}})
+        self.collection.update_one({"_id": doc_id, UNRECORDED: {"$size": 0}}, {"$set": {HAS_UNRECORDED: False}})
+        return recorded
+
+    def record_unrecorded(self, limit: int = 500) -> int:
+        """Record the entries a crash left parked (the worker's sweep); how many."""
+        n = 0
+        for doc in self.collection.find({HAS_UNRECORDED: True}, limit=limit):
+            for parked in list(doc.get(UNRECORDED) or []):
+                self.record(doc["_id"], self._unparked(parked))
+                n += 1
+            self.collection.update_one({"_id": doc["_id"], UNRECORDED: {"$size": 0}},
+                                       {"$set": {HAS_UNRECORDED: False}})
+        return n
+
+    def find(self, doc_id: str) -> dict | None:
+        return outbox.strip(self.collection.find_one({"_id": doc_id}))
+
+    def applied(self, doc_id: str, entry_id: str) -> bool:
+        return self.collection.count_documents({"_id": doc_id, "applied": {"$all": [entry_id]}}) > 0
+
+
+class StockRepository(_Balances):
+    """Stock per community and item (库存): available `quantity`, `held` for open redemptions."""
+
+    collection_name = "stock"
+
+    def __init__(self, deps, ledger: GoodsLedger):
+        super().__init__(deps, ledger)
+        self.stocktakes = deps.db.collection("stocktakes")
+
+    def prepare(self) -> None:
+        super().prepare()
         self.stocktakes.create_index([("org_path", 1), ("at", 1)], name="org_time")
         idempotency.prepare(self.stocktakes)
 
     def get(self, stock_id: str) -> dict:
-        doc = self.items.find_one({"_id": stock_id})
+        doc = self.find(stock_id)
         if doc is None:
             raise NotFound(f"no stock item {stock_id!r}")
-        return outbox.strip(doc)
+        return doc
 
-    def receive(self, stock_id: str, item: dict, quantity: int, envelope) -> None:
-        """Donated goods in: creates the item on its first donation."""
+    def of_community(self, org_unit_id: str, item_ids: list[str]) -> dict[str, dict]:
+        """The named items of one community's stock, by id (items of other communities are left out)."""
+        return {d["_id"]: d for d in self.collection.find({"_id": {"$in": item_ids}, "org_unit_id": org_unit_id})}
+
+    def page(self, scope: list[str], low_only: bool, page: int, page_size: int) -> Page:
+        """Items below the org units, by id; `low_only`: those at or below their low-stock level.
+        (A low-stock item is a comparison of two fields of one record: worked out here, not by the store.)"""
+        items = [outbox.strip(d) for d in self.collection.find(within(scope), sort=[("_id", 1)])]
+        if low_only:
+            items = [d for d in items if d["quantity"] <= (d.get("low_stock_at") or 0)]
+        return Page.of_all(items, page, page_size)
+
+    def with_holds(self, limit: int = 500) -> list[dict]:
+        """Items with goods set aside for redemptions."""
+        return self.collection.find({"held": {"$gt": 0}}, limit=limit)
+
+    def holding(self, holder: str) -> set[str]:
+        """The items that hold goods for this redemption."""
+        return {d["_id"] for d in self.collection.find({"holds": {"$all": [holder]}})}
+
+    def receive(self, stock_id: str, item: dict, movement: dict) -> bool:
+        """Donated goods in (creates the item on its first donation), once per movement."""
         fields = {k: item[k] for k in ("name", "unit", "unit_value_fen", "coin_price", "low_stock_at") if k in item}
         insert = {"org_path": item["org_path"], "org_unit_id": item["org_unit_id"], "sku": item["sku"],
-                  "held": 0, "issued_total": 0, "holds": []}
+                  "held": 0, "issued_total": 0, "holds": [], outbox.OUTBOX: [], outbox.PENDING: False}
         insert = {k: v for k, v in insert.items() if k not in fields}
-        update = _with_event({"$inc": {"quantity": quantity, "donated_total": quantity},
-                              "$set": fields, "$setOnInsert": insert}, envelope)
-        # once per Idempotency-Key: a retried donation meets its key on the item and adds nothing
-        guarded = idempotency.guard(self.items.name, stock_id, {"_id": stock_id}, update)
+        update = self._apply({"$inc": {"quantity": movement["quantity"], "donated_total": movement["quantity"]},
+                              "$set": fields, "$setOnInsert": insert}, movement, movement)
         try:
-            result = self.items.update_one(guarded, update, upsert=True)
-        except DuplicateKeyError:  # the upsert met the item that carries the key
-            if not idempotency.applied_before(self.items, stock_id):
+            self.collection.update_one({"_id": stock_id, "applied": {"$ne": movement["_id"]}}, update, upsert=True)
+        except DuplicateKeyError:  # the upsert met the item that applied this movement already
+            if not self.applied(stock_id, movement["_id"]):
                 raise
-            return
-        if not (result.matched_count or result.upserted_id is not None) \
-                and not idempotency.applied_before(self.items, stock_id):
-            raise Conflict(f"stock item {stock_id} changed while receiving; try again")
+            return False
+        return True
 
-    def take(self, stock_id: str, quantity: int, envelope) -> None:
-        """Goods out to a household; refused (409, nothing changed) when the stock is short."""
-        update = _with_event({"$inc": {"quantity": -quantity, "issued_total": quantity}}, envelope)
-        guarded = idempotency.guard(self.items.name, stock_id, {"_id": stock_id, "quantity": {"$gte": quantity}},
-                                    update)
-        result = self.items.update_one(guarded, update)
-        if result.matched_count == 0:
-            if idempotency.applied_before(self.items, stock_id):
-                return  # a retried hand-out: taken already, not twice
-            have = self.get(stock_id)["quantity"]
-            raise Conflict(f"only {have} in stock, {quantity} asked for", {"quantity": [f"at most {have}"]})
+    def take(self, stock_id: str, movement: dict) -> bool:
+        """Goods out to a household once per movement; refused (409, nothing changed) when the stock is short."""
+        n = movement["quantity"]
+        result = self.collection.update_one(
+            {"_id": stock_id, "quantity": {"$gte": n}, "applied": {"$ne": movement["_id"]}},
+            self._apply({"$inc": {"quantity": -n, "issued_total": n}}, movement, movement))
+        if result.matched_count:
+            return True
+        if self.applied(stock_id, movement["_id"]):
+            return False  # a retried hand-out: taken already, not twice
+        have = self.get(stock_id)["quantity"]
+        raise Conflict(f"only {have} in stock, {n} asked for", {"quantity": [f"at most {have}"]})
 
     def hold(self, stock_id: str, quantity: int, holder: str) -> bool:
         """Set goods aside for a redemption (idempotent per holder); False if the stock is short."""
-        result = self.items.update_one({"_id": stock_id, "quantity": {"$gte": quantity}, "holds": {"$ne": holder}},
-                                       {"$inc": {"quantity": -quantity, "held": quantity, _V: 1},
-                                        "$push": {"holds": holder}})
+        result = self.collection.update_one(
+            {"_id": stock_id, "quantity": {"$gte": quantity}, "holds": {"$ne": holder}},
+            self._apply({"$inc": {"quantity": -quantity, "held": quantity}, "$push": {"holds": holder}}, None, None))
         if result.matched_count:
             return True
-        return self.items.count_documents({"_id": stock_id, "holds": {"$all": [holder]}}) == 1
+        return self.collection.count_documents({"_id": stock_id, "holds": {"$all": [holder]}}) == 1
 
-    def issue_held(self, stock_id: str, quantity: int, holder: str, envelope) -> bool:
+    def issue_held(self, stock_id: str, quantity: int, holder: str, movement: dict) -> bool:
         """Held goods leave the stock (once per holder)."""
-        result = self.items.update_one({"_id": stock_id, "holds": {"$all": [holder]}},
-                                       _with_event({"$inc": {"held": -quantity, "issued_total": quantity},
-                                                    "$pull": {"holds": holder}}, envelope))
+        result = self.collection.update_one(
+            {"_id": stock_id, "holds": {"$all": [holder]}},
+            self._apply({"$inc": {"held": -quantity, "issued_total": quantity}, "$pull": {"holds": holder}},
+                        movement, movement))
         return bool(result.matched_count)
 
     def release(self, stock_id: str, quantity: int, holder: str) -> bool:
         """Held goods go back to the shelf (once per holder)."""
-        result = self.items.update_one({"_id": stock_id, "holds": {"$all": [holder]}},
-                                       {"$inc": {"held": -quantity, "quantity": quantity, _V: 1},
-                                        "$pull": {"holds": holder}})
+        result = self.collection.update_one(
+            {"_id": stock_id, "holds": {"$all": [holder]}},
+            self._apply({"$inc": {"held": -quantity, "quantity": quantity}, "$pull": {"holds": holder}}, None, None))
         return bool(result.matched_count)
 
     def set_counted(self, stock_id: str, expected: int, counted: int) -> bool:
         """A stock-take's correction, only if nothing moved since it was counted."""
-        result = self.items.update_one({"_id": stock_id, "quantity": expected},
-                                       {"$set": {"quantity": counted}, "$inc": {_V: 1}})
+        result = self.collection.update_one({"_id": stock_id, "quantity": expected},
+                                            self._apply({"$set": {"quantity": counted}}, None, None))
         return bool(result.matched_count)
 
-    def record_movement(self, movement: dict) -> bool:
-        return insert_once(self.movements, movement)
+    def add_stocktake(self, record: dict) -> dict:
+        """Store a stock-take; a retry (same Idempotency-Key) gets the one its first attempt stored."""
+        return outbox.strip(idempotency.insert(self.stocktakes, record))
 
 
-class FundStore:
-    """Charity-fund accounts (爱心基金) per org unit, with a ledger that balances."""
+class FundRepository(_Balances):
+    """Charity-fund accounts (爱心基金) per org unit, and the grants asked of them."""
 
-    def __init__(self, db, cipher, attempts: int = 50):
-        self.cipher = cipher
-        self.accounts = db.collection("funds")
-        self.entries = db.collection("fund_entries")
-        self.grants = db.collection("fund_grants")
+    collection_name = "funds"
+
+    def __init__(self, deps, ledger: FundLedger, attempts: int = 50):
+        super().__init__(deps, ledger)
+        self.grants = deps.db.collection("fund_grants")
         self.attempts = attempts
 
     def prepare(self) -> None:
-        outbox.prepare(self.accounts)
-        self.accounts.create_index([("org_path", 1)], name="org")
-        self.entries.create_index([("org_path", 1), ("at", 1)], name="org_time")
-        self.entries.create_index([("fund_id", 1), ("at", 1)], name="fund_time")
+        super().prepare()
         self.grants.create_index([("org_path", 1), ("requested_at", 1)], name="org_time")
+        idempotency.prepare(self.grants)
 
     def account(self, fund_id: str) -> dict | None:
-        return outbox.strip(self.accounts.find_one({"_id": fund_id}))
+        return self.find(fund_id)
 
     def open(self, fund_id: str, org_unit_id: str, org_path: str) -> None:
-        insert_once(self.accounts, {"_id": fund_id, "org_unit_id": org_unit_id, "org_path": org_path,
-                                    "balance_fen": 0, "total_in_fen": 0, "total_out_fen": 0, "paid": [],
-                                    _V: 1, _OUT: [], _PENDING: False})
+        try:
+            self.collection.insert_one({"_id": fund_id, "org_unit_id": org_unit_id, "org_path": org_path,
+                                        "balance_fen": 0, "total_in_fen": 0, "total_out_fen": 0, "applied": [],
+                                        UNRECORDED: [], HAS_UNRECORDED: False, outbox.VERSION: 1,
+                                        outbox.OUTBOX: [], outbox.PENDING: False})
+        except DuplicateKeyError:
+            pass  # open already
 
-    def move(self, fund_id: str, entry_id: str, delta_fen: int, make_event) -> tuple[int, bool]:
-        """Add `delta_fen` (negative: pay out) once per entry; returns (balance after, applied now).
-
-        Version-guarded read-modify-write: of two racing payouts only one wins each round, and the
-        loser re-reads the balance before it tries again, so the balance can never go negative.
-        """
-        for _ in range(self.attempts):
-            doc = self.accounts.find_one({"_id": fund_id})
+    def move(self, fund_id: str, entry: dict) -> tuple[dict, bool]:
+        """Apply the entry's `amount_fen` (negative: pay out) once; returns (the entry with the balance
+        after it, applied now). Of two racing payouts only one wins each round; the loser re-reads the
+        balance before it tries again, so the balance never goes negative."""
+        def attempt():
+            doc = self.collection.find_one({"_id": fund_id})
             if doc is None:
                 raise NotFound(f"no charity fund {fund_id!r}")
-            if entry_id in doc.get("paid", []):
-                return doc["balance_fen"], False
-            after = doc["balance_fen"] + delta_fen
+            delta = entry["amount_fen"]
+            if entry["_id"] in (doc.get("applied") or doc.get("paid") or []):  # applied before: as parked then
+                parked = next((e for e in doc.get(UNRECORDED) or [] if e["_id"] == entry["_id"]), None)
+                return (self._unparked(parked) if parked else {**entry, "balance_after_fen": doc["balance_fen"]}), False
+            after = doc["balance_fen"] + delta
             if after < 0:
-                raise Conflict(f"the fund holds {doc['balance_fen']} fen, {-delta_fen} fen asked for",
+                raise Conflict(f"the fund holds {doc['balance_fen']} fen, {-delta} fen asked for",
                                {"amount_fen": [f"at most {doc['balance_fen']}"]})
-            total = "total_in_fen" if delta_fen > 0 else "total_out_fen"
-            update = {"$set": {"balance_fen": after, total: doc[total] + abs(delta_fen), _V: doc[_V] + 1,
-                               _PENDING: True},
-                      "$push": {"paid": {"$each": [entry_id], "$slice": -5000},
-                                _OUT: {"$each": [make_event(after).to_dict()]}}}
-            if self.accounts.update_one({"_id": fund_id, _V: doc[_V]}, update).matched_count:
-                return after, True
-        raise Conflict("the fund is too busy; try again")
+            applied = {**entry, "balance_after_fen": after}
+            total = "total_in_fen" if delta > 0 else "total_out_fen"
+            update = self._apply({"$set": {"balance_fen": after, total: doc[total] + abs(delta)}}, applied,
+                                 self._parked(applied))
+            if not self.collection.update_one({"_id": fund_id, outbox.VERSION: doc[outbox.VERSION]},
+                                              update).matched_count:
+                raise ConcurrencyConflict(f"charity fund {fund_id} changed meanwhile")
+            return applied, True
 
-    def record_entry(self, entry: dict) -> bool:
-        return insert_once(self.entries, FUND_ENTRY.encrypt(entry, self.cipher))
+        try:
+            return retry_on_conflict(attempt, self.attempts)
+        except ConcurrencyConflict:
+            raise Conflict("the fund is too busy; try again") from None
 
-    def entries_of(self, filter: dict, sort=None) -> list[dict]:
-        return [FUND_ENTRY.decrypt(e, self.cipher) for e in self.entries.find(filter, sort=sort)]
-
-    def add_grant(self, grant: dict) -> bool:
-        """Store a requested fund grant; False if a retry's id (derived from its key) found it stored."""
-        return insert_once(self.grants, FUND_GRANT.encrypt(grant, self.cipher))
+    def add_grant(self, grant: dict) -> dict:
+        """Store a requested fund grant; a retry (its id derived from its key) gets the stored one."""
+        try:
+            self.grants.insert_one(FUND_GRANT.encrypt(grant, self.deps.cipher))
+        except DuplicateKeyError:
+            return self.grant(grant["_id"])
+        return grant
 
     def grant(self, grant_id: str) -> dict | None:
-        return outbox.strip(FUND_GRANT.decrypt(self.grants.find_one({"_id": grant_id}), self.cipher))
+        return outbox.strip(FUND_GRANT.decrypt(self.grants.find_one({"_id": grant_id}), self.deps.cipher))
 
-    def set_grant(self, filter: dict, changes: dict):
-        """A guarded change of a fund grant (its note is personal: stored encrypted), applied once per
-        Idempotency-Key (`idempotency.applied_before` tells a retry from a refusal)."""
-        update = {"$set": FUND_GRANT.encrypt(changes, self.cipher)}
-        return self.grants.update_one(idempotency.guard(self.grants.name, filter["_id"], filter, update), update)
+    def decide_grant(self, grant_id: str, from_status: tuple[str, ...], changes: dict) -> bool:
+        """Move a fund grant on from one of `from_status` (its note is personal: stored encrypted), once per
+        Idempotency-Key; False if it is in another state (`idempotency.applied_before` tells a retry)."""
+        flt = {"_id": grant_id, "status": {"$in": list(from_status)}}
+        update = {"$set": FUND_GRANT.encrypt(changes, self.deps.cipher)}
+        return bool(self.grants.update_one(idempotency.guard(self.grants.name, grant_id, flt, update),
+                                           update).matched_count)
+
+    def claim_grant(self, grant_id: str) -> bool:
+        """Mark a grant being paid, so a rejection racing the payment cannot win after the money has gone."""
+        return bool(self.grants.update_one({"_id": grant_id, "status": {"$in": ["requested", "paying"]}},
+                                           {"$set": {"status": "paying"}}).matched_count)
+
+    def unclaim_grant(self, grant_id: str) -> None:
+        self.grants.update_one({"_id": grant_id, "status": "paying"}, {"$set": {"status": "requested"}})
+
+    def grant_decided_by_this_request(self, grant_id: str) -> bool:
+        return idempotency.applied_before(self.grants, grant_id)

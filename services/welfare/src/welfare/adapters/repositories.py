@@ -1,12 +1,18 @@
-"""Storage of the welfare aggregates (outbox repositories) and the mapping of domain events to contracts."""
+"""Storage of the welfare aggregates (outbox repositories), their named queries, and the mapping of
+domain events to contracts."""
 from __future__ import annotations
 
 import dataclasses
 
+from liandong import outbox
+from liandong.consumer import insert_once
+from liandong.errors import NotFound
+from liandong.listing import Page, page_of
 from liandong.personal import PersonalFields
 from liandong.repository import OutboxRepository
 
 from ..domain import cases, supermarket
+from .queries import between, matching, one_of, within
 
 _SKIP = {"version", "events"}
 
@@ -26,6 +32,14 @@ class _DataclassRepository(OutboxRepository):
 
     def publish(self, aggregate, domain_event):
         return None
+
+    def _aggregate(self, doc: dict):
+        aggregate = self.loaded(doc)
+        aggregate.version = doc[outbox.VERSION]
+        return aggregate
+
+    def _page(self, filter: dict, sort, page: int, page_size: int) -> Page:
+        return page_of(self.collection, filter, page=page, page_size=page_size, sort=sort, load=self._aggregate)
 
 
 # A household is its members' names, ID numbers, incomes, disabilities, its address and assets: it is
@@ -61,6 +75,17 @@ class ApplicationRepository(_DataclassRepository):
             return "welfare.application.rejected", {**base, "stage": ev.stage, "reason": ev.reason}
         return None  # the community review stays inside the service
 
+    def page(self, *, scope: list[str] | None = None, applicant: str | None = None, status=(), programme=(),
+             since: str | None = None, until: str | None = None, page: int = 1, page_size: int = 20) -> Page:
+        """Newest first: those in `scope` (org paths), or the ones `applicant` filed online."""
+        who = within(scope) if scope is not None else {"applicant_user_id": applicant}
+        return self._page(matching(who, one_of("status", status), one_of("programme", programme),
+                                   between("submitted_at", since, until)), [("submitted_at", -1), ("_id", 1)],
+                          page, page_size)
+
+    def filed_by(self, application_id: str, user_id: str) -> bool:
+        return self.collection.count_documents({"_id": application_id, "applicant_user_id": user_id}) > 0
+
 
 class GrantRepository(_DataclassRepository):
     collection_name = "grants"
@@ -82,6 +107,29 @@ class GrantRepository(_DataclassRepository):
         if isinstance(ev, cases.GrantEnded):
             return "welfare.grant.ended", {**base, "reason": ev.reason[:2000]}
         return None
+
+    def page(self, *, scope: list[str], status=(), programme=(), since: str | None = None, until: str | None = None,
+             page: int = 1, page_size: int = 20) -> Page:
+        return self._page(matching(within(scope), one_of("status", status), one_of("programme", programme),
+                                   between("started_at", since, until)), [("started_at", -1), ("_id", 1)],
+                          page, page_size)
+
+    def active_under(self, org_path: str, programme: str | None = None) -> list[cases.Grant]:
+        """The grants a disbursement run pays: active, below the org unit, of one programme if named."""
+        return self.find(matching(within([org_path]), {"status": "active"}, one_of("programme", [programme])),
+                         sort=[("_id", 1)])
+
+    def reviews_due(self, scope: list[str], period: str, page: int, page_size: int) -> Page:
+        """Running grants (active or suspended) whose re-review (动态管理) is due by `period`."""
+        return self._page(matching(within(scope), {"status": {"$in": ["active", "suspended"]}},
+                                   {"next_review_period": {"$lte": period}}),
+                          [("next_review_period", 1), ("_id", 1)], page, page_size)
+
+    def active_per_programme(self, org_path: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for g in self.collection.find(matching(within([org_path]), {"status": "active"})):
+            counts[g["programme"]] = counts.get(g["programme"], 0) + 1
+        return counts
 
 
 @dataclasses.dataclass
@@ -112,6 +160,16 @@ class PaymentRepository(_DataclassRepository):
                                              "org_unit_id": p.org_unit_id, "period": p.period,
                                              "amount_fen": p.amount_fen}
 
+    def of_grant(self, grant_id: str, since: str | None, until: str | None, page: int, page_size: int) -> Page:
+        """One grant's payment ledger, month by month."""
+        return page_of(self.collection, matching({"grant_id": grant_id}, between("disbursed_at", since, until)),
+                       page=page, page_size=page_size, sort=[("period", 1), ("_id", 1)], load=outbox.strip)
+
+    def in_periods(self, org_path: str, first: str, last: str, programme: str | None = None) -> list[dict]:
+        """The payments below an org unit for the months `first`..`last` (YYYY-MM, both included)."""
+        return self.collection.find(matching(within([org_path]), between("period", first, last),
+                                             one_of("programme", [programme])), sort=[("period", 1), ("_id", 1)])
+
 
 class RedemptionRepository(_DataclassRepository):
     collection_name = "redemptions"
@@ -130,6 +188,11 @@ class RedemptionRepository(_DataclassRepository):
         if isinstance(ev, supermarket.RedemptionCancelled):
             return "welfare.redemption.cancelled", {**base, "reason": ev.reason}
         return None
+
+    def open_since_before(self, older_than_iso: str, limit: int = 200) -> list[supermarket.Redemption]:
+        """Redemptions still waiting (holding or for coins) that were asked for before `older_than_iso`."""
+        return self.find({"status": {"$in": ["holding", "awaiting_coins"]}, "created_at": {"$lt": older_than_iso}},
+                         limit=limit)
 
 
 @dataclasses.dataclass
@@ -166,3 +229,33 @@ class VisitRepository(_DataclassRepository):
         return "welfare.visit.recorded", {"visit_id": v.id, "org_unit_id": v.org_unit_id, "kind": v.kind,
                                           "visitor_id": v.visitor_id,
                                           "visited_at": v.visited_at, "money_fen": v.money_fen, "goods": v.goods}
+
+    def of_pairing(self, pairing_id: str) -> list[Visit]:
+        return self.find({"pairing_id": pairing_id}, sort=[("visited_at", 1)])
+
+    def in_period(self, org_path: str, since: str | None, until: str | None) -> list[Visit]:
+        """Visits below an org unit made between `since` and `until` (both included)."""
+        return self.find(matching(within([org_path]), between("visited_at", since, until)))
+
+
+class PairingRepository:
+    """Pairings (结对帮扶): plain records without events, the household and plan encrypted."""
+
+    def __init__(self, deps):
+        self.deps = deps
+        self.collection = deps.db.collection("pairings")
+
+    def prepare(self) -> None:
+        self.collection.create_index([("org_path", 1)], name="org")
+
+    def add(self, pairing: dict) -> dict:
+        """Store a pairing once; a retry (its id derived from the request's key) gets the stored one."""
+        if insert_once(self.collection, PAIRING.encrypt(pairing, self.deps.cipher)):
+            return pairing
+        return self.get(pairing["_id"])
+
+    def get(self, pairing_id: str) -> dict:
+        doc = self.collection.find_one({"_id": pairing_id})
+        if doc is None:
+            raise NotFound(f"no pairing {pairing_id!r}")
+        return PAIRING.decrypt(doc, self.deps.cipher)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from liandong.clock import from_iso
+from liandong.clock import from_iso, to_iso
 from liandong.fields import Fen, IdNumber, OrgUnitId, Text
+from liandong.listing import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, ListQuery, NoQuery, PeriodQuery
 
 PERIOD = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month as YYYY-MM")
 RELATIONS = ("applicant", "spouse", "child", "parent", "sibling", "grandchild", "grandparent", "other")
@@ -12,13 +13,84 @@ EMPLOYMENT = ("employed", "unemployed", "retired", "student", "unable_to_work", 
 
 
 class IsoTime(fields.String):
+    """A time in ISO 8601, kept as the UTC string with Z every stored time is (so they compare as strings)."""
+
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            from_iso(text)
+            return to_iso(from_iso(text))
         except ValueError:
             raise ValidationError("an ISO-8601 time such as 2026-03-01T08:00:00Z") from None
-        return text
+
+
+class Several(fields.String):
+    """A filter's values, comma-separated (`status=submitted,in_notice`)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return [v.strip() for v in super()._deserialize(value, attr, data, **kwargs).split(",") if v.strip()]
+
+
+# -- what the GETs take (docs/api-style.md): lists a ListQuery, figures a PeriodQuery, the rest NoQuery
+
+
+class _CaseQuery(ListQuery):
+    status = Several(metadata={"description": "the states asked for, comma-separated"})
+    programme = Several(metadata={"description": "programme codes, comma-separated"})
+
+
+class ApplicationQuerySchema(_CaseQuery):
+    """`from`/`to`: when submitted; status: submitted, in_notice, approved, rejected."""
+
+
+class GrantQuerySchema(_CaseQuery):
+    """`from`/`to`: when started; status: active, suspended, ended."""
+
+
+class _Untimed(ListQuery):
+    class Meta(ListQuery.Meta):
+        exclude = ("from_", "to")
+
+
+class ReviewsDueQuerySchema(_Untimed):
+    period = fields.String(validate=PERIOD, metadata={"description": "due by this month (default: this month)"})
+
+
+class PaymentQuerySchema(ListQuery):
+    """`from`/`to`: when paid out."""
+    class Meta(ListQuery.Meta):
+        exclude = ("org_unit",)
+
+    grant_id = fields.String(required=True, validate=validate.Length(1, 120))
+
+
+class StockQuerySchema(_Untimed):
+    low_only = fields.Boolean(load_default=False, metadata={"description": "only items at or below their low-stock level"})
+
+
+class AlertQuerySchema(_Untimed):
+    pass
+
+
+class MovementQuerySchema(ListQuery):
+    """`from`/`to`: when the goods moved."""
+    recipient = Several(metadata={"description": "household:<id> or volunteer:<id>, comma-separated"})
+    kind = Several(metadata={"description": "donation, handout, redemption; comma-separated"})
+
+
+class FundEntryQuerySchema(ListQuery):
+    """`from`/`to`: when the money moved; the fund is the path's org unit."""
+    class Meta(ListQuery.Meta):
+        exclude = ("org_unit",)
+
+
+class TotalsQuerySchema(PeriodQuery):
+    """Payments of the months `from`..`to` (the month of each bound)."""
+    programme = fields.String()
+
+
+class PageOnlyQuerySchema(NoQuery):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 class MemberSchema(Schema):
@@ -93,22 +165,6 @@ class DisburseSchema(Schema):
     programme = fields.String()
 
 
-class PeriodQuerySchema(Schema):
-    org_unit_id = OrgUnitId(required=True)
-    period_from = fields.String(data_key="from", required=True, validate=PERIOD)
-    period_to = fields.String(data_key="to", required=True, validate=PERIOD)
-    programme = fields.String()
-
-
-class ListQuerySchema(Schema):
-    org_unit_id = OrgUnitId()
-    status = fields.String()
-    programme = fields.String()
-    grant_id = fields.String()
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
-    skip = fields.Integer(load_default=0, validate=validate.Range(0, 100000))
-
-
 class GoodsDonationSchema(Schema):
     org_unit_id = OrgUnitId(required=True)
     sku = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,39}$",
@@ -153,16 +209,6 @@ class RedemptionInSchema(Schema):
     items = fields.List(fields.Nested(RedemptionLineSchema), required=True, validate=validate.Length(min=1, max=20))
 
 
-class RedemptionSchema(Schema):
-    id = fields.String()
-    org_unit_id = fields.String()
-    volunteer_id = fields.String()
-    status = fields.String(metadata={"description": "holding, awaiting_coins, handed_out or cancelled"})
-    coins = fields.Integer()
-    lines = fields.List(fields.Dict())
-    cancel_reason = fields.String(allow_none=True)
-
-
 class FundDonationSchema(Schema):
     org_unit_id = OrgUnitId(required=True)
     donor = Text(max_length=100, min_length=1, required=True)
@@ -205,62 +251,51 @@ class VisitInSchema(Schema):
     pairing_id = fields.String()
 
 
-class VisitCountQuerySchema(Schema):
-    org_unit_id = OrgUnitId(required=True)
-    since = IsoTime(required=True)
-    until = IsoTime(required=True)
+def answer(name: str, *, strings=(), integers=(), booleans=(), dicts=(), lists=(), **more) -> type[Schema]:
+    """The schema of an answer, for the OpenAPI document (answers are built by the views, not loaded):
+    its fields by kind, and `more` for those that need a description or nesting."""
+    declared = {**{k: fields.String(allow_none=True) for k in strings}, **{k: fields.Integer() for k in integers},
+                **{k: fields.Boolean() for k in booleans}, **{k: fields.Dict(allow_none=True) for k in dicts},
+                **{k: fields.List(fields.Dict()) for k in lists}, **more}
+    return Schema.from_dict(declared, name=name)
 
 
-class RuleResultSchema(Schema):
-    rule = fields.String()
-    passed = fields.Boolean()
-    explanation = fields.String()
-    figures = fields.Dict()
+def _described(text: str, field=fields.String) -> fields.Field:
+    return field(metadata={"description": text})
 
 
-class EligibilitySchema(Schema):
-    programme = fields.String()
-    year = fields.Integer()
-    eligible = fields.Boolean()
-    rules = fields.List(fields.Nested(RuleResultSchema))
-    amount_fen = fields.Integer()
-    amount_yuan = fields.String()
-
-
-class ApplicationSchema(Schema):
-    id = fields.String()
-    org_unit_id = fields.String()
-    programme = fields.String()
-    status = fields.String(metadata={"description": "submitted, in_notice, approved or rejected"})
-    household = fields.Dict()
-    eligibility = fields.Nested(EligibilitySchema)
-    notice_ends_at = fields.String(allow_none=True)
-    objections = fields.List(fields.Dict())
-    history = fields.List(fields.Dict())
-    grant_id = fields.String(allow_none=True)
-    rejection = fields.Dict(allow_none=True)
-
-
-class GrantSchema(Schema):
-    id = fields.String()
-    application_id = fields.String()
-    org_unit_id = fields.String()
-    programme = fields.String()
-    status = fields.String(metadata={"description": "active, suspended or ended"})
-    monthly_amount_fen = fields.Integer()
-    household_size = fields.Integer()
-    start_period = fields.String()
-    next_review_period = fields.String(allow_none=True)
-    reviews = fields.List(fields.Dict())
-
-
-class TotalsSchema(Schema):
-    org_unit_id = fields.String()
-    total_fen = fields.Integer()
-    total_yuan = fields.String()
-    by_programme = fields.Dict()
-    by_org_unit = fields.Dict()
-    by_period = fields.Dict()
+RuleResultSchema = answer("RuleResultSchema", strings=("rule", "explanation"), booleans=("passed",), dicts=("figures",))
+EligibilitySchema = answer("EligibilitySchema", strings=("programme", "amount_yuan"), integers=("year", "amount_fen"),
+                           booleans=("eligible",), rules=fields.List(fields.Nested(RuleResultSchema)))
+ApplicationSchema = answer(
+    "ApplicationSchema", strings=("id", "org_unit_id", "programme", "notice_ends_at", "grant_id", "submitted_at"),
+    dicts=("household", "rejection"), lists=("objections", "history"), eligibility=fields.Nested(EligibilitySchema),
+    status=_described("submitted, in_notice, approved or rejected"))
+GrantSchema = answer(
+    "GrantSchema", strings=("id", "application_id", "org_unit_id", "programme", "start_period", "next_review_period",
+                            "started_at", "monthly_amount_yuan"),
+    integers=("monthly_amount_fen", "household_size"), lists=("reviews",), dicts=("household",),
+    status=_described("active, suspended or ended"))
+TotalsSchema = answer("TotalsSchema", strings=("org_unit_id", "total_yuan", "from", "to"), integers=("total_fen",),
+                      dicts=("by_programme", "by_org_unit", "by_period", "months"))
+RedemptionSchema = answer("RedemptionSchema", strings=("id", "org_unit_id", "volunteer_id", "cancel_reason",
+                                                       "created_at", "finished_at"),
+                          integers=("coins",), lists=("lines",),
+                          status=_described("holding, awaiting_coins, handed_out or cancelled"))
+ProgrammeSchema = answer("ProgrammeSchema", strings=("code", "name"), integers=("notice_days",), lists=("rules",),
+                         documents=fields.List(fields.String()), schedule=_described("monthly or once"))
+PaymentSchema = answer("PaymentSchema", strings=("grant_id", "org_unit_id", "programme", "period", "amount_yuan",
+                                                 "disbursed_at", "disbursed_by"),
+                       integers=("amount_fen", "household_size"), _id=_described("<grant>:<YYYY-MM>, or <grant>:once"))
+StockItemSchema = answer("StockItemSchema", strings=("item_id", "org_unit_id", "sku", "name", "unit"),
+                         integers=("quantity", "held", "issued_total", "donated_total", "unit_value_fen", "coin_price",
+                                   "low_stock_at", "stock_value_fen"), booleans=("low_stock",))
+MovementSchema = answer("MovementSchema", strings=("_id", "org_unit_id", "item_id", "name", "unit", "donor", "recipient",
+                                                   "at", "by"),
+                        integers=("quantity", "value_fen"), kind=_described("donation, handout or redemption"))
+FundEntrySchema = answer("FundEntrySchema", strings=("_id", "fund_id", "org_unit_id", "party", "at", "by"),
+                         integers=("balance_after_fen",), kind=_described("donation or grant"),
+                         amount_fen=_described("in: positive; out: negative", fields.Integer))
 
 
 class ApprovalSchema(Schema):

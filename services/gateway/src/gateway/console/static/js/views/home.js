@@ -66,9 +66,9 @@ async function petitionQueue(root, u) {
 }
 
 async function applications(root, status, title) {
-  const r = await api.get("/api/v1/welfare/applications", { org_unit_id: state.org, status, limit: 10 });
-  const items = r.applications || [];
-  root.append(section(`${title}（${items.length}${items.length === 10 ? "+" : ""}）`, table([
+  const r = await api.get("/api/v1/welfare/applications", { org_unit: state.org, status, page_size: 10 });
+  const items = r.items;
+  root.append(section(`${title}（${r.total}）`, table([
     { title: "受理时间", render: (a) => dateTime(a.submitted_at) },
     { title: "申请人", render: (a) => h("a", { href: href(`/welfare/${a.id}`) }, ((a.household.members || []).find((m) => m.relation === "applicant") || {}).name || a.id) },
     { title: "项目", render: (a) => PROGRAMMES[a.programme] || a.programme },

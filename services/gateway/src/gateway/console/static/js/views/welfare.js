@@ -16,7 +16,7 @@ const GRANT_STATUS = { active: "发放中", suspended: "暂停", ended: "已终�
 
 let programmesCache = null;
 async function programmes() {
-  if (!programmesCache) programmesCache = api.get("/api/v1/welfare/programmes").then((r) => r.programmes).catch((e) => { programmesCache = null; throw e; });
+  if (!programmesCache) programmesCache = api.get("/api/v1/welfare/programmes", { page_size: 100 }).then((r) => r.items).catch((e) => { programmesCache = null; throw e; });
   return programmesCache;
 }
 
@@ -66,7 +66,7 @@ async function list(params) {
   const tab = params.get("tab") || "applications";
   const page = Number(params.get("page") || 1);
   const size = 20;
-  const query = { org_unit_id: state.org, limit: size + 1, skip: (page - 1) * size, status: params.get("status"), programme: params.get("programme") };
+  const query = { org_unit: state.org, page, page_size: size, status: params.get("status"), programme: params.get("programme") };
   const root = h("div", {});
   root.append(h("div", { class: "page-head" }, h("h1", {}, `民政救助 · ${unitName(state.org)}`),
     can("welfare:apply") ? h("a", { class: "button primary", href: href("/welfare/new"), id: "new-application" }, "＋ 受理申请") : null));
@@ -84,7 +84,7 @@ async function list(params) {
   const onPage = (n) => go("/welfare", { tab, status: params.get("status"), programme: params.get("programme"), page: n });
   if (tab === "grants") {
     const found = await api.get("/api/v1/welfare/grants", query);
-    const items = found.grants || found.items || [];
+    const items = found.items;
     root.append(section("在保对象", table([
       { title: "社区", render: (g) => unitName(g.org_unit_id) },
       { title: "项目", render: (g) => names[g.programme] || g.programme },
@@ -93,11 +93,11 @@ async function list(params) {
       { title: "月发放额(元)", class: "num", render: (g) => yuan(g.monthly_amount_fen) },
       { title: "起始月", render: (g) => g.start_period },
       { title: "状态", render: (g) => badge(label(GRANT_STATUS, g.status)) },
-    ], items.slice(0, size), { caption: "在保对象列表" }), pager({ page, pageSize: size, hasMore: items.length > size, onPage })));
+    ], items, { caption: "在保对象列表" }), pager({ page, pageSize: size, total: found.total, onPage })));
     return root;
   }
   const found = await api.get("/api/v1/welfare/applications", query);
-  const items = found.applications || [];
+  const items = found.items;
   root.append(section("救助申请", table([
     { title: "受理时间", render: (a) => dateTime(a.submitted_at) },
     { title: "社区", render: (a) => unitName(a.org_unit_id) },
@@ -106,8 +106,8 @@ async function list(params) {
     { title: "人数", class: "num", render: (a) => (a.household.members || []).length },
     { title: "核定金额(元)", class: "num", render: (a) => yuan((a.eligibility || {}).amount_fen) },
     { title: "状态", render: (a) => badge(label(APP_STATUS, a.status), `ws-${a.status}`) },
-  ], items.slice(0, size), { caption: "救助申请列表", onOpen: (a) => go(`/welfare/${a.id}`) }),
-  pager({ page, pageSize: size, hasMore: items.length > size, onPage })));
+  ], items, { caption: "救助申请列表", onOpen: (a) => go(`/welfare/${a.id}`) }),
+  pager({ page, pageSize: size, total: found.total, onPage })));
   return root;
 }
 

@@ -1,0 +1,73 @@
+"""Routes of grants, disbursements and the payment ledger: parse, call the use case, present."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from liandong.auth import current_principal
+from liandong.openapi import api
+from liandong.web import load_json, load_query
+
+from ..service_layer import Welfare
+from . import schemas as s
+from .views import grant_view, listed, payment_view
+
+
+def blueprint(welfare: Welfare) -> Blueprint:
+    bp = Blueprint("welfare_grants", __name__, url_prefix="/api/v1/welfare")
+    grants, disbursements = welfare.grants, welfare.disbursements
+
+    @bp.get("/grants")
+    @api("Grants in the caller's scope, newest first", query=s.GrantQuerySchema, response=s.GrantSchema, many=True,
+         permission="welfare:read", tags=["grants"])
+    def list_grants():
+        return listed(grants.search, s.GrantQuerySchema, grant_view)
+
+    @bp.get("/grants/reviews-due")
+    @api("Running grants whose periodic re-review (动态管理) is due by a month", query=s.ReviewsDueQuerySchema,
+         response=s.GrantSchema, many=True, permission="welfare:read", tags=["grants"])
+    def reviews_due():
+        return listed(grants.reviews_due, s.ReviewsDueQuerySchema, grant_view)
+
+    @bp.get("/grants/<grant_id>")
+    @api("One grant with its re-reviews", query=s.NoQuery, response=s.GrantSchema, permission="welfare:read",
+         tags=["grants"])
+    def get_grant(grant_id):
+        p = current_principal()
+        load_query(s.NoQuery)
+        return grant_view(p, grants.get(p, grant_id))
+
+    @bp.post("/grants/<grant_id>/re-reviews")
+    @api("Periodic re-review with the household's current figures: continue, suspend or end",
+         body=s.RereviewSchema, response=s.GrantSchema, permission="welfare:review", tags=["grants"])
+    def rereview(grant_id):
+        p = current_principal()
+        grant, outcome = grants.rereview(p, grant_id, load_json(s.RereviewSchema))
+        return {**grant_view(p, grant), "outcome": outcome}
+
+    @bp.post("/grants/<grant_id>/end")
+    @api("End a grant (moved away, died, ...)", body=s.ReasonSchema, response=s.GrantSchema,
+         permission="welfare:approve", tags=["grants"])
+    def end_grant(grant_id):
+        p = current_principal()
+        return grant_view(p, grants.end(p, grant_id, load_json(s.ReasonSchema)["reason"]))
+
+    @bp.post("/disbursements")
+    @api("Pay every active grant under an org unit for a month (a month is never paid twice)",
+         body=s.DisburseSchema, permission="welfare:disburse", tags=["disbursements"])
+    def disburse():
+        return disbursements.disburse(current_principal(), load_json(s.DisburseSchema))
+
+    @bp.get("/disbursements/totals")
+    @api("Money disbursed under an org unit for the months from..to, by programme, child unit and month",
+         query=s.TotalsQuerySchema, response=s.TotalsSchema, permission="welfare:read", tags=["disbursements"])
+    def totals():
+        return disbursements.totals(current_principal(), load_query(s.TotalsQuerySchema))
+
+    @bp.get("/payments")
+    @api("The payment ledger of one grant, month by month", query=s.PaymentQuerySchema, response=s.PaymentSchema,
+         many=True, permission="welfare:read", tags=["disbursements"])
+    def payments():
+        q = load_query(s.PaymentQuerySchema)
+        return disbursements.payments(current_principal(), q["grant_id"], q, grants.get).body(payment_view)
+
+    return bp

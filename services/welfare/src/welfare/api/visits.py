@@ -1,0 +1,51 @@
+"""Routes of pairings, visits and the statistics: parse, call the use case, present."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from liandong.auth import current_principal
+from liandong.listing import PeriodQuery
+from liandong.openapi import api
+from liandong.web import load_json, load_query
+
+from ..service_layer import Welfare
+from . import schemas as s
+from .views import clean, created, visit_view
+
+
+def blueprint(welfare: Welfare) -> Blueprint:
+    bp = Blueprint("welfare_visits", __name__, url_prefix="/api/v1/welfare")
+    visits = welfare.visits
+
+    @bp.post("/pairings")
+    @api("Pair a cadre or volunteer with a household, with a support plan (结对帮扶)", body=s.PairingInSchema,
+         status=201, permission="welfare:visit", tags=["visits"])
+    def pair():
+        return created(visits.pair, s.PairingInSchema)
+
+    @bp.get("/pairings/<pairing_id>")
+    @api("A pairing with its visits", query=s.NoQuery, permission="welfare:read", tags=["visits"])
+    def get_pairing(pairing_id):
+        load_query(s.NoQuery)
+        pairing, its_visits = visits.pairing(current_principal(), pairing_id)
+        return {**clean(pairing), "visits": [visit_view(v) for v in its_visits]}
+
+    @bp.post("/visits")
+    @api("Record a home, condolence or pairing visit (走访 / 慰问)", body=s.VisitInSchema, status=201,
+         permission="welfare:visit", tags=["visits"])
+    def visit():
+        return visit_view(visits.record(current_principal(), load_json(s.VisitInSchema))), 201
+
+    @bp.get("/visits/counts")
+    @api("Visits per worker under an org unit from..to (\"走访1216次\")", query=PeriodQuery, permission="welfare:read",
+         tags=["visits"])
+    def visit_counts():
+        return visits.counts(current_principal(), load_query(PeriodQuery))
+
+    @bp.get("/statistics")
+    @api("Households and people covered per programme, money, goods, fund and visits for an org unit from..to",
+         query=PeriodQuery, permission="welfare:read", tags=["statistics"])
+    def statistics():
+        return welfare.statistics.figures(current_principal(), load_query(PeriodQuery))
+
+    return bp

@@ -1,0 +1,33 @@
+"""The welfare use cases, one module per use-case group; `Welfare` holds one of each for the routes and
+handlers (made in bootstrap from the service's `Dependencies`)."""
+from __future__ import annotations
+
+from ..adapters.stores import WelfareStores
+from ..domain.programmes import Catalogue
+from .applications import Applications
+from .disbursements import Disbursements
+from .fund import Fund
+from .goods import Goods
+from .grants import Grants
+from .redemptions import Redemptions
+from .statistics import Statistics
+from .visits import Visits
+
+
+class Welfare:
+    def __init__(self, deps, catalogue: Catalogue):
+        self.deps = deps
+        self.catalogue = catalogue
+        self.stores = WelfareStores(deps)
+        groups = (deps, self.stores, catalogue)
+        self.applications = Applications(*groups)
+        self.grants = Grants(*groups)
+        self.disbursements = Disbursements(*groups)
+        self.goods = Goods(*groups)
+        self.redemptions = Redemptions(*groups)
+        self.fund = Fund(*groups)
+        self.visits = Visits(*groups)
+        self.statistics = Statistics(*groups)
+
+    def prepare(self) -> None:
+        self.stores.prepare()
