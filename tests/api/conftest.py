@@ -4,7 +4,6 @@ demo district's activity played through the gateway (deploy/local/demo_activity.
 records, and the merged OpenAPI document built with the gateway's own merge code."""
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import os
 import secrets
@@ -60,7 +59,7 @@ def api_platform(tmp_path_factory):
     apps, servers, workers = {}, [], []
     try:
         for svc in SERVICES:
-            settings = dataclasses.replace(base, service=svc)
+            settings = base.for_service(svc)
             module = importlib.import_module(f"{svc}.bootstrap")
             worker = module.create_worker(settings)
             worker.start()

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from liandong.config import SERVICES
+from liandong.registry import DOMAIN_SERVICES, SERVICES
 from liandong.testing import auth_headers, free_port, settings_env, spawn, wait_for
 
 
@@ -43,8 +43,8 @@ def ready(gateway: str):
 def check_running(settings) -> dict:
     gateway = f"http://127.0.0.1:{settings.ports['gateway']}"
     body = wait_for(lambda: ready(gateway), 90, 0.5, message="the gateway reports every service ready")
-    assert all(body["checks"][s]["ready"] for s in ("petition", "welfare", "volunteer", "security"))
-    for svc in ("petition", "welfare", "volunteer", "security"):
+    assert all(body["checks"][s]["ready"] for s in DOMAIN_SERVICES)
+    for svc in DOMAIN_SERVICES:
         url = f"http://127.0.0.1:{settings.ports[svc]}/api/v1/{svc}/org-units/jiayuan"
         wait_for(lambda: requests.get(url, headers=auth_headers(settings), timeout=3).status_code == 200, 30,
                  message=f"{svc} knows the tree")
