@@ -53,11 +53,21 @@ def check_running(settings) -> dict:
     return {u["id"]: u for u in tree}
 
 
+def drop_databases(settings) -> None:
+    """The platform's MongoDB databases, gone (the data directory alone does not hold them)."""
+    import pymongo
+
+    client = pymongo.MongoClient(settings.mongo_uri)
+    for svc in SERVICES:
+        client.drop_database(f"{settings.database_prefix}_{svc}")
+    client.close()
+
+
 @pytest.fixture
 def e2e():
     """Start, check and stop the platform the way `make run` does."""
     return SimpleNamespace(start_platform=start_platform, stop_platform=stop_platform,
-                           check_running=check_running, ready=ready, Records=Records,
+                           check_running=check_running, ready=ready, Records=Records, drop_databases=drop_databases,
                            check_same_records=check_same_records)
 
 

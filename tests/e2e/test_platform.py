@@ -8,15 +8,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from liandong.config import SERVICES
-
-def drop_databases(settings) -> None:
-    import pymongo
-
-    client = pymongo.MongoClient(settings.mongo_uri)
-    for svc in SERVICES:
-        client.drop_database(f"{settings.database_prefix}_{svc}")
-    client.close()
 
 
 @pytest.mark.e2e
@@ -45,7 +36,7 @@ def test_make_run_serves_ready_and_keeps_its_data_across_a_restart(platform_sett
             e2e.stop_platform(proc)
     finally:
         if store == "mongo":
-            drop_databases(settings)
+            e2e.drop_databases(settings)
 
 
 @pytest.mark.e2e
