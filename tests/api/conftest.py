@@ -5,10 +5,11 @@ records, and the merged OpenAPI document built with the gateway's own merge code
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import secrets
-import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -43,7 +44,22 @@ def owner(path: str) -> str:
     return parts[3] if len(parts) > 3 and parts[1:3] == ["api", "v1"] and parts[3] in DOMAIN_SERVICES else "gateway"
 
 
-@pytest.fixture(scope="session")
+@contextmanager
+def environment(**values):
+    """These variables set for the block only (the rest of the suite never sees them)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture(scope="package")  # torn down when tests/api is done
 def api_platform(tmp_path_factory):
     data = tmp_path_factory.mktemp("api-style") / "data"
     data.mkdir(parents=True)
@@ -54,26 +70,26 @@ def api_platform(tmp_path_factory):
     # as `make run` in demo mode: programmes without the public notice, so the demo day approves and pays
     from welfare.adapters.programme_config import write_compressed
 
-    saved = os.environ.get("WELFARE_PROGRAMMES_FILE")
-    os.environ["WELFARE_PROGRAMMES_FILE"] = str(write_compressed(data / "programmes-demo.yaml"))
+    programmes = str(write_compressed(data / "programmes-demo.yaml"))
     apps, servers, workers = {}, [], []
     try:
         for svc in SERVICES:
             settings = base.for_service(svc)
             module = importlib.import_module(f"{svc}.bootstrap")
-            worker = module.create_worker(settings)
+            with environment(WELFARE_PROGRAMMES_FILE=programmes):  # read when the app is made, not later
+                worker = module.create_worker(settings)
+                apps[svc] = module.create_app(settings)
             worker.start()
             workers.append(worker)
-            apps[svc] = module.create_app(settings)
             server = make_server("127.0.0.1", ports[svc], apps[svc], threaded=True)
             threading.Thread(target=server.serve_forever, daemon=True).start()
             servers.append(server)
         gateway = f"http://127.0.0.1:{ports['gateway']}"
         wait_for(lambda: requests.get(f"{gateway}/readyz", timeout=3).json().get("ready"), 60,
                  message="the gateway reports every service ready")
-        sys.path.insert(0, str(ROOT / "deploy" / "local"))
-        import demo_activity
-
+        spec = importlib.util.spec_from_file_location("demo_activity", ROOT / "deploy" / "local" / "demo_activity.py")
+        demo_activity = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(demo_activity)
         try:
             played, seed_error = demo_activity.play(gateway), None
         except Exception as exc:  # noqa: BLE001 - the lists seeded so far are still checked; a test reports it
@@ -85,7 +101,3 @@ def api_platform(tmp_path_factory):
             worker.stop.set()
         for server in servers:
             server.shutdown()
-        if saved is None:
-            os.environ.pop("WELFARE_PROGRAMMES_FILE", None)
-        else:
-            os.environ["WELFARE_PROGRAMMES_FILE"] = saved
