@@ -36,80 +36,72 @@ def security_context() -> dict:
             "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
 
 
+def container(svc: str, part: str, args: list[str], env: list[dict], probes: dict) -> dict:
+    """A container of the service's one image, with what every container shares."""
+    return {"name": part, "image": IMAGE.format(svc=svc), "imagePullPolicy": "IfNotPresent", "args": args,
+            **({"ports": [{"name": "http", "containerPort": 8000}]} if part == "web" else {}),
+            "envFrom": env_from(), "env": env,
+            "resources": {"requests": {"cpu": "200m", "memory": "192Mi"}, "limits": {"cpu": "1", "memory": "384Mi"}},
+            **probes, "securityContext": security_context(), "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}]}
+
+
+def metadata(name: str, svc: str, part: str) -> dict:
+    return {"name": name, "namespace": "liandong", "labels": labels(svc, part)}
+
+
+def deployment(name: str, svc: str, part: str, replicas: int, one: dict, strategy: dict | None = None,
+               annotations: dict | None = None) -> dict:
+    pod_meta = {"labels": labels(svc, part), **({"annotations": annotations} if annotations else {})}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata(name, svc, part),
+            "spec": {"replicas": replicas, "selector": {"matchLabels": labels(svc, part)},
+                     **({"strategy": strategy} if strategy else {}),
+                     "template": {"metadata": pod_meta,
+                                  "spec": {"containers": [one], "terminationGracePeriodSeconds": 30,
+                                           "volumes": [{"name": "tmp", "emptyDir": {}}]}}}}
+
+
+def autoscaler(name: str, svc: str, part: str, least: int, most: int) -> dict:
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": metadata(name, svc, part),
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+                     "minReplicas": least, "maxReplicas": most,
+                     "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
+                         "type": "Utilization", "averageUtilization": 70}}}]}}
+
+
 def web(svc: str) -> list[dict]:
     name = f"liandong-{svc}"
-    container = {
-        "name": "web", "image": IMAGE.format(svc=svc), "imagePullPolicy": "IfNotPresent",
-        "args": ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "8",
-                 "--worker-class", "gthread", "--graceful-timeout", "20", f"{svc}.bootstrap:create_app()"],
-        "ports": [{"name": "http", "containerPort": 8000}],
-        "envFrom": env_from(),
-        "env": [{"name": "LIANDONG_HOST", "value": "0.0.0.0"}],
-        "resources": {"requests": {"cpu": "200m", "memory": "192Mi"}, "limits": {"cpu": "1", "memory": "384Mi"}},
+    one = container(svc, "web", ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "8",
+                                 "--worker-class", "gthread", "--graceful-timeout", "20", f"{svc}.bootstrap:create_app()"],
+                    [{"name": "LIANDONG_HOST", "value": "0.0.0.0"}], {
         # readiness asks only for the database: with Kafka down, writes still succeed (the outbox keeps them)
         "readinessProbe": {"httpGet": {"path": "/readyz?check=database", "port": "http"},
                            "periodSeconds": 5, "timeoutSeconds": 3, "failureThreshold": 3},
         "livenessProbe": {"httpGet": {"path": "/healthz", "port": "http"},
                           "periodSeconds": 10, "timeoutSeconds": 3, "failureThreshold": 6},
-        "startupProbe": {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 2, "failureThreshold": 30},
-        "securityContext": security_context(),
-        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
-    }
+        "startupProbe": {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 2, "failureThreshold": 30}})
     return [
-        {"apiVersion": "apps/v1", "kind": "Deployment",
-         "metadata": {"name": name, "namespace": "liandong", "labels": labels(svc, "web")},
-         "spec": {"replicas": 2, "selector": {"matchLabels": labels(svc, "web")},
-                  "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
-                  "template": {"metadata": {"labels": labels(svc, "web"),
-                                            "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "8000",
-                                                            "prometheus.io/path": "/metrics"}},
-                               "spec": {"containers": [container], "terminationGracePeriodSeconds": 30,
-                                        "volumes": [{"name": "tmp", "emptyDir": {}}]}}}},
-        {"apiVersion": "v1", "kind": "Service",
-         "metadata": {"name": name, "namespace": "liandong", "labels": labels(svc, "web")},
+        deployment(name, svc, "web", 2, one,
+                   strategy={"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
+                   annotations={"prometheus.io/scrape": "true", "prometheus.io/port": "8000",
+                                "prometheus.io/path": "/metrics"}),
+        {"apiVersion": "v1", "kind": "Service", "metadata": metadata(name, svc, "web"),
          "spec": {"selector": labels(svc, "web"), "ports": [{"name": "http", "port": 8000, "targetPort": "http"}]}},
-        {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-         "metadata": {"name": name, "namespace": "liandong", "labels": labels(svc, "web")},
-         "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
-                  "minReplicas": 2, "maxReplicas": 10,
-                  "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
-                      "type": "Utilization", "averageUtilization": 70}}}]}},
-        {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
-         "metadata": {"name": name, "namespace": "liandong", "labels": labels(svc, "web")},
+        autoscaler(name, svc, "web", 2, 10),
+        {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": metadata(name, svc, "web"),
          "spec": {"minAvailable": 1, "selector": {"matchLabels": labels(svc, "web")}}},
     ]
 
 
 def worker(svc: str) -> list[dict]:
     name = f"liandong-{svc}-worker"
-    container = {
-        "name": "worker", "image": IMAGE.format(svc=svc), "imagePullPolicy": "IfNotPresent",
-        "args": ["python", "-m", f"{svc}.worker"],
-        "envFrom": env_from(),
-        "env": [{"name": "LIANDONG_HEARTBEAT_FILE", "value": "/tmp/heartbeat"}],
-        "resources": {"requests": {"cpu": "200m", "memory": "192Mi"}, "limits": {"cpu": "1", "memory": "384Mi"}},
+    one = container(svc, "worker", ["python", "-m", f"{svc}.worker"],
+                    [{"name": "LIANDONG_HEARTBEAT_FILE", "value": "/tmp/heartbeat"}], {
         # the worker touches its heartbeat file every 2 s while its relay and consumers run
         "livenessProbe": {"exec": {"command": ["python", "-c",
                                                "import os,sys,time; sys.exit(time.time()-os.path.getmtime('/tmp/heartbeat')>30)"]},
-                          "initialDelaySeconds": 20, "periodSeconds": 10, "failureThreshold": 3},
-        "securityContext": security_context(),
-        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
-    }
-    return [
-        {"apiVersion": "apps/v1", "kind": "Deployment",
-         "metadata": {"name": name, "namespace": "liandong", "labels": labels(svc, "worker")},
-         "spec": {"replicas": 1, "selector": {"matchLabels": labels(svc, "worker")},
-                  "template": {"metadata": {"labels": labels(svc, "worker")},
-                               "spec": {"containers": [container], "terminationGracePeriodSeconds": 30,
-                                        "volumes": [{"name": "tmp", "emptyDir": {}}]}}}},
-        # more members than partitions would sit idle in the consumer group
-        {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-         "metadata": {"name": name, "namespace": "liandong", "labels": labels(svc, "worker")},
-         "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
-                  "minReplicas": 1, "maxReplicas": PARTITIONS // 2,
-                  "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
-                      "type": "Utilization", "averageUtilization": 70}}}]}},
-    ]
+                          "initialDelaySeconds": 20, "periodSeconds": 10, "failureThreshold": 3}})
+    # more members than partitions would sit idle in the consumer group
+    return [deployment(name, svc, "worker", 1, one), autoscaler(name, svc, "worker", 1, PARTITIONS // 2)]
 
 
 def topics_job() -> dict:

@@ -39,23 +39,11 @@ STATE_DIR="$FDIR/state-$FERRETDB_PORT"
 PID_FILE="$FDIR/ferretdb-$FERRETDB_PORT.pid"
 LOG_FILE="$FDIR/server-$FERRETDB_PORT.log"
 
-NAME=ferretdb PORT="$FERRETDB_PORT" CMDLINE_MARK="--listen-addr=$HOST:$FERRETDB_PORT "
+NAME=ferretdb TITLE=FerretDB PORT="$FERRETDB_PORT" CMDLINE_MARK="--listen-addr=$HOST:$FERRETDB_PORT "
 STOP_TIMEOUT="$FERRETDB_STOP_TIMEOUT" START_TIMEOUT="$FERRETDB_START_TIMEOUT"
 # shellcheck source=deploy/local/server.sh
 source "$SCRIPT_DIR/server.sh"
 
-log() { echo "ferretdb.sh: $*" >&2; }
-
-fail() {
-  if [[ -f "$LOG_FILE" ]]; then
-    echo "---- last 50 lines of $LOG_FILE ----" >&2
-    tail -n 50 "$LOG_FILE" >&2 || true
-    echo "---- end of log ----" >&2
-  fi
-  echo "FerretDB could not be started: $*" >&2
-  stop_server >/dev/null 2>&1 || true
-  exit 1
-}
 
 # --- binary --------------------------------------------------------------------
 

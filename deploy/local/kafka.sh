@@ -41,24 +41,11 @@ PID_FILE="$KDIR/kafka-$KAFKA_PORT.pid"
 LOG_FILE="$KDIR/server-$KAFKA_PORT.log"
 TMP_DIR="$KDIR/tmp"
 
-NAME=kafka PORT="$KAFKA_PORT" CMDLINE_MARK="kafka.Kafka $CONF"
+NAME=kafka TITLE=Kafka PORT="$KAFKA_PORT" CMDLINE_MARK="kafka.Kafka $CONF"
 STOP_TIMEOUT="$KAFKA_STOP_TIMEOUT" START_TIMEOUT="$KAFKA_START_TIMEOUT"
 # shellcheck source=deploy/local/server.sh
 source "$SCRIPT_DIR/server.sh"
 
-log() { echo "kafka.sh: $*" >&2; }
-
-fail() {
-  # fail <message>: print the server log tail and a clear error, stop a half-started broker, exit 1
-  if [[ -f "$LOG_FILE" ]]; then
-    echo "---- last 50 lines of $LOG_FILE ----" >&2
-    tail -n 50 "$LOG_FILE" >&2 || true
-    echo "---- end of log ----" >&2
-  fi
-  echo "Kafka could not be started: $*" >&2
-  stop_server >/dev/null 2>&1 || true
-  exit 1
-}
 
 # --- jars -------------------------------------------------------------------
 

@@ -3,7 +3,21 @@
 # stopped with TERM and then KILL, and waited for until its probe answers.
 #
 # The caller sets HOST, PID_FILE, LOG_FILE, CMDLINE_MARK (a part of the server's command line that
-# tells it is ours), STOP_TIMEOUT, START_TIMEOUT and NAME, and defines fail() and probe().
+# tells it is ours), STOP_TIMEOUT, START_TIMEOUT, NAME and TITLE, and defines probe().
+
+log() { echo "$NAME.sh: $*" >&2; }
+
+# fail <message>: print the server log's tail and a clear error, stop a half-started server, exit 1
+fail() {
+  if [[ -f "$LOG_FILE" ]]; then
+    echo "---- last 50 lines of $LOG_FILE ----" >&2
+    tail -n 50 "$LOG_FILE" >&2 || true
+    echo "---- end of log ----" >&2
+  fi
+  echo "$TITLE could not be started: $*" >&2
+  stop_server >/dev/null 2>&1 || true
+  exit 1
+}
 
 # pid of our server, if it is alive
 running_pid() {

@@ -31,20 +31,19 @@ trap cleanup EXIT INT TERM
 
 t_start=$SECONDS
 pids=()
-if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
-  started+=(kafka)
-  "$HERE/kafka.sh" start & pids+=($!)
-  export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-19092}"
-else
-  echo "using the Kafka broker at $KAFKA_BOOTSTRAP_SERVERS"
-fi
-if [ -z "${MONGO_URI:-}" ]; then
-  started+=(ferretdb)
-  "$HERE/ferretdb.sh" start & pids+=($!)
-  export MONGO_URI="mongodb://127.0.0.1:${FERRETDB_PORT:-27018}"
-else
-  echo "using the MongoDB-protocol server at $MONGO_URI"
-fi
+# backend <script> <variable> <address it will have> <what>: start it (in parallel) unless the variable
+# already points at a running one
+backend() {
+  if [ -z "${!2:-}" ]; then
+    started+=("$1")
+    "$HERE/$1.sh" start & pids+=($!)
+    export "$2=$3"
+  else
+    echo "using the $4 at ${!2}"
+  fi
+}
+backend kafka KAFKA_BOOTSTRAP_SERVERS "127.0.0.1:${KAFKA_PORT:-19092}" "Kafka broker"
+backend ferretdb MONGO_URI "mongodb://127.0.0.1:${FERRETDB_PORT:-27018}" "MongoDB-protocol server"
 for pid in "${pids[@]}"; do
   if ! wait "$pid"; then
     echo "make test: a test dependency could not be started (see above); failing, not skipping." >&2
