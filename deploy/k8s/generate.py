@@ -70,9 +70,9 @@ def autoscaler(name: str, svc: str, part: str, least: int, most: int) -> dict:
 
 def web(svc: str) -> list[dict]:
     name = f"liandong-{svc}"
-    one = container(svc, "web", ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "8",
-                                 "--worker-class", "gthread", "--graceful-timeout", "20", f"{svc}.bootstrap:create_app()"],
-                    [{"name": "LIANDONG_HOST", "value": "0.0.0.0"}], {
+    gunicorn = ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "8", "--worker-class", "gthread",
+                "--graceful-timeout", "20", f"{svc}.bootstrap:create_app()"]
+    one = container(svc, "web", gunicorn, [{"name": "LIANDONG_HOST", "value": "0.0.0.0"}], {
         # readiness asks only for the database: with Kafka down, writes still succeed (the outbox keeps them)
         "readinessProbe": {"httpGet": {"path": "/readyz?check=database", "port": "http"},
                            "periodSeconds": 5, "timeoutSeconds": 3, "failureThreshold": 3},

@@ -111,10 +111,11 @@ OFF_STYLE = {
                 "$ref": "#/components/schemas/Stats"}}}},
                 "422": {"description": "invalid"}}}},
         "/open311/v2/requests.{fmt}": {"get": {
-            "operationId": "open311", "parameters": [{"in": "path", "name": "fmt", "required": True,
-                                                      "schema": {"type": "string"}},
-                                                     {"in": "query", "name": "start_date", "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "array"}}}}}}},
+            "operationId": "open311",
+            "parameters": [{"in": "path", "name": "fmt", "required": True, "schema": {"type": "string"}},
+                           {"in": "query", "name": "start_date", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "OK",
+                                  "content": {"application/json": {"schema": {"type": "array"}}}}}}},
     },
 }
 
@@ -247,7 +248,8 @@ def test_every_collection_answers_the_envelope_and_checks_its_paging_and_period(
             continue
         if not (isinstance(body, dict) and isinstance(body.get("items"), list)
                 and {"total", "page", "page_size"} <= set(body)):
-            keys = "a bare list" if isinstance(body, list) else f"keys {sorted(body)}" if isinstance(body, dict) else "no JSON"
+            keys = ("a bare list" if isinstance(body, list) else f"keys {sorted(body)}" if isinstance(body, dict)
+                    else "no JSON")
             problems.append(f"GET {path} answered {keys}, not the envelope {{items, total, page, page_size}}")
         resp = get(api_platform, url, **needed, page_size=101)
         if resp.status_code != 422 or not named_in_error(resp, "page_size"):
@@ -280,7 +282,8 @@ def test_every_time_in_an_answer_is_utc_with_z(service, api_platform):
         if resp.status_code == 200 and is_json(resp):
             found = times_without_z(resp.json())
             if found:
-                problems.append(f"GET {path}: {', '.join(found[:3])}" + (f" (+{len(found) - 3})" if len(found) > 3 else ""))
+                more = f" (+{len(found) - 3})" if len(found) > 3 else ""
+                problems.append(f"GET {path}: {', '.join(found[:3])}{more}")
     if unfilled:
         print(f"{service}: not called (no seeded record fills the path): {', '.join(unfilled)}")
     assert not problems, off_style(problems, service, "answer times without Z")

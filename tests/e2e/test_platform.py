@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from liandong.registry import DOMAIN_SERVICES
 
 
 @pytest.mark.e2e
@@ -64,7 +65,7 @@ def test_make_run_without_configured_keys_makes_one_random_pair_every_process_sh
                               json={"username": "jiayuan_worker", "password": "Liandong-demo-2026"})
         assert login.status_code == 200, login.text
         h = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        for svc in ("petition", "welfare", "volunteer", "security"):
+        for svc in DOMAIN_SERVICES:
             direct = f"http://127.0.0.1:{settings.ports[svc]}/api/v1/{svc}/org-units/jiayuan"
             wait_for(lambda: requests.get(direct, headers=h, timeout=3).status_code == 200, 30,
                      message=f"{svc} accepts the gateway's token")
