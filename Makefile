@@ -3,15 +3,19 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := shared services/gateway services/petition services/welfare services/volunteer services/security
+# the services are named once, in liandong.registry (read from source: the venv may not exist yet)
+PACKAGES := shared $(addprefix services/,$(shell PYTHONPATH=shared/src $(PYTHON) -m liandong.registry names))
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+SERVICE ?=
 
 .PHONY: run test bench install clean-data help
 
 help:
 	@echo "make run    start the gateway and the four services on http://localhost:8000 (embedded, data in ./data)"
 	@echo "make test   install what tests need, start Kafka and FerretDB, run every test"
+	@echo "make test SERVICE=petition   one service's tests, the contract suites, its architecture and API style"
+	@echo "            rows (any of: $$($(BIN)/python -m liandong.registry names 2>/dev/null || echo 'see liandong/registry.py'))"
 	@echo "make bench  measure the platform beside the raw limits of this machine (artifacts/bench/)"
 
 $(STAMP): $(foreach p,$(PACKAGES),$(p)/pyproject.toml) constraints.txt requirements-test.txt
@@ -28,7 +32,7 @@ run: $(STAMP)
 	$(BIN)/python deploy/local/run.py
 
 test: $(STAMP)
-	bash deploy/local/test.sh $(PYTEST_ARGS)
+	SERVICE=$(SERVICE) bash deploy/local/test.sh $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || (echo "make bench needs wrk (apt-get install wrk)" && exit 1))

@@ -29,6 +29,8 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
+from liandong.registry import DOMAIN_SERVICES
+
 PASSWORD = "Liandong-demo-2026"
 API = "/api/v1"
 
@@ -89,7 +91,7 @@ class Gateway:
         if user not in self.tokens:
             self.login(user)
         parts = path.split("/")
-        service = parts[1] if parts[1] in ("petition", "welfare", "volunteer", "security") else "gateway"
+        service = parts[1] if parts[1] in DOMAIN_SERVICES else "gateway"
         r = self.http.request(method, f"{self.base}{API}{path}", timeout=self.timeout,
                               headers={"Authorization": f"Bearer {self.tokens[user]}"}, **kw)
         self.calls[service] += 1
@@ -144,7 +146,7 @@ class Demo:
             try:
                 if "district_admin" not in self.gw.tokens:
                     self.gw.login("district_admin")
-                for svc in ("petition", "welfare", "volunteer", "security"):
+                for svc in DOMAIN_SERVICES:
                     for unit in ("jiayuan-b1", "jiayuan-g1", "yangchun", "yanghe"):
                         self.gw.get("district_admin", f"/{svc}/org-units/{unit}")
                 return

@@ -39,18 +39,11 @@ STATE_DIR="$FDIR/state-$FERRETDB_PORT"
 PID_FILE="$FDIR/ferretdb-$FERRETDB_PORT.pid"
 LOG_FILE="$FDIR/server-$FERRETDB_PORT.log"
 
-log() { echo "ferretdb.sh: $*" >&2; }
+NAME=ferretdb TITLE=FerretDB PORT="$FERRETDB_PORT" CMDLINE_MARK="--listen-addr=$HOST:$FERRETDB_PORT "
+STOP_TIMEOUT="$FERRETDB_STOP_TIMEOUT" START_TIMEOUT="$FERRETDB_START_TIMEOUT"
+# shellcheck source=deploy/local/server.sh
+source "$SCRIPT_DIR/server.sh"
 
-fail() {
-  if [[ -f "$LOG_FILE" ]]; then
-    echo "---- last 50 lines of $LOG_FILE ----" >&2
-    tail -n 50 "$LOG_FILE" >&2 || true
-    echo "---- end of log ----" >&2
-  fi
-  echo "FerretDB could not be started: $*" >&2
-  stop_server >/dev/null 2>&1 || true
-  exit 1
-}
 
 # --- binary --------------------------------------------------------------------
 
@@ -96,41 +89,6 @@ build_binary() {
   }
   have_binary || { echo "FerretDB could not be started: $BIN does not report version $FERRETDB_VERSION" >&2; exit 1; }
   log "built FerretDB in $((SECONDS - t0))s"
-}
-
-# --- process helpers ------------------------------------------------------------
-
-running_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  if [[ -r "/proc/$pid/cmdline" ]]; then
-    local cmdline
-    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
-    [[ "$cmdline" == *"--listen-addr=$HOST:$FERRETDB_PORT "* ]] || return 1
-  fi
-  echo "$pid"
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-
-stop_server() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE"
-    return 0
-  fi
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + FERRETDB_STOP_TIMEOUT))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid did not stop within ${FERRETDB_STOP_TIMEOUT}s, sending KILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  fi
-  rm -f "$PID_FILE"
 }
 
 # --- readiness -----------------------------------------------------------------
@@ -179,21 +137,9 @@ except Exception:
 PY
 }
 
-wait_ready() {
-  local pid="$1" deadline=$((SECONDS + FERRETDB_START_TIMEOUT))
-  while ((SECONDS < deadline)); do
-    kill -0 "$pid" 2>/dev/null || fail "process $pid exited during startup"
-    if port_in_use "$FERRETDB_PORT" && probe; then
-      return 0
-    fi
-    sleep 0.2
-  done
-  fail "server did not answer ping on $HOST:$FERRETDB_PORT within ${FERRETDB_START_TIMEOUT}s"
-}
-
 # --- commands -------------------------------------------------------------------
 
-start_server() {
+start_server_fresh_or_keep() {
   local mode="$1"  # fresh | keep
   local t0=$SECONDS
   have_binary || build_binary
@@ -223,45 +169,20 @@ start_server() {
 
   # DO_NOT_TRACK is honoured by FerretDB as well as --telemetry=disable.
   # Keep --listen-addr before other flags: running_pid matches "--listen-addr=... ".
-  # shellcheck disable=SC2016  # $$/$0/$@ are meant for the inner bash
-  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
-    env DO_NOT_TRACK=1 "$BIN" \
+  local pid
+  pid="$(spawn env DO_NOT_TRACK=1 "$BIN" \
     --listen-addr="$HOST:$FERRETDB_PORT" \
     --handler=sqlite \
     --sqlite-url="file:$DATA_DIR/" \
     --state-dir="$STATE_DIR" \
     --debug-addr="$debug_addr" \
     --telemetry=disable \
-    --log-level=INFO \
-    </dev/null >>"$LOG_FILE" 2>&1 &
-  local pid="" _
-  for _ in $(seq 1 50); do
-    pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-    [[ -n "$pid" ]] && break
-    sleep 0.1
-  done
-  [[ -n "$pid" ]] || fail "process did not start"
-
-  wait_ready "$pid"
+    --log-level=INFO)" || fail "process did not start"
+  wait_ready "$pid" "$FERRETDB_PORT"
   log "started in $((SECONDS - t0))s (pid $pid, log $LOG_FILE)"
   echo "ferretdb ready on mongodb://$HOST:$FERRETDB_PORT"
 }
 
-cmd="${1:-}"
-case "$cmd" in
-  start) start_server fresh ;;
-  restart-keep-data) start_server keep ;;
-  stop) stop_server; echo "ferretdb stopped ($HOST:$FERRETDB_PORT)" ;;
-  status)
-    if pid="$(running_pid)"; then
-      echo "ferretdb running on $HOST:$FERRETDB_PORT (pid $pid)"
-    else
-      echo "ferretdb not running on $HOST:$FERRETDB_PORT"
-      exit 1
-    fi
-    ;;
-  *)
-    echo "usage: $0 start|stop|status|restart-keep-data" >&2
-    exit 2
-    ;;
-esac
+start_fresh() { start_server_fresh_or_keep fresh; }
+start_keep() { start_server_fresh_or_keep keep; }
+dispatch "${1:-}"

@@ -41,19 +41,11 @@ PID_FILE="$KDIR/kafka-$KAFKA_PORT.pid"
 LOG_FILE="$KDIR/server-$KAFKA_PORT.log"
 TMP_DIR="$KDIR/tmp"
 
-log() { echo "kafka.sh: $*" >&2; }
+NAME=kafka TITLE=Kafka PORT="$KAFKA_PORT" CMDLINE_MARK="kafka.Kafka $CONF"
+STOP_TIMEOUT="$KAFKA_STOP_TIMEOUT" START_TIMEOUT="$KAFKA_START_TIMEOUT"
+# shellcheck source=deploy/local/server.sh
+source "$SCRIPT_DIR/server.sh"
 
-fail() {
-  # fail <message>: print the server log tail and a clear error, stop a half-started broker, exit 1
-  if [[ -f "$LOG_FILE" ]]; then
-    echo "---- last 50 lines of $LOG_FILE ----" >&2
-    tail -n 50 "$LOG_FILE" >&2 || true
-    echo "---- end of log ----" >&2
-  fi
-  echo "Kafka could not be started: $*" >&2
-  stop_broker >/dev/null 2>&1 || true
-  exit 1
-}
 
 # --- jars -------------------------------------------------------------------
 
@@ -85,42 +77,6 @@ fetch_jars() {
     touch "$LIBS/.fetched-$(pom_hash)"
     log "fetched $(find "$LIBS" -name '*.jar' | wc -l) jars in $((SECONDS - t0))s"
   ) || { echo "Kafka could not be started: fetching jars with Maven failed (see $KDIR/fetch.log)" >&2; exit 1; }
-}
-
-# --- process helpers ----------------------------------------------------------
-
-# pid of our broker for this port, if it is alive (guards against recycled pids)
-running_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  if [[ -r "/proc/$pid/cmdline" ]]; then
-    local cmdline
-    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
-    [[ "$cmdline" == *"kafka.Kafka $CONF"* ]] || return 1
-  fi
-  echo "$pid"
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-
-stop_broker() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE"
-    return 0
-  fi
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + KAFKA_STOP_TIMEOUT))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "broker pid $pid did not stop within ${KAFKA_STOP_TIMEOUT}s, sending KILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  fi
-  rm -f "$PID_FILE"
 }
 
 # --- config -----------------------------------------------------------------
@@ -242,18 +198,6 @@ except Exception:
 PY
 }
 
-wait_ready() {
-  local pid="$1" deadline=$((SECONDS + KAFKA_START_TIMEOUT))
-  while ((SECONDS < deadline)); do
-    kill -0 "$pid" 2>/dev/null || fail "broker process $pid exited during startup"
-    if port_in_use "$KAFKA_PORT" && probe; then
-      return 0
-    fi
-    sleep 0.5
-  done
-  fail "broker did not become ready on $HOST:$KAFKA_PORT within ${KAFKA_START_TIMEOUT}s"
-}
-
 # --- commands ----------------------------------------------------------------
 
 start_broker() {
@@ -261,7 +205,7 @@ start_broker() {
   local t0=$SECONDS
   fetch_jars
   command -v python3 >/dev/null || fail "python3 not found on PATH"
-  stop_broker
+  stop_server
 
   local p
   for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
@@ -284,40 +228,13 @@ start_broker() {
   fi
 
   java_opts
-  # setsid+nohup: the broker outlives the calling shell; the pid is written by the
-  # process that then execs java, so it is the broker's own pid.
-  # shellcheck disable=SC2016  # $$/$0/$@ are meant for the inner bash
-  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
-    java "${JAVA_OPTS[@]}" -cp "$LIBS/*" kafka.Kafka "$CONF" \
-    </dev/null >>"$LOG_FILE" 2>&1 &
-  local pid="" _
-  for _ in $(seq 1 50); do
-    pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-    [[ -n "$pid" ]] && break
-    sleep 0.1
-  done
-  [[ -n "$pid" ]] || fail "broker process did not start"
-
-  wait_ready "$pid"
+  local pid
+  pid="$(spawn java "${JAVA_OPTS[@]}" -cp "$LIBS/*" kafka.Kafka "$CONF")" || fail "broker process did not start"
+  wait_ready "$pid" "$KAFKA_PORT"
   log "started in $((SECONDS - t0))s (pid $pid, log $LOG_FILE)"
   echo "kafka ready on $HOST:$KAFKA_PORT"
 }
 
-cmd="${1:-}"
-case "$cmd" in
-  start) start_broker fresh ;;
-  restart-keep-data) start_broker keep ;;
-  stop) stop_broker; echo "kafka stopped ($HOST:$KAFKA_PORT)" ;;
-  status)
-    if pid="$(running_pid)"; then
-      echo "kafka running on $HOST:$KAFKA_PORT (pid $pid)"
-    else
-      echo "kafka not running on $HOST:$KAFKA_PORT"
-      exit 1
-    fi
-    ;;
-  *)
-    echo "usage: $0 start|stop|status|restart-keep-data" >&2
-    exit 2
-    ;;
-esac
+start_fresh() { start_broker fresh; }
+start_keep() { start_broker keep; }
+dispatch "${1:-}"

@@ -1,4 +1,4 @@
-"""`make run`: start the gateway and the four services, each with its web process and its worker.
+"""`make run`: start the gateway and the services (liandong.registry), each with its web process and its worker.
 
 Every process logs to data/logs/<name>.log (JSON lines); errors are echoed here. A process that
 dies is started again (with a growing pause). Ctrl-C stops everything and waits for it.
@@ -16,7 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-SERVICES = ("gateway", "petition", "welfare", "volunteer", "security")
+from liandong.registry import DEFAULT_PORTS, SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -149,8 +150,7 @@ def main() -> int:
         Path(env["LIANDONG_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
         env["WELFARE_PROGRAMMES_FILE"] = str(write_compressed(Path(env["LIANDONG_DATA_DIR"]) / "programmes-demo.yaml"))
     host = env.get("LIANDONG_HOST", "127.0.0.1")
-    ports = {s: int(env.get(f"LIANDONG_{s.upper()}_PORT", p))
-             for s, p in zip(SERVICES, (8000, 8001, 8002, 8003, 8004))}
+    ports = {s: int(env.get(f"LIANDONG_{s.upper()}_PORT", DEFAULT_PORTS[s])) for s in SERVICES}
     sup = Supervisor(commands(sys.executable, host, ports, args.threads), Path(env["LIANDONG_DATA_DIR"]) / "logs", env)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -2,6 +2,10 @@
 # `make test`: start a real Kafka broker and FerretDB (unless KAFKA_BOOTSTRAP_SERVERS / MONGO_URI
 # already point at running ones), run every test against them and the embedded adapters, stop
 # what it started. If either cannot be started the run fails: nothing is skipped.
+#
+# `make test SERVICE=petition` (any name in liandong.registry): that service's own tests, the shared
+# contract suites (event contracts, their compatibility, storage, bus), its rows of the architecture
+# checks and the API style checks of its endpoints — against the same real backends.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -9,6 +13,14 @@ PY="${PY:-$ROOT/.venv/bin/python}"
 # Kafka's jars and the FerretDB build are kept outside the clone, so a fresh clone reuses them.
 export LIANDONG_CACHE_DIR="${LIANDONG_CACHE_DIR:-$HOME/.cache/liandong}"
 started=()
+
+if [ -n "${SERVICE:-}" ]; then
+  "$PY" -m liandong.registry port "$SERVICE" >/dev/null || exit 2  # names the services when it is not one
+  # the architecture and API style checks are parametrized per service: keep only this one's rows
+  set -- "services/$SERVICE" shared/tests/contract tests/architecture tests/api \
+    -k "$SERVICE or not (test_service_shape or test_api_style)" "$@"
+  echo "make test: the $SERVICE service, the contract suites, its architecture and API style rows"
+fi
 
 cleanup() {
   local status=$?
@@ -19,20 +31,19 @@ trap cleanup EXIT INT TERM
 
 t_start=$SECONDS
 pids=()
-if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
-  started+=(kafka)
-  "$HERE/kafka.sh" start & pids+=($!)
-  export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-19092}"
-else
-  echo "using the Kafka broker at $KAFKA_BOOTSTRAP_SERVERS"
-fi
-if [ -z "${MONGO_URI:-}" ]; then
-  started+=(ferretdb)
-  "$HERE/ferretdb.sh" start & pids+=($!)
-  export MONGO_URI="mongodb://127.0.0.1:${FERRETDB_PORT:-27018}"
-else
-  echo "using the MongoDB-protocol server at $MONGO_URI"
-fi
+# backend <script> <variable> <address it will have> <what>: start it (in parallel) unless the variable
+# already points at a running one
+backend() {
+  if [ -z "${!2:-}" ]; then
+    started+=("$1")
+    "$HERE/$1.sh" start & pids+=($!)
+    export "$2=$3"
+  else
+    echo "using the $4 at ${!2}"
+  fi
+}
+backend kafka KAFKA_BOOTSTRAP_SERVERS "127.0.0.1:${KAFKA_PORT:-19092}" "Kafka broker"
+backend ferretdb MONGO_URI "mongodb://127.0.0.1:${FERRETDB_PORT:-27018}" "MongoDB-protocol server"
 for pid in "${pids[@]}"; do
   if ! wait "$pid"; then
     echo "make test: a test dependency could not be started (see above); failing, not skipping." >&2
@@ -50,7 +61,11 @@ if ! dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then
     || { echo "make test: Chromium could not be installed; failing, not skipping." >&2; exit 1; }
 fi
 
-echo "make test: Kafka, FerretDB and Chromium ready in $((SECONDS - t_start)) s"
+# The OpenAPI linter of the API style checks (tests/api), pinned, from the npm registry.
+"$HERE/spectral.sh" install >/dev/null \
+  || { echo "make test: Spectral could not be installed; failing, not skipping." >&2; exit 1; }
+
+echo "make test: Kafka, FerretDB, Chromium and Spectral ready in $((SECONDS - t_start)) s"
 
 cd "$ROOT"
 t_tests=$SECONDS

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from liandong.config import SERVICES
+from liandong.registry import DOMAIN_SERVICES, SERVICES
 from liandong.testing import auth_headers, free_port, settings_env, spawn, wait_for
 
 
@@ -43,8 +43,8 @@ def ready(gateway: str):
 def check_running(settings) -> dict:
     gateway = f"http://127.0.0.1:{settings.ports['gateway']}"
     body = wait_for(lambda: ready(gateway), 90, 0.5, message="the gateway reports every service ready")
-    assert all(body["checks"][s]["ready"] for s in ("petition", "welfare", "volunteer", "security"))
-    for svc in ("petition", "welfare", "volunteer", "security"):
+    assert all(body["checks"][s]["ready"] for s in DOMAIN_SERVICES)
+    for svc in DOMAIN_SERVICES:
         url = f"http://127.0.0.1:{settings.ports[svc]}/api/v1/{svc}/org-units/jiayuan"
         wait_for(lambda: requests.get(url, headers=auth_headers(settings), timeout=3).status_code == 200, 30,
                  message=f"{svc} knows the tree")
@@ -53,11 +53,21 @@ def check_running(settings) -> dict:
     return {u["id"]: u for u in tree}
 
 
+def drop_databases(settings) -> None:
+    """The platform's MongoDB databases, gone (the data directory alone does not hold them)."""
+    import pymongo
+
+    client = pymongo.MongoClient(settings.mongo_uri)
+    for svc in SERVICES:
+        client.drop_database(f"{settings.database_prefix}_{svc}")
+    client.close()
+
+
 @pytest.fixture
 def e2e():
     """Start, check and stop the platform the way `make run` does."""
     return SimpleNamespace(start_platform=start_platform, stop_platform=stop_platform,
-                           check_running=check_running, ready=ready, Records=Records,
+                           check_running=check_running, ready=ready, Records=Records, drop_databases=drop_databases,
                            check_same_records=check_same_records)
 
 

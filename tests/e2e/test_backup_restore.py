@@ -13,18 +13,12 @@ from pathlib import Path
 import pytest
 
 from liandong import backup
-from liandong.config import SERVICES
 
 
-def destroy(settings) -> None:
+def destroy(settings, e2e) -> None:
     shutil.rmtree(settings.data_dir)
     if settings.store == "mongo":
-        import pymongo
-
-        client = pymongo.MongoClient(settings.mongo_uri)
-        for svc in SERVICES:
-            client.drop_database(f"{settings.database_prefix}_{svc}")
-        client.close()
+        e2e.drop_databases(settings)
 
 
 @pytest.mark.e2e
@@ -45,7 +39,7 @@ def test_backup_destroy_restore_gives_the_same_records_in_every_service(platform
     if store == "sqlite":
         assert "bus.db" in taken["files"] and any(n.endswith("_gateway.db") for n in taken["files"])
     try:
-        destroy(settings)
+        destroy(settings, e2e)
         backup.restore(settings, tmp_path / "backup")
         proc = e2e.start_platform(settings, tmp_path / "run2.log")
         try:
@@ -55,4 +49,4 @@ def test_backup_destroy_restore_gives_the_same_records_in_every_service(platform
             e2e.stop_platform(proc)
     finally:
         if store == "mongo":
-            destroy(settings)
+            destroy(settings, e2e)

@@ -8,15 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from liandong.config import SERVICES
-
-def drop_databases(settings) -> None:
-    import pymongo
-
-    client = pymongo.MongoClient(settings.mongo_uri)
-    for svc in SERVICES:
-        client.drop_database(f"{settings.database_prefix}_{svc}")
-    client.close()
+from liandong.registry import DOMAIN_SERVICES
 
 
 @pytest.mark.e2e
@@ -45,7 +37,7 @@ def test_make_run_serves_ready_and_keeps_its_data_across_a_restart(platform_sett
             e2e.stop_platform(proc)
     finally:
         if store == "mongo":
-            drop_databases(settings)
+            e2e.drop_databases(settings)
 
 
 @pytest.mark.e2e
@@ -73,7 +65,7 @@ def test_make_run_without_configured_keys_makes_one_random_pair_every_process_sh
                               json={"username": "jiayuan_worker", "password": "Liandong-demo-2026"})
         assert login.status_code == 200, login.text
         h = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        for svc in ("petition", "welfare", "volunteer", "security"):
+        for svc in DOMAIN_SERVICES:
             direct = f"http://127.0.0.1:{settings.ports[svc]}/api/v1/{svc}/org-units/jiayuan"
             wait_for(lambda: requests.get(direct, headers=h, timeout=3).status_code == 200, 30,
                      message=f"{svc} accepts the gateway's token")

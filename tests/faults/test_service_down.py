@@ -10,9 +10,10 @@ from datetime import date
 from werkzeug.serving import make_server
 
 from liandong.idnumbers import check_digit
+from liandong.registry import DOMAIN_SERVICES
 from liandong.testing import auth_headers, free_port, wait_for
 
-SERVICES = ("petition", "welfare", "volunteer", "security")
+SERVICES = DOMAIN_SERVICES
 JIAYUAN = "/chuanying/huangqi/jiayuan/"
 
 

@@ -26,9 +26,8 @@ from schemathesis import checks as sc
 from schemathesis.generation import GenerationMode
 
 from liandong.openapi import spec_for
+from liandong.registry import SERVICES
 from liandong.testing import auth_headers
-
-SERVICES = ("gateway", "petition", "welfare", "volunteer", "security")
 
 # examples per operation: (positive, negative)
 BUDGET = {"district_admin": (20, 12), "anonymous": (3, 2)}

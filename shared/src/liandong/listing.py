@@ -58,25 +58,6 @@ def day_of(bound: str | None) -> date | None:
     return from_iso(bound).astimezone(LOCAL_TZ).date() if bound else None
 
 
-class ListQuery(Schema):
-    """The parameters every collection takes; a list adds its own filters in a subclass."""
-
-    class Meta:
-        unknown = RAISE
-
-    org_unit = OrgUnitId(load_default=None, metadata={"description": "only records in this org unit's subtree"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE),
-                          metadata={"description": "1-based"})
-    page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
-    from_ = TimeBound(data_key="from", load_default=None)
-    to = TimeBound(end_of_day=True, load_default=None)
-
-    @validates_schema
-    def _period(self, data, **kw):
-        if data.get("from_") and data.get("to") and data["to"] < data["from_"]:
-            raise ValidationError({"to": ["must not be before from"]})
-
-
 class PeriodQuery(Schema):
     """For figures over a period (statistics, totals): `org_unit`, `from`, `to`; no paging."""
 
@@ -91,6 +72,15 @@ class PeriodQuery(Schema):
     def _period(self, data, **kw):
         if data.get("from_") and data.get("to") and data["to"] < data["from_"]:
             raise ValidationError({"to": ["must not be before from"]})
+
+
+class ListQuery(PeriodQuery):
+    """The parameters every collection takes (a period's, and a page); a list adds its own filters in a subclass."""
+
+    org_unit = OrgUnitId(load_default=None, metadata={"description": "only records in this org unit's subtree"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE),
+                          metadata={"description": "1-based"})
+    page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 class NoQuery(Schema):

@@ -109,6 +109,8 @@ def spec_for(app, title: str, version: str = "1.0.0") -> dict:
                 op["parameters"] = list(params)
             if meta["query"] is not None:
                 op.setdefault("parameters", []).append({"in": "query", "schema": meta["query"]})
+                # declared, even when it takes none (NoQuery): the API style's linter tells it from undocumented
+                op["x-query-declared"] = True
             if meta["body"] is not None:
                 op["requestBody"] = {"required": True, "content": {
                     meta["content_type"]: {"schema": _schema_ref(spec, meta["body"])}}}

@@ -50,7 +50,11 @@ def main(argv: list[str]) -> int:
     elif what == "domain":
         print(" ".join(DOMAIN_SERVICES))
     elif what == "port" and len(argv) == 2:
-        print(entry(argv[1]).port)
+        try:
+            print(entry(argv[1]).port)
+        except KeyError as exc:
+            print(exc.args[0], file=sys.stderr)
+            return 2
     else:
         print("usage: python -m liandong.registry [names|domain|port NAME]", file=sys.stderr)
         return 2

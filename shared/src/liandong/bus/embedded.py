@@ -8,7 +8,6 @@ Everything is durable across restarts: it is all in the file.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..ids import new_id
+from ..sqlite_local import close_thread_connection, ping, thread_connection
 from .base import BusUnavailable, Message, group_lag, next_offsets
 
 _SCHEMA = """
@@ -43,18 +43,7 @@ class EmbeddedBus:
         self._conn().executescript(_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or self._local.pid != os.getpid():
-            try:
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(f"PRAGMA synchronous={self.synchronous}")
-                conn.execute("PRAGMA busy_timeout=30000")
-            except sqlite3.Error as exc:
-                raise BusUnavailable(f"cannot open the embedded log {self.path}: {exc}") from exc
-            self._local.conn = conn
-            self._local.pid = os.getpid()
-        return conn
+        return thread_connection(self._local, self.path, self.synchronous, BusUnavailable, "the embedded log")
 
     def _write(self, fn):
         conn = self._conn()
@@ -133,16 +122,10 @@ class EmbeddedBus:
         return [Message(topic, 0, o, k, bytes(v), json.loads(h), ts) for o, k, v, h, ts in rows]
 
     def ping(self) -> None:
-        try:
-            self._conn().execute("SELECT 1").fetchone()
-        except sqlite3.Error as exc:
-            raise BusUnavailable(str(exc)) from exc
+        ping(self._conn, BusUnavailable)
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        close_thread_connection(self._local)
 
 
 class EmbeddedConsumer:

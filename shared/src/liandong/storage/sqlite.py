@@ -30,6 +30,7 @@ from .base import (
     index_keys,
 )
 from .query import apply_update, check_projection, is_operator_dict, upsert_seed
+from ..sqlite_local import close_thread_connection, ping, thread_connection
 
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")
 _PATH = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
@@ -170,6 +171,11 @@ def _regexp(pattern: str, flags: str, value: Any) -> int:
     if not isinstance(value, str):
         return 0
     return int(re.search(pattern, value, re.IGNORECASE if "i" in (flags or "") else 0) is not None)
+
+
+def _setup(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+    conn.create_function("regexp_match", 3, _regexp, deterministic=True)
 
 
 class _Compiler:
@@ -323,20 +329,8 @@ class SqliteDatabase:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
 
     def connection(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or self._local.pid != os.getpid():
-            try:
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(f"PRAGMA synchronous={self.synchronous}")
-                conn.execute("PRAGMA busy_timeout=30000")
-                conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
-            except sqlite3.Error as exc:
-                raise StorageUnavailable(f"cannot open {self.path}: {exc}") from exc
-            conn.create_function("regexp_match", 3, _regexp, deterministic=True)
-            self._local.conn = conn
-            self._local.pid = os.getpid()
-        return conn
+        return thread_connection(self._local, self.path, self.synchronous, StorageUnavailable, "the database",
+                                 setup=_setup)
 
     def _writer_lock(self) -> threading.Lock:
         pid, lock = self._writer
@@ -402,16 +396,10 @@ class SqliteDatabase:
             raise StorageUnavailable(str(exc)) from exc
 
     def ping(self) -> None:
-        try:
-            self.connection().execute("SELECT 1").fetchone()
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(str(exc)) from exc
+        ping(self.connection, StorageUnavailable)
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        close_thread_connection(self._local)
 
 
 class SqliteCollection:

@@ -1,0 +1,105 @@
+# What kafka.sh and ferretdb.sh share (sourced, not run): a test server started in its own session,
+# its pid in a file, found again by its command line (so a recycled pid is never taken for ours),
+# stopped with TERM and then KILL, and waited for until its probe answers.
+#
+# The caller sets HOST, PID_FILE, LOG_FILE, CMDLINE_MARK (a part of the server's command line that
+# tells it is ours), STOP_TIMEOUT, START_TIMEOUT, NAME and TITLE, and defines probe().
+
+log() { echo "$NAME.sh: $*" >&2; }
+
+# fail <message>: print the server log's tail and a clear error, stop a half-started server, exit 1
+fail() {
+  if [[ -f "$LOG_FILE" ]]; then
+    echo "---- last 50 lines of $LOG_FILE ----" >&2
+    tail -n 50 "$LOG_FILE" >&2 || true
+    echo "---- end of log ----" >&2
+  fi
+  echo "$TITLE could not be started: $*" >&2
+  stop_server >/dev/null 2>&1 || true
+  exit 1
+}
+
+# pid of our server, if it is alive
+running_pid() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid
+  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  if [[ -r "/proc/$pid/cmdline" ]]; then
+    local cmdline
+    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+    [[ "$cmdline" == *"$CMDLINE_MARK"* ]] || return 1
+  fi
+  echo "$pid"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+stop_server() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    rm -f "$PID_FILE"
+    return 0
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + STOP_TIMEOUT))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "$NAME: pid $pid did not stop within ${STOP_TIMEOUT}s, sending KILL" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$PID_FILE"
+}
+
+# spawn <command...>: start it detached (setsid+nohup: it outlives the calling shell), logging to
+# LOG_FILE; the pid is written by the shell that then execs the command, so it is the server's own.
+# Prints the pid.
+spawn() {
+  # shellcheck disable=SC2016  # $$/$0/$@ are meant for the inner bash
+  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" "$@" </dev/null >>"$LOG_FILE" 2>&1 &
+  local pid="" _
+  for _ in $(seq 1 50); do
+    pid="$(cat "$PID_FILE" 2>/dev/null || true)"
+    [[ -n "$pid" ]] && break
+    sleep 0.1
+  done
+  [[ -n "$pid" ]] || fail "process did not start"
+  echo "$pid"
+}
+
+# wait_ready <pid> <port>: until the port is open and probe() answers, or fail after START_TIMEOUT
+wait_ready() {
+  local pid="$1" port="$2" deadline=$((SECONDS + START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    kill -0 "$pid" 2>/dev/null || fail "process $pid exited during startup"
+    if port_in_use "$port" && probe; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  fail "$HOST:$port did not answer within ${START_TIMEOUT}s"
+}
+
+# the commands both scripts take; start_fresh and start_keep are the caller's
+dispatch() {
+  case "${1:-}" in
+    start) start_fresh ;;
+    restart-keep-data) start_keep ;;
+    stop) stop_server; echo "$NAME stopped ($HOST:$PORT)" ;;
+    status)
+      local pid
+      if pid="$(running_pid)"; then
+        echo "$NAME running on $HOST:$PORT (pid $pid)"
+      else
+        echo "$NAME not running on $HOST:$PORT"
+        exit 1
+      fi
+      ;;
+    *)
+      echo "usage: $0 start|stop|status|restart-keep-data" >&2
+      exit 2
+      ;;
+  esac
+}
