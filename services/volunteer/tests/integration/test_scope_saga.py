@@ -81,5 +81,5 @@ def test_a_redemption_for_another_communitys_volunteer_is_refused_through_the_sa
     assert done["status"] == "handed_out"
     wait_for(lambda: balance(mine, a) == (40, 0), 30, message="own volunteer's coins spent")
     assert balance(theirs, b) == (50, 0)  # not a coin moved, none reserved
-    stock = wel.get("/api/v1/welfare/goods/stock?org_unit_id=jiayuan", headers=a).get_json()["items"][0]
+    stock = wel.get("/api/v1/welfare/goods/stock?org_unit=jiayuan", headers=a).get_json()["items"][0]
     assert (stock["quantity"], stock["held"], stock["issued_total"]) == (4, 0, 1)  # only the control's oil left
