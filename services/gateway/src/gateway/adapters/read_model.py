@@ -29,7 +29,7 @@ from liandong.events import Envelope
 from liandong.storage import has_transactions, one_commit, subtree
 from liandong.storage.base import Collection, Database, DuplicateKeyError
 
-from ..domain.metrics import METRICS, REMEMBER, SOURCES, effect_of
+from ..domain.metrics import RECALL, REMEMBER, SOURCES, effect_of, is_stock
 
 STATE_ID = "reports"
 KEEP = 1000  # event ids each bucket remembers, as apply_once keeps (FerretDB)
@@ -64,7 +64,6 @@ def _split(start: date, end: date) -> tuple[tuple[str, str] | None, list[tuple[s
 
 
 _METRIC_OF: dict[str, str] = {}
-_STOCKS = frozenset(k for k, m in METRICS.items() if m.stock)
 
 
 def _metric_of(field: str) -> str:
@@ -150,7 +149,7 @@ class ReadModel:
         if event.type in REMEMBER:
             facts = {k: event.data.get(k) for k in REMEMBER[event.type]}
             apply_once(self.memory, event.subject, event.id, {"$set": facts})
-        elif event.type.startswith("liandong.welfare.grant."):
+        elif event.type in RECALL:
             memory = self.memory.find_one({"_id": event.subject}) or {}
         effect = effect_of(event.type, event.data, event.time, memory)
         if effect is None:
@@ -266,7 +265,7 @@ class ReadModel:
                     rest = org_path[len(path):]
                     child = children[rest.split("/", 1)[0] if rest else ""]
                 for metric, value in sums.items():
-                    if (metric in _STOCKS) is stocks:
+                    if is_stock(metric) is stocks:
                         total[metric] += value
                         if child is not None:
                             child[metric] += value
@@ -286,13 +285,9 @@ class ReadModel:
         for i in range(len(periods)):
             flows, flow_children = self._select(loaded, splits[2 * i], path, by_child, False)
             stocks, stock_children = self._select(loaded, splits[2 * i + 1], path, by_child, True)
-            totals = dict(flows)
-            totals.update({k: stocks.get(k, 0) for k in _STOCKS})
-            children = {}
-            for child in set(flow_children) | set(stock_children):
-                row = dict(flow_children.get(child, {}))
-                row.update({k: stock_children.get(child, {}).get(k, 0) for k in _STOCKS})
-                children[child] = row
+            totals = {**flows, **stocks}
+            children = {child: {**flow_children.get(child, {}), **stock_children.get(child, {})}
+                        for child in set(flow_children) | set(stock_children)}
             out.append((totals, children))
         return out
 
