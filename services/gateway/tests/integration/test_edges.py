@@ -33,12 +33,12 @@ def test_personal_data_through_the_gateway_is_audited_and_masked_for_roles_witho
     assert worker["id_number"] == "110101199003078515"  # 民政员 holds personal_data:read
     d.client.post("/api/v1/welfare/people", headers=d.headers("jiayuan_worker"), json={"mobile": "13912345678"})
     admin = d.headers("district_admin")
-    entries = d.client.get("/api/v1/audit?service=welfare", headers=admin).get_json()["entries"]
+    entries = d.client.get("/api/v1/audit?service=welfare", headers=admin).get_json()["items"]
     # changes are the gateway's to record; reads are recorded by the service that answered them (a stand-in
     # here: test_audit.py has the real services), so the gateway adds none of its own
     assert [(e["action"], e["method"], e["path"]) for e in entries] == [("change", "POST", "/api/v1/welfare/people")]
     assert d.client.get("/api/v1/audit", headers=d.headers("huangqi_officer")).status_code == 403
-    assert d.client.get("/api/v1/audit?limit=0", headers=admin).status_code == 422
+    assert d.client.get("/api/v1/audit?page_size=0", headers=admin).status_code == 422
 
 
 def test_cors_only_for_configured_origins_and_security_headers(demo):

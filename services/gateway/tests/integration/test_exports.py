@@ -41,7 +41,7 @@ def test_a_filtered_list_exports_in_chinese_within_scope_and_masked(demo, serve,
     workers(petition_worker(ps))
     serve(petition_app(ps), port=d.settings.ports["petition"])
     # a page of two, so that an export of five petitions has to follow the pages
-    monkeypatch.setitem(exports.PAGING, "petition", exports.Paging("page_size", 2, "page", True))
+    monkeypatch.setattr(exports, "PAGING", exports.Paging(size=2))
     worker, other, officer = d.headers("jiayuan_worker"), d.headers("huangniling_worker"), d.headers("huangqi_officer")
     titles = ["楼上装修噪音", "=HYPERLINK(\"http://x\")", "小区路灯不亮", "广场舞噪音", "电机厂噪音"]
     for i, title in enumerate(titles):

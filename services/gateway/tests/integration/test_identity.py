@@ -100,7 +100,7 @@ def test_user_administration_within_the_admins_scope(demo):
     assert d.client.post("/api/v1/users", headers=d.headers("huangqi_officer"), json=new).status_code == 403
     login = d.login("yangchun_worker", "Yangchun-2026-pw").get_json()
     assert login["user"]["grants"][0]["org_path"] == "/chuanying/ceguan/yangchun/"
-    listed = d.client.get("/api/v1/users?org_unit=ceguan", headers=admin).get_json()["users"]
+    listed = d.client.get("/api/v1/users?org_unit=ceguan", headers=admin).get_json()["items"]
     assert [u["username"] for u in listed] == ["yangchun_worker"]
     old = {"Authorization": f"Bearer {login['access_token']}"}
     changed = d.client.patch(f"/api/v1/users/{uid}", headers=admin,

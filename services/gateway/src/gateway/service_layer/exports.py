@@ -29,14 +29,18 @@ class Refused(Exception):
 
 class Exports:
     def __init__(self, proxy: ServiceProxy, audit: AuditLog, org_name, services: tuple[str, ...],
-                 vocabularies=None, max_rows: int = exports.MAX_ROWS, paging: exports.Paging = exports.PAGING):
+                 vocabularies=None, max_rows: int = exports.MAX_ROWS, paging: exports.Paging | None = None):
         self.proxy = proxy
         self.audit = audit
         self.org_name = org_name  # unit id -> its name (or None)
         self.services = services
         self.vocabularies = vocabularies
         self.max_rows = max_rows
-        self.paging = paging
+        self._paging = paging
+
+    @property
+    def paging(self) -> exports.Paging:
+        return self._paging or exports.PAGING  # the one way every service pages (docs/api-style.md)
 
     def _items(self, service: str, path: str, filters: list[tuple[str, str]], headers: dict) -> list[dict]:
         """Every page of the list, in the one envelope (`items`, `total`), up to `max_rows`."""
