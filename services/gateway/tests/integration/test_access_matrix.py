@@ -28,8 +28,8 @@ MATRIX = [
 ]
 
 
-def test_every_role_on_every_endpoint_in_and_out_of_its_subtree(demo, serve, workers):
-    d = demo()
+def test_every_role_on_every_endpoint_in_and_out_of_its_subtree(svc, serve, workers):
+    d = svc
     for svc, app, worker in (("petition", petition_app, petition_worker), ("welfare", welfare_app, welfare_worker)):
         s = d.settings.for_service(svc)
         workers(worker(s))

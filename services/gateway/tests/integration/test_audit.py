@@ -12,8 +12,8 @@ BACKENDS = [("sqlite", "embedded"), ("mongo", "kafka")]
 
 @pytest.mark.parametrize("store,bus", BACKENDS)
 def test_a_read_on_the_services_own_port_reaches_the_audit_trail_and_a_gateway_read_counts_once(
-        demo, serve, workers, store, bus):
-    d = demo(store=store, bus=bus)
+        make_svc, serve, workers, store, bus):
+    d = make_svc(store=store, bus=bus)
     ps = d.settings.for_service("petition")
     workers(d.worker)
     workers(petition_worker(ps))

@@ -17,8 +17,8 @@ def start_petition(settings, log: Path):
                   "petition.bootstrap:create_app()"], settings_env(settings), log)
 
 
-def test_a_restarted_service_is_routed_to_again_as_soon_as_it_is_ready(demo, tmp_path):
-    d = demo()
+def test_a_restarted_service_is_routed_to_again_as_soon_as_it_is_ready(svc, tmp_path):
+    d = svc
     ps = d.settings.for_service("petition")
     h = d.headers("jiayuan_worker")
     route = "/api/v1/petition/org-units/nowhere"  # the service's own 404: it answered

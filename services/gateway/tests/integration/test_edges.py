@@ -3,8 +3,8 @@ from gateway.bootstrap import create_app
 from petition.bootstrap import create_app as petition_app
 
 
-def test_one_openapi_document_merges_the_gateway_and_the_running_services(demo, serve):
-    d = demo()
+def test_one_openapi_document_merges_the_gateway_and_the_running_services(svc, serve):
+    d = svc
     serve(petition_app(d.settings.for_service("petition")), port=d.settings.ports["petition"])
     doc = d.client.get("/api/openapi.json").get_json()  # public: no token
     assert doc["openapi"].startswith("3.")
@@ -21,8 +21,8 @@ def test_one_openapi_document_merges_the_gateway_and_the_running_services(demo, 
     assert d.client.get("/api/docs/viewer.js").status_code == 200
 
 
-def test_personal_data_through_the_gateway_is_audited_and_masked_for_roles_without_it(demo, serve, fake_upstream):
-    d = demo()
+def test_personal_data_through_the_gateway_is_audited_and_masked_for_roles_without_it(svc, serve, fake_upstream):
+    d = svc
     app, _ = fake_upstream("welfare")
     upstream = serve(app)
     d.app = create_app(d.settings.with_overrides(service_urls={"welfare": upstream.url}))
@@ -41,8 +41,8 @@ def test_personal_data_through_the_gateway_is_audited_and_masked_for_roles_witho
     assert d.client.get("/api/v1/audit?page_size=0", headers=admin).status_code == 422
 
 
-def test_cors_only_for_configured_origins_and_security_headers(demo):
-    d = demo(cors_origins=("https://app.liandong.example",))
+def test_cors_only_for_configured_origins_and_security_headers(make_svc):
+    d = make_svc(cors_origins=("https://app.liandong.example",))
     ok = d.client.get("/healthz", headers={"Origin": "https://app.liandong.example"})
     assert ok.headers["Access-Control-Allow-Origin"] == "https://app.liandong.example"
     pre = d.client.options("/api/v1/org/tree", headers={"Origin": "https://app.liandong.example",
@@ -54,24 +54,24 @@ def test_cors_only_for_configured_origins_and_security_headers(demo):
         assert header in ok.headers
 
 
-def test_public_endpoints_are_rate_limited_per_ip(demo):
+def test_public_endpoints_are_rate_limited_per_ip(make_svc):
     from gateway.bootstrap import GatewayOptions
 
-    d = demo(options=GatewayOptions(public_requests=3))
+    d = make_svc(options=GatewayOptions(public_requests=3))
     codes = [d.client.get("/api/docs").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     other_ip = d.client.get("/api/docs", environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other_ip.status_code == 200
 
 
-def test_the_gateways_own_refusals_on_open311_paths_are_in_open311s_shape_and_format(demo):
+def test_the_gateways_own_refusals_on_open311_paths_are_in_open311s_shape_and_format(make_svc):
     """A 311 client reads the gateway's refusals (petition unavailable, too many requests, a bad path) like the
     service's: `[{"code", "description"}]`, or `<errors><error>` on a `.xml` path; other paths keep the platform's."""
     import xml.etree.ElementTree as ET
 
     from gateway.bootstrap import GatewayOptions
 
-    d = demo(options=GatewayOptions(public_requests=2))
+    d = make_svc(options=GatewayOptions(public_requests=2))
     ip = {"REMOTE_ADDR": "10.0.0.31"}
     down = d.client.get("/open311/v2/services.json", environ_base=ip)  # no petition service behind this gateway
     assert down.status_code == 503 and down.get_json() == [{"code": 503, "description": down.get_json()[0][

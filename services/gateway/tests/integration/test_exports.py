@@ -19,8 +19,9 @@ def id_number(seq: int) -> str:
     return first + check_digit(first)
 
 
-def petition(unit: str, seq: int, title: str, channel: str = "visit", headcount: int | None = None) -> dict:
-    body = {"org_unit_id": unit, "category": "environment_noise", "channel": channel, "title": title,
+def petition(unit: str, seq: int, title: str, channel: str = "visit", headcount: int | None = None,
+             category: str = "environment_noise") -> dict:
+    body = {"org_unit_id": unit, "category": category, "channel": channel, "title": title,
             "content": "相邻电机厂冲床噪音困扰,多次协商无果",
             "petitioners": [{"name": f"刘{seq}", "id_number": id_number(seq), "mobile": "13904321234"}]}
     if headcount:
@@ -34,8 +35,8 @@ def read_csv(resp) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text[1:])))
 
 
-def test_a_filtered_list_exports_in_chinese_within_scope_and_masked(demo, serve, workers, monkeypatch):
-    d = demo()
+def test_a_filtered_list_exports_in_chinese_within_scope_and_masked(svc, serve, workers, monkeypatch):
+    d = svc
     ps = d.settings.for_service("petition")
     workers(d.worker)
     workers(petition_worker(ps))
@@ -47,7 +48,8 @@ def test_a_filtered_list_exports_in_chinese_within_scope_and_masked(demo, serve,
     for i, title in enumerate(titles):
         r = d.client.post("/api/v1/petition/petitions", headers=worker,
                           json=petition("jiayuan", i + 1, title, channel="letter" if i == 4 else "visit",
-                                        headcount=12 if i == 0 else None))
+                                        headcount=12 if i == 0 else None,
+                                        category="property" if i == 2 else "environment_noise"))
         assert r.status_code == 201, r.get_json()
     r = d.client.post("/api/v1/petition/petitions", headers=other, json=petition("huangniling", 9, "黄泥岭噪音"))
     assert r.status_code == 201, r.get_json()
@@ -60,6 +62,8 @@ def test_a_filtered_list_exports_in_chinese_within_scope_and_masked(demo, serve,
     # the filter holds (four visits, not the letter) across pages; the officer's subtree only (not 黄泥岭)
     assert sorted(r["标题"] for r in rows) == sorted("'" + t if t.startswith("=") else t for t in titles[:4])
     assert {r["来源渠道"] for r in rows} == {"来访"}
+    # codes in the petition service's own words (its configuration), not a copy's (物业 for 物业管理)
+    assert sorted(r["类别"] for r in rows) == sorted(["物业管理"] + ["环境噪音"] * 3)
     assert {r["办理状态"] for r in rows} == {"已受理"} and {r["所属单位"] for r in rows} == {"家园社区"}
     assert "群体性上访" in rows[0] and {r["群体性上访"] for r in rows} == {"是", "否"}
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in rows[0]), list(rows[0])

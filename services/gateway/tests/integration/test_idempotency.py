@@ -37,8 +37,8 @@ def slow_first_answer(app, delay: float):
 
 
 @pytest.mark.parametrize("store", ["sqlite", "mongo"])
-def test_a_read_timeout_then_a_retry_stores_one_petition(demo, serve, workers, store):
-    d = demo(store=store)
+def test_a_read_timeout_then_a_retry_stores_one_petition(make_svc, serve, workers, store):
+    d = make_svc(store=store)
     ps = d.settings.for_service("petition")
     workers(d.worker)
     workers(petition_worker(ps))
@@ -68,8 +68,8 @@ def test_a_read_timeout_then_a_retry_stores_one_petition(demo, serve, workers, s
 
 
 @pytest.mark.parametrize("store", ["sqlite", "mongo"])
-def test_the_gateways_own_creates_keep_the_key_for_a_gateway_that_died_before_remembering(demo, store):
-    d = demo(store=store)
+def test_the_gateways_own_creates_keep_the_key_for_a_gateway_that_died_before_remembering(make_svc, store):
+    d = make_svc(store=store)
     admin = {**d.headers("district_admin"), "Idempotency-Key": "own-1"}
     keys = d.app.extensions["liandong_platform"].db.collection("idempotency_keys")
 

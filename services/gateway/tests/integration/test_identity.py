@@ -9,8 +9,8 @@ from petition.bootstrap import create_app as petition_app, create_worker as peti
 
 
 @pytest.mark.parametrize("store", ["sqlite", "mongo"])
-def test_every_demo_account_logs_in_with_its_role_and_org_path(demo, store):
-    d = demo(store=store)
+def test_every_demo_account_logs_in_with_its_role_and_org_path(make_svc, store):
+    d = make_svc(store=store)
     for username, _, role, unit, duties in DEMO_ACCOUNTS:
         body = d.login(username).get_json()
         assert body["token_type"] == "Bearer" and body["expires_in"] == 900
@@ -21,16 +21,16 @@ def test_every_demo_account_logs_in_with_its_role_and_org_path(demo, store):
     assert "personal_data:read" in me["permissions"]["/chuanying/huangqi/jiayuan/"]
 
 
-def test_wrong_password_and_unknown_user_look_the_same(demo):
-    d = demo()
+def test_wrong_password_and_unknown_user_look_the_same(svc):
+    d = svc
     a, b = d.login("jiayuan_worker", "not-the-password"), d.login("nobody_here", "not-the-password")
     assert a.status_code == b.status_code == 401
     assert a.get_json()["error"]["message"] == b.get_json()["error"]["message"]
     assert d.login("jiayuan_worker", "").status_code == 422
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(demo):
-    d = demo()
+def test_five_failures_lock_the_account_for_fifteen_minutes(svc):
+    d = svc
     codes = [d.login("jiayuan_police", "wrong-password-x").status_code for _ in range(5)]
     assert codes == [401, 401, 401, 401, 423]
     locked = d.login("jiayuan_police")
@@ -39,8 +39,8 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(demo):
     assert d.login("jiayuan_police").status_code == 200
 
 
-def test_refresh_rotates_and_a_replayed_refresh_token_ends_the_session(demo):
-    d = demo()
+def test_refresh_rotates_and_a_replayed_refresh_token_ends_the_session(svc):
+    d = svc
     first = d.login("huangqi_officer").get_json()
     second = d.client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert second.status_code == 200
@@ -56,8 +56,8 @@ def test_refresh_rotates_and_a_replayed_refresh_token_ends_the_session(demo):
     assert d.client.post("/api/v1/auth/refresh", json={"refresh_token": "x" * 20}).status_code == 401
 
 
-def test_logout_is_refused_at_once_by_the_gateway_and_soon_by_every_service(demo, workers):
-    d = demo()
+def test_logout_is_refused_at_once_by_the_gateway_and_soon_by_every_service(svc, workers):
+    d = svc
     petition_settings = d.settings.for_service("petition")
     workers(d.worker)
     workers(petition_worker(petition_settings))
@@ -85,8 +85,8 @@ def test_production_has_only_the_first_admin_from_the_environment(gw_settings):
     assert made.status_code == 201 and made.get_json()["path"] == "/yuelu/"
 
 
-def test_user_administration_within_the_admins_scope(demo):
-    d = demo()
+def test_user_administration_within_the_admins_scope(svc):
+    d = svc
     admin = d.headers("district_admin")
     new = {"username": "yangchun_worker", "name": "阳春社区保障员", "password": "Yangchun-2026-pw",
            "grants": [{"role": "community_worker", "org_unit": "yangchun", "duties": ["social_security"]}]}
@@ -119,18 +119,18 @@ def test_user_administration_within_the_admins_scope(demo):
     assert d.client.post(f"/api/v1/users/{uid}/revoke-sessions", headers=admin).get_json() == {"sessions_revoked": 1}
 
 
-def test_login_is_rate_limited_per_username_and_ip(demo):
+def test_login_is_rate_limited_per_username_and_ip(make_svc):
     from gateway.bootstrap import GatewayOptions
 
-    d = demo(options=GatewayOptions(login_attempts=3))
+    d = make_svc(options=GatewayOptions(login_attempts=3))
     assert [d.login("resident_zhang").status_code for _ in range(4)] == [200, 200, 200, 429]
     assert d.login("resident_li").status_code == 200
 
 
-def test_expired_sessions_revocations_and_keys_are_purged(demo):
+def test_expired_sessions_revocations_and_keys_are_purged(svc):
     from gateway.bootstrap import purge_expired
 
-    d = demo()
+    d = svc
     h = d.headers("jiayuan_grid")
     d.client.post("/api/v1/auth/logout", headers=h)
     platform = d.app.extensions["liandong_platform"]
@@ -140,7 +140,7 @@ def test_expired_sessions_revocations_and_keys_are_purged(demo):
 
 
 @pytest.mark.parametrize("store", ["sqlite", "mongo"])
-def test_twenty_parallel_wrong_passwords_lock_the_account(demo, serve, store):
+def test_twenty_parallel_wrong_passwords_lock_the_account(make_svc, serve, store):
     """Each guess counted in one atomic update: parallel guesses cannot all read the same count and all
     pass under the limit (before: 20 at once all got 401 and the right password then logged in)."""
     import concurrent.futures
@@ -151,7 +151,7 @@ def test_twenty_parallel_wrong_passwords_lock_the_account(demo, serve, store):
 
     # the per-process rate limit set high: several gateway processes each count on their own, so the
     # lock-out must hold by itself
-    d = demo(store=store, options=GatewayOptions(login_attempts=1000))
+    d = make_svc(store=store, options=GatewayOptions(login_attempts=1000))
     url = serve(d.app).url + "/api/v1/auth/login"
 
     def guess(i):

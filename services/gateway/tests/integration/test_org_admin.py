@@ -11,8 +11,8 @@ def units(d, root=None) -> dict:
     return {u["id"]: u for u in d.client.get(url, headers=d.headers("district_admin")).get_json()["units"]}
 
 
-def test_a_moved_subtree_reaches_the_services_with_its_new_paths(demo, workers):
-    d = demo()
+def test_a_moved_subtree_reaches_the_services_with_its_new_paths(svc, workers):
+    d = svc
     ps = d.settings.for_service("petition")
     workers(d.worker)
     workers(petition_worker(ps))
@@ -33,8 +33,8 @@ def test_a_moved_subtree_reaches_the_services_with_its_new_paths(demo, workers):
     assert d.client.post("/api/v1/org/units/jiayuan/move", headers=admin, json={"parent_id": "jiayuan-g1"}).status_code == 422
 
 
-def test_create_rename_retire_and_their_permissions(demo):
-    d = demo()
+def test_create_rename_retire_and_their_permissions(svc):
+    d = svc
     admin = d.headers("district_admin")
     new = {"id": "beishan", "name": "北山街道", "level": "subdistrict", "parent_id": "chuanying"}
     assert d.client.post("/api/v1/org/units", headers=d.headers("huangqi_officer"), json=new).status_code == 403
@@ -74,8 +74,8 @@ children:
 
 
 @pytest.mark.parametrize("store", ["sqlite", "mongo"])
-def test_import_a_district_from_csv_or_yaml_in_one_go(demo, store):
-    d = demo(store=store)
+def test_import_a_district_from_csv_or_yaml_in_one_go(make_svc, store):
+    d = make_svc(store=store)
     admin = {**d.headers("district_admin")}
     done = d.client.post("/api/v1/org/import", headers=admin, data=CSV.encode(), content_type="text/csv")
     assert done.status_code == 201 and done.get_json() == {"created": 3, "unchanged": 0}
@@ -88,8 +88,8 @@ def test_import_a_district_from_csv_or_yaml_in_one_go(demo, store):
     assert units(d)["wusutu-new-g1"]["path"] == "/chuanying/wusutu/wusutu-new/wusutu-new-g1/"
 
 
-def test_a_bad_import_file_changes_nothing(demo):
-    d = demo()
+def test_a_bad_import_file_changes_nothing(svc):
+    d = svc
     admin = d.headers("district_admin")
     before = units(d)
     bad = CSV + "bs-b1,楼,building,nowhere\nbs-c2,社区,district,beishan\n"
@@ -101,8 +101,8 @@ def test_a_bad_import_file_changes_nothing(demo):
                          content_type="text/csv").status_code == 403
 
 
-def test_the_gateways_own_posts_honour_idempotency_keys(demo):
-    d = demo()
+def test_the_gateways_own_posts_honour_idempotency_keys(svc):
+    d = svc
     h = {**d.headers("district_admin"), "Idempotency-Key": "new-unit-1"}
     body = {"id": "yanghe-g1", "name": "阳和社区第一网格", "level": "grid", "parent_id": "yanghe"}
     first = d.client.post("/api/v1/org/units", headers=h, json=body)

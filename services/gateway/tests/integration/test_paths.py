@@ -24,8 +24,8 @@ def recording_upstream(service: str) -> tuple[Flask, list]:
 
 
 @pytest.fixture
-def edge(demo, serve):
-    d = demo()
+def edge(svc, serve):
+    d = svc
     fake, seen = recording_upstream("petition")
     serve(fake, port=d.settings.ports["petition"])
     base = serve(d.app).url

@@ -10,8 +10,8 @@ from gateway.bootstrap import GatewayOptions, create_app
 from petition.bootstrap import create_app as petition_app, create_worker as petition_worker
 
 
-def test_routes_reach_the_service_and_a_stopped_service_answers_503_quickly(demo, serve, workers):
-    d = demo()
+def test_routes_reach_the_service_and_a_stopped_service_answers_503_quickly(svc, serve, workers):
+    d = svc
     ps = d.settings.for_service("petition")
     workers(d.worker)
     workers(petition_worker(ps))
@@ -40,8 +40,8 @@ def test_routes_reach_the_service_and_a_stopped_service_answers_503_quickly(demo
     assert requests.get(direct, headers=h, timeout=3).status_code == 200
 
 
-def test_the_gateway_checks_the_token_and_the_service_permission_first(demo):
-    d = demo()
+def test_the_gateway_checks_the_token_and_the_service_permission_first(svc):
+    d = svc
     assert d.client.get("/api/v1/petition/org-units/jiayuan").status_code == 401
     assert d.client.get("/api/v1/nowhere/x", headers=d.headers("district_admin")).status_code == 404
     # a signed token without any grant holds no permission of any service: refused before forwarding
@@ -55,8 +55,8 @@ def test_the_gateway_checks_the_token_and_the_service_permission_first(demo):
     assert d.client.get("/api/v1/petition/org-units/jiayuan", headers={"Authorization": "Bearer nonsense-token"}).status_code == 401
 
 
-def test_a_post_repeated_with_the_same_idempotency_key_creates_one_record(demo, serve, fake_upstream):
-    d = demo()
+def test_a_post_repeated_with_the_same_idempotency_key_creates_one_record(svc, serve, fake_upstream):
+    d = svc
     app, created = fake_upstream("volunteer")
     upstream = serve(app)
     d.app = create_app(d.settings.with_overrides(service_urls={"volunteer": upstream.url}))
@@ -82,11 +82,11 @@ def test_a_post_repeated_with_the_same_idempotency_key_creates_one_record(demo, 
     assert len(created) == 3
 
 
-def test_a_concurrent_duplicate_gets_409_while_the_first_is_in_flight(demo, serve, fake_upstream):
+def test_a_concurrent_duplicate_gets_409_while_the_first_is_in_flight(svc, serve, fake_upstream):
     release = threading.Event()
     app, created = fake_upstream("volunteer", slow=release)
     upstream = serve(app)
-    base = demo()
+    base = svc
     gateway = create_app(base.settings.with_overrides(service_urls={"volunteer": upstream.url}),
                          options=GatewayOptions())
     h = {**base.headers("jiayuan_worker"), "Idempotency-Key": "slow-1"}
@@ -112,8 +112,8 @@ def _in_flight(app) -> bool:
     return platform_db.collection("idempotency_keys").count_documents({"state": "in_flight"}) == 1
 
 
-def test_a_failed_forward_lets_the_same_request_retry_and_no_other(demo):
-    d = demo()
+def test_a_failed_forward_lets_the_same_request_retry_and_no_other(svc):
+    d = svc
     h = {**d.headers("jiayuan_worker"), "Idempotency-Key": "retry-me"}
     assert d.client.post("/api/v1/volunteer/activities", headers=h, json={"a": 1}).status_code == 503
     db = d.app.extensions["liandong_platform"].db

@@ -1,0 +1,99 @@
+"""Codes and their labels come from the service that owns them, never from a copy in the gateway.
+
+Welfare configures a programme the gateway has never heard of; the reports count it from its first
+event and name it in welfare's words (overview, annual report), with no gateway edit.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+import yaml
+from docx import Document
+from openpyxl import load_workbook
+
+from liandong.testing import wait_for
+
+from welfare.adapters.programme_config import DEFAULT as SHIPPED_PROGRAMMES
+from welfare.bootstrap import create_app as welfare_app
+from welfare.config import WelfareSettings
+
+JIAYUAN = "/chuanying/huangqi/jiayuan/"
+NEW = "winter_heating_aid"  # a programme only welfare's configuration knows
+NEW_NAME = "冬季取暖补贴"
+
+
+def programmes_file(tmp_path) -> str:
+    config = yaml.safe_load(SHIPPED_PROGRAMMES.read_text(encoding="utf-8"))
+    config["programmes"][NEW] = {"name": NEW_NAME, "schedule": "once", "notice_days": 3, "documents": ["身份证"],
+                                 "rules": [{"rule": "income_per_member_below_line", "line": "dibao_urban"}],
+                                 "amount": {"rule": "fixed_per_household", "yuan": "300.00"}}
+    path = tmp_path / "programmes.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("store", ["sqlite", "mongo"])
+def test_a_programme_added_only_in_welfares_configuration_is_counted_and_named_in_welfares_words(
+        make_svc, serve, workers, tmp_path, store):
+    svc = make_svc(store=store)
+    workers(svc.worker)  # the reports projector reads every service's topic
+    ws = svc.settings.for_service("welfare")
+    serve(welfare_app(ws, welfare_settings=WelfareSettings(programmes_file=programmes_file(tmp_path))),
+          port=svc.settings.ports["welfare"])
+    year = date.today().year
+    svc.publish_event("welfare.grant.started", {
+        "grant_id": "g-new", "application_id": "a-new", "programme": NEW, "org_unit_id": "jiayuan",
+        "household_size": 2, "monthly_amount_fen": 30000}, "g-new", JIAYUAN)
+    svc.publish_event("welfare.payment.disbursed", {
+        "payment_id": "g-new:1", "grant_id": "g-new", "programme": NEW, "org_unit_id": "jiayuan",
+        "period": f"{year}-01", "amount_fen": 30000}, "g-new", JIAYUAN)
+    admin = svc.headers()
+    period = {"org_unit": "huangqi", "from": f"{year}-01-01", "to": f"{year}-12-31"}
+
+    def overview():
+        r = svc.client.get("/api/v1/reports/overview", query_string=period, headers=admin)
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    o = wait_for(lambda: (lambda o: o if o["metrics"].get(f"welfare.disbursed_fen.{NEW}", {}).get("value") else None)(
+        overview()), 30, message="the new programme's payment is counted")
+    households = o["metrics"][f"welfare.households.{NEW}"]
+    assert (households["value"], households["label"], households["name"]) == (1, f"{NEW_NAME}在保户数", NEW_NAME)
+    assert o["metrics"][f"welfare.people.{NEW}"]["value"] == 2
+    assert o["metrics"][f"welfare.disbursed_fen.{NEW}"]["label"] == f"{NEW_NAME}发放金额"
+    assert o["metrics"]["welfare.households"]["value"] == 1  # and in the total, as every programme
+    # the programmes welfare ships, under welfare's names (not a copy's: 城市低保 is welfare's 城市最低生活保障)
+    assert o["metrics"]["welfare.households.dibao_urban"]["name"].startswith("城市最低生活保障")
+    kids = {c["org_unit"]["id"]: c for c in o["children"]}
+    assert kids["jiayuan"]["metrics"][f"welfare.people.{NEW}"]["value"] == 2
+
+    year_q = {"org_unit": "huangqi", "year": year}
+    docx = svc.client.get("/api/v1/reports/annual.docx", query_string=year_q, headers=admin)
+    assert docx.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.data)).paragraphs)
+    assert f"{NEW_NAME}在保1户2人、发放300元" in text
+    xlsx = svc.client.get("/api/v1/reports/annual.xlsx", query_string=year_q, headers=admin)
+    sheet = load_workbook(io.BytesIO(xlsx.data))["主要指标"]
+    rows = {row[0]: row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[f"{NEW_NAME}在保户数"] == 1 and rows[f"{NEW_NAME}发放金额"] == 300
+    catalogue = svc.client.get("/api/v1/reports/metrics", headers=admin).get_json()
+    assert catalogue["metrics"][f"welfare.households.{NEW}"]["label"] == f"{NEW_NAME}在保户数"
+
+
+def test_a_service_that_cannot_be_asked_leaves_its_codes_as_codes_and_the_report_still_answers(svc, workers):
+    """Welfare down: the figures are the gateway's own (events); only welfare's words for its codes are missing."""
+    workers(svc.worker)
+    year = date.today().year
+    svc.publish_event("welfare.payment.disbursed", {
+        "payment_id": "g-x:1", "grant_id": "g-x", "programme": "dibao_urban", "org_unit_id": "jiayuan",
+        "period": f"{year}-01", "amount_fen": 100}, "g-x", JIAYUAN)
+    admin = svc.headers()
+    q = {"org_unit": "jiayuan", "from": f"{year}-01-01", "to": f"{year}-12-31"}
+    o = wait_for(lambda: (lambda r: r.get_json() if r.get_json()["metrics"].get("welfare.disbursed_fen.dibao_urban")
+                          else None)(svc.client.get("/api/v1/reports/overview", query_string=q, headers=admin)),
+                 30, message="the payment is counted")
+    entry = o["metrics"]["welfare.disbursed_fen.dibao_urban"]
+    assert (entry["value"], entry["label"]) == (100, "dibao_urban发放金额")
+    assert "welfare" in o["services_unavailable"]
