@@ -31,18 +31,23 @@ class Served:
         self.server.server_close()
 
 
-@pytest.fixture
-def serve():
-    started: list[Served] = []
+def _each_stopped(make, stop):
+    """A fixture's body: `make` for the test, and every thing it made stopped afterwards."""
+    made: list = []
 
-    def start(app, port: int | None = None) -> Served:
-        s = Served(app, port)
-        started.append(s)
-        return s
+    def start(*args, **kwargs):
+        made.append(thing := make(*args, **kwargs))
+        return thing
 
     yield start
-    for s in started:
-        s.stop()
+    for thing in made:
+        stop(thing)
+
+
+@pytest.fixture
+def serve():
+    """`serve(app, port=None)`: the app served on a port in a thread (stopped at the end of the test)."""
+    yield from _each_stopped(Served, Served.stop)
 
 
 @pytest.fixture
@@ -95,6 +100,11 @@ class GatewayHarness(ServiceHarness):
         self._probe = None
         self._seen = []
 
+    def route_to(self, service: str, url: str) -> None:
+        """From now on the gateway forwards `service` to `url` (a stand-in upstream), with the same database."""
+        self.app = create_app(self.settings.with_overrides(service_urls={service: url}))
+        self.client = self.app.test_client()
+
     def login(self, username: str, password: str = DEMO_PASSWORD, **kw):
         return self.client.post("/api/v1/auth/login", json={"username": username, "password": password}, **kw)
 
@@ -117,16 +127,10 @@ class GatewayHarness(ServiceHarness):
 @pytest.fixture
 def make_svc(gw_settings):
     """`make_svc(store="sqlite", options=GatewayOptions(...), **settings)`: a gateway over the demo district."""
-    made: list[GatewayHarness] = []
-
     def make(store: str = "sqlite", options=None, **overrides) -> GatewayHarness:
-        h = GatewayHarness(gw_settings(store=store, **overrides), options=options)
-        made.append(h)
-        return h
+        return GatewayHarness(gw_settings(store=store, **overrides), options=options)
 
-    yield make
-    for h in made:
-        h.close()
+    yield from _each_stopped(make, GatewayHarness.close)
 
 
 @pytest.fixture

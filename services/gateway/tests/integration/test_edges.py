@@ -1,5 +1,4 @@
 """The one OpenAPI document, the docs page, the personal-data audit and masking, CORS and headers."""
-from gateway.bootstrap import create_app
 from petition.bootstrap import create_app as petition_app
 
 
@@ -25,8 +24,7 @@ def test_personal_data_through_the_gateway_is_audited_and_masked_for_roles_witho
     d = svc
     app, _ = fake_upstream("welfare")
     upstream = serve(app)
-    d.app = create_app(d.settings.with_overrides(service_urls={"welfare": upstream.url}))
-    d.client = d.app.test_client()
+    d.route_to("welfare", upstream.url)
     grid = d.client.get("/api/v1/welfare/people", headers=d.headers("jiayuan_grid")).get_json()["items"][0]
     assert grid["id_number"] == "110101********8515" and grid["mobile"] == "139****5678"
     worker = d.client.get("/api/v1/welfare/people", headers=d.headers("jiayuan_worker")).get_json()["items"][0]

@@ -59,8 +59,7 @@ def test_a_post_repeated_with_the_same_idempotency_key_creates_one_record(svc, s
     d = svc
     app, created = fake_upstream("volunteer")
     upstream = serve(app)
-    d.app = create_app(d.settings.with_overrides(service_urls={"volunteer": upstream.url}))
-    d.client = d.app.test_client()
+    d.route_to("volunteer", upstream.url)
     h = {**d.headers("jiayuan_worker"), "Idempotency-Key": "req-0001"}
     body = {"title": "扶老助残服务", "org_unit_id": "jiayuan"}
     first = d.client.post("/api/v1/volunteer/activities", headers=h, json=body)

@@ -11,12 +11,12 @@ import logging
 from flask import Blueprint, Response, g, jsonify, request
 
 from liandong.auth import current_principal
-from liandong.errors import Conflict, ValidationFailed
 
 from ..adapters.audit_log import AuditLog, personal_fields
 from ..adapters.idempotency import IdempotencyStore
 from ..adapters.proxy import FORWARDED_REQUEST_HEADERS, ServiceProxy, ServiceUnavailable, Upstream
 from ..service_layer.access import mask_lists, require_service_permission
+from . import idempotent_posts
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +44,9 @@ def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: Idemp
         key = request.headers.get("Idempotency-Key")
         user = principal.user_id if principal else f"anon:{request.remote_addr}"
         if key is not None and request.method == "POST":
-            if not (1 <= len(key) <= 200):
-                raise ValidationFailed("bad Idempotency-Key", {"Idempotency-Key": ["1 to 200 characters"]})
-            state, record = idempotency.begin(user, key, idempotency.fingerprint(request.method, path, body))
-            if state == "replay":
-                resp = Response(idempotency.body_of(record), status=record["status"], headers=record["headers"])
-                resp.headers["Idempotent-Replayed"] = "true"
-                return resp
-            if state == "in_flight":
-                raise Conflict("a request with this Idempotency-Key is still being processed; retry shortly")
-            if state == "mismatch":
-                raise ValidationFailed("this Idempotency-Key was used for a different request",
-                                       {"Idempotency-Key": ["reused with another method, path or body"]})
+            replay = idempotent_posts.begin(idempotency, user, key, idempotency.fingerprint(request.method, path, body))
+            if replay is not None:
+                return replay
         try:
             upstream = proxy.forward(service, request.method, path, request.query_string, headers, body)
         except ServiceUnavailable as exc:
