@@ -51,6 +51,7 @@ class GatewayOptions:
     breaker_threshold: int = 3
     breaker_reset: float = 10.0
     vocabulary_ttl: float = 60.0      # how long the services' codes and labels are kept before asking again
+    vocabulary_timeout: float = 1.5   # how long a report waits for a service's labels (then shows codes)
 
 
 def create_platform(settings: Settings | None = None, **overrides) -> Platform:
@@ -103,7 +104,11 @@ def create_app(settings: Settings | None = None, options: GatewayOptions | None 
                          options.retries, breaker_threshold=options.breaker_threshold,
                          breaker_reset=options.breaker_reset)
     audit = AuditLog(platform.deps)
-    vocabularies = Vocabularies(proxy, ttl=options.vocabulary_ttl)
+    # the services' codes and labels, through a proxy of their own with short timeouts: a report answers
+    # from the gateway's read model and must not wait on a hanging service for its labels
+    vocabularies = Vocabularies(ServiceProxy(platform.settings, DOMAIN_SERVICES, options.connect_timeout,
+                                             options.vocabulary_timeout, 0, breaker_threshold=options.breaker_threshold,
+                                             breaker_reset=options.breaker_reset), ttl=options.vocabulary_ttl)
     install_edges(app, platform.settings, RateLimiter(options.public_requests, options.public_window))
     idempotency = IdempotencyStore(platform.deps)
     idempotent_posts.install(app, idempotency, skip_prefixes=("/api/v1/auth/", "/open311/",

@@ -88,7 +88,7 @@ class Vocabularies:
         except ServiceUnavailable:
             return None
         if upstream.status == 404:  # the service has no such endpoint (yet): nothing to ask again soon
-            return {}
+            return {name: {} for name in source.read}
         if upstream.status != 200:  # 401/403: this caller may not read it; another caller may
             return None
         try:
