@@ -82,18 +82,26 @@ def test_a_programme_added_only_in_welfares_configuration_is_counted_and_named_i
     assert catalogue["metrics"][f"welfare.households.{NEW}"]["label"] == f"{NEW_NAME}在保户数"
 
 
-def test_a_service_that_cannot_be_asked_leaves_its_codes_as_codes_and_the_report_still_answers(svc, workers):
-    """Welfare down: the figures are the gateway's own (events); only welfare's words for its codes are missing."""
+@pytest.mark.parametrize("store", ["sqlite", "mongo"])
+def test_with_welfare_down_a_programme_is_named_as_its_events_named_it_or_shown_by_its_code(make_svc, workers, store):
+    """Welfare down: the figures are the gateway's own (events); a code is named as the events named it
+    (the optional programme_name of the contract), else it stays a code; nothing comes from a copy."""
+    svc = make_svc(store=store)
     workers(svc.worker)
     year = date.today().year
     svc.publish_event("welfare.payment.disbursed", {
         "payment_id": "g-x:1", "grant_id": "g-x", "programme": "dibao_urban", "org_unit_id": "jiayuan",
         "period": f"{year}-01", "amount_fen": 100}, "g-x", JIAYUAN)
+    svc.publish_event("welfare.payment.disbursed", {
+        "payment_id": "g-y:1", "grant_id": "g-y", "programme": NEW, "programme_name": NEW_NAME,
+        "org_unit_id": "jiayuan", "period": f"{year}-01", "amount_fen": 200}, "g-y", JIAYUAN)
     admin = svc.headers()
     q = {"org_unit": "jiayuan", "from": f"{year}-01-01", "to": f"{year}-12-31"}
-    o = wait_for(lambda: (lambda r: r.get_json() if r.get_json()["metrics"].get("welfare.disbursed_fen.dibao_urban")
+    o = wait_for(lambda: (lambda r: r.get_json() if r.get_json()["metrics"].get(f"welfare.disbursed_fen.{NEW}")
                           else None)(svc.client.get("/api/v1/reports/overview", query_string=q, headers=admin)),
-                 30, message="the payment is counted")
+                 30, message="the payments are counted")
     entry = o["metrics"]["welfare.disbursed_fen.dibao_urban"]
     assert (entry["value"], entry["label"]) == (100, "dibao_urban发放金额")
+    named = o["metrics"][f"welfare.disbursed_fen.{NEW}"]
+    assert (named["value"], named["label"]) == (200, f"{NEW_NAME}发放金额")
     assert "welfare" in o["services_unavailable"]

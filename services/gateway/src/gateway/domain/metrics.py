@@ -133,6 +133,28 @@ def is_stock(key: str) -> bool:
 
 Labels = Mapping[str, Mapping[str, str]]  # vocabulary -> code -> the owning service's label
 
+# names that events carry beside a code (optional fields of the contracts): name field -> (code field, vocabulary)
+NAMED_IN_EVENTS = {"programme_name": ("programme", "programme")}
+
+
+def names_in(data: dict) -> list[tuple[str, str, str]]:
+    """(vocabulary, code, name) of each code an event names."""
+    out = []
+    for name_field, (code_field, vocabulary) in NAMED_IN_EVENTS.items():
+        name, code = data.get(name_field), data.get(code_field)
+        if name and isinstance(code, str) and _CODE.match(code):
+            out.append((vocabulary, code, str(name)))
+    return out
+
+
+def merged(*labels: Labels | None) -> dict[str, dict[str, str]]:
+    """Vocabularies merged, the later ones' names winning (the service's own answer over what events said)."""
+    out: dict[str, dict[str, str]] = {}
+    for one in labels:
+        for vocabulary, names in (one or {}).items():
+            out.setdefault(vocabulary, {}).update(names)
+    return out
+
 
 def metric(key: str, labels: Labels | None = None) -> Metric:
     """The figure `key` with its label; a breakdown named by its owner's label (or its code when the owning

@@ -9,7 +9,7 @@ from liandong.errors import NotFound, ValidationFailed
 
 from ..adapters.org_repository import OrgRepository
 from ..adapters.read_model import ReadModel
-from ..domain.metrics import (METRICS, RATES, SOURCES, Labels, breakdown_keys, breakdown_of, known, metric,
+from ..domain.metrics import (METRICS, RATES, SOURCES, Labels, breakdown_keys, breakdown_of, known, merged, metric,
                               rate_value)
 
 
@@ -178,8 +178,10 @@ class Reports:
         if (end - start).days > MAX_DAYS:
             raise ValidationFailed("invalid period", {"to": ["at most ten years"]})
 
-    def _labels(self, credentials: str | None) -> Labels:
-        return self.vocabularies.labels(credentials) if self.vocabularies is not None else {}
+    def _labels(self, credentials: str | None, model: ReadModel) -> Labels:
+        """The codes' names: what the events said, and over it what the owning service answers now."""
+        asked = self.vocabularies.labels(credentials) if self.vocabularies is not None else {}
+        return merged(model.names_learnt(), asked)
 
     def _model_and_state(self):
         state = self.projector.current()
@@ -187,7 +189,7 @@ class Reports:
 
     def catalogue(self, principal, credentials: str | None = None) -> dict:
         principal.require("reports:read")
-        labels = self._labels(credentials)
+        labels = self._labels(credentials, self._model_and_state()[0])
         keys = [*METRICS, *breakdown_keys(labels)]
         return {"metrics": {k: {"label": (m := metric(k, labels)).label, "unit": m.unit, "stock": m.stock}
                             for k in keys},
@@ -201,14 +203,15 @@ class Reports:
         model, state = self._model_and_state()
         down = self.unavailable() if (with_status and self.unavailable) else None
         return overview(model, self.orgs, state, unit["_id"], start, end, self.clock.now(), down,
-                        self._labels(credentials))
+                        self._labels(credentials, model))
 
     def timeseries(self, principal, unit_id: str, start: date, end: date, keys: list[str] | None = None,
                    credentials: str | None = None) -> dict:
         unit = self._unit(principal, unit_id)
         self._period(start, end)
         model, _ = self._model_and_state()
-        return timeseries(model, self.orgs, unit["_id"], start, end, keys or ANNUAL_SERIES, self._labels(credentials))
+        return timeseries(model, self.orgs, unit["_id"], start, end, keys or ANNUAL_SERIES,
+                          self._labels(credentials, model))
 
     def annual(self, principal, unit_id: str, year: int, credentials: str | None = None) -> tuple[dict, dict]:
         """The year's overview (with the year before) and its monthly series: what the work report says."""
