@@ -50,9 +50,18 @@ def serve():
     yield from _each_stopped(Served, Served.stop)
 
 
+def _stop_all(workers) -> None:
+    for w in workers:  # all told first, then waited for: they stop side by side
+        w.stop.set()
+    for w in workers:
+        for t in w.threads:
+            t.join(timeout=10)
+
+
 @pytest.fixture
 def workers():
-    running = []
+    """`workers(worker)`: started now, stopped at the end of the test."""
+    running: list = []
 
     def start(worker):
         worker.start()
@@ -60,11 +69,7 @@ def workers():
         return worker
 
     yield start
-    for w in running:
-        w.stop.set()
-    for w in running:
-        for t in w.threads:
-            t.join(timeout=10)
+    _stop_all(running)
 
 
 @pytest.fixture

@@ -40,18 +40,23 @@ class YearQuery(Schema):
                           metadata={"description": "the calendar year, e.g. 2026"})
 
 
+class Figure(Schema):
+    """One figure; a breakdown by a service's code (`of` the figure it splits) names the code in the service's words."""
+
+    label, unit = fields.String(), fields.String(metadata={"description": "fen for money"})
+    value, previous_year = fields.Float(), fields.Float()
+    stock = fields.Boolean(metadata={"description": "a stock (as of the period's end) rather than a flow"})
+    of, code, name = fields.String(), fields.String(), fields.String()
+
+
 class Overview(Schema):
-    org_unit = fields.Dict()
-    period = fields.Dict()
-    compared_with = fields.Dict()
-    freshness = fields.Dict()
-    stale = fields.Boolean()
+    org_unit, period, compared_with, freshness = fields.Dict(), fields.Dict(), fields.Dict(), fields.Dict()
+    stale = fields.Boolean(metadata={"description": "some source's figures may be behind"})
     services_unavailable = fields.List(fields.String())
-    generated_at = fields.String()
-    read_model_generation = fields.Raw()
-    metrics = fields.Dict()
+    generated_at, read_model_generation = fields.String(), fields.Integer()
+    metrics = fields.Dict(keys=fields.String(), values=fields.Nested(Figure))
     rates = fields.Dict(metadata={"description": "rates as fractions 0–1 (null when nothing to divide by)"})
-    children = fields.List(fields.Dict())
+    children = fields.List(fields.Dict(), metadata={"description": "each child unit's org_unit, metrics and rates"})
 
 
 def _period(q: dict):

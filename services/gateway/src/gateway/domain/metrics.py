@@ -9,10 +9,11 @@ end of the period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 import re
 from typing import Callable, Iterable, Mapping
 
+from liandong.clock import from_iso
 from liandong.contracts import CONTRACTS
 from liandong.registry import DOMAIN_SERVICES
 
@@ -191,12 +192,8 @@ RATES = [
 
 
 def local_day(iso: str) -> str:
-    if iso.endswith("Z"):
-        iso = iso[:-1] + "+00:00"
-    dt = datetime.fromisoformat(iso)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(CHINA).date().isoformat()
+    """The day in China's calendar of a time (UTC when it names no zone)."""
+    return from_iso(iso).astimezone(CHINA).date().isoformat()
 
 
 @dataclass(frozen=True)
