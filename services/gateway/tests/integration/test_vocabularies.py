@@ -15,9 +15,7 @@ from openpyxl import load_workbook
 
 from liandong.testing import wait_for
 
-from welfare.adapters.programme_config import DEFAULT as SHIPPED_PROGRAMMES
 from welfare.bootstrap import create_app as welfare_app
-from welfare.config import WelfareSettings
 
 JIAYUAN = "/chuanying/huangqi/jiayuan/"
 NEW = "winter_heating_aid"  # a programme only welfare's configuration knows
@@ -25,10 +23,15 @@ NEW_NAME = "冬季取暖补贴"
 
 
 def programmes_file(tmp_path) -> str:
-    config = yaml.safe_load(SHIPPED_PROGRAMMES.read_text(encoding="utf-8"))
-    config["programmes"][NEW] = {"name": NEW_NAME, "schedule": "once", "notice_days": 3, "documents": ["身份证"],
-                                 "rules": [{"rule": "income_per_member_below_line", "line": "dibao_urban"}],
-                                 "amount": {"rule": "fixed_per_household", "yuan": "300.00"}}
+    """A district's welfare configuration (WELFARE_PROGRAMMES_FILE): 城市低保 and a programme of its own."""
+    below_line = [{"rule": "income_per_member_below_line", "line": "dibao_urban"}]
+    config = {"lines": [{"area": "chuanying", "year": date.today().year, "dibao_urban": "720.00"}],
+              "programmes": {
+                  "dibao_urban": {"name": "城市最低生活保障 (城市低保)", "schedule": "monthly", "notice_days": 7,
+                                  "documents": ["身份证"], "rules": below_line,
+                                  "amount": {"rule": "gap_to_line", "line": "dibao_urban"}},
+                  NEW: {"name": NEW_NAME, "schedule": "once", "notice_days": 3, "documents": ["身份证"],
+                        "rules": below_line, "amount": {"rule": "fixed_per_household", "yuan": "300.00"}}}}
     path = tmp_path / "programmes.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return str(path)
@@ -36,12 +39,11 @@ def programmes_file(tmp_path) -> str:
 
 @pytest.mark.parametrize("store", ["sqlite", "mongo"])
 def test_a_programme_added_only_in_welfares_configuration_is_counted_and_named_in_welfares_words(
-        make_svc, serve, workers, tmp_path, store):
+        make_svc, serve, workers, tmp_path, monkeypatch, store):
     svc = make_svc(store=store)
     workers(svc.worker)  # the reports projector reads every service's topic
-    ws = svc.settings.for_service("welfare")
-    serve(welfare_app(ws, welfare_settings=WelfareSettings(programmes_file=programmes_file(tmp_path))),
-          port=svc.settings.ports["welfare"])
+    monkeypatch.setenv("WELFARE_PROGRAMMES_FILE", programmes_file(tmp_path))  # the district's own configuration
+    serve(welfare_app(svc.settings.for_service("welfare")), port=svc.settings.ports["welfare"])
     year = date.today().year
     svc.publish_event("welfare.grant.started", {
         "grant_id": "g-new", "application_id": "a-new", "programme": NEW, "org_unit_id": "jiayuan",
@@ -64,8 +66,11 @@ def test_a_programme_added_only_in_welfares_configuration_is_counted_and_named_i
     assert o["metrics"][f"welfare.people.{NEW}"]["value"] == 2
     assert o["metrics"][f"welfare.disbursed_fen.{NEW}"]["label"] == f"{NEW_NAME}发放金额"
     assert o["metrics"]["welfare.households"]["value"] == 1  # and in the total, as every programme
-    # the programmes welfare ships, under welfare's names (not a copy's: 城市低保 is welfare's 城市最低生活保障)
-    assert o["metrics"]["welfare.households.dibao_urban"]["name"].startswith("城市最低生活保障")
+    # every programme welfare lists, under welfare's name (none of a copy's: 城市低保 is welfare's 城市最低生活保障),
+    # with nothing yet; and no programme welfare does not list
+    assert o["metrics"]["welfare.households.dibao_urban"]["name"] == "城市最低生活保障 (城市低保)"
+    assert o["metrics"]["welfare.households.dibao_urban"]["value"] == 0
+    assert {m["code"] for m in o["metrics"].values() if m.get("of") == "welfare.households"} == {"dibao_urban", NEW}
     kids = {c["org_unit"]["id"]: c for c in o["children"]}
     assert kids["jiayuan"]["metrics"][f"welfare.people.{NEW}"]["value"] == 2
 

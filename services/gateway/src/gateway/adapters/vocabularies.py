@@ -48,10 +48,10 @@ class Source:
     read: dict[str, Callable[[dict], dict[str, str]]]
 
 
-# vocabulary -> the record field it labels (the export's columns)
+# vocabulary -> the record fields it labels in its own service's lists (the export's columns)
 FIELDS = {"programme": ("programme",), "category": ("category",), "channel": ("channel",),
           "satisfaction": ("satisfaction",), "handling_mode": ("handling_mode",),
-          "activity_type": ("activity_type", "team_type"), "volunteer_kind": ("kind",),
+          "activity_type": ("type", "activity_type"), "volunteer_kind": ("kind",),
           "incident_type": ("type",)}
 
 SOURCES = (
