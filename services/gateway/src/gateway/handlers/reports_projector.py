@@ -14,6 +14,7 @@ import time
 
 from liandong.consumer import EventConsumer
 from liandong.errors import Conflict
+from liandong.events.registry import topic_for
 
 from ..adapters.read_model import ReadModel
 from ..adapters.reports_state import ReportsState
@@ -21,13 +22,18 @@ from ..domain.metrics import REMEMBER, RULES, SOURCES
 
 log = logging.getLogger(__name__)
 
-TOPICS = [f"{s}.events" for s in SOURCES]
+TOPICS = [topic_for(s) for s in SOURCES]
 # events per poll, applied together (ReadModel.apply_batch): bigger batches write each bucket less often
 BATCH = 2000
 
 
 def _key(topic: str, partition: int) -> str:
     return f"{topic.replace('.', '_')}:{partition}"  # document keys may not hold dots
+
+
+def handlers(model: ReadModel) -> dict:
+    """{event type: handler}: every event that moves a figure, or that a later one needs, goes to the model."""
+    return {t: model.apply for t in set(RULES) | set(REMEMBER)}
 
 
 def group_of(generation: int) -> str:
@@ -121,8 +127,7 @@ class ReportsProjector:
         if consumer is None:
             model = self.model(generation)
             model.prepare()
-            handlers = {t: model.apply for t in set(RULES) | set(REMEMBER)}
-            consumer = EventConsumer(self.bus, group_of(generation), TOPICS, handlers, self.registry,
+            consumer = EventConsumer(self.bus, group_of(generation), TOPICS, handlers(model), self.registry,
                                      max_attempts=self.max_attempts, clock=self.deps.clock, batch_size=BATCH,
                                      batch_handler=model.apply_batch)
             self._consumers[generation] = consumer
