@@ -57,3 +57,26 @@ def test_a_service_down_or_refusing_keeps_what_was_known_and_is_asked_again():
     assert v.labels("Bearer c", ("welfare",))["programme"]["new_aid"] == "新设救助"
     assert [c for c in proxy.calls if c[0] == "welfare"] == [("welfare", "Bearer a")] * 2 + [("welfare", "Bearer c")]
     assert v.labels(None, ("welfare",))["programme"]["new_aid"] == "新设救助"  # kept, whoever asks
+
+
+class PagedProxy(FakeProxy):
+    """Welfare's programmes in the one list envelope, 20 a page by default."""
+
+    def __init__(self, codes):
+        super().__init__({})
+        self.codes = codes
+
+    def forward(self, service, method, path, query, headers, body):
+        if service != "welfare":
+            raise ServiceUnavailable(service, "down")
+        q = dict(p.split("=") for p in query.decode().split("&") if p) if query else {}
+        page, size = int(q.get("page", 1)), int(q.get("page_size", 20))
+        items = [{"code": c, "name": f"项目{c}"} for c in self.codes[(page - 1) * size:page * size]]
+        doc = {"items": items, "total": len(self.codes), "page": page, "page_size": size}
+        return Upstream(200, json.dumps(doc).encode(), {"Content-Type": "application/json"})
+
+
+def test_every_programme_is_read_whatever_the_list_pages_by():
+    codes = [f"p{i:03d}" for i in range(130)]
+    labels = Vocabularies(PagedProxy(codes), clock=lambda: 0.0).labels("Bearer a", ("welfare",))
+    assert sorted(labels["programme"]) == codes and labels["programme"]["p129"] == "项目p129"

@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from liandong.listing import MAX_PAGE_SIZE
+
 from .proxy import ServiceProxy, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -81,20 +83,38 @@ class Vocabularies:
         self._cache: dict[str, tuple[float, dict[str, dict[str, str]]]] = {}
         self._lock = threading.Lock()
 
-    def _fetch(self, source: Source, authorization: str) -> dict[str, dict[str, str]] | None:
-        headers = {"Authorization": authorization, "Accept": "application/json"}
+    def _get(self, source: Source, headers: dict, query: bytes = b""):
+        """The answer (status, document or None); None where the service cannot be asked now."""
         try:
-            upstream = self.proxy.forward(source.service, "GET", source.path, b"", headers, b"")
+            upstream = self.proxy.forward(source.service, "GET", source.path, query, headers, b"")
         except ServiceUnavailable:
             return None
-        if upstream.status == 404:  # the service has no such endpoint (yet): nothing to ask again soon
-            return {name: {} for name in source.read}
-        if upstream.status != 200:  # 401/403: this caller may not read it; another caller may
-            return None
         try:
-            doc = json.loads(upstream.body)
+            return upstream.status, json.loads(upstream.body) if upstream.status == 200 else None
         except ValueError:
+            return upstream.status, None
+
+    def _fetch(self, source: Source, authorization: str) -> dict[str, dict[str, str]] | None:
+        headers = {"Authorization": authorization, "Accept": "application/json"}
+        got = self._get(source, headers)
+        if got is not None and got[0] == 404:  # the service has no such endpoint (yet): nothing to ask again soon
+            return {name: {} for name in source.read}
+        if got is None or got[1] is None:  # down, or 401/403: this caller may not read it; another caller may
             return None
+        doc = got[1]
+        if isinstance(doc, dict) and isinstance(doc.get("items"), list) \
+                and isinstance(doc.get("total"), int) and doc["total"] > len(doc["items"]):
+            # a list in the one envelope with more than its first page: every page of it, the largest
+            # there are (a district may configure more programmes than a page holds)
+            items: list = []
+            for page in range(1, 50):
+                more = self._get(source, headers, f"page={page}&page_size={MAX_PAGE_SIZE}".encode())
+                if more is None or more[1] is None or not more[1].get("items"):
+                    break
+                items += more[1]["items"]
+                if len(items) >= doc["total"]:
+                    break
+            doc = {**doc, "items": items or doc["items"]}
         out = {}
         for name, read in source.read.items():
             try:
