@@ -379,7 +379,7 @@ def projector_for(settings: Settings):
     from liandong.platform import Platform
 
     from gateway.adapters.org_repository import OrgRepository
-    from gateway.reporting import install_routes
+    from gateway.bootstrap import install_reports
     from gateway.service_layer.org import import_tree
 
     platform = Platform.create("gateway", settings)
@@ -388,7 +388,7 @@ def projector_for(settings: Settings):
     import_tree(repo, district_tree())
     communities = [u["path"] for u in repo.subtree_all() if u["level"] == "community"]
     app = platform.create_app()
-    return platform, app, install_routes(app, platform, repo), communities
+    return platform, app, install_reports(app, platform, repo), communities
 
 
 def publish_year(bus, n: int, communities: list[str]) -> float:

@@ -7,7 +7,7 @@ import pytest
 from flask import Flask, request
 from werkzeug.serving import make_server
 
-from liandong.testing import free_port
+from liandong.testing import ServiceHarness, free_port
 
 from gateway.bootstrap import create_app, create_worker
 from gateway.service_layer.identity import DEMO_PASSWORD
@@ -31,23 +31,37 @@ class Served:
         self.server.server_close()
 
 
-@pytest.fixture
-def serve():
-    started: list[Served] = []
+def _each_stopped(make, stop):
+    """A fixture's body: `make` for the test, and every thing it made stopped afterwards."""
+    made: list = []
 
-    def start(app, port: int | None = None) -> Served:
-        s = Served(app, port)
-        started.append(s)
-        return s
+    def start(*args, **kwargs):
+        made.append(thing := make(*args, **kwargs))
+        return thing
 
     yield start
-    for s in started:
-        s.stop()
+    for thing in made:
+        stop(thing)
+
+
+@pytest.fixture
+def serve():
+    """`serve(app, port=None)`: the app served on a port in a thread (stopped at the end of the test)."""
+    yield from _each_stopped(Served, Served.stop)
+
+
+def _stop_all(workers) -> None:
+    for w in workers:  # all told first, then waited for: they stop side by side
+        w.stop.set()
+    for w in workers:
+        for t in w.threads:
+            t.join(timeout=10)
 
 
 @pytest.fixture
 def workers():
-    running = []
+    """`workers(worker)`: started now, stopped at the end of the test."""
+    running: list = []
 
     def start(worker):
         worker.start()
@@ -55,11 +69,7 @@ def workers():
         return worker
 
     yield start
-    for w in running:
-        w.stop.set()
-    for w in running:
-        for t in w.threads:
-            t.join(timeout=10)
+    _stop_all(running)
 
 
 @pytest.fixture
@@ -74,36 +84,64 @@ def gw_settings(make_settings, tmp_path):
     return make
 
 
+class GatewayHarness(ServiceHarness):
+    """The gateway as its tests drive it (`liandong.testing.ServiceHarness`, fitted to the front door).
+
+    Its worker loads the demo district and the demo accounts when it is created; it is started only by
+    the tests that need it running (`workers(svc.worker)`: relays, the audit trail, the reports). The
+    domain services it routes to listen on the ports of its settings, where nothing listens until a test
+    serves one (`serve(petition_app(...), port=svc.settings.ports["petition"])`). `headers(username)`
+    logs a demo account in (every call a new login: tests revoke sessions), district_admin by default."""
+
+    api_prefix = "/api/v1"
+
+    def __init__(self, settings, options=None):  # noqa: the base starts a service beside the gateway; here the gateway is the service
+        self.settings = settings
+        self.module = None
+        self.worker = create_worker(settings)
+        self.workers = []  # started by the `workers` fixture, which stops them
+        self.app = create_app(settings, options=options)
+        self.client = self.app.test_client()
+        self._probe = None
+        self._seen = []
+
+    def route_to(self, service: str, url: str) -> None:
+        """From now on the gateway forwards `service` to `url` (a stand-in upstream), with the same database."""
+        self.app = create_app(self.settings.with_overrides(service_urls={service: url}))
+        self.client = self.app.test_client()
+
+    def login(self, username: str, password: str = DEMO_PASSWORD, **kw):
+        return self.client.post("/api/v1/auth/login", json={"username": username, "password": password}, **kw)
+
+    def token(self, username: str) -> str:
+        resp = self.login(username)
+        assert resp.status_code == 200, resp.get_json()
+        return resp.get_json()["access_token"]
+
+    def headers(self, username: str = "district_admin") -> dict:
+        return {"Authorization": f"Bearer {self.token(username)}"}
+
+    def advance(self, seconds: float) -> None:
+        from pathlib import Path
+
+        path = Path(self.settings.clock_file)
+        current = float(path.read_text()) if path.exists() and path.read_text().strip() else 0.0
+        path.write_text(str(current + seconds))
+
+
 @pytest.fixture
-def demo(gw_settings):
-    """A gateway app over the loaded demo district and its accounts (the worker is created, not started)."""
+def make_svc(gw_settings):
+    """`make_svc(store="sqlite", options=GatewayOptions(...), **settings)`: a gateway over the demo district."""
+    def make(store: str = "sqlite", options=None, **overrides) -> GatewayHarness:
+        return GatewayHarness(gw_settings(store=store, **overrides), options=options)
 
-    class Demo:
-        def __init__(self, store="sqlite", options=None, **overrides):
-            self.settings = gw_settings(store=store, **overrides)
-            self.worker = create_worker(self.settings)
-            self.app = create_app(self.settings, options=options)
-            self.client = self.app.test_client()
+    yield from _each_stopped(make, GatewayHarness.close)
 
-        def login(self, username: str, password: str = DEMO_PASSWORD, **kw):
-            return self.client.post("/api/v1/auth/login", json={"username": username, "password": password}, **kw)
 
-        def token(self, username: str) -> str:
-            resp = self.login(username)
-            assert resp.status_code == 200, resp.get_json()
-            return resp.get_json()["access_token"]
-
-        def headers(self, username: str) -> dict:
-            return {"Authorization": f"Bearer {self.token(username)}"}
-
-        def advance(self, seconds: float) -> None:
-            from pathlib import Path
-
-            path = Path(self.settings.clock_file)
-            current = float(path.read_text()) if path.exists() and path.read_text().strip() else 0.0
-            path.write_text(str(current + seconds))
-
-    return Demo
+@pytest.fixture
+def svc(make_svc) -> GatewayHarness:
+    """The gateway on SQLite over the demo district (its worker created, not started)."""
+    return make_svc()
 
 
 def counting_upstream(service: str, slow: threading.Event | None = None) -> tuple[Flask, list]:

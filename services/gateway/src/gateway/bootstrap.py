@@ -19,13 +19,18 @@ from .adapters.org_repository import OrgRepository
 from .adapters.proxy import ServiceProxy
 from .adapters.rate_limit import RateLimiter
 from .adapters.service_clients import ServiceDirectory
+from .adapters.service_clients import ServiceStatus
 from .adapters.user_repository import RevocationLog, SessionStore, UserRepository
-from . import console, reporting
+from .adapters.vocabularies import Vocabularies
+from . import console, handlers
 from .api import (audit_routes, auth_routes, docs, export_routes, idempotent_posts, org_routes, proxy_routes,
-                  user_routes)
+                  report_routes, user_routes)
 from .demo import demo_district
+from .handlers.reports_projector import ReportsProjector
+from .service_layer.exports import Exports
 from .service_layer.identity import Identity, ensure_first_accounts
 from .service_layer.org import import_tree
+from .service_layer.reports import OrgIndex, Reports
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +50,8 @@ class GatewayOptions:
     retries: int = 2                  # GET only
     breaker_threshold: int = 3
     breaker_reset: float = 10.0
+    vocabulary_ttl: float = 60.0      # how long the services' codes and labels are kept before asking again
+    vocabulary_timeout: float = 1.5   # how long a report waits for a service's labels (then shows codes)
 
 
 def create_platform(settings: Settings | None = None, **overrides) -> Platform:
@@ -52,10 +59,10 @@ def create_platform(settings: Settings | None = None, **overrides) -> Platform:
 
 
 def identity_for(platform: Platform, org: OrgRepository) -> Identity:
-    s = platform.settings
+    s, deps = platform.settings, platform.deps
     tokens = TokenService(s.secret_key, ttl_seconds=s.access_token_seconds, previous=s.previous_secret_keys,
                           clock=lambda: platform.clock.now().timestamp())
-    return Identity(UserRepository(platform), SessionStore(platform), RevocationLog(platform), org, tokens,
+    return Identity(UserRepository(deps), SessionStore(deps), RevocationLog(deps), org, tokens,
                     platform.clock, s.access_token_seconds, s.refresh_token_seconds)
 
 
@@ -64,8 +71,24 @@ def prepare(platform: Platform, org: OrgRepository, identity: Identity) -> None:
     identity.users.prepare()
     identity.sessions.prepare()
     identity.revocations.prepare()
-    IdempotencyStore(platform).prepare()
-    AuditLog(platform).prepare()
+    IdempotencyStore(platform.deps).prepare()
+    AuditLog(platform.deps).prepare()
+
+
+def projector_for(platform: Platform, org: OrgRepository) -> ReportsProjector:
+    """The reports read model, fed from every domain service's topic (worker) and read by the app."""
+    return ReportsProjector(platform.deps, platform.bus, platform.registry, OrgIndex(org).community_of)
+
+
+def install_reports(app: Flask, platform: Platform, org: OrgRepository, vocabularies: Vocabularies | None = None,
+                    status: ServiceStatus | None = None) -> ReportsProjector:
+    """The reports' routes on `app`; returns their projector (tests run it by hand)."""
+    orgs = OrgIndex(org)
+    projector = ReportsProjector(platform.deps, platform.bus, platform.registry, orgs.community_of)
+    reports = Reports(projector, orgs, platform.clock, status or ServiceStatus(platform.settings, DOMAIN_SERVICES),
+                      vocabularies)
+    app.register_blueprint(report_routes.blueprint(reports))
+    return projector
 
 
 def create_app(settings: Settings | None = None, options: GatewayOptions | None = None, **overrides) -> Flask:
@@ -74,27 +97,33 @@ def create_app(settings: Settings | None = None, options: GatewayOptions | None 
     services = ServiceDirectory(platform.settings, DOMAIN_SERVICES)
     readiness = {name: (lambda n=name: services.readiness(n)) for name in DOMAIN_SERVICES}
     app = platform.create_app(readiness=readiness, public=PUBLIC, serve_openapi=False)
-    org = OrgRepository(platform)
+    org = OrgRepository(platform.deps)
     identity = identity_for(platform, org)
     prepare(platform, org, identity)
     proxy = ServiceProxy(platform.settings, DOMAIN_SERVICES, options.connect_timeout, options.read_timeout,
                          options.retries, breaker_threshold=options.breaker_threshold,
                          breaker_reset=options.breaker_reset)
-    audit = AuditLog(platform)
+    audit = AuditLog(platform.deps)
+    # the services' codes and labels, through a proxy of their own with short timeouts: a report answers
+    # from the gateway's read model and must not wait on a hanging service for its labels
+    vocabularies = Vocabularies(ServiceProxy(platform.settings, DOMAIN_SERVICES, options.connect_timeout,
+                                             options.vocabulary_timeout, 0, breaker_threshold=options.breaker_threshold,
+                                             breaker_reset=options.breaker_reset), ttl=options.vocabulary_ttl)
     install_edges(app, platform.settings, RateLimiter(options.public_requests, options.public_window))
-    idempotency = IdempotencyStore(platform)
+    idempotency = IdempotencyStore(platform.deps)
     idempotent_posts.install(app, idempotency, skip_prefixes=("/api/v1/auth/", "/open311/",
                                                               *(f"/api/v1/{s}/" for s in DOMAIN_SERVICES)))
     app.register_blueprint(auth_routes.blueprint(identity, RateLimiter(options.login_attempts, options.login_window)))
     app.register_blueprint(user_routes.blueprint(identity))
     app.register_blueprint(org_routes.blueprint(org))
-    app.register_blueprint(audit_routes.blueprint(audit))
+    app.register_blueprint(audit_routes.blueprint(audit, org))
     app.register_blueprint(docs.blueprint(app, proxy, DOMAIN_SERVICES))
     app.register_blueprint(proxy_routes.blueprint(proxy, DOMAIN_SERVICES, idempotency, audit))
-    app.register_blueprint(export_routes.blueprint(proxy, audit, org.name_of))
-    reporting.install_routes(app, platform, org)
+    app.register_blueprint(export_routes.blueprint(Exports(proxy, audit, org.name_of, DOMAIN_SERVICES, vocabularies)))
+    install_reports(app, platform, org, vocabularies)
     app.register_blueprint(console.blueprint())
-    app.extensions["gateway"] = {"identity": identity, "proxy": proxy, "org": org, "audit": audit}
+    app.extensions["gateway"] = {"identity": identity, "proxy": proxy, "org": org, "audit": audit,
+                                 "vocabularies": vocabularies}
     return app
 
 
@@ -142,13 +171,13 @@ def personal_stores(platform: Platform) -> list:
     kept for Idempotency-Key replays. Its audit log records which fields were read, never their values."""
     from liandong.reencrypt import Store
 
-    store = IdempotencyStore(platform)
+    store = IdempotencyStore(platform.deps)
     return [Store(store.records, store.personal)]
 
 
 def create_worker(settings: Settings | None = None, **overrides) -> Worker:
     platform = create_platform(settings, **overrides)
-    repo = OrgRepository(platform)
+    repo = OrgRepository(platform.deps)
     identity = identity_for(platform, repo)
     prepare(platform, repo, identity)
     if platform.settings.env == "demo" and repo.count() == 0:
@@ -159,14 +188,15 @@ def create_worker(settings: Settings | None = None, **overrides) -> Worker:
         log.info("first accounts created: %d", accounts)
     # the services' reports of personal-data reads, kept in the one audit trail
     worker = platform.create_worker(outbox_collections=[repo.units, identity.revocations.announcements],
-                                    handlers=AuditLog(platform).handlers(),
-                                    periodic=[(3600.0, lambda: purge_expired(platform))])
-    worker.consumers.append(reporting.projector_for(platform, repo))  # read models from every service's events
+                                    handlers=handlers.handlers(AuditLog(platform.deps)),
+                                    periodic=[(3600.0, lambda: purge_expired(platform, identity))])
+    worker.consumers.append(projector_for(platform, repo))  # read models from every service's events
     return worker
 
 
-def purge_expired(platform: Platform) -> dict:
+def purge_expired(platform: Platform, identity: Identity | None = None) -> dict:
     """Forget what can no longer matter: expired sessions, revocations of expired tokens, old idempotency keys."""
+    identity = identity or identity_for(platform, OrgRepository(platform.deps))
     now = platform.clock.now_iso()
-    return {name: platform.db.collection(name).delete_many({"expires_at": {"$lt": now}})
-            for name in ("sessions", "revoked_tokens", "idempotency_keys")}
+    return {"sessions": identity.sessions.purge_expired(now), "revoked_tokens": identity.revocations.purge_expired(now),
+            "idempotency_keys": IdempotencyStore(platform.deps).purge_expired(now)}

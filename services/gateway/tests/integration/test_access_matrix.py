@@ -28,34 +28,33 @@ MATRIX = [
 ]
 
 
-def test_every_role_on_every_endpoint_in_and_out_of_its_subtree(demo, serve, workers):
-    d = demo()
-    for svc, app, worker in (("petition", petition_app, petition_worker), ("welfare", welfare_app, welfare_worker)):
-        s = d.settings.for_service(svc)
+def test_every_role_on_every_endpoint_in_and_out_of_its_subtree(svc, serve, workers):
+    for service, app, worker in (("petition", petition_app, petition_worker), ("welfare", welfare_app, welfare_worker)):
+        s = svc.settings.for_service(service)
         workers(worker(s))
-        serve(app(s), port=d.settings.ports[svc])
-    workers(d.worker)
-    admin = d.headers("district_admin")
+        serve(app(s), port=svc.settings.ports[service])
+    workers(svc.worker)
+    admin = svc.headers("district_admin")
     # a district admin role held at a sub-district: user and org administration only inside 黄旗街道
-    made = d.client.post("/api/v1/users", headers=admin, json={
+    made = svc.client.post("/api/v1/users", headers=admin, json={
         "username": "huangqi_admin", "name": "黄旗街道管理员", "password": "Huangqi-Admin-2026",
         "grants": [{"role": "district_admin", "org_unit": "huangqi"}]})
     assert made.status_code == 201
-    zhang = d.login("resident_zhang").get_json()["user"]["id"]
+    zhang = svc.login("resident_zhang").get_json()["user"]["id"]
     tokens = {}
     for role in ROLES:
         password = "Huangqi-Admin-2026" if role == "huangqi_admin" else None
-        resp = d.login(role, password) if password else d.login(role)
+        resp = svc.login(role, password) if password else svc.login(role)
         tokens[role] = {"Authorization": f"Bearer {resp.get_json()['access_token']}"}
-    for svc in ("petition", "welfare"):
-        wait_for(lambda: d.client.get(f"/api/v1/{svc}/org-units/huangniling", headers=admin).status_code == 200, 20,
-                 message=f"{svc} is up and knows the tree")
+    for service in ("petition", "welfare"):
+        wait_for(lambda: svc.client.get(f"/api/v1/{service}/org-units/huangniling", headers=admin).status_code == 200,
+                 20, message=f"{service} is up and knows the tree")
     outcomes = {}
     for label, method, url, body, allowed in MATRIX:
         for role in ROLES:
-            resp = d.client.open(url.format(zhang=zhang), method=method, headers=tokens[role], json=body)
+            resp = svc.client.open(url.format(zhang=zhang), method=method, headers=tokens[role], json=body)
             if method == "POST" and resp.status_code == 201:  # let the next role try the same creation
-                d.client.post(f"/api/v1/org/units/{body['id']}/retire", headers=admin)
+                svc.client.post(f"/api/v1/org/units/{body['id']}/retire", headers=admin)
                 body = {**body, "id": body["id"] + "x"}
             outcomes[(label, role)] = resp.status_code
             expected_ok = role in allowed
@@ -64,4 +63,4 @@ def test_every_role_on_every_endpoint_in_and_out_of_its_subtree(demo, serve, wor
                 assert resp.status_code == 403, (label, role, resp.status_code)
     assert len(outcomes) == len(MATRIX) * len(ROLES)
     for _, method, url, body, _ in MATRIX:  # and nobody gets in without a token
-        assert d.client.open(url.format(zhang=zhang), method=method, json=body).status_code == 401
+        assert svc.client.open(url.format(zhang=zhang), method=method, json=body).status_code == 401

@@ -17,20 +17,19 @@ def start_petition(settings, log: Path):
                   "petition.bootstrap:create_app()"], settings_env(settings), log)
 
 
-def test_a_restarted_service_is_routed_to_again_as_soon_as_it_is_ready(demo, tmp_path):
-    d = demo()
-    ps = d.settings.for_service("petition")
-    h = d.headers("jiayuan_worker")
+def test_a_restarted_service_is_routed_to_again_as_soon_as_it_is_ready(svc, tmp_path):
+    ps = svc.settings.for_service("petition")
+    h = svc.headers("jiayuan_worker")
     route = "/api/v1/petition/org-units/nowhere"  # the service's own 404: it answered
     direct = f"http://127.0.0.1:{ps.ports['petition']}/readyz?check=database"
     proc = start_petition(ps, tmp_path / "petition.log")
     try:
-        wait_for(lambda: d.client.get(route, headers=h).status_code == 404, 60, message="petition up")
+        wait_for(lambda: svc.client.get(route, headers=h).status_code == 404, 60, message="petition up")
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
         for _ in range(4):
-            assert d.client.get(route, headers=h).status_code == 503
-        breaker = d.app.extensions["gateway"]["proxy"].breakers["petition"]
+            assert svc.client.get(route, headers=h).status_code == 503
+        breaker = svc.app.extensions["gateway"]["proxy"].breakers["petition"]
         assert breaker.state == "open" and breaker.reset_after >= 10
         proc = start_petition(ps, tmp_path / "petition.log")
 
@@ -42,7 +41,7 @@ def test_a_restarted_service_is_routed_to_again_as_soon_as_it_is_ready(demo, tmp
 
         wait_for(up, 60, interval=0.02, message="petition restarted")
         back = time.monotonic()
-        wait_for(lambda: d.client.get(route, headers=h).status_code == 404, 15, interval=0.02,
+        wait_for(lambda: svc.client.get(route, headers=h).status_code == 404, 15, interval=0.02,
                  message="the gateway routes to petition again")
         assert time.monotonic() - back < 1.5  # before: the rest of the 10 s open period
     finally:

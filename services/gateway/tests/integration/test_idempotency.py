@@ -37,16 +37,16 @@ def slow_first_answer(app, delay: float):
 
 
 @pytest.mark.parametrize("store", ["sqlite", "mongo"])
-def test_a_read_timeout_then_a_retry_stores_one_petition(demo, serve, workers, store):
-    d = demo(store=store)
-    ps = d.settings.for_service("petition")
-    workers(d.worker)
+def test_a_read_timeout_then_a_retry_stores_one_petition(make_svc, serve, workers, store):
+    svc = make_svc(store=store)
+    ps = svc.settings.for_service("petition")
+    workers(svc.worker)
     workers(petition_worker(ps))
     petitions = petition_app(ps)
     wsgi, calls = slow_first_answer(petitions, delay=2.0)
-    serve(wsgi, port=d.settings.ports["petition"])
-    gateway = create_app(d.settings, options=GatewayOptions(read_timeout=0.8)).test_client()
-    h = d.headers("jiayuan_worker")
+    serve(wsgi, port=svc.settings.ports["petition"])
+    gateway = create_app(svc.settings, options=GatewayOptions(read_timeout=0.8)).test_client()
+    h = svc.headers("jiayuan_worker")
     wait_for(lambda: gateway.get("/api/v1/petition/org-units/jiayuan", headers=h).status_code == 200, 30,
              message="petition knows the tree")
     body = {"org_unit_id": "jiayuan", "category": "environment_noise", "channel": "letter",
@@ -68,26 +68,26 @@ def test_a_read_timeout_then_a_retry_stores_one_petition(demo, serve, workers, s
 
 
 @pytest.mark.parametrize("store", ["sqlite", "mongo"])
-def test_the_gateways_own_creates_keep_the_key_for_a_gateway_that_died_before_remembering(demo, store):
-    d = demo(store=store)
-    admin = {**d.headers("district_admin"), "Idempotency-Key": "own-1"}
-    keys = d.app.extensions["liandong_platform"].db.collection("idempotency_keys")
+def test_the_gateways_own_creates_keep_the_key_for_a_gateway_that_died_before_remembering(make_svc, store):
+    svc = make_svc(store=store)
+    admin = {**svc.headers("district_admin"), "Idempotency-Key": "own-1"}
+    keys = svc.app.extensions["liandong_platform"].db.collection("idempotency_keys")
 
     unit = {"id": "beishan", "name": "北山街道", "level": "subdistrict", "parent_id": "chuanying"}
-    made = d.client.post("/api/v1/org/units", headers=admin, json=unit)
+    made = svc.client.post("/api/v1/org/units", headers=admin, json=unit)
     assert made.status_code == 201
     keys.delete_many({})  # the gateway died between the write and remembering its answer
-    again = d.client.post("/api/v1/org/units", headers=admin, json=unit)
+    again = svc.client.post("/api/v1/org/units", headers=admin, json=unit)
     assert again.status_code == 201 and again.get_json() == made.get_json()  # not 409 "exists already"
 
     user = {"username": "new_worker_1", "name": "新社工", "password": "Liandong-test-2026",
             "grants": [{"role": "community_worker", "org_unit": "jiayuan"}]}
     admin["Idempotency-Key"] = "own-2"
-    created = d.client.post("/api/v1/users", headers=admin, json=user)
+    created = svc.client.post("/api/v1/users", headers=admin, json=user)
     assert created.status_code == 201, created.get_json()
     keys.delete_many({})
-    recreated = d.client.post("/api/v1/users", headers=admin, json=user)
+    recreated = svc.client.post("/api/v1/users", headers=admin, json=user)
     assert recreated.status_code == 201 and recreated.get_json()["id"] == created.get_json()["id"]
     # without the key, the same username is taken
     plain = {"Authorization": admin["Authorization"]}
-    assert d.client.post("/api/v1/users", headers=plain, json=user).status_code == 409
+    assert svc.client.post("/api/v1/users", headers=plain, json=user).status_code == 409

@@ -24,18 +24,17 @@ def recording_upstream(service: str) -> tuple[Flask, list]:
 
 
 @pytest.fixture
-def edge(demo, serve):
-    d = demo()
+def edge(svc, serve):
     fake, seen = recording_upstream("petition")
-    serve(fake, port=d.settings.ports["petition"])
-    base = serve(d.app).url
-    return d, base, seen
+    serve(fake, port=svc.settings.ports["petition"])
+    base = serve(svc.app).url
+    return svc, base, seen
 
 
 @pytest.mark.parametrize("segment", SNEAKY)
 def test_every_forwarding_route_refuses_encoded_dot_segments_and_slashes(edge, segment):
-    d, base, seen = edge
-    admin = d.headers("district_admin")
+    svc, base, seen = edge
+    admin = svc.headers("district_admin")
     routes = [
         ("GET", f"/api/v1/petition/{segment}/{segment}/api/v1/welfare/people", admin),   # the proxy
         ("GET", f"/api/v1/exports/petition/{segment}/{segment}/x?format=csv", admin),    # exports
@@ -54,8 +53,8 @@ def test_every_forwarding_route_refuses_encoded_dot_segments_and_slashes(edge, s
 
 
 def test_plain_paths_still_reach_the_service(edge):
-    d, base, seen = edge
-    admin = d.headers("district_admin")
+    svc, base, seen = edge
+    admin = svc.headers("district_admin")
     assert requests.get(base + "/api/v1/petition/petitions?q=a.b", headers=admin, timeout=10).status_code == 200
     assert requests.get(base + "/api/v1/exports/petition/petitions?format=csv", headers=admin,
                         timeout=10).status_code == 200

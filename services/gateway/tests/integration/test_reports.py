@@ -12,7 +12,7 @@ from liandong.testing import auth_headers, unique, wait_for
 
 from gateway.adapters.org_repository import OrgRepository
 from gateway.demo import demo_district
-from gateway.reporting import install_routes
+from gateway.bootstrap import install_reports
 from gateway.service_layer.org import import_tree
 
 JIAYUAN = "/chuanying/huangqi/jiayuan/"
@@ -94,7 +94,7 @@ def test_figures_roll_up_rates_are_weighted_and_a_rebuild_gives_the_same(make_se
     repo.prepare()
     import_tree(repo, demo_district())
     app = platform.create_app()
-    projector = install_routes(app, platform, repo)
+    projector = install_reports(app, platform, repo)
     client = app.test_client()
     admin = auth_headers(settings)
     scripted_actions(platform)

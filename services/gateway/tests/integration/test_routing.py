@@ -10,14 +10,13 @@ from gateway.bootstrap import GatewayOptions, create_app
 from petition.bootstrap import create_app as petition_app, create_worker as petition_worker
 
 
-def test_routes_reach_the_service_and_a_stopped_service_answers_503_quickly(demo, serve, workers):
-    d = demo()
-    ps = d.settings.for_service("petition")
-    workers(d.worker)
+def test_routes_reach_the_service_and_a_stopped_service_answers_503_quickly(svc, serve, workers):
+    ps = svc.settings.for_service("petition")
+    workers(svc.worker)
     workers(petition_worker(ps))
-    serve(petition_app(ps), port=d.settings.ports["petition"])
-    h = d.headers("jiayuan_worker")
-    ok = wait_for(lambda: (r := d.client.get("/api/v1/petition/org-units/jiayuan",
+    serve(petition_app(ps), port=svc.settings.ports["petition"])
+    h = svc.headers("jiayuan_worker")
+    ok = wait_for(lambda: (r := svc.client.get("/api/v1/petition/org-units/jiayuan",
                                              headers={**h, "X-Correlation-ID": "trace-7"})).status_code == 200 and r,
                   20, message="the petition service answers through the gateway")
     assert ok.get_json()["path"] == "/chuanying/huangqi/jiayuan/"
@@ -25,71 +24,67 @@ def test_routes_reach_the_service_and_a_stopped_service_answers_503_quickly(demo
     # welfare is not running: its routes fail fast and clearly, petition keeps answering
     for _ in range(5):
         started = time.monotonic()
-        down = d.client.get("/api/v1/welfare/org-units/jiayuan", headers=h)
+        down = svc.client.get("/api/v1/welfare/org-units/jiayuan", headers=h)
         assert time.monotonic() - started < 2.0
         assert down.status_code == 503
         assert down.get_json()["error"]["code"] == "service_unavailable"
         assert down.get_json()["error"]["service"] == "welfare"
-    assert d.app.extensions["gateway"]["proxy"].breakers["welfare"].state == "open"
-    assert d.client.get("/api/v1/petition/org-units/jiayuan", headers=h).status_code == 200
+    assert svc.app.extensions["gateway"]["proxy"].breakers["welfare"].state == "open"
+    assert svc.client.get("/api/v1/petition/org-units/jiayuan", headers=h).status_code == 200
     # calling the service's own port without a valid token is refused
-    direct = f"http://127.0.0.1:{d.settings.ports['petition']}/api/v1/petition/org-units/jiayuan"
+    direct = f"http://127.0.0.1:{svc.settings.ports['petition']}/api/v1/petition/org-units/jiayuan"
     assert requests.get(direct, timeout=3).status_code == 401
-    forged = auth_headers(d.settings.with_overrides(secret_key="forged-key"))
+    forged = auth_headers(svc.settings.with_overrides(secret_key="forged-key"))
     assert requests.get(direct, headers=forged, timeout=3).status_code == 401
     assert requests.get(direct, headers=h, timeout=3).status_code == 200
 
 
-def test_the_gateway_checks_the_token_and_the_service_permission_first(demo):
-    d = demo()
-    assert d.client.get("/api/v1/petition/org-units/jiayuan").status_code == 401
-    assert d.client.get("/api/v1/nowhere/x", headers=d.headers("district_admin")).status_code == 404
+def test_the_gateway_checks_the_token_and_the_service_permission_first(svc):
+    assert svc.client.get("/api/v1/petition/org-units/jiayuan").status_code == 401
+    assert svc.client.get("/api/v1/nowhere/x", headers=svc.headers("district_admin")).status_code == 404
     # a signed token without any grant holds no permission of any service: refused before forwarding
     from liandong.auth import Principal, TokenService
 
-    bare = TokenService(d.settings.secret_key).issue(Principal("u-bare", "无角色"))[0]
-    refused = d.client.get("/api/v1/welfare/org-units/jiayuan", headers={"Authorization": f"Bearer {bare}"})
+    bare = TokenService(svc.settings.secret_key).issue(Principal("u-bare", "无角色"))[0]
+    refused = svc.client.get("/api/v1/welfare/org-units/jiayuan", headers={"Authorization": f"Bearer {bare}"})
     assert refused.status_code == 403
-    resident = d.headers("resident_zhang")
-    assert d.client.get("/api/v1/welfare/org-units/jiayuan", headers=resident).status_code == 503  # allowed; down
-    assert d.client.get("/api/v1/petition/org-units/jiayuan", headers={"Authorization": "Bearer nonsense-token"}).status_code == 401
+    resident = svc.headers("resident_zhang")
+    assert svc.client.get("/api/v1/welfare/org-units/jiayuan", headers=resident).status_code == 503  # allowed; down
+    assert svc.client.get("/api/v1/petition/org-units/jiayuan", headers={"Authorization": "Bearer nonsense-token"}).status_code == 401
 
 
-def test_a_post_repeated_with_the_same_idempotency_key_creates_one_record(demo, serve, fake_upstream):
-    d = demo()
+def test_a_post_repeated_with_the_same_idempotency_key_creates_one_record(svc, serve, fake_upstream):
     app, created = fake_upstream("volunteer")
     upstream = serve(app)
-    d.app = create_app(d.settings.with_overrides(service_urls={"volunteer": upstream.url}))
-    d.client = d.app.test_client()
-    h = {**d.headers("jiayuan_worker"), "Idempotency-Key": "req-0001"}
+    svc.route_to("volunteer", upstream.url)
+    h = {**svc.headers("jiayuan_worker"), "Idempotency-Key": "req-0001"}
     body = {"title": "扶老助残服务", "org_unit_id": "jiayuan"}
-    first = d.client.post("/api/v1/volunteer/activities", headers=h, json=body)
-    again = d.client.post("/api/v1/volunteer/activities", headers=h, json=body)
+    first = svc.client.post("/api/v1/volunteer/activities", headers=h, json=body)
+    again = svc.client.post("/api/v1/volunteer/activities", headers=h, json=body)
     assert first.status_code == again.status_code == 201
     assert first.get_json() == again.get_json() == {"id": "r1", "n": 1}
     assert again.headers["Idempotent-Replayed"] == "true"
     assert len(created) == 1
     assert created[0]["headers"]["Idempotency-Key"] == "req-0001"
     assert created[0]["headers"]["Authorization"] == h["Authorization"]
-    other = d.client.post("/api/v1/volunteer/activities", headers=h, json={**body, "title": "不同的活动"})
+    other = svc.client.post("/api/v1/volunteer/activities", headers=h, json={**body, "title": "不同的活动"})
     assert other.status_code == 422
     # another user's same key is their own
-    h2 = {**d.headers("huangqi_officer"), "Idempotency-Key": "req-0001"}
-    assert d.client.post("/api/v1/volunteer/activities", headers=h2, json=body).get_json()["n"] == 2
+    h2 = {**svc.headers("huangqi_officer"), "Idempotency-Key": "req-0001"}
+    assert svc.client.post("/api/v1/volunteer/activities", headers=h2, json=body).get_json()["n"] == 2
     # without a key, each POST is new
     plain = {"Authorization": h["Authorization"]}
-    d.client.post("/api/v1/volunteer/activities", headers=plain, json=body)
+    svc.client.post("/api/v1/volunteer/activities", headers=plain, json=body)
     assert len(created) == 3
 
 
-def test_a_concurrent_duplicate_gets_409_while_the_first_is_in_flight(demo, serve, fake_upstream):
+def test_a_concurrent_duplicate_gets_409_while_the_first_is_in_flight(svc, serve, fake_upstream):
     release = threading.Event()
     app, created = fake_upstream("volunteer", slow=release)
     upstream = serve(app)
-    base = demo()
-    gateway = create_app(base.settings.with_overrides(service_urls={"volunteer": upstream.url}),
+    gateway = create_app(svc.settings.with_overrides(service_urls={"volunteer": upstream.url}),
                          options=GatewayOptions())
-    h = {**base.headers("jiayuan_worker"), "Idempotency-Key": "slow-1"}
+    h = {**svc.headers("jiayuan_worker"), "Idempotency-Key": "slow-1"}
     results = {}
 
     def first():
@@ -112,13 +107,12 @@ def _in_flight(app) -> bool:
     return platform_db.collection("idempotency_keys").count_documents({"state": "in_flight"}) == 1
 
 
-def test_a_failed_forward_lets_the_same_request_retry_and_no_other(demo):
-    d = demo()
-    h = {**d.headers("jiayuan_worker"), "Idempotency-Key": "retry-me"}
-    assert d.client.post("/api/v1/volunteer/activities", headers=h, json={"a": 1}).status_code == 503
-    db = d.app.extensions["liandong_platform"].db
+def test_a_failed_forward_lets_the_same_request_retry_and_no_other(svc):
+    h = {**svc.headers("jiayuan_worker"), "Idempotency-Key": "retry-me"}
+    assert svc.client.post("/api/v1/volunteer/activities", headers=h, json={"a": 1}).status_code == 503
+    db = svc.app.extensions["liandong_platform"].db
     # the outcome is unknown (the service deduplicates by the key): the same request is forwarded again ...
     assert db.collection("idempotency_keys").count_documents({"state": "unknown"}) == 1
-    assert d.client.post("/api/v1/volunteer/activities", headers=h, json={"a": 1}).status_code == 503
+    assert svc.client.post("/api/v1/volunteer/activities", headers=h, json={"a": 1}).status_code == 503
     # ... another one under the same key is not
-    assert d.client.post("/api/v1/volunteer/activities", headers=h, json={"a": 2}).status_code == 422
+    assert svc.client.post("/api/v1/volunteer/activities", headers=h, json={"a": 2}).status_code == 422

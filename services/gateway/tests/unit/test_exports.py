@@ -13,12 +13,21 @@ def test_cells_are_in_the_offices_terms_and_formulas_are_inert():
     assert exports.cell("org_unit_id", "jiayuan", {"jiayuan": "家园社区"}.get) == "家园社区"
 
 
-def test_a_page_of_items_is_found_whatever_the_service_calls_it():
-    assert exports.items_of({"items": [{"id": 1}], "total": 1}) == [{"id": 1}]
-    assert exports.items_of({"applications": [{"id": 2}]}) == [{"id": 2}]
+def test_every_service_is_paged_the_one_way_and_answers_the_one_envelope():
+    assert exports.items_of({"items": [{"id": 1}], "total": 1, "page": 1, "page_size": 100}) == ([{"id": 1}], 1)
+    assert exports.items_of({"items": [], "total": 10000, "total_capped": True}) == ([], None)  # "at least"
+    assert exports.items_of({"applications": [{"id": 2}]}) is None  # an old dialect is not a list any more
     assert exports.items_of({"id": "x", "name": "not a list"}) is None
-    assert exports.Paging("page_size", 100, "page", True).params(0) == {"page_size": "100", "page": "1"}
-    assert exports.Paging("limit", 500, "offset", False).params(2) == {"limit": "500", "offset": "1000"}
+    assert exports.PAGING.params(0) == {"page": "1", "page_size": "100"}
+    assert exports.PAGING.params(2) == {"page": "3", "page_size": "100"}
+
+
+def test_codes_are_named_in_the_owning_services_words():
+    words = {"category": {"property": "物业管理"}, "programme": {"new_aid": "新设救助"}}
+    cols, rows = exports.table([{"category": "property", "programme": "new_aid", "status": "closed"}], None, words)
+    assert rows == [["物业管理", "新设救助", "已办结"]]
+    # a code no service names stays a code: the gateway keeps no copy of the services' vocabularies
+    assert exports.table([{"category": "property"}])[1] == [["property"]]
 
 
 def test_rows_flatten_people_and_headers_are_unique_and_chinese():

@@ -113,6 +113,9 @@ class GrantStarted(Schema):
     org_unit_id = fields.String(required=True)
     household_size = fields.Integer(required=True, validate=validate.Range(min=1))
     monthly_amount_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+    # optional (#17): welfare's name of the programme, so that a reader names a programme it has never
+    # heard of without asking welfare (the gateway's reports); absent in earlier events
+    programme_name = fields.String(validate=validate.Length(min=1, max=100))
 
 
 @CONTRACTS.contract("welfare.grant.suspended", 1,
@@ -151,6 +154,7 @@ class PaymentDisbursed(Schema):
     org_unit_id = fields.String(required=True)
     period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
     amount_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+    programme_name = fields.String(validate=validate.Length(min=1, max=100))  # optional (#17), as grant.started
 
 
 # -- charity supermarket (爱心超市) and charity fund (爱心基金)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from liandong.audit import personal_fields  # noqa: F401  (one detector, in shared; re-exported here)
 from liandong.consumer import HANDLED, apply_once
-from liandong.contracts.audit import AUDITED_SERVICES
 from liandong.ids import new_id
+from liandong.listing import Page, page_of
+from liandong.storage import subtree
 
 
 def request_key(user_id: str, correlation_id: str | None) -> str | None:
@@ -14,9 +15,9 @@ def request_key(user_id: str, correlation_id: str | None) -> str | None:
 
 
 class AuditLog:
-    def __init__(self, platform):
-        self.clock = platform.clock
-        self.entries = platform.db.collection("audit_log")
+    def __init__(self, deps):
+        self.clock = deps.clock
+        self.entries = deps.db.collection("audit_log")
 
     def prepare(self) -> None:
         self.entries.create_index([("at", -1)], name="at")
@@ -31,9 +32,6 @@ class AuditLog:
                                  "fields": sorted(fields), "correlation_id": correlation_id})
 
     # -- reads reported by the services themselves (through the gateway or inside the cluster)
-    def handlers(self) -> dict:
-        return {f"liandong.{s}.personal_data.accessed.v1": self.on_personal_data_accessed for s in AUDITED_SERVICES}
-
     def on_personal_data_accessed(self, event) -> None:
         d = event.data
         service = event.type.split(".")[1]
@@ -61,20 +59,15 @@ class AuditLog:
             "$addToSet": {"fields": {"$each": sorted(fields)}},
         }, upsert=True)
 
-    def query(self, scope: dict, user_id: str | None = None, service: str | None = None, action: str | None = None,
-              since: str | None = None, until: str | None = None, limit: int = 100, skip: int = 0) -> list[dict]:
-        terms = [scope]
-        if user_id:
-            terms.append({"user_id": user_id})
-        if service:
-            terms.append({"service": service})
-        if action:
-            terms.append({"action": action})
-        if since:
-            terms.append({"at": {"$gte": since}})
-        if until:
-            terms.append({"at": {"$lt": until}})
-        filt = terms[0] if len(terms) == 1 else {"$and": terms}
-        found = self.entries.find(filt, sort=[("at", -1)], skip=skip, limit=limit)
-        return [{k: v for k, v in e.items() if k != HANDLED} for e in found]
-
+    def page(self, paths: list[str], user_id: str | None = None, service: str | None = None,
+             action: str | None = None, from_: str | None = None, to: str | None = None, page: int = 1,
+             page_size: int = 20) -> Page:
+        """One page of the entries of readers whose unit lies under any of `paths`, newest first."""
+        scope = [subtree(p) for p in paths]
+        terms = [scope[0] if len(scope) == 1 else {"$or": scope}]
+        terms += [{k: v} for k, v in (("user_id", user_id), ("service", service), ("action", action)) if v]
+        if from_ or to:
+            terms.append({"at": {**({"$gte": from_} if from_ else {}), **({"$lte": to} if to else {})}})
+        return page_of(self.entries, terms[0] if len(terms) == 1 else {"$and": terms}, page=page,
+                       page_size=page_size, sort=[("at", -1)],
+                       load=lambda e: {**{k: v for k, v in e.items() if k not in ("_id", HANDLED)}, "id": e["_id"]})

@@ -28,14 +28,35 @@ def pct(rate: dict) -> str:
 
 
 def _v(overview: dict, key: str):
-    return overview["metrics"][key]["value"]
+    return overview["metrics"].get(key, {}).get("value", 0)
+
+
+def programmes(o: dict) -> list[dict]:
+    """Per welfare programme (its code and welfare's name for it), households and people covered and money
+    paid: every programme the figures hold or welfare lists, a new one as soon as welfare configures it."""
+    codes = [m["code"] for m in o["metrics"].values() if m.get("of") in ("welfare.households", "welfare.disbursed_fen")]
+    out = []
+    for code in dict.fromkeys(codes):
+        name = next(m["name"] for m in o["metrics"].values() if m.get("code") == code and m["of"].startswith("welfare."))
+        out.append({"code": code, "name": name, "households": _v(o, f"welfare.households.{code}"),
+                    "people": _v(o, f"welfare.people.{code}"), "disbursed_fen": _v(o, f"welfare.disbursed_fen.{code}")})
+    return out
+
+
+def _programme_lines(o: dict) -> list[str]:
+    active = [p for p in programmes(o) if p["households"] or p["people"] or p["disbursed_fen"]]
+    if not active:
+        return []
+    return ["其中" + ";".join(f"{p['name']}在保{p['households']}户{p['people']}人、发放{yuan(p['disbursed_fen'])}元"
+                            for p in active) + "。"]
 
 
 def sentences(o: dict) -> dict[str, list[str]]:
     r = o["rates"]
     hours = _v(o, "volunteer.minutes") / 60
-    dibao_h = _v(o, "welfare.households.dibao_urban") + _v(o, "welfare.households.dibao_rural")
-    dibao_p = _v(o, "welfare.people.dibao_urban") + _v(o, "welfare.people.dibao_rural")
+    # 低保 (urban and rural): the programmes welfare names so, whatever their codes
+    dibao = [p for p in programmes(o) if "低保" in p["name"]]
+    dibao_h, dibao_p = sum(p["households"] for p in dibao), sum(p["people"] for p in dibao)
     return {
         "一、信访工作": [
             f"今年以来共接访{_v(o, 'petition.batches')}批次{_v(o, 'petition.person_times')}人次,"
@@ -48,6 +69,7 @@ def sentences(o: dict) -> dict[str, list[str]]:
             f"目前在保低保{dibao_h}户{dibao_p}人,各类救助在保{_v(o, 'welfare.households')}户{_v(o, 'welfare.people')}人。",
             f"累计发放低保金等{yuan(_v(o, 'welfare.disbursed_fen'))}元,共{_v(o, 'welfare.payments')}笔;"
             f"受理救助申请{_v(o, 'welfare.applications')}件,批准{_v(o, 'welfare.applications_approved')}件。",
+            *_programme_lines(o),
             f"爱心超市发放物资{_v(o, 'welfare.goods_handed_out')}件,折价{yuan(_v(o, 'welfare.goods_handed_out_fen'))}元;"
             f"爱心基金收入{yuan(_v(o, 'welfare.fund_in_fen'))}元,支出{yuan(_v(o, 'welfare.fund_out_fen'))}元;"
             f"走访慰问{_v(o, 'welfare.visits')}次,发放慰问金{yuan(_v(o, 'welfare.visit_money_fen'))}元。",
@@ -80,9 +102,10 @@ def _cell(key: str, value) -> str:
     return yuan(value) if METRICS[key].unit == "fen" else str(value)
 
 
-def _header(key: str) -> str:
-    m = METRICS[key]
-    return f"{m.label}(元)" if m.unit == "fen" else f"{m.label}({m.unit})"
+def _header(key: str, shown: dict | None = None) -> str:
+    """`key`'s column header; `shown` is the overview's entry (a breakdown's label is the owner's word)."""
+    label, unit = (shown["label"], shown["unit"]) if shown else (METRICS[key].label, METRICS[key].unit)
+    return f"{label}(元)" if unit == "fen" else f"{label}({unit})"
 
 
 def bar_chart_png(values: list[float], width: int = 900, height: int = 320) -> bytes:
@@ -189,14 +212,14 @@ def annual_xlsx(o: dict, year: int, series: dict) -> bytes:
 
 def overview_table(o: dict) -> tuple[list[str], list[list]]:
     """The overview as the offices' statistics sheet: one row for the unit (合计) and one per child unit."""
-    keys = list(METRICS)
+    keys = list(o["metrics"])  # the fixed figures and every breakdown the overview shows
     rate_keys = [r.key for r in RATES]
     percent = {k: "mean" not in k for k in rate_keys}  # a mean (minutes) is not a share
-    headers = (["单位"] + [_header(k) for k in keys]
+    headers = (["单位"] + [_header(k, o["metrics"][k]) for k in keys]
                + [o["rates"][k]["label"] + ("(%)" if percent[k] else "") for k in rate_keys])
 
     def figure(key: str, value):
-        return round(value / 100, 2) if METRICS[key].unit == "fen" else value
+        return round(value / 100, 2) if o["metrics"][key]["unit"] == "fen" else value
 
     def rate(key: str, value):
         return "" if value is None else round(value * 100, 1) if percent[key] else round(value, 1)

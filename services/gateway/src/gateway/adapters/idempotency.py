@@ -27,10 +27,10 @@ PERSONAL = PersonalFields.of("body", names={"body": "idempotency.body"})
 class IdempotencyStore:
     personal = PERSONAL
 
-    def __init__(self, platform):
-        self.clock = platform.clock
-        self.cipher = platform.cipher
-        self.records = platform.db.collection("idempotency_keys")
+    def __init__(self, deps):
+        self.clock = deps.clock
+        self.cipher = deps.cipher
+        self.records = deps.db.collection("idempotency_keys")
 
     def prepare(self) -> None:
         self.records.create_index([("expires_at", 1)], name="expires")
@@ -85,3 +85,7 @@ class IdempotencyStore:
 
     def body_of(self, record: dict) -> bytes:
         return base64.b64decode(PERSONAL.decrypt(record, self.cipher)["body"])
+
+    def purge_expired(self, now: str) -> int:
+        """Forget the answers kept longer than a day."""
+        return self.records.delete_many({"expires_at": {"$lt": now}})

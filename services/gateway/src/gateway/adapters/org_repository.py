@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from liandong import outbox
-from liandong.platform import Platform
 from liandong.storage import DuplicateKeyError
 from liandong.errors import Conflict
 
@@ -10,9 +9,10 @@ from ..domain.org_tree import OrgUnit
 
 
 class OrgRepository:
-    def __init__(self, platform: Platform):
-        self.platform = platform
-        self.units = platform.db.collection("org_tree")
+    def __init__(self, deps):
+        """`deps`: `liandong.platform.Dependencies` (its database and event factory)."""
+        self.events = deps.events
+        self.units = deps.db.collection("org_tree")
 
     def prepare(self) -> None:
         outbox.prepare(self.units)
@@ -31,7 +31,7 @@ class OrgRepository:
         return found[0].name if found else None
 
     def _events(self, unit: OrgUnit, sequence: int):
-        evs = [self.platform.new_event(name, unit.id, data, unit.path, sequence=sequence)
+        evs = [self.events.new(name, unit.id, data, unit.path, sequence=sequence)
                for name, data in unit.events]
         unit.events.clear()
         return evs

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from liandong.consumer import HANDLED, apply_once
@@ -29,7 +30,7 @@ from liandong.events import Envelope
 from liandong.storage import has_transactions, one_commit, subtree
 from liandong.storage.base import Collection, Database, DuplicateKeyError
 
-from ..domain.metrics import METRICS, REMEMBER, SOURCES, effect_of
+from ..domain.metrics import RECALL, REMEMBER, SOURCES, effect_of, is_stock, names_in
 
 STATE_ID = "reports"
 KEEP = 1000  # event ids each bucket remembers, as apply_once keeps (FerretDB)
@@ -64,7 +65,6 @@ def _split(start: date, end: date) -> tuple[tuple[str, str] | None, list[tuple[s
 
 
 _METRIC_OF: dict[str, str] = {}
-_STOCKS = frozenset(k for k, m in METRICS.items() if m.stock)
 
 
 def _metric_of(field: str) -> str:
@@ -84,6 +84,8 @@ class ReadModel:
         self.months: Collection = db.collection(f"{prefix}_months")
         self.memory: Collection = db.collection(f"{prefix}_memory")
         self.freshness: Collection = db.collection(f"{prefix}_freshness")
+        self.names: Collection = db.collection(f"{prefix}_names")  # codes' names the events carried
+        self._names_written: dict[str, str] = {}
         # where a poll's writes are one transaction (SQLite), the event ids handled live beside them
         self.seen: Collection | None = db.collection(f"{prefix}_seen") if has_transactions(db) else None
         self._batches = 0
@@ -96,7 +98,7 @@ class ReadModel:
             self.seen.create_index([("at", 1)], name="at")
 
     def drop(self) -> None:
-        for coll in (self.days, self.months, self.memory, self.freshness, self.seen):
+        for coll in (self.days, self.months, self.memory, self.freshness, self.names, self.seen):
             if coll is not None:
                 coll.drop()
 
@@ -127,8 +129,14 @@ class ReadModel:
         if self._batches % PRUNE_EVERY == 1:
             self.seen.delete_many({"at": {"$lt": now - SEEN_DAYS * 86400}})
 
+    @contextmanager
     def _transaction(self):
-        return one_commit(self.db)
+        try:
+            with one_commit(self.db):
+                yield
+        except BaseException:
+            self._names_written.clear()  # what this transaction wrote is undone: write the names again
+            raise
 
     # -- writing
     def apply(self, event: Envelope) -> None:
@@ -146,11 +154,12 @@ class ReadModel:
     def _effect(self, event: Envelope) -> tuple[dict, list[tuple[str, str, dict]]] | None:
         """Store what the event teaches the model to remember; its deltas and the two buckets (its
         community's day and month) they go to, or None where it moves no figure."""
+        self._learn_names(event.data)
         memory = {}
         if event.type in REMEMBER:
             facts = {k: event.data.get(k) for k in REMEMBER[event.type]}
             apply_once(self.memory, event.subject, event.id, {"$set": facts})
-        elif event.type.startswith("liandong.welfare.grant."):
+        elif event.type in RECALL:
             memory = self.memory.find_one({"_id": event.subject}) or {}
         effect = effect_of(event.type, event.data, event.time, memory)
         if effect is None:
@@ -160,6 +169,15 @@ class ReadModel:
         month = effect.day[:7]
         return inc, [("days", f"{path}|{effect.day}", {"org_path": path, "day": effect.day}),
                      ("months", f"{path}|{month}", {"org_path": path, "month": month})]
+
+    def _learn_names(self, data: dict) -> None:
+        """Keep the name an event gives a code (welfare's programme_name), written only when it changes."""
+        for vocabulary, code, name in names_in(data):
+            key = f"{vocabulary}:{code}"
+            if self._names_written.get(key) != name:
+                self.names.update_one({"_id": key}, {"$set": {"vocabulary": vocabulary, "code": code, "name": name}},
+                                      upsert=True)
+                self._names_written[key] = name
 
     def _apply_one(self, which: str, doc_id: str, event_id: str, inc: dict, fields: dict) -> bool:
         coll: Collection = getattr(self, which)
@@ -266,7 +284,7 @@ class ReadModel:
                     rest = org_path[len(path):]
                     child = children[rest.split("/", 1)[0] if rest else ""]
                 for metric, value in sums.items():
-                    if (metric in _STOCKS) is stocks:
+                    if is_stock(metric) is stocks:
                         total[metric] += value
                         if child is not None:
                             child[metric] += value
@@ -286,13 +304,9 @@ class ReadModel:
         for i in range(len(periods)):
             flows, flow_children = self._select(loaded, splits[2 * i], path, by_child, False)
             stocks, stock_children = self._select(loaded, splits[2 * i + 1], path, by_child, True)
-            totals = dict(flows)
-            totals.update({k: stocks.get(k, 0) for k in _STOCKS})
-            children = {}
-            for child in set(flow_children) | set(stock_children):
-                row = dict(flow_children.get(child, {}))
-                row.update({k: stock_children.get(child, {}).get(k, 0) for k in _STOCKS})
-                children[child] = row
+            totals = {**flows, **stocks}
+            children = {child: {**flow_children.get(child, {}), **stock_children.get(child, {})}
+                        for child in set(flow_children) | set(stock_children)}
             out.append((totals, children))
         return out
 
@@ -309,6 +323,13 @@ class ReadModel:
             for field, value in (doc.get("m") or {}).items():
                 out[doc["month"]][_metric_of(field)] += value
         return {m: dict(v) for m, v in sorted(out.items())}
+
+    def names_learnt(self) -> dict[str, dict[str, str]]:
+        """vocabulary -> {code: name}, as the events named them (the newest name of each code)."""
+        out: dict[str, dict[str, str]] = {}
+        for d in self.names.find({}):
+            out.setdefault(d["vocabulary"], {})[d["code"]] = d["name"]
+        return out
 
     def newest_event_times(self) -> dict[str, str | None]:
         found = {d["_id"]: d.get("newest_event_time") for d in self.freshness.find({})}

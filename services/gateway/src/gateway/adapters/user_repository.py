@@ -4,16 +4,15 @@ from __future__ import annotations
 from liandong import idempotency, outbox
 from liandong.errors import Conflict, NotFound
 from liandong.ids import new_id
-from liandong.platform import Platform
-from liandong.storage import DuplicateKeyError
+from liandong.listing import Page, page_of
+from liandong.storage import DuplicateKeyError, subtree
 
 from ..domain.identity import RoleGrant, User
 
 
 class UserRepository:
-    def __init__(self, platform: Platform):
-        self.platform = platform
-        self.users = platform.db.collection("users")
+    def __init__(self, deps):
+        self.users = deps.db.collection("users")
 
     def prepare(self) -> None:
         self.users.create_index([("username", 1)], unique=True, name="username")
@@ -86,8 +85,11 @@ class UserRepository:
         doc = self.users.find_one({"username": username})
         return self._from(doc) if doc else None
 
-    def find(self, filter: dict, skip: int = 0, limit: int = 100) -> list[User]:
-        return [self._from(d) for d in self.users.find(filter, sort=[("username", 1)], skip=skip, limit=limit)]
+    def page(self, paths: list[str], page: int = 1, page_size: int = 20) -> Page:
+        """One page of the accounts whose unit lies under any of `paths`, by username."""
+        terms = [subtree(p) for p in paths]
+        return page_of(self.users, terms[0] if len(terms) == 1 else {"$or": terms}, page=page, page_size=page_size,
+                       sort=[("username", 1)], load=self._from)
 
     def count(self) -> int:
         return self.users.count_documents({})
@@ -96,8 +98,8 @@ class UserRepository:
 class SessionStore:
     """One login session per document: the current refresh token's hash and the access token ids issued."""
 
-    def __init__(self, platform: Platform):
-        self.sessions = platform.db.collection("sessions")
+    def __init__(self, deps):
+        self.sessions = deps.db.collection("sessions")
 
     def prepare(self) -> None:
         self.sessions.create_index([("user_id", 1)], name="user")
@@ -131,17 +133,25 @@ class SessionStore:
     def open_for(self, user_id: str) -> list[dict]:
         return self.sessions.find({"user_id": user_id, "revoked": False})
 
+    def purge_expired(self, now: str) -> int:
+        return self.sessions.delete_many({"expires_at": {"$lt": now}})
+
 
 class RevocationLog:
     """Revoked access token ids: written here (the gateway refuses them at once) and announced via the outbox."""
 
-    def __init__(self, platform: Platform):
-        self.platform = platform
-        self.revoked = platform.db.collection("revoked_tokens")
-        self.announcements = platform.db.collection("session_revocations")
+    def __init__(self, deps):
+        self.events = deps.events
+        self.clock = deps.clock
+        self.revoked = deps.db.collection("revoked_tokens")
+        self.announcements = deps.db.collection("session_revocations")
 
     def prepare(self) -> None:
         outbox.prepare(self.announcements)
+
+    def purge_expired(self, now: str) -> int:
+        """Forget revocations of tokens that have expired anyway."""
+        return self.revoked.delete_many({"expires_at": {"$lt": now}})
 
     def revoke(self, user_id: str, token_ids: list[str], expires_at: str, reason: str) -> None:
         if not token_ids:
@@ -151,6 +161,6 @@ class RevocationLog:
                                     upsert=True)
         rid = new_id()
         data = {"user_id": user_id, "token_ids": list(token_ids), "expires_at": expires_at, "reason": reason}
-        event = self.platform.new_event("gateway.session.revoked", user_id, data, "/", sequence=1)
+        event = self.events.new("gateway.session.revoked", user_id, data, "/", sequence=1)
         outbox.insert_with_events(self.announcements, {"_id": rid, "user_id": user_id, "reason": reason,
-                                                       "at": self.platform.clock.now_iso()}, [event])
+                                                       "at": self.clock.now_iso()}, [event])

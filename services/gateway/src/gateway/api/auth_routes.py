@@ -5,8 +5,9 @@ from flask import Blueprint, request
 
 from liandong.auth import current_principal
 from liandong.errors import DomainError, Unauthorized
+from liandong.listing import NoQuery
 from liandong.openapi import api
-from liandong.web import load_json
+from liandong.web import load_json, load_query
 
 from ..adapters.rate_limit import RateLimiter
 from ..service_layer.identity import Identity
@@ -50,8 +51,10 @@ def blueprint(identity: Identity, login_limiter: RateLimiter) -> Blueprint:
         return "", 204
 
     @bp.get("/me")
-    @api("Who the caller is: roles, org units and permissions", response=schemas.MeSchema, tags=["auth"])
+    @api("Who the caller is: roles, org units and permissions", query=NoQuery, response=schemas.MeSchema,
+         tags=["auth"])
     def me():
+        load_query(NoQuery)
         p = current_principal()
         return {"user_id": p.user_id, "name": p.name, "grants": [g.to_claim() for g in p.grants],
                 "permissions": {g.org_path: sorted(g.permissions()) for g in p.grants}}

@@ -10,6 +10,24 @@ from ..adapters.idempotency import IdempotencyStore
 _KEEP_HEADERS = ("Content-Type", "Location")
 
 
+def begin(store: IdempotencyStore, user: str, key: str, fingerprint: str) -> Response | None:
+    """Claim `key` for this request: the stored answer of the first one (a replay), or None to go on.
+    A key still in flight is a 409, one used for another request a 422."""
+    if not (1 <= len(key) <= 200):
+        raise ValidationFailed("bad Idempotency-Key", {"Idempotency-Key": ["1 to 200 characters"]})
+    state, record = store.begin(user, key, fingerprint)
+    if state == "replay":
+        resp = Response(store.body_of(record), status=record["status"], headers=record["headers"])
+        resp.headers["Idempotent-Replayed"] = "true"
+        return resp
+    if state == "in_flight":
+        raise Conflict("a request with this Idempotency-Key is still being processed; retry shortly")
+    if state == "mismatch":
+        raise ValidationFailed("this Idempotency-Key was used for a different request",
+                               {"Idempotency-Key": ["reused with another method, path or body"]})
+    return None
+
+
 def install(app: Flask, store: IdempotencyStore, skip_prefixes: tuple[str, ...]) -> None:
     @app.before_request
     def _begin():
@@ -17,19 +35,10 @@ def install(app: Flask, store: IdempotencyStore, skip_prefixes: tuple[str, ...])
         principal = g.get("principal")
         if key is None or request.method != "POST" or principal is None or request.path.startswith(skip_prefixes):
             return None
-        if not (1 <= len(key) <= 200):
-            raise ValidationFailed("bad Idempotency-Key", {"Idempotency-Key": ["1 to 200 characters"]})
-        fingerprint = store.fingerprint(request.method, request.path, request.get_data())
-        state, record = store.begin(principal.user_id, key, fingerprint)
-        if state == "replay":
-            resp = Response(store.body_of(record), status=record["status"], headers=record["headers"])
-            resp.headers["Idempotent-Replayed"] = "true"
-            return resp
-        if state == "in_flight":
-            raise Conflict("a request with this Idempotency-Key is still being processed; retry shortly")
-        if state == "mismatch":
-            raise ValidationFailed("this Idempotency-Key was used for a different request",
-                                   {"Idempotency-Key": ["reused with another method, path or body"]})
+        replay = begin(store, principal.user_id, key, store.fingerprint(request.method, request.path,
+                                                                        request.get_data()))
+        if replay is not None:
+            return replay
         g.idempotency = (principal.user_id, key)
         return None
 

@@ -5,9 +5,10 @@ import yaml
 from flask import Blueprint, request
 
 from liandong.auth import current_principal, requires
-from liandong.errors import DomainError, NotFound, ValidationFailed
+from liandong.errors import DomainError, ValidationFailed
+from liandong.listing import NoQuery
 from liandong.openapi import api
-from liandong.web import load_json
+from liandong.web import load_json, load_query
 
 from ..adapters.org_repository import OrgRepository
 from ..domain.org_tree import OrgUnit
@@ -26,39 +27,21 @@ def _view(unit: OrgUnit, version: int | None = None) -> dict:
 def blueprint(repo: OrgRepository) -> Blueprint:
     bp = Blueprint("org", __name__, url_prefix="/api/v1/org")
 
-    def path_of(unit_id: str | None, field: str = "parent_id") -> str:
-        if not unit_id:
-            return "/"
-        found = repo.get(unit_id)
-        if found is None:
-            raise ValidationFailed("unknown org unit", {field: [f"no org unit {unit_id!r}"]})
-        return found[0].path
-
-    def existing(unit_id: str) -> OrgUnit:
-        found = repo.get(unit_id)
-        if found is None:
-            raise NotFound(f"no org unit {unit_id!r}")
-        return found[0]
-
     @bp.get("/units/<unit_id>")
-    @api("One org unit", response=schemas.OrgUnitSchema, tags=["org"])
+    @api("One org unit", query=NoQuery, response=schemas.OrgUnitSchema, tags=["org"])
     def get_unit(unit_id: str):
-        found = repo.get(unit_id)
-        if found is None:
-            raise NotFound(f"no org unit {unit_id!r}")
-        unit, version = found
+        load_query(NoQuery)
+        unit, version = org_cases.unit_view(repo, unit_id)
         return {**unit.snapshot(), "id": unit.id, "retired": unit.retired, "version": version}
 
     @bp.get("/tree")
-    @api("The whole org tree, or the subtree under ?root=<unit id>", response=schemas.OrgTreeSchema, tags=["org"])
+    @api("The whole org tree, or the subtree under ?root=<unit id>", query=schemas.TreeQuerySchema,
+         response=schemas.OrgTreeSchema, tags=["org"])
     def tree():
-        root = request.args.get("root")
-        path = "/"
-        if root:
-            path = existing(root).path
-        units = repo.subtree(path) if path != "/" else repo.subtree_all()
+        q = load_query(schemas.TreeQuerySchema)
         return {"units": [{"id": u["_id"], "name": u["name"], "level": u["level"], "parent_id": u["parent_id"],
-                           "path": u["path"], "retired": u.get("retired", False)} for u in units]}
+                           "path": u["path"], "retired": u.get("retired", False)}
+                          for u in org_cases.tree(repo, q.get("root"))]}
 
     @bp.post("/units")
     @requires("org:admin")
@@ -66,8 +49,8 @@ def blueprint(repo: OrgRepository) -> Blueprint:
          status=201, tags=["org"], permission="org:admin")
     def create():
         body = load_json(schemas.NewOrgUnitSchema)
-        current_principal().require("org:admin", path_of(body["parent_id"]) + f"{body['id']}/")
-        unit = org_cases.create_unit(repo, body["id"], body["name"], body["level"], body["parent_id"])
+        unit = org_cases.create_unit(repo, body["id"], body["name"], body["level"], body["parent_id"],
+                                     current_principal())
         return _view(unit, 1), 201
 
     @bp.patch("/units/<unit_id>")
@@ -76,8 +59,7 @@ def blueprint(repo: OrgRepository) -> Blueprint:
          tags=["org"], permission="org:admin")
     def rename(unit_id: str):
         body = load_json(schemas.RenameSchema)
-        current_principal().require("org:admin", existing(unit_id).path)
-        return _view(org_cases.rename_unit(repo, unit_id, body["name"]))
+        return _view(org_cases.rename_unit(repo, unit_id, body["name"], current_principal()))
 
     @bp.post("/units/<unit_id>/move")
     @requires("org:admin")
@@ -85,21 +67,15 @@ def blueprint(repo: OrgRepository) -> Blueprint:
          body=schemas.MoveSchema, response=schemas.MovedSchema, tags=["org"], permission="org:admin")
     def move(unit_id: str):
         body = load_json(schemas.MoveSchema)
-        p = current_principal()
-        p.require("org:admin", existing(unit_id).path)
-        p.require("org:admin", path_of(body["parent_id"]))
-        return {"moved": [_view(u) for u in org_cases.move_unit(repo, unit_id, body["parent_id"])]}
+        return {"moved": [_view(u) for u in org_cases.move_unit(repo, unit_id, body["parent_id"],
+                                                                current_principal())]}
 
     @bp.post("/units/<unit_id>/retire")
     @requires("org:admin")
     @api("Retire an org unit: it keeps its history but takes no new records", response=schemas.OrgUnitSchema,
          tags=["org"], permission="org:admin")
     def retire(unit_id: str):
-        current_principal().require("org:admin", existing(unit_id).path)
-        active_children = [c for c in repo.children(unit_id) if not c.retired]
-        if active_children:
-            raise DomainError(f"retire the {len(active_children)} active units under {unit_id} first")
-        return _view(org_cases.retire_unit(repo, unit_id))
+        return _view(org_cases.retire_unit(repo, unit_id, current_principal()))
 
     @bp.post("/import")
     @requires("org:admin")
@@ -107,15 +83,7 @@ def blueprint(repo: OrgRepository) -> Blueprint:
          "a file with any error changes nothing; existing units are kept", body=schemas.ImportSchema,
          response=schemas.ImportResultSchema, tags=["org"], permission="org:admin", content_type="text/csv")
     def import_file():
-        rows = _rows_from_request()
-        p = current_principal()
-        # rows under a unit of the file inherit its check; unknown parents fail validation (422) below
-        for row in rows:
-            if not row["parent_id"]:
-                p.require("org:admin", f"/{row['id']}/")
-            elif repo.get(row["parent_id"]) is not None:
-                p.require("org:admin", path_of(row["parent_id"]))
-        return org_cases.import_rows(repo, rows), 201
+        return org_cases.import_rows(repo, _rows_from_request(), current_principal()), 201
 
     return bp
 

@@ -11,18 +11,16 @@ import logging
 from flask import Blueprint, Response, g, jsonify, request
 
 from liandong.auth import current_principal
-from liandong.errors import Conflict, Forbidden, ValidationFailed
-from liandong.idnumbers import mask, mask_mobile
 
 from ..adapters.audit_log import AuditLog, personal_fields
 from ..adapters.idempotency import IdempotencyStore
 from ..adapters.proxy import FORWARDED_REQUEST_HEADERS, ServiceProxy, ServiceUnavailable, Upstream
+from ..service_layer.access import mask_lists, require_service_permission
+from . import idempotent_posts
 
 log = logging.getLogger(__name__)
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-_ID_KEYS = ("id_number", "id_no", "idcard")
-_PHONE_KEYS = ("phone", "mobile")
 
 
 def unavailable(service: str, message: str):
@@ -31,31 +29,6 @@ def unavailable(service: str, message: str):
     resp.status_code = 503
     resp.headers["Retry-After"] = "5"
     return resp
-
-
-def mask_lists(value, in_list: bool = False):
-    """Mask ID and phone numbers inside lists for callers without personal_data:read (the service should
-    have done it already; this is the gateway's second line)."""
-    if isinstance(value, list):
-        return [mask_lists(v, True) for v in value]
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            key = k.lower()
-            if in_list and isinstance(v, str) and any(t in key for t in _ID_KEYS) and "*" not in v:
-                out[k] = mask(v)
-            elif in_list and isinstance(v, str) and any(t in key for t in _PHONE_KEYS) and "*" not in v:
-                out[k] = mask_mobile(v)
-            else:
-                out[k] = mask_lists(v, in_list)
-        return out
-    return value
-
-
-def require_service_permission(service: str) -> None:
-    p = current_principal()
-    if not any(perm.startswith(f"{service}:") for grant in p.grants for perm in grant.permissions()):
-        raise Forbidden(f"your roles give no access to the {service} service")
 
 
 def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: IdempotencyStore,
@@ -71,18 +44,9 @@ def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: Idemp
         key = request.headers.get("Idempotency-Key")
         user = principal.user_id if principal else f"anon:{request.remote_addr}"
         if key is not None and request.method == "POST":
-            if not (1 <= len(key) <= 200):
-                raise ValidationFailed("bad Idempotency-Key", {"Idempotency-Key": ["1 to 200 characters"]})
-            state, record = idempotency.begin(user, key, idempotency.fingerprint(request.method, path, body))
-            if state == "replay":
-                resp = Response(idempotency.body_of(record), status=record["status"], headers=record["headers"])
-                resp.headers["Idempotent-Replayed"] = "true"
-                return resp
-            if state == "in_flight":
-                raise Conflict("a request with this Idempotency-Key is still being processed; retry shortly")
-            if state == "mismatch":
-                raise ValidationFailed("this Idempotency-Key was used for a different request",
-                                       {"Idempotency-Key": ["reused with another method, path or body"]})
+            replay = idempotent_posts.begin(idempotency, user, key, idempotency.fingerprint(request.method, path, body))
+            if replay is not None:
+                return replay
         try:
             upstream = proxy.forward(service, request.method, path, request.query_string, headers, body)
         except ServiceUnavailable as exc:
@@ -134,7 +98,7 @@ def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: Idemp
             from liandong.errors import NotFound
 
             raise NotFound(f"no service {service!r}")
-        require_service_permission(service)
+        require_service_permission(current_principal(), service)
         return forward(service, f"/api/v1/{service}/{rest}")
 
     @bp.route("/open311/v2/<path:rest>", methods=METHODS)

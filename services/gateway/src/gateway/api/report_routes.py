@@ -1,165 +1,155 @@
 """Reports: the overview of any org unit and period, monthly series, the annual work report, rebuilds."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, request
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields, validate
 
 from liandong.auth import current_principal
-from liandong.errors import NotFound, ValidationFailed
+from liandong.fields import OrgUnitId
+from liandong.listing import NoQuery, PeriodQuery, TimeBound, day_of
 from liandong.openapi import api
+from liandong.web import load_query
 
 from ..adapters import documents
-from ..domain.metrics import METRICS, RATES
-from ..handlers.reports_projector import ReportsProjector
-from ..service_layer import reports
-from ..service_layer.reports import OrgIndex
+from ..service_layer.reports import Reports
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class PeriodQuery(Schema):
-    org_unit = fields.String(required=True, metadata={"description": "org unit id, e.g. huangqi"})
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+class ReportPeriodQuery(PeriodQuery):
+    """A report is of one unit's subtree over one period: all three are needed (dates, both ends inclusive)."""
+
+    org_unit = OrgUnitId(required=True, metadata={"description": "the org unit whose subtree the figures cover"})
+    from_ = TimeBound(data_key="from", required=True)
+    to = TimeBound(end_of_day=True, required=True)
+
+
+class SeriesQuery(ReportPeriodQuery):
+    metrics = fields.String(load_default=None, metadata={
+        "description": "figures to chart, comma-separated (see /api/v1/reports/metrics); "
+                       "default: 人次 of petitions and volunteers, money disbursed, incidents"})
 
 
 class YearQuery(Schema):
-    org_unit = fields.String(required=True)
-    year = fields.Integer(required=True)
+    class Meta:
+        unknown = RAISE
+
+    org_unit = OrgUnitId(required=True, metadata={"description": "the org unit whose subtree the report covers"})
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100),
+                          metadata={"description": "the calendar year, e.g. 2026"})
+
+
+class Figure(Schema):
+    """One figure; a breakdown by a service's code (`of` the figure it splits) names the code in the service's words."""
+
+    label, unit = fields.String(), fields.String(metadata={"description": "fen for money"})
+    value, previous_year = fields.Float(), fields.Float()
+    stock = fields.Boolean(metadata={"description": "a stock (as of the period's end) rather than a flow"})
+    of, code, name = fields.String(), fields.String(), fields.String()
 
 
 class Overview(Schema):
-    org_unit = fields.Dict()
-    period = fields.Dict()
-    compared_with = fields.Dict()
-    freshness = fields.Dict()
-    stale = fields.Boolean()
+    org_unit, period, compared_with, freshness = fields.Dict(), fields.Dict(), fields.Dict(), fields.Dict()
+    stale = fields.Boolean(metadata={"description": "some source's figures may be behind"})
     services_unavailable = fields.List(fields.String())
-    generated_at = fields.String()
-    read_model_generation = fields.Raw()
-    metrics = fields.Dict()
-    rates = fields.Dict()
-    children = fields.List(fields.Dict())
+    generated_at, read_model_generation = fields.String(), fields.Integer()
+    metrics = fields.Dict(keys=fields.String(), values=fields.Nested(Figure))
+    rates = fields.Dict(metadata={"description": "rates as fractions 0–1 (null when nothing to divide by)"})
+    children = fields.List(fields.Dict(), metadata={"description": "each child unit's org_unit, metrics and rates"})
 
 
-def blueprint(projector: ReportsProjector, orgs: OrgIndex, clock, unavailable=None) -> Blueprint:
+def _period(q: dict):
+    return day_of(q["from_"]), day_of(q["to"])
+
+
+def _credentials() -> str | None:
+    """The caller's own token, to ask the owning services for their labels as the caller."""
+    return request.headers.get("Authorization")
+
+
+def blueprint(reports: Reports) -> Blueprint:
     bp = Blueprint("reports", __name__, url_prefix="/api/v1/reports")
 
-    def scoped_unit(unit_id: str | None) -> dict:
-        if not unit_id:
-            raise ValidationFailed("org_unit is required", {"org_unit": ["required"]})
-        unit = orgs.unit(unit_id)
-        if unit is None:
-            raise NotFound(f"no org unit {unit_id!r}")
-        current_principal().require("reports:read", unit["path"])
-        return unit
-
-    def model_and_state():
-        state = projector.current()
-        return projector.model(state["active"]), state
-
     @bp.get("/metrics")
-    @api("The figures and rates reports carry, with the offices' labels", tags=["reports"])
+    @api("The figures and rates reports carry, with the offices' labels (breakdowns by the owning services')",
+         query=NoQuery, tags=["reports"], permission="reports:read")
     def catalogue():
-        current_principal().require("reports:read")
-        return {"metrics": {k: {"label": m.label, "unit": m.unit, "stock": m.stock} for k, m in METRICS.items()},
-                "rates": {r.key: {"label": r.label, "numerator": list(r.numerator), "denominator": r.denominator}
-                          for r in RATES}}
+        load_query(NoQuery)
+        return reports.catalogue(current_principal(), _credentials())
 
     @bp.get("/overview")
     @api("Every figure of every service for an org subtree and period, a year earlier, and by child unit",
-         query=PeriodQuery, response=Overview, permission="reports:read", tags=["reports"])
+         query=ReportPeriodQuery, response=Overview, permission="reports:read", tags=["reports"])
     def overview():
-        unit = scoped_unit(request.args.get("org_unit"))
-        start, end = reports.parse_period(request.args)
-        model, state = model_and_state()
-        return reports.overview(model, orgs, state, unit["_id"], start, end, clock.now(),
-                                unavailable() if unavailable else None)
+        q = load_query(ReportPeriodQuery)
+        return reports.overview(current_principal(), q["org_unit"], *_period(q), _credentials())
 
     @bp.get("/timeseries")
-    @api("Monthly series of chosen figures (metrics=a,b) for an org subtree", query=PeriodQuery,
+    @api("Monthly series of chosen figures (metrics=a,b) for an org subtree", query=SeriesQuery,
          permission="reports:read", tags=["reports"])
     def timeseries():
-        unit = scoped_unit(request.args.get("org_unit"))
-        start, end = reports.parse_period(request.args)
-        keys = [k for k in request.args.get("metrics", "").split(",") if k] or \
-            ["petition.person_times", "welfare.disbursed_fen", "volunteer.participant_times", "security.incidents"]
-        model, _ = model_and_state()
-        return reports.timeseries(model, orgs, unit["_id"], start, end, keys)
+        q = load_query(SeriesQuery)
+        keys = [k for k in (q["metrics"] or "").split(",") if k]
+        return reports.timeseries(current_principal(), q["org_unit"], *_period(q), keys, _credentials())
 
     @bp.get("/overview.csv")
-    @api("The overview as a table: the unit and each child unit, every figure and rate (CSV)", query=PeriodQuery,
-         permission="reports:read", tags=["reports"], content_type="text/csv")
+    @api("The overview as a table: the unit and each child unit, every figure and rate (CSV)",
+         query=ReportPeriodQuery, permission="reports:read", tags=["reports"], content_type="text/csv")
     def overview_csv():
         return overview_table("csv")
 
     @bp.get("/overview.xlsx")
-    @api("The overview as a table: the unit and each child unit, every figure and rate (XLSX)", query=PeriodQuery,
-         permission="reports:read", tags=["reports"], content_type=XLSX)
+    @api("The overview as a table: the unit and each child unit, every figure and rate (XLSX)",
+         query=ReportPeriodQuery, permission="reports:read", tags=["reports"], content_type=XLSX)
     def overview_xlsx():
         return overview_table("xlsx")
 
     def overview_table(fmt: str):
-        unit = scoped_unit(request.args.get("org_unit"))
-        start, end = reports.parse_period(request.args)
-        model, state = model_and_state()
-        o = reports.overview(model, orgs, state, unit["_id"], start, end, clock.now())
+        q = load_query(ReportPeriodQuery)
+        start, end = _period(q)
+        o = reports.overview(current_principal(), q["org_unit"], start, end, _credentials(), with_status=False)
         headers, rows = documents.overview_table(o)
-        body = documents.write_table(headers, rows, fmt, title=f"{unit['name']}数据")
+        body = documents.write_table(headers, rows, fmt, title=f"{o['org_unit']['name']}数据")
         mime = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-        name = f"{unit['_id']}-{start.isoformat()}-{end.isoformat()}-overview.{fmt}"
+        name = f"{o['org_unit']['id']}-{start.isoformat()}-{end.isoformat()}-overview.{fmt}"
         return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"',
                                                       "Cache-Control": "no-store"})
 
     def annual(kind: str):
-        unit = scoped_unit(request.args.get("org_unit"))
-        try:
-            year = int(request.args.get("year", ""))
-            if not 2000 <= year <= 2100:
-                raise ValueError
-        except ValueError:
-            raise ValidationFailed("invalid year", {"year": ["a year such as 2026"]}) from None
-        start, end = date(year, 1, 1), date(year, 12, 31)
-        model, state = model_and_state()
-        o = reports.overview(model, orgs, state, unit["_id"], start, end, clock.now())
-        series = reports.timeseries(model, orgs, unit["_id"], start, end,
-                                    ["petition.person_times", "volunteer.participant_times",
-                                     "welfare.disbursed_fen", "security.incidents"])["series"]
-        name = f"{unit['_id']}-{year}-work-report"
+        q = load_query(YearQuery)
+        o, series = reports.annual(current_principal(), q["org_unit"], q["year"], _credentials())
+        name = f"{o['org_unit']['id']}-{q['year']}-work-report"
         if kind == "docx":
-            body, mime = documents.annual_docx(o, year, series), DOCX
+            body, mime = documents.annual_docx(o, q["year"], series), DOCX
         else:
-            body, mime = documents.annual_xlsx(o, year, series), XLSX
+            body, mime = documents.annual_xlsx(o, q["year"], series), XLSX
         return Response(body, mimetype=mime,
                         headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'})
 
     @bp.get("/annual.docx")
     @api("The annual work report (工作汇报) in Chinese, as DOCX", query=YearQuery, permission="reports:read",
-         tags=["reports"])
+         tags=["reports"], content_type=DOCX)
     def annual_docx():
         return annual("docx")
 
     @bp.get("/annual.xlsx")
     @api("The annual work report's statistical tables, as XLSX", query=YearQuery, permission="reports:read",
-         tags=["reports"])
+         tags=["reports"], content_type=XLSX)
     def annual_xlsx():
         return annual("xlsx")
 
     @bp.get("/rebuild")
-    @api("State of the read model: its generation and any rebuild in progress", permission="reports:read",
-         tags=["reports"])
+    @api("State of the read model: its generation and any rebuild in progress", query=NoQuery,
+         permission="reports:read", tags=["reports"])
     def rebuild_state():
-        current_principal().require("reports:read")
-        return projector.describe()
+        load_query(NoQuery)
+        return reports.rebuild_state(current_principal())
 
     @bp.post("/rebuild")
     @api("Rebuild the read model from the beginning of every topic (district admin)", permission="org:admin",
          status=202, tags=["reports"])
     def rebuild():
-        current_principal().require("org:admin")
-        return projector.request_rebuild(), 202
+        return reports.rebuild(current_principal()), 202
 
     return bp

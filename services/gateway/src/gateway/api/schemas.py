@@ -1,8 +1,10 @@
 """marshmallow schemas of the gateway's own API: the routes validate with them and the OpenAPI is built from them."""
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from liandong.auth import DUTIES, ROLES
 from liandong.fields import OrgUnitId, Text
+from liandong.listing import ListQuery
+from liandong.registry import DOMAIN_SERVICES
 
 LEVELS = ("city", "district", "subdistrict", "community", "grid", "group", "building")
 
@@ -79,14 +81,11 @@ class UserSchema(Schema):
     locked_until = fields.String(allow_none=True)
 
 
-class UserListSchema(Schema):
-    users = fields.List(fields.Nested(UserSchema))
+class UserQuerySchema(ListQuery):
+    """org_unit (its subtree, within the admin's scope), page, page_size; accounts have no time of their own."""
 
-
-class UserQuerySchema(Schema):
-    org_unit = OrgUnitId()
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
-    skip = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    class Meta:
+        exclude = ("from_", "to")
 
 
 class RevokedSchema(Schema):
@@ -118,6 +117,13 @@ class OrgUnitSchema(Schema):
     version = fields.Integer()
 
 
+class TreeQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    root = OrgUnitId(metadata={"description": "only the subtree under this org unit"})
+
+
 class OrgTreeSchema(Schema):
     units = fields.List(fields.Nested(OrgUnitSchema))
 
@@ -137,14 +143,12 @@ class ImportResultSchema(Schema):
     unchanged = fields.Integer()
 
 
-class AuditQuerySchema(Schema):
-    user_id = fields.String()
-    service = fields.String()
+class AuditQuerySchema(ListQuery):
+    """The one list query (org_unit: the readers' unit; from/to: when it happened) and the trail's filters."""
+
+    user_id = fields.String(metadata={"description": "one reader's account"})
+    service = fields.String(validate=validate.OneOf(DOMAIN_SERVICES))
     action = fields.String(validate=validate.OneOf(("read", "change", "export")))
-    since = fields.String()
-    until = fields.String()
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    skip = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class AuditEntrySchema(Schema):
@@ -166,6 +170,3 @@ class AuditEntrySchema(Schema):
     last_at = fields.String()
     query = fields.String(metadata={"description": "an export's filters"})
 
-
-class AuditListSchema(Schema):
-    entries = fields.List(fields.Nested(AuditEntrySchema))

@@ -1,14 +1,12 @@
 """User administration (users:admin): accounts, their role grants, passwords, sessions."""
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, request
+from flask import Blueprint
 
 from liandong.auth import current_principal, requires
-from liandong.errors import NotFound
+from liandong.listing import NoQuery
 from liandong.openapi import api
-from liandong.web import load_json
+from liandong.web import load_json, load_query
 
 from ..domain.identity import RoleGrant
 from ..service_layer.identity import Identity
@@ -31,24 +29,17 @@ def blueprint(identity: Identity) -> Blueprint:
     @bp.get("")
     @requires("users:admin")
     @api("List the users within the admin's org scope", query=schemas.UserQuerySchema,
-         response=schemas.UserListSchema, tags=["users"], permission="users:admin")
+         response=schemas.UserSchema, many=True, tags=["users"], permission="users:admin")
     def list_users():
-        q = schemas.UserQuerySchema().load(request.args.to_dict())
-        p = current_principal()
-        filt = p.scope_filter("users:admin")
-        if q.get("org_unit"):
-            found = identity.org.get(q["org_unit"])
-            if found is None:
-                raise NotFound(f"no org unit {q['org_unit']!r}")
-            p.require("users:admin", found[0].path)
-            filt = {"org_path": {"$regex": "^" + re.escape(found[0].path)}}
-        users = identity.users.find(filt, skip=q["skip"], limit=q["limit"])
-        return {"users": [u.summary() for u in users]}
+        q = load_query(schemas.UserQuerySchema)
+        found = identity.list_users(current_principal(), q["org_unit"], q["page"], q["page_size"])
+        return found.body(lambda u: u.summary())
 
     @bp.get("/<user_id>")
     @requires("users:admin")
-    @api("One user", response=schemas.UserSchema, tags=["users"], permission="users:admin")
+    @api("One user", query=NoQuery, response=schemas.UserSchema, tags=["users"], permission="users:admin")
     def get_user(user_id: str):
+        load_query(NoQuery)
         return identity.visible_user(current_principal(), user_id).summary()
 
     @bp.patch("/<user_id>")
@@ -73,10 +64,7 @@ def blueprint(identity: Identity) -> Blueprint:
     @api("Lift a lock-out after repeated failed logins", response=schemas.UserSchema, tags=["users"],
          permission="users:admin")
     def unlock(user_id: str):
-        user = identity.visible_user(current_principal(), user_id)
-        user.unlock()
-        identity.users.save(user)
-        return user.summary()
+        return identity.unlock(current_principal(), user_id).summary()
 
     @bp.post("/<user_id>/revoke-sessions")
     @requires("users:admin")

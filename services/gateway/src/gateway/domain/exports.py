@@ -1,15 +1,15 @@
-"""Lists as tables (导出): how each service pages its lists, Chinese headers and values, safe cells. No I/O.
+"""Lists as tables (导出): how the services page their lists, Chinese headers and values, safe cells. No I/O.
 
 An export is the list a user sees, with the filters they set, fetched page by page from the owning
 service with their own token: the service decides scope and masking, so an export never shows more
-than the screen. This module only turns the items into rows.
+than the screen. This module only turns the items into rows. The codes each service defines (programmes, categories,
+activity types) are named in its own words: the caller passes the service's vocabularies (`values`);
+only the field names and the record states are the gateway's words here.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-
-from .metrics import INCIDENT_TYPES, PROGRAMMES
 
 CHINA = timezone(timedelta(hours=8))
 MAX_ROWS = 50_000  # beyond this a filter is needed: a table that size is not read, only copied
@@ -17,28 +17,17 @@ MAX_ROWS = 50_000  # beyond this a filter is needed: a table that size is not re
 
 @dataclass(frozen=True)
 class Paging:
-    """How one service pages its lists (the services grew up apart; the gateway knows their dialects)."""
+    """How every service pages its lists (docs/api-style.md): `page`=1,2,… of `page_size` (at most 100),
+    answered as `{items, total, page, page_size}`."""
 
-    size_param: str
-    size: int
-    position_param: str
-    by_page_number: bool  # page=1,2,… rather than an offset
+    size: int = 100
+    reserved: tuple[str, ...] = ("page", "page_size")
 
     def params(self, page_index: int) -> dict[str, str]:
-        position = page_index + 1 if self.by_page_number else page_index * self.size
-        return {self.size_param: str(self.size), self.position_param: str(position)}
-
-    @property
-    def reserved(self) -> tuple[str, str]:
-        return (self.size_param, self.position_param)
+        return {"page": str(page_index + 1), "page_size": str(self.size)}
 
 
-PAGING = {
-    "petition": Paging("page_size", 100, "page", True),
-    "welfare": Paging("limit", 500, "skip", False),
-    "volunteer": Paging("limit", 500, "offset", False),
-    "security": Paging("limit", 500, "offset", False),
-}
+PAGING = Paging()
 
 # Field names across the four services, in the offices' words.
 LABELS = {
@@ -57,7 +46,6 @@ LABELS = {
     "assignment": "交办", "unit_kind": "责任单位类型", "unit_id": "责任单位", "unit_name": "责任单位",
     "person": "责任人", "task": "任务", "requirement": "要求", "satisfaction": "满意度", "answer": "答复内容",
     "on_time": "按期办结", "handling_mode": "办理方式", "repeat": "重复信访", "attachments": "附件",
-    "programme": "救助项目", "programme_name": "救助项目", "household_size": "家庭人口",
     "members": "家庭成员", "applicant": "申请人", "applicant_name": "申请人", "income_fen": "收入(元)",
     "monthly_income_fen": "月收入(元)", "amount_fen": "金额(元)", "monthly_amount_fen": "月发放金额(元)",
     "total_fen": "合计(元)", "balance_fen": "余额(元)", "disbursed_fen": "已发放(元)", "period": "期间",
@@ -95,18 +83,9 @@ VALUES = {
         "open": "调解中", "in_progress": "进行中", "signed_up": "已报名", "waitlisted": "候补",
         "checked_in": "已签到", "checked_out": "已签退", "no_show": "未到",
     },
-    "channel": {"visit": "来访", "letter": "来信", "mailbox": "信箱", "hotline": "服务热线", "online": "网上",
-                "grid_round": "网格员走访"},
-    "category": {"environment_noise": "环境噪音", "property": "物业", "labour_wages": "劳动工资",
-                 "social_assistance": "社会救助", "neighbour_dispute": "邻里纠纷", "land_housing": "土地房屋",
-                 "public_order": "治安秩序", "other": "其他"},
-    "satisfaction": {"satisfied": "满意", "basically": "基本满意", "not": "不满意"},
     "unit_kind": {"community": "社区", "subdistrict": "街道", "department": "联动部门"},
-    "programme": PROGRAMMES,
-    "type": INCIDENT_TYPES,
     "severity": {"low": "一般", "medium": "较大", "high": "重大", "critical": "特别重大"},
     "outcome": {"agreement": "调解成功", "failed": "调解不成", "referred_to_court": "法庭立案"},
-    "kind": {"resident": "居民", "party_member": "报到党员", "co_building_unit": "共建单位"},
 }
 
 VALUES["state"] = VALUES["status"]
@@ -117,16 +96,13 @@ _PERSON_DETAILS = ("id_number", "mobile")
 ORG_KEYS = {"org_unit_id", "unit_id", "subdistrict_id", "community_id"}  # shown by name, not by id
 
 
-def items_of(doc) -> list[dict] | None:
-    """The list in a list response: `items`, or the one top-level list of objects (`applications`, …)."""
-    if isinstance(doc, list):
-        return doc
-    if not isinstance(doc, dict):
+def items_of(doc) -> tuple[list[dict], int | None] | None:
+    """The items of a list answer in the one envelope, and its `total` (None if it has none); None if the
+    answer is not a list."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         return None
-    if isinstance(doc.get("items"), list):
-        return doc["items"]
-    lists = [v for v in doc.values() if isinstance(v, list) and all(isinstance(x, dict) for x in v)]
-    return lists[0] if len(lists) == 1 else None
+    total = doc.get("total")
+    return doc["items"], total if isinstance(total, int) and not doc.get("total_capped") else None
 
 
 def flatten(item: dict) -> dict:
@@ -176,10 +152,11 @@ def header(key: str) -> str:
     return key
 
 
-def cell(key: str, value, org_name=None):
+def cell(key: str, value, org_name=None, values: dict | None = None):
     """A value as the offices read it: codes in Chinese, fen as 元, times in Beijing time, 是/否;
     text that a spreadsheet would run as a formula is made inert."""
     leaf = key.rsplit(".", 1)[-1]
+    values = VALUES if values is None else values
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -187,12 +164,12 @@ def cell(key: str, value, org_name=None):
     if isinstance(value, (int, float)) and leaf.endswith("_fen"):
         return f"{value / 100:.2f}"
     if isinstance(value, list):
-        value = "、".join(str(VALUES.get(leaf, {}).get(v, v)) for v in value)
+        value = "、".join(str(values.get(leaf, {}).get(v, v)) for v in value)
     if isinstance(value, str):
         if leaf in ORG_KEYS and org_name is not None:
             value = org_name(value) or value
-        if leaf in VALUES:
-            value = VALUES[leaf].get(value, value)
+        if leaf in values:
+            value = values[leaf].get(value, value)
         if leaf.endswith("_at") and len(value) >= 19 and value[10] == "T":
             value = _beijing(value)
         if value.startswith(_FORMULA_START):
@@ -210,8 +187,11 @@ def _beijing(iso: str) -> str:
     return at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def table(items: list[dict], org_name=None) -> tuple[list[tuple[str, str]], list[list]]:
-    """Headers and rows; `org_name(id)` names org units (所属单位 家园社区, not jiayuan)."""
+def table(items: list[dict], org_name=None, vocabularies: dict[str, dict[str, str]] | None = None
+          ) -> tuple[list[tuple[str, str]], list[list]]:
+    """Headers and rows; `org_name(id)` names org units (所属单位 家园社区, not jiayuan); `vocabularies`
+    (field -> code -> label) are the owning service's words for its codes (救助项目 城市低保, not dibao_urban)."""
+    values = {**VALUES, **(vocabularies or {})}
     rows = [flatten(i) for i in items]
     cols = columns(rows)
-    return cols, [[cell(key, row.get(key), org_name) for key, _ in cols] for row in rows]
+    return cols, [[cell(key, row.get(key), org_name, values) for key, _ in cols] for row in rows]

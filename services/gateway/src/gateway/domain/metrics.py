@@ -9,8 +9,13 @@ end of the period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import timedelta, timezone
+import re
+from typing import Callable, Iterable, Mapping
+
+from liandong.clock import from_iso
+from liandong.contracts import CONTRACTS
+from liandong.registry import DOMAIN_SERVICES
 
 CHINA = timezone(timedelta(hours=8))  # days are counted as the offices count them
 
@@ -30,13 +35,6 @@ class Rate:
     numerator: tuple[str, ...]
     denominator: str
 
-
-# the welfare service's programme codes (welfare/programmes.yaml): a figure under any other key is dropped
-PROGRAMMES = {"dibao_urban": "城市低保", "dibao_rural": "农村低保", "severe_disability": "重残金",
-              "temporary_aid": "临时救助", "serious_illness": "大病医疗救助",
-              "rent_subsidy": "廉租住房补贴", "golden_autumn_student_aid": "金秋助学"}
-INCIDENT_TYPES = {"theft": "盗窃", "fraud": "诈骗", "fire": "火灾", "gas_leak": "燃气泄漏", "flood": "暴雨内涝",
-                  "power_outage": "停电", "public_disturbance": "扰乱秩序", "hazard": "安全隐患", "other": "其他"}
 
 _METRICS = [
     # 信访
@@ -88,12 +86,98 @@ _METRICS = [
     Metric("security.mediations_succeeded", "调解成功", "次"),
     Metric("security.corrections_visits_overdue", "矫正走访超期", "次"),
 ]
-_METRICS += [Metric(f"welfare.households.{p}", f"{name}在保户数", "户", stock=True) for p, name in PROGRAMMES.items()]
-_METRICS += [Metric(f"welfare.people.{p}", f"{name}在保人数", "人", stock=True) for p, name in PROGRAMMES.items()]
-_METRICS += [Metric(f"welfare.disbursed_fen.{p}", f"{name}发放金额", "fen") for p in PROGRAMMES for name in [PROGRAMMES[p]]]
-_METRICS += [Metric(f"security.incidents.{t}", f"{name}事件", "起") for t, name in INCIDENT_TYPES.items()]
-
 METRICS: dict[str, Metric] = {m.key: m for m in _METRICS}
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A figure split by a code that its owning service defines (a welfare programme, an incident type).
+
+    The codes are not listed here: a figure `<family>.<code>` counts for any code an event carries, so a
+    programme welfare adds to its configuration is counted from its first event, and its label comes
+    from welfare (`Labels`) when the figure is shown."""
+
+    family: str      # the figure it splits, e.g. "welfare.households"
+    vocabulary: str  # whose codes: "programme" (welfare), "incident_type" (security)
+    suffix: str      # after the code's label: 城市低保 + 在保户数
+    unit: str
+    stock: bool = False
+
+
+BREAKDOWNS: dict[str, Breakdown] = {b.family: b for b in (
+    Breakdown("welfare.households", "programme", "在保户数", "户", stock=True),
+    Breakdown("welfare.people", "programme", "在保人数", "人", stock=True),
+    Breakdown("welfare.disbursed_fen", "programme", "发放金额", "fen"),
+    Breakdown("security.incidents", "incident_type", "事件", "起"),
+)}
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # a service's code; anything else is not a figure
+
+
+def breakdown_of(key: str) -> tuple[Breakdown, str] | None:
+    """(the breakdown, the code) of a figure such as `welfare.disbursed_fen.dibao_urban`, or None."""
+    family, _, code = key.rpartition(".")
+    b = BREAKDOWNS.get(family)
+    return (b, code) if b is not None and _CODE.match(code) else None
+
+
+def known(key: str) -> bool:
+    return key in METRICS or breakdown_of(key) is not None
+
+
+def is_stock(key: str) -> bool:
+    m = METRICS.get(key)
+    if m is not None:
+        return m.stock
+    found = breakdown_of(key)
+    return bool(found and found[0].stock)
+
+
+Labels = Mapping[str, Mapping[str, str]]  # vocabulary -> code -> the owning service's label
+
+# names that events carry beside a code (optional fields of the contracts): name field -> (code field, vocabulary)
+NAMED_IN_EVENTS = {"programme_name": ("programme", "programme")}
+
+
+def names_in(data: dict) -> list[tuple[str, str, str]]:
+    """(vocabulary, code, name) of each code an event names."""
+    out = []
+    for name_field, (code_field, vocabulary) in NAMED_IN_EVENTS.items():
+        name, code = data.get(name_field), data.get(code_field)
+        if name and isinstance(code, str) and _CODE.match(code):
+            out.append((vocabulary, code, str(name)))
+    return out
+
+
+def merged(*labels: Labels | None) -> dict[str, dict[str, str]]:
+    """Vocabularies merged, the later ones' names winning (the service's own answer over what events said)."""
+    out: dict[str, dict[str, str]] = {}
+    for one in labels:
+        for vocabulary, names in (one or {}).items():
+            out.setdefault(vocabulary, {}).update(names)
+    return out
+
+
+def metric(key: str, labels: Labels | None = None) -> Metric:
+    """The figure `key` with its label; a breakdown named by its owner's label (or its code when the owning
+    service cannot be asked just now)."""
+    m = METRICS.get(key)
+    if m is not None:
+        return m
+    found = breakdown_of(key)
+    if found is None:
+        raise KeyError(key)
+    b, code = found
+    name = ((labels or {}).get(b.vocabulary) or {}).get(code) or code
+    return Metric(key, f"{name}{b.suffix}", b.unit, b.stock)
+
+
+def breakdown_keys(labels: Labels | None, *seen: Iterable[str]) -> list[str]:
+    """Every breakdown figure to show: one per code its owner lists (so a programme with nothing yet shows
+    a zero) and per code the figures hold (so a code its owner no longer lists still adds up)."""
+    keys = {f"{b.family}.{code}" for b in BREAKDOWNS.values() for code in ((labels or {}).get(b.vocabulary) or {})}
+    keys |= {k for figures in seen for k in figures if k not in METRICS and breakdown_of(k) is not None}
+    families = list(BREAKDOWNS)
+    return sorted((k for k in keys if breakdown_of(k)), key=lambda k: (families.index(k.rpartition(".")[0]), k))
 
 RATES = [
     Rate("petition.on_time_rate", "按期办结率", ("petition.answered_on_time",), "petition.answered"),
@@ -108,12 +192,8 @@ RATES = [
 
 
 def local_day(iso: str) -> str:
-    if iso.endswith("Z"):
-        iso = iso[:-1] + "+00:00"
-    dt = datetime.fromisoformat(iso)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(CHINA).date().isoformat()
+    """The day in China's calendar of a time (UTC when it names no zone)."""
+    return from_iso(iso).astimezone(CHINA).date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -129,6 +209,11 @@ def _when(data: dict, *fields: str, default: str) -> str:
         if data.get(f):
             return local_day(data[f]) if "T" in data[f] else data[f][:10]
     return local_day(default)
+
+
+def _type(name: str) -> str:
+    """The event type of a contract in the register (a name it does not hold fails at import, not in a report)."""
+    return CONTRACTS.by_name(name).type
 
 
 Rule = Callable[[dict, dict], dict]  # (event data, remembered facts of its aggregate) -> deltas
@@ -174,54 +259,57 @@ def _mediated(prefix: str):
 
 # event type -> (fields that date the fact, rule)
 RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
-    "liandong.petition.registered.v1": (("registered_at",), _petition_registered),
-    "liandong.petition.answered.v1": (("answered_at",), lambda d, _: {
+    _type("petition.registered"): (("registered_at",), _petition_registered),
+    _type("petition.answered"): (("answered_at",), lambda d, _: {
         "petition.answered": 1, "petition.answered_on_time": int(bool(d["on_time"]))}),
-    "liandong.petition.closed.v1": (("closed_at",), _petition_closed),
-    "liandong.petition.overdue.v1": (("detected_at",), lambda d, _: {"petition.overdue": 1}),
-    "liandong.petition.escalated.v1": (("escalated_at",), lambda d, _: {"petition.escalated": 1}),
-    "liandong.petition.risk_flagged.v1": (("flagged_at",), lambda d, _: {"petition.risk_flagged": 1}),
-    "liandong.welfare.application.submitted.v1": ((), lambda d, _: {"welfare.applications": 1}),
-    "liandong.welfare.application.approved.v1": ((), lambda d, _: {"welfare.applications_approved": 1}),
-    "liandong.welfare.application.rejected.v1": ((), lambda d, _: {"welfare.applications_rejected": 1}),
-    "liandong.welfare.grant.started.v1": ((), _grant_delta(+1)),
-    "liandong.welfare.grant.resumed.v1": ((), _grant_delta(+1)),
-    "liandong.welfare.grant.suspended.v1": ((), _grant_delta(-1)),
-    "liandong.welfare.grant.ended.v1": ((), _grant_delta(-1)),
-    "liandong.welfare.payment.disbursed.v1": ((), lambda d, _: {
+    _type("petition.closed"): (("closed_at",), _petition_closed),
+    _type("petition.overdue"): (("detected_at",), lambda d, _: {"petition.overdue": 1}),
+    _type("petition.escalated"): (("escalated_at",), lambda d, _: {"petition.escalated": 1}),
+    _type("petition.risk_flagged"): (("flagged_at",), lambda d, _: {"petition.risk_flagged": 1}),
+    _type("welfare.application.submitted"): ((), lambda d, _: {"welfare.applications": 1}),
+    _type("welfare.application.approved"): ((), lambda d, _: {"welfare.applications_approved": 1}),
+    _type("welfare.application.rejected"): ((), lambda d, _: {"welfare.applications_rejected": 1}),
+    _type("welfare.grant.started"): ((), _grant_delta(+1)),
+    _type("welfare.grant.resumed"): ((), _grant_delta(+1)),
+    _type("welfare.grant.suspended"): ((), _grant_delta(-1)),
+    _type("welfare.grant.ended"): ((), _grant_delta(-1)),
+    _type("welfare.payment.disbursed"): ((), lambda d, _: {
         "welfare.disbursed_fen": d["amount_fen"], f"welfare.disbursed_fen.{d['programme']}": d["amount_fen"],
         "welfare.payments": 1}),
-    "liandong.welfare.goods.donated.v1": ((), lambda d, _: {"welfare.goods_donated_fen": d.get("value_fen") or 0}),
-    "liandong.welfare.goods.handed_out.v1": ((), lambda d, _: {
+    _type("welfare.goods.donated"): ((), lambda d, _: {"welfare.goods_donated_fen": d.get("value_fen") or 0}),
+    _type("welfare.goods.handed_out"): ((), lambda d, _: {
         "welfare.goods_handed_out": d["quantity"], "welfare.goods_handed_out_fen": d.get("value_fen") or 0}),
-    "liandong.welfare.fund.donation_received.v1": ((), lambda d, _: {"welfare.fund_in_fen": d["amount_fen"]}),
-    "liandong.welfare.fund.grant_paid.v1": ((), lambda d, _: {"welfare.fund_out_fen": d["amount_fen"]}),
-    "liandong.welfare.visit.recorded.v1": (("visited_at",), lambda d, _: {
+    _type("welfare.fund.donation_received"): ((), lambda d, _: {"welfare.fund_in_fen": d["amount_fen"]}),
+    _type("welfare.fund.grant_paid"): ((), lambda d, _: {"welfare.fund_out_fen": d["amount_fen"]}),
+    _type("welfare.visit.recorded"): (("visited_at",), lambda d, _: {
         "welfare.visits": 1, "welfare.visit_money_fen": d.get("money_fen") or 0}),
-    "liandong.volunteer.registered.v1": (("registered_at",), lambda d, _: {"volunteer.volunteers": 1}),
-    "liandong.volunteer.activity.published.v1": (("starts_at",), lambda d, _: {"volunteer.activities": 1}),
-    "liandong.volunteer.attendance.recorded.v1": (("started_at",), lambda d, _: {
+    _type("volunteer.registered"): (("registered_at",), lambda d, _: {"volunteer.volunteers": 1}),
+    _type("volunteer.activity.published"): (("starts_at",), lambda d, _: {"volunteer.activities": 1}),
+    _type("volunteer.attendance.recorded"): (("started_at",), lambda d, _: {
         "volunteer.participant_times": 1 if d.get("correction_reason") is None else 0,
         "volunteer.minutes": d.get("delta_minutes", d.get("minutes", 0))}),
-    "liandong.volunteer.coins.credited.v1": ((), lambda d, _: {"volunteer.coins_credited": d["coins"]}),
-    "liandong.volunteer.coins.redeemed.v1": ((), lambda d, _: {"volunteer.coins_redeemed": d["coins"]}),
-    "liandong.security.incident.reported.v1": (("reported_at",), _incident_reported),
-    "liandong.security.incident.resolved.v1": (("resolved_at",), lambda d, _: {
+    _type("volunteer.coins.credited"): ((), lambda d, _: {"volunteer.coins_credited": d["coins"]}),
+    _type("volunteer.coins.redeemed"): ((), lambda d, _: {"volunteer.coins_redeemed": d["coins"]}),
+    _type("security.incident.reported"): (("reported_at",), _incident_reported),
+    _type("security.incident.resolved"): (("resolved_at",), lambda d, _: {
         "security.incidents_resolved": 1, "security.response_minutes": d.get("response_minutes") or 0}),
-    "liandong.security.patrol.completed.v1": (("ended_at",), lambda d, _: {
+    _type("security.patrol.completed"): (("ended_at",), lambda d, _: {
         "security.patrols": 1, "security.checkpoints_total": d["checkpoints_total"],
         "security.checkpoints_checked": d["checkpoints_checked"]}),
-    "liandong.security.migrant.registered.v1": (("registered_at",), lambda d, _: {"security.migrants": 1}),
-    "liandong.security.dispute.mediated.v1": (("mediated_at",), _mediated("security")),
-    "liandong.security.corrections.visit_overdue.v1": ((), lambda d, _: {"security.corrections_visits_overdue": 1}),
+    _type("security.migrant.registered"): (("registered_at",), lambda d, _: {"security.migrants": 1}),
+    _type("security.dispute.mediated"): (("mediated_at",), _mediated("security")),
+    _type("security.corrections.visit_overdue"): ((), lambda d, _: {"security.corrections_visits_overdue": 1}),
 }
 
 # facts a later event of the same aggregate needs (a grant's size when it is suspended or ended)
 REMEMBER: dict[str, tuple[str, ...]] = {
-    "liandong.welfare.grant.started.v1": ("household_size", "programme"),
+    _type("welfare.grant.started"): ("household_size", "programme"),
 }
 
-SOURCES = ("petition", "welfare", "volunteer", "security")
+# events of a grant that need what its start taught the model (its household size and programme)
+RECALL = frozenset(_type(n) for n in ("welfare.grant.resumed", "welfare.grant.suspended", "welfare.grant.ended"))
+
+SOURCES = DOMAIN_SERVICES  # every domain service's topic feeds the figures
 
 
 def effect_of(event_type: str, data: dict, event_time: str, memory: dict | None = None) -> Effect | None:
@@ -230,7 +318,7 @@ def effect_of(event_type: str, data: dict, event_time: str, memory: dict | None 
     if rule is None:
         return None
     date_fields, fn = rule
-    deltas = {k: v for k, v in fn(data, memory or {}).items() if v and k in METRICS}
+    deltas = {k: v for k, v in fn(data, memory or {}).items() if v and known(k)}
     if not deltas:
         return None
     return Effect(_when(data, *date_fields, default=event_time), deltas)

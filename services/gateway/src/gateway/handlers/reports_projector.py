@@ -14,14 +14,15 @@ import time
 
 from liandong.consumer import EventConsumer
 from liandong.errors import Conflict
-from liandong.platform import Platform
+from liandong.events.registry import topic_for
 
-from ..adapters.read_model import STATE_ID, ReadModel
+from ..adapters.read_model import ReadModel
+from ..adapters.reports_state import ReportsState
 from ..domain.metrics import REMEMBER, RULES, SOURCES
 
 log = logging.getLogger(__name__)
 
-TOPICS = [f"{s}.events" for s in SOURCES]
+TOPICS = [topic_for(s) for s in SOURCES]
 # events per poll, applied together (ReadModel.apply_batch): bigger batches write each bucket less often
 BATCH = 2000
 
@@ -30,41 +31,39 @@ def _key(topic: str, partition: int) -> str:
     return f"{topic.replace('.', '_')}:{partition}"  # document keys may not hold dots
 
 
+def handlers(model: ReadModel) -> dict:
+    """{event type: handler}: every event that moves a figure, or that a later one needs, goes to the model."""
+    return {t: model.apply for t in set(RULES) | set(REMEMBER)}
+
+
 def group_of(generation: int) -> str:
     return f"gateway-reports-g{generation}"
 
 
 class ReportsProjector:
-    def __init__(self, platform: Platform, community_of):
-        self.platform = platform
+    def __init__(self, deps, bus, registry, community_of, max_attempts: int | None = None):
+        """`deps`: the gateway's `Dependencies`; `bus` and `registry` to consume every service's topic."""
+        self.deps = deps
+        self.bus = bus
+        self.registry = registry
         self.community_of = community_of
-        self.state = platform.db.collection("reports_state")
+        self.max_attempts = max_attempts or deps.settings.consumer_max_attempts
+        self.state = ReportsState(deps)
         self._consumers: dict[int, EventConsumer] = {}
 
     # -- state
     def current(self) -> dict:
-        doc = self.state.find_one({"_id": STATE_ID})
-        if doc is None:
-            self.state.update_one({"_id": STATE_ID}, {"$setOnInsert": {"active": 1, "building": None}}, upsert=True)
-            doc = self.state.find_one({"_id": STATE_ID})
-        return doc
+        return self.state.current()
 
     def model(self, generation: int | None = None) -> ReadModel:
-        return ReadModel(self.platform.db, generation or self.current()["active"], self.community_of)
+        return ReadModel(self.deps.db, generation or self.current()["active"], self.community_of)
 
     def request_rebuild(self) -> dict:
         state = self.current()
         if state.get("building"):
             raise Conflict(f"a rebuild (generation {state['building']}) is already running")
-        target = {_key(t, p): n for (t, p), n in self.platform.bus.end_offsets(TOPICS).items()}
-        new = state["active"] + 1
-        updated = self.state.find_one_and_update(
-            {"_id": STATE_ID, "building": None},
-            {"$set": {"building": new, "target": target, "started_at": self.platform.clock.now_iso(),
-                      "progress": {"handled": 0, "total": sum(target.values())}}})
-        if updated is None:
-            raise Conflict("a rebuild is already running")
-        return self.describe(updated)
+        target = {_key(t, p): n for (t, p), n in self.bus.end_offsets(TOPICS).items()}
+        return self.describe(self.state.start_rebuild(state["active"] + 1, target))
 
     def describe(self, state: dict | None = None) -> dict:
         state = state or self.current()
@@ -107,8 +106,8 @@ class ReportsProjector:
 
     def behind(self) -> dict[str, int]:
         """Per source topic, how many events the live generation has not yet committed."""
-        ends = self.platform.bus.end_offsets(TOPICS)
-        done = self.platform.bus.committed(group_of(self.current()["active"]), TOPICS)
+        ends = self.bus.end_offsets(TOPICS)
+        done = self.bus.committed(group_of(self.current()["active"]), TOPICS)
         per_topic: dict[str, int] = {t: 0 for t in TOPICS}
         for (t, p), n in ends.items():
             per_topic[t] += max(0, n - done.get((t, p), 0))
@@ -120,8 +119,7 @@ class ReportsProjector:
         live = self._consumers.get(self.current()["active"])
         if live is not None:
             live.lag = sum(per_topic.values())
-        self.state.update_one({"_id": STATE_ID}, {"$set": {
-            "lag": {t.split(".")[0]: n for t, n in per_topic.items()}, "lag_measured_at": self.platform.clock.now_iso()}})
+        self.state.lag({t.split(".")[0]: n for t, n in per_topic.items()})
 
     # -- consuming
     def _consumer(self, generation: int) -> EventConsumer:
@@ -129,27 +127,21 @@ class ReportsProjector:
         if consumer is None:
             model = self.model(generation)
             model.prepare()
-            handlers = {t: model.apply for t in set(RULES) | set(REMEMBER)}
-            consumer = EventConsumer(self.platform.bus, group_of(generation), TOPICS, handlers, self.platform.registry,
-                                     max_attempts=self.platform.settings.consumer_max_attempts,
-                                     clock=self.platform.clock, batch_size=BATCH, batch_handler=model.apply_batch)
+            consumer = EventConsumer(self.bus, group_of(generation), TOPICS, handlers(model), self.registry,
+                                     max_attempts=self.max_attempts, clock=self.deps.clock, batch_size=BATCH,
+                                     batch_handler=model.apply_batch)
             self._consumers[generation] = consumer
         return consumer
 
     def _caught_up(self, state: dict) -> bool:
-        committed = self.platform.bus.committed(group_of(state["building"]), TOPICS)
+        committed = self.bus.committed(group_of(state["building"]), TOPICS)
         done = {_key(t, p): n for (t, p), n in committed.items()}
-        handled = sum(min(done.get(k, 0), n) for k, n in state["target"].items())
-        self.state.update_one({"_id": STATE_ID}, {"$set": {"progress.handled": handled}})
+        self.state.progress(sum(min(done.get(k, 0), n) for k, n in state["target"].items()))
         return all(done.get(k, 0) >= n for k, n in state["target"].items())
 
     def _switch(self, state: dict) -> None:
         old, new = state["active"], state["building"]
-        self.state.update_one({"_id": STATE_ID}, {"$set": {
-            "active": new, "building": None, "target": None,
-            "last_rebuild": {"generation": new, "started_at": state.get("started_at"),
-                             "finished_at": self.platform.clock.now_iso(),
-                             "events": state.get("progress", {}).get("total")}}})
+        self.state.switch(state)
         retired = self._consumers.pop(old, None)
         if retired is not None:
             retired.consumer.close()

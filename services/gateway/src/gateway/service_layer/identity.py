@@ -9,9 +9,11 @@ from liandong.auth import Grant, Principal, TokenService
 from liandong.clock import to_iso
 from liandong.errors import DomainError, Forbidden, NotFound, Unauthorized, ValidationFailed
 from liandong.ids import new_id
+from liandong.listing import Page
 
 from ..adapters.org_repository import OrgRepository
 from ..adapters.user_repository import RevocationLog, SessionStore, UserRepository
+from .access import scope_paths
 from ..domain.identity import (DUMMY_HASH, MAX_FAILURES, RoleGrant, User, digest, lock_until, new_refresh_secret,
                                verify_password)
 
@@ -156,6 +158,16 @@ class Identity:
         self.users.add(user)
         return user
 
+    def list_users(self, admin: Principal, org_unit: str | None, page: int, page_size: int) -> Page:
+        """The accounts in the admin's scope (or in the subtree of `org_unit`, which must lie in it)."""
+        path = None
+        if org_unit:
+            found = self.org.get(org_unit)
+            if found is None:
+                raise NotFound(f"no org unit {org_unit!r}")
+            path = found[0].path
+        return self.users.page(scope_paths(admin, "users:admin", path), page, page_size)
+
     def visible_user(self, admin: Principal, user_id: str) -> User:
         user = self.users.get(user_id)
         if not admin.can("users:admin", user.org_path):
@@ -183,6 +195,12 @@ class Identity:
         self.users.save(user)
         if reason:
             self.revoke_all(user.id, reason)  # old tokens carry the old roles: they must stop working now
+        return user
+
+    def unlock(self, admin: Principal, user_id: str) -> User:
+        user = self.visible_user(admin, user_id)
+        user.unlock()
+        self.users.save(user)
         return user
 
     def set_password(self, user: User, password: str) -> None:

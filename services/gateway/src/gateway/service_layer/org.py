@@ -1,39 +1,64 @@
 """Use cases of the org tree: create, rename, retire, and import a whole district at once."""
 from __future__ import annotations
 
+from liandong.auth import Principal
 from liandong.errors import DomainError, NotFound, ValidationFailed
 
 from ..adapters.org_repository import OrgRepository
 from ..domain.org_tree import LEVELS, OrgUnit
 
 
-def create_unit(repo: OrgRepository, unit_id: str, name: str, level: str, parent_id: str | None) -> OrgUnit:
+def _existing(repo: OrgRepository, unit_id: str) -> tuple[OrgUnit, int]:
+    found = repo.get(unit_id)
+    if found is None:
+        raise NotFound(f"no org unit {unit_id!r}")
+    return found
+
+
+def _check(admin: Principal | None, path: str) -> None:
+    """org:admin at `path`; `admin` None is the platform itself (the worker loading the demo district)."""
+    if admin is not None:
+        admin.require("org:admin", path)
+
+
+def unit_view(repo: OrgRepository, unit_id: str) -> tuple[OrgUnit, int]:
+    """One unit and its version (the tree is every signed-in user's to read)."""
+    return _existing(repo, unit_id)
+
+
+def tree(repo: OrgRepository, root: str | None) -> list[dict]:
+    """The whole tree, or the subtree under `root`."""
+    return repo.subtree(_existing(repo, root)[0].path) if root else repo.subtree_all()
+
+
+def create_unit(repo: OrgRepository, unit_id: str, name: str, level: str, parent_id: str | None,
+                admin: Principal | None = None) -> OrgUnit:
     parent = None
     if parent_id:
         found = repo.get(parent_id)
         if found is None:
             raise ValidationFailed("unknown parent", {"parent_id": [f"no org unit {parent_id!r}"]})
         parent = found[0]
+    _check(admin, (parent.path if parent else "/") + f"{unit_id}/")
     unit = OrgUnit.create(unit_id, name, level, parent)
     repo.add(unit)
     return unit
 
 
-def rename_unit(repo: OrgRepository, unit_id: str, name: str) -> OrgUnit:
-    found = repo.get(unit_id)
-    if found is None:
-        raise NotFound(f"no org unit {unit_id!r}")
-    unit, version = found
+def rename_unit(repo: OrgRepository, unit_id: str, name: str, admin: Principal | None = None) -> OrgUnit:
+    unit, version = _existing(repo, unit_id)
+    _check(admin, unit.path)
     unit.rename(name)
     repo.save(unit, version)
     return unit
 
 
-def retire_unit(repo: OrgRepository, unit_id: str) -> OrgUnit:
-    found = repo.get(unit_id)
-    if found is None:
-        raise NotFound(f"no org unit {unit_id!r}")
-    unit, version = found
+def retire_unit(repo: OrgRepository, unit_id: str, admin: Principal | None = None) -> OrgUnit:
+    unit, version = _existing(repo, unit_id)
+    _check(admin, unit.path)
+    active_children = [c for c in repo.children(unit_id) if not c.retired]
+    if active_children:
+        raise DomainError(f"retire the {len(active_children)} active units under {unit_id} first")
     unit.retire()
     repo.save(unit, version)
     return unit
@@ -50,19 +75,18 @@ def import_tree(repo: OrgRepository, node: dict, parent_id: str | None = None) -
     return created
 
 
-def move_unit(repo: OrgRepository, unit_id: str, parent_id: str) -> list[OrgUnit]:
+def move_unit(repo: OrgRepository, unit_id: str, parent_id: str, admin: Principal | None = None) -> list[OrgUnit]:
     """Move a unit under another parent; every unit of its subtree gets its new path and one moved event.
 
     Descendants are found by parent links, not by path, so calling it again after an interrupted move
     repairs the paths that were not rewritten yet.
     """
-    found = repo.get(unit_id)
-    if found is None:
-        raise NotFound(f"no org unit {unit_id!r}")
+    unit, version = _existing(repo, unit_id)
+    _check(admin, unit.path)
     target = repo.get(parent_id)
     if target is None:
         raise ValidationFailed("unknown parent", {"parent_id": [f"no org unit {parent_id!r}"]})
-    unit, version = found
+    _check(admin, target[0].path)
     unit.move(target[0])
     repo.save(unit, version)
     moved = [unit]
@@ -109,8 +133,14 @@ def flatten_tree(node, parent_id: str | None = None, out: list | None = None) ->
     return out
 
 
-def import_rows(repo: OrgRepository, rows: list[dict]) -> dict:
+def import_rows(repo: OrgRepository, rows: list[dict], admin: Principal | None = None) -> dict:
     """Check every row first (so a bad file changes nothing), then create the new units parents first."""
+    # rows under a unit of the file inherit its check; unknown parents fail validation (422) below
+    for row in rows:
+        if not row["parent_id"]:
+            _check(admin, f"/{row['id']}/")
+        elif (parent := repo.get(row["parent_id"])) is not None:
+            _check(admin, parent[0].path)
     errors: dict[str, list[str]] = {}
     by_id: dict[str, dict] = {}
     for row in rows:

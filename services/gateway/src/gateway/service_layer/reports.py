@@ -9,7 +9,8 @@ from liandong.errors import NotFound, ValidationFailed
 
 from ..adapters.org_repository import OrgRepository
 from ..adapters.read_model import ReadModel
-from ..domain.metrics import METRICS, RATES, SOURCES, rate_value
+from ..domain.metrics import (METRICS, RATES, SOURCES, Labels, breakdown_keys, breakdown_of, known, merged, metric,
+                              rate_value)
 
 
 class OrgIndex:
@@ -43,23 +44,6 @@ class OrgIndex:
         return path
 
 
-def parse_period(args: dict) -> tuple[date, date]:
-    errors = {}
-    parsed = {}
-    for key in ("from", "to"):
-        try:
-            parsed[key] = date.fromisoformat(args.get(key, ""))
-        except ValueError:
-            errors[key] = ["a date as YYYY-MM-DD"]
-    if errors:
-        raise ValidationFailed("invalid period", errors)
-    if parsed["from"] > parsed["to"]:
-        raise ValidationFailed("invalid period", {"from": ["must not be after 'to'"]})
-    if (parsed["to"] - parsed["from"]).days > 3660:
-        raise ValidationFailed("invalid period", {"to": ["at most ten years"]})
-    return parsed["from"], parsed["to"]
-
-
 def year_before(d: date) -> date:
     try:
         return d.replace(year=d.year - 1)
@@ -67,11 +51,17 @@ def year_before(d: date) -> date:
         return d.replace(year=d.year - 1, day=28)
 
 
-def _present(figures: dict[str, float], previous: dict[str, float] | None = None) -> dict:
+def _present(figures: dict[str, float], previous: dict[str, float] | None = None, labels: Labels | None = None,
+             keys: list[str] | None = None) -> dict:
+    """Every figure (`keys`: the fixed ones and the breakdowns to show) with its label, and every rate."""
     metrics = {}
-    for key, metric in METRICS.items():
-        value = figures.get(key, 0)
-        entry = {"label": metric.label, "unit": metric.unit, "value": _num(value), "stock": metric.stock}
+    for key in keys or [*METRICS, *breakdown_keys(labels, figures, previous or {})]:
+        m = metric(key, labels)
+        entry = {"label": m.label, "unit": m.unit, "value": _num(figures.get(key, 0)), "stock": m.stock}
+        found = breakdown_of(key)
+        if found is not None:  # a breakdown names its code and the owner's word for it
+            b, code = found
+            entry.update(of=b.family, code=code, name=m.label.removesuffix(b.suffix))
         if previous is not None:
             entry["previous_year"] = _num(previous.get(key, 0))
         metrics[key] = entry
@@ -110,7 +100,7 @@ def freshness(state: dict, model: ReadModel, now, unavailable: dict | None = Non
 
 
 def overview(model: ReadModel, orgs: OrgIndex, state: dict, unit_id: str, start: date, end: date, now,
-             unavailable: dict | None = None) -> dict:
+             unavailable: dict | None = None, labels: Labels | None = None) -> dict:
     unit = orgs.unit(unit_id)
     if unit is None:
         raise NotFound(f"no org unit {unit_id!r}")
@@ -118,11 +108,12 @@ def overview(model: ReadModel, orgs: OrgIndex, state: dict, unit_id: str, start:
     (totals, children), (previous, _) = model.figures_many(
         unit["path"], [(start, end), (year_before(start), year_before(end))], by_child=True)
     fresh = freshness(state, model, now, unavailable)
+    keys = [*METRICS, *breakdown_keys(labels, totals, previous)]  # the children show the same figures
     breakdown = []
     for child in orgs.children(unit_id):
         figures = children.get(child["_id"], {})
         breakdown.append({"org_unit": {"id": child["_id"], "name": child["name"], "level": child["level"]},
-                          **_present(figures)})
+                          **_present(figures, labels=labels, keys=keys)})
     return {
         "org_unit": {"id": unit_id, "name": unit["name"], "level": unit["level"], "path": unit["path"]},
         "period": {"from": start.isoformat(), "to": end.isoformat()},
@@ -132,16 +123,17 @@ def overview(model: ReadModel, orgs: OrgIndex, state: dict, unit_id: str, start:
         "freshness": fresh,
         "stale": any(f["stale"] for f in fresh.values()),
         "services_unavailable": sorted(unavailable or {}),
-        **_present(totals, previous),
+        **_present(totals, previous, labels, keys),
         "children": breakdown,
     }
 
 
-def timeseries(model: ReadModel, orgs: OrgIndex, unit_id: str, start: date, end: date, keys: list[str]) -> dict:
+def timeseries(model: ReadModel, orgs: OrgIndex, unit_id: str, start: date, end: date, keys: list[str],
+               labels: Labels | None = None) -> dict:
     unit = orgs.unit(unit_id)
     if unit is None:
         raise NotFound(f"no org unit {unit_id!r}")
-    unknown = [k for k in keys if k not in METRICS]
+    unknown = [k for k in keys if not known(k)]
     if unknown:
         raise ValidationFailed("unknown metrics", {"metrics": [f"unknown: {', '.join(unknown)}"]})
     months = model.monthly(unit["path"], start, end)
@@ -153,4 +145,85 @@ def timeseries(model: ReadModel, orgs: OrgIndex, unit_id: str, start: date, end:
     series = {k: [{"month": m, "value": _num(months.get(m, {}).get(k, 0))} for m in all_months] for k in keys}
     return {"org_unit": {"id": unit_id, "name": unit["name"]}, "period": {"from": start.isoformat(),
             "to": end.isoformat()}, "series": series,
-            "labels": {k: METRICS[k].label for k in keys}}
+            "labels": {k: metric(k, labels).label for k in keys}}
+
+
+ANNUAL_SERIES = ["petition.person_times", "volunteer.participant_times", "welfare.disbursed_fen", "security.incidents"]
+MAX_DAYS = 3660  # ten years: a longer period is a mistake, and would read every bucket there is
+
+
+class Reports:
+    """The use cases of reporting: who may see which unit's figures, over which period, with whose labels.
+
+    `projector` holds the read model; `unavailable()` names the services that are down now; `vocabularies`
+    gives the owning services' labels of their codes (asked with the caller's own credentials)."""
+
+    def __init__(self, projector, orgs: OrgIndex, clock, unavailable=None, vocabularies=None):
+        self.projector = projector
+        self.orgs = orgs
+        self.clock = clock
+        self.unavailable = unavailable
+        self.vocabularies = vocabularies
+
+    def _unit(self, principal, unit_id: str) -> dict:
+        unit = self.orgs.unit(unit_id)
+        if unit is None:
+            raise NotFound(f"no org unit {unit_id!r}")
+        # the org tree is every signed-in user's to read: a unit outside the scope is refused, not hidden
+        principal.require("reports:read", unit["path"])
+        return unit
+
+    @staticmethod
+    def _period(start: date, end: date) -> None:
+        if (end - start).days > MAX_DAYS:
+            raise ValidationFailed("invalid period", {"to": ["at most ten years"]})
+
+    def _labels(self, credentials: str | None, model: ReadModel) -> Labels:
+        """The codes' names: what the events said, and over it what the owning service answers now."""
+        asked = self.vocabularies.labels(credentials) if self.vocabularies is not None else {}
+        return merged(model.names_learnt(), asked)
+
+    def _model_and_state(self):
+        state = self.projector.current()
+        return self.projector.model(state["active"]), state
+
+    def catalogue(self, principal, credentials: str | None = None) -> dict:
+        principal.require("reports:read")
+        labels = self._labels(credentials, self._model_and_state()[0])
+        keys = [*METRICS, *breakdown_keys(labels)]
+        return {"metrics": {k: {"label": (m := metric(k, labels)).label, "unit": m.unit, "stock": m.stock}
+                            for k in keys},
+                "rates": {r.key: {"label": r.label, "numerator": list(r.numerator), "denominator": r.denominator}
+                          for r in RATES}}
+
+    def overview(self, principal, unit_id: str, start: date, end: date, credentials: str | None = None,
+                 with_status: bool = True) -> dict:
+        unit = self._unit(principal, unit_id)
+        self._period(start, end)
+        model, state = self._model_and_state()
+        down = self.unavailable() if (with_status and self.unavailable) else None
+        return overview(model, self.orgs, state, unit["_id"], start, end, self.clock.now(), down,
+                        self._labels(credentials, model))
+
+    def timeseries(self, principal, unit_id: str, start: date, end: date, keys: list[str] | None = None,
+                   credentials: str | None = None) -> dict:
+        unit = self._unit(principal, unit_id)
+        self._period(start, end)
+        model, _ = self._model_and_state()
+        return timeseries(model, self.orgs, unit["_id"], start, end, keys or ANNUAL_SERIES,
+                          self._labels(credentials, model))
+
+    def annual(self, principal, unit_id: str, year: int, credentials: str | None = None) -> tuple[dict, dict]:
+        """The year's overview (with the year before) and its monthly series: what the work report says."""
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        o = self.overview(principal, unit_id, start, end, credentials, with_status=False)
+        series = self.timeseries(principal, unit_id, start, end, ANNUAL_SERIES, credentials)["series"]
+        return o, series
+
+    def rebuild_state(self, principal) -> dict:
+        principal.require("reports:read")
+        return self.projector.describe()
+
+    def rebuild(self, principal) -> dict:
+        principal.require("org:admin")
+        return self.projector.request_rebuild()

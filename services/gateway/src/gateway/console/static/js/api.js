@@ -107,6 +107,22 @@ export const api = {
   raw: (path, query) => request("GET", path, { query, raw: true }),
 };
 
+// A service's codes and their names (programmes, categories, activity types) come from the service
+// itself, asked once per page load; the console keeps no copy. `pick(answer)` finds the list
+// ([{<codeKey>, name}]) or the map ({code: {name}} or {code: name}) in the service's answer.
+const vocabularies = new Map();
+export function vocabulary(path, pick, codeKey = "code") {
+  if (!vocabularies.has(path)) {
+    vocabularies.set(path, api.get(path).then((answer) => {
+      const found = pick(answer) || {};
+      const pairs = Array.isArray(found) ? found.map((x) => [x[codeKey], x.name || x[codeKey]])
+        : Object.entries(found).map(([code, v]) => [code, (v && v.name) || v]);
+      return Object.fromEntries(pairs);
+    }).catch(() => { vocabularies.delete(path); return {}; }));  // unavailable now: codes, and ask again later
+  }
+  return vocabularies.get(path);
+}
+
 export async function login(username, password) {
   const t = await request("POST", "/api/v1/auth/login", { body: { username, password } });
   session.set({ access_token: t.access_token, refresh_token: t.refresh_token, user: t.user });

@@ -1,13 +1,8 @@
 // 数据看板: the overview of the selected unit and period, with charts; every figure opens the list behind it.
 import { api } from "../api.js";
 import { can, go, register, state, unit } from "../app.js";
-import { LEVELS, PETITION_STATES } from "../i18n.js";
+import { INCIDENT_TYPES, LEVELS, PETITION_STATES, label } from "../i18n.js";
 import { errorText, h, num, pct, table, todayLocal, yuan } from "../ui.js";
-
-export const PROGRAMMES = {
-  dibao_urban: "城市低保", dibao_rural: "农村低保", severe_disability: "重残金", temporary_aid: "临时救助",
-  serious_illness: "大病医疗救助", rent_subsidy: "廉租住房补贴", golden_autumn_student_aid: "金秋助学",
-};
 
 let charts = [];
 function disposeCharts() {
@@ -200,17 +195,19 @@ export async function dashboard(params) {
       { name: "去年同期", type: "bar", data: yoyKeys.map((k) => M[k].previous_year) }],
   });
 
-  // Welfare coverage by programme, and money.
-  const progs = Object.keys(PROGRAMMES).filter((p) => M[`welfare.households.${p}`]);
+  // Welfare coverage by programme, and money: every programme welfare lists or the figures hold, in
+  // welfare's own words (the overview carries each breakdown's code and name; no copy here).
+  const progs = Object.keys(M).filter((k) => M[k].of === "welfare.households").map((k) => M[k].code);
+  const progName = Object.fromEntries(progs.map((p) => [p, M[`welfare.households.${p}`].name]));
   const figure = (k) => (M[k] ? M[k].value : 0);
   const wEl = box(`民政救助覆盖 · 在保 ${num(figure("welfare.households"))} 户 ${num(figure("welfare.people"))} 人，发放 ${yuan(figure("welfare.disbursed_fen"))} 元`, "chart-welfare");
   chart(wEl, {
     tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 40, right: 50, top: 40, bottom: 60 },
-    xAxis: { type: "category", data: progs.map((p) => PROGRAMMES[p]), axisLabel: { interval: 0, rotate: 30 } },
+    xAxis: { type: "category", data: progs.map((p) => progName[p]), axisLabel: { interval: 0, rotate: 30 } },
     yAxis: [{ type: "value", name: "户/人", minInterval: 1 }, { type: "value", name: "元" }],
     series: [
       { name: "在保户数", type: "bar", data: progs.map((p) => M[`welfare.households.${p}`].value) },
-      { name: "在保人数", type: "bar", data: progs.map((p) => M[`welfare.people.${p}`].value) },
+      { name: "在保人数", type: "bar", data: progs.map((p) => (M[`welfare.people.${p}`] || { value: 0 }).value) },
       { name: "发放金额(元)", type: "line", yAxisIndex: 1, data: progs.map((p) => (M[`welfare.disbursed_fen.${p}`] || { value: 0 }).value / 100) },
     ],
   }, (p) => go("/welfare", { tab: "grants", programme: progs[p.dataIndex] }));
@@ -221,7 +218,9 @@ export async function dashboard(params) {
   chart(sEl, {
     tooltip: { trigger: "item" },
     series: [{ type: "pie", radius: "60%", center: ["50%", "50%"],
-      data: incidentTypes.length ? incidentTypes.map((k) => ({ name: M[k].label, value: M[k].value, code: k.split(".")[2] }))
+      // security publishes no names of its incident types yet: where the overview has only the code, the
+      // console's own word for it (the one the incident pages use)
+      data: incidentTypes.length ? incidentTypes.map((k) => ({ name: M[k].name === M[k].code ? `${label(INCIDENT_TYPES, M[k].code)}事件` : M[k].label, value: M[k].value, code: M[k].code }))
         : [{ name: "本期无事件", value: 0 }] }],
   }, (p) => p.data && p.data.code && go("/security", { type: p.data.code }));
 

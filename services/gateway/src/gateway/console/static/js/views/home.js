@@ -1,9 +1,9 @@
 // 工作台: a community's work queue; a sub-district's communities side by side; a district's sub-districts.
-import { api } from "../api.js";
+import { api, vocabulary } from "../api.js";
 import { can, go, href, register, state, unit } from "../app.js";
 import { APP_STATUS, LEVELS, PETITION_STATES, label } from "../i18n.js";
 import { badge, dateTime, h, num, section, table, yuan } from "../ui.js";
-import { PROGRAMMES, periodOf } from "./dashboard.js";
+import { periodOf } from "./dashboard.js";
 import { deadlineCell, petitionConfig } from "./petitions.js";
 
 const OPEN = "registered,assigned,in_handling,escalated";
@@ -66,12 +66,16 @@ async function petitionQueue(root, u) {
 }
 
 async function applications(root, status, title) {
-  const r = await api.get("/api/v1/welfare/applications", { org_unit: state.org, status, page_size: 10 });
+  const [r, programmes] = await Promise.all([
+    api.get("/api/v1/welfare/applications", { org_unit: state.org, status, page_size: 10 }),
+    vocabulary("/api/v1/welfare/programmes?page_size=100", (d) => d.items, "code"),
+  ]);
   const items = r.items;
-  root.append(section(`${title}（${r.total}）`, table([
+  const total = r.total;
+  root.append(section(`${title}（${total}）`, table([
     { title: "受理时间", render: (a) => dateTime(a.submitted_at) },
     { title: "申请人", render: (a) => h("a", { href: href(`/welfare/${a.id}`) }, ((a.household.members || []).find((m) => m.relation === "applicant") || {}).name || a.id) },
-    { title: "项目", render: (a) => PROGRAMMES[a.programme] || a.programme },
+    { title: "项目", render: (a) => programmes[a.programme] || a.programme },
     { title: "状态", render: (a) => label(APP_STATUS, a.status) },
     { title: "公示期至", render: (a) => dateTime(a.notice_ends_at) },
   ], items, { caption: title, onOpen: (a) => go(`/welfare/${a.id}`), empty: "暂无" })));
