@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from liandong.fields import IdNumber, Mobile, OrgUnitId, Text
+from liandong.fields import IdNumber, Mobile, OrgUnitId, Rate, Text
 from liandong.listing import ListQuery, PeriodQuery, TimeBound
 
 from ..domain import model, rules
@@ -211,9 +211,9 @@ class StatsSchema(Schema):
     group_petitions = fields.Integer(metadata={"description": "群体性上访 批次"})
     group_person_times = fields.Integer(metadata={"description": "群体性上访 人次"})
     resolved_at_this_level = fields.Integer()
-    on_time_rate = fields.Float(allow_none=True)
-    mediation_success_rate = fields.Float(allow_none=True)
-    satisfaction_rate = fields.Float(allow_none=True)
+    on_time_rate = Rate()
+    mediation_success_rate = Rate()
+    satisfaction_rate = Rate()
 
 
 class TimelineSchema(Schema):

@@ -43,8 +43,8 @@ class VolunteerSchema(Schema):
     unit_name = fields.String(allow_none=True)
     user_id = fields.String(allow_none=True)
     status = fields.String()
-    consent_at = fields.String()
-    registered_at = fields.String()
+    consent_at = IsoTime()
+    registered_at = IsoTime()
     totals = fields.Dict()
 
 
@@ -103,8 +103,8 @@ class ActivityOutSchema(Schema):
     org_unit_id = fields.String()
     org_path = fields.String()
     place = fields.String()
-    starts_at = fields.String()
-    ends_at = fields.String()
+    starts_at = IsoTime()
+    ends_at = IsoTime()
     capacity = fields.Integer()
     taken = fields.Integer()
     waitlist = fields.List(fields.String())
@@ -189,7 +189,7 @@ class ReminderSchema(Schema):
     volunteer_id = fields.String()
     title = fields.String()
     place = fields.String()
-    starts_at = fields.String()
+    starts_at = IsoTime()
     at = fields.String()
 
 
