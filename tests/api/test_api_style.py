@@ -105,6 +105,22 @@ OFF_STYLE = {
             "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
                 "type": "array", "items": {"type": "object"}}}}},
                 "404": {"description": "no", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        "/api/v1/thing/units/{org_unit_id}/entries": {"get": {  # one unit's list: no org_unit needed
+            "operationId": "unit_entries", "x-query-declared": True,
+            "parameters": [{"in": "path", "name": "org_unit_id", "required": True, "schema": {"type": "string"}},
+                           {"in": "query", "name": "page", "schema": {"type": "integer"}},
+                           {"in": "query", "name": "page_size", "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {k: {"type": "integer"} for k in ("items", "total", "page",
+                                                                                   "page_size")}}}}}}}},
+        "/api/v1/thing/things/{id}/entries": {"get": {  # another record's list: org_unit still needed
+            "operationId": "thing_entries", "x-query-declared": True,
+            "parameters": [{"in": "path", "name": "id", "required": True, "schema": {"type": "string"}},
+                           {"in": "query", "name": "page", "schema": {"type": "integer"}},
+                           {"in": "query", "name": "page_size", "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {k: {"type": "integer"} for k in ("items", "total", "page",
+                                                                                   "page_size")}}}}}}}},
         "/api/v1/thing/stats": {"get": {
             "operationId": "stats",
             "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
@@ -129,6 +145,9 @@ def test_the_ruleset_finds_every_kind_of_departure_from_the_style(tmp_path):
             "liandong-rates-are-fractions", "liandong-times-are-date-times", "liandong-dates-are-dates"} <= fired, fired
     assert not [f for f in findings if "open311" in "/".join(map(str, f["path"]))]
     assert not [f for f in findings if "low_stock_at" in f["path"]]  # a quantity, not a time
+    envelope = {f["path"][1] for f in findings if f["code"] == "liandong-collection-envelope"}
+    assert "/api/v1/thing/things/{id}/entries" in envelope  # a nested list still takes org_unit
+    assert "/api/v1/thing/units/{org_unit_id}/entries" not in envelope  # …unless the path names its unit
 
 
 # -- what a linter cannot see: how the running services answer

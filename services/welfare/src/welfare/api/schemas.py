@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from liandong.fields import Fen, IdNumber, IsoTime, OrgUnitId, Text
-from liandong.listing import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, ListQuery, NoQuery, PeriodQuery
+from liandong.listing import ListQuery, NoQuery, PeriodQuery
 
 PERIOD = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month as YYYY-MM")
 RELATIONS = ("applicant", "spouse", "child", "parent", "sibling", "grandchild", "grandparent", "other")
@@ -45,10 +45,8 @@ class ReviewsDueQuerySchema(_Untimed):
 
 class PaymentQuerySchema(ListQuery):
     """`from`/`to`: when paid out."""
-    class Meta(ListQuery.Meta):
-        exclude = ("org_unit",)
 
-    grant_id = fields.String(required=True, validate=validate.Length(1, 120))
+    grant_id = fields.String(validate=validate.Length(1, 120), metadata={"description": "only this grant's payments"})
 
 
 class StockQuerySchema(_Untimed):
@@ -76,9 +74,9 @@ class TotalsQuerySchema(PeriodQuery):
     programme = fields.String()
 
 
-class PageOnlyQuerySchema(NoQuery):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-    page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+class ProgrammeQuerySchema(_Untimed):
+    """A programme has no time of its own, and holds in every unit of the district: `org_unit` only asks for
+    the programmes as a unit (known to welfare) sees them."""
 
 
 class MemberSchema(Schema):
