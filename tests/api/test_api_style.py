@@ -201,12 +201,15 @@ def is_json(resp) -> bool:
 
 
 def required_query(op: dict) -> dict:
-    """A value for each query parameter the operation documents as required."""
+    """A value for each query parameter the operation documents as required: its documented example (a
+    roster's `org_unit` is a sub-district's, not any unit), else one of the style's, else its first enum."""
     out = {}
     for p in op.get("parameters", []):
         if p.get("in") == "query" and p.get("required"):
-            enum = (p.get("schema") or {}).get("enum")
-            out[p["name"]] = REQUIRED_VALUES.get(p["name"], enum[0] if enum else "x")
+            schema = p.get("schema") or {}
+            example = p.get("example", schema.get("example"))
+            enum = schema.get("enum")
+            out[p["name"]] = example if example is not None else REQUIRED_VALUES.get(p["name"], enum[0] if enum else "x")
     return out
 
 
@@ -270,10 +273,10 @@ def test_every_collection_answers_the_envelope_and_checks_its_paging_and_period(
             keys = ("a bare list" if isinstance(body, list) else f"keys {sorted(body)}" if isinstance(body, dict)
                     else "no JSON")
             problems.append(f"GET {path} answered {keys}, not the envelope {{items, total, page, page_size}}")
-        resp = get(api_platform, url, **needed, page_size=101)
+        resp = get(api_platform, url, **{**needed, "page_size": 101})
         if resp.status_code != 422 or not named_in_error(resp, "page_size"):
             problems.append(f"GET {path}?page_size=101 answered {resp.status_code}, not a 422 naming page_size")
-        resp = get(api_platform, url, **needed, **{"from": "2026-01-01T00:00:00"})
+        resp = get(api_platform, url, **{**needed, "from": "2026-01-01T00:00:00"})  # a required `from` too
         if resp.status_code != 422 or not named_in_error(resp, "from"):
             problems.append(f"GET {path}?from=2026-01-01T00:00:00 (no zone) answered {resp.status_code}, "
                             "not a 422 naming from")

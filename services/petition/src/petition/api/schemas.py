@@ -144,12 +144,12 @@ class StatsQuery(PeriodQuery):
 
 
 class RosterQuery(ListQuery):
-    """GET /roster: the reception days of one sub-district in a period (at most 366 days)."""
+    """GET /roster: the reception days of one sub-district in a period (at most 366 days). A roster is kept
+    per sub-district, so `org_unit` names one (a unit of another level is a 422 naming org_unit); the
+    parameter's old name `subdistrict` is unknown now, and refused."""
 
-    class Meta(ListQuery.Meta):
-        exclude = ("org_unit",)  # one sub-district's roster: `subdistrict` names it
-
-    subdistrict = OrgUnitId(required=True)
+    org_unit = OrgUnitId(required=True, metadata={"description": "the sub-district whose roster is asked",
+                                                  "example": "huangqi"})
     from_ = TimeBound(data_key="from", required=True)
     to = TimeBound(end_of_day=True, required=True)
 
