@@ -89,6 +89,17 @@ def test_the_openapi_document_follows_the_api_style(service, api_platform, spect
         "\n".join(f"  {f['code']}: {'/'.join(map(str, f['path']))}: {f['message']}" for f in mine)
 
 
+def paged_list_under(parameter: str) -> dict:
+    """A collection below a path parameter that pages (page, page_size) and answers the envelope, without org_unit."""
+    return {"get": {
+        "operationId": f"entries_under_{parameter}", "x-query-declared": True,
+        "parameters": [{"in": "path", "name": parameter, "required": True, "schema": {"type": "string"}},
+                       {"in": "query", "name": "page", "schema": {"type": "integer"}},
+                       {"in": "query", "name": "page_size", "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {k: {"type": "integer"} for k in ("items", "total", "page", "page_size")}}}}}}}}
+
+
 OFF_STYLE = {
     "openapi": "3.0.3", "info": {"title": "off the style", "version": "1"},
     "components": {"schemas": {
@@ -105,22 +116,8 @@ OFF_STYLE = {
             "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
                 "type": "array", "items": {"type": "object"}}}}},
                 "404": {"description": "no", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-        "/api/v1/thing/units/{org_unit_id}/entries": {"get": {  # one unit's list: no org_unit needed
-            "operationId": "unit_entries", "x-query-declared": True,
-            "parameters": [{"in": "path", "name": "org_unit_id", "required": True, "schema": {"type": "string"}},
-                           {"in": "query", "name": "page", "schema": {"type": "integer"}},
-                           {"in": "query", "name": "page_size", "schema": {"type": "integer"}}],
-            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {k: {"type": "integer"} for k in ("items", "total", "page",
-                                                                                   "page_size")}}}}}}}},
-        "/api/v1/thing/things/{id}/entries": {"get": {  # another record's list: org_unit still needed
-            "operationId": "thing_entries", "x-query-declared": True,
-            "parameters": [{"in": "path", "name": "id", "required": True, "schema": {"type": "string"}},
-                           {"in": "query", "name": "page", "schema": {"type": "integer"}},
-                           {"in": "query", "name": "page_size", "schema": {"type": "integer"}}],
-            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {k: {"type": "integer"} for k in ("items", "total", "page",
-                                                                                   "page_size")}}}}}}}},
+        "/api/v1/thing/units/{org_unit_id}/entries": paged_list_under("org_unit_id"),  # one unit's: no org_unit
+        "/api/v1/thing/things/{id}/entries": paged_list_under("id"),  # another record's list: org_unit needed
         "/api/v1/thing/stats": {"get": {
             "operationId": "stats",
             "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
