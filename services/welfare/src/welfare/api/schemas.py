@@ -270,7 +270,8 @@ RedemptionSchema = answer("RedemptionSchema", strings=("id", "org_unit_id", "vol
                           times=("created_at", "finished_at"),
                           integers=("coins",), lists=("lines",),
                           status=_described("holding, awaiting_coins, handed_out or cancelled"))
-ProgrammeSchema = answer("ProgrammeSchema", strings=("code", "name"), integers=("notice_days",), lists=("rules",),
+ProgrammeSchema = answer("ProgrammeSchema", strings=("code", "name"), integers=("notice_days", "review_every_months"),
+                         lists=("rules",), dicts=("amount",),
                          documents=fields.List(fields.String()), schedule=_described("monthly or once"))
 PaymentSchema = answer("PaymentSchema", strings=("grant_id", "org_unit_id", "programme", "period", "amount_yuan",
                                                  "disbursed_by"), times=("disbursed_at",),
