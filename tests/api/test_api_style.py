@@ -89,6 +89,17 @@ def test_the_openapi_document_follows_the_api_style(service, api_platform, spect
         "\n".join(f"  {f['code']}: {'/'.join(map(str, f['path']))}: {f['message']}" for f in mine)
 
 
+def paged_list_under(parameter: str) -> dict:
+    """A collection below a path parameter that pages (page, page_size) and answers the envelope, without org_unit."""
+    return {"get": {
+        "operationId": f"entries_under_{parameter}", "x-query-declared": True,
+        "parameters": [{"in": "path", "name": parameter, "required": True, "schema": {"type": "string"}},
+                       {"in": "query", "name": "page", "schema": {"type": "integer"}},
+                       {"in": "query", "name": "page_size", "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {k: {"type": "integer"} for k in ("items", "total", "page", "page_size")}}}}}}}}
+
+
 OFF_STYLE = {
     "openapi": "3.0.3", "info": {"title": "off the style", "version": "1"},
     "components": {"schemas": {
@@ -105,6 +116,8 @@ OFF_STYLE = {
             "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
                 "type": "array", "items": {"type": "object"}}}}},
                 "404": {"description": "no", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        "/api/v1/thing/units/{org_unit_id}/entries": paged_list_under("org_unit_id"),  # one unit's: no org_unit
+        "/api/v1/thing/things/{id}/entries": paged_list_under("id"),  # another record's list: org_unit needed
         "/api/v1/thing/stats": {"get": {
             "operationId": "stats",
             "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
@@ -129,6 +142,9 @@ def test_the_ruleset_finds_every_kind_of_departure_from_the_style(tmp_path):
             "liandong-rates-are-fractions", "liandong-times-are-date-times", "liandong-dates-are-dates"} <= fired, fired
     assert not [f for f in findings if "open311" in "/".join(map(str, f["path"]))]
     assert not [f for f in findings if "low_stock_at" in f["path"]]  # a quantity, not a time
+    envelope = {f["path"][1] for f in findings if f["code"] == "liandong-collection-envelope"}
+    assert "/api/v1/thing/things/{id}/entries" in envelope  # a nested list still takes org_unit
+    assert "/api/v1/thing/units/{org_unit_id}/entries" not in envelope  # …unless the path names its unit
 
 
 # -- what a linter cannot see: how the running services answer
@@ -182,12 +198,15 @@ def is_json(resp) -> bool:
 
 
 def required_query(op: dict) -> dict:
-    """A value for each query parameter the operation documents as required."""
+    """A value for each query parameter the operation documents as required: its documented example (a
+    roster's `org_unit` is a sub-district's, not any unit), else one of the style's, else its first enum."""
     out = {}
     for p in op.get("parameters", []):
         if p.get("in") == "query" and p.get("required"):
-            enum = (p.get("schema") or {}).get("enum")
-            out[p["name"]] = REQUIRED_VALUES.get(p["name"], enum[0] if enum else "x")
+            schema = p.get("schema") or {}
+            example = p.get("example", schema.get("example"))
+            enum = schema.get("enum")
+            out[p["name"]] = example if example is not None else REQUIRED_VALUES.get(p["name"], enum[0] if enum else "x")
     return out
 
 
@@ -251,10 +270,10 @@ def test_every_collection_answers_the_envelope_and_checks_its_paging_and_period(
             keys = ("a bare list" if isinstance(body, list) else f"keys {sorted(body)}" if isinstance(body, dict)
                     else "no JSON")
             problems.append(f"GET {path} answered {keys}, not the envelope {{items, total, page, page_size}}")
-        resp = get(api_platform, url, **needed, page_size=101)
+        resp = get(api_platform, url, **{**needed, "page_size": 101})
         if resp.status_code != 422 or not named_in_error(resp, "page_size"):
             problems.append(f"GET {path}?page_size=101 answered {resp.status_code}, not a 422 naming page_size")
-        resp = get(api_platform, url, **needed, **{"from": "2026-01-01T00:00:00"})
+        resp = get(api_platform, url, **{**needed, "from": "2026-01-01T00:00:00"})  # a required `from` too
         if resp.status_code != 422 or not named_in_error(resp, "from"):
             problems.append(f"GET {path}?from=2026-01-01T00:00:00 (no zone) answered {resp.status_code}, "
                             "not a 422 naming from")

@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from marshmallow import Schema, fields
+
 from .bus.base import EventBus
+from .fields import IsoTime
 from .events.registry import dead_letter_topic, retry_topic
 from .storage.base import Collection, DuplicateKeyError
 
@@ -28,6 +31,7 @@ class DeadLetter:
     event_type: str | None
     event_id: str | None
     value: bytes
+    orgpath: str | None = None  # the event's org path, when it could be read (the list's org_unit filter)
 
     def summary(self, replayed: dict | None = None) -> dict:
         out = {k: v for k, v in asdict(self).items() if k != "value"}
@@ -35,12 +39,34 @@ class DeadLetter:
         return out
 
 
-def _event_fields(value: bytes) -> tuple[str | None, str | None]:
+class DeadLetterSchema(Schema):
+    """A dead letter as `GET /api/v1/<service>/dead-letters` lists it (for the OpenAPI document)."""
+
+    id = fields.String(metadata={"description": "<dead-letter topic>:<partition>:<offset>"})
+    dlq_topic = fields.String()
+    original_topic = fields.String()
+    original_offset = fields.String()
+    key = fields.String(allow_none=True)
+    reason = fields.String()
+    error = fields.String()
+    group = fields.String()
+    failed_at = IsoTime()
+    event_type = fields.String(allow_none=True)
+    event_id = fields.String(allow_none=True)
+    orgpath = fields.String(allow_none=True)
+    replayed_at = IsoTime(allow_none=True)
+
+
+def _event_fields(value: bytes) -> tuple[str | None, str | None, str | None]:
+    """(type, id, orgpath) of the event in a message, as far as they can be read."""
     try:
         raw = json.loads(value)
-        return (raw.get("type"), raw.get("id")) if isinstance(raw, dict) else (None, None)
     except (ValueError, UnicodeDecodeError):
-        return None, None
+        return None, None, None
+    if not isinstance(raw, dict):
+        return None, None, None
+    orgpath = raw.get("orgpath")
+    return raw.get("type"), raw.get("id"), orgpath if isinstance(orgpath, str) else None
 
 
 def dead_letters(bus: EventBus, group: str, topics: list[str], limit: int = 10000) -> list[DeadLetter]:
@@ -49,13 +75,13 @@ def dead_letters(bus: EventBus, group: str, topics: list[str], limit: int = 1000
         for m in bus.read(dead_letter_topic(topic), 0, limit):
             if m.headers.get("dlq.group") != group:
                 continue
-            event_type, event_id = _event_fields(m.value)
+            event_type, event_id, orgpath = _event_fields(m.value)
             out.append(DeadLetter(
                 id=f"{m.topic}:{m.partition}:{m.offset}", dlq_topic=m.topic,
                 original_topic=m.headers.get("dlq.topic", topic), original_offset=m.headers.get("dlq.offset", ""),
                 key=m.key, reason=m.headers.get("dlq.reason", ""), error=m.headers.get("dlq.error", ""),
                 group=group, failed_at=m.headers.get("dlq.failed_at", ""), event_type=event_type,
-                event_id=event_id, value=m.value))
+                event_id=event_id, value=m.value, orgpath=orgpath))
     return sorted(out, key=lambda d: d.failed_at)
 
 

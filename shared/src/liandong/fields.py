@@ -1,4 +1,6 @@
-"""marshmallow fields for the values every service takes in: ID numbers, mobiles, org units, money."""
+"""marshmallow fields for the values every service takes in or answers: ID numbers, mobiles, org units, money,
+times, dates and rates. Each documents its OpenAPI format here, once (docs/api-style.md § Values), so a
+schema that uses it is documented right without repeating it."""
 from __future__ import annotations
 
 import re
@@ -59,8 +61,17 @@ class Text(fields.String):
         return text
 
 
+def _documented(kwargs: dict, **openapi) -> dict:
+    """`kwargs` with `openapi` properties under the field's metadata (the caller's own metadata wins)."""
+    return {**kwargs, "metadata": {**openapi, **(kwargs.get("metadata") or {})}}
+
+
 class IsoTime(fields.String):
-    """An ISO-8601 time, normalised to UTC with microseconds and Z (so stored times sort)."""
+    """An ISO-8601 time, normalised to UTC with microseconds and Z (so stored times sort); documented as
+    `format: date-time`. Answers keep the stored string as it is (already UTC with Z)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**_documented(kwargs, format="date-time"))
 
     def _deserialize(self, value, attr, data, **kwargs):
         from .clock import from_iso, to_iso
@@ -70,3 +81,31 @@ class IsoTime(fields.String):
             return to_iso(from_iso(text))
         except ValueError:
             raise ValidationError("not an ISO-8601 time") from None
+
+
+class IsoDate(fields.String):
+    """A calendar date YYYY-MM-DD, kept as that string; documented as `format: date`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**_documented(kwargs, format="date"))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from datetime import date
+
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            if len(text) != 10:
+                raise ValueError(text)
+            date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError("a date YYYY-MM-DD") from None
+        return text
+
+
+class Rate(fields.Float):
+    """A rate (`…_rate`): a fraction 0–1, `null` when there is nothing to divide by (docs/api-style.md § Figures)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_none", True)
+        kwargs.setdefault("validate", validate.Range(min=0, max=1))
+        super().__init__(**kwargs)

@@ -19,12 +19,13 @@ from .consumer import EventConsumer
 from .errors import NotFound, ValidationFailed
 from .contracts import CONTRACTS
 from .events.registry import ContractRegistry, dead_letter_topic, retry_topic
+from .listing import ListQuery, NoQuery, Page
 from .logs import configure_logging
 from .org import OrgDirectory
 from .outbox import OutboxRelay, prepare
 from .storage import Database, open_database
 from .storage.base import Collection
-from .web import create_base_app
+from .web import create_base_app, load_query
 from .worker import Worker, heartbeat_check
 
 
@@ -155,8 +156,11 @@ class Platform:
         org = self.org
 
         @app.get(f"/api/v1/{self.service}/org-units/<org_unit_id>")
+        @openapi.api("This service's own copy of an org unit, as learned from the gateway's events",
+                     query=NoQuery, tags=["operations"])
         def known_org_unit(org_unit_id: str):
             """This service's own copy of an org unit, as learned from the gateway's events."""
+            load_query(NoQuery)
             unit = org.get(org_unit_id)
             if unit is None:
                 raise NotFound(f"{self.service} does not know org unit {org_unit_id!r}")
@@ -185,12 +189,22 @@ class Platform:
             return out
 
         @app.get(f"/api/v1/{self.service}/dead-letters")
-        @openapi.api("List the messages this service's consumers dead-lettered", permission="dead_letters:admin",
-                     tags=["operations"])
+        @openapi.api("List the messages this service's consumers dead-lettered, oldest first (`from`/`to`: when "
+                     "they failed; `org_unit`: the events of that unit's subtree)", query=ListQuery,
+                     response=dlq.DeadLetterSchema, many=True, permission="dead_letters:admin", tags=["operations"])
         def list_dead_letters():
-            auth.current_principal().require("dead_letters:admin")
+            q = load_query(ListQuery)
+            principal = auth.current_principal()
+            principal.require("dead_letters:admin")
+            chosen = letters()
+            if q["org_unit"]:
+                path = self.org.path_of(q["org_unit"], "org_unit")
+                principal.require("dead_letters:admin", path)
+                chosen = [d for d in chosen if (d.orgpath or "").startswith(path)]
+            chosen = [d for d in chosen if (not q["from_"] or d.failed_at >= q["from_"])
+                      and (not q["to"] or d.failed_at <= q["to"])]
             done = {d["_id"]: d for d in replayed.find({})}
-            return {"dead_letters": [d.summary(done.get(d.id)) for d in letters()]}
+            return Page.of_all([d.summary(done.get(d.id)) for d in chosen], q["page"], q["page_size"]).body()
 
         @app.post(f"/api/v1/{self.service}/dead-letters/replay")
         @openapi.api("Replay dead letters (all not yet replayed, or the ids given) after a fix",

@@ -25,7 +25,7 @@ def test_every_petition_get_refuses_an_unknown_query_parameter_naming_it(make_sv
     pid = svc.file()["id"]
     today = svc.clock.now().date().isoformat()
     # what each route needs to answer 200, so that the unknown parameter is the only thing wrong
-    needs = {"/stats": {"org_unit": "jiayuan"}, "/roster": {"subdistrict": "huangqi", "from": today, "to": today}}
+    needs = {"/stats": {"org_unit": "jiayuan"}, "/roster": {"org_unit": "huangqi", "from": today, "to": today}}
     routes = petition_gets(svc.client.application)
     assert {f"{API}/petitions", f"{API}/petitions/<petition_id>", f"{API}/petitions/<petition_id>/timeline",
             f"{API}/petitions/<petition_id>/duplicates", f"{API}/stats", f"{API}/config", f"{API}/roster",
@@ -65,9 +65,14 @@ def test_lists_answer_the_envelope_and_page_through_it(make_svc, store):
     days = [(today + timedelta(days=i)).isoformat() for i in range(3)]
     for day in days:
         svc.call("PUT", f"/roster/huangqi/{day}", {"leader_name": "赵书记"}, headers=svc.officer(), expect=200)
-    roster = svc.get("/roster", headers=svc.officer(), subdistrict="huangqi", page_size=2,
+    roster = svc.get("/roster", headers=svc.officer(), org_unit="huangqi", page_size=2,
                      **{"from": days[0], "to": days[-1]})
     assert roster["total"] == 3 and [d["day"] for d in roster["items"]] == days[:2] and roster["gaps"] == []
+    # a roster is a sub-district's: org_unit names it; the old name is unknown, another level is refused by name
+    period = {"from": days[0], "to": days[-1]}
+    for query, named in (({"subdistrict": "huangqi"}, "subdistrict"), ({"org_unit": "jiayuan"}, "org_unit")):
+        refused = svc.get("/roster", headers=svc.officer(), expect=422, **query, **period)
+        assert named in refused["error"]["fields"], refused
 
 
 @pytest.mark.parametrize("store", STORES)
@@ -102,7 +107,7 @@ def test_from_and_to_take_a_date_or_a_utc_time_and_refuse_a_time_without_its_zon
     # a time without its zone is ambiguous (Beijing's or UTC?): 422 naming the parameter, on every period
     naive = late_at.strftime("%Y-%m-%dT%H:%M:%S")
     for path, params in (("/petitions", {}), ("/stats", {"org_unit": "jiayuan"}),
-                         ("/roster", {"subdistrict": "huangqi", "to": late_at.date().isoformat()})):
+                         ("/roster", {"org_unit": "huangqi", "to": late_at.date().isoformat()})):
         r = svc.get(path, headers=svc.officer(), expect=422, **params, **{"from": naive})
         assert "from" in r["error"]["fields"], (path, r)
     r = svc.get("/petitions", expect=422, **{"from": late_at.date().isoformat(), "to": early_at.date().isoformat()})

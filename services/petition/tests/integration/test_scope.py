@@ -204,7 +204,7 @@ def test_district_wide_settings_need_the_permission_held_for_the_district(svc):
                          "officer role held at jiayuan": svc.headers("subdistrict_officer", "jiayuan", JIAYUAN)}.items():
         r = svc.client.put(f"{API}/roster/huangqi/{today}", json={"leader_name": "x"}, headers=headers)
         assert r.status_code == 403 and "/chuanying/" not in r.get_data(as_text=True), who
-    assert svc.get("/roster", headers=svc.officer(), subdistrict="huangqi", **{"from": today, "to": today})["items"] == []
+    assert svc.get("/roster", headers=svc.officer(), org_unit="huangqi", **{"from": today, "to": today})["items"] == []
     admin = svc.headers("district_admin", "chuanying", "/chuanying/")
     for method, rule in settings_routes:
         url = rule.replace("<code>", "heating" if "categories" in rule else "water")

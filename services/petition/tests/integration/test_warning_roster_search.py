@@ -43,7 +43,7 @@ def test_reception_roster_links_visits_to_the_leader_on_duty(svc):
                            headers=officer)
         assert r.status_code == 200, r.get_json()
     gap = (today + timedelta(days=3)).isoformat()
-    roster = svc.get("/roster", headers=officer, subdistrict="huangqi", **{"from": days[0], "to": gap})
+    roster = svc.get("/roster", headers=officer, org_unit="huangqi", **{"from": days[0], "to": gap})
     assert [d["day"] for d in roster["items"]] == days and roster["gaps"] == [(today + timedelta(days=2)).isoformat(), gap]
     assert svc.client.put(f"/api/v1/petition/roster/huangqi/{days[0]}", json={"leader_name": "x"},
                           headers=svc.staff()).status_code == 403

@@ -135,5 +135,6 @@ def test_statistics_give_rates_as_fractions_and_take_the_period_query(svc):
     assert empty["mediation"]["success_rate"] is None and empty["patrols"]["checkpoint_coverage_rate"] is None
     # a period before anything happened counts nothing
     before = svc.get("/stats?org_unit=jiayuan&from=2020-01-01&to=2020-12-31").get_json()
-    assert before["period"] == {"from": "2020-01-01T00:00:00.000000Z", "to": "2020-12-31T23:59:59.999999Z"}
+    # the days of the offices' calendar (China Standard Time), in UTC
+    assert before["period"] == {"from": "2019-12-31T16:00:00.000000Z", "to": "2020-12-31T15:59:59.999999Z"}
     assert before["mediation"]["mediations"] == 0 and before["mediation"]["success_rate"] is None

@@ -102,3 +102,22 @@ def test_a_resident_lists_published_activities_only_whatever_status_they_ask(svc
     for params in ({}, {"status": "draft"}, {"status": "draft,published"}):
         listed = [a["id"] for a in svc.get("/activities", headers=resident, **params)["items"]]
         assert draft not in listed and (published in listed) == (params.get("status") != "draft"), params
+
+
+def test_the_types_are_a_list_with_the_patrol_rate_beside_it_and_the_ranking_takes_top_not_limit(svc):
+    district = svc.district()
+    svc.post("/types", {"type": unique("t").replace("-", "_").lower()[:30], "name": "扫雪队"}, headers=district,
+             expect=201)
+    everything = svc.get("/types", page_size=100)
+    assert {"items", "total", "page", "page_size", "patrol_coins_per_hour"} <= set(everything)
+    assert everything["total"] == len(everything["items"]) >= 2
+    second = svc.get("/types", page_size=1, page=2)
+    assert second["items"] == everything["items"][1:2] and second["total"] == everything["total"]
+    assert svc.get("/types", org_unit="jiayuan")["total"] == everything["total"]  # types hold in every unit
+    r = svc.get("/types", expect=None, page_size=101)
+    assert r.status_code == 422 and "page_size" in r.get_json()["error"]["fields"]
+
+    # `top` names how many the ranking shows (test_scenario counts it); the paging dialect's `limit` is refused
+    assert svc.get("/recognition", org_unit="jiayuan", top=1, headers=district)["volunteers"] == []
+    r = svc.get("/recognition", expect=None, org_unit="jiayuan", limit=1, headers=district)
+    assert r.status_code == 422 and "limit" in r.get_json()["error"]["fields"]

@@ -74,7 +74,7 @@ def test_a_year_of_volunteering_adds_up(svc):
     issuer = svc.stores.ledger.account("issuer:jiayuan")
     assert -issuer["available"] == total_coins
 
-    ranking = svc.get("/recognition", org_unit="jiayuan", limit=100)
+    ranking = svc.get("/recognition", org_unit="jiayuan", top=100)
     top = ranking["volunteers"]
     assert len(top) == 5 * CAPACITY and top[0]["rank"] == 1
     assert [p["minutes"] for p in top] == sorted((p["minutes"] for p in top), reverse=True)

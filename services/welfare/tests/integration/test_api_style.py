@@ -89,7 +89,8 @@ def test_org_unit_is_a_subtree_and_from_to_bound_the_lists_own_time(svc):
         assert svc.post("/visits", {"org_unit_id": "yangchun", "visited": "x", "visited_at": at,
                                     "visitor_id": "w-1"}, **CEGUAN).status_code == 201
     march = svc.fetch("/visits/counts?org_unit=ceguan&from=2026-03-01&to=2026-03-31", **CEGUAN).get_json()
-    assert march["visits"] == 1 and march["from"].startswith("2026-03-01T00:00:00")
+    # echoed as the instant it is: the offices' day (China Standard Time) begins at 16:00 UTC the day before
+    assert march["visits"] == 1 and march["from"] == "2026-02-28T16:00:00.000000Z"
     assert svc.fetch("/visits/counts?org_unit=ceguan", **CEGUAN).get_json()["visits"] == 2
     # a caller of one unit need not name it
     assert svc.fetch("/visits/counts?to=2026-02-28", **CEGUAN).get_json()["visits"] == 1
@@ -97,4 +98,41 @@ def test_org_unit_is_a_subtree_and_from_to_bound_the_lists_own_time(svc):
     beijing = svc.post("/visits", {"org_unit_id": "yangchun", "visited": "y", "visited_at": "2026-04-01T07:00:00+08:00"},
                        **CEGUAN).get_json()
     assert beijing["visited_at"] == "2026-03-31T23:00:00.000000Z"
-    assert svc.fetch("/visits/counts?from=2026-03-31&to=2026-03-31", **CEGUAN).get_json()["visits"] == 1
+    # …and counted on the offices' day it happened (a date is a day in China Standard Time), not UTC's
+    assert svc.fetch("/visits/counts?from=2026-04-01&to=2026-04-01", **CEGUAN).get_json()["visits"] == 1
+    assert svc.fetch("/visits/counts?from=2026-03-31&to=2026-03-31", **CEGUAN).get_json()["visits"] == 0
+
+
+@pytest.mark.parametrize("svc", ["sqlite", "mongo"], indirect=True)
+def test_the_payment_ledger_is_a_list_below_org_unit_and_grant_id_narrows_it(svc):
+    here = svc.approved_grant(SUBDISTRICT, seq=400)["id"]
+    there = svc.approved_grant(CEGUAN, org_unit="yangchun", path="/chuanying/ceguan/yangchun/", seq=410)["id"]
+    for unit, who in (("huangqi", SUBDISTRICT), ("ceguan", CEGUAN)):
+        r = svc.post("/disbursements", {"org_unit_id": unit, "period": "2026-03"}, **who)
+        assert r.status_code == 200 and r.get_json()["payments"] == 1, r.get_json()
+    admin = dict(role="district_admin", org_unit="chuanying", path="/chuanying/")
+
+    def grants_paid(query, who=admin):
+        r = svc.fetch(f"/payments?{query}", **who)
+        assert r.status_code == 200, r.get_json()
+        body = r.get_json()
+        assert {"items", "total", "page", "page_size"} <= set(body)
+        return [p["grant_id"] for p in body["items"]]
+
+    assert sorted(grants_paid("")) == sorted([here, there])
+    assert grants_paid("org_unit=huangqi") == grants_paid("org_unit=jiayuan") == [here]
+    assert grants_paid("org_unit=ceguan") == [there]
+    assert grants_paid(f"grant_id={there}") == [there]
+    assert grants_paid(f"org_unit=huangqi&grant_id={there}") == []  # both filters hold
+    assert grants_paid("", who=SUBDISTRICT) == [here]  # always within the caller's scope
+    assert svc.fetch(f"/payments?grant_id={there}", **SUBDISTRICT).status_code == 404  # out of sight
+    assert svc.fetch("/payments?org_unit=ceguan", **SUBDISTRICT).status_code == 403
+
+
+@pytest.mark.parametrize("svc", ["sqlite", "mongo"], indirect=True)
+def test_programmes_are_one_list_for_every_unit_and_an_unknown_unit_is_refused(svc):
+    everything = svc.fetch("/programmes?page_size=100").get_json()
+    assert everything["total"] == len(everything["items"]) > 1
+    assert svc.fetch("/programmes?page_size=100&org_unit=jiayuan").get_json() == everything
+    r = svc.fetch("/programmes?org_unit=nowhere")
+    assert r.status_code == 422 and "org_unit" in r.get_json()["error"]["fields"]

@@ -5,6 +5,7 @@ from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from liandong.auth import current_principal
+from liandong.fields import IsoTime
 from liandong.listing import ListQuery
 from liandong.openapi import api
 from liandong.web import load_json, load_query
@@ -21,9 +22,9 @@ class ApiKeySchema(Schema):
     id = fields.String()
     app = fields.String()
     org_unit_id = fields.String()
-    issued_at = fields.String()
+    issued_at = IsoTime()
     issued_by = fields.String(allow_none=True)
-    revoked_at = fields.String(allow_none=True)
+    revoked_at = IsoTime(allow_none=True)
     revoked_by = fields.String(allow_none=True)
     active = fields.Boolean()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from liandong.fields import IdNumber, Mobile, OrgUnitId, Text
+from liandong.fields import IdNumber, Mobile, OrgUnitId, Rate, Text
 from liandong.listing import ListQuery, PeriodQuery, TimeBound
 
 from ..domain import model, rules
@@ -144,12 +144,12 @@ class StatsQuery(PeriodQuery):
 
 
 class RosterQuery(ListQuery):
-    """GET /roster: the reception days of one sub-district in a period (at most 366 days)."""
+    """GET /roster: the reception days of one sub-district in a period (at most 366 days). A roster is kept
+    per sub-district, so `org_unit` names one (a unit of another level is a 422 naming org_unit); the
+    parameter's old name `subdistrict` is unknown now, and refused."""
 
-    class Meta(ListQuery.Meta):
-        exclude = ("org_unit",)  # one sub-district's roster: `subdistrict` names it
-
-    subdistrict = OrgUnitId(required=True)
+    org_unit = OrgUnitId(required=True, metadata={"description": "the sub-district whose roster is asked",
+                                                  "example": "huangqi"})
     from_ = TimeBound(data_key="from", required=True)
     to = TimeBound(end_of_day=True, required=True)
 
@@ -211,9 +211,9 @@ class StatsSchema(Schema):
     group_petitions = fields.Integer(metadata={"description": "群体性上访 批次"})
     group_person_times = fields.Integer(metadata={"description": "群体性上访 人次"})
     resolved_at_this_level = fields.Integer()
-    on_time_rate = fields.Float(allow_none=True)
-    mediation_success_rate = fields.Float(allow_none=True)
-    satisfaction_rate = fields.Float(allow_none=True)
+    on_time_rate = Rate()
+    mediation_success_rate = Rate()
+    satisfaction_rate = Rate()
 
 
 class TimelineSchema(Schema):

@@ -16,10 +16,11 @@ class Roster:
         self.cases = cases
         self.roster = cases.roster
 
-    def _subdistrict(self, subdistrict_id: str) -> dict:
-        unit = self.cases.unit(subdistrict_id, "subdistrict_id")
+    def _subdistrict(self, subdistrict_id: str, field: str = "subdistrict_id") -> dict:
+        """The sub-district a request names (in `field`): an unknown unit, or one of another level, is a 422."""
+        unit = self.cases.unit(subdistrict_id, field)
         if unit["level"] != "subdistrict":
-            raise ValidationFailed("not a sub-district", {"subdistrict_id": [f"{subdistrict_id} is a {unit['level']}"]})
+            raise ValidationFailed("not a sub-district", {field: [f"{subdistrict_id} is a {unit['level']}"]})
         return unit
 
     def put_duty(self, subdistrict_id: str, day: date, leader_name: str, title: str, principal: Principal) -> dict:
@@ -40,8 +41,8 @@ class Roster:
     def view(self, args: dict, principal: Principal) -> Page:
         """`args`: the loaded `RosterQuery`. The days with a leader on duty (a page of them, by day) and,
         beside the page, every day of the period nobody is (`gaps`)."""
-        subdistrict_id = args["subdistrict"]
-        unit = self._subdistrict(subdistrict_id)
+        subdistrict_id = args["org_unit"]
+        unit = self._subdistrict(subdistrict_id, "org_unit")
         principal.require("petition:read", unit["path"])
         start, end = day_of(args["from_"]), day_of(args["to"])
         days_between(start, end)

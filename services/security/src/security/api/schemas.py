@@ -3,27 +3,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from liandong.fields import IdNumber, IsoTime, Mobile, OrgUnitId, Text
+from liandong.fields import IdNumber, IsoDate, IsoTime, Mobile, OrgUnitId, Text
 from liandong.listing import ListQuery, NoQuery, PeriodQuery  # noqa: F401 (the routes' query schemas, in one place)
 
 from ..domain import corrections, disputes, incidents, migrants, patrols
-
-_DATE = validate.Regexp(r"^\d{4}-\d{2}-\d{2}$", error="a date YYYY-MM-DD")
-
-
-class Date(fields.String):
-    def __init__(self, **kwargs):
-        super().__init__(validate=_DATE, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        from datetime import date
-
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            date.fromisoformat(text)
-        except ValueError:
-            raise ValidationError("not a date") from None
-        return text
 
 
 class Codes(fields.String):
@@ -79,11 +62,11 @@ class IncidentOut(Schema):
     emergency = fields.Boolean()
     verified = fields.Boolean()
     status = fields.String()
-    reported_at = fields.String()
-    dispatched_at = fields.String(allow_none=True)
-    on_scene_at = fields.String(allow_none=True)
-    resolved_at = fields.String(allow_none=True)
-    closed_at = fields.String(allow_none=True)
+    reported_at = IsoTime()
+    dispatched_at = IsoTime(allow_none=True)
+    on_scene_at = IsoTime(allow_none=True)
+    resolved_at = IsoTime(allow_none=True)
+    closed_at = IsoTime(allow_none=True)
     response_minutes = fields.Float(allow_none=True)
 
 
@@ -160,15 +143,15 @@ class PatrolRouteOut(Schema):
     org_unit_id = fields.String()
     name = fields.String()
     checkpoints = fields.List(fields.Dict())
-    created_at = fields.String()
+    created_at = IsoTime()
 
 
 class PatrolShiftOut(Schema):
     id = fields.String()
     org_unit_id = fields.String()
     route_id = fields.String()
-    starts_at = fields.String()
-    ends_at = fields.String()
+    starts_at = IsoTime()
+    ends_at = IsoTime()
     roster = fields.List(fields.Dict())
     run_id = fields.String(allow_none=True)
     status = fields.String(metadata={"description": "planned, covered (a run was started for it) or missed"})
@@ -178,8 +161,8 @@ class PatrolRunOut(Schema):
     id = fields.String()
     route_id = fields.String()
     status = fields.String()
-    started_at = fields.String()
-    ended_at = fields.String(allow_none=True)
+    started_at = IsoTime()
+    ended_at = IsoTime(allow_none=True)
     participants = fields.List(fields.Dict())
     checkins = fields.List(fields.Dict())
     findings = fields.List(fields.Dict())
@@ -210,7 +193,7 @@ class MigrantIn(Schema):
     landlord_name = Text(max_length=50, load_default=None, allow_none=True)
     landlord_mobile = Mobile(load_default=None, allow_none=True)
     permit_number = Text(max_length=50, load_default=None, allow_none=True)
-    permit_expires_on = Date(load_default=None, allow_none=True)
+    permit_expires_on = IsoDate(load_default=None, allow_none=True)
 
 
 class VerifyMigrantIn(Schema):
@@ -220,7 +203,7 @@ class VerifyMigrantIn(Schema):
 
 class ResidencePermitIn(Schema):
     permit_number = Text(max_length=50, min_length=1, required=True)
-    permit_expires_on = Date(required=True)
+    permit_expires_on = IsoDate(required=True)
 
 
 class MigrantOut(Schema):
@@ -231,7 +214,7 @@ class MigrantOut(Schema):
     id_number = fields.String(metadata={"description": "masked unless the caller holds personal_data:read"})
     origin = fields.String()
     permit_number = fields.String(allow_none=True)
-    permit_expires_on = fields.String(allow_none=True)
+    permit_expires_on = IsoDate(allow_none=True)
     days_to_expiry = fields.Integer(allow_none=True)
     status = fields.String()
 
@@ -250,7 +233,7 @@ class SupervisedPersonIn(Schema):
     visit_interval_days = fields.Integer(required=True, validate=validate.Range(min=1, max=366))
     responsible_worker_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     responsible_worker_name = Text(max_length=50, min_length=1, required=True)
-    supervision_ends_on = Date(load_default=None, allow_none=True)
+    supervision_ends_on = IsoDate(load_default=None, allow_none=True)
 
 
 class CorrectionsVisitIn(Schema):

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint
 
 from liandong.auth import current_principal
-from liandong.listing import NoQuery
 from liandong.openapi import api
 from liandong.web import load_json, load_query
 
@@ -17,11 +16,11 @@ def blueprint(svc) -> Blueprint:
     uc = svc.configure
 
     @bp.get("/types")
-    @api("Team and activity types (built-in and configured) with their coin rates", query=NoQuery, tags=TAGS,
-         permission=READ)
+    @api("Team and activity types (built-in and configured) with their coin rates; beside them the coins an hour "
+         "of security's patrols earns (`patrol_coins_per_hour`)", query=s.TypeListQuery, response=s.TypeOut,
+         many=True, tags=TAGS, permission=READ)
     def types():
-        load_query(NoQuery)
-        return uc.types(current_principal())
+        return uc.types(current_principal(), load_query(s.TypeListQuery)).body()
 
     @bp.post("/types")
     @api("Configure another team type (at the district: types hold for every community)", body=s.TypeSchema,

@@ -43,8 +43,8 @@ class VolunteerSchema(Schema):
     unit_name = fields.String(allow_none=True)
     user_id = fields.String(allow_none=True)
     status = fields.String()
-    consent_at = fields.String()
-    registered_at = fields.String()
+    consent_at = IsoTime()
+    registered_at = IsoTime()
     totals = fields.Dict()
 
 
@@ -103,8 +103,8 @@ class ActivityOutSchema(Schema):
     org_unit_id = fields.String()
     org_path = fields.String()
     place = fields.String()
-    starts_at = fields.String()
-    ends_at = fields.String()
+    starts_at = IsoTime()
+    ends_at = IsoTime()
     capacity = fields.Integer()
     taken = fields.Integer()
     waitlist = fields.List(fields.String())
@@ -189,7 +189,7 @@ class ReminderSchema(Schema):
     volunteer_id = fields.String()
     title = fields.String()
     place = fields.String()
-    starts_at = fields.String()
+    starts_at = IsoTime()
     at = fields.String()
 
 
@@ -227,8 +227,10 @@ class LedgerCheckSchema(Schema):
 
 
 class RecognitionQuery(PeriodQuery):
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=500),
-                           metadata={"description": "how many volunteers the ranking names"})
+    """Figures, not a list: `top` names how many volunteers the ranking shows (the teams are all shown)."""
+
+    top = fields.Integer(load_default=20, validate=validate.Range(min=1, max=500),
+                         metadata={"description": "how many volunteers the ranking names"})
 
 
 def _codes(description: str) -> fields.String:
@@ -251,6 +253,21 @@ class ActivityListQuery(ListQuery):
 
     status = _codes("draft, published, cancelled or completed")
     type = _codes("the activity type")
+
+
+class TypeListQuery(ListQuery):
+    """A type has no time of its own, and holds in every unit (set at the district): `org_unit` only asks
+    for the types as a unit in the caller's scope sees them."""
+
+    class Meta(ListQuery.Meta):
+        exclude = ("from_", "to")
+
+
+class TypeOut(Schema):
+    type = fields.String()
+    builtin = fields.Boolean()
+    name = fields.String()
+    coins_per_hour = fields.Integer()
 
 
 class TeamListQuery(ListQuery):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from liandong.auth import Principal
 from liandong.errors import ValidationFailed
+from liandong.listing import Page
 
 from ..domain import model
 from .access import READ, Access, Stores
@@ -19,15 +20,20 @@ class Configure:
             return
         raise ValidationFailed("unknown type", {field: [f"{type_key!r} is not a configured type"]})
 
-    def types(self, p: Principal) -> dict:
-        p.require(READ)
+    def types(self, p: Principal, q: dict) -> Page:
+        """`q`: the loaded `TypeListQuery`. Every type with its rate (a page of them) and, beside the page,
+        the rate of security's patrols."""
+        if q["org_unit"]:
+            p.require(READ, self.access.org.path_of(q["org_unit"], "org_unit"))
+        else:
+            p.require(READ)
         configured = self.s.configuration.configured_types()
         found = [(t, True, t) for t in model.BUILTIN_TEAM_TYPES] + [
             (k, False, name) for k, name in sorted(configured.items()) if k not in model.BUILTIN_TEAM_TYPES]
         rate = self.s.configuration.rate
-        return {"items": [{"type": t, "builtin": builtin, "name": name, "coins_per_hour": rate(t)}
-                          for t, builtin, name in found],
-                "patrol_coins_per_hour": rate(PATROL)}
+        return Page.of_all([{"type": t, "builtin": builtin, "name": name, "coins_per_hour": rate(t)}
+                            for t, builtin, name in found], q["page"], q["page_size"],
+                           patrol_coins_per_hour=rate(PATROL))
 
     def add_type(self, p: Principal, type_key: str, name: str) -> dict:
         self.access.district(p)

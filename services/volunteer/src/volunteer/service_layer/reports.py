@@ -51,5 +51,5 @@ class Reports:
                           "activities": sum(m["activities"] for m in members), "minutes": minutes,
                           "hours": hours(minutes), "coins": sum(m["coins"] for m in members)})
         teams.sort(key=lambda t: (-t["minutes"], t["team_id"]))
-        return {"org_path": org_path, "from": q["from_"], "to": q["to"], "volunteers": ranking[:q["limit"]],
+        return {"org_path": org_path, "from": q["from_"], "to": q["to"], "volunteers": ranking[:q["top"]],
                 "teams": teams}

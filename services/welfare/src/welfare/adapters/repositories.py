@@ -160,9 +160,11 @@ class PaymentRepository(_DataclassRepository):
                                              "org_unit_id": p.org_unit_id, "period": p.period,
                                              "amount_fen": p.amount_fen}
 
-    def of_grant(self, grant_id: str, since: str | None, until: str | None, page: int, page_size: int) -> Page:
-        """One grant's payment ledger, month by month."""
-        return page_of(self.collection, matching({"grant_id": grant_id}, between("disbursed_at", since, until)),
+    def page(self, scope: list[str], grant_id: str | None, since: str | None, until: str | None, page: int,
+             page_size: int) -> Page:
+        """The payment ledger below the org paths `scope` (of one grant, if `grant_id`), month by month."""
+        return page_of(self.collection, matching(within(scope), one_of("grant_id", [grant_id]),
+                                                 between("disbursed_at", since, until)),
                        page=page, page_size=page_size, sort=[("period", 1), ("_id", 1)], load=outbox.strip)
 
     def in_periods(self, org_path: str, first: str, last: str, programme: str | None = None) -> list[dict]:

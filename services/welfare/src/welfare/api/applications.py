@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint
 
 from liandong.auth import current_principal
-from liandong.listing import Page
 from liandong.openapi import api
 from liandong.web import load_json, load_query
 
@@ -24,12 +23,10 @@ def blueprint(welfare: Welfare) -> Blueprint:
 
     @bp.get("/programmes")
     @api("The configured programmes with their rules, documents, amount rule and notice period",
-         query=s.PageOnlyQuerySchema, response=s.ProgrammeSchema, many=True, tags=["programmes"])
+         query=s.ProgrammeQuerySchema, response=s.ProgrammeSchema, many=True, tags=["programmes"])
     def programmes():
         current_principal()
-        q = load_query(s.PageOnlyQuerySchema)
-        return Page.of_all([p.to_dict() for p in welfare.catalogue.programmes.values()], q["page"],
-                           q["page_size"]).body()
+        return cases.programmes(load_query(s.ProgrammeQuerySchema)).body()
 
     @bp.post("/eligibility-checks")
     @api("Check a household against a programme: each rule with passed/failed and its figures",

@@ -64,10 +64,10 @@ def blueprint(welfare: Welfare) -> Blueprint:
         return disbursements.totals(current_principal(), load_query(s.TotalsQuerySchema))
 
     @bp.get("/payments")
-    @api("The payment ledger of one grant, month by month", query=s.PaymentQuerySchema, response=s.PaymentSchema,
+    @api("The payment ledger, month by month: below `org_unit` (or all the caller sees), of one grant with `grant_id`", query=s.PaymentQuerySchema, response=s.PaymentSchema,
          many=True, permission="welfare:read", tags=["disbursements"])
     def payments():
         q = load_query(s.PaymentQuerySchema)
-        return disbursements.payments(current_principal(), q["grant_id"], q, grants.get).body(payment_view)
+        return disbursements.payments(current_principal(), q, grants.get).body(payment_view)
 
     return bp

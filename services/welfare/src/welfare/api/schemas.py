@@ -3,24 +3,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from liandong.clock import from_iso, to_iso
-from liandong.fields import Fen, IdNumber, OrgUnitId, Text
-from liandong.listing import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, ListQuery, NoQuery, PeriodQuery
+from liandong.fields import Fen, IdNumber, IsoTime, OrgUnitId, Text
+from liandong.listing import ListQuery, NoQuery, PeriodQuery
 
 PERIOD = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month as YYYY-MM")
 RELATIONS = ("applicant", "spouse", "child", "parent", "sibling", "grandchild", "grandparent", "other")
 EMPLOYMENT = ("employed", "unemployed", "retired", "student", "unable_to_work", "child")
-
-
-class IsoTime(fields.String):
-    """A time in ISO 8601, kept as the UTC string with Z every stored time is (so they compare as strings)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return to_iso(from_iso(text))
-        except ValueError:
-            raise ValidationError("an ISO-8601 time such as 2026-03-01T08:00:00Z") from None
 
 
 class Several(fields.String):
@@ -57,10 +45,8 @@ class ReviewsDueQuerySchema(_Untimed):
 
 class PaymentQuerySchema(ListQuery):
     """`from`/`to`: when paid out."""
-    class Meta(ListQuery.Meta):
-        exclude = ("org_unit",)
 
-    grant_id = fields.String(required=True, validate=validate.Length(1, 120))
+    grant_id = fields.String(validate=validate.Length(1, 120), metadata={"description": "only this grant's payments"})
 
 
 class StockQuerySchema(_Untimed):
@@ -88,9 +74,9 @@ class TotalsQuerySchema(PeriodQuery):
     programme = fields.String()
 
 
-class PageOnlyQuerySchema(NoQuery):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-    page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+class ProgrammeQuerySchema(_Untimed):
+    """A programme has no time of its own, and holds in every unit of the district: `org_unit` only asks for
+    the programmes as a unit (known to welfare) sees them."""
 
 
 class MemberSchema(Schema):
@@ -251,10 +237,12 @@ class VisitInSchema(Schema):
     pairing_id = fields.String()
 
 
-def answer(name: str, *, strings=(), integers=(), booleans=(), dicts=(), lists=(), **more) -> type[Schema]:
+def answer(name: str, *, strings=(), times=(), integers=(), booleans=(), dicts=(), lists=(), **more) -> type[Schema]:
     """The schema of an answer, for the OpenAPI document (answers are built by the views, not loaded):
-    its fields by kind, and `more` for those that need a description or nesting."""
-    declared = {**{k: fields.String(allow_none=True) for k in strings}, **{k: fields.Integer() for k in integers},
+    its fields by kind (`times`: UTC with Z, format date-time), and `more` for those that need a description
+    or nesting."""
+    declared = {**{k: fields.String(allow_none=True) for k in strings}, **{k: IsoTime(allow_none=True) for k in times},
+                **{k: fields.Integer() for k in integers},
                 **{k: fields.Boolean() for k in booleans}, **{k: fields.Dict(allow_none=True) for k in dicts},
                 **{k: fields.List(fields.Dict()) for k in lists}, **more}
     return Schema.from_dict(declared, name=name)
@@ -268,32 +256,33 @@ RuleResultSchema = answer("RuleResultSchema", strings=("rule", "explanation"), b
 EligibilitySchema = answer("EligibilitySchema", strings=("programme", "amount_yuan"), integers=("year", "amount_fen"),
                            booleans=("eligible",), rules=fields.List(fields.Nested(RuleResultSchema)))
 ApplicationSchema = answer(
-    "ApplicationSchema", strings=("id", "org_unit_id", "programme", "notice_ends_at", "grant_id", "submitted_at"),
+    "ApplicationSchema", strings=("id", "org_unit_id", "programme", "grant_id"), times=("notice_ends_at", "submitted_at"),
     dicts=("household", "rejection"), lists=("objections", "history"), eligibility=fields.Nested(EligibilitySchema),
     status=_described("submitted, in_notice, approved or rejected"))
 GrantSchema = answer(
     "GrantSchema", strings=("id", "application_id", "org_unit_id", "programme", "start_period", "next_review_period",
-                            "started_at", "monthly_amount_yuan"),
+                            "monthly_amount_yuan"), times=("started_at",),
     integers=("monthly_amount_fen", "household_size"), lists=("reviews",), dicts=("household",),
     status=_described("active, suspended or ended"))
 TotalsSchema = answer("TotalsSchema", strings=("org_unit_id", "total_yuan", "from", "to"), integers=("total_fen",),
                       dicts=("by_programme", "by_org_unit", "by_period", "months"))
-RedemptionSchema = answer("RedemptionSchema", strings=("id", "org_unit_id", "volunteer_id", "cancel_reason",
-                                                       "created_at", "finished_at"),
+RedemptionSchema = answer("RedemptionSchema", strings=("id", "org_unit_id", "volunteer_id", "cancel_reason"),
+                          times=("created_at", "finished_at"),
                           integers=("coins",), lists=("lines",),
                           status=_described("holding, awaiting_coins, handed_out or cancelled"))
-ProgrammeSchema = answer("ProgrammeSchema", strings=("code", "name"), integers=("notice_days",), lists=("rules",),
+ProgrammeSchema = answer("ProgrammeSchema", strings=("code", "name"), integers=("notice_days", "review_every_months"),
+                         lists=("rules",), dicts=("amount",),
                          documents=fields.List(fields.String()), schedule=_described("monthly or once"))
 PaymentSchema = answer("PaymentSchema", strings=("grant_id", "org_unit_id", "programme", "period", "amount_yuan",
-                                                 "disbursed_at", "disbursed_by"),
+                                                 "disbursed_by"), times=("disbursed_at",),
                        integers=("amount_fen", "household_size"), _id=_described("<grant>:<YYYY-MM>, or <grant>:once"))
 StockItemSchema = answer("StockItemSchema", strings=("item_id", "org_unit_id", "sku", "name", "unit"),
                          integers=("quantity", "held", "issued_total", "donated_total", "unit_value_fen", "coin_price",
                                    "low_stock_at", "stock_value_fen"), booleans=("low_stock",))
 MovementSchema = answer("MovementSchema", strings=("_id", "org_unit_id", "item_id", "name", "unit", "donor", "recipient",
-                                                   "at", "by"),
+                                                   "by"), times=("at",),
                         integers=("quantity", "value_fen"), kind=_described("donation, handout or redemption"))
-FundEntrySchema = answer("FundEntrySchema", strings=("_id", "fund_id", "org_unit_id", "party", "at", "by"),
+FundEntrySchema = answer("FundEntrySchema", strings=("_id", "fund_id", "org_unit_id", "party", "by"), times=("at",),
                          integers=("balance_after_fen",), kind=_described("donation or grant"),
                          amount_fen=_described("in: positive; out: negative", fields.Integer))
 

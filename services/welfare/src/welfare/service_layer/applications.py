@@ -13,6 +13,13 @@ from .common import UseCases, found, household_from
 
 
 class Applications(UseCases):
+    def programmes(self, q: dict) -> Page:
+        """The configured programmes (a page of them). They hold in every unit of the district: `org_unit`
+        is only checked to be a unit welfare knows (422 otherwise), as every list's is."""
+        if q["org_unit"]:
+            self.org.path_of(q["org_unit"], "org_unit")
+        return Page.of_all([p.to_dict() for p in self.catalogue.programmes.values()], q["page"], q["page_size"])
+
     def check(self, p: Principal, programme: str, org_unit_id: str, household: dict):
         org_path = self.unit_path(p, "welfare:apply", org_unit_id)
         return self.catalogue.check(self.programme(programme), household_from(household), org_path, self.year())

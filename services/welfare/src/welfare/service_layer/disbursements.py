@@ -46,10 +46,12 @@ class Disbursements(UseCases):
                 grant.end(reason)
         change(self.stores.grants, grant_id, end, attempts=5)
 
-    def payments(self, p: Principal, grant_id: str, q: dict, read_grant) -> Page:
-        """One grant's payment ledger (the grant checked as `GET /grants/<id>` is: `read_grant`)."""
-        grant = read_grant(p, grant_id)
-        return self.stores.payments.of_grant(grant.id, q.get("from_"), q.get("to"), q["page"], q["page_size"])
+    def payments(self, p: Principal, q: dict, read_grant) -> Page:
+        """The payment ledger below `org_unit` (or all the caller sees); `grant_id`: one grant's, the grant
+        checked as `GET /grants/<id>` checks it (`read_grant`: out of sight is 404)."""
+        scope = self.scope(p, "welfare:read", q.get("org_unit"))
+        grant_id = read_grant(p, q["grant_id"]).id if q.get("grant_id") else None
+        return self.stores.payments.page(scope, grant_id, q.get("from_"), q.get("to"), q["page"], q["page_size"])
 
     def totals(self, p: Principal, q: dict) -> dict:
         """Money paid below an org unit for the months from..to, by programme, child unit and month."""
