@@ -5,7 +5,7 @@ from flask import Blueprint, Response, request
 from marshmallow import RAISE, Schema, fields, validate
 
 from liandong.auth import current_principal
-from liandong.fields import OrgUnitId
+from liandong.fields import IsoTime, OrgUnitId
 from liandong.listing import NoQuery, PeriodQuery, TimeBound, day_of
 from liandong.openapi import api
 from liandong.web import load_query
@@ -53,7 +53,7 @@ class Overview(Schema):
     org_unit, period, compared_with, freshness = fields.Dict(), fields.Dict(), fields.Dict(), fields.Dict()
     stale = fields.Boolean(metadata={"description": "some source's figures may be behind"})
     services_unavailable = fields.List(fields.String())
-    generated_at, read_model_generation = fields.String(), fields.Integer()
+    generated_at, read_model_generation = IsoTime(), fields.Integer()
     metrics = fields.Dict(keys=fields.String(), values=fields.Nested(Figure))
     rates = fields.Dict(metadata={"description": "rates as fractions 0–1 (null when nothing to divide by)"})
     children = fields.List(fields.Dict(), metadata={"description": "each child unit's org_unit, metrics and rates"})

@@ -2,7 +2,7 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from liandong.auth import DUTIES, ROLES
-from liandong.fields import OrgUnitId, Text
+from liandong.fields import IsoTime, OrgUnitId, Text
 from liandong.listing import ListQuery
 from liandong.registry import DOMAIN_SERVICES
 
@@ -78,7 +78,7 @@ class UserSchema(Schema):
     name = fields.String()
     grants = fields.List(fields.Nested(GrantSchema))
     active = fields.Boolean()
-    locked_until = fields.String(allow_none=True)
+    locked_until = IsoTime(allow_none=True)
 
 
 class UserQuerySchema(ListQuery):
@@ -167,6 +167,6 @@ class AuditEntrySchema(Schema):
     correlation_id = fields.String(allow_none=True)
     reads = fields.Integer(metadata={"description": "reads the service reported for this request"})
     paths = fields.List(fields.String(), metadata={"description": "the last 20 routes read in this request"})
-    last_at = fields.String()
+    last_at = IsoTime()
     query = fields.String(metadata={"description": "an export's filters"})
 
