@@ -110,3 +110,37 @@ def test_with_welfare_down_a_programme_is_named_as_its_events_named_it_or_shown_
     named = o["metrics"][f"welfare.disbursed_fen.{NEW}"]
     assert (named["value"], named["label"]) == (200, f"{NEW_NAME}发放金额")
     assert "welfare" in o["services_unavailable"]
+
+
+@pytest.mark.parametrize("store", ["sqlite", "mongo"])
+def test_incident_types_and_volunteer_kinds_are_named_by_their_owning_services(make_svc, serve, workers, store):
+    """Security names its incident types (GET /security/config), volunteer its kinds and team types
+    (GET /volunteer/types): the overview's breakdown and the vocabulary the console reads say them in
+    those services' words."""
+    from security.bootstrap import create_app as security_app
+    from security.domain.vocabulary import INCIDENT_TYPES
+    from volunteer.bootstrap import create_app as volunteer_app
+    from volunteer.domain.model import BUILTIN_TEAM_TYPE_NAMES, VOLUNTEER_KIND_NAMES
+
+    svc = make_svc(store=store)
+    workers(svc.worker)
+    serve(security_app(svc.settings.for_service("security")), port=svc.settings.ports["security"])
+    serve(volunteer_app(svc.settings.for_service("volunteer")), port=svc.settings.ports["volunteer"])
+    year = date.today().year
+    svc.publish_event("security.incident.reported", {
+        "incident_id": "i-1", "org_unit_id": "jiayuan", "type": "gas_leak", "severity": "high", "emergency": True,
+        "injured": 0, "affected": 3, "reported_by_kind": "resident", "reported_at": f"{year}-02-01T02:00:00.000000Z"},
+        "i-1", JIAYUAN)
+    admin = svc.headers()
+    q = {"org_unit": "jiayuan", "from": f"{year}-01-01", "to": f"{year}-12-31"}
+    o = wait_for(lambda: (lambda r: r.get_json() if r.get_json()["metrics"].get("security.incidents.gas_leak")
+                          else None)(svc.client.get("/api/v1/reports/overview", query_string=q, headers=admin)),
+                 30, message="the incident is counted")
+    assert o["metrics"]["security.incidents.gas_leak"]["name"] == INCIDENT_TYPES["gas_leak"] == "天然气泄漏"
+    # every type security lists is in the breakdown under its name, none it does not list
+    listed = {m["code"]: m["name"] for m in o["metrics"].values() if m.get("of") == "security.incidents"}
+    assert listed == INCIDENT_TYPES
+
+    types = svc.client.get("/api/v1/volunteer/types", query_string={"page_size": 100}, headers=admin).get_json()
+    assert {k["kind"]: k["name"] for k in types["kinds"]} == VOLUNTEER_KIND_NAMES
+    assert {t["type"]: t["name"] for t in types["items"] if t["builtin"]} == BUILTIN_TEAM_TYPE_NAMES

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..service_layer import SecurityService
-from . import corrections_routes, dispute_routes, incident_routes, migrant_routes, patrol_routes, stats_routes
+from . import config_routes, corrections_routes, dispute_routes, incident_routes, migrant_routes, patrol_routes, stats_routes
 
 
 def blueprint(service: SecurityService) -> Blueprint:
@@ -13,4 +13,5 @@ def blueprint(service: SecurityService) -> Blueprint:
     for module in (incident_routes, patrol_routes, migrant_routes, corrections_routes, dispute_routes,
                    stats_routes):
         bp.register_blueprint(module.blueprint(service))
+    bp.register_blueprint(config_routes.blueprint())
     return bp

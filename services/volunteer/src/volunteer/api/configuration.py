@@ -17,7 +17,7 @@ def blueprint(svc) -> Blueprint:
 
     @bp.get("/types")
     @api("Team and activity types (built-in and configured) with their coin rates; beside them the coins an hour "
-         "of security's patrols earns (`patrol_coins_per_hour`)", query=s.TypeListQuery, response=s.TypeOut,
+         "of security's patrols earns (`patrol_coins_per_hour`) and the kinds of volunteer with their names (`kinds`)", query=s.TypeListQuery, response=s.TypeOut,
          many=True, tags=TAGS, permission=READ)
     def types():
         return uc.types(current_principal(), load_query(s.TypeListQuery)).body()

@@ -12,6 +12,12 @@ VOLUNTEER_STATUSES = ("active", "paused", "left")
 # 志愿服务队: 治安巡逻/护巷, 敬老, 义诊, 法律援助, 扫雪保洁, 计生协会; others are configured per deployment.
 BUILTIN_TEAM_TYPES = ("patrol", "elderly_care", "health_clinic", "legal_aid", "snow_cleaning",
                       "family_planning")
+# their names in the offices' words: the one place (the gateway's reports and exports and the console read
+# them from GET /api/v1/volunteer/types)
+VOLUNTEER_KIND_NAMES = {"resident": "居民志愿者", "party_member": "在职党员（党员报到）", "cobuilding_member": "共建单位"}
+BUILTIN_TEAM_TYPE_NAMES = {"patrol": "治安巡逻队", "elderly_care": "敬老助老", "health_clinic": "义诊服务",
+                           "legal_aid": "法律援助", "snow_cleaning": "扫雪保洁", "family_planning": "计生协会"}
+assert tuple(VOLUNTEER_KIND_NAMES) == VOLUNTEER_KINDS and tuple(BUILTIN_TEAM_TYPE_NAMES) == BUILTIN_TEAM_TYPES
 MAX_ATTENDANCE_MINUTES = 24 * 60
 
 

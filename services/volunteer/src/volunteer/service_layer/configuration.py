@@ -22,18 +22,19 @@ class Configure:
 
     def types(self, p: Principal, q: dict) -> Page:
         """`q`: the loaded `TypeListQuery`. Every type with its rate (a page of them) and, beside the page,
-        the rate of security's patrols."""
+        the rate of security's patrols and the kinds of volunteer with their names."""
         if q["org_unit"]:
             p.require(READ, self.access.org.path_of(q["org_unit"], "org_unit"))
         else:
             p.require(READ)
         configured = self.s.configuration.configured_types()
-        found = [(t, True, t) for t in model.BUILTIN_TEAM_TYPES] + [
+        found = [(t, True, model.BUILTIN_TEAM_TYPE_NAMES[t]) for t in model.BUILTIN_TEAM_TYPES] + [
             (k, False, name) for k, name in sorted(configured.items()) if k not in model.BUILTIN_TEAM_TYPES]
         rate = self.s.configuration.rate
         return Page.of_all([{"type": t, "builtin": builtin, "name": name, "coins_per_hour": rate(t)}
                             for t, builtin, name in found], q["page"], q["page_size"],
-                           patrol_coins_per_hour=rate(PATROL))
+                           patrol_coins_per_hour=rate(PATROL),
+                           kinds=[{"kind": k, "name": n} for k, n in model.VOLUNTEER_KIND_NAMES.items()])
 
     def add_type(self, p: Principal, type_key: str, name: str) -> dict:
         self.access.district(p)

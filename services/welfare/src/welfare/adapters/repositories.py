@@ -87,6 +87,11 @@ class ApplicationRepository(_DataclassRepository):
         return self.collection.count_documents({"_id": application_id, "applicant_user_id": user_id}) > 0
 
 
+def _named(name: str | None) -> dict:
+    """`programme_name` on an event, when the configuration names the programme."""
+    return {"programme_name": name[:100]} if name else {}
+
+
 class GrantRepository(_DataclassRepository):
     collection_name = "grants"
     aggregate_class = cases.Grant
@@ -94,10 +99,15 @@ class GrantRepository(_DataclassRepository):
     indexes = [([("org_path", 1), ("status", 1)], {"name": "org_status"}),
                ([("status", 1), ("next_review_period", 1)], {"name": "review_due"})]
 
+    def __init__(self, deps, programme_name=None):
+        super().__init__(deps)
+        self.programme_name = programme_name or (lambda code: None)
+
     def publish(self, g: cases.Grant, ev):
         base = {"grant_id": g.id, "programme": g.programme, "org_unit_id": g.org_unit_id}
         if isinstance(ev, cases.GrantStarted):
-            return "welfare.grant.started", {**base, "application_id": g.application_id,
+            return "welfare.grant.started", {**base, **_named(self.programme_name(g.programme)),
+                                             "application_id": g.application_id,
                                              "household_size": g.household_size,
                                              "monthly_amount_fen": g.monthly_amount_fen}
         if isinstance(ev, cases.GrantSuspended):
@@ -155,8 +165,13 @@ class PaymentRepository(_DataclassRepository):
     aggregate_class = Payment
     indexes = [([("org_path", 1), ("period", 1)], {"name": "org_period"}), ([("grant_id", 1)], {"name": "grant"})]
 
+    def __init__(self, deps, programme_name=None):
+        super().__init__(deps)
+        self.programme_name = programme_name or (lambda code: None)
+
     def publish(self, p: Payment, ev):
         return "welfare.payment.disbursed", {"payment_id": p.id, "grant_id": p.grant_id, "programme": p.programme,
+                                             **_named(self.programme_name(p.programme)),
                                              "org_unit_id": p.org_unit_id, "period": p.period,
                                              "amount_fen": p.amount_fen}
 

@@ -7,10 +7,12 @@ from .repositories import (ApplicationRepository, GrantRepository, PairingReposi
 
 
 class WelfareStores:
-    def __init__(self, deps):
+    def __init__(self, deps, programme_name=None):
+        """`programme_name(code)`: the programme's name in the configuration, carried on the events that
+        name a programme so a consumer (the gateway's reports) names one it has never heard of."""
         self.applications = ApplicationRepository(deps)
-        self.grants = GrantRepository(deps)
-        self.payments = PaymentRepository(deps)
+        self.grants = GrantRepository(deps, programme_name)
+        self.payments = PaymentRepository(deps, programme_name)
         self.redemptions = RedemptionRepository(deps)
         self.visits = VisitRepository(deps)
         self.pairings = PairingRepository(deps)

@@ -18,7 +18,7 @@ class Welfare:
     def __init__(self, deps, catalogue: Catalogue):
         self.deps = deps
         self.catalogue = catalogue
-        self.stores = WelfareStores(deps)
+        self.stores = WelfareStores(deps, lambda code: (p := catalogue.get(code)) and p.name)
         groups = (deps, self.stores, catalogue)
         self.applications = Applications(*groups)
         self.grants = Grants(*groups)

@@ -33,16 +33,6 @@ export const RELATIONS = {
 export const EMPLOYMENT = {
   employed: "在业", unemployed: "无业", retired: "退休", student: "在校", unable_to_work: "无劳动能力", child: "学龄前",
 };
-export const INCIDENT_TYPES = {
-  theft: "盗窃", fraud: "诈骗", fire: "火灾", gas_leak: "天然气泄漏", flood: "暴雨内涝", power_outage: "停电",
-  public_disturbance: "扰乱秩序", hazard: "安全隐患", other: "其他",
-};
-export const SEVERITIES = { low: "一般", medium: "较大", high: "重大", critical: "特别重大" };
-export const INCIDENT_STATES = {
-  reported: "已上报", dispatched: "已派警", on_scene: "已到场", resolved: "已处置", closed: "已关闭", verified: "已核实",
-};
-export const DISPUTE_TYPES = { neighbour: "邻里纠纷", family: "家庭纠纷", property: "物业纠纷", labour: "劳动纠纷", other: "其他" };
-export const OUTCOMES = { agreement: "调解成功", failed: "调解不成", referred_to_court: "法庭立案" };
 export const ACTIVITY_STATES = { draft: "草稿", published: "报名中", cancelled: "已取消", completed: "已结束", full: "已满员" };
 
 export function label(dict, code) {

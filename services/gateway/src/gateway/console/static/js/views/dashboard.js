@@ -1,7 +1,7 @@
 // 数据看板: the overview of the selected unit and period, with charts; every figure opens the list behind it.
 import { api } from "../api.js";
 import { can, go, register, state, unit } from "../app.js";
-import { INCIDENT_TYPES, LEVELS, PETITION_STATES, label } from "../i18n.js";
+import { LEVELS, PETITION_STATES } from "../i18n.js";
 import { errorText, h, num, pct, table, todayLocal, yuan } from "../ui.js";
 
 let charts = [];
@@ -220,7 +220,7 @@ export async function dashboard(params) {
     series: [{ type: "pie", radius: "60%", center: ["50%", "50%"],
       // security publishes no names of its incident types yet: where the overview has only the code, the
       // console's own word for it (the one the incident pages use)
-      data: incidentTypes.length ? incidentTypes.map((k) => ({ name: M[k].name === M[k].code ? `${label(INCIDENT_TYPES, M[k].code)}事件` : M[k].label, value: M[k].value, code: M[k].code }))
+      data: incidentTypes.length ? incidentTypes.map((k) => ({ name: M[k].label, value: M[k].value, code: M[k].code }))
         : [{ name: "本期无事件", value: 0 }] }],
   }, (p) => p.data && p.data.code && go("/security", { type: p.data.code }));
 

@@ -1,7 +1,7 @@
 // 平安建设: incident report and dispatch, patrol log, mediation cases.
 import { api } from "../api.js";
 import { can, communitiesUnder, go, href, register, state, unit, unitName } from "../app.js";
-import { DISPUTE_TYPES, INCIDENT_STATES, INCIDENT_TYPES, OUTCOMES, SEVERITIES, label } from "../i18n.js";
+import { label } from "../i18n.js";
 import { badge, busy, dateTime, dl, errorText, field, h, makeForm, pager, section, table, toast } from "../ui.js";
 
 const RUN_STATES = { in_progress: "巡逻中", completed: "已完成" };
@@ -12,7 +12,19 @@ register("security", async ({ parts, params }) => {
   return lists(params);
 });
 
+// Codes in the security service's own words (GET /api/v1/security/config): never a copy kept here.
+let V = { incident_types: {}, severities: {}, incident_states: {}, dispute_types: {}, outcomes: {} };
+let config = null;
+async function vocab() {
+  if (!config) config = api.get("/api/v1/security/config").catch(() => { config = null; return {}; });  // down: codes, ask again later
+  const d = await config;
+  const named = (list) => Object.fromEntries((list || []).map((x) => [x.code, x.name]));
+  V = Object.fromEntries(Object.keys(V).map((k) => [k, named(d[k])]));
+  return V;
+}
+
 async function lists(params) {
+  await vocab();
   const tab = params.get("tab") || "incidents";
   const page = Number(params.get("page") || 1);
   const size = 20;
@@ -38,10 +50,10 @@ async function lists(params) {
     const r = await api.get("/api/v1/security/disputes", q);
     root.append(section("矛盾纠纷调解", table([
       { title: "登记", render: (x) => dateTime(x.registered_at) }, { title: "社区", render: (x) => unitName(x.org_unit_id) },
-      { title: "类型", render: (x) => label(DISPUTE_TYPES, x.type) },
+      { title: "类型", render: (x) => label(V.dispute_types, x.type) },
       { title: "概况", render: (x) => h("a", { href: href(`/security/disputes/${x.id}`) }, (x.summary || "").slice(0, 40)) },
       { title: "调解员", render: (x) => x.mediator_name || "" }, { title: "调解次数", class: "num", render: (x) => (x.sessions || []).length },
-      { title: "结果", render: (x) => (x.outcome ? badge(label(OUTCOMES, x.outcome), x.outcome === "agreement" ? "ok" : "warn") : "调解中") },
+      { title: "结果", render: (x) => (x.outcome ? badge(label(V.outcomes, x.outcome), x.outcome === "agreement" ? "ok" : "warn") : "调解中") },
     ], r.items, { caption: "矛盾纠纷调解", onOpen: (x) => go(`/security/disputes/${x.id}`) }),
     pager({ page, pageSize: size, total: r.total, onPage })));
     if (can("security:mediate")) root.append(disputeForm());
@@ -49,12 +61,12 @@ async function lists(params) {
   }
   if (params.get("type")) q.type = params.get("type");
   const r = await api.get("/api/v1/security/incidents", q);
-  root.append(section(`事件${q.type ? "：" + label(INCIDENT_TYPES, q.type) : ""}`, table([
+  root.append(section(`事件${q.type ? "：" + label(V.incident_types, q.type) : ""}`, table([
     { title: "上报时间", render: (x) => dateTime(x.reported_at) }, { title: "社区", render: (x) => unitName(x.org_unit_id) },
-    { title: "类型", render: (x) => h("a", { href: href(`/security/incidents/${x.id}`) }, label(INCIDENT_TYPES, x.type)) },
-    { title: "等级", render: (x) => badge(label(SEVERITIES, x.severity), ["high", "critical"].includes(x.severity) ? "danger" : "") },
+    { title: "类型", render: (x) => h("a", { href: href(`/security/incidents/${x.id}`) }, label(V.incident_types, x.type)) },
+    { title: "等级", render: (x) => badge(label(V.severities, x.severity), ["high", "critical"].includes(x.severity) ? "danger" : "") },
     { title: "描述", render: (x) => (x.description || "").slice(0, 40) },
-    { title: "状态", render: (x) => label(INCIDENT_STATES, x.status) },
+    { title: "状态", render: (x) => label(V.incident_states, x.status) },
     { title: "处置用时", class: "num", render: (x) => (x.response_minutes === null || x.response_minutes === undefined ? "" : `${x.response_minutes} 分钟`) },
   ], r.items, { caption: "事件列表", onOpen: (x) => go(`/security/incidents/${x.id}`) }),
   pager({ page, pageSize: size, total: r.total, onPage })));
@@ -69,8 +81,8 @@ function reportForm() {
   const el = h("form", { class: "card form", novalidate: true, id: "incident-form" }, h("h2", {}, "上报事件"),
     h("div", { class: "grid2" },
       field(form, { name: "org_unit_id", label: "社区", type: "select", options: targets, required: true, value: targets[state.org] ? state.org : undefined }),
-      field(form, { name: "type", label: "类型", type: "select", options: INCIDENT_TYPES, required: true }),
-      field(form, { name: "severity", label: "等级", type: "select", options: SEVERITIES, required: true, value: "low" }),
+      field(form, { name: "type", label: "类型", type: "select", options: V.incident_types, required: true }),
+      field(form, { name: "severity", label: "等级", type: "select", options: V.severities, required: true, value: "low" }),
       field(form, { name: "address", label: "地点", maxlength: 200 }),
       field(form, { name: "injured", label: "受伤人数", type: "number", min: 0, max: 100000, value: 0 }),
       field(form, { name: "description", label: "情况描述", type: "textarea", required: true, maxlength: 2000, wide: true })),
@@ -90,11 +102,12 @@ function reportForm() {
 }
 
 async function incident(id) {
+  await vocab();
   const x = await api.get(`/api/v1/security/incidents/${encodeURIComponent(id)}`);
   const root = h("div", {});
-  root.append(h("div", { class: "page-head" }, h("h1", {}, `${label(INCIDENT_TYPES, x.type)}事件`), badge(label(INCIDENT_STATES, x.status)),
+  root.append(h("div", { class: "page-head" }, h("h1", {}, `${label(V.incident_types, x.type)}事件`), badge(label(V.incident_states, x.status)),
     h("a", { class: "button", href: href("/security") }, "返回列表")));
-  root.append(section("事件信息", dl([["社区", unitName(x.org_unit_id)], ["等级", label(SEVERITIES, x.severity)], ["地点", x.address],
+  root.append(section("事件信息", dl([["社区", unitName(x.org_unit_id)], ["等级", label(V.severities, x.severity)], ["地点", x.address],
     ["描述", x.description], ["上报", dateTime(x.reported_at)], ["派警", dateTime(x.dispatched_at)], ["到场", dateTime(x.on_scene_at)],
     ["处置", dateTime(x.resolved_at)], x.assignee ? ["处置人", x.assignee] : null, x.resolution ? ["处置结果", x.resolution] : null])));
   const path = x.org_path || (unit(x.org_unit_id) || {}).path;
@@ -128,7 +141,7 @@ function disputeForm() {
   const el = h("form", { class: "card form", novalidate: true, id: "dispute-form" }, h("h2", {}, "登记矛盾纠纷"),
     h("div", { class: "grid2" },
       field(form, { name: "org_unit_id", label: "社区", type: "select", options: targets, required: true, value: targets[state.org] ? state.org : undefined }),
-      field(form, { name: "type", label: "纠纷类型", type: "select", options: DISPUTE_TYPES, required: true }),
+      field(form, { name: "type", label: "纠纷类型", type: "select", options: V.dispute_types, required: true }),
       field(form, { name: "party_a", label: "当事人甲", required: true, maxlength: 50 }),
       field(form, { name: "party_b", label: "当事人乙", required: true, maxlength: 50 }),
       field(form, { name: "mediator_name", label: "调解员", required: true, maxlength: 50 }),
@@ -149,10 +162,11 @@ function disputeForm() {
 }
 
 async function dispute(id) {
+  await vocab();
   const d = await api.get(`/api/v1/security/disputes/${encodeURIComponent(id)}`);
   const root = h("div", { class: "dispute-detail", dataset: { status: d.status || "" } });
-  root.append(h("div", { class: "page-head" }, h("h1", {}, `${label(DISPUTE_TYPES, d.type)} · ${unitName(d.org_unit_id)}`),
-    d.outcome ? badge(label(OUTCOMES, d.outcome), d.outcome === "agreement" ? "ok" : "warn") : badge("调解中"),
+  root.append(h("div", { class: "page-head" }, h("h1", {}, `${label(V.dispute_types, d.type)} · ${unitName(d.org_unit_id)}`),
+    d.outcome ? badge(label(V.outcomes, d.outcome), d.outcome === "agreement" ? "ok" : "warn") : badge("调解中"),
     h("a", { class: "button", href: href("/security", { tab: "disputes" }) }, "返回列表")));
   root.append(section("纠纷情况", dl([["概况", d.summary], ["当事人", (d.parties || []).map((p) => p.name).join("、")],
     ["调解员", d.mediator_name], ["登记时间", dateTime(d.registered_at)]])));
@@ -179,7 +193,7 @@ async function dispute(id) {
   };
   root.append(h("div", { class: "action-forms" },
     post("sessions", "记录调解", [{ name: "note", label: "调解情况", type: "textarea", required: true, maxlength: 2000, wide: true }]),
-    post("outcome", "调解结果", [{ name: "outcome", label: "结果", type: "select", options: OUTCOMES, required: true },
+    post("outcome", "调解结果", [{ name: "outcome", label: "结果", type: "select", options: V.outcomes, required: true },
       { name: "note", label: "说明", type: "textarea", maxlength: 2000, wide: true }])));
   return root;
 }
