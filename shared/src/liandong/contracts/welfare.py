@@ -184,20 +184,21 @@ class _FundEntry(Schema):
     amount_fen = fields.Integer(required=True, validate=validate.Range(min=1))
     balance_after_fen = fields.Integer(required=True, validate=validate.Range(min=0))
 
-@CONTRACTS.contract("welfare.goods.donated", 1,
-                    example={"movement_id": "m-1", "org_unit_id": "jiayuan", "item_id": "jiayuan:mianbei",
-                             "name": "棉被", "quantity": 20, "unit": "床", "donor": "吉林银行船营支行",
-                             "value_fen": 240000})
+
+# the examples' goods: one item of one community's stock, donated and then handed out
+_MIANBEI = {"org_unit_id": "jiayuan", "item_id": "jiayuan:mianbei", "name": "棉被", "unit": "床"}
+
+
+@CONTRACTS.contract("welfare.goods.donated", 1, example={
+    **_MIANBEI, "movement_id": "m-1", "quantity": 20, "donor": "吉林银行船营支行", "value_fen": 240000})
 class GoodsDonated(_StockMovement):
     """Donated goods came into a community's charity-supermarket stock."""
 
     donor = fields.String(required=True)
 
 
-@CONTRACTS.contract("welfare.goods.handed_out", 1,
-                    example={"movement_id": "m-2", "org_unit_id": "jiayuan", "item_id": "jiayuan:mianbei",
-                             "name": "棉被", "quantity": 1, "unit": "床", "recipient": "household:h-1",
-                             "value_fen": 12000})
+@CONTRACTS.contract("welfare.goods.handed_out", 1, example={
+    **_MIANBEI, "movement_id": "m-2", "quantity": 1, "recipient": "household:h-1", "value_fen": 12000})
 class GoodsHandedOut(_StockMovement):
     """Goods left the stock to an eligible household (or against love coins: recipient volunteer:...)."""
 
