@@ -113,13 +113,10 @@ _GRANT = {"grant_id": "g-1", "application_id": "a-1", "programme": "dibao_urban"
 
 
 @CONTRACTS.contract("welfare.grant.started", 1, example=_GRANT)
-class GrantStarted(Schema):
+class GrantStarted(_GrantFact):
     """A household starts receiving a programme's benefit."""
 
-    grant_id = fields.String(required=True)
     application_id = fields.String(required=True)
-    programme = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
     household_size = fields.Integer(required=True, validate=validate.Range(min=1))
     monthly_amount_fen = fields.Integer(required=True, validate=validate.Range(min=0))
     # optional (#17): welfare's name of the programme, so that a reader names a programme it has never
@@ -148,13 +145,10 @@ class GrantEnded(_GrantFact):
 @CONTRACTS.contract("welfare.payment.disbursed", 1,
                     example={"payment_id": "g-1:2026-03", "grant_id": "g-1", "programme": "dibao_urban",
                              "org_unit_id": "jiayuan", "period": "2026-03", "amount_fen": 108000})
-class PaymentDisbursed(Schema):
+class PaymentDisbursed(_GrantFact):
     """One month's (or a one-off) payment of a grant; amounts in integer fen."""
 
     payment_id = fields.String(required=True)
-    grant_id = fields.String(required=True)
-    programme = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
     period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
     amount_fen = fields.Integer(required=True, validate=validate.Range(min=0))
     programme_name = fields.String(validate=validate.Length(min=1, max=100))  # optional (#17), as grant.started
