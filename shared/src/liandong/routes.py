@@ -1,4 +1,4 @@
-"""The one shape of a security route: parse the caller's input, call the use case as the caller, present.
+"""The one shape of a route: parse the caller's input, call the use case as the caller, present (docs/api-style.md).
 
 `Records` registers the routes of one kind of record on a blueprint: creating one (201), listing a page,
 reading one, and taking a step on one (its body's named fields passed to the use case in order). Each is
@@ -28,8 +28,8 @@ class Records:
         handle.__name__ = endpoint
         self.bp.add_url_rule(rule, endpoint, api(summary, tags=self.tags, **doc)(handle), methods=[method])
 
-    def create(self, rule: str, endpoint: str, summary: str, use_case: Callable, *, body, response,
-               permission: str) -> None:
+    def create(self, rule: str, endpoint: str, summary: str, use_case: Callable, *, body, permission: str,
+               response=None) -> None:
         def handle():
             return self.view(use_case(caller(), load_json(body))), 201
 

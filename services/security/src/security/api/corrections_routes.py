@@ -5,12 +5,12 @@ from flask import Blueprint
 
 from liandong.auth import current_principal as caller
 from liandong.openapi import api
+from liandong.routes import Records
 from liandong.web import load_query
 
 from ..service_layer import SecurityService
 from ..service_layer.corrections import PERMISSION
 from . import schemas as s
-from .records import Records
 
 TAGS = ["corrections"]
 

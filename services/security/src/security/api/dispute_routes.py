@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from liandong.routes import Records
+
 from ..service_layer import SecurityService
 from ..service_layer.base import record_of
 from . import schemas as s
-from .records import Records
 
 
 def blueprint(service: SecurityService) -> Blueprint:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from liandong.routes import Records
+
 from ..service_layer import SecurityService
 from . import schemas as s
-from .records import Records
 from .views import incident_view
 
 

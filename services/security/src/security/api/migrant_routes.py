@@ -5,11 +5,11 @@ from flask import Blueprint
 
 from liandong.auth import current_principal as caller
 from liandong.openapi import api
+from liandong.routes import Records
 from liandong.web import load_query
 
 from ..service_layer import SecurityService
 from . import schemas as s
-from .records import Records
 
 TAGS = ["floating population"]
 
