@@ -21,8 +21,14 @@ def _as_stored(record):
 
 
 class Records:
-    def __init__(self, bp: Blueprint, tags: list[str], view: Callable = _as_stored):
-        self.bp, self.tags, self.view = bp, tags, view
+    """`view(record)` presents a record; with `per_caller`, `view(caller, record)` (what a record shows depends
+    on who asks: masked personal data, say)."""
+
+    def __init__(self, bp: Blueprint, tags: list[str], view: Callable = _as_stored, *, per_caller: bool = False):
+        self.bp, self.tags, self.view, self.per_caller = bp, tags, view, per_caller
+
+    def _shown(self, principal, record):
+        return self.view(principal, record) if self.per_caller else self.view(record)
 
     def _route(self, method: str, rule: str, endpoint: str, handle: Callable, summary: str, **doc) -> None:
         handle.__name__ = endpoint
@@ -31,7 +37,8 @@ class Records:
     def create(self, rule: str, endpoint: str, summary: str, use_case: Callable, *, body, permission: str,
                response=None) -> None:
         def handle():
-            return self.view(use_case(caller(), load_json(body))), 201
+            principal = caller()
+            return self._shown(principal, use_case(principal, load_json(body))), 201
 
         self._route("POST", rule, endpoint, handle, summary, body=body, response=response, status=201,
                     permission=permission)
@@ -39,10 +46,10 @@ class Records:
     def listing(self, rule: str, endpoint: str, summary: str, search: Callable, *, query, response,
                 permission: str) -> None:
         """A page of records; `view` presents each (a record as stored when the view is the identity)."""
-        view = None if self.view is _as_stored else self.view
-
         def handle():
-            return search(caller(), load_query(query)).body(view)
+            principal = caller()
+            view = None if self.view is _as_stored else (lambda record: self._shown(principal, record))
+            return search(principal, load_query(query)).body(view)
 
         self._route("GET", rule, endpoint, handle, summary, query=query, response=response, many=True,
                     permission=permission)
@@ -50,7 +57,8 @@ class Records:
     def read(self, rule: str, endpoint: str, summary: str, get: Callable, *, response, permission: str) -> None:
         def handle(**record_id):
             load_query(NoQuery)
-            return self.view(get(caller(), *record_id.values()))
+            principal = caller()
+            return self._shown(principal, get(principal, *record_id.values()))
 
         self._route("GET", rule, endpoint, handle, summary, query=NoQuery, response=response,
                     permission=permission)
@@ -62,6 +70,7 @@ class Records:
         def handle(**record_id):
             data = load_json(body) if body is not None else {}
             given = (data,) if takes is None else tuple(data[name] for name in takes)
-            return self.view(use_case(caller(), *record_id.values(), *given))
+            principal = caller()
+            return self._shown(principal, use_case(principal, *record_id.values(), *given))
 
         self._route("POST", rule, endpoint, handle, summary, body=body, response=response, permission=permission)
