@@ -34,14 +34,11 @@ HOST=127.0.0.1
 KDIR="$CACHE_DIR/kafka"
 LIBS="$KDIR/libs"
 M2_REPO="$CACHE_DIR/m2"
-DATA_DIR="$KDIR/data-$KAFKA_PORT"
 CONF="$KDIR/server-$KAFKA_PORT.properties"
 LOG4J_CONF="$KDIR/log4j.properties"
-PID_FILE="$KDIR/kafka-$KAFKA_PORT.pid"
-LOG_FILE="$KDIR/server-$KAFKA_PORT.log"
 TMP_DIR="$KDIR/tmp"
 
-NAME=kafka TITLE=Kafka PORT="$KAFKA_PORT" CMDLINE_MARK="kafka.Kafka $CONF"
+NAME=kafka TITLE=Kafka PORT="$KAFKA_PORT" SERVER_DIR="$KDIR" CMDLINE_MARK="kafka.Kafka $CONF"
 STOP_TIMEOUT="$KAFKA_STOP_TIMEOUT" START_TIMEOUT="$KAFKA_START_TIMEOUT"
 # shellcheck source=deploy/local/server.sh
 source "$SCRIPT_DIR/server.sh"

@@ -2,8 +2,12 @@
 # its pid in a file, found again by its command line (so a recycled pid is never taken for ours),
 # stopped with TERM and then KILL, and waited for until its probe answers.
 #
-# The caller sets HOST, PID_FILE, LOG_FILE, CMDLINE_MARK (a part of the server's command line that
-# tells it is ours), STOP_TIMEOUT, START_TIMEOUT, NAME and TITLE, and defines probe().
+# The caller sets HOST, PORT, SERVER_DIR (the server's folder in the cache), CMDLINE_MARK (a part of the
+# server's command line that tells it is ours), STOP_TIMEOUT, START_TIMEOUT, NAME and TITLE, and defines
+# probe(). The server's data, pid and log are named here, once per port: servers on two ports never share.
+DATA_DIR="$SERVER_DIR/data-$PORT"
+PID_FILE="$SERVER_DIR/$NAME-$PORT.pid"
+LOG_FILE="$SERVER_DIR/server-$PORT.log"
 
 log() { echo "$NAME.sh: $*" >&2; }
 

@@ -42,6 +42,16 @@ def where(service: str, path: Path, node) -> str:
     return f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
 
 
+def nodes(service: str, *, outside: tuple[str, ...] = (), inside: tuple[str, ...] | None = None):
+    """Every syntax node of the service's modules in the layers asked for, with the place it stands."""
+    for path, tree in modules(service):
+        layer = layer_of(service, path)
+        if layer in outside or (inside is not None and layer not in inside):
+            continue
+        for node in ast.walk(tree):
+            yield where(service, path, node), node
+
+
 def imported(tree) -> list[tuple[ast.AST, str]]:
     out = []
     for node in ast.walk(tree):
@@ -89,17 +99,14 @@ def test_storage_filters_live_in_adapters(service):
     """No storage call with a filter, and no `$`-operator document, outside `adapters/`: a use case asks a
     named query (`repo.overdue(scope)`), so every query a collection answers is in one file with its index."""
     bad = []
-    for path, tree in modules(service):
-        if layer_of(service, path) == "adapters":
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Dict) and any(isinstance(k, ast.Constant) and isinstance(k.value, str)
-                                                  and k.value.startswith("$") for k in node.keys):
-                bad.append(f"{where(service, path, node)} builds a storage filter or update")
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                  and node.func.attr in STORAGE_CALLS
-                  and any(isinstance(a, ast.Dict) for a in [*node.args, *(k.value for k in node.keywords)])):
-                bad.append(f"{where(service, path, node)} calls .{node.func.attr}() with a filter")
+    for place, node in nodes(service, outside=("adapters",)):
+        if isinstance(node, ast.Dict) and any(isinstance(k, ast.Constant) and isinstance(k.value, str)
+                                              and k.value.startswith("$") for k in node.keys):
+            bad.append(f"{place} builds a storage filter or update")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr in STORAGE_CALLS
+              and any(isinstance(a, ast.Dict) for a in [*node.args, *(k.value for k in node.keywords)])):
+            bad.append(f"{place} calls .{node.func.attr}() with a filter")
     assert not bad, "\n".join(bad)
 
 
@@ -107,14 +114,11 @@ def test_storage_filters_live_in_adapters(service):
 def test_access_is_checked_in_the_service_layer(service):
     """Routes parse, call a use case and present; the use case checks access (one place to audit)."""
     bad = []
-    for path, tree in modules(service):
-        if layer_of(service, path) not in ("api", "adapters", "domain"):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call):
-                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-                if name in ACCESS_CALLS:
-                    bad.append(f"{where(service, path, node)} checks access ({name}) outside the service layer")
+    for place, node in nodes(service, inside=("api", "adapters", "domain")):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in ACCESS_CALLS:
+                bad.append(f"{place} checks access ({name}) outside the service layer")
     assert not bad, "\n".join(bad)
 
 
@@ -122,17 +126,14 @@ def test_access_is_checked_in_the_service_layer(service):
 def test_events_leave_only_through_a_repository_and_its_outbox(service):
     """One way to emit: the aggregate's repository writes the event in the record's own write."""
     bad = []
-    for path, tree in modules(service):
-        if layer_of(service, path) == "adapters":
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                if node.func.attr == "new_event" or (node.func.attr == "new" and isinstance(node.func.value, ast.Attribute)
-                                                     and node.func.value.attr == "events"):
-                    bad.append(f"{where(service, path, node)} builds an event outside a repository")
-                if node.func.attr == "publish" and isinstance(node.func.value, ast.Attribute) \
-                        and node.func.value.attr == "bus":
-                    bad.append(f"{where(service, path, node)} publishes on the bus directly")
+    for place, node in nodes(service, outside=("adapters",)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "new_event" or (node.func.attr == "new" and isinstance(node.func.value, ast.Attribute)
+                                                 and node.func.value.attr == "events"):
+                bad.append(f"{place} builds an event outside a repository")
+            if node.func.attr == "publish" and isinstance(node.func.value, ast.Attribute) \
+                    and node.func.value.attr == "bus":
+                bad.append(f"{place} publishes on the bus directly")
     assert not bad, "\n".join(bad)
 
 

@@ -119,6 +119,17 @@ class Principal:
         # a path inside another one adds nothing
         return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
 
+    def list_paths(self, permission: str, org_path: str | None = None) -> list[str]:
+        """The subtrees a list covers: the one `org_path` asked for (where `permission` must be held), else
+        every subtree where it is held (Forbidden when there is none)."""
+        if org_path is not None:
+            self.require(permission, org_path)
+            return [org_path]
+        paths = self.scopes(permission)
+        if not paths:
+            raise Forbidden(f"{permission} is not granted")
+        return paths
+
     def can(self, permission: str, org_path: str) -> bool:
         return any(org_path.startswith(p) for p in self.scopes(permission))
 

@@ -118,6 +118,26 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05, message: 
     raise AssertionError(f"timed out after {timeout}s waiting for {message} (last: {last!r})")
 
 
+def at_once(attempt, *arguments) -> list:
+    """Call `attempt(argument)` for each of `arguments` in its own thread, all released together (a race of
+    concurrent requests), and return what each call returned, in no particular order."""
+    import threading
+
+    start = threading.Barrier(len(arguments))
+    results: list = []
+
+    def run(argument):
+        start.wait()
+        results.append(attempt(argument))
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in arguments]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

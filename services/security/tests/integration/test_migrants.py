@@ -1,9 +1,8 @@
 """Floating population through the HTTP API: one registration per ID and community, permits, masking, audit."""
-import threading
 from datetime import datetime, timedelta, timezone
 
 from liandong.idnumbers import check_digit
-from liandong.testing import wait_for
+from liandong.testing import at_once, wait_for
 
 from ..conftest import HUANGQI
 
@@ -45,21 +44,13 @@ def test_the_same_id_number_twice_in_one_community_is_refused(svc):
 
 
 def race(svc, body: dict, n: int = 8) -> list[int]:
-    statuses: list[int] = []
-    barrier = threading.Barrier(n)
     headers = svc.headers()
 
-    def register():
-        client = svc.client.application.test_client()
-        barrier.wait()
-        statuses.append(client.post("/api/v1/security/migrants", json=body, headers=headers).status_code)
+    def register(_):
+        return svc.client.application.test_client().post("/api/v1/security/migrants", json=body,
+                                                         headers=headers).status_code
 
-    threads = [threading.Thread(target=register) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(statuses)
+    return sorted(at_once(register, *range(n)))
 
 
 def test_racing_registrations_of_one_id_number_let_exactly_one_win(svc):

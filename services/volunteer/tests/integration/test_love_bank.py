@@ -1,7 +1,6 @@
 """The love bank through the HTTP API: credits, adjustments, time banking, overdrafts and races."""
-import threading
 
-from liandong.testing import wait_for
+from liandong.testing import at_once, wait_for
 
 
 def _fund(svc, volunteer_id, coins, reason="初始爱心币"):
@@ -47,22 +46,14 @@ def test_time_bank_moves_coins_between_members(svc):
 def test_racing_redemptions_cannot_both_spend_the_same_coins(svc):
     payer, x, y = (svc.register()["id"] for _ in range(3))
     _fund(svc, payer, 100)
-    results = []
-    barrier = threading.Barrier(8)
 
     def spend(to):
-        client = svc.client.application.test_client()
-        barrier.wait()
-        r = client.post("/api/v1/volunteer/coins/time-bank", headers=svc.staff(),
-                        json={"from_volunteer_id": payer, "to_volunteer_id": to, "coins": 30, "reason": "帮忙"})
-        results.append(r.status_code)
+        r = svc.client.application.test_client().post(
+            "/api/v1/volunteer/coins/time-bank", headers=svc.staff(),
+            json={"from_volunteer_id": payer, "to_volunteer_id": to, "coins": 30, "reason": "帮忙"})
+        return r.status_code
 
-    threads = [threading.Thread(target=spend, args=(x if i % 2 else y,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(results) == [201] * 3 + [409] * 5
+    assert sorted(at_once(spend, *(x if i % 2 else y for i in range(8)))) == [201] * 3 + [409] * 5
     assert svc.balance(payer)["available"] == 10
     assert svc.balance(x)["available"] + svc.balance(y)["available"] == 90
     wait_for(svc.settled, 20, message="worker settled")

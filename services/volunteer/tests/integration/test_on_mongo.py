@@ -1,7 +1,5 @@
 """The same rules on a real MongoDB-protocol server (FerretDB): nothing depends on SQLite."""
-import threading
-
-from liandong.testing import unique, wait_for
+from liandong.testing import at_once, unique, wait_for
 
 
 def test_waitlist_attendance_and_ledger_on_mongo(make_svc):
@@ -17,22 +15,14 @@ def test_waitlist_attendance_and_ledger_on_mongo(make_svc):
     wait_for(lambda: svc.balance(b)["available"] == 30, 30, message="180 minutes at 10/h")
 
     payer = b
-    results = []
-    barrier = threading.Barrier(4)
 
-    def spend():
-        client = svc.client.application.test_client()
-        barrier.wait()
-        r = client.post("/api/v1/volunteer/coins/time-bank", headers=svc.staff(),
-                        json={"from_volunteer_id": payer, "to_volunteer_id": a, "coins": 20, "reason": "帮忙买菜"})
-        results.append(r.status_code)
+    def spend(_):
+        r = svc.client.application.test_client().post(
+            "/api/v1/volunteer/coins/time-bank", headers=svc.staff(),
+            json={"from_volunteer_id": payer, "to_volunteer_id": a, "coins": 20, "reason": "帮忙买菜"})
+        return r.status_code
 
-    threads = [threading.Thread(target=spend) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(results) == [201, 409, 409, 409]
+    assert sorted(at_once(spend, *range(4))) == [201, 409, 409, 409]
     wait_for(svc.settled, 30, message="worker settled")
     assert svc.get("/coins/check", headers=svc.district())["consistent"] is True
     assert svc.get("/stats", org_unit="jiayuan")["participant_times"] == 1

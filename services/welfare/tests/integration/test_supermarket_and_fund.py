@@ -1,11 +1,9 @@
 """Charity supermarket (爱心超市) and charity fund (爱心基金): stock and balances never go negative."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 
-from liandong.testing import wait_for
+from liandong.testing import at_once, wait_for
 
 from welfare_testkit import SUBDISTRICT
 
@@ -52,19 +50,12 @@ def test_goods_in_and_out_with_value_and_refusal_of_overdraw(svc):
 @pytest.mark.parametrize("svc", ["sqlite", "mongo"], indirect=True)
 def test_racing_handouts_never_take_more_than_the_stock(svc):
     donate(svc, sku="nuanping", quantity=10)
-    codes = []
 
-    def take():
-        r = svc.app.test_client().post("/api/v1/welfare/goods/handouts", headers=svc.headers(),
-                                       json={"item_id": "jiayuan:nuanping", "quantity": 3, "household_id": "h"})
-        codes.append(r.status_code)
+    def take(_):
+        return svc.app.test_client().post("/api/v1/welfare/goods/handouts", headers=svc.headers(), json={
+            "item_id": "jiayuan:nuanping", "quantity": 3, "household_id": "h"}).status_code
 
-    threads = [threading.Thread(target=take) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(codes) == [201] * 3 + [409] * 5
+    assert sorted(at_once(take, *range(8))) == [201] * 3 + [409] * 5
     assert stock_of(svc, "jiayuan:nuanping")["quantity"] == 1
 
 
@@ -100,18 +91,12 @@ def test_fund_balance_never_goes_negative_and_the_ledger_balances(svc):
     # two grants that each fit but not together, approved at the same time: one is refused
     grants = [svc.post("/fund/grants", {"org_unit_id": "huangqi", "recipient": f"困难居民{i}", "reason": "大病",
                                         "amount_fen": 3000000}, **officer).get_json() for i in range(2)]
-    codes = []
 
     def approve(g):
-        codes.append(svc.app.test_client().post(f"/api/v1/welfare/fund/grants/{g['_id']}/approval",
-                                                headers=svc.headers(**officer)).status_code)
+        return svc.app.test_client().post(f"/api/v1/welfare/fund/grants/{g['_id']}/approval",
+                                          headers=svc.headers(**officer)).status_code
 
-    threads = [threading.Thread(target=approve, args=(g,)) for g in grants]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(codes) == [200, 409]
+    assert sorted(at_once(approve, *grants)) == [200, 409]
     paid = next(g for g in grants if svc.welfare.stores.fund.grant(g["_id"])["status"] == "paid")
     assert svc.post(f"/fund/grants/{paid['_id']}/rejection", **officer).status_code == 409
     fund = svc.fetch("/fund/huangqi", **officer).get_json()

@@ -56,18 +56,31 @@ SEVERITIES = ("low", "medium", "high", "critical")
 _DATE = validate.Regexp(r"^\d{4}-\d{2}-\d{2}$", error="a date YYYY-MM-DD")
 
 
-@CONTRACTS.contract("security.incident.reported", 1, example={
-    "incident_id": "inc-1", "org_unit_id": "jiayuan-b1", "type": "gas_leak", "severity": "high",
-    "emergency": True, "building": "1号楼", "injured": 0, "affected": 12, "reported_by_kind": "resident",
-    "reported_at": "2026-03-01T08:00:00.000000Z"})
-class IncidentReported(Schema):
-    """An incident was reported; `emergency` marks public-safety emergencies (天然气泄漏, 暴雨, 停电)."""
+class _IncidentFact(Schema):
+    """What every incident event says of the incident: where, what kind, how grave, whether an emergency."""
 
     incident_id = fields.String(required=True)
     org_unit_id = fields.String(required=True)
     type = fields.String(required=True, validate=validate.OneOf(INCIDENT_TYPES))
     severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
     emergency = fields.Boolean(required=True)
+
+
+class _MigrantFact(Schema):
+    """Which registration, in which org unit and community: every floating-population event names these."""
+
+    migrant_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    community_id = fields.String(required=True)
+
+
+@CONTRACTS.contract("security.incident.reported", 1, example={
+    "incident_id": "inc-1", "org_unit_id": "jiayuan-b1", "type": "gas_leak", "severity": "high",
+    "emergency": True, "building": "1号楼", "injured": 0, "affected": 12, "reported_by_kind": "resident",
+    "reported_at": "2026-03-01T08:00:00.000000Z"})
+class IncidentReported(_IncidentFact):
+    """An incident was reported; `emergency` marks public-safety emergencies (天然气泄漏, 暴雨, 停电)."""
+
     building = fields.String(load_default=None, allow_none=True)
     injured = fields.Integer(required=True, validate=validate.Range(min=0))
     affected = fields.Integer(required=True, validate=validate.Range(min=0))
@@ -79,14 +92,9 @@ class IncidentReported(Schema):
     "incident_id": "inc-1", "org_unit_id": "jiayuan-b1", "type": "gas_leak", "severity": "high",
     "emergency": True, "reported_at": "2026-03-01T08:00:00.000000Z", "resolved_at": "2026-03-01T09:10:00.000000Z",
     "response_minutes": 12.0, "verified": True})
-class IncidentResolved(Schema):
+class IncidentResolved(_IncidentFact):
     """An incident was resolved; `response_minutes` runs from the report to the first responder on scene."""
 
-    incident_id = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
-    type = fields.String(required=True, validate=validate.OneOf(INCIDENT_TYPES))
-    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
-    emergency = fields.Boolean(required=True)
     reported_at = fields.String(required=True)
     resolved_at = fields.String(required=True)
     response_minutes = fields.Float(load_default=None, allow_none=True)
@@ -96,12 +104,9 @@ class IncidentResolved(Schema):
 @CONTRACTS.contract("security.migrant.registered", 1, example={
     "migrant_id": "m-1", "org_unit_id": "jiayuan-b1", "community_id": "jiayuan", "origin": "吉林省舒兰市",
     "permit_expires_on": "2026-09-30", "registered_at": "2026-03-01T08:00:00.000000Z"})
-class MigrantRegistered(Schema):
+class MigrantRegistered(_MigrantFact):
     """A non-local resident (流动人口) was registered in a community."""
 
-    migrant_id = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
-    community_id = fields.String(required=True)
     origin = fields.String(required=True)
     permit_expires_on = fields.String(load_default=None, allow_none=True, validate=_DATE)
     registered_at = fields.String(required=True)
@@ -110,12 +115,9 @@ class MigrantRegistered(Schema):
 @CONTRACTS.contract("security.migrant.permit_expiring", 1, example={
     "migrant_id": "m-1", "org_unit_id": "jiayuan-b1", "community_id": "jiayuan",
     "permit_expires_on": "2026-03-08", "days_left": 7})
-class PermitExpiring(Schema):
+class PermitExpiring(_MigrantFact):
     """A residence permit (临时居住证) expires within seven days (announced once per expiry date)."""
 
-    migrant_id = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
-    community_id = fields.String(required=True)
     permit_number = fields.String(load_default=None, allow_none=True)  # sent by earlier versions; personal, no longer
     permit_expires_on = fields.String(required=True, validate=_DATE)
     days_left = fields.Integer(required=True)

@@ -36,39 +36,54 @@ class RedemptionRequested(Schema):
                                    allow_none=True)
 
 
-@CONTRACTS.contract("welfare.redemption.goods_handed_out", 1,
-                    example={"redemption_id": "r-1", "volunteer_id": "vol-1", "coins": 30})
-class RedemptionGoodsHandedOut(Schema):
-    """The goods were handed out against reserved coins: the coins are spent (confirm)."""
+class _RedemptionSettlement(Schema):
+    """What both ends of the saga name: which redemption, whose coins, how many."""
 
     redemption_id = fields.String(required=True)
     volunteer_id = fields.String(required=True)
     coins = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+@CONTRACTS.contract("welfare.redemption.goods_handed_out", 1,
+                    example={"redemption_id": "r-1", "volunteer_id": "vol-1", "coins": 30})
+class RedemptionGoodsHandedOut(_RedemptionSettlement):
+    """The goods were handed out against reserved coins: the coins are spent (confirm)."""
 
 
 @CONTRACTS.contract("welfare.redemption.cancelled", 1,
                     example={"redemption_id": "r-1", "volunteer_id": "vol-1", "coins": 30, "reason": "out_of_stock"})
-class RedemptionCancelled(Schema):
+class RedemptionCancelled(_RedemptionSettlement):
     """The redemption will not happen: any coins reserved for it are to be released (compensate)."""
 
-    redemption_id = fields.String(required=True)
-    volunteer_id = fields.String(required=True)
-    coins = fields.Integer(required=True, validate=validate.Range(min=1))
     reason = fields.String(required=True, validate=validate.OneOf(
         ("out_of_stock", "coins_refused", "cancelled_by_staff", "timed_out")))
 
 
 # -- applications and grants (低保, 重残金, 临时救助 ... as configured programmes)
 
-@CONTRACTS.contract("welfare.application.submitted", 1,
-                    example={"application_id": "a-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
-                             "household_size": 3, "channel": "window"})
-class ApplicationSubmitted(Schema):
-    """A household applied for a programme (at the community window or on a home visit)."""
+
+class _ApplicationFact(Schema):
+    """Which application, for which programme, in which org unit: every application event names these."""
 
     application_id = fields.String(required=True)
     programme = fields.String(required=True)
     org_unit_id = fields.String(required=True)
+
+
+class _GrantFact(Schema):
+    """Which grant, of which programme, in which org unit: every later grant event names these."""
+
+    grant_id = fields.String(required=True)
+    programme = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+
+
+@CONTRACTS.contract("welfare.application.submitted", 1,
+                    example={"application_id": "a-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
+                             "household_size": 3, "channel": "window"})
+class ApplicationSubmitted(_ApplicationFact):
+    """A household applied for a programme (at the community window or on a home visit)."""
+
     household_size = fields.Integer(required=True, validate=validate.Range(min=1))
     channel = fields.String(required=True, validate=validate.OneOf(("window", "visit", "online")))
 
@@ -76,12 +91,9 @@ class ApplicationSubmitted(Schema):
 @CONTRACTS.contract("welfare.application.approved", 1,
                     example={"application_id": "a-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
                              "grant_id": "g-1", "monthly_amount_fen": 108000})
-class ApplicationApproved(Schema):
+class ApplicationApproved(_ApplicationFact):
     """The sub-district approved an application after the community review and notice period."""
 
-    application_id = fields.String(required=True)
-    programme = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
     grant_id = fields.String(required=True)
     monthly_amount_fen = fields.Integer(required=True, validate=validate.Range(min=0))
 
@@ -89,12 +101,9 @@ class ApplicationApproved(Schema):
 @CONTRACTS.contract("welfare.application.rejected", 1,
                     example={"application_id": "a-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
                              "stage": "community_review", "reason": "人均收入高于低保标准"})
-class ApplicationRejected(Schema):
+class ApplicationRejected(_ApplicationFact):
     """An application was turned down, at the stage named, with the reason given."""
 
-    application_id = fields.String(required=True)
-    programme = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
     stage = fields.String(required=True)
     reason = fields.String(required=True)
 
@@ -104,13 +113,10 @@ _GRANT = {"grant_id": "g-1", "application_id": "a-1", "programme": "dibao_urban"
 
 
 @CONTRACTS.contract("welfare.grant.started", 1, example=_GRANT)
-class GrantStarted(Schema):
+class GrantStarted(_GrantFact):
     """A household starts receiving a programme's benefit."""
 
-    grant_id = fields.String(required=True)
     application_id = fields.String(required=True)
-    programme = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
     household_size = fields.Integer(required=True, validate=validate.Range(min=1))
     monthly_amount_fen = fields.Integer(required=True, validate=validate.Range(min=0))
     # optional (#17): welfare's name of the programme, so that a reader names a programme it has never
@@ -121,37 +127,28 @@ class GrantStarted(Schema):
 @CONTRACTS.contract("welfare.grant.suspended", 1,
                     example={"grant_id": "g-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
                              "reason": "re-review: per-member income above the line"})
-class GrantSuspended(Schema):
+class GrantSuspended(_GrantFact):
     """A periodic re-review (动态管理) found the household no longer qualifies: payments stop."""
 
-    grant_id = fields.String(required=True)
-    programme = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
     reason = fields.String(required=True)
 
 
 @CONTRACTS.contract("welfare.grant.ended", 1,
                     example={"grant_id": "g-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
                              "reason": "household moved away"})
-class GrantEnded(Schema):
+class GrantEnded(_GrantFact):
     """A grant ended for good (no longer qualifies, moved away, died, one-off paid)."""
 
-    grant_id = fields.String(required=True)
-    programme = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
     reason = fields.String(required=True)
 
 
 @CONTRACTS.contract("welfare.payment.disbursed", 1,
                     example={"payment_id": "g-1:2026-03", "grant_id": "g-1", "programme": "dibao_urban",
                              "org_unit_id": "jiayuan", "period": "2026-03", "amount_fen": 108000})
-class PaymentDisbursed(Schema):
+class PaymentDisbursed(_GrantFact):
     """One month's (or a one-off) payment of a grant; amounts in integer fen."""
 
     payment_id = fields.String(required=True)
-    grant_id = fields.String(required=True)
-    programme = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
     period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
     amount_fen = fields.Integer(required=True, validate=validate.Range(min=0))
     programme_name = fields.String(validate=validate.Length(min=1, max=100))  # optional (#17), as grant.started
@@ -159,69 +156,68 @@ class PaymentDisbursed(Schema):
 
 # -- charity supermarket (爱心超市) and charity fund (爱心基金)
 
-@CONTRACTS.contract("welfare.goods.donated", 1,
-                    example={"movement_id": "m-1", "org_unit_id": "jiayuan", "item_id": "jiayuan:mianbei",
-                             "name": "棉被", "quantity": 20, "unit": "床", "donor": "吉林银行船营支行",
-                             "value_fen": 240000})
-class GoodsDonated(Schema):
+
+class _StockMovement(Schema):
+    """Goods moving in or out of a community's stock: what, how much, worth how much."""
+
+    movement_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    item_id = fields.String(required=True)
+    name = fields.String(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    unit = fields.String(required=True)
+    value_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class _FundEntry(Schema):
+    """A line of a charity fund's ledger: the amount moved and the balance it left."""
+
+    entry_id = fields.String(required=True)
+    fund_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    amount_fen = fields.Integer(required=True, validate=validate.Range(min=1))
+    balance_after_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+# the examples' goods: one item of one community's stock, donated and then handed out
+_MIANBEI = {"org_unit_id": "jiayuan", "item_id": "jiayuan:mianbei", "name": "棉被", "unit": "床"}
+
+
+@CONTRACTS.contract("welfare.goods.donated", 1, example={
+    **_MIANBEI, "movement_id": "m-1", "quantity": 20, "donor": "吉林银行船营支行", "value_fen": 240000})
+class GoodsDonated(_StockMovement):
     """Donated goods came into a community's charity-supermarket stock."""
 
-    movement_id = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
-    item_id = fields.String(required=True)
-    name = fields.String(required=True)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
-    unit = fields.String(required=True)
     donor = fields.String(required=True)
-    value_fen = fields.Integer(required=True, validate=validate.Range(min=0))
 
 
-@CONTRACTS.contract("welfare.goods.handed_out", 1,
-                    example={"movement_id": "m-2", "org_unit_id": "jiayuan", "item_id": "jiayuan:mianbei",
-                             "name": "棉被", "quantity": 1, "unit": "床", "recipient": "household:h-1",
-                             "value_fen": 12000})
-class GoodsHandedOut(Schema):
+@CONTRACTS.contract("welfare.goods.handed_out", 1, example={
+    **_MIANBEI, "movement_id": "m-2", "quantity": 1, "recipient": "household:h-1", "value_fen": 12000})
+class GoodsHandedOut(_StockMovement):
     """Goods left the stock to an eligible household (or against love coins: recipient volunteer:...)."""
 
-    movement_id = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
-    item_id = fields.String(required=True)
-    name = fields.String(required=True)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
-    unit = fields.String(required=True)
     recipient = fields.String(required=True)
-    value_fen = fields.Integer(required=True, validate=validate.Range(min=0))
 
 
 @CONTRACTS.contract("welfare.fund.donation_received", 1,
                     example={"entry_id": "e-1", "fund_id": "fund:huangqi", "org_unit_id": "huangqi",
                              "donor": "船营区供电公司", "donor_kind": "co_building_unit", "amount_fen": 500000,
                              "balance_after_fen": 6000000})
-class FundDonationReceived(Schema):
+class FundDonationReceived(_FundEntry):
     """Money came into a charity fund (from residents or co-building units 共建单位)."""
 
-    entry_id = fields.String(required=True)
-    fund_id = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
     donor = fields.String(required=True)
     donor_kind = fields.String(required=True, validate=validate.OneOf(("resident", "co_building_unit", "other")))
-    amount_fen = fields.Integer(required=True, validate=validate.Range(min=1))
-    balance_after_fen = fields.Integer(required=True, validate=validate.Range(min=0))
 
 
 @CONTRACTS.contract("welfare.fund.grant_paid", 1,
                     example={"entry_id": "fg-1", "fund_id": "fund:huangqi", "org_unit_id": "huangqi",
                              "amount_fen": 100000, "balance_after_fen": 5900000})
-class FundGrantPaid(Schema):
+class FundGrantPaid(_FundEntry):
     """An approved grant was paid out of a charity fund."""
 
-    entry_id = fields.String(required=True)
-    fund_id = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
     # to whom: personal, kept (encrypted) in the welfare service; sent by earlier versions, no longer
     recipient = fields.String(load_default=None, allow_none=True)
-    amount_fen = fields.Integer(required=True, validate=validate.Range(min=1))
-    balance_after_fen = fields.Integer(required=True, validate=validate.Range(min=0))
 
 
 @CONTRACTS.contract("welfare.visit.recorded", 1,
@@ -245,10 +241,7 @@ class VisitRecorded(Schema):
 @CONTRACTS.contract("welfare.grant.resumed", 1,
                     example={"grant_id": "g-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
                              "monthly_amount_fen": 108000})
-class GrantResumed(Schema):
+class GrantResumed(_GrantFact):
     """A suspended grant qualifies again at a re-review: payments resume."""
 
-    grant_id = fields.String(required=True)
-    programme = fields.String(required=True)
-    org_unit_id = fields.String(required=True)
     monthly_amount_fen = fields.Integer(required=True, validate=validate.Range(min=0))

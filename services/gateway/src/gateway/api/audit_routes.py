@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from liandong.auth import current_principal, requires
-from liandong.openapi import api
+from liandong.auth import current_principal
+from liandong.routes import guarded
 from liandong.web import load_query
 
 from ..adapters.audit_log import AuditLog
@@ -17,10 +17,9 @@ def blueprint(audit: AuditLog, org) -> Blueprint:
     bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
 
     @bp.get("")
-    @requires("audit:read")
-    @api("Who read or changed personal data (ID/phone numbers, addresses, incomes, corrections) and when",
-         query=schemas.AuditQuerySchema, response=schemas.AuditEntrySchema, many=True, tags=["audit"],
-         permission="audit:read")
+    @guarded("Who read or changed personal data (ID/phone numbers, addresses, incomes, corrections) and when",
+             query=schemas.AuditQuerySchema, response=schemas.AuditEntrySchema, many=True, tags=["audit"],
+             permission="audit:read")
     def entries():
         return audit_cases.entries(audit, org, current_principal(), load_query(schemas.AuditQuerySchema)).body()
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 import yaml
 from flask import Blueprint, request
 
-from liandong.auth import current_principal, requires
+from liandong.auth import current_principal
 from liandong.errors import DomainError, ValidationFailed
 from liandong.listing import NoQuery
 from liandong.openapi import api
+from liandong.routes import guarded
 from liandong.web import load_json, load_query
 
 from ..adapters.org_repository import OrgRepository
@@ -44,9 +45,8 @@ def blueprint(repo: OrgRepository) -> Blueprint:
                           for u in org_cases.tree(repo, q.get("root"))]}
 
     @bp.post("/units")
-    @requires("org:admin")
-    @api("Add an org unit under a parent", body=schemas.NewOrgUnitSchema, response=schemas.OrgUnitSchema,
-         status=201, tags=["org"], permission="org:admin")
+    @guarded("Add an org unit under a parent", body=schemas.NewOrgUnitSchema, response=schemas.OrgUnitSchema,
+             status=201, tags=["org"], permission="org:admin")
     def create():
         body = load_json(schemas.NewOrgUnitSchema)
         unit = org_cases.create_unit(repo, body["id"], body["name"], body["level"], body["parent_id"],
@@ -54,34 +54,30 @@ def blueprint(repo: OrgRepository) -> Blueprint:
         return _view(unit, 1), 201
 
     @bp.patch("/units/<unit_id>")
-    @requires("org:admin")
-    @api("Rename an org unit (its id and path stay)", body=schemas.RenameSchema, response=schemas.OrgUnitSchema,
-         tags=["org"], permission="org:admin")
+    @guarded("Rename an org unit (its id and path stay)", body=schemas.RenameSchema, response=schemas.OrgUnitSchema,
+             tags=["org"], permission="org:admin")
     def rename(unit_id: str):
         body = load_json(schemas.RenameSchema)
         return _view(org_cases.rename_unit(repo, unit_id, body["name"], current_principal()))
 
     @bp.post("/units/<unit_id>/move")
-    @requires("org:admin")
-    @api("Move an org unit and its subtree under another parent (one moved event per unit, with old_path)",
-         body=schemas.MoveSchema, response=schemas.MovedSchema, tags=["org"], permission="org:admin")
+    @guarded("Move an org unit and its subtree under another parent (one moved event per unit, with old_path)",
+             body=schemas.MoveSchema, response=schemas.MovedSchema, tags=["org"], permission="org:admin")
     def move(unit_id: str):
         body = load_json(schemas.MoveSchema)
         return {"moved": [_view(u) for u in org_cases.move_unit(repo, unit_id, body["parent_id"],
                                                                 current_principal())]}
 
     @bp.post("/units/<unit_id>/retire")
-    @requires("org:admin")
-    @api("Retire an org unit: it keeps its history but takes no new records", response=schemas.OrgUnitSchema,
-         tags=["org"], permission="org:admin")
+    @guarded("Retire an org unit: it keeps its history but takes no new records", response=schemas.OrgUnitSchema,
+             tags=["org"], permission="org:admin")
     def retire(unit_id: str):
         return _view(org_cases.retire_unit(repo, unit_id, current_principal()))
 
     @bp.post("/import")
-    @requires("org:admin")
-    @api("Import a whole district in one go from CSV (id,name,level,parent_id) or nested YAML; "
-         "a file with any error changes nothing; existing units are kept", body=schemas.ImportSchema,
-         response=schemas.ImportResultSchema, tags=["org"], permission="org:admin", content_type="text/csv")
+    @guarded("Import a whole district in one go from CSV (id,name,level,parent_id) or nested YAML; "
+             "a file with any error changes nothing; existing units are kept", body=schemas.ImportSchema,
+             response=schemas.ImportResultSchema, tags=["org"], permission="org:admin", content_type="text/csv")
     def import_file():
         return org_cases.import_rows(repo, _rows_from_request(), current_principal()), 201
 

@@ -5,7 +5,8 @@ from flask import Blueprint
 
 from liandong.auth import current_principal as caller
 from liandong.openapi import api
-from liandong.web import load_json, load_query
+from liandong.routes import Records
+from liandong.web import load_query
 
 from ..service_layer import SecurityService
 from ..service_layer.corrections import PERMISSION
@@ -17,33 +18,18 @@ TAGS = ["corrections"]
 def blueprint(service: SecurityService) -> Blueprint:
     bp = Blueprint("corrections", __name__)
     corrections = service.corrections
+    routes = Records(bp, TAGS)
+    person = dict(response=s.SupervisedPersonOut, permission=PERMISSION)
 
-    @bp.post("/corrections/people")
-    @api("Enrol a person under community correction or released-person support", body=s.SupervisedPersonIn,
-         response=s.SupervisedPersonOut, status=201, tags=TAGS, permission=PERMISSION)
-    def enrol_person():
-        return corrections.enrol(caller(), load_json(s.SupervisedPersonIn)), 201
-
-    @bp.get("/corrections/people")
-    @api("List people under supervision (?overdue=true for overdue visits), the next visit due first; from/to: "
-         "enrolled", query=s.SupervisedPersonQuery, response=s.SupervisedPersonOut, many=True, tags=TAGS,
-         permission=PERMISSION)
-    def list_people():
-        return corrections.page(caller(), load_query(s.SupervisedPersonQuery)).body()
-
-    @bp.get("/corrections/people/<person_id>")
-    @api("Read one person's record and visit log", query=s.NoQuery, response=s.SupervisedPersonOut, tags=TAGS,
-         permission=PERMISSION)
-    def get_person(person_id: str):
-        load_query(s.NoQuery)
-        return corrections.get(caller(), person_id)
-
-    @bp.post("/corrections/people/<person_id>/visits")
-    @api("Log a visit by the responsible worker (走访)", body=s.CorrectionsVisitIn, response=s.SupervisedPersonOut,
-         tags=TAGS, permission=PERMISSION)
-    def log_visit(person_id: str):
-        data = load_json(s.CorrectionsVisitIn)
-        return corrections.log_visit(caller(), person_id, data["visited_at"], data["note"])
+    routes.create("/corrections/people", "enrol_person", "Enrol a person under community correction or "
+                  "released-person support", corrections.enrol, body=s.SupervisedPersonIn, **person)
+    routes.listing("/corrections/people", "list_people", "List people under supervision (?overdue=true for overdue "
+                   "visits), the next visit due first; from/to: enrolled", corrections.page,
+                   query=s.SupervisedPersonQuery, **person)
+    routes.read("/corrections/people/<person_id>", "get_person", "Read one person's record and visit log",
+                corrections.get, **person)
+    routes.step("/corrections/people/<person_id>/visits", "log_visit", "Log a visit by the responsible worker (走访)",
+                corrections.log_visit, body=s.CorrectionsVisitIn, takes=("visited_at", "note"), **person)
 
     @bp.post("/corrections/overdue-scan")
     @api("Run the overdue-visit scan now (the worker runs it periodically); flags each missed visit once",

@@ -3,58 +3,31 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from liandong.auth import current_principal as caller
-from liandong.openapi import api
-from liandong.web import load_json, load_query
+from liandong.routes import Records
 
 from ..service_layer import SecurityService
 from ..service_layer.base import record_of
 from . import schemas as s
 
-TAGS = ["mediation"]
-
 
 def blueprint(service: SecurityService) -> Blueprint:
     bp = Blueprint("mediation", __name__)
     mediation = service.mediation
+    routes = Records(bp, ["mediation"], record_of)
+    one = dict(response=s.DisputeOut, permission="security:mediate")
 
-    @bp.post("/disputes")
-    @api("Register a dispute for mediation (optionally from a petition, by its id)", body=s.DisputeIn,
-         response=s.DisputeOut, status=201, tags=TAGS, permission="security:mediate")
-    def register_dispute():
-        return record_of(mediation.register(caller(), load_json(s.DisputeIn))), 201
-
-    @bp.get("/disputes")
-    @api("List disputes (?status=open,mediated, ?outcome=, ?type=, ?petition_id=), newest first; from/to: "
-         "registered", query=s.DisputeQuery, response=s.DisputeOut, many=True, tags=TAGS, permission="security:read")
-    def list_disputes():
-        return mediation.page(caller(), load_query(s.DisputeQuery)).body(record_of)
-
-    @bp.get("/disputes/<dispute_id>")
-    @api("Read one dispute", query=s.NoQuery, response=s.DisputeOut, tags=TAGS, permission="security:read")
-    def get_dispute(dispute_id: str):
-        load_query(s.NoQuery)
-        return record_of(mediation.get(caller(), dispute_id))
-
-    @bp.post("/disputes/<dispute_id>/sessions")
-    @api("Record a mediation session", body=s.MediationSessionIn, response=s.DisputeOut, tags=TAGS,
-         permission="security:mediate")
-    def hold_session(dispute_id: str):
-        data = load_json(s.MediationSessionIn)
-        return record_of(mediation.hold_session(caller(), dispute_id, data["held_at"], data["note"]))
-
-    @bp.post("/disputes/<dispute_id>/outcome")
-    @api("Record the outcome (agreement, failed, referred_to_court): announces security.dispute.mediated",
-         body=s.MediationOutcomeIn, response=s.DisputeOut, tags=TAGS, permission="security:mediate")
-    def conclude(dispute_id: str):
-        data = load_json(s.MediationOutcomeIn)
-        return record_of(mediation.conclude(caller(), dispute_id, data["outcome"], data["note"]))
-
-    @bp.post("/disputes/<dispute_id>/follow-ups")
-    @api("Record a follow-up visit (回访) after mediation", body=s.MediationFollowUpIn, response=s.DisputeOut, tags=TAGS,
-         permission="security:mediate")
-    def follow_up(dispute_id: str):
-        data = load_json(s.MediationFollowUpIn)
-        return record_of(mediation.follow_up(caller(), dispute_id, data["note"], data["agreement_holding"]))
-
+    routes.create("/disputes", "register_dispute", "Register a dispute for mediation (optionally from a petition, "
+                  "by its id)", mediation.register, body=s.DisputeIn, **one)
+    routes.listing("/disputes", "list_disputes", "List disputes (?status=open,mediated, ?outcome=, ?type=, "
+                   "?petition_id=), newest first; from/to: registered", mediation.page, query=s.DisputeQuery,
+                   response=s.DisputeOut, permission="security:read")
+    routes.read("/disputes/<dispute_id>", "get_dispute", "Read one dispute", mediation.get, response=s.DisputeOut,
+                permission="security:read")
+    routes.step("/disputes/<dispute_id>/sessions", "hold_session", "Record a mediation session",
+                mediation.hold_session, body=s.MediationSessionIn, takes=("held_at", "note"), **one)
+    routes.step("/disputes/<dispute_id>/outcome", "conclude", "Record the outcome (agreement, failed, "
+                "referred_to_court): announces security.dispute.mediated", mediation.conclude,
+                body=s.MediationOutcomeIn, takes=("outcome", "note"), **one)
+    routes.step("/disputes/<dispute_id>/follow-ups", "follow_up", "Record a follow-up visit (回访) after mediation",
+                mediation.follow_up, body=s.MediationFollowUpIn, takes=("note", "agreement_holding"), **one)
     return bp

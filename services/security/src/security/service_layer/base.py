@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any, Callable, TypeVar
 
 from liandong.auth import Principal, out_of_scope
-from liandong.errors import Forbidden, ValidationFailed
+from liandong.errors import ValidationFailed
 from liandong.repository import retry_on_conflict
 
 from ..adapters.repositories import Repositories
@@ -67,14 +67,7 @@ class UseCases:
     def paths(self, principal: Principal, permission: str, org_unit: str | None) -> list[str]:
         """The subtrees a list covers: the `org_unit` asked for (where the caller must hold `permission`),
         else every subtree where they hold it."""
-        if org_unit:
-            path = self.path_of(org_unit, "org_unit")
-            principal.require(permission, path)
-            return [path]
-        paths = principal.scopes(permission)
-        if not paths:
-            raise Forbidden(f"{permission} is not granted")
-        return paths
+        return principal.list_paths(permission, self.path_of(org_unit, "org_unit") if org_unit else None)
 
     @staticmethod
     def change(repo, load: Callable[[], T], mutate: Callable[[T], Any]) -> T:

@@ -3,16 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from liandong.auth import current_principal
-from liandong.web import load_json
-
 PREFIX = "/api/v1/volunteer"
 TAGS = ["volunteer"]
-
-
-def created(use_case, schema):
-    """A create: the body parsed with `schema`, the use case called for the caller, 201 with the record."""
-    return use_case(current_principal(), load_json(schema)), 201
 
 
 from . import activities, configuration, love_bank, reports, teams, volunteers  # noqa: E402  (they read PREFIX)

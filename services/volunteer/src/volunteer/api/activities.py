@@ -4,24 +4,22 @@ from __future__ import annotations
 from flask import Blueprint
 
 from liandong.auth import current_principal
-from liandong.listing import NoQuery
 from liandong.openapi import api
+from liandong.routes import Records
 from liandong.web import load_json, load_query
 
 from ..service_layer.access import MANAGE, READ, SELF
-from . import PREFIX, TAGS, created, schemas as s
+from . import PREFIX, TAGS, schemas as s
 EITHER = f"{MANAGE} or {SELF}"
 
 
 def blueprint(svc) -> Blueprint:
     bp = Blueprint("activities", __name__, url_prefix=PREFIX)
     uc = svc.activities
+    routes = Records(bp, TAGS)
 
-    @bp.post("/activities")
-    @api("Create (and optionally publish) an activity", body=s.ActivitySchema, response=s.ActivityOutSchema,
-         status=201, tags=TAGS, permission=MANAGE)
-    def create_activity():
-        return created(uc.create, s.ActivitySchema)
+    routes.create("/activities", "create_activity", "Create (and optionally publish) an activity", uc.create,
+                  body=s.ActivitySchema, response=s.ActivityOutSchema, permission=MANAGE)
 
     @bp.get("/activities")
     @api("List activities in scope (residents see published ones; from/to: the start)",
@@ -30,12 +28,9 @@ def blueprint(svc) -> Blueprint:
     def list_activities():
         return uc.listing(current_principal(), load_query(s.ActivityListQuery))
 
-    @bp.get("/activities/<activity_id>")
-    @api("One activity with its sign-ups, waitlist and attendance", query=NoQuery, response=s.ActivityOutSchema,
-         tags=TAGS, permission=f"{READ} or {SELF}")
-    def get_activity(activity_id: str):
-        load_query(NoQuery)
-        return uc.one(current_principal(), activity_id)
+    routes.read("/activities/<activity_id>", "get_activity",
+                "One activity with its sign-ups, waitlist and attendance", uc.one, response=s.ActivityOutSchema,
+                permission=f"{READ} or {SELF}")
 
     @bp.post("/activities/<activity_id>/publish")
     @api("Open the activity for sign-up", response=s.ActivityOutSchema, tags=TAGS, permission=MANAGE)

@@ -3,36 +3,25 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from liandong.auth import current_principal
-from liandong.listing import NoQuery
-from liandong.openapi import api
-from liandong.web import load_query
+from liandong.routes import Records
 
 from ..service_layer.access import MANAGE, SELF
-from . import PREFIX, TAGS, created, schemas as s
+from . import PREFIX, TAGS, schemas as s
 
 
 def blueprint(svc) -> Blueprint:
     bp = Blueprint("love_bank", __name__, url_prefix=PREFIX)
     uc = svc.love_bank
+    routes = Records(bp, TAGS)
 
-    @bp.post("/coins/adjustments")
-    @api("Adjust a balance by an entry with a reason (positive credits, negative debits)",
-         body=s.AdjustmentSchema, response=s.EntrySchema, status=201, tags=TAGS, permission=MANAGE)
-    def adjust():
-        return created(uc.adjust, s.AdjustmentSchema)
+    routes.create("/coins/adjustments", "adjust",
+                  "Adjust a balance by an entry with a reason (positive credits, negative debits)", uc.adjust,
+                  body=s.AdjustmentSchema, response=s.EntrySchema, permission=MANAGE)
 
-    @bp.post("/coins/time-bank")
-    @api("Pay another volunteer in love coins for their help (时间银行)", body=s.TimeBankSchema,
-         response=s.EntrySchema, status=201, tags=TAGS, permission=f"{MANAGE} or {SELF}")
-    def time_bank():
-        return created(uc.time_bank, s.TimeBankSchema)
+    routes.create("/coins/time-bank", "time_bank", "Pay another volunteer in love coins for their help (时间银行)",
+                  uc.time_bank, body=s.TimeBankSchema, response=s.EntrySchema, permission=f"{MANAGE} or {SELF}")
 
-    @bp.get("/coins/check")
-    @api("Do the stored balances equal the sum of the ledger?", query=NoQuery, response=s.LedgerCheckSchema,
-         tags=TAGS, permission=MANAGE)
-    def ledger_check():
-        load_query(NoQuery)
-        return uc.check(current_principal())
+    routes.read("/coins/check", "ledger_check", "Do the stored balances equal the sum of the ledger?", uc.check,
+                response=s.LedgerCheckSchema, permission=MANAGE)
 
     return bp

@@ -4,23 +4,21 @@ from __future__ import annotations
 from flask import Blueprint
 
 from liandong.auth import current_principal
-from liandong.listing import NoQuery
 from liandong.openapi import api
+from liandong.routes import Records
 from liandong.web import load_json, load_query
 
 from ..service_layer.access import MANAGE, READ
-from . import PREFIX, TAGS, created, schemas as s
+from . import PREFIX, TAGS, schemas as s
 
 
 def blueprint(svc) -> Blueprint:
     bp = Blueprint("teams", __name__, url_prefix=PREFIX)
     uc = svc.teams
+    routes = Records(bp, TAGS)
 
-    @bp.post("/teams")
-    @api("Form a volunteer service team (志愿服务队)", body=s.TeamSchema, response=s.TeamOutSchema, status=201,
-         tags=TAGS, permission=MANAGE)
-    def create_team():
-        return created(uc.create, s.TeamSchema)
+    routes.create("/teams", "create_team", "Form a volunteer service team (志愿服务队)", uc.create, body=s.TeamSchema,
+                  response=s.TeamOutSchema, permission=MANAGE)
 
     @bp.get("/teams")
     @api("List teams in the caller's scope", query=s.TeamListQuery, response=s.TeamOutSchema, many=True,
@@ -28,11 +26,7 @@ def blueprint(svc) -> Blueprint:
     def list_teams():
         return uc.listing(current_principal(), load_query(s.TeamListQuery))
 
-    @bp.get("/teams/<team_id>")
-    @api("One team", query=NoQuery, response=s.TeamOutSchema, tags=TAGS, permission=READ)
-    def get_team(team_id: str):
-        load_query(NoQuery)
-        return uc.one(current_principal(), team_id)
+    routes.read("/teams/<team_id>", "get_team", "One team", uc.one, response=s.TeamOutSchema, permission=READ)
 
     @bp.post("/teams/<team_id>/members")
     @api("Add a member", body=s.MemberSchema, response=s.TeamOutSchema, tags=TAGS, permission=MANAGE)

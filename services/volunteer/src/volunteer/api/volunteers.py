@@ -4,23 +4,23 @@ from __future__ import annotations
 from flask import Blueprint
 
 from liandong.auth import current_principal
-from liandong.listing import ListQuery, NoQuery
+from liandong.listing import ListQuery
 from liandong.openapi import api
+from liandong.routes import Records
 from liandong.web import load_json, load_query
 
 from ..service_layer.access import MANAGE, READ, SELF
-from . import PREFIX, TAGS, created, schemas as s
+from . import PREFIX, TAGS, schemas as s
 
 
 def blueprint(svc) -> Blueprint:
     bp = Blueprint("volunteers", __name__, url_prefix=PREFIX)
     uc = svc.volunteers
+    routes = Records(bp, TAGS)
 
-    @bp.post("/volunteers")
-    @api("Register a volunteer (staff for anyone; a resident for themselves)", body=s.RegisterVolunteerSchema,
-         response=s.VolunteerSchema, status=201, tags=TAGS, permission=f"{MANAGE} or {SELF}")
-    def register():
-        return created(uc.register, s.RegisterVolunteerSchema)
+    routes.create("/volunteers", "register", "Register a volunteer (staff for anyone; a resident for themselves)",
+                  uc.register, body=s.RegisterVolunteerSchema, response=s.VolunteerSchema,
+                  permission=f"{MANAGE} or {SELF}")
 
     @bp.get("/volunteers")
     @api("List volunteers in the caller's scope (from/to: registered)", query=s.VolunteerListQuery,
@@ -28,19 +28,12 @@ def blueprint(svc) -> Blueprint:
     def list_volunteers():
         return uc.listing(current_principal(), load_query(s.VolunteerListQuery))
 
-    @bp.get("/volunteers/me")
-    @api("The caller's own volunteer record with totals and balance", query=NoQuery, response=s.VolunteerSchema,
-         tags=TAGS, permission=SELF)
-    def me():
-        load_query(NoQuery)
-        return uc.mine(current_principal())
+    routes.read("/volunteers/me", "me", "The caller's own volunteer record with totals and balance", uc.mine,
+                response=s.VolunteerSchema, permission=SELF)
 
-    @bp.get("/volunteers/<volunteer_id>")
-    @api("One volunteer with hours, activities and love-coin balance", query=NoQuery, response=s.VolunteerSchema,
-         tags=TAGS, permission=READ)
-    def get_volunteer(volunteer_id: str):
-        load_query(NoQuery)
-        return uc.one(current_principal(), volunteer_id)
+    routes.read("/volunteers/<volunteer_id>", "get_volunteer",
+                "One volunteer with hours, activities and love-coin balance", uc.one, response=s.VolunteerSchema,
+                permission=READ)
 
     @bp.patch("/volunteers/<volunteer_id>")
     @api("Update skills, availability or contact (staff, or the volunteer themselves)", body=s.ProfileSchema,

@@ -149,14 +149,7 @@ class Access:
 
     def list_scope(self, p: Principal, permission: str, org_unit_id: str | None) -> list[str]:
         """The subtrees a list covers: the caller's scope, or one org unit within it (`org_unit`)."""
-        if org_unit_id:
-            path = self.org.path_of(org_unit_id)
-            p.require(permission, path)
-            return [path]
-        paths = p.scopes(permission)
-        if not paths:
-            raise Forbidden(f"{permission} is not granted")
-        return paths
+        return p.list_paths(permission, self.org.path_of(org_unit_id) if org_unit_id else None)
 
     def report_path(self, p: Principal, org_unit_id: str | None) -> str:
         """The one subtree a figure is about: the unit named, or the caller's only scope."""

@@ -5,21 +5,19 @@ from flask import Blueprint
 
 from liandong.auth import current_principal
 from liandong.openapi import api
+from liandong.routes import Records
 from liandong.web import load_json, load_query
 
 from ..service_layer import Welfare
 from . import schemas as s
-from .views import application_view, grant_view, listed
+from .views import application_view, grant_view
 
 
 def blueprint(welfare: Welfare) -> Blueprint:
     bp = Blueprint("welfare_applications", __name__, url_prefix="/api/v1/welfare")
     cases = welfare.applications
-
-    def changed(step, app_id: str, body_schema, *more_ids) -> dict:
-        """A step of the application's procedure: the body parsed, the step taken, the application shown."""
-        p = current_principal()
-        return application_view(p, step(p, app_id, *more_ids, load_json(body_schema)))
+    routes = Records(bp, ["applications"], application_view, per_caller=True)
+    step = dict(response=s.ApplicationSchema, permission="welfare:review", takes=None)
 
     @bp.get("/programmes")
     @api("The configured programmes with their rules, documents, amount rule and notice period",
@@ -35,32 +33,16 @@ def blueprint(welfare: Welfare) -> Blueprint:
         body = load_json(s.EligibilityCheckSchema)
         return cases.check(current_principal(), body["programme"], body["org_unit_id"], body["household"]).to_dict()
 
-    @bp.post("/applications")
-    @api("Submit an application (community window, home visit, or a resident online)", body=s.ApplicationInSchema,
-         response=s.ApplicationSchema, status=201, permission="welfare:apply", tags=["applications"])
-    def submit():
-        p = current_principal()
-        return application_view(p, cases.submit(p, load_json(s.ApplicationInSchema))), 201
-
-    @bp.get("/applications")
-    @api("Applications in the caller's scope, newest first (a resident: their own)", query=s.ApplicationQuerySchema,
-         response=s.ApplicationSchema, many=True, permission="welfare:read", tags=["applications"])
-    def list_applications():
-        return listed(cases.search, s.ApplicationQuerySchema, application_view)
-
-    @bp.get("/applications/<app_id>")
-    @api("One application with its eligibility, notice period, objections and history", query=s.NoQuery,
-         response=s.ApplicationSchema, permission="welfare:read", tags=["applications"])
-    def get_application(app_id):
-        p = current_principal()
-        load_query(s.NoQuery)
-        return application_view(p, cases.get(p, app_id))
-
-    @bp.post("/applications/<app_id>/community-review")
-    @api("Community review (社区审核): pass starts the public notice (公示), fail rejects", body=s.ReviewSchema,
-         response=s.ApplicationSchema, permission="welfare:review", tags=["applications"])
-    def community_review(app_id):
-        return changed(cases.review, app_id, s.ReviewSchema)
+    routes.create("/applications", "submit", "Submit an application (community window, home visit, or a resident "
+                  "online)", cases.submit, body=s.ApplicationInSchema, response=s.ApplicationSchema,
+                  permission="welfare:apply")
+    routes.listing("/applications", "list_applications", "Applications in the caller's scope, newest first (a "
+                   "resident: their own)", cases.search, query=s.ApplicationQuerySchema, response=s.ApplicationSchema,
+                   permission="welfare:read")
+    routes.read("/applications/<app_id>", "get_application", "One application with its eligibility, notice period, "
+                "objections and history", cases.get, response=s.ApplicationSchema, permission="welfare:read")
+    routes.step("/applications/<app_id>/community-review", "community_review", "Community review (社区审核): pass "
+                "starts the public notice (公示), fail rejects", cases.review, body=s.ReviewSchema, **step)
 
     @bp.post("/applications/<app_id>/objections")
     @api("Record an objection raised during the notice period", body=s.ObjectionSchema, status=201,
@@ -68,11 +50,8 @@ def blueprint(welfare: Welfare) -> Blueprint:
     def objection(app_id):
         return cases.object(current_principal(), app_id, load_json(s.ObjectionSchema)), 201
 
-    @bp.post("/applications/<app_id>/objections/<objection_id>/resolution")
-    @api("Resolve an objection (upheld rejects the application)", body=s.ResolutionSchema,
-         response=s.ApplicationSchema, permission="welfare:review", tags=["applications"])
-    def resolve(app_id, objection_id):
-        return changed(cases.resolve_objection, app_id, s.ResolutionSchema, objection_id)
+    routes.step("/applications/<app_id>/objections/<objection_id>/resolution", "resolve", "Resolve an objection "
+                "(upheld rejects the application)", cases.resolve_objection, body=s.ResolutionSchema, **step)
 
     @bp.post("/applications/<app_id>/approval")
     @api("Sub-district approval (街道审批) after the notice period: starts the grant", response=s.ApprovalSchema,
@@ -82,10 +61,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
         app, grant = cases.approve(p, app_id)
         return {"application": application_view(p, app), "grant": grant_view(p, grant)}
 
-    @bp.post("/applications/<app_id>/rejection")
-    @api("Reject with a reason (community review: welfare:review; later: welfare:approve)", body=s.ReasonSchema,
-         response=s.ApplicationSchema, permission="welfare:review", tags=["applications"])
-    def reject(app_id):
-        return changed(cases.reject, app_id, s.ReasonSchema)
+    routes.step("/applications/<app_id>/rejection", "reject", "Reject with a reason (community review: "
+                "welfare:review; later: welfare:approve)", cases.reject, body=s.ReasonSchema, **step)
 
     return bp

@@ -5,26 +5,25 @@ from flask import Blueprint, request
 
 from liandong.auth import current_principal
 from liandong.openapi import api
+from liandong.routes import Records
 from liandong.web import load_json, load_query
 
 from ..service_layer import Welfare
 from . import schemas as s
-from .views import clean, created
+from .views import clean
 
 
 def blueprint(welfare: Welfare) -> Blueprint:
     bp = Blueprint("welfare_fund", __name__, url_prefix="/api/v1/welfare")
     fund = welfare.fund
     tags = ["charity fund"]
+    routes = Records(bp, tags, clean)
 
     def note() -> str:
         return load_json(s.NoteSchema)["note"] if request.data else ""
 
-    @bp.post("/fund/donations")
-    @api("Money donated to an org unit's charity fund", body=s.FundDonationSchema, response=s.FundEntrySchema,
-         status=201, permission="welfare:fund", tags=tags)
-    def fund_donation():
-        return created(fund.donate, s.FundDonationSchema)
+    routes.create("/fund/donations", "fund_donation", "Money donated to an org unit's charity fund", fund.donate,
+                  body=s.FundDonationSchema, response=s.FundEntrySchema, permission="welfare:fund")
 
     @bp.post("/fund/grants")
     @api("Ask for a grant out of the charity fund", body=s.FundGrantInSchema, status=201,

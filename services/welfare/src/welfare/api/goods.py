@@ -5,29 +5,26 @@ from flask import Blueprint
 
 from liandong.auth import current_principal
 from liandong.openapi import api
+from liandong.routes import Records
 from liandong.web import load_json, load_query
 
 from ..service_layer import Welfare
 from . import schemas as s
-from .views import clean, created, listed, redemption_view, stock_view
+from .views import clean, listed, redemption_view, stock_view
 
 
 def blueprint(welfare: Welfare) -> Blueprint:
     bp = Blueprint("welfare_goods", __name__, url_prefix="/api/v1/welfare")
     goods, redemptions = welfare.goods, welfare.redemptions
     tags = ["charity supermarket"]
+    routes = Records(bp, tags, clean)
 
-    @bp.post("/goods/donations")
-    @api("Donated goods received into a community's stock", body=s.GoodsDonationSchema, response=s.MovementSchema,
-         status=201, permission="welfare:goods", tags=tags)
-    def donate_goods():
-        return created(goods.donate, s.GoodsDonationSchema)
+    routes.create("/goods/donations", "donate_goods", "Donated goods received into a community's stock",
+                  goods.donate, body=s.GoodsDonationSchema, response=s.MovementSchema, permission="welfare:goods")
 
-    @bp.post("/goods/handouts")
-    @api("Hand goods to a household (409 and nothing changed when the stock is short)", body=s.HandoutSchema,
-         response=s.MovementSchema, status=201, permission="welfare:goods", tags=tags)
-    def hand_out():
-        return created(goods.hand_out, s.HandoutSchema)
+    routes.create("/goods/handouts", "hand_out",
+                  "Hand goods to a household (409 and nothing changed when the stock is short)", goods.hand_out,
+                  body=s.HandoutSchema, response=s.MovementSchema, permission="welfare:goods")
 
     @bp.get("/goods/stock")
     @api("Stock per item in the caller's scope (or an org unit's subtree), with in-kind value and low-stock flags",

@@ -5,36 +5,25 @@ from flask import Blueprint
 
 from liandong.auth import current_principal
 from liandong.openapi import api
+from liandong.routes import Records
 from liandong.web import load_json, load_query
 
 from ..service_layer import Welfare
 from . import schemas as s
-from .views import grant_view, listed, payment_view
+from .views import grant_view, payment_view
 
 
 def blueprint(welfare: Welfare) -> Blueprint:
     bp = Blueprint("welfare_grants", __name__, url_prefix="/api/v1/welfare")
     grants, disbursements = welfare.grants, welfare.disbursements
+    routes = Records(bp, ["grants"], grant_view, per_caller=True)
+    read = dict(response=s.GrantSchema, permission="welfare:read")
 
-    @bp.get("/grants")
-    @api("Grants in the caller's scope, newest first", query=s.GrantQuerySchema, response=s.GrantSchema, many=True,
-         permission="welfare:read", tags=["grants"])
-    def list_grants():
-        return listed(grants.search, s.GrantQuerySchema, grant_view)
-
-    @bp.get("/grants/reviews-due")
-    @api("Running grants whose periodic re-review (动态管理) is due by a month", query=s.ReviewsDueQuerySchema,
-         response=s.GrantSchema, many=True, permission="welfare:read", tags=["grants"])
-    def reviews_due():
-        return listed(grants.reviews_due, s.ReviewsDueQuerySchema, grant_view)
-
-    @bp.get("/grants/<grant_id>")
-    @api("One grant with its re-reviews", query=s.NoQuery, response=s.GrantSchema, permission="welfare:read",
-         tags=["grants"])
-    def get_grant(grant_id):
-        p = current_principal()
-        load_query(s.NoQuery)
-        return grant_view(p, grants.get(p, grant_id))
+    routes.listing("/grants", "list_grants", "Grants in the caller's scope, newest first", grants.search,
+                   query=s.GrantQuerySchema, **read)
+    routes.listing("/grants/reviews-due", "reviews_due", "Running grants whose periodic re-review (动态管理) is due "
+                   "by a month", grants.reviews_due, query=s.ReviewsDueQuerySchema, **read)
+    routes.read("/grants/<grant_id>", "get_grant", "One grant with its re-reviews", grants.get, **read)
 
     @bp.post("/grants/<grant_id>/re-reviews")
     @api("Periodic re-review with the household's current figures: continue, suspend or end",
@@ -44,12 +33,8 @@ def blueprint(welfare: Welfare) -> Blueprint:
         grant, outcome = grants.rereview(p, grant_id, load_json(s.RereviewSchema))
         return {**grant_view(p, grant), "outcome": outcome}
 
-    @bp.post("/grants/<grant_id>/end")
-    @api("End a grant (moved away, died, ...)", body=s.ReasonSchema, response=s.GrantSchema,
-         permission="welfare:approve", tags=["grants"])
-    def end_grant(grant_id):
-        p = current_principal()
-        return grant_view(p, grants.end(p, grant_id, load_json(s.ReasonSchema)["reason"]))
+    routes.step("/grants/<grant_id>/end", "end_grant", "End a grant (moved away, died, ...)", grants.end,
+                body=s.ReasonSchema, takes=("reason",), response=s.GrantSchema, permission="welfare:approve")
 
     @bp.post("/disbursements")
     @api("Pay every active grant under an org unit for a month (a month is never paid twice)",

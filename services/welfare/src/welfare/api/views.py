@@ -6,7 +6,7 @@ import dataclasses
 
 from liandong.auth import Principal, current_principal
 from liandong.idnumbers import mask
-from liandong.web import load_json, load_query
+from liandong.web import load_query
 
 from ..domain.money import fen_to_yuan
 
@@ -97,8 +97,3 @@ def listed(search, query_schema, view=None) -> dict:
     (`view(caller, record)`)."""
     p = current_principal()
     return search(p, load_query(query_schema)).body((lambda record: view(p, record)) if view else None)
-
-
-def created(use_case, body_schema) -> tuple[dict, int]:
-    """A route that records something: the body parsed, `use_case(caller, body)` called, the record (201)."""
-    return clean(use_case(current_principal(), load_json(body_schema))), 201

@@ -6,22 +6,21 @@ from flask import Blueprint
 from liandong.auth import current_principal
 from liandong.listing import PeriodQuery
 from liandong.openapi import api
+from liandong.routes import Records
 from liandong.web import load_json, load_query
 
 from ..service_layer import Welfare
 from . import schemas as s
-from .views import clean, created, visit_view
+from .views import clean, visit_view
 
 
 def blueprint(welfare: Welfare) -> Blueprint:
     bp = Blueprint("welfare_visits", __name__, url_prefix="/api/v1/welfare")
     visits = welfare.visits
+    routes = Records(bp, ["visits"], clean)
 
-    @bp.post("/pairings")
-    @api("Pair a cadre or volunteer with a household, with a support plan (结对帮扶)", body=s.PairingInSchema,
-         status=201, permission="welfare:visit", tags=["visits"])
-    def pair():
-        return created(visits.pair, s.PairingInSchema)
+    routes.create("/pairings", "pair", "Pair a cadre or volunteer with a household, with a support plan (结对帮扶)",
+                  visits.pair, body=s.PairingInSchema, permission="welfare:visit")
 
     @bp.get("/pairings/<pairing_id>")
     @api("A pairing with its visits", query=s.NoQuery, permission="welfare:read", tags=["visits"])
