@@ -2,41 +2,35 @@
 the contracts (`PetitionRepository.publish`); their names here may change freely."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from liandong.domain import DomainEvent
 
 
-@dataclass(frozen=True)
-class PetitionRegistered:
+class PetitionRegistered(DomainEvent):
     pass
 
 
-@dataclass(frozen=True)
-class PetitionAssigned:
+class PetitionAssigned(DomainEvent):
     assignment: dict
 
 
-@dataclass(frozen=True)
-class PetitionAnswered:
+class PetitionAnswered(DomainEvent):
     on_time: bool
     at: str
 
 
-@dataclass(frozen=True)
-class PetitionClosed:
+class PetitionClosed(DomainEvent):
     satisfaction: str
     resolved_at_level: bool
     at: str
 
 
-@dataclass(frozen=True)
-class PetitionOverdue:
+class PetitionOverdue(DomainEvent):
     supervisor_level: str
     deadline: str
     at: str
 
 
-@dataclass(frozen=True)
-class PetitionEscalated:
+class PetitionEscalated(DomainEvent):
     kind: str  # "escalation" (to the level above) or "supervision" (督办 after an overdue)
     from_level: str
     to_level: str
@@ -44,7 +38,6 @@ class PetitionEscalated:
     at: str
 
 
-@dataclass(frozen=True)
-class RiskFlagged:
+class RiskFlagged(DomainEvent):
     flags: tuple[str, ...]
     at: str

@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from liandong.clock import from_iso, to_iso
+from liandong.domain import DomainEvent as SharedDomainEvent
 from liandong.errors import InvalidTransition, ValidationFailed
 
 
-@dataclass(frozen=True)
-class DomainEvent:
+class DomainEvent(SharedDomainEvent):
     """Something that happened to one aggregate, recorded by it; its repository maps it to a contract."""
 
     aggregate_id: str

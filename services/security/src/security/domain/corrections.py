@@ -11,7 +11,6 @@ from .base import Aggregate, DomainEvent
 CATEGORIES = ("community_correction", "released_support")
 
 
-@dataclass(frozen=True)
 class VisitOverdue(DomainEvent):
     days_overdue: int
 

@@ -16,7 +16,6 @@ class MigrantRegistered(DomainEvent):
     pass
 
 
-@dataclass(frozen=True)
 class PermitExpiring(DomainEvent):
     days_left: int
 

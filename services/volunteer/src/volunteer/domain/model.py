@@ -6,6 +6,7 @@ from datetime import datetime
 
 from liandong.clock import from_iso
 from liandong.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from liandong.domain import DomainEvent
 
 VOLUNTEER_KINDS = ("resident", "party_member", "cobuilding_member")  # 居民, 党员报到, 共建单位
 VOLUNTEER_STATUSES = ("active", "paused", "left")
@@ -23,24 +24,20 @@ MAX_ATTENDANCE_MINUTES = 24 * 60
 
 # -- domain events (mapped to contracts by the repositories)
 
-@dataclass(frozen=True)
-class VolunteerRegistered:
+class VolunteerRegistered(DomainEvent):
     volunteer_id: str
 
 
-@dataclass(frozen=True)
-class ActivityPublished:
+class ActivityPublished(DomainEvent):
     activity_id: str
 
 
-@dataclass(frozen=True)
-class SignedUp:
+class SignedUp(DomainEvent):
     volunteer_id: str
     status: str  # signed_up | waitlisted | promoted | substitute
 
 
-@dataclass(frozen=True)
-class AttendanceRecorded:
+class AttendanceRecorded(DomainEvent):
     volunteer_id: str
     minutes: int
     delta_minutes: int

@@ -4,28 +4,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from liandong.errors import InvalidTransition
+from liandong.domain import DomainEvent
 
 # reserved -> redeemed | released ; refused is final (a later cancel releases nothing).
 STATUSES = ("reserved", "refused", "redeemed", "released")
 
 
-@dataclass(frozen=True)
-class CoinsReserved:
+class CoinsReserved(DomainEvent):
     balance_after: int
 
 
-@dataclass(frozen=True)
-class ReservationRefused:
+class ReservationRefused(DomainEvent):
     reason: str
 
 
-@dataclass(frozen=True)
-class CoinsRedeemed:
+class CoinsRedeemed(DomainEvent):
     pass
 
 
-@dataclass(frozen=True)
-class CoinsReleased:
+class CoinsReleased(DomainEvent):
     pass
 
 

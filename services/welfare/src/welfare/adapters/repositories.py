@@ -92,16 +92,25 @@ def _named(name: str | None) -> dict:
     return {"programme_name": name[:100]} if name else {}
 
 
-class GrantRepository(_DataclassRepository):
+class _NamesProgrammes(_DataclassRepository):
+    """A repository whose events name a programme: `programme_name(code)` reads the configuration."""
+
+    @staticmethod
+    def programme_name(code: str) -> str | None:  # no configuration given: the events carry the code only
+        return None
+
+    def __init__(self, deps, programme_name=None):
+        super().__init__(deps)
+        if programme_name is not None:
+            self.programme_name = programme_name
+
+
+class GrantRepository(_NamesProgrammes):
     collection_name = "grants"
     aggregate_class = cases.Grant
     personal = PersonalFields.of("household", "reviews[].eligibility", "suspend_reason", "end_reason")
     indexes = [([("org_path", 1), ("status", 1)], {"name": "org_status"}),
                ([("status", 1), ("next_review_period", 1)], {"name": "review_due"})]
-
-    def __init__(self, deps, programme_name=None):
-        super().__init__(deps)
-        self.programme_name = programme_name or (lambda code: None)
 
     def publish(self, g: cases.Grant, ev):
         base = {"grant_id": g.id, "programme": g.programme, "org_unit_id": g.org_unit_id}
@@ -160,14 +169,10 @@ class Payment:
     events: list = dataclasses.field(default_factory=list)
 
 
-class PaymentRepository(_DataclassRepository):
+class PaymentRepository(_NamesProgrammes):
     collection_name = "payments"
     aggregate_class = Payment
     indexes = [([("org_path", 1), ("period", 1)], {"name": "org_period"}), ([("grant_id", 1)], {"name": "grant"})]
-
-    def __init__(self, deps, programme_name=None):
-        super().__init__(deps)
-        self.programme_name = programme_name or (lambda code: None)
 
     def publish(self, p: Payment, ev):
         return "welfare.payment.disbursed", {"payment_id": p.id, "grant_id": p.grant_id, "programme": p.programme,

@@ -1,6 +1,7 @@
 """Applications and grants: the review workflow and periodic re-review (动态管理) as state machines."""
 from __future__ import annotations
 
+from liandong.domain import DomainEvent
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -11,45 +12,37 @@ from .programmes import Eligibility
 
 # -- domain events (the repository maps them to contracts)
 
-@dataclass(frozen=True)
-class ApplicationSubmitted:
+class ApplicationSubmitted(DomainEvent):
     pass
 
 
-@dataclass(frozen=True)
-class ApplicationApproved:
+class ApplicationApproved(DomainEvent):
     grant_id: str
     monthly_amount_fen: int
 
 
-@dataclass(frozen=True)
-class ApplicationRejected:
+class ApplicationRejected(DomainEvent):
     stage: str
     reason: str
 
 
-@dataclass(frozen=True)
-class CommunityReviewed:
+class CommunityReviewed(DomainEvent):
     notice_ends_at: str
 
 
-@dataclass(frozen=True)
-class GrantStarted:
+class GrantStarted(DomainEvent):
     pass
 
 
-@dataclass(frozen=True)
-class GrantSuspended:
+class GrantSuspended(DomainEvent):
     reason: str
 
 
-@dataclass(frozen=True)
-class GrantResumed:
+class GrantResumed(DomainEvent):
     pass
 
 
-@dataclass(frozen=True)
-class GrantEnded:
+class GrantEnded(DomainEvent):
     reason: str
 
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from liandong.errors import InvalidTransition, ValidationFailed
+from liandong.domain import DomainEvent
 
 
-@dataclass(frozen=True)
-class RedemptionRequested:
+class RedemptionRequested(DomainEvent):
     pass
 
 
-@dataclass(frozen=True)
-class RedemptionHandedOut:
+class RedemptionHandedOut(DomainEvent):
     pass
 
 
-@dataclass(frozen=True)
-class RedemptionCancelled:
+class RedemptionCancelled(DomainEvent):
     reason: str
 
 
