@@ -120,6 +120,8 @@ auto.create.topics.enable=true
 group.initial.rebalance.delay.ms=0
 num.network.threads=2
 num.io.threads=4
+# a node killed without a clean shutdown checks every log it holds before it serves again
+num.recovery.threads.per.data.dir=4
 EOF
   cat >"$LOG4J_CONF" <<'EOF'
 log4j.rootLogger=INFO, stdout
