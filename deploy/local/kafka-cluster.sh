@@ -66,13 +66,7 @@ case "${1:-}" in
   start)
     t0=$SECONDS
     # the same cluster id on every node's storage, or they would not form one cluster
-    KAFKA_CLUSTER_ID="$(python3 -c '
-import base64, uuid
-while True:  # an id starting with "-" would read as an option
-    s = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-    if not s.startswith("-"):
-        print(s); break
-')"
+    KAFKA_CLUSTER_ID="$("$HERE/kafka.sh" cluster-id)"
     export KAFKA_CLUSTER_ID
     if ! parallel start "${NODES[@]}"; then
       parallel stop "${NODES[@]}" || true

@@ -10,6 +10,7 @@
 #   stop               graceful stop (TERM, then KILL after KAFKA_STOP_TIMEOUT s); idempotent
 #   status             exit 0 if the broker for KAFKA_PORT is running
 #   kill               SIGKILL the broker, no grace (what the fault tests do to a node)
+#   cluster-id         print a fresh cluster id (the one kafka-cluster.sh formats its nodes with)
 #   restart-keep-data  stop, then start again on the SAME data dir (no wipe, no reformat)
 #
 # Environment:
@@ -156,15 +157,20 @@ java_opts() {
     "-Dkafka.logs.dir=$KDIR")
 }
 
-format_storage() {
-  local cluster_id="${KAFKA_CLUSTER_ID:-}"
-  [[ -n "$cluster_id" ]] || cluster_id="$(python3 -c '
+# a fresh cluster id (one that does not start with "-", which would read as an option)
+new_cluster_id() {
+  python3 -c '
 import base64, uuid
 while True:
     s = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     if not s.startswith("-"):
         print(s); break
-')"
+'
+}
+
+format_storage() {
+  local cluster_id="${KAFKA_CLUSTER_ID:-}"
+  [[ -n "$cluster_id" ]] || cluster_id="$(new_cluster_id)"
   java_opts
   if ! java "${JAVA_OPTS[@]}" -cp "$LIBS/*" kafka.tools.StorageTool format \
       -t "$cluster_id" -c "$CONF" >>"$LOG_FILE" 2>&1; then
@@ -253,4 +259,5 @@ start_broker() {
 
 start_fresh() { start_broker fresh; }
 start_keep() { start_broker keep; }
+if [[ "${1:-}" == cluster-id ]]; then new_cluster_id; exit 0; fi  # for kafka-cluster.sh's nodes
 dispatch "${1:-}"
