@@ -57,6 +57,19 @@ stop_server() {
   rm -f "$PID_FILE"
 }
 
+# kill_server: SIGKILL, no grace, as a crashed machine would go (the fault tests); idempotent
+kill_server() {
+  local pid
+  if pid="$(running_pid)"; then
+    kill -KILL "$pid" 2>/dev/null || true
+    # gone, or a zombie its parent has not reaped yet (it holds no port and no file then)
+    while kill -0 "$pid" 2>/dev/null && [[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]]; do
+      sleep 0.05
+    done
+  fi
+  rm -f "$PID_FILE"
+}
+
 # spawn <command...>: start it detached (setsid+nohup: it outlives the calling shell), logging to
 # LOG_FILE; the pid is written by the shell that then execs the command, so it is the server's own.
 # Prints the pid.
@@ -92,6 +105,7 @@ dispatch() {
     start) start_fresh ;;
     restart-keep-data) start_keep ;;
     stop) stop_server; echo "$NAME stopped ($HOST:$PORT)" ;;
+    kill) kill_server; echo "$NAME killed ($HOST:$PORT)" ;;
     status)
       local pid
       if pid="$(running_pid)"; then
@@ -102,7 +116,7 @@ dispatch() {
       fi
       ;;
     *)
-      echo "usage: $0 start|stop|status|restart-keep-data" >&2
+      echo "usage: $0 start|stop|status|restart-keep-data|kill" >&2
       exit 2
       ;;
   esac

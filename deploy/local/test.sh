@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: start a real Kafka broker and FerretDB (unless KAFKA_BOOTSTRAP_SERVERS / MONGO_URI
-# already point at running ones), run every test against them and the embedded adapters, stop
-# what it started. If either cannot be started the run fails: nothing is skipped.
+# `make test`: start a real Kafka broker, a three-broker Kafka cluster and FerretDB (unless
+# KAFKA_BOOTSTRAP_SERVERS / KAFKA_CLUSTER_BOOTSTRAP_SERVERS / MONGO_URI already point at running
+# ones), run every test against them and the embedded adapters, stop what it started. If either cannot be started the run fails: nothing is skipped.
 #
 # `make test SERVICE=petition` (any name in liandong.registry): that service's own tests, the shared
 # contract suites (event contracts, their compatibility, storage, bus), its rows of the architecture
@@ -44,6 +44,11 @@ backend() {
 }
 backend kafka KAFKA_BOOTSTRAP_SERVERS "127.0.0.1:${KAFKA_PORT:-19092}" "Kafka broker"
 backend ferretdb MONGO_URI "mongodb://127.0.0.1:${FERRETDB_PORT:-27018}" "MongoDB-protocol server"
+# three brokers of their own for the fault tests, which kill them (tests/faults/test_kafka_cluster.py);
+# one service's run has no fault tests
+if [ -z "${SERVICE:-}" ]; then
+  backend kafka-cluster KAFKA_CLUSTER_BOOTSTRAP_SERVERS "$("$HERE/kafka-cluster.sh" bootstrap)" "Kafka cluster"
+fi
 for pid in "${pids[@]}"; do
   if ! wait "$pid"; then
     echo "make test: a test dependency could not be started (see above); failing, not skipping." >&2
@@ -65,7 +70,7 @@ fi
 "$HERE/spectral.sh" install >/dev/null \
   || { echo "make test: Spectral could not be installed; failing, not skipping." >&2; exit 1; }
 
-echo "make test: Kafka, FerretDB, Chromium and Spectral ready in $((SECONDS - t_start)) s"
+echo "make test: Kafka, the Kafka cluster, FerretDB, Chromium and Spectral ready in $((SECONDS - t_start)) s"
 
 cd "$ROOT"
 t_tests=$SECONDS

@@ -37,6 +37,9 @@ class Settings:
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_topic_partitions: int = 3
     kafka_replication_factor: int = 1
+    # replicas that must hold an event before an acks=all publish is acknowledged; 0: 2 when topics are
+    # replicated (one broker may die without losing an acknowledged event), 1 on a single broker
+    kafka_min_insync_replicas: int = 0
     bus_namespace: str = ""  # a prefix for every topic and consumer group (several deployments, one cluster)
     mongo_uri: str = "mongodb://127.0.0.1:27017"
     database_prefix: str = "liandong"
@@ -67,6 +70,11 @@ class Settings:
     cluster_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     access_token_seconds: int = 900
     refresh_token_seconds: int = 7 * 24 * 3600
+
+    @property
+    def kafka_min_insync(self) -> int:
+        """`kafka_min_insync_replicas` for the topics the services create, its default worked out."""
+        return self.kafka_min_insync_replicas or min(2, self.kafka_replication_factor)
 
     @property
     def port(self) -> int:
@@ -125,6 +133,12 @@ class Settings:
             if url:
                 urls[name] = url.rstrip("/")
         defaults = cls()
+        replication = int(env.get("KAFKA_REPLICATION_FACTOR", defaults.kafka_replication_factor))
+        min_insync = int(env.get("KAFKA_MIN_INSYNC_REPLICAS") or 0)
+        if min_insync < 0 or min_insync > replication:
+            # more than the replicas could never be met: every publish would fail
+            raise ConfigError(f"KAFKA_MIN_INSYNC_REPLICAS must be between 1 and KAFKA_REPLICATION_FACTOR "
+                              f"({replication}), not {min_insync}")
         networks = tuple(n.strip() for n in env.get("LIANDONG_CLUSTER_CIDRS", "").split(",") if n.strip())
         for n in networks:
             try:
@@ -140,7 +154,8 @@ class Settings:
             data_dir=Path(env.get("LIANDONG_DATA_DIR", "data")),
             kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS", defaults.kafka_bootstrap_servers),
             kafka_topic_partitions=int(env.get("KAFKA_TOPIC_PARTITIONS", defaults.kafka_topic_partitions)),
-            kafka_replication_factor=int(env.get("KAFKA_REPLICATION_FACTOR", defaults.kafka_replication_factor)),
+            kafka_replication_factor=replication,
+            kafka_min_insync_replicas=min_insync,
             bus_namespace=env.get("LIANDONG_BUS_NAMESPACE", ""),
             mongo_uri=env.get("MONGO_URI", defaults.mongo_uri),
             database_prefix=env.get("LIANDONG_DATABASE_PREFIX", defaults.database_prefix),

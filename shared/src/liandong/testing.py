@@ -156,6 +156,9 @@ def settings_env(settings: Settings) -> dict:
         "LIANDONG_DATA_DIR": str(settings.data_dir),
         "LIANDONG_DATABASE_PREFIX": settings.database_prefix,
         "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "KAFKA_TOPIC_PARTITIONS": str(settings.kafka_topic_partitions),
+        "KAFKA_REPLICATION_FACTOR": str(settings.kafka_replication_factor),
+        "KAFKA_MIN_INSYNC_REPLICAS": str(settings.kafka_min_insync_replicas),
         "LIANDONG_BUS_NAMESPACE": settings.bus_namespace,
         "MONGO_URI": settings.mongo_uri,
         "LIANDONG_RELAY_INTERVAL": str(settings.relay_interval),
@@ -348,6 +351,57 @@ def own_kafka():
         yield f"127.0.0.1:{port}", server
     finally:
         server.stop()
+
+
+class KafkaCluster:
+    """The three-node cluster `make test` starts (deploy/local/kafka-cluster.sh), which fault tests may
+    SIGKILL and restart node by node. Node n listens on the n-th bootstrap server."""
+
+    def __init__(self, bootstrap: str):
+        self.bootstrap = bootstrap
+        self.ports = [int(a.rpartition(":")[2]) for a in bootstrap.split(",")]
+        self.script = REPO_ROOT / "deploy" / "local" / "kafka-cluster.sh"
+        self.env = dict(os.environ, KAFKA_CLUSTER_PORT=str(self.ports[0]))
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run(["bash", str(self.script), *args], env=self.env, capture_output=True, text=True,
+                                timeout=300)
+        if check and result.returncode != 0:
+            pytest.fail(f"kafka-cluster.sh {' '.join(args)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}",
+                        pytrace=False)
+        return result
+
+    def node_at(self, port: int) -> int:
+        return self.ports.index(port) + 1
+
+    def kill(self, *nodes: int) -> None:
+        self._run("kill", *map(str, nodes))
+
+    def restart(self, *nodes: int) -> None:
+        self._run("restart", *map(str, nodes))
+
+    def running(self) -> bool:
+        return self._run("status", check=False).returncode == 0
+
+    def down(self) -> list[int]:
+        """The nodes not running."""
+        out = self._run("status", check=False).stdout
+        return [n for n, port in enumerate(self.ports, 1) if f"not running on 127.0.0.1:{port}" in out]
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster() -> KafkaCluster:
+    """The three-broker cluster (`KAFKA_CLUSTER_BOOTSTRAP_SERVERS`, started by `make test`): fails, never
+    skips, when it is not there."""
+    servers = _require("KAFKA_CLUSTER_BOOTSTRAP_SERVERS", "a three-broker Kafka cluster")
+    cluster = KafkaCluster(servers)
+    if len(cluster.ports) != 3 or cluster.ports != [cluster.ports[0] + i for i in range(3)]:
+        pytest.fail(f"KAFKA_CLUSTER_BOOTSTRAP_SERVERS={servers}: three brokers on consecutive ports, as "
+                    f"deploy/local/kafka-cluster.sh starts them, are needed", pytrace=False)
+    if not cluster.running():
+        pytest.fail(f"the Kafka cluster at {servers} is not running (deploy/local/kafka-cluster.sh status, "
+                    f"LIANDONG_CACHE_DIR={os.environ.get('LIANDONG_CACHE_DIR', '<repo>/.cache')})", pytrace=False)
+    return cluster
 
 
 @pytest.fixture

@@ -43,3 +43,18 @@ def test_settings_defaults_run_embedded_and_production_needs_secrets():
         Settings.from_env("gateway", {"LIANDONG_ENV": "production"})
     with pytest.raises(ConfigError):
         Settings.from_env("gateway", {"LIANDONG_BACKEND": "redis"})
+
+
+@pytest.mark.parametrize("env, min_insync", [
+    ({}, 1),                                                            # one broker: one copy acknowledges
+    ({"KAFKA_REPLICATION_FACTOR": "3"}, 2),                             # replicated: a broker may die
+    ({"KAFKA_REPLICATION_FACTOR": "3", "KAFKA_MIN_INSYNC_REPLICAS": "3"}, 3),
+])
+def test_topics_need_two_in_sync_replicas_once_they_are_replicated(env, min_insync):
+    assert Settings.from_env("petition", {"LIANDONG_BACKEND": "kafka", **env}).kafka_min_insync == min_insync
+
+
+def test_more_in_sync_replicas_than_replicas_is_refused():
+    # every acks=all publish would fail: refused at start, not at the first write
+    with pytest.raises(ConfigError, match="KAFKA_MIN_INSYNC_REPLICAS"):
+        Settings.from_env("petition", {"KAFKA_REPLICATION_FACTOR": "1", "KAFKA_MIN_INSYNC_REPLICAS": "2"})

@@ -20,7 +20,8 @@ def _open(settings: Settings) -> EventBus:
 
         return KafkaBus(settings.kafka_bootstrap_servers, client_id=f"liandong-{settings.service}",
                         partitions=settings.kafka_topic_partitions,
-                        replication_factor=settings.kafka_replication_factor)
+                        replication_factor=settings.kafka_replication_factor,
+                        min_insync_replicas=settings.kafka_min_insync)
     from .embedded import EmbeddedBus
 
     return EmbeddedBus(settings.data_dir / "bus.db", synchronous=settings.sqlite_synchronous)

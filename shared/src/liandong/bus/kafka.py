@@ -27,11 +27,12 @@ def _headers(raw) -> dict:
 
 class KafkaBus:
     def __init__(self, bootstrap_servers: str, client_id: str = "liandong", partitions: int = 3,
-                 replication_factor: int = 1, request_timeout_ms: int = 10000):
+                 replication_factor: int = 1, request_timeout_ms: int = 10000, min_insync_replicas: int = 1):
         self.bootstrap_servers = bootstrap_servers.split(",")
         self.client_id = client_id
         self.partitions = partitions
         self.replication_factor = replication_factor
+        self.min_insync_replicas = min_insync_replicas
         self.request_timeout_ms = request_timeout_ms
         self._producer: KafkaProducer | None = None
         self._pid = None
@@ -110,7 +111,10 @@ class KafkaBus:
             raise BusUnavailable(f"Kafka admin not reachable: {exc}") from exc
         try:
             existing = set(admin.list_topics())
-            new = [NewTopic(t, self.partitions, self.replication_factor) for t in wanted if t not in existing]
+            # acks=all waits for min.insync.replicas: on the topic itself, whatever the broker's default
+            configs = {"min.insync.replicas": str(self.min_insync_replicas)}
+            new = [NewTopic(t, self.partitions, self.replication_factor, topic_configs=configs)
+                   for t in wanted if t not in existing]
             if new:
                 try:
                     admin.create_topics(new)
