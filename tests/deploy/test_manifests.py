@@ -26,18 +26,28 @@ def build(kustomize: Path, where: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(kustomize), "build", str(where)], capture_output=True, text=True, cwd=ROOT)
 
 
-@pytest.fixture(scope="session")
-def built(kustomize) -> dict[str, list[dict]]:
-    """What `kustomize build` renders for each kustomization."""
-    out = {}
-    for where in KUSTOMIZATIONS:
-        result = build(kustomize, where)
+class Rendered(dict):
+    """What `kustomize build` renders for each kustomization; a build that fails fails each test that
+    reads it, with kustomize's own message."""
+
+    def __init__(self, kustomize: Path):
+        super().__init__({where: build(kustomize, where) for where in KUSTOMIZATIONS})
+
+    def __getitem__(self, where: str) -> list[dict]:
+        result = super().__getitem__(where)
         assert result.returncode == 0, f"kustomize build {where}:\n{result.stderr}"
-        out[where] = [d for d in yaml.safe_load_all(result.stdout) if d]
-    return out
+        return [d for d in yaml.safe_load_all(result.stdout) if d]
+
+    def everything(self) -> list[dict]:
+        return [d for where in self for d in self[where]]
 
 
 @pytest.fixture(scope="session")
+def built(kustomize) -> Rendered:
+    return Rendered(kustomize)
+
+
+@pytest.fixture
 def platform(built) -> list[dict]:
     return built["deploy/k8s"]
 
@@ -112,7 +122,7 @@ def test_every_object_kustomize_builds_validates_against_its_schema(where, built
 def test_every_manifest_file_is_deployed_by_a_kustomization(built):
     """A manifest left out of every kustomization is never applied: each object in deploy/k8s's files
     is in what kustomize renders, but the example Secret (created outside git)."""
-    rendered = {(name(d), d["metadata"].get("namespace")) for docs in built.values() for d in docs}
+    rendered = {(name(d), d["metadata"].get("namespace")) for d in built.everything()}
     for path in sorted(K8S.rglob("*.yaml")):
         if path.name == "kustomization.yaml":
             continue
@@ -131,6 +141,16 @@ def test_every_operator_resource_has_its_operators_crd(built, crd_validators):
     assert {"Kafka", "KafkaNodePool", "MongoDBCommunity"} <= {d["kind"] for d in operators}
     for doc in operators:
         assert (doc["apiVersion"], doc["kind"]) in crd_validators, name(doc)
+
+
+def test_the_mongodb_volume_claims_are_persistent_volume_claims(built):
+    """The CRD leaves spec.statefulSet.spec open (the operator merges it into its StatefulSet): the claims
+    we put there are checked as the PersistentVolumeClaims they become."""
+    mongodb = next(d for d in built["deploy/k8s/operators"] if d["kind"] == "MongoDBCommunity")
+    claims = mongodb["spec"]["statefulSet"]["spec"]["volumeClaimTemplates"]
+    assert {c["metadata"]["name"] for c in claims} == {"data-volume"}  # the operator's name for the data disk
+    for claim in claims:
+        assert problems({"apiVersion": "v1", "kind": "PersistentVolumeClaim", **claim}, {}) == []
 
 
 def test_kustomize_refuses_a_broken_kustomization(kustomize, tmp_path):
