@@ -20,10 +20,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 VALIDATE = ROOT / "deploy" / "validate"
 CACHE = Path(os.environ.get("LIANDONG_CACHE_DIR", Path.home() / ".cache" / "liandong"))
+# every kustomization in deploy/k8s (the platform, the operators' clusters, any overlay added later)
+KUSTOMIZATIONS = sorted(str(p.parent.relative_to(ROOT)) for p in (ROOT / "deploy" / "k8s").rglob("kustomization.yaml"))
 STRIMZI_CRDS = {"Kafka": "io.strimzi.api.kafka.model.kafka.Kafka",
                 "KafkaNodePool": "io.strimzi.api.kafka.model.nodepool.KafkaNodePool"}
 
@@ -116,3 +119,28 @@ def go_module_crds() -> list[Path]:
 @pytest.fixture(scope="session")
 def operator_crds() -> list[Path]:
     return strimzi_crds() + go_module_crds()
+
+
+def build(kustomize: Path, where: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(kustomize), "build", str(where)], capture_output=True, text=True, cwd=ROOT)
+
+
+class Rendered(dict):
+    """What `kustomize build` renders for each kustomization; a build that fails fails each test that
+    reads it, with kustomize's own message."""
+
+    def __init__(self, kustomize: Path):
+        super().__init__({where: build(kustomize, where) for where in KUSTOMIZATIONS})
+
+    def __getitem__(self, where: str) -> list[dict]:
+        result = super().__getitem__(where)
+        assert result.returncode == 0, f"kustomize build {where}:\n{result.stderr}"
+        return [d for d in yaml.safe_load_all(result.stdout) if d]
+
+    def everything(self) -> list[dict]:
+        return [d for where in self for d in self[where]]
+
+
+@pytest.fixture(scope="session")
+def built(kustomize) -> Rendered:
+    return Rendered(kustomize)

@@ -14,37 +14,12 @@ import yaml
 
 from liandong.registry import SERVICES
 
+from .conftest import KUSTOMIZATIONS, build
+
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 K8S_VERSION = "1.30"
-# every kustomization in deploy/k8s (the platform, the operators' clusters, any overlay added later)
-KUSTOMIZATIONS = sorted(str(p.parent.relative_to(ROOT)) for p in K8S.rglob("kustomization.yaml"))
 EXAMPLES = {K8S / "secret.example.yaml"}  # a template: the real Secret is created outside git
-
-
-def build(kustomize: Path, where: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(kustomize), "build", str(where)], capture_output=True, text=True, cwd=ROOT)
-
-
-class Rendered(dict):
-    """What `kustomize build` renders for each kustomization; a build that fails fails each test that
-    reads it, with kustomize's own message."""
-
-    def __init__(self, kustomize: Path):
-        super().__init__({where: build(kustomize, where) for where in KUSTOMIZATIONS})
-
-    def __getitem__(self, where: str) -> list[dict]:
-        result = super().__getitem__(where)
-        assert result.returncode == 0, f"kustomize build {where}:\n{result.stderr}"
-        return [d for d in yaml.safe_load_all(result.stdout) if d]
-
-    def everything(self) -> list[dict]:
-        return [d for where in self for d in self[where]]
-
-
-@pytest.fixture(scope="session")
-def built(kustomize) -> Rendered:
-    return Rendered(kustomize)
 
 
 @pytest.fixture
