@@ -39,7 +39,7 @@ def closed(schema: dict) -> dict:
         if key in out:
             out[key] = [closed(s) for s in out[key]]
     if "properties" in out:
-        out["properties"] = {name: closed(s) for name, s in out["properties"].items()}
+        out["properties"] = {field: closed(s) for field, s in out["properties"].items()}
         if (out.get("type") == "object" and "additionalProperties" not in out
                 and not out.get("x-kubernetes-preserve-unknown-fields")):
             out["additionalProperties"] = False
