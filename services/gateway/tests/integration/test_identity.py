@@ -132,7 +132,7 @@ def test_expired_sessions_revocations_and_keys_are_purged(svc):
                                        "rate_limit_windows": 0}
     svc.advance(8 * 24 * 3600)
     assert purge_expired(platform) == {"sessions": 1, "revoked_tokens": 1, "idempotency_keys": 0,
-                                       "rate_limit_windows": 1}  # the login's count
+                                       "rate_limit_windows": 2}  # the login, per account and per address
 
 
 @pytest.mark.parametrize("store", ["sqlite", "mongo"])
