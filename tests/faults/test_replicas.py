@@ -199,19 +199,25 @@ def test_a_worker_of_every_service_killed_mid_stream_its_twin_takes_over_and_eff
         petitions = db["petition"].collection("petitions").find({})
         known = db["security"].collection("known_petitions").find({})
         assert sorted(p["_id"] for p in known) == sorted(p["_id"] for p in petitions)  # each learnt once
-        mediated = [p for p in petitions if p.get("mediations")]
-        assert [len(p["mediations"]) for p in mediated] == [1]  # one mediation with a petition: on it once
+        # every mediation of a dispute that came from a petition is on that petition's timeline, once
+        on_petitions = sorted((p["_id"], m["dispute_id"]) for p in petitions for m in p.get("mediations") or [])
+        from_petitions = sorted((d["petition_id"], d["_id"]) for d in db["security"].collection("disputes").find({})
+                                if d.get("petition_id"))
+        assert on_petitions == from_petitions and len(from_petitions) == 2, (on_petitions, from_petitions)
         redemptions = db["welfare"].collection("redemptions").find({})
         assert [r["status"] for r in redemptions] == ["handed_out"]
         rid = redemptions[0]["_id"]
         entries = [e for e in db["volunteer"].collection("ledger_entries").find({}) if rid in json.dumps(e)]
-        assert len(entries) == len({e.get("kind") for e in entries}), entries  # each saga step booked once
+        assert entries and len(entries) == len({e["kind"] for e in entries}), entries  # each saga step once
+        account = db["volunteer"].collection("accounts").find_one({"_id": entries[0]["from_account"]})
+        assert account["reserved"] == 0, account  # the saga finished: nothing left held
         assert outcome["district"]["chuanying"]["volunteer.coins_redeemed"] == 40
 
         counts = {svc: published(settings, svc) for svc in SERVICES}
         print(f"\n[replicas] rebalance after SIGKILL {rebalanced_s:.1f}s, reports exact {settled_s:.1f}s after; "
-              f"petitions={len(petitions)} known to security={len(known)}; ledger entries of the redemption="
-              f"{len(entries)}; messages/distinct events per topic={counts}")
+              f"petitions={len(petitions)} known to security={len(known)}; mediations on petitions="
+              f"{len(on_petitions)}; the redemption's ledger entries={[(e['kind'], e['coins']) for e in entries]}; "
+              f"messages/distinct events per topic={counts}")
     finally:
         for proc in twins.values():
             stop(proc, signal.SIGKILL)
