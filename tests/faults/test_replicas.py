@@ -12,9 +12,9 @@ relay, so an event may have been published twice; the counts prove none was appl
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
+import runpy
 import signal
 import threading
 import time
@@ -34,11 +34,9 @@ PASSWORD = "Liandong-demo-2026"
 CHINA = timezone(timedelta(hours=8))
 
 
-def demo_activity():
-    spec = importlib.util.spec_from_file_location("demo_activity", ROOT / "deploy" / "local" / "demo_activity.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def play_a_day(base: str) -> dict:
+    """deploy/local/demo_activity.py's day, through the gateway; what the reports must say after it."""
+    return runpy.run_path(str(ROOT / "deploy" / "local" / "demo_activity.py"))["play"](base, seed=11643)
 
 
 def stop(proc, sig=signal.SIGINT) -> None:
@@ -150,7 +148,7 @@ def test_a_worker_of_every_service_killed_mid_stream_its_twin_takes_over_and_eff
                  120, 0.5, message="every group shared by two workers")
 
         outcome: dict = {}
-        player = threading.Thread(target=lambda: outcome.update(demo_activity().play(base, seed=11643)))
+        player = threading.Thread(target=lambda: outcome.update(play_a_day(base)))
         player.start()
         token = wait_for(lambda: login(base, "district_admin").json().get("access_token"), 30)
         admin = {"Authorization": f"Bearer {token}"}
