@@ -179,17 +179,11 @@ def test_a_worker_of_every_service_killed_mid_stream_its_twin_takes_over_and_eff
 
         # the gateway's reports projector: every figure exactly what the actions imply
         expected = {**outcome["communities"], **outcome["subdistricts"], **outcome["district"]}
-        last: dict = {}
-
-        def agrees():
-            nonlocal last
-            last = report_differences(base, admin, expected, outcome["rates"])
-            return not last
-
+        differences = lambda: report_differences(base, admin, expected, outcome["rates"])  # noqa: E731
         try:
-            wait_for(agrees, 120, 1.0, message="the reports to equal what the actions imply")
+            wait_for(lambda: not differences(), 120, 1.0, message="the reports to equal what the actions imply")
         except AssertionError:
-            raise AssertionError(f"the reports disagree with the actions: {last}") from None
+            raise AssertionError(f"the reports disagree with the actions: {differences()}") from None
         settled_s = time.monotonic() - killed
 
         # the consumers' own records, counted
