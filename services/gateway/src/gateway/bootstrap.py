@@ -17,7 +17,7 @@ from .adapters.audit_log import AuditLog
 from .adapters.idempotency import IdempotencyStore
 from .adapters.org_repository import OrgRepository
 from .adapters.proxy import ServiceProxy
-from .adapters.rate_limit import RateLimiter
+from .adapters.rate_limit import RateLimiter, RateLimitWindows
 from .adapters.service_clients import ServiceDirectory
 from .adapters.service_clients import ServiceStatus
 from .adapters.user_repository import RevocationLog, SessionStore, UserRepository
@@ -39,7 +39,8 @@ PUBLIC = ("/api/v1/auth/login", "/api/v1/auth/refresh", "/api/docs", "/open311")
 
 @dataclass(frozen=True)
 class GatewayOptions:
-    """Tuning of the edge (in-process token buckets: each gateway process counts on its own)."""
+    """Tuning of the edge (rate limits counted in the gateway's database: every gateway process counts
+    the same requests; fixed windows, see adapters/rate_limit.py)."""
 
     login_attempts: int = 10          # per username + IP ...
     login_window: float = 60.0        # ... per this many seconds
@@ -73,6 +74,7 @@ def prepare(platform: Platform, org: OrgRepository, identity: Identity) -> None:
     identity.revocations.prepare()
     IdempotencyStore(platform.deps).prepare()
     AuditLog(platform.deps).prepare()
+    RateLimitWindows(platform.deps).prepare()
 
 
 def projector_for(platform: Platform, org: OrgRepository) -> ReportsProjector:
@@ -109,11 +111,14 @@ def create_app(settings: Settings | None = None, options: GatewayOptions | None 
     vocabularies = Vocabularies(ServiceProxy(platform.settings, DOMAIN_SERVICES, options.connect_timeout,
                                              options.vocabulary_timeout, 0, breaker_threshold=options.breaker_threshold,
                                              breaker_reset=options.breaker_reset), ttl=options.vocabulary_ttl)
-    install_edges(app, platform.settings, RateLimiter(options.public_requests, options.public_window))
+    windows = RateLimitWindows(platform.deps)  # counted in the database: the same for every gateway process
+    install_edges(app, platform.settings,
+                  RateLimiter(windows, "public", options.public_requests, options.public_window))
     idempotency = IdempotencyStore(platform.deps)
     idempotent_posts.install(app, idempotency, skip_prefixes=("/api/v1/auth/", "/open311/",
                                                               *(f"/api/v1/{s}/" for s in DOMAIN_SERVICES)))
-    app.register_blueprint(auth_routes.blueprint(identity, RateLimiter(options.login_attempts, options.login_window)))
+    app.register_blueprint(auth_routes.blueprint(
+        identity, RateLimiter(windows, "login", options.login_attempts, options.login_window)))
     app.register_blueprint(user_routes.blueprint(identity))
     app.register_blueprint(org_routes.blueprint(org))
     app.register_blueprint(audit_routes.blueprint(audit, org))
@@ -195,8 +200,10 @@ def create_worker(settings: Settings | None = None, **overrides) -> Worker:
 
 
 def purge_expired(platform: Platform, identity: Identity | None = None) -> dict:
-    """Forget what can no longer matter: expired sessions, revocations of expired tokens, old idempotency keys."""
+    """Forget what can no longer matter: expired sessions, revocations of expired tokens, old idempotency keys,
+    the counts of rate-limit windows that have ended."""
     identity = identity or identity_for(platform, OrgRepository(platform.deps))
     now = platform.clock.now_iso()
     return {"sessions": identity.sessions.purge_expired(now), "revoked_tokens": identity.revocations.purge_expired(now),
-            "idempotency_keys": IdempotencyStore(platform.deps).purge_expired(now)}
+            "idempotency_keys": IdempotencyStore(platform.deps).purge_expired(now),
+            "rate_limit_windows": RateLimitWindows(platform.deps).purge_expired(now)}

@@ -128,9 +128,11 @@ def test_expired_sessions_revocations_and_keys_are_purged(svc):
     h = svc.headers("jiayuan_grid")
     svc.client.post("/api/v1/auth/logout", headers=h)
     platform = svc.app.extensions["liandong_platform"]
-    assert purge_expired(platform) == {"sessions": 0, "revoked_tokens": 0, "idempotency_keys": 0}
+    assert purge_expired(platform) == {"sessions": 0, "revoked_tokens": 0, "idempotency_keys": 0,
+                                       "rate_limit_windows": 0}
     svc.advance(8 * 24 * 3600)
-    assert purge_expired(platform) == {"sessions": 1, "revoked_tokens": 1, "idempotency_keys": 0}
+    assert purge_expired(platform) == {"sessions": 1, "revoked_tokens": 1, "idempotency_keys": 0,
+                                       "rate_limit_windows": 2}  # the login, per account and per address
 
 
 @pytest.mark.parametrize("store", ["sqlite", "mongo"])

@@ -1,4 +1,4 @@
-"""Password hashing, lock-out, org moves, import checks, token buckets and the circuit breaker, without I/O."""
+"""Password hashing, lock-out, org moves, import checks and the circuit breaker, without I/O."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -6,7 +6,6 @@ import pytest
 from liandong.errors import Conflict, ValidationFailed
 
 from gateway.adapters.proxy import CircuitBreaker
-from gateway.adapters.rate_limit import RateLimiter
 from gateway.domain.identity import RoleGrant, User, hash_password, verify_password
 from gateway.domain.org_tree import OrgUnit
 from gateway.service_layer.org import flatten_tree, parse_csv
@@ -73,15 +72,6 @@ def test_import_files_become_rows():
         parse_csv("id,name\nx,y\n")
     rows = flatten_tree({"id": "a", "name": "A", "level": "district", "children": [{"id": "b", "name": "B", "level": "subdistrict"}]})
     assert [(r["id"], r["parent_id"]) for r in rows] == [("a", None), ("b", "a")]
-
-
-def test_token_bucket_refills_over_time():
-    now = [0.0]
-    limiter = RateLimiter(3, 60, clock=lambda: now[0])
-    assert [limiter.allow("k")[0] for _ in range(4)] == [True, True, True, False]
-    assert limiter.allow("other")[0]
-    now[0] += 20
-    assert limiter.allow("k")[0] and not limiter.allow("k")[0]
 
 
 def test_circuit_breaker_opens_then_lets_one_trial_through():
