@@ -104,7 +104,8 @@ def _iso(dt: datetime) -> str:
 class Write:
     kind: str
     key: str
-    answers: list = field(default_factory=list)  # (status or exception name, when) of every attempt
+    body: dict
+    answers: list = field(default_factory=list)  # (status or exception name, sent, answered) of every attempt
     acked: dict | None = None
     acked_sent: float = 0.0  # when the acknowledged attempt was sent
     acked_at: float = 0.0
@@ -123,9 +124,11 @@ class Clients:
         self.failures: list[BaseException] = []
         self.serial = itertools.count(int(time.time()) % 10000 * 10)
         self.retry_after_missing: list[str] = []
-        self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(CLIENTS)]
+        self.threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        self.stop.clear()
+        self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(CLIENTS)]
         for t in self.threads:
             t.start()
 
@@ -145,7 +148,7 @@ class Clients:
             return [w for w in self.writes if w.acked is not None and kind in (None, w.kind)]
 
     def send(self, session: requests.Session, kind: str, user: str, path: str, body: dict) -> dict:
-        w = Write(kind, uuid.uuid4().hex)
+        w = Write(kind, uuid.uuid4().hex, body)
         with self.lock:
             self.writes.append(w)
         give_up = time.monotonic() + GIVE_UP
@@ -156,10 +159,10 @@ class Clients:
                 r = session.post(f"{self.api}{path}", json=body, timeout=15,
                                  headers={**self.tokens[user], "Idempotency-Key": w.key})
             except requests.RequestException as exc:  # the connection reset, refused, timed out
-                w.answers.append((type(exc).__name__, time.monotonic()))
+                w.answers.append((type(exc).__name__, sent, time.monotonic()))
                 time.sleep(0.2)
                 continue
-            w.answers.append((r.status_code, time.monotonic()))
+            w.answers.append((r.status_code, sent, time.monotonic()))
             if r.status_code in (200, 201):
                 w.acked, w.acked_sent, w.acked_at = r.json(), sent, time.monotonic()
                 return w.acked
@@ -211,9 +214,15 @@ class Clients:
             "description": "2号楼3单元楼道闻到天然气味"})
 
     def failed_attempts(self, since: float = 0.0, until: float = float("inf")) -> Counter:
-        """What the attempts that were not acknowledged answered (between `since` and `until`)."""
+        """What the attempts that were not acknowledged answered (those sent between `since` and `until`)."""
         with self.lock:
-            return Counter(a for w in self.writes for a, at in w.answers if a not in (200, 201) and since <= at <= until)
+            return Counter(a for w in self.writes for a, sent, _ in w.answers
+                           if a not in (200, 201) and since <= sent <= until)
+
+    def in_flight_at(self, moment: float) -> Counter:
+        """What the attempts sent before `moment` and answered after it answered."""
+        with self.lock:
+            return Counter(a for w in self.writes for a, sent, answered in w.answers if sent < moment < answered)
 
 
 # -- the platform, as `make run` starts it
@@ -224,6 +233,7 @@ class Platform:
         self.settings = settings
         self.ports = settings.ports
         self.gateway = f"http://127.0.0.1:{self.ports['gateway']}"
+        self.started = time.monotonic()
         self.proc = spawn(["python", str(RUN), "--threads", "4"], settings_env(settings), log)
 
     def processes(self) -> dict[str, int]:
@@ -247,7 +257,8 @@ class Platform:
         return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
     def start_writing(self) -> Clients:
-        wait_for(self.ready, 120, 0.5, message="the gateway reports every service ready")
+        wait_for(self.ready, 240, 0.5, message="the gateway reports every service ready")
+        self.ready_after = time.monotonic() - self.started
         tokens = {u: self.login(u) for u in ("jiayuan_worker", "jiayuan_police", "district_admin")}
         for svc in DOMAIN_SERVICES:  # each service has the org tree from the gateway's events
             wait_for(lambda: requests.get(f"{self.gateway}/api/v1/{svc}/org-units/jiayuan", headers=tokens[
@@ -290,9 +301,9 @@ def _client_key(stored_key: str) -> str:
     return stored_key.rsplit(":", 1)[-1].split("#")[0]
 
 
-def check_stored_once(platform: Platform, clients: Clients) -> dict[str, int]:
+def check_stored_once(platform: Platform, clients: Clients) -> tuple[dict[str, int], int]:
     """Every acknowledged write stored exactly once with the id its client was given, nothing else
-    stored under a key, no record with events still unpublished; returns the count of each kind."""
+    stored under a key; returns the count of each kind and the coins each attendance earned."""
     counts = {}
     dbs = {svc: open_database(platform.settings.for_service(svc)) for svc in DOMAIN_SERVICES}
     try:
@@ -306,28 +317,36 @@ def check_stored_once(platform: Platform, clients: Clients) -> dict[str, int]:
             assert set(by_key) == set(acked), (kind, set(by_key) ^ set(acked))
             assert all(by_key[k] == [i] for k, i in acked.items()), kind
             counts[kind] = len(acked)
-        # sign-ups and attendance: changes of each client's activity, applied once per key
+        # sign-ups and attendance: changes of each client's activity, applied once per key (the volunteer
+        # from the request: a retry of a change already applied is answered with the activity's id only)
         volunteers = {w.acked["id"] for w in clients.acked("volunteer")}
-        signed = {w.acked["volunteer_id"] for w in clients.acked("signup")}
-        attended = {w.acked["volunteer_id"] for w in clients.acked("attendance")}
+        signed = {w.body["volunteer_id"] for w in clients.acked("signup")}
+        attended = {w.body["volunteer_id"] for w in clients.acked("attendance")}
         assert attended <= signed <= volunteers
-        rows = dbs["volunteer"].collection("activities").find({"_id": {"$in": platform.activities}})
-        held, present = [], []
-        for a in rows:
+        held, present, coins = [], [], set()
+        for a in dbs["volunteer"].collection("activities").find({"_id": {"$in": platform.activities}}):
             held += [s["volunteer_id"] for s in a["signups"] if s["status"] != "cancelled"]
             present += [v for v, att in a["attendance"].items() if att.get("checked_out_at")]
             assert all(att["minutes"] == MINUTES for att in a["attendance"].values()), a["attendance"]
+            coins |= {att["coins"] for att in a["attendance"].values()}
         assert sorted(held) == sorted(signed) and sorted(present) == sorted(attended)
+        assert len(coins) == 1, coins
         counts["signup"], counts["attendance"] = len(signed), len(attended)
-        for svc, db in dbs.items():  # every record's events left its outbox
-            for _, name in [c for c in COLLECTIONS.values() if c[0] == svc] + [("volunteer", "activities")] * (
-                    svc == "volunteer"):
-                pending = db.collection(name).count_documents({"_outbox_pending": True})
-                assert pending == 0, f"{svc}.{name}: {pending} records with events never published"
     finally:
         for db in dbs.values():
             db.close()
-    return counts
+    return counts, coins.pop()
+
+
+def check_outboxes_drained(platform: Platform) -> None:
+    """No record holds events its service never published (each record's events left with it)."""
+    for kind, (svc, name) in [*COLLECTIONS.items(), ("activity", ("volunteer", "activities"))]:
+        db = open_database(platform.settings.for_service(svc))
+        try:
+            pending = db.collection(name).count_documents({"_outbox_pending": True})
+        finally:
+            db.close()
+        assert pending == 0, f"{svc}.{name}: {pending} records with events never published"
 
 
 def check_volunteer_read_models(platform: Platform, clients: Clients, coins: int) -> None:
@@ -335,7 +354,7 @@ def check_volunteer_read_models(platform: Platform, clients: Clients, coins: int
     one posted love-coin credit per recorded attendance, the balance exactly that credit."""
     from volunteer.domain.ledger import volunteer_account
 
-    attended = [w.acked["volunteer_id"] for w in clients.acked("attendance")]
+    attended = [w.body["volunteer_id"] for w in clients.acked("attendance")]
     db = open_database(platform.settings.for_service("volunteer"))
     try:
         rows = Counter(r["volunteer_id"] for r in db.collection("attendance").find(
@@ -374,16 +393,10 @@ def wait_for_figures(platform: Platform, counts: dict[str, int], coins: int) -> 
 
 def check_every_write_once(platform: Platform, clients: Clients) -> tuple[dict[str, int], float]:
     """Counts and figures after the clients finished: (the records of each kind, s until figures caught up)."""
-    # records first stored, figures then (the figures wait for the relay and the consumers)
-    acked_attendance = clients.acked("attendance")
-    coins = None
-    if acked_attendance:
-        coins = acked_attendance[0].acked["coins"]
-        assert all(w.acked["coins"] == coins for w in acked_attendance)
-    counts = {k: len(clients.acked(k)) for k in ("petition", "application", "volunteer", "attendance", "incident")}
-    caught_up = wait_for_figures(platform, counts, coins or 0)
-    assert check_stored_once(platform, clients) == {**counts, "signup": len(clients.acked("signup"))}
-    check_volunteer_read_models(platform, clients, coins or 0)
+    counts, coins = check_stored_once(platform, clients)
+    caught_up = wait_for_figures(platform, counts, coins)
+    check_outboxes_drained(platform)
+    check_volunteer_read_models(platform, clients, coins)
     return counts, caught_up
 
 
@@ -392,71 +405,82 @@ SERVICE_OF = {"petition": "petition", "application": "welfare", "volunteer": "vo
               "attendance": "volunteer", "incident": "security"}
 
 
+def kill_each_process(platform: Platform, clients: Clients) -> dict[str, float]:
+    """SIGKILL every gunicorn worker and every service worker in turn, writes going on; the seconds until
+    each was back (a web process: a write sent after the kill acknowledged; a worker: restarted)."""
+    recovery: dict[str, float] = {}
+    for name in KILLED:  # the gateway first: a key in flight there is held for 60 s, the rest overlaps
+        progress = len(clients.acked()) + 4
+        wait_for(lambda: len(clients.acked()) >= progress, 120, 0.05, message=f"writes go on before {name}")
+        pid = wait_for(lambda: platform.processes().get(name), 60, 0.1, message=f"{name} running")
+        killed_at = time.monotonic()
+        os.kill(pid, signal.SIGKILL)
+        svc, _, role = name.rpartition("-")
+        if role == "web":
+            served = wait_for(lambda: [w.acked_at for w in clients.acked() if w.acked_sent > killed_at
+                                       and svc in ("gateway", SERVICE_OF[w.kind])], 120, 0.05,
+                              message=f"{name} serves again")
+            recovery[name] = min(served) - killed_at
+        else:
+            wait_for(lambda: platform.processes().get(name) not in (None, pid), 60, 0.05, message=f"{name} restarted")
+            recovery[name] = time.monotonic() - killed_at
+    time.sleep(1)
+    clients.finish()
+    assert set(platform.processes()) == set(KILLED), "every process is back"
+    return recovery
+
+
+def stop_the_database(database, clients: Clients) -> tuple[Counter, Counter, float]:
+    """Stop the database with writes in flight, start it again after a while, writes going on; what the
+    attempts in flight at the stop answered, what those sent while it was down answered (those that
+    failed), and the seconds until writes were acknowledged again."""
+    clients.start()
+    progress = len(clients.acked()) + 8
+    wait_for(lambda: len(clients.acked()) >= progress, 60, 0.05, message="writes acknowledged before the outage")
+    stopping = time.monotonic()
+    database.stop()
+    time.sleep(6)  # writes in flight and new ones meet the stopped database
+    database.restart_keep_data()
+    up_at = time.monotonic()
+    progress = len(clients.acked()) + 8
+    wait_for(lambda: len(clients.acked()) >= progress, 120, 0.1, message="writes acknowledged again")
+    back_after = min(w.acked_at for w in clients.acked() if w.acked_sent > up_at) - up_at
+    clients.finish()
+    return clients.in_flight_at(stopping), clients.failed_attempts(stopping, up_at), back_after
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize("store,bus", [("sqlite", "embedded"), ("mongo", "kafka")])
-def test_platform_processes_sigkilled_under_writing_clients_store_and_count_every_write_once(
-        make_settings, tmp_path, store, bus):
-    settings = make_settings(store=store, bus=bus, ports={s: free_port() for s in SERVICES})
+def test_platform_processes_killed_and_database_stopped_under_writing_clients_every_write_stored_once(
+        make_settings, tmp_path, request, store, bus):
+    """The Kafka + FerretDB pair runs on a FerretDB of the test's own, which it stops after the kills."""
+    extra = {}
+    if store == "mongo":
+        uri, database = request.getfixturevalue("own_ferretdb")
+        extra["mongo_uri"] = uri
+    settings = make_settings(store=store, bus=bus, ports={s: free_port() for s in SERVICES}, **extra)
     platform = Platform(settings, tmp_path / "run.log")
     try:
         clients = platform.start_writing()
-        recovery: dict[str, float] = {}
-        for name in KILLED:  # the gateway first: a key in flight there is held for 60 s, the rest overlaps
-            progress = len(clients.acked()) + 4
-            wait_for(lambda: len(clients.acked()) >= progress, 120, 0.05, message=f"writes go on before {name}")
-            pid = wait_for(lambda: platform.processes().get(name), 60, 0.1, message=f"{name} running")
-            killed_at = time.monotonic()
-            os.kill(pid, signal.SIGKILL)
-            svc, _, role = name.rpartition("-")
-            if role == "web":  # recovered: a write sent to it after the kill is acknowledged
-                served = wait_for(lambda: [w.acked_at for w in clients.acked() if w.acked_sent > killed_at
-                                           and svc in ("gateway", SERVICE_OF[w.kind])], 120, 0.05,
-                                  message=f"{name} serves again")
-                recovery[name] = min(served) - killed_at
-            else:  # recovered: the supervisor started it again
-                wait_for(lambda: platform.processes().get(name) not in (None, pid), 60, 0.05,
-                         message=f"{name} restarted")
-                recovery[name] = time.monotonic() - killed_at
-        time.sleep(1)
-        clients.finish()
-        assert set(platform.processes()) == set(KILLED), "every process is back"
+        recovery = kill_each_process(platform, clients)
         counts, caught_up = check_every_write_once(platform, clients)
         failed = clients.failed_attempts()
-        print(f"\n[kills {store}/{bus}] {len(KILLED)} SIGKILLs; back in "
+        print(f"\n[kills {store}/{bus}] ready {platform.ready_after:.0f}s after start; {len(KILLED)} SIGKILLs; back in "
               + ", ".join(f"{n} {s:.1f}s" for n, s in recovery.items())
               + f"; {counts} stored once each ({sum(len(w.answers) for w in clients.writes)} requests, "
               f"retried after {dict(failed)}); read models exact {caught_up:.1f}s after the last write")
         assert failed, "no kill met a request in flight"
-    finally:
-        platform.stop()
-
-
-@pytest.mark.e2e
-@pytest.mark.mongo
-@pytest.mark.kafka
-def test_database_stopped_with_writes_in_flight_every_write_answers_503_or_is_stored_once(
-        own_ferretdb, make_settings, tmp_path):
-    uri, database = own_ferretdb
-    settings = make_settings(store="mongo", bus="kafka", mongo_uri=uri, ports={s: free_port() for s in SERVICES})
-    platform = Platform(settings, tmp_path / "run.log")
-    try:
-        clients = platform.start_writing()
-        wait_for(lambda: len(clients.acked()) >= 8, 60, 0.05, message="writes acknowledged before the outage")
-        database.stop()
-        down_at = time.monotonic()
-        time.sleep(6)  # writes in flight and new ones meet the stopped database
-        database.restart_keep_data()
-        up_at = time.monotonic()
-        progress = len(clients.acked()) + 8
-        wait_for(lambda: len(clients.acked()) >= progress, 120, 0.1, message="writes acknowledged again")
-        back_after = min(w.acked_at for w in clients.acked() if w.acked_sent > up_at) - up_at
-        clients.finish()
-        during = clients.failed_attempts(down_at, up_at)
-        assert during and set(during) == {503}, f"while the database was down: {dict(during)}"
-        assert set(clients.failed_attempts()) <= {503}, dict(clients.failed_attempts())
+        if store != "mongo":
+            return  # SQLite is a file the process opens itself: no database to stop apart from the process
+        before = clients.failed_attempts()
+        in_flight, during, back_after = stop_the_database(database, clients)
         counts, caught_up = check_every_write_once(platform, clients)
-        print(f"\n[database down] {dict(during)} answered while FerretDB was stopped; writes acknowledged again "
-              f"{back_after:.1f}s after it started; {counts} stored once each; read models exact "
-              f"{caught_up:.1f}s after the last write")
+        print(f"[database down] writes in flight at the stop answered {dict(in_flight)}, {dict(during)} "
+              f"answered while FerretDB was stopped "
+              f"({dict(clients.failed_attempts() - before)} in all); writes acknowledged again {back_after:.1f}s "
+              f"after it started; {counts} stored once each; read models exact {caught_up:.1f}s after the last write")
+        assert in_flight and set(in_flight) <= {200, 201, 503}, f"in flight at the stop: {dict(in_flight)}"
+        assert during and set(during) == {503}, f"while the database was down: {dict(during)}"
+        assert set(clients.failed_attempts() - before) <= {503}, dict(clients.failed_attempts() - before)
     finally:
         platform.stop()
