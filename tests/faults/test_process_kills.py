@@ -405,6 +405,20 @@ SERVICE_OF = {"petition": "petition", "application": "welfare", "volunteer": "vo
               "attendance": "volunteer", "incident": "security"}
 
 
+def just_after_a_commit(platform: Platform, svc: str) -> None:
+    """Return the moment the service stores its next record: a kill then likely lands before the answer
+    left, and the client's retry must find the record its first attempt stored."""
+    name = next(coll for owner, coll in COLLECTIONS.values() if owner == svc)
+    db = open_database(platform.settings.for_service(svc))
+    try:
+        records = db.collection(name)
+        stored, deadline = records.count_documents({}), time.monotonic() + 10
+        while records.count_documents({}) == stored and time.monotonic() < deadline:
+            pass
+    finally:
+        db.close()
+
+
 def kill_each_process(platform: Platform, clients: Clients) -> dict[str, float]:
     """SIGKILL every gunicorn worker and every service worker in turn, writes going on; the seconds until
     each was back (a web process: a write sent after the kill acknowledged; a worker: restarted)."""
@@ -413,9 +427,11 @@ def kill_each_process(platform: Platform, clients: Clients) -> dict[str, float]:
         progress = len(clients.acked()) + 4
         wait_for(lambda: len(clients.acked()) >= progress, 120, 0.05, message=f"writes go on before {name}")
         pid = wait_for(lambda: platform.processes().get(name), 60, 0.1, message=f"{name} running")
+        svc, _, role = name.rpartition("-")
+        if role == "web" and svc in DOMAIN_SERVICES:
+            just_after_a_commit(platform, svc)
         killed_at = time.monotonic()
         os.kill(pid, signal.SIGKILL)
-        svc, _, role = name.rpartition("-")
         if role == "web":
             served = wait_for(lambda: [w.acked_at for w in clients.acked() if w.acked_sent > killed_at
                                        and svc in ("gateway", SERVICE_OF[w.kind])], 120, 0.05,
