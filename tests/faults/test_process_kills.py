@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -500,3 +501,50 @@ def test_platform_processes_killed_and_database_stopped_under_writing_clients_ev
         assert set(clients.failed_attempts() - before) <= {503}, dict(clients.failed_attempts() - before)
     finally:
         platform.stop()
+
+
+# -- run.py's supervisor itself: a process that dies is back after its pause whatever the others do
+
+
+def _supervisor(cmds: dict[str, list[str]], logdir: Path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("liandong_run", RUN)
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    sup = run.Supervisor(cmds, logdir, dict(os.environ))
+    sup.healthy_after = 2.0  # (60 s in `make run`) a process up this long dies as if for the first time
+    for name in cmds:
+        sup.start(name)
+    threading.Thread(target=sup.watch, daemon=True).start()
+    return sup
+
+
+def _back_after(sup, name: str) -> float:
+    """SIGKILL `name` and return the seconds until the supervisor has started it again."""
+    old = sup.procs[name]
+    killed_at = time.monotonic()
+    os.kill(old.pid, signal.SIGKILL)
+    wait_for(lambda: sup.procs[name] is not old and sup.procs[name].poll() is None, 40, 0.05,
+             message=f"{name} started again")
+    return time.monotonic() - killed_at
+
+
+def test_the_supervisor_restarts_a_killed_process_after_a_short_pause_however_often_it_died_before(tmp_path):
+    """One process crashing in a loop (its pause grows) does not hold back the restart of another, and a
+    process that ran a while before it died is restarted after the first, short pause again."""
+    python = sys.executable
+    sup = _supervisor({"crashing": [python, "-c", "raise SystemExit(3)"],
+                       "steady": [python, "-c", "import time; time.sleep(600)"]}, tmp_path / "logs")
+    try:
+        wait_for(lambda: sup.restarts.get("crashing", 0) >= 3, 30, 0.1, message="the crash loop's third pause")
+        time.sleep(0.5)
+        back = _back_after(sup, "steady")
+        assert back < 4, f"steady back after {back:.1f}s, held back by the crash loop's 8 s pause"
+        backs = []
+        for _ in range(2):
+            time.sleep(sup.healthy_after + 0.5)
+            backs.append(_back_after(sup, "steady"))
+        assert all(b < 4 for b in backs), backs  # 2 s each, not 4, 8
+    finally:
+        sup.stop()
