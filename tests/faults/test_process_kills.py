@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "deploy" / "local" / "run.py"
 PASSWORD = "Liandong-demo-2026"
 CLIENTS = 4
-GIVE_UP = 100  # s a client retries one request: the gateway holds a key whose process died for 60 s
+GIVE_UP = 60  # s a client retries one request (the gateway holds a key whose attempt died for 15 s)
+BACK_WITHIN = 30  # s after a kill, a client completes the write it was cut off in
 MINUTES = 90   # of each recorded attendance
 IN_FLIGHT = "still being processed"  # the gateway's 409 for a key whose first attempt has no outcome yet
 
@@ -444,13 +445,15 @@ def kill_each_process(platform: Platform, clients: Clients) -> dict[str, float]:
     time.sleep(1)
     clients.finish()
     assert set(platform.processes()) == set(KILLED), "every process is back"
+    slow = {n: round(s, 1) for n, s in recovery.items() if s > BACK_WITHIN}
+    assert not slow, f"writes through these processes completed only after {slow} s"
     return recovery
 
 
 def stop_the_database(database, clients: Clients) -> tuple[Counter, Counter, float]:
     """Stop the database with writes in flight, start it again after a while, writes going on; what the
     attempts in flight at the stop answered, what those sent while it was down answered (those that
-    failed), and the seconds until writes were acknowledged again."""
+    failed), and the seconds after its return until the last write it cut off was acknowledged."""
     clients.start()
     progress = len(clients.acked()) + 8
     wait_for(lambda: len(clients.acked()) >= progress, 60, 0.05, message="writes acknowledged before the outage")
@@ -461,8 +464,10 @@ def stop_the_database(database, clients: Clients) -> tuple[Counter, Counter, flo
     up_at = time.monotonic()
     progress = len(clients.acked()) + 8
     wait_for(lambda: len(clients.acked()) >= progress, 120, 0.1, message="writes acknowledged again")
-    back_after = min(w.acked_at for w in clients.acked() if w.acked_sent > up_at) - up_at
     clients.finish()
+    # the last write the outage cut off (one attempt of it sent while the database was stopping or down)
+    cut_off = [w for w in clients.acked() if any(stopping <= sent <= up_at for _, sent, _ in w.answers)]
+    back_after = max(w.acked_at for w in cut_off) - up_at
     return clients.in_flight_at(stopping), clients.failed_attempts(stopping, up_at), back_after
 
 
@@ -494,11 +499,14 @@ def test_platform_processes_killed_and_database_stopped_under_writing_clients_ev
         counts, caught_up = check_every_write_once(platform, clients)
         print(f"[database down] writes in flight at the stop answered {dict(in_flight)}, {dict(during)} "
               f"answered while FerretDB was stopped "
-              f"({dict(clients.failed_attempts() - before)} in all); writes acknowledged again {back_after:.1f}s "
-              f"after it started; {counts} stored once each; read models exact {caught_up:.1f}s after the last write")
+              f"({dict(clients.failed_attempts() - before)} in all); the last write it cut off acknowledged "
+              f"{back_after:.1f}s after it started; {counts} stored once each; read models exact {caught_up:.1f}s after the last write")
+        # 503 with Retry-After, or the gateway's 409 for a key whose attempt's outcome it could not record
+        # while its own database was down (held IN_FLIGHT_SECONDS, then the retry goes through)
         assert in_flight and set(in_flight) <= {200, 201, 503}, f"in flight at the stop: {dict(in_flight)}"
-        assert during and set(during) == {503}, f"while the database was down: {dict(during)}"
-        assert set(clients.failed_attempts() - before) <= {503}, dict(clients.failed_attempts() - before)
+        assert 503 in during and set(during) <= {503, 409}, f"while the database was down: {dict(during)}"
+        assert set(clients.failed_attempts() - before) <= {503, 409}, dict(clients.failed_attempts() - before)
+        assert back_after < BACK_WITHIN
     finally:
         platform.stop()
 
