@@ -221,6 +221,12 @@ class Clients:
             return Counter(a for w in self.writes for a, sent, _ in w.answers
                            if a not in (200, 201) and since <= sent <= until)
 
+    def cut_off_at(self, moment: float) -> list[Write]:
+        """The writes with an attempt sent before `moment` that failed after it."""
+        with self.lock:
+            return [w for w in self.writes for a, sent, answered in w.answers
+                    if sent < moment < answered and a not in (200, 201)]
+
     def in_flight_at(self, moment: float) -> Counter:
         """What the attempts sent before `moment` and answered after it answered."""
         with self.lock:
@@ -434,11 +440,14 @@ def kill_each_process(platform: Platform, clients: Clients) -> dict[str, float]:
             just_after_a_commit(platform, svc)
         killed_at = time.monotonic()
         os.kill(pid, signal.SIGKILL)
-        if role == "web":
-            served = wait_for(lambda: [w.acked_at for w in clients.acked() if w.acked_sent > killed_at
-                                       and svc in ("gateway", SERVICE_OF[w.kind])], 120, 0.05,
-                              message=f"{name} serves again")
-            recovery[name] = min(served) - killed_at
+        if role == "web":  # back: a new write through it acknowledged, and every write the kill cut off
+            mine = lambda w: svc in ("gateway", SERVICE_OF[w.kind])  # noqa: E731
+            served = wait_for(lambda: [w.acked_at for w in clients.acked() if w.acked_sent > killed_at and mine(w)],
+                              120, 0.05, message=f"{name} serves again")
+            cut_off = clients.cut_off_at(killed_at)
+            wait_for(lambda: all(w.acked is not None for w in cut_off), GIVE_UP, 0.05,
+                     message=f"the writes {name}'s death cut off")
+            recovery[name] = max([min(served), *(w.acked_at for w in cut_off)]) - killed_at
         else:
             wait_for(lambda: platform.processes().get(name) not in (None, pid), 60, 0.05, message=f"{name} restarted")
             recovery[name] = time.monotonic() - killed_at
