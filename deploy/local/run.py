@@ -40,6 +40,8 @@ class Supervisor:
         self.env = env
         self.procs: dict[str, subprocess.Popen] = {}
         self.restarts: dict[str, int] = {}
+        self.started_at: dict[str, float] = {}
+        self.healthy_after = 60.0  # s up after which a death counts as the first again
         self.stopping = False
         logdir.mkdir(parents=True, exist_ok=True)
 
@@ -48,6 +50,7 @@ class Supervisor:
         proc = subprocess.Popen(self.cmds[name], stdout=log, stderr=subprocess.STDOUT, env=self.env,
                                 cwd=ROOT, start_new_session=True)
         self.procs[name] = proc
+        self.started_at[name] = time.monotonic()
         threading.Thread(target=self._echo_errors, args=(name,), daemon=True).start()
 
     def _echo_errors(self, name: str) -> None:
@@ -69,15 +72,25 @@ class Supervisor:
                         print(f"[{name}] {text}", flush=True)
 
     def watch(self) -> None:
+        """Start again what died, each after its own pause (2, 4, 8 ... 30 s as it keeps dying; from 2 s
+        again once it had run `healthy_after` seconds), so one crash loop never holds back the others."""
+        due: dict[str, float] = {}
         while not self.stopping:
+            now = time.monotonic()
             for name, proc in list(self.procs.items()):
-                if proc.poll() is not None and not self.stopping:
-                    n = self.restarts[name] = self.restarts.get(name, 0) + 1
-                    print(f"[{name}] exited with {proc.returncode}; restarting (#{n})", flush=True)
-                    time.sleep(min(2 ** n, 30))
-                    if not self.stopping:
-                        self.start(name)
-            time.sleep(0.5)
+                if name in due or proc.poll() is None:
+                    continue
+                if now - self.started_at[name] >= self.healthy_after:
+                    self.restarts[name] = 0
+                n = self.restarts[name] = self.restarts.get(name, 0) + 1
+                pause = min(2 ** n, 30)
+                print(f"[{name}] exited with {proc.returncode}; restarting in {pause}s (#{n})", flush=True)
+                due[name] = now + pause
+            for name, at in list(due.items()):
+                if at <= now and not self.stopping:
+                    del due[name]
+                    self.start(name)
+            time.sleep(0.2)
 
     def stop(self) -> None:
         self.stopping = True

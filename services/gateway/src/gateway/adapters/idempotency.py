@@ -18,7 +18,11 @@ from liandong.personal import PersonalFields
 from liandong.storage import DuplicateKeyError
 
 KEEP_HOURS = 24
-IN_FLIGHT_SECONDS = 60
+# a key's first attempt is answered within this or has died with its process (or its outcome could not be
+# recorded: the gateway's database was down): longer than a proxied write can take (connect 1 s + read 10 s,
+# never retried). Holding it longer only keeps a client from completing its write: a retry let through
+# while the first attempt still runs meets the key in the owning record and applies nothing twice.
+IN_FLIGHT_SECONDS = 15
 # the first response is kept whole for a day: a welfare application's comes back with the household's
 # ID numbers and incomes in it, so it is stored encrypted
 PERSONAL = PersonalFields.of("body", names={"body": "idempotency.body"})
