@@ -1,4 +1,12 @@
-"""Fixtures for tests that start the whole platform."""
+"""Fixtures for tests that start the whole platform, as `make run` starts it (deploy/local/run.py).
+
+`platform` is parametrized over the two backend pairs, like the contract suites: `embedded` (SQLite and
+the embedded event log in the data directory) and `kafka-mongo` (the shared Kafka broker and the
+MongoDB-protocol server, FerretDB, of KAFKA_BOOTSTRAP_SERVERS and MONGO_URI, with random database names
+and a topic namespace per test). A journey written once against `platform` runs on both. Anything
+event-driven is waited for with `wait_for` on what the API answers: a Kafka consumer group takes longer
+to its first assignment than the embedded log, so no fixed sleep fits both.
+"""
 import os
 import signal
 from pathlib import Path
@@ -11,12 +19,66 @@ from liandong.registry import DOMAIN_SERVICES, SERVICES
 from liandong.testing import auth_headers, free_port, settings_env, spawn, wait_for
 
 
+# the backend pairs the platform runs on, by test id (store, bus)
+BACKEND_PAIRS = {"embedded": ("sqlite", "embedded"), "kafka-mongo": ("mongo", "kafka")}
+
+
 @pytest.fixture
 def platform_settings(make_settings):
+    """Settings for a whole platform (a free port per process); its MongoDB databases are dropped after."""
+    made = []
+
     def make(store="sqlite", bus="embedded"):
         ports = {s: free_port() for s in SERVICES}
-        return make_settings(store=store, bus=bus, ports=ports)
-    return make
+        made.append(make_settings(store=store, bus=bus, ports=ports))
+        return made[-1]
+    yield make
+    for settings in made:
+        if settings.store == "mongo":
+            drop_databases(settings)
+
+
+@pytest.fixture(params=list(BACKEND_PAIRS.values()), ids=list(BACKEND_PAIRS))
+def backend_pair(request) -> tuple[str, str]:
+    """(store, bus): each e2e journey runs once per pair."""
+    return request.param
+
+
+class Platform:
+    """The platform on one backend pair: `start()` runs it as `make run` does and waits until every service
+    is ready and knows the tree; the fixture stops it (and the test's databases go with platform_settings)."""
+
+    def __init__(self, settings_for, backend_pair, tmp_path: Path):
+        self.store, self.bus = backend_pair
+        self.settings = settings_for(store=self.store, bus=self.bus)
+        self.tmp_path = tmp_path
+        self.proc = None
+        self.tree: dict = {}
+
+    @property
+    def gateway(self) -> str:
+        return f"http://127.0.0.1:{self.settings.ports['gateway']}"
+
+    def start(self, log: str = "run.log", **overrides):
+        if overrides:
+            self.settings = self.settings.with_overrides(**overrides)
+        self.proc = start_platform(self.settings, self.tmp_path / log)
+        self.tree = check_running(self.settings)
+        return self.settings
+
+    def stop(self) -> int:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            stop_platform(proc)
+            return proc.returncode
+        return 0
+
+
+@pytest.fixture
+def platform(platform_settings, backend_pair, tmp_path):
+    p = Platform(platform_settings, backend_pair, tmp_path)
+    yield p
+    p.stop()
 
 
 ROOT = Path(__file__).resolve().parents[2]
