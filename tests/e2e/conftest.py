@@ -104,7 +104,9 @@ def ready(gateway: str):
 
 def check_running(settings) -> dict:
     gateway = f"http://127.0.0.1:{settings.ports['gateway']}"
-    body = wait_for(lambda: ready(gateway), 90, 0.5, message="the gateway reports every service ready")
+    # ten processes importing, connecting and (on Kafka) joining their consumer groups: on a loaded 2-core
+    # machine that can take well over a minute; the wait ends as soon as the gateway answers ready
+    body = wait_for(lambda: ready(gateway), 180, 0.5, message="the gateway reports every service ready")
     assert all(body["checks"][s]["ready"] for s in DOMAIN_SERVICES)
     for svc in DOMAIN_SERVICES:
         url = f"http://127.0.0.1:{settings.ports[svc]}/api/v1/{svc}/org-units/jiayuan"
