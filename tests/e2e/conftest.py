@@ -127,12 +127,44 @@ def drop_databases(settings) -> None:
     client.close()
 
 
+def backlog(settings) -> dict:
+    """Per service, from its /metrics: events not yet published from its outbox, messages its consumer groups
+    have not committed (None while a group has no assignment yet), and events it has handled."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    out = {}
+    for svc in SERVICES:
+        text = requests.get(f"http://127.0.0.1:{settings.ports[svc]}/metrics", timeout=10).text
+        samples = {(s.name, s.labels.get("group")): s.value
+                   for family in text_string_to_metric_families(text) for s in family.samples}
+        groups = sorted(g for (name, g) in samples if name == "liandong_consumer_handled_events")
+        out[svc] = (samples.get(("liandong_outbox_pending_documents", None)),
+                    {g: samples.get(("liandong_consumer_lag_messages", g)) for g in groups},
+                    sum(samples[("liandong_consumer_handled_events", g)] for g in groups))
+    return out
+
+
+def wait_settled(settings, timeout: float = 120) -> dict:
+    """Until every outbox is published and every consumer group has caught up, the same over two workers'
+    heartbeats (2 s apart): what the platform will store from the events of a journey, it has stored."""
+    seen: list[dict] = []
+
+    def settled():
+        now = backlog(settings)
+        quiet = all(pending == 0 and lags and all(lag == 0 for lag in lags.values())
+                    for pending, lags, _ in now.values())
+        same = bool(seen) and seen[-1] == now
+        seen.append(now)
+        return now if quiet and same else None
+    return wait_for(settled, timeout, 2.5, message="every outbox published and every consumer group caught up")
+
+
 @pytest.fixture
 def e2e():
     """Start, check and stop the platform the way `make run` does."""
     return SimpleNamespace(start_platform=start_platform, stop_platform=stop_platform,
                            check_running=check_running, ready=ready, Records=Records, drop_databases=drop_databases,
-                           check_same_records=check_same_records)
+                           check_same_records=check_same_records, wait_settled=wait_settled)
 
 
 # -- records made after start, in every service (so a test cannot pass on the demo tree, which a
