@@ -2,7 +2,8 @@
 
 The client side uses only the standard library's HTTP client and XML parser, as a third-party 311 app
 would: form-encoded posts, the format by the path's extension, the spec's element names and error
-shape. Nothing of the project is imported here; the platform is started by the e2e fixtures.
+shape. Nothing of the project is imported here; the platform is started by the e2e fixtures, on both
+backend pairs (`embedded`, `kafka-mongo`).
 """
 from __future__ import annotations
 
@@ -93,7 +94,7 @@ def _ready(base: str, limit: float = 120) -> None:
 
 @pytest.mark.e2e
 def test_a_standard_311_client_discovers_files_and_follows_a_request_in_json_and_xml(platform):
-    settings = platform.start()  # on both backend pairs, `embedded` and `kafka-mongo`
+    settings = platform.start()
     base = f"http://127.0.0.1:{settings.ports['gateway']}"
     _ready(base)
     c = Client(base)
