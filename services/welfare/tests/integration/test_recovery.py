@@ -2,7 +2,9 @@
 (a grant), or from the entries a balance parked until its ledger recorded them (goods, fund)."""
 from __future__ import annotations
 
-from liandong.testing import wait_for
+import pytest
+
+from liandong.testing import STORES, wait_for
 
 from welfare.config import WelfareSettings
 from welfare.service_layer.common import household_from
@@ -23,8 +25,9 @@ def test_grant_is_started_from_the_approved_event_if_the_request_died(svc):
     assert grant["status"] == "active" and grant["monthly_amount_fen"] == 136000
 
 
-def test_movement_and_fund_entries_a_crash_left_unrecorded_are_recorded_with_their_events(make_svc):
-    svc = make_svc(worker_kw={"welfare_settings": WelfareSettings(sweep_every_seconds=0.2)})
+@pytest.mark.parametrize("store", STORES)
+def test_movement_and_fund_entries_a_crash_left_unrecorded_are_recorded_with_their_events(make_svc, store):
+    svc = make_svc(store=store, worker_kw={"welfare_settings": WelfareSettings(sweep_every_seconds=0.2)})
     stores = svc.welfare.stores
     now = svc.welfare.deps.clock.now_iso()
     movement = {"_id": "m-lost", "kind": "donation", "org_path": JIAYUAN, "org_unit_id": "jiayuan",
