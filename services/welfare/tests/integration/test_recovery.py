@@ -52,3 +52,21 @@ def test_movement_and_fund_entries_a_crash_left_unrecorded_are_recorded_with_the
         message="the ledgers' events")
     assert {e.data.get("movement_id") or e.data.get("entry_id") for e in events} == {"m-lost", "e-lost"}
     assert stores.stock.record_unrecorded() == stores.fund.record_unrecorded() == 0  # nothing left parked
+
+
+def test_a_fund_entry_parked_by_a_crash_decrypts_as_its_declared_personal_store(make_svc):
+    """`liandong.reencrypt` rewrites what `personal_stores` declares: a fund entry a crash left parked on its
+    account must decrypt there (the same name bound in as the ledger's), or the key rotation stops on it."""
+    import welfare.bootstrap
+
+    svc = make_svc(worker_kw={"welfare_settings": WelfareSettings(sweep_every_seconds=3600)})  # stays parked
+    stores = svc.welfare.stores
+    stores.fund.open("fund:jiayuan", "jiayuan", JIAYUAN)
+    stores.fund.move("fund:jiayuan", {"_id": "e-parked", "fund_id": "fund:jiayuan", "org_path": JIAYUAN,
+                                      "org_unit_id": "jiayuan", "kind": "donation", "amount_fen": 5000,
+                                      "party": "居民甲", "donor_kind": "resident", "by": "w1",
+                                      "at": svc.welfare.deps.clock.now_iso()})
+    doc = stores.fund.collection.find_one({"_id": "fund:jiayuan"})
+    declared = [s for s in welfare.bootstrap.personal_stores(svc.platform)
+                if s.collection.name == stores.fund.collection.name][-1]
+    assert declared.personal.decrypt(doc, svc.platform.cipher)["unrecorded"][0]["party"] == "居民甲"
