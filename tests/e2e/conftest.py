@@ -156,7 +156,10 @@ def wait_settled(settings, timeout: float = 120) -> dict:
         same = bool(seen) and seen[-1] == now
         seen.append(now)
         return now if quiet and same else None
-    return wait_for(settled, timeout, 2.5, message="every outbox published and every consumer group caught up")
+    try:
+        return wait_for(settled, timeout, 2.5, message="every outbox published and every consumer group caught up")
+    except AssertionError as exc:  # say what stood still: (pending outbox, lag per group, events handled)
+        raise AssertionError(f"{exc}; last seen per service: {seen[-1] if seen else None}") from None
 
 
 @pytest.fixture

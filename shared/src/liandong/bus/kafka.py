@@ -251,6 +251,10 @@ class KafkaGroupConsumer:
             session_timeout_ms=10000,
             heartbeat_interval_ms=2000,
             request_timeout_ms=max(bus.request_timeout_ms, 30000),
+            # a group that joins before its client's metadata has just-created topics is assigned nothing
+            # ("No partition metadata for topic ...") until the next metadata refresh: every 5 s, not the
+            # default 5 minutes (the gateway's reports stood still that long after a start on Kafka)
+            metadata_max_age_ms=5000,
         )
 
     def poll(self, max_records: int = 500, timeout: float = 1.0) -> list[Message]:
