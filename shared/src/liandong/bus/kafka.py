@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from typing import Iterable
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
@@ -241,7 +242,6 @@ class KafkaGroupConsumer:
         self.group = group
         self.topics = topics
         self._consumer = KafkaConsumer(
-            *topics,
             bootstrap_servers=bus.bootstrap_servers,
             client_id=f"{bus.client_id}-{group}",
             group_id=group,
@@ -251,11 +251,14 @@ class KafkaGroupConsumer:
             session_timeout_ms=10000,
             heartbeat_interval_ms=2000,
             request_timeout_ms=max(bus.request_timeout_ms, 30000),
-            # a group that joins before its client's metadata has just-created topics is assigned nothing
-            # ("No partition metadata for topic ...") until the next metadata refresh: every 5 s, not the
-            # default 5 minutes (the gateway's reports stood still that long after a start on Kafka)
-            metadata_max_age_ms=5000,
         )
+        # Join only once this client's metadata has the topics' partitions: a member that joined before it
+        # knew just-created topics was assigned nothing ("No partition metadata for topic ...") and stayed so
+        # (the gateway's reports stood still after a start on Kafka, minutes on end).
+        deadline = time.monotonic() + 30
+        while any(not self._consumer.partitions_for_topic(t) for t in topics) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self._consumer.subscribe(topics)
 
     def poll(self, max_records: int = 500, timeout: float = 1.0) -> list[Message]:
         try:
