@@ -1,4 +1,12 @@
-"""Fixtures for tests that start the whole platform."""
+"""Fixtures for tests that start the whole platform, as `make run` starts it (deploy/local/run.py).
+
+`platform` is parametrized over the two backend pairs, like the contract suites: `embedded` (SQLite and
+the embedded event log in the data directory) and `kafka-mongo` (the shared Kafka broker and the
+MongoDB-protocol server, FerretDB, of KAFKA_BOOTSTRAP_SERVERS and MONGO_URI, with random database names
+and a topic namespace per test). A journey written once against `platform` runs on both. Anything
+event-driven is waited for with `wait_for` on what the API answers: a Kafka consumer group takes longer
+to its first assignment than the embedded log, so no fixed sleep fits both.
+"""
 import os
 import signal
 from pathlib import Path
@@ -11,12 +19,66 @@ from liandong.registry import DOMAIN_SERVICES, SERVICES
 from liandong.testing import auth_headers, free_port, settings_env, spawn, wait_for
 
 
+# the backend pairs the platform runs on, by test id (store, bus)
+BACKEND_PAIRS = {"embedded": ("sqlite", "embedded"), "kafka-mongo": ("mongo", "kafka")}
+
+
 @pytest.fixture
 def platform_settings(make_settings):
+    """Settings for a whole platform (a free port per process); its MongoDB databases are dropped after."""
+    made = []
+
     def make(store="sqlite", bus="embedded"):
         ports = {s: free_port() for s in SERVICES}
-        return make_settings(store=store, bus=bus, ports=ports)
-    return make
+        made.append(make_settings(store=store, bus=bus, ports=ports))
+        return made[-1]
+    yield make
+    for settings in made:
+        if settings.store == "mongo":
+            drop_databases(settings)
+
+
+@pytest.fixture(params=list(BACKEND_PAIRS.values()), ids=list(BACKEND_PAIRS))
+def backend_pair(request) -> tuple[str, str]:
+    """(store, bus): each e2e journey runs once per pair."""
+    return request.param
+
+
+class Platform:
+    """The platform on one backend pair: `start()` runs it as `make run` does and waits until every service
+    is ready and knows the tree; the fixture stops it (and the test's databases go with platform_settings)."""
+
+    def __init__(self, settings_for, backend_pair, tmp_path: Path):
+        self.store, self.bus = backend_pair
+        self.settings = settings_for(store=self.store, bus=self.bus)
+        self.tmp_path = tmp_path
+        self.proc = None
+        self.tree: dict = {}
+
+    @property
+    def gateway(self) -> str:
+        return f"http://127.0.0.1:{self.settings.ports['gateway']}"
+
+    def start(self, log: str = "run.log", **overrides):
+        if overrides:
+            self.settings = self.settings.with_overrides(**overrides)
+        self.proc = start_platform(self.settings, self.tmp_path / log)
+        self.tree = check_running(self.settings)
+        return self.settings
+
+    def stop(self) -> int:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            stop_platform(proc)
+            return proc.returncode
+        return 0
+
+
+@pytest.fixture
+def platform(platform_settings, backend_pair, tmp_path):
+    p = Platform(platform_settings, backend_pair, tmp_path)
+    yield p
+    p.stop()
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +104,9 @@ def ready(gateway: str):
 
 def check_running(settings) -> dict:
     gateway = f"http://127.0.0.1:{settings.ports['gateway']}"
-    body = wait_for(lambda: ready(gateway), 90, 0.5, message="the gateway reports every service ready")
+    # ten processes importing, connecting and (on Kafka) joining their consumer groups: on a loaded 2-core
+    # machine that can take well over a minute; the wait ends as soon as the gateway answers ready
+    body = wait_for(lambda: ready(gateway), 180, 0.5, message="the gateway reports every service ready")
     assert all(body["checks"][s]["ready"] for s in DOMAIN_SERVICES)
     for svc in DOMAIN_SERVICES:
         url = f"http://127.0.0.1:{settings.ports[svc]}/api/v1/{svc}/org-units/jiayuan"
@@ -63,12 +127,47 @@ def drop_databases(settings) -> None:
     client.close()
 
 
+def backlog(settings) -> dict:
+    """Per service, from its /metrics: events not yet published from its outbox, messages its consumer groups
+    have not committed (None while a group has no assignment yet), and events it has handled."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    out = {}
+    for svc in SERVICES:
+        text = requests.get(f"http://127.0.0.1:{settings.ports[svc]}/metrics", timeout=10).text
+        samples = {(s.name, s.labels.get("group")): s.value
+                   for family in text_string_to_metric_families(text) for s in family.samples}
+        groups = sorted(g for (name, g) in samples if name == "liandong_consumer_handled_events")
+        out[svc] = (samples.get(("liandong_outbox_pending_documents", None)),
+                    {g: samples.get(("liandong_consumer_lag_messages", g)) for g in groups},
+                    sum(samples[("liandong_consumer_handled_events", g)] for g in groups))
+    return out
+
+
+def wait_settled(settings, timeout: float = 120) -> dict:
+    """Until every outbox is published and every consumer group has caught up, the same over two workers'
+    heartbeats (2 s apart): what the platform will store from the events of a journey, it has stored."""
+    seen: list[dict] = []
+
+    def settled():
+        now = backlog(settings)
+        quiet = all(pending == 0 and lags and all(lag == 0 for lag in lags.values())
+                    for pending, lags, _ in now.values())
+        same = bool(seen) and seen[-1] == now
+        seen.append(now)
+        return now if quiet and same else None
+    try:
+        return wait_for(settled, timeout, 2.5, message="every outbox published and every consumer group caught up")
+    except AssertionError as exc:  # say what stood still: (pending outbox, lag per group, events handled)
+        raise AssertionError(f"{exc}; last seen per service: {seen[-1] if seen else None}") from None
+
+
 @pytest.fixture
 def e2e():
     """Start, check and stop the platform the way `make run` does."""
     return SimpleNamespace(start_platform=start_platform, stop_platform=stop_platform,
                            check_running=check_running, ready=ready, Records=Records, drop_databases=drop_databases,
-                           check_same_records=check_same_records)
+                           check_same_records=check_same_records, wait_settled=wait_settled)
 
 
 # -- records made after start, in every service (so a test cannot pass on the demo tree, which a

@@ -1,4 +1,5 @@
-"""The whole platform as `make run` starts it: five web processes and five workers, through HTTP."""
+"""The whole platform as `make run` starts it: five web processes and five workers, through HTTP, on both
+backend pairs (`embedded`, `kafka-mongo`) where the backends matter (the keys are the data directory's alone)."""
 from __future__ import annotations
 
 import os
@@ -12,32 +13,27 @@ from liandong.registry import DOMAIN_SERVICES
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("store,bus", [("sqlite", "embedded"), ("mongo", "kafka")])
-def test_make_run_serves_ready_and_keeps_its_data_across_a_restart(platform_settings, e2e, tmp_path, store, bus):
+def test_make_run_serves_ready_and_keeps_its_data_across_a_restart(platform_settings, e2e, tmp_path, backend_pair):
     """Records made after start in every service are there after a restart, the same (ids and fields).
     The tree alone would not tell: a fresh data directory imports the same demo tree again."""
-    settings = platform_settings(store=store, bus=bus)
+    settings = platform_settings(*backend_pair)  # its MongoDB databases are dropped after the test
+    proc = e2e.start_platform(settings, tmp_path / "run1.log")
     try:
-        proc = e2e.start_platform(settings, tmp_path / "run1.log")
-        try:
-            first = e2e.check_running(settings)
-            assert first["jiayuan"]["path"] == "/chuanying/huangqi/jiayuan/" and len(first) == 22
-            records = e2e.Records(settings)
-            records.create()
-            before = records.snapshot()
-        finally:
-            e2e.stop_platform(proc)
-        assert proc.returncode == 0, (tmp_path / "run1.log").read_text()[-2000:]
-        proc = e2e.start_platform(settings, tmp_path / "run2.log")
-        try:
-            second = e2e.check_running(settings)
-            assert second == {**first, "xinyuan": second.get("xinyuan")}  # the tree, loaded once, and the new unit
-            e2e.check_same_records(before, records.snapshot())
-        finally:
-            e2e.stop_platform(proc)
+        first = e2e.check_running(settings)
+        assert first["jiayuan"]["path"] == "/chuanying/huangqi/jiayuan/" and len(first) == 22
+        records = e2e.Records(settings)
+        records.create()
+        before = records.snapshot()
     finally:
-        if store == "mongo":
-            e2e.drop_databases(settings)
+        e2e.stop_platform(proc)
+    assert proc.returncode == 0, (tmp_path / "run1.log").read_text()[-2000:]
+    proc = e2e.start_platform(settings, tmp_path / "run2.log")
+    try:
+        second = e2e.check_running(settings)
+        assert second == {**first, "xinyuan": second.get("xinyuan")}  # the tree, loaded once, and the new unit
+        e2e.check_same_records(before, records.snapshot())
+    finally:
+        e2e.stop_platform(proc)
 
 
 @pytest.mark.e2e

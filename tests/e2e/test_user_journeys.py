@@ -1,4 +1,5 @@
-"""Demo users through the gateway, as `make run` serves them: scopes, a group petition, live reports."""
+"""Demo users through the gateway, as `make run` serves them: scopes, a group petition, live reports —
+on both backend pairs (`embedded`, `kafka-mongo`: the `platform` fixture)."""
 from __future__ import annotations
 
 import random
@@ -44,49 +45,44 @@ def petition(org_unit: str, headcount: int | None = None) -> dict:
 
 
 @pytest.mark.e2e
-def test_demo_users_scopes_a_group_petition_and_the_overview(platform_settings, e2e, tmp_path):
-    settings = platform_settings()
-    proc = e2e.start_platform(settings, tmp_path / "run.log")
-    try:
-        e2e.check_running(settings)
-        gw = Gateway(settings)
-        worker, officer = gw.login("jiayuan_worker"), gw.login("huangqi_officer")
-        hnl_worker, resident_li, admin = gw.login("huangniling_worker"), gw.login("resident_li"), gw.login("district_admin")
+def test_demo_users_scopes_a_group_petition_and_the_overview(platform):
+    settings = platform.start()
+    gw = Gateway(settings)
+    worker, officer = gw.login("jiayuan_worker"), gw.login("huangqi_officer")
+    hnl_worker, resident_li, admin = gw.login("huangniling_worker"), gw.login("resident_li"), gw.login("district_admin")
 
-        # a group petition of 40 in 家园社区, through the gateway, with all five 明确
-        r = gw.call("POST", "/api/v1/petition/petitions", worker, json=petition("jiayuan", headcount=40))
-        assert r.status_code == 201, r.text
-        case = r.json()["id"]
-        assert gw.call("POST", f"/api/v1/petition/petitions/{case}/assign", worker, json={
-            "unit_kind": "department", "unit_id": "environment", "person": "王科长", "deadline": "2099-12-31",
-            "task": "现场核查噪音来源", "requirement": "十个工作日内书面答复"}).status_code == 200
-        other = gw.call("POST", "/api/v1/petition/petitions", hnl_worker, json=petition("huangniling")).json()["id"]
+    # a group petition of 40 in 家园社区, through the gateway, with all five 明确
+    r = gw.call("POST", "/api/v1/petition/petitions", worker, json=petition("jiayuan", headcount=40))
+    assert r.status_code == 201, r.text
+    case = r.json()["id"]
+    assert gw.call("POST", f"/api/v1/petition/petitions/{case}/assign", worker, json={
+        "unit_kind": "department", "unit_id": "environment", "person": "王科长", "deadline": "2099-12-31",
+        "task": "现场核查噪音来源", "requirement": "十个工作日内书面答复"}).status_code == 200
+    other = gw.call("POST", "/api/v1/petition/petitions", hnl_worker, json=petition("huangniling")).json()["id"]
 
-        # scopes: 家园's worker sees 家园's only; 黄旗街道's officer all of 黄旗; a resident not others' cases
-        mine = gw.call("GET", "/api/v1/petition/petitions", worker).json()["items"]
-        assert [p["id"] for p in mine] == [case]
-        assert {p["id"] for p in gw.call("GET", "/api/v1/petition/petitions", officer).json()["items"]} == {case}
-        assert gw.call("GET", f"/api/v1/petition/petitions/{other}", worker).status_code in (403, 404)
-        assert gw.call("GET", f"/api/v1/petition/petitions/{case}", resident_li).status_code in (403, 404)
-        assert gw.call("GET", f"/api/v1/petition/petitions/{other}", resident_li).status_code in (403, 404)
+    # scopes: 家园's worker sees 家园's only; 黄旗街道's officer all of 黄旗; a resident not others' cases
+    mine = gw.call("GET", "/api/v1/petition/petitions", worker).json()["items"]
+    assert [p["id"] for p in mine] == [case]
+    assert {p["id"] for p in gw.call("GET", "/api/v1/petition/petitions", officer).json()["items"]} == {case}
+    assert gw.call("GET", f"/api/v1/petition/petitions/{other}", worker).status_code in (403, 404)
+    assert gw.call("GET", f"/api/v1/petition/petitions/{case}", resident_li).status_code in (403, 404)
+    assert gw.call("GET", f"/api/v1/petition/petitions/{other}", resident_li).status_code in (403, 404)
 
-        # the overview is current within moments, for the community, its sub-district and the district
-        started = time.monotonic()
-        today = date.today()
-        year = {"from": f"{today.year}-01-01", "to": f"{today.year}-12-31"}
+    # the overview is current within moments, for the community, its sub-district and the district
+    started = time.monotonic()
+    today = date.today()
+    year = {"from": f"{today.year}-01-01", "to": f"{today.year}-12-31"}
 
-        def batches(unit, headers):
-            o = gw.call("GET", "/api/v1/reports/overview", headers, params={"org_unit": unit, **year}).json()
-            return o["metrics"]["petition.batches"]["value"], o["metrics"]["petition.person_times"]["value"]
+    def batches(unit, headers):
+        o = gw.call("GET", "/api/v1/reports/overview", headers, params={"org_unit": unit, **year}).json()
+        return o["metrics"]["petition.batches"]["value"], o["metrics"]["petition.person_times"]["value"]
 
-        wait_for(lambda: batches("chuanying", admin) == (2, 41), 20, message="the district overview counts both")
-        fresh_s = time.monotonic() - started
-        assert batches("jiayuan", worker) == (1, 40) and batches("huangqi", officer) == (1, 40)
-        assert gw.call("GET", "/api/v1/reports/overview", worker,
-                       params={"org_unit": "huangqi", **year}).status_code == 403
-        print(f"\n[journey] the overview counted both petitions {fresh_s:.2f}s after they were filed")
+    wait_for(lambda: batches("chuanying", admin) == (2, 41), 20, message="the district overview counts both")
+    fresh_s = time.monotonic() - started
+    assert batches("jiayuan", worker) == (1, 40) and batches("huangqi", officer) == (1, 40)
+    assert gw.call("GET", "/api/v1/reports/overview", worker,
+                   params={"org_unit": "huangqi", **year}).status_code == 403
+    print(f"\n[journey] the overview counted both petitions {fresh_s:.2f}s after they were filed")
 
-        # every service is reachable through the gateway with the same login
-        assert gw.call("GET", "/api/v1/welfare/org-units/jiayuan", worker).status_code == 200
-    finally:
-        e2e.stop_platform(proc)
+    # every service is reachable through the gateway with the same login
+    assert gw.call("GET", "/api/v1/welfare/org-units/jiayuan", worker).status_code == 200

@@ -50,8 +50,9 @@ def personal_stores(platform: Platform) -> list[Store]:
     return [Store(r.collection, r.personal) for r in (stores.applications, stores.grants, stores.visits,
                                                        stores.fund_entries)] + [
         Store(stores.pairings.collection, PAIRING), Store(stores.fund.grants, FUND_GRANT),
-        # a fund entry parked on its account until its ledger records it names its party too
-        Store(stores.fund.collection, PersonalFields.of("unrecorded[].party"))]
+        # a fund entry parked on its account until its ledger records it names its party too, sealed as the
+        # ledger seals it (the name bound in is "party")
+        Store(stores.fund.collection, PersonalFields.of("unrecorded[].party", names={"unrecorded[].party": "party"}))]
 
 
 def create_worker(settings: Settings | None = None, welfare_settings: WelfareSettings | None = None,

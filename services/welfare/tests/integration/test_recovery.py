@@ -2,7 +2,9 @@
 (a grant), or from the entries a balance parked until its ledger recorded them (goods, fund)."""
 from __future__ import annotations
 
-from liandong.testing import wait_for
+import pytest
+
+from liandong.testing import STORES, wait_for
 
 from welfare.config import WelfareSettings
 from welfare.service_layer.common import household_from
@@ -23,8 +25,9 @@ def test_grant_is_started_from_the_approved_event_if_the_request_died(svc):
     assert grant["status"] == "active" and grant["monthly_amount_fen"] == 136000
 
 
-def test_movement_and_fund_entries_a_crash_left_unrecorded_are_recorded_with_their_events(make_svc):
-    svc = make_svc(worker_kw={"welfare_settings": WelfareSettings(sweep_every_seconds=0.2)})
+@pytest.mark.parametrize("store", STORES)
+def test_movement_and_fund_entries_a_crash_left_unrecorded_are_recorded_with_their_events(make_svc, store):
+    svc = make_svc(store=store, worker_kw={"welfare_settings": WelfareSettings(sweep_every_seconds=0.2)})
     stores = svc.welfare.stores
     now = svc.welfare.deps.clock.now_iso()
     movement = {"_id": "m-lost", "kind": "donation", "org_path": JIAYUAN, "org_unit_id": "jiayuan",
@@ -49,3 +52,21 @@ def test_movement_and_fund_entries_a_crash_left_unrecorded_are_recorded_with_the
         message="the ledgers' events")
     assert {e.data.get("movement_id") or e.data.get("entry_id") for e in events} == {"m-lost", "e-lost"}
     assert stores.stock.record_unrecorded() == stores.fund.record_unrecorded() == 0  # nothing left parked
+
+
+def test_a_fund_entry_parked_by_a_crash_decrypts_as_its_declared_personal_store(make_svc):
+    """`liandong.reencrypt` rewrites what `personal_stores` declares: a fund entry a crash left parked on its
+    account must decrypt there (the same name bound in as the ledger's), or the key rotation stops on it."""
+    import welfare.bootstrap
+
+    svc = make_svc(worker_kw={"welfare_settings": WelfareSettings(sweep_every_seconds=3600)})  # stays parked
+    stores = svc.welfare.stores
+    stores.fund.open("fund:jiayuan", "jiayuan", JIAYUAN)
+    stores.fund.move("fund:jiayuan", {"_id": "e-parked", "fund_id": "fund:jiayuan", "org_path": JIAYUAN,
+                                      "org_unit_id": "jiayuan", "kind": "donation", "amount_fen": 5000,
+                                      "party": "居民甲", "donor_kind": "resident", "by": "w1",
+                                      "at": svc.welfare.deps.clock.now_iso()})
+    doc = stores.fund.collection.find_one({"_id": "fund:jiayuan"})
+    declared = [s for s in welfare.bootstrap.personal_stores(svc.platform)
+                if s.collection.name == stores.fund.collection.name][-1]
+    assert declared.personal.decrypt(doc, svc.platform.cipher)["unrecorded"][0]["party"] == "居民甲"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from typing import Iterable
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
@@ -43,6 +44,10 @@ class KafkaBus:
         self._offset_clients: dict[str | None, KafkaConsumer] = {}
         self._offsets_pid = None
         self._offsets_lock = threading.RLock()
+        # the readiness probe's admin client (kept, per process: see ping)
+        self._ping_admin: KafkaAdminClient | None = None
+        self._ping_pid = None
+        self._ping_lock = threading.Lock()
 
     @property
     def producer(self) -> KafkaProducer:
@@ -127,16 +132,26 @@ class KafkaBus:
             admin.close()
 
     def ping(self) -> None:
-        try:
-            admin = self._admin()
-        except KafkaError as exc:
-            raise BusUnavailable(f"Kafka at {self.bootstrap_servers} is not reachable: {exc}") from exc
-        try:
-            admin.list_topics()
-        except KafkaError as exc:
-            raise BusUnavailable(str(exc)) from exc
-        finally:
-            admin.close()
+        """One small request (the cluster's brokers, not every topic's metadata) on an admin client kept for it.
+        /readyz pings on every probe, and the gateway asks each service's with a 2 s timeout: a new client per
+        probe (connect, version probe, bootstrap) listing all the topics of a broker with some 900 took 1-2.5 s
+        on a busy machine, and the platform on Kafka never reported ready."""
+        with self._ping_lock:
+            try:
+                if self._ping_admin is None or self._ping_pid != os.getpid():
+                    self._ping_admin, self._ping_pid = self._admin(), os.getpid()
+                self._ping_admin.describe_cluster()
+            except KafkaError as exc:
+                self._close_ping_admin()
+                raise BusUnavailable(f"Kafka at {self.bootstrap_servers} is not reachable: {exc}") from exc
+
+    def _close_ping_admin(self) -> None:
+        admin, self._ping_admin = self._ping_admin, None
+        if admin is not None and self._ping_pid == os.getpid():
+            try:
+                admin.close()
+            except KafkaError:
+                pass
 
     def _partitions(self, consumer: KafkaConsumer, topics) -> list[TopicPartition]:
         out = []
@@ -215,6 +230,8 @@ class KafkaBus:
             if self._offsets_pid == os.getpid():
                 for group in list(self._offset_clients):
                     self._forget_offsets_client(group)
+        with self._ping_lock:
+            self._close_ping_admin()
         if self._producer is not None:
             try:
                 self._producer.close(timeout=5)
@@ -229,7 +246,6 @@ class KafkaGroupConsumer:
         self.group = group
         self.topics = topics
         self._consumer = KafkaConsumer(
-            *topics,
             bootstrap_servers=bus.bootstrap_servers,
             client_id=f"{bus.client_id}-{group}",
             group_id=group,
@@ -240,6 +256,13 @@ class KafkaGroupConsumer:
             heartbeat_interval_ms=2000,
             request_timeout_ms=max(bus.request_timeout_ms, 30000),
         )
+        # Join only once this client's metadata has the topics' partitions: a member that joined before it
+        # knew just-created topics was assigned nothing ("No partition metadata for topic ...") and stayed so
+        # (the gateway's reports stood still after a start on Kafka, minutes on end).
+        deadline = time.monotonic() + 30
+        while any(not self._consumer.partitions_for_topic(t) for t in topics) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self._consumer.subscribe(topics)
 
     def poll(self, max_records: int = 500, timeout: float = 1.0) -> list[Message]:
         try:

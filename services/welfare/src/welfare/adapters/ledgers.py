@@ -150,7 +150,12 @@ class _Balances:
     def record(self, doc_id: str, entry: dict) -> dict:
         """Record an applied entry in the ledger (with its event), then unpark it; the entry as recorded."""
         recorded = self.ledger.record(entry)
-        self.collection.update_one({"_id": doc_id}, {"$pull": {UNRECORDED: {"_id": entry["_id"]}}})
+        # the parked item itself, as stored: the storage port's $pull removes equal items (FerretDB ignores a
+        # condition such as {"_id": ...}, and the entries stayed parked there, recorded again by every sweep)
+        doc = self.collection.find_one({"_id": doc_id}) or {}
+        for parked in doc.get(UNRECORDED) or []:
+            if parked.get("_id") == entry["_id"]:
+                self.collection.update_one({"_id": doc_id}, {"$pull": {UNRECORDED: parked}})
         self.collection.update_one({"_id": doc_id, UNRECORDED: {"$size": 0}}, {"$set": {HAS_UNRECORDED: False}})
         return recorded
 
