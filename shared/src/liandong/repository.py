@@ -34,7 +34,6 @@ class OutboxRepository(Generic[T]):
     def __init__(self, deps):
         """`deps`: the service's `Dependencies` (db, cipher, events; a `Platform` has them too)."""
         self.deps = deps
-        self.platform = deps  # the name older adapters use; new code says `deps`
         self.collection = deps.db.collection(self.collection_name)
 
     # -- to be given by the service
