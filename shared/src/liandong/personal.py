@@ -136,9 +136,22 @@ class PersonalFields:
         return False
 
 
+PERSON_KEY = "person"  # the blind-index name every service uses for a person's key on the wire
+
+
+def person_key(cipher: FieldCipher, id_number: str | None) -> str | None:
+    """The platform's pseudonym of a resident: the blind index of their ID number under one name shared by
+    every service, so events can say "this grant / petition / volunteer is that person" without an ID
+    number on the wire (only a holder of the encryption key can compute it), and the household register
+    (security) can link them to a household (一户一档). None without an ID number."""
+    if not id_number:
+        return None
+    return cipher.blind_index(id_number, PERSON_KEY)
+
+
 def sealed_fields(personal: PersonalFields) -> list[str]:
     """The top-level fields a declaration touches (what a re-encryption rewrites)."""
     return sorted({_parts(p)[0] for p in personal.paths} | {b.field for b in personal.blind})
 
 
-__all__ = ["PersonalFields", "BlindIndex", "is_encrypted", "sealed_fields"]
+__all__ = ["PersonalFields", "BlindIndex", "is_encrypted", "sealed_fields", "person_key", "PERSON_KEY"]
