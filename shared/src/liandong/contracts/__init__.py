@@ -6,7 +6,7 @@ from ..events.registry import ContractRegistry
 
 CONTRACTS = ContractRegistry()
 
-from . import audit, gateway, petition, security, volunteer, welfare  # noqa: E402,F401  (registration on import)
+from . import audit, gateway, imports, petition, security, volunteer, welfare  # noqa: E402,F401  (registration on import)
 
 from ..registry import SERVICES  # noqa: E402
 
