@@ -48,3 +48,4 @@ def test_the_applicants_person_key_and_no_id_number_on_the_grants_events(svc):
         assert event.data["person_key"] == expected, event.type
         wire = json.dumps(event.to_dict(), ensure_ascii=False)
         assert not any(m["id_number"] in wire for m in members), (event.type, wire)
+    assert seen["liandong.welfare.grant.started.v1"].data["start_period"] == grant["start_period"]

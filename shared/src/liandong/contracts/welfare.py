@@ -113,7 +113,7 @@ class ApplicationRejected(_ApplicationFact):
 
 
 _GRANT = {"grant_id": "g-1", "application_id": "a-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
-          "household_size": 3, "monthly_amount_fen": 108000, "person_key": _KEY}
+          "household_size": 3, "monthly_amount_fen": 108000, "person_key": _KEY, "start_period": "2026-03"}
 
 
 @CONTRACTS.contract("welfare.grant.started", 1, example=_GRANT)
@@ -126,6 +126,9 @@ class GrantStarted(_GrantFact):
     # optional (#17): welfare's name of the programme, so that a reader names a programme it has never
     # heard of without asking welfare (the gateway's reports); absent in earlier events
     programme_name = fields.String(validate=validate.Length(min=1, max=100))
+    # optional (#19): the first month paid; a grant entered from an office's roster started before the event
+    # was written. Absent in earlier events: the month of the event's time.
+    start_period = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
 
 
 @CONTRACTS.contract("welfare.grant.suspended", 1,

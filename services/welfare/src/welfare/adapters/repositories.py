@@ -134,7 +134,8 @@ class GrantRepository(_NamesProgrammes):
             return "welfare.grant.started", {**base, **_named(self.programme_name(g.programme)),
                                              "application_id": g.application_id,
                                              "household_size": g.household_size,
-                                             "monthly_amount_fen": g.monthly_amount_fen}
+                                             "monthly_amount_fen": g.monthly_amount_fen,
+                                             "start_period": g.start_period}
         if isinstance(ev, cases.GrantSuspended):
             return "welfare.grant.suspended", {**base, "reason": ev.reason[:2000]}
         if isinstance(ev, cases.GrantResumed):
