@@ -43,6 +43,18 @@ class Announcer:
         bus.flush()
 
 
+def _settled(consumer) -> int:
+    """The consumer's count of handled events once it stops moving (the org tree it learns at start)."""
+    last = [-1]
+
+    def still() -> bool:
+        seen, last[0] = last[0], consumer.handled
+        return seen == last[0]
+
+    wait_for(still, 30, interval=0.5, message="the security worker is idle")
+    return last[0]
+
+
 def _grant(grant_id: str, key: str, programme: str = "dibao_urban", **more) -> dict:
     return {"grant_id": grant_id, "programme": programme, "org_unit_id": "jiayuan", "person_key": key, **more}
 
@@ -51,13 +63,14 @@ def _payment(grant_id: str, key: str, period: str, amount: int) -> dict:
     return {**_grant(grant_id, key), "payment_id": f"{grant_id}:{period}", "period": period, "amount_fen": amount}
 
 
-@pytest.mark.parametrize("svc", ["sqlite", "mongo"], indirect=True)
-def test_the_household_file_shows_each_members_grants_petitions_and_hours_once(svc):
+@pytest.mark.parametrize("store,bus", [("sqlite", "embedded"), ("mongo", "embedded"), ("sqlite", "kafka")])
+def test_the_household_file_shows_each_members_grants_petitions_and_hours_once(make_svc, store, bus):
+    svc = make_svc(store, bus)
     cipher = svc.platform.deps.cipher
     mother, son, neighbour = (person_key(cipher, _id_number(b, s)) for b, s in
                               (("19600101", 101), ("19880202", 113), ("19700303", 125)))
     consumer = svc.worker.consumers[0]
-    before = consumer.handled
+    before = _settled(consumer)
     say = Announcer(svc)
 
     # welfare: the mother's 低保 grant paid twice, then suspended at a re-review; a 临时救助 paid once and ended
@@ -89,6 +102,9 @@ def test_the_household_file_shows_each_members_grants_petitions_and_hours_once(s
     say("petition.closed", "p-1", petition_id="p-1", org_unit_id="jiayuan", category="environment_noise",
         level="community", satisfaction="satisfied", headcount=2, is_group=False, resolved_at_level=True,
         closed_at="2026-03-11T08:00:00.000000Z")
+    say("petition.escalated", "p-1", petition_id="p-1", org_unit_id="jiayuan", category="environment_noise",
+        level="community", kind="supervision", from_level="community", to_level="subdistrict",
+        reason="overdue since 2026-03-13", escalated_at="2026-03-14T00:00:05.000000Z")  # 督办: still closed
     say("petition.registered", "p-2", petition_id="p-2", person_keys=[], **registered)
 
     # volunteer: the son serves 3 hours, corrected to 2.5; 30 coins credited (announced twice)
@@ -107,6 +123,7 @@ def test_the_household_file_shows_each_members_grants_petitions_and_hours_once(s
             activity_id="act-1", org_unit_id="jiayuan")
 
     wait_for(lambda: consumer.handled >= before + say.count, 30, message="the security worker handled every event")
+    _settled(consumer)
     deps = svc.platform.deps
     files = activity_of(deps, [mother, son, neighbour])
 

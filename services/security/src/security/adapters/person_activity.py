@@ -88,7 +88,11 @@ class PersonActivity:
             "status": "registered", "filed_at": d["registered_at"]}})
 
     def petition_moved(self, event: Envelope) -> None:
-        """A later step of a kept petition (assigned, answered, closed, escalated); others are not kept."""
+        """A later step of a kept petition (assigned, answered, closed, escalated); others are not kept. The
+        status is the last step announced (a reopening or the start of handling is not announced); a
+        supervision (督办 of an overdue case, `kind` supervision) leaves the case where it was."""
+        if event.data.get("kind") == "supervision":
+            return
         apply_once(self.petitions, event.data["petition_id"], event.id, {"$set": {
             "status": PETITION_STATUS[event.type.split(".")[-2]]}}, upsert=False)
 
