@@ -49,6 +49,10 @@ def reader_org_path(principal) -> str:
     return principal.grants[0].org_path if principal.grants else "/"
 
 
+# set by a route answering a file with personal data in it (comma-separated field names); taken off the answer
+PERSONAL_FILE_HEADER = "X-Liandong-Personal-Fields"
+
+
 class PersonalDataReads:
     """A service's own record of reads of its personal data, each with its event in the outbox."""
 
@@ -76,10 +80,16 @@ class PersonalDataReads:
 def install(app: Flask, reads: PersonalDataReads) -> None:
     @app.after_request
     def _audit_personal_reads(response):
-        if request.method != "GET" or response.status_code >= 400 or response.mimetype != "application/json":
+        if request.method != "GET" or response.status_code >= 400:
             return response
         principal = g.get("principal")
         if principal is None:
+            return response
+        declared = response.headers.pop(PERSONAL_FILE_HEADER, None)
+        if declared:  # a file (an import's rows to fix) says which personal columns it holds
+            reads.record(principal, request.method, request.path, response.status_code, declared.split(","))
+            return response
+        if response.mimetype != "application/json":
             return response
         body = response.get_data()
         if not _PERSONAL_BYTES.search(body):  # most answers: no such name anywhere, nothing to parse

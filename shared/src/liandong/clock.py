@@ -38,6 +38,10 @@ class Clock:
     def now_iso(self) -> str:
         return to_iso(self.now())
 
+    def today(self):
+        """Today's date in the offices' calendar (China Standard Time)."""
+        return self.now().astimezone(LOCAL_TZ).date()
+
 
 class FixedClock(Clock):
     """A clock a unit test sets and advances by hand."""

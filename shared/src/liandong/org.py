@@ -27,6 +27,14 @@ class OrgDirectory:
             raise ValidationFailed("unknown org unit", {field: [f"no active org unit {org_unit_id!r}"]})
         return unit["path"]
 
+    def within(self, paths: list[str]) -> list[dict]:
+        """The active units in any of the subtrees at `paths` (where a caller may import records, say)."""
+        from .storage.base import subtree
+
+        scope = [subtree(p, "path") for p in paths]
+        found = self.units.find(scope[0] if len(scope) == 1 else {"$or": scope}, sort=[("path", 1)])
+        return [u for u in found if not u.get("retired")]
+
     def root_paths(self) -> list[str]:
         """The paths of the tree's roots (the district): where a district-wide setting may be changed."""
         return sorted(u["path"] for u in self.units.find({"parent_id": None}) if not u.get("retired"))

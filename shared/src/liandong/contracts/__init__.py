@@ -19,7 +19,7 @@ def person_key_field():
 # the examples' resident: what `person_key` looks like (an HMAC-SHA256, hex)
 EXAMPLE_PERSON_KEY = "7b2e3f0c9d8a1b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4"
 
-from . import audit, gateway, petition, security, volunteer, welfare  # noqa: E402,F401  (registration on import)
+from . import audit, gateway, imports, petition, security, volunteer, welfare  # noqa: E402,F401  (registration on import)
 
 from ..registry import SERVICES  # noqa: E402
 
