@@ -190,6 +190,10 @@ def test_staff_rows_are_checked_in_the_offices_words(svc):
 
 def test_the_staff_template_downloads_and_imports_once_filled(svc):
     admin = svc.headers("district_admin")
+    kinds = svc.client.get("/api/v1/gateway/imports/kinds", headers=admin).get_json()
+    assert [(k["name"], k["title"], k["permission"]) for k in kinds["items"]] == [
+        ("org_units", "组织架构", "org:admin"), ("staff", "工作人员账号", "users:admin")]
+    assert [c["header"] for c in kinds["items"][1]["columns"]] == STAFF_HEADERS
     got = svc.client.get("/api/v1/gateway/imports/staff/template", headers=admin)
     assert got.status_code == 200
     book = load_workbook(io.BytesIO(got.data))

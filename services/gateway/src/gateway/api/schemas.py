@@ -161,7 +161,7 @@ class AuditImportSchema(Schema):
     file_sha256 = fields.String()
     mode = fields.String()
     status = fields.String()
-    started_at = fields.String()
+    started_at = IsoTime()
     rows = fields.Integer()
     created = fields.Integer()
     updated = fields.Integer()
