@@ -34,7 +34,7 @@ def test_an_org_tree_file_is_checked_imported_and_its_rows_to_fix_downloaded(new
     page.locator("#import-kind").select_option(label="组织与账号 · 组织架构")
     with page.expect_download() as template:
         page.click("#download-template")
-    assert load_workbook(template.value.path())["数据"]["A1"].value == "单位编号"
+    assert load_workbook(io.BytesIO(template.value.path().read_bytes()))["数据"]["A1"].value == "单位编号"
 
     page.set_input_files("#import-file", files=[{"name": "南山街道.xlsx", "buffer": org_file(),
                                                  "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
@@ -58,7 +58,7 @@ def test_an_org_tree_file_is_checked_imported_and_its_rows_to_fix_downloaded(new
     assert done.locator('[data-count="未导入（有错误）"]').inner_text() == "1"
     with page.expect_download() as rejected:
         page.click("#download-rejected")
-    rows = list(load_workbook(rejected.value.path()).active.iter_rows(min_row=2, values_only=True))
+    rows = list(load_workbook(io.BytesIO(rejected.value.path().read_bytes())).active.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == ["nanshan-x"] and "村委会" in str(rows[0])
 
     units = {u["id"]: u for u in requests.get(f"{console.base}/api/v1/org/tree", headers=admin, timeout=10).json()["units"]}

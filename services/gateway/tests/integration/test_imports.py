@@ -102,6 +102,7 @@ def test_org_unit_rows_that_cannot_be_placed_are_refused_before_anything_is_writ
     assert refused.status_code == 422 and "dongshan" not in tree(svc, admin)
     only_good = upload(svc, "org_units", raw, admin, mode="good_rows").get_json()
     assert (only_good["created"], only_good["rejected"], only_good["has_rejected_file"]) == (2, 5, True)
+    assert (only_good["status"], only_good["progress"]) == ("done", 1.0)  # the refused rows are not left to do
     rejected = load_workbook(io.BytesIO(svc.client.get(f"/api/v1/gateway/imports/jobs/{only_good['id']}/rejected",
                                                        headers=admin).data)).active
     assert [r[0] for r in rejected.iter_rows(min_row=2, values_only=True)] == ["xs-c1", "xishan", "xs-g1", "lv-a",
