@@ -50,6 +50,7 @@ class GatewayOptions:
     public_window: float = 60.0       # ... per this many seconds
     connect_timeout: float = 1.0
     read_timeout: float = 10.0
+    upload_read_timeout: float = 60.0  # an office's ledger (POST …/imports/…): every row checked before the answer
     retries: int = 2                  # GET only
     breaker_threshold: int = 3
     breaker_reset: float = 10.0
@@ -127,7 +128,8 @@ def create_app(settings: Settings | None = None, options: GatewayOptions | None 
     app.register_blueprint(imports.blueprint(platform.deps, import_kinds(org, identity)))
     app.register_blueprint(audit_routes.blueprint(audit, org))
     app.register_blueprint(docs.blueprint(app, proxy, DOMAIN_SERVICES))
-    app.register_blueprint(proxy_routes.blueprint(proxy, DOMAIN_SERVICES, idempotency, audit))
+    app.register_blueprint(proxy_routes.blueprint(proxy, DOMAIN_SERVICES, idempotency, audit,
+                                                  options.upload_read_timeout))
     app.register_blueprint(export_routes.blueprint(Exports(proxy, audit, org.name_of, DOMAIN_SERVICES, vocabularies)))
     install_reports(app, platform, org, vocabularies)
     app.register_blueprint(console.blueprint())

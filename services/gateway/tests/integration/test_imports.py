@@ -243,8 +243,14 @@ def test_every_import_is_one_audit_entry_with_the_files_hash_and_counts(make_svc
     assert svc.client.get("/api/v1/audit?action=import&service=gateway", headers=admin).get_json()["total"] == 1
 
 
-def test_the_proxy_passes_a_5_mb_ledger_to_the_service(svc, serve):
+def test_the_proxy_passes_a_5_mb_ledger_to_the_service_and_waits_for_its_check(svc, serve):
+    """An office's ledger through the gateway: the multipart body whole, and the time a service takes to check
+    every row (longer than a form's answer: the upload's own read timeout)."""
+    import time
+
     from flask import Flask, request
+
+    from gateway.bootstrap import GatewayOptions, create_app
 
     upstream = Flask("fake-welfare")
     seen = {}
@@ -254,18 +260,29 @@ def test_the_proxy_passes_a_5_mb_ledger_to_the_service(svc, serve):
         f = request.files["file"]
         data = f.read()
         seen.update(name=f.filename, size=len(data), sha=hashlib.sha256(data).hexdigest())
+        time.sleep(1.5)  # every row checked
         return {"rows": 1, "file_sha256": seen["sha"]}
+
+    @upstream.post("/api/v1/welfare/applications")
+    def slow_form():
+        time.sleep(1.5)
+        return {"id": "a1"}, 201
 
     upstream.config["MAX_CONTENT_LENGTH"] = 30 * 1024 * 1024
     served = serve(upstream)
-    svc.route_to("welfare", served.url)
+    app = create_app(svc.settings.with_overrides(service_urls={"welfare": served.url}),
+                     options=GatewayOptions(read_timeout=0.7, upload_read_timeout=10))
+    client = app.test_client()
+    worker = svc.headers("jiayuan_worker")
     raw = bytes(range(256)) * (5 * 1024 * 1024 // 256)
-    got = svc.client.post("/api/v1/welfare/imports/roster/preview", headers=svc.headers("jiayuan_worker"),
-                          data={"file": (io.BytesIO(raw), "低保.xlsx")}, content_type="multipart/form-data")
-    assert got.status_code == 200, got.get_json()
+    got = client.post("/api/v1/welfare/imports/roster/preview", headers=worker,
+                      data={"file": (io.BytesIO(raw), "低保.xlsx")}, content_type="multipart/form-data")
+    assert got.status_code == 200, got.get_data()[:300]
     assert seen == {"name": "低保.xlsx", "size": len(raw), "sha": hashlib.sha256(raw).hexdigest()}
+    # a form's POST keeps the proxy's own read timeout
+    assert client.post("/api/v1/welfare/applications", headers=worker, json={}).status_code == 503
     # a body over 20 MB is refused at the gateway, before any service sees it
-    big = svc.client.post("/api/v1/welfare/imports/roster/preview", headers=svc.headers("jiayuan_worker"),
-                          data={"file": (io.BytesIO(b"x" * (22 * 1024 * 1024)), "big.xlsx")},
-                          content_type="multipart/form-data")
+    big = client.post("/api/v1/welfare/imports/roster/preview", headers=worker,
+                      data={"file": (io.BytesIO(b"x" * (22 * 1024 * 1024)), "big.xlsx")},
+                      content_type="multipart/form-data")
     assert big.status_code == 413
