@@ -39,26 +39,19 @@ def tree(svc, admin) -> dict:
     return {u["id"]: u for u in svc.client.get("/api/v1/org/tree", headers=admin).get_json()["units"]}
 
 
-def org_events(svc) -> int:
-    """gateway.org_unit.* events written to the tree's outbox so far."""
-    from liandong import outbox
-
-    org = svc.app.extensions["gateway"]["org"]
-    return sum(len(d.get(outbox.FIELD, [])) for d in org.units.find({})) + outbox_sent(org)
-
-
-def outbox_sent(org) -> int:
-    return 0
+def first_import(make_svc, store, kind, headers, rows):
+    """A gateway on `store` and the district admin's import of the file: (svc, admin headers, file, job)."""
+    svc = make_svc(store=store)
+    admin = svc.headers("district_admin")
+    raw = xlsx(headers, rows)
+    done = upload(svc, kind, raw, admin)
+    assert done.status_code == 201, done.get_json()
+    return svc, admin, raw, done.get_json()
 
 
 @pytest.mark.parametrize("store", ["sqlite", "mongo"])
 def test_org_units_in_any_order_are_created_parents_first_and_a_second_import_changes_nothing(make_svc, store):
-    svc = make_svc(store=store)
-    admin = svc.headers("district_admin")
-    raw = xlsx(ORG_HEADERS, NEW_UNITS)
-    done = upload(svc, "org_units", raw, admin)
-    assert done.status_code == 201, done.get_json()
-    job = done.get_json()
+    svc, admin, raw, job = first_import(make_svc, store, "org_units", ORG_HEADERS, NEW_UNITS)
     assert (job["status"], job["created"], job["failed"], job["progress"]) == ("done", 4, 0, 1.0)
     units = tree(svc, admin)
     assert units["bs-c1-g1-b1"]["path"] == "/chuanying/beishan/bs-c1/bs-c1-g1/bs-c1-g1-b1/"
@@ -132,12 +125,7 @@ STAFF = [
 @pytest.mark.parametrize("store", ["sqlite", "mongo"])
 def test_staff_accounts_are_created_without_a_password_until_the_admin_sets_one_and_a_second_import_changes_nothing(
         make_svc, store):
-    svc = make_svc(store=store)
-    admin = svc.headers("district_admin")
-    raw = xlsx(STAFF_HEADERS, STAFF)
-    done = upload(svc, "staff", raw, admin)
-    assert done.status_code == 201, done.get_json()
-    job = done.get_json()
+    svc, admin, raw, job = first_import(make_svc, store, "staff", STAFF_HEADERS, STAFF)
     assert job["created"] == 3 and "password" not in str(job).lower()
     users = {u["username"]: u for u in svc.client.get("/api/v1/users?page_size=100", headers=admin).get_json()["items"]}
     assert users["jy_liumin"]["grants"] == [{"role": "community_worker", "org_unit": "jiayuan",
