@@ -107,12 +107,59 @@ def test_org_unit_rows_that_cannot_be_placed_are_refused_before_anything_is_writ
     assert upload(svc, "org_units", raw, officer, preview=True).status_code == 403
 
 
-def test_an_org_unit_outside_the_admins_scope_is_unknown(svc):
-    """huangqi_officer holds no org:admin; a district admin of the tree sees only its subtree (the demo has one)."""
+def scoped_admin(svc, unit: str) -> dict:
+    """An administrator of one sub-district only (district_admin granted at `unit`): org:admin, users:admin there."""
     admin = svc.headers("district_admin")
-    prev = upload(svc, "org_units", xlsx(ORG_HEADERS, [["x-g1", "某网格", "网格", "nowhere-c"]]), admin,
-                  preview=True).get_json()
-    assert prev["bad_rows"] == 1 and "不在您可导入" in prev["problems"][0]["message"]
+    made = svc.client.post("/api/v1/users", headers=admin, json={
+        "username": f"{unit}_admin", "name": "街道管理员", "password": "Scoped-admin-2026",
+        "grants": [{"role": "district_admin", "org_unit": unit}]})
+    assert made.status_code == 201, made.get_json()
+    return {"Authorization": "Bearer " + svc.login(f"{unit}_admin", "Scoped-admin-2026").get_json()["access_token"]}
+
+
+def test_an_admin_imports_only_inside_their_own_subtree(svc):
+    huangqi = scoped_admin(svc, "huangqi")
+    units = [["jiayuan-g3", "家园社区第三网格", "网格", "jiayuan"],
+             ["hn-g2", "黄泥岭第二网格", "网格", "huangniling"]]  # huangniling is under xihu
+    prev = upload(svc, "org_units", xlsx(ORG_HEADERS, units), huangqi, preview=True).get_json()
+    assert [(p["row"], "huangniling" in p["message"]) for p in prev["problems"]] == [(3, True)]
+    staff = [["hq_new", "新人", "13904321011", "家园社区", "社区工作者", None],
+             ["xh_new", "外人", "13904321012", "黄泥岭社区", "社区工作者", None],
+             ["huangniling_worker", "改名", "13904321013", "家园社区", "社区工作者", None]]
+    done = upload(svc, "staff", xlsx(STAFF_HEADERS, staff), huangqi, mode="good_rows").get_json()
+    # 黄泥岭社区 is unknown to this admin; huangniling_worker is xihu's account: not taken over
+    assert (done["created"], done["rejected"], done["failed"]) == (1, 1, 1), done
+    assert any(p["row"] == 4 and "管辖范围外" in p["message"] for p in done["problems"])
+    users = svc.client.get("/api/v1/users?page_size=100", headers=svc.headers("district_admin")).get_json()["items"]
+    assert {u["username"]: u["name"] for u in users}["huangniling_worker"] == "黄泥岭社区工作者（演示）"
+
+
+def test_a_gbk_csv_of_staff_as_the_offices_excel_saves_it(svc):
+    admin = svc.headers("district_admin")
+    text = "用户名,姓名,手机号,所属单位,角色,职责\r\ncsv_wang,王丽,13904321021,家园社区,社区工作者,\"民政员,保障员\"\r\n"
+    done = upload(svc, "staff", text.encode("gbk"), admin, name="工作人员.csv").get_json()
+    assert (done["created"], done["file_format"]) == (1, "csv"), done
+    users = {u["username"]: u for u in svc.client.get("/api/v1/users?page_size=100", headers=admin).get_json()["items"]}
+    assert users["csv_wang"]["name"] == "王丽"
+    assert users["csv_wang"]["grants"][0]["duties"] == ["civil_affairs", "social_security"]
+
+
+def test_a_large_org_file_runs_in_the_background_to_the_end_parents_first(svc):
+    admin = svc.headers("district_admin")
+    # 250 rows, buildings first and their grids last: written in chunks, parents still first
+    grids = [[f"bg-g{i}", f"第{i}网格", "网格", "jiayuan"] for i in range(10)]
+    buildings = [[f"bg-g{i % 10}-b{i}", f"{i}号楼", "楼栋", f"bg-g{i % 10}"] for i in range(240)]
+    started = upload(svc, "org_units", xlsx(ORG_HEADERS, buildings + grids), admin)
+    assert started.status_code == 202, started.get_json()
+    job_id = started.get_json()["id"]
+
+    def finished():
+        job = svc.client.get(f"/api/v1/gateway/imports/jobs/{job_id}", headers=admin).get_json()
+        return job if job["status"] != "running" else None
+
+    job = wait_for(finished, 120, message="the background import finishes")
+    assert (job["status"], job["progress"], job["created"], job["failed"]) == ("done", 1.0, 250, 0)
+    assert tree(svc, admin)["bg-g3-b213"]["path"] == "/chuanying/huangqi/jiayuan/bg-g3/bg-g3-b213/"
 
 
 STAFF = [
