@@ -141,7 +141,7 @@ def org_units_kind(org: OrgRepository) -> ImportKind:
                    rule="市、区、街道、社区、网格、居民小组或楼栋;须低于上级单位的层级", aliases=("level",)),
             Text("parent_id", "上级单位编号", required=False, example="jiayuan", max_length=64, pattern=_UNIT_ID,
                  pattern_hint=_UNIT_ID_HINT, aliases=("上级编号", "parent_id"),
-                 rule="已有单位的编号(见「代码表」),或本文件中另一行的单位编号;只有市、区可以不填"),
+                 rule="上级单位的编号:已有的单位,或本文件中另一行的单位;只有市、区可以不填"),
         ],
         apply=apply, key=lambda v: v["id"], key_label="单位编号", check=_root_level,
         prepare=_units_in_scope(org, "org:admin"), order=_parents_first(org), unit_levels=LEVELS,
