@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None, options: GatewayOptions | None 
         identity, RateLimiter(windows, "login", options.login_attempts, options.login_window)))
     app.register_blueprint(user_routes.blueprint(identity))
     app.register_blueprint(org_routes.blueprint(org))
-    app.register_blueprint(imports.blueprint(platform.deps, import_kinds(org, identity)))
+    app.register_blueprint(imports.blueprint(platform.deps, import_kinds(org, identity), audit))
     app.register_blueprint(audit_routes.blueprint(audit, org))
     app.register_blueprint(docs.blueprint(app, proxy, DOMAIN_SERVICES))
     app.register_blueprint(proxy_routes.blueprint(proxy, DOMAIN_SERVICES, idempotency, audit,

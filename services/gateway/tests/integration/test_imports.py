@@ -132,6 +132,12 @@ def test_an_admin_imports_only_inside_their_own_subtree(svc):
     assert any(p["row"] == 4 and "管辖范围外" in p["message"] for p in done["problems"])
     users = svc.client.get("/api/v1/users?page_size=100", headers=svc.headers("district_admin")).get_json()["items"]
     assert {u["username"]: u["name"] for u in users}["huangniling_worker"] == "黄泥岭社区工作者（演示）"
+    # the rows to fix hold phone numbers: their download is a read of personal data in the audit trail
+    path = f"/api/v1/gateway/imports/jobs/{done['id']}/rejected"
+    got = svc.client.get(path, headers=huangqi)
+    assert got.status_code == 200 and "X-Liandong-Personal-Fields" not in got.headers
+    reads = svc.client.get("/api/v1/audit?action=read&service=gateway", headers=huangqi).get_json()["items"]
+    assert [(e["path"], e["fields"], e["org_path"]) for e in reads] == [(path, ["mobile"], "/chuanying/huangqi/")]
 
 
 def test_a_gbk_csv_of_staff_as_the_offices_excel_saves_it(svc):
