@@ -9,6 +9,7 @@ from flask import Flask, request
 from liandong import open311
 from liandong.auth import TokenService
 from liandong.config import Settings
+from liandong.imports.jobs import ImportJobs
 from liandong.platform import Platform
 from liandong.worker import Worker
 
@@ -23,12 +24,13 @@ from .adapters.service_clients import ServiceStatus
 from .adapters.user_repository import RevocationLog, SessionStore, UserRepository
 from .adapters.vocabularies import Vocabularies
 from . import console, handlers
-from .api import (audit_routes, auth_routes, docs, export_routes, idempotent_posts, org_routes, proxy_routes,
-                  report_routes, user_routes)
+from .api import (audit_routes, auth_routes, docs, export_routes, idempotent_posts, imports, org_routes,
+                  proxy_routes, report_routes, user_routes)
 from .demo import demo_district
 from .handlers.reports_projector import ReportsProjector
 from .service_layer.exports import Exports
 from .service_layer.identity import Identity, ensure_first_accounts
+from .service_layer.imports import kinds as import_kinds
 from .service_layer.org import import_tree
 from .service_layer.reports import OrgIndex, Reports
 
@@ -48,6 +50,7 @@ class GatewayOptions:
     public_window: float = 60.0       # ... per this many seconds
     connect_timeout: float = 1.0
     read_timeout: float = 10.0
+    upload_read_timeout: float = 60.0  # an office's ledger (POST …/imports/…): every row checked before the answer
     retries: int = 2                  # GET only
     breaker_threshold: int = 3
     breaker_reset: float = 10.0
@@ -75,6 +78,7 @@ def prepare(platform: Platform, org: OrgRepository, identity: Identity) -> None:
     IdempotencyStore(platform.deps).prepare()
     AuditLog(platform.deps).prepare()
     RateLimitWindows(platform.deps).prepare()
+    ImportJobs(platform.deps).prepare()
 
 
 def projector_for(platform: Platform, org: OrgRepository) -> ReportsProjector:
@@ -121,9 +125,11 @@ def create_app(settings: Settings | None = None, options: GatewayOptions | None 
         identity, RateLimiter(windows, "login", options.login_attempts, options.login_window)))
     app.register_blueprint(user_routes.blueprint(identity))
     app.register_blueprint(org_routes.blueprint(org))
+    app.register_blueprint(imports.blueprint(platform.deps, import_kinds(org, identity), audit))
     app.register_blueprint(audit_routes.blueprint(audit, org))
     app.register_blueprint(docs.blueprint(app, proxy, DOMAIN_SERVICES))
-    app.register_blueprint(proxy_routes.blueprint(proxy, DOMAIN_SERVICES, idempotency, audit))
+    app.register_blueprint(proxy_routes.blueprint(proxy, DOMAIN_SERVICES, idempotency, audit,
+                                                  options.upload_read_timeout))
     app.register_blueprint(export_routes.blueprint(Exports(proxy, audit, org.name_of, DOMAIN_SERVICES, vocabularies)))
     install_reports(app, platform, org, vocabularies)
     app.register_blueprint(console.blueprint())
@@ -173,11 +179,12 @@ def install_edges(app: Flask, settings: Settings, public_limiter: RateLimiter) -
 
 def personal_stores(platform: Platform) -> list:
     """Where the gateway keeps personal data (`python -m liandong.reencrypt gateway`): the first responses
-    kept for Idempotency-Key replays. Its audit log records which fields were read, never their values."""
+    kept for Idempotency-Key replays, the staff's phone numbers. Its audit log records which fields were read, never their values."""
     from liandong.reencrypt import Store
 
     store = IdempotencyStore(platform.deps)
-    return [Store(store.records, store.personal)]
+    users = UserRepository(platform.deps)
+    return [Store(store.records, store.personal), Store(users.users, users.personal)]
 
 
 def create_worker(settings: Settings | None = None, **overrides) -> Worker:
@@ -191,8 +198,10 @@ def create_worker(settings: Settings | None = None, **overrides) -> Worker:
     accounts = ensure_first_accounts(identity, platform.settings.env, platform.settings.admin_password)
     if accounts:
         log.info("first accounts created: %d", accounts)
-    # the services' reports of personal-data reads, kept in the one audit trail
-    worker = platform.create_worker(outbox_collections=[repo.units, identity.revocations.announcements],
+    # the services' reports of personal-data reads and of imports (the gateway's own too: its worker reads its
+    # own topic for the org tree), kept in the one audit trail
+    worker = platform.create_worker(outbox_collections=[repo.units, identity.revocations.announcements,
+                                                        ImportJobs(platform.deps).collection],
                                     handlers=handlers.handlers(AuditLog(platform.deps)),
                                     periodic=[(3600.0, lambda: purge_expired(platform, identity))])
     worker.consumers.append(projector_for(platform, repo))  # read models from every service's events

@@ -263,7 +263,8 @@ def jobs_page(deps, principal, permissions: list[str], kind: str | None, page: i
 def view(job: ImportJob, now) -> dict:
     out = {k: v for k, v in vars(job).items() if k not in ("events", "rejected_file", "version", "org_path")}
     out["status"] = job.shown_status(now)
-    out["progress"] = round(job.done / job.rows, 4) if job.rows else 1.0
+    to_write = job.rows - job.rejected  # rows refused by the check (good_rows mode) are never written
+    out["progress"] = round(job.done / to_write, 4) if to_write > 0 else 1.0
     out["has_rejected_file"] = job.rejected_file is not None
     return out
 

@@ -34,6 +34,10 @@ class ImportKind:
     unit_levels: tuple[str, ...] = ("community",)  # the org units the template lists in 代码表
     notes: tuple[str, ...] = ()  # further rules for the template's 填写说明 sheet
     sheet: str = "数据"
+    # across the whole file, after every row was read: mark rows that depend on others (a unit whose parent is
+    # neither in the tree nor in the file) with `CheckedRow.refuse`, and return the good rows in the order they
+    # must be written (parents first); None: the file's order
+    order: Callable[[list["CheckedRow"], Context], list["CheckedRow"]] | None = None
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -80,6 +84,11 @@ class CheckedRow:
     values: dict | None  # the row read into the use case's fields; None when it has problems
     problems: list[Problem]
 
+    def refuse(self, message: str, column: str | None = None, header: str | None = None, sheet: str = "") -> None:
+        """A problem found across rows (by `ImportKind.order`): the row is not written."""
+        self.problems.append(Problem(self.row.number, column, header, message, sheet))
+        self.values = None
+
 
 @dataclass
 class Checked:
@@ -87,10 +96,13 @@ class Checked:
     table: Table
     rows: list[CheckedRow]
     example_skipped: int = 0
+    write_order: list[CheckedRow] | None = None  # the good rows as `ImportKind.order` put them
 
     @property
     def good(self) -> list[CheckedRow]:
-        return [r for r in self.rows if not r.problems]
+        """The rows to write, in the order to write them."""
+        rows = self.rows if self.write_order is None else self.write_order
+        return [r for r in rows if not r.problems]
 
     @property
     def bad(self) -> list[CheckedRow]:
@@ -183,6 +195,8 @@ def check_table(kind: ImportKind, table: Table, ctx: Context) -> Checked:
     if not out.rows:
         raise ImportFileError(f"工作表「{table.sheet}」没有数据行" + ("(只有示例行)" if out.example_skipped else ""),
                               "no_rows")
+    if kind.order is not None:
+        out.write_order = kind.order(out.rows, ctx)
     return out
 
 

@@ -129,15 +129,18 @@ def install(bp: Blueprint, deps, kinds: list[ImportKind], tag: str) -> None:
     tags = [tag]
 
     @bp.get("/imports/kinds")
-    @api("The kinds of ledger this service imports, with their columns", query=NoQuery, response=KindSchema,
-         many=True, tags=tags)
+    @api("The kinds of ledger this service imports, with their columns (org_unit: those the caller may import "
+         "into that unit)", query=ListQuery, response=KindSchema, many=True, tags=tags)
     def import_kinds():
-        load_query(NoQuery)
-        current_principal()
+        q = load_query(ListQuery)  # a list like any other (docs/api-style.md): paged, and narrowed by org unit
+        principal = current_principal()
+        path = deps.org.path_of(q["org_unit"], "org_unit") if q.get("org_unit") else None
         items = [{"name": k.name, "title": k.title, "permission": k.permission,
                   "columns": [{"key": c.key, "header": c.header, "required": c.required, "rule": c.rule}
-                              for c in k.columns]} for k in kinds]
-        return {"items": items, "total": len(items), "page": 1, "page_size": max(len(items), 1)}
+                              for c in k.columns]} for k in kinds if path is None or principal.can(k.permission, path)]
+        first = (q["page"] - 1) * q["page_size"]
+        return {"items": items[first:first + q["page_size"]], "total": len(items), "page": q["page"],
+                "page_size": q["page_size"]}
 
     for kind in kinds:
         _kind_routes(bp, deps, kind, tags)

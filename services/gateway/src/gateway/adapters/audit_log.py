@@ -1,4 +1,5 @@
-"""The audit trail of personal-data access (个人信息访问记录): who read or changed what, and when."""
+"""The audit trail of personal-data access (个人信息访问记录): who read or changed what, and when; and every
+import (导入记录): who imported which file into which service, with its counts."""
 from __future__ import annotations
 
 from liandong.audit import personal_fields  # noqa: F401  (one detector, in shared; re-exported here)
@@ -47,6 +48,21 @@ class AuditLog:
             "$push": {"paths": {"$each": [d["path"]], "$slice": -20}},
             "$inc": {"reads": 1},
         })
+
+    # -- every service's imports (`<service>.import.completed`), the gateway's own among them
+    def on_import_completed(self, event) -> None:
+        """One entry per import: who imported which file (its SHA-256 and name, never its rows) and the counts."""
+        d = event.data
+        service = event.type.split(".")[1]
+        counts = {k: d[k] for k in ("rows", "created", "updated", "unchanged", "rejected", "failed")}
+        apply_once(self.entries, f"import:{service}:{d['import_id']}", event.id, {"$set": {
+            "at": d["finished_at"], "user_id": d["user_id"], "name": d.get("name", ""), "roles": [],
+            "org_path": d["org_path"], "action": "import", "method": "POST",
+            "path": f"/api/v1/{service}/imports/{d['kind']}", "service": service,
+            "status": 200 if d["status"] == "done" else 500, "fields": [], "correlation_id": event.correlationid,
+            "import": {"id": d["import_id"], "kind": d["kind"], "title": d["title"], "file_name": d.get("file_name", ""),
+                       "file_sha256": d["file_sha256"], "mode": d["mode"], "status": d["status"],
+                       "started_at": d["started_at"], **counts}}})
 
     def record_export(self, *, user_id: str, name: str, roles: list[str], org_path: str, path: str, query: str,
                       service: str, fields: list[str], correlation_id: str | None) -> None:

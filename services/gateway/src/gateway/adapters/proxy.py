@@ -130,7 +130,9 @@ class ServiceProxy:
         self.breakers = {s: CircuitBreaker(breaker_threshold, breaker_reset) for s in services}
         self.probe_timeout = (min(connect_timeout, 0.3), 0.5)
 
-    def forward(self, service: str, method: str, path: str, query: bytes, headers: dict, body: bytes) -> Upstream:
+    def forward(self, service: str, method: str, path: str, query: bytes, headers: dict, body: bytes,
+                read_timeout: float | None = None) -> Upstream:
+        """`read_timeout`: this request's own (an office's ledger checked row by row takes longer than a form)."""
         check_path(path)  # every forwarded path (routes, exports, Open311), whoever built it
         breaker = self.breakers[service]
         if not breaker.allow() and not (breaker.claim_probe() and breaker.probed(self._ready(service))):
@@ -143,7 +145,8 @@ class ServiceProxy:
         for attempt in range(attempts):
             try:
                 resp = self.session.request(method, url, headers=headers, data=body or None,
-                                            timeout=self.timeout, allow_redirects=False)
+                                            timeout=self.timeout if read_timeout is None
+                                            else (self.timeout[0], read_timeout), allow_redirects=False)
             except requests.ConnectionError as exc:  # refused, reset, DNS, connect timeout: nothing was done
                 last = exc
                 kind = "timeout" if isinstance(exc, requests.ConnectTimeout) else "refused"

@@ -5,32 +5,36 @@ from liandong import idempotency, outbox
 from liandong.errors import Conflict, NotFound
 from liandong.ids import new_id
 from liandong.listing import Page, page_of
+from liandong.personal import PersonalFields
 from liandong.storage import DuplicateKeyError, subtree
 
 from ..domain.identity import RoleGrant, User
 
 
 class UserRepository:
+    personal = PersonalFields.of("mobile")
+
     def __init__(self, deps):
         self.users = deps.db.collection("users")
+        self.cipher = deps.cipher
 
     def prepare(self) -> None:
         self.users.create_index([("username", 1)], unique=True, name="username")
         self.users.create_index([("org_path", 1)], name="org_path")
         idempotency.prepare(self.users)
 
-    @staticmethod
-    def _from(doc: dict) -> User:
+    def _from(self, doc: dict) -> User:
+        doc = self.personal.decrypt(doc, self.cipher)
         return User(doc["_id"], doc["username"], doc["name"],
                     [RoleGrant(g["role"], g["org_unit"], tuple(g.get("duties") or ())) for g in doc["grants"]],
                     doc["password_hash"], doc.get("active", True), doc.get("failed_logins", 0),
-                    doc.get("locked_until"), doc.get("org_path", "/"), doc.get("_v", 1))
+                    doc.get("locked_until"), doc.get("org_path", "/"), doc.get("_v", 1), doc.get("mobile"))
 
-    @staticmethod
-    def _fields(user: User) -> dict:
-        return {"username": user.username, "name": user.name, "grants": [g.to_dict() for g in user.grants],
-                "password_hash": user.password_hash, "active": user.active, "failed_logins": user.failed_logins,
-                "locked_until": user.locked_until, "org_path": user.org_path}
+    def _fields(self, user: User) -> dict:
+        return self.personal.encrypt(
+            {"username": user.username, "name": user.name, "grants": [g.to_dict() for g in user.grants],
+             "password_hash": user.password_hash, "active": user.active, "failed_logins": user.failed_logins,
+             "locked_until": user.locked_until, "org_path": user.org_path, "mobile": user.mobile}, self.cipher)
 
     def add(self, user: User) -> None:
         try:

@@ -32,7 +32,9 @@ def unavailable(service: str, message: str):
 
 
 def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: IdempotencyStore,
-              audit: AuditLog) -> Blueprint:
+              audit: AuditLog, upload_timeout: float | None = None) -> Blueprint:
+    """`upload_timeout`: the read timeout of an upload (POST …/imports/…: a whole ledger checked, or written up to
+    200 rows, before the service answers), instead of the proxy's own."""
     bp = Blueprint("proxy", __name__)
 
     def forward(service: str, path: str) -> Response:
@@ -48,7 +50,9 @@ def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: Idemp
             if replay is not None:
                 return replay
         try:
-            upstream = proxy.forward(service, request.method, path, request.query_string, headers, body)
+            upload = request.method == "POST" and "/imports/" in path
+            upstream = proxy.forward(service, request.method, path, request.query_string, headers, body,
+                                     upload_timeout if upload else None)
         except ServiceUnavailable as exc:
             if key is not None and request.method == "POST":
                 idempotency.unknown(user, key)  # the service may have acted; it deduplicates the retry

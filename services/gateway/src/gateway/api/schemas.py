@@ -4,7 +4,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from liandong.auth import DUTIES, ROLES
 from liandong.fields import IsoTime, OrgUnitId, Text
 from liandong.listing import ListQuery
-from liandong.registry import DOMAIN_SERVICES
+from liandong.registry import DOMAIN_SERVICES, SERVICES
 
 LEVELS = ("city", "district", "subdistrict", "community", "grid", "group", "building")
 
@@ -147,8 +147,27 @@ class AuditQuerySchema(ListQuery):
     """The one list query (org_unit: the readers' unit; from/to: when it happened) and the trail's filters."""
 
     user_id = fields.String(metadata={"description": "one reader's account"})
-    service = fields.String(validate=validate.OneOf(DOMAIN_SERVICES))
-    action = fields.String(validate=validate.OneOf(("read", "change", "export")))
+    service = fields.String(validate=validate.OneOf(SERVICES))
+    action = fields.String(validate=validate.OneOf(("read", "change", "export", "import")))
+
+
+class AuditImportSchema(Schema):
+    """What an import entry says of the file and what it wrote (never the rows)."""
+
+    id = fields.String(metadata={"description": "the import job, in the service's /imports/jobs/{id}"})
+    kind = fields.String()
+    title = fields.String()
+    file_name = fields.String()
+    file_sha256 = fields.String()
+    mode = fields.String()
+    status = fields.String()
+    started_at = IsoTime()
+    rows = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    rejected = fields.Integer()
+    failed = fields.Integer()
 
 
 class AuditEntrySchema(Schema):
@@ -169,4 +188,5 @@ class AuditEntrySchema(Schema):
     paths = fields.List(fields.String(), metadata={"description": "the last 20 routes read in this request"})
     last_at = IsoTime()
     query = fields.String(metadata={"description": "an export's filters"})
+    import_ = fields.Nested(AuditImportSchema, data_key="import", metadata={"description": "an import's file and counts"})
 

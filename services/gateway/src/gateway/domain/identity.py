@@ -42,6 +42,10 @@ def verify_password(password: str, encoded: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
+# The hash of an account that has no password yet (imported staff): no password verifies against it.
+NO_PASSWORD = "unset"
+
+
 # Checked against when the username is unknown, so a login costs the same either way.
 DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 
@@ -90,10 +94,13 @@ class User:
     locked_until: str | None = None
     org_path: str = "/"
     version: int = 0
+    mobile: str | None = None  # a staff member's phone (from the staff import); personal data, sealed at rest
     events: list = field(default_factory=list, repr=False)
 
     @classmethod
-    def register(cls, user_id: str, username: str, name: str, password: str, grants: list[RoleGrant]) -> "User":
+    def register(cls, user_id: str, username: str, name: str, password: str | None, grants: list[RoleGrant],
+                 mobile: str | None = None) -> "User":
+        """`password` None: an account nobody can sign in to until an admin sets its first password."""
         if not _USERNAME.match(username or ""):
             raise ValidationFailed("invalid username",
                                    {"username": ["3-64 lower-case letters, digits, '_', '.' or '-'"]})
@@ -101,8 +108,10 @@ class User:
             raise ValidationFailed("a user needs a role", {"grants": ["at least one role grant"]})
         for g in grants:
             g.validate()
-        check_password_rules(password)
-        return cls(user_id, username, (name or username).strip(), list(grants), hash_password(password))
+        if password is not None:
+            check_password_rules(password)
+        return cls(user_id, username, (name or username).strip(), list(grants),
+                   NO_PASSWORD if password is None else hash_password(password), mobile=mobile)
 
     def is_locked(self, now: datetime) -> bool:
         # MAX_FAILURES counted but the lock not yet written (another login is writing it): locked already
@@ -116,6 +125,9 @@ class User:
         (`UserRepository.count_failure`) and `lock_decision` says what that count means."""
         if self.is_locked(now):
             return "locked"
+        if self.password_hash == NO_PASSWORD:
+            verify_password(password, DUMMY_HASH)  # the same cost as a real check: nothing told by timing
+            return "wrong"
         if not verify_password(password, self.password_hash):
             return "wrong"
         if not self.active:

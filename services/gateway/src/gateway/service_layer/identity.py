@@ -152,8 +152,10 @@ class Identity:
             paths.append(found[0].path)
         return min(paths, key=len)
 
-    def create_user(self, admin: Principal, username: str, name: str, password: str, grants: list[RoleGrant]) -> User:
-        user = User.register(new_id(), username, name, password, grants)
+    def create_user(self, admin: Principal, username: str, name: str, password: str | None, grants: list[RoleGrant],
+                    mobile: str | None = None) -> User:
+        """`password` None (the staff import): no one can sign in until an admin sets the first password."""
+        user = User.register(new_id(), username, name, password, grants, mobile)
         user.org_path = self._check_grants(admin, user.grants)
         self.users.add(user)
         return user
@@ -179,6 +181,8 @@ class Identity:
         reason = None
         if "name" in changes:
             user.name = changes["name"].strip() or user.name
+        if "mobile" in changes:
+            user.mobile = changes["mobile"]
         if "grants" in changes:
             grants = [RoleGrant(g["role"], g["org_unit"], tuple(g.get("duties") or ())) for g in changes["grants"]]
             if not grants:

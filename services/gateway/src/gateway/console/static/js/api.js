@@ -75,12 +75,13 @@ export async function request(method, path, { body, query, raw = false, idempote
   const headers = { Accept: raw ? "*/*" : "application/json" };
   const s = session.get();
   if (s && s.access_token) headers.Authorization = `Bearer ${s.access_token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const form = body instanceof FormData;  // an upload (a ledger to import): the browser sets its multipart type
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   let keyId = null;
   if (idempotent) [keyId, headers["Idempotency-Key"]] = keyFor(method, path, body);
   let resp;
   try {
-    resp = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    resp = await fetch(url, { method, headers, body: body === undefined || form ? body : JSON.stringify(body) });
   } catch (e) {
     throw new ApiError(0, { error: { code: "network", message: "network error" } });  // the key stays
   }

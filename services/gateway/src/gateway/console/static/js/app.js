@@ -142,6 +142,8 @@ const MENU = [
   ["volunteer", "志愿服务", "volunteer:read"],
   ["security", "平安建设", "security:read"],
   ["reports", "年度报告", "reports:read"],
+  // staff (any of these): the page lists the ledgers whose own permission the user holds
+  ["imports", "数据导入", ["org:admin", "users:admin", "welfare:read", "volunteer:read", "security:read"]],
 ];
 
 function renderShell() {
@@ -162,7 +164,7 @@ function renderShell() {
       h("span", { class: "who" }, h("strong", { id: "user-name" }, state.user.name || state.user.username), " ", grants.join("；"), " ", out)),
     h("div", { class: "body" },
       h("aside", { id: "side", class: "side", "aria-label": "导航" },
-        h("nav", { class: "menu", "aria-label": "功能" }, h("ul", {}, MENU.filter(([, , p]) => !p || canAnywhere(p)).map(([k, t]) =>
+        h("nav", { class: "menu", "aria-label": "功能" }, h("ul", {}, MENU.filter(([, , p]) => !p || [].concat(p).some(canAnywhere)).map(([k, t]) =>
           h("li", {}, h("a", { href: `#/${k}`, dataset: { menu: k } }, t))))),
         h("nav", { class: "tree", "aria-label": "组织架构" }, h("h2", {}, "组织架构"), h("div", { id: "tree" }))),
       h("main", { id: "main", class: "main", tabindex: "-1" })),
@@ -232,5 +234,6 @@ export async function start() {
   await import("./views/volunteer.js");
   await import("./views/security.js");
   await import("./views/reports.js");
+  await import("./views/imports.js");
   await route();
 }
