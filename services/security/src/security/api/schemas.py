@@ -233,6 +233,7 @@ class SupervisedPersonIn(Schema):
     visit_interval_days = fields.Integer(required=True, validate=validate.Range(min=1, max=366))
     responsible_worker_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     responsible_worker_name = Text(max_length=50, min_length=1, required=True)
+    supervision_starts_on = IsoDate(load_default=None, allow_none=True)
     supervision_ends_on = IsoDate(load_default=None, allow_none=True)
 
 
