@@ -42,6 +42,8 @@ def test_corrections_subjects_import_once_with_the_duty_and_again_changes_nothin
     assert upload(svc, "corrections", content, preview=True, **PLAIN).status_code == 403
     assert upload(svc, "corrections", content, **PLAIN).status_code == 403
     assert svc.get("/corrections/people", role="community_police").get_json()["items"] == []
+    refused = audit(svc, action="corrections.import", allowed="false")
+    assert [(a["user_id"], a["record_id"]) for a in refused] == [("cw-plain", None)] * 2  # preview, import
 
     first = upload(svc, "corrections", content, **CORRECTIONS)
     assert first.status_code == 201, first.get_json()
