@@ -100,3 +100,16 @@ def test_a_gbk_csv_of_corrections_subjects_imports(svc):
     assert done.status_code == 201, done.get_json()
     [person] = people(svc)
     assert (person["name"], person["supervision_ends_on"]) == ("赵强1", None)
+
+
+def test_the_enrolment_api_takes_the_period_and_refuses_one_that_ends_before_it_starts(svc):
+    body = {"org_unit_id": "jiayuan", "name": "钱某", "id_number": id_number(9), "category": "released_support",
+            "visit_interval_days": 30, "responsible_worker_id": "w-1", "responsible_worker_name": "刘芳"}
+    backwards = svc.post("/corrections/people", {**body, "supervision_starts_on": "2026-05-01",
+                                                 "supervision_ends_on": "2026-04-30"}, **CORRECTIONS)
+    assert backwards.status_code == 422 and "supervision_ends_on" in backwards.get_json()["error"]["fields"]
+    made = svc.post("/corrections/people", {**body, "supervision_starts_on": "2026-05-01",
+                                            "supervision_ends_on": "2027-04-30"}, **CORRECTIONS)
+    assert made.status_code == 201, made.get_json()
+    assert (made.get_json()["supervision_starts_on"], made.get_json()["supervision_ends_on"]) == \
+        ("2026-05-01", "2027-04-30")

@@ -247,6 +247,8 @@ class SupervisedPersonOut(Schema):
     org_unit_id = fields.String()
     name = fields.String()
     category = fields.String()
+    supervision_starts_on = IsoDate(allow_none=True)
+    supervision_ends_on = IsoDate(allow_none=True)
     next_visit_due = fields.String()
     overdue = fields.Boolean()
     visits = fields.List(fields.Dict())
