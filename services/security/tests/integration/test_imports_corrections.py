@@ -1,7 +1,10 @@
 """The corrections / released-person support ledger (社区矫正 / 安置帮教对象台账) imported: only with the
 corrections duty, through the enrolment use case (audited), one record per ID number in a community, the rows
 to fix read only with an audit entry."""
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from liandong.idnumbers import check_digit
 from liandong.testing import STORES, wait_for
@@ -92,6 +95,21 @@ def test_the_rows_to_fix_of_a_corrections_import_are_read_with_an_audit_entry(sv
     assert [(r["user_id"], r["path"]) for r in reads if r["path"].endswith("/rejected")] == \
         [("cw-duty", "/api/v1/security" + job_url)]
     assert {"id_number", "name"} <= set(next(r for r in reads if r["path"].endswith("/rejected"))["fields"])
+
+
+def test_the_corrections_template_filled_in_imports(svc):
+    template = svc.get("/imports/corrections/template", **CORRECTIONS)
+    assert template.status_code == 200
+    book = load_workbook(io.BytesIO(template.data))
+    assert [c.value for c in book["数据"][1]] == HEADERS
+    codes = {c.value for column in book["代码表"].columns for c in column}
+    assert {"家园社区", "社区矫正", "安置帮教"} <= codes and "阳春社区" not in codes  # the caller's communities only
+    book["数据"].append(row(1))
+    filled = io.BytesIO()
+    book.save(filled)
+    done = upload(svc, "corrections", filled.getvalue(), **CORRECTIONS).get_json()
+    assert (done["created"], done["example_skipped"]) == (1, 1)
+    assert [p["name"] for p in people(svc)] == ["赵强1"]
 
 
 def test_a_gbk_csv_of_corrections_subjects_imports(svc):
