@@ -33,14 +33,15 @@ def sheet_rows(content: bytes) -> list[list]:
 
 
 def upload(svc, kind: str, content: bytes, filename: str = "台账.xlsx", mode: str | None = None,
-           preview: bool = False, role: str = "community_police", where: dict = JIAYUAN, **claims):
+           preview: bool = False, role: str = "community_police", where: dict = JIAYUAN,
+           idempotency_key: str | None = None, **claims):
     """POST the file to /imports/<kind> (or its preview) as a caller of `role` in `where`."""
     data = {"file": (io.BytesIO(content), filename)}
     if mode:
         data["mode"] = mode
     url = f"{svc.api_prefix}{IMPORTS}/{kind}" + ("/preview" if preview else "")
-    return svc.client.post(url, data=data, headers=svc.headers(role, where, **claims),
-                           content_type="multipart/form-data")
+    headers = svc.headers(role, where, **claims) | ({"Idempotency-Key": idempotency_key} if idempotency_key else {})
+    return svc.client.post(url, data=data, headers=headers, content_type="multipart/form-data")
 
 
 def job(svc, job_id: str, **caller) -> dict:

@@ -180,3 +180,11 @@ def test_a_community_of_another_office_is_refused(svc):
     refused = upload(svc, "migrants", xlsx(HEADERS, [row(1, community="阳春社区")]), mode="good_rows")
     assert refused.get_json()["created"] == 0 and refused.get_json()["rejected"] == 1
     assert svc.get("/migrants?org_unit=yangchun", where=CEGUAN).get_json()["items"] == []
+
+
+def test_a_retried_import_with_the_same_idempotency_key_answers_the_first_job(svc):
+    content = xlsx(HEADERS, [row(1), row(2)])
+    answers = [upload(svc, "migrants", content, idempotency_key="import-1", user_id="police-1").get_json() for _ in range(2)]
+    assert answers[0]["id"] == answers[1]["id"]
+    assert [(a["created"], a["unchanged"], a["done"], a["progress"]) for a in answers] == [(2, 0, 2, 1.0)] * 2
+    assert len(listed(svc)) == 2
