@@ -10,6 +10,7 @@ from liandong.worker import Worker
 
 from . import SERVICE
 from .adapters.repositories import Repositories
+from .api import import_routes
 from .api.routes import blueprint
 from .handlers import handlers
 from .service_layer import SecurityService
@@ -27,7 +28,9 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     repos = Repositories(platform.deps)
     repos.prepare()
     app = platform.create_app()
-    app.register_blueprint(blueprint(SecurityService.build(platform.deps, repos)))
+    service = SecurityService.build(platform.deps, repos)
+    app.register_blueprint(blueprint(service))
+    app.register_blueprint(import_routes.blueprint(platform.deps, service))
     return app
 
 

@@ -13,7 +13,9 @@ from liandong.testing import ELSEWHERE, assert_like_a_missing_one, STORES, uniqu
 from security.bootstrap import create_platform
 
 from ..conftest import JIAYUAN
+from .importing import upload, xlsx
 from .test_corrections import CORRECTIONS, person
+from .test_imports_migrants import HEADERS, row
 from .test_mediation import PARTIES, known_petition
 from .test_migrants import migrant
 from .test_patrols import CREW, ago, route
@@ -22,7 +24,7 @@ PREFIX = "/api/v1/security"
 HUANGNILING = dict(org_unit="huangniling", org_path="/chuanying/xihu/huangniling/")
 XIHU = dict(org_unit="xihu", org_path="/chuanying/xihu/")
 COLLECTIONS = {"incident_id": "incidents", "run_id": "patrol_runs", "migrant_id": "migrants",
-               "person_id": "corrections", "dispute_id": "disputes"}
+               "person_id": "corrections", "dispute_id": "disputes", "job_id": "import_jobs"}
 # a valid body for every route that acts on one record, so the answer is about the record, not the body
 BODIES = {
     "security.incidents.dispatch_incident": {"assignee": "刘警官"}, "security.incidents.incident_on_scene": {},
@@ -35,7 +37,7 @@ BODIES = {
     "security.mediation.follow_up": {"note": "回访", "agreement_holding": True},
 }
 GETS = {"security.incidents.get_incident", "security.patrols.get_run", "security.migrants.get_migrant", "security.corrections.get_person",
-        "security.mediation.get_dispute"}
+        "security.mediation.get_dispute", "security_imports.import_job", "security_imports.import_rejected"}
 
 
 @pytest.fixture(params=STORES)
@@ -64,6 +66,7 @@ def jiayuan_records(svc) -> dict[str, str]:
         "person_id": svc.post("/corrections/people", person(), **CORRECTIONS),
         "dispute_id": svc.post("/disputes", {"org_unit_id": "jiayuan", "type": "neighbour", "summary": "楼上漏水",
                                              "parties": PARTIES, "mediator_name": "何胜美"}),
+        "job_id": upload(svc, "migrants", xlsx(HEADERS, [row(1), row(2, 身份证号="1")]), mode="good_rows"),
     }
     for name, resp in made.items():
         assert resp.status_code == 201, (name, resp.get_json())

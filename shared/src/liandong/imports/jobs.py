@@ -184,7 +184,10 @@ def start(deps, principal, kind: ImportKind, raw: bytes, filename: str, mode: st
     if bad:
         job.rejected_file = base64.b64encode(rejected_rows(checked)).decode()
     jobs = ImportJobs(deps)
+    started = job.id
     jobs.add(job)
+    if job.id != started:  # a retry (same Idempotency-Key): the first attempt's job, as it stands, not a rerun
+        return job
     run = ImportRun(deps, principal, context_for(deps, principal, kind))
     if background is None:
         background = len(checked.good) > INLINE_ROWS

@@ -44,9 +44,8 @@ def template(kind: ImportKind, ctx: Context | None) -> bytes:
     data = book.active
     data.title = kind.sheet
     _data_sheet(data, kind, style)
-    data.append([_example_cell(c) for c in kind.columns])
-    for i in range(len(kind.columns)):
-        data.cell(row=2, column=i + 1).font = style["example"]
+    for i, col in enumerate(kind.columns):  # row 2 by number: `append` would go below the text-formatted cells
+        data.cell(row=2, column=i + 1, value=_example_cell(col)).font = style["example"]
     codes = book.create_sheet("代码表")
     code_col = 0
     for i, col in enumerate(kind.columns):

@@ -233,6 +233,7 @@ class SupervisedPersonIn(Schema):
     visit_interval_days = fields.Integer(required=True, validate=validate.Range(min=1, max=366))
     responsible_worker_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     responsible_worker_name = Text(max_length=50, min_length=1, required=True)
+    supervision_starts_on = IsoDate(load_default=None, allow_none=True)
     supervision_ends_on = IsoDate(load_default=None, allow_none=True)
 
 
@@ -246,6 +247,8 @@ class SupervisedPersonOut(Schema):
     org_unit_id = fields.String()
     name = fields.String()
     category = fields.String()
+    supervision_starts_on = IsoDate(allow_none=True)
+    supervision_ends_on = IsoDate(allow_none=True)
     next_visit_due = fields.String()
     overdue = fields.Boolean()
     visits = fields.List(fields.Dict())

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from liandong.clock import from_iso, to_iso
+from liandong.errors import ValidationFailed
 
 from .base import Aggregate, DomainEvent
 
@@ -25,12 +26,17 @@ class SupervisedPerson(Aggregate):
     responsible_worker_name: str
     enrolled_at: str
     next_visit_due: str
+    supervision_starts_on: str | None = None  # YYYY-MM-DD: the period of correction or support (矫正期 / 帮教期)
     supervision_ends_on: str | None = None
     visits: list = field(default_factory=list)
     overdue_notified_for: str | None = None
 
     @classmethod
     def enrol(cls, *, now: str, visit_interval_days: int, **kw) -> "SupervisedPerson":
+        starts, ends = kw.get("supervision_starts_on"), kw.get("supervision_ends_on")
+        if starts and ends and starts > ends:
+            raise ValidationFailed("the period ends before it starts",
+                                   {"supervision_ends_on": ["must not lie before supervision_starts_on"]})
         due = to_iso(from_iso(now) + timedelta(days=visit_interval_days))
         return cls(enrolled_at=now, visit_interval_days=visit_interval_days, next_visit_due=due, **kw)
 

@@ -42,8 +42,11 @@ class Migrant(Aggregate):
     expiry_notified_for: str | None = None  # the expiry date already announced (renewal -> announced again)
 
     @classmethod
-    def register(cls, *, now: str, **kw) -> "Migrant":
-        migrant = cls(registered_at=now, last_verified_at=now, **kw)
+    def register(cls, *, now: str, registered_at: str | None = None, **kw) -> "Migrant":
+        """Registered now, or at `registered_at` (an office's ledger entry from before): its last check is its
+        registration, so an old entry nobody has checked since is due for 核查 as it would be on paper."""
+        at = registered_at or now
+        migrant = cls(registered_at=at, last_verified_at=at, **kw)
         migrant.events.append(MigrantRegistered(migrant.id))
         migrant.announce_expiry(from_iso(now))  # a permit that is about to expire already is announced at once
         return migrant

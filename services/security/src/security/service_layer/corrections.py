@@ -69,6 +69,23 @@ class Corrections(UseCases):
         person = SupervisedPerson.enrol(id=new_id(), org_path=path, now=self.now(), **data)
         return self.shown(principal, self.repos.corrections.add(person))
 
+    def may_import(self, principal: Principal) -> None:
+        """Sending a corrections ledger: refused without the role anywhere, and the attempt audited like any
+        refused access (an allowed import is audited row by row: each enrolment, each record found)."""
+        if not principal.scopes(PERMISSION):
+            self._allow(principal, "corrections.import", caller_path(principal), None)
+
+    def enrolled_in(self, principal: Principal, org_unit_id: str, id_number: str) -> SupervisedPerson | None:
+        """The record of this ID number at or below `org_unit_id` (an import's natural key); finding it is a
+        read of it, audited."""
+        path = self.path_of(org_unit_id)
+        if not principal.can(PERMISSION, path):
+            self._allow(principal, "corrections.read", path, None)
+        person = self.repos.corrections.enrolled(path, id_number)
+        if person is not None:
+            self._audit(principal, "corrections.read", person.org_path, person.id, True)
+        return person
+
     def page(self, principal: Principal, query: dict) -> Page:
         """Every record listed is a read of it, audited."""
         page = self.repos.corrections.page(query, self._paths(principal, "corrections.list", query.get("org_unit")),

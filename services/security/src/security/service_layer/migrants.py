@@ -37,11 +37,21 @@ class Migrants(UseCases):
         return in_sight(principal, self.repos.migrants.get_or_none(migrant_id), permission, "migrant", migrant_id)
 
     def register(self, principal: Principal, data: dict) -> dict:
+        return self.shown(principal, self.registered(principal, data))
+
+    def registered(self, principal: Principal, data: dict, registered_at: str | None = None) -> Migrant:
+        """The new registration (the API's and an import's); `registered_at`: when a ledger entered it."""
         path = self.path_of(data["org_unit_id"])
         principal.require(MIGRANTS, path)
         migrant = Migrant.register(id=new_id(), org_path=path, community_id=self.community_of(data["org_unit_id"]),
-                                   registered_by=principal.user_id, now=self.now(), **data)
-        return self.shown(principal, self.repos.migrants.add(migrant))
+                                   registered_by=principal.user_id, now=self.now(),
+                                   registered_at=self.at_or_now(registered_at, "registered_at"), **data)
+        return self.repos.migrants.add(migrant)
+
+    def registration_of(self, principal: Principal, org_unit_id: str, id_number: str) -> Migrant | None:
+        """The registration of this ID number in the community of `org_unit_id` (one at most: 不漏登、错登)."""
+        principal.require(MIGRANTS, self.path_of(org_unit_id))
+        return self.repos.migrants.registration(self.community_of(org_unit_id), id_number)
 
     def page(self, principal: Principal, query: dict) -> Page:
         return self._shown_page(principal, self.repos.migrants.page(
@@ -76,6 +86,8 @@ class Migrants(UseCases):
             lambda m: m.verify(result, self.now(), principal.user_id, note)))
 
     def renew_permit(self, principal: Principal, migrant_id: str, permit_number: str, expires_on: str) -> dict:
-        return self.shown(principal, self.change(
-            self.repos.migrants, lambda: self._migrant(principal, migrant_id, MIGRANTS),
-            lambda m: m.renew_permit(permit_number, expires_on, self.clock.now())))
+        return self.shown(principal, self.permit_renewed(principal, migrant_id, permit_number, expires_on))
+
+    def permit_renewed(self, principal: Principal, migrant_id: str, permit_number: str, expires_on: str) -> Migrant:
+        return self.change(self.repos.migrants, lambda: self._migrant(principal, migrant_id, MIGRANTS),
+                           lambda m: m.renew_permit(permit_number, expires_on, self.clock.now()))
