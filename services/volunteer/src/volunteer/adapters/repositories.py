@@ -8,7 +8,7 @@ from typing import Iterable
 
 from liandong import outbox
 from liandong.listing import Page, page_of
-from liandong.personal import PersonalFields
+from liandong.personal import BlindIndex, PersonalFields
 from liandong.repository import OutboxRepository
 
 from ..domain import model, redemption as rd
@@ -68,11 +68,14 @@ class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
     collection_name = "volunteers"
     time_field = "registered_at"
     order = [("registered_at", 1), ("_id", 1)]
-    personal = PersonalFields.of("mobile")  # the name stays readable: the recognition lists show it
+    # the name stays readable: the recognition lists show it; a volunteer is found by ID number only through
+    # its blind index (`id_index`: the natural key of an imported roster)
+    personal = PersonalFields.of("mobile", "id_number",
+                                 blind=(BlindIndex("id_index", "id_number", "volunteer.id_number"),))
     indexes = [([("org_path", 1)], {"name": "org_path"}), ([("user_id", 1)], {"name": "user_id"}),
-               ([("status", 1)], {"name": "status"})]
+               ([("status", 1)], {"name": "status"}), ([("id_index", 1)], {"name": "id_index"})]
     FIELDS = ("name", "kind", "org_unit_id", "org_path", "mobile", "skills", "availability", "consent_at",
-              "registered_at", "unit_name", "user_id", "status")
+              "registered_at", "unit_name", "user_id", "status", "id_number")
 
     def to_document(self, v: model.Volunteer) -> dict:
         return {k: getattr(v, k) for k in self.FIELDS}
@@ -89,6 +92,11 @@ class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
 
     def of_user(self, user_id: str) -> model.Volunteer | None:
         found = self.find({"user_id": user_id}, limit=1)
+        return found[0] if found else None
+
+    def with_id_number(self, id_number: str) -> model.Volunteer | None:
+        """The volunteer registered with this ID number (by its blind index, under any configured key)."""
+        found = self.find({"id_index": self.deps.cipher.blind_match(id_number, "volunteer.id_number")}, limit=1)
         return found[0] if found else None
 
     def user_registered(self, user_id: str) -> bool:

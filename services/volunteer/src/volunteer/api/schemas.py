@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from liandong.fields import IsoTime, Mobile, OrgUnitId, Text
+from liandong.fields import IdNumber, IsoTime, Mobile, OrgUnitId, Text
 from liandong.listing import ListQuery, PeriodQuery
 
 from ..domain.model import VOLUNTEER_KINDS, VOLUNTEER_STATUSES
@@ -22,6 +22,8 @@ class RegisterVolunteerSchema(Schema):
     unit_name = Text(max_length=100, load_default=None, allow_none=True)
     consent = fields.Boolean(required=True)
     user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    # optional (#19): links the volunteer's hours to their household's file (一户一档); given once, here
+    id_number = IdNumber(load_default=None, allow_none=True)
 
 
 class ProfileSchema(Schema):
@@ -38,6 +40,8 @@ class VolunteerSchema(Schema):
     org_unit_id = fields.String()
     org_path = fields.String()
     mobile = fields.String(allow_none=True)
+    id_number = fields.String(allow_none=True, metadata={"description": "masked unless personal_data:read or "
+                                                                        "the volunteer themselves"})
     skills = fields.List(fields.String())
     availability = fields.String()
     unit_name = fields.String(allow_none=True)
@@ -202,8 +206,11 @@ class StatsSchema(Schema):
     activities = fields.Integer()
     participant_times = fields.Integer(metadata={"description": "人次"})
     minutes = fields.Integer()
-    hours = fields.Float()
-    coins_credited = fields.Integer()
+    hours = fields.Float(metadata={"description": "service in the period (without hours carried forward)"})
+    coins_credited = fields.Integer(metadata={"description": "issued in the period (without opening balances)"})
+    opening_hours = fields.Float(metadata={"description": "hours carried forward from the offices' books "
+                                                         "(期初结转) in the period"})
+    coins_opening = fields.Integer(metadata={"description": "coin balances carried forward in the period"})
     coins_redeemed = fields.Integer()
     volunteers_by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
 

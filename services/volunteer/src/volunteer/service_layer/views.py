@@ -1,17 +1,17 @@
-"""What a caller sees of a record: its mobile masked unless they may read personal data or it is their
+"""What a caller sees of a record: its mobile and ID number masked unless they may read personal data or it is their
 own; an activity's sign-ups for staff, its check-in code only for those who manage it."""
 from __future__ import annotations
 
 from dataclasses import asdict
 
 from liandong.auth import Principal
-from liandong.idnumbers import mask_mobile
+from liandong.idnumbers import mask, mask_mobile
 
 from ..domain import model
 from .access import MANAGE, can_read
 
-VOLUNTEER_FIELDS = ("id", "name", "kind", "org_unit_id", "org_path", "mobile", "skills", "availability",
-                    "unit_name", "user_id", "status", "consent_at", "registered_at")
+VOLUNTEER_FIELDS = ("id", "name", "kind", "org_unit_id", "org_path", "mobile", "id_number", "skills",
+                    "availability", "unit_name", "user_id", "status", "consent_at", "registered_at")
 ACTIVITY_FIELDS = ("id", "title", "type", "org_unit_id", "org_path", "place", "starts_at", "ends_at", "capacity",
                    "skills_wanted", "team_id", "status", "coins_per_hour", "organiser_id", "reminded_at")
 TEAM_FIELDS = ("id", "name", "type", "org_unit_id", "org_path", "leader_id", "member_ids")
@@ -20,7 +20,7 @@ TEAM_FIELDS = ("id", "name", "type", "org_unit_id", "org_path", "leader_id", "me
 def volunteer_view(p: Principal, v: model.Volunteer) -> dict:
     out = {k: getattr(v, k) for k in VOLUNTEER_FIELDS}
     if not (p.can("personal_data:read", v.org_path) or v.user_id == p.user_id):
-        out["mobile"] = mask_mobile(v.mobile)
+        out.update(mobile=mask_mobile(v.mobile), id_number=mask(v.id_number))
     return out
 
 

@@ -7,6 +7,7 @@ from liandong.errors import Conflict, Forbidden, ValidationFailed
 from liandong.ids import new_id
 from liandong.repository import change
 
+from ..adapters.stores import OPENING
 from ..domain import model
 from ..domain.ledger import volunteer_account
 from .access import MANAGE, READ, SELF, Access, Stores
@@ -54,8 +55,10 @@ class Volunteers:
 
     def with_totals(self, p: Principal, v: model.Volunteer) -> dict:
         rows = self.s.attendance.of_volunteer(v.id)
-        minutes = sum(r["minutes"] for r in rows)
-        totals = {"activities": len(rows), "minutes": minutes, "hours": round(minutes / 60, 2),
+        minutes = sum(r["minutes"] for r in rows)  # with the hours carried forward on rollout day
+        opening = sum(r["minutes"] for r in rows if r["source"] == OPENING)
+        totals = {"activities": sum(1 for r in rows if r["source"] != OPENING), "minutes": minutes,
+                  "hours": round(minutes / 60, 2), "opening_hours": round(opening / 60, 2),
                   "coins_earned": sum(r["coins"] for r in rows), **self.s.ledger.balance(v.id)}
         return {**volunteer_view(p, v), "totals": totals, "teams": self.s.teams.of_member(v.id)}
 
