@@ -80,29 +80,29 @@ def volunteer_kinds(svc) -> list[ImportKind]:
         if len(skills) > MAX_SKILLS or any(len(s) > MAX_SKILL_LENGTH for s in skills):
             problems["skills"] = f"最多 {MAX_SKILLS} 项,每项不超过 {MAX_SKILL_LENGTH} 个字"
         if not problems:
-            problems.update(_against_the_books(values))
+            problems.update(_against_the_books(values)[1])
         return problems
 
-    def _against_the_books(values: dict) -> dict[str, str]:
-        """A volunteer imported before: the same person in the same community, with the same opening."""
+    def _against_the_books(values: dict) -> tuple:
+        """The volunteer registered with the row's ID number, if any, and why the row does not fit them: the
+        same person is in the same community under the same name, with the same opening figures."""
         v = svc.stores.volunteers.with_id_number(values["id_number"])
         if v is None:
-            return {}
+            return None, {}
         if v.org_unit_id != values["org_unit_id"]:
-            return {"org_unit_id": "该身份证号已在另一社区登记为志愿者"}
+            return v, {"org_unit_id": "该身份证号已在另一社区登记为志愿者"}
         if v.name != values["name"]:
-            return {"name": "该身份证号已登记为另一姓名的志愿者,请核对"}
+            return v, {"name": "该身份证号已登记为另一姓名的志愿者,请核对"}
         differs = svc.love_bank.opening_differs(v.id, minutes_of(values["hours"]), values["coins"])
-        return {"coins": differs} if differs else {}
+        return v, ({"coins": differs} if differs else {})
 
     def apply(values: dict, run: ImportRun) -> str:
         p = run.principal
-        problems = _against_the_books(values)  # again, as it is now: another import may have run since
+        v, problems = _against_the_books(values)  # again, as it is now: another import may have run since
         if problems:
             raise ValidationFailed(next(iter(problems.values())), {k: [m] for k, m in problems.items()})
         kind, skills = values["kind"] or "resident", skills_of(values["skills"])
         unit_name = values["unit_name"] if kind == "cobuilding_member" else None
-        v = svc.stores.volunteers.with_id_number(values["id_number"])
         if v is None:
             vid = svc.volunteers.register(p, {
                 "name": values["name"], "kind": kind, "org_unit_id": values["org_unit_id"], "mobile": values["mobile"],
