@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from liandong.clock import FixedClock
 from liandong.contracts import CONTRACTS
 from liandong.crypto import FieldCipher
+from liandong.personal import person_key
 
 from petition.adapters.repository import PetitionRepository
 from petition.domain import rules
@@ -40,6 +41,8 @@ def test_domain_events_map_to_valid_contracts():
     for name, data in published:
         CONTRACTS.validate_outgoing(CONTRACTS.by_name(name).type, data)
         assert "刘女士" not in str(data) and "11010519491231002X" not in str(data)
+    # the petitioner by the platform's pseudonym (#19), as every service computes it from the ID number
+    assert published[0][1]["person_keys"] == [person_key(repo.deps.cipher, "11010519491231002X")]
     doc = repo.stored(case)
     assert "11010519491231002X" not in str(doc) and "刘女士" not in str(doc)  # encrypted at rest
     assert doc["id_numbers"] == [repo.id_index("11010519491231002x")]  # found by its blind index

@@ -1,9 +1,10 @@
 """Events the petition service publishes (信访). Each is registered with its schema and an example."""
 from marshmallow import Schema, fields, validate
 
-from . import CONTRACTS
+from . import CONTRACTS, EXAMPLE_PERSON_KEY
 
-# No petitioner's name, ID number or mobile goes on the wire: consumers get the case, not the person.
+# No petitioner's name, ID number or mobile goes on the wire: consumers get the case, not the person
+# (and, since #19, the petitioners' pseudonyms: `person_keys` on petition.registered).
 
 _LEVELS = ("community", "subdistrict", "district")
 _CHANNELS = ("visit", "letter", "mailbox", "hotline", "online", "grid_round")
@@ -21,7 +22,7 @@ class _Case(Schema):
     "petition_id": "p-1", "org_unit_id": "jiayuan", "category": "environment_noise", "level": "community",
     "channel": "visit", "headcount": 40, "is_group": True, "anonymous": False,
     "risk_flags": ["group_petition", "higher_level_threat"], "deadline": "2026-03-13",
-    "registered_at": "2026-03-02T01:30:00.000000Z"})
+    "registered_at": "2026-03-02T01:30:00.000000Z", "person_keys": [EXAMPLE_PERSON_KEY]})
 class PetitionRegistered(_Case):
     """A petition was registered (受理); `headcount` is its person-times (人次)."""
 
@@ -32,6 +33,12 @@ class PetitionRegistered(_Case):
     risk_flags = fields.List(fields.String(validate=validate.OneOf(_FLAGS)), required=True)
     deadline = fields.String(required=True)
     registered_at = fields.String(required=True)
+    # the named petitioners by the platform's pseudonym of a resident (`liandong.personal.person_key`,
+    # docs/events.md#person_key), distinct and sorted, one per petitioner with an ID number: a petition
+    # may have several (a group's representatives), so it is a list. Optional (#19): None in earlier
+    # events (not a callable default: the reports keep the quick road); empty for an anonymous letter or
+    # petitioners without ID numbers.
+    person_keys = fields.List(fields.String(), load_default=None, allow_none=True)
 
 
 @CONTRACTS.contract("petition.assigned", 1, example={

@@ -1,7 +1,7 @@
 """Events the volunteer service publishes (志愿服务). Each is registered with its schema and an example."""
 from marshmallow import Schema, fields, validate  # noqa: F401
 
-from . import CONTRACTS  # noqa: F401
+from . import CONTRACTS, EXAMPLE_PERSON_KEY, person_key_field  # noqa: F401
 
 # -- facts about volunteers, activities, attendance and the love bank (爱心银行)
 
@@ -10,7 +10,8 @@ _KINDS = ("resident", "party_member", "cobuilding_member")
 
 @CONTRACTS.contract("volunteer.registered", 1, example={
     "volunteer_id": "vol-1", "name": "张建国", "kind": "party_member", "org_unit_id": "jiayuan",
-    "skills": ["first_aid"], "user_id": None, "registered_at": "2026-03-01T08:00:00.000000Z"})
+    "skills": ["first_aid"], "user_id": None, "registered_at": "2026-03-01T08:00:00.000000Z",
+    "person_key": EXAMPLE_PERSON_KEY})
 class VolunteerRegistered(Schema):
     """A resident, a party member reporting to the community (党员报到) or a co-building unit member signed up."""
 
@@ -21,6 +22,9 @@ class VolunteerRegistered(Schema):
     skills = fields.List(fields.String(), load_default=list)
     user_id = fields.String(load_default=None, allow_none=True)
     registered_at = fields.String(required=True)
+    # the volunteer as a resident (#19), by the platform's pseudonym of their ID number if they gave one:
+    # the one file per household (security) links this volunteer id, and so its hours, to a household
+    person_key = person_key_field()
 
 
 @CONTRACTS.contract("volunteer.activity.published", 1, example={

@@ -1,7 +1,7 @@
 """Events the welfare service publishes (民政). Each is registered with its schema and an example."""
 from marshmallow import Schema, fields, validate  # noqa: F401
 
-from . import CONTRACTS  # noqa: F401
+from . import CONTRACTS, EXAMPLE_PERSON_KEY as _KEY, person_key_field  # noqa: F401
 
 # -- the love-coin redemption saga with the volunteer service (welfare's side).
 # welfare: redemption.requested -> volunteer: coins.reserved | coins.reservation_refused
@@ -76,16 +76,20 @@ class _GrantFact(Schema):
     grant_id = fields.String(required=True)
     programme = fields.String(required=True)
     org_unit_id = fields.String(required=True)
+    # the household's applicant (申请人, else its first member) by the platform's pseudonym (#19), so that
+    # the one file per household (一户一档, in the security service) finds the grant from the applicant
+    person_key = person_key_field()
 
 
 @CONTRACTS.contract("welfare.application.submitted", 1,
                     example={"application_id": "a-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
-                             "household_size": 3, "channel": "window"})
+                             "household_size": 3, "channel": "window", "person_key": _KEY})
 class ApplicationSubmitted(_ApplicationFact):
     """A household applied for a programme (at the community window or on a home visit)."""
 
     household_size = fields.Integer(required=True, validate=validate.Range(min=1))
     channel = fields.String(required=True, validate=validate.OneOf(("window", "visit", "online")))
+    person_key = person_key_field()  # the applicant's (#19)
 
 
 @CONTRACTS.contract("welfare.application.approved", 1,
@@ -109,7 +113,7 @@ class ApplicationRejected(_ApplicationFact):
 
 
 _GRANT = {"grant_id": "g-1", "application_id": "a-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
-          "household_size": 3, "monthly_amount_fen": 108000}
+          "household_size": 3, "monthly_amount_fen": 108000, "person_key": _KEY, "start_period": "2026-03"}
 
 
 @CONTRACTS.contract("welfare.grant.started", 1, example=_GRANT)
@@ -122,11 +126,14 @@ class GrantStarted(_GrantFact):
     # optional (#17): welfare's name of the programme, so that a reader names a programme it has never
     # heard of without asking welfare (the gateway's reports); absent in earlier events
     programme_name = fields.String(validate=validate.Length(min=1, max=100))
+    # optional (#19): the first month paid; a grant entered from an office's roster started before the event
+    # was written. Absent in earlier events: the month of the event's time.
+    start_period = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
 
 
 @CONTRACTS.contract("welfare.grant.suspended", 1,
                     example={"grant_id": "g-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
-                             "reason": "re-review: per-member income above the line"})
+                             "reason": "re-review: per-member income above the line", "person_key": _KEY})
 class GrantSuspended(_GrantFact):
     """A periodic re-review (动态管理) found the household no longer qualifies: payments stop."""
 
@@ -135,7 +142,7 @@ class GrantSuspended(_GrantFact):
 
 @CONTRACTS.contract("welfare.grant.ended", 1,
                     example={"grant_id": "g-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
-                             "reason": "household moved away"})
+                             "reason": "household moved away", "person_key": _KEY})
 class GrantEnded(_GrantFact):
     """A grant ended for good (no longer qualifies, moved away, died, one-off paid)."""
 
@@ -144,7 +151,8 @@ class GrantEnded(_GrantFact):
 
 @CONTRACTS.contract("welfare.payment.disbursed", 1,
                     example={"payment_id": "g-1:2026-03", "grant_id": "g-1", "programme": "dibao_urban",
-                             "org_unit_id": "jiayuan", "period": "2026-03", "amount_fen": 108000})
+                             "org_unit_id": "jiayuan", "period": "2026-03", "amount_fen": 108000,
+                             "person_key": _KEY})
 class PaymentDisbursed(_GrantFact):
     """One month's (or a one-off) payment of a grant; amounts in integer fen."""
 
@@ -240,7 +248,7 @@ class VisitRecorded(Schema):
 
 @CONTRACTS.contract("welfare.grant.resumed", 1,
                     example={"grant_id": "g-1", "programme": "dibao_urban", "org_unit_id": "jiayuan",
-                             "monthly_amount_fen": 108000})
+                             "monthly_amount_fen": 108000, "person_key": _KEY})
 class GrantResumed(_GrantFact):
     """A suspended grant qualifies again at a re-review: payments resume."""
 

@@ -33,7 +33,9 @@ class Context:
     def unit_named(self, value: str, levels: tuple[str, ...]) -> dict:
         unit = self.units.get(value)
         if unit is None:
-            named = [u for u in self.units.values() if u["name"] == value and (not levels or u["level"] in levels)]
+            named = [u for u in self.units.values() if u["name"] == value]
+            if len(named) > 1 and levels:  # 新华社区 and a 新华 grid: the level asked for tells them apart
+                named = [u for u in named if u["level"] in levels] or named
             if len(named) > 1:
                 raise CellError(f"有 {len(named)} 个名为「{value}」的单位,请填写单位编号(见「代码表」)")
             unit = named[0] if named else None

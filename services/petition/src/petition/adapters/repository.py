@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 
 from liandong.listing import TOTAL_CAP, Page
-from liandong.personal import BlindIndex, PersonalFields
+from liandong.personal import BlindIndex, PersonalFields, person_key
 from liandong.repository import OutboxRepository
 from liandong.storage import one_commit, subtree
 
@@ -215,6 +215,11 @@ class PetitionRepository(OutboxRepository[model.Petition]):
         found = self.collection.find({"open311.token": token, "source": "open311"}, limit=1, projection={"_id": 1})
         return found[0]["_id"] if found else None
 
+    def person_keys(self, p: model.Petition) -> list[str]:
+        """The petitioners by the platform's pseudonym (#19: the one file per household finds the petition by
+        it): computed from their ID numbers here; the ID numbers never go on the wire."""
+        return sorted({person_key(self.deps.cipher, n) for n in p.id_numbers})
+
     def id_index(self, id_number: str) -> str:
         """The blind index an ID number is found by; the number itself is stored only encrypted."""
         return self.deps.cipher.blind_index(id_number, _ID_NUMBER)
@@ -243,7 +248,8 @@ class PetitionRepository(OutboxRepository[model.Petition]):
             return "petition.registered", {**base, "channel": p.channel, "headcount": p.headcount,
                                            "is_group": p.is_group, "anonymous": p.anonymous,
                                            "risk_flags": list(p.risk_flags), "deadline": p.deadline,
-                                           "registered_at": p.registered_at}
+                                           "registered_at": p.registered_at,
+                                           "person_keys": self.person_keys(p)}
         if isinstance(ev, model.PetitionAssigned):
             a = ev.assignment
             return "petition.assigned", {**base, "unit_kind": a["unit"]["kind"], "unit_id": a["unit"]["id"],

@@ -8,7 +8,7 @@ from typing import Iterable
 
 from liandong import outbox
 from liandong.listing import Page, page_of
-from liandong.personal import BlindIndex, PersonalFields
+from liandong.personal import BlindIndex, PersonalFields, person_key
 from liandong.repository import OutboxRepository
 
 from ..domain import model, redemption as rd
@@ -87,8 +87,13 @@ class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
         if isinstance(ev, model.VolunteerRegistered):
             return "volunteer.registered", {"volunteer_id": v.id, "name": v.name, "kind": v.kind,
                                             "org_unit_id": v.org_unit_id, "skills": v.skills,
-                                            "user_id": v.user_id, "registered_at": v.registered_at}
+                                            "user_id": v.user_id, "registered_at": v.registered_at,
+                                            "person_key": self.person_key(v)}
         return None
+
+    def person_key(self, v: model.Volunteer) -> str | None:
+        """The volunteer by the platform's pseudonym (#19), computed here: the ID number never goes on the wire."""
+        return person_key(self.deps.cipher, v.id_number) if v.id_number else None
 
     def of_user(self, user_id: str) -> model.Volunteer | None:
         found = self.find({"user_id": user_id}, limit=1)

@@ -8,7 +8,7 @@ from liandong import outbox
 from liandong.consumer import insert_once
 from liandong.errors import NotFound
 from liandong.listing import Page, page_of
-from liandong.personal import PersonalFields
+from liandong.personal import PersonalFields, person_key
 from liandong.repository import OutboxRepository
 
 from ..domain import cases, supermarket
@@ -56,7 +56,22 @@ FUND_GRANT = PersonalFields.of("recipient", "reason", "note")
 FUND_ENTRY = PersonalFields.of("party")
 
 
-class ApplicationRepository(_DataclassRepository):
+def applicant_of(household: dict | None) -> dict:
+    """The member who applied (申请人), else the first: the resident a household's case is about."""
+    members = (household or {}).get("members") or [{}]
+    return next((m for m in members if m.get("relation") == "applicant"), members[0])
+
+
+class _NamesApplicant(_DataclassRepository):
+    """A repository whose events name the household's applicant by the platform's pseudonym (#19)."""
+
+    def applicant_key(self, household: dict | None) -> str | None:
+        """`person_key` for an event: computed from the ID number here, which never goes on the wire."""
+        number = applicant_of(household).get("id_number")
+        return person_key(self.deps.cipher, number) if number else None
+
+
+class ApplicationRepository(_NamesApplicant):
     collection_name = "applications"
     aggregate_class = cases.Application
     personal = PersonalFields.of(*HOUSEHOLD)
@@ -67,7 +82,7 @@ class ApplicationRepository(_DataclassRepository):
         base = {"application_id": a.id, "programme": a.programme, "org_unit_id": a.org_unit_id}
         if isinstance(ev, cases.ApplicationSubmitted):
             return "welfare.application.submitted", {**base, "household_size": len(a.household["members"]),
-                                                     "channel": a.channel}
+                                                     "channel": a.channel, "person_key": self.applicant_key(a.household)}
         if isinstance(ev, cases.ApplicationApproved):
             return "welfare.application.approved", {**base, "grant_id": ev.grant_id,
                                                     "monthly_amount_fen": ev.monthly_amount_fen}
@@ -92,7 +107,7 @@ def _named(name: str | None) -> dict:
     return {"programme_name": name[:100]} if name else {}
 
 
-class _NamesProgrammes(_DataclassRepository):
+class _NamesProgrammes(_NamesApplicant):
     """A repository whose events name a programme: `programme_name(code)` reads the configuration."""
 
     @staticmethod
@@ -113,12 +128,14 @@ class GrantRepository(_NamesProgrammes):
                ([("status", 1), ("next_review_period", 1)], {"name": "review_due"})]
 
     def publish(self, g: cases.Grant, ev):
-        base = {"grant_id": g.id, "programme": g.programme, "org_unit_id": g.org_unit_id}
+        base = {"grant_id": g.id, "programme": g.programme, "org_unit_id": g.org_unit_id,
+                "person_key": self.applicant_key(g.household)}
         if isinstance(ev, cases.GrantStarted):
             return "welfare.grant.started", {**base, **_named(self.programme_name(g.programme)),
                                              "application_id": g.application_id,
                                              "household_size": g.household_size,
-                                             "monthly_amount_fen": g.monthly_amount_fen}
+                                             "monthly_amount_fen": g.monthly_amount_fen,
+                                             "start_period": g.start_period}
         if isinstance(ev, cases.GrantSuspended):
             return "welfare.grant.suspended", {**base, "reason": ev.reason[:2000]}
         if isinstance(ev, cases.GrantResumed):
@@ -165,6 +182,8 @@ class Payment:
     household_size: int
     disbursed_at: str
     disbursed_by: str
+    # the grant's applicant (#19) for the event only: not stored (the ledger's records and lists stay as they were)
+    person_key: str | None = None
     version: int = 0
     events: list = dataclasses.field(default_factory=list)
 
@@ -174,11 +193,20 @@ class PaymentRepository(_NamesProgrammes):
     aggregate_class = Payment
     indexes = [([("org_path", 1), ("period", 1)], {"name": "org_period"}), ([("grant_id", 1)], {"name": "grant"})]
 
+    def to_document(self, p: Payment) -> dict:
+        return {k: v for k, v in super().to_document(p).items() if k != "person_key"}
+
+    def of_grant(self, grant: cases.Grant, period: str, key: str, at: str, by: str) -> Payment:
+        """The payment of `grant` for `period` (`key`: the month, or "once"), to be added."""
+        return Payment(f"{grant.id}:{key}", grant.id, grant.org_path, grant.org_unit_id, grant.programme, period,
+                       grant.monthly_amount_fen, grant.household_size, at, by,
+                       person_key=self.applicant_key(grant.household), events=["disbursed"])
+
     def publish(self, p: Payment, ev):
         return "welfare.payment.disbursed", {"payment_id": p.id, "grant_id": p.grant_id, "programme": p.programme,
                                              **_named(self.programme_name(p.programme)),
                                              "org_unit_id": p.org_unit_id, "period": p.period,
-                                             "amount_fen": p.amount_fen}
+                                             "amount_fen": p.amount_fen, "person_key": p.person_key}
 
     def page(self, scope: list[str], grant_id: str | None, since: str | None, until: str | None, page: int,
              page_size: int) -> Page:

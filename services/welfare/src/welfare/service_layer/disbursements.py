@@ -6,7 +6,6 @@ from liandong.errors import Conflict, ValidationFailed
 from liandong.listing import Page
 from liandong.repository import change
 
-from ..adapters.repositories import Payment
 from ..domain.money import fen_to_yuan
 from ..domain.reports import payment_totals
 from .common import UseCases, current_period, month_of
@@ -25,9 +24,7 @@ class Disbursements(UseCases):
             if not grant.payable(period):
                 continue
             key = period if grant.schedule == "monthly" else "once"
-            payment = Payment(f"{grant.id}:{key}", grant.id, grant.org_path, grant.org_unit_id, grant.programme,
-                              period, grant.monthly_amount_fen, grant.household_size, self.clock.now_iso(),
-                              p.user_id, events=["disbursed"])
+            payment = self.stores.payments.of_grant(grant, period, key, self.clock.now_iso(), p.user_id)
             try:
                 self.stores.payments.add(payment)
             except Conflict:

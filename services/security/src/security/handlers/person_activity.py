@@ -1,0 +1,28 @@
+"""What the security service learns of residents from the other services' events, for the one file per
+household (一户一档, #19): grants and payments, petitions, volunteer hours, by `person_key`."""
+from __future__ import annotations
+
+from liandong.contracts import CONTRACTS
+
+from ..adapters.person_activity import PersonActivity
+
+
+def _type(name: str) -> str:
+    return CONTRACTS.by_name(name).type
+
+
+def handlers(deps) -> dict:
+    """{event type: handler}; each applies an event once (a redelivery changes nothing)."""
+    store = PersonActivity(deps)
+    store.prepare()
+    grant_events = ("welfare.grant.started", "welfare.grant.suspended", "welfare.grant.resumed", "welfare.grant.ended")
+    petition_steps = ("petition.assigned", "petition.answered", "petition.closed", "petition.escalated")
+    return {
+        **{_type(n): store.grant_changed for n in grant_events},
+        _type("welfare.payment.disbursed"): store.payment_disbursed,
+        _type("petition.registered"): store.petition_registered,
+        **{_type(n): store.petition_moved for n in petition_steps},
+        _type("volunteer.registered"): store.volunteer_registered,
+        _type("volunteer.attendance.recorded"): store.attendance_recorded,
+        _type("volunteer.coins.credited"): store.coins_credited,
+    }

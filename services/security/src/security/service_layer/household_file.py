@@ -1,0 +1,70 @@
+"""The activity half of the one file per household (一户一档, #19): what the other services' events say its
+members take part in — grants and payments (welfare), petitions (petition), volunteer hours (volunteer).
+
+The household register knows each member's `person_key`; this answers for a list of them. No access check
+or audit here: the caller (the household file's use case) checks `personal_data:read` over the household and
+records the view. The projection holds no names or ID numbers, only pseudonyms, ids, codes and amounts.
+
+A person's key changes when the blind-index key is rotated, and events keep the key they were written
+with: pass every key of a member (`cipher.blind_indexes(id_number, PERSON_KEY)`: current and retired) to
+find what was recorded before the rotation; the answer is keyed by the keys asked for.
+"""
+from __future__ import annotations
+
+from ..adapters.person_activity import PersonActivity
+
+GRANT_FIELDS = ("programme", "programme_name", "status", "started", "monthly_amount_fen", "org_unit_id")
+
+
+def _paid(count: int, total_fen: int, last_period: str | None) -> dict:
+    return {"count": count, "total_fen": total_fen, "last_period": last_period}
+
+
+def _grant(doc: dict) -> dict:
+    return {"grant_id": doc["_id"], **{k: doc.get(k) for k in GRANT_FIELDS},
+            "payments": _paid(doc.get("paid_count") or 0, doc.get("paid_fen") or 0, doc.get("last_paid_period"))}
+
+
+def _petition(doc: dict) -> dict:
+    return {"petition_id": doc["_id"], **{k: doc.get(k) for k in ("category", "status", "filed_at", "org_unit_id")}}
+
+
+def _empty() -> dict:
+    return {"grants": [], "payments": _paid(0, 0, None), "petitions": [],
+            "volunteer": {"volunteer_ids": [], "minutes": 0, "hours": 0.0, "coins_credited": 0}}
+
+
+def activity_of(deps, person_keys: list[str]) -> dict:
+    """{person_key: {grants, payments, petitions, volunteer}} for every key asked (empty where nothing is known):
+
+    - grants: [{grant_id, programme, programme_name, status (active|suspended|ended), started (YYYY-MM),
+      monthly_amount_fen, org_unit_id, payments: {count, total_fen, last_period}}], oldest first
+    - payments: {count, total_fen, last_period} over the person's grants
+    - petitions: [{petition_id, category, status (registered|assigned|answered|closed|escalated), filed_at,
+      org_unit_id}], newest first (a petition with several petitioners appears under each of them)
+    - volunteer: {volunteer_ids, minutes, hours, coins_credited} (hours served; love coins credited)
+    """
+    keys = list(dict.fromkeys(k for k in person_keys if k))
+    out = {k: _empty() for k in keys}
+    if not keys:
+        return out
+    store = PersonActivity(deps)
+    for doc in store.grants_of(keys):
+        mine = out[doc["person_key"]]
+        grant = _grant(doc)
+        mine["grants"].append(grant)
+        paid, total = mine["payments"], grant["payments"]
+        paid["count"] += total["count"]
+        paid["total_fen"] += total["total_fen"]
+        paid["last_period"] = max(filter(None, (paid["last_period"], total["last_period"])), default=None)
+    for doc in store.petitions_of(keys):
+        for key in doc["person_keys"]:
+            if key in out:
+                out[key]["petitions"].append(_petition(doc))
+    for doc in store.volunteers_of(keys):
+        served = out[doc["person_key"]]["volunteer"]
+        served["volunteer_ids"].append(doc["_id"])
+        served["minutes"] += doc.get("minutes") or 0
+        served["coins_credited"] += doc.get("coins_credited") or 0
+        served["hours"] = round(served["minutes"] / 60, 2)
+    return out
