@@ -186,6 +186,18 @@ def test_a_community_outside_the_callers_scope_is_refused(svc):
     assert resident.status_code == 403  # volunteer:manage is what imports a roster
 
 
+def test_an_id_number_registered_in_another_community_or_name_is_refused_not_registered_twice(svc):
+    elsewhere = svc.register(name="黄泥岭志愿者", org_unit="huangniling", headers=svc.district(),
+                             id_number=id_number(17))["id"]
+    svc.register(name="孙秀兰", id_number=id_number(18))
+    preview = upload(svc, "volunteers/preview", xlsx([row(17), row(18, "孙秀英")])).get_json()
+    said = {(p["row"], p["header"]): p["message"] for p in preview["problems"]}
+    assert said == {(2, "社区"): "该身份证号已在另一社区登记为志愿者", (3, "姓名"): "该身份证号已登记为另一姓名的志愿者,请核对"}
+    job = imported(svc, xlsx([row(17), row(18, "孙秀英")]), mode="good_rows")
+    assert (job["created"], job["rejected"]) == (0, 2)
+    assert svc.get("/volunteers", headers=svc.district())["total"] == 2 and svc.stores.ledger.balance(elsewhere)["total"] == 0
+
+
 @pytest.mark.parametrize("svc", STORES, indirect=True)
 def test_mode_all_with_one_bad_row_writes_nothing_and_good_rows_returns_the_bad_one(svc):
     from openpyxl import load_workbook

@@ -108,6 +108,11 @@ class LedgerStore:
         """The volunteer's opening entry, if one was posted (or is being posted)."""
         return self.entries.find_one({"_id": opening_entry_id(volunteer_id)})
 
+    def opening_coins(self) -> dict[str, int]:
+        """Every opening entry's coins, by volunteer (one read for a whole roster)."""
+        return {d["to_account"].split(":", 1)[1]: d["coins"] for d in self.entries.find(
+            {"kind": "opening"}, projection={"to_account": 1, "coins": 1})}
+
     def _apply(self, doc: dict) -> dict:
         if doc["status"] == "posted":
             return doc

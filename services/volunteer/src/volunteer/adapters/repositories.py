@@ -64,14 +64,16 @@ class PagedRepository:
         return agg
 
 
+ID_NUMBER = "volunteer.id_number"  # what a volunteer's blind index is keyed with
+
+
 class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
     collection_name = "volunteers"
     time_field = "registered_at"
     order = [("registered_at", 1), ("_id", 1)]
     # the name stays readable: the recognition lists show it; a volunteer is found by ID number only through
     # its blind index (`id_index`: the natural key of an imported roster)
-    personal = PersonalFields.of("mobile", "id_number",
-                                 blind=(BlindIndex("id_index", "id_number", "volunteer.id_number"),))
+    personal = PersonalFields.of("mobile", "id_number", blind=(BlindIndex("id_index", "id_number", ID_NUMBER),))
     indexes = [([("org_path", 1)], {"name": "org_path"}), ([("user_id", 1)], {"name": "user_id"}),
                ([("status", 1)], {"name": "status"}), ([("id_index", 1)], {"name": "id_index"})]
     FIELDS = ("name", "kind", "org_unit_id", "org_path", "mobile", "skills", "availability", "consent_at",
@@ -101,8 +103,19 @@ class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
 
     def with_id_number(self, id_number: str) -> model.Volunteer | None:
         """The volunteer registered with this ID number (by its blind index, under any configured key)."""
-        found = self.find({"id_index": self.deps.cipher.blind_match(id_number, "volunteer.id_number")}, limit=1)
+        found = self.find({"id_index": self.deps.cipher.blind_match(id_number, ID_NUMBER)}, limit=1)
         return found[0] if found else None
+
+    def id_indexes(self, id_number: str) -> list[str]:
+        """The blind indexes an ID number may be stored under (the current key first, old ones while rotating)."""
+        return self.deps.cipher.blind_indexes(id_number, ID_NUMBER)
+
+    def registered_by_id_index(self) -> dict[str, dict]:
+        """Everyone registered with an ID number, by its blind index: id, org unit and name only (plain fields:
+        a roster of thousands is checked in one read, without decrypting anyone)."""
+        docs = self.collection.find({"id_index": {"$ne": None}}, projection={"id_index": 1, "org_unit_id": 1,
+                                                                              "name": 1})
+        return {d["id_index"]: d for d in docs if d.get("id_index")}
 
     def user_registered(self, user_id: str) -> bool:
         return self.collection.find_one({"user_id": user_id}) is not None

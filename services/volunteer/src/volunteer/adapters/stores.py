@@ -62,6 +62,11 @@ class AttendanceStore:
     def opening_of(self, volunteer_id: str) -> dict | None:
         return self.rows.find_one({"_id": opening_entry_id(volunteer_id)})
 
+    def opening_minutes(self) -> dict[str, int]:
+        """Every volunteer's hours carried forward, by volunteer (one read for a whole roster)."""
+        return {r["volunteer_id"]: r["minutes"] for r in self.rows.find({"source": OPENING},
+                                                                        projection={"volunteer_id": 1, "minutes": 1})}
+
     def of_volunteer(self, volunteer_id: str) -> list[dict]:
         return [r for r in self.rows.find({"volunteer_id": volunteer_id}) if r["minutes"] > 0]
 

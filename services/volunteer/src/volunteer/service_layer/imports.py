@@ -18,6 +18,7 @@ from liandong.imports import (CREATED, UNCHANGED, UPDATED, Choice, Context, Day,
 
 from ..domain.model import VOLUNTEER_KIND_NAMES
 from .access import MANAGE
+from .love_bank import opening_differs
 
 MAX_SKILLS, MAX_SKILL_LENGTH = 30, 40  # as the registration form takes them
 SKILL_SEPARATORS = re.compile(r"[、,，;；/\s]+")
@@ -60,6 +61,17 @@ COLUMNS = [
 ]
 
 
+def against_the_books(values: dict, org_unit_id: str, name: str, booked: tuple) -> dict[str, str]:
+    """Why a row does not fit the volunteer registered with its ID number: the same person is in the same
+    community under the same name, with the same opening figures (`booked`: minutes, coins)."""
+    if org_unit_id != values["org_unit_id"]:
+        return {"org_unit_id": "该身份证号已在另一社区登记为志愿者"}
+    if name != values["name"]:
+        return {"name": "该身份证号已登记为另一姓名的志愿者,请核对"}
+    differs = opening_differs(booked, minutes_of(values["hours"]), values["coins"])
+    return {"coins": differs} if differs else {}
+
+
 def volunteer_kinds(svc) -> list[ImportKind]:
     """The import kinds of the volunteer service (`svc`: its `VolunteerService`, whose use cases write)."""
 
@@ -67,6 +79,11 @@ def volunteer_kinds(svc) -> list[ImportKind]:
         # teams by (community, name): a roster names a team of the volunteer's own community
         ctx.extra["teams"] = {(t.org_unit_id, t.name): t.id for path in principal.scopes(MANAGE)
                               for t in svc.stores.teams.in_subtree(path)}
+        # who is registered already, and their openings: read once, so a large roster checks without a
+        # read per row (the write checks each row again, as it is then)
+        ctx.extra["registered"] = svc.stores.volunteers.registered_by_id_index()
+        minutes, coins = svc.stores.attendance.opening_minutes(), svc.stores.ledger.opening_coins()
+        ctx.extra["openings"] = {vid: (minutes.get(vid), coins.get(vid)) for vid in minutes.keys() | coins.keys()}
 
     def check(values: dict, ctx: Context) -> dict[str, str]:
         problems: dict[str, str] = {}
@@ -80,25 +97,18 @@ def volunteer_kinds(svc) -> list[ImportKind]:
         if len(skills) > MAX_SKILLS or any(len(s) > MAX_SKILL_LENGTH for s in skills):
             problems["skills"] = f"最多 {MAX_SKILLS} 项,每项不超过 {MAX_SKILL_LENGTH} 个字"
         if not problems:
-            problems.update(_against_the_books(values)[1])
+            known = next((ctx.extra["registered"][ix] for ix in svc.stores.volunteers.id_indexes(values["id_number"])
+                          if ix in ctx.extra["registered"]), None)
+            if known is not None:
+                problems.update(against_the_books(values, known["org_unit_id"], known["name"],
+                                                  ctx.extra["openings"].get(known["_id"], (None, None))))
         return problems
-
-    def _against_the_books(values: dict) -> tuple:
-        """The volunteer registered with the row's ID number, if any, and why the row does not fit them: the
-        same person is in the same community under the same name, with the same opening figures."""
-        v = svc.stores.volunteers.with_id_number(values["id_number"])
-        if v is None:
-            return None, {}
-        if v.org_unit_id != values["org_unit_id"]:
-            return v, {"org_unit_id": "该身份证号已在另一社区登记为志愿者"}
-        if v.name != values["name"]:
-            return v, {"name": "该身份证号已登记为另一姓名的志愿者,请核对"}
-        differs = svc.love_bank.opening_differs(v.id, minutes_of(values["hours"]), values["coins"])
-        return v, ({"coins": differs} if differs else {})
 
     def apply(values: dict, run: ImportRun) -> str:
         p = run.principal
-        v, problems = _against_the_books(values)  # again, as it is now: another import may have run since
+        v = svc.stores.volunteers.with_id_number(values["id_number"])
+        # again, as it is now: another import may have run since the file was checked
+        problems = against_the_books(values, v.org_unit_id, v.name, svc.love_bank.booked_opening(v.id)) if v else {}
         if problems:
             raise ValidationFailed(next(iter(problems.values())), {k: [m] for k, m in problems.items()})
         kind, skills = values["kind"] or "resident", skills_of(values["skills"])

@@ -54,7 +54,7 @@ class LoveBank:
         community's opening-balances account, the hours as an attendance row of source `opening`. The same
         figures again change nothing (False); other figures are refused, never posted a second time."""
         v = self.access.managed_volunteer(p, volunteer_id)
-        differs = self.opening_differs(v.id, minutes, coins)
+        differs = opening_differs(self.booked_opening(v.id), minutes, coins)
         if differs:
             raise Conflict(differs, {"opening": [differs]})
         if self.s.attendance.opening_of(v.id) is not None:
@@ -66,19 +66,26 @@ class LoveBank:
         self.s.attendance.record_opening(v.id, minutes, v.org_unit_id, v.org_path)
         return True
 
-    def opening_differs(self, volunteer_id: str, minutes: int, coins: int) -> str | None:
-        """Why these opening figures cannot be booked for the volunteer (other ones were), or None."""
+    def booked_opening(self, volunteer_id: str) -> tuple[int | None, int | None]:
+        """(minutes, coins) of the volunteer's opening as booked: None where nothing was."""
         row, entry = self.s.attendance.opening_of(volunteer_id), self.s.ledger.opening_of(volunteer_id)
-        if row is None and entry is None:
-            return None
-        booked_minutes = row["minutes"] if row is not None else minutes  # a half-done opening: coins posted
-        booked_coins = entry["coins"] if entry is not None else 0
-        if (booked_minutes, booked_coins) == (minutes, coins):
-            return None
-        return (f"期初余额已导入且不同:已导入服务时长 {booked_minutes / 60:g} 小时、爱心币 {booked_coins} 枚,"
-                f"本次为 {minutes / 60:g} 小时、{coins} 枚;如需更正,请用爱心币调整(带原因)")
+        return (row["minutes"] if row is not None else None, entry["coins"] if entry is not None else None)
 
     def check(self, p: Principal) -> dict:
         # every account of the district, with its id: a district-level look
         self.access.district(p)
         return self.s.ledger.check()
+
+
+def opening_differs(booked: tuple[int | None, int | None], minutes: int, coins: int) -> str | None:
+    """Why these opening figures cannot be booked where `booked` (minutes, coins) were, or None."""
+    booked_minutes, booked_coins = booked
+    if booked_minutes is None and booked_coins is None:
+        return None
+    if booked_minutes is None:
+        booked_minutes = minutes  # a half-done opening (coins posted, the hours row not yet): the coins decide
+    booked_coins = booked_coins or 0
+    if (booked_minutes, booked_coins) == (minutes, coins):
+        return None
+    return (f"期初余额已导入且不同:已导入服务时长 {booked_minutes / 60:g} 小时、爱心币 {booked_coins} 枚,"
+            f"本次为 {minutes / 60:g} 小时、{coins} 枚;如需更正,请用爱心币调整(带原因)")
