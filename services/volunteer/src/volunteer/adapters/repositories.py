@@ -65,6 +65,7 @@ class PagedRepository:
 
 
 ID_NUMBER = "volunteer.id_number"  # what a volunteer's blind index is keyed with
+_REGISTRATION = {"org_unit_id": 1, "name": 1}  # what telling one registration from another needs
 
 
 class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
@@ -101,21 +102,23 @@ class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
         found = self.find({"user_id": user_id}, limit=1)
         return found[0] if found else None
 
-    def with_id_number(self, id_number: str) -> model.Volunteer | None:
-        """The volunteer registered with this ID number (by its blind index, under any configured key)."""
-        found = self.find({"id_index": self.deps.cipher.blind_match(id_number, ID_NUMBER)}, limit=1)
-        return found[0] if found else None
-
     def id_indexes(self, id_number: str) -> list[str]:
         """The blind indexes an ID number may be stored under (the current key first, old ones while rotating)."""
         return self.deps.cipher.blind_indexes(id_number, ID_NUMBER)
 
-    def registered_by_id_index(self) -> dict[str, dict]:
+    def registered_with(self, id_number: str) -> list[dict]:
+        """Where a person is registered as a volunteer (a person may be in two communities): id, org unit, name."""
+        return self.collection.find({"id_index": self.deps.cipher.blind_match(id_number, ID_NUMBER)},
+                                    projection=_REGISTRATION)
+
+    def registered_by_id_index(self) -> dict[str, list[dict]]:
         """Everyone registered with an ID number, by its blind index: id, org unit and name only (plain fields:
         a roster of thousands is checked in one read, without decrypting anyone)."""
-        docs = self.collection.find({"id_index": {"$ne": None}}, projection={"id_index": 1, "org_unit_id": 1,
-                                                                              "name": 1})
-        return {d["id_index"]: d for d in docs if d.get("id_index")}
+        out: dict[str, list[dict]] = {}
+        for d in self.collection.find({"id_index": {"$ne": None}}, projection={**_REGISTRATION, "id_index": 1}):
+            if d.get("id_index"):
+                out.setdefault(d["id_index"], []).append(d)
+        return out
 
     def user_registered(self, user_id: str) -> bool:
         return self.collection.find_one({"user_id": user_id}) is not None

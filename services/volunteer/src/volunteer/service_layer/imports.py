@@ -61,13 +61,20 @@ COLUMNS = [
 ]
 
 
-def against_the_books(values: dict, org_unit_id: str, name: str, booked: tuple) -> dict[str, str]:
-    """Why a row does not fit the volunteer registered with its ID number: the same person is in the same
-    community under the same name, with the same opening figures (`booked`: minutes, coins)."""
-    if org_unit_id != values["org_unit_id"]:
-        return {"org_unit_id": "该身份证号已在另一社区登记为志愿者"}
-    if name != values["name"]:
-        return {"name": "该身份证号已登记为另一姓名的志愿者,请核对"}
+def registration_of(values: dict, registered: list[dict], units: dict) -> tuple[dict | None, dict[str, str]]:
+    """The registration a row is, among those of its ID number (`registered`: _id, org_unit_id, name): the one in
+    the row's community, under the same name. One only in another community the caller manages (`units`: the
+    units they may import into) makes the row wrong — one person, one registration in their sight; one out of
+    their sight is none of their business (it is not named, and the row registers the person here)."""
+    for d in registered:
+        if d["org_unit_id"] == values["org_unit_id"]:
+            return d, ({"name": "该身份证号已登记为另一姓名的志愿者,请核对"} if d["name"] != values["name"] else {})
+    if any(d["org_unit_id"] in units for d in registered):
+        return None, {"org_unit_id": "该身份证号已在您管辖的另一社区登记为志愿者"}
+    return None, {}
+
+
+def opening_problem(values: dict, booked: tuple) -> dict[str, str]:
     differs = opening_differs(booked, minutes_of(values["hours"]), values["coins"])
     return {"coins": differs} if differs else {}
 
@@ -97,20 +104,23 @@ def volunteer_kinds(svc) -> list[ImportKind]:
         if len(skills) > MAX_SKILLS or any(len(s) > MAX_SKILL_LENGTH for s in skills):
             problems["skills"] = f"最多 {MAX_SKILLS} 项,每项不超过 {MAX_SKILL_LENGTH} 个字"
         if not problems:
-            known = next((ctx.extra["registered"][ix] for ix in svc.stores.volunteers.id_indexes(values["id_number"])
-                          if ix in ctx.extra["registered"]), None)
-            if known is not None:
-                problems.update(against_the_books(values, known["org_unit_id"], known["name"],
-                                                  ctx.extra["openings"].get(known["_id"], (None, None))))
+            registered = [d for ix in svc.stores.volunteers.id_indexes(values["id_number"])
+                          for d in ctx.extra["registered"].get(ix, ())]
+            found, problems = registration_of(values, registered, ctx.units)
+            if found is not None and not problems:
+                problems = opening_problem(values, ctx.extra["openings"].get(found["_id"], (None, None)))
         return problems
 
     def apply(values: dict, run: ImportRun) -> str:
         p = run.principal
-        v = svc.stores.volunteers.with_id_number(values["id_number"])
         # again, as it is now: another import may have run since the file was checked
-        problems = against_the_books(values, v.org_unit_id, v.name, svc.love_bank.booked_opening(v.id)) if v else {}
+        found, problems = registration_of(values, svc.stores.volunteers.registered_with(values["id_number"]),
+                                          run.ctx.units)
+        if found is not None and not problems:
+            problems = opening_problem(values, svc.love_bank.booked_opening(found["_id"]))
         if problems:
             raise ValidationFailed(next(iter(problems.values())), {k: [m] for k, m in problems.items()})
+        v = svc.stores.volunteers.get(found["_id"]) if found is not None else None
         kind, skills = values["kind"] or "resident", skills_of(values["skills"])
         unit_name = values["unit_name"] if kind == "cobuilding_member" else None
         if v is None:
