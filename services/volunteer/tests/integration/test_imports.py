@@ -8,7 +8,7 @@ import io
 import pytest
 
 from liandong import idnumbers
-from liandong.testing import STORES, unique, wait_for
+from liandong.testing import STORES, at_once, unique, wait_for
 
 HEADERS = ["社区", "姓名", "身份证号", "联系电话", "志愿者类别", "共建单位名称", "服务队", "技能/服务类型", "注册日期",
            "累计服务时长(小时)", "爱心币余额"]
@@ -225,6 +225,26 @@ def test_mode_all_with_one_bad_row_writes_nothing_and_good_rows_returns_the_bad_
     values = [[c.value for c in line] for line in sheet.iter_rows()]
     assert len(values) == 2 and values[1][1] == names[1] and "应为数字" in values[1][-1]
     books_balance(svc)
+
+
+@pytest.mark.parametrize("svc", ["mongo"], indirect=True)  # SQLite writes an import's rows in one transaction
+def test_the_same_roster_sent_twice_at_once_registers_and_posts_each_volunteer_once(svc):
+    names = [unique("双") for _ in range(12)]
+    roster = xlsx([row(200 + i, name, hours="2", coins=20) for i, name in enumerate(names)])
+
+    def send(_):
+        r = svc.app.test_client().post("/api/v1/volunteer/imports/volunteers", headers=svc.staff(),
+                                       data={"file": (io.BytesIO(roster), "志愿者名册.xlsx")},
+                                       content_type="multipart/form-data")
+        return r.status_code, r.get_json()
+
+    answers = at_once(send, 1, 2)
+    assert [status for status, _ in answers] == [201, 201], answers
+    assert sum(job["created"] for _, job in answers) == 12 and sum(job["failed"] for _, job in answers) == 0
+    assert len(by_name(svc, names)) == 12 and svc.get("/volunteers", org_unit="jiayuan")["total"] == 12
+    for v in by_name(svc, names).values():
+        assert svc.balance(v["id"])["total"] == 20 and len(svc.statement(v["id"])) == 1
+    assert books_balance(svc)["entries"] == 12
 
 
 def test_a_gbk_csv_from_the_offices_excel_imports(svc):

@@ -2,7 +2,9 @@
 collection's named queries (the only place a storage filter is written, beside its indexes)."""
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 from dataclasses import asdict
 from typing import Iterable
 
@@ -110,6 +112,13 @@ class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
         """Where a person is registered as a volunteer (a person may be in two communities): id, org unit, name."""
         return self.collection.find({"id_index": self.deps.cipher.blind_match(id_number, ID_NUMBER)},
                                     projection=_REGISTRATION)
+
+    def registration_id(self, id_number: str, org_unit_id: str) -> str:
+        """The id a roster registers a person under in a community: the same in two jobs writing the same row
+        at once (the same file sent twice), so one registration is stored and the other meets it. Derived
+        from the blind index, never the number: it tells nothing without the key."""
+        digest = hashlib.sha256(f"{self.id_indexes(id_number)[0]}:{org_unit_id}".encode()).digest()
+        return str(uuid.UUID(bytes=digest[:16]))
 
     def registered_by_id_index(self) -> dict[str, list[dict]]:
         """Everyone registered with an ID number, by its blind index: id, org unit and name only (plain fields:

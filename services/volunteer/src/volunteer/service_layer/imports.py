@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime, time
 
 from liandong.clock import LOCAL_TZ, to_iso
-from liandong.errors import ValidationFailed
+from liandong.errors import Conflict, ValidationFailed
 from liandong.imports import (CREATED, UNCHANGED, UPDATED, Choice, Context, Day, Decimal1, IdNumber, ImportKind,
                               ImportRun, Integer, Mobile, OrgUnitRef, Text)
 
@@ -120,16 +120,23 @@ def volunteer_kinds(svc) -> list[ImportKind]:
             problems = opening_problem(values, svc.love_bank.booked_opening(found["_id"]))
         if problems:
             raise ValidationFailed(next(iter(problems.values())), {k: [m] for k, m in problems.items()})
-        v = svc.stores.volunteers.get(found["_id"]) if found is not None else None
         kind, skills = values["kind"] or "resident", skills_of(values["skills"])
         unit_name = values["unit_name"] if kind == "cobuilding_member" else None
+        v = svc.stores.volunteers.get(found["_id"]) if found is not None else None
         if v is None:
-            vid = svc.volunteers.register(p, {
-                "name": values["name"], "kind": kind, "org_unit_id": values["org_unit_id"], "mobile": values["mobile"],
-                "skills": skills, "unit_name": unit_name, "id_number": values["id_number"], "consent": True,
-                "registered_at": registered_at(values["registered_on"])})["id"]
-            outcome = CREATED
-        else:
+            vid = svc.stores.volunteers.registration_id(values["id_number"], values["org_unit_id"])
+            try:
+                svc.volunteers.register(p, {
+                    "id": vid, "name": values["name"], "kind": kind, "org_unit_id": values["org_unit_id"],
+                    "mobile": values["mobile"], "skills": skills, "unit_name": unit_name,
+                    "id_number": values["id_number"], "consent": True,
+                    "registered_at": registered_at(values["registered_on"])})
+                outcome = CREATED
+            except Conflict:
+                if svc.stores.volunteers.plain_one(vid) is None:
+                    raise
+                v = svc.stores.volunteers.get(vid)  # the same roster, sent twice at once: the other job was first
+        if v is not None:
             vid, outcome = v.id, UNCHANGED
             changes = {k: new for k, new, old in (("mobile", values["mobile"], v.mobile),
                                                   ("skills", sorted(set(skills)), v.skills),

@@ -42,7 +42,9 @@ class Volunteers:
             return earlier
         if data.get("user_id") and self.s.volunteers.user_registered(data["user_id"]):
             raise Conflict("this user is registered as a volunteer already")
-        v = model.Volunteer.register(id=new_id(), org_path=org_path, now=self.clock.now_iso(), **data)
+        # `id`: given by a roster's import (the same for the same person and community, whichever job writes)
+        v = model.Volunteer.register(id=data.pop("id", None) or new_id(), org_path=org_path, now=self.clock.now_iso(),
+                                     **data)
         self.s.volunteers.add(v)
         self.s.ledger.open_account(volunteer_account(v.id), v.org_path, v.id)
         return v
