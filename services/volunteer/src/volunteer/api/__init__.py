@@ -7,7 +7,8 @@ PREFIX = "/api/v1/volunteer"
 TAGS = ["volunteer"]
 
 
-from . import activities, configuration, imports, love_bank, reports, teams, volunteers  # noqa: E402  (they read PREFIX)
+# they read PREFIX
+from . import activities, configuration, imports, love_bank, reports, teams, volunteers  # noqa: E402
 
 
 def blueprints(svc) -> list[Blueprint]:
