@@ -108,6 +108,11 @@ def test_a_roster_registers_volunteers_with_their_opening_hours_and_coins_once(s
     assert svc.get(f"/volunteers/{first['id']}")["totals"]["hours"] == 126.5
     assert books_balance(svc)["entries"] == check["entries"]
     assert len(published()) == 3
+    # each import in the audit trail: its file's hash and what it counted (the gateway keeps them)
+    completed = wait_for(lambda: (done := svc.events({"liandong.volunteer.import.completed.v1"})) and
+                         len(done) == 2 and done, 20, message="two import.completed events")
+    assert [(e.data["created"], e.data["unchanged"], e.data["file_sha256"]) for e in completed] == [
+        (2, 0, job["file_sha256"]), (0, 2, job["file_sha256"])]
 
 
 def test_another_opening_for_an_imported_volunteer_is_a_row_error_never_a_second_posting(svc):
