@@ -278,3 +278,14 @@ def test_a_roster_of_250_runs_as_a_background_job_to_done(svc):
     assert svc.get("/volunteers", org_unit="jiayuan")["total"] == 250
     assert books_balance(svc)["entries"] == 250
     assert svc.get("/stats", org_unit="jiayuan", headers=svc.district())["coins_opening"] == 2500
+
+
+def test_the_opening_events_reach_the_reports_over_kafka(make_svc):
+    svc = make_svc(bus="kafka")
+    name = unique("钱")
+    job = imported(svc, xlsx([row(400, name, hours="8", coins=40)]))
+    vid = by_name(svc, [name])[name]["id"]
+    wait_for(lambda: {(e.type, e.data.get("source") or e.data.get("reason"))
+                      for e in svc.events({CREDITED, ATTENDED}) if e.data["volunteer_id"] == vid} == {
+        (CREDITED, "opening"), (ATTENDED, "opening")}, 60, message="the opening events on Kafka")
+    assert job["created"] == 1 and books_balance(svc)["entries"] == 1
