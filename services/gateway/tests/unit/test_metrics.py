@@ -11,6 +11,16 @@ def test_a_group_petition_counts_one_batch_and_its_headcount_in_person_times():
                           "petition.group_person_times": 40}
 
 
+def test_hours_carried_forward_on_rollout_day_count_as_minutes_but_no_participation():
+    attended = {"source": "activity", "started_at": "2026-03-05T01:00:00.000000Z", "minutes": 180,
+                "delta_minutes": 180, "correction_reason": None}
+    opening = {**attended, "source": "opening", "minutes": 7590, "delta_minutes": 7590}
+    assert effect_of("liandong.volunteer.attendance.recorded.v1", attended, "2026-03-05T04:00:00Z").deltas == {
+        "volunteer.participant_times": 1, "volunteer.minutes": 180}
+    assert effect_of("liandong.volunteer.attendance.recorded.v1", opening, "2026-03-05T04:00:00Z").deltas == {
+        "volunteer.minutes": 7590}
+
+
 def test_a_suspended_grant_leaves_the_households_covered_using_what_was_remembered():
     started = effect_of("liandong.welfare.grant.started.v1",
                         {"programme": "dibao_urban", "household_size": 3}, "2026-01-05T02:00:00Z")

@@ -39,10 +39,12 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
 def personal_stores(platform: Platform) -> list[Store]:
     """Where the volunteer service keeps personal data (`python -m liandong.reencrypt volunteer`)."""
+    from liandong.imports.jobs import ImportJobs
+
     from .adapters.repositories import VolunteerRepository
 
-    repo = VolunteerRepository(platform.deps)
-    return [Store(repo.collection, repo.personal)]
+    return [Store(repo.collection, repo.personal) for repo in (VolunteerRepository(platform.deps),
+                                                               ImportJobs(platform.deps))]
 
 
 def create_worker(settings: Settings | None = None, **overrides) -> Worker:

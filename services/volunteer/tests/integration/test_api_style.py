@@ -7,6 +7,7 @@ import pytest
 from liandong.testing import STORES, unique
 
 from ..conftest import API
+from .test_imports import row, upload, xlsx
 
 pytestmark = pytest.mark.parametrize("svc", STORES, indirect=True)
 
@@ -23,7 +24,9 @@ def test_an_unknown_query_parameter_on_any_get_is_a_422_naming_it(svc):
     team = svc.post("/teams", {"name": unique("队"), "type": "elderly_care", "org_unit_id": "jiayuan"},
                     expect=201).get_json()["id"]
     act = svc.activity()["id"]
-    ids = {"volunteer_id": vid, "team_id": team, "activity_id": act}
+    # an import with a row to fix, so its rows-to-fix workbook is there too
+    job = upload(svc, "volunteers", xlsx([row(900), row(901, hours="x")]), mode="good_rows").get_json()["id"]
+    ids = {"volunteer_id": vid, "team_id": team, "activity_id": act, "job_id": job}
     routes = own_get_routes(svc.app)
     assert len(routes) >= 13, routes  # every GET of the service is walked, not a chosen few
     for rule in routes:

@@ -12,6 +12,8 @@ import pytest
 from liandong.events.envelope import Envelope
 from liandong.testing import STORES, fill, unique, wait_for
 
+from .test_imports import row, upload, xlsx
+
 API = "/api/v1/volunteer"
 pytestmark = pytest.mark.parametrize("svc", STORES, indirect=True)  # every test here on both backends
 HUANGNILING = "/chuanying/xihu/huangniling/"
@@ -39,6 +41,9 @@ def two(svc):
                 "title": unique("活动"), "type": "elderly_care", "org_unit_id": unit[who], "place": "服务站",
                 "starts_at": "2026-03-05T01:00:00Z", "ends_at": "2026-03-05T04:00:00Z", "capacity": 5,
                 "publish": True}, headers=headers, expect=201).get_json()["id"]
+        # a roster a's staff imported, with a row to fix (its job and its rows-to-fix workbook are records too)
+        s["a_job"] = upload(env, "volunteers", xlsx([row(950), row(951, hours="x")]), mode="good_rows",
+                            headers=s["a_staff"]).get_json()["id"]
         # a's volunteer holds a place in a's activity (for the substitute and correction rows)
         env.post(f"/activities/{s['a_act']}/signups", {"volunteer_id": s["a_vol"]}, expect=201)
         env.post(f"/activities/{s['a_act']}/check-in", {"volunteer_id": s["a_vol"], "at": "2026-03-05T01:00:00Z"},
@@ -151,7 +156,7 @@ BODIES = {  # a valid body per route, so that the answer is about the record, no
 }
 # a district setting (test_district_settings), and the platform's org tree (every unit's name is public)
 NOT_RECORDS = {"/rates/<type_key>", "/org-units/<org_unit_id>"}
-PARAMS = {"volunteer_id": "a_vol", "team_id": "a_team", "activity_id": "a_act"}
+PARAMS = {"volunteer_id": "a_vol", "team_id": "a_team", "activity_id": "a_act", "job_id": "a_job"}
 
 
 def single_record_routes(app):

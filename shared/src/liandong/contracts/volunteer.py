@@ -63,10 +63,12 @@ class ActivitySignedUp(Schema):
     "started_at": "2026-03-05T01:00:00.000000Z", "minutes": 180, "delta_minutes": 180, "coins": 30,
     "delta_coins": 30, "correction_reason": None})
 class AttendanceRecorded(Schema):
-    """Hours of service were recorded (or corrected: the deltas say by how much) from attendance."""
+    """Hours of service were recorded (or corrected: the deltas say by how much) from attendance; source
+    `opening`: the hours a volunteer served before rollout day, carried forward from the office's roster
+    (期初结转, once per volunteer; no participation of its own)."""
 
     attendance_id = fields.String(required=True)
-    source = fields.String(required=True, validate=validate.OneOf(("activity", "patrol")))
+    source = fields.String(required=True, validate=validate.OneOf(("activity", "patrol", "opening")))
     activity_id = fields.String(load_default=None, allow_none=True)
     patrol_run_id = fields.String(load_default=None, allow_none=True)
     volunteer_id = fields.String(required=True)
@@ -84,12 +86,13 @@ class AttendanceRecorded(Schema):
     "entry_id": "e-1", "volunteer_id": "vol-1", "coins": 30, "reason": "attendance",
     "activity_id": "act-1", "org_unit_id": "jiayuan"})
 class CoinsCredited(Schema):
-    """Love coins (爱心币) were issued to a volunteer (attendance, a patrol, or an adjustment)."""
+    """Love coins (爱心币) were issued to a volunteer (attendance, a patrol, or an adjustment), or (reason
+    `opening`) their balance was carried forward from the office's own books (期初结转, once per volunteer)."""
 
     entry_id = fields.String(required=True)
     volunteer_id = fields.String(required=True)
     coins = fields.Integer(required=True, validate=validate.Range(min=1))
-    reason = fields.String(required=True, validate=validate.OneOf(("attendance", "patrol", "adjustment")))
+    reason = fields.String(required=True, validate=validate.OneOf(("attendance", "patrol", "adjustment", "opening")))
     activity_id = fields.String(load_default=None, allow_none=True)
     org_unit_id = fields.String(required=True)
 

@@ -286,7 +286,9 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("volunteer.registered"): (("registered_at",), lambda d, _: {"volunteer.volunteers": 1}),
     _type("volunteer.activity.published"): (("starts_at",), lambda d, _: {"volunteer.activities": 1}),
     _type("volunteer.attendance.recorded"): (("started_at",), lambda d, _: {
-        "volunteer.participant_times": 1 if d.get("correction_reason") is None else 0,
+        # a correction is no second participation, nor are the hours carried forward on rollout day (opening)
+        "volunteer.participant_times": 1 if d.get("correction_reason") is None and d.get("source") != "opening"
+        else 0,
         "volunteer.minutes": d.get("delta_minutes", d.get("minutes", 0))}),
     _type("volunteer.coins.credited"): ((), lambda d, _: {"volunteer.coins_credited": d["coins"]}),
     _type("volunteer.coins.redeemed"): ((), lambda d, _: {"volunteer.coins_redeemed": d["coins"]}),

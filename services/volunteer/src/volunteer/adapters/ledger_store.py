@@ -15,7 +15,8 @@ from liandong.errors import Conflict
 from liandong.listing import Page
 from liandong.storage.base import DuplicateKeyError
 
-from ..domain.ledger import Transfer, balances_from, issuer_account, may_go_negative, volunteer_account
+from ..domain.ledger import (OPENING_REASON, Transfer, balances_from, issuer_account, may_go_negative,
+                             opening_account, opening_entry_id, volunteer_account)
 from .repositories import in_period, period, within
 
 KEEP = 1000
@@ -87,15 +88,30 @@ class LedgerStore:
         return self._apply(doc)
 
     def credit(self, entry_id: str, volunteer_id: str, coins: int, kind: str, reason: str, org_unit_id: str,
-               org_path: str, refs: dict) -> dict:
-        """Coins from the org unit's issuer to a volunteer, with `volunteer.coins.credited` in the entry's
-        own write (the outbox): the credit and its event are one record."""
-        t = Transfer(entry_id, issuer_account(org_unit_id), volunteer_account(volunteer_id), coins, kind, reason,
-                     org_path, self.deps.clock.now_iso(), refs)
+               org_path: str, refs: dict, payer: str | None = None) -> dict:
+        """Coins from the org unit's issuer (or `payer`) to a volunteer, with `volunteer.coins.credited` in the
+        entry's own write (the outbox): the credit and its event are one record."""
+        t = Transfer(entry_id, payer or issuer_account(org_unit_id), volunteer_account(volunteer_id), coins, kind,
+                     reason, org_path, self.deps.clock.now_iso(), refs)
         ev = self.deps.events.new("volunteer.coins.credited", volunteer_id, {
             "entry_id": entry_id, "volunteer_id": volunteer_id, "coins": coins, "reason": kind,
             "activity_id": refs.get("activity_id"), "org_unit_id": org_unit_id}, org_path)
         return self.transfer(t, [ev])
+
+    def carry_forward(self, volunteer_id: str, coins: int, org_unit_id: str, org_path: str, refs: dict) -> dict:
+        """A volunteer's opening balance (期初结转) from the community's opening-balances account: posted once
+        per volunteer (the entry id), with `volunteer.coins.credited` (reason `opening`)."""
+        return self.credit(opening_entry_id(volunteer_id), volunteer_id, coins, "opening", OPENING_REASON,
+                           org_unit_id, org_path, refs, payer=opening_account(org_unit_id))
+
+    def opening_of(self, volunteer_id: str) -> dict | None:
+        """The volunteer's opening entry, if one was posted (or is being posted)."""
+        return self.entries.find_one({"_id": opening_entry_id(volunteer_id)})
+
+    def opening_coins(self) -> dict[str, int]:
+        """Every opening entry's coins, by volunteer (one read for a whole roster)."""
+        return {d["to_account"].split(":", 1)[1]: d["coins"] for d in self.entries.find(
+            {"kind": "opening"}, projection={"to_account": 1, "coins": 1})}
 
     def _apply(self, doc: dict) -> dict:
         if doc["status"] == "posted":

@@ -2,13 +2,15 @@
 collection's named queries (the only place a storage filter is written, beside its indexes)."""
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 from dataclasses import asdict
 from typing import Iterable
 
 from liandong import outbox
 from liandong.listing import Page, page_of
-from liandong.personal import PersonalFields, person_key
+from liandong.personal import BlindIndex, PersonalFields, person_key
 from liandong.repository import OutboxRepository
 
 from ..domain import model, redemption as rd
@@ -64,13 +66,19 @@ class PagedRepository:
         return agg
 
 
+ID_NUMBER = "volunteer.id_number"  # what a volunteer's blind index is keyed with
+_REGISTRATION = {"org_unit_id": 1, "name": 1}  # what telling one registration from another needs
+
+
 class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
     collection_name = "volunteers"
     time_field = "registered_at"
     order = [("registered_at", 1), ("_id", 1)]
-    personal = PersonalFields.of("mobile", "id_number")  # the name stays readable: the recognition lists show it
+    # the name stays readable: the recognition lists show it; a volunteer is found by ID number only through
+    # its blind index (`id_index`: the natural key of an imported roster)
+    personal = PersonalFields.of("mobile", "id_number", blind=(BlindIndex("id_index", "id_number", ID_NUMBER),))
     indexes = [([("org_path", 1)], {"name": "org_path"}), ([("user_id", 1)], {"name": "user_id"}),
-               ([("status", 1)], {"name": "status"})]
+               ([("status", 1)], {"name": "status"}), ([("id_index", 1)], {"name": "id_index"})]
     FIELDS = ("name", "kind", "org_unit_id", "org_path", "mobile", "skills", "availability", "consent_at",
               "registered_at", "unit_name", "user_id", "status", "id_number")
 
@@ -95,6 +103,31 @@ class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
     def of_user(self, user_id: str) -> model.Volunteer | None:
         found = self.find({"user_id": user_id}, limit=1)
         return found[0] if found else None
+
+    def id_indexes(self, id_number: str) -> list[str]:
+        """The blind indexes an ID number may be stored under (the current key first, old ones while rotating)."""
+        return self.deps.cipher.blind_indexes(id_number, ID_NUMBER)
+
+    def registered_with(self, id_number: str) -> list[dict]:
+        """Where a person is registered as a volunteer (a person may be in two communities): id, org unit, name."""
+        return self.collection.find({"id_index": self.deps.cipher.blind_match(id_number, ID_NUMBER)},
+                                    projection=_REGISTRATION)
+
+    def registration_id(self, id_number: str, org_unit_id: str) -> str:
+        """The id a roster registers a person under in a community: the same in two jobs writing the same row
+        at once (the same file sent twice), so one registration is stored and the other meets it. Derived
+        from the blind index, never the number: it tells nothing without the key."""
+        digest = hashlib.sha256(f"{self.id_indexes(id_number)[0]}:{org_unit_id}".encode()).digest()
+        return str(uuid.UUID(bytes=digest[:16]))
+
+    def registered_by_id_index(self) -> dict[str, list[dict]]:
+        """Everyone registered with an ID number, by its blind index: id, org unit and name only (plain fields:
+        a roster of thousands is checked in one read, without decrypting anyone)."""
+        out: dict[str, list[dict]] = {}
+        for d in self.collection.find({"id_index": {"$ne": None}}, projection={**_REGISTRATION, "id_index": 1}):
+            if d.get("id_index"):
+                out.setdefault(d["id_index"], []).append(d)
+        return out
 
     def user_registered(self, user_id: str) -> bool:
         return self.collection.find_one({"user_id": user_id}) is not None

@@ -7,9 +7,10 @@ from liandong.consumer import apply_once, insert_once
 from liandong.listing import Page, page_of
 from liandong.storage.base import DuplicateKeyError
 
-from ..domain.ledger import DEFAULT_COINS_PER_HOUR
+from ..domain.ledger import DEFAULT_COINS_PER_HOUR, opening_entry_id
 from .repositories import in_period, period, within
 
+OPENING = "opening"  # the source of the hours a volunteer served before rollout day (their opening balance)
 ROW_FIELDS = ("volunteer_id", "source", "activity_id", "activity_type", "org_unit_id", "started_at", "minutes",
               "coins")
 
@@ -35,23 +36,49 @@ class AttendanceStore:
     def record_patrol(self, key: str, data: dict, org_path: str, causation_id: str) -> bool:
         """A patrol's minutes for one volunteer, with `volunteer.attendance.recorded` in the row's own
         write; False when this patrol was counted for them before (a redelivery)."""
+        return self._record(key, data, org_path, causation_id)
+
+    def record_opening(self, volunteer_id: str, minutes: int, org_unit_id: str, org_path: str) -> bool:
+        """The hours a volunteer served before rollout day (期初结转), as one row of source `opening` dated
+        now (when the books were opened), with `volunteer.attendance.recorded` if there are any. Written
+        even for none: the row is the record that the opening was imported. False if it was before."""
+        return self._record(opening_entry_id(volunteer_id), {
+            "source": OPENING, "activity_id": None, "patrol_run_id": None, "volunteer_id": volunteer_id,
+            "activity_type": OPENING, "org_unit_id": org_unit_id, "started_at": self.deps.clock.now_iso(),
+            "minutes": minutes, "coins": 0}, org_path)
+
+    def _record(self, key: str, data: dict, org_path: str, causation_id: str | None = None) -> bool:
         row = {"_id": key, **{k: data[k] for k in ROW_FIELDS}, "patrol_run_id": data["patrol_run_id"],
                "org_path": org_path}
-        recorded = self.deps.events.new("volunteer.attendance.recorded", data["volunteer_id"], {
+        recorded = [self.deps.events.new("volunteer.attendance.recorded", data["volunteer_id"], {
             "attendance_id": key, **data, "delta_minutes": data["minutes"], "delta_coins": data["coins"],
-            "correction_reason": None}, org_path, causation_id=causation_id)
+            "correction_reason": None}, org_path, causation_id=causation_id)] if data["minutes"] > 0 else []
         try:
-            outbox.insert_with_events(self.rows, row, [recorded])
+            outbox.insert_with_events(self.rows, row, recorded)
         except DuplicateKeyError:
             return False
         return True
+
+    def opening_of(self, volunteer_id: str) -> dict | None:
+        return self.rows.find_one({"_id": opening_entry_id(volunteer_id)})
+
+    def opening_minutes(self) -> dict[str, int]:
+        """Every volunteer's hours carried forward, by volunteer (one read for a whole roster)."""
+        return {r["volunteer_id"]: r["minutes"] for r in self.rows.find({"source": OPENING},
+                                                                        projection={"volunteer_id": 1, "minutes": 1})}
 
     def of_volunteer(self, volunteer_id: str) -> list[dict]:
         return [r for r in self.rows.find({"volunteer_id": volunteer_id}) if r["minutes"] > 0]
 
     def served_in(self, org_path: str, since: str | None, until: str | None) -> list[dict]:
-        """Rows with minutes in the subtree whose service started within the period (inclusive)."""
+        """Rows with minutes in the subtree whose service started within the period (inclusive); hours
+        carried forward are no service of the period (`opening_in`)."""
         return [r for r in self.rows.find(within([org_path]))
+                if r["minutes"] > 0 and r["source"] != OPENING and in_period(r["started_at"], since, until)]
+
+    def opening_in(self, org_path: str, since: str | None, until: str | None) -> list[dict]:
+        """The hours carried forward in the subtree, by when they were (the books opened in the period)."""
+        return [r for r in self.rows.find({**within([org_path]), "source": OPENING})
                 if r["minutes"] > 0 and in_period(r["started_at"], since, until)]
 
 

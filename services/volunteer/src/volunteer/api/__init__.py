@@ -7,8 +7,10 @@ PREFIX = "/api/v1/volunteer"
 TAGS = ["volunteer"]
 
 
-from . import activities, configuration, love_bank, reports, teams, volunteers  # noqa: E402  (they read PREFIX)
+# they read PREFIX
+from . import activities, configuration, imports, love_bank, reports, teams, volunteers  # noqa: E402
 
 
 def blueprints(svc) -> list[Blueprint]:
-    return [m.blueprint(svc) for m in (volunteers, teams, activities, love_bank, configuration, reports)]
+    return [m.blueprint(svc) for m in (volunteers, teams, activities, love_bank, configuration, reports,
+                                      imports)]

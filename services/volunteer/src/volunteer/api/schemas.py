@@ -206,8 +206,11 @@ class StatsSchema(Schema):
     activities = fields.Integer()
     participant_times = fields.Integer(metadata={"description": "人次"})
     minutes = fields.Integer()
-    hours = fields.Float()
-    coins_credited = fields.Integer()
+    hours = fields.Float(metadata={"description": "service in the period (without hours carried forward)"})
+    coins_credited = fields.Integer(metadata={"description": "issued in the period (without opening balances)"})
+    opening_hours = fields.Float(metadata={"description": "hours carried forward from the offices' books "
+                                                         "(期初结转) in the period"})
+    coins_opening = fields.Integer(metadata={"description": "coin balances carried forward in the period"})
     coins_redeemed = fields.Integer()
     volunteers_by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
 

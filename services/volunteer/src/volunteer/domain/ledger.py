@@ -8,7 +8,8 @@ from liandong.errors import ValidationFailed
 # Why transfers and not balances: every coin a volunteer holds was issued by a community's issuing
 # account and every coin spent went somewhere (the charity supermarket, another volunteer), so the
 # sum over all accounts is always zero and any balance can be recomputed from the entries.
-ENTRY_KINDS = ("attendance", "patrol", "adjustment", "redemption", "time_bank")
+ENTRY_KINDS = ("attendance", "patrol", "adjustment", "redemption", "time_bank", "opening")
+OPENING_REASON = "期初结转"  # the reason of an opening entry: a balance carried forward from the office's own books
 DEFAULT_COINS_PER_HOUR = 10
 
 
@@ -26,8 +27,21 @@ def supermarket_account(org_unit_id: str) -> str:
     return f"supermarket:{org_unit_id}"
 
 
+def opening_account(org_unit_id: str) -> str:
+    """The community's opening balances (期初余额): the counterpart of every balance carried forward from
+    the office's books on rollout day. Like the issuer it may go negative (how many coins were carried
+    forward), and it keeps those coins apart from the ones issued in this system, so this year's
+    issuance still reads from the issuer alone."""
+    return f"opening:{org_unit_id}"
+
+
+def opening_entry_id(volunteer_id: str) -> str:
+    """One opening entry per volunteer, ever: a re-import or a retry finds it instead of posting again."""
+    return f"opening:{volunteer_id}"
+
+
 def may_go_negative(account: str) -> bool:
-    return account.startswith("issuer:")
+    return account.startswith(("issuer:", "opening:"))
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,8 @@ class Volunteer:
     def register(cls, *, id: str, name: str, kind: str, org_unit_id: str, org_path: str, consent: bool,
                  now: str, mobile: str | None = None, skills=(), availability: str = "",
                  unit_name: str | None = None, user_id: str | None = None,
-                 id_number: str | None = None) -> "Volunteer":
+                 id_number: str | None = None, registered_at: str | None = None) -> "Volunteer":
+        """`registered_at`: when the office registered them, if before now (a roster imported on rollout day)."""
         if not consent:
             raise ValidationFailed("the volunteer must consent to the use of their data",
                                    {"consent": ["consent is required"]})
@@ -97,8 +98,8 @@ class Volunteer:
         if kind == "cobuilding_member" and not unit_name:
             raise ValidationFailed("co-building members name their unit", {"unit_name": ["required"]})
         v = cls(id=id, name=name, kind=kind, org_unit_id=org_unit_id, org_path=org_path, mobile=mobile,
-                skills=sorted(set(skills)), availability=availability, consent_at=now, registered_at=now,
-                unit_name=unit_name, user_id=user_id, id_number=id_number)
+                skills=sorted(set(skills)), availability=availability, consent_at=now,
+                registered_at=registered_at or now, unit_name=unit_name, user_id=user_id, id_number=id_number)
         v.events.append(VolunteerRegistered(id))
         return v
 

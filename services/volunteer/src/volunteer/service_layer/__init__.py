@@ -2,6 +2,8 @@
 with the stores they share (built from the service's `Dependencies`, never the `Platform`)."""
 from __future__ import annotations
 
+from liandong.imports.jobs import ImportJobs
+
 from .access import Access, Stores
 from .activities import Activities
 from .configuration import Configure
@@ -22,6 +24,7 @@ class VolunteerService:
         self.activities = Activities(stores, self.access, self.configure)
         self.love_bank = LoveBank(stores, self.access, self.activities)
         self.reports = Reports(stores, self.access)
+        self.import_jobs = ImportJobs(deps)  # the rosters imported (their progress, and the audit event)
 
     def prepare(self) -> None:
         s = self.stores
@@ -30,8 +33,9 @@ class VolunteerService:
         s.ledger.prepare()
         s.attendance.prepare()
         s.reminders.prepare()
+        self.import_jobs.prepare()
 
     def outbox_collections(self) -> list:
         s = self.stores
         return [r.collection for r in (s.volunteers, s.teams, s.activities, s.redemptions)] + [
-            s.ledger.entries, s.attendance.rows]
+            s.ledger.entries, s.attendance.rows, self.import_jobs.collection]

@@ -23,10 +23,14 @@ class Reports:
         credited = sum(e["coins"] for e in entries if e["from_account"].startswith("issuer:")) - sum(
             e["coins"] for e in entries if e["to_account"].startswith("issuer:"))
         minutes = sum(r["minutes"] for r in rows)
+        # carried forward from the offices' books on rollout day: apart from the period's service and issuance
+        opening = sum(r["minutes"] for r in self.s.attendance.opening_in(org_path, since, until))
         return {"org_path": org_path, "from": since, "to": until, "volunteers": len(vols),
                 "teams": len(self.s.teams.in_subtree(org_path)),
                 "activities": self.s.activities.held_in(org_path, since, until), "participant_times": len(rows),
                 "minutes": minutes, "hours": hours(minutes), "coins_credited": credited,
+                "opening_hours": hours(opening),
+                "coins_opening": sum(e["coins"] for e in entries if e["kind"] == "opening"),
                 "coins_redeemed": sum(e["coins"] for e in entries if e["kind"] == "redemption"),
                 "volunteers_by_kind": {k: sum(1 for v in vols if v["kind"] == k) for k in model.VOLUNTEER_KINDS}}
 

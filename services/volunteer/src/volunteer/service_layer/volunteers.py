@@ -7,6 +7,7 @@ from liandong.errors import Conflict, Forbidden, ValidationFailed
 from liandong.ids import new_id
 from liandong.repository import change
 
+from ..adapters.stores import OPENING
 from ..domain import model
 from ..domain.ledger import volunteer_account
 from .access import MANAGE, READ, SELF, Access, Stores
@@ -41,7 +42,9 @@ class Volunteers:
             return earlier
         if data.get("user_id") and self.s.volunteers.user_registered(data["user_id"]):
             raise Conflict("this user is registered as a volunteer already")
-        v = model.Volunteer.register(id=new_id(), org_path=org_path, now=self.clock.now_iso(), **data)
+        # `id`: given by a roster's import (the same for the same person and community, whichever job writes)
+        v = model.Volunteer.register(id=data.pop("id", None) or new_id(), org_path=org_path, now=self.clock.now_iso(),
+                                     **data)
         self.s.volunteers.add(v)
         self.s.ledger.open_account(volunteer_account(v.id), v.org_path, v.id)
         return v
@@ -54,8 +57,10 @@ class Volunteers:
 
     def with_totals(self, p: Principal, v: model.Volunteer) -> dict:
         rows = self.s.attendance.of_volunteer(v.id)
-        minutes = sum(r["minutes"] for r in rows)
-        totals = {"activities": len(rows), "minutes": minutes, "hours": round(minutes / 60, 2),
+        minutes = sum(r["minutes"] for r in rows)  # with the hours carried forward on rollout day
+        opening = sum(r["minutes"] for r in rows if r["source"] == OPENING)
+        totals = {"activities": sum(1 for r in rows if r["source"] != OPENING), "minutes": minutes,
+                  "hours": round(minutes / 60, 2), "opening_hours": round(opening / 60, 2),
                   "coins_earned": sum(r["coins"] for r in rows), **self.s.ledger.balance(v.id)}
         return {**volunteer_view(p, v), "totals": totals, "teams": self.s.teams.of_member(v.id)}
 
