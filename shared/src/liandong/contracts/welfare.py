@@ -122,6 +122,9 @@ class GrantStarted(_GrantFact):
     # optional (#17): welfare's name of the programme, so that a reader names a programme it has never
     # heard of without asking welfare (the gateway's reports); absent in earlier events
     programme_name = fields.String(validate=validate.Length(min=1, max=100))
+    # optional (#19): the holder's person key (liandong.personal.person_key), so the household register puts
+    # them in a key group (低保户, 残疾人); never an ID number
+    person_key = fields.String(load_default=None, allow_none=True)
 
 
 @CONTRACTS.contract("welfare.grant.suspended", 1,
@@ -140,6 +143,7 @@ class GrantEnded(_GrantFact):
     """A grant ended for good (no longer qualifies, moved away, died, one-off paid)."""
 
     reason = fields.String(required=True)
+    person_key = fields.String(load_default=None, allow_none=True)  # optional (#19), as grant.started
 
 
 @CONTRACTS.contract("welfare.payment.disbursed", 1,

@@ -241,6 +241,7 @@ class Repositories:
 
     def __init__(self, deps):
         from .audit import AuditLog
+        from .register import HouseholdRepository, KeyGroupFacts, Marks, Memberships
         from .stores import KnownPetitions, PatrolRouteStore, PatrolShiftStore
 
         self.deps = deps
@@ -253,10 +254,14 @@ class Repositories:
         self.shifts = PatrolShiftStore(deps)
         self.audit = AuditLog(deps)
         self.petitions = KnownPetitions(deps)
+        self.households = HouseholdRepository(deps)
+        self.memberships = Memberships(deps)
+        self.key_group_facts = KeyGroupFacts(deps)
+        self.register_marks = Marks(deps)
 
     @property
     def aggregates(self) -> list[OutboxRepository]:
-        return [self.incidents, self.runs, self.migrants, self.corrections, self.disputes]
+        return [self.incidents, self.runs, self.migrants, self.corrections, self.disputes, self.households]
 
     def prepare(self) -> None:
         for store in (*self.aggregates, self.routes, self.shifts, self.audit):

@@ -1,0 +1,35 @@
+"""Key groups (重点人群) the services that know them say of a person, by the platform's person key: kept
+whether or not the person is in the register yet, and put on their member record when they are (or at once,
+when they are). Shared by the register's use cases, the corrections enrolment and the welfare handlers."""
+from __future__ import annotations
+
+from ..domain.households import Household
+from ..domain.visits import VisitRules
+from .base import UseCases
+
+
+class KeyGroups(UseCases):
+    def __init__(self, deps, repos, rules: VisitRules):
+        super().__init__(deps, repos)
+        self.rules = rules
+
+    def refresh(self, household: Household) -> None:
+        """Tags, 独居老人 and the next visit due, as of now: after every change of a household."""
+        household.refresh(self.clock.now().date(), self.rules, self.now())
+
+    def facts_of(self, person_key: str) -> list[str]:
+        return self.repos.key_group_facts.tags_of(person_key)
+
+    def learn(self, person_key: str, source: str, tag: str | None, event_id: str) -> None:
+        """`source` (a grant, a supervision) puts the person in `tag` (None: no longer); once per event. The
+        member record of the person, if registered, follows at once (a redelivery finds nothing to change)."""
+        self.repos.key_group_facts.state(person_key, source, tag, event_id)
+        household = self.repos.households.holding(person_key)
+        if household is None:
+            return  # kept: applied when the person is registered
+
+        def apply(hh: Household) -> None:
+            if hh.give_tags(person_key, self.facts_of(person_key)):
+                self.refresh(hh)
+
+        self.change(self.repos.households, lambda: self.repos.households.get(household.id), apply)

@@ -1,0 +1,179 @@
+"""The real-population register (实有人口): households and their residents, kept by the grid workers.
+
+Registering is idempotent by the natural keys (a household by its 户号 in its community, else by its
+address in its org unit; a resident by ID number), so an office's ledger can be imported row by row and
+imported again: each call answers `created`, `updated` or `unchanged`, and an unchanged one emits nothing.
+Reads mask ID numbers, mobiles, rooms and birth dates unless the caller holds personal_data:read over the
+household; such full reads are audited.
+"""
+from __future__ import annotations
+
+from liandong.auth import Principal
+from liandong.errors import Conflict
+from liandong.idnumbers import mask, mask_mobile
+from liandong.ids import new_id
+from liandong.listing import Page
+from liandong.personal import person_key
+
+from ..domain import households as h
+from .base import READ, UseCases, in_sight, record_of
+from .key_groups import KeyGroups
+
+REGISTER = "security:register"
+PERSONAL = "personal_data:read"
+ADDRESS = ("building", "unit", "room")
+HIDDEN = "***"
+
+
+class Register(KeyGroups):
+    # -- reading
+
+    def shown(self, principal: Principal, household: h.Household) -> dict:
+        """The household as this caller may see it; a full read (personal data unmasked) is audited."""
+        full = principal.can(PERSONAL, household.org_path)
+        if full:
+            self.repos.audit.record(principal, "household.read", household.org_path, household.id, True)
+        today = self.clock.now().date()
+        out = record_of(household, members=[self._member(m, full, today) for m in household.members],
+                        former_members=[self._member(m, full, today) for m in household.former_members],
+                        visits=len(household.visits))
+        if not full:
+            out["room"] = household.room and HIDDEN
+        return out
+
+    @staticmethod
+    def _member(m: dict, full: bool, today) -> dict:
+        out = {k: v for k, v in m.items() if k != "person_key"}
+        out["age"] = h.age_on(m["birth_date"], today)
+        if not full:
+            out.update(id_number=mask(m["id_number"]), mobile=mask_mobile(m.get("mobile")), birth_date=None)
+        return out
+
+    def household(self, principal: Principal, household_id: str, permission: str = READ) -> h.Household:
+        return in_sight(principal, self.repos.households.get_or_none(household_id), permission, "household",
+                        household_id)
+
+    def get(self, principal: Principal, household_id: str) -> dict:
+        return self.shown(principal, self.household(principal, household_id))
+
+    def page(self, principal: Principal, query: dict) -> Page:
+        """`q`: a household number, or an ID number (finding where a person lives needs personal_data:read)."""
+        paths = self.paths(principal, READ, query.get("org_unit"))
+        key = None
+        if query.get("q") and query.get("q_is_id_number"):
+            for path in paths:
+                principal.require(PERSONAL, path)
+            key = person_key(self.deps.cipher, query["q"])
+        page = self.repos.households.page(query, paths, key)
+        page.items = [self.shown(principal, hh) for hh in page.items]
+        return page
+
+    # -- households
+
+    def register_or_update_household(self, principal: Principal, data: dict) -> tuple[str, h.Household]:
+        """Register a household, or bring the one with the same natural key up to date. `data`: org_unit_id,
+        building, unit, room, household_number (each but org_unit_id may be None). Returns (created / updated /
+        unchanged, the household); nothing is emitted when unchanged."""
+        path = self.path_of(data["org_unit_id"])
+        principal.require(REGISTER, path)
+        community = self.community_of(data["org_unit_id"])
+        found = self.repos.households.by_natural_key(self.repos.households.natural_key(community_id=community, **data))
+        if found is None:
+            done = self.repos.households.stored_by_this_request()  # a retried request: its first attempt's
+            if done is not None:
+                return h.CREATED, done
+            household = h.Household.register(id=new_id(), org_path=path, community_id=community,
+                                             registered_by=principal.user_id, now=self.now(), **data)
+            self.refresh(household)
+            return h.CREATED, self.repos.households.add(household)
+        if not principal.can(REGISTER, found.org_path):
+            # another grid's household at this number: say so without naming it
+            raise Conflict("a household with this number or address is registered by another office",
+                           {"household_number": ["registered already, outside your area"]})
+        changed = []
+
+        def place(household: h.Household) -> None:
+            changed.clear()
+            moved = household.place(data["org_unit_id"], path, community, data["household_number"])
+            readdressed = any(getattr(household, k) != data[k] for k in ADDRESS)
+            for k in ADDRESS:
+                setattr(household, k, data[k])
+            if readdressed and not moved:
+                household.events.append(h.HouseholdChanged(household.id))
+            if moved or readdressed:
+                changed.append(True)
+
+        household = self.change(self.repos.households, lambda: self.household(principal, found.id, REGISTER), place)
+        return (h.UPDATED if changed else h.UNCHANGED), household
+
+    def register(self, principal: Principal, data: dict) -> tuple[str, dict]:
+        outcome, household = self.register_or_update_household(principal, data)
+        return outcome, self.shown(principal, household)
+
+    def leave(self, principal: Principal, household_id: str) -> dict:
+        """The household leaves (搬离): its members move out with it; its address is free for the next one."""
+        gone: list[dict] = []
+
+        def leave(hh: h.Household) -> None:
+            gone[:] = hh.leave(self.now())
+            self.refresh(hh)
+
+        household = self.change(self.repos.households, lambda: self.household(principal, household_id, REGISTER), leave)
+        for m in gone:
+            self.repos.memberships.release(m["person_key"], household.id)
+        return self.shown(principal, household)
+
+    # -- residents
+
+    def register_or_update_resident(self, principal: Principal, household_id: str,
+                                    data: dict) -> tuple[str, h.Household, dict]:
+        """Add a person to the household, or update them there (matched by ID number). `data`: name,
+        id_number (valid, upper-case), relationship, residence, mobile (or None), hand_tags (disabled / dibao
+        from the office's own ledger). A person present in another household is refused (409): they move out
+        there first. Returns (created / updated / unchanged, the household, the member)."""
+        key = person_key(self.deps.cipher, data["id_number"])
+        household = self.household(principal, household_id, REGISTER)
+        if household.member_with(key) is None:
+            self._claim(key, household.id)
+        outcome: list = []
+
+        def put(hh: h.Household) -> None:
+            outcome[:] = hh.put_member(resident_id=new_id(), person_key=key, given_tags=self.facts_of(key),
+                                       now=self.now(), **data)
+            self.refresh(hh)
+
+        household = self.change(self.repos.households, lambda: self.household(principal, household_id, REGISTER), put)
+        if not outcome:  # a retried request: its first attempt did it
+            return h.UNCHANGED, household, household.member_with(key)
+        return outcome[0], household, household.member_with(key)
+
+    def _claim(self, key: str, household_id: str) -> None:
+        holder = self.repos.memberships.claim(key, household_id)
+        if holder == household_id:
+            return
+        other = self.repos.households.holding(key)
+        if other is not None and other.id != household_id:
+            raise Conflict("this person is a member of another household; move them out there first",
+                           {"id_number": ["a member of another household"]})
+        if not self.repos.memberships.take_over(key, holder, household_id):
+            raise Conflict("this person is being registered in another household at this moment",
+                           {"id_number": ["a member of another household"]})
+
+    def put_resident(self, principal: Principal, household_id: str, data: dict) -> tuple[str, dict]:
+        outcome, household, _ = self.register_or_update_resident(principal, household_id, data)
+        return outcome, self.shown(principal, household)
+
+    def move_out(self, principal: Principal, household_id: str, resident_id: str) -> dict:
+        """A resident moves out (迁出): no longer counted here, kept in the household's file."""
+        gone: list[dict] = []
+
+        def move_out(hh: h.Household) -> None:
+            gone[:] = [hh.move_out(resident_id, self.now())]
+            self.refresh(hh)
+
+        household = self.change(self.repos.households, lambda: self.household(principal, household_id, REGISTER),
+                                move_out)
+        for m in gone:
+            self.repos.memberships.release(m["person_key"], household.id)
+        return self.shown(principal, household)
+
