@@ -75,6 +75,7 @@ def test_an_out_of_scope_household_answers_like_a_missing_one(svc):
     from liandong.testing import assert_like_a_missing_one
 
     hid = register(svc)["id"]
+    rid = add(svc, hid, resident())["members"][0]["id"]
     elsewhere = dict(role="grid_worker", where=ELSEWHERE)
     missing = svc.get("/households/nope", **elsewhere)
     assert missing.status_code == 404
@@ -82,13 +83,14 @@ def test_an_out_of_scope_household_answers_like_a_missing_one(svc):
                         ("visits", svc.get(f"/households/{hid}/visits", **elsewhere)),
                         ("resident", svc.post(f"/households/{hid}/residents", resident(), **elsewhere)),
                         ("visit", svc.post(f"/households/{hid}/visits", {"findings": "x"}, **elsewhere)),
-                        ("leave", svc.post(f"/households/{hid}/leave", **elsewhere))]:
+                        ("leave", svc.post(f"/households/{hid}/leave", **elsewhere)),
+                        ("move out", svc.post(f"/households/{hid}/residents/{rid}/move-out", **elsewhere))]:
         assert_like_a_missing_one(resp, hid, missing, "nope", label, elsewhere=("jiayuan",))
     # the other grid of the same community does not see it either; the community's worker does
     g2 = dict(role="grid_worker", where={"org_unit": "jiayuan-g2", "org_path": "/chuanying/huangqi/jiayuan/jiayuan-g2/"})
     assert svc.get(f"/households/{hid}", **g2).status_code == 404
     assert svc.get("/households", **g2).get_json()["items"] == []
-    assert svc.get(f"/households/{hid}", **GRID).status_code == 200
+    assert [m["id"] for m in svc.get(f"/households/{hid}", **GRID).get_json()["members"]] == [rid]  # unchanged
     # registering where the caller does not work is refused
     assert svc.post("/households", household(org_unit_id="jiayuan-b1"), **elsewhere).status_code == 403
 

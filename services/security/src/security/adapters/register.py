@@ -16,6 +16,7 @@ from .queries import between, one_of, within
 from .repositories import DataclassRepository
 
 _MEMBER = ("name", "id_number", "mobile", "birth_date")
+NATURAL_KEY = "register.household"
 SCHEDULE = ("tags", "status", "last_visited_at", "registered_at", "visit_rule", "visit_due_at")
 
 
@@ -41,20 +42,21 @@ class HouseholdRepository(DataclassRepository):
                ([("org_path", 1), ("registered_at", 1)], {"name": "org_path_registered"}),
                ([("status", 1), ("visit_due_at", 1)], {"name": "status_due"})]
 
-    def natural_key(self, *, org_unit_id: str, community_id: str, household_number: str | None,
+    @staticmethod
+    def natural_key(*, org_unit_id: str, community_id: str, household_number: str | None,
                     building: str | None, unit: str | None, room: str | None) -> str:
-        """A household is the same one by its 户号 in its community, else by its address in its org unit;
-        a blind index, since the address is personal."""
-        text = (f"number|{community_id}|{household_number}" if household_number
+        """A household is the same one by its 户号 in its community, else by its address in its org unit.
+        Stored as a blind index (`natural_key`), since the address is personal."""
+        return (f"number|{community_id}|{household_number}" if household_number
                 else "|".join(["address", org_unit_id, *((p or "").strip() for p in (building, unit, room))]))
-        return self.deps.cipher.blind_index(text, "register.household")
 
     def key_of(self, household: h.Household) -> str:
         if household.status == "left":  # its address and number are free for whoever moves in
             return f"left|{household.id}"
-        return self.natural_key(org_unit_id=household.org_unit_id, community_id=household.community_id,
-                                household_number=household.household_number, building=household.building,
-                                unit=household.unit, room=household.room)
+        return self.deps.cipher.blind_index(self.natural_key(
+            org_unit_id=household.org_unit_id, community_id=household.community_id,
+            household_number=household.household_number, building=household.building, unit=household.unit,
+            room=household.room), NATURAL_KEY)
 
     def to_document(self, household: h.Household) -> dict:
         return {**super().to_document(household), "natural_key": self.key_of(household)}
@@ -69,7 +71,8 @@ class HouseholdRepository(DataclassRepository):
             raise
 
     def by_natural_key(self, key: str) -> h.Household | None:
-        found = self.find({"natural_key": key}, limit=1)
+        """Under any configured key (a re-encryption may be under way; the next save stores today's)."""
+        found = self.find({"natural_key": self.deps.cipher.blind_match(key, NATURAL_KEY)}, limit=1)
         return found[0] if found else None
 
     def holding(self, person_key: str) -> h.Household | None:
