@@ -20,7 +20,7 @@ def queue(svc, query: str = "", **who) -> dict:
 
 def test_one_member_aged_60_or_more_is_elderly_alone_and_a_second_member_ends_it(svc):
     hid = register(svc)["id"]
-    alone = add(svc, hid, resident(1, born(75)))
+    alone = add(svc, hid, resident(1, born(60)))  # 60 today
     assert alone["tags"] == ["elderly_alone"] and alone["members"][0]["tags"] == ["elderly_alone"]
     assert alone["visit_rule"] == "elderly_alone"
     together = add(svc, hid, resident(2, born(40), name="王小明", relationship="child"))
