@@ -211,3 +211,21 @@ def test_a_corrections_subject_is_tagged_in_the_register(svc):
     assert svc.post("/corrections/people", enrol).status_code == 201
     assert tags_of(svc, hid) == ["correction"]
     assert svc.get("/households?tag=correction", **GRID).get_json()["total"] == 1
+
+
+@pytest.mark.parametrize("svc", STORES, indirect=True)
+def test_retried_register_requests_apply_once(svc):
+    from .test_idempotency import twice
+
+    first, again = twice(svc, "/households", household(), "hh-1", **GRID)
+    assert first["id"] == again["id"] and again["outcome"] == "created"
+    hid = first["id"]
+    first, again = twice(svc, f"/households/{hid}/residents", resident(), "hh-2", **GRID)
+    assert again["outcome"] == "created" and len(again["members"]) == 1
+    first, again = twice(svc, f"/households/{hid}/visits", {"findings": "正常"}, "hh-3", **GRID)
+    assert first["id"] == again["id"]
+    assert svc.get(f"/households/{hid}/visits", **GRID).get_json()["total"] == 1
+    assert len(svc.published_once_settled("liandong.security.household.visited.v1")) == 1
+    assert len(svc.published("liandong.security.resident.added.v1")) == 1
+    assert len(svc.published("liandong.security.household.registered.v1")) == 1
+
