@@ -229,3 +229,28 @@ def test_retried_register_requests_apply_once(svc):
     assert len(svc.published("liandong.security.resident.added.v1")) == 1
     assert len(svc.published("liandong.security.household.registered.v1")) == 1
 
+
+
+def test_the_importer_calls_one_row_at_a_time_and_a_second_import_changes_nothing(svc):
+    """What the Excel import calls per row of a 实有人口 ledger, as the uploading user (scope checked inside)."""
+    from liandong.auth import Grant, Principal
+    from liandong.errors import Forbidden
+
+    from security.adapters.repositories import Repositories
+    from security.service_layer import SecurityService
+
+    register_ = SecurityService.build(svc.platform.deps, Repositories(svc.platform.deps)).register
+    worker = Principal("cw-1", "社区工作者", (Grant("community_worker", "jiayuan", "/chuanying/huangqi/jiayuan/"),))
+    row = dict(household=household(household_number="0031"),
+               resident={**resident(), "hand_tags": ["disabled"]})
+    h_out, r_out, first = register_.register_or_update_row(worker, **row)
+    assert (h_out, r_out) == ("created", "created") and first.tags == ["disabled"]
+    assert register_.register_or_update_row(worker, **row)[:2] == ("unchanged", "unchanged")
+    # the same 户号 at a corrected room: the same household, updated; a new mobile updates the person
+    moved = dict(household={**row["household"], "room": "302"}, resident={**row["resident"], "mobile": "13904320002"})
+    h_out, r_out, again = register_.register_or_update_row(worker, **moved)
+    assert (h_out, r_out, again.id, again.room) == ("updated", "updated", first.id, "302")
+    outsider = Principal("cw-2", "社区工作者", (Grant("community_worker", "huangniling", ELSEWHERE["org_path"]),))
+    with pytest.raises(Forbidden):
+        register_.register_or_update_row(outsider, **row)
+    assert svc.get("/households", **GRID).get_json()["total"] == 1
