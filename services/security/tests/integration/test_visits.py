@@ -2,7 +2,7 @@
 the ID number's birth date: at registration, when the household changes, and by the daily review as people age."""
 from datetime import date, timedelta
 
-from .test_register import GRID, add, household, id_number, register, resident
+from .test_register import GRID, add, household, register, resident
 
 
 def born(years_ago: int, plus_days: int = 0) -> str:
@@ -16,6 +16,17 @@ def queue(svc, query: str = "", **who) -> dict:
     r = svc.get(f"/visit-queue{query}", **(who or GRID))
     assert r.status_code == 200, r.get_json()
     return r.get_json()
+
+
+def three_households(svc) -> tuple[str, str, str]:
+    """独居老人 (weekly), 低保户 (monthly) and one under the every-household rule (yearly)."""
+    elderly = register(svc)["id"]
+    add(svc, elderly, resident(1, born(80)))
+    poor = register(svc, household(room="502"))["id"]
+    add(svc, poor, resident(2, born(40), hand_tags=["dibao"]))
+    plain = register(svc, household(room="601"))["id"]
+    add(svc, plain, resident(3, born(30)))
+    return elderly, poor, plain
 
 
 def test_one_member_aged_60_or_more_is_elderly_alone_and_a_second_member_ends_it(svc):
@@ -47,12 +58,7 @@ def test_the_daily_review_tags_a_person_living_alone_who_turns_60(make_svc):
 
 
 def test_the_visit_queue_lists_the_most_overdue_first_and_a_visit_takes_a_household_off(svc):
-    elderly = register(svc)["id"]
-    add(svc, elderly, resident(1, born(80)))
-    poor = register(svc, household(room="502"))["id"]
-    add(svc, poor, resident(2, born(40), hand_tags=["dibao"]))
-    plain = register(svc, household(room="601"))["id"]
-    add(svc, plain, resident(3, born(30)))
+    elderly, poor, plain = three_households(svc)
     # due soon: the 独居老人 household falls due within the week
     assert [(i["household_id"], i["days_overdue"]) for i in queue(svc)["items"]] == [(elderly, -7)]
     assert queue(svc, "?within_days=6")["items"] == []
@@ -90,13 +96,7 @@ def test_the_visit_rules_are_configuration(make_svc, monkeypatch):
     svc = make_svc()
     rules = {r["rule"]: r["every_days"] for r in svc.get("/config", **GRID).get_json()["visit_rules"]}
     assert rules == {"elderly_alone": 7, "dibao": 2, "correction": 30, "disabled": 30}
-    elderly = register(svc)["id"]
-    add(svc, elderly, resident(1, born(80)))
-    poor = register(svc, household(room="502"))["id"]
-    add(svc, poor, resident(2, born(40), hand_tags=["dibao"]))
-    plain = register(svc, household(room="601"))["id"]
-    add(svc, plain, resident(3, born(30)))
+    elderly, poor, plain = three_households(svc)
     svc.move_clock(days=10)
     items = queue(svc, "?within_days=366")["items"]
     assert [(i["household_id"], i["days_overdue"]) for i in items] == [(poor, 8), (elderly, 3)]  # no rule: plain
-    assert id_number  # the shared helper
