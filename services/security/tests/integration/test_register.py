@@ -87,7 +87,8 @@ def test_an_out_of_scope_household_answers_like_a_missing_one(svc):
                         ("move out", svc.post(f"/households/{hid}/residents/{rid}/move-out", **elsewhere))]:
         assert_like_a_missing_one(resp, hid, missing, "nope", label, elsewhere=("jiayuan",))
     # the other grid of the same community does not see it either; the community's worker does
-    g2 = dict(role="grid_worker", where={"org_unit": "jiayuan-g2", "org_path": "/chuanying/huangqi/jiayuan/jiayuan-g2/"})
+    g2 = dict(role="grid_worker",
+              where={"org_unit": "jiayuan-g2", "org_path": "/chuanying/huangqi/jiayuan/jiayuan-g2/"})
     assert svc.get(f"/households/{hid}", **g2).status_code == 404
     assert svc.get("/households", **g2).get_json()["items"] == []
     assert [m["id"] for m in svc.get(f"/households/{hid}", **GRID).get_json()["members"]] == [rid]  # unchanged
@@ -250,7 +251,11 @@ def test_the_importer_calls_one_row_at_a_time_and_a_second_import_changes_nothin
     moved = dict(household={**row["household"], "room": "302"}, resident={**row["resident"], "mobile": "13904320002"})
     h_out, r_out, again = register_.register_or_update_row(worker, **moved)
     assert (h_out, r_out, again.id, again.room) == ("updated", "updated", first.id, "302")
+    # a household registered without its 户号 is found by its address when the ledger gives the number
+    bare = register_.register_or_update_household(worker, household(room="601"))[1]
+    numbered = register_.register_or_update_household(worker, household(room="601", household_number="0032"))
+    assert numbered[0] == "updated" and (numbered[1].id, numbered[1].household_number) == (bare.id, "0032")
     outsider = Principal("cw-2", "社区工作者", (Grant("community_worker", "huangniling", ELSEWHERE["org_path"]),))
     with pytest.raises(Forbidden):
         register_.register_or_update_row(outsider, **row)
-    assert svc.get("/households", **GRID).get_json()["total"] == 1
+    assert svc.get("/households", **GRID).get_json()["total"] == 2

@@ -38,7 +38,8 @@ BODIES = {
     "security.households.log_visit": {"findings": "走访"},
 }
 GETS = {"security.incidents.get_incident", "security.patrols.get_run", "security.migrants.get_migrant", "security.corrections.get_person",
-        "security.mediation.get_dispute", "security.households.get_household", "security.households.list_visits"}
+        "security.mediation.get_dispute", "security.households.get_household",
+        "security.households.list_visits"}
 
 
 @pytest.fixture(params=STORES)

@@ -182,7 +182,8 @@ class HouseholdLeft(_HouseholdFact):
 
 
 _RESIDENT = {**_HOUSEHOLD, "resident_id": "r-1", "relationship": "head",
-             "person_key": "d1fef1bf6c5b2d786e329249c33603179af1cc62f84368f617049452120492d1", "residence": "registered",
+             "person_key": "d1fef1bf6c5b2d786e329249c33603179af1cc62f84368f617049452120492d1",
+             "residence": "registered",
              "tags": ["elderly_alone"], "moved_out_at": None}
 RELATIONSHIPS = ("head", "spouse", "child", "parent", "sibling", "grandparent", "grandchild", "other")
 

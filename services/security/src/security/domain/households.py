@@ -122,7 +122,8 @@ class Household(Aggregate):
     def member_with(self, person_key: str) -> dict | None:
         return next((m for m in self.members if m["person_key"] == person_key), None)
 
-    def put_member(self, *, resident_id: str, person_key: str, given_tags: list[str], now: str, **data) -> tuple[str, dict]:
+    def put_member(self, *, resident_id: str, person_key: str, given_tags: list[str], now: str,
+                   **data) -> tuple[str, dict]:
         """Add the person, or update what the office keyed in about them (matched by person key: one
         ID number is one person). Returns (created / updated / unchanged, the member)."""
         transition(self.status, ("active",), "member changed")

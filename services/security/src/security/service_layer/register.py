@@ -23,6 +23,9 @@ REGISTER = "security:register"
 PERSONAL = "personal_data:read"
 ADDRESS = ("building", "unit", "room")
 HIDDEN = "***"
+# what a caller (the importer) may leave out
+HOUSEHOLD_DEFAULTS = {"building": None, "unit": None, "room": None, "household_number": None}
+RESIDENT_DEFAULTS = {"mobile": None, "hand_tags": []}
 
 
 class Register(KeyGroups):
@@ -74,14 +77,21 @@ class Register(KeyGroups):
         """Register a household, or bring the one with the same natural key up to date. `data`: org_unit_id,
         building, unit, room, household_number (each but org_unit_id may be None). Returns (created / updated /
         unchanged, the household); nothing is emitted when unchanged."""
+        data = {**HOUSEHOLD_DEFAULTS, **data}
         path = self.path_of(data["org_unit_id"])
         principal.require(REGISTER, path)
         community = self.community_of(data["org_unit_id"])
-        found = self.repos.households.by_natural_key(self.repos.households.natural_key(community_id=community, **data))
+        done = self.repos.households.stored_by_this_request()
+        if done is not None:  # a retried request whose first attempt registered it: answered as then
+            return h.CREATED, done
+        repo = self.repos.households
+        found = repo.by_natural_key(repo.natural_key(community_id=community, **data))
+        if found is None and data["household_number"]:
+            # registered before without its 户号: the household at that address is this one
+            unnumbered = repo.by_natural_key(repo.natural_key(community_id=community,
+                                                              **{**data, "household_number": None}))
+            found = unnumbered if unnumbered is not None and unnumbered.household_number is None else None
         if found is None:
-            done = self.repos.households.stored_by_this_request()  # a retried request: its first attempt's
-            if done is not None:
-                return h.CREATED, done
             household = h.Household.register(id=new_id(), org_path=path, community_id=community,
                                              registered_by=principal.user_id, now=self.now(), **data)
             self.refresh(household)
@@ -131,21 +141,30 @@ class Register(KeyGroups):
         id_number (valid, upper-case), relationship, residence, mobile (or None), hand_tags (disabled / dibao
         from the office's own ledger). A person present in another household is refused (409): they move out
         there first. Returns (created / updated / unchanged, the household, the member)."""
+        data = {**RESIDENT_DEFAULTS, **data}
         key = person_key(self.deps.cipher, data["id_number"])
-        household = self.household(principal, household_id, REGISTER)
-        if household.member_with(key) is None:
-            self._claim(key, household.id)
         outcome: list = []
 
         def put(hh: h.Household) -> None:
+            if hh.member_with(key) is None:
+                self._claim(key, hh.id)
             outcome[:] = hh.put_member(resident_id=new_id(), person_key=key, given_tags=self.facts_of(key),
                                        now=self.now(), **data)
             self.refresh(hh)
 
         household = self.change(self.repos.households, lambda: self.household(principal, household_id, REGISTER), put)
-        if not outcome:  # a retried request: its first attempt did it
-            return h.UNCHANGED, household, household.member_with(key)
-        return outcome[0], household, household.member_with(key)
+        member = household.member_with(key)
+        if not outcome:  # a retried request: answered as its first attempt, which added or updated the member
+            return (h.CREATED if member["added_at"] == member["updated_at"] else h.UPDATED), household, member
+        return outcome[0], household, member
+
+    def register_or_update_row(self, principal: Principal, household: dict,
+                               resident: dict) -> tuple[str, str, h.Household]:
+        """One row of an office's 实有人口 ledger (a person with their household's columns): the household by its
+        natural key, then the person in it. Returns (the household's outcome, the person's, the household)."""
+        household_outcome, found = self.register_or_update_household(principal, household)
+        resident_outcome, stored, _ = self.register_or_update_resident(principal, found.id, resident)
+        return household_outcome, resident_outcome, stored
 
     def _claim(self, key: str, household_id: str) -> None:
         holder = self.repos.memberships.claim(key, household_id)

@@ -34,7 +34,8 @@ class GridVisits(KeyGroups):
         """Log a visit: when (not in the future; default now), what kind, what was found, whether it needs a
         follow-up. Answers the visit; the household's next visit falls due from it."""
         # the same id for every attempt of one request: a retry answers the visit its first attempt logged
-        visit = {"id": idempotency.derived_id("household_visit") or new_id(), "visited_at": self.at_or_now(data["visited_at"], "visited_at"), "kind": data["kind"],
+        visit = {"id": idempotency.derived_id("household_visit") or new_id(),
+                 "visited_at": self.at_or_now(data["visited_at"], "visited_at"), "kind": data["kind"],
                  "findings": data["findings"], "follow_up_needed": data["follow_up_needed"],
                  "by": principal.user_id, "by_name": principal.name}
         household = self.change(self.repos.households, lambda: self._household(principal, household_id, REGISTER),
@@ -71,7 +72,8 @@ def review_register(repos, key_groups: KeyGroups) -> list[str]:
     if repos.register_marks.get("review") == mark:
         return []  # reviewed today under these rules
     changed = []
-    candidates = {hh.id for hh in repos.households.living_alone()} | set(repos.households.off_schedule(key_groups.rules))
+    candidates = ({hh.id for hh in repos.households.living_alone()}
+                  | set(repos.households.off_schedule(key_groups.rules)))
     for household_id in sorted(candidates):
         before: list = []
 
