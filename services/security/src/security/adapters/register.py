@@ -157,6 +157,10 @@ class Memberships:
         return bool(self.claims.update_one({"_id": person_key, "household_id": stale_holder},
                                            {"$set": {"household_id": household_id}}).matched_count)
 
+    def holder(self, person_key: str) -> str | None:
+        """The household that claimed the person (their present one, unless the claim is stale)."""
+        return (self.claims.find_one({"_id": person_key}) or {}).get("household_id")
+
     def release(self, person_key: str, household_id: str) -> None:
         self.claims.delete_one({"_id": person_key, "household_id": household_id})
 

@@ -1,7 +1,10 @@
 """Key groups (重点人群) the services that know them say of a person, by the platform's person key: kept
-whether or not the person is in the register yet, and put on their member record when they are (or at once,
-when they are). Shared by the register's use cases, the corrections enrolment and the welfare handlers."""
+whether or not the person is in the register yet, and put on their member record at once if they are, else
+when they are registered. Shared by the register's use cases, the corrections enrolment and the welfare
+handlers."""
 from __future__ import annotations
+
+from liandong import idempotency
 
 from ..domain.households import Household
 from ..domain.visits import VisitRules
@@ -24,12 +27,19 @@ class KeyGroups(UseCases):
         """`source` (a grant, a supervision) puts the person in `tag` (None: no longer); once per event. The
         member record of the person, if registered, follows at once (a redelivery finds nothing to change)."""
         self.repos.key_group_facts.state(person_key, source, tag, event_id)
-        household = self.repos.households.holding(person_key)
-        if household is None:
-            return  # kept: applied when the person is registered
+        holder = self.repos.memberships.holder(person_key)  # by primary key: no scan of the register
+        try:
+            household = self.repos.households.get_or_none(holder) if holder else None
+        except idempotency.AlreadyApplied:
+            return  # a retried request (an enrolment) whose first attempt tagged the member already
+        member = household.member_with(person_key) if household else None
+        tags = self.facts_of(person_key)
+        if member is None or member.get("given_tags") == tags:
+            return  # not registered (kept: applied when they are), or nothing new (a redelivery)
 
         def apply(hh: Household) -> None:
             if hh.give_tags(person_key, self.facts_of(person_key)):
                 self.refresh(hh)
 
-        self.change(self.repos.households, lambda: self.repos.households.get(household.id), apply)
+        first = [household]  # changed as just read; read again on a concurrent change
+        self.change(self.repos.households, lambda: first.pop() if first else self.repos.households.get(holder), apply)
