@@ -62,6 +62,9 @@ def test_a_household_and_its_residents_register_once_by_their_natural_keys(svc):
     moved = svc.post(f"/households/{hid}/residents", resident(residence="separated"), **GRID)
     assert moved.get_json()["outcome"] == "updated"
     assert [m["residence"] for m in moved.get_json()["members"]] == ["separated"]
+    assert svc.get("/households?residence=separated,floating", **GRID).get_json()["total"] == 1
+    assert svc.get("/households?residence=registered", **GRID).get_json()["total"] == 0
+    assert svc.get("/households?residence=nomad", **GRID).status_code == 422
 
     events = svc.published_once_settled("liandong.security.resident.added.v1")
     assert len(events) == 1 and len(svc.published("liandong.security.household.registered.v1")) == 1

@@ -2,7 +2,9 @@
 the ID number's birth date: at registration, when the household changes, and by the daily review as people age."""
 from datetime import date, timedelta
 
-from .test_register import GRID, add, household, register, resident
+import pytest
+
+from .test_register import GRID, STORES, add, household, register, resident
 
 
 def born(years_ago: int, plus_days: int = 0) -> str:
@@ -43,8 +45,9 @@ def test_one_member_aged_60_or_more_is_elderly_alone_and_a_second_member_ends_it
     assert svc.post(f"/households/{hid}/residents/{child}/move-out", **GRID).get_json()["tags"] == ["elderly_alone"]
 
 
-def test_the_daily_review_tags_a_person_living_alone_who_turns_60(make_svc):
-    svc = make_svc(scan_seconds=0.3)
+@pytest.mark.parametrize("store", STORES)
+def test_the_daily_review_tags_a_person_living_alone_who_turns_60(make_svc, store):
+    svc = make_svc(store, scan_seconds=0.3)
     hid = register(svc)["id"]
     assert add(svc, hid, resident(1, born(60, plus_days=2)))["tags"] == []
     svc.move_clock(days=3)
@@ -57,6 +60,7 @@ def test_the_daily_review_tags_a_person_living_alone_who_turns_60(make_svc):
     assert [e.data["tags"] for e in events] == [["elderly_alone"]]
 
 
+@pytest.mark.parametrize("svc", STORES, indirect=True)
 def test_the_visit_queue_lists_the_most_overdue_first_and_a_visit_takes_a_household_off(svc):
     elderly, poor, plain = three_households(svc)
     # due soon: the 独居老人 household falls due within the week

@@ -59,7 +59,9 @@ class HouseholdRepository(DataclassRepository):
             room=household.room), NATURAL_KEY)
 
     def to_document(self, household: h.Household) -> dict:
-        return {**super().to_document(household), "natural_key": self.key_of(household)}
+        # `residences`: the statuses of its present members, a plain list the `residence` filter asks
+        return {**super().to_document(household), "natural_key": self.key_of(household),
+                "residences": sorted({m["residence"] for m in household.members})}
 
     def add(self, household: h.Household) -> h.Household:
         try:
@@ -84,13 +86,12 @@ class HouseholdRepository(DataclassRepository):
         """Households in these subtrees (active unless `status` says), oldest registration first; `tag`: any of
         those key groups; `residence`: a present member of that status; `q`: a household number, or (as
         `person_key`) the household of that ID number."""
-        residence = query.get("residence")
         search = None
         if query.get("q"):
             search = {"person_keys": {"$all": [person_key]}} if person_key else {"household_number": query["q"]}
         return self._page(query, [within(paths), one_of("status", query.get("status") or ["active"]),
                                   _contains_any("tags", query.get("tag")), search,
-                                  {"members": {"$elemMatch": {"residence": {"$in": residence}}}} if residence else None,
+                                  _contains_any("residences", query.get("residence")),
                                   between("registered_at", query.get("from_"), query.get("to"))],
                           [("registered_at", 1)])
 
