@@ -99,6 +99,7 @@ def test_an_out_of_scope_household_answers_like_a_missing_one(svc):
     assert svc.post("/households", household(org_unit_id="jiayuan-b1"), **elsewhere).status_code == 403
 
 
+@pytest.mark.parametrize("svc", STORES, indirect=True)
 def test_personal_fields_are_masked_unless_allowed_and_full_reads_are_audited(svc):
     hid = register(svc)["id"]
     number = id_number()
