@@ -104,3 +104,22 @@ def test_the_visit_rules_are_configuration(make_svc, monkeypatch):
     svc.move_clock(days=10)
     items = queue(svc, "?within_days=366")["items"]
     assert [(i["household_id"], i["days_overdue"]) for i in items] == [(poor, 8), (elderly, 3)]  # no rule: plain
+
+
+def test_a_supervision_that_ends_takes_the_correction_tag_off(make_svc):
+    svc = make_svc(scan_seconds=0.3)
+    from liandong.testing import wait_for
+
+    from .test_register import id_number, tags_of
+
+    number = id_number(seq=11)
+    hid = register(svc)["id"]
+    add(svc, hid, resident(11, id_number=number))
+    ends = (date.today() + timedelta(days=2)).isoformat()
+    enrol = {"org_unit_id": "jiayuan", "name": "钱某", "id_number": number, "category": "community_correction",
+             "visit_interval_days": 7, "responsible_worker_id": "w-1", "responsible_worker_name": "刘芳",
+             "supervision_ends_on": ends}
+    assert svc.post("/corrections/people", enrol).status_code == 201
+    assert tags_of(svc, hid) == ["correction"]
+    svc.move_clock(days=3)
+    wait_for(lambda: tags_of(svc, hid) == [], 20, message="the tag is taken off")

@@ -198,6 +198,10 @@ class CorrectionsRepository(DataclassRepository):
         return self._page(query, [within(paths), due, between("enrolled_at", query.get("from_"), query.get("to"))],
                           [("next_visit_due", 1)])
 
+    def everyone(self) -> list[SupervisedPerson]:
+        """Every person under supervision (a few hundred in a district): the register's daily review."""
+        return self.find({})
+
     def due_before(self, now: str, paths: list[str] | None = None) -> list[SupervisedPerson]:
         return self.find(all_of(within(paths) if paths is not None else None, between("next_visit_due", before=now)))
 

@@ -8,6 +8,7 @@ from liandong.auth import Principal
 from liandong.clock import to_iso
 from liandong.ids import new_id
 from liandong.listing import Page
+from liandong.personal import person_key
 
 from ..domain.households import Household
 from ..domain.visits import days_overdue
@@ -65,24 +66,35 @@ class GridVisits(KeyGroups):
 
 
 def review_register(repos, key_groups: KeyGroups) -> list[str]:
-    """Once a day (people age; the rules may have been changed): 独居老人 for each household of one member,
-    and the next visit due of each household whose stored one is not what the rules say. Idempotent.
-    Returns the ids of the households it changed."""
-    mark = f"{key_groups.clock.now().date().isoformat()} {sorted(key_groups.rules.days.items())}"
+    """Once a day (people age, supervisions end, the rules may have been changed): who is 矫正对象, 独居老人
+    for each household of one member, and the next visit due of each household whose stored one is not what
+    the rules say. Idempotent; saves only what changes. Returns the ids of the households it changed."""
+    today = key_groups.clock.now().date()
+    mark = f"{today.isoformat()} {sorted(key_groups.rules.days.items())}"
     if repos.register_marks.get("review") == mark:
         return []  # reviewed today under these rules
+    review_supervisions(repos, key_groups, today.isoformat())
     changed = []
     candidates = ({hh.id for hh in repos.households.living_alone()}
                   | set(repos.households.off_schedule(key_groups.rules)))
     for household_id in sorted(candidates):
-        before: list = []
-
-        def review(hh: Household) -> None:
-            before[:] = [(hh.tags, hh.visit_rule, hh.visit_due_at)]
-            key_groups.refresh(hh)
-
-        after = key_groups.change(repos.households, lambda i=household_id: repos.households.get(i), review)
-        if before and before[0] != (after.tags, after.visit_rule, after.visit_due_at):
-            changed.append(household_id)
+        household = repos.households.get(household_id)
+        before = (household.tags, household.visit_rule, household.visit_due_at)
+        key_groups.refresh(household)
+        if before == (household.tags, household.visit_rule, household.visit_due_at) and not household.events:
+            continue
+        first = [household]
+        key_groups.change(repos.households, lambda i=household_id: first.pop() if first else repos.households.get(i),
+                          key_groups.refresh)
+        changed.append(household_id)
     repos.register_marks.set("review", mark)
     return changed
+
+
+def review_supervisions(repos, key_groups: KeyGroups, today: str) -> None:
+    """Every person under supervision is 矫正对象 until their supervision ends (those enrolled before the
+    register existed included); once per enrolment and end, by event id."""
+    for person in repos.corrections.everyone():
+        ended = bool(person.supervision_ends_on) and person.supervision_ends_on < today
+        key_groups.learn(person_key(key_groups.deps.cipher, person.id_number), f"corrections:{person.id}",
+                         None if ended else "correction", f"corrections.{'ended' if ended else 'enrolled'}:{person.id}")
