@@ -75,6 +75,8 @@ def test_the_visit_queue_lists_the_most_overdue_first_and_a_visit_takes_a_househ
     soon = queue(svc, "?within_days=30")["items"]
     assert [(i["household_id"], i["days_overdue"]) for i in soon] == [(elderly, 3), (poor, -20)]
     assert [i["household_id"] for i in queue(svc, "?within_days=30&tag=dibao")["items"]] == [poor]
+    poor_due = soon[1]["due_at"]  # from/to bound the due time
+    assert [i["household_id"] for i in queue(svc, f"?within_days=366&from={poor_due}&to={poor_due}")["items"]] == [poor]
     assert queue(svc, "?within_days=366")["total"] == 3
 
     visit = svc.post(f"/households/{elderly}/visits", {"kind": "key_group", "findings": "老人身体尚可,屋内取暖正常",

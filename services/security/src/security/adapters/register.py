@@ -98,6 +98,7 @@ class HouseholdRepository(DataclassRepository):
     def queue_page(self, query: dict, paths: list[str], horizon: str) -> Page:
         """Active households whose next visit falls due by `horizon`, the most overdue first."""
         return self._page(query, [within(paths), {"status": "active"}, between("visit_due_at", end=horizon),
+                                  between("visit_due_at", query.get("from_"), query.get("to")),
                                   _contains_any("tags", query.get("tag"))], [("visit_due_at", 1)])
 
     def living_alone(self) -> list[h.Household]:
