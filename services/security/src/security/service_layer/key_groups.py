@@ -5,16 +5,23 @@ handlers."""
 from __future__ import annotations
 
 from liandong import idempotency
+from liandong.auth import Principal
 
 from ..domain.households import Household
 from ..domain.visits import VisitRules
-from .base import UseCases
+from .base import READ, UseCases, in_sight
 
 
 class KeyGroups(UseCases):
+    """What the register's use cases share: the 六必访 rules, a household taken by id, refreshing it."""
+
     def __init__(self, deps, repos, rules: VisitRules):
         super().__init__(deps, repos)
         self.rules = rules
+
+    def household(self, principal: Principal, household_id: str, permission: str = READ) -> Household:
+        return in_sight(principal, self.repos.households.get_or_none(household_id), permission, "household",
+                        household_id)
 
     def refresh(self, household: Household) -> None:
         """Tags, 独居老人 and the next visit due, as of now: after every change of a household."""

@@ -16,7 +16,7 @@ from liandong.listing import Page
 from liandong.personal import person_key
 
 from ..domain import households as h
-from .base import READ, UseCases, in_sight, record_of
+from .base import READ, record_of
 from .key_groups import KeyGroups
 
 REGISTER = "security:register"
@@ -51,10 +51,6 @@ class Register(KeyGroups):
         if not full:
             out.update(id_number=mask(m["id_number"]), mobile=mask_mobile(m.get("mobile")), birth_date=None)
         return out
-
-    def household(self, principal: Principal, household_id: str, permission: str = READ) -> h.Household:
-        return in_sight(principal, self.repos.households.get_or_none(household_id), permission, "household",
-                        household_id)
 
     def get(self, principal: Principal, household_id: str) -> dict:
         return self.shown(principal, self.household(principal, household_id))

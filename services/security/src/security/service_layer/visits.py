@@ -12,16 +12,12 @@ from liandong.personal import person_key
 
 from ..domain.households import Household
 from ..domain.visits import days_overdue
-from .base import READ, in_sight
+from .base import READ
 from .key_groups import KeyGroups
 from .register import PERSONAL, REGISTER
 
 
 class GridVisits(KeyGroups):
-    def _household(self, principal: Principal, household_id: str, permission: str) -> Household:
-        return in_sight(principal, self.repos.households.get_or_none(household_id), permission, "household",
-                        household_id)
-
     def _findings_shown(self, principal: Principal, household: Household) -> bool:
         """What a visit found is for those who visit and those who may read personal data."""
         return principal.sees(household.org_path, REGISTER, PERSONAL)
@@ -39,12 +35,12 @@ class GridVisits(KeyGroups):
                  "visited_at": self.at_or_now(data["visited_at"], "visited_at"), "kind": data["kind"],
                  "findings": data["findings"], "follow_up_needed": data["follow_up_needed"],
                  "by": principal.user_id, "by_name": principal.name}
-        household = self.change(self.repos.households, lambda: self._household(principal, household_id, REGISTER),
+        household = self.change(self.repos.households, lambda: self.household(principal, household_id, REGISTER),
                                 lambda hh: hh.record_visit(visit, self.rules))
         return next(v for v in self._visits_of(principal, household) if v["id"] == visit["id"])
 
     def page(self, principal: Principal, household_id: str, query: dict) -> Page:
-        household = self._household(principal, household_id, READ)
+        household = self.household(principal, household_id, READ)
         visits = [v for v in self._visits_of(principal, household)
                   if (not query.get("from_") or v["visited_at"] >= query["from_"])
                   and (not query.get("to") or v["visited_at"] <= query["to"])]
