@@ -238,6 +238,7 @@ def test_retried_register_requests_apply_once(svc):
 
 def test_the_importer_calls_one_row_at_a_time_and_a_second_import_changes_nothing(svc):
     """What the Excel import calls per row of a 实有人口 ledger, as the uploading user (scope checked inside)."""
+    from liandong import outbox
     from liandong.auth import Grant, Principal
     from liandong.errors import Forbidden
 
@@ -250,7 +251,10 @@ def test_the_importer_calls_one_row_at_a_time_and_a_second_import_changes_nothin
                resident={**resident(), "hand_tags": ["disabled"]})
     h_out, r_out, first = register_.register_or_update_row(worker, **row)
     assert (h_out, r_out) == ("created", "created") and first.tags == ["disabled"]
+    stored = svc.platform.db.collection("households")
+    version = stored.find_one({"_id": first.id})[outbox.VERSION]
     assert register_.register_or_update_row(worker, **row)[:2] == ("unchanged", "unchanged")
+    assert stored.find_one({"_id": first.id})[outbox.VERSION] == version  # a re-import writes nothing
     # the same 户号 at a corrected room: the same household, updated; a new mobile updates the person
     moved = dict(household={**row["household"], "room": "302"}, resident={**row["resident"], "mobile": "13904320002"})
     h_out, r_out, again = register_.register_or_update_row(worker, **moved)

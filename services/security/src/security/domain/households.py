@@ -93,13 +93,20 @@ class Household(Aggregate):
 
     # -- the household itself
 
-    def place(self, org_unit_id: str, org_path: str, community_id: str, household_number: str | None) -> bool:
-        """Re-filed under another org unit or household number; True if anything changed."""
-        if (self.org_unit_id, self.household_number) == (org_unit_id, household_number):
+    def filed_as(self, org_unit_id: str, household_number: str | None, building: str | None, unit: str | None,
+                 room: str | None) -> bool:
+        """Whether the register has it at this org unit, number and address already (a re-import)."""
+        return (self.org_unit_id, self.household_number, self.building, self.unit, self.room) == (
+            org_unit_id, household_number, building, unit, room)
+
+    def refile(self, *, org_unit_id: str, org_path: str, community_id: str, household_number: str | None,
+               building: str | None, unit: str | None, room: str | None) -> bool:
+        """Filed under another org unit or household number, or its address corrected; True if anything changed."""
+        if self.filed_as(org_unit_id, household_number, building, unit, room):
             return False
         transition(self.status, ("active",), "changed")
         self.org_unit_id, self.org_path, self.community_id = org_unit_id, org_path, community_id
-        self.household_number = household_number
+        self.household_number, self.building, self.unit, self.room = household_number, building, unit, room
         self.events.append(HouseholdChanged(self.id))
         return True
 
@@ -121,6 +128,14 @@ class Household(Aggregate):
 
     def member_with(self, person_key: str) -> dict | None:
         return next((m for m in self.members if m["person_key"] == person_key), None)
+
+    def as_given(self, person_key: str, data: dict, given_tags: list[str]) -> bool:
+        """Whether the person is a member exactly as `data` says, with these tags from other services
+        (a re-import: nothing to write)."""
+        member = self.member_with(person_key)
+        data = {**data, "hand_tags": sorted(set(data.get("hand_tags") or ()))}
+        return (member is not None and all(member.get(k) == data.get(k) for k in MEMBER_FIELDS)
+                and member.get("given_tags") == sorted(set(given_tags)))
 
     def put_member(self, *, resident_id: str, person_key: str, given_tags: list[str], now: str,
                    **data) -> tuple[str, dict]:

@@ -8,6 +8,7 @@ household; such full reads are audited.
 """
 from __future__ import annotations
 
+from liandong import idempotency
 from liandong.auth import Principal
 from liandong.errors import Conflict
 from liandong.idnumbers import mask, mask_mobile
@@ -96,21 +97,18 @@ class Register(KeyGroups):
             # another grid's household at this number: say so without naming it
             raise Conflict("a household with this number or address is registered by another office",
                            {"household_number": ["registered already, outside your area"]})
-        changed = []
+        filing = {k: data[k] for k in ("org_unit_id", "household_number", *ADDRESS)}
+        if found.filed_as(**filing):
+            return h.UNCHANGED, found  # read only: a re-import writes nothing
+        changed: list = []
+        first = [found]  # changed as just read; read again on a concurrent change
 
-        def place(household: h.Household) -> None:
-            changed.clear()
-            moved = household.place(data["org_unit_id"], path, community, data["household_number"])
-            readdressed = any(getattr(household, k) != data[k] for k in ADDRESS)
-            for k in ADDRESS:
-                setattr(household, k, data[k])
-            if readdressed and not moved:
-                household.events.append(h.HouseholdChanged(household.id))
-            if moved or readdressed:
-                changed.append(True)
+        def refile(household: h.Household) -> None:
+            changed[:] = [household.refile(org_path=path, community_id=community, **filing)]
 
-        household = self.change(self.repos.households, lambda: self.household(principal, found.id, REGISTER), place)
-        return (h.UPDATED if changed else h.UNCHANGED), household
+        household = self.change(repo, lambda: first.pop() if first else self.household(principal, found.id, REGISTER),
+                                refile)
+        return (h.UPDATED if changed and changed[0] else h.UNCHANGED), household
 
     def register(self, principal: Principal, data: dict) -> tuple[str, dict]:
         outcome, household = self.register_or_update_household(principal, data)
@@ -139,6 +137,12 @@ class Register(KeyGroups):
         there first. Returns (created / updated / unchanged, the household, the member)."""
         data = {**RESIDENT_DEFAULTS, **data}
         key = person_key(self.deps.cipher, data["id_number"])
+        try:
+            current = self.household(principal, household_id, REGISTER)
+        except idempotency.AlreadyApplied as done:  # a retried request: answered as its first attempt
+            return self._as_first_answered(done.aggregate, key)
+        if current.as_given(key, data, self.facts_of(key)):
+            return h.UNCHANGED, current, current.member_with(key)  # read only: a re-import writes nothing
         outcome: list = []
 
         def put(hh: h.Household) -> None:
@@ -148,11 +152,19 @@ class Register(KeyGroups):
                                        now=self.now(), **data)
             self.refresh(hh)
 
-        household = self.change(self.repos.households, lambda: self.household(principal, household_id, REGISTER), put)
+        first = [current]  # changed as just read; read again on a concurrent change
+        household = self.change(self.repos.households,
+                                lambda: first.pop() if first else self.household(principal, household_id, REGISTER),
+                                put)
+        if not outcome:
+            return self._as_first_answered(household, key)
+        return outcome[0], household, household.member_with(key)
+
+    @staticmethod
+    def _as_first_answered(household: h.Household, key: str) -> tuple[str, h.Household, dict]:
+        """A retried request's answer: the member its first attempt added (or updated)."""
         member = household.member_with(key)
-        if not outcome:  # a retried request: answered as its first attempt, which added or updated the member
-            return (h.CREATED if member["added_at"] == member["updated_at"] else h.UPDATED), household, member
-        return outcome[0], household, member
+        return (h.CREATED if member["added_at"] == member["updated_at"] else h.UPDATED), household, member
 
     def register_or_update_row(self, principal: Principal, household: dict,
                                resident: dict) -> tuple[str, str, h.Household]:
