@@ -12,9 +12,11 @@ from . import SERVICE
 from .adapters.repositories import Repositories
 from .api import import_routes
 from .api.routes import blueprint
+from .config import SecuritySettings
 from .handlers import handlers
 from .service_layer import SecurityService
 from .service_layer.jobs import announce_expiring_permits, flag_overdue_visits
+from .service_layer.visits import review_register
 
 SCAN_SECONDS = 10.0  # indexed queries: cheap, and a moved clock is noticed soon
 
@@ -23,12 +25,14 @@ def create_platform(settings: Settings | None = None, **overrides) -> Platform:
     return Platform.create(SERVICE, settings, **overrides)
 
 
-def create_app(settings: Settings | None = None, **overrides) -> Flask:
+def create_app(settings: Settings | None = None, security_settings: SecuritySettings | None = None,
+               **overrides) -> Flask:
+    """`security_settings`: the 六必访 rules and programme tags (default: the environment's, SECURITY_*)."""
     platform = create_platform(settings, **overrides)
     repos = Repositories(platform.deps)
     repos.prepare()
     app = platform.create_app()
-    service = SecurityService.build(platform.deps, repos)
+    service = SecurityService.build(platform.deps, repos, security_settings or SecuritySettings.from_env())
     app.register_blueprint(blueprint(service))
     app.register_blueprint(import_routes.blueprint(platform.deps, service))
     return app
@@ -40,11 +44,15 @@ def personal_stores(platform: Platform) -> list[Store]:
     return [Store(r.collection, r.personal) for r in repos.aggregates if r.personal is not None]
 
 
-def create_worker(settings: Settings | None = None, scan_seconds: float = SCAN_SECONDS, **overrides) -> Worker:
-    """The relay for every aggregate collection, the petition consumer, and the scans every `scan_seconds`."""
+def create_worker(settings: Settings | None = None, scan_seconds: float = SCAN_SECONDS,
+                  security_settings: SecuritySettings | None = None, **overrides) -> Worker:
+    """The relay for every aggregate collection, the petition and welfare consumer, and the scans every
+    `scan_seconds` (the register's review does its work once a day)."""
     platform = create_platform(settings, **overrides)
     repos = Repositories(platform.deps)
     repos.prepare()
+    configured = security_settings or SecuritySettings.from_env()
+    service = SecurityService.build(platform.deps, repos, configured)
 
     def scan_permits() -> None:
         announce_expiring_permits(repos, platform.clock)
@@ -52,6 +60,10 @@ def create_worker(settings: Settings | None = None, scan_seconds: float = SCAN_S
     def scan_visits() -> None:
         flag_overdue_visits(repos, platform.clock)
 
+    def review() -> None:
+        review_register(repos, service.register)
+
     return platform.create_worker(outbox_collections=[r.collection for r in repos.aggregates],
-                                  handlers=handlers(platform.deps),
-                                  periodic=[(scan_seconds, scan_permits), (scan_seconds, scan_visits)])
+                                  handlers=handlers(platform.deps, service.register, configured),
+                                  periodic=[(scan_seconds, scan_permits), (scan_seconds, scan_visits),
+                                            (scan_seconds, review)])

@@ -19,12 +19,14 @@ from .test_imports_migrants import HEADERS, row
 from .test_mediation import PARTIES, known_petition
 from .test_migrants import migrant
 from .test_patrols import CREW, ago, route
+from .test_register import GRID, household, resident
 
 PREFIX = "/api/v1/security"
 HUANGNILING = dict(org_unit="huangniling", org_path="/chuanying/xihu/huangniling/")
 XIHU = dict(org_unit="xihu", org_path="/chuanying/xihu/")
 COLLECTIONS = {"incident_id": "incidents", "run_id": "patrol_runs", "migrant_id": "migrants",
-               "person_id": "corrections", "dispute_id": "disputes", "job_id": "import_jobs"}
+               "person_id": "corrections", "dispute_id": "disputes", "job_id": "import_jobs",
+               "household_id": "households"}
 # a valid body for every route that acts on one record, so the answer is about the record, not the body
 BODIES = {
     "security.incidents.dispatch_incident": {"assignee": "刘警官"}, "security.incidents.incident_on_scene": {},
@@ -35,9 +37,12 @@ BODIES = {
     "security.corrections.log_visit": {"note": "走访"}, "security.mediation.hold_session": {"note": "调解"},
     "security.mediation.conclude": {"outcome": "agreement"},
     "security.mediation.follow_up": {"note": "回访", "agreement_holding": True},
+    "security.households.put_resident": resident(2), "security.households.household_leaves": {},
+    "security.households.log_visit": {"findings": "走访"},
 }
 GETS = {"security.incidents.get_incident", "security.patrols.get_run", "security.migrants.get_migrant", "security.corrections.get_person",
-        "security.mediation.get_dispute", "security_imports.import_job", "security_imports.import_rejected"}
+        "security.mediation.get_dispute", "security_imports.import_job", "security_imports.import_rejected",
+        "security.households.get_household", "security.households.list_visits"}
 
 
 @pytest.fixture(params=STORES)
@@ -67,6 +72,7 @@ def jiayuan_records(svc) -> dict[str, str]:
         "dispute_id": svc.post("/disputes", {"org_unit_id": "jiayuan", "type": "neighbour", "summary": "楼上漏水",
                                              "parties": PARTIES, "mediator_name": "何胜美"}),
         "job_id": upload(svc, "migrants", xlsx(HEADERS, [row(1), row(2, 身份证号="1")]), mode="good_rows"),
+        "household_id": svc.post("/households", household(), **GRID),
     }
     for name, resp in made.items():
         assert resp.status_code == 201, (name, resp.get_json())
@@ -86,7 +92,9 @@ def test_every_route_on_one_record_answers_404_out_of_scope_and_changes_nothing(
     assert {e for m, _, e, _ in routes if m == "GET"} == GETS
     others = {rule.rule for rule in svc.client.application.url_map.iter_rules()
               if rule.rule.startswith(PREFIX) and rule.arguments} - {r for _, r, _, _ in routes}
-    assert others == {f"{PREFIX}/org-units/<org_unit_id>"}  # the org tree, which every service shares
+    # the org tree, which every service shares; a resident's move-out (two ids: test_register walks it)
+    assert others == {f"{PREFIX}/org-units/<org_unit_id>",
+                      f"{PREFIX}/households/<household_id>/residents/<resident_id>/move-out"}
     callers = {  # staff of the other community (all its security permissions), its sub-district, a resident
         "huangniling police": svc.headers("community_police", HUANGNILING, user_id="hn-police"),
         "huangniling worker (corrections duty)": svc.headers("community_worker", HUANGNILING, user_id="hn-cw",

@@ -135,3 +135,95 @@ class CorrectionsVisitOverdue(Schema):
     responsible_worker_id = fields.String(required=True)
     due_at = fields.String(required=True)
     days_overdue = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+# -- the real-population register (实有人口) and grid visits (网格员走访): a person only by the platform's
+#    person key (liandong.personal.person_key), never by name or ID number; no address on the wire
+
+KEY_GROUPS = ("elderly_alone", "disabled", "dibao", "correction")
+_TAGS = fields.List(fields.String(validate=validate.OneOf(KEY_GROUPS)), required=True)
+
+
+class _HouseholdFact(Schema):
+    """Which household, filed under which org unit and community: every register event names these."""
+
+    household_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    community_id = fields.String(required=True)
+
+
+_HOUSEHOLD = {"household_id": "hh-1", "org_unit_id": "jiayuan-b1", "community_id": "jiayuan"}
+
+
+@CONTRACTS.contract("security.household.registered", 1, example={
+    **_HOUSEHOLD, "household_number": "220204-0031", "tags": [], "residents": 0,
+    "registered_at": "2026-03-01T08:00:00.000000Z"})
+class HouseholdRegistered(_HouseholdFact):
+    """A household (户) was entered in the register; its residents follow as `security.resident.added`."""
+
+    household_number = fields.String(load_default=None, allow_none=True)
+    tags = _TAGS
+    residents = fields.Integer(required=True, validate=validate.Range(min=0))
+    registered_at = fields.String(required=True)
+
+
+@CONTRACTS.contract("security.household.changed", 1, example={
+    **_HOUSEHOLD, "household_number": "220204-0031", "tags": ["elderly_alone"], "residents": 1,
+    "registered_at": "2026-03-01T08:00:00.000000Z"})
+class HouseholdChanged(HouseholdRegistered):
+    """A household was re-filed under another org unit or household number, or its address was corrected."""
+
+
+@CONTRACTS.contract("security.household.left", 1, example={**_HOUSEHOLD, "left_at": "2026-09-01T08:00:00.000000Z"})
+class HouseholdLeft(_HouseholdFact):
+    """A household left (搬离); its residents' `security.resident.moved_out` precede this."""
+
+    left_at = fields.String(required=True)
+
+
+_RESIDENT = {**_HOUSEHOLD, "resident_id": "r-1", "relationship": "head",
+             "person_key": "d1fef1bf6c5b2d786e329249c33603179af1cc62f84368f617049452120492d1",
+             "residence": "registered",
+             "tags": ["elderly_alone"], "moved_out_at": None}
+RELATIONSHIPS = ("head", "spouse", "child", "parent", "sibling", "grandparent", "grandchild", "other")
+
+
+class _ResidentFact(_HouseholdFact):
+    """A resident as the register counts them (实有人口): residence status and key groups, by person key."""
+
+    resident_id = fields.String(required=True)
+    person_key = fields.String(required=True)
+    relationship = fields.String(required=True, validate=validate.OneOf(RELATIONSHIPS))
+    residence = fields.String(required=True, validate=validate.OneOf(("registered", "floating", "separated")))
+    tags = _TAGS
+    moved_out_at = fields.String(load_default=None, allow_none=True)
+
+
+@CONTRACTS.contract("security.resident.added", 1, example=_RESIDENT)
+class ResidentAdded(_ResidentFact):
+    """A person joined a household in the register (the stock of 实有人口 goes up by one)."""
+
+
+@CONTRACTS.contract("security.resident.changed", 1, example={**_RESIDENT, "residence": "separated"})
+class ResidentChanged(_ResidentFact):
+    """A resident's relationship, residence status or key groups changed (`tags` as they are now)."""
+
+
+@CONTRACTS.contract("security.resident.moved_out", 1, example={
+    **_RESIDENT, "moved_out_at": "2026-09-01T08:00:00.000000Z"})
+class ResidentMovedOut(_ResidentFact):
+    """A person left the household (迁出, or the household left): the stock goes down by one."""
+
+
+@CONTRACTS.contract("security.household.visited", 1, example={
+    **_HOUSEHOLD, "visit_id": "v-1", "kind": "key_group", "visited_at": "2026-03-02T09:00:00.000000Z",
+    "visitor_id": "u-12", "follow_up_needed": False, "tags": ["elderly_alone"]})
+class HouseholdVisited(_HouseholdFact):
+    """A grid worker visited a household (走访 / 六必访); what was found stays in the register."""
+
+    visit_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    visited_at = fields.String(required=True)
+    visitor_id = fields.String(required=True)
+    follow_up_needed = fields.Boolean(required=True)
+    tags = _TAGS

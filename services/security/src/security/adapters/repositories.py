@@ -217,6 +217,10 @@ class CorrectionsRepository(DataclassRepository):
         return self._page(query, [within(paths), due, between("enrolled_at", query.get("from_"), query.get("to"))],
                           [("next_visit_due", 1)])
 
+    def everyone(self) -> list[SupervisedPerson]:
+        """Every person under supervision (a few hundred in a district): the register's daily review."""
+        return self.find({})
+
     def due_before(self, now: str, paths: list[str] | None = None) -> list[SupervisedPerson]:
         return self.find(all_of(within(paths) if paths is not None else None, between("next_visit_due", before=now)))
 
@@ -260,6 +264,7 @@ class Repositories:
 
     def __init__(self, deps):
         from .audit import AuditLog
+        from .register import HouseholdRepository, KeyGroupFacts, Marks, Memberships
         from .stores import KnownPetitions, PatrolRouteStore, PatrolShiftStore
 
         self.deps = deps
@@ -273,10 +278,15 @@ class Repositories:
         self.audit = AuditLog(deps)
         self.petitions = KnownPetitions(deps)
         self.imports = ImportJobs(deps)  # the offices' ledgers imported (liandong.imports)
+        self.households = HouseholdRepository(deps)
+        self.memberships = Memberships(deps)
+        self.key_group_facts = KeyGroupFacts(deps)
+        self.register_marks = Marks(deps)
 
     @property
     def aggregates(self) -> list[OutboxRepository]:
-        return [self.incidents, self.runs, self.migrants, self.corrections, self.disputes, self.imports]
+        return [self.incidents, self.runs, self.migrants, self.corrections, self.disputes, self.households,
+                self.imports]
 
     def prepare(self) -> None:
         for store in (*self.aggregates, self.routes, self.shifts, self.audit):

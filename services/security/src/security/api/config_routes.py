@@ -16,6 +16,11 @@ class _Named(Schema):
     name = fields.String()
 
 
+class _Rule(Schema):
+    rule = fields.String()
+    every_days = fields.Integer()
+
+
 class ConfigOut(Schema):
     incident_types = fields.List(fields.Nested(_Named))
     severities = fields.List(fields.Nested(_Named))
@@ -23,17 +28,26 @@ class ConfigOut(Schema):
     reporters = fields.List(fields.Nested(_Named))
     dispute_types = fields.List(fields.Nested(_Named))
     outcomes = fields.List(fields.Nested(_Named))
+    key_groups = fields.List(fields.Nested(_Named))
+    relationships = fields.List(fields.Nested(_Named))
+    residences = fields.List(fields.Nested(_Named))
+    household_states = fields.List(fields.Nested(_Named))
+    visit_kinds = fields.List(fields.Nested(_Named))
+    visit_rules = fields.List(fields.Nested(_Rule), metadata={"description": "the 六必访 rules in force: days "
+                                                                                "between visits per key group, "
+                                                                                "and for every household"})
 
 
-def blueprint() -> Blueprint:
+def blueprint(visit_rules: dict) -> Blueprint:
     bp = Blueprint("configuration", __name__)
 
     @bp.get("/config")
-    @api("The service's codes with their labels (incident types, severities, states, dispute types, outcomes); "
+    @api("The service's codes with their labels (incident types, severities, states, dispute types, outcomes, "
+         "key groups, relationships, residence statuses, visit kinds) and the 六必访 rules in force; "
          "any signed-in caller: they are the platform's taxonomy, not records", query=NoQuery, response=ConfigOut,
          tags=["configuration"])
     def config():
         load_query(NoQuery)
-        return vocabularies()
+        return {**vocabularies(), "visit_rules": [{"rule": r, "every_days": d} for r, d in visit_rules.items()]}
 
     return bp

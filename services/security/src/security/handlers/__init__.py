@@ -1,7 +1,9 @@
-"""Every reaction of the security service to another service's events (`handlers(deps)` per module)."""
+"""Every reaction of the security service to another service's events (`handlers(...)` per module)."""
 from __future__ import annotations
 
-from . import person_activity, petitions
+from ..config import SecuritySettings
+from ..service_layer.key_groups import KeyGroups
+from . import person_activity, petitions, welfare
 
 
 def _in_turn(first, then):
@@ -21,5 +23,6 @@ def _merged(*maps: dict) -> dict:
     return out
 
 
-def handlers(deps) -> dict:
-    return _merged(petitions.handlers(deps), person_activity.handlers(deps))
+def handlers(deps, key_groups: KeyGroups, settings: SecuritySettings) -> dict:
+    return _merged(petitions.handlers(deps), person_activity.handlers(deps),
+                   welfare.handlers(key_groups, settings.programme_tags))

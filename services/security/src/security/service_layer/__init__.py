@@ -4,13 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..adapters.repositories import Repositories
+from ..config import SecuritySettings
 from .audit import AuditTrail
 from .corrections import Corrections
 from .incidents import Incidents
 from .mediation import Mediation
 from .migrants import Migrants
 from .patrols import Patrols
+from .register import Register
 from .stats import Statistics
+from .visits import GridVisits
 
 
 @dataclass(frozen=True)
@@ -24,8 +27,13 @@ class SecurityService:
     mediation: Mediation
     statistics: Statistics
     audit: AuditTrail
+    register: Register
+    visits: GridVisits
 
     @classmethod
-    def build(cls, deps, repos: Repositories) -> "SecurityService":
-        return cls(Incidents(deps, repos), Patrols(deps, repos), Migrants(deps, repos), Corrections(deps, repos),
-                   Mediation(deps, repos), Statistics(deps, repos), AuditTrail(deps, repos))
+    def build(cls, deps, repos: Repositories, settings: SecuritySettings | None = None) -> "SecurityService":
+        rules = (settings or SecuritySettings()).visit_rules
+        register = Register(deps, repos, rules)
+        return cls(Incidents(deps, repos), Patrols(deps, repos), Migrants(deps, repos),
+                   Corrections(deps, repos, register), Mediation(deps, repos), Statistics(deps, repos),
+                   AuditTrail(deps, repos), register, GridVisits(deps, repos, rules))

@@ -7,10 +7,12 @@ from liandong.errors import DomainError, Forbidden
 from liandong.idnumbers import mask
 from liandong.ids import new_id
 from liandong.listing import Page
+from liandong.personal import person_key
 
 from ..domain.corrections import SupervisedPerson
 from .base import UseCases, in_sight, record_of
 from .jobs import flag_overdue_visits
+from .key_groups import KeyGroups
 from .migrants import PERSONAL
 
 PERMISSION = "security:corrections"
@@ -22,6 +24,10 @@ def caller_path(principal: Principal) -> str:
 
 
 class Corrections(UseCases):
+    def __init__(self, deps, repos, key_groups: KeyGroups | None = None):
+        super().__init__(deps, repos)
+        self.key_groups = key_groups  # a person under supervision is 矫正对象 in the household register
+
     def _audit(self, principal: Principal, action: str, org_path: str, record_id: str | None, allowed: bool) -> None:
         self.repos.audit.record(principal, action, org_path, record_id, allowed)
 
@@ -66,8 +72,11 @@ class Corrections(UseCases):
     def enrol(self, principal: Principal, data: dict) -> dict:
         path = self.path_of(data["org_unit_id"])
         self._allow(principal, "corrections.enrol", path, None)
-        person = SupervisedPerson.enrol(id=new_id(), org_path=path, now=self.now(), **data)
-        return self.shown(principal, self.repos.corrections.add(person))
+        person = self.repos.corrections.add(SupervisedPerson.enrol(id=new_id(), org_path=path, now=self.now(), **data))
+        if self.key_groups is not None:
+            self.key_groups.learn(person_key(self.deps.cipher, person.id_number), f"corrections:{person.id}",
+                                  "correction", f"corrections.enrolled:{person.id}")
+        return self.shown(principal, person)
 
     def may_import(self, principal: Principal) -> None:
         """Sending a corrections ledger: refused without the role anywhere, and the attempt audited like any
