@@ -49,9 +49,10 @@ def listed(svc, **caller) -> list[dict]:
 @pytest.mark.parametrize("svc", STORES, indirect=True)
 def test_a_filled_template_imports_once_and_importing_it_again_changes_nothing(svc):
     kinds = svc.get("/imports/kinds").get_json()
-    assert [(k["name"], k["permission"]) for k in kinds["items"]] == [("migrants", "security:migrants"),
+    assert [(k["name"], k["permission"]) for k in kinds["items"]] == [("residents", "security:register"),
+                                                                       ("migrants", "security:migrants"),
                                                                        ("corrections", "security:corrections")]
-    assert kinds["total"] == 2 and svc.get("/imports/kinds?colour=blue").status_code == 422
+    assert kinds["total"] == 3 and svc.get("/imports/kinds?colour=blue").status_code == 422
     template = svc.get("/imports/migrants/template")
     assert template.status_code == 200, template.get_json()
     header, example = sheet_rows(template.data)[:2]

@@ -1,5 +1,6 @@
-"""The offices' ledgers the security service takes in (liandong.imports): the floating-population register
-(流动人口登记台账) and the corrections / released-person support ledger (社区矫正 / 安置帮教对象台账).
+"""The offices' ledgers the security service takes in (liandong.imports): the real-population register
+(实有人口台账: households and their residents), the floating-population register (流动人口登记台账) and the
+corrections / released-person support ledger (社区矫正 / 安置帮教对象台账).
 
 Each row goes through the same use case as a registration typed in (access checks, encryption, events, the
 audit of corrections records). A row is the same record on a second import by its natural key, the ID
@@ -10,6 +11,7 @@ overwritten (no use case changes them): the row fails, naming the columns, for t
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -21,8 +23,11 @@ from liandong.imports import (CREATED, UNCHANGED, UPDATED, CellError, Choice, Co
 from liandong.org import OrgDirectory
 
 from ..domain.corrections import CATEGORIES
+from ..domain.households import HAND_SET
+from ..domain.vocabulary import KEY_GROUPS, RELATIONSHIPS, RESIDENCES
 from .corrections import PERMISSION as CORRECTIONS
 from .migrants import MIGRANTS
+from .register import REGISTER
 
 CATEGORY_LABELS = {"community_correction": "社区矫正", "released_support": "安置帮教"}
 assert set(CATEGORY_LABELS) == set(CATEGORIES)
@@ -71,8 +76,10 @@ def _for_this_import(run: ImportRun, use_cases):
     """The use-case group for one import's rows (same checks, same stores), reading each org unit once."""
     name = type(use_cases).__name__
     if name not in run.state:
-        deps = dataclasses.replace(use_cases.deps, org=_OrgOfOneImport(use_cases.deps.org.units))
-        run.state[name] = type(use_cases)(deps, use_cases.repos)
+        clone = copy.copy(use_cases)  # the same group, its rules and stores, with this import's org reads
+        clone.deps = dataclasses.replace(use_cases.deps, org=_OrgOfOneImport(use_cases.deps.org.units))
+        clone.org = clone.deps.org
+        run.state[name] = clone
     return run.state[name]
 
 
@@ -219,5 +226,72 @@ def corrections_kind(service) -> ImportKind:
     return kind
 
 
+# -- 实有人口台账: one row per resident, with their household's columns
+
+@dataclass
+class HandTags(Column):
+    """The key groups an office's own ledger knows (残疾人, 低保户), several separated by 、 or a comma."""
+
+    def parse(self, value, ctx):
+        labels = {label: code for code, label in KEY_GROUPS.items() if code in HAND_SET}
+        out = []
+        for part in str(value).replace("，", ",").replace("、", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            code = labels.get(part) or (part if part in HAND_SET else None)
+            if code is None:
+                raise CellError(f"「{part}」不能在台账中填写(可填:{'、'.join(labels)};独居老人、矫正对象由系统判定)")
+            out.append(code)
+        return sorted(set(out))
+
+
+HOUSEHOLD_FIELDS = ("org_unit_id", "building", "unit", "room", "household_number")
+RESIDENT_FIELDS = ("name", "id_number", "relationship", "residence", "mobile", "hand_tags")
+
+
+def resident_columns() -> list[Column]:
+    return [
+        OrgUnitRef("org_unit_id", "社区或网格", example="家园社区", levels=("community", "grid"),
+                   aliases=("社区", "网格", "所属网格"), rule="户所在的社区或网格:名称(见下拉列表)或单位编号"),
+        Text("building", "楼栋", required=False, example="3号楼", max_length=30, personal=True, rule="可空"),
+        Text("unit", "单元", required=False, example="2单元", max_length=30, personal=True, rule="可空"),
+        Text("room", "室", required=False, example="401", max_length=30, personal=True, aliases=("门牌号", "房号"),
+             rule="可空;没有户号时,同一地址(社区或网格 + 楼栋 + 单元 + 室)即同一户"),
+        Text("household_number", "户号", required=False, example="JY000123", max_length=40,
+             rule="户口簿上的户号,可空;有户号时按户号识别同一户"),
+        _name("张建国"),
+        _id_number("220204195203150018"),
+        Choice("relationship", "与户主关系", example="户主", options=RELATIONSHIPS, rule="、".join(RELATIONSHIPS.values())),
+        Choice("residence", "户籍状态", example="户籍人口", options=RESIDENCES, aliases=("人口类别",),
+               rule="、".join(RESIDENCES.values())),
+        Mobile("mobile", "联系电话", required=False, example="13904321234", rule="手机号或带区号的固定电话,可空"),
+        HandTags("hand_tags", "重点人群", required=False, example="低保户",
+                 rule="可空;残疾人、低保户,多个用顿号分隔。独居老人由系统按年龄和同户人数判定,矫正对象来自矫正档案"),
+    ]
+
+
+def _one_place(values: dict, ctx) -> dict[str, str]:
+    if not (values.get("household_number") or values.get("room")):
+        return {"room": "没有户号时请填写门牌(室),以便识别同一户"}
+    return {}
+
+
+def residents_kind(service) -> ImportKind:
+    def apply(values: dict, run: ImportRun) -> str:
+        register = _for_this_import(run, service.register)
+        household = {k: values[k] for k in HOUSEHOLD_FIELDS}
+        resident = {k: values[k] for k in RESIDENT_FIELDS} | {"hand_tags": values["hand_tags"] or []}
+        _, outcome, _ = register.register_or_update_row(run.principal, household, resident)
+        return outcome
+
+    return ImportKind(
+        name="residents", title="实有人口台账", permission=REGISTER, columns=resident_columns(), apply=apply,
+        key=lambda v: v["id_number"], key_label="身份证号", check=_one_place, unit_levels=("community", "grid"),
+        notes=("一行一人;同一户的各成员填写相同的户号(或相同的地址)。",
+               "一个身份证号在全区只属于一户:已在另一户的人,该行不导入(请先在原户办理迁出)。",
+               "再次导入同一文件不会重复登记;姓名、关系、户籍状态、电话、重点人群变了的,按文件更新。"))
+
+
 def kinds(service) -> list[ImportKind]:
-    return [migrants_kind(service), corrections_kind(service)]
+    return [residents_kind(service), migrants_kind(service), corrections_kind(service)]
