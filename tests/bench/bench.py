@@ -614,6 +614,19 @@ def petition_lists(n: int) -> None:
                    target="< 50 ms")
 
 
+def imports(raw_rate: float) -> None:
+    """Rollout day (#19): the real-population ledger through the gateway into the register (imports_bench.py)."""
+    import imports_bench
+
+    with tempfile.TemporaryDirectory() as d:
+        settings, proc, token = start_platform(Path(d))
+        try:
+            imports_bench.run(f"http://127.0.0.1:{settings.ports['gateway']}", {"Authorization": f"Bearer {token}"},
+                              record, raw_rate)
+        finally:
+            stop(proc)
+
+
 def flatten(node: dict, parent_path: str, parent_id: str | None):
     path = f"{parent_path}{node['id']}/"
     yield {"_id": node["id"], "name": node["name"], "level": node["level"], "parent_id": parent_id, "path": path}
@@ -634,7 +647,8 @@ def main() -> int:
           f"({os.cpu_count()} cores, Python {host_platform.python_version()}), {EVENTS:,} events", flush=True)
     bare = bare_endpoint()
     record("bare gunicorn + Flask JSON endpoint", bare["rps"], "req/s")
-    record("raw SQLite inserts (one transaction each, WAL)", raw_sqlite_inserts(), "rows/s")
+    raw_rate = raw_sqlite_inserts()
+    record("raw SQLite inserts (one transaction each, WAL)", raw_rate, "rows/s")
     if part("kafka") and KAFKA:
         kafka_raw()
         kafka_read_model(KAFKA_EVENTS)
@@ -644,6 +658,8 @@ def main() -> int:
         intake(bare)
     if part("lists"):
         petition_lists(PETITIONS)
+    if part("imports"):
+        imports(raw_rate)
     if part("readmodel"):
         scale = [read_model(max(1, EVENTS // 10), f" (10 %: {EVENTS // 10:,})", queries=False), read_model(EVENTS)]
         if SCALE_10X:
