@@ -42,7 +42,7 @@ BODIES = {
 }
 GETS = {"security.incidents.get_incident", "security.patrols.get_run", "security.migrants.get_migrant", "security.corrections.get_person",
         "security.mediation.get_dispute", "security_imports.import_job", "security_imports.import_rejected",
-        "security.households.get_household", "security.households.list_visits"}
+        "security.households.get_household", "security.households.list_visits", "security.households.household_file"}
 
 
 @pytest.fixture(params=STORES)

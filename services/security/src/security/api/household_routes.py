@@ -42,6 +42,11 @@ def blueprint(service: SecurityService) -> Blueprint:
     routes.read("/households/<household_id>", "get_household", "Read one household with its members and former "
                 "members (一户一档 of the register)", register.get, **read)
 
+    routes.read("/households/<household_id>/file", "household_file", "一户一档: the household with each member's "
+                "grants and payments, petitions and volunteer hours (from the services' events) and its visits; "
+                "personal_data:read over the household only, every view audited", register.file,
+                response=s.HouseholdFileOut, permission="security:read")
+
     @bp.post("/households/<household_id>/residents")
     @api("Add a resident to the household, or update them (matched by ID number); a person present in another "
          "household is refused (409); answers the household, 200 when the person was there already",

@@ -103,6 +103,21 @@ class HouseholdOut(Schema):
     visit_due_at = IsoTime(allow_none=True)
 
 
+class ResidentFileOut(ResidentOut):
+    activity = fields.Dict(metadata={"description": "from the other services' events, by the person key: grants "
+                                                    "(with payments), payments summed, petitions, volunteer hours"})
+
+
+class HouseholdFileOut(HouseholdOut):
+    """一户一档: the household unmasked, each member with their activity across the services, and the visits."""
+
+    members = fields.List(fields.Nested(ResidentFileOut))
+    former_members = fields.List(fields.Nested(ResidentFileOut))
+    summary = fields.Dict(metadata={"description": "members, grants_active, payments_total_fen, petitions, "
+                                                   "volunteer_hours"})
+    visit_log = fields.List(fields.Dict(), metadata={"description": "the grid visits, newest first (50 at most)"})
+
+
 class VisitOut(Schema):
     id = fields.String()
     household_id = fields.String()

@@ -68,3 +68,33 @@ def activity_of(deps, person_keys: list[str]) -> dict:
         served["coins_credited"] += doc.get("coins_credited") or 0
         served["hours"] = round(served["minutes"] / 60, 2)
     return out
+
+
+def merged(parts: list[dict]) -> dict:
+    """One person's activity found under several keys (current and retired blind-index keys) as one."""
+    out = _empty()
+    for part in parts:
+        out["grants"] += part["grants"]
+        paid, more = out["payments"], part["payments"]
+        paid["count"] += more["count"]
+        paid["total_fen"] += more["total_fen"]
+        paid["last_period"] = max(filter(None, (paid["last_period"], more["last_period"])), default=None)
+        known = {p["petition_id"] for p in out["petitions"]}
+        out["petitions"] += [p for p in part["petitions"] if p["petition_id"] not in known]
+        served, given = out["volunteer"], part["volunteer"]
+        served["volunteer_ids"] += given["volunteer_ids"]
+        served["minutes"] += given["minutes"]
+        served["coins_credited"] += given["coins_credited"]
+    out["volunteer"]["hours"] = round(out["volunteer"]["minutes"] / 60, 2)
+    out["petitions"].sort(key=lambda p: p.get("filed_at") or "", reverse=True)
+    return out
+
+
+def summary(members: list[dict]) -> dict:
+    """The household's figures over its members: what a grid worker reads first."""
+    grants = [g for m in members for g in m["activity"]["grants"]]
+    return {"members": len(members),
+            "grants_active": sum(1 for g in grants if g["status"] == "active"),
+            "payments_total_fen": sum(m["activity"]["payments"]["total_fen"] for m in members),
+            "petitions": len({p["petition_id"] for m in members for p in m["activity"]["petitions"]}),
+            "volunteer_hours": round(sum(m["activity"]["volunteer"]["minutes"] for m in members) / 60, 2)}

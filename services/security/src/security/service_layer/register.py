@@ -14,10 +14,11 @@ from liandong.errors import Conflict
 from liandong.idnumbers import mask, mask_mobile
 from liandong.ids import new_id
 from liandong.listing import Page
-from liandong.personal import person_key
+from liandong.personal import PERSON_KEY, person_key
 
 from ..domain import households as h
 from .base import READ, record_of
+from .household_file import activity_of, merged, summary
 from .key_groups import KeyGroups
 
 REGISTER = "security:register"
@@ -32,11 +33,11 @@ RESIDENT_DEFAULTS = {"mobile": None, "hand_tags": []}
 class Register(KeyGroups):
     # -- reading
 
-    def shown(self, principal: Principal, household: h.Household) -> dict:
+    def shown(self, principal: Principal, household: h.Household, audited_as: str = "household.read") -> dict:
         """The household as this caller may see it; a full read (personal data unmasked) is audited."""
         full = principal.can(PERSONAL, household.org_path)
         if full:
-            self.repos.audit.record(principal, "household.read", household.org_path, household.id, True)
+            self.repos.audit.record(principal, audited_as, household.org_path, household.id, True)
         today = self.clock.now().date()
         out = record_of(household, members=[self._member(m, full, today) for m in household.members],
                         former_members=[self._member(m, full, today) for m in household.former_members],
@@ -55,6 +56,25 @@ class Register(KeyGroups):
 
     def get(self, principal: Principal, household_id: str) -> dict:
         return self.shown(principal, self.household(principal, household_id))
+
+    def file(self, principal: Principal, household_id: str) -> dict:
+        """一户一档: the household with what every service's events say of each member — grants and payments,
+        petitions, volunteer hours — and its grid visits. Only with personal_data:read over the household (403
+        otherwise); every view is audited (household.file). A member's activity is looked up under every
+        configured key, so what was announced before a key rotation is still found."""
+        household = self.household(principal, household_id)
+        if not principal.can(PERSONAL, household.org_path):
+            self.repos.audit.record(principal, "household.file", household.org_path, household.id, False)
+            principal.require(PERSONAL, household.org_path)
+        out = self.shown(principal, household, audited_as="household.file")
+        everyone = household.members + household.former_members
+        keys = {m["id"]: self.deps.cipher.blind_indexes(m["id_number"], PERSON_KEY) for m in everyone}
+        found = activity_of(self.deps, sorted({k for ks in keys.values() for k in ks}))
+        for shown in out["members"] + out["former_members"]:
+            shown["activity"] = merged([found[k] for k in keys[shown["id"]]])
+        out["summary"] = summary(out["members"])
+        out["visit_log"] = sorted(household.visits, key=lambda v: v.get("visited_at") or "", reverse=True)[:50]
+        return out
 
     def page(self, principal: Principal, query: dict) -> Page:
         """`q`: a household number, or an ID number (finding where a person lives needs personal_data:read)."""
