@@ -44,3 +44,17 @@ def test_rates_are_weighted_by_their_sums_not_averaged():
 def test_events_that_do_not_move_figures_have_no_effect():
     assert effect_of("liandong.volunteer.coins.reserved.v1", {"coins": 3}, "2026-01-01T00:00:00Z") is None
     assert local_day("2026-12-31T16:00:00.000000Z") == "2027-01-01"
+
+
+def test_the_register_counts_households_and_residents_as_stocks_that_go_down():
+    resident = {"org_unit_id": "jiayuan", "resident_id": "r-1", "person_key": "k", "relationship": "head",
+                "residence": "floating", "tags": [], "moved_out_at": None}
+    added = effect_of("liandong.security.resident.added.v1", resident, "2026-03-01T02:00:00Z")
+    gone = effect_of("liandong.security.resident.moved_out.v1", {**resident, "moved_out_at": "2026-09-01T02:00:00Z"},
+                     "2026-09-01T02:00:05Z")
+    assert added.deltas == {"security.residents": 1, "security.residents_floating": 1}
+    assert (gone.day, gone.deltas) == ("2026-09-01", {"security.residents": -1, "security.residents_floating": -1})
+    registered = effect_of("liandong.security.household.registered.v1", {"registered_at": "2026-03-01T02:00:00Z"},
+                           "2026-03-01T02:00:01Z")
+    left = effect_of("liandong.security.household.left.v1", {"left_at": "2026-09-01T02:00:00Z"}, "2026-09-01T03:00:00Z")
+    assert (registered.deltas, left.deltas) == ({"security.households": 1}, {"security.households": -1})

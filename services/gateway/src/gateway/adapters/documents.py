@@ -85,6 +85,9 @@ def sentences(o: dict) -> dict[str, list[str]]:
             f"开展巡逻{_v(o, 'security.patrols')}次,点位覆盖率{pct(r['security.checkpoint_coverage'])};"
             f"登记流动人口{_v(o, 'security.migrants')}人。",
             f"矛盾纠纷调解{_v(o, 'security.mediations')}次,成功率{pct(r['security.mediation_success_rate'])}。",
+            f"网格内实有人口{_v(o, 'security.households')}户{_v(o, 'security.residents')}人,其中户籍人口"
+            f"{_v(o, 'security.residents_registered')}人、流动人口{_v(o, 'security.residents_floating')}人;"
+            f"网格员走访{_v(o, 'security.household_visits')}户次。",
         ],
     }
 

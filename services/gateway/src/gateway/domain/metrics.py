@@ -85,6 +85,13 @@ _METRICS = [
     Metric("security.mediations", "调解民间纠纷", "次"),
     Metric("security.mediations_succeeded", "调解成功", "次"),
     Metric("security.corrections_visits_overdue", "矫正走访超期", "次"),
+    # 网格化服务管理: the real-population register (实有人口) and the grid workers' visits (#19)
+    Metric("security.households", "实有人口户数", "户", stock=True),
+    Metric("security.residents", "实有人口", "人", stock=True),
+    Metric("security.residents_registered", "户籍人口", "人", stock=True),
+    Metric("security.residents_floating", "流动人口(实有人口登记)", "人", stock=True),
+    Metric("security.residents_separated", "人户分离", "人", stock=True),
+    Metric("security.household_visits", "网格员走访", "户次"),
 ]
 METRICS: dict[str, Metric] = {m.key: m for m in _METRICS}
 
@@ -251,6 +258,14 @@ def _incident_reported(d, _):
     return out
 
 
+def _resident(sign: int):
+    """A person joins or leaves the register's stock, counted also by their residence status. A change of status
+    (resident.changed) moves no figure: the event does not say what it was before."""
+    def rule(d, _):
+        return {"security.residents": sign, f"security.residents_{d['residence']}": sign}
+    return rule
+
+
 def _mediated(prefix: str):
     def rule(d, _):
         return {f"{prefix}.mediations": 1, f"{prefix}.mediations_succeeded": int(d["outcome"] == "agreement")}
@@ -301,6 +316,11 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("security.migrant.registered"): (("registered_at",), lambda d, _: {"security.migrants": 1}),
     _type("security.dispute.mediated"): (("mediated_at",), _mediated("security")),
     _type("security.corrections.visit_overdue"): ((), lambda d, _: {"security.corrections_visits_overdue": 1}),
+    _type("security.household.registered"): (("registered_at",), lambda d, _: {"security.households": 1}),
+    _type("security.household.left"): (("left_at",), lambda d, _: {"security.households": -1}),
+    _type("security.resident.added"): ((), _resident(+1)),
+    _type("security.resident.moved_out"): (("moved_out_at",), _resident(-1)),
+    _type("security.household.visited"): (("visited_at",), lambda d, _: {"security.household_visits": 1}),
 }
 
 # facts a later event of the same aggregate needs (a grant's size when it is suspended or ended)
