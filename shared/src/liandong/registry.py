@@ -19,21 +19,23 @@ class ServiceEntry:
     port: int  # its web process under `make run`
     domain: bool = True  # a domain service behind the gateway (the gateway itself is not)
     audits_personal_reads: bool = True  # it keeps personal data and reports its reads (liandong.audit)
+    imports: bool = False  # it takes the offices' ledgers (liandong.imports) and announces each import
 
 
 REGISTRY: tuple[ServiceEntry, ...] = (
     ServiceEntry("gateway", "网关 (identity, org tree, reports, console)", 8000, domain=False,
-                 audits_personal_reads=False),
+                 audits_personal_reads=False, imports=True),
     ServiceEntry("petition", "信访 (petitions)", 8001),
-    ServiceEntry("welfare", "民政 (welfare)", 8002),
-    ServiceEntry("volunteer", "志愿者 / 爱心银行 (volunteers, love bank)", 8003),
-    ServiceEntry("security", "平安社区 / 综治 (community safety)", 8004),
+    ServiceEntry("welfare", "民政 (welfare)", 8002, imports=True),
+    ServiceEntry("volunteer", "志愿者 / 爱心银行 (volunteers, love bank)", 8003, imports=True),
+    ServiceEntry("security", "平安社区 / 综治 (community safety)", 8004, imports=True),
 )
 
 SERVICES: tuple[str, ...] = tuple(s.name for s in REGISTRY)
 DOMAIN_SERVICES: tuple[str, ...] = tuple(s.name for s in REGISTRY if s.domain)
 DEFAULT_PORTS: dict[str, int] = {s.name: s.port for s in REGISTRY}
 AUDITED_SERVICES: tuple[str, ...] = tuple(s.name for s in REGISTRY if s.audits_personal_reads)
+IMPORTING_SERVICES: tuple[str, ...] = tuple(s.name for s in REGISTRY if s.imports)
 
 
 def entry(name: str) -> ServiceEntry:

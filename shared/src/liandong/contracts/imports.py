@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from . import CONTRACTS
 
-from ..registry import SERVICES  # noqa: E402
+from ..registry import IMPORTING_SERVICES  # noqa: E402
 
 _COUNT = validate.Range(min=0)
 
@@ -33,7 +33,7 @@ class ImportCompleted(Schema):
     finished_at = fields.String(required=True)
 
 
-for _service in SERVICES:
+for _service in IMPORTING_SERVICES:
     CONTRACTS.contract(f"{_service}.import.completed", 1, example={
         "import_id": "imp-1", "kind": "roster", "title": "救助对象花名册", "user_id": "u-1", "name": "家园社区民政员",
         "org_path": "/chuanying/huangqi/jiayuan/", "file_name": "低保花名册2026.xlsx", "file_sha256": "0" * 64,

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from liandong.contracts import CONTRACTS
-from liandong.registry import AUDITED_SERVICES, SERVICES
+from liandong.registry import AUDITED_SERVICES, IMPORTING_SERVICES
 
 
 def handlers(audit) -> dict:
@@ -17,4 +17,5 @@ def handlers(audit) -> dict:
     each domain service reports, and every service's imports (the gateway's own among them)."""
     return {**{CONTRACTS.by_name(f"{s}.personal_data.accessed").type: audit.on_personal_data_accessed
                for s in AUDITED_SERVICES},
-            **{CONTRACTS.by_name(f"{s}.import.completed").type: audit.on_import_completed for s in SERVICES}}
+            **{CONTRACTS.by_name(f"{s}.import.completed").type: audit.on_import_completed
+               for s in IMPORTING_SERVICES}}
