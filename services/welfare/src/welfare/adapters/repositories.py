@@ -8,7 +8,7 @@ from liandong import outbox
 from liandong.consumer import insert_once
 from liandong.errors import NotFound
 from liandong.listing import Page, page_of
-from liandong.personal import PersonalFields
+from liandong.personal import BlindIndex, PersonalFields
 from liandong.repository import OutboxRepository
 
 from ..domain import cases, supermarket
@@ -105,20 +105,29 @@ class _NamesProgrammes(_DataclassRepository):
             self.programme_name = programme_name
 
 
+# the household's ID numbers, as a blind index: a roster's row finds the grant of the person it names
+HOLDER_INDEX = BlindIndex("id_index", "household.members[].id_number", "welfare.id_number")
+
+
 class GrantRepository(_NamesProgrammes):
     collection_name = "grants"
     aggregate_class = cases.Grant
-    personal = PersonalFields.of("household", "reviews[].eligibility", "suspend_reason", "end_reason")
+    personal = PersonalFields.of("household", "reviews[].eligibility", "suspend_reason", "end_reason",
+                                 "imported.note", blind=(HOLDER_INDEX,))
     indexes = [([("org_path", 1), ("status", 1)], {"name": "org_status"}),
-               ([("status", 1), ("next_review_period", 1)], {"name": "review_due"})]
+               ([("status", 1), ("next_review_period", 1)], {"name": "review_due"}),
+               ([("programme", 1), ("start_period", 1)], {"name": "programme_start"})]
 
     def publish(self, g: cases.Grant, ev):
         base = {"grant_id": g.id, "programme": g.programme, "org_unit_id": g.org_unit_id}
         if isinstance(ev, cases.GrantStarted):
+            # the start month, and whether the grant came from a roster: opening figures of a report
             return "welfare.grant.started", {**base, **_named(self.programme_name(g.programme)),
                                              "application_id": g.application_id,
                                              "household_size": g.household_size,
-                                             "monthly_amount_fen": g.monthly_amount_fen}
+                                             "monthly_amount_fen": g.monthly_amount_fen,
+                                             "start_period": g.start_period,
+                                             **({"imported": True} if g.imported else {})}
         if isinstance(ev, cases.GrantSuspended):
             return "welfare.grant.suspended", {**base, "reason": ev.reason[:2000]}
         if isinstance(ev, cases.GrantResumed):
@@ -132,6 +141,12 @@ class GrantRepository(_NamesProgrammes):
         return self._page(matching(within(scope), one_of("status", status), one_of("programme", programme),
                                    between("started_at", since, until)), [("started_at", -1), ("_id", 1)],
                           page, page_size)
+
+    def of_person(self, programme: str, id_number: str) -> list[cases.Grant]:
+        """The grants of a programme whose household lists this ID number (found by its blind index)."""
+        index = self.deps.cipher.blind_index(id_number, HOLDER_INDEX.name)
+        return self.find(matching({"programme": programme}, {HOLDER_INDEX.field: {"$all": [index]}}),
+                         sort=[("started_at", 1), ("_id", 1)])
 
     def active_under(self, org_path: str, programme: str | None = None) -> list[cases.Grant]:
         """The grants a disbursement run pays: active, below the org unit, of one programme if named."""
