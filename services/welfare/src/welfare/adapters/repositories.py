@@ -142,6 +142,13 @@ class GrantRepository(_NamesProgrammes):
                                    between("started_at", since, until)), [("started_at", -1), ("_id", 1)],
                           page, page_size)
 
+    def prepare(self) -> None:
+        super().prepare()
+        # grants stored before the index existed get it once (a roster's row must find them too)
+        for doc in self.collection.find({HOLDER_INDEX.field: {"$exists": False}}, projection={"household": 1}):
+            index = self.personal.index_of(self.plain(doc), HOLDER_INDEX, self.deps.cipher)
+            self.collection.update_one({"_id": doc["_id"]}, {"$set": {HOLDER_INDEX.field: index}})
+
     def of_person(self, programme: str, id_number: str) -> list[cases.Grant]:
         """The grants of a programme whose household lists this ID number (found by its blind index)."""
         index = self.deps.cipher.blind_index(id_number, HOLDER_INDEX.name)
