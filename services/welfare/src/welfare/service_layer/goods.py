@@ -37,7 +37,7 @@ class Goods(UseCases):
         sku = existing["sku"] if existing else sku_of(body["name"])
         stock_id = f"{body['org_unit_id']}:{sku}"
         if existing and existing["unit"] != body["unit"]:
-            raise ValidationFailed("the item is counted in another unit", {
+            raise ValidationFailed("物品的单位与库存中的不同", {
                 "unit": [f"「{body['name']}」在库存中的单位是「{existing['unit']}」,不是「{body['unit']}」"]})
         movement = {"_id": f"opening:{stock_id}:{body['received_on']}", "kind": "opening", "donor": None,
                     "received_on": body["received_on"], "at": day_start(body["received_on"]),
@@ -46,7 +46,7 @@ class Goods(UseCases):
         if recorded is not None:
             if (recorded["quantity"], recorded["value_fen"]) != (body["quantity"],
                                                                   body["quantity"] * body["unit_value_fen"]):
-                raise Conflict("this opening stock was imported already with other figures", {"quantity": [
+                raise Conflict("该期初库存已导入,数量或价值与本行不同", {"quantity": [
                     f"「{body['name']}」{body['received_on']} 的期初库存已导入({recorded['quantity']}{recorded['unit']},"
                     f"价值 {recorded['value_fen'] / 100:.2f} 元),与本行不同:库存请用盘点更正"]})
             return recorded, False

@@ -65,9 +65,9 @@ class Grants(UseCases):
         programme = self.programme(body["programme"])
         this_month = current_period(self.clock.now())
         if body["start_period"] > this_month:
-            raise ValidationFailed("a grant on a roster has started", {"start_period": [f"不能晚于本月 {this_month}"]})
+            raise ValidationFailed("起始月份在本月之后", {"start_period": [f"不能晚于本月 {this_month}"]})
         if body["amount_fen"] <= 0:
-            raise ValidationFailed("a grant pays something", {"amount_fen": ["金额应大于 0"]})
+            raise ValidationFailed("金额应大于 0", {"amount_fen": ["金额应大于 0"]})
         residence = next((r["residence"] for r in programme.rules if r.get("rule") == "residence"), "urban")
         household = {"members": [{"name": body["head_name"], "id_number": body["id_number"], "relation": "applicant"}],
                      "residence": residence, "address": body.get("address") or "", "phone": body.get("phone") or ""}
