@@ -17,9 +17,9 @@ from flask import Blueprint, Response, request
 from marshmallow import Schema, fields, validate
 
 from ..audit import PERSONAL_FILE_HEADER
-from ..auth import current_principal, requires
+from ..auth import current_principal
 from ..errors import ValidationFailed
-from ..listing import ListQuery, NoQuery
+from ..listing import ListQuery, NoQuery, Page
 from ..openapi import api
 from ..web import load_query
 from . import jobs as use_cases
@@ -37,6 +37,13 @@ class UploadSchema(Schema):
 
 class PreviewQuery(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")))
+
+
+class KindsQuery(ListQuery):
+    """The kinds are the same in every unit and have no time: `org_unit` is taken (as every list's), not used."""
+
+    class Meta(ListQuery.Meta):
+        exclude = ("from_", "to")
 
 
 class JobsQuery(ListQuery):
@@ -129,15 +136,15 @@ def install(bp: Blueprint, deps, kinds: list[ImportKind], tag: str) -> None:
     tags = [tag]
 
     @bp.get("/imports/kinds")
-    @api("The kinds of ledger this service imports, with their columns", query=NoQuery, response=KindSchema,
+    @api("The kinds of ledger this service imports, with their columns", query=KindsQuery, response=KindSchema,
          many=True, tags=tags)
     def import_kinds():
-        load_query(NoQuery)
+        q = load_query(KindsQuery)
         current_principal()
         items = [{"name": k.name, "title": k.title, "permission": k.permission,
                   "columns": [{"key": c.key, "header": c.header, "required": c.required, "rule": c.rule}
                               for c in k.columns]} for k in kinds]
-        return {"items": items, "total": len(items), "page": 1, "page_size": max(len(items), 1)}
+        return Page.of_all(items, q["page"], q["page_size"]).body()
 
     for kind in kinds:
         _kind_routes(bp, deps, kind, tags)
@@ -175,8 +182,9 @@ def _kind_routes(bp: Blueprint, deps, kind: ImportKind, tags: list[str]) -> None
     name = kind.name.replace("-", "_")
 
     def get_template():
-        load_query(NoQuery)
+        load_query(NoQuery)  # a parameter the route does not take is a 422, before the caller's rights
         principal = current_principal()
+        principal.require(kind.permission)
         return _xlsx(template(kind, use_cases.context_for(deps, principal, kind)), f"{kind.title}-导入模板.xlsx")
 
     def post_preview():
@@ -214,5 +222,6 @@ def _kind_routes(bp: Blueprint, deps, kind: ImportKind, tags: list[str]) -> None
     ):
         endpoint = f"import_{name}_{fn.__name__}"
         fn.__name__ = endpoint
-        bp.add_url_rule(rule, endpoint, requires(kind.permission)(
-            api(doc.pop("summary"), tags=tags, permission=kind.permission, **doc)(fn)), methods=[method])
+        # the permission is checked in each route after its query (preview and import: by `check`)
+        bp.add_url_rule(rule, endpoint, api(doc.pop("summary"), tags=tags, permission=kind.permission, **doc)(fn),
+                        methods=[method])
