@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from liandong.testing import wait_for
 
-from welfare_testkit import SUBDISTRICT, id_number
+from welfare_testkit import CIVIL, SUBDISTRICT, id_number
 
 ROSTER = ["社区", "户主姓名", "身份证号", "家庭人口", "救助项目", "月保障金额(元)", "起始月份", "联系电话", "家庭住址",
           "备注"]
@@ -75,6 +75,10 @@ def test_a_roster_becomes_running_grants_with_their_start_events_and_the_same_fi
         ("active", "2024-03", 108000, 3)
     assert dibao["imported"]["paid_from"] == "2026-03" and dibao["application_id"] == ""
     assert dibao["household"]["members"][0]["id_number"] != id_number("19600101", 1)  # masked without the duty
+    assert dibao["household"]["phone"] == "139****1234"
+    civil = svc.fetch(f"/grants/{dibao['id']}", **CIVIL).get_json()  # a 民政员 reads personal data
+    assert (civil["household"]["phone"], civil["household"]["members"][0]["id_number"]) == \
+        ("13904321234", id_number("19600101", 1))
     assert svc.fetch(f"/grants/{dibao['id']}").status_code == 200
 
     started = settled(svc, {STARTED}, 2)
