@@ -149,11 +149,26 @@ class GrantRepository(_NamesProgrammes):
             index = self.personal.index_of(self.plain(doc), HOLDER_INDEX, self.deps.cipher)
             self.collection.update_one({"_id": doc["_id"]}, {"$set": {HOLDER_INDEX.field: index}})
 
+    def person_key(self, id_number: str) -> str:
+        return self.deps.cipher.blind_index(id_number, HOLDER_INDEX.name)
+
     def of_person(self, programme: str, id_number: str) -> list[cases.Grant]:
         """The grants of a programme whose household lists this ID number (found by its blind index)."""
-        index = self.deps.cipher.blind_index(id_number, HOLDER_INDEX.name)
-        return self.find(matching({"programme": programme}, {HOLDER_INDEX.field: {"$all": [index]}}),
+        return self.find(matching({"programme": programme},
+                                  {HOLDER_INDEX.field: {"$all": [self.person_key(id_number)]}}),
                          sort=[("started_at", 1), ("_id", 1)])
+
+    def people(self) -> dict[tuple[str, str], list[str]]:
+        """{(programme, blind index of an ID number): grant ids}, of every grant: read once for a whole roster,
+        where asking for each row's person would scan the grants row after row (FerretDB does not push `$all`)."""
+        out: dict[tuple[str, str], list[str]] = {}
+        for doc in self.collection.find({}, projection={"programme": 1, HOLDER_INDEX.field: 1}, sort=[("_id", 1)]):
+            for index in doc.get(HOLDER_INDEX.field) or []:
+                out.setdefault((doc["programme"], index), []).append(doc["_id"])
+        return out
+
+    def of_ids(self, ids: list[str]) -> list[cases.Grant]:
+        return self.find({"_id": {"$in": ids}}, sort=[("started_at", 1), ("_id", 1)]) if ids else []
 
     def active_under(self, org_path: str, programme: str | None = None) -> list[cases.Grant]:
         """The grants a disbursement run pays: active, below the org unit, of one programme if named."""
