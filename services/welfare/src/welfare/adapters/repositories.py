@@ -168,7 +168,8 @@ class GrantRepository(_NamesProgrammes):
         return out
 
     def of_ids(self, ids: list[str]) -> list[cases.Grant]:
-        return self.find({"_id": {"$in": ids}}, sort=[("started_at", 1), ("_id", 1)]) if ids else []
+        # one equality per id: FerretDB walks the whole collection for an `$in`, even on `_id`
+        return sorted((g for i in ids for g in self.find({"_id": i})), key=lambda g: (g.started_at, g.id))
 
     def active_under(self, org_path: str, programme: str | None = None) -> list[cases.Grant]:
         """The grants a disbursement run pays: active, below the org unit, of one programme if named."""

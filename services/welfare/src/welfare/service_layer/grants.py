@@ -97,6 +97,8 @@ class Grants(UseCases):
         if differs:
             raise Conflict("此人已享受该救助,平台记录与表中不同:金额和家庭人口只能通过复核(动态管理)调整,"
                            "起始月份以平台记录为准", differs)
+        if not same.amend_from_roster(household, note):  # the loaded copy: as stored, nothing to write
+            return same, UNCHANGED
         grant, amended = self._change(p, same.id, ROSTER_PERMISSION,
                                       lambda g: g.amend_from_roster(household, note))
         return grant, UPDATED if amended else UNCHANGED
