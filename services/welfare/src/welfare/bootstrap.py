@@ -52,7 +52,8 @@ def personal_stores(platform: Platform) -> list[Store]:
         Store(stores.pairings.collection, PAIRING), Store(stores.fund.grants, FUND_GRANT),
         # a fund entry parked on its account until its ledger records it names its party too, sealed as the
         # ledger seals it (the name bound in is "party")
-        Store(stores.fund.collection, PersonalFields.of("unrecorded[].party", names={"unrecorded[].party": "party"}))]
+        Store(stores.fund.collection, PersonalFields.of("unrecorded[].party", names={"unrecorded[].party": "party"})),
+        Store(stores.import_jobs.collection, stores.import_jobs.personal)]  # the rows to fix of an import
 
 
 def create_worker(settings: Settings | None = None, welfare_settings: WelfareSettings | None = None,

@@ -5,6 +5,7 @@ does not exist, and nothing changes anywhere. Each reference field is one row.
 """
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -39,6 +40,11 @@ def b(svc):
     assert r.status_code == 202, r.get_json()
     s["redemption"] = r.get_json()["id"]
     r = svc.post(f"/applications/{s['app']}/community-review", {"decision": "pass"}, **HNL)
+    stock_list = "社区,物品名称,数量,单位,单价(元),入库日期\r\n黄泥岭社区,棉被,2,床,120,2026-02-01\r\n".encode("gbk")
+    r = svc.app.test_client().post(f"{API}/imports/supermarket_stock", data={"file": (io.BytesIO(stock_list), "b.csv")},
+                                   headers=svc.headers(**HNL), content_type="multipart/form-data")
+    assert r.status_code == 201, r.get_json()
+    s["import_job"] = r.get_json()["id"]  # 黄泥岭's import, and its (absent) rows to fix
     s["objection"] = svc.post(f"/applications/{s['app']}/objections", {"text": "x"}, **HNL).get_json()["id"]
     wait_for(lambda: settled(svc), 30, message="set-up settled")
     return s
@@ -114,7 +120,7 @@ BODIES = {
     "/grants/<grant_id>/end:POST": {"reason": "x"},
 }
 PARAMS = {"app_id": "app", "grant_id": "grant", "redemption_id": "redemption", "pairing_id": "pairing",
-          "objection_id": "objection", "org_unit_id": None}
+          "objection_id": "objection", "org_unit_id": None, "job_id": "import_job"}
 NOT_RECORDS = {"/org-units/<org_unit_id>"}  # the platform's org tree: every unit's name is public
 
 

@@ -126,9 +126,11 @@ class GrantStarted(_GrantFact):
     # optional (#17): welfare's name of the programme, so that a reader names a programme it has never
     # heard of without asking welfare (the gateway's reports); absent in earlier events
     programme_name = fields.String(validate=validate.Length(min=1, max=100))
-    # optional (#19): the first month paid; a grant entered from an office's roster started before the event
-    # was written. Absent in earlier events: the month of the event's time.
-    start_period = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
+    # optional (#19): the first month the grant pays (YYYY-MM; absent in earlier events: the month of the event's
+    # time), and `imported` when it ran before the platform and came from the office's roster (救助对象花名册):
+    # an opening figure, not a new case of this period
+    start_period = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    imported = fields.Boolean(load_default=False)
 
 
 @CONTRACTS.contract("welfare.grant.suspended", 1,
@@ -197,6 +199,15 @@ class GoodsDonated(_StockMovement):
     """Donated goods came into a community's charity-supermarket stock."""
 
     donor = fields.String(required=True)
+
+
+@CONTRACTS.contract("welfare.goods.opening_stock_recorded", 1, example={
+    **_MIANBEI, "movement_id": "m-0", "quantity": 35, "value_fen": 420000, "received_on": "2026-10-31"})
+class GoodsOpeningStockRecorded(_StockMovement):
+    """Goods on a community's shelf before the platform (爱心超市期初库存), taken from the office's stock list:
+    stock to start from, not a donation received (reports do not count it as one)."""
+
+    received_on = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}$"))
 
 
 @CONTRACTS.contract("welfare.goods.handed_out", 1, example={

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, request
 from marshmallow import Schema, fields, validate
 
 from ..audit import PERSONAL_FILE_HEADER
-from ..auth import current_principal, requires
+from ..auth import current_principal
 from ..errors import ValidationFailed
 from ..listing import ListQuery, NoQuery, Page
 from ..openapi import api
@@ -37,6 +37,13 @@ class UploadSchema(Schema):
 
 class PreviewQuery(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")))
+
+
+class KindsQuery(ListQuery):
+    """The kinds have no time; `org_unit` keeps those the caller may import into that unit."""
+
+    class Meta(ListQuery.Meta):
+        exclude = ("from_", "to")
 
 
 class JobsQuery(ListQuery):
@@ -130,17 +137,15 @@ def install(bp: Blueprint, deps, kinds: list[ImportKind], tag: str) -> None:
 
     @bp.get("/imports/kinds")
     @api("The kinds of ledger this service imports, with their columns (org_unit: those the caller may import "
-         "into that unit)", query=ListQuery, response=KindSchema, many=True, tags=tags)
+         "into that unit)", query=KindsQuery, response=KindSchema, many=True, tags=tags)
     def import_kinds():
-        q = load_query(ListQuery)  # a list like any other (docs/api-style.md): paged, and narrowed by org unit
+        q = load_query(KindsQuery)  # a list like any other (docs/api-style.md): paged, and narrowed by org unit
         principal = current_principal()
         path = deps.org.path_of(q["org_unit"], "org_unit") if q.get("org_unit") else None
         items = [{"name": k.name, "title": k.title, "permission": k.permission,
                   "columns": [{"key": c.key, "header": c.header, "required": c.required, "rule": c.rule}
                               for c in k.columns]} for k in kinds if path is None or principal.can(k.permission, path)]
-        first = (q["page"] - 1) * q["page_size"]
-        return {"items": items[first:first + q["page_size"]], "total": len(items), "page": q["page"],
-                "page_size": q["page_size"]}
+        return Page.of_all(items, q["page"], q["page_size"]).body()
 
     for kind in kinds:
         _kind_routes(bp, deps, kind, tags)

@@ -79,6 +79,8 @@ class GoodsLedger(Ledger):
                 "quantity": m["quantity"], "unit": m["unit"], "value_fen": m["value_fen"]}
         if m["kind"] == "donation":
             return "welfare.goods.donated", m["item_id"], {**data, "donor": m["donor"]}
+        if m["kind"] == "opening":
+            return "welfare.goods.opening_stock_recorded", m["item_id"], {**data, "received_on": m["received_on"]}
         return "welfare.goods.handed_out", m["item_id"], {**data, "recipient": m["recipient"]}
 
     def page(self, scope: list[str], recipient=(), kind=(), since: str | None = None, until: str | None = None,
@@ -189,6 +191,7 @@ class StockRepository(_Balances):
     def prepare(self) -> None:
         super().prepare()
         self.stocktakes.create_index([("org_path", 1), ("at", 1)], name="org_time")
+        self.collection.create_index([("org_unit_id", 1), ("name", 1)], name="unit_name")  # an item by its name
         idempotency.prepare(self.stocktakes)
 
     def get(self, stock_id: str) -> dict:
@@ -217,13 +220,19 @@ class StockRepository(_Balances):
         """The items that hold goods for this redemption."""
         return {d["_id"] for d in self.collection.find({"holds": {"$all": [holder]}})}
 
-    def receive(self, stock_id: str, item: dict, movement: dict) -> bool:
-        """Donated goods in (creates the item on its first donation), once per movement."""
+    def named(self, org_unit_id: str, name: str) -> dict | None:
+        """A community's item of this name (the first made, should an office have given two the same name)."""
+        found = self.collection.find({"org_unit_id": org_unit_id, "name": name}, sort=[("_id", 1)], limit=1)
+        return outbox.strip(found[0]) if found else None
+
+    def receive(self, stock_id: str, item: dict, movement: dict, counter: str = "donated_total") -> bool:
+        """Goods in (creates the item on its first receipt), once per movement; `counter` adds up how they came
+        (`donated_total`, `opening_total`)."""
         fields = {k: item[k] for k in ("name", "unit", "unit_value_fen", "coin_price", "low_stock_at") if k in item}
         insert = {"org_path": item["org_path"], "org_unit_id": item["org_unit_id"], "sku": item["sku"],
                   "held": 0, "issued_total": 0, "holds": [], outbox.OUTBOX: [], outbox.PENDING: False}
         insert = {k: v for k, v in insert.items() if k not in fields}
-        update = self._apply({"$inc": {"quantity": movement["quantity"], "donated_total": movement["quantity"]},
+        update = self._apply({"$inc": {"quantity": movement["quantity"], counter: movement["quantity"]},
                               "$set": fields, "$setOnInsert": insert}, movement, movement)
         try:
             self.collection.update_one({"_id": stock_id, "applied": {"$ne": movement["_id"]}}, update, upsert=True)

@@ -8,7 +8,7 @@ from liandong import outbox
 from liandong.consumer import insert_once
 from liandong.errors import NotFound
 from liandong.listing import Page, page_of
-from liandong.personal import PersonalFields, person_key
+from liandong.personal import BlindIndex, PersonalFields, person_key
 from liandong.repository import OutboxRepository
 
 from ..domain import cases, supermarket
@@ -120,22 +120,30 @@ class _NamesProgrammes(_NamesApplicant):
             self.programme_name = programme_name
 
 
+# the household's ID numbers, as a blind index: a roster's row finds the grant of the person it names
+HOLDER_INDEX = BlindIndex("id_index", "household.members[].id_number", "welfare.id_number")
+
+
 class GrantRepository(_NamesProgrammes):
     collection_name = "grants"
     aggregate_class = cases.Grant
-    personal = PersonalFields.of("household", "reviews[].eligibility", "suspend_reason", "end_reason")
+    personal = PersonalFields.of("household", "reviews[].eligibility", "suspend_reason", "end_reason",
+                                 "imported.note", blind=(HOLDER_INDEX,))
     indexes = [([("org_path", 1), ("status", 1)], {"name": "org_status"}),
-               ([("status", 1), ("next_review_period", 1)], {"name": "review_due"})]
+               ([("status", 1), ("next_review_period", 1)], {"name": "review_due"}),
+               ([("programme", 1), ("start_period", 1)], {"name": "programme_start"})]
 
     def publish(self, g: cases.Grant, ev):
         base = {"grant_id": g.id, "programme": g.programme, "org_unit_id": g.org_unit_id,
                 "person_key": self.applicant_key(g.household)}
         if isinstance(ev, cases.GrantStarted):
+            # the start month, and whether the grant came from a roster: opening figures of a report
             return "welfare.grant.started", {**base, **_named(self.programme_name(g.programme)),
                                              "application_id": g.application_id,
                                              "household_size": g.household_size,
                                              "monthly_amount_fen": g.monthly_amount_fen,
-                                             "start_period": g.start_period}
+                                             "start_period": g.start_period,
+                                             **({"imported": True} if g.imported else {})}
         if isinstance(ev, cases.GrantSuspended):
             return "welfare.grant.suspended", {**base, "reason": ev.reason[:2000]}
         if isinstance(ev, cases.GrantResumed):
@@ -149,6 +157,35 @@ class GrantRepository(_NamesProgrammes):
         return self._page(matching(within(scope), one_of("status", status), one_of("programme", programme),
                                    between("started_at", since, until)), [("started_at", -1), ("_id", 1)],
                           page, page_size)
+
+    def prepare(self) -> None:
+        super().prepare()
+        # grants stored before the index existed get it once (a roster's row must find them too)
+        for doc in self.collection.find({HOLDER_INDEX.field: {"$exists": False}}, projection={"household": 1}):
+            index = self.personal.index_of(self.plain(doc), HOLDER_INDEX, self.deps.cipher)
+            self.collection.update_one({"_id": doc["_id"]}, {"$set": {HOLDER_INDEX.field: index}})
+
+    def person_key(self, id_number: str) -> str:
+        return self.deps.cipher.blind_index(id_number, HOLDER_INDEX.name)
+
+    def of_person(self, programme: str, id_number: str) -> list[cases.Grant]:
+        """The grants of a programme whose household lists this ID number (found by its blind index)."""
+        return self.find(matching({"programme": programme},
+                                  {HOLDER_INDEX.field: {"$all": [self.person_key(id_number)]}}),
+                         sort=[("started_at", 1), ("_id", 1)])
+
+    def people(self) -> dict[tuple[str, str], list[str]]:
+        """{(programme, blind index of an ID number): grant ids}, of every grant: read once for a whole roster,
+        where asking for each row's person would scan the grants row after row (FerretDB does not push `$all`)."""
+        out: dict[tuple[str, str], list[str]] = {}
+        for doc in self.collection.find({}, projection={"programme": 1, HOLDER_INDEX.field: 1}, sort=[("_id", 1)]):
+            for index in doc.get(HOLDER_INDEX.field) or []:
+                out.setdefault((doc["programme"], index), []).append(doc["_id"])
+        return out
+
+    def of_ids(self, ids: list[str]) -> list[cases.Grant]:
+        # one equality per id: FerretDB walks the whole collection for an `$in`, even on `_id`
+        return sorted((g for i in ids for g in self.find({"_id": i})), key=lambda g: (g.started_at, g.id))
 
     def active_under(self, org_path: str, programme: str | None = None) -> list[cases.Grant]:
         """The grants a disbursement run pays: active, below the org unit, of one programme if named."""

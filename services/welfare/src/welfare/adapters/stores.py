@@ -1,6 +1,8 @@
 """The welfare service's repositories, made once per process from its dependencies."""
 from __future__ import annotations
 
+from liandong.imports.jobs import ImportJobs
+
 from .ledgers import FundLedger, FundRepository, GoodsLedger, StockRepository
 from .repositories import (ApplicationRepository, GrantRepository, PairingRepository, PaymentRepository,
                            RedemptionRepository, VisitRepository)
@@ -20,10 +22,11 @@ class WelfareStores:
         self.stock = StockRepository(deps, self.movements)
         self.fund_entries = FundLedger(deps)
         self.fund = FundRepository(deps, self.fund_entries)
+        self.import_jobs = ImportJobs(deps)  # the offices' ledgers imported (liandong.imports)
 
     def _all(self):
         return (self.applications, self.grants, self.payments, self.redemptions, self.visits, self.pairings,
-                self.movements, self.stock, self.fund_entries, self.fund)
+                self.movements, self.stock, self.fund_entries, self.fund, self.import_jobs)
 
     def prepare(self) -> None:
         for store in self._all():
@@ -34,4 +37,5 @@ class WelfareStores:
         balances, which carried their events before #17: what a stopped release left there still goes out)."""
         return [self.applications.collection, self.grants.collection, self.payments.collection,
                 self.redemptions.collection, self.visits.collection, self.movements.collection,
-                self.fund_entries.collection, self.stock.collection, self.fund.collection]
+                self.fund_entries.collection, self.stock.collection, self.fund.collection,
+                self.import_jobs.collection]

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..service_layer import Welfare
-from . import applications, fund, goods, grants, visits
+from . import applications, fund, goods, grants, imports, visits
 
 
 def blueprints(welfare: Welfare) -> list[Blueprint]:
-    return [module.blueprint(welfare) for module in (applications, grants, goods, fund, visits)]
+    return [module.blueprint(welfare) for module in (applications, grants, goods, fund, visits, imports)]

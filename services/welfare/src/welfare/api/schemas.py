@@ -60,7 +60,7 @@ class AlertQuerySchema(_Untimed):
 class MovementQuerySchema(ListQuery):
     """`from`/`to`: when the goods moved."""
     recipient = Several(metadata={"description": "household:<id> or volunteer:<id>, comma-separated"})
-    kind = Several(metadata={"description": "donation, handout, redemption; comma-separated"})
+    kind = Several(metadata={"description": "donation, opening, handout, redemption; comma-separated"})
 
 
 class FundEntryQuerySchema(ListQuery):
@@ -262,7 +262,7 @@ ApplicationSchema = answer(
 GrantSchema = answer(
     "GrantSchema", strings=("id", "application_id", "org_unit_id", "programme", "start_period", "next_review_period",
                             "monthly_amount_yuan"), times=("started_at",),
-    integers=("monthly_amount_fen", "household_size"), lists=("reviews",), dicts=("household",),
+    integers=("monthly_amount_fen", "household_size"), lists=("reviews",), dicts=("household", "imported"),
     status=_described("active, suspended or ended"))
 TotalsSchema = answer("TotalsSchema", strings=("org_unit_id", "total_yuan", "from", "to"), integers=("total_fen",),
                       dicts=("by_programme", "by_org_unit", "by_period", "months"))
@@ -277,11 +277,12 @@ PaymentSchema = answer("PaymentSchema", strings=("grant_id", "org_unit_id", "pro
                                                  "disbursed_by"), times=("disbursed_at",),
                        integers=("amount_fen", "household_size"), _id=_described("<grant>:<YYYY-MM>, or <grant>:once"))
 StockItemSchema = answer("StockItemSchema", strings=("item_id", "org_unit_id", "sku", "name", "unit"),
-                         integers=("quantity", "held", "issued_total", "donated_total", "unit_value_fen", "coin_price",
-                                   "low_stock_at", "stock_value_fen"), booleans=("low_stock",))
+                         integers=("quantity", "held", "issued_total", "donated_total", "opening_total",
+                                   "unit_value_fen", "coin_price", "low_stock_at", "stock_value_fen"),
+                         booleans=("low_stock",))
 MovementSchema = answer("MovementSchema", strings=("_id", "org_unit_id", "item_id", "name", "unit", "donor", "recipient",
                                                    "by"), times=("at",),
-                        integers=("quantity", "value_fen"), kind=_described("donation, handout or redemption"))
+                        integers=("quantity", "value_fen"), kind=_described("donation, opening (期初库存), handout or redemption"))
 FundEntrySchema = answer("FundEntrySchema", strings=("_id", "fund_id", "org_unit_id", "party", "by"), times=("at",),
                          integers=("balance_after_fen",), kind=_described("donation or grant"),
                          amount_fen=_described("in: positive; out: negative", fields.Integer))

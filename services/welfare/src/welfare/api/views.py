@@ -15,7 +15,12 @@ def _household_view(household: dict, unmasked: bool) -> dict:
     if unmasked:
         return household
     members = [{**m, "id_number": mask(m["id_number"]), "monthly_income_fen": None} for m in household["members"]]
-    return {**household, "members": members, "financial_assets_fen": None}
+    hidden = {"phone": _masked_phone(household["phone"])} if household.get("phone") else {}  # a roster's 联系电话
+    return {**household, "members": members, "financial_assets_fen": None, **hidden}
+
+
+def _masked_phone(phone: str) -> str:
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) > 7 else "*" * len(phone)
 
 
 # What the masked household hides (incomes, financial assets), the eligibility figures and explanations
@@ -54,6 +59,8 @@ def grant_view(p: Principal, grant) -> dict:
     unmasked = p.can("personal_data:read", grant.org_path)
     doc["household"] = _household_view(grant.household, unmasked)
     doc["monthly_amount_yuan"] = fen_to_yuan(grant.monthly_amount_fen)
+    if grant.imported and not unmasked:
+        doc["imported"] = {**grant.imported, "note": None}  # the roster's 备注 speaks of the household
     for review in doc["reviews"]:
         review["eligibility"] = _eligibility_view(review["eligibility"], unmasked)
     return doc
@@ -73,7 +80,7 @@ def visit_view(v) -> dict:
 
 def stock_view(doc: dict) -> dict:
     row = {k: doc.get(k) for k in ("org_unit_id", "sku", "name", "unit", "quantity", "held", "issued_total",
-                                   "donated_total", "unit_value_fen", "coin_price", "low_stock_at")}
+                                   "donated_total", "opening_total", "unit_value_fen", "coin_price", "low_stock_at")}
     row["item_id"] = doc["_id"]
     row["low_stock"] = doc["quantity"] <= (doc.get("low_stock_at") or 0)
     row["stock_value_fen"] = doc["quantity"] * doc["unit_value_fen"]

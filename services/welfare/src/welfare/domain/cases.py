@@ -164,6 +164,16 @@ def add_months(period: str, months: int) -> str:
     return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
 
 
+def _next_on_cycle(start: str, every_months: int, not_before: str) -> str | None:
+    """The first re-review month on the grant's cycle (every `every_months` from its start) from `not_before`."""
+    if not every_months:
+        return None
+    period = add_months(start, every_months)
+    while period < not_before:
+        period = add_months(period, every_months)
+    return period
+
+
 @dataclass
 class Grant:
     """A household's running benefit from one programme (救助待遇), paid monthly or once."""
@@ -184,6 +194,9 @@ class Grant:
     reviews: list = field(default_factory=list)
     end_reason: str | None = None
     suspend_reason: str | None = None
+    # a grant running before the platform, taken from the office's roster: {at, by, paid_from, note}; the
+    # months before `paid_from` (the month it was imported) were paid outside the platform
+    imported: dict | None = None
     version: int = 0
     events: list = field(default_factory=list)
 
@@ -197,8 +210,33 @@ class Grant:
         grant.events.append(GrantStarted())
         return grant
 
+    @classmethod
+    def from_roster(cls, id: str, org_path: str, org_unit_id: str, programme: str, schedule: str, household: dict,
+                    household_size: int, amount_fen: int, start_period: str, started_at: str, imported: dict,
+                    review_every_months: int) -> "Grant":
+        """A grant approved and started before the platform (救助对象花名册): its community review, 公示 and
+        approval happened on paper, so it starts here as it stands, with the same event as any grant's start.
+        `imported`: {at, by, paid_from, note}. A one-off programme's grant on a roster was paid already: it ends
+        at once (as a paid one-off does)."""
+        grant = cls(id, "", org_path, org_unit_id, programme, schedule, household, household_size, amount_fen,
+                    start_period, started_at, imported=imported,
+                    next_review_period=_next_on_cycle(start_period, review_every_months, imported["paid_from"]))
+        grant.events.append(GrantStarted())
+        if schedule == "once":
+            grant._end("one-off paid before the platform (imported from the roster)")
+        return grant
+
+    def amend_from_roster(self, household: dict, note: str) -> bool:
+        """The contact details a roster gives again (address, phone, remark), on a grant imported from one;
+        False if they are as stored. Amount and household size change only by re-review (动态管理)."""
+        if self.imported is None or (self.household == household and self.imported.get("note") == note):
+            return False
+        self.household, self.imported = household, {**self.imported, "note": note}
+        return True
+
     def payable(self, period: str) -> bool:
-        return self.status == "active" and period >= self.start_period
+        paid_before = self.imported and period < self.imported["paid_from"]  # paid outside the platform
+        return self.status == "active" and period >= self.start_period and not paid_before
 
     def rereview(self, household: dict, eligibility: Eligibility, by: str, at: str, review_every_months: int,
                  if_failed: str = "suspend") -> str:

@@ -1,6 +1,7 @@
 """The charity supermarket (爱心超市): redemptions paid with love coins, and stock-take rules."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from liandong.errors import InvalidTransition, ValidationFailed
@@ -105,3 +106,8 @@ def stocktake_lines(expected: dict[str, int], counted: list[dict]) -> list[dict]
     if errors:
         raise ValidationFailed("the stock-take has problems", errors)
     return out
+
+
+def sku_of(name: str) -> str:
+    """The stock code of an item an office names only in words (大米5公斤): the same name, the same code."""
+    return "n-" + hashlib.sha256(name.encode()).hexdigest()[:16]

@@ -1,7 +1,7 @@
 """What every welfare use-case group shares: the repositories, the programme catalogue, the caller's scope."""
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from liandong.auth import Principal, out_of_scope
@@ -15,6 +15,17 @@ CHINA = timezone(timedelta(hours=8))  # a month is the offices' month
 
 def current_period(now) -> str:
     return now.astimezone(CHINA).strftime("%Y-%m")
+
+
+def day_start(day: str) -> str:
+    """The beginning of a day (YYYY-MM-DD) of the offices' calendar, as the UTC time records keep."""
+    start = datetime.fromisoformat(day).replace(tzinfo=CHINA).astimezone(timezone.utc)
+    return start.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def month_start(period: str) -> str:
+    """The beginning of a month (YYYY-MM) of the offices' calendar, as the UTC time records keep."""
+    return day_start(f"{period}-01")
 
 
 def month_of(bound: str | None) -> str | None:

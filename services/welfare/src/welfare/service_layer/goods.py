@@ -7,8 +7,8 @@ from liandong.errors import Conflict, ValidationFailed
 from liandong.ids import new_id
 from liandong.listing import Page
 
-from ..domain.supermarket import stocktake_lines
-from .common import UseCases, found
+from ..domain.supermarket import sku_of, stocktake_lines
+from .common import UseCases, day_start, found
 
 
 class Goods(UseCases):
@@ -20,6 +20,43 @@ class Goods(UseCases):
         if unit_value is None:
             raise ValidationFailed("the first donation of an item sets its in-kind value",
                                    {"unit_value_fen": ["required for a new item"]})
+        movement = {"_id": idempotency.derived_id("movement") or new_id(), "kind": "donation",
+                    "donor": body["donor"], "donor_kind": body.get("donor_kind", "resident"),
+                    "at": self.clock.now_iso()}
+        return self._stock_in(p, org_path, stock_id, body, existing, unit_value, movement)[0]
+
+    def receive_opening_stock(self, p: Principal, body: dict) -> tuple[dict, bool]:
+        """爱心超市期初库存: goods on a community's shelf before the platform, from the office's stock list
+        ({org_unit_id, name, unit, quantity, unit_value_fen, received_on}). They enter the stock as donated goods
+        do (the item is made on its first receipt, found by its name after), but the ledger records them as
+        opening stock (kind `opening`, event `welfare.goods.opening_stock_recorded`), so no report counts them
+        as donations received. One entry per community, item and 入库日期: the same list again changes nothing
+        (answers (entry, False)); the same entry with other figures is refused (a stock-take corrects stock)."""
+        org_path = self.unit_path(p, "welfare:goods", body["org_unit_id"])
+        existing = self.stores.stock.named(body["org_unit_id"], body["name"])
+        sku = existing["sku"] if existing else sku_of(body["name"])
+        stock_id = f"{body['org_unit_id']}:{sku}"
+        if existing and existing["unit"] != body["unit"]:
+            raise ValidationFailed("物品的单位与库存中的不同", {
+                "unit": [f"「{body['name']}」在库存中的单位是「{existing['unit']}」,不是「{body['unit']}」"]})
+        movement = {"_id": f"opening:{stock_id}:{body['received_on']}", "kind": "opening", "donor": None,
+                    "received_on": body["received_on"], "at": day_start(body["received_on"]),
+                    "recorded_at": self.clock.now_iso()}
+        recorded = self.stores.movements.get(movement["_id"])
+        if recorded is not None:
+            if (recorded["quantity"], recorded["value_fen"]) != (body["quantity"],
+                                                                  body["quantity"] * body["unit_value_fen"]):
+                raise Conflict("该期初库存已导入,数量或价值与本行不同", {"quantity": [
+                    f"「{body['name']}」{body['received_on']} 的期初库存已导入({recorded['quantity']}{recorded['unit']},"
+                    f"价值 {recorded['value_fen'] / 100:.2f} 元),与本行不同:库存请用盘点更正"]})
+            return recorded, False
+        return self._stock_in(p, org_path, stock_id, {**body, "sku": sku}, existing, body["unit_value_fen"],
+                              movement, counter="opening_total")
+
+    def _stock_in(self, p: Principal, org_path: str, stock_id: str, body: dict, existing: dict | None,
+                  unit_value: int, movement: dict, counter: str = "donated_total") -> tuple[dict, bool]:
+        """Goods into a community's stock (the item made on its first receipt) with their ledger entry, once per
+        entry: (the entry as recorded, whether the stock moved now)."""
         item = {"org_path": org_path, "org_unit_id": body["org_unit_id"], "sku": body["sku"], "name": body["name"],
                 "unit": body["unit"], "unit_value_fen": unit_value}
         for key in ("coin_price", "low_stock_at"):
@@ -27,13 +64,11 @@ class Goods(UseCases):
                 item[key] = body[key]
             elif not existing:
                 item[key] = 0
-        movement = {"_id": idempotency.derived_id("movement") or new_id(), "kind": "donation", "org_path": org_path,
-                    "org_unit_id": body["org_unit_id"], "item_id": stock_id, "name": body["name"],
-                    "unit": body["unit"], "quantity": body["quantity"], "value_fen": unit_value * body["quantity"],
-                    "donor": body["donor"], "donor_kind": body.get("donor_kind", "resident"), "recipient": None,
-                    "at": self.clock.now_iso(), "by": p.user_id}
-        self.stores.stock.receive(stock_id, item, movement)  # once per movement: a retry adds nothing
-        return self.stores.stock.record(stock_id, movement)
+        movement = {**movement, "org_path": org_path, "org_unit_id": body["org_unit_id"], "item_id": stock_id,
+                    "name": body["name"], "unit": body["unit"], "quantity": body["quantity"],
+                    "value_fen": unit_value * body["quantity"], "recipient": None, "by": p.user_id}
+        moved = self.stores.stock.receive(stock_id, item, movement, counter)  # once per entry: a retry adds nothing
+        return self.stores.stock.record(stock_id, movement), moved
 
     def hand_out(self, p: Principal, body: dict) -> dict:
         p.require("welfare:goods")
