@@ -71,7 +71,7 @@ class Office:
 
 @pytest.mark.e2e
 def test_a_district_switches_on_a_community_from_its_ledgers(platform):
-    settings = platform.start()
+    platform.start()
     office = Office(platform.gateway)
     org = workbook([{"单位编号": "xinhe-g1", "单位名称": "新河社区第一网格", "层级": "网格", "上级单位编号": "xinhe"},
                     {"单位编号": "xinhe", "单位名称": "新河社区", "层级": "社区", "上级单位编号": "huangqi"}])
@@ -108,6 +108,10 @@ def test_a_district_switches_on_a_community_from_its_ledgers(platform):
                             "注册日期": "2020-04-01", "累计服务时长(小时)": 12.5, "爱心币余额": 30}])
     assert office.imported("xinhe_worker", "volunteer", "volunteers", volunteers, "志愿者名册.xlsx")["created"] == 1
 
+    roster = workbook([{"社区": "新河社区", "户主姓名": "刘长河", "身份证号": head, "家庭人口": 2, "救助项目": "城市低保",
+                        "月保障金额(元)": 812.5, "起始月份": "2025-01"}])
+    assert office.imported("xinhe_worker", "welfare", "roster", roster, "低保花名册.xlsx")["created"] == 1
+
     # the same ledger again: nothing new
     again = office.imported("xinhe_worker", "security", "residents", residents, "实有人口台账.xlsx")
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 3)
@@ -115,7 +119,7 @@ def test_a_district_switches_on_a_community_from_its_ledgers(platform):
     today = datetime.now(CHINA).date().isoformat()
     expected = {"security.households": 2, "security.residents": 3, "security.residents_floating": 1,
                 "security.migrants": 1, "volunteer.volunteers": 1, "volunteer.minutes": 750,
-                "volunteer.coins_credited": 30}
+                "volunteer.coins_credited": 30, "welfare.households": 1, "welfare.people": 2}
 
     def overview():
         body = office.call("district_admin", "GET", "/reports/overview",
@@ -138,6 +142,8 @@ def test_a_district_switches_on_a_community_from_its_ledgers(platform):
     by_name = {m["name"]: m for m in seen["members"]}
     assert by_name["王秀芝"]["activity"]["volunteer"]["coins_credited"] == 30
     assert "dibao" in by_name["刘长河"]["tags"]
+    assert [(g["programme"], g["monthly_amount_fen"], g["started"]) for g in by_name["刘长河"]["activity"]["grants"]] \
+        == [("dibao_urban", 81250, "2025-01")]
     office.call("jiayuan_worker", "GET", f"/security/households/{hid}/file", expect=(404,))  # another community
 
     # every import in the audit trail, with its file's hash and counts
@@ -146,7 +152,7 @@ def test_a_district_switches_on_a_community_from_its_ledgers(platform):
         return [(e["service"], e["import"]["kind"], e["import"]["file_sha256"]) for e in items if e.get("import")]
 
     kinds = {("gateway", "org_units"), ("gateway", "staff"), ("security", "residents"), ("security", "migrants"),
-             ("volunteer", "volunteers")}
-    trail = wait_for(lambda: len(a := audited()) >= 6 and a, 60, 1, message="six imports audited")
+             ("volunteer", "volunteers"), ("welfare", "roster")}
+    trail = wait_for(lambda: len(a := audited()) >= 7 and a, 60, 1, message="seven imports audited")
     assert {(service, kind) for service, kind, _ in trail} == kinds
     assert [h for service, kind, h in trail if kind == "residents"] == [hashlib.sha256(residents).hexdigest()] * 2

@@ -58,3 +58,10 @@ def test_the_register_counts_households_and_residents_as_stocks_that_go_down():
                            "2026-03-01T02:00:01Z")
     left = effect_of("liandong.security.household.left.v1", {"left_at": "2026-09-01T02:00:00Z"}, "2026-09-01T03:00:00Z")
     assert (registered.deltas, left.deltas) == ({"security.households": 1}, {"security.households": -1})
+
+
+def test_a_grant_from_the_roster_counts_from_its_start_month_one_from_the_platform_from_its_approval():
+    imported = {"programme": "dibao_urban", "household_size": 2, "start_period": "2024-03", "imported": True}
+    approved = {**imported, "imported": False}
+    assert effect_of("liandong.welfare.grant.started.v1", imported, "2026-11-29T02:00:00Z").day == "2024-03-01"
+    assert effect_of("liandong.welfare.grant.started.v1", approved, "2026-11-29T02:00:00Z").day == "2026-11-29"

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, request
 from marshmallow import Schema, fields, validate
 
 from ..audit import PERSONAL_FILE_HEADER
-from ..auth import current_principal
+from ..auth import current_principal, requires
 from ..errors import ValidationFailed
 from ..listing import ListQuery, NoQuery, Page
 from ..openapi import api

@@ -72,7 +72,7 @@ def template(kind: ImportKind, ctx: Context | None) -> bytes:
         rules.append([col.header, "是" if col.required else "否", col.rule or "", _example_text(col)])
     rules.append([])
     for note in (
-        f"第 1 行是表头,请勿修改;第 2 行是灰色的示例行,导入时会自动跳过(也可删除)。",
+        "第 1 行是表头,请勿修改;第 2 行是灰色的示例行,导入时会自动跳过(也可删除)。",
         "请勿合并单元格、隐藏工作表或使用未计算的公式;身份证号等请按文本填写。",
         "导入前系统会逐行检查,所有问题一次列出(工作表、行、列),改正后再提交;默认有任何错误则一行也不写入。",
         "同一文件重复导入不会产生重复记录(按身份证号等唯一标识识别)。",

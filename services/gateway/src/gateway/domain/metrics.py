@@ -211,8 +211,13 @@ class Effect:
     deltas: dict[str, float]
 
 
-def _when(data: dict, *fields: str, default: str) -> str:
+def _when(data: dict, *fields, default: str) -> str:
     for f in fields:
+        if callable(f):  # a date the rule works out from the data (or None: the next field, the event's time)
+            found = f(data)
+            if found:
+                return found
+            continue
         if data.get(f):
             return local_day(data[f]) if "T" in data[f] else data[f][:10]
     return local_day(default)
@@ -251,6 +256,13 @@ def _grant_delta(sign: int):
     return rule
 
 
+def _roster_start(d) -> str | None:
+    """A grant from an office's roster (imported on rollout day) was covering the household since its start month:
+    its stock counts from then, so last year's figures include it; a grant approved on the platform counts from
+    its approval (the event)."""
+    return f"{d['start_period']}-01" if d.get("imported") and d.get("start_period") else None
+
+
 def _incident_reported(d, _):
     out = {"security.incidents": 1, f"security.incidents.{d['type']}": 1}
     if d.get("emergency"):
@@ -284,7 +296,7 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("welfare.application.submitted"): ((), lambda d, _: {"welfare.applications": 1}),
     _type("welfare.application.approved"): ((), lambda d, _: {"welfare.applications_approved": 1}),
     _type("welfare.application.rejected"): ((), lambda d, _: {"welfare.applications_rejected": 1}),
-    _type("welfare.grant.started"): ((), _grant_delta(+1)),
+    _type("welfare.grant.started"): ((_roster_start,), _grant_delta(+1)),
     _type("welfare.grant.resumed"): ((), _grant_delta(+1)),
     _type("welfare.grant.suspended"): ((), _grant_delta(-1)),
     _type("welfare.grant.ended"): ((), _grant_delta(-1)),
