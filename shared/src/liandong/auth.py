@@ -41,6 +41,8 @@ DUTIES = {
     "retiree_affairs": "退管员",
     "family_planning": "计生员",
     "corrections": "矫正专干",
+    "disability_affairs": "残联专干",
+    "party_affairs": "党建专干",
 }
 
 _STAFF_READ = {"petition:read", "welfare:read", "volunteer:read", "security:read", "reports:read"}
@@ -54,7 +56,7 @@ PERMISSIONS: dict[str, set[str]] = {
                                        "welfare:disburse", "welfare:goods", "welfare:visit", "volunteer:manage",
                                        "security:report", "security:handle", "security:patrol",
                                        "security:mediate", "security:migrants", "security:register",
-                                       "reports:export"},
+                                       "reports:export", "petition:hall"},
     "community_police": _STAFF_READ | {"security:report", "security:handle", "security:patrol",
                                        "security:mediate", "security:migrants", "security:corrections",
                                        "security:register",
@@ -63,17 +65,25 @@ PERMISSIONS: dict[str, set[str]] = {
                                           "welfare:review", "welfare:approve", "welfare:disburse",
                                           "welfare:goods", "welfare:fund", "welfare:visit", "volunteer:manage",
                                           "security:handle", "security:mediate", "security:migrants",
-                                          "reports:export", "personal_data:read"},
+                                          "reports:export", "personal_data:read", "petition:hall",
+                                          # the 街道's own offices (民政科, 残联, 社保所, 党工委) keep these registers
+                                          "welfare:retirees", "welfare:disability", "welfare:employment",
+                                          "welfare:veterans", "volunteer:party"},
     "district_admin": _STAFF_READ | {"petition:supervise", "welfare:approve", "welfare:fund",
                                      "volunteer:manage", "security:handle", "reports:export", "org:admin",
                                      "users:admin", "audit:read", "personal_data:read",
                                      "dead_letters:admin"},
 }
 
+# The registers of #20 hold data PIPL counts as sensitive (health and disability, party membership): each is
+# reached through the duty that works it, not through a role's general read (welfare:read, volunteer:read).
 DUTY_PERMISSIONS: dict[str, set[str]] = {
     "corrections": {"security:corrections"},
-    "civil_affairs": {"personal_data:read"},
-    "social_security": {"personal_data:read"},
+    "civil_affairs": {"personal_data:read", "welfare:veterans"},  # 优抚 is the 民政员's
+    "social_security": {"personal_data:read", "welfare:employment"},  # 就业 / 社保 (保障员)
+    "retiree_affairs": {"welfare:retirees"},  # 退管 / 老龄 (退管员)
+    "disability_affairs": {"welfare:disability"},  # 残联
+    "party_affairs": {"volunteer:party"},  # 党建: branches, members, 党员报到
 }
 
 
