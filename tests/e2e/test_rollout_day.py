@@ -13,10 +13,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from openpyxl import Workbook
 
 from liandong.idnumbers import check_digit
-from liandong.testing import wait_for
+from liandong.testing import ledger_xlsx, wait_for
 
 PASSWORD = "Liandong-demo-2026"
 CHINA = timezone(timedelta(hours=8))
@@ -28,16 +27,7 @@ def id_number(seq: int, born: str = "19580101") -> str:
 
 
 def workbook(rows: list[dict]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "数据"
-    headers = list(rows[0])
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([row[h] for h in headers])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return ledger_xlsx(list(rows[0]), [list(row.values()) for row in rows])
 
 
 class Office:

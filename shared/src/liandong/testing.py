@@ -520,3 +520,29 @@ def make_harness(make_settings):
     yield make
     for h in made:
         h.close()
+
+
+def ledger_xlsx(headers: list, rows: list[list], prepare=None) -> bytes:
+    """An office's ledger as Excel saves it: one sheet 数据, a header row, the rows (`prepare(book, sheet)` may
+    spoil it the way offices do: merged cells, a hidden sheet, a formula)."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "数据"
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    if prepare:
+        prepare(book, sheet)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def ledger_csv(headers: list, rows: list[list], encoding: str = "gbk") -> bytes:
+    """The same ledger saved as CSV by a Chinese Excel (GBK, CRLF), or in another `encoding`."""
+    lines = [",".join(headers)] + [",".join("" if v is None else str(v) for v in row) for row in rows]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)

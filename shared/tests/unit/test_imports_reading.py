@@ -13,6 +13,7 @@ from liandong.imports import (CREATED, Choice, Context, Day, IdNumber, ImportKin
 from liandong.imports.kinds import check_table
 from liandong.imports.reading import ImportFileError, read_upload
 from liandong.imports.workbooks import ERROR_HEADER, rejected_rows, template
+from liandong.testing import ledger_xlsx
 
 GOOD_ID = "11010119900307451" + check_digit("11010119900307451")
 OTHER_ID = "44030419850612003" + check_digit("44030419850612003")
@@ -39,17 +40,7 @@ def ctx():
 
 
 def xlsx(rows, headers=None, prepare=None) -> bytes:
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "数据"
-    ws.append(headers or ["社区", "户主姓名", "身份证号", "月保障金额(元)", "起始月份"])
-    for row in rows:
-        ws.append(row)
-    if prepare:
-        prepare(book, ws)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return ledger_xlsx(headers or ["社区", "户主姓名", "身份证号", "月保障金额(元)", "起始月份"], rows, prepare)
 
 
 def refused(raw: bytes, name: str = "台账.xlsx") -> ImportFileError:
@@ -98,6 +89,9 @@ def test_the_template_is_importable_once_filled_and_its_example_row_is_skipped()
     assert book.sheetnames == ["数据", "填写说明", "代码表"]
     data = book["数据"]
     assert [c.value for c in data[1]] == [c.header for c in KIND.columns]
+    # the name, the ID number and the month are text columns, however many rows the office types (Excel would make numbers)
+    assert [data.column_dimensions[col].number_format for col in "BCE"] == ["@", "@", "@"]
+    assert data.column_dimensions["D"].number_format != "@"  # an amount stays a number
     lists = {str(dv.sqref)[0]: dv.formula1 for dv in data.data_validations.dataValidation}
     assert set(lists) == {"A", "G"}  # the community and the category have dropdowns
     codes = book["代码表"]

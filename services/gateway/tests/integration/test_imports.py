@@ -4,9 +4,9 @@ import hashlib
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from liandong.testing import wait_for
+from liandong.testing import ledger_xlsx, wait_for
 
 ORG_HEADERS = ["单位编号", "单位名称", "层级", "上级单位编号"]
 STAFF_HEADERS = ["用户名", "姓名", "手机号", "所属单位", "角色", "职责"]
@@ -19,14 +19,7 @@ NEW_UNITS = [
 ]
 
 
-def xlsx(headers, rows) -> bytes:
-    book = Workbook()
-    book.active.append(headers)
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+xlsx = ledger_xlsx
 
 
 def upload(svc, kind, raw, headers, mode="all", preview=False, name="file.xlsx"):

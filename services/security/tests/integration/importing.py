@@ -3,28 +3,16 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
+
+from liandong.testing import ledger_csv, ledger_xlsx
 
 from ..conftest import JIAYUAN
 
 IMPORTS = "/imports"
 
 
-def xlsx(headers: list[str], rows: list[list]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "数据"
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def gbk_csv(headers: list[str], rows: list[list]) -> bytes:
-    lines = [",".join(headers)] + [",".join("" if v is None else str(v) for v in row) for row in rows]
-    return ("\r\n".join(lines) + "\r\n").encode("gbk")
+xlsx, gbk_csv = ledger_xlsx, ledger_csv
 
 
 def sheet_rows(content: bytes) -> list[list]:

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from liandong import idnumbers
-from liandong.testing import STORES, at_once, unique, wait_for
+from liandong.testing import STORES, at_once, ledger_csv, ledger_xlsx, unique, wait_for
 
 HEADERS = ["社区", "姓名", "身份证号", "联系电话", "志愿者类别", "共建单位名称", "服务队", "技能/服务类型", "注册日期",
            "累计服务时长(小时)", "爱心币余额"]
@@ -28,16 +28,7 @@ def row(seq: int, name: str | None = None, community="家园社区", hours="12.5
 
 
 def xlsx(rows: list[list], headers=HEADERS) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for r in rows:
-        sheet.append(r)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return ledger_xlsx(headers, rows)
 
 
 def upload(svc, path: str, data: bytes, name="志愿者名册.xlsx", mode=None, headers=None, **query):
@@ -254,8 +245,7 @@ def test_the_same_roster_sent_twice_at_once_registers_and_posts_each_volunteer_o
 
 def test_a_gbk_csv_from_the_offices_excel_imports(svc):
     name = unique("郑")
-    lines = [",".join(HEADERS)] + [",".join("" if v is None else str(v) for v in row(16, name, skills="急救"))]
-    job = imported(svc, ("\r\n".join(lines) + "\r\n").encode("gbk"), name="志愿者名册.csv")
+    job = imported(svc, ledger_csv(HEADERS, [row(16, name, skills="急救")]), name="志愿者名册.csv")
     assert job["created"] == 1 and job["file_format"] == "csv"
     vid = by_name(svc, [name])[name]["id"]
     assert svc.balance(vid)["total"] == 300

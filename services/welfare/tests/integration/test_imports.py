@@ -7,9 +7,9 @@ import io
 import time
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from liandong.testing import wait_for
+from liandong.testing import ledger_csv, ledger_xlsx, wait_for
 
 from welfare_testkit import CIVIL, SUBDISTRICT, id_number
 
@@ -23,16 +23,7 @@ OPENING = "liandong.welfare.goods.opening_stock_recorded.v1"
 DONATED = "liandong.welfare.goods.donated.v1"
 
 
-def xlsx(headers: list, rows: list) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "数据"
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+xlsx = ledger_xlsx
 
 
 def roster_row(seq: int, programme="城市低保", amount="1080.00", start="2024-03", size=3, community="家园社区"):
@@ -170,9 +161,7 @@ def test_preview_lists_every_problem_with_row_and_column_in_chinese_and_writes_n
 
 
 def test_a_gbk_csv_from_the_offices_excel_imports(svc):
-    lines = [",".join(ROSTER), ",".join(str(c) if c is not None else "" for c in roster_row(14))]
-    raw = ("\r\n".join(lines) + "\r\n").encode("gbk")
-    r = upload(svc, "roster", raw, name="低保花名册.csv")
+    r = upload(svc, "roster", ledger_csv(ROSTER, [roster_row(14)]), name="低保花名册.csv")
     assert r.status_code == 201 and r.get_json()["created"] == 1, r.get_json()
     assert r.get_json()["file_format"] == "csv"
     grant = grants_of(svc)["items"][0]

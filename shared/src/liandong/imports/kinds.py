@@ -55,6 +55,12 @@ class ImportRun:
     ctx: Context
     state: dict = field(default_factory=dict)  # per-run caches of the kind's own
 
+    def kept(self, name: str, make: Callable[[], Any]) -> Any:
+        """What `make` gives, made once per import run (an index read once rather than once per row)."""
+        if name not in self.state:
+            self.state[name] = make()
+        return self.state[name]
+
 
 @dataclass
 class Problem:

@@ -24,7 +24,7 @@ from ..openapi import api
 from ..web import load_query
 from . import jobs as use_cases
 from .kinds import MODES, ImportKind
-from .workbooks import XLSX, template
+from .workbooks import XLSX, rejected_rows, template
 
 
 class UploadSchema(Schema):
@@ -193,8 +193,6 @@ def _kind_routes(bp: Blueprint, deps, kind: ImportKind, tags: list[str]) -> None
         principal = current_principal()
         raw, filename = _upload()
         if q["format"] == "xlsx":
-            from .workbooks import rejected_rows
-
             out = _xlsx(rejected_rows(use_cases.check(deps, principal, kind, raw, filename)), f"{kind.title}-待改正.xlsx")
             return out
         return use_cases.preview(deps, principal, kind, raw, filename)

@@ -28,9 +28,9 @@ def _data_sheet(ws, kind: ImportKind, style) -> None:
         cell.fill = style["fill"]
         ws.column_dimensions[column_letter(i)].width = max(col.width, len(col.header) * 2 + 2)
         if isinstance(col, (Day, Month)) or getattr(col, "personal", False) or col.key.endswith("number"):
-            # text cells: an ID number or a month typed here stays as typed (Excel would make a number of it)
-            for row in range(2, 1002):
-                ws.cell(row=row, column=i + 1).number_format = "@"
+            # a text column: an ID number or a month typed here stays as typed (Excel would make a number of
+            # it); the column's own format, so it holds however many rows the office types
+            ws.column_dimensions[column_letter(i)].number_format = "@"
     ws.freeze_panes = "A2"
 
 

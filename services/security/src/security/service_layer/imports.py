@@ -20,7 +20,6 @@ from liandong.clock import LOCAL_TZ, to_iso
 from liandong.errors import ValidationFailed
 from liandong.imports import (CREATED, UNCHANGED, UPDATED, CellError, Choice, Column, Day, IdNumber, ImportKind,
                               ImportRun, Integer, Mobile, OrgUnitRef, Text)
-from liandong.org import OrgDirectory
 
 from ..domain.corrections import CATEGORIES
 from ..domain.households import HAND_SET
@@ -58,29 +57,14 @@ def _id_number(example: str) -> IdNumber:
                     rule="18 位,末位可为 X;请把该列设为“文本”,以免 Excel 丢掉末几位。同一社区内同一身份证号只登记一次")
 
 
-class _OrgOfOneImport(OrgDirectory):
-    """The org tree as one import reads it: each unit fetched once, as a file names the same few communities
-    row after row (on FerretDB the lookups were a third of a row's time)."""
-
-    def __init__(self, units):
-        super().__init__(units)
-        self._read: dict[str, dict | None] = {}
-
-    def get(self, org_unit_id: str) -> dict | None:
-        if org_unit_id not in self._read:
-            self._read[org_unit_id] = super().get(org_unit_id)
-        return self._read[org_unit_id]
-
-
 def _for_this_import(run: ImportRun, use_cases):
     """The use-case group for one import's rows (same checks, same stores), reading each org unit once."""
-    name = type(use_cases).__name__
-    if name not in run.state:
-        clone = copy.copy(use_cases)  # the same group, its rules and stores, with this import's org reads
-        clone.deps = dataclasses.replace(use_cases.deps, org=_OrgOfOneImport(use_cases.deps.org.units))
-        clone.org = clone.deps.org
-        run.state[name] = clone
-    return run.state[name]
+    def clone():
+        group = copy.copy(use_cases)  # the same group, its rules and stores, with this import's org reads
+        group.deps = dataclasses.replace(use_cases.deps, org=use_cases.deps.org.read_once())
+        group.org = group.deps.org
+        return group
+    return run.kept(type(use_cases).__name__, clone)
 
 
 def _day_start(day: str | None) -> str | None:

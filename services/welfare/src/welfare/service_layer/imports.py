@@ -66,9 +66,8 @@ def roster_kind(welfare) -> ImportKind:
         return values["programme"], values["id_number"], values["start_period"] if once else None
 
     def apply(values: dict, run: ImportRun) -> str:
-        if "people" not in run.state:  # who has which grant, read once per import rather than once per row
-            run.state["people"] = welfare.grants.roster_index()
-        return welfare.grants.import_grant(run.principal, dict(values), run.state["people"])[1]
+        people = run.kept("people", welfare.grants.roster_index)  # who has which grant: read once, not per row
+        return welfare.grants.import_grant(run.principal, dict(values), people)[1]
 
     return ImportKind(
         "roster", "救助对象花名册", ROSTER_PERMISSION, columns, apply, key=key, key_label="人员和救助项目",
