@@ -65,3 +65,21 @@ def test_a_grant_from_the_roster_counts_from_its_start_month_one_from_the_platfo
     approved = {**imported, "imported": False}
     assert effect_of("liandong.welfare.grant.started.v1", imported, "2026-11-29T02:00:00Z").day == "2024-03-01"
     assert effect_of("liandong.welfare.grant.started.v1", approved, "2026-11-29T02:00:00Z").day == "2026-11-29"
+
+
+def test_a_migrant_found_moved_out_leaves_the_floating_population_and_a_lapsed_permit_is_its_own_stock():
+    fact = {"migrant_id": "m-1", "org_unit_id": "jiayuan", "community_id": "jiayuan"}
+    lapsed = effect_of("liandong.security.migrant.permit_lapsed.v1", {**fact, "expired_on": "2026-09-30"},
+                       "2026-10-03T01:00:00Z")
+    assert (lapsed.day, lapsed.deltas) == ("2026-10-01", {"security.migrant_permits_lapsed": 1})  # the day after
+    gone = effect_of("liandong.security.migrant.moved_out.v1",
+                     {**fact, "moved_out_at": "2026-10-08T02:00:00Z", "permit_lapsed": True}, "2026-10-08T02:00:01Z")
+    assert (gone.day, gone.deltas) == ("2026-10-08", {"security.migrants": -1, "security.migrant_permits_lapsed": -1})
+    still_valid = effect_of("liandong.security.migrant.moved_out.v1",
+                            {**fact, "moved_out_at": "2026-10-08T02:00:00Z", "permit_lapsed": False}, "2026-10-08")
+    assert still_valid.deltas == {"security.migrants": -1}
+    renewed = effect_of("liandong.security.migrant.permit_renewed.v1",
+                        {**fact, "permit_expires_on": "2027-09-30", "was_lapsed": True}, "2026-10-09T02:00:00Z")
+    assert renewed.deltas == {"security.migrant_permits_lapsed": -1}
+    assert effect_of("liandong.security.migrant.permit_renewed.v1",
+                     {**fact, "permit_expires_on": "2027-09-30", "was_lapsed": False}, "2026-10-09T02:00:00Z") is None

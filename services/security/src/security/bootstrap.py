@@ -15,7 +15,7 @@ from .api.routes import blueprint
 from .config import SecuritySettings
 from .handlers import handlers
 from .service_layer import SecurityService
-from .service_layer.jobs import announce_expiring_permits, flag_overdue_visits
+from .service_layer.jobs import announce_expiring_permits, flag_overdue_visits, record_lapsed_permits
 from .service_layer.visits import review_register
 
 SCAN_SECONDS = 10.0  # indexed queries: cheap, and a moved clock is noticed soon
@@ -56,6 +56,7 @@ def create_worker(settings: Settings | None = None, scan_seconds: float = SCAN_S
 
     def scan_permits() -> None:
         announce_expiring_permits(repos, platform.clock)
+        record_lapsed_permits(repos, platform.clock)
 
     def scan_visits() -> None:
         flag_overdue_visits(repos, platform.clock)

@@ -6,7 +6,7 @@ from security.adapters.repositories import Repositories
 from security.bootstrap import create_platform
 from security.domain.corrections import SupervisedPerson
 from security.domain.migrants import Migrant
-from security.service_layer.jobs import announce_expiring_permits, flag_overdue_visits
+from security.service_layer.jobs import announce_expiring_permits, flag_overdue_visits, record_lapsed_permits
 
 
 T0 = "2026-03-01T08:00:00.000000Z"
@@ -43,6 +43,21 @@ def test_the_expiry_scan_announces_each_permit_once(make_settings):
     assert [e["type"] for e in outbox] == ["liandong.security.migrant.registered.v1",
                                            "liandong.security.migrant.permit_expiring.v1"]
     assert outbox[1]["data"]["days_left"] == 7
+
+
+def test_the_lapse_scan_records_each_unrenewed_permit_once(make_settings):
+    clock = FixedClock(T0)  # 2026-03-01
+    repos = repos_with(make_settings(service="security"), clock)
+    add_migrant(repos, "m-today", "2026-03-01")  # valid through today
+    add_migrant(repos, "m-past", "2026-02-20")
+    add_migrant(repos, "m-gone", "2026-02-20", status="moved_out")
+    assert record_lapsed_permits(repos, clock) == ["m-past"]
+    assert record_lapsed_permits(repos, clock) == []
+    clock.advance(days=1)
+    assert record_lapsed_permits(repos, clock) == ["m-today"]
+    outbox = repos.migrants.collection.find_one({"_id": "m-past"})["_outbox"]
+    assert outbox[-1]["type"] == "liandong.security.migrant.permit_lapsed.v1"
+    assert outbox[-1]["data"]["expired_on"] == "2026-02-20"
 
 
 def test_the_overdue_scan_flags_each_missed_visit_once(make_settings):

@@ -118,6 +118,8 @@ def test_periodic_verification_and_moving_out(svc):
     gone = svc.post(f"/migrants/{created['id']}/verify", {"result": "moved_out"})
     assert gone.get_json()["status"] == "moved_out"
     assert svc.post(f"/migrants/{created['id']}/verify", {"result": "present"}).status_code == 409
+    moved = svc.published_once_settled("liandong.security.migrant.moved_out.v1")  # the stock goes down (#21)
+    assert [(e.data["migrant_id"], e.data["permit_lapsed"]) for e in moved] == [(created["id"], False)]
     stats = svc.get("/stats?org_unit=jiayuan").get_json()["migrants"]
     assert (stats["registered"], stats["verified_in_period"]) == (1, 0)
     events = wait_for(lambda: svc.published("liandong.security.migrant.registered.v1"), 20, message="registered")

@@ -11,7 +11,7 @@ from security.domain.base import rate
 from security.domain.corrections import SupervisedPerson, VisitOverdue
 from security.domain.disputes import Dispute, DisputeMediated
 from security.domain.incidents import Incident, IncidentReported, IncidentResolved
-from security.domain.migrants import Migrant, MigrantRegistered, PermitExpiring
+from security.domain.migrants import Migrant, MigrantMovedOut, MigrantRegistered, PermitExpiring, PermitLapsed, PermitRenewed
 from security.domain.patrols import PatrolRun, PatrolRunCompleted, Route, shift_status
 
 T0 = "2026-03-01T08:00:00.000000Z"
@@ -141,6 +141,23 @@ def test_a_moved_out_registration_is_no_longer_checked_or_announced():
     assert m.status == "moved_out" and not m.announce_expiry(FixedClock(T0).now())
     with pytest.raises(InvalidTransition):
         m.verify("present", at(2), "u1")
+
+
+def test_a_permit_lapses_once_after_its_expiry_date_and_moving_out_says_whether_it_had():
+    clock = FixedClock(T0)  # 2026-03-01
+    m = migrant("2026-03-01")
+    m.events.clear()
+    assert not m.lapse(clock.now())  # valid through its expiry date
+    clock.advance(days=1)
+    assert m.lapse(clock.now()) and m.events[-1] == PermitLapsed("m1", "2026-03-01")
+    assert not m.lapse(clock.now())  # once
+    m.renew_permit("new", "2027-03-01", clock.now())
+    assert m.events[-1] == PermitRenewed("m1", True) and not m.permit_lapsed
+    clock.advance(days=400)
+    assert m.lapse(clock.now())
+    m.verify("moved_out", at(1), "u1")
+    assert m.events[-1] == MigrantMovedOut("m1", at(1), True) and m.moved_out_at == at(1)
+    assert not m.lapse(clock.now())  # a registration that ended lapses no more
 
 
 def test_an_overdue_visit_is_flagged_once_and_a_visit_sets_the_next_due_date():

@@ -123,6 +123,35 @@ class PermitExpiring(_MigrantFact):
     days_left = fields.Integer(required=True)
 
 
+@CONTRACTS.contract("security.migrant.moved_out", 1, example={
+    "migrant_id": "m-1", "org_unit_id": "jiayuan-b1", "community_id": "jiayuan",
+    "moved_out_at": "2026-10-08T02:00:00.000000Z", "permit_lapsed": False})
+class MigrantMovedOut(_MigrantFact):
+    """A check (核查) found the person moved out: the registration ended (the floating population goes down)."""
+
+    moved_out_at = fields.String(required=True)
+    permit_lapsed = fields.Boolean(required=True)  # it was counted among the lapsed permits until now
+
+
+@CONTRACTS.contract("security.migrant.permit_lapsed", 1, example={
+    "migrant_id": "m-1", "org_unit_id": "jiayuan-b1", "community_id": "jiayuan", "expired_on": "2026-09-30"})
+class PermitLapsed(_MigrantFact):
+    """A residence permit passed its expiry date unrenewed; the person stays registered until a check finds
+    them gone (recorded once per registration until renewed)."""
+
+    expired_on = fields.String(required=True, validate=_DATE)
+
+
+@CONTRACTS.contract("security.migrant.permit_renewed", 1, example={
+    "migrant_id": "m-1", "org_unit_id": "jiayuan-b1", "community_id": "jiayuan",
+    "permit_expires_on": "2027-09-30", "was_lapsed": True})
+class PermitRenewed(_MigrantFact):
+    """A renewed residence permit was recorded (a lapsed one is no longer counted as lapsed)."""
+
+    permit_expires_on = fields.String(required=True, validate=_DATE)
+    was_lapsed = fields.Boolean(required=True)
+
+
 @CONTRACTS.contract("security.corrections.visit_overdue", 1, example={
     "person_id": "c-1", "org_unit_id": "jiayuan", "category": "community_correction",
     "responsible_worker_id": "u-7", "due_at": "2026-03-01T08:00:00.000000Z", "days_overdue": 3})

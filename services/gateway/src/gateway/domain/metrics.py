@@ -9,7 +9,7 @@ end of the period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import date, timedelta, timezone
 import re
 from typing import Callable, Iterable, Mapping
 
@@ -82,6 +82,7 @@ _METRICS = [
     Metric("security.checkpoints_total", "应巡点位", "个"),
     Metric("security.checkpoints_checked", "实巡点位", "个"),
     Metric("security.migrants", "登记流动人口", "人", stock=True),
+    Metric("security.migrant_permits_lapsed", "居住证过期未续", "人", stock=True),
     Metric("security.mediations", "调解民间纠纷", "次"),
     Metric("security.mediations_succeeded", "调解成功", "次"),
     Metric("security.corrections_visits_overdue", "矫正走访超期", "次"),
@@ -263,6 +264,11 @@ def _roster_start(d) -> str | None:
     return f"{d['start_period']}-01" if d.get("imported") and d.get("start_period") else None
 
 
+def _day_after(field: str):
+    """The day after a date the event names (a permit valid through its expiry date lapses the next day)."""
+    return lambda d: (date.fromisoformat(d[field][:10]) + timedelta(days=1)).isoformat() if d.get(field) else None
+
+
 def _incident_reported(d, _):
     out = {"security.incidents": 1, f"security.incidents.{d['type']}": 1}
     if d.get("emergency"):
@@ -326,6 +332,14 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
         "security.patrols": 1, "security.checkpoints_total": d["checkpoints_total"],
         "security.checkpoints_checked": d["checkpoints_checked"]}),
     _type("security.migrant.registered"): (("registered_at",), lambda d, _: {"security.migrants": 1}),
+    # the stock goes down when a check finds the person gone (#21); a lapsed permit is its own stock, as the
+    # person is still registered until someone checks
+    _type("security.migrant.moved_out"): (("moved_out_at",), lambda d, _: {
+        "security.migrants": -1, "security.migrant_permits_lapsed": -int(bool(d["permit_lapsed"]))}),
+    _type("security.migrant.permit_lapsed"): ((_day_after("expired_on"),), lambda d, _: {
+        "security.migrant_permits_lapsed": 1}),
+    _type("security.migrant.permit_renewed"): ((), lambda d, _: {
+        "security.migrant_permits_lapsed": -int(bool(d["was_lapsed"]))}),
     _type("security.dispute.mediated"): (("mediated_at",), _mediated("security")),
     _type("security.corrections.visit_overdue"): ((), lambda d, _: {"security.corrections_visits_overdue": 1}),
     _type("security.household.registered"): (("registered_at",), lambda d, _: {"security.households": 1}),

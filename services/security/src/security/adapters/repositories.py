@@ -17,7 +17,7 @@ from liandong.storage.base import DuplicateKeyError
 from ..domain.corrections import SupervisedPerson, VisitOverdue
 from ..domain.disputes import Dispute, DisputeMediated
 from ..domain.incidents import Incident, IncidentReported, IncidentResolved
-from ..domain.migrants import Migrant, MigrantRegistered, PermitExpiring
+from ..domain.migrants import Migrant, MigrantMovedOut, MigrantRegistered, PermitExpiring, PermitLapsed, PermitRenewed
 from ..domain.patrols import PatrolRun, PatrolRunCompleted
 from .queries import all_of, between, one_of, paged, within
 
@@ -158,6 +158,11 @@ class MigrantRepository(DataclassRepository):
     def expiring_by(self, horizon: str, paths: list[str] | None = None) -> list[Migrant]:
         return self.find(all_of(within(paths) if paths is not None else None, self._expiring_by(horizon)))
 
+    def lapsing_before(self, today: str, paths: list[str] | None = None) -> list[Migrant]:
+        """Active registrations whose permit expired before `today` and is not yet recorded as lapsed."""
+        return self.find(all_of(within(paths) if paths is not None else None, {
+            "status": "active", "permit_expires_on": {"$lt": today}, "permit_lapsed": {"$ne": True}}))
+
     @staticmethod
     def _expiring_by(horizon: str) -> dict:
         return {"status": "active", "permit_expires_on": {"$lte": horizon}}
@@ -191,6 +196,15 @@ class MigrantRepository(DataclassRepository):
                 "migrant_id": m.id, "org_unit_id": m.org_unit_id, "community_id": m.community_id,
                 "permit_expires_on": m.permit_expires_on,
                 "days_left": event.days_left}
+        fact = {"migrant_id": m.id, "org_unit_id": m.org_unit_id, "community_id": m.community_id}
+        if isinstance(event, MigrantMovedOut):
+            return "security.migrant.moved_out", {**fact, "moved_out_at": event.moved_out_at,
+                                                  "permit_lapsed": event.permit_lapsed}
+        if isinstance(event, PermitLapsed):
+            return "security.migrant.permit_lapsed", {**fact, "expired_on": event.expired_on}
+        if isinstance(event, PermitRenewed):
+            return "security.migrant.permit_renewed", {**fact, "permit_expires_on": m.permit_expires_on,
+                                                       "was_lapsed": event.was_lapsed}
         return None
 
 

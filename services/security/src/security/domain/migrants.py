@@ -20,6 +20,22 @@ class PermitExpiring(DomainEvent):
     days_left: int
 
 
+class MigrantMovedOut(DomainEvent):
+    """The registration ended: found moved out at a check (核查). Says whether its permit had lapsed, so the
+    figure of lapsed permits goes down with it."""
+    moved_out_at: str
+    permit_lapsed: bool
+
+
+class PermitLapsed(DomainEvent):
+    """The residence permit passed its expiry date unrenewed while the person is registered here."""
+    expired_on: str
+
+
+class PermitRenewed(DomainEvent):
+    was_lapsed: bool
+
+
 @dataclass(kw_only=True)
 class Migrant(Aggregate):
     """One registration; at most one per ID number and community (不漏登、错登)."""
@@ -40,6 +56,8 @@ class Migrant(Aggregate):
     last_verified_at: str | None = None
     verifications: list = field(default_factory=list)
     expiry_notified_for: str | None = None  # the expiry date already announced (renewal -> announced again)
+    permit_lapsed: bool = False  # expired unrenewed: counted in the lapsed permits until renewed or moved out
+    moved_out_at: str | None = None
 
     @classmethod
     def register(cls, *, now: str, registered_at: str | None = None, **kw) -> "Migrant":
@@ -66,9 +84,21 @@ class Migrant(Aggregate):
         self.events.append(PermitExpiring(self.id, self.days_to_expiry(now)))
         return True
 
+    def lapse(self, now) -> bool:
+        """Record once that the permit expired unrenewed (the day after its expiry date); False if not due or
+        recorded. The registration stays: a lapsed permit is a reason to check, not proof of leaving."""
+        left = self.days_to_expiry(now)
+        if self.status != "active" or self.permit_lapsed or left is None or left >= 0:
+            return False
+        self.permit_lapsed = True
+        self.events.append(PermitLapsed(self.id, self.permit_expires_on))
+        return True
+
     def renew_permit(self, permit_number: str, expires_on: str, now) -> None:
         transition(self.status, ("active",), "renewed")
+        was_lapsed, self.permit_lapsed = self.permit_lapsed, False
         self.permit_number, self.permit_expires_on = permit_number, expires_on
+        self.events.append(PermitRenewed(self.id, was_lapsed))
         self.announce_expiry(now)
 
     def verify(self, result: str, now: str, by: str, note: str | None = None) -> None:
@@ -77,4 +107,5 @@ class Migrant(Aggregate):
         self.verifications.append({"at": now, "by": by, "result": result, "note": note})
         self.last_verified_at = now
         if result == "moved_out":
-            self.status = "moved_out"
+            self.status, self.moved_out_at = "moved_out", now
+            self.events.append(MigrantMovedOut(self.id, now, self.permit_lapsed))

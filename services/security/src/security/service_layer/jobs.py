@@ -1,4 +1,4 @@
-"""Periodic scans: residence permits about to expire, corrections visits overdue. Safe to run twice."""
+"""Periodic scans: residence permits about to expire or lapsed, corrections visits overdue. Safe to run twice."""
 from __future__ import annotations
 
 import logging
@@ -42,6 +42,13 @@ def announce_expiring_permits(repos: Repositories, clock, paths: list[str] | Non
     now = clock.now()
     horizon = (now + timedelta(days=EXPIRY_NOTICE_DAYS)).date().isoformat()
     return _noted_once(repos.migrants, repos.migrants.expiring_by(horizon, paths), lambda m: m.announce_expiry(now))
+
+
+def record_lapsed_permits(repos: Repositories, clock, paths: list[str] | None = None) -> list[str]:
+    """One `security.migrant.permit_lapsed` per permit that expired unrenewed; returns the migrant ids."""
+    now = clock.now()
+    return _noted_once(repos.migrants, repos.migrants.lapsing_before(now.date().isoformat(), paths),
+                       lambda m: m.lapse(now))
 
 
 def flag_overdue_visits(repos: Repositories, clock, paths: list[str] | None = None) -> list[str]:

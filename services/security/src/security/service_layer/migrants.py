@@ -11,7 +11,7 @@ from liandong.listing import Page
 
 from ..domain.migrants import Migrant
 from .base import READ, UseCases, in_sight, record_of
-from .jobs import announce_expiring_permits
+from .jobs import announce_expiring_permits, record_lapsed_permits
 
 MIGRANTS = "security:migrants"
 PERSONAL = "personal_data:read"
@@ -75,7 +75,9 @@ class Migrants(UseCases):
     def scan_expiring(self, principal: Principal, org_unit: str | None = None) -> list[str]:
         """The expiry scan now, within the caller's scope or `org_unit` in it (the worker runs it everywhere
         periodically)."""
-        return announce_expiring_permits(self.repos, self.clock, self.paths(principal, MIGRANTS, org_unit))
+        paths = self.paths(principal, MIGRANTS, org_unit)
+        record_lapsed_permits(self.repos, self.clock, paths)
+        return announce_expiring_permits(self.repos, self.clock, paths)
 
     def get(self, principal: Principal, migrant_id: str) -> dict:
         return self.shown(principal, self._migrant(principal, migrant_id, READ))
