@@ -83,3 +83,13 @@ def test_a_migrant_found_moved_out_leaves_the_floating_population_and_a_lapsed_p
     assert renewed.deltas == {"security.migrant_permits_lapsed": -1}
     assert effect_of("liandong.security.migrant.permit_renewed.v1",
                      {**fact, "permit_expires_on": "2027-09-30", "was_lapsed": False}, "2026-10-09T02:00:00Z") is None
+
+
+def test_a_residence_status_change_moves_the_resident_between_the_figures_by_status():
+    resident = {"org_unit_id": "jiayuan", "resident_id": "r-1", "person_key": "k", "relationship": "head",
+                "residence": "floating", "tags": [], "moved_out_at": None}
+    moved = effect_of("liandong.security.resident.changed.v1", {**resident, "previous_residence": "registered"},
+                      "2026-05-01T02:00:00Z")
+    assert moved.deltas == {"security.residents_registered": -1, "security.residents_floating": 1}
+    # a change of tags only (or an event from before the field existed) moves nothing
+    assert effect_of("liandong.security.resident.changed.v1", resident, "2026-05-01T02:00:00Z") is None

@@ -68,7 +68,10 @@ def test_a_household_and_its_residents_register_once_by_their_natural_keys(svc):
 
     events = svc.published_once_settled("liandong.security.resident.added.v1")
     assert len(events) == 1 and len(svc.published("liandong.security.household.registered.v1")) == 1
-    assert len(svc.published("liandong.security.resident.changed.v1")) == 1  # the unchanged repeats sent nothing
+    changed = svc.published("liandong.security.resident.changed.v1")
+    assert len(changed) == 1  # the unchanged repeats sent nothing
+    # what the status was, so the figures by status move (#21)
+    assert (changed[0].data["previous_residence"], changed[0].data["residence"]) == ("registered", "separated")
     data = events[0].data
     assert data["household_id"] == hid and data["org_unit_id"] == "jiayuan-b1" and data["person_key"]
     assert not {"name", "id_number", "mobile", "room", "building"} & set(data)

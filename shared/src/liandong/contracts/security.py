@@ -237,6 +237,10 @@ class ResidentAdded(_ResidentFact):
 class ResidentChanged(_ResidentFact):
     """A resident's relationship, residence status or key groups changed (`tags` as they are now)."""
 
+    # set when the residence status changed (#21): the figures by status move from it to `residence`
+    previous_residence = fields.String(load_default=None, allow_none=True,
+                                       validate=validate.OneOf(("registered", "floating", "separated")))
+
 
 @CONTRACTS.contract("security.resident.moved_out", 1, example={
     **_RESIDENT, "moved_out_at": "2026-09-01T08:00:00.000000Z"})

@@ -277,11 +277,19 @@ def _incident_reported(d, _):
 
 
 def _resident(sign: int):
-    """A person joins or leaves the register's stock, counted also by their residence status. A change of status
-    (resident.changed) moves no figure: the event does not say what it was before."""
+    """A person joins or leaves the register's stock, counted also by their residence status (a change of status:
+    `_residence_changed`)."""
     def rule(d, _):
         return {"security.residents": sign, f"security.residents_{d['residence']}": sign}
     return rule
+
+
+def _residence_changed(d, _):
+    """A resident whose status changed (户籍 → 流动 …) moves between the figures by status; the total stays."""
+    before, after = d.get("previous_residence"), d["residence"]
+    if not before or before == after:
+        return {}
+    return {f"security.residents_{before}": -1, f"security.residents_{after}": 1}
 
 
 def _mediated(prefix: str):
@@ -346,6 +354,7 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("security.household.left"): (("left_at",), lambda d, _: {"security.households": -1}),
     _type("security.resident.added"): ((), _resident(+1)),
     _type("security.resident.moved_out"): (("moved_out_at",), _resident(-1)),
+    _type("security.resident.changed"): ((), _residence_changed),
     _type("security.household.visited"): (("visited_at",), lambda d, _: {"security.household_visits": 1}),
 }
 

@@ -135,7 +135,9 @@ class HouseholdRepository(DataclassRepository):
             return f"security.resident.{name[type(event)]}", {
                 # the person by the platform's key, never by name or ID number
                 **base, "resident_id": m["id"], "person_key": m["person_key"], "relationship": m["relationship"],
-                "residence": m["residence"], "tags": m["tags"], "moved_out_at": m["moved_out_at"]}
+                "residence": getattr(event, "residence_after", None) or m["residence"], "tags": m["tags"],
+                "moved_out_at": m["moved_out_at"],
+                **({"previous_residence": event.residence_before} if getattr(event, "residence_before", None) else {})}
         return None
 
 

@@ -46,6 +46,9 @@ class ResidentAdded(DomainEvent):
 
 class ResidentChanged(DomainEvent):
     resident_id: str
+    # a change of residence status (户籍 → 流动 …) moves the figures by status: what it was and what it became
+    residence_before: str | None = None
+    residence_after: str | None = None
 
 
 class ResidentMovedOut(DomainEvent):
@@ -153,8 +156,11 @@ class Household(Aggregate):
             return CREATED, member
         if all(current.get(k) == data.get(k) for k in MEMBER_FIELDS):
             return UNCHANGED, current
+        before = current.get("residence")
         current.update({k: data.get(k) for k in MEMBER_FIELDS}, updated_at=now)
-        self.events.append(ResidentChanged(self.id, current["id"]))
+        moved = before != current.get("residence")
+        self.events.append(ResidentChanged(self.id, current["id"], before if moved else None,
+                                           current.get("residence") if moved else None))
         return UPDATED, current
 
     def move_out(self, resident_id: str, now: str) -> dict:
