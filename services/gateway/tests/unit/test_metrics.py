@@ -93,3 +93,9 @@ def test_a_residence_status_change_moves_the_resident_between_the_figures_by_sta
     assert moved.deltas == {"security.residents_registered": -1, "security.residents_floating": 1}
     # a change of tags only (or an event from before the field existed) moves nothing
     assert effect_of("liandong.security.resident.changed.v1", resident, "2026-05-01T02:00:00Z") is None
+
+
+def test_a_volunteer_who_left_is_no_longer_registered():
+    left = effect_of("liandong.volunteer.left.v1", {"volunteer_id": "v", "org_unit_id": "jiayuan",
+                                                     "left_at": "2026-10-08T02:00:00.000000Z"}, "2026-10-08T02:00:01Z")
+    assert (left.day, left.deltas) == ("2026-10-08", {"volunteer.volunteers": -1})

@@ -103,6 +103,18 @@ def test_unknown_and_paused_volunteers_are_refused(svc):
         "inactive_volunteer", "unknown_volunteer"]
 
 
+def test_a_volunteer_who_leaves_is_announced_once_and_a_paused_one_not(svc):
+    paused, leaving = svc.register()["id"], svc.register()["id"]
+    watcher = Watcher(svc)
+    svc.post(f"/volunteers/{paused}/status", {"status": "paused"}, expect=200)
+    svc.post(f"/volunteers/{leaving}/status", {"status": "left"}, expect=200)
+    svc.post(f"/volunteers/{leaving}/status", {"status": "left"}, expect=200)
+    left = wait_for(lambda: watcher.of("volunteer.left"), 20, message="left announced")
+    wait_for(svc.settled, 20, message="worker settled")
+    assert [(e.data["volunteer_id"], e.data["org_unit_id"]) for e in watcher.of("volunteer.left")] == [
+        (leaving, "jiayuan")] and left[0].data["left_at"]
+
+
 def test_own_events_follow_the_contracts(svc):
     watcher = Watcher(svc)
     v = svc.register()["id"]

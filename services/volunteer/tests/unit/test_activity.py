@@ -101,6 +101,11 @@ def test_volunteer_needs_consent_and_cobuilding_members_name_their_unit():
     with pytest.raises(ValidationFailed):
         model.Volunteer.register(kind="cobuilding_member", consent=True, **kw)
     v = model.Volunteer.register(kind="party_member", consent=True, **kw)
-    v.set_status("left")
+    v.events.clear()
+    v.set_status("paused", T0)
+    assert v.events == []  # paused: still registered
+    v.set_status("left", T0)
+    v.set_status("left", T0)
+    assert v.events == [model.VolunteerLeft("v", T0)]  # leaving is announced once: the registered go down
     with pytest.raises(InvalidTransition):
-        v.set_status("active")
+        v.set_status("active", T0)

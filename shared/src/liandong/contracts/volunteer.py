@@ -27,6 +27,16 @@ class VolunteerRegistered(Schema):
     person_key = person_key_field()
 
 
+@CONTRACTS.contract("volunteer.left", 1, example={
+    "volunteer_id": "vol-1", "org_unit_id": "jiayuan", "left_at": "2026-10-08T02:00:00.000000Z"})
+class VolunteerLeft(Schema):
+    """A volunteer left (退出): no longer among the registered volunteers (their hours and coins stay theirs)."""
+
+    volunteer_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    left_at = fields.String(required=True)
+
+
 @CONTRACTS.contract("volunteer.activity.published", 1, example={
     "activity_id": "act-1", "title": "重阳节敬老义诊", "type": "health_clinic", "org_unit_id": "jiayuan",
     "place": "家园社区服务站", "starts_at": "2026-03-05T01:00:00.000000Z", "ends_at": "2026-03-05T04:00:00.000000Z",

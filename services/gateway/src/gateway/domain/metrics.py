@@ -325,6 +325,7 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("welfare.visit.recorded"): (("visited_at",), lambda d, _: {
         "welfare.visits": 1, "welfare.visit_money_fen": d.get("money_fen") or 0}),
     _type("volunteer.registered"): (("registered_at",), lambda d, _: {"volunteer.volunteers": 1}),
+    _type("volunteer.left"): (("left_at",), lambda d, _: {"volunteer.volunteers": -1}),
     _type("volunteer.activity.published"): (("starts_at",), lambda d, _: {"volunteer.activities": 1}),
     _type("volunteer.attendance.recorded"): (("started_at",), lambda d, _: {
         # a correction is no second participation, nor are the hours carried forward on rollout day (opening)

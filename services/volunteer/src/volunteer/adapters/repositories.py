@@ -94,6 +94,8 @@ class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
                                             "org_unit_id": v.org_unit_id, "skills": v.skills,
                                             "user_id": v.user_id, "registered_at": v.registered_at,
                                             "person_key": self.person_key(v)}
+        if isinstance(ev, model.VolunteerLeft):
+            return "volunteer.left", {"volunteer_id": v.id, "org_unit_id": v.org_unit_id, "left_at": ev.left_at}
         return None
 
     def person_key(self, v: model.Volunteer) -> str | None:

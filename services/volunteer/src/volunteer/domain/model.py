@@ -28,6 +28,11 @@ class VolunteerRegistered(DomainEvent):
     volunteer_id: str
 
 
+class VolunteerLeft(DomainEvent):
+    volunteer_id: str
+    left_at: str
+
+
 class ActivityPublished(DomainEvent):
     activity_id: str
 
@@ -113,11 +118,14 @@ class Volunteer:
         if "skills" in changes:
             self.skills = sorted(set(changes["skills"]))
 
-    def set_status(self, status: str) -> None:
+    def set_status(self, status: str, now: str) -> None:
+        """Active or paused (still registered), or left (退出: no longer counted among the registered)."""
         if status not in VOLUNTEER_STATUSES:
             raise ValidationFailed("unknown status", {"status": [f"one of {', '.join(VOLUNTEER_STATUSES)}"]})
         if self.status == "left" and status != "left":
             raise InvalidTransition("a volunteer who left registers again")
+        if status == "left" and self.status != "left":
+            self.events.append(VolunteerLeft(self.id, now))
         self.status = status
 
     @property

@@ -77,7 +77,8 @@ class Volunteers:
 
     def set_status(self, p: Principal, volunteer_id: str, status: str) -> dict:
         self.access.managed_volunteer(p, volunteer_id)
-        v = change(self.s.volunteers, volunteer_id, lambda v: v.set_status(status), CONFLICT_ATTEMPTS)
+        v = change(self.s.volunteers, volunteer_id, lambda v: v.set_status(status, self.clock.now_iso()),
+                   CONFLICT_ATTEMPTS)
         return volunteer_view(p, v)
 
     def statement(self, p: Principal, volunteer_id: str, q: dict) -> dict:
