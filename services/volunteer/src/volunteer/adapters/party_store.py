@@ -35,6 +35,11 @@ class PartyRepository(PagedRepository):
     def blind(self, id_number: str) -> str:
         return self.deps.cipher.blind_index(id_number, PARTY_ID_NUMBER)
 
+    def get_or_none(self, record_id: str):
+        """The record as stored, or None (an access check's look-up: no idempotency check, which `change` makes)."""
+        doc = self.collection.find_one({"_id": record_id})
+        return self._aggregate(doc) if doc else None
+
 
 class BranchRepository(PartyRepository, OutboxRepository[party.Branch]):
     collection_name = "party_branches"

@@ -14,40 +14,40 @@ def _codes(description: str) -> fields.String:
                          metadata={"description": f"{description} (several comma-separated)"})
 
 
-class BranchSchema(Schema):
+class PartyBranchSchema(Schema):
     name = Text(max_length=60, min_length=1, required=True)
     org_unit_id = OrgUnitId(required=True)
     secretary = Text(max_length=50, min_length=1, required=True, metadata={"description": "支部书记's name"})
     founded_on = IsoDate(required=True)
 
 
-class BranchChangesSchema(Schema):
+class PartyBranchChangesSchema(Schema):
     name = Text(max_length=60, min_length=1)
     secretary = Text(max_length=50, min_length=1)
 
 
-class DissolveSchema(Schema):
+class PartyDissolveSchema(Schema):
     dissolved_on = IsoDate(required=True)
 
 
-class BranchOut(Schema):
+class PartyBranchOut(Schema):
     id = fields.String()
     name = fields.String()
     org_unit_id = fields.String()
     org_path = fields.String()
     secretary = fields.String(metadata={"description": "masked (surname only) unless personal_data:read"})
-    founded_on = fields.String()
+    founded_on = IsoDate()
     status = fields.String(metadata={"description": "active or dissolved"})
-    dissolved_on = fields.String(allow_none=True)
+    dissolved_on = IsoDate(allow_none=True)
 
 
-class BranchListQuery(ListQuery):
+class PartyBranchListQuery(ListQuery):
     """`from`/`to` bound the founding day."""
 
     status = _codes("active or dissolved")
 
 
-class MemberSchema(Schema):
+class PartyMemberSchema(Schema):
     branch_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
     name = Text(max_length=50, min_length=1, required=True)
     id_number = IdNumber(required=True)
@@ -59,24 +59,24 @@ class MemberSchema(Schema):
     hardship = fields.Boolean(load_default=False, metadata={"description": "困难党员"})
 
 
-class MemberChangesSchema(Schema):
+class PartyMemberChangesSchema(Schema):
     mobile = Mobile(allow_none=True)
     kind = fields.String(validate=validate.OneOf(MEMBER_KINDS))
     floating = fields.Boolean()
     hardship = fields.Boolean()
 
 
-class NoticeSchema(Schema):
+class PartyNoticeSchema(Schema):
     signed_on = IsoDate(required=True, metadata={"description": "the day the 《党员告知书》 was signed"})
 
 
-class EndSchema(Schema):
+class PartyEndSchema(Schema):
     reason = fields.String(required=True, validate=validate.OneOf(END_REASONS),
                            metadata={"description": "transferred_out 组织关系转出 or deceased 去世"})
     ended_on = IsoDate(required=True)
 
 
-class MemberOut(Schema):
+class PartyMemberOut(Schema):
     id = fields.String()
     branch_id = fields.String()
     org_unit_id = fields.String()
@@ -85,16 +85,16 @@ class MemberOut(Schema):
     id_number = fields.String(metadata={"description": "masked unless personal_data:read"})
     mobile = fields.String(allow_none=True, metadata={"description": "masked unless personal_data:read"})
     kind = fields.String()
-    joined_on = fields.String()
+    joined_on = IsoDate()
     registered_at = IsoTime()
     floating = fields.Boolean()
     hardship = fields.Boolean()
-    notice_signed_on = fields.String(allow_none=True)
+    notice_signed_on = IsoDate(allow_none=True)
     status = fields.String(metadata={"description": "active, transferred_out or deceased"})
-    ended_on = fields.String(allow_none=True)
+    ended_on = IsoDate(allow_none=True)
 
 
-class MemberListQuery(ListQuery):
+class PartyMemberListQuery(ListQuery):
     """`from`/`to` bound the joining day."""
 
     status = _codes("active, transferred_out or deceased")
@@ -104,7 +104,7 @@ class MemberListQuery(ListQuery):
     hardship = fields.Boolean(load_default=None, metadata={"description": "困难党员 only (true) or not (false)"})
 
 
-class ReportSchema(Schema):
+class PartyReportSchema(Schema):
     org_unit_id = OrgUnitId(required=True, metadata={"description": "the community the member lives in"})
     name = Text(max_length=50, min_length=1, required=True)
     id_number = IdNumber(required=True)
@@ -118,7 +118,7 @@ class ReportSchema(Schema):
                              metadata={"description": "to be registered as the community's volunteer"})
 
 
-class ReportOut(Schema):
+class PartyReportOut(Schema):
     id = fields.String()
     org_unit_id = fields.String()
     org_path = fields.String()
@@ -126,7 +126,7 @@ class ReportOut(Schema):
     id_number = fields.String(metadata={"description": "masked unless personal_data:read"})
     mobile = fields.String(allow_none=True, metadata={"description": "masked unless personal_data:read"})
     workplace = fields.String()
-    reported_on = fields.String()
+    reported_on = IsoDate()
     volunteer_id = fields.String()
     linked = fields.Boolean(metadata={"description": "a volunteer of the community already: linked, not "
                                                      "registered again"})
@@ -134,11 +134,11 @@ class ReportOut(Schema):
     hours_this_year = fields.Float(metadata={"description": "hours served this year after reporting"})
 
 
-class ReportListQuery(ListQuery):
+class PartyReportListQuery(ListQuery):
     """`from`/`to` bound the day reported."""
 
 
-class AuditListQuery(ListQuery):
+class PartyAuditListQuery(ListQuery):
     """`from`/`to` bound the time of the access."""
 
     action = _codes("party.member.read, party.member.list, party.report, …")
@@ -146,7 +146,7 @@ class AuditListQuery(ListQuery):
     allowed = fields.Boolean(load_default=None)
 
 
-class AuditOut(Schema):
+class PartyAuditOut(Schema):
     user_id = fields.String()
     name = fields.String()
     roles = fields.List(fields.String())

@@ -75,8 +75,7 @@ class Party:
         """The record for `action`, audited allowed or refused; out of sight or missing: 404 in the same words."""
         if not p.scopes(PARTY):
             self._allow(p, action, caller_path(p), record_id)
-        doc = repo.collection.find_one({"_id": record_id})
-        record = repo.loaded(doc) if doc else None
+        record = repo.get_or_none(record_id)
         if record is None or not p.can(PARTY, record.org_path):
             self._audit(p, action, record.org_path if record else caller_path(p), record_id, False)
             raise out_of_scope(what, record_id)
