@@ -44,6 +44,17 @@ def member(svc, headers, branch_id, seq, name="张建国", **kw) -> dict:
     return svc.post("/party/members", body, headers=headers, expect=201).get_json()
 
 
+def party_records(svc, headers=None, org_unit="jiayuan", serial=900) -> dict:
+    """A branch, a member and a report of `org_unit` (the route walks of the API-style and scope tests)."""
+    headers = headers or party_worker(svc)
+    b = branch(svc, headers, org_unit)
+    m = member(svc, headers, b["id"], serial)
+    r = svc.post("/party/reports", {"org_unit_id": org_unit, "name": "刘振华", "id_number": id_number(serial + 1),
+                                    "workplace": "市供电公司党委", "reported_on": "2026-03-05", "consent": True},
+                 headers=headers, expect=201).get_json()
+    return {"branch_id": b["id"], "member_id": m["id"], "report_id": r["id"]}
+
+
 def audit(svc, **params) -> list[dict]:
     return svc.get("/party/audit", headers=svc.district(), page_size=100, **params)["items"]
 
