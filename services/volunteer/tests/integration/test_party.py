@@ -220,3 +220,9 @@ def test_hours_served_before_reporting_are_not_a_reported_members(svc):
     wait_for(svc.settled, 30, message="settled")
     r = report(svc, w, 30, name="孙海燕")
     assert r["linked"] is True and r["hours_this_year"] == 0
+    # a correction of that service, made after reporting, is still service from before it
+    svc.post(f"/activities/{early['id']}/attendance/{known['id']}/correction", {"minutes": 90, "reason": "漏记"},
+             expect=200)
+    wait_for(lambda: svc.settled() and svc.get(f"/volunteers/{known['id']}")["totals"]["minutes"] == 90, 30,
+             message="the correction applied")
+    assert svc.get(f"/party/reports/{r['id']}", headers=officer(svc))["hours_this_year"] == 0
