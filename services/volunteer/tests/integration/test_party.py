@@ -226,3 +226,17 @@ def test_hours_served_before_reporting_are_not_a_reported_members(svc):
     wait_for(lambda: svc.settled() and svc.get(f"/volunteers/{known['id']}")["totals"]["minutes"] == 90, 30,
              message="the correction applied")
     assert svc.get(f"/party/reports/{r['id']}", headers=officer(svc))["hours_this_year"] == 0
+
+
+def test_a_retried_report_registers_one_volunteer_and_one_report(svc):
+    """The same 报到 sent twice (the gateway retries a request whose answer it lost): one report, one volunteer."""
+    body = {"org_unit_id": "jiayuan", "name": "周国庆", "id_number": id_number(40), "workplace": "市第一中学党总支",
+            "reported_on": "2026-04-01", "consent": True}
+    headers = {**party_worker(svc), "Idempotency-Key": "report-40"}
+    first, again = (svc.post("/party/reports", body, headers=headers) for _ in range(2))
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert first.get_json()["volunteer_id"] == again.get_json()["volunteer_id"]
+    assert (first.get_json()["linked"], again.get_json()["linked"]) == (False, False)
+    assert svc.get("/party/reports", headers=officer(svc))["total"] == 1
+    assert svc.get("/volunteers", headers=officer(svc))["total"] == 1
