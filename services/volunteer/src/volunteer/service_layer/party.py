@@ -180,9 +180,10 @@ class Party:
             return self._report_shown(p, earlier)
         if self.p.reports.reported(data["id_number"], data["org_unit_id"], data["reported_on"][:4]):
             raise Conflict(f"this member reported to the community in {data['reported_on'][:4]} already")
-        here = [d["_id"] for d in self.s.volunteers.registered_with(data["id_number"])
-                if d["org_unit_id"] == data["org_unit_id"]]
-        volunteer_id = here[0] if here else self.volunteers.register(p, {
+        ours = self.s.volunteers.stored_by_this_request()  # a retry after the volunteer, before the report
+        here = [] if ours else [d["_id"] for d in self.s.volunteers.registered_with(data["id_number"])
+                                if d["org_unit_id"] == data["org_unit_id"]]
+        volunteer_id = here[0] if here else ours.id if ours else self.volunteers.register(p, {
             "name": data["name"], "kind": "party_member", "org_unit_id": data["org_unit_id"],
             "mobile": data.get("mobile"), "skills": data.get("skills") or [], "consent": data["consent"],
             "id_number": data["id_number"]})["id"]
