@@ -25,7 +25,7 @@ class VolunteerService:
         self.activities = Activities(stores, self.access, self.configure)
         self.love_bank = LoveBank(stores, self.access, self.activities)
         self.reports = Reports(stores, self.access)
-        self.party = Party(stores, self.access, self.volunteers)  # 党建: registers behind volunteer:party
+        self.party = Party(stores, self.volunteers)  # 党建: registers behind volunteer:party
         self.import_jobs = ImportJobs(deps)  # the rosters imported (their progress, and the audit event)
 
     def prepare(self) -> None:

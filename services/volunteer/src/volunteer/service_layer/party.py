@@ -21,7 +21,7 @@ from liandong.listing import Page
 from liandong.repository import change
 
 from ..domain import party
-from .access import Access, Stores
+from .access import Stores
 
 PARTY = "volunteer:party"
 PERSONAL = "personal_data:read"
@@ -54,8 +54,9 @@ def year_bounds(year: int) -> tuple[str, str]:
 
 
 class Party:
-    def __init__(self, stores: Stores, access: Access, volunteers):
-        self.s, self.access, self.volunteers = stores, access, volunteers
+    def __init__(self, stores: Stores, volunteers):
+        """`volunteers`: the registration use case a reporting member goes through."""
+        self.s, self.volunteers = stores, volunteers
         self.p = stores.party
         self.org, self.clock = stores.deps.org, stores.deps.clock
 
