@@ -41,10 +41,13 @@ def personal_stores(platform: Platform) -> list[Store]:
     """Where the volunteer service keeps personal data (`python -m liandong.reencrypt volunteer`)."""
     from liandong.imports.jobs import ImportJobs
 
+    from .adapters.party_store import PartyStores
     from .adapters.repositories import VolunteerRepository
 
+    party = PartyStores(platform.deps)
     return [Store(repo.collection, repo.personal) for repo in (VolunteerRepository(platform.deps),
-                                                               ImportJobs(platform.deps))]
+                                                               ImportJobs(platform.deps), party.branches,
+                                                               party.members, party.reports)]
 
 
 def create_worker(settings: Settings | None = None, **overrides) -> Worker:

@@ -8,6 +8,7 @@ from liandong.testing import STORES, unique
 
 from ..conftest import API
 from .test_imports import row, upload, xlsx
+from .test_party import party_records, party_worker
 
 pytestmark = pytest.mark.parametrize("svc", STORES, indirect=True)
 
@@ -26,7 +27,7 @@ def test_an_unknown_query_parameter_on_any_get_is_a_422_naming_it(svc):
     act = svc.activity()["id"]
     # an import with a row to fix, so its rows-to-fix workbook is there too
     job = upload(svc, "volunteers", xlsx([row(900), row(901, hours="x")]), mode="good_rows").get_json()["id"]
-    ids = {"volunteer_id": vid, "team_id": team, "activity_id": act, "job_id": job}
+    ids = {"volunteer_id": vid, "team_id": team, "activity_id": act, "job_id": job, **party_records(svc)}
     routes = own_get_routes(svc.app)
     assert len(routes) >= 13, routes  # every GET of the service is walked, not a chosen few
     for rule in routes:
@@ -36,7 +37,8 @@ def test_an_unknown_query_parameter_on_any_get_is_a_422_naming_it(svc):
         assert "<" not in path, rule
         # a resident's own record answers /volunteers/me; the district sees /coins/check; the org unit names
         # the figures' subtree: each caller may otherwise call the route, so the answer is about the parameter
-        headers = svc.district() if rule.endswith(("/coins/check", "/stats", "/recognition")) else svc.staff()
+        headers = svc.district() if rule.endswith(("/coins/check", "/stats", "/recognition", "/party/audit")) else \
+            party_worker(svc) if "/party/" in rule else svc.staff()
         if rule.endswith("/me"):
             headers = svc.resident("resident-style")
             svc.register(headers=headers)

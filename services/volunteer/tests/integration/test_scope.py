@@ -13,6 +13,7 @@ from liandong.events.envelope import Envelope
 from liandong.testing import STORES, fill, unique, wait_for
 
 from .test_imports import row, upload, xlsx
+from .test_party import party_records, party_worker
 
 API = "/api/v1/volunteer"
 pytestmark = pytest.mark.parametrize("svc", STORES, indirect=True)  # every test here on both backends
@@ -50,6 +51,8 @@ def two(svc):
                  expect=200)
         env.post(f"/activities/{s['a_act']}/check-out", {"volunteer_id": s["a_vol"], "at": "2026-03-05T02:00:00Z"},
                  expect=200)
+        # a's party registers (党建): a branch, a member, a report
+        s.update({f"a_{k}": v for k, v in party_records(env).items()})
         # the hour's coins come through the worker: wait for them, so nothing moves under the tests
         wait_for(lambda: env.settled() and env.balance(s["a_vol"])["available"] == 60, 30,
                  message="set-up settled")
@@ -60,7 +63,7 @@ def state(svc) -> dict:
     """Every stored record of the service (bookkeeping fields aside): a refusal leaves all of it as it was."""
     out = {}
     for name in ("volunteers", "teams", "activities", "ledger_entries", "accounts", "attendance", "redemptions",
-                 "coin_rates", "team_types"):
+                 "coin_rates", "team_types", "party_branches", "party_members", "party_reports"):
         docs = svc.platform.db.collection(name).find({})
         out[name] = sorted((repr(sorted((k, repr(v)) for k, v in d.items() if not k.startswith("_") or k == "_id"))
                             for d in docs))
@@ -153,10 +156,16 @@ BODIES = {  # a valid body per route, so that the answer is about the record, no
     "/activities/<activity_id>/attendance:POST": {"volunteer_id": "{a_vol}", "checked_in_at": "2026-03-05T01:00:00Z",
                                                    "checked_out_at": "2026-03-05T02:00:00Z"},
     "/activities/<activity_id>/attendance/<volunteer_id>/correction:POST": {"minutes": 1, "reason": "x"},
+    "/party/branches/<branch_id>:PATCH": {"secretary": "x"},
+    "/party/branches/<branch_id>/dissolve:POST": {"dissolved_on": "2026-07-01"},
+    "/party/members/<member_id>:PATCH": {"hardship": True},
+    "/party/members/<member_id>/notice:POST": {"signed_on": "2026-07-01"},
+    "/party/members/<member_id>/end:POST": {"reason": "deceased", "ended_on": "2026-07-01"},
 }
 # a district setting (test_district_settings), and the platform's org tree (every unit's name is public)
 NOT_RECORDS = {"/rates/<type_key>", "/org-units/<org_unit_id>"}
-PARAMS = {"volunteer_id": "a_vol", "team_id": "a_team", "activity_id": "a_act", "job_id": "a_job"}
+PARAMS = {"volunteer_id": "a_vol", "team_id": "a_team", "activity_id": "a_act", "job_id": "a_job",
+          "branch_id": "a_branch_id", "member_id": "a_member_id", "report_id": "a_report_id"}
 
 
 def single_record_routes(app):
@@ -174,12 +183,15 @@ def test_every_single_record_route_answers_404_out_of_scope_without_an_org_path(
     assert len(routes) >= 20  # the walk found the routes (a renamed prefix would make it vacuous)
     outsiders = {"b_worker": two["b_staff"], "b_resident": env.resident("user-b", "huangniling", HUANGNILING),
                  "b_officer": env.staff(role="subdistrict_officer", org_unit="xihu", org_path="/chuanying/xihu/")}
+    # the party registers are the duty's (without it anywhere: 403, tested in test_party.py): their outsiders hold it
+    party_outsiders = {"b_party_worker": party_worker(env, "huangniling", HUANGNILING),
+                       "b_officer": outsiders["b_officer"]}
     wait_for(env.settled, 30, message="settled before")
     before = state(env)
     for path, method in routes:
         url = API + re.sub(r"<(\w+)>", lambda m: two[PARAMS[m.group(1)]], path)
         body = fill(BODIES.get(f"{path}:{method}", {}), two)
-        for who, headers in outsiders.items():
+        for who, headers in (party_outsiders if path.startswith("/party/") else outsiders).items():
             r = env.client.open(url, method=method, json=body if method != "GET" else None, headers=headers)
             text = r.get_data(as_text=True)
             assert r.status_code == 404, (who, method, path, r.status_code, text)

@@ -153,3 +153,111 @@ class CoinsReleased(Schema):
     redemption_id = fields.String(required=True)
     volunteer_id = fields.String(required=True)
     coins = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+# -- party building (党建, #20): branches, members, 《党员告知书》, in-service members reporting (党员报到).
+# Party membership is sensitive (PIPL: political affiliation): no names, ID numbers or mobiles, and no branch
+# secretary's name; a member or a reporting member is named by `person_key` only.
+
+_PARTY_MEMBER_KINDS = ("full", "probationary")  # 正式党员, 预备党员
+_DAY = validate.Regexp(r"^\d{4}-\d{2}-\d{2}$", error="a day YYYY-MM-DD")
+
+
+@CONTRACTS.contract("volunteer.party.branch_founded", 1, example={
+    "branch_id": "pb-1", "org_unit_id": "jiayuan", "name": "家园社区第一党支部", "founded_on": "2014-07-01"})
+class PartyBranchFounded(Schema):
+    """A party branch (党支部) was registered at an org unit (founded on `founded_on`): the branches' stock up."""
+
+    branch_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    founded_on = fields.String(required=True, validate=_DAY)
+
+
+@CONTRACTS.contract("volunteer.party.branch_dissolved", 1, example={
+    "branch_id": "pb-1", "org_unit_id": "jiayuan", "dissolved_on": "2026-06-30"})
+class PartyBranchDissolved(Schema):
+    """A party branch was dissolved (撤销; it had no members left): the branches' stock down."""
+
+    branch_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    dissolved_on = fields.String(required=True, validate=_DAY)
+
+
+@CONTRACTS.contract("volunteer.party.member_registered", 1, example={
+    "member_id": "pm-1", "branch_id": "pb-1", "org_unit_id": "jiayuan", "person_key": EXAMPLE_PERSON_KEY,
+    "kind": "full", "joined_on": "1998-07-01", "registered_at": "2026-03-01T08:00:00.000000Z", "floating": False,
+    "hardship": False})
+class PartyMemberRegistered(Schema):
+    """A party member (党员) was registered with a branch of the community: the members' stock up (on the day
+    registered). `hardship`: a 困难党员; `floating`: a 流动党员."""
+
+    member_id = fields.String(required=True)
+    branch_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    person_key = person_key_field()
+    kind = fields.String(required=True, validate=validate.OneOf(_PARTY_MEMBER_KINDS))
+    joined_on = fields.String(required=True, validate=_DAY)
+    registered_at = fields.String(required=True)
+    floating = fields.Boolean(load_default=False)
+    hardship = fields.Boolean(load_default=False)
+
+
+@CONTRACTS.contract("volunteer.party.member_ended", 1, example={
+    "member_id": "pm-1", "branch_id": "pb-1", "org_unit_id": "jiayuan", "person_key": EXAMPLE_PERSON_KEY,
+    "reason": "transferred_out", "ended_on": "2026-09-01"})
+class PartyMemberEnded(Schema):
+    """A membership of the community ended: the member's organisation moved elsewhere (转出) or they died: the
+    members' stock down."""
+
+    member_id = fields.String(required=True)
+    branch_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    person_key = person_key_field()
+    reason = fields.String(required=True, validate=validate.OneOf(("transferred_out", "deceased")))
+    ended_on = fields.String(required=True, validate=_DAY)
+
+
+@CONTRACTS.contract("volunteer.party.notice_signed", 1, example={
+    "member_id": "pm-1", "branch_id": "pb-1", "org_unit_id": "jiayuan", "person_key": EXAMPLE_PERSON_KEY,
+    "signed_on": "2026-03-02"})
+class PartyNoticeSigned(Schema):
+    """A member signed the 《党员告知书》 (their duties and rights in the community), once."""
+
+    member_id = fields.String(required=True)
+    branch_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    person_key = person_key_field()
+    signed_on = fields.String(required=True, validate=_DAY)
+
+
+@CONTRACTS.contract("volunteer.party.member_reported", 1, example={
+    "report_id": "pr-1", "volunteer_id": "vol-1", "org_unit_id": "jiayuan", "person_key": EXAMPLE_PERSON_KEY,
+    "workplace": "市供电公司党委", "reported_on": "2026-03-05", "volunteer_linked": False})
+class PartyMemberReported(Schema):
+    """An in-service party member (在职党员, their membership kept by `workplace`'s organisation) reported to
+    the community they live in (党员报到), once a year; they serve as the community's volunteer `volunteer_id`
+    (registered then, or — `volunteer_linked` — a volunteer there already)."""
+
+    report_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    person_key = person_key_field()
+    workplace = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    reported_on = fields.String(required=True, validate=_DAY)
+    volunteer_linked = fields.Boolean(required=True)
+
+
+@CONTRACTS.contract("volunteer.party.service_recorded", 1, example={
+    "report_id": "pr-1", "volunteer_id": "vol-1", "attendance_id": "act-1:vol-1", "org_unit_id": "jiayuan",
+    "started_at": "2026-03-08T01:00:00.000000Z", "delta_minutes": 180})
+class PartyServiceRecorded(Schema):
+    """Hours a reported in-service member served (an activity's or a patrol's attendance, or its correction:
+    `delta_minutes` may be negative) after reporting, counted for the community they reported to."""
+
+    report_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
+    attendance_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    started_at = fields.String(required=True)
+    delta_minutes = fields.Integer(required=True)

@@ -89,7 +89,18 @@ def sentences(o: dict) -> dict[str, list[str]]:
             f"{_v(o, 'security.residents_registered')}人、流动人口{_v(o, 'security.residents_floating')}人;"
             f"网格员走访{_v(o, 'security.household_visits')}户次。",
         ],
+        "九、党建工作": [
+            f"{_where(o)}党员总数{_v(o, 'volunteer.party_members')}名,下设{_v(o, 'volunteer.party_branches')}个党支部;"
+            f"{_v(o, 'volunteer.party_members_reported')}名在职党员到社区报到,参与志愿服务"
+            f"{_v(o, 'volunteer.party_reported_minutes') / 60:,.1f}小时;"
+            f"签订《党员告知书》{_v(o, 'volunteer.party_notices_signed')}份。",
+        ],
     }
+
+
+def _where(o: dict) -> str:
+    """How the report names its own ground: 社区 for a community's report, 辖区 for a sub-district's or wider."""
+    return "社区" if o["org_unit"].get("level") == "community" else "辖区"
 
 
 def _mean(rate: dict) -> str:

@@ -93,6 +93,15 @@ _METRICS = [
     Metric("security.residents_floating", "流动人口(实有人口登记)", "人", stock=True),
     Metric("security.residents_separated", "人户分离", "人", stock=True),
     Metric("security.household_visits", "网格员走访", "户次"),
+    # 党建 (#20): the party registers the volunteer service keeps. Members and branches are stocks (在册: up when
+    # registered / founded, down when a membership ends — 转出, 去世 — or a branch is dissolved). 在职党员报到 is a
+    # count of reports in the period, not a stock: a member reports to their community once a year (the offices'
+    # yearly 报到), so a year's figure is that year's reports and last year's members do not linger in it.
+    Metric("volunteer.party_members", "党员总数", "名", stock=True),
+    Metric("volunteer.party_branches", "党支部", "个", stock=True),
+    Metric("volunteer.party_members_reported", "在职党员报到", "名"),
+    Metric("volunteer.party_reported_minutes", "在职党员志愿服务时长", "分钟"),
+    Metric("volunteer.party_notices_signed", "签订党员告知书", "份"),
 ]
 METRICS: dict[str, Metric] = {m.key: m for m in _METRICS}
 
@@ -357,6 +366,15 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("security.resident.moved_out"): (("moved_out_at",), _resident(-1)),
     _type("security.resident.changed"): ((), _residence_changed),
     _type("security.household.visited"): (("visited_at",), lambda d, _: {"security.household_visits": 1}),
+    # 党建 (#20)
+    _type("volunteer.party.branch_founded"): (("founded_on",), lambda d, _: {"volunteer.party_branches": 1}),
+    _type("volunteer.party.branch_dissolved"): (("dissolved_on",), lambda d, _: {"volunteer.party_branches": -1}),
+    _type("volunteer.party.member_registered"): (("registered_at",), lambda d, _: {"volunteer.party_members": 1}),
+    _type("volunteer.party.member_ended"): (("ended_on",), lambda d, _: {"volunteer.party_members": -1}),
+    _type("volunteer.party.notice_signed"): (("signed_on",), lambda d, _: {"volunteer.party_notices_signed": 1}),
+    _type("volunteer.party.member_reported"): (("reported_on",), lambda d, _: {"volunteer.party_members_reported": 1}),
+    _type("volunteer.party.service_recorded"): (("started_at",), lambda d, _: {
+        "volunteer.party_reported_minutes": d["delta_minutes"]}),
 }
 
 # facts a later event of the same aggregate needs (a grant's size when it is suspended or ended)

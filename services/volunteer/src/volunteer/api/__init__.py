@@ -8,9 +8,9 @@ TAGS = ["volunteer"]
 
 
 # they read PREFIX
-from . import activities, configuration, imports, love_bank, reports, teams, volunteers  # noqa: E402
+from . import activities, configuration, imports, love_bank, party, reports, teams, volunteers  # noqa: E402
 
 
 def blueprints(svc) -> list[Blueprint]:
     return [m.blueprint(svc) for m in (volunteers, teams, activities, love_bank, configuration, reports,
-                                      imports)]
+                                      imports, party)]

@@ -8,6 +8,7 @@ from .access import Access, Stores
 from .activities import Activities
 from .configuration import Configure
 from .love_bank import LoveBank
+from .party import Party
 from .reports import Reports
 from .teams import Teams
 from .volunteers import Volunteers
@@ -24,6 +25,7 @@ class VolunteerService:
         self.activities = Activities(stores, self.access, self.configure)
         self.love_bank = LoveBank(stores, self.access, self.activities)
         self.reports = Reports(stores, self.access)
+        self.party = Party(stores, self.volunteers)  # 党建: registers behind volunteer:party
         self.import_jobs = ImportJobs(deps)  # the rosters imported (their progress, and the audit event)
 
     def prepare(self) -> None:
@@ -33,9 +35,10 @@ class VolunteerService:
         s.ledger.prepare()
         s.attendance.prepare()
         s.reminders.prepare()
+        s.party.prepare()
         self.import_jobs.prepare()
 
     def outbox_collections(self) -> list:
         s = self.stores
         return [r.collection for r in (s.volunteers, s.teams, s.activities, s.redemptions)] + [
-            s.ledger.entries, s.attendance.rows, self.import_jobs.collection]
+            s.ledger.entries, s.attendance.rows, self.import_jobs.collection, *s.party.outbox_collections()]

@@ -11,6 +11,7 @@ from liandong.auth import Principal, out_of_scope
 from liandong.errors import Forbidden, NotFound, ValidationFailed
 
 from ..adapters.ledger_store import LedgerStore
+from ..adapters.party_store import PartyStores
 from ..adapters.repositories import ActivityRepository, RedemptionRepository, TeamRepository, VolunteerRepository
 from ..adapters.stores import AttendanceStore, Configuration, Reminders
 from ..domain import model
@@ -31,12 +32,13 @@ class Stores:
     attendance: AttendanceStore
     configuration: Configuration
     reminders: Reminders
+    party: PartyStores  # the party registers (党建): branches, members, 党员报到, their audit trail
 
     @classmethod
     def of(cls, deps) -> "Stores":
         return cls(deps, VolunteerRepository(deps), TeamRepository(deps), ActivityRepository(deps),
                    RedemptionRepository(deps), LedgerStore(deps), AttendanceStore(deps), Configuration(deps),
-                   Reminders(deps))
+                   Reminders(deps), PartyStores(deps))
 
 
 def found(repo, what: str, record_id: str):
