@@ -11,6 +11,7 @@ from .goods import Goods
 from .grants import Grants
 from .redemptions import Redemptions
 from .statistics import Statistics
+from .employment import Employment
 from .visits import Visits
 
 
@@ -28,6 +29,8 @@ class Welfare:
         self.fund = Fund(*groups)
         self.visits = Visits(*groups)
         self.statistics = Statistics(*groups)
+        self.employment = Employment(*groups)  # 就业 / 社保 (#20): its own stores
 
     def prepare(self) -> None:
         self.stores.prepare()
+        self.employment.prepare()
