@@ -175,6 +175,18 @@ class EnrolmentOut(_Person):
     enrolled_on = IsoDate()
 
 
+class AuditEntryOut(Schema):
+    id = fields.String()
+    user_id = fields.String()
+    name = fields.String()
+    roles = fields.List(fields.String())
+    org_units = fields.List(fields.String())
+    action = fields.String()
+    record_id = fields.String(allow_none=True)
+    allowed = fields.Boolean()
+    at = fields.String(metadata={"format": "date-time"})
+
+
 def blueprint(welfare: Welfare) -> Blueprint:
     bp = Blueprint("welfare_employment", __name__, url_prefix="/api/v1/welfare/employment")
     emp = welfare.employment
@@ -235,7 +247,7 @@ def blueprint(welfare: Welfare) -> Blueprint:
 
     @bp.get("/audit")
     @api("Who reached employment records, or was refused, newest first; from/to: when", query=AuditQuery,
-         permission=AUDIT, tags=TAGS)
+         response=AuditEntryOut, many=True, permission=AUDIT, tags=TAGS)
     def audit():
         return emp.audit_trail(current_principal(), load_query(AuditQuery))
 
