@@ -127,9 +127,12 @@ class AuditQuery(ListQuery):
 
 # -- what they answer (documented)
 
-class _Person(Schema):
+class _Record(Schema):
     id = fields.String()
     org_unit_id = fields.String()
+
+
+class _Person(_Record):
     name = fields.String(metadata={"description": "masked without personal_data:read"})
     id_number = fields.String(metadata={"description": "masked without personal_data:read"})
     phone = fields.String()
@@ -148,17 +151,13 @@ class JobSeekerOut(_Person):
     cleared_households = fields.List(fields.String())
 
 
-class CertificateOut(Schema):
-    id = fields.String()
-    org_unit_id = fields.String()
+class CertificateOut(_Record):
     jobseeker_id = fields.String()
     number = fields.String()
     issued_on = IsoDate()
 
 
-class HouseholdOut(Schema):
-    id = fields.String()
-    org_unit_id = fields.String()
+class HouseholdOut(_Record):
     household_key = fields.String()
     members = fields.List(fields.Dict())
     working_age_members = fields.Integer()

@@ -84,8 +84,8 @@ def _not_after(day: str, today: str, field_name: str) -> None:
 
 
 @dataclass
-class JobSeeker:
-    """One registration as unemployed or laid off (失业登记), open until the person is placed or leaves."""
+class _Resident:
+    """A record about one resident of an org unit: who (encrypted at rest), and their key for events."""
 
     id: str
     org_path: str
@@ -94,6 +94,12 @@ class JobSeeker:
     id_number: str
     phone: str
     person_key: str
+
+
+@dataclass
+class JobSeeker(_Resident):
+    """One registration as unemployed or laid off (失业登记), open until the person is placed or leaves."""
+
     household_key: str
     category: str
     skills: list
@@ -236,16 +242,9 @@ class ZeroEmploymentHousehold:
 
 
 @dataclass
-class MedicalInsuranceEnrolment:
+class MedicalInsuranceEnrolment(_Resident):
     """城镇居民医保参保登记: a person enrolled for one year (once per person and year)."""
 
-    id: str
-    org_path: str
-    org_unit_id: str
-    name: str
-    id_number: str
-    phone: str
-    person_key: str
     year: int
     category: str
     enrolled_on: str
