@@ -204,3 +204,53 @@ def test_the_4050_subsidy_is_for_women_from_40_and_men_from_50_as_their_id_numbe
     man_45 = check(id_number("19810101", 131))
     assert man_45["eligible"] is False and man_45["rules"][0]["figures"] == {"sex": "male", "age": 45, "required": 50}
     assert check(id_number("19760101", 131))["eligible"] is True and check(id_number("19760101", 131))["amount_fen"] == 30000
+
+
+@pytest.mark.parametrize("svc", ["sqlite", "mongo"], indirect=True)
+def test_retried_employment_requests_apply_once(svc):
+    """The same request sent again under its Idempotency-Key (its first answer lost) answers as the first did and
+    stores, changes and announces nothing twice."""
+    caller = svc.headers(**SOCIAL)
+
+    def twice(url: str, body: dict, key: str) -> dict:
+        h = {**caller, "Idempotency-Key": key}
+        first, again = (svc.client.post(f"/api/v1/welfare{url}", json=body, headers=h) for _ in range(2))
+        assert first.status_code in (200, 201) and again.status_code == first.status_code, again.get_json()
+        assert again.get_json() == first.get_json()
+        return first.get_json()
+
+    her = twice(f"{E}/jobseekers", seeker(WOMAN_1980), "k-register")
+    cert = twice(f"{E}/jobseekers/{her['id']}/certificate", {"number": "吉2026-0009"}, "k-certificate")
+    household = twice(f"{E}/zero-employment-households", {"org_unit_id": "jiayuan", "household_key": "H-9", "members": [
+        {"name": "王秀兰", "id_number": WOMAN_1980, "status": "laid_off"}]}, "k-household")
+    twice(f"{E}/zero-employment-households/{household['id']}/visits", {"note": "走访"}, "k-visit")
+    placed = twice(f"{E}/jobseekers/{her['id']}/placement", {"kind": "flexible", "on_site": True}, "k-place")
+    assert placed["cleared_households"] == [household["id"]]
+    twice(f"{E}/medical-insurance-enrolments", {"org_unit_id": "jiayuan", "name": "王秀兰", "id_number": WOMAN_1980,
+                                                "year": 2026}, "k-enrol")
+    records = svc.welfare.employment.records
+    assert [r.collection.count_documents({}) for r in records.repositories()] == [1, 1, 1, 1]
+    assert len(records.households.get(household["id"]).visits) == 1 and cert["id"]
+    wanted = {f"liandong.welfare.{t}.v1" for t in ("jobseeker.registered", "jobseeker.placed",
+                                                    "reemployment_certificate.issued", "medical_insurance.enrolled",
+                                                    "zero_employment_household.identified",
+                                                    "zero_employment_household.cleared")}
+    events = wait_for(lambda: (lambda got: got if {e.type for e in got} == wanted else None)(svc.events(wanted)), 30,
+                      message="the events")
+    assert sorted(e.type for e in events) == sorted(wanted)  # each once
+
+
+def test_a_household_left_open_by_a_crash_after_the_placement_is_cleared_by_the_worker(svc):
+    """The placing request stores the placement, then clears the household: a crash between leaves it open, and
+    the worker's reaction to `welfare.jobseeker.placed` clears it."""
+    son = svc.post(f"{E}/jobseekers", seeker(SON_2000, "李强"), **SOCIAL).get_json()
+    household = svc.post(f"{E}/zero-employment-households", {"org_unit_id": "jiayuan", "household_key": "H-0301",
+                                                              "members": [{"name": "李强", "id_number": SON_2000,
+                                                                           "status": "unemployed"}]}, **SOCIAL).get_json()
+    web = svc.welfare.employment  # the web process's use cases only: the worker has its own
+    web.clear_households_of = lambda seeker: []  # the request dies right after storing the placement
+    assert svc.post(f"{E}/jobseekers/{son['id']}/placement", {"kind": "self_employed"}, **SOCIAL).status_code == 200
+    shown = wait_for(lambda: (lambda h: h if h["status"] == "cleared" else None)(
+        svc.fetch(f"{E}/zero-employment-households/{household['id']}", **SOCIAL).get_json()), 30,
+        message="the worker clears the household")
+    assert shown["cleared"]["jobseeker_id"] == son["id"]
