@@ -254,3 +254,26 @@ def test_a_household_left_open_by_a_crash_after_the_placement_is_cleared_by_the_
         svc.fetch(f"{E}/zero-employment-households/{household['id']}", **SOCIAL).get_json()), 30,
         message="the worker clears the household")
     assert shown["cleared"]["jobseeker_id"] == son["id"]
+
+
+def test_bad_input_is_a_422_naming_each_field(svc):
+    def fields_of(url: str, body) -> set:
+        r = svc.post(url, body, **SOCIAL)
+        assert r.status_code == 422, r.get_json()
+        return set(r.get_json()["error"]["fields"])
+
+    assert fields_of(f"{E}/jobseekers", {**seeker(WOMAN_1980[:-1] + "0"), "category": "idle", "phone": "123"}) == {
+        "id_number", "category", "phone"}
+    assert fields_of(f"{E}/jobseekers", seeker(WOMAN_1980, registered_on="2099-01-01")) == {"registered_on"}
+    her = svc.post(f"{E}/jobseekers", seeker(WOMAN_1980), **SOCIAL).get_json()
+    assert fields_of(f"{E}/jobseekers/{her['id']}/placement", {"kind": "lottery", "on_site": "maybe"}) == {
+        "kind", "on_site"}
+    assert fields_of(f"{E}/medical-insurance-enrolments", {"org_unit_id": "jiayuan", "name": "x",
+                                                          "id_number": WOMAN_1980, "year": "2026"}) == {"year"}
+    assert fields_of(f"{E}/medical-insurance-enrolments", {"org_unit_id": "jiayuan", "name": "x",
+                                                          "id_number": WOMAN_1980, "year": 2030}) == {"year"}
+    assert fields_of(f"{E}/zero-employment-households", {"org_unit_id": "jiayuan", "household_key": "H-1",
+                                                         "members": [{"name": "张桂芝", "id_number": GRANDMA_1950,
+                                                                      "status": "retired"}]}) == {"members"}
+    assert svc.fetch(f"{E}/jobseekers?colour=red", **SOCIAL).status_code == 422
+    assert svc.post(f"{E}/jobseekers/nope/placement", {"kind": "flexible"}, **SOCIAL).status_code == 404
