@@ -101,6 +101,7 @@ def test_a_seasons_work_registers_certifies_places_and_clears_and_the_stocks_go_
     assert svc.fetch(f"{E}/zero-employment-households?status=open", **SOCIAL).get_json()["items"] == []
     shown = svc.fetch(f"{E}/zero-employment-households/{household['id']}", **SOCIAL).get_json()
     assert shown["status"] == "cleared" and shown["cleared"]["cleared_on"] == "2026-03-02"
+    assert "person_key" not in json.dumps(shown) and "member_keys" not in json.dumps(shown)
     assert svc.post(f"{E}/jobseekers/{son['id']}/placement", {"kind": "flexible"}, **SOCIAL).status_code == 409
     ended = svc.post(f"{E}/jobseekers/{man['id']}/end", {"reason": "moved_away", "ended_on": "2026-03-01"}, **SOCIAL)
     assert ended.status_code == 200 and ended.get_json()["status"] == "ended"

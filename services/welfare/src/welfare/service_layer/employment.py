@@ -42,10 +42,10 @@ def _masked_person(doc: dict) -> dict:
 
 
 def _record(aggregate) -> dict:
-    doc = {k: v for k, v in asdict(aggregate).items()
-           if k not in ("events", "version", "org_path", "open_person", "open_household", "person_year",
-                        "member_keys", "person_key")}
-    return doc
+    """A record as answered: without its bookkeeping (uniqueness guards, version, events) and the person's key."""
+    return {k: v for k, v in asdict(aggregate).items()
+            if k not in ("events", "version", "org_path", "open_person", "open_household", "person_year",
+                         "member_keys", "person_key")}
 
 
 class Employment(UseCases):
@@ -223,6 +223,8 @@ class Employment(UseCases):
 
     def household_view(self, p: Principal, h: e.ZeroEmploymentHousehold) -> dict:
         doc = {**_record(h), "days_open": h.days_open(self.today()), "working_age_members": h.working_age_members}
+        if h.cleared:  # the placed member's key is for events and lookups, never shown
+            doc["cleared"] = {k: v for k, v in h.cleared.items() if k != "person_key"}
         return self._shown(p, h, doc, masked=lambda d: {**d, "members": [_masked_person(m) for m in d["members"]],
                                                          "visits": [{**v, "note": None} for v in d["visits"]]})
 
