@@ -6,12 +6,12 @@ from ..adapters.stores import WelfareStores
 from ..domain.programmes import Catalogue
 from .applications import Applications
 from .disbursements import Disbursements
+from .employment import Employment
 from .fund import Fund
 from .goods import Goods
 from .grants import Grants
 from .redemptions import Redemptions
 from .statistics import Statistics
-from .employment import Employment
 from .visits import Visits
 
 
