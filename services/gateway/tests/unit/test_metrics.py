@@ -99,3 +99,36 @@ def test_a_volunteer_who_left_is_no_longer_registered():
     left = effect_of("liandong.volunteer.left.v1", {"volunteer_id": "v", "org_unit_id": "jiayuan",
                                                      "left_at": "2026-10-08T02:00:00.000000Z"}, "2026-10-08T02:00:01Z")
     assert (left.day, left.deltas) == ("2026-10-08", {"volunteer.volunteers": -1})
+
+# -- 就业 / 社保 (#20)
+
+def _effect(name: str, data: dict, at: str = "2026-11-29T02:00:00Z"):
+    return effect_of(f"liandong.welfare.{name}.v1", data, at)
+
+
+def test_job_seekers_are_a_stock_that_a_placement_or_an_ending_takes_down_and_a_placement_counts_as_placed():
+    seeker = {"jobseeker_id": "js-1", "org_unit_id": "jiayuan", "person_key": "k"}
+    registered = _effect("jobseeker.registered", {**seeker, "category": "laid_off", "registered_on": "2026-03-02"})
+    on_site = _effect("jobseeker.placed", {**seeker, "kind": "flexible", "on_site": True, "placed_on": "2026-05-20"})
+    elsewhere = _effect("jobseeker.placed", {**seeker, "kind": "enterprise", "on_site": False, "placed_on": "2026-06-01"})
+    ended = _effect("jobseeker.ended", {**seeker, "reason": "moved_away", "ended_on": "2026-07-01"})
+    assert (registered.day, registered.deltas) == ("2026-03-02", {"welfare.jobseekers": 1})
+    assert (on_site.day, on_site.deltas) == ("2026-05-20", {"welfare.jobseekers": -1, "welfare.placements": 1,
+                                                            "welfare.placements_on_site": 1})
+    assert elsewhere.deltas == {"welfare.jobseekers": -1, "welfare.placements": 1}
+    assert (ended.day, ended.deltas) == ("2026-07-01", {"welfare.jobseekers": -1})
+    issued = _effect("reemployment_certificate.issued", {**seeker, "certificate_id": "rc-1", "issued_on": "2026-03-10"})
+    assert (issued.day, issued.deltas) == ("2026-03-10", {"welfare.reemployment_certificates": 1})
+
+
+def test_a_zero_employment_household_leaves_the_stock_when_cleared_and_counts_as_cleared():
+    identified = _effect("zero_employment_household.identified", {"identified_on": "2026-02-20", "working_age_members": 2})
+    cleared = _effect("zero_employment_household.cleared", {"cleared_on": "2026-05-20", "days_open": 89})
+    assert (identified.day, identified.deltas) == ("2026-02-20", {"welfare.zero_employment_households": 1})
+    assert (cleared.day, cleared.deltas) == ("2026-05-20", {"welfare.zero_employment_households": -1,
+                                                            "welfare.zero_employment_cleared": 1})
+
+
+def test_a_medical_insurance_enrolment_counts_in_the_year_enrolled_for_not_the_day_of_enrolment():
+    next_year = _effect("medical_insurance.enrolled", {"year": 2027, "enrolled_on": "2026-12-10"}, "2026-12-10T02:00:00Z")
+    assert (next_year.day, next_year.deltas) == ("2027-01-01", {"welfare.medical_insurance_enrolled": 1})

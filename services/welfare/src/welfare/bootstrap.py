@@ -44,6 +44,7 @@ def personal_stores(platform: Platform) -> list[Store]:
     """Where the welfare service keeps personal data (`python -m liandong.reencrypt welfare`)."""
     from liandong.personal import PersonalFields
 
+    from .adapters.employment import EmploymentStores
     from .adapters.repositories import FUND_GRANT, PAIRING
 
     stores = WelfareStores(platform.deps)
@@ -53,14 +54,16 @@ def personal_stores(platform: Platform) -> list[Store]:
         # a fund entry parked on its account until its ledger records it names its party too, sealed as the
         # ledger seals it (the name bound in is "party")
         Store(stores.fund.collection, PersonalFields.of("unrecorded[].party", names={"unrecorded[].party": "party"})),
-        Store(stores.import_jobs.collection, stores.import_jobs.personal)]  # the rows to fix of an import
+        Store(stores.import_jobs.collection, stores.import_jobs.personal)] + [  # the rows to fix of an import
+        Store(r.collection, r.personal) for r in EmploymentStores(platform.deps).repositories()]  # 就业 / 社保 (#20)
 
 
 def create_worker(settings: Settings | None = None, welfare_settings: WelfareSettings | None = None,
                   **overrides) -> Worker:
     platform, welfare, ws = create_welfare(settings, welfare_settings, **overrides)
     worker = platform.create_worker(
-        outbox_collections=welfare.stores.outbox_collections(), handlers=handlers(welfare),
+        outbox_collections=welfare.stores.outbox_collections() + welfare.employment.records.outbox_collections(),
+        handlers=handlers(welfare),
         periodic=[(ws.sweep_every_seconds, redemption_sweeper(welfare, ws.redemption_timeout_seconds))])
     worker.welfare = welfare
     return worker

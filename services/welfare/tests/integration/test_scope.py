@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from liandong.testing import fill, wait_for
+from liandong.testing import assert_like_a_missing_one, fill, wait_for
 
-from welfare_testkit import CIVIL, SUBDISTRICT, household
+from welfare_testkit import CIVIL, SUBDISTRICT, household, id_number
 
 HNL = dict(org_unit="huangniling", path="/chuanying/xihu/huangniling/")
 XIHU = dict(role="subdistrict_officer", org_unit="xihu", path="/chuanying/xihu/")
@@ -46,6 +46,13 @@ def b(svc):
     assert r.status_code == 201, r.get_json()
     s["import_job"] = r.get_json()["id"]  # 黄泥岭's import, and its (absent) rows to fix
     s["objection"] = svc.post(f"/applications/{s['app']}/objections", {"text": "x"}, **HNL).get_json()["id"]
+    # 就业 / 社保 (#20): a registration and a zero-employment household of 黄泥岭, by its 保障员
+    hnl_social = dict(HNL, duties=("social_security",))
+    s["jobseeker"] = svc.post("/employment/jobseekers", {"org_unit_id": "huangniling", "name": "x", "category":
+                              "laid_off", "id_number": id_number("19700101", 311)}, **hnl_social).get_json()["id"]
+    s["zero_household"] = svc.post("/employment/zero-employment-households", {
+        "org_unit_id": "huangniling", "household_key": "H-1", "members": [
+            {"name": "x", "id_number": id_number("19700101", 311), "status": "laid_off"}]}, **hnl_social).get_json()["id"]
     wait_for(lambda: settled(svc), 30, message="set-up settled")
     return s
 
@@ -58,7 +65,8 @@ def state(svc) -> dict:
     """Every stored record (bookkeeping fields aside): a refusal leaves all of it as it was."""
     out = {}
     for name in ("applications", "grants", "payments", "redemptions", "visits", "stock", "goods_movements",
-                 "stocktakes", "funds", "fund_entries", "fund_grants", "pairings"):
+                 "stocktakes", "funds", "fund_entries", "fund_grants", "pairings", "jobseekers",
+                 "reemployment_certificates", "zero_employment_households"):
         docs = svc.platform.db.collection(name).find({})
         out[name] = sorted(repr(sorted((k, repr(v)) for k, v in d.items() if not k.startswith("_") or k == "_id"))
                            for d in docs)
@@ -118,9 +126,14 @@ BODIES = {
     "/applications/<app_id>/rejection:POST": {"reason": "x"},
     "/grants/<grant_id>/re-reviews:POST": {"household": household(seq=900)},
     "/grants/<grant_id>/end:POST": {"reason": "x"},
+    "/employment/jobseekers/<jobseeker_id>/placement:POST": {"kind": "flexible"},
+    "/employment/jobseekers/<jobseeker_id>/end:POST": {"reason": "other"},
+    "/employment/jobseekers/<jobseeker_id>/certificate:POST": {"number": "x"},
+    "/employment/zero-employment-households/<household_id>/visits:POST": {"note": "x"},
 }
 PARAMS = {"app_id": "app", "grant_id": "grant", "redemption_id": "redemption", "pairing_id": "pairing",
-          "objection_id": "objection", "org_unit_id": None, "job_id": "import_job"}
+          "objection_id": "objection", "org_unit_id": None, "job_id": "import_job", "jobseeker_id": "jobseeker",
+          "household_id": "zero_household"}
 NOT_RECORDS = {"/org-units/<org_unit_id>"}  # the platform's org tree: every unit's name is public
 
 
@@ -137,6 +150,7 @@ def test_every_single_record_route_answers_404_out_of_scope_without_an_org_path(
     routes = list(single_record_routes(svc.app))
     assert len(routes) >= 15
     outsiders = {"jiayuan worker": dict(CIVIL), "huangqi officer": SUBDISTRICT,
+                 "jiayuan 保障员": dict(duties=("social_security",)),
                  "jiayuan resident": dict(role="resident", org_unit="jiayuan-b1", path="/chuanying/huangqi/jiayuan/b1/")}
     before = state(svc)
     for path, method in routes:
@@ -145,8 +159,15 @@ def test_every_single_record_route_answers_404_out_of_scope_without_an_org_path(
                            b["fund_grant" if fund_grant else PARAMS[m.group(1)]], path)
         for who, hkw in outsiders.items():
             body = BODIES.get(f"{path}:{method}", {})
-            r = svc.client.open(url, method=method, json=body if method != "GET" else None, headers=svc.headers(**hkw))
+            headers = svc.headers(**hkw)
+            r = svc.client.open(url, method=method, json=body if method != "GET" else None, headers=headers)
             text = r.get_data(as_text=True)
+            if path.startswith("/employment/"):  # without the 保障员's duty anywhere: 403 before any lookup (#20)
+                record_id = b[PARAMS[re.search(r"<(\w+)>", path).group(1)]]
+                missing = svc.client.open(url.replace(record_id, "nothing"), method=method,
+                                          json=body if method != "GET" else None, headers=headers)
+                assert_like_a_missing_one(r, record_id, missing, "nothing", (who, method, path))
+                continue
             assert r.status_code == 404, (who, method, path, r.status_code, text)
             assert "/chuanying" not in text and "xihu" not in text, (who, method, path, text)
     wait_for(lambda: settled(svc), 30, message="settled")

@@ -264,3 +264,100 @@ class GrantResumed(_GrantFact):
     """A suspended grant qualifies again at a re-review: payments resume."""
 
     monthly_amount_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+# -- employment and social insurance (就业 / 社保, #20): the 保障员's records. A person is named by `person_key`
+# only (no name, ID number, phone or household number on the wire).
+
+_DAY = validate.Regexp(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class _JobSeekerFact(Schema):
+    """Which registration (失业登记), in which org unit, of whom (person_key)."""
+
+    jobseeker_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    person_key = person_key_field()
+
+
+_JOBSEEKER = {"jobseeker_id": "js-1", "org_unit_id": "jiayuan", "person_key": _KEY}
+
+
+@CONTRACTS.contract("welfare.jobseeker.registered", 1,
+                    example={**_JOBSEEKER, "category": "laid_off", "registered_on": "2026-03-02"})
+class JobSeekerRegistered(_JobSeekerFact):
+    """A resident was registered as laid off (下岗) or unemployed (失业): one more in the register."""
+
+    category = fields.String(required=True, validate=validate.OneOf(("laid_off", "unemployed")))
+    registered_on = fields.String(required=True, validate=_DAY)
+
+
+@CONTRACTS.contract("welfare.jobseeker.placed", 1,
+                    example={**_JOBSEEKER, "kind": "flexible", "on_site": True, "placed_on": "2026-05-20"})
+class JobSeekerPlaced(_JobSeekerFact):
+    """A registered person was placed in work (就业安置), at a job fair when `on_site` (现场安置): the
+    registration ends."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ("enterprise", "public_welfare_post", "flexible", "self_employed")))
+    on_site = fields.Boolean(required=True)
+    placed_on = fields.String(required=True, validate=_DAY)
+
+
+@CONTRACTS.contract("welfare.jobseeker.ended", 1,
+                    example={**_JOBSEEKER, "reason": "moved_away", "ended_on": "2026-06-01"})
+class JobSeekerEnded(_JobSeekerFact):
+    """A registration ended otherwise than by a placement (moved away, retired…)."""
+
+    reason = fields.String(required=True)
+    ended_on = fields.String(required=True, validate=_DAY)
+
+
+@CONTRACTS.contract("welfare.reemployment_certificate.issued", 1,
+                    example={**_JOBSEEKER, "certificate_id": "rc-1", "issued_on": "2026-03-10"})
+class ReemploymentCertificateIssued(_JobSeekerFact):
+    """A re-employment certificate (再就业优惠证) was issued to a registered person (once per person)."""
+
+    certificate_id = fields.String(required=True)
+    issued_on = fields.String(required=True, validate=_DAY)
+
+
+@CONTRACTS.contract("welfare.zero_employment_household.identified", 1,
+                    example={"household_id": "zh-1", "org_unit_id": "jiayuan", "identified_on": "2026-03-05",
+                             "working_age_members": 2})
+class ZeroEmploymentHouseholdIdentified(Schema):
+    """A household whose working-age members all lack work (零就业家庭) is on the list, followed until one works."""
+
+    household_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    identified_on = fields.String(required=True, validate=_DAY)
+    working_age_members = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+@CONTRACTS.contract("welfare.zero_employment_household.cleared", 1,
+                    example={"household_id": "zh-1", "org_unit_id": "jiayuan", "cleared_on": "2026-05-20",
+                             "jobseeker_id": "js-1", "person_key": _KEY, "days_open": 76})
+class ZeroEmploymentHouseholdCleared(Schema):
+    """A member of a zero-employment household was placed: it leaves the list (动态清零)."""
+
+    household_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    cleared_on = fields.String(required=True, validate=_DAY)
+    jobseeker_id = fields.String(required=True)  # the placed member's registration
+    person_key = person_key_field()  # the placed member
+    days_open = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+@CONTRACTS.contract("welfare.medical_insurance.enrolled", 1,
+                    example={"enrolment_id": "mi-1", "org_unit_id": "jiayuan", "person_key": _KEY, "year": 2026,
+                             "category": "adult", "enrolled_on": "2026-03-02"})
+class MedicalInsuranceEnrolled(Schema):
+    """A resident was enrolled in the urban residents' medical insurance (城镇居民医保) for a year (once per
+    person and year)."""
+
+    enrolment_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    person_key = person_key_field()
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    category = fields.String(required=True)
+    enrolled_on = fields.String(required=True, validate=_DAY)

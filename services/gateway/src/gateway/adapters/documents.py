@@ -89,6 +89,7 @@ def sentences(o: dict) -> dict[str, list[str]]:
             f"{_v(o, 'security.residents_registered')}人、流动人口{_v(o, 'security.residents_floating')}人;"
             f"网格员走访{_v(o, 'security.household_visits')}户次。",
         ],
+        "七、就业和社会保障": _employment_lines(o),  # 就业 / 社保 (#20)
         "九、党建工作": [
             f"{_where(o)}党员总数{_v(o, 'volunteer.party_members')}名,下设{_v(o, 'volunteer.party_branches')}个党支部;"
             f"{_v(o, 'volunteer.party_members_reported')}名在职党员到社区报到,参与志愿服务"
@@ -101,6 +102,20 @@ def sentences(o: dict) -> dict[str, list[str]]:
 def _where(o: dict) -> str:
     """How the report names its own ground: 社区 for a community's report, 辖区 for a sub-district's or wider."""
     return "社区" if o["org_unit"].get("level") == "community" else "辖区"
+
+
+def _employment_lines(o: dict) -> list[str]:
+    """The 保障员's year in the seeds' words ("为980名下岗职工办理再就业优惠证", "273名下崗失業人員得到現場安置",
+    "城鎮居民醫保957人"); the zero-employment households cleared, and those still followed."""
+    still = _v(o, "welfare.zero_employment_households")
+    followed = f"尚有{still}户在跟踪帮扶" if still else "零就业家庭保持动态为零"
+    return [
+        f"为{_v(o, 'welfare.reemployment_certificates')}名下岗职工办理再就业优惠证,"
+        f"{_v(o, 'welfare.placements')}名下岗失业人员得到安置(其中现场安置{_v(o, 'welfare.placements_on_site')}人),"
+        f"目前登记失业人员{_v(o, 'welfare.jobseekers')}人。",
+        f"零就业家庭{_v(o, 'welfare.zero_employment_cleared')}户已动态清零,{followed};"
+        f"城镇居民医保参保{_v(o, 'welfare.medical_insurance_enrolled')}人。",
+    ]
 
 
 def _mean(rate: dict) -> str:

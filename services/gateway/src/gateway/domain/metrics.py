@@ -102,6 +102,14 @@ _METRICS = [
     Metric("volunteer.party_members_reported", "在职党员报到", "名"),
     Metric("volunteer.party_reported_minutes", "在职党员志愿服务时长", "分钟"),
     Metric("volunteer.party_notices_signed", "签订党员告知书", "份"),
+    # 就业 / 社保 (#20): the 保障员's registers in welfare
+    Metric("welfare.jobseekers", "登记失业人员", "人", stock=True),
+    Metric("welfare.reemployment_certificates", "办理再就业优惠证", "人"),
+    Metric("welfare.placements", "安置就业", "人"),
+    Metric("welfare.placements_on_site", "现场安置", "人"),
+    Metric("welfare.zero_employment_households", "零就业家庭", "户", stock=True),
+    Metric("welfare.zero_employment_cleared", "零就业家庭清零", "户"),
+    Metric("welfare.medical_insurance_enrolled", "城镇居民医保参保", "人"),
 ]
 METRICS: dict[str, Metric] = {m.key: m for m in _METRICS}
 
@@ -307,6 +315,12 @@ def _mediated(prefix: str):
     return rule
 
 
+def _insurance_year(d) -> str:
+    """城镇居民医保 is counted per insurance year (an enrolment in December for next year is next year's): the
+    first day of the year enrolled for."""
+    return f"{d['year']}-01-01"
+
+
 # event type -> (fields that date the fact, rule)
 RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("petition.registered"): (("registered_at",), _petition_registered),
@@ -375,6 +389,19 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("volunteer.party.member_reported"): (("reported_on",), lambda d, _: {"volunteer.party_members_reported": 1}),
     _type("volunteer.party.service_recorded"): (("started_at",), lambda d, _: {
         "volunteer.party_reported_minutes": d["delta_minutes"]}),
+    # 就业 / 社保 (#20): a registration is in the stock until placed or ended; a placement also counts as 安置
+    _type("welfare.jobseeker.registered"): (("registered_on",), lambda d, _: {"welfare.jobseekers": 1}),
+    _type("welfare.jobseeker.placed"): (("placed_on",), lambda d, _: {
+        "welfare.jobseekers": -1, "welfare.placements": 1, "welfare.placements_on_site": int(bool(d["on_site"]))}),
+    _type("welfare.jobseeker.ended"): (("ended_on",), lambda d, _: {"welfare.jobseekers": -1}),
+    _type("welfare.reemployment_certificate.issued"): (("issued_on",), lambda d, _: {
+        "welfare.reemployment_certificates": 1}),
+    _type("welfare.zero_employment_household.identified"): (("identified_on",), lambda d, _: {
+        "welfare.zero_employment_households": 1}),
+    _type("welfare.zero_employment_household.cleared"): (("cleared_on",), lambda d, _: {
+        "welfare.zero_employment_households": -1, "welfare.zero_employment_cleared": 1}),
+    _type("welfare.medical_insurance.enrolled"): ((_insurance_year,), lambda d, _: {
+        "welfare.medical_insurance_enrolled": 1}),
 }
 
 # facts a later event of the same aggregate needs (a grant's size when it is suspended or ended)

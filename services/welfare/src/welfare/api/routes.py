@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..service_layer import Welfare
-from . import applications, fund, goods, grants, imports, visits
+from . import applications, employment, fund, goods, grants, imports, visits
 
 
 def blueprints(welfare: Welfare) -> list[Blueprint]:
-    return [module.blueprint(welfare) for module in (applications, grants, goods, fund, visits, imports)]
+    return [module.blueprint(welfare) for module in (applications, grants, goods, fund, visits, imports)] + [
+        employment.blueprint(welfare)]  # 就业 / 社保 (#20)

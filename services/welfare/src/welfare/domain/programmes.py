@@ -230,6 +230,21 @@ def _emergency(ctx, p):
                       {})
 
 
+def _age_by_sex(ctx, p):
+    """4050 / 4555 (#20): the applicant (申请人, else the first member) is a woman of at least `female` years or a
+    man of at least `male` in the year of the check, as the ID number states birth year and sex (odd 17th digit:
+    a man). The policies count the age reached in the year (年满)."""
+    members = ctx.household.members
+    applicant = next((m for m in members if m.relation == "applicant"), members[0])
+    number = applicant.id_number
+    sex = "male" if int(number[16]) % 2 else "female"
+    age, needed = ctx.year - int(number[6:10]), int(p[sex])
+    ok = age >= needed
+    return RuleResult("applicant_age_by_sex_at_least", ok,
+                      f"the applicant ({'man' if sex == 'male' else 'woman'}) is {age} in {ctx.year}: "
+                      f"{'at least' if ok else 'under'} {needed}", {"sex": sex, "age": age, "required": needed})
+
+
 RULES = {
     "residence": _residence,
     "income_per_member_below_line": _income_below_line,
@@ -239,6 +254,7 @@ RULES = {
     "medical_expenses_at_least": _medical,
     "housing_area_per_member_at_most": _housing,
     "emergency_stated": _emergency,
+    "applicant_age_by_sex_at_least": _age_by_sex,  # 4050 / 4555 (#20)
 }
 
 

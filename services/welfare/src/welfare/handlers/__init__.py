@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from ..service_layer import Welfare
-from . import repairs, saga
+from . import employment, repairs, saga
 from .sweeps import redemption_sweeper
 
 __all__ = ["handlers", "redemption_sweeper"]
 
 
 def handlers(welfare: Welfare) -> dict:
-    return {**saga.handlers(welfare.redemptions), **repairs.handlers(welfare.applications)}
+    return {**saga.handlers(welfare.redemptions), **repairs.handlers(welfare.applications),
+            **employment.handlers(welfare.employment)}  # 就业 / 社保 (#20)

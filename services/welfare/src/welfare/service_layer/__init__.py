@@ -6,6 +6,7 @@ from ..adapters.stores import WelfareStores
 from ..domain.programmes import Catalogue
 from .applications import Applications
 from .disbursements import Disbursements
+from .employment import Employment
 from .fund import Fund
 from .goods import Goods
 from .grants import Grants
@@ -28,6 +29,8 @@ class Welfare:
         self.fund = Fund(*groups)
         self.visits = Visits(*groups)
         self.statistics = Statistics(*groups)
+        self.employment = Employment(*groups)  # 就业 / 社保 (#20): its own stores
 
     def prepare(self) -> None:
         self.stores.prepare()
+        self.employment.prepare()
