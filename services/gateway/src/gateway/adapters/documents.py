@@ -101,7 +101,7 @@ def sentences(o: dict) -> dict[str, list[str]]:
 
 def _where(o: dict) -> str:
     """How the report names its own ground: 社区 for a community's report, 辖区 for a sub-district's or wider."""
-    return "社区" if o["org_unit"].get("level") == "community" else "辖区"
+    return "社区" if (o.get("org_unit") or {}).get("level") == "community" else "辖区"
 
 
 def _employment_lines(o: dict) -> list[str]:
