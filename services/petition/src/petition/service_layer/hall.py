@@ -4,7 +4,7 @@ on `petition:hall` at the record's org unit (out of scope is 404 in a missing ma
 from __future__ import annotations
 
 from liandong.auth import Principal, out_of_scope
-from liandong.errors import NotFound
+from liandong.errors import Forbidden, NotFound
 from liandong.ids import new_id
 from liandong.idnumbers import mask, mask_mobile
 from liandong.listing import Page
@@ -14,7 +14,10 @@ from ..adapters.hall import HallMatterRepository, WindowServiceRepository
 from ..domain import hall
 from .cases import Cases, actor_of
 
-PERMISSION = "petition:hall"
+PERMISSION = "petition:hall"  # to take matters and tally window services (community workers, 街道干部)
+# to read them: the hall's own staff, and whoever may read the residents' requests (petition:read) — a
+# district supervisor among them; residents' numbers stay masked without personal_data:read
+READ = (PERMISSION, "petition:read")
 AUDITED_AS = "hall_matter_ids"  # the field of the personal-data access log naming what was seen
 
 
@@ -30,8 +33,21 @@ class Hall:
         self.window.prepare()
 
     # -- the catalogue (服务事项)
+    @staticmethod
+    def _require_read(principal: Principal, org_path: str | None = None) -> None:
+        if not any(principal.can(p, org_path) if org_path else principal.has(p) for p in READ):
+            raise Forbidden(f"{PERMISSION} is not granted")
+
+    @staticmethod
+    def _visible(principal: Principal) -> dict:
+        """A storage filter of what the caller may read (either permission's scopes)."""
+        terms = [principal.scope_filter(p) for p in READ if principal.has(p)]
+        if not terms:
+            raise Forbidden(f"{PERMISSION} is not granted")
+        return terms[0] if len(terms) == 1 else {"$or": terms}
+
     def items(self, args: dict, principal: Principal) -> Page:
-        principal.require(PERMISSION)
+        self._require_read(principal)
         offices = args.get("office")
         found = [i for i in self.catalogue.items.values() if not offices or i["office"] in offices]
         return Page.of_all(found, args["page"], args["page_size"])
@@ -50,12 +66,16 @@ class Hall:
             now=self.cases.clock.now(), calendar=calendar)
         return self.matters.add(matter)
 
-    def load(self, matter_id: str, principal: Principal) -> hall.HallMatter:
+    def load(self, matter_id: str, principal: Principal, act: bool = False) -> hall.HallMatter:
+        """The matter, if the caller may read it (and act on it, `act`): out of sight it is 404 like a missing one."""
         try:
             matter = self.matters.get(matter_id)
         except NotFound:
             raise out_of_scope("hall matter", matter_id) from None
-        principal.authorize(PERMISSION, matter.org_path, read=PERMISSION, what="hall matter", record_id=matter_id)
+        if act:
+            principal.authorize(PERMISSION, matter.org_path, read=READ, what="hall matter", record_id=matter_id)
+        elif not any(principal.can(p, matter.org_path) for p in READ):
+            raise out_of_scope("hall matter", matter_id)
         return matter
 
     def get(self, matter_id: str, principal: Principal) -> hall.HallMatter:
@@ -69,7 +89,7 @@ class Hall:
         actor = actor_of(principal)
 
         def attempt() -> hall.HallMatter:
-            m = self.load(matter_id, principal)  # a retry of a request that changed it stops here (AlreadyApplied)
+            m = self.load(matter_id, principal, act=True)  # a retry of a request that changed it stops here (AlreadyApplied)
             now = self.cases.clock.now()
             if action == "materials":
                 m.add_materials(materials=data["materials"], actor=actor, now=now,
@@ -90,8 +110,8 @@ class Hall:
         within = None
         if args.get("org_unit"):
             within = self.cases.unit(args["org_unit"], "org_unit")["path"]
-            principal.require(PERMISSION, within)
-        found = self.matters.page(args, principal.scope_filter(PERMISSION), within, args["page"], args["page_size"])
+            self._require_read(principal, within)
+        found = self.matters.page(args, self._visible(principal), within, args["page"], args["page_size"])
         self.record_personal_access(principal, found.items)
         return found
 
@@ -115,13 +135,13 @@ class Hall:
         within = None
         if args.get("org_unit"):
             within = self.cases.unit(args["org_unit"], "org_unit")["path"]
-            principal.require(PERMISSION, within)
-        return self.window.page(args, principal.scope_filter(PERMISSION), within, args["page"], args["page_size"])
+            self._require_read(principal, within)
+        return self.window.page(args, self._visible(principal), within, args["page"], args["page_size"])
 
     # -- the figures per worker (窗口服务 and 受理 per 退管员, 保障员…)
     def per_worker(self, args: dict, principal: Principal) -> dict:
         unit = self.cases.unit(args["org_unit"], "org_unit")
-        principal.require(PERMISSION, unit["path"])
+        self._require_read(principal, unit["path"])
         start, end = args.get("from_"), args.get("to")
         workers: dict[str, dict] = {}
 
