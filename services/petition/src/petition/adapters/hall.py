@@ -25,6 +25,12 @@ def load_catalogue(path: str | Path | None = None) -> hall.Catalogue:
         return hall.Catalogue(yaml.safe_load(fh) or {})
 
 
+def readable_by(principal, permissions: tuple[str, ...]) -> dict:
+    """The hall's records the caller may read: the scopes of whichever of `permissions` they hold (at least one)."""
+    terms = [principal.scope_filter(p) for p in permissions if principal.has(p)]
+    return terms[0] if len(terms) == 1 else {"$or": terms}
+
+
 def _period(terms: list, field: str, start: str | None, end: str | None) -> None:
     if start:
         terms.append({field: {"$gte": start}})

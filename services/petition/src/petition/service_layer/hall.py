@@ -10,7 +10,7 @@ from liandong.idnumbers import mask, mask_mobile
 from liandong.listing import Page
 from liandong.repository import retry_on_conflict
 
-from ..adapters.hall import HallMatterRepository, WindowServiceRepository
+from ..adapters.hall import HallMatterRepository, WindowServiceRepository, readable_by
 from ..domain import hall
 from .cases import Cases, actor_of
 
@@ -41,10 +41,9 @@ class Hall:
     @staticmethod
     def _visible(principal: Principal) -> dict:
         """A storage filter of what the caller may read (either permission's scopes)."""
-        terms = [principal.scope_filter(p) for p in READ if principal.has(p)]
-        if not terms:
+        if not any(principal.has(p) for p in READ):
             raise Forbidden(f"{PERMISSION} is not granted")
-        return terms[0] if len(terms) == 1 else {"$or": terms}
+        return readable_by(principal, READ)
 
     def items(self, args: dict, principal: Principal) -> Page:
         self._require_read(principal)
