@@ -14,11 +14,11 @@ from ..service_layer.hall import present_matter, present_window_service
 from . import hall_schemas as s
 
 ACTIONS = {
-    "materials": (s.MaterialsSchema, "Bring the missing materials (补齐材料); complete, the matter is accepted"),
-    "progress": (s.NoteSchema, "Record that the matter is being handled (办理中)"),
-    "refer": (s.NoteSchema, "Hand the matter to its office (转办)"),
-    "complete": (s.NoteSchema, "Complete the matter (办结); on time if by the end of its due date"),
-    "return": (s.ReturnSchema, "Return the matter to the resident with a reason (退件)"),
+    "materials": (s.HallMaterialsSchema, "Bring the missing materials (补齐材料); complete, the matter is accepted"),
+    "progress": (s.HallNoteSchema, "Record that the matter is being handled (办理中)"),
+    "refer": (s.HallNoteSchema, "Hand the matter to its office (转办)"),
+    "complete": (s.HallNoteSchema, "Complete the matter (办结); on time if by the end of its due date"),
+    "return": (s.HallReturnSchema, "Return the matter to the resident with a reason (退件)"),
 }
 TAGS = ["hall"]
 
@@ -32,27 +32,27 @@ def blueprint(uses: UseCases) -> Blueprint:
 
     @bp.get("/items")
     @api("The hall's catalogue (服务事项): office, materials, time limit in working days, 全程代办",
-         query=s.ItemQuery, response=s.ItemSchema, many=True, tags=TAGS, permission="petition:hall")
+         query=s.HallItemQuery, response=s.HallItemSchema, many=True, tags=TAGS, permission="petition:hall")
     def items():
-        return hall.items(load_query(s.ItemQuery), current_principal()).body()
+        return hall.items(load_query(s.HallItemQuery), current_principal()).body()
 
     @bp.post("/matters")
     @api("Take a resident's matter at a window: accepted (受理) with its due date, or told once what is missing "
-         "(一次性告知) and waiting for it (补齐材料)", body=s.MatterInSchema, response=s.MatterSchema, status=201,
+         "(一次性告知) and waiting for it (补齐材料)", body=s.HallMatterInSchema, response=s.HallMatterSchema, status=201,
          tags=TAGS, permission="petition:hall")
     def receive():
         p = current_principal()
-        return shown(hall.receive(load_json(s.MatterInSchema), p), p), 201
+        return shown(hall.receive(load_json(s.HallMatterInSchema), p), p), 201
 
     @bp.get("/matters")
     @api("The hall's matters, newest first (residents' numbers masked without personal_data:read)",
-         query=s.MatterListQuery, response=s.MatterSchema, many=True, tags=TAGS, permission="petition:hall")
+         query=s.HallMatterListQuery, response=s.HallMatterSchema, many=True, tags=TAGS, permission="petition:hall")
     def search():
         p = current_principal()
-        return hall.search(load_query(s.MatterListQuery), p).body(lambda m: shown(m, p))
+        return hall.search(load_query(s.HallMatterListQuery), p).body(lambda m: shown(m, p))
 
     @bp.get("/matters/<matter_id>")
-    @api("One matter with its timeline", query=NoQuery, response=s.MatterSchema, tags=TAGS,
+    @api("One matter with its timeline", query=NoQuery, response=s.HallMatterSchema, tags=TAGS,
          permission="petition:hall")
     def get_one(matter_id: str):
         load_query(NoQuery)
@@ -68,7 +68,7 @@ def blueprint(uses: UseCases) -> Blueprint:
         return act
 
     for action, (schema, summary) in ACTIONS.items():
-        view = api(summary, body=schema, response=s.MatterSchema, tags=TAGS,
+        view = api(summary, body=schema, response=s.HallMatterSchema, tags=TAGS,
                    permission="petition:hall")(make_action(action, schema))
         bp.add_url_rule(f"/matters/<matter_id>/{action}", endpoint=f"hall_{action}", view_func=view, methods=["POST"])
 
@@ -89,8 +89,8 @@ def blueprint(uses: UseCases) -> Blueprint:
 
     @bp.get("/stats")
     @api("Per worker over a period: window services (by kind) and matters accepted (窗口服务 per 退管员…)",
-         query=s.WorkerStatsQuery, response=s.WorkerStatsSchema, tags=TAGS, permission="petition:hall")
+         query=s.HallStatsQuery, response=s.HallStatsSchema, tags=TAGS, permission="petition:hall")
     def per_worker():
-        return hall.per_worker(load_query(s.WorkerStatsQuery), current_principal())
+        return hall.per_worker(load_query(s.HallStatsQuery), current_principal())
 
     return bp

@@ -12,7 +12,7 @@ from .schemas import _CommaList
 CODE = validate.Length(min=1, max=64)
 
 
-class ResidentSchema(Schema):
+class HallResidentSchema(Schema):
     """The resident the matter is for (encrypted at rest; named on events only by `person_key`)."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=50))
@@ -20,29 +20,29 @@ class ResidentSchema(Schema):
     mobile = Mobile(load_default=None, allow_none=True)
 
 
-class MatterInSchema(Schema):
+class HallMatterInSchema(Schema):
     org_unit_id = OrgUnitId(required=True, metadata={"description": "the hall's org unit (a community or sub-district)"})
     item = fields.String(required=True, validate=CODE, metadata={"description": "a code of GET /hall/items"})
-    resident = fields.Nested(ResidentSchema, required=True)
+    resident = fields.Nested(HallResidentSchema, required=True)
     materials = fields.List(Text(max_length=100, min_length=1), required=True, validate=validate.Length(max=50),
                             metadata={"description": "the materials received, named as in the item's list"})
     on_behalf = fields.Boolean(load_default=False, metadata={"description": "全程代办 (only where the item offers it)"})
     note = Text(max_length=1000, load_default="")
 
 
-class MaterialsSchema(Schema):
+class HallMaterialsSchema(Schema):
     materials = fields.List(Text(max_length=100, min_length=1), required=True, validate=validate.Length(min=1, max=50))
 
 
-class NoteSchema(Schema):
+class HallNoteSchema(Schema):
     note = Text(max_length=1000, load_default="")
 
 
-class ReturnSchema(Schema):
+class HallReturnSchema(Schema):
     reason = Text(max_length=1000, min_length=1, required=True)
 
 
-class MatterSchema(Schema):
+class HallMatterSchema(Schema):
     id = fields.String()
     org_unit_id = fields.String()
     item = fields.String()
@@ -56,18 +56,18 @@ class MatterSchema(Schema):
     materials_required = fields.List(fields.String())
     materials_received = fields.List(fields.String())
     materials_missing = fields.List(fields.String(), metadata={"description": "一次性告知: all that is missing"})
-    received_at = fields.String()
-    accepted_at = fields.String(allow_none=True)
+    received_at = fields.DateTime()
+    accepted_at = fields.DateTime(allow_none=True)
     time_limit_days = fields.Integer()
-    due_date = fields.String(allow_none=True)
+    due_date = fields.Date(allow_none=True)
     overdue = fields.Boolean()
-    completed_at = fields.String(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
     on_time = fields.Boolean(allow_none=True)
-    returned_at = fields.String(allow_none=True)
+    returned_at = fields.DateTime(allow_none=True)
     return_reason = fields.String(allow_none=True)
 
 
-class MatterListQuery(ListQuery):
+class HallMatterListQuery(ListQuery):
     """GET /hall/matters: `from`/`to` received at the window."""
 
     status = _CommaList(choices=hall.STATES, load_default=None)
@@ -77,7 +77,7 @@ class MatterListQuery(ListQuery):
     overdue = fields.Boolean(load_default=None)
 
 
-class ItemQuery(ListQuery):
+class HallItemQuery(ListQuery):
     """GET /hall/items: the catalogue holds in every unit of the district and has no time of its own."""
 
     office = _CommaList(load_default=None)
@@ -86,7 +86,7 @@ class ItemQuery(ListQuery):
         exclude = ("from_", "to")
 
 
-class ItemSchema(Schema):
+class HallItemSchema(Schema):
     code = fields.String()
     name = fields.String()
     office = fields.String()
@@ -109,7 +109,7 @@ class WindowServiceSchema(Schema):
     office = fields.String()
     kind = fields.String()
     worker = fields.Dict()
-    served_at = fields.String()
+    served_at = fields.DateTime()
     note = fields.String()
 
 
@@ -121,11 +121,11 @@ class WindowServiceListQuery(ListQuery):
     worker = _CommaList(load_default=None, metadata={"description": "the workers' user ids"})
 
 
-class WorkerStatsQuery(PeriodQuery):
+class HallStatsQuery(PeriodQuery):
     org_unit = OrgUnitId(required=True, metadata={"description": "the hall's org unit (its subtree)"})
 
 
-class WorkerRowSchema(Schema):
+class HallWorkerSchema(Schema):
     user_id = fields.String()
     name = fields.String()
     window_services = fields.Integer()
@@ -133,8 +133,8 @@ class WorkerRowSchema(Schema):
     by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
-class WorkerStatsSchema(Schema):
+class HallStatsSchema(Schema):
     org_unit = fields.Dict()
     window_services = fields.Integer()
     matters_accepted = fields.Integer()
-    workers = fields.List(fields.Nested(WorkerRowSchema))
+    workers = fields.List(fields.Nested(HallWorkerSchema))
