@@ -14,6 +14,7 @@ from liandong.repository import OutboxRepository
 from liandong.storage import subtree
 
 from ..domain import hall
+from .repository import list_filters
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "hall.yaml"
 CATALOGUE_ENV = "PETITION_HALL_FILE"  # a deployment's own catalogue (the same shape as hall.yaml)
@@ -61,16 +62,7 @@ class HallMatterRepository(OutboxRepository[hall.HallMatter]):
     def page(self, args: dict, scope: dict, within: str | None, page: int, page_size: int) -> Page:
         """One page of the list (`GET /hall/matters`), newest received first, counted up to TOTAL_CAP."""
         terms: list[dict] = [scope] + ([subtree(within)] if within else [])
-        equal: dict = {}
-        for key, field in MATTER_FILTERS:
-            values = args.get(key)
-            if values and len(values) > 1:
-                terms.append({field: {"$in": values}})
-            elif values:
-                equal[field] = values[0]
-        for key, field in MATTER_FLAGS:
-            if args.get(key) is not None:
-                equal[field] = args[key]
+        equal = list_filters(args, MATTER_FILTERS, MATTER_FLAGS, terms)
         _period(terms, "received_at", args.get("from_"), args.get("to"))
         return _page(self, {**equal, "$and": terms}, "received_at", page, page_size)
 
