@@ -10,7 +10,7 @@ from liandong.reencrypt import Store
 from liandong.worker import Worker
 
 from . import SERVICE
-from .api import open311, open311_keys, petitions, settings as settings_api
+from .api import hall, open311, open311_keys, petitions, settings as settings_api
 from .handlers import disputes
 from .service_layer import UseCases
 
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.register_blueprint(settings_api.blueprint(uses))
     app.register_blueprint(open311.blueprint(uses, uses.keys))
     app.register_blueprint(open311_keys.blueprint(uses.keys))
+    app.register_blueprint(hall.blueprint(uses))
     return app
 
 
@@ -50,14 +51,18 @@ def create_worker(settings: Settings | None = None, scan_seconds: float = DEADLI
     uses = UseCases.of(platform.deps)
     uses.cases.prepare()
     uses.keys.prepare()  # the key index, and the documented demo key in demo mode
-    return platform.create_worker(outbox_collections=[uses.repo.collection], handlers=disputes.handlers(uses.cases),
+    uses.hall.prepare()
+    return platform.create_worker(outbox_collections=[uses.repo.collection, uses.hall.matters.collection,
+                                                      uses.hall.window.collection], handlers=disputes.handlers(uses.cases),
                                   periodic=[(scan_seconds, uses.scan_deadlines)])
 
 
 def personal_stores(platform: Platform) -> list[Store]:
     """Where the petition service keeps personal data (`python -m liandong.reencrypt petition`)."""
-    repo = UseCases.of(platform.deps).repo
-    return [Store(repo.collection, repo.personal, then=repo.reindex_petitioners)]
+    uses = UseCases.of(platform.deps)
+    repo, matters = uses.repo, uses.hall.matters
+    return [Store(repo.collection, repo.personal, then=repo.reindex_petitioners),
+            Store(matters.collection, matters.personal)]  # the hall's residents
 
 
 def detect_overdue(settings: Settings | None = None, **overrides) -> dict:

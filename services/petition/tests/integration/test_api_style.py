@@ -23,15 +23,19 @@ def petition_gets(app) -> list[str]:
 def test_every_petition_get_refuses_an_unknown_query_parameter_naming_it(make_svc, store):
     svc = make_svc(store=store)
     pid = svc.file()["id"]
+    mid = svc.post("/hall/matters", {"org_unit_id": "jiayuan", "item": "pension_survival_check", "materials": ["身份证"],
+                                     "resident": {"name": "王", "id_number": svc.id_number()}}, expect=201).get_json()["id"]
     today = svc.clock.now().date().isoformat()
     # what each route needs to answer 200, so that the unknown parameter is the only thing wrong
-    needs = {"/stats": {"org_unit": "jiayuan"}, "/roster": {"org_unit": "huangqi", "from": today, "to": today}}
+    needs = {"/stats": {"org_unit": "jiayuan"}, "/roster": {"org_unit": "huangqi", "from": today, "to": today},
+             "/hall/stats": {"org_unit": "jiayuan"}}
     routes = petition_gets(svc.client.application)
     assert {f"{API}/petitions", f"{API}/petitions/<petition_id>", f"{API}/petitions/<petition_id>/timeline",
             f"{API}/petitions/<petition_id>/duplicates", f"{API}/stats", f"{API}/config", f"{API}/roster",
-            f"{API}/open311/keys"} == set(routes)
+            f"{API}/open311/keys", f"{API}/hall/items", f"{API}/hall/matters", f"{API}/hall/matters/<matter_id>",
+            f"{API}/hall/window-services", f"{API}/hall/stats"} == set(routes)
     for rule in routes:
-        path = rule[len(API):].replace("<petition_id>", pid)
+        path = rule[len(API):].replace("<petition_id>", pid).replace("<matter_id>", mid)
         params = needs.get(path, {})
         svc.get(path, headers=svc.admin(), **params)  # 200 as asked
         for unknown in ("org_unit_id", "pagesize"):  # a misspelt filter, a misspelt paging parameter

@@ -44,6 +44,10 @@ def test_every_petition_contract_accepts_its_example():
     names = {c.name for c in CONTRACTS.for_service("petition")}
     assert names == {"petition.registered", "petition.assigned", "petition.answered", "petition.closed",
                      "petition.overdue", "petition.escalated", "petition.risk_flagged",
-                     "petition.personal_data.accessed"}  # every domain service's reads of personal data (audit)
+                     "petition.personal_data.accessed",  # every domain service's reads of personal data (audit)
+                     # the one-stop service hall (#20)
+                     "petition.hall_matter.accepted", "petition.hall_matter.completed",
+                     "petition.hall_matter.returned", "petition.hall_matter.overdue",
+                     "petition.window_service.logged"}
     for c in CONTRACTS.for_service("petition"):
         CONTRACTS.validate_outgoing(c.type, c.example)

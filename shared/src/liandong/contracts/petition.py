@@ -1,7 +1,7 @@
 """Events the petition service publishes (信访). Each is registered with its schema and an example."""
 from marshmallow import Schema, fields, validate
 
-from . import CONTRACTS, EXAMPLE_PERSON_KEY
+from . import CONTRACTS, EXAMPLE_PERSON_KEY, person_key_field
 
 # No petitioner's name, ID number or mobile goes on the wire: consumers get the case, not the person
 # (and, since #19, the petitioners' pseudonyms: `person_keys` on petition.registered).
@@ -119,3 +119,75 @@ class PetitionRiskFlagged(_Case):
                         validate=validate.Length(min=1))
     headcount = fields.Integer(required=True, validate=validate.Range(min=1))
     flagged_at = fields.String(required=True)
+
+
+# -- the one-stop service hall (一站式服务大厅, #20): its matters (办件) and window services (窗口服务). The
+# resident is named only by `person_key`; no name, ID number or phone, and no free text (a return's reason
+# may name people: it stays in the service).
+class _HallMatter(Schema):
+    matter_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    item = fields.String(required=True)  # the catalogue's code (GET /api/v1/petition/hall/items)
+    office = fields.String(required=True)  # the office responsible (民政, 社保, 残联…), a code of the catalogue
+    on_behalf = fields.Boolean(required=True)  # 全程代办
+
+
+@CONTRACTS.contract("petition.hall_matter.accepted", 1, example={
+    "matter_id": "m-1", "org_unit_id": "jiayuan", "item": "age_allowance", "office": "laoling", "on_behalf": True,
+    "time_limit_days": 10, "due_date": "2026-03-16", "accepted_at": "2026-03-02T01:30:00.000000Z",
+    "person_key": EXAMPLE_PERSON_KEY})
+class HallMatterAccepted(_HallMatter):
+    """The hall accepted a resident's matter (受理) with every material on the item's list; its time limit
+    (承诺时限, working days) runs from that day to `due_date` (a local date)."""
+
+    time_limit_days = fields.Integer(required=True, validate=validate.Range(min=1))
+    due_date = fields.String(required=True)
+    accepted_at = fields.String(required=True)
+    person_key = person_key_field()
+
+
+@CONTRACTS.contract("petition.hall_matter.completed", 1, example={
+    "matter_id": "m-1", "org_unit_id": "jiayuan", "item": "age_allowance", "office": "laoling", "on_behalf": True,
+    "due_date": "2026-03-16", "on_time": True, "completed_at": "2026-03-12T07:00:00.000000Z"})
+class HallMatterCompleted(_HallMatter):
+    """A matter was completed (办结); `on_time` when by the end of its due date."""
+
+    due_date = fields.String(required=True)
+    on_time = fields.Boolean(required=True)
+    completed_at = fields.String(required=True)
+
+
+@CONTRACTS.contract("petition.hall_matter.returned", 1, example={
+    "matter_id": "m-1", "org_unit_id": "jiayuan", "item": "dibao_apply", "office": "minzheng", "on_behalf": False,
+    "had_been_accepted": True, "returned_at": "2026-03-05T02:00:00.000000Z"})
+class HallMatterReturned(_HallMatter):
+    """A matter was returned to the resident (退件) with a reason (kept in the service); `had_been_accepted`:
+    false when it was still waiting for its materials (补齐材料) and so never counted as accepted."""
+
+    had_been_accepted = fields.Boolean(required=True)
+    returned_at = fields.String(required=True)
+
+
+@CONTRACTS.contract("petition.hall_matter.overdue", 1, example={
+    "matter_id": "m-1", "org_unit_id": "jiayuan", "item": "age_allowance", "office": "laoling", "on_behalf": True,
+    "due_date": "2026-03-16", "detected_at": "2026-03-17T00:00:05.000000Z"})
+class HallMatterOverdue(_HallMatter):
+    """A matter passed its due date unfinished (超期); published once per matter."""
+
+    due_date = fields.String(required=True)
+    detected_at = fields.String(required=True)
+
+
+@CONTRACTS.contract("petition.window_service.logged", 1, example={
+    "service_id": "w-1", "org_unit_id": "jiayuan", "office": "tuiguan", "kind": "policy_explanation",
+    "worker": "u-tuiguan-1", "served_at": "2026-03-02T02:10:00.000000Z"})
+class WindowServiceLogged(Schema):
+    """A window contact that is not a matter (窗口服务: 咨询, 政策解答, 代填表格, 开具证明…), by the worker
+    (their user id) for the office it concerned."""
+
+    service_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    office = fields.String(required=True)
+    kind = fields.String(required=True)
+    worker = fields.String(required=True)
+    served_at = fields.String(required=True)

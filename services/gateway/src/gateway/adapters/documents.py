@@ -96,6 +96,7 @@ def sentences(o: dict) -> dict[str, list[str]]:
             f"{_v(o, 'volunteer.party_reported_minutes') / 60:,.1f}小时;"
             f"签订《党员告知书》{_v(o, 'volunteer.party_notices_signed')}份。",
         ],
+        "十、便民服务": _hall_lines(o),
     }
 
 
@@ -116,6 +117,26 @@ def _employment_lines(o: dict) -> list[str]:
         f"零就业家庭{_v(o, 'welfare.zero_employment_cleared')}户已动态清零,{followed};"
         f"城镇居民医保参保{_v(o, 'welfare.medical_insurance_enrolled')}人。",
     ]
+
+
+def _by_office(o: dict, family: str, unit: str) -> str:
+    """`民政3件、社保2件`: a hall figure per office (petition's names for them), offices with none left out."""
+    parts = [f"{m['name']}{m['value']}{unit}" for m in o["metrics"].values() if m.get("of") == family and m["value"]]
+    return "、".join(parts)
+
+
+def _hall_lines(o: dict) -> list[str]:
+    """The one-stop service hall (#20), as the offices write it. The catalogue's size (细分了X项服务内容) is left
+    out: the overview carries figures, not the catalogue, and a sentence must not guess it."""
+    r = o["rates"]
+    lines = [f"一站式服务大厅受理各类事项{_v(o, 'petition.hall_matters')}件,办结{_v(o, 'petition.hall_completed')}件,"
+             f"按时办结率{pct(r['petition.hall_on_time_rate'])},其中全程代办{_v(o, 'petition.hall_on_behalf')}件;"
+             f"窗口服务{_v(o, 'petition.window_services')}次。"]
+    matters, window = _by_office(o, "petition.hall_matters", "件"), _by_office(o, "petition.window_services", "次")
+    detail = ([f"受理事项中{matters}"] if matters else []) + ([f"窗口服务中{window}"] if window else [])
+    tail = f"退件{_v(o, 'petition.hall_returned')}件,超期{_v(o, 'petition.hall_overdue')}件。"
+    lines.append(";".join(detail) + ";" + tail if detail else tail)
+    return lines
 
 
 def _mean(rate: dict) -> str:

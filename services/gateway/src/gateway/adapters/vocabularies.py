@@ -54,7 +54,7 @@ class Source:
 FIELDS = {"programme": ("programme",), "category": ("category",), "channel": ("channel",),
           "satisfaction": ("satisfaction",), "handling_mode": ("handling_mode",),
           "activity_type": ("type", "activity_type"), "volunteer_kind": ("kind",),
-          "incident_type": ("type",)}
+          "incident_type": ("type",), "hall_office": ("office",)}
 
 SOURCES = (
     Source("welfare", "/api/v1/welfare/programmes",
@@ -63,7 +63,8 @@ SOURCES = (
            {"category": lambda d: _named(d.get("categories"), "code"),
             "channel": lambda d: _named(d.get("channels"), "code"),
             "satisfaction": lambda d: _named(d.get("satisfaction"), "code"),
-            "handling_mode": lambda d: _named(d.get("handling_modes"), "code")}),
+            "handling_mode": lambda d: _named(d.get("handling_modes"), "code"),
+            "hall_office": lambda d: _named(d.get("hall_offices"), "code")}),  # the hall's offices (#20)
     Source("volunteer", "/api/v1/volunteer/types",
            {"activity_type": lambda d: _named(_listed(d, "types"), "type"),
             "volunteer_kind": lambda d: _named(d.get("kinds") or d.get("volunteer_kinds"), "kind")}),

@@ -110,6 +110,14 @@ _METRICS = [
     Metric("welfare.zero_employment_households", "零就业家庭", "户", stock=True),
     Metric("welfare.zero_employment_cleared", "零就业家庭清零", "户"),
     Metric("welfare.medical_insurance_enrolled", "城镇居民医保参保", "人"),
+    # 便民服务: the one-stop service hall (一站式服务大厅, petition service, #20)
+    Metric("petition.hall_matters", "受理办件", "件"),
+    Metric("petition.hall_on_behalf", "全程代办", "件"),
+    Metric("petition.hall_completed", "办结办件", "件"),
+    Metric("petition.hall_completed_on_time", "按时办结办件", "件"),
+    Metric("petition.hall_returned", "退件", "件"),
+    Metric("petition.hall_overdue", "超期办件", "件"),
+    Metric("petition.window_services", "窗口服务", "次"),
 ]
 METRICS: dict[str, Metric] = {m.key: m for m in _METRICS}
 
@@ -134,6 +142,9 @@ BREAKDOWNS: dict[str, Breakdown] = {b.family: b for b in (
     Breakdown("welfare.people", "programme", "在保人数", "人", stock=True),
     Breakdown("welfare.disbursed_fen", "programme", "发放金额", "fen"),
     Breakdown("security.incidents", "incident_type", "事件", "起"),
+    # the hall's offices (民政, 社保, 退管…): petition's catalogue names them (GET /petition/config hall_offices)
+    Breakdown("petition.hall_matters", "hall_office", "受理办件", "件"),
+    Breakdown("petition.window_services", "hall_office", "窗口服务", "次"),
 )}
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # a service's code; anything else is not a figure
 
@@ -213,6 +224,7 @@ RATES = [
     Rate("security.checkpoint_coverage", "巡逻点位覆盖率", ("security.checkpoints_checked",), "security.checkpoints_total"),
     Rate("security.mean_response_minutes", "平均处置用时(分钟)", ("security.response_minutes",),
          "security.incidents_resolved"),
+    Rate("petition.hall_on_time_rate", "按时办结率", ("petition.hall_completed_on_time",), "petition.hall_completed"),
 ]
 
 
@@ -402,6 +414,16 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
         "welfare.zero_employment_households": -1, "welfare.zero_employment_cleared": 1}),
     _type("welfare.medical_insurance.enrolled"): ((_insurance_year,), lambda d, _: {
         "welfare.medical_insurance_enrolled": 1}),
+    # 便民服务 (#20): a matter counts when accepted (受理), not while it waits for its materials
+    _type("petition.hall_matter.accepted"): (("accepted_at",), lambda d, _: {
+        "petition.hall_matters": 1, f"petition.hall_matters.{d['office']}": 1,
+        "petition.hall_on_behalf": int(bool(d["on_behalf"]))}),
+    _type("petition.hall_matter.completed"): (("completed_at",), lambda d, _: {
+        "petition.hall_completed": 1, "petition.hall_completed_on_time": int(bool(d["on_time"]))}),
+    _type("petition.hall_matter.returned"): (("returned_at",), lambda d, _: {"petition.hall_returned": 1}),
+    _type("petition.hall_matter.overdue"): (("detected_at",), lambda d, _: {"petition.hall_overdue": 1}),
+    _type("petition.window_service.logged"): (("served_at",), lambda d, _: {
+        "petition.window_services": 1, f"petition.window_services.{d['office']}": 1}),
 }
 
 # facts a later event of the same aggregate needs (a grant's size when it is suspended or ended)

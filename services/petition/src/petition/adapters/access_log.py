@@ -11,6 +11,7 @@ class PersonalAccessLog:
         self.collection = deps.db.collection(self.collection_name)
         self.clock = deps.clock
 
-    def record(self, user_id: str, name: str, petition_ids: list[str]) -> None:
-        self.collection.insert_one({"_id": new_id(), "user_id": user_id, "name": name, "petition_ids": petition_ids,
+    def record(self, user_id: str, name: str, ids: list[str], field: str = "petition_ids") -> None:
+        """`field` names what was seen: petitions, or the hall's matters (`hall_matter_ids`)."""
+        self.collection.insert_one({"_id": new_id(), "user_id": user_id, "name": name, field: ids,
                                     "at": self.clock.now_iso()})

@@ -19,6 +19,23 @@ LISTED = (("status", "state"), ("category", "category"), ("channel", "channel"),
 FLAGS = (("overdue", "overdue"), ("risk", "has_risk"), ("group", "is_group"), ("matter_id", "matter_id"))
 
 
+def list_filters(args: dict, listed, flags, terms: list[dict]) -> dict:
+    """A list's filters (`listed`: comma lists, `flags`: booleans; (query parameter, field) each): one value is
+    an equality on a plain top-level field — returned, as FerretDB 1.x pushes only those down to its backend —
+    several an `$in` appended to `terms`."""
+    equal: dict = {}
+    for key, field in listed:
+        values = args.get(key)
+        if values and len(values) > 1:
+            terms.append({field: {"$in": values}})
+        elif values:
+            equal[field] = values[0]
+    for key, field in flags:
+        if args.get(key) is not None:
+            equal[field] = args[key]
+    return equal
+
+
 class PetitionRepository(OutboxRepository[model.Petition]):
     collection_name = "petitions"
     # a petitioner is named with an ID number, a mobile and an address: all encrypted at rest, the
@@ -149,17 +166,7 @@ class PetitionRepository(OutboxRepository[model.Petition]):
         terms: list[dict] = [scope]
         if within:
             terms.append(subtree(within))
-        # equality on plain top-level fields: FerretDB 1.x pushes only those down to its backend
-        equal: dict = {}
-        for key, field in LISTED:
-            values = args.get(key)
-            if values and len(values) > 1:
-                terms.append({field: {"$in": values}})
-            elif values:
-                equal[field] = values[0]
-        for key, field in FLAGS:
-            if args.get(key) is not None:
-                equal[field] = args[key]
+        equal = list_filters(args, LISTED, FLAGS, terms)
         if args.get("deadline_before"):
             terms.append({"deadline": {"$lte": args["deadline_before"].isoformat()}})
         if args.get("from_"):

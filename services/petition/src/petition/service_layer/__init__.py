@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..adapters.hall import load_catalogue
+
 from .cases import Cases
 from .deadlines import DeadlineScan
+from .hall import Hall
 from .intake import Intake
 from .lists import Lists
 from .open311 import Open311
@@ -25,14 +28,17 @@ class UseCases:
     taxonomy: Taxonomy
     open311: Open311
     keys: Open311Keys
+    hall: Hall
 
     @classmethod
-    def of(cls, deps) -> "UseCases":
-        """Every use case of the service on one `Dependencies`."""
+    def of(cls, deps, catalogue=None) -> "UseCases":
+        """Every use case of the service on one `Dependencies`; `catalogue`: the hall's (default: PETITION_HALL_FILE
+        or the one shipped, `adapters.hall.load_catalogue`)."""
         cases = Cases(deps)
         intake = Intake(cases)
-        return cls(cases, intake, Transitions(cases), DeadlineScan(cases), Lists(cases), Roster(cases),
-                   Taxonomy(cases), Open311(cases, intake), Open311Keys(deps))
+        hall = Hall(cases, catalogue or load_catalogue())
+        return cls(cases, intake, Transitions(cases), DeadlineScan(cases, hall.matters), Lists(cases), Roster(cases),
+                   Taxonomy(cases, hall.catalogue), Open311(cases, intake), Open311Keys(deps), hall)
 
     @property
     def repo(self):

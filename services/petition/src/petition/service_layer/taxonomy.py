@@ -12,8 +12,9 @@ from .cases import Cases
 
 
 class Taxonomy:
-    def __init__(self, cases: Cases):
+    def __init__(self, cases: Cases, catalogue=None):
         self.config = cases.config
+        self.catalogue = catalogue
 
     @staticmethod
     def _require_district_supervisor(principal: Principal) -> None:
@@ -23,7 +24,9 @@ class Taxonomy:
     def view(self) -> dict:
         return {**self.config.load(), "channels": rules.CHANNELS, "levels": list(rules.LEVELS),
                 "handling_modes": model.HANDLING_MODES, "satisfaction": model.SATISFACTION,
-                "public_status": model.PUBLIC_STATUS}
+                "public_status": model.PUBLIC_STATUS,
+                # the hall's offices (民政, 社保, 残联…): the labels of the codes its events carry
+                "hall_offices": dict(self.catalogue.offices) if self.catalogue else {}}
 
     def put_category(self, code: str, data: dict, principal: Principal) -> dict:
         self._require_district_supervisor(principal)
