@@ -42,15 +42,13 @@ def test_rows_flatten_people_and_headers_are_unique_and_chinese():
 
 def test_the_annual_report_tells_the_employment_year_in_the_offices_words():
     from gateway.adapters.documents import sentences
-    from gateway.domain.metrics import METRICS
+    from gateway.domain.metrics import METRICS, RATES
 
     figures = {"welfare.reemployment_certificates": 980, "welfare.placements": 300, "welfare.placements_on_site": 273,
                "welfare.jobseekers": 41, "welfare.zero_employment_cleared": 12, "welfare.zero_employment_households": 2,
                "welfare.medical_insurance_enrolled": 957}
     overview = {"metrics": {k: {"value": figures.get(k, 0)} for k in METRICS},
-                "rates": {k: {"value": None} for k in ("petition.on_time_rate", "petition.satisfaction_rate",
-                                                       "petition.resolved_at_level_rate", "security.mediation_success_rate",
-                                                       "security.checkpoint_coverage", "security.mean_response_minutes")}}
+                "rates": {r.key: {"value": None} for r in RATES}}
     assert sentences(overview)["七、就业和社会保障"] == [
         "为980名下岗职工办理再就业优惠证,300名下岗失业人员得到安置(其中现场安置273人),目前登记失业人员41人。",
         "零就业家庭12户已动态清零,尚有2户在跟踪帮扶;城镇居民医保参保957人。"]
