@@ -53,7 +53,9 @@ def personal_stores(platform: Platform) -> list[Store]:
         # a fund entry parked on its account until its ledger records it names its party too, sealed as the
         # ledger seals it (the name bound in is "party")
         Store(stores.fund.collection, PersonalFields.of("unrecorded[].party", names={"unrecorded[].party": "party"})),
-        Store(stores.import_jobs.collection, stores.import_jobs.personal)]  # the rows to fix of an import
+        Store(stores.import_jobs.collection, stores.import_jobs.personal),  # the rows to fix of an import
+        Store(stores.register_entries.collection, stores.register_entries.personal),  # the person registers (#20)
+        Store(stores.register_services.collection, stores.register_services.personal)]
 
 
 def create_worker(settings: Settings | None = None, welfare_settings: WelfareSettings | None = None,

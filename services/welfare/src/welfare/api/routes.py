@@ -5,7 +5,9 @@ from flask import Blueprint
 
 from ..service_layer import Welfare
 from . import applications, fund, goods, grants, imports, visits
+from . import registers  # the person registers (#20)
 
 
 def blueprints(welfare: Welfare) -> list[Blueprint]:
-    return [module.blueprint(welfare) for module in (applications, grants, goods, fund, visits, imports)]
+    return [module.blueprint(welfare) for module in (applications, grants, goods, fund, visits, imports,
+                                                    registers)]
