@@ -92,6 +92,28 @@ _METRICS = [
     Metric("security.residents_floating", "流动人口(实有人口登记)", "人", stock=True),
     Metric("security.residents_separated", "人户分离", "人", stock=True),
     Metric("security.household_visits", "网格员走访", "户次"),
+    # 退管 / 老龄, 残联, 优抚 (#20): the registers' stocks (在册, up on registered, down on ended) and the services
+    # delivered to their people (welfare.register_service.delivered, by kind)
+    Metric("welfare.retirees", "企业离退休人员", "人", stock=True),
+    Metric("welfare.elderly", "登记老年人", "人", stock=True),
+    Metric("welfare.disabled", "持证残疾人", "人", stock=True),
+    Metric("welfare.veterans", "优抚对象", "人", stock=True),
+    Metric("welfare.hospital_visits", "看望生病住院老人", "人次"),
+    Metric("welfare.elderly_home_visits", "走访老人", "人次"),
+    Metric("welfare.birthday_greetings", "生日慰问", "人次"),
+    Metric("welfare.holiday_greetings", "节日慰问", "人次"),
+    Metric("welfare.rehabilitation", "康复服务", "人次"),
+    # distinct in a calendar year: the event says whether it is the person's / household's first rehabilitation
+    # that year, so a year's sum is "为50个家庭的54名残疾人提供康复"; a month's figure counts only those first served
+    # in that month
+    Metric("welfare.rehabilitation_people", "接受康复服务残疾人(年内首次)", "人"),
+    Metric("welfare.rehabilitation_households", "接受康复服务家庭(年内首次)", "户"),
+    Metric("welfare.assistive_devices", "辅具适配", "人次"),
+    Metric("welfare.veteran_visits", "优抚对象走访慰问", "人次"),
+    Metric("welfare.veteran_placements", "优抚对象安置", "人次"),
+    Metric("welfare.veteran_relief", "优抚对象救助", "人次"),
+    Metric("welfare.register_services", "为老助残优抚服务合计", "人次"),
+    Metric("welfare.register_money_fen", "为老助残优抚慰问金", "fen"),
 ]
 METRICS: dict[str, Metric] = {m.key: m for m in _METRICS}
 
@@ -284,6 +306,33 @@ def _mediated(prefix: str):
     return rule
 
 
+# 退管 / 老龄, 残联, 优抚 (#20): a register's stock, and the figure of each kind of service welfare configures
+# (registers.yaml); a kind configured later counts in the total until it has a figure here
+REGISTER_STOCKS = {"retiree": "welfare.retirees", "elderly": "welfare.elderly", "disabled": "welfare.disabled",
+                   "veteran": "welfare.veterans"}
+REGISTER_SERVICES = {"hospital_visit": "welfare.hospital_visits", "home_visit": "welfare.elderly_home_visits",
+                     "birthday_greeting": "welfare.birthday_greetings", "holiday_greeting": "welfare.holiday_greetings",
+                     "rehabilitation": "welfare.rehabilitation", "assistive_device": "welfare.assistive_devices",
+                     "condolence_visit": "welfare.veteran_visits", "placement": "welfare.veteran_placements",
+                     "relief": "welfare.veteran_relief"}
+
+
+def _register_stock(d, sign: int) -> dict:
+    key = REGISTER_STOCKS.get(d["register"])
+    return {key: sign} if key else {}
+
+
+def _register_service(d) -> dict:
+    out = {"welfare.register_services": 1, "welfare.register_money_fen": d.get("money_fen") or 0}
+    key = REGISTER_SERVICES.get(d["kind"])
+    if key:
+        out[key] = 1
+    if d["kind"] == "rehabilitation":
+        out["welfare.rehabilitation_people"] = int(bool(d.get("first_for_person_in_year")))
+        out["welfare.rehabilitation_households"] = int(bool(d.get("first_for_household_in_year")))
+    return out
+
+
 # event type -> (fields that date the fact, rule)
 RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("petition.registered"): (("registered_at",), _petition_registered),
@@ -333,6 +382,10 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("security.resident.added"): ((), _resident(+1)),
     _type("security.resident.moved_out"): (("moved_out_at",), _resident(-1)),
     _type("security.household.visited"): (("visited_at",), lambda d, _: {"security.household_visits": 1}),
+    # 退管 / 老龄, 残联, 优抚 (#20)
+    _type("welfare.register_entry.registered"): (("registered_on",), lambda d, _: _register_stock(d, +1)),
+    _type("welfare.register_entry.ended"): (("ended_on",), lambda d, _: _register_stock(d, -1)),
+    _type("welfare.register_service.delivered"): (("delivered_at",), lambda d, _: _register_service(d)),
 }
 
 # facts a later event of the same aggregate needs (a grant's size when it is suspended or ended)
