@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from liandong.domain import DomainEvent
-from liandong.errors import InvalidTransition
+from liandong.errors import InvalidTransition, ValidationFailed
 
 from .programmes import ConfigurationError
 
@@ -166,6 +166,8 @@ class RegisterEntry:
     def end(self, reason: str, on: str, note: str, at: str, by: str) -> None:
         if self.status != "active":
             raise InvalidTransition(f"the entry has ended already ({self.end_reason}, {self.ended_on})")
+        if on < self.registered_on:
+            raise ValidationFailed("an entry ends after it began", {"ended_on": [f"not before {self.registered_on}"]})
         self.status, self.end_reason, self.ended_on, self.end_note = "ended", reason, on, note
         self.open_key = f"ended:{self.id}"
         self.history.append({"at": at, "by": by, "changed": ["status"]})

@@ -145,7 +145,7 @@ class PersonRegisters(UseCases):
             id=idempotency.derived_id("register-entry") or new_id(), register=reg.code, org_path=path,
             org_unit_id=body["org_unit_id"], person=dict(person), details=details, open_key=open_key,
             person_key=key, household_key=person_key(self.deps.cipher, head),
-            registered_on=body.get("registered_on") or self.clock.now().astimezone(CHINA).date().isoformat(),
+            registered_on=self._not_ahead(body.get("registered_on"), "registered_on"),
             registered_at=now, registered_by=p.user_id)
         try:
             entry = self.entries.add(entry)
@@ -205,9 +205,16 @@ class PersonRegisters(UseCases):
     def end(self, p: Principal, entry_id: str, body: dict) -> dict:
         if body["reason"] not in self.config.end_reasons:
             raise ValidationFailed("unknown reason", {"reason": ["one of " + ", ".join(self.config.end_reasons)]})
-        on = body.get("ended_on") or self.clock.now().astimezone(CHINA).date().isoformat()
+        on = self._not_ahead(body.get("ended_on"), "ended_on")
         return self._change(p, "register.end", entry_id, lambda entry, _: entry.end(
             body["reason"], on, body.get("note", ""), self.clock.now_iso(), p.user_id))
+
+    def _not_ahead(self, day: str | None, field: str) -> str:
+        """A day of the offices' calendar (default today), never after today."""
+        today = self.today().isoformat()
+        if day and day > today:
+            raise ValidationFailed(f"{field} is after today", {field: ["not after today"]})
+        return day or today
 
     # -- services delivered
 
@@ -224,6 +231,8 @@ class PersonRegisters(UseCases):
         service_id = idempotency.derived_id("register-service") or new_id()
         now = self.clock.now_iso()
         at = body.get("delivered_at") or now
+        if at > now:
+            raise ValidationFailed("a service is logged once delivered", {"delivered_at": ["not in the future"]})
         year = from_iso(at).astimezone(CHINA).year  # the offices' calendar year
         firsts = self.stores.register_firsts
         service = RegisterService.deliver(
