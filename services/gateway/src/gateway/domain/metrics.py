@@ -17,6 +17,8 @@ from liandong.clock import from_iso
 from liandong.contracts import CONTRACTS
 from liandong.registry import DOMAIN_SERVICES
 
+from .register_figures import register_service, register_stock  # 退管 / 老龄, 残联, 优抚 (#20)
+
 CHINA = timezone(timedelta(hours=8))  # days are counted as the offices count them
 
 
@@ -306,33 +308,6 @@ def _mediated(prefix: str):
     return rule
 
 
-# 退管 / 老龄, 残联, 优抚 (#20): a register's stock, and the figure of each kind of service welfare configures
-# (registers.yaml); a kind configured later counts in the total until it has a figure here
-REGISTER_STOCKS = {"retiree": "welfare.retirees", "elderly": "welfare.elderly", "disabled": "welfare.disabled",
-                   "veteran": "welfare.veterans"}
-REGISTER_SERVICES = {"hospital_visit": "welfare.hospital_visits", "home_visit": "welfare.elderly_home_visits",
-                     "birthday_greeting": "welfare.birthday_greetings", "holiday_greeting": "welfare.holiday_greetings",
-                     "rehabilitation": "welfare.rehabilitation", "assistive_device": "welfare.assistive_devices",
-                     "condolence_visit": "welfare.veteran_visits", "placement": "welfare.veteran_placements",
-                     "relief": "welfare.veteran_relief"}
-
-
-def _register_stock(d, sign: int) -> dict:
-    key = REGISTER_STOCKS.get(d["register"])
-    return {key: sign} if key else {}
-
-
-def _register_service(d) -> dict:
-    out = {"welfare.register_services": 1, "welfare.register_money_fen": d.get("money_fen") or 0}
-    key = REGISTER_SERVICES.get(d["kind"])
-    if key:
-        out[key] = 1
-    if d["kind"] == "rehabilitation":
-        out["welfare.rehabilitation_people"] = int(bool(d.get("first_for_person_in_year")))
-        out["welfare.rehabilitation_households"] = int(bool(d.get("first_for_household_in_year")))
-    return out
-
-
 # event type -> (fields that date the fact, rule)
 RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("petition.registered"): (("registered_at",), _petition_registered),
@@ -383,9 +358,9 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("security.resident.moved_out"): (("moved_out_at",), _resident(-1)),
     _type("security.household.visited"): (("visited_at",), lambda d, _: {"security.household_visits": 1}),
     # 退管 / 老龄, 残联, 优抚 (#20)
-    _type("welfare.register_entry.registered"): (("registered_on",), lambda d, _: _register_stock(d, +1)),
-    _type("welfare.register_entry.ended"): (("ended_on",), lambda d, _: _register_stock(d, -1)),
-    _type("welfare.register_service.delivered"): (("delivered_at",), lambda d, _: _register_service(d)),
+    _type("welfare.register_entry.registered"): (("registered_on",), lambda d, _: register_stock(d, +1)),
+    _type("welfare.register_entry.ended"): (("ended_on",), lambda d, _: register_stock(d, -1)),
+    _type("welfare.register_service.delivered"): (("delivered_at",), lambda d, _: register_service(d)),
 }
 
 # facts a later event of the same aggregate needs (a grant's size when it is suspended or ended)
