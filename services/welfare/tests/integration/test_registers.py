@@ -55,7 +55,11 @@ def test_a_register_entry_is_entered_listed_masked_and_ended_and_its_stock_goes_
     full = svc.fetch(f"/register-entries/{retiree['id']}", **SUBDISTRICT).get_json()
     assert full["person"]["name"] == "张老1" and full["person"]["id_number"] == id_number("19400101", 1)
 
-    r = svc.post(f"/register-entries/{retiree['id']}/end", {"reason": "died", "ended_on": "2026-03-01"}, **RETIREES)
+    early = svc.post(f"/register-entries/{retiree['id']}/end", {"reason": "died", "ended_on": "2026-03-01"}, **RETIREES)
+    assert early.status_code == 422 and "ended_on" in early.get_json()["error"]["fields"]  # before it was entered
+    ahead = svc.post(f"/register-entries/{retiree['id']}/end", {"reason": "died", "ended_on": "2026-03-03"}, **RETIREES)
+    assert ahead.status_code == 422 and "ended_on" in ahead.get_json()["error"]["fields"]  # today is 2026-03-02
+    r = svc.post(f"/register-entries/{retiree['id']}/end", {"reason": "died", "ended_on": "2026-03-02"}, **RETIREES)
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["status"] == "ended"
     assert svc.fetch("/register-entries?register=retiree&status=active", **RETIREES).get_json()["total"] == 1
@@ -66,7 +70,7 @@ def test_a_register_entry_is_entered_listed_masked_and_ended_and_its_stock_goes_
     assert sum(1 for e in events if ".registered." in e.type) == 2
     ended = [e for e in events if ".ended." in e.type]
     assert [(e.data["ended_on"], e.data["reason"], e.data["person_key"]) for e in ended] == [
-        ("2026-03-01", "died", retiree["person_key"])]
+        ("2026-03-02", "died", retiree["person_key"])]
     for e in events:  # no name, no ID number on the wire
         assert "张老" not in str(e.data) and id_number("19400101", 1) not in str(e.data)
 
@@ -159,7 +163,7 @@ def test_services_per_worker_and_first_in_year_per_person_and_household(svc):
     b = svc.post("/register-entries", {"register": "disabled", "org_unit_id": "jiayuan", "person": son,
                                        "details": {**DISABLED, "category": "intellectual"}}, **DISABILITY).get_json()
     served = []
-    for entry, at in ((a, "2026-03-01T02:00:00Z"), (a, "2026-03-05T02:00:00Z"), (b, "2026-03-06T02:00:00Z")):
+    for entry, at in ((a, "2026-02-01T02:00:00Z"), (a, "2026-02-05T02:00:00Z"), (b, "2026-03-01T02:00:00Z")):
         r = svc.post(f"/register-entries/{entry['id']}/services", {"kind": "rehabilitation", "delivered_at": at},
                      **DISABILITY)
         assert r.status_code == 201, r.get_json()
@@ -184,6 +188,9 @@ def test_services_per_worker_and_first_in_year_per_person_and_household(svc):
     assert sum(e.data["first_for_household_in_year"] for e in events if e.data["kind"] == "rehabilitation") == 1
     listed = svc.fetch(f"/register-services?entry_id={a['id']}", **DISABILITY).get_json()
     assert listed["total"] == 2
+    audit = svc.fetch("/register-audit?action=register.services.read", role="district_admin", org_unit="chuanying",
+                      path="/chuanying/").get_json()["items"]  # the notes tell of health: each listed is audited
+    assert sorted(a["record_id"] for a in audit) == sorted(s["id"] for s in listed["items"])
     # an ended entry takes no more services
     svc.post(f"/register-entries/{a['id']}/end", {"reason": "moved_away"}, **DISABILITY)
     assert svc.post(f"/register-entries/{a['id']}/services", {"kind": "rehabilitation"},

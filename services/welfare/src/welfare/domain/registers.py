@@ -28,6 +28,8 @@ class Detail:
         """Why `value` does not fit, or None."""
         if self.type == "flag":
             return None if isinstance(value, bool) else "true or false"
+        if self.type == "choice":
+            return None if isinstance(value, str) and value in self.choices else "one of " + ", ".join(self.choices)
         if not isinstance(value, str) or not value.strip():
             return "a text"
         if self.type == "date":
@@ -36,8 +38,6 @@ class Detail:
             except ValueError:
                 return "a date YYYY-MM-DD"
             return None
-        if self.type == "choice" and value not in self.choices:
-            return "one of " + ", ".join(self.choices)
         return None if len(value) <= 200 else "200 characters at most"
 
     def to_dict(self) -> dict:

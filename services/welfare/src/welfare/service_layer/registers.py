@@ -246,9 +246,12 @@ class PersonRegisters(UseCases):
         return public_fields(self.services.add(service))
 
     def services_page(self, p: Principal, q: dict) -> Page:
+        """Services to the people of the registers the caller holds; every one listed an audited read."""
         reach = self._reach(p, "register.services", q.get("register") or [], q.get("org_unit"))
         found = self.services.page(reach, q.get("entry_id"), q.get("kind") or [], q.get("from_"), q.get("to"),
                                    q["page"], q["page_size"])
+        for service in found.items:  # a service's notes tell of the person's health: each listed is a read of it
+            self._audit(p, "register.services.read", service.register, service.org_path, service.id, True)
         found.items = [public_fields(s) for s in found.items]
         return found
 
