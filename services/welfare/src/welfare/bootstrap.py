@@ -10,6 +10,7 @@ from liandong.worker import Worker
 
 from . import SERVICE
 from .adapters.programme_config import load_catalogue
+from .adapters.registers import load_registers
 from .adapters.stores import WelfareStores
 from .api.routes import blueprints
 from .config import WelfareSettings
@@ -25,7 +26,7 @@ def create_welfare(settings: Settings | None = None, welfare_settings: WelfareSe
                    **overrides) -> tuple[Platform, Welfare, WelfareSettings]:
     ws = welfare_settings or WelfareSettings.from_env()
     platform = create_platform(settings, **overrides)
-    welfare = Welfare(platform.deps, load_catalogue(ws.programmes_file))
+    welfare = Welfare(platform.deps, load_catalogue(ws.programmes_file), load_registers(ws.registers_file))
     welfare.prepare()
     return platform, welfare, ws
 

@@ -57,3 +57,23 @@ def test_entitled_and_party_member_aid_by_the_status_stated_and_the_document(cat
     for partial in (Household(member, stated_statuses=(status,)), Household(member, documents_provided=(document,))):
         result = check(catalogue, code, partial, date(2026, 3, 2))
         assert not result.eligible and len(result.failed()) == 1
+
+
+def test_a_misconfigured_register_fails_at_start(tmp_path):
+    from welfare.adapters.registers import DEFAULT, load_registers
+    from welfare.domain.programmes import ConfigurationError
+
+    shipped = load_registers()
+    assert {c: r.permission for c, r in shipped.registers.items()} == {
+        "retiree": "welfare:retirees", "elderly": "welfare:retirees", "disabled": "welfare:disability",
+        "veteran": "welfare:veterans"}
+    misspelt = tmp_path / "registers.yaml"
+    misspelt.write_text(DEFAULT.read_text(encoding="utf-8").replace("welfare:disability", "welfare:disabilty"),
+                        encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="welfare:disabilty"):
+        load_registers(misspelt)
+    no_choices = tmp_path / "bad.yaml"
+    no_choices.write_text("registers: {x: {name: X, permission: welfare:retirees, services: {s: S},\n"
+                          "  details: {c: {label: C, type: choice}}}}\nend_reasons: {died: 去世}\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="x.c"):
+        load_registers(no_choices)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from liandong.auth import DUTY_PERMISSIONS, PERMISSIONS
 from liandong.consumer import insert_once
 from liandong.ids import new_id
 from liandong.listing import Page, page_of
@@ -13,6 +14,7 @@ from liandong.logs import correlation_id
 from liandong.personal import PersonalFields
 
 from ..domain import registers as r
+from ..domain.programmes import ConfigurationError
 from .queries import between, matching, one_of, within
 from .repositories import _DataclassRepository
 
@@ -21,7 +23,13 @@ DEFAULT = Path(__file__).resolve().parent.parent / "registers.yaml"
 
 def load_registers(path: str | Path | None = None) -> r.Registers:
     with open(path or DEFAULT, encoding="utf-8") as fh:
-        return r.Registers(yaml.safe_load(fh))
+        registers = r.Registers(yaml.safe_load(fh))
+    # a misspelt permission would leave a register no one may reach: refused at start
+    known = set().union(*PERMISSIONS.values(), *DUTY_PERMISSIONS.values())
+    unknown = sorted(registers.permissions() - known)
+    if unknown:
+        raise ConfigurationError(f"registers name permissions the platform does not have: {', '.join(unknown)}")
+    return registers
 
 
 def _scoped(by_register: dict[str, list[str]]) -> dict:
