@@ -140,6 +140,15 @@ def test_a_year_of_retirees_elderly_disabled_and_veterans_in_the_overview_and_th
     month = now.astimezone(CHINA).strftime("%Y-%m")
     office.call("huangqi_officer", "POST", "/welfare/disbursements", json={"org_unit_id": "huangqi", "period": month})
 
+    # the 退管员's work this year, per worker ("走访2266次"), as the sub-district reads it
+    counts = office.call("huangqi_officer", "GET", "/welfare/register-services/counts",
+                         params={"org_unit": "jiayuan", **{"from": f"{year}-01-01", "to": f"{year}-12-31"}})
+    workers = {w["worker_name"]: w for w in counts["per_worker"].values()}
+    assert counts["services"] == 15 and workers["jiayuan_tuiguan"]["services"] == 7
+    assert workers["jiayuan_tuiguan"]["by_kind"] == {"hospital_visit": 3, "home_visit": 2, "birthday_greeting": 1,
+                                                     "holiday_greeting": 1}
+    assert workers["jiayuan_canlian"]["by_kind"] == {"rehabilitation": 4, "assistive_device": 1}
+
     jiayuan = {
         "welfare.retirees": 2, "welfare.elderly": 2, "welfare.disabled": 3, "welfare.veterans": 1,
         "welfare.hospital_visits": 3, "welfare.elderly_home_visits": 2, "welfare.birthday_greetings": 1,

@@ -12,7 +12,7 @@ from liandong.errors import Conflict, Forbidden, ValidationFailed
 from liandong.idnumbers import mask, mask_address, mask_mobile
 from liandong.ids import new_id
 from liandong.listing import Page
-from liandong.personal import person_key
+from liandong.personal import PERSON_KEY, person_key
 from liandong.repository import retry_on_conflict
 
 from ..domain.registers import Register, RegisterEntry, RegisterService, Registers, public_fields
@@ -139,7 +139,9 @@ class PersonRegisters(UseCases):
         key = person_key(self.deps.cipher, person["id_number"])
         head = person.get("household_head_id_number") or person["id_number"]
         open_key = f"{reg.code}:{key}"
-        self._refuse_duplicate(p, reg, open_key)
+        # an entry made before the blind-index key was rotated carries the person's key of then: asked for too
+        open_keys = [f"{reg.code}:{k}" for k in self.deps.cipher.blind_indexes(person["id_number"], PERSON_KEY)]
+        self._refuse_duplicate(p, reg, open_keys)
         now = self.clock.now_iso()
         entry = RegisterEntry.enter(
             id=idempotency.derived_id("register-entry") or new_id(), register=reg.code, org_path=path,
@@ -150,12 +152,12 @@ class PersonRegisters(UseCases):
         try:
             entry = self.entries.add(entry)
         except Conflict:  # entered at the same moment by someone else
-            self._refuse_duplicate(p, reg, open_key)
+            self._refuse_duplicate(p, reg, open_keys)
             raise
         return self.shown(p, entry)
 
-    def _refuse_duplicate(self, p: Principal, reg: Register, open_key: str) -> None:
-        existing = self.entries.open_entry(open_key)
+    def _refuse_duplicate(self, p: Principal, reg: Register, open_keys: list[str]) -> None:
+        existing = next(filter(None, (self.entries.open_entry(k) for k in open_keys)), None)
         if existing is None:
             return
         if p.can(reg.permission, existing.org_path):
