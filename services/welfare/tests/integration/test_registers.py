@@ -95,6 +95,13 @@ def test_one_entry_per_person_per_register_a_retry_is_no_duplicate(svc):
 
 @BOTH
 def test_details_are_checked_against_the_register_and_sealed_at_rest(svc):
+    kinds = {k["code"]: k for k in svc.fetch("/register-kinds").get_json()["items"]}
+    assert {c: k["permission"] for c, k in kinds.items()} == {
+        "retiree": "welfare:retirees", "elderly": "welfare:retirees", "disabled": "welfare:disability",
+        "veteran": "welfare:veterans"}
+    assert [s["code"] for s in kinds["disabled"]["services"]] == ["rehabilitation", "assistive_device"]
+    assert next(d for d in kinds["disabled"]["details"] if d["code"] == "grade")["choices"] == {
+        "1": "一级", "2": "二级", "3": "三级", "4": "四级"}
     bad = svc.post("/register-entries", {"register": "disabled", "org_unit_id": "jiayuan", "person": person(7),
                                           "details": {"category": "wings", "grade": "5"}}, **DISABILITY)
     assert bad.status_code == 422

@@ -43,8 +43,9 @@ class PersonRegisters(UseCases):
         p.require("welfare:read")
         rows = [{**reg.to_dict(), "end_reasons": [{"code": k, "name": v} for k, v in self.config.end_reasons.items()]}
                 for reg in self.config.registers.values()]
-        start = (q["page"] - 1) * q["page_size"]
-        return Page(rows[start:start + q["page_size"]], len(rows), q["page"], q["page_size"])
+        if q.get("org_unit"):
+            self.org.path_of(q["org_unit"], "org_unit")  # the same in every unit; an unknown one is 422
+        return Page.of_all(rows, q["page"], q["page_size"])
 
     def _register(self, code: str) -> Register:
         reg = self.config.get(code)
