@@ -122,10 +122,24 @@ def test_the_household_file_shows_each_members_grants_petitions_and_hours_once(m
         say("volunteer.coins.credited", "vol-1", entry_id="e-1", volunteer_id="vol-1", coins=30, reason="attendance",
             activity_id="act-1", org_unit_id="jiayuan")
 
+    # welfare's registers (#20): the mother is a retiree (from a paper register) who moved away; the son is disabled
+    entry = {"org_unit_id": "jiayuan", "person_key": mother}
+    entered = say("welfare.register_entry.registered", "e-1", entry_id="e-1", register="retiree",
+                  registered_on="2019-05-01", **entry)
+    say.again(entered)
+    say("welfare.register_entry.ended", "e-1", entry_id="e-1", register="retiree", ended_on="2026-03-20",
+        reason="moved_away", **entry)
+    say("welfare.register_entry.registered", "e-2", entry_id="e-2", register="disabled", registered_on="2026-03-01",
+        **{**entry, "person_key": son})
+
     wait_for(lambda: consumer.handled >= before + say.count, 30, message="the security worker handled every event")
     _settled(consumer)
     deps = svc.platform.deps
     files = activity_of(deps, [mother, son, neighbour])
+    assert files[mother]["registers"] == [{"entry_id": "e-1", "register": "retiree", "status": "ended",
+                                           "registered_on": "2019-05-01", "ended_on": "2026-03-20",
+                                           "org_unit_id": "jiayuan"}]
+    assert [(r["register"], r["status"]) for r in files[son]["registers"]] == [("disabled", "active")]
 
     dibao, relief = files[mother]["grants"]
     assert dibao == {"grant_id": "g-1", "programme": "dibao_urban", "programme_name": "城市低保", "status": "suspended",
@@ -144,7 +158,7 @@ def test_the_household_file_shows_each_members_grants_petitions_and_hours_once(m
     assert files[son]["grants"] == [] and files[son]["payments"]["count"] == 0
     assert files[neighbour] == {"grants": [], "payments": {"count": 0, "total_fen": 0, "last_period": None},
                                 "petitions": [], "volunteer": {"volunteer_ids": [], "minutes": 0, "hours": 0.0,
-                                                               "coins_credited": 0}}
+                                                               "coins_credited": 0}, "registers": []}
     assert activity_of(deps, []) == {}
 
     # no names kept: the projection holds pseudonyms, ids, codes and amounts only

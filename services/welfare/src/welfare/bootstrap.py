@@ -10,6 +10,7 @@ from liandong.worker import Worker
 
 from . import SERVICE
 from .adapters.programme_config import load_catalogue
+from .adapters.registers import load_registers
 from .adapters.stores import WelfareStores
 from .api.routes import blueprints
 from .config import WelfareSettings
@@ -25,7 +26,7 @@ def create_welfare(settings: Settings | None = None, welfare_settings: WelfareSe
                    **overrides) -> tuple[Platform, Welfare, WelfareSettings]:
     ws = welfare_settings or WelfareSettings.from_env()
     platform = create_platform(settings, **overrides)
-    welfare = Welfare(platform.deps, load_catalogue(ws.programmes_file))
+    welfare = Welfare(platform.deps, load_catalogue(ws.programmes_file), load_registers(ws.registers_file))
     welfare.prepare()
     return platform, welfare, ws
 
@@ -54,7 +55,9 @@ def personal_stores(platform: Platform) -> list[Store]:
         # a fund entry parked on its account until its ledger records it names its party too, sealed as the
         # ledger seals it (the name bound in is "party")
         Store(stores.fund.collection, PersonalFields.of("unrecorded[].party", names={"unrecorded[].party": "party"})),
-        Store(stores.import_jobs.collection, stores.import_jobs.personal)] + [  # the rows to fix of an import
+        Store(stores.import_jobs.collection, stores.import_jobs.personal),  # the rows to fix of an import
+        Store(stores.register_entries.collection, stores.register_entries.personal),  # the person registers (#20)
+        Store(stores.register_services.collection, stores.register_services.personal)] + [
         Store(r.collection, r.personal) for r in EmploymentStores(platform.deps).repositories()]  # 就业 / 社保 (#20)
 
 

@@ -276,6 +276,17 @@ class _JobSeekerFact(Schema):
     """Which registration (失业登记), in which org unit, of whom (person_key)."""
 
     jobseeker_id = fields.String(required=True)
+
+# -- the person registers (退管 / 老龄, 残联, 优抚; #20): a resident entered into a register, changed, ended; a
+# service delivered to them. No names, ID numbers, categories or grades (sensitive, PIPL): the person is their
+# `person_key`, the register's stock is counted from registered / ended.
+
+
+
+
+class _RegisterEntryFact(Schema):
+    entry_id = fields.String(required=True)
+    register = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$"))
     org_unit_id = fields.String(required=True)
     person_key = person_key_field()
 
@@ -361,3 +372,53 @@ class MedicalInsuranceEnrolled(Schema):
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     category = fields.String(required=True)
     enrolled_on = fields.String(required=True, validate=_DAY)
+
+@CONTRACTS.contract("welfare.register_entry.registered", 1, example={
+    "entry_id": "e-1", "register": "retiree", "org_unit_id": "jiayuan", "person_key": _KEY,
+    "registered_on": "2026-03-02"})
+class RegisterEntryRegistered(_RegisterEntryFact):
+    """A resident was entered into a register (在册 from `registered_on`, which may be before the entry was
+    written: a register kept on paper until then)."""
+
+    registered_on = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}$"))
+
+
+@CONTRACTS.contract("welfare.register_entry.updated", 1, example={
+    "entry_id": "e-1", "register": "disabled", "org_unit_id": "jiayuan", "person_key": _KEY,
+    "changed": ["details.grade", "person.phone"]})
+class RegisterEntryUpdated(_RegisterEntryFact):
+    """An entry's person or details changed: which fields, never their values."""
+
+    changed = fields.List(fields.String(validate=validate.Length(max=100)), required=True)
+
+
+@CONTRACTS.contract("welfare.register_entry.ended", 1, example={
+    "entry_id": "e-1", "register": "elderly", "org_unit_id": "jiayuan", "person_key": _KEY,
+    "ended_on": "2026-09-30", "reason": "died"})
+class RegisterEntryEnded(_RegisterEntryFact):
+    """An entry left its register (died, moved away…): the register's stock goes down from `ended_on`."""
+
+    ended_on = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}$"))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=50))
+
+
+@CONTRACTS.contract("welfare.register_service.delivered", 1, example={
+    "service_id": "s-1", "entry_id": "e-1", "register": "disabled", "kind": "rehabilitation",
+    "org_unit_id": "jiayuan", "person_key": _KEY, "delivered_at": "2026-04-01T02:00:00.000000Z",
+    "worker_id": "u-1", "money_fen": 0, "first_for_person_in_year": True, "first_for_household_in_year": True})
+class RegisterServiceDelivered(Schema):
+    """A service (看望住院, 走访, 康复服务, 安置 …) was delivered to a person of a register. `first_for_…_in_year`:
+    the person's / their household's first service of this kind in that calendar year (China time), so the sum
+    over a year is the distinct people / households served (a month's sum counts only those first served then)."""
+
+    service_id = fields.String(required=True)
+    entry_id = fields.String(required=True)
+    register = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$"))
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    org_unit_id = fields.String(required=True)
+    person_key = person_key_field()
+    delivered_at = fields.String(required=True)
+    worker_id = fields.String(required=True)
+    money_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+    first_for_person_in_year = fields.Boolean(required=True)
+    first_for_household_in_year = fields.Boolean(required=True)

@@ -97,6 +97,7 @@ def sentences(o: dict) -> dict[str, list[str]]:
             f"签订《党员告知书》{_v(o, 'volunteer.party_notices_signed')}份。",
         ],
         "十、便民服务": _hall_lines(o),
+        **_register_sections(o),  # 五、六、八 (#20)
     }
 
 
@@ -137,6 +138,35 @@ def _hall_lines(o: dict) -> list[str]:
     tail = f"退件{_v(o, 'petition.hall_returned')}件,超期{_v(o, 'petition.hall_overdue')}件。"
     lines.append(";".join(detail) + ";" + tail if detail else tail)
     return lines
+
+
+def _allowance(o: dict, code: str, name: str) -> str:
+    """A register's allowance (a welfare programme by its code), when it has anyone or paid anything."""
+    households, paid = _v(o, f"welfare.households.{code}"), _v(o, f"welfare.disbursed_fen.{code}")
+    return f"{name}在保{households}户,发放{yuan(paid)}元。" if households or paid else ""
+
+
+def _register_sections(o: dict) -> dict[str, list[str]]:
+    """退管与为老服务, 残疾人工作, 优抚安置 (#20): the registers' stocks at the period's end and the services of the
+    period; the rehabilitated people and households are distinct ones (the first service of each in a year)."""
+    greetings = _v(o, "welfare.birthday_greetings") + _v(o, "welfare.holiday_greetings")
+    sections = {
+        "五、退管与为老服务": [
+            f"现有企业离退休人员{_v(o, 'welfare.retirees')}人,登记老年人{_v(o, 'welfare.elderly')}人;"
+            f"看望生病住院老人{_v(o, 'welfare.hospital_visits')}人次,走访老人{_v(o, 'welfare.elderly_home_visits')}"
+            f"人次,生日和节日慰问{greetings}人次。",
+            _allowance(o, "old_age_allowance", "高龄津贴")],
+        "六、残疾人工作": [
+            f"现有持证残疾人{_v(o, 'welfare.disabled')}人,为{_v(o, 'welfare.rehabilitation_households')}个家庭的"
+            f"{_v(o, 'welfare.rehabilitation_people')}名残疾人提供康复服务{_v(o, 'welfare.rehabilitation')}人次,"
+            f"辅具适配{_v(o, 'welfare.assistive_devices')}人次。",
+            _allowance(o, "disabled_hardship_allowance", "困难残疾人生活补贴")],
+        "八、优抚安置": [
+            f"现有优抚对象{_v(o, 'welfare.veterans')}人,走访慰问{_v(o, 'welfare.veteran_visits')}人次,"
+            f"帮助安置{_v(o, 'welfare.veteran_placements')}人次、救助{_v(o, 'welfare.veteran_relief')}人次。",
+            _allowance(o, "entitled_group_subsidy", "优抚对象定期抚恤补助")],
+    }
+    return {title: [line for line in lines if line] for title, lines in sections.items()}
 
 
 def _mean(rate: dict) -> str:

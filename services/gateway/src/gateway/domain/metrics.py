@@ -17,23 +17,10 @@ from liandong.clock import from_iso
 from liandong.contracts import CONTRACTS
 from liandong.registry import DOMAIN_SERVICES
 
+from .figure_kinds import Breakdown, Metric, Rate
+from .office_figures import OFFICE_BREAKDOWNS, OFFICE_METRICS, OFFICE_RATES, OFFICE_RULES
+
 CHINA = timezone(timedelta(hours=8))  # days are counted as the offices count them
-
-
-@dataclass(frozen=True)
-class Metric:
-    key: str
-    label: str  # the offices' words
-    unit: str  # 批次, 人次, 户, 人, fen, 分钟, 枚, 次, 名
-    stock: bool = False
-
-
-@dataclass(frozen=True)
-class Rate:
-    key: str
-    label: str
-    numerator: tuple[str, ...]
-    denominator: str
 
 
 _METRICS = [
@@ -93,48 +80,9 @@ _METRICS = [
     Metric("security.residents_floating", "流动人口(实有人口登记)", "人", stock=True),
     Metric("security.residents_separated", "人户分离", "人", stock=True),
     Metric("security.household_visits", "网格员走访", "户次"),
-    # 党建 (#20): the party registers the volunteer service keeps. Members and branches are stocks (在册: up when
-    # registered / founded, down when a membership ends — 转出, 去世 — or a branch is dissolved). 在职党员报到 is a
-    # count of reports in the period, not a stock: a member reports to their community once a year (the offices'
-    # yearly 报到), so a year's figure is that year's reports and last year's members do not linger in it.
-    Metric("volunteer.party_members", "党员总数", "名", stock=True),
-    Metric("volunteer.party_branches", "党支部", "个", stock=True),
-    Metric("volunteer.party_members_reported", "在职党员报到", "名"),
-    Metric("volunteer.party_reported_minutes", "在职党员志愿服务时长", "分钟"),
-    Metric("volunteer.party_notices_signed", "签订党员告知书", "份"),
-    # 就业 / 社保 (#20): the 保障员's registers in welfare
-    Metric("welfare.jobseekers", "登记失业人员", "人", stock=True),
-    Metric("welfare.reemployment_certificates", "办理再就业优惠证", "人"),
-    Metric("welfare.placements", "安置就业", "人"),
-    Metric("welfare.placements_on_site", "现场安置", "人"),
-    Metric("welfare.zero_employment_households", "零就业家庭", "户", stock=True),
-    Metric("welfare.zero_employment_cleared", "零就业家庭清零", "户"),
-    Metric("welfare.medical_insurance_enrolled", "城镇居民医保参保", "人"),
-    # 便民服务: the one-stop service hall (一站式服务大厅, petition service, #20)
-    Metric("petition.hall_matters", "受理办件", "件"),
-    Metric("petition.hall_on_behalf", "全程代办", "件"),
-    Metric("petition.hall_completed", "办结办件", "件"),
-    Metric("petition.hall_completed_on_time", "按时办结办件", "件"),
-    Metric("petition.hall_returned", "退件", "件"),
-    Metric("petition.hall_overdue", "超期办件", "件"),
-    Metric("petition.window_services", "窗口服务", "次"),
+    *OFFICE_METRICS,  # the rest of the offices' work (#20): 党建, 就业/社保, 便民服务, 退管, 残联, 优抚
 ]
 METRICS: dict[str, Metric] = {m.key: m for m in _METRICS}
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    """A figure split by a code that its owning service defines (a welfare programme, an incident type).
-
-    The codes are not listed here: a figure `<family>.<code>` counts for any code an event carries, so a
-    programme welfare adds to its configuration is counted from its first event, and its label comes
-    from welfare (`Labels`) when the figure is shown."""
-
-    family: str      # the figure it splits, e.g. "welfare.households"
-    vocabulary: str  # whose codes: "programme" (welfare), "incident_type" (security)
-    suffix: str      # after the code's label: 城市低保 + 在保户数
-    unit: str
-    stock: bool = False
 
 
 BREAKDOWNS: dict[str, Breakdown] = {b.family: b for b in (
@@ -142,9 +90,7 @@ BREAKDOWNS: dict[str, Breakdown] = {b.family: b for b in (
     Breakdown("welfare.people", "programme", "在保人数", "人", stock=True),
     Breakdown("welfare.disbursed_fen", "programme", "发放金额", "fen"),
     Breakdown("security.incidents", "incident_type", "事件", "起"),
-    # the hall's offices (民政, 社保, 退管…): petition's catalogue names them (GET /petition/config hall_offices)
-    Breakdown("petition.hall_matters", "hall_office", "受理办件", "件"),
-    Breakdown("petition.window_services", "hall_office", "窗口服务", "次"),
+    *OFFICE_BREAKDOWNS,
 )}
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # a service's code; anything else is not a figure
 
@@ -224,7 +170,7 @@ RATES = [
     Rate("security.checkpoint_coverage", "巡逻点位覆盖率", ("security.checkpoints_checked",), "security.checkpoints_total"),
     Rate("security.mean_response_minutes", "平均处置用时(分钟)", ("security.response_minutes",),
          "security.incidents_resolved"),
-    Rate("petition.hall_on_time_rate", "按时办结率", ("petition.hall_completed_on_time",), "petition.hall_completed"),
+    *OFFICE_RATES,
 ]
 
 
@@ -327,12 +273,6 @@ def _mediated(prefix: str):
     return rule
 
 
-def _insurance_year(d) -> str:
-    """城镇居民医保 is counted per insurance year (an enrolment in December for next year is next year's): the
-    first day of the year enrolled for."""
-    return f"{d['year']}-01-01"
-
-
 # event type -> (fields that date the fact, rule)
 RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("petition.registered"): (("registered_at",), _petition_registered),
@@ -392,38 +332,7 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("security.resident.moved_out"): (("moved_out_at",), _resident(-1)),
     _type("security.resident.changed"): ((), _residence_changed),
     _type("security.household.visited"): (("visited_at",), lambda d, _: {"security.household_visits": 1}),
-    # 党建 (#20)
-    _type("volunteer.party.branch_founded"): (("founded_on",), lambda d, _: {"volunteer.party_branches": 1}),
-    _type("volunteer.party.branch_dissolved"): (("dissolved_on",), lambda d, _: {"volunteer.party_branches": -1}),
-    _type("volunteer.party.member_registered"): (("registered_at",), lambda d, _: {"volunteer.party_members": 1}),
-    _type("volunteer.party.member_ended"): (("ended_on",), lambda d, _: {"volunteer.party_members": -1}),
-    _type("volunteer.party.notice_signed"): (("signed_on",), lambda d, _: {"volunteer.party_notices_signed": 1}),
-    _type("volunteer.party.member_reported"): (("reported_on",), lambda d, _: {"volunteer.party_members_reported": 1}),
-    _type("volunteer.party.service_recorded"): (("started_at",), lambda d, _: {
-        "volunteer.party_reported_minutes": d["delta_minutes"]}),
-    # 就业 / 社保 (#20): a registration is in the stock until placed or ended; a placement also counts as 安置
-    _type("welfare.jobseeker.registered"): (("registered_on",), lambda d, _: {"welfare.jobseekers": 1}),
-    _type("welfare.jobseeker.placed"): (("placed_on",), lambda d, _: {
-        "welfare.jobseekers": -1, "welfare.placements": 1, "welfare.placements_on_site": int(bool(d["on_site"]))}),
-    _type("welfare.jobseeker.ended"): (("ended_on",), lambda d, _: {"welfare.jobseekers": -1}),
-    _type("welfare.reemployment_certificate.issued"): (("issued_on",), lambda d, _: {
-        "welfare.reemployment_certificates": 1}),
-    _type("welfare.zero_employment_household.identified"): (("identified_on",), lambda d, _: {
-        "welfare.zero_employment_households": 1}),
-    _type("welfare.zero_employment_household.cleared"): (("cleared_on",), lambda d, _: {
-        "welfare.zero_employment_households": -1, "welfare.zero_employment_cleared": 1}),
-    _type("welfare.medical_insurance.enrolled"): ((_insurance_year,), lambda d, _: {
-        "welfare.medical_insurance_enrolled": 1}),
-    # 便民服务 (#20): a matter counts when accepted (受理), not while it waits for its materials
-    _type("petition.hall_matter.accepted"): (("accepted_at",), lambda d, _: {
-        "petition.hall_matters": 1, f"petition.hall_matters.{d['office']}": 1,
-        "petition.hall_on_behalf": int(bool(d["on_behalf"]))}),
-    _type("petition.hall_matter.completed"): (("completed_at",), lambda d, _: {
-        "petition.hall_completed": 1, "petition.hall_completed_on_time": int(bool(d["on_time"]))}),
-    _type("petition.hall_matter.returned"): (("returned_at",), lambda d, _: {"petition.hall_returned": 1}),
-    _type("petition.hall_matter.overdue"): (("detected_at",), lambda d, _: {"petition.hall_overdue": 1}),
-    _type("petition.window_service.logged"): (("served_at",), lambda d, _: {
-        "petition.window_services": 1, f"petition.window_services.{d['office']}": 1}),
+    **{_type(name): rule for name, rule in OFFICE_RULES.items()},  # #20, by their contracts' names
 }
 
 # facts a later event of the same aggregate needs (a grant's size when it is suspended or ended)

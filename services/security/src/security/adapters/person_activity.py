@@ -36,11 +36,13 @@ class PersonActivity:
         self.grants = db.collection("activity_grants")  # a grant, its payments summed
         self.petitions = db.collection("activity_petitions")  # a petition with a named petitioner
         self.volunteers = db.collection("activity_volunteers")  # a volunteer, their minutes and coins summed
+        self.registers = db.collection("activity_registers")  # an entry of welfare's person registers (#20)
 
     def prepare(self) -> None:
         self.grants.create_index([("person_key", 1)], name="person_key")
         self.petitions.create_index([("person_keys", 1)], name="person_keys")
         self.volunteers.create_index([("person_key", 1)], name="person_key")
+        self.registers.create_index([("person_key", 1)], name="person_key")
 
     @staticmethod
     def _apply(collection, doc_id: str, once_key: str, update: dict, empty: dict) -> None:
@@ -114,6 +116,18 @@ class PersonActivity:
         self._apply(self.volunteers, d["volunteer_id"], f"coins:{d['entry_id']}",
                     {"$inc": {"coins_credited": d["coins"]}}, _EMPTY_VOLUNTEER)
 
+    # -- welfare's person registers (退管 / 老龄, 残联, 优抚; #20): which register, since when, until when —
+    # never the category or grade (welfare keeps them, sealed, for the register's own office)
+
+    def register_entry_changed(self, event: Envelope) -> None:
+        d = event.data
+        change = {"register": d["register"], "org_unit_id": d["org_unit_id"], **_key(d)}
+        if event.type.endswith(".registered.v1"):
+            change |= {"status": "active", "registered_on": d["registered_on"]}
+        else:
+            change |= {"status": "ended", "ended_on": d["ended_on"]}
+        self._apply(self.registers, d["entry_id"], event.id, {"$set": change}, _EMPTY_ENTRY)
+
     # -- the named queries of the household file
 
     def grants_of(self, person_keys: list[str]) -> list[dict]:
@@ -130,7 +144,11 @@ class PersonActivity:
     def volunteers_of(self, person_keys: list[str]) -> list[dict]:
         return self.volunteers.find({"person_key": {"$in": list(person_keys)}}, sort=[("_id", 1)])
 
+    def registers_of(self, person_keys: list[str]) -> list[dict]:
+        return self.registers.find({"person_key": {"$in": list(person_keys)}}, sort=[("registered_on", 1), ("_id", 1)])
+
 
 _EMPTY_GRANT = {"person_key": None, "status": None, "started": None, "monthly_amount_fen": None,
                 "programme_name": None, "paid_count": 0, "paid_fen": 0, "last_paid_period": None}
 _EMPTY_VOLUNTEER = {"person_key": None, "minutes": 0, "coins_credited": 0}
+_EMPTY_ENTRY = {"person_key": None, "status": None, "registered_on": None, "ended_on": None}

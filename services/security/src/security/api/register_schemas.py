@@ -105,7 +105,9 @@ class HouseholdOut(Schema):
 
 class ResidentFileOut(ResidentOut):
     activity = fields.Dict(metadata={"description": "from the other services' events, by the person key: grants "
-                                                    "(with payments), payments summed, petitions, volunteer hours"})
+                                                    "(with payments), payments summed, petitions, volunteer hours, "
+                                                    "welfare's registers (#20: which, since when; no category or "
+                                                    "grade)"})
 
 
 class HouseholdFileOut(HouseholdOut):

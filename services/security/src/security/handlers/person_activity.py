@@ -1,5 +1,6 @@
 """What the security service learns of residents from the other services' events, for the one file per
-household (一户一档, #19): grants and payments, petitions, volunteer hours, by `person_key`."""
+household (一户一档, #19): grants and payments, petitions, volunteer hours, welfare's registers (#20), by
+`person_key`."""
 from __future__ import annotations
 
 from liandong.contracts import CONTRACTS
@@ -25,4 +26,7 @@ def handlers(deps) -> dict:
         _type("volunteer.registered"): store.volunteer_registered,
         _type("volunteer.attendance.recorded"): store.attendance_recorded,
         _type("volunteer.coins.credited"): store.coins_credited,
+        # welfare's person registers (#20): the member is in the 退管 / 老龄, 残联 or 优抚 register
+        _type("welfare.register_entry.registered"): store.register_entry_changed,
+        _type("welfare.register_entry.ended"): store.register_entry_changed,
     }

@@ -1,5 +1,6 @@
 """The activity half of the one file per household (一户一档, #19): what the other services' events say its
-members take part in — grants and payments (welfare), petitions (petition), volunteer hours (volunteer).
+members take part in — grants and payments (welfare), petitions (petition), volunteer hours (volunteer), and the
+registers of welfare they are in (退管 / 老龄, 残联, 优抚; #20).
 
 The household register knows each member's `person_key`; this answers for a list of them. No access check
 or audit here: the caller (the household file's use case) checks `personal_data:read` over the household and
@@ -29,9 +30,14 @@ def _petition(doc: dict) -> dict:
     return {"petition_id": doc["_id"], **{k: doc.get(k) for k in ("category", "status", "filed_at", "org_unit_id")}}
 
 
+def _register(doc: dict) -> dict:
+    return {"entry_id": doc["_id"], **{k: doc.get(k) for k in ("register", "status", "registered_on", "ended_on",
+                                                               "org_unit_id")}}
+
+
 def _empty() -> dict:
     return {"grants": [], "payments": _paid(0, 0, None), "petitions": [],
-            "volunteer": {"volunteer_ids": [], "minutes": 0, "hours": 0.0, "coins_credited": 0}}
+            "volunteer": {"volunteer_ids": [], "minutes": 0, "hours": 0.0, "coins_credited": 0}, "registers": []}
 
 
 def activity_of(deps, person_keys: list[str]) -> dict:
@@ -43,6 +49,8 @@ def activity_of(deps, person_keys: list[str]) -> dict:
     - petitions: [{petition_id, category, status (registered|assigned|answered|closed|escalated), filed_at,
       org_unit_id}], newest first (a petition with several petitioners appears under each of them)
     - volunteer: {volunteer_ids, minutes, hours, coins_credited} (hours served; love coins credited)
+    - registers: [{entry_id, register (retiree|elderly|disabled|veteran), status (active|ended), registered_on,
+      ended_on, org_unit_id}] — welfare's person registers (#20), oldest first; no category or grade
     """
     keys = list(dict.fromkeys(k for k in person_keys if k))
     out = {k: _empty() for k in keys}
@@ -67,6 +75,8 @@ def activity_of(deps, person_keys: list[str]) -> dict:
         served["minutes"] += doc.get("minutes") or 0
         served["coins_credited"] += doc.get("coins_credited") or 0
         served["hours"] = round(served["minutes"] / 60, 2)
+    for doc in store.registers_of(keys):
+        out[doc["person_key"]]["registers"].append(_register(doc))
     return out
 
 
@@ -85,6 +95,7 @@ def merged(parts: list[dict]) -> dict:
         served["volunteer_ids"] += given["volunteer_ids"]
         served["minutes"] += given["minutes"]
         served["coins_credited"] += given["coins_credited"]
+        out["registers"] += part["registers"]
     out["volunteer"]["hours"] = round(out["volunteer"]["minutes"] / 60, 2)
     out["petitions"].sort(key=lambda p: p.get("filed_at") or "", reverse=True)
     return out

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from liandong.imports.jobs import ImportJobs
 
+from .registers import FirstServices, RegisterAudit, RegisterEntryRepository, RegisterServiceRepository
 from .ledgers import FundLedger, FundRepository, GoodsLedger, StockRepository
 from .repositories import (ApplicationRepository, GrantRepository, PairingRepository, PaymentRepository,
                            RedemptionRepository, VisitRepository)
@@ -23,10 +24,16 @@ class WelfareStores:
         self.fund_entries = FundLedger(deps)
         self.fund = FundRepository(deps, self.fund_entries)
         self.import_jobs = ImportJobs(deps)  # the offices' ledgers imported (liandong.imports)
+        # the person registers (退管 / 老龄, 残联, 优抚, #20)
+        self.register_entries = RegisterEntryRepository(deps)
+        self.register_services = RegisterServiceRepository(deps)
+        self.register_firsts = FirstServices(deps)
+        self.register_audit = RegisterAudit(deps)
 
     def _all(self):
         return (self.applications, self.grants, self.payments, self.redemptions, self.visits, self.pairings,
-                self.movements, self.stock, self.fund_entries, self.fund, self.import_jobs)
+                self.movements, self.stock, self.fund_entries, self.fund, self.import_jobs,
+                self.register_entries, self.register_services, self.register_firsts, self.register_audit)
 
     def prepare(self) -> None:
         for store in self._all():
@@ -38,4 +45,4 @@ class WelfareStores:
         return [self.applications.collection, self.grants.collection, self.payments.collection,
                 self.redemptions.collection, self.visits.collection, self.movements.collection,
                 self.fund_entries.collection, self.stock.collection, self.fund.collection,
-                self.import_jobs.collection]
+                self.import_jobs.collection, self.register_entries.collection, self.register_services.collection]

@@ -99,6 +99,11 @@ class HouseholdSchema(Schema):
     medical_expenses_fen = Fen(load_default=0)
     emergency_reason = Text(max_length=500, load_default="")
     requested_amount_fen = Fen(load_default=0)
+    # (#20) statuses the applicant states (entitled_group 优抚对象, party_hardship 困难党员) and documents handed in
+    stated_statuses = fields.List(fields.String(validate=validate.Length(1, 50)), load_default=list,
+                                  validate=validate.Length(max=10))
+    documents_provided = fields.List(Text(max_length=50, min_length=1), load_default=list,
+                                     validate=validate.Length(max=20))
 
     @validates_schema
     def _members(self, data, **kwargs):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from .money import fen_to_yuan, times, yuan_to_fen
@@ -31,6 +32,9 @@ class Household:
     medical_expenses_fen: int = 0  # out-of-pocket, last 12 months
     emergency_reason: str = ""
     requested_amount_fen: int = 0
+    # (#20) what the applicant states (优抚对象, 困难党员) and the documents handed in (优抚证, 党组织证明)
+    stated_statuses: tuple[str, ...] = ()
+    documents_provided: tuple[str, ...] = ()
 
     @property
     def size(self) -> int:
@@ -132,8 +136,10 @@ class Catalogue:
                 best = (depth, yuan_to_fen(line[name]))
         return best[1] if best else None
 
-    def check(self, programme: Programme, household: Household, org_path: str, year: int) -> Eligibility:
-        ctx = _Context(self, household, org_path, year)
+    def check(self, programme: Programme, household: Household, org_path: str, year: int,
+              today: date | None = None) -> Eligibility:
+        """`today`: the day ages are counted on (default: the last day of `year`)."""
+        ctx = _Context(self, household, org_path, year, today or date(year, 12, 31))
         results = tuple(RULES[r["rule"]](ctx, r) for r in programme.rules)
         amount = AMOUNTS[programme.amount["rule"]](ctx, programme.amount) if all(r.passed for r in results) else 0
         return Eligibility(programme.code, year, results, max(0, amount))
@@ -145,6 +151,7 @@ class _Context:
     household: Household
     org_path: str
     year: int
+    today: date = date.max
 
     def line(self, name: str) -> int | None:
         return self.catalogue.line_fen(name, self.org_path, self.year)
@@ -244,8 +251,52 @@ def _age_by_sex(ctx, p):
                       f"the applicant ({'man' if sex == 'male' else 'woman'}) is {age} in {ctx.year}: "
                       f"{'at least' if ok else 'under'} {needed}", {"sex": sex, "age": age, "required": needed})
 
+def birth_date(id_number: str) -> date | None:
+    """The date of birth an ID number carries (18 characters: YYYYMMDD at 7-14), or None."""
+    try:
+        return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    except (ValueError, TypeError):
+        return None
+
+
+def age_on(id_number: str, day: date) -> int | None:
+    born = birth_date(id_number)
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _aged(ctx, years: int) -> list[Member]:
+    return [m for m in ctx.household.members if (age_on(m.id_number, ctx.today) or 0) >= years]
+
+
+def _age(ctx, p):
+    years = int(p["years"])
+    who = _aged(ctx, years)
+    return RuleResult("member_age_at_least", bool(who),
+                      f"members aged {years} or more on {ctx.today.isoformat()} (from the ID numbers' birth dates): "
+                      f"{', '.join(m.name for m in who) or 'none'}",
+                      {"years_at_least": years, "on": ctx.today.isoformat(), "qualifying_members": len(who)})
+
+
+def _status(ctx, p):
+    status, label = p["status"], p.get("label", p["status"])
+    ok = status in ctx.household.stated_statuses
+    return RuleResult("status_stated", ok, f"{label}: {'stated' if ok else 'not stated'} by the applicant",
+                      {"status": status})
+
+
+def _document(ctx, p):
+    document = p["document"]
+    ok = document in ctx.household.documents_provided
+    return RuleResult("document_provided", ok, f"{document}: {'provided' if ok else 'not provided'}",
+                      {"document": document})
+
 
 RULES = {
+    "member_age_at_least": _age,
+    "status_stated": _status,
+    "document_provided": _document,
     "residence": _residence,
     "income_per_member_below_line": _income_below_line,
     "assets_per_member_at_most": _assets,
@@ -284,7 +335,12 @@ def _share_of_expenses(ctx, p):
     return min(share, yuan_to_fen(p["max_yuan"]))
 
 
+def _fixed_per_aged_member(ctx, p):
+    return yuan_to_fen(p["yuan"]) * len(_aged(ctx, int(p["years"])))
+
+
 AMOUNTS = {
+    "fixed_per_aged_member": _fixed_per_aged_member,
     "gap_to_line": _gap_to_line,
     "fixed_per_household": _fixed_per_household,
     "fixed_per_qualifying_member": _fixed_per_member,

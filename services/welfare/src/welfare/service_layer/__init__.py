@@ -13,10 +13,13 @@ from .grants import Grants
 from .redemptions import Redemptions
 from .statistics import Statistics
 from .visits import Visits
+from ..adapters.registers import load_registers
+from ..domain.registers import Registers
+from .registers import PersonRegisters
 
 
 class Welfare:
-    def __init__(self, deps, catalogue: Catalogue):
+    def __init__(self, deps, catalogue: Catalogue, registers: Registers | None = None):
         self.deps = deps
         self.catalogue = catalogue
         self.stores = WelfareStores(deps, lambda code: (p := catalogue.get(code)) and p.name)
@@ -30,6 +33,7 @@ class Welfare:
         self.visits = Visits(*groups)
         self.statistics = Statistics(*groups)
         self.employment = Employment(*groups)  # 就业 / 社保 (#20): its own stores
+        self.registers = PersonRegisters(*groups, registers or load_registers())  # 退管 / 老龄, 残联, 优抚 (#20)
 
     def prepare(self) -> None:
         self.stores.prepare()

@@ -22,12 +22,14 @@ class Applications(UseCases):
 
     def check(self, p: Principal, programme: str, org_unit_id: str, household: dict):
         org_path = self.unit_path(p, "welfare:apply", org_unit_id)
-        return self.catalogue.check(self.programme(programme), household_from(household), org_path, self.year())
+        return self.catalogue.check(self.programme(programme), household_from(household), org_path, self.year(),
+                                    self.today())
 
     def submit(self, p: Principal, body: dict) -> Application:
         org_path = self.unit_path(p, "welfare:apply", body["org_unit_id"])
         programme = self.programme(body["programme"])
-        eligibility = self.catalogue.check(programme, household_from(body["household"]), org_path, self.year())
+        eligibility = self.catalogue.check(programme, household_from(body["household"]), org_path, self.year(),
+                                           self.today())
         resident = "resident" in p.roles and not p.can("welfare:review", org_path)
         app = Application.submit(new_id(), org_path, body["org_unit_id"], programme.code, body["household"],
                                  "online" if resident else body.get("channel", "window"), p.user_id,
@@ -101,7 +103,7 @@ class Applications(UseCases):
         def approve(app):
             # the household is re-checked against the line of the year it is approved in
             eligibility = self.catalogue.check(self.programme(app.programme), household_from(app.household),
-                                               app.org_path, self.year())
+                                               app.org_path, self.year(), self.today())
             app.approve(f"g-{app.id}", eligibility, p.user_id, self.clock.now_iso())
 
         # a retry (same Idempotency-Key) finds it approved already: the grant follows it

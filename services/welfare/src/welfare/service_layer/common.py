@@ -39,7 +39,8 @@ def household_from(data: dict) -> Household:
                            m.get("college_admitted", False)) for m in data["members"])
     return Household(members, data.get("residence", "urban"), data.get("financial_assets_fen", 0),
                      Decimal(str(data.get("housing_area_m2", "0"))), data.get("medical_expenses_fen", 0),
-                     data.get("emergency_reason", ""), data.get("requested_amount_fen", 0))
+                     data.get("emergency_reason", ""), data.get("requested_amount_fen", 0),
+                     tuple(data.get("stated_statuses") or ()), tuple(data.get("documents_provided") or ()))
 
 
 def found(repo, what: str, record_id: str):
@@ -68,6 +69,10 @@ class UseCases:
 
     def year(self) -> int:
         return self.clock.now().year
+
+    def today(self):
+        """The offices' today (a resident's age for the 高龄津贴 is counted on it)."""
+        return self.clock.now().astimezone(CHINA).date()
 
     def unit_path(self, p: Principal, permission: str, org_unit_id: str, field: str = "org_unit_id") -> str:
         """The org path of a unit the caller names, which they must hold `permission` over."""

@@ -44,7 +44,7 @@ class Grants(UseCases):
         def rereview(grant):
             programme = self.programme(grant.programme)
             eligibility = self.catalogue.check(programme, household_from(body["household"]), grant.org_path,
-                                               self.year())
+                                               self.year(), self.today())
             return grant.rereview(body["household"], eligibility, p.user_id, self.clock.now_iso(),
                                   programme.review_every_months, body.get("if_failed", "suspend"))
 
