@@ -276,17 +276,6 @@ class _JobSeekerFact(Schema):
     """Which registration (失业登记), in which org unit, of whom (person_key)."""
 
     jobseeker_id = fields.String(required=True)
-
-# -- the person registers (退管 / 老龄, 残联, 优抚; #20): a resident entered into a register, changed, ended; a
-# service delivered to them. No names, ID numbers, categories or grades (sensitive, PIPL): the person is their
-# `person_key`, the register's stock is counted from registered / ended.
-
-
-
-
-class _RegisterEntryFact(Schema):
-    entry_id = fields.String(required=True)
-    register = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$"))
     org_unit_id = fields.String(required=True)
     person_key = person_key_field()
 
@@ -372,6 +361,18 @@ class MedicalInsuranceEnrolled(Schema):
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     category = fields.String(required=True)
     enrolled_on = fields.String(required=True, validate=_DAY)
+
+# -- the person registers (退管 / 老龄, 残联, 优抚; #20): a resident entered into a register, changed, ended; a
+# service delivered to them. No names, ID numbers, categories or grades (sensitive, PIPL): the person is their
+# `person_key`, the register's stock is counted from registered / ended.
+
+
+class _RegisterEntryFact(Schema):
+    entry_id = fields.String(required=True)
+    register = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$"))
+    org_unit_id = fields.String(required=True)
+    person_key = person_key_field()
+
 
 @CONTRACTS.contract("welfare.register_entry.registered", 1, example={
     "entry_id": "e-1", "register": "retiree", "org_unit_id": "jiayuan", "person_key": _KEY,

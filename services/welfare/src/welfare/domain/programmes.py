@@ -251,6 +251,7 @@ def _age_by_sex(ctx, p):
                       f"the applicant ({'man' if sex == 'male' else 'woman'}) is {age} in {ctx.year}: "
                       f"{'at least' if ok else 'under'} {needed}", {"sex": sex, "age": age, "required": needed})
 
+
 def birth_date(id_number: str) -> date | None:
     """The date of birth an ID number carries (18 characters: YYYYMMDD at 7-14), or None."""
     try:
