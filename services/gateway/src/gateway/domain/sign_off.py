@@ -83,10 +83,11 @@ def add_into(total: dict[str, float], part: dict[str, float]) -> None:
         total[k] = total.get(k, 0) + v
 
 
-def as_pairs(figures: dict[str, float]) -> list[list]:
-    """Figures as stored: [key, value] pairs (figure keys hold dots, which a document's field names may not)."""
-    return [[k, v] for k, v in sorted(figures.items())]
+def as_pairs(figures: dict[str, float]) -> list[dict]:
+    """Figures as stored: {metric, value} entries (figure keys hold dots, which a document's field names may not;
+    FerretDB stores no arrays of arrays)."""
+    return [{"metric": k, "value": v} for k, v in sorted(figures.items())]
 
 
 def from_pairs(pairs) -> dict[str, float]:
-    return {k: v for k, v in (pairs or [])}
+    return {p["metric"]: p["value"] for p in (pairs or [])}

@@ -91,7 +91,7 @@ class SignOff(Filing):
         if target is not None and principal.can(permission, target["path"]):
             return
         if principal.can(permission, unit["path"]):
-            raise Forbidden(f"you cannot {act} your own unit's period: {_above[unit['level']]} does"
+            raise Forbidden(f"you cannot {act} your own unit's period: {_ABOVE[unit['level']]} does"
                             if levels == 1 else f"you cannot {act} an approval made at your own level")
         raise Forbidden(f"{permission} is not granted for this org unit")
 
