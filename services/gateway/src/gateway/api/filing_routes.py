@@ -119,7 +119,7 @@ class NarrativeSchema(Schema):
     updated = fields.Nested(Actor)
 
 
-YEAR = "<int(min=2000,max=2100):year>"
+YEAR = "<int:year>"
 
 
 def blueprint(sign_off: SignOff, profiles: UnitProfiles, narratives: ReportNarratives) -> Blueprint:

@@ -250,7 +250,13 @@ class ReportNarratives(Filing):
         return {"org_unit_id": unit_id, "year": year, **{k: doc.get(k, "") for k in NARRATIVE_SECTIONS},
                 "version": doc.get("_v", 0), **({"updated": doc["updated"]} if doc.get("updated") else {})}
 
+    @staticmethod
+    def _year(year: int) -> None:
+        if not 2000 <= year <= 2100:
+            raise ValidationFailed("invalid year", {"year": ["a calendar year 2000-2100"]})
+
     def get(self, principal: Principal, unit_id: str, year: int) -> dict:
+        self._year(year)
         self.unit(principal, unit_id, "reports:read")
         return self._view(self.narratives.get(unit_id, year), unit_id, year)
 
@@ -259,6 +265,7 @@ class ReportNarratives(Filing):
         return self._view(self.narratives.get(unit_id, year), unit_id, year)
 
     def put(self, principal: Principal, unit_id: str, year: int, body: dict) -> dict:
+        self._year(year)
         unit = self.unit(principal, unit_id, "reports:export")
         doc = self.narratives.get(unit_id, year)
         if body.get("version") is not None and body["version"] != (doc or {}).get("_v", 0):
