@@ -231,3 +231,32 @@ def test_the_annual_report_prints_the_filed_figures_and_the_adjustment_apart(svc
     assert "接访人次:签报2人次,签报后调整+3人次,现为5人次。" in text
     table = doc.tables[0]
     assert [c.text for c in table.rows[0].cells] == ["指标", "2025年", "2024年", "签报后调整"]
+    from openpyxl import load_workbook
+
+    x = svc.client.get("/api/v1/reports/annual.xlsx", query_string={"org_unit": "yangchun", "year": 2025},
+                       headers=district)
+    sheet = load_workbook(io.BytesIO(x.data))["主要指标"]
+    rows = {row[0]: row for row in sheet.iter_rows(values_only=True)}
+    assert rows["指标"][-1] == "签报后调整" and rows["接访批次"][2:] == (1, 0, 1)
+
+
+@pytest.mark.parametrize("store", ["sqlite", "mongo"])
+def test_two_acts_on_one_period_at_the_same_instant_one_is_refused(make_svc, store):
+    """Two officers read the period at the same version and both act: the second write is a 409, not a lost act."""
+    from liandong.errors import ConcurrencyConflict
+
+    from gateway.adapters.report_filings import Approvals
+
+    svc = make_svc(store=store)
+    approvals = Approvals(svc.platform.deps)
+    step = {"action": "submit", "state": "submitted", "user_id": "u", "name": "甲", "at": "2026-04-01T00:00:00Z"}
+    approvals.write("yangchun", "2026-03", 0, {"state": "submitted", "org_path": YANGCHUN}, step)
+    with pytest.raises(ConcurrencyConflict):
+        approvals.write("yangchun", "2026-03", 0, {"state": "submitted", "org_path": YANGCHUN}, step)
+    approvals.write("yangchun", "2026-03", 1, {"state": "approved"}, step | {"action": "approve"})
+    with pytest.raises(ConcurrencyConflict):
+        approvals.write("yangchun", "2026-03", 1, {"state": "open"}, step | {"action": "unlock"})
+    doc = approvals.get("yangchun", "2026-03")
+    assert (doc["state"], doc["_v"], [h["action"] for h in doc["history"]]) == ("approved", 2, ["submit", "approve"])
+    if store == "mongo":
+        svc.platform.db.drop()
