@@ -103,6 +103,9 @@ def test_a_filed_period_keeps_its_figures_and_a_late_event_shows_as_adjustment(m
     act(svc, officer, "ceguan", "2026-03", "submit")
     filed = act(svc, district, "ceguan", "2026-03", "approve")["filed"]
     assert (filed["petition.batches"], filed["petition.person_times"]) == (3, 5)
+    # while the sub-district's period is filed with its communities' figures, theirs stay locked
+    assert "unlock it first" in act(svc, district, "yangchun", "2026-03", "unlock", 409, reason="补录")["error"][
+        "message"]
     petition(svc, YANGHE, "yanghe", 1, "2026-03-29T02:00:00.000000Z")
     projected(svc, "ceguan", 5)
     sub = overview(svc, "ceguan")

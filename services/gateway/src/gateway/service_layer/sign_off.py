@@ -172,6 +172,11 @@ class SignOff(Filing):
             self._above(principal, unit, "reports:approve", 1, "unlock")
         if state == OPEN:
             raise InvalidTransition(f"{period.code} of {unit['name']} is open: there is nothing to unlock")
+        parent = self.parent(unit)
+        above = self.approvals.get(parent["_id"], period.code) if parent else None
+        if (above or {}).get("state") in FILED:  # what the level above filed holds this unit's filed figures
+            raise InvalidTransition(f"{period.code} of {parent['name']} is filed with this unit's figures: "
+                                    "unlock it first")
         return self._move(principal, unit, period, doc, "unlock", OPEN,
                           {"unlocked": _actor(principal, self.clock.now_iso()), "unlock_reason": reason,
                            "filed": None, "filed_at": None, "submitted": None, "approved": None, "accepted": None},
