@@ -132,6 +132,11 @@ def test_a_filed_period_keeps_its_figures_and_a_late_event_shows_as_adjustment(m
     listed = svc.client.get("/api/v1/reports/approvals", query_string={"period": "2026-03", "state": "accepted"},
                             headers=officer).get_json()
     assert listed["total"] == 1 and listed["items"][0]["org_unit_id"] == "yangchun"
+    within = svc.client.get("/api/v1/reports/approvals", query_string={"from": "2026-03-01", "to": "2026-03-31",
+                            "org_unit": "ceguan"}, headers=officer).get_json()
+    assert sorted(i["org_unit_id"] for i in within["items"]) == ["ceguan", "yangchun", "yanghe"]
+    assert svc.client.get("/api/v1/reports/approvals", query_string={"from": "2026-04-01"},
+                          headers=officer).get_json()["total"] == 0
     if store == "mongo":
         svc.platform.db.drop()
 

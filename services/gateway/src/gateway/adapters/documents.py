@@ -173,7 +173,8 @@ def basic_situation(o: dict, profile: dict | None) -> str | None:
     name = o["org_unit"]["name"]
     if profile.get("source") == "children":
         name += f"下辖{profile['units']}个{_BELOW.get(o['org_unit']['level'], '单位')},"
-    return (f"{name}辖区面积{profile['area_km2']:g}平方公里,共有居民{profile['households']}户"
+    area = f"{profile['area_km2']:.4f}".rstrip("0").rstrip(".")
+    return (f"{name}辖区面积{area}平方公里,共有居民{profile['households']}户"
             f"{profile['population']}人,划分为{profile['grids']}个网格。")
 
 

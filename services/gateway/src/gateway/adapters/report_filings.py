@@ -55,11 +55,17 @@ class Approvals:
         return self.records.find({"$and": [subtree(path), {"period": period},
                                            {"state": {"$in": ["approved", "accepted"]}}]})
 
-    def page(self, paths: list[str], period: str | None, states: list[str] | None, page: int, page_size: int) -> Page:
+    def page(self, paths: list[str], period: str | None, states: list[str] | None, page: int, page_size: int,
+             within: tuple[str | None, str | None] = (None, None)) -> Page:
+        """`within`: (first day, last day) the periods lie in, either open."""
         scope = [subtree(p) for p in paths]
         terms = [scope[0] if len(scope) == 1 else {"$or": scope}]
         if period:
             terms.append({"period": period})
+        if within[0]:
+            terms.append({"starts_on": {"$gte": within[0]}})
+        if within[1]:
+            terms.append({"ends_on": {"$lte": within[1]}})
         if states:
             terms.append({"state": {"$in": states}})
         return page_of(self.records, terms[0] if len(terms) == 1 else {"$and": terms}, page=page,

@@ -17,6 +17,8 @@ from ..service_layer.sign_off import ReportNarratives, SignOff, UnitProfiles
 
 
 class ApprovalQuery(ListQuery):
+    """`from`/`to`: the periods lying within these days (a month or year wholly inside them)."""
+
     period = fields.String(load_default=None, metadata={"description": "a month YYYY-MM or a year YYYY"})
     state = fields.String(load_default=None, metadata={"description": f"comma-separated: {', '.join(STATES)}"})
 

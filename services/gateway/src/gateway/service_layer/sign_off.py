@@ -110,14 +110,16 @@ class SignOff(Filing):
         if q.get("org_unit"):
             path = self.unit(principal, q["org_unit"], "reports:read")["path"]
         paths = principal.list_paths("reports:read", path)
-        return self.approvals.page(paths, period, q.get("state"), q["page"], q["page_size"])
+        within = tuple(d.isoformat() if (d := day_of(q.get(k))) else None for k in ("from_", "to"))
+        return self.approvals.page(paths, period, q.get("state"), q["page"], q["page_size"], within)
 
     def _move(self, principal: Principal, unit: dict, period: Period, doc: dict | None, action: str, state: str,
               extra: dict | None = None, reason: str | None = None) -> dict:
         now = self.clock.now_iso()
         step = {"action": action, "state": state, **_actor(principal, now), **({"reason": reason} if reason else {})}
         fields = {"org_unit_id": unit["_id"], "org_path": unit["path"], "level": unit["level"], "period": period.code,
-                  "state": state, **(extra or {})}
+                  "starts_on": period.start.isoformat(), "ends_on": period.end.isoformat(), "state": state,
+                  **(extra or {})}
         saved = self.approvals.write(unit["_id"], period.code, (doc or {}).get("_v", 0), fields, step)
         self.record(principal, action, f"/api/v1/reports/approvals/{unit['_id']}/{period.code}/{action}",
                     report={"org_unit_id": unit["_id"], "period": period.code, "state": state,
