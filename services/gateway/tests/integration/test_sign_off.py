@@ -132,6 +132,7 @@ def test_a_filed_period_keeps_its_figures_and_a_late_event_shows_as_adjustment(m
     listed = svc.client.get("/api/v1/reports/approvals", query_string={"period": "2026-03", "state": "accepted"},
                             headers=officer).get_json()
     assert listed["total"] == 1 and listed["items"][0]["org_unit_id"] == "yangchun"
+    assert listed["items"][0]["filed"]["petition.batches"] == 2 and listed["items"][0]["state_name"] == "已确认"
     within = svc.client.get("/api/v1/reports/approvals", query_string={"from": "2026-03-01", "to": "2026-03-31",
                             "org_unit": "ceguan"}, headers=officer).get_json()
     assert sorted(i["org_unit_id"] for i in within["items"]) == ["ceguan", "yangchun", "yanghe"]

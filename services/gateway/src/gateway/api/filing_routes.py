@@ -53,7 +53,7 @@ class ApprovalSchema(Schema):
 
 
 class ApprovalListSchema(Schema):
-    items = fields.List(fields.Dict())
+    items = fields.List(fields.Nested(ApprovalSchema))
     total, page, page_size = fields.Integer(), fields.Integer(), fields.Integer()
 
 
@@ -93,8 +93,9 @@ class ProfileListQuery(ListQuery):
         exclude = ("org_unit",)
 
 
-class ProfileListSchema(ApprovalListSchema):
+class ProfileListSchema(Schema):
     items = fields.List(fields.Nested(ProfileSchema))
+    total, page, page_size = fields.Integer(), fields.Integer(), fields.Integer()
 
 
 class ProfileQuery(Schema):

@@ -111,7 +111,12 @@ class SignOff(Filing):
             path = self.unit(principal, q["org_unit"], "reports:read")["path"]
         paths = principal.list_paths("reports:read", path)
         within = tuple(d.isoformat() if (d := day_of(q.get(k))) else None for k in ("from_", "to"))
-        return self.approvals.page(paths, period, q.get("state"), q["page"], q["page_size"], within)
+        found = self.approvals.page(paths, period, q.get("state"), q["page"], q["page_size"], within)
+        # each as one period's own answer shows it (a unit retired since keeps its stored path and id)
+        found.items = [_view(d, self.orgs.unit(d["org_unit_id"]) or {"_id": d["org_unit_id"], "name": d["org_unit_id"],
+                                                                     "level": d["level"]}, Period.parse(d["period"]))
+                       for d in found.items]
+        return found
 
     def _move(self, principal: Principal, unit: dict, period: Period, doc: dict | None, action: str, state: str,
               extra: dict | None = None, reason: str | None = None) -> dict:
