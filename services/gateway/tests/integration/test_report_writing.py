@@ -102,6 +102,8 @@ def test_narrative_sections_are_kept_with_the_report_audited_and_printed_after_t
     stale = svc.client.put(url, json=body | {"plans": "另一稿", "version": 0}, headers=worker)
     assert stale.status_code == 409
     assert svc.client.get(url, headers=worker).get_json()["plans"] == body["plans"]
+    retried = svc.client.put(url, json=body, headers=worker)  # the same write again (its answer was lost)
+    assert retried.status_code == 200 and retried.get_json()["version"] == 1
     # another community's staff see none of it; who cannot export the report cannot write it
     assert svc.client.get(url, headers=svc.headers("huangniling_worker")).status_code == 404
     grid = auth_headers(svc.settings, "grid_worker", "jiayuan-g1", "/chuanying/huangqi/jiayuan/jiayuan-g1/")

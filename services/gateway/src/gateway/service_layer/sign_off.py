@@ -280,12 +280,12 @@ class ReportNarratives(Filing):
         self._year(year)
         unit = self.unit(principal, unit_id, "reports:export")
         doc = self.narratives.get(unit_id, year)
-        if body.get("version") is not None and body["version"] != (doc or {}).get("_v", 0):
-            raise InvalidTransition("the sections were changed since you read them: read them again")
         sections = {k: (body.get(k) or "").strip() for k in NARRATIVE_SECTIONS}
         changed = sorted(k for k, v in sections.items() if v != (doc or {}).get(k, ""))
-        if not changed:
+        if not changed:  # a repeated write (a retry after a lost answer) changes nothing and is no conflict
             return self._view(doc, unit_id, year)
+        if body.get("version") is not None and body["version"] != (doc or {}).get("_v", 0):
+            raise InvalidTransition("the sections were changed since you read them: read them again")
         saved = self.narratives.write(unit_id, year, (doc or {}).get("_v", 0), {
             "org_unit_id": unit_id, "org_path": unit["path"], "year": year, **sections,
             "updated": _actor(principal, self.clock.now_iso())})
