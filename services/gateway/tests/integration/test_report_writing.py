@@ -30,6 +30,11 @@ def report(svc, unit: str, year: int, headers=None) -> Document:
     return Document(io.BytesIO(r.data))
 
 
+def overview_of(svc, headers) -> dict:
+    return svc.client.get("/api/v1/reports/overview", query_string={"org_unit": "jiayuan", "from": "2026-01-01",
+                          "to": "2026-12-31"}, headers=headers).get_json()
+
+
 def paragraphs(doc: Document) -> list[str]:
     return [p.text for p in doc.paragraphs]
 
@@ -113,13 +118,16 @@ def test_narrative_sections_are_kept_with_the_report_audited_and_printed_after_t
     assert [e["narrative"] for e in trail["items"] if "narrative" in e] == [
         {"org_unit_id": "jiayuan", "year": 2026, "sections": ["cases", "plans"]}]
 
+    from gateway.adapters.documents import cn_number, section_number, sentences
+
     headings = [p.text for p in report(svc, "jiayuan", 2026, worker).paragraphs if p.style.name.startswith("Heading")]
-    cases, plans = headings.index("五、典型案例"), headings.index("六、下一步打算")
-    figures = [h for h in headings if h.startswith(("一、", "二、", "三、", "四、"))]
-    assert len(figures) == 4 and all(headings.index(h) < cases for h in figures)
-    assert plans == cases + 1 and headings[plans + 1] == "七、主要指标"
+    figures = list(sentences(overview_of(svc, worker)))  # the figures' sections, whatever the offices add to them
+    after = max(section_number(t) for t in figures)
+    cases, plans = f"{cn_number(after + 1)}、典型案例", f"{cn_number(after + 2)}、下一步打算"
+    assert headings[headings.index(cases) - 1] == figures[-1] and headings[headings.index(cases) + 1] == plans
+    assert headings[headings.index(plans) + 1] == f"{cn_number(after + 3)}、主要指标"
     text = paragraphs(report(svc, "jiayuan", 2026, worker))
-    assert text[text.index("五、典型案例") + 1:text.index("六、下一步打算")] == body["cases"].split("\n")
+    assert text[text.index(cases) + 1:text.index(plans)] == body["cases"].split("\n")
     if store == "mongo":
         svc.platform.db.drop()
 
@@ -129,6 +137,13 @@ def test_a_past_year_is_told_as_that_whole_year_and_the_year_under_way_since_its
     assert any(p.startswith("2025年全年共接访0批次0人次") for p in past)
     assert not any("今年以来" in p for p in past)
     assert any(p.startswith("今年以来共接访0批次") for p in paragraphs(report(svc, "jiayuan", 2026)))
+
+
+def test_section_numbers_read_as_they_are_written():
+    from gateway.adapters.documents import cn_number, section_number
+
+    assert [section_number(f"{cn_number(n)}、x") for n in (1, 4, 10, 11, 20, 23)] == [1, 4, 10, 11, 20, 23]
+    assert section_number("典型案例") == 0
 
 
 def test_opening_words_of_a_month_and_of_other_periods():

@@ -162,6 +162,17 @@ def cn_number(n: int) -> str:
     return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
 
 
+def section_number(title: str) -> int:
+    """The number a heading counts as ("十一、…" -> 11), 0 for an unnumbered one."""
+    head = title.split("、", 1)[0] if "、" in title else ""
+    if not head or any(c not in _DIGITS + "十" for c in head):
+        return 0
+    tens, _, ones = head.rpartition("十")
+    if "十" not in head:
+        return _DIGITS.index(head) if len(head) == 1 else 0
+    return (_DIGITS.index(tens) if tens else 1) * 10 + (_DIGITS.index(ones) if ones else 0)
+
+
 _BELOW = {"district": "街道", "subdistrict": "社区"}
 
 
@@ -215,7 +226,8 @@ def annual_docx(o: dict, year: int, series: dict, profile: dict | None = None, n
         doc.add_heading(title, level=1)
         for line in lines:
             doc.add_paragraph(line)
-    number = iter(range(len(figures) + 1, 100))  # the sections after the figures' continue their count
+    # the sections after the figures' continue their count (from the highest: the offices' sections may skip one)
+    number = iter(range(max([len(figures), *map(section_number, figures)]) + 1, 100))
 
     def heading(title: str) -> None:
         doc.add_heading(f"{cn_number(next(number))}、{title}", level=1)
