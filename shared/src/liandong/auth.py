@@ -56,7 +56,8 @@ PERMISSIONS: dict[str, set[str]] = {
                                        "welfare:disburse", "welfare:goods", "welfare:visit", "volunteer:manage",
                                        "security:report", "security:handle", "security:patrol",
                                        "security:mediate", "security:migrants", "security:register",
-                                       "reports:export", "petition:hall"},
+                                       "reports:export", "petition:hall",
+                                       "reports:submit"},  # a community files its period (签报, #21)
     "community_police": _STAFF_READ | {"security:report", "security:handle", "security:patrol",
                                        "security:mediate", "security:migrants", "security:corrections",
                                        "security:register",
@@ -68,11 +69,15 @@ PERMISSIONS: dict[str, set[str]] = {
                                           "reports:export", "personal_data:read", "petition:hall",
                                           # the 街道's own offices (民政科, 残联, 社保所, 党工委) keep these registers
                                           "welfare:retirees", "welfare:disability", "welfare:employment",
-                                          "welfare:veterans", "volunteer:party"},
+                                          "welfare:veterans", "volunteer:party",
+                                          # sign-off (#21): files its own period, approves its communities'
+                                          "reports:submit", "reports:approve"},
     "district_admin": _STAFF_READ | {"petition:supervise", "welfare:approve", "welfare:fund",
                                      "volunteer:manage", "security:handle", "reports:export", "org:admin",
                                      "users:admin", "audit:read", "personal_data:read",
-                                     "dead_letters:admin"},
+                                     "dead_letters:admin",
+                                     # sign-off (#21): approves a sub-district's period, accepts its approvals
+                                     "reports:approve", "reports:accept"},
 }
 
 # The registers of #20 hold data PIPL counts as sensitive (health and disability, party membership): each is

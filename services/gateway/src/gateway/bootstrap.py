@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 from liandong import open311
 from liandong.auth import TokenService
@@ -17,6 +17,7 @@ from . import DOMAIN_SERVICES, SERVICE
 from .adapters.audit_log import AuditLog
 from .adapters.idempotency import IdempotencyStore
 from .adapters.org_repository import OrgRepository
+from .adapters.report_filings import Approvals, Narratives, Profiles
 from .adapters.proxy import ServiceProxy
 from .adapters.rate_limit import RateLimiter, RateLimitWindows
 from .adapters.service_clients import ServiceDirectory
@@ -24,8 +25,8 @@ from .adapters.service_clients import ServiceStatus
 from .adapters.user_repository import RevocationLog, SessionStore, UserRepository
 from .adapters.vocabularies import Vocabularies
 from . import console, handlers
-from .api import (audit_routes, auth_routes, docs, export_routes, idempotent_posts, imports, org_routes,
-                  proxy_routes, report_routes, user_routes)
+from .api import (audit_routes, auth_routes, docs, export_routes, filing_routes, idempotent_posts, imports,
+                  org_routes, proxy_routes, report_routes, user_routes)
 from .demo import demo_district
 from .handlers.reports_projector import ReportsProjector
 from .service_layer.exports import Exports
@@ -33,6 +34,7 @@ from .service_layer.identity import Identity, ensure_first_accounts
 from .service_layer.imports import kinds as import_kinds
 from .service_layer.org import import_tree
 from .service_layer.reports import OrgIndex, Reports
+from .service_layer.sign_off import ReportNarratives, SignOff, UnitProfiles
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,8 @@ def prepare(platform: Platform, org: OrgRepository, identity: Identity) -> None:
     AuditLog(platform.deps).prepare()
     RateLimitWindows(platform.deps).prepare()
     ImportJobs(platform.deps).prepare()
+    Approvals(platform.deps).prepare()
+    Profiles(platform.deps).prepare()
 
 
 def projector_for(platform: Platform, org: OrgRepository) -> ReportsProjector:
@@ -88,12 +92,20 @@ def projector_for(platform: Platform, org: OrgRepository) -> ReportsProjector:
 
 def install_reports(app: Flask, platform: Platform, org: OrgRepository, vocabularies: Vocabularies | None = None,
                     status: ServiceStatus | None = None) -> ReportsProjector:
-    """The reports' routes on `app`; returns their projector (tests run it by hand)."""
+    """The reports' routes on `app` (and their filing: sign-off, profiles, narratives); returns their projector
+    (tests run it by hand)."""
     orgs = OrgIndex(org)
     projector = ReportsProjector(platform.deps, platform.bus, platform.registry, orgs.community_of)
+    deps = platform.deps
+    approvals = Approvals(deps)
     reports = Reports(projector, orgs, platform.clock, status or ServiceStatus(platform.settings, DOMAIN_SERVICES),
-                      vocabularies)
-    app.register_blueprint(report_routes.blueprint(reports))
+                      vocabularies, approvals)
+    filing = {"orgs": orgs, "audit": AuditLog(deps), "clock": platform.clock,
+              "correlation": lambda: g.get("correlation_id")}
+    profiles, narratives = UnitProfiles(profiles=Profiles(deps), **filing), ReportNarratives(narratives=Narratives(deps), **filing)
+    app.register_blueprint(report_routes.blueprint(reports, profiles, narratives))
+    app.register_blueprint(filing_routes.blueprint(SignOff(approvals=approvals, reports=reports, **filing), profiles,
+                                                   narratives))
     return projector
 
 

@@ -21,6 +21,12 @@ VALID = {
     "/api/v1/reports/annual.docx": {"org_unit": "jiayuan", "year": "2026"},
     "/api/v1/reports/annual.xlsx": {"org_unit": "jiayuan", "year": "2026"},
     "/api/v1/reports/rebuild": {},
+    # filing reports (#21)
+    "/api/v1/reports/approvals": {"org_unit": "jiayuan", "period": "2026-03", "state": "open,submitted"},
+    "/api/v1/reports/approvals/<org_unit_id>/<period>": {},
+    "/api/v1/reports/narratives/<org_unit_id>/<int:year>": {},
+    "/api/v1/org/units/<org_unit_id>/profiles": {"from": "2026-01-01"},
+    "/api/v1/org/units/<org_unit_id>/profile": {"on": "2026-06-30"},
 }
 PROXIED = ("/api/v1/<service>/", "/api/v1/exports/", "/api/v1/gateway/")
 
@@ -31,8 +37,11 @@ def test_every_get_of_the_gateway_refuses_a_parameter_it_does_not_document(svc):
     own = sorted(r.rule for r in svc.app.url_map.iter_rules()
                  if "GET" in r.methods and r.rule.startswith("/api/v1/") and not r.rule.startswith(PROXIED))
     assert set(own) == set(VALID), "a new GET of the gateway: add its valid query here"
+    assert svc.client.post("/api/v1/org/units/jiayuan/profiles", headers=admin, json={
+        "as_of": "2026-01-01", "population": 6500, "households": 2300, "area_km2": 0.8, "grids": 6}).status_code == 201
     for rule in own:
-        path = rule.replace("<unit_id>", "jiayuan").replace("<user_id>", user_id)
+        path = (rule.replace("<unit_id>", "jiayuan").replace("<org_unit_id>", "jiayuan").replace("<user_id>", user_id)
+                .replace("<period>", "2026-03").replace("<int:year>", "2026"))
         ok = svc.client.get(path, query_string=VALID[rule], headers=admin)
         assert ok.status_code == 200, (rule, ok.status_code, ok.get_data(as_text=True)[:300])
         # a misspelt filter (org_unit_id for org_unit) must not answer the unfiltered figures or list

@@ -26,8 +26,10 @@ class AuditLog:
         self.entries.create_index([("user_id", 1), ("at", -1)], name="user_at")
 
     def record(self, *, user_id: str, name: str, roles: list[str], org_path: str, action: str, method: str,
-               path: str, service: str, status: int, fields: list[str], correlation_id: str | None) -> None:
-        self.entries.insert_one({"_id": new_id(), "at": self.clock.now_iso(), "user_id": user_id,
+               path: str, service: str, status: int, fields: list[str], correlation_id: str | None,
+               extra: dict | None = None) -> None:
+        """`extra`: what the gateway's own act was about (a report's period and state, a profile, a narrative)."""
+        self.entries.insert_one({**(extra or {}), "_id": new_id(), "at": self.clock.now_iso(), "user_id": user_id,
                                  "name": name, "roles": roles, "org_path": org_path, "action": action,
                                  "method": method, "path": path, "service": service, "status": status,
                                  "fields": sorted(fields), "correlation_id": correlation_id})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from docx import Document
 from docx.shared import Cm, Pt
@@ -15,7 +16,10 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from PIL import Image, ImageDraw
 
+from liandong.clock import LOCAL_TZ, from_iso
+
 from ..domain.metrics import METRICS, RATES
+from ..domain.sign_off import Period
 
 
 def yuan(fen: float) -> str:
@@ -51,6 +55,23 @@ def _programme_lines(o: dict) -> list[str]:
                             for p in active) + "。"]
 
 
+def since(o: dict) -> str:
+    """The opening words of a period's sentences: "今年以来" for the year under way, "2025年全年" for a past
+    year, "2026年3月" for a month, else the dates."""
+    start, end = (date.fromisoformat(o["period"][k]) for k in ("from", "to"))
+    current = from_iso(o["generated_at"]).astimezone(LOCAL_TZ).year if o.get("generated_at") else None
+    if (start.month, start.day) == (1, 1) and start.year == end.year == current:
+        return "今年以来"
+    period = Period.covering(start, end)
+    if period is not None:
+        return f"{start.year}年全年" if period.is_year else f"{start.year}年{start.month}月"
+    return f"{_cn_date(start)}至{_cn_date(end)}"
+
+
+def _cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def sentences(o: dict) -> dict[str, list[str]]:
     r = o["rates"]
     hours = _v(o, "volunteer.minutes") / 60
@@ -59,7 +80,7 @@ def sentences(o: dict) -> dict[str, list[str]]:
     dibao_h, dibao_p = sum(p["households"] for p in dibao), sum(p["people"] for p in dibao)
     return {
         "一、信访工作": [
-            f"今年以来共接访{_v(o, 'petition.batches')}批次{_v(o, 'petition.person_times')}人次,"
+            f"{since(o)}共接访{_v(o, 'petition.batches')}批次{_v(o, 'petition.person_times')}人次,"
             f"其中群体性上访{_v(o, 'petition.group_batches')}批次{_v(o, 'petition.group_person_times')}人次。",
             f"已办结{_v(o, 'petition.closed')}件,按期办结率{pct(r['petition.on_time_rate'])},"
             f"群众满意率{pct(r['petition.satisfaction_rate'])},本级化解率{pct(r['petition.resolved_at_level_rate'])};"
@@ -207,21 +228,104 @@ def bar_chart_png(values: list[float], width: int = 900, height: int = 320) -> b
     return buf.getvalue()
 
 
-def annual_docx(o: dict, year: int, series: dict) -> bytes:
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1..99 in Chinese numerals, as section headings count (一、… 十一、…)."""
+    tens, ones = divmod(n, 10)
+    if not tens:
+        return _DIGITS[ones]
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def section_number(title: str) -> int:
+    """The number a heading counts as ("十一、…" -> 11), 0 for an unnumbered one."""
+    head = title.split("、", 1)[0] if "、" in title else ""
+    if not head or any(c not in _DIGITS + "十" for c in head):
+        return 0
+    tens, _, ones = head.rpartition("十")
+    if "十" not in head:
+        return _DIGITS.index(head) if len(head) == 1 else 0
+    return (_DIGITS.index(tens) if tens else 1) * 10 + (_DIGITS.index(ones) if ones else 0)
+
+
+_BELOW = {"district": "街道", "subdistrict": "社区"}
+
+
+def basic_situation(o: dict, profile: dict | None) -> str | None:
+    """The 基本情况 opening: area, households, residents and grids of the unit (summed from its child units'
+    profiles when it keeps none of its own)."""
+    if not profile:
+        return None
+    name = o["org_unit"]["name"]
+    if profile.get("source") == "children":
+        name += f"下辖{profile['units']}个{_BELOW.get(o['org_unit']['level'], '单位')},"
+    area = f"{profile['area_km2']:.4f}".rstrip("0").rstrip(".")
+    return (f"{name}辖区面积{area}平方公里,共有居民{profile['households']}户"
+            f"{profile['population']}人,划分为{profile['grids']}个网格。")
+
+
+NARRATIVE_HEADINGS = {"cases": "典型案例", "plans": "下一步打算", "text": "其他工作"}
+
+
+def adjustment_lines(o: dict) -> list[str]:
+    """Each figure that changed after sign-off: filed, the adjustment, and what it is now."""
+    out = []
+    for key, m in o["metrics"].items():
+        if m.get("adjustment"):
+            fmt = yuan if m["unit"] == "fen" else str
+            unit = "元" if m["unit"] == "fen" else m["unit"]
+            out.append(f"{m['label']}:签报{fmt(m['filed'])}{unit},签报后调整{'+' if m['adjustment'] > 0 else '-'}"
+                       f"{fmt(abs(m['adjustment']))}{unit},现为{fmt(m['current'])}{unit}。")
+    return out
+
+
+def _filed(o: dict) -> bool:
+    return bool((o.get("sign_off") or {}).get("filed_units"))
+
+
+def annual_docx(o: dict, year: int, series: dict, profile: dict | None = None, narrative: dict | None = None) -> bytes:
+    """`profile`: the unit's in force at the year's end (基本情况); `narrative`: its written sections."""
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "SimSun"
     style.font.size = Pt(12)
     doc.add_heading(f"{o['org_unit']['name']}{year}年工作汇报", level=0)
     doc.add_paragraph(f"统计期间:{o['period']['from']}至{o['period']['to']}。以下数字均来自联动平台实时数据。")
-    for title, lines in sentences(o).items():
+    if _filed(o):
+        doc.add_paragraph("本期数据已签报:文中数字为签报数;签报后新报的数据不改动签报数,另列为签报后调整。")
+    opening = basic_situation(o, profile)
+    if opening:
+        doc.add_paragraph(opening)
+    figures = sentences(o)
+    for title, lines in figures.items():
         doc.add_heading(title, level=1)
         for line in lines:
             doc.add_paragraph(line)
-    doc.add_heading("五、主要指标", level=1)
-    table = doc.add_table(rows=1, cols=3)
+    # the sections after the figures' continue their count (from the highest: the offices' sections may skip one)
+    number = iter(range(max([len(figures), *map(section_number, figures)]) + 1, 100))
+
+    def heading(title: str) -> None:
+        doc.add_heading(f"{cn_number(next(number))}、{title}", level=1)
+
+    for key, title in NARRATIVE_HEADINGS.items():
+        written = ((narrative or {}).get(key) or "").strip()
+        if written:
+            heading(title)
+            for line in (ln.strip() for ln in written.splitlines()):
+                if line:
+                    doc.add_paragraph(line)
+    adjusted = adjustment_lines(o)
+    if adjusted:
+        heading("签报后调整")
+        for line in adjusted:
+            doc.add_paragraph(line)
+    heading("主要指标")
+    columns = ["指标", f"{year}年", f"{year - 1}年"] + (["签报后调整"] if _filed(o) else [])
+    table = doc.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("指标", f"{year}年", f"{year - 1}年")):
+    for cell, text in zip(table.rows[0].cells, columns):
         cell.text = text
     for key in TABLE_KEYS:
         row = table.add_row().cells
@@ -229,8 +333,10 @@ def annual_docx(o: dict, year: int, series: dict) -> bytes:
         row[0].text = _header(key)
         row[1].text = _cell(key, m["value"])
         row[2].text = _cell(key, m.get("previous_year", 0))
+        if _filed(o):
+            row[3].text = _cell(key, m.get("adjustment", 0))
     if o["children"]:
-        doc.add_heading("六、下属单位情况", level=1)
+        heading("下属单位情况")
         table = doc.add_table(rows=1, cols=1 + len(TABLE_KEYS))
         table.style = "Table Grid"
         table.rows[0].cells[0].text = "单位"
@@ -241,7 +347,7 @@ def annual_docx(o: dict, year: int, series: dict) -> bytes:
             row[0].text = child["org_unit"]["name"]
             for i, key in enumerate(TABLE_KEYS):
                 row[i + 1].text = _cell(key, child["metrics"][key]["value"])
-    doc.add_heading("七、月度走势", level=1)
+    heading("月度走势")
     for n, key in enumerate(("petition.person_times", "volunteer.participant_times"), start=1):
         values = [p["value"] for p in series.get(key, [])]
         doc.add_paragraph(f"图{n} {year}年每月{METRICS[key].label}(横轴为月份)")
@@ -255,11 +361,12 @@ def annual_xlsx(o: dict, year: int, series: dict) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "主要指标"
-    ws.append(["指标", "单位", f"{year}年", f"{year - 1}年"])
+    ws.append(["指标", "单位", f"{year}年", f"{year - 1}年"] + (["签报后调整"] if _filed(o) else []))
     for key, m in o["metrics"].items():
         unit = "元" if m["unit"] == "fen" else m["unit"]
         conv = (lambda v: v / 100) if m["unit"] == "fen" else (lambda v: v)
-        ws.append([m["label"], unit, conv(m["value"]), conv(m.get("previous_year", 0))])
+        ws.append([m["label"], unit, conv(m["value"]), conv(m.get("previous_year", 0))]
+                  + ([conv(m.get("adjustment", 0))] if _filed(o) else []))
     rates = wb.create_sheet("比率")
     rates.append(["指标", "分子", "分母", "比率"])
     for rate in RATES:
@@ -308,8 +415,18 @@ def overview_table(o: dict) -> tuple[list[str], list[list]]:
         return ([name] + [figure(k, figures["metrics"][k]["value"]) for k in keys]
                 + [rate(k, figures["rates"][k]["value"]) for k in rate_keys])
 
+    def adjustment_row(name: str, figures: dict) -> list:
+        # what came in after sign-off, on a row of its own beneath the filed one (rates are the filed figures')
+        return ([f"{name}(签报后调整)"] + [figure(k, figures["metrics"][k].get("adjustment", 0)) for k in keys]
+                + ["" for _ in rate_keys])
+
     rows = [row(f"{o['org_unit']['name']}(合计)", o)]
-    rows += [row(child["org_unit"]["name"], child) for child in o["children"]]
+    if _filed(o):
+        rows.append(adjustment_row(f"{o['org_unit']['name']}(合计)", o))
+    for child in o["children"]:
+        rows.append(row(child["org_unit"]["name"], child))
+        if "adjustment" in next(iter(child["metrics"].values()), {}):
+            rows.append(adjustment_row(child["org_unit"]["name"], child))
     return headers, rows
 
 

@@ -1,6 +1,8 @@
 """Reports: the overview of any org unit and period, monthly series, the annual work report, rebuilds."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, request
 from marshmallow import RAISE, Schema, fields, validate
 
@@ -47,6 +49,9 @@ class Figure(Schema):
     value, previous_year = fields.Float(), fields.Float()
     stock = fields.Boolean(metadata={"description": "a stock (as of the period's end) rather than a flow"})
     of, code, name = fields.String(), fields.String(), fields.String()
+    filed = fields.Float(metadata={"description": "a filed period (sign_off): the figure as filed; `value` is it too"})
+    adjustment = fields.Float(metadata={"description": "a filed period: what events added since (签报后调整)"})
+    current = fields.Float(metadata={"description": "a filed period: filed + adjustment, the figure as it is now"})
 
 
 class Overview(Schema):
@@ -57,6 +62,8 @@ class Overview(Schema):
     metrics = fields.Dict(keys=fields.String(), values=fields.Nested(Figure))
     rates = fields.Dict(metadata={"description": "rates as fractions 0–1 (null when nothing to divide by)"})
     children = fields.List(fields.Dict(), metadata={"description": "each child unit's org_unit, metrics and rates"})
+    sign_off = fields.Dict(metadata={"description": "a month or year period: its `period` code, this unit's `state` "
+                                                    "and the `filed_units` whose filed figures the answer shows"})
 
 
 def _period(q: dict):
@@ -68,7 +75,8 @@ def _credentials() -> str | None:
     return request.headers.get("Authorization")
 
 
-def blueprint(reports: Reports) -> Blueprint:
+def blueprint(reports: Reports, profiles=None, narratives=None) -> Blueprint:
+    """`profiles`, `narratives` (service_layer.sign_off): the 基本情况 and written sections of the annual report."""
     bp = Blueprint("reports", __name__, url_prefix="/api/v1/reports")
 
     @bp.get("/metrics")
@@ -121,7 +129,10 @@ def blueprint(reports: Reports) -> Blueprint:
         o, series = reports.annual(current_principal(), q["org_unit"], q["year"], _credentials())
         name = f"{o['org_unit']['id']}-{q['year']}-work-report"
         if kind == "docx":
-            body, mime = documents.annual_docx(o, q["year"], series), DOCX
+            written = {
+                "profile": profiles.of_report(q["org_unit"], date(q["year"], 12, 31)) if profiles else None,
+                "narrative": narratives.of_report(q["org_unit"], q["year"]) if narratives else None}
+            body, mime = documents.annual_docx(o, q["year"], series, **written), DOCX
         else:
             body, mime = documents.annual_xlsx(o, q["year"], series), XLSX
         return Response(body, mimetype=mime,

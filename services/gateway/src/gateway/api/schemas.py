@@ -148,7 +148,9 @@ class AuditQuerySchema(ListQuery):
 
     user_id = fields.String(metadata={"description": "one reader's account"})
     service = fields.String(validate=validate.OneOf(SERVICES))
-    action = fields.String(validate=validate.OneOf(("read", "change", "export", "import")))
+    # submit/approve/accept/unlock: the sign-off of a unit's period (its `report` says which)
+    action = fields.String(validate=validate.OneOf(("read", "change", "export", "import", "submit", "approve",
+                                                    "accept", "unlock")))
 
 
 class AuditImportSchema(Schema):
@@ -189,4 +191,7 @@ class AuditEntrySchema(Schema):
     last_at = IsoTime()
     query = fields.String(metadata={"description": "an export's filters"})
     import_ = fields.Nested(AuditImportSchema, data_key="import", metadata={"description": "an import's file and counts"})
+    report = fields.Dict(metadata={"description": "a sign-off act: org_unit_id, period, the state it left, reason"})
+    profile = fields.Dict(metadata={"description": "a unit profile kept: org_unit_id, as_of and its figures"})
+    narrative = fields.Dict(metadata={"description": "a report's written sections changed: org_unit_id, year, sections"})
 

@@ -11,6 +11,7 @@ from ..adapters.org_repository import OrgRepository
 from ..adapters.read_model import ReadModel
 from ..domain.metrics import (METRICS, RATES, SOURCES, Labels, breakdown_keys, breakdown_of, known, merged, metric,
                               rate_value)
+from ..domain.sign_off import Period, add_into, difference, from_pairs, topmost
 
 
 class OrgIndex:
@@ -128,6 +129,57 @@ def overview(model: ReadModel, orgs: OrgIndex, state: dict, unit_id: str, start:
     }
 
 
+def adjustments(model: ReadModel, filed: list[dict], start: date, end: date) -> dict[str, dict[str, float]]:
+    """Per filed unit that no other filed unit covers (its path): what the figures gained since it was filed."""
+    by_path = {d["org_path"]: from_pairs(d.get("filed")) for d in filed}
+    return {path: difference(model.figures(path, start, end)[0], by_path[path]) for path in topmost(list(by_path))}
+
+
+def filed_totals(model: ReadModel, path: str, start: date, end: date, filed: list[dict]) -> dict[str, float]:
+    """A unit's figures as it files them: its current figures less the adjustments of the filed units under it
+    (a sub-district files its approved communities' filed figures, not what came in for them since)."""
+    totals = dict(model.figures(path, start, end)[0])
+    for diff in adjustments(model, filed, start, end).values():
+        add_into(totals, {k: -v for k, v in diff.items()})
+    return totals
+
+
+def _file(entry: dict, adjustment: dict[str, float]) -> None:
+    """Show an overview entry's figures as filed: `value` and `filed` the filed figure, `adjustment` what came in
+    after sign-off, `current` their sum; rates of the filed figures."""
+    figures = {}
+    for key, m in entry["metrics"].items():
+        change = adjustment.get(key, 0)
+        figures[key] = m["value"] - change
+        m.update(current=m["value"], value=_num(figures[key]), filed=_num(figures[key]), adjustment=_num(change))
+    for rate in RATES:
+        value = rate_value(rate, figures)
+        entry["rates"][rate.key].update(
+            value=None if value is None else round(value, 4),
+            numerator=_num(sum(figures.get(n, 0) for n in rate.numerator)),
+            denominator=_num(figures.get(rate.denominator, 0)))
+
+
+def with_filings(o: dict, model: ReadModel, filed: list[dict], period: Period, state: str) -> dict:
+    """The overview of a period some unit of the subtree has filed: filed figures and adjustments, apart."""
+    unit_path = o["org_unit"]["path"]
+    adjust = adjustments(model, filed, period.start, period.end)
+    total: dict[str, float] = {}
+    per_child: dict[str, dict[str, float]] = {}
+    for path, diff in adjust.items():
+        add_into(total, diff)
+        rest = path[len(unit_path):]
+        if rest:
+            add_into(per_child.setdefault(rest.split("/", 1)[0], {}), diff)
+    _file(o, total)
+    for child in o["children"]:
+        if child["org_unit"]["id"] in per_child:
+            _file(child, per_child[child["org_unit"]["id"]])
+    ids = {d["org_path"]: d["org_unit_id"] for d in filed}
+    o["sign_off"] = {"period": period.code, "state": state, "filed_units": sorted(ids[p] for p in adjust)}
+    return o
+
+
 def timeseries(model: ReadModel, orgs: OrgIndex, unit_id: str, start: date, end: date, keys: list[str],
                labels: Labels | None = None) -> dict:
     unit = orgs.unit(unit_id)
@@ -158,8 +210,9 @@ class Reports:
     `projector` holds the read model; `unavailable()` names the services that are down now; `vocabularies`
     gives the owning services' labels of their codes (asked with the caller's own credentials)."""
 
-    def __init__(self, projector, orgs: OrgIndex, clock, unavailable=None, vocabularies=None):
+    def __init__(self, projector, orgs: OrgIndex, clock, unavailable=None, vocabularies=None, approvals=None):
         self.projector = projector
+        self.approvals = approvals  # the periods units have filed (adapters.report_filings.Approvals)
         self.orgs = orgs
         self.clock = clock
         self.unavailable = unavailable
@@ -202,8 +255,22 @@ class Reports:
         self._period(start, end)
         model, state = self._model_and_state()
         down = self.unavailable() if (with_status and self.unavailable) else None
-        return overview(model, self.orgs, state, unit["_id"], start, end, self.clock.now(), down,
-                        self._labels(credentials, model))
+        o = overview(model, self.orgs, state, unit["_id"], start, end, self.clock.now(), down,
+                     self._labels(credentials, model))
+        period = Period.covering(start, end) if self.approvals is not None else None
+        if period is not None:  # a filing period: what the units under it filed shows as filed
+            own = self.approvals.get(unit["_id"], period.code)
+            o["sign_off"] = {"period": period.code, "state": (own or {}).get("state", "open"), "filed_units": []}
+            filed = self.approvals.filed_under(unit["path"], period.code)
+            if filed:
+                with_filings(o, model, filed, period, o["sign_off"]["state"])
+        return o
+
+    def filed_figures(self, unit: dict, period: Period) -> dict[str, float]:
+        """What `unit` files for `period` now: its figures, its filed units' as they filed them."""
+        model, _ = self._model_and_state()
+        return filed_totals(model, unit["path"], period.start, period.end,
+                            self.approvals.filed_under(unit["path"], period.code))
 
     def timeseries(self, principal, unit_id: str, start: date, end: date, keys: list[str] | None = None,
                    credentials: str | None = None) -> dict:

@@ -32,5 +32,46 @@ register("reports", async () => {
       allowed ? h("div", { class: "actions" },
         h("button", { type: "button", class: "primary", id: "download-docx", onclick: download("docx") }, "下载工作汇报（Word）"),
         h("button", { type: "button", id: "download-xlsx", onclick: download("xlsx") }, "下载统计表（Excel）"))
-        : h("p", { class: "form-error" }, "您没有查看该单位报告的权限。")));
+        : h("p", { class: "form-error" }, "您没有查看该单位报告的权限。")),
+    allowed && ["community", "subdistrict"].includes(u.level) ? signOff(u) : null);
 });
+
+// 签报: the unit's month or year — submitted by the unit, approved (its figures filed) by the level above,
+// accepted by the district; unlocked by the level above with a reason (docs/reports.md). The API refuses what
+// the user may not do; the buttons are only shortcuts to its answers.
+function signOff(u) {
+  const form = makeForm();
+  const shown = h("p", { role: "status", "aria-live": "polite", id: "sign-off-state" });
+  const lastMonth = (() => { const d = new Date(`${todayLocal().slice(0, 7)}-01T00:00:00`); d.setDate(0);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`; })();
+  const path = () => `/api/v1/reports/approvals/${u.id}/${form.val("period")}`;
+  const show = (a) => {
+    const last = (a.history || []).slice(-1)[0];
+    shown.textContent = `${a.period}：${a.state_name}` + (last ? `（${last.name} ${last.at.slice(0, 10)}）` : "")
+      + (a.unlock_reason && a.state === "open" ? `，解锁原因：${a.unlock_reason}` : "");
+  };
+  const run = (action) => async (e) => {
+    if (!form.validate()) return;
+    let body;
+    if (action === "unlock") {
+      const reason = window.prompt("解锁原因（将记入审计日志）");
+      if (!reason) return;
+      body = { reason };
+    }
+    try {
+      show(await busy(e.currentTarget, request(action ? "POST" : "GET", action ? `${path()}/${action}` : path(),
+        { body, idempotent: !!action })));
+    } catch (err) { form.showApiError(err); }
+  };
+  return h("section", { class: "card form", id: "sign-off" },
+    h("h2", {}, "签报"),
+    h("p", {}, "期间结束后由本单位报送，上级审核后数据锁定；之后补录的数据单列为“签报后调整”。"),
+    field(form, { name: "period", label: "期间（月 YYYY-MM 或年 YYYY）", value: lastMonth, required: true, maxlength: 7 }),
+    form.error, shown,
+    h("div", { class: "actions" },
+      h("button", { type: "button", onclick: run(null) }, "查看状态"),
+      can("reports:submit") ? h("button", { type: "button", onclick: run("submit") }, "报送") : null,
+      can("reports:approve") ? h("button", { type: "button", onclick: run("approve") }, "审核") : null,
+      can("reports:accept") ? h("button", { type: "button", onclick: run("accept") }, "确认") : null,
+      can("reports:approve") ? h("button", { type: "button", onclick: run("unlock") }, "解锁") : null));
+}
