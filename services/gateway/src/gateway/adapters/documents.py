@@ -58,6 +58,8 @@ def _programme_lines(o: dict) -> list[str]:
 def since(o: dict) -> str:
     """The opening words of a period's sentences: "今年以来" for the year under way, "2025年全年" for a past
     year, "2026年3月" for a month, else the dates."""
+    if not o.get("period"):  # an overview put together by hand (a test, a preview): the year under way
+        return "今年以来"
     start, end = (date.fromisoformat(o["period"][k]) for k in ("from", "to"))
     current = from_iso(o["generated_at"]).astimezone(LOCAL_TZ).year if o.get("generated_at") else None
     if (start.month, start.day) == (1, 1) and start.year == end.year == current:
@@ -78,7 +80,7 @@ def sentences(o: dict) -> dict[str, list[str]]:
     # 低保 (urban and rural): the programmes welfare names so, whatever their codes
     dibao = [p for p in programmes(o) if "低保" in p["name"]]
     dibao_h, dibao_p = sum(p["households"] for p in dibao), sum(p["people"] for p in dibao)
-    return {
+    sections = {
         "一、信访工作": [
             f"{since(o)}共接访{_v(o, 'petition.batches')}批次{_v(o, 'petition.person_times')}人次,"
             f"其中群体性上访{_v(o, 'petition.group_batches')}批次{_v(o, 'petition.group_person_times')}人次。",
@@ -120,6 +122,8 @@ def sentences(o: dict) -> dict[str, list[str]]:
         "十、便民服务": _hall_lines(o),
         **_register_sections(o),  # 五、六、八 (#20)
     }
+    # each area's section keeps its number wherever its code sits (一 … 十): the report reads in that order
+    return dict(sorted(sections.items(), key=lambda kv: section_number(kv[0])))
 
 
 def _where(o: dict) -> str:
