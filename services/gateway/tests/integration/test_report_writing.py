@@ -118,7 +118,7 @@ def test_narrative_sections_are_kept_with_the_report_audited_and_printed_after_t
     assert [e["narrative"] for e in trail["items"] if "narrative" in e] == [
         {"org_unit_id": "jiayuan", "year": 2026, "sections": ["cases", "plans"]}]
 
-    from gateway.adapters.documents import cn_number, section_number, sentences
+    from gateway.adapters.report_sentences import cn_number, section_number, sentences
 
     headings = [p.text for p in report(svc, "jiayuan", 2026, worker).paragraphs if p.style.name.startswith("Heading")]
     figures = list(sentences(overview_of(svc, worker)))  # the figures' sections, whatever the offices add to them
@@ -140,14 +140,14 @@ def test_a_past_year_is_told_as_that_whole_year_and_the_year_under_way_since_its
 
 
 def test_section_numbers_read_as_they_are_written():
-    from gateway.adapters.documents import cn_number, section_number
+    from gateway.adapters.report_sentences import cn_number, section_number
 
     assert [section_number(f"{cn_number(n)}、x") for n in (1, 4, 10, 11, 20, 23)] == [1, 4, 10, 11, 20, 23]
     assert section_number("典型案例") == 0
 
 
 def test_opening_words_of_a_month_and_of_other_periods():
-    from gateway.adapters.documents import since
+    from gateway.adapters.report_sentences import since
 
     def words(start, end, now="2026-11-29T02:00:00.000000Z"):
         return since({"period": {"from": start, "to": end}, "generated_at": now})

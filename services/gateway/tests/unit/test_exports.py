@@ -41,7 +41,7 @@ def test_rows_flatten_people_and_headers_are_unique_and_chinese():
 
 
 def test_the_annual_report_tells_the_employment_year_in_the_offices_words():
-    from gateway.adapters.documents import sentences
+    from gateway.adapters.report_sentences import sentences
     from gateway.domain.metrics import METRICS, RATES
 
     figures = {"welfare.reemployment_certificates": 980, "welfare.placements": 300, "welfare.placements_on_site": 273,

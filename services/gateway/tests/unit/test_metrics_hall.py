@@ -1,6 +1,6 @@
 """The one-stop service hall's figures (便民服务, #20): how its events move them, the on-time rate, and the
 annual report's sentences — without I/O."""
-from gateway.adapters.documents import sentences
+from gateway.adapters.report_sentences import sentences
 from gateway.domain.metrics import effect_of
 from gateway.service_layer.reports import _present
 
