@@ -99,7 +99,7 @@ def test_a_year_of_party_building_reaches_the_overview_and_the_annual_report(pla
     monkeypatch.setenv("LIANDONG_DEMO_ACTIVITY", "0")  # only this year's actions in the figures
     settings = platform.start()
     o = Office(f"http://127.0.0.1:{settings.ports['gateway']}")
-    for user, unit in (("jiayuan_party", "jiayuan"), ("yangchun_party", "yangchun")):
+    for user, unit in (("jiayuan_party_office", "jiayuan"), ("yangchun_party", "yangchun")):
         o.post("district_admin", "/users", {"username": user, "name": f"{unit}党建专干", "password": PASSWORD,
                                             "grants": [{"role": "community_worker", "org_unit": unit,
                                                         "duties": ["party_affairs"]}]}, 201)
@@ -108,7 +108,7 @@ def test_a_year_of_party_building_reaches_the_overview_and_the_annual_report(pla
     day = (now - timedelta(hours=6)).astimezone(CHINA).date().isoformat()  # reported before the service began
     year = int(day[:4])
 
-    jiayuan = play_community(o, "jiayuan_party", "jiayuan", 100, branches=2, members=3, notices=2, transfers=1,
+    jiayuan = play_community(o, "jiayuan_party_office", "jiayuan", 100, branches=2, members=3, notices=2, transfers=1,
                              reports=[(False, 180), (True, 120)], day=day, starts=starts)
     play_community(o, "yangchun_party", "yangchun", 200, branches=1, members=1, notices=0, transfers=0,
                    reports=[(False, 60)], day=day, starts=starts)
@@ -118,11 +118,11 @@ def test_a_year_of_party_building_reaches_the_overview_and_the_annual_report(pla
     refused = o.get("district_admin", "/volunteer/party/audit", allowed="false")["items"]
     assert any(e["action"] == "party.member.list" and e["user_id"] for e in refused)
     # masked for the 党建专干 (no personal_data:read), whole for the sub-district's officer
-    assert all(m["name"].endswith("*") for m in o.get("jiayuan_party", "/volunteer/party/members")["items"])
+    assert all(m["name"].endswith("*") for m in o.get("jiayuan_party_office", "/volunteer/party/members")["items"])
     assert {m["name"] for m in o.get("huangqi_officer", "/volunteer/party/members", org_unit="jiayuan")["items"]} == {
         "党员0", "党员1", "党员2"}
     # reporting made each of them one volunteer of the community, whose hours count as every volunteer's
-    assert o.get("jiayuan_party", "/volunteer/volunteers", kind="party_member")["total"] == 1
+    assert o.get("jiayuan_party_office", "/volunteer/volunteers", kind="party_member")["total"] == 1
     hours = wait_for(lambda: (items := o.get("huangqi_officer", "/volunteer/party/reports", org_unit="jiayuan")["items"])
                      and sorted(i["hours_this_year"] for i in items) == [2.0, 3.0] and items, 60,
                      message="the reported members' hours")
