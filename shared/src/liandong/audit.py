@@ -18,6 +18,9 @@ from flask import Flask, g, request
 
 from . import outbox
 from .ids import new_id
+from .listing import DEFAULT_PAGE_SIZE, Page, page_of
+from .logs import correlation_id
+from .storage.base import subtree
 
 log = logging.getLogger(__name__)
 
@@ -103,3 +106,45 @@ def install(app: Flask, reads: PersonalDataReads) -> None:
             # recorded before the answer leaves: a read that cannot be audited is not answered
             reads.record(principal, request.method, request.path, response.status_code, sorted(found))
         return response
+
+
+class AccessTrail:
+    """Who reached a service's sensitive records, or was refused (PIPL art. 28: corrections files, the welfare
+    registers of disability and employment, party membership): one entry per access, filed under the record's
+    org path — or, for a refusal with no record to name, the caller's widest unit — so each office sees who
+    read its people, and who tried. One class for every service's trail; each keeps its own collection, and an
+    entry may carry what the trail needs beside (`register`, `unmasked`)."""
+
+    def __init__(self, deps, collection: str):
+        self.entries = deps.db.collection(collection)
+        self.clock = deps.clock
+
+    def prepare(self) -> None:
+        self.entries.create_index([("org_path", 1), ("at", 1)], name="org_path_at")
+
+    def record(self, principal, action: str, org_path: str, record_id: str | None, allowed: bool, **beside) -> None:
+        self.entries.insert_one({
+            "_id": new_id(), "user_id": principal.user_id, "name": principal.name,
+            "roles": sorted(principal.roles), "org_units": sorted({g.org_unit for g in principal.grants}),
+            "action": action, "record_id": record_id, "allowed": allowed, "org_path": org_path,
+            "at": self.clock.now_iso(), "correlation_id": correlation_id.get(), **beside})
+
+    def page(self, paths: list[str], query: dict, filters: tuple[str, ...] = ("action", "record_id", "user_id")):
+        """Entries in the auditor's subtrees, newest first: `query` a loaded list query (its `from`/`to` bound
+        the time of access; `allowed` true/false; each of `filters` one value or several)."""
+        if not paths:
+            return Page([], 0, query.get("page", 1), query.get("page_size", DEFAULT_PAGE_SIZE))
+        terms: list[dict] = [{"$or": [subtree(p) for p in paths]} if len(paths) > 1 else subtree(paths[0])]
+        for name in filters:
+            value = query.get(name)
+            if value not in (None, [], ""):
+                values = list(value) if isinstance(value, (list, tuple, set)) else [value]
+                terms.append({name: values[0]} if len(values) == 1 else {name: {"$in": values}})
+        if query.get("allowed") is not None:
+            terms.append({"allowed": query["allowed"]})
+        at = {op: query[k] for op, k in (("$gte", "from_"), ("$lte", "to")) if query.get(k)}
+        if at:
+            terms.append({"at": at})
+        return page_of(self.entries, {"$and": terms} if len(terms) > 1 else terms[0], page=query.get("page", 1),
+                       page_size=query.get("page_size", DEFAULT_PAGE_SIZE), sort=[("at", -1), ("_id", 1)],
+                       load=lambda d: {"id": d["_id"], **{k: v for k, v in d.items() if k != "_id"}})

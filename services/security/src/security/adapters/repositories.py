@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from liandong.audit import AccessTrail
 from liandong import outbox
 from liandong.errors import Conflict, NotFound
 from liandong.imports.jobs import ImportJobs
@@ -277,7 +278,6 @@ class Repositories:
     """Every store of the service, built once per process from its dependencies."""
 
     def __init__(self, deps):
-        from .audit import AuditLog
         from .register import HouseholdRepository, KeyGroupFacts, Marks, Memberships
         from .stores import KnownPetitions, PatrolRouteStore, PatrolShiftStore
 
@@ -289,7 +289,7 @@ class Repositories:
         self.disputes = DisputeRepository(deps)
         self.routes = PatrolRouteStore(deps)
         self.shifts = PatrolShiftStore(deps)
-        self.audit = AuditLog(deps)
+        self.audit = AccessTrail(deps, "audit")  # reads of sensitive records (corrections, unmasked IDs)
         self.petitions = KnownPetitions(deps)
         self.imports = ImportJobs(deps)  # the offices' ledgers imported (liandong.imports)
         self.households = HouseholdRepository(deps)

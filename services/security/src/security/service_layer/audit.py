@@ -12,4 +12,4 @@ AUDIT = "audit:read"
 class AuditTrail(UseCases):
     def page(self, principal: Principal, query: dict) -> Page:
         """Entries filed under the auditor's units (each office sees who read, or tried to read, its records)."""
-        return self.repos.audit.page(query, self.paths(principal, AUDIT, query.get("org_unit")))
+        return self.repos.audit.page(self.paths(principal, AUDIT, query.get("org_unit")), query)

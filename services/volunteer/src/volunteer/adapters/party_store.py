@@ -7,17 +7,15 @@ from __future__ import annotations
 from typing import Iterable
 
 from liandong import outbox
-from liandong.auth import Principal
+from liandong.audit import AccessTrail
 from liandong.clock import LOCAL_TZ, from_iso
-from liandong.ids import new_id
-from liandong.listing import Page, page_of
-from liandong.logs import correlation_id
+from liandong.listing import Page
 from liandong.personal import PersonalFields, person_key
 from liandong.repository import OutboxRepository
 from liandong.storage.base import DuplicateKeyError
 
 from ..domain import party
-from .repositories import PagedRepository, _plain, in_period, one_of, period, within
+from .repositories import PagedRepository, _plain, in_period, one_of
 
 PARTY_ID_NUMBER = "volunteer.party.id_number"  # what the registers' uniqueness keys are keyed with
 
@@ -188,37 +186,10 @@ class PartyService:
         return out
 
 
-class PartyAudit:
-    """Every access to the party registers, allowed or refused, filed under the record's office (or, for a
-    refusal with no record to name, the caller's widest unit): the office sees who read and who tried."""
-
-    def __init__(self, deps):
-        self.entries = deps.db.collection("party_audit")
-        self.clock = deps.clock
-
-    def prepare(self) -> None:
-        self.entries.create_index([("org_path", 1), ("at", 1)], name="org_path_at")
-
-    def record(self, p: Principal, action: str, org_path: str, record_id: str | None, allowed: bool,
-               unmasked: bool = False) -> None:
-        self.entries.insert_one({
-            "_id": new_id(), "user_id": p.user_id, "name": p.name, "roles": sorted(p.roles),
-            "action": action, "record_id": record_id, "allowed": allowed, "unmasked": unmasked,
-            "org_path": org_path, "at": self.clock.now_iso(), "correlation_id": correlation_id.get()})
-
-    def page(self, paths: list[str], q: dict) -> Page:
-        flt: dict = {**within(paths), **{k: one_of(q[k]) for k in ("action", "user_id") if q.get(k)},
-                     **_flags(q, "allowed")}
-        if q.get("from_") or q.get("to"):
-            flt["at"] = period(q.get("from_"), q.get("to"))
-        return page_of(self.entries, flt, page=q["page"], page_size=q["page_size"], sort=[("at", -1), ("_id", 1)],
-                       load=outbox.strip)
-
-
 class PartyStores:
     def __init__(self, deps):
         self.branches, self.members, self.reports = BranchRepository(deps), MemberRepository(deps), ReportRepository(deps)
-        self.service, self.audit = PartyService(deps), PartyAudit(deps)
+        self.service, self.audit = PartyService(deps), AccessTrail(deps, "party_audit")  # every access, or refusal
 
     def prepare(self) -> None:
         for store in (self.branches, self.members, self.reports, self.service, self.audit):

@@ -64,7 +64,7 @@ class Party:
 
     def _audit(self, p: Principal, action: str, org_path: str, record_id: str | None, allowed: bool,
                unmasked: bool = False) -> None:
-        self.p.audit.record(p, action, org_path, record_id, allowed, unmasked)
+        self.p.audit.record(p, action, org_path, record_id, allowed, unmasked=unmasked)
 
     def _allow(self, p: Principal, action: str, org_path: str, record_id: str | None = None) -> None:
         ok = p.can(PARTY, org_path)

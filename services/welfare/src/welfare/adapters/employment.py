@@ -3,10 +3,8 @@ households and insurance enrolments (outbox repositories with their named querie
 contracts), and the audit trail of who reached these records (or was refused)."""
 from __future__ import annotations
 
-from liandong.auth import Principal
-from liandong.ids import new_id
-from liandong.listing import Page, day_of, page_of
-from liandong.logs import correlation_id
+from liandong.audit import AccessTrail
+from liandong.listing import Page, day_of
 from liandong.personal import PersonalFields
 
 from ..domain import employment as e
@@ -147,39 +145,14 @@ class EnrolmentRepository(_EmploymentRepository):
         return counts
 
 
-class EmploymentAudit:
-    """Who reached an employment record, or was refused (PIPL: employment status and health insurance are
-    sensitive): one entry per access, filed under the record's office (a refusal with no record: the caller's)."""
-
-    def __init__(self, deps):
-        self.entries = deps.db.collection("employment_audit")
-        self.clock = deps.clock
-
-    def prepare(self) -> None:
-        self.entries.create_index([("org_path", 1), ("at", 1)], name="org_path_at")
-
-    def record(self, principal: Principal, action: str, org_path: str, record_id: str | None, allowed: bool) -> None:
-        self.entries.insert_one({
-            "_id": new_id(), "user_id": principal.user_id, "name": principal.name, "roles": sorted(principal.roles),
-            "org_units": sorted({g.org_unit for g in principal.grants}), "action": action, "record_id": record_id,
-            "allowed": allowed, "org_path": org_path, "at": self.clock.now_iso(), "correlation_id": correlation_id.get()})
-
-    def page(self, scope: list[str], q: dict) -> Page:
-        """Entries filed under the auditor's units, newest first."""
-        allowed = {} if q.get("allowed") is None else {"allowed": q["allowed"]}
-        filters = matching(within(scope), one_of("action", q.get("action")), allowed,
-                           between("at", q.get("from_"), q.get("to")))
-        return page_of(self.entries, filters, page=q["page"], page_size=q["page_size"], sort=[("at", -1), ("_id", 1)],
-                       load=lambda d: {k: v for k, v in d.items() if k != "_id"} | {"id": d["_id"]})
-
-
 class EmploymentStores:
     def __init__(self, deps):
         self.jobseekers = JobSeekerRepository(deps)
         self.certificates = CertificateRepository(deps)
         self.households = HouseholdRepository(deps)
         self.enrolments = EnrolmentRepository(deps)
-        self.audit = EmploymentAudit(deps)
+        # who reached an employment record, or was refused (PIPL: employment status, health insurance)
+        self.audit = AccessTrail(deps, "employment_audit")
 
     def repositories(self) -> tuple:
         return self.jobseekers, self.certificates, self.households, self.enrolments

@@ -8,9 +8,7 @@ import yaml
 
 from liandong.auth import DUTY_PERMISSIONS, PERMISSIONS
 from liandong.consumer import insert_once
-from liandong.ids import new_id
-from liandong.listing import Page, page_of
-from liandong.logs import correlation_id
+from liandong.listing import Page
 from liandong.personal import PersonalFields
 
 from ..domain import registers as r
@@ -122,32 +120,3 @@ class FirstServices:
         return bool(doc and doc.get("service_id") == service_id)
 
 
-class RegisterAudit:
-    """Every access to a register's records, allowed or refused (as security's corrections trail): filed under
-    the record's org path (or, for a refusal with no record, the caller's widest unit), so each office sees who
-    read its people, or tried to."""
-
-    def __init__(self, deps):
-        self.entries = deps.db.collection("register_audit")
-        self.clock = deps.clock
-
-    def prepare(self) -> None:
-        self.entries.create_index([("org_path", 1), ("at", 1)], name="org_path_at")
-
-    def record(self, principal, action: str, register: str | None, org_path: str, record_id: str | None,
-               allowed: bool, unmasked: bool = False) -> None:
-        self.entries.insert_one({
-            "_id": new_id(), "user_id": principal.user_id, "name": principal.name,
-            "roles": sorted(principal.roles), "org_units": sorted({g.org_unit for g in principal.grants}),
-            "action": action, "register": register, "record_id": record_id, "allowed": allowed,
-            "unmasked": unmasked, "org_path": org_path, "at": self.clock.now_iso(),
-            "correlation_id": correlation_id.get()})
-
-    def page(self, paths: list[str], q: dict) -> Page:
-        return page_of(self.entries, matching(within(paths), one_of("action", q.get("action")),
-                                              one_of("register", q.get("register")),
-                                              one_of("user_id", [q.get("user_id")]),
-                                              {} if q.get("allowed") is None else {"allowed": q["allowed"]},
-                                              between("at", q.get("from_"), q.get("to"))),
-                       page=q["page"], page_size=q["page_size"], sort=[("at", -1), ("_id", 1)],
-                       load=lambda d: {k: v for k, v in d.items() if k != "_id"} | {"id": d["_id"]})

@@ -1,9 +1,10 @@
 """The welfare service's repositories, made once per process from its dependencies."""
 from __future__ import annotations
 
+from liandong.audit import AccessTrail
 from liandong.imports.jobs import ImportJobs
 
-from .registers import FirstServices, RegisterAudit, RegisterEntryRepository, RegisterServiceRepository
+from .registers import FirstServices, RegisterEntryRepository, RegisterServiceRepository
 from .ledgers import FundLedger, FundRepository, GoodsLedger, StockRepository
 from .repositories import (ApplicationRepository, GrantRepository, PairingRepository, PaymentRepository,
                            RedemptionRepository, VisitRepository)
@@ -28,7 +29,8 @@ class WelfareStores:
         self.register_entries = RegisterEntryRepository(deps)
         self.register_services = RegisterServiceRepository(deps)
         self.register_firsts = FirstServices(deps)
-        self.register_audit = RegisterAudit(deps)
+        # every access to a register's records, allowed or refused (as security's corrections trail)
+        self.register_audit = AccessTrail(deps, "register_audit")
 
     def _all(self):
         return (self.applications, self.grants, self.payments, self.redemptions, self.visits, self.pairings,

@@ -57,7 +57,7 @@ class PersonRegisters(UseCases):
 
     def _audit(self, p: Principal, action: str, register: str | None, org_path: str, record_id: str | None,
                allowed: bool, unmasked: bool = False) -> None:
-        self.stores.register_audit.record(p, action, register, org_path, record_id, allowed, unmasked)
+        self.stores.register_audit.record(p, action, org_path, record_id, allowed, register=register, unmasked=unmasked)
 
     def _allow(self, p: Principal, action: str, reg: Register, org_path: str, record_id: str | None = None) -> None:
         ok = p.can(reg.permission, org_path)
@@ -275,4 +275,5 @@ class PersonRegisters(UseCases):
 
     def audit_page(self, p: Principal, q: dict) -> Page:
         """Who read or tried to read the registers' records, filed under the auditor's units."""
-        return self.stores.register_audit.page(self.scope(p, "audit:read", q.get("org_unit")), q)
+        return self.stores.register_audit.page(self.scope(p, "audit:read", q.get("org_unit")), q,
+                                              filters=("action", "register", "user_id"))
