@@ -109,3 +109,15 @@ def test_the_monthly_reports_are_kept_once_caught_up_and_downloaded_as_made(make
                            headers=officer).get_json()["generated"] == 0
     assert svc.client.post("/api/v1/reports/monthly-reports", json={"period": "2026-13"},
                            headers=officer).status_code == 422
+
+
+@pytest.mark.parametrize("store", ["sqlite", "mongo"])
+def test_two_workers_making_the_same_report_keep_the_first_ones_bytes(make_svc, store):
+    from gateway.adapters.kept_reports import KeptReports
+
+    kept = KeptReports(make_svc(store=store).platform.deps)
+    first, second = b"made by worker one", b"made by worker two"
+    record = {"_id": "yangchun.2026-03.docx", "org_path": YANGCHUN, "period": "2026-03", "format": "docx"}
+    assert kept.keep({**record, "sha256": hashlib.sha256(first).hexdigest()}, first) is True
+    assert kept.keep({**record, "sha256": hashlib.sha256(second).hexdigest()}, second) is False
+    assert kept.content(kept.get(record["_id"])) == first and kept.files.count_documents({}) == 1
