@@ -18,6 +18,7 @@ from ..adapters.kept_reports import KeptReports, report_id
 from ..domain.monthly import WorkingDays, latest_due, months_from
 from ..domain.sign_off import FILING_LEVELS, Period
 from .reports import ANNUAL_SERIES, Reports
+from .sign_off import Filing
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +26,14 @@ FORMATS = ("docx", "xlsx")
 SCHEDULE = "schedule"  # who made a report the worker made on its own
 
 
-class MonthlyReports:
+class MonthlyReports(Filing):
     def __init__(self, reports: Reports, kept: KeptReports, clock, calendar: WorkingDays | None = None,
                  profiles=None, audit=None, correlation=lambda: None):
         """`profiles` (UnitProfiles): the 基本情况 at the month's end; `audit`: downloads in the audit trail."""
-        self.reports, self.kept, self.clock = reports, kept, clock
+        super().__init__(reports.orgs, audit, clock, correlation)
+        self.reports, self.kept = reports, kept
         self.calendar = calendar or WorkingDays()
-        self.profiles, self.audit, self.correlation = profiles, audit, correlation
+        self.profiles = profiles
 
     def units(self) -> list[dict]:
         """Every sub-district and community in force, in the tree's order."""
@@ -87,15 +89,8 @@ class MonthlyReports:
         return count
 
     # -- callers
-    def _unit(self, principal: Principal, unit_id: str, permission: str) -> dict:
-        unit = self.reports.orgs.unit(unit_id)
-        if unit is None:
-            raise NotFound(f"no org unit {unit_id!r}")
-        principal.authorize(permission, unit["path"], read="reports:read", what="org unit", record_id=unit_id)
-        return unit
-
     def page(self, principal: Principal, q: dict):
-        path = self._unit(principal, q["org_unit"], "reports:read")["path"] if q.get("org_unit") else None
+        path = self.unit(principal, q["org_unit"], "reports:read")["path"] if q.get("org_unit") else None
         paths = principal.list_paths("reports:read", path)
         within = tuple(d.isoformat() if (d := day_of(q.get(k))) else None for k in ("from_", "to"))
         return self.kept.page(paths, q["page"], q["page_size"], within, q.get("format"))
@@ -113,12 +108,8 @@ class MonthlyReports:
         if body is None:
             raise NotFound(f"no monthly report {report!r}")
         if self.audit is not None:
-            self.audit.record(user_id=principal.user_id, name=principal.name, roles=sorted(principal.roles),
-                              org_path=principal.grants[0].org_path if principal.grants else "/", action="export",
-                              method="GET", path=f"/api/v1/reports/monthly-reports/{report}/download",
-                              service="gateway", status=200, fields=[], correlation_id=self.correlation(),
-                              extra={"report": {"org_unit_id": found["org_unit_id"], "period": found["period"],
-                                                "format": found["format"], "sha256": found["sha256"]}})
+            self.record(principal, "export", f"/api/v1/reports/monthly-reports/{report}/download", method="GET",
+                        report={k: found[k] for k in ("org_unit_id", "period", "format", "sha256")})
         return found, body
 
     def generate(self, principal: Principal, code: str, unit_id: str | None = None) -> dict:
@@ -129,7 +120,7 @@ class MonthlyReports:
         if not month.ended(self.clock.today()):
             raise ValidationFailed("the month has not ended", {"period": ["a month that has ended"]})
         if unit_id:
-            paths = [self._unit(principal, unit_id, "reports:export")["path"]]
+            paths = [self.unit(principal, unit_id, "reports:export")["path"]]
         else:
             paths = principal.list_paths("reports:export")
         units = [u for u in self.units() if any(u["path"].startswith(p) for p in paths)]
