@@ -8,12 +8,15 @@ import io
 
 import pytest
 from docx import Document
+from openpyxl import load_workbook
 
 from liandong.clock import FixedClock
 from liandong.testing import auth_headers, unique, wait_for
 
 from gateway.adapters.org_repository import OrgRepository
-from gateway.bootstrap import scheduled_monthly_reports
+from gateway.adapters.reports_state import ReportsState
+from gateway.bootstrap import monthly_reports_job, scheduled_monthly_reports
+from gateway.domain.monthly import WorkingDays, latest_due
 
 CEGUAN = "/chuanying/ceguan/"
 YANGCHUN = CEGUAN + "yangchun/"
@@ -65,6 +68,12 @@ def test_the_monthly_reports_are_kept_once_caught_up_and_downloaded_as_made(make
     petition(svc, 1, "2026-03-25T02:00:00.000000Z")
     batches(svc, district, 2)
 
+    # while the read model is behind the services' events, the job waits for its next run
+    state = ReportsState(svc.platform.deps)
+    state.current()
+    state.lag({"petition": 1, "welfare": 0})
+    assert job(svc, "2026-04-01T02:00:00Z").run() == {}
+    state.lag({"petition": 0, "welfare": 0})
     # 1 April 2026 (a Wednesday), 10:00 in China: March's reports, two per unit, once however often the job runs
     assert job(svc, "2026-04-01T02:00:00Z").run() == {"2026-03": 2 * len(units)}
     assert job(svc, "2026-04-01T03:00:00Z").run() == {"2026-03": 0}  # a restart, or a second worker
@@ -89,8 +98,13 @@ def test_the_monthly_reports_are_kept_once_caught_up_and_downloaded_as_made(make
     assert got.headers["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     text = docx_text(got.data)
     assert "阳春社区2026年3月工作月报" in text and "2026年3月共接访1批次3人次" in text and "本期数据已签报" in text
+    xlsx = next(i for i in listed["items"] if i["period"] == "2026-03" and i["format"] == "xlsx")
+    sheet = load_workbook(io.BytesIO(svc.client.get(f"/api/v1/reports/monthly-reports/{xlsx['id']}/download",
+                                                    headers=officer).data))["主要指标"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][2:4] == ("2026年3月", "2025年3月") and {r[0]: r[2] for r in rows}["接访批次"] == 1
     trail = svc.client.get("/api/v1/audit", query_string={"action": "export"}, headers=district).get_json()["items"]
-    assert [e["report"]["period"] for e in trail if "report" in e] == ["2026-03"]
+    assert [e["report"]["period"] for e in trail if "report" in e] == ["2026-03", "2026-03"]
 
     # a unit outside the caller's scope: the same 404 as none
     other = auth_headers(svc.settings, "community_worker", "yanghe", CEGUAN + "yanghe/")
@@ -121,3 +135,14 @@ def test_two_workers_making_the_same_report_keep_the_first_ones_bytes(make_svc, 
     assert kept.keep({**record, "sha256": hashlib.sha256(first).hexdigest()}, first) is True
     assert kept.keep({**record, "sha256": hashlib.sha256(second).hexdigest()}, second) is False
     assert kept.content(kept.get(record["_id"])) == first and kept.files.count_documents({}) == 1
+
+
+def test_the_worker_makes_last_months_reports_once_it_has_settled(svc):
+    jobs = [job for _, job in svc.worker.periodic if getattr(job, "__name__", "") == "monthly_reports"]
+    assert len(jobs) == 1
+    jobs[0]()  # just started: its projector catches up first
+    assert svc.client.get("/api/v1/reports/monthly-reports", headers=svc.headers()).get_json()["total"] == 0
+    monthly_reports_job(svc.platform, OrgRepository(svc.platform.deps), settle_seconds=0)()
+    listed = svc.client.get("/api/v1/reports/monthly-reports", headers=svc.headers()).get_json()
+    due = latest_due(svc.platform.clock.today(), WorkingDays())
+    assert listed["total"] > 0 and {i["period"] for i in listed["items"]} == {due.code}

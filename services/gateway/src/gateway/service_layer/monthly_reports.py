@@ -43,14 +43,18 @@ class MonthlyReports(Filing):
     # -- the schedule
     def run(self) -> dict[str, int]:
         """The worker's job: every month due and not yet kept, from the first month the schedule kept (the last
-        month only, on its first run). Answers how many reports it kept per month."""
+        month only, on its first run). Answers how many reports it kept per month; nothing while the read model
+        is behind the services' events or being rebuilt (a kept report must not miss what is still coming in:
+        it waits for the next run)."""
+        state = self.reports.projector.current()
+        if state.get("building") or any((state.get("lag") or {}).values()):
+            log.info("monthly reports wait: the reports' read model is behind or rebuilding")
+            return {}
         last = latest_due(self.clock.today(), self.calendar)
         earliest = self.kept.earliest_scheduled()
         first = Period.parse(earliest) if earliest and earliest < last.code else last
-        made = {}
-        for month in months_from(first, last):
-            made[month.code] = self.make(month, self.units(), SCHEDULE)
-        return made
+        units = self.units()
+        return {month.code: self.make(month, units, SCHEDULE) for month in months_from(first, last)}
 
     def make(self, month: Period, units: list[dict], by, name: str | None = None) -> int:
         """Keep `month`'s reports of `units` not kept yet; how many this call kept."""
