@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 FORMATS = ("docx", "xlsx")
 SCHEDULE = "schedule"  # who made a report the worker made on its own
+MAX_WAITS = 60  # runs (a minute apart) the schedule waits for a read model behind the services' events
 
 
 class MonthlyReports(Filing):
@@ -34,6 +35,7 @@ class MonthlyReports(Filing):
         self.reports, self.kept = reports, kept
         self.calendar = calendar or WorkingDays()
         self.profiles = profiles
+        self._waited = 0  # runs in a row the schedule waited for the read model
 
     def units(self) -> list[dict]:
         """Every sub-district and community in force, in the tree's order."""
@@ -45,11 +47,14 @@ class MonthlyReports(Filing):
         """The worker's job: every month due and not yet kept, from the first month the schedule kept (the last
         month only, on its first run). Answers how many reports it kept per month; nothing while the read model
         is behind the services' events or being rebuilt (a kept report must not miss what is still coming in:
-        it waits for the next run)."""
+        it waits for the next run — an hour's runs at most: on a platform never quite caught up, the reports are
+        made anyway, their `figures_as_of` saying how fresh)."""
         state = self.reports.projector.current()
-        if state.get("building") or any((state.get("lag") or {}).values()):
+        if (state.get("building") or any((state.get("lag") or {}).values())) and self._waited < MAX_WAITS:
+            self._waited += 1
             log.info("monthly reports wait: the reports' read model is behind or rebuilding")
             return {}
+        self._waited = 0
         last = latest_due(self.clock.today(), self.calendar)
         earliest = self.kept.earliest_scheduled()
         first = Period.parse(earliest) if earliest and earliest < last.code else last
