@@ -64,7 +64,7 @@ def _amount(key: str, value: float) -> str:
         return yuan(value)
     if key == "volunteer.minutes":
         return f"{value / 60:,.1f}"
-    return f"{value:g}"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 def compared(o: dict, *keys: str) -> str:
