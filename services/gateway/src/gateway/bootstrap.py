@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 
 from flask import Flask, g, request
@@ -16,6 +17,7 @@ from liandong.worker import Worker
 from . import DOMAIN_SERVICES, SERVICE
 from .adapters.audit_log import AuditLog
 from .adapters.idempotency import IdempotencyStore
+from .adapters.kept_reports import KeptReports
 from .adapters.org_repository import OrgRepository
 from .adapters.report_filings import Approvals, Narratives, Profiles
 from .adapters.proxy import ServiceProxy
@@ -26,12 +28,14 @@ from .adapters.user_repository import RevocationLog, SessionStore, UserRepositor
 from .adapters.vocabularies import Vocabularies
 from . import console, handlers
 from .api import (audit_routes, auth_routes, docs, export_routes, filing_routes, idempotent_posts, imports,
-                  org_routes, proxy_routes, report_routes, user_routes)
+                  monthly_report_routes, org_routes, proxy_routes, report_routes, user_routes)
 from .demo import demo_district
+from .domain.monthly import WorkingDays, parse_holidays
 from .handlers.reports_projector import ReportsProjector
 from .service_layer.exports import Exports
 from .service_layer.identity import Identity, ensure_first_accounts
 from .service_layer.imports import kinds as import_kinds
+from .service_layer.monthly_reports import MonthlyReports
 from .service_layer.org import import_tree
 from .service_layer.reports import OrgIndex, Reports
 from .service_layer.sign_off import ReportNarratives, SignOff, UnitProfiles
@@ -83,6 +87,7 @@ def prepare(platform: Platform, org: OrgRepository, identity: Identity) -> None:
     ImportJobs(platform.deps).prepare()
     Approvals(platform.deps).prepare()
     Profiles(platform.deps).prepare()
+    KeptReports(platform.deps).prepare()
 
 
 def projector_for(platform: Platform, org: OrgRepository) -> ReportsProjector:
@@ -106,7 +111,26 @@ def install_reports(app: Flask, platform: Platform, org: OrgRepository, vocabula
     app.register_blueprint(report_routes.blueprint(reports, profiles, narratives))
     app.register_blueprint(filing_routes.blueprint(SignOff(approvals=approvals, reports=reports, **filing), profiles,
                                                    narratives))
+    app.register_blueprint(monthly_report_routes.blueprint(
+        monthly_reports(platform, reports, profiles, audit=filing["audit"], correlation=filing["correlation"])))
     return projector
+
+
+def monthly_reports(platform: Platform, reports: Reports, profiles: UnitProfiles, clock=None, **kw) -> MonthlyReports:
+    """The monthly reports kept (月报); the offices' holidays from `LIANDONG_HOLIDAYS` (dates, comma-separated;
+    unset: the 2026 public holidays), the gateway's own small list: it reads no other service's calendar."""
+    return MonthlyReports(reports, KeptReports(platform.deps), clock or platform.clock,
+                          WorkingDays(parse_holidays(os.environ.get("LIANDONG_HOLIDAYS"))), profiles, **kw)
+
+
+def scheduled_monthly_reports(platform: Platform, org: OrgRepository, clock=None) -> MonthlyReports:
+    """What the worker runs each hour: the reports of the months due, as the schedule (no caller) makes them."""
+    orgs = OrgIndex(org)
+    projector = ReportsProjector(platform.deps, platform.bus, platform.registry, orgs.community_of)
+    reports = Reports(projector, orgs, clock or platform.clock, approvals=Approvals(platform.deps))
+    profiles = UnitProfiles(profiles=Profiles(platform.deps), orgs=orgs, audit=AuditLog(platform.deps),
+                            clock=clock or platform.clock)
+    return monthly_reports(platform, reports, profiles, clock)
 
 
 def create_app(settings: Settings | None = None, options: GatewayOptions | None = None, **overrides) -> Flask:
@@ -215,9 +239,22 @@ def create_worker(settings: Settings | None = None, **overrides) -> Worker:
     worker = platform.create_worker(outbox_collections=[repo.units, identity.revocations.announcements,
                                                         ImportJobs(platform.deps).collection],
                                     handlers=handlers.handlers(AuditLog(platform.deps)),
-                                    periodic=[(3600.0, lambda: purge_expired(platform, identity))])
+                                    periodic=[(3600.0, lambda: purge_expired(platform, identity)),
+                                              (60.0, monthly_reports_job(platform, repo))])
     worker.consumers.append(projector_for(platform, repo))  # read models from every service's events
     return worker
+
+
+def monthly_reports_job(platform: Platform, org: OrgRepository, settle_seconds: float = 60.0):
+    """The worker's monthly reports (each minute: cheap when nothing is due), from its first minute on: a worker
+    just started lets its reports projector measure how far behind it is and catch up first."""
+    monthly, started = scheduled_monthly_reports(platform, org), platform.clock.now()
+
+    def monthly_reports():
+        if (platform.clock.now() - started).total_seconds() >= settle_seconds:
+            monthly.run()
+
+    return monthly_reports
 
 
 def purge_expired(platform: Platform, identity: Identity | None = None) -> dict:

@@ -27,6 +27,9 @@ VALID = {
     "/api/v1/reports/approvals": {"org_unit": "jiayuan", "period": "2026-03", "state": "open,submitted"},
     "/api/v1/reports/approvals/<org_unit_id>/<period>": {},
     "/api/v1/reports/narratives/<org_unit_id>/<int:year>": {},
+    "/api/v1/reports/monthly-reports": {"org_unit": "jiayuan", "from": "2026-01-01", "format": "docx"},
+    "/api/v1/reports/monthly-reports/<report>": {},
+    "/api/v1/reports/monthly-reports/<report>/download": {},
     "/api/v1/org/units/<org_unit_id>/profiles": {"from": "2026-01-01"},
     "/api/v1/org/units/<org_unit_id>/profile": {"on": "2026-06-30"},
 }
@@ -41,9 +44,12 @@ def test_every_get_of_the_gateway_refuses_a_parameter_it_does_not_document(svc):
     assert set(own) == set(VALID), "a new GET of the gateway: add its valid query here"
     assert svc.client.post("/api/v1/org/units/jiayuan/profiles", headers=admin, json={
         "as_of": "2026-01-01", "population": 6500, "households": 2300, "area_km2": 0.8, "grids": 6}).status_code == 201
+    assert svc.client.post("/api/v1/reports/monthly-reports", headers=admin,
+                           json={"period": "2026-03", "org_unit_id": "jiayuan"}).get_json()["generated"] == 2
     for rule in own:
         path = (rule.replace("<unit_id>", "jiayuan").replace("<org_unit_id>", "jiayuan").replace("<user_id>", user_id)
-                .replace("<period>", "2026-03").replace("<int:year>", "2026"))
+                .replace("<period>", "2026-03").replace("<int:year>", "2026")
+                .replace("<report>", "jiayuan.2026-03.docx"))
         ok = svc.client.get(path, query_string=VALID[rule], headers=admin)
         assert ok.status_code == 200, (rule, ok.status_code, ok.get_data(as_text=True)[:300])
         # a misspelt filter (org_unit_id for org_unit) must not answer the unfiltered figures or list

@@ -171,7 +171,9 @@ def test_figures_roll_up_rates_are_weighted_and_a_rebuild_gives_the_same(make_se
     text = "\n".join(p.text for p in Document(io.BytesIO(r.data)).paragraphs)
     assert "船营区2026年工作汇报" in text
     assert "今年以来共接访3批次42人次,其中群体性上访1批次40人次" in text
-    assert "累计发放低保金等475,146.01元" in text
+    # each programme paid with its amount (named by its code: no welfare here to name it), then the sum
+    assert "合计发放dibao_urban3,240元、severe_disability471,906.01元,共计475,146.01元,共4笔" in text
+    assert "与去年同期相比,接访批次增加2批次(比增200%)、接访人次增加41人次(比增4100%)。" in text
     assert "矛盾纠纷调解100次,成功率91.0%" in text
     x = client.get("/api/v1/reports/annual.xlsx", query_string={"org_unit": "chuanying", "year": 2026}, headers=admin)
     sheet = load_workbook(io.BytesIO(x.data))["主要指标"]

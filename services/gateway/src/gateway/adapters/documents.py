@@ -87,13 +87,20 @@ def _filed(o: dict) -> bool:
     return bool((o.get("sign_off") or {}).get("filed_units"))
 
 
-def annual_docx(o: dict, year: int, series: dict, profile: dict | None = None, narrative: dict | None = None) -> bytes:
-    """`profile`: the unit's in force at the year's end (基本情况); `narrative`: its written sections."""
+def _columns(year: int, month: int | None) -> tuple[str, str]:
+    """The period's column and the year before's: "2026年", "2025年" — a month's "2026年3月", "2025年3月"."""
+    return (f"{year}年{month}月", f"{year - 1}年{month}月") if month else (f"{year}年", f"{year - 1}年")
+
+
+def annual_docx(o: dict, year: int, series: dict, profile: dict | None = None, narrative: dict | None = None,
+                month: int | None = None) -> bytes:
+    """`profile`: the unit's in force at the period's end (基本情况); `narrative`: its written sections; `month`:
+    the monthly report (月报) of that month of `year`, the same report over the month."""
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "SimSun"
     style.font.size = Pt(12)
-    doc.add_heading(f"{o['org_unit']['name']}{year}年工作汇报", level=0)
+    doc.add_heading(f"{o['org_unit']['name']}{_columns(year, month)[0]}{'工作月报' if month else '工作汇报'}", level=0)
     doc.add_paragraph(f"统计期间:{o['period']['from']}至{o['period']['to']}。以下数字均来自联动平台实时数据。")
     if _filed(o):
         doc.add_paragraph("本期数据已签报:文中数字为签报数;签报后新报的数据不改动签报数,另列为签报后调整。")
@@ -124,7 +131,7 @@ def annual_docx(o: dict, year: int, series: dict, profile: dict | None = None, n
         for line in adjusted:
             doc.add_paragraph(line)
     heading("主要指标")
-    columns = ["指标", f"{year}年", f"{year - 1}年"] + (["签报后调整"] if _filed(o) else [])
+    columns = ["指标", *_columns(year, month)] + (["签报后调整"] if _filed(o) else [])
     table = doc.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, columns):
@@ -159,11 +166,11 @@ def annual_docx(o: dict, year: int, series: dict, profile: dict | None = None, n
     return buf.getvalue()
 
 
-def annual_xlsx(o: dict, year: int, series: dict) -> bytes:
+def annual_xlsx(o: dict, year: int, series: dict, month: int | None = None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "主要指标"
-    ws.append(["指标", "单位", f"{year}年", f"{year - 1}年"] + (["签报后调整"] if _filed(o) else []))
+    ws.append(["指标", "单位", *_columns(year, month)] + (["签报后调整"] if _filed(o) else []))
     for key, m in o["metrics"].items():
         unit = "元" if m["unit"] == "fen" else m["unit"]
         conv = (lambda v: v / 100) if m["unit"] == "fen" else (lambda v: v)

@@ -42,6 +42,52 @@ def _programme_lines(o: dict) -> list[str]:
                             for p in active) + "。"]
 
 
+def _paid(o: dict) -> str:
+    """The seed's disbursement sentence ("合计发放低保金、重残金、应急、零补…共计471906元"): each programme paid in
+    the period with its amount, then the sum; a sum no programme names (none configured) stands alone."""
+    paid = [f"{p['name']}{yuan(p['disbursed_fen'])}元" for p in programmes(o) if p["disbursed_fen"]]
+    total = yuan(_v(o, "welfare.disbursed_fen"))
+    return f"合计发放{'、'.join(paid)},共计{total}元" if paid else f"合计发放救助金{total}元"
+
+
+# the figures the seeds compare with the year before ("比增12%"): the name the sentence gives each, its unit
+_COMPARED = {
+    "petition.batches": ("接访批次", "批次"), "petition.person_times": ("接访人次", "人次"),
+    "welfare.households": ("在保户数", "户"), "welfare.disbursed_fen": ("发放金额", "元"),
+    "volunteer.volunteers": ("注册志愿者", "名"), "volunteer.minutes": ("服务时长", "小时"),
+    "security.incidents": ("各类事件", "起"),
+}
+
+
+def _amount(key: str, value: float) -> str:
+    if key == "welfare.disbursed_fen":
+        return yuan(value)
+    if key == "volunteer.minutes":
+        return f"{value / 60:,.1f}"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def compared(o: dict, *keys: str) -> str:
+    """"与去年同期相比,接访批次增加2批次(比增20%)、…。" for each of `keys` the year before has a figure for;
+    nothing when it has none (a platform new this year says nothing rather than "比增100%")."""
+    parts = []
+    for key in keys:
+        m = o["metrics"].get(key, {})
+        before, now = m.get("previous_year"), m.get("value", 0)
+        if not before:
+            continue
+        name, unit = _COMPARED[key]
+        change = now - before
+        if not change:
+            parts.append(f"{name}与去年同期持平")
+            continue
+        share = abs(change) / before * 100
+        share_text = f"{share:.0f}%" if share >= 1 else f"{share:.1f}%"
+        word, short = ("增加", "比增") if change > 0 else ("减少", "比减")
+        parts.append(f"{name}{word}{_amount(key, abs(change))}{unit}({short}{share_text})")
+    return f"与去年同期相比,{'、'.join(parts)}。" if parts else ""
+
+
 def since(o: dict) -> str:
     """The opening words of a period's sentences: "今年以来" for the year under way, "2025年全年" for a past
     year, "2026年3月" for a month, else the dates."""
@@ -70,15 +116,17 @@ def sentences(o: dict) -> dict[str, list[str]]:
     sections = {
         "一、信访工作": [
             f"{since(o)}共接访{_v(o, 'petition.batches')}批次{_v(o, 'petition.person_times')}人次,"
-            f"其中群体性上访{_v(o, 'petition.group_batches')}批次{_v(o, 'petition.group_person_times')}人次。",
+            f"其中群体性上访{_v(o, 'petition.group_batches')}批次{_v(o, 'petition.group_person_times')}人次。"
+            + compared(o, "petition.batches", "petition.person_times"),
             f"已办结{_v(o, 'petition.closed')}件,按期办结率{pct(r['petition.on_time_rate'])},"
             f"群众满意率{pct(r['petition.satisfaction_rate'])},本级化解率{pct(r['petition.resolved_at_level_rate'])};"
             f"超期{_v(o, 'petition.overdue')}件均已督办,预警{_v(o, 'petition.risk_flagged')}件。",
         ],
         "二、民政救助": [
             f"目前在保低保{dibao_h}户{dibao_p}人,各类救助在保{_v(o, 'welfare.households')}户{_v(o, 'welfare.people')}人。",
-            f"累计发放低保金等{yuan(_v(o, 'welfare.disbursed_fen'))}元,共{_v(o, 'welfare.payments')}笔;"
-            f"受理救助申请{_v(o, 'welfare.applications')}件,批准{_v(o, 'welfare.applications_approved')}件。",
+            f"{_paid(o)},共{_v(o, 'welfare.payments')}笔;"
+            f"受理救助申请{_v(o, 'welfare.applications')}件,批准{_v(o, 'welfare.applications_approved')}件。"
+            + compared(o, "welfare.households", "welfare.disbursed_fen"),
             *_programme_lines(o),
             f"爱心超市发放物资{_v(o, 'welfare.goods_handed_out')}件,折价{yuan(_v(o, 'welfare.goods_handed_out_fen'))}元;"
             f"爱心基金收入{yuan(_v(o, 'welfare.fund_in_fen'))}元,支出{yuan(_v(o, 'welfare.fund_out_fen'))}元;"
@@ -87,11 +135,13 @@ def sentences(o: dict) -> dict[str, list[str]]:
         "三、志愿服务": [
             f"注册志愿者{_v(o, 'volunteer.volunteers')}名,共开展了{_v(o, 'volunteer.activities')}次活动,"
             f"参与{_v(o, 'volunteer.participant_times')}人次,服务时长{hours:,.1f}小时,"
-            f"积累爱心币{_v(o, 'volunteer.coins_credited')}枚,兑换{_v(o, 'volunteer.coins_redeemed')}枚。",
+            f"积累爱心币{_v(o, 'volunteer.coins_credited')}枚,兑换{_v(o, 'volunteer.coins_redeemed')}枚。"
+            + compared(o, "volunteer.volunteers", "volunteer.minutes"),
         ],
         "四、平安建设": [
             f"发生各类事件{_v(o, 'security.incidents')}起,其中天然气泄漏、暴雨、停电等公共安全事件"
-            f"{_v(o, 'security.emergencies')}起,平均处置用时{_mean(r['security.mean_response_minutes'])}分钟。",
+            f"{_v(o, 'security.emergencies')}起,平均处置用时{_mean(r['security.mean_response_minutes'])}分钟。"
+            + compared(o, "security.incidents"),
             f"开展巡逻{_v(o, 'security.patrols')}次,点位覆盖率{pct(r['security.checkpoint_coverage'])};"
             f"登记流动人口{_v(o, 'security.migrants')}人。",
             f"矛盾纠纷调解{_v(o, 'security.mediations')}次,成功率{pct(r['security.mediation_success_rate'])}。",

@@ -31,6 +31,11 @@ class OrgIndex:
             self._load()
         return self._units.get(unit_id)
 
+    def all(self) -> list[dict]:
+        """Every unit, read afresh (a unit added since is there)."""
+        self._load()
+        return list(self._units.values())
+
     def children(self, unit_id: str) -> list[dict]:
         self.unit(unit_id)
         return sorted((u for u in self._units.values() if u.get("parent_id") == unit_id and not u.get("retired")),
@@ -251,7 +256,11 @@ class Reports:
 
     def overview(self, principal, unit_id: str, start: date, end: date, credentials: str | None = None,
                  with_status: bool = True) -> dict:
-        unit = self._unit(principal, unit_id)
+        return self.overview_of(self._unit(principal, unit_id), start, end, credentials, with_status)
+
+    def overview_of(self, unit: dict, start: date, end: date, credentials: str | None = None,
+                    with_status: bool = False) -> dict:
+        """The overview of a unit already allowed (or the schedule's, with no caller: the events' labels)."""
         self._period(start, end)
         model, state = self._model_and_state()
         down = self.unavailable() if (with_status and self.unavailable) else None
@@ -276,6 +285,10 @@ class Reports:
                    credentials: str | None = None) -> dict:
         unit = self._unit(principal, unit_id)
         self._period(start, end)
+        return self.series_of(unit, start, end, keys, credentials)
+
+    def series_of(self, unit: dict, start: date, end: date, keys: list[str] | None = None,
+                  credentials: str | None = None) -> dict:
         model, _ = self._model_and_state()
         return timeseries(model, self.orgs, unit["_id"], start, end, keys or ANNUAL_SERIES,
                           self._labels(credentials, model))

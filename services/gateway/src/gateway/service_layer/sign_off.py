@@ -42,10 +42,10 @@ class Filing:
     def parent(self, unit: dict) -> dict | None:
         return self.orgs.unit(unit["parent_id"]) if unit.get("parent_id") else None
 
-    def record(self, principal: Principal, action: str, path: str, **extra) -> None:
+    def record(self, principal: Principal, action: str, path: str, method: str = "POST", **extra) -> None:
         self.audit.record(user_id=principal.user_id, name=principal.name, roles=sorted(principal.roles),
                           org_path=principal.grants[0].org_path if principal.grants else "/", action=action,
-                          method="POST", path=path, service=SERVICE, status=200, fields=[],
+                          method=method, path=path, service=SERVICE, status=200, fields=[],
                           correlation_id=self.correlation(), extra=extra)
 
 

@@ -33,8 +33,34 @@ register("reports", async () => {
         h("button", { type: "button", class: "primary", id: "download-docx", onclick: download("docx") }, "下载工作汇报（Word）"),
         h("button", { type: "button", id: "download-xlsx", onclick: download("xlsx") }, "下载统计表（Excel）"))
         : h("p", { class: "form-error" }, "您没有查看该单位报告的权限。")),
-    allowed && ["community", "subdistrict"].includes(u.level) ? signOff(u) : null);
+    allowed && ["community", "subdistrict"].includes(u.level) ? signOff(u) : null,
+    allowed ? monthly(u) : null);
 });
+
+// 月报: the monthly reports the gateway made and kept on each month's first working day (docs/reports.md),
+// downloaded exactly as they were made; the list fills in after the page shows.
+function monthly(u) {
+  const rows = h("tbody", {});
+  const shown = h("p", { role: "status", "aria-live": "polite", id: "monthly-status" }, "正在读取…");
+  const get = (r) => async (e) => {
+    try {
+      const resp = await busy(e.currentTarget, request("GET", `/api/v1/reports/monthly-reports/${r.id}/download`, { raw: true }));
+      await saveAs(resp, `${r.org_unit_name}${r.period}月报.${r.format}`);
+      shown.textContent = `已下载：${r.org_unit_name}${r.period}月报.${r.format}`;
+    } catch (err) { shown.textContent = err.message || "下载失败"; }
+  };
+  request("GET", "/api/v1/reports/monthly-reports", { query: { org_unit: u.id, page_size: 24 } }).then((page) => {
+    shown.textContent = page.items.length ? "" : "暂无月报（每月第一个工作日自动生成上月月报）。";
+    for (const r of page.items) {
+      rows.append(h("tr", {}, h("td", {}, r.org_unit_name), h("td", {}, r.period), h("td", {}, r.format.toUpperCase()),
+        h("td", {}, r.generated_at.slice(0, 10)), h("td", { class: "muted", title: r.sha256 }, r.sha256.slice(0, 12)),
+        h("td", {}, h("button", { type: "button", onclick: get(r) }, "下载"))));
+    }
+  }).catch((err) => { shown.textContent = err.message || "月报读取失败"; });
+  return h("section", { class: "card", id: "monthly-reports" },
+    h("h2", {}, "月报"), shown,
+    h("table", {}, h("thead", {}, h("tr", {}, ...["单位", "月份", "格式", "生成日期", "SHA-256", ""].map((t) => h("th", {}, t)))), rows));
+}
 
 // 签报: the unit's month or year — submitted by the unit, approved (its figures filed) by the level above,
 // accepted by the district; unlocked by the level above with a reason (docs/reports.md). The API refuses what
