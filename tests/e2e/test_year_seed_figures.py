@@ -73,6 +73,13 @@ def test_a_year_of_teams_pairings_and_help_reaches_the_overview_and_the_annual_r
                    ended=1, handouts=["h-1", "h-1", "h-2"])
     play_community(o, "huangniling_worker", "huangniling", day, teams=1, dissolved=0,
                    pairings=[("cadre-9", "黄泥岭1号 王家")], ended=0, handouts=["h-9"])
+    # what the community's 民政员 did herself (seed 003: "提供窗口服务2412次,走访2266次"): two windows, three visits
+    for kind in ("consultation", "form_filling"):
+        o.post("jiayuan_worker", "/petition/hall/window-services", {"org_unit_id": "jiayuan", "office": "minzheng",
+                                                                    "kind": kind}, 201)
+    for n in range(3):
+        o.post("jiayuan_worker", "/welfare/visits", {"org_unit_id": "jiayuan", "kind": "home",
+                                                     "visited": f"幸福路{n}号"}, 201)
     officer = "huangqi_officer"  # the 爱心基金 is the sub-district's to pay out
     o.post(officer, "/welfare/fund/donations", {"org_unit_id": "jiayuan", "donor": "船营区供电公司",
                                                 "donor_kind": "co_building_unit", "amount_fen": 1000000}, 201)
@@ -99,13 +106,16 @@ def test_a_year_of_teams_pairings_and_help_reaches_the_overview_and_the_annual_r
         pass
     assert {u: figures(u) for u in expected} == expected
 
-    def annual(unit: str) -> str:
-        r = requests.get(f"{o.base}/reports/annual.docx", headers=admin, params={"org_unit": unit, "year": year},
-                         timeout=60)
+    def annual(unit: str, user: str = "district_admin") -> str:
+        r = requests.get(f"{o.base}/reports/annual.docx", headers=o.headers(user),
+                         params={"org_unit": unit, "year": year}, timeout=60)
         assert r.status_code == 200, r.text[:300]
         return "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
 
-    community, district = annual("jiayuan"), annual("chuanying")
+    community, district = annual("jiayuan", "jiayuan_worker"), annual("chuanying")  # the community files its own
     assert "组建了2支志愿服务队" in community and "组建了3支志愿服务队" in district
     assert "爱心超市为2户困难家庭发放物资,爱心基金帮助2名困难居民;1名干部与2户困难家庭结对帮扶。" in community
     assert "爱心超市为3户困难家庭发放物资,爱心基金帮助2名困难居民;2名干部与3户困难家庭结对帮扶。" in district
+    # the community's report says what its worker did, asked of the services; a district's report has no such part
+    assert "工作人员" in community and "家园社区民政员（演示）提供窗口服务2次,走访3次" in community
+    assert "提供窗口服务" not in district
