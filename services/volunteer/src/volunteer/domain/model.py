@@ -152,8 +152,7 @@ class Team:
     org_path: str
     leader_id: str | None = None
     member_ids: list[str] = field(default_factory=list)
-    # 组建 / 解散 (#21): the teams' stock counts a team from the day it was formed until the day it was dissolved; a
-    # team stored before #21 has no day and was never counted
+    # 组建 / 解散 (#21): counted from the day formed to the day dissolved (one stored before #21 has no day: never)
     formed_on: str | None = None
     status: str = "active"  # active | dissolved
     dissolved_on: str | None = None
@@ -171,8 +170,7 @@ class Team:
         if self.status != "active":
             raise InvalidTransition("the team is dissolved already")
         if self.formed_on and on < self.formed_on:
-            raise ValidationFailed("a team is dissolved after it was formed",
-                                   {"dissolved_on": [f"on or after {self.formed_on}"]})
+            raise ValidationFailed("a team is dissolved after it was formed", {"dissolved_on": [f">= {self.formed_on}"]})
         self.status, self.dissolved_on = "dissolved", on
         self.events.append(TeamDissolved(self.id))
 
