@@ -86,9 +86,9 @@ class TeamOutSchema(Schema):
     org_path = fields.String()
     leader_id = fields.String(allow_none=True)
     member_ids = fields.List(fields.String())
-    formed_on = fields.String(allow_none=True)
+    formed_on = IsoDate(allow_none=True)
     status = fields.String()
-    dissolved_on = fields.String(allow_none=True)
+    dissolved_on = IsoDate(allow_none=True)
 
 
 class MemberSchema(Schema):
