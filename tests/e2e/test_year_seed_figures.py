@@ -15,32 +15,12 @@ from docx import Document
 
 from liandong.testing import wait_for
 
-PASSWORD = "Liandong-demo-2026"
 CHINA = timezone(timedelta(hours=8))
 FIGURES = ("volunteer.teams", "welfare.pairing_helpers", "welfare.paired_households",
            "welfare.supermarket_households", "welfare.fund_people")
 
 
-class Office:
-    """The gateway's API as the demo accounts use it (one token each)."""
-
-    def __init__(self, base: str):
-        self.base, self.tokens = f"{base}/api/v1", {}
-
-    def headers(self, user: str) -> dict:
-        if user not in self.tokens:
-            r = requests.post(f"{self.base}/auth/login", json={"username": user, "password": PASSWORD}, timeout=20)
-            assert r.status_code == 200, (user, r.text)
-            self.tokens[user] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        return self.tokens[user]
-
-    def post(self, user: str, path: str, body: dict, expect: int) -> dict:
-        r = requests.post(f"{self.base}{path}", headers=self.headers(user), json=body, timeout=30)
-        assert r.status_code == expect, (user, path, r.status_code, r.text[:500])
-        return r.json()
-
-
-def play_community(o: Office, worker: str, unit: str, day: str, *, teams: int, dissolved: int,
+def play_community(o, worker: str, unit: str, day: str, *, teams: int, dissolved: int,
                    pairings: list[tuple[str, str]], ended: int, handouts: list[str]) -> None:
     made = [o.post(worker, "/volunteer/teams", {"name": f"{unit}志愿服务队{i}", "type": "elderly_care",
                                                  "org_unit_id": unit, "formed_on": day}, 201)["id"]
@@ -60,10 +40,10 @@ def play_community(o: Office, worker: str, unit: str, day: str, *, teams: int, d
 
 
 @pytest.mark.e2e
-def test_a_year_of_teams_pairings_and_help_reaches_the_overview_and_the_annual_report(platform, monkeypatch):
+def test_a_year_of_teams_pairings_and_help_reaches_the_overview_and_the_annual_report(platform, office, monkeypatch):
     monkeypatch.setenv("LIANDONG_DEMO_ACTIVITY", "0")  # only this year's actions in the figures
     settings = platform.start()
-    o = Office(f"http://127.0.0.1:{settings.ports['gateway']}")
+    o = office(f"http://127.0.0.1:{settings.ports['gateway']}")
     day = datetime.now(timezone.utc).astimezone(CHINA).date().isoformat()
     year = int(day[:4])
 
