@@ -360,9 +360,14 @@ class PairingRepository:
         return self.get(pairing["_id"])
 
     def end(self, pairing: dict, changes: dict, ended: dict) -> dict:
-        outbox.update_with_events(self.collection, pairing["_id"], pairing.get(outbox.VERSION, 0), changes,
-                                  [self._envelope(pairing, "welfare.pairing.ended", ended,
-                                                  pairing.get(outbox.VERSION, 0) + 1)])
+        """The pairing ended, with its `welfare.pairing.ended`, unless changed since read (409: read it again)."""
+        version = pairing.get(outbox.VERSION)
+        if version is None:  # stored before its events (#21): versioned from now on
+            self.collection.update_one({"_id": pairing["_id"], outbox.VERSION: {"$exists": False}},
+                                       {"$set": {outbox.VERSION: 0}})
+            version = 0
+        outbox.update_with_events(self.collection, pairing["_id"], version, changes,
+                                  [self._envelope(pairing, "welfare.pairing.ended", ended, version + 1)])
         return self.get(pairing["_id"])
 
     def others_active(self, org_unit_id: str, field: str, value: str, pairing_id: str) -> bool:
