@@ -481,7 +481,8 @@ class Demo:
             self.gw.post("jiayuan_worker", "/welfare/goods/handouts", {
                 "item_id": item_id, "quantity": qty, "household_id": household, "grant_id": grant,
                 "recipient_name": "低保户"})
-            self.f.add("jiayuan", welfare__goods_handed_out=qty, welfare__goods_handed_out_fen=qty * fen)
+            self.f.add("jiayuan", welfare__goods_handed_out=qty, welfare__goods_handed_out_fen=qty * fen,
+                       welfare__supermarket_households=1)  # two households, each its first this year (#21)
             self.actions["welfare.goods_handout"] += 1
         self.goods = goods
         # 阳和社区 gets rice from 建顺钢材厂 and hands some out
@@ -491,7 +492,8 @@ class Demo:
         self.f.inc("yanghe", "welfare.goods_donated_fen", 50 * 5000)
         self.gw.post("yanghe_worker", "/welfare/goods/handouts", {
             "item_id": rice["item_id"], "quantity": 5, "household_id": "yanghe-1-chen", "recipient_name": "陈阿婆"})
-        self.f.add("yanghe", welfare__goods_handed_out=5, welfare__goods_handed_out_fen=5 * 5000)
+        self.f.add("yanghe", welfare__goods_handed_out=5, welfare__goods_handed_out_fen=5 * 5000,
+                   welfare__supermarket_households=1)
         self.actions["welfare.goods_donation"] += 1
         self.actions["welfare.goods_handout"] += 1
 
@@ -511,6 +513,7 @@ class Demo:
                                                                  "reason": reason, "amount_fen": fen})
             self.gw.post(officer, f"/welfare/fund/grants/{grant.get('id') or grant['_id']}/approval", {"note": "同意资助"})
             self.f.inc(community, "welfare.fund_out_fen", fen)
+            self.f.inc(community, "welfare.fund_people")  # one person each, their first grant this year (#21)
             self.actions["welfare.fund_grant"] += 1
 
         # 走访慰问
@@ -585,6 +588,7 @@ class Demo:
                                                     "org_unit_id": "jiayuan", "leader_id": v["bai"],
                                                     "member_ids": [v["bai"], v["li"], v["zhou"]]})
         self.actions["volunteer.team"] += 1
+        self.f.inc("jiayuan", "volunteer.teams")  # formed today (#21)
         snow = self.activity(w, "jiayuan", "义务清雪", "snow_cleaning", "家园社区主干道及1-3号楼楼前", 300, 180,
                              {v["bai"]: 180, v["li"]: 150, v["zhao"]: 120}, no_shows=[v["zhou"]], team_id=team["id"])
         self.complete(snow)

@@ -170,6 +170,38 @@ def e2e():
                            check_same_records=check_same_records, wait_settled=wait_settled)
 
 
+class Office:
+    """The gateway's API as the offices' accounts use it, one token per account (the year tests' client)."""
+
+    def __init__(self, base: str):
+        self.base, self.tokens = f"{base}/api/v1", {}
+
+    def headers(self, user: str) -> dict:
+        if user not in self.tokens:
+            r = requests.post(f"{self.base}/auth/login", json={"username": user, "password": PASSWORD}, timeout=20)
+            assert r.status_code == 200, (user, r.text)
+            self.tokens[user] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        return self.tokens[user]
+
+    def call(self, user: str, method: str, path: str, expect=(200, 201), **kw):
+        r = requests.request(method, f"{self.base}{path}", headers=self.headers(user), timeout=30, **kw)
+        assert r.status_code in ((expect,) if isinstance(expect, int) else expect), (user, method, path, r.status_code,
+                                                                                    r.text[:500])
+        return r.json() if r.headers.get("content-type", "").startswith("application/json") else r.content
+
+    def post(self, user: str, path: str, body: dict, expect=(200, 201)):
+        return self.call(user, "POST", path, expect, json=body)
+
+    def get(self, user: str, path: str, expect=200, **params):
+        return self.call(user, "GET", path, expect, params=params)
+
+
+@pytest.fixture
+def office():
+    """`office(gateway_url)`: the gateway's API as the offices' accounts use it."""
+    return Office
+
+
 # -- records made after start, in every service (so a test cannot pass on the demo tree, which a
 #    fresh data directory imports again), and what the API answers about them
 

@@ -29,33 +29,7 @@ def iso(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Office:
-    """The gateway's API with one token per account."""
-
-    def __init__(self, base: str):
-        self.base, self.tokens = f"{base}/api/v1", {}
-
-    def headers(self, user: str) -> dict:
-        if user not in self.tokens:
-            r = requests.post(f"{self.base}/auth/login", json={"username": user, "password": PASSWORD}, timeout=20)
-            assert r.status_code == 200, (user, r.text)
-            self.tokens[user] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        return self.tokens[user]
-
-    def call(self, user: str, method: str, path: str, expect=(200, 201), **kw):
-        r = requests.request(method, f"{self.base}{path}", headers=self.headers(user), timeout=30, **kw)
-        assert r.status_code in ((expect,) if isinstance(expect, int) else expect), (user, method, path, r.status_code,
-                                                                                    r.text[:500])
-        return r.json() if r.headers.get("content-type", "").startswith("application/json") else r.content
-
-    def post(self, user: str, path: str, body: dict, expect=(200, 201)):
-        return self.call(user, "POST", path, expect, json=body)
-
-    def get(self, user: str, path: str, expect=200, **params):
-        return self.call(user, "GET", path, expect, params=params)
-
-
-def play_community(o: Office, worker: str, unit: str, serial: int, *, branches: int, members: int, notices: int,
+def play_community(o, worker: str, unit: str, serial: int, *, branches: int, members: int, notices: int,
                    transfers: int, reports: list[tuple[bool, int]], day: str, starts: datetime) -> list[str]:
     """One community's year: branches (the last one founded empty and dissolved when `branches` > 1), members (the
     first `notices` sign, the last `transfers` transfer out), reports (`(already a volunteer, minutes served)`).
@@ -95,10 +69,10 @@ def play_community(o: Office, worker: str, unit: str, serial: int, *, branches: 
 
 
 @pytest.mark.e2e
-def test_a_year_of_party_building_reaches_the_overview_and_the_annual_report(platform, monkeypatch):
+def test_a_year_of_party_building_reaches_the_overview_and_the_annual_report(platform, office, monkeypatch):
     monkeypatch.setenv("LIANDONG_DEMO_ACTIVITY", "0")  # only this year's actions in the figures
     settings = platform.start()
-    o = Office(f"http://127.0.0.1:{settings.ports['gateway']}")
+    o = office(f"http://127.0.0.1:{settings.ports['gateway']}")
     for user, unit in (("jiayuan_party_office", "jiayuan"), ("yangchun_party", "yangchun")):
         o.post("district_admin", "/users", {"username": user, "name": f"{unit}党建专干", "password": PASSWORD,
                                             "grants": [{"role": "community_worker", "org_unit": unit,

@@ -26,6 +26,7 @@ from .adapters.service_clients import ServiceDirectory
 from .adapters.service_clients import ServiceStatus
 from .adapters.user_repository import RevocationLog, SessionStore, UserRepository
 from .adapters.vocabularies import Vocabularies
+from .adapters.worker_counts import WorkerCounts
 from . import console, handlers
 from .api import (audit_routes, auth_routes, docs, export_routes, filing_routes, idempotent_posts, imports,
                   monthly_report_routes, org_routes, proxy_routes, report_routes, user_routes)
@@ -108,7 +109,8 @@ def install_reports(app: Flask, platform: Platform, org: OrgRepository, vocabula
     filing = {"orgs": orgs, "audit": AuditLog(deps), "clock": platform.clock,
               "correlation": lambda: g.get("correlation_id")}
     profiles, narratives = UnitProfiles(profiles=Profiles(deps), **filing), ReportNarratives(narratives=Narratives(deps), **filing)
-    app.register_blueprint(report_routes.blueprint(reports, profiles, narratives))
+    workers = WorkerCounts(vocabularies.proxy) if vocabularies else None  # asked as the labels are (#21)
+    app.register_blueprint(report_routes.blueprint(reports, profiles, narratives, workers))
     app.register_blueprint(filing_routes.blueprint(SignOff(approvals=approvals, reports=reports, **filing), profiles,
                                                    narratives))
     app.register_blueprint(monthly_report_routes.blueprint(

@@ -130,6 +130,7 @@ BODIES = {
     "/applications/<app_id>/rejection:POST": {"reason": "x"},
     "/grants/<grant_id>/re-reviews:POST": {"household": household(seq=900)},
     "/grants/<grant_id>/end:POST": {"reason": "x"},
+    "/pairings/<pairing_id>/end:POST": {"reason": "other"},
     "/employment/jobseekers/<jobseeker_id>/placement:POST": {"kind": "flexible"},
     "/employment/jobseekers/<jobseeker_id>/end:POST": {"reason": "other"},
     "/employment/jobseekers/<jobseeker_id>/certificate:POST": {"number": "x"},

@@ -37,6 +37,28 @@ class VolunteerLeft(Schema):
     left_at = fields.String(required=True)
 
 
+@CONTRACTS.contract("volunteer.team.formed", 1, example={
+    "team_id": "team-1", "org_unit_id": "jiayuan", "type": "elderly_care", "formed_on": "2026-03-01"})
+class TeamFormed(Schema):
+    """A volunteer service team (志愿服务队) was formed ("组建了5支志愿服务队"): the teams' stock up from `formed_on`
+    (its name is the team's own, kept in the volunteer service)."""
+
+    team_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    type = fields.String(required=True)
+    formed_on = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}$"))
+
+
+@CONTRACTS.contract("volunteer.team.dissolved", 1, example={
+    "team_id": "team-1", "org_unit_id": "jiayuan", "dissolved_on": "2026-11-30"})
+class TeamDissolved(Schema):
+    """A volunteer service team was dissolved (解散): the teams' stock down from `dissolved_on`."""
+
+    team_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    dissolved_on = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}$"))
+
+
 @CONTRACTS.contract("volunteer.activity.published", 1, example={
     "activity_id": "act-1", "title": "重阳节敬老义诊", "type": "health_clinic", "org_unit_id": "jiayuan",
     "place": "家园社区服务站", "starts_at": "2026-03-05T01:00:00.000000Z", "ends_at": "2026-03-05T04:00:00.000000Z",

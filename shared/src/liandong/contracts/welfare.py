@@ -211,11 +211,15 @@ class GoodsOpeningStockRecorded(_StockMovement):
 
 
 @CONTRACTS.contract("welfare.goods.handed_out", 1, example={
-    **_MIANBEI, "movement_id": "m-2", "quantity": 1, "recipient": "household:h-1", "value_fen": 12000})
+    **_MIANBEI, "movement_id": "m-2", "quantity": 1, "recipient": "household:h-1", "value_fen": 12000,
+    "first_for_household_in_year": True})
 class GoodsHandedOut(_StockMovement):
     """Goods left the stock to an eligible household (or against love coins: recipient volunteer:...)."""
 
     recipient = fields.String(required=True)
+    # the household's first hand-out of the calendar year (China time) from this community's supermarket (#21), so
+    # a year's sum is the households helped ("爱心超市为66户困难家庭发放物资"); False for a redemption (a volunteer)
+    first_for_household_in_year = fields.Boolean(load_default=False)
 
 
 @CONTRACTS.contract("welfare.fund.donation_received", 1,
@@ -231,12 +235,16 @@ class FundDonationReceived(_FundEntry):
 
 @CONTRACTS.contract("welfare.fund.grant_paid", 1,
                     example={"entry_id": "fg-1", "fund_id": "fund:huangqi", "org_unit_id": "huangqi",
-                             "amount_fen": 100000, "balance_after_fen": 5900000})
+                             "amount_fen": 100000, "balance_after_fen": 5900000,
+                             "first_for_person_in_year": True})
 class FundGrantPaid(_FundEntry):
     """An approved grant was paid out of a charity fund."""
 
     # to whom: personal, kept (encrypted) in the welfare service; sent by earlier versions, no longer
     recipient = fields.String(load_default=None, allow_none=True)
+    # the recipient's first grant of the calendar year (China time) from this fund (#21), so a year's sum is the
+    # people helped ("爱心基金帮助65名困难居民"); the recipient is told apart by a blind index, never named
+    first_for_person_in_year = fields.Boolean(load_default=False)
 
 
 @CONTRACTS.contract("welfare.visit.recorded", 1,
@@ -423,3 +431,39 @@ class RegisterServiceDelivered(Schema):
     money_fen = fields.Integer(required=True, validate=validate.Range(min=0))
     first_for_person_in_year = fields.Boolean(required=True)
     first_for_household_in_year = fields.Boolean(required=True)
+
+
+# -- pairings (结对帮扶, #21): a cadre, volunteer or party member helps a household in hardship
+
+
+class _PairingFact(Schema):
+    pairing_id = fields.String(required=True)
+    org_unit_id = fields.String(required=True)
+    helper_kind = fields.String(required=True, validate=validate.OneOf(("cadre", "volunteer", "party_member")))
+
+
+@CONTRACTS.contract("welfare.pairing.started", 1, example={
+    "pairing_id": "pr-1", "org_unit_id": "jiayuan", "helper_kind": "cadre", "started_on": "2026-03-01",
+    "first_for_helper": True, "first_for_household": True})
+class PairingStarted(_PairingFact):
+    """A helper was paired with a household (结对帮扶). `first_for_helper` / `first_for_household`: the helper's /
+    household's first pairing active in the org unit, so the sums are distinct helpers and households paired
+    ("108名干部与127户困难家庭结对"); neither the helper nor the household is named."""
+
+    started_on = fields.String(required=True, validate=_DAY)
+    first_for_helper = fields.Boolean(required=True)
+    first_for_household = fields.Boolean(required=True)
+
+
+@CONTRACTS.contract("welfare.pairing.ended", 1, example={
+    "pairing_id": "pr-1", "org_unit_id": "jiayuan", "helper_kind": "cadre", "ended_on": "2026-11-30",
+    "reason": "no_longer_needed", "last_for_helper": True, "last_for_household": True})
+class PairingEnded(_PairingFact):
+    """A pairing ended (the household no longer needs it, the helper left…). `last_for_…`: it was the helper's /
+    household's last active pairing in the org unit, so the stocks go down by the people and households no longer
+    paired."""
+
+    ended_on = fields.String(required=True, validate=_DAY)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    last_for_helper = fields.Boolean(required=True)
+    last_for_household = fields.Boolean(required=True)

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 
 from ..domain.metrics import METRICS, RATES
 from .report_sentences import cn_number, section_number, sentences, yuan
+from .worker_counts import worker_lines
 
 TABLE_KEYS = ["petition.batches", "petition.person_times", "petition.group_batches", "welfare.households",
               "welfare.people", "welfare.disbursed_fen", "volunteer.volunteers", "volunteer.activities",
@@ -93,9 +94,10 @@ def _columns(year: int, month: int | None) -> tuple[str, str]:
 
 
 def annual_docx(o: dict, year: int, series: dict, profile: dict | None = None, narrative: dict | None = None,
-                month: int | None = None) -> bytes:
+                month: int | None = None, workers: list[dict] | None = None) -> bytes:
     """`profile`: the unit's in force at the period's end (基本情况); `narrative`: its written sections; `month`:
-    the monthly report (月报) of that month of `year`, the same report over the month."""
+    the monthly report (月报) of that month of `year`, the same report over the month; `workers`: a community's
+    per-worker counts (worker_counts), said in a 工作人员 section."""
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "SimSun"
@@ -125,6 +127,11 @@ def annual_docx(o: dict, year: int, series: dict, profile: dict | None = None, n
             for line in (ln.strip() for ln in written.splitlines()):
                 if line:
                     doc.add_paragraph(line)
+    said = worker_lines(workers or [])
+    if said:  # #21: what each worker did (seed 003), a community's only
+        heading("工作人员")
+        for line in said:
+            doc.add_paragraph(line)
     adjusted = adjustment_lines(o)
     if adjusted:
         heading("签报后调整")

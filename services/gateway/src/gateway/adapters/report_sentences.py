@@ -133,7 +133,8 @@ def sentences(o: dict) -> dict[str, list[str]]:
             f"走访慰问{_v(o, 'welfare.visits')}次,发放慰问金{yuan(_v(o, 'welfare.visit_money_fen'))}元。",
         ],
         "三、志愿服务": [
-            f"注册志愿者{_v(o, 'volunteer.volunteers')}名,共开展了{_v(o, 'volunteer.activities')}次活动,"
+            f"注册志愿者{_v(o, 'volunteer.volunteers')}名,组建了{_v(o, 'volunteer.teams')}支志愿服务队,"
+            f"共开展了{_v(o, 'volunteer.activities')}次活动,"
             f"参与{_v(o, 'volunteer.participant_times')}人次,服务时长{hours:,.1f}小时,"
             f"积累爱心币{_v(o, 'volunteer.coins_credited')}枚,兑换{_v(o, 'volunteer.coins_redeemed')}枚。"
             + compared(o, "volunteer.volunteers", "volunteer.minutes"),
@@ -159,8 +160,17 @@ def sentences(o: dict) -> dict[str, list[str]]:
         "十、便民服务": _hall_lines(o),
         **_register_sections(o),  # 五、六、八 (#20)
     }
+    sections["二、民政救助"] += _helped_lines(o)  # #21
     # each area's section keeps its number wherever its code sits (一 … 十): the report reads in that order
     return dict(sorted(sections.items(), key=lambda kv: section_number(kv[0])))
+
+
+def _helped_lines(o: dict) -> list[str]:
+    """The households and people helped, each once however often ("爱心超市为66户困难家庭发放物资", "爱心基金…帮助65名
+    困难居民"), and the pairings in force at the period's end ("108名干部…与127户困难家庭结对帮扶")."""
+    return [f"爱心超市为{_v(o, 'welfare.supermarket_households')}户困难家庭发放物资,"
+            f"爱心基金帮助{_v(o, 'welfare.fund_people')}名困难居民;"
+            f"{_v(o, 'welfare.pairing_helpers')}名干部与{_v(o, 'welfare.paired_households')}户困难家庭结对帮扶。"]
 
 
 def _where(o: dict) -> str:

@@ -75,8 +75,9 @@ def _credentials() -> str | None:
     return request.headers.get("Authorization")
 
 
-def blueprint(reports: Reports, profiles=None, narratives=None) -> Blueprint:
-    """`profiles`, `narratives` (service_layer.sign_off): the 基本情况 and written sections of the annual report."""
+def blueprint(reports: Reports, profiles=None, narratives=None, workers=None) -> Blueprint:
+    """`profiles`, `narratives` (service_layer.sign_off): the 基本情况 and written sections of the annual report;
+    `workers` (adapters.worker_counts): what each worker of a community did, asked of the services."""
     bp = Blueprint("reports", __name__, url_prefix="/api/v1/reports")
 
     @bp.get("/metrics")
@@ -131,7 +132,9 @@ def blueprint(reports: Reports, profiles=None, narratives=None) -> Blueprint:
         if kind == "docx":
             written = {
                 "profile": profiles.of_report(q["org_unit"], date(q["year"], 12, 31)) if profiles else None,
-                "narrative": narratives.of_report(q["org_unit"], q["year"]) if narratives else None}
+                "narrative": narratives.of_report(q["org_unit"], q["year"]) if narratives else None,
+                "workers": workers.of(_credentials(), q["org_unit"], date(q["year"], 1, 1), date(q["year"], 12, 31))
+                if workers and o["org_unit"].get("level") == "community" else None}
             body, mime = documents.annual_docx(o, q["year"], series, **written), DOCX
         else:
             body, mime = documents.annual_xlsx(o, q["year"], series), XLSX

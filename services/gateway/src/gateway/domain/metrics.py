@@ -19,6 +19,7 @@ from liandong.registry import DOMAIN_SERVICES
 
 from .figure_kinds import Breakdown, Metric, Rate
 from .office_figures import OFFICE_BREAKDOWNS, OFFICE_METRICS, OFFICE_RATES, OFFICE_RULES
+from .seed_figures import SEED_METRICS, SEED_RULES
 
 CHINA = timezone(timedelta(hours=8))  # days are counted as the offices count them
 
@@ -81,6 +82,7 @@ _METRICS = [
     Metric("security.residents_separated", "人户分离", "人", stock=True),
     Metric("security.household_visits", "网格员走访", "户次"),
     *OFFICE_METRICS,  # the rest of the offices' work (#20): 党建, 就业/社保, 便民服务, 退管, 残联, 优抚
+    *SEED_METRICS,  # what else the seeds report (#21): 志愿服务队, 结对帮扶, 爱心超市 / 爱心基金 帮扶的户和人
 ]
 METRICS: dict[str, Metric] = {m.key: m for m in _METRICS}
 
@@ -294,9 +296,11 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
         "welfare.payments": 1}),
     _type("welfare.goods.donated"): ((), lambda d, _: {"welfare.goods_donated_fen": d.get("value_fen") or 0}),
     _type("welfare.goods.handed_out"): ((), lambda d, _: {
-        "welfare.goods_handed_out": d["quantity"], "welfare.goods_handed_out_fen": d.get("value_fen") or 0}),
+        "welfare.goods_handed_out": d["quantity"], "welfare.goods_handed_out_fen": d.get("value_fen") or 0,
+        "welfare.supermarket_households": int(bool(d.get("first_for_household_in_year")))}),
     _type("welfare.fund.donation_received"): ((), lambda d, _: {"welfare.fund_in_fen": d["amount_fen"]}),
-    _type("welfare.fund.grant_paid"): ((), lambda d, _: {"welfare.fund_out_fen": d["amount_fen"]}),
+    _type("welfare.fund.grant_paid"): ((), lambda d, _: {
+        "welfare.fund_out_fen": d["amount_fen"], "welfare.fund_people": int(bool(d.get("first_for_person_in_year")))}),
     _type("welfare.visit.recorded"): (("visited_at",), lambda d, _: {
         "welfare.visits": 1, "welfare.visit_money_fen": d.get("money_fen") or 0}),
     _type("volunteer.registered"): (("registered_at",), lambda d, _: {"volunteer.volunteers": 1}),
@@ -333,6 +337,7 @@ RULES: dict[str, tuple[tuple[str, ...], Rule]] = {
     _type("security.resident.changed"): ((), _residence_changed),
     _type("security.household.visited"): (("visited_at",), lambda d, _: {"security.household_visits": 1}),
     **{_type(name): rule for name, rule in OFFICE_RULES.items()},  # #20, by their contracts' names
+    **{_type(name): rule for name, rule in SEED_RULES.items()},  # #21
 }
 
 # facts a later event of the same aggregate needs (a grant's size when it is suspended or ended)

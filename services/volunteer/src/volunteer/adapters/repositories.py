@@ -161,15 +161,21 @@ class TeamRepository(PagedRepository, OutboxRepository[model.Team]):
     collection_name = "teams"
     order = [("name", 1), ("_id", 1)]
     indexes = [([("org_path", 1)], {"name": "org_path"}), ([("member_ids", 1)], {"name": "members"})]
-    FIELDS = ("name", "type", "org_unit_id", "org_path", "leader_id", "member_ids")
+    FIELDS = ("name", "type", "org_unit_id", "org_path", "leader_id", "member_ids", "formed_on", "status",
+              "dissolved_on")
 
     def to_document(self, t: model.Team) -> dict:
         return {k: getattr(t, k) for k in self.FIELDS}
 
     def from_document(self, doc: dict) -> model.Team:
-        return model.Team(id=doc["_id"], **_plain(doc, self.FIELDS))
+        return model.Team(id=doc["_id"], **{**_plain(doc, self.FIELDS), "status": doc.get("status") or "active"})
 
     def publish(self, t, ev):
+        base = {"team_id": t.id, "org_unit_id": t.org_unit_id}
+        if isinstance(ev, model.TeamFormed):
+            return "volunteer.team.formed", {**base, "type": t.type, "formed_on": t.formed_on}
+        if isinstance(ev, model.TeamDissolved) and t.formed_on:  # a team never counted is not counted out
+            return "volunteer.team.dissolved", {**base, "dissolved_on": t.dissolved_on}
         return None
 
     def listing(self, paths: Iterable[str], q: dict) -> Page:

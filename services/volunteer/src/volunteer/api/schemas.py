@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from liandong.fields import IdNumber, IsoTime, Mobile, OrgUnitId, Text
+from liandong.fields import IdNumber, IsoDate, IsoTime, Mobile, OrgUnitId, Text
 from liandong.listing import ListQuery, PeriodQuery
 
 from ..domain.model import VOLUNTEER_KINDS, VOLUNTEER_STATUSES
@@ -71,6 +71,11 @@ class TeamSchema(Schema):
     org_unit_id = OrgUnitId(required=True)
     leader_id = fields.String(load_default=None, allow_none=True)
     member_ids = fields.List(fields.String(), load_default=list, validate=validate.Length(max=500))
+    formed_on = IsoDate(load_default=None)  # 组建: today when not given
+
+
+class TeamDissolveSchema(Schema):
+    dissolved_on = IsoDate(load_default=None)  # 解散: today when not given
 
 
 class TeamOutSchema(Schema):
@@ -81,6 +86,9 @@ class TeamOutSchema(Schema):
     org_path = fields.String()
     leader_id = fields.String(allow_none=True)
     member_ids = fields.List(fields.String())
+    formed_on = IsoDate(allow_none=True)
+    status = fields.String()
+    dissolved_on = IsoDate(allow_none=True)
 
 
 class MemberSchema(Schema):

@@ -28,6 +28,10 @@ def blueprint(svc) -> Blueprint:
 
     routes.read("/teams/<team_id>", "get_team", "One team", uc.one, response=s.TeamOutSchema, permission=READ)
 
+    routes.step("/teams/<team_id>/dissolve", "dissolve_team", "Dissolve a team (解散): no longer among the teams "
+                "from that day", uc.dissolve, body=s.TeamDissolveSchema, takes=("dissolved_on",),
+                response=s.TeamOutSchema, permission=MANAGE)
+
     @bp.post("/teams/<team_id>/members")
     @api("Add a member", body=s.MemberSchema, response=s.TeamOutSchema, tags=TAGS, permission=MANAGE)
     def add_member(team_id: str):

@@ -37,6 +37,14 @@ class ActivityPublished(DomainEvent):
     activity_id: str
 
 
+class TeamFormed(DomainEvent):
+    team_id: str
+
+
+class TeamDissolved(DomainEvent):
+    team_id: str
+
+
 class SignedUp(DomainEvent):
     volunteer_id: str
     status: str  # signed_up | waitlisted | promoted | substitute
@@ -144,14 +152,39 @@ class Team:
     org_path: str
     leader_id: str | None = None
     member_ids: list[str] = field(default_factory=list)
+    # 组建 / 解散 (#21): counted from the day formed to the day dissolved (one stored before #21 has no day: never)
+    formed_on: str | None = None
+    status: str = "active"  # active | dissolved
+    dissolved_on: str | None = None
     version: int = 0
     events: list = field(default_factory=list)
 
+    @classmethod
+    def form(cls, formed_on: str, **fields) -> "Team":
+        team = cls(formed_on=formed_on, **fields)
+        team.events.append(TeamFormed(team.id))
+        return team
+
+    def dissolve(self, on: str) -> None:
+        """A team is dissolved (解散); its members stay volunteers."""
+        if self.status != "active":
+            raise InvalidTransition("the team is dissolved already")
+        if self.formed_on and on < self.formed_on:
+            raise ValidationFailed("a team is dissolved after it was formed", {"dissolved_on": [f">= {self.formed_on}"]})
+        self.status, self.dissolved_on = "dissolved", on
+        self.events.append(TeamDissolved(self.id))
+
+    def _active(self) -> None:
+        if self.status != "active":
+            raise InvalidTransition("a dissolved team is not changed")
+
     def add_member(self, volunteer_id: str) -> None:
+        self._active()
         if volunteer_id not in self.member_ids:
             self.member_ids.append(volunteer_id)
 
     def remove_member(self, volunteer_id: str) -> None:
+        self._active()
         if volunteer_id == self.leader_id:
             raise Conflict("name another leader before removing this one")
         if volunteer_id in self.member_ids:

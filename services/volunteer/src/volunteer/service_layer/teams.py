@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from liandong.auth import Principal
+from liandong.errors import ValidationFailed
 from liandong.ids import new_id
 from liandong.repository import change
 
@@ -21,8 +22,12 @@ class Teams:
         for vid in [*data["member_ids"], *([data["leader_id"]] if data.get("leader_id") else [])]:
             self.access.managed_volunteer(p, vid)
         self.configure.check_type(data["type"])
-        team = model.Team(id=new_id(), name=data["name"], type=data["type"], org_unit_id=data["org_unit_id"],
-                          org_path=org_path)
+        today = self.s.deps.clock.today().isoformat()
+        formed_on = data.get("formed_on") or today
+        if formed_on > today:
+            raise ValidationFailed("a team is recorded once formed", {"formed_on": ["not in the future"]})
+        team = model.Team.form(formed_on, id=new_id(), name=data["name"], type=data["type"],
+                               org_unit_id=data["org_unit_id"], org_path=org_path)
         for vid in data["member_ids"]:
             team.add_member(vid)
         if data.get("leader_id"):
@@ -48,6 +53,15 @@ class Teams:
         self.access.managed_team(p, team_id)
         vid = self.access.managed_volunteer(p, volunteer_id).id
         return self._change(team_id, lambda t: t.set_leader(vid))
+
+    def dissolve(self, p: Principal, team_id: str, dissolved_on: str | None) -> dict:
+        """解散: the team leaves the teams' stock from that day (today when not given)."""
+        self.access.managed_team(p, team_id)
+        today = self.s.deps.clock.today().isoformat()
+        on = dissolved_on or today
+        if on > today:
+            raise ValidationFailed("a team is dissolved once it is", {"dissolved_on": ["not in the future"]})
+        return self._change(team_id, lambda t: t.dissolve(on))
 
     def _change(self, team_id: str, fn) -> dict:
         return team_view(change(self.s.teams, team_id, fn, CONFLICT_ATTEMPTS))

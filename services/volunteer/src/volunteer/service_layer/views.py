@@ -14,7 +14,8 @@ VOLUNTEER_FIELDS = ("id", "name", "kind", "org_unit_id", "org_path", "mobile", "
                     "availability", "unit_name", "user_id", "status", "consent_at", "registered_at")
 ACTIVITY_FIELDS = ("id", "title", "type", "org_unit_id", "org_path", "place", "starts_at", "ends_at", "capacity",
                    "skills_wanted", "team_id", "status", "coins_per_hour", "organiser_id", "reminded_at")
-TEAM_FIELDS = ("id", "name", "type", "org_unit_id", "org_path", "leader_id", "member_ids")
+TEAM_FIELDS = ("id", "name", "type", "org_unit_id", "org_path", "leader_id", "member_ids", "formed_on", "status",
+               "dissolved_on")
 
 
 def volunteer_view(p: Principal, v: model.Volunteer) -> dict:

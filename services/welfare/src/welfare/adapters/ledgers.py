@@ -81,7 +81,8 @@ class GoodsLedger(Ledger):
             return "welfare.goods.donated", m["item_id"], {**data, "donor": m["donor"]}
         if m["kind"] == "opening":
             return "welfare.goods.opening_stock_recorded", m["item_id"], {**data, "received_on": m["received_on"]}
-        return "welfare.goods.handed_out", m["item_id"], {**data, "recipient": m["recipient"]}
+        return "welfare.goods.handed_out", m["item_id"], {
+            **data, "recipient": m["recipient"], "first_for_household_in_year": bool(m.get("first_for_household_in_year"))}
 
     def page(self, scope: list[str], recipient=(), kind=(), since: str | None = None, until: str | None = None,
              page: int = 1, page_size: int = 20) -> Page:
@@ -107,7 +108,8 @@ class FundLedger(Ledger):
             return "welfare.fund.donation_received", e["fund_id"], {**data, "donor": e["party"],
                                                                     "donor_kind": e["donor_kind"]}
         # not the recipient (personal): the ledger keeps it
-        return "welfare.fund.grant_paid", e["fund_id"], data
+        return "welfare.fund.grant_paid", e["fund_id"], {
+            **data, "first_for_person_in_year": bool(e.get("first_for_person_in_year"))}
 
     def page(self, fund_id: str, since: str | None = None, until: str | None = None, page: int = 1,
              page_size: int = 20) -> Page:

@@ -119,4 +119,8 @@ class FirstServices:
         doc = self.collection.find_one({"_id": marker})
         return bool(doc and doc.get("service_id") == service_id)
 
+    def release(self, marker: str, service_id: str) -> None:
+        """The marker given back when what claimed it did not happen (goods short, a fund without money)."""
+        self.collection.delete_one({"_id": marker, "service_id": service_id})
+
 

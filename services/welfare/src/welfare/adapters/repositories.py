@@ -7,6 +7,7 @@ import dataclasses
 from liandong import outbox
 from liandong.consumer import insert_once
 from liandong.errors import NotFound
+from liandong.storage.base import DuplicateKeyError
 from liandong.listing import Page, page_of
 from liandong.personal import BlindIndex, PersonalFields, person_key
 from liandong.repository import OutboxRepository
@@ -326,20 +327,54 @@ class VisitRepository(_DataclassRepository):
 
 
 class PairingRepository:
-    """Pairings (结对帮扶): plain records without events, the household and plan encrypted."""
+    """Pairings (结对帮扶): plain records, the household and plan encrypted, each with its events (#21) in the same
+    write (outbox). `household_key`: a blind index of the household as written, so one household paired with two
+    helpers counts once, without its name."""
 
     def __init__(self, deps):
         self.deps = deps
         self.collection = deps.db.collection("pairings")
 
     def prepare(self) -> None:
+        outbox.prepare(self.collection)
         self.collection.create_index([("org_path", 1)], name="org")
+        self.collection.create_index([("org_unit_id", 1), ("status", 1)], name="unit_status")
 
-    def add(self, pairing: dict) -> dict:
-        """Store a pairing once; a retry (its id derived from the request's key) gets the stored one."""
-        if insert_once(self.collection, PAIRING.encrypt(pairing, self.deps.cipher)):
-            return pairing
+    def household_key(self, household: str) -> str:
+        return self.deps.cipher.blind_index(" ".join(household.split()), "welfare.pairing.household")
+
+    def _envelope(self, pairing: dict, name: str, data: dict, sequence: int):
+        return self.deps.events.new(name, pairing["_id"], {
+            "pairing_id": pairing["_id"], "org_unit_id": pairing["org_unit_id"], "helper_kind": pairing["helper_kind"],
+            **data}, pairing["org_path"], sequence=sequence)
+
+    def add(self, pairing: dict, started: dict) -> dict:
+        """Store a pairing once with its `welfare.pairing.started`; a retry (its id derived from the request's key)
+        gets the stored one."""
+        doc = PAIRING.encrypt(pairing, self.deps.cipher)
+        try:
+            outbox.insert_with_events(self.collection, doc,
+                                      [self._envelope(pairing, "welfare.pairing.started", started, 1)])
+        except DuplicateKeyError:
+            pass
         return self.get(pairing["_id"])
+
+    def end(self, pairing: dict, changes: dict, ended: dict) -> dict:
+        """The pairing ended, with its `welfare.pairing.ended`, unless changed since read (409: read it again)."""
+        version = pairing.get(outbox.VERSION)
+        if version is None:  # stored before its events (#21): versioned from now on
+            self.collection.update_one({"_id": pairing["_id"], outbox.VERSION: {"$exists": False}},
+                                       {"$set": {outbox.VERSION: 0}})
+            version = 0
+        outbox.update_with_events(self.collection, pairing["_id"], version, changes,
+                                  [self._envelope(pairing, "welfare.pairing.ended", ended, version + 1)])
+        return self.get(pairing["_id"])
+
+    def others_active(self, org_unit_id: str, field: str, value: str, pairing_id: str) -> bool:
+        """Whether another pairing of the org unit is active for this helper (`helper_id`) or household
+        (`household_key`)."""
+        return self.collection.find_one({"org_unit_id": org_unit_id, "status": "active", "counted": True, field: value,
+                                         "_id": {"$ne": pairing_id}}) is not None
 
     def get(self, pairing_id: str) -> dict:
         doc = self.collection.find_one({"_id": pairing_id})

@@ -47,4 +47,5 @@ class WelfareStores:
         return [self.applications.collection, self.grants.collection, self.payments.collection,
                 self.redemptions.collection, self.visits.collection, self.movements.collection,
                 self.fund_entries.collection, self.stock.collection, self.fund.collection,
-                self.import_jobs.collection, self.register_entries.collection, self.register_services.collection]
+                self.import_jobs.collection, self.register_entries.collection, self.register_services.collection,
+                self.pairings.collection]

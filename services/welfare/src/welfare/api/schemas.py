@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from liandong.fields import Fen, IdNumber, IsoTime, OrgUnitId, Text
+from liandong.fields import Fen, IdNumber, IsoDate, IsoTime, OrgUnitId, Text
 from liandong.listing import ListQuery, NoQuery, PeriodQuery
 
 PERIOD = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month as YYYY-MM")
@@ -226,6 +226,13 @@ class PairingInSchema(Schema):
     household = Text(max_length=200, min_length=1, required=True)
     plan = Text(max_length=4000, min_length=1, required=True)
     goals = fields.List(Text(max_length=200), load_default=list)
+    started_on = IsoDate(load_default=None)  # the day the pairing began (today when not given)
+
+
+class PairingEndSchema(Schema):
+    ended_on = IsoDate(load_default=None)  # today when not given
+    reason = fields.String(required=True, validate=validate.OneOf(
+        ("no_longer_needed", "helper_left", "household_moved", "other")))
 
 
 class VisitInSchema(Schema):

@@ -22,6 +22,10 @@ def blueprint(welfare: Welfare) -> Blueprint:
     routes.create("/pairings", "pair", "Pair a cadre or volunteer with a household, with a support plan (结对帮扶)",
                   visits.pair, body=s.PairingInSchema, permission="welfare:visit")
 
+    routes.step("/pairings/<pairing_id>/end", "end_pairing", "End a pairing (the household no longer needs it, the "
+                "helper left…): the figures of helpers and households paired go down", visits.end,
+                body=s.PairingEndSchema, takes=None, response=None, permission="welfare:visit")
+
     @bp.get("/pairings/<pairing_id>")
     @api("A pairing with its visits", query=s.NoQuery, permission="welfare:read", tags=["visits"])
     def get_pairing(pairing_id):

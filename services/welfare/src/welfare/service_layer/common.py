@@ -23,6 +23,11 @@ def day_start(day: str) -> str:
     return start.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def year_of(at: str) -> int:
+    """The offices' calendar year (China time) of a UTC time as records keep it."""
+    return datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(CHINA).year
+
+
 def month_start(period: str) -> str:
     """The beginning of a month (YYYY-MM) of the offices' calendar, as the UTC time records keep."""
     return day_start(f"{period}-01")

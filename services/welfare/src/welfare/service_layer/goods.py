@@ -8,7 +8,7 @@ from liandong.ids import new_id
 from liandong.listing import Page
 
 from ..domain.supermarket import sku_of, stocktake_lines
-from .common import UseCases, day_start, found
+from .common import UseCases, day_start, found, year_of
 
 
 class Goods(UseCases):
@@ -90,7 +90,15 @@ class Goods(UseCases):
                     "value_fen": stock["unit_value_fen"] * body["quantity"], "donor": None,
                     "recipient": f"household:{body['household_id']}", "recipient_name": body.get("recipient_name", ""),
                     "grant_id": body.get("grant_id"), "at": self.clock.now_iso(), "by": p.user_id}
-        self.stores.stock.take(stock["_id"], movement)  # 409 when short; once per movement
+        # the household's first hand-out of the year from this supermarket: a year's sum is the households helped
+        firsts = self.stores.register_firsts
+        marker = f"supermarket:{year_of(movement['at'])}:{stock['org_unit_id']}:{movement['recipient']}"
+        movement["first_for_household_in_year"] = firsts.first(marker, movement["_id"])
+        try:
+            self.stores.stock.take(stock["_id"], movement)  # 409 when short; once per movement
+        except Conflict:
+            firsts.release(marker, movement["_id"])  # nothing handed out: the next one may be the year's first
+            raise
         return self.stores.stock.record(stock["_id"], movement)
 
     def stock(self, p: Principal, q: dict, low_only: bool = False) -> Page:

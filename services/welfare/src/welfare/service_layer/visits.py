@@ -1,24 +1,66 @@
 """Pairing support (结对帮扶) and visits (走访 / 慰问)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from liandong import idempotency
 from liandong.auth import Principal
-from liandong.errors import ValidationFailed
+from liandong.errors import InvalidTransition, ValidationFailed
 from liandong.ids import new_id
 
 from ..adapters.repositories import Visit
-from .common import UseCases, found
+from .common import CHINA, UseCases, found
+
+
+def local_day(at: str) -> str:
+    return datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(CHINA).date().isoformat()
+
+
+def _public(pairing: dict) -> dict:
+    """A pairing as answered: without the blind key that tells its household apart."""
+    return {k: v for k, v in pairing.items() if k != "household_key"}
 
 
 class Visits(UseCases):
     def pair(self, p: Principal, body: dict) -> dict:
         org_path = self.unit_path(p, "welfare:visit", body["org_unit_id"])
-        return self.stores.pairings.add({  # a retry (its id derived from its key): the pairing first stored
-            "_id": idempotency.derived_id("pairing") or new_id(), "org_path": org_path,
-            "org_unit_id": body["org_unit_id"], "helper_id": body["helper_id"], "helper_name": body["helper_name"],
-            "helper_kind": body["helper_kind"], "household": body["household"], "plan": body["plan"],
-            "goals": body.get("goals", []), "status": "active", "created_at": self.clock.now_iso(),
-            "created_by": p.user_id})
+        pairings = self.stores.pairings
+        pairing_id = idempotency.derived_id("pairing") or new_id()
+        now = self.clock.now_iso()
+        started_on = body.get("started_on") or local_day(now)
+        if started_on > local_day(now):
+            raise ValidationFailed("a pairing is recorded once it started", {"started_on": ["not in the future"]})
+        pairing = {"_id": pairing_id, "org_path": org_path, "org_unit_id": body["org_unit_id"],
+                   "helper_id": body["helper_id"], "helper_name": body["helper_name"],
+                   "helper_kind": body["helper_kind"], "household": body["household"],
+                   "household_key": pairings.household_key(body["household"]), "plan": body["plan"],
+                   "goals": body.get("goals", []), "status": "active", "started_on": started_on, "counted": True,
+                   "created_at": now, "created_by": p.user_id}
+        # distinct helpers and households (the seeds' "108名干部…与127户"): whether no other pairing is active for them
+        return _public(pairings.add(pairing, {"started_on": started_on, **self._alone(pairing, "first")}))
+
+    def end(self, p: Principal, pairing_id: str, body: dict) -> dict:
+        """A pairing ends (结对帮扶结束: the household no longer needs it, the helper left…)."""
+        pairing = self._pairing(p, pairing_id, "welfare:visit")
+        if pairing["status"] != "active":
+            raise InvalidTransition(f"the pairing ended already ({pairing.get('ended_on')})")
+        ended_on = body.get("ended_on") or local_day(self.clock.now_iso())
+        if ended_on < pairing.get("started_on", ended_on) or ended_on > local_day(self.clock.now_iso()):
+            raise ValidationFailed("a pairing ends after it started, and not in the future",
+                                   {"ended_on": ["between the pairing's start and today"]})
+        changes = {"status": "ended", "ended_on": ended_on, "end_reason": body["reason"]}
+        return _public(self.stores.pairings.end(pairing, changes, {
+            "ended_on": ended_on, "reason": body["reason"], **self._alone(pairing, "last")}))
+
+    def _alone(self, pairing: dict, word: str) -> dict:
+        """`first_for_…` / `last_for_…`: no other active pairing of the org unit has this helper / household. A
+        pairing made before its events (#21) was never counted: its end moves no figure."""
+        if not pairing.get("counted"):
+            return {f"{word}_for_helper": False, f"{word}_for_household": False}
+        others = self.stores.pairings.others_active
+        unit, key = pairing["org_unit_id"], pairing["_id"]
+        return {f"{word}_for_helper": not others(unit, "helper_id", pairing["helper_id"], key),
+                f"{word}_for_household": not others(unit, "household_key", pairing["household_key"], key)}
 
     def _pairing(self, p: Principal, pairing_id: str, permission: str) -> dict:
         pairing = found(self.stores.pairings, "pairing", pairing_id)
@@ -27,7 +69,7 @@ class Visits(UseCases):
 
     def pairing(self, p: Principal, pairing_id: str) -> tuple[dict, list[Visit]]:
         """A pairing and its visits."""
-        return self._pairing(p, pairing_id, "welfare:read"), self.stores.visits.of_pairing(pairing_id)
+        return _public(self._pairing(p, pairing_id, "welfare:read")), self.stores.visits.of_pairing(pairing_id)
 
     def record(self, p: Principal, body: dict) -> Visit:
         org_path = self.unit_path(p, "welfare:visit", body["org_unit_id"])
