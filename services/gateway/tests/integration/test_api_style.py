@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.service_layer.identity import DEMO_ACCOUNTS
+from liandong.listing import day_of
 
 # a valid query for each of the gateway's own GETs (the proxied and exported lists are the services' own)
 VALID = {
@@ -80,7 +81,7 @@ def test_users_and_audit_lists_answer_the_one_envelope_and_page(make_svc, store)
         user_id="u-1", name="甲", roles=["subdistrict_officer"], org_path="/chuanying/huangqi/",
         path="/api/v1/petition/petitions", query="channel=visit", service="petition", fields=["mobile"],
         correlation_id="c-1")
-    today = svc.platform.clock.now_iso()[:10]
+    today = day_of(svc.platform.clock.now_iso()).isoformat()  # the offices' day (China time), as `from`/`to` read it
     found = svc.client.get("/api/v1/audit", query_string={"org_unit": "huangqi", "from": today, "to": today,
                                                           "action": "export"}, headers=admin).get_json()
     assert set(found) == {"items", "total", "page", "page_size"} and found["total"] == 1

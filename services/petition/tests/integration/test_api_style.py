@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from liandong.clock import from_iso, to_iso
+from liandong.clock import LOCAL_TZ, from_iso, to_iso
 from liandong.testing import STORES
 
 from ..conftest import API
@@ -87,6 +87,8 @@ def test_from_and_to_take_a_date_or_a_utc_time_and_refuse_a_time_without_its_zon
     svc.move_clock(3 * 24 * 3600)
     late = svc.file(content="今天的噪音")
     early_at, late_at = from_iso(early["registered_at"]), from_iso(late["registered_at"])
+    # a bare date is a day of the offices' calendar (China time): the days they were filed on there
+    early_day, late_day = (t.astimezone(LOCAL_TZ).date().isoformat() for t in (early_at, late_at))
 
     def listed(**period) -> list[str]:
         return sorted(p["id"] for p in svc.get("/petitions", org_unit="jiayuan", **period)["items"])
@@ -94,12 +96,12 @@ def test_from_and_to_take_a_date_or_a_utc_time_and_refuse_a_time_without_its_zon
     def batches(**period) -> int:
         return svc.get("/stats", org_unit="jiayuan", **period)["batches"]
 
-    # a date: `from` that day's start, `to` its end (UTC), both inclusive
-    assert listed(**{"from": late_at.date().isoformat()}) == [late["id"]]
-    assert listed(to=early_at.date().isoformat()) == [early["id"]]
-    assert listed(**{"from": early_at.date().isoformat(), "to": late_at.date().isoformat()}) == sorted(
+    # a date: `from` that day's start, `to` its end (China time), both inclusive
+    assert listed(**{"from": late_day}) == [late["id"]]
+    assert listed(to=early_day) == [early["id"]]
+    assert listed(**{"from": early_day, "to": late_day}) == sorted(
         [early["id"], late["id"]])
-    assert batches(**{"from": late_at.date().isoformat()}) == 1 and batches(to=early_at.date().isoformat()) == 1
+    assert batches(**{"from": late_day}) == 1 and batches(to=early_day) == 1
     # a time with Z (or an offset): to the microsecond, inclusive
     between = to_iso(early_at + (late_at - early_at) / 2)
     assert listed(**{"from": between}) == [late["id"]] and listed(to=between) == [early["id"]]
@@ -111,8 +113,8 @@ def test_from_and_to_take_a_date_or_a_utc_time_and_refuse_a_time_without_its_zon
     # a time without its zone is ambiguous (Beijing's or UTC?): 422 naming the parameter, on every period
     naive = late_at.strftime("%Y-%m-%dT%H:%M:%S")
     for path, params in (("/petitions", {}), ("/stats", {"org_unit": "jiayuan"}),
-                         ("/roster", {"org_unit": "huangqi", "to": late_at.date().isoformat()})):
+                         ("/roster", {"org_unit": "huangqi", "to": late_day})):
         r = svc.get(path, headers=svc.officer(), expect=422, **params, **{"from": naive})
         assert "from" in r["error"]["fields"], (path, r)
-    r = svc.get("/petitions", expect=422, **{"from": late_at.date().isoformat(), "to": early_at.date().isoformat()})
+    r = svc.get("/petitions", expect=422, **{"from": late_day, "to": early_day})
     assert "to" in r["error"]["fields"]

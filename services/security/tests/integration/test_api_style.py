@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from liandong.listing import day_of
 from liandong.testing import STORES
 
 from ..conftest import CEGUAN, HUANGQI
@@ -101,13 +102,13 @@ def test_incidents_from_to_bound_the_reported_time(svc):
         assert resp.status_code == 200, resp.get_json()
         return sorted(i["description"] for i in resp.get_json()["items"])
 
-    day3 = reported[3][:10]
+    day3 = day_of(reported[3]).isoformat()  # a bare date is a day of the offices' calendar (China time)
     assert listed(**{"from": day3}) == ["第3天", "第6天"]
     assert listed(to=day3) == ["第0天", "第3天"]  # a date `to` is the whole of that day
     assert listed(**{"from": day3, "to": day3}) == ["第3天"]
     assert listed(**{"from": reported[3]}) == ["第3天", "第6天"]  # both ends inclusive, to the microsecond
     assert listed(to=reported[3].replace("Z", "%2B00:00")) == ["第0天", "第3天"]  # an offset instead of Z
-    backwards = svc.get(f"/incidents?from={reported[6][:10]}&to={reported[0][:10]}")
+    backwards = svc.get(f"/incidents?from={day_of(reported[6])}&to={day_of(reported[0])}")
     assert backwards.status_code == 422 and "to" in backwards.get_json()["error"]["fields"]
     no_zone = svc.get(f"/incidents?from={reported[3][:19]}")
     assert no_zone.status_code == 422 and "from" in no_zone.get_json()["error"]["fields"]
