@@ -188,13 +188,25 @@ def test_a_worker_of_every_service_killed_mid_stream_its_twin_takes_over_and_eff
 
         # the consumers' own records, counted
         db = {svc: open_database(settings, f"{settings.database_prefix}_{svc}") for svc in SERVICES}
-        petitions = db["petition"].collection("petitions").find({})
-        known = db["security"].collection("known_petitions").find({})
+
+        def cross_service_effects():
+            """What each service learnt from the others: the gateway's figures being right says nothing of when
+            the petition and security workers (survivors of the kill, catching up) have applied theirs."""
+            petitions = db["petition"].collection("petitions").find({})
+            known = db["security"].collection("known_petitions").find({})
+            # every mediation of a dispute that came from a petition is on that petition's timeline, once
+            on = sorted((p["_id"], m["dispute_id"]) for p in petitions for m in p.get("mediations") or [])
+            from_ = sorted((d["petition_id"], d["_id"]) for d in db["security"].collection("disputes").find({})
+                           if d.get("petition_id"))
+            return petitions, known, on, from_
+
+        def applied() -> bool:
+            petitions, known, on, from_ = cross_service_effects()
+            return sorted(p["_id"] for p in known) == sorted(p["_id"] for p in petitions) and on == from_
+
+        wait_for(applied, 60, 0.5, message="the survivors applied what the others announced")
+        petitions, known, on_petitions, from_petitions = cross_service_effects()
         assert sorted(p["_id"] for p in known) == sorted(p["_id"] for p in petitions)  # each learnt once
-        # every mediation of a dispute that came from a petition is on that petition's timeline, once
-        on_petitions = sorted((p["_id"], m["dispute_id"]) for p in petitions for m in p.get("mediations") or [])
-        from_petitions = sorted((d["petition_id"], d["_id"]) for d in db["security"].collection("disputes").find({})
-                                if d.get("petition_id"))
         assert on_petitions == from_petitions and len(from_petitions) == 2, (on_petitions, from_petitions)
         redemptions = db["welfare"].collection("redemptions").find({})
         assert [r["status"] for r in redemptions] == ["handed_out"]
