@@ -13,14 +13,37 @@ def check_digit(first17: str) -> str:
     return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
 
 
+def born_on(number: str) -> date | None:
+    """The date of birth an ID number states (characters 7-14), or None when they are no date."""
+    try:
+        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except (ValueError, TypeError, IndexError):
+        return None
+
+
+def sex_of(number: str) -> str:
+    """"male" or "female" as the ID number states it (the 17th digit: odd for a man)."""
+    return "male" if int(number[16]) % 2 else "female"
+
+
+def years_old(born: date, day: date) -> int:
+    """Whole years of life completed on `day` (a birthday counts on its day)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def age_on(number: str, day: date) -> int | None:
+    """The age on `day` of the holder of an ID number, or None when it states no date of birth."""
+    born = born_on(number)
+    return None if born is None else years_old(born, day)
+
+
 def problem(number: str) -> str | None:
     """Why `number` is not a valid ID number, or None if it is."""
     if not isinstance(number, str) or not _SHAPE.match(number.upper()):
         return "an ID number has 17 digits and a final digit or X"
     number = number.upper()
-    try:
-        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
+    born = born_on(number)
+    if born is None:
         return "the date of birth in the ID number does not exist"
     if born.year < 1900 or born > date.today():
         return "the date of birth in the ID number is out of range"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from liandong.errors import NotFound
+from liandong.idnumbers import born_on, years_old
 
 from .base import Aggregate, DomainEvent, transition
 from .visits import VisitRules, due_after
@@ -57,16 +58,6 @@ class ResidentMovedOut(DomainEvent):
 
 class HouseholdVisited(DomainEvent):
     visit_id: str
-
-
-def birth_date_of(id_number: str) -> str:
-    """YYYY-MM-DD from the 7th-14th characters of an 18-character ID number (GB 11643)."""
-    return f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
-
-
-def age_on(birth_date: str, today: date) -> int:
-    born = date.fromisoformat(birth_date)
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 @dataclass(kw_only=True)
@@ -148,7 +139,7 @@ class Household(Aggregate):
         data["hand_tags"] = sorted(set(data.get("hand_tags") or ()))
         current = self.member_with(person_key)
         if current is None:
-            member = {"id": resident_id, "person_key": person_key, "birth_date": birth_date_of(data["id_number"]),
+            member = {"id": resident_id, "person_key": person_key, "birth_date": born_on(data["id_number"]).isoformat(),
                       **data, "given_tags": sorted(set(given_tags)), "tags": [], "added_at": now,
                       "updated_at": now, "moved_out_at": None}
             self.members.append(member)
@@ -190,7 +181,7 @@ class Household(Aggregate):
         union, and the next visit due by the strictest rule: after every change, and daily (people age)."""
         alone = len(self.members) == 1
         for m in self.members:
-            elderly = alone and age_on(m["birth_date"], today) >= ELDERLY_AGE
+            elderly = alone and years_old(date.fromisoformat(m["birth_date"]), today) >= ELDERLY_AGE
             tags = sorted(set(m.get("hand_tags") or ()) | set(m.get("given_tags") or ())
                           | ({"elderly_alone"} if elderly else set()))
             if tags != m.get("tags"):

@@ -8,10 +8,12 @@ household; such full reads are audited.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from liandong import idempotency
 from liandong.auth import Principal
 from liandong.errors import Conflict
-from liandong.idnumbers import mask, mask_mobile
+from liandong.idnumbers import mask, mask_mobile, years_old
 from liandong.ids import new_id
 from liandong.listing import Page
 from liandong.personal import PERSON_KEY, person_key
@@ -49,7 +51,7 @@ class Register(KeyGroups):
     @staticmethod
     def _member(m: dict, full: bool, today) -> dict:
         out = {k: v for k, v in m.items() if k != "person_key"}
-        out["age"] = h.age_on(m["birth_date"], today)
+        out["age"] = years_old(date.fromisoformat(m["birth_date"]), today)
         if not full:
             out.update(id_number=mask(m["id_number"]), mobile=mask_mobile(m.get("mobile")), birth_date=None)
         return out

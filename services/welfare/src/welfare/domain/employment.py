@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from liandong.domain import DomainEvent
+from liandong.idnumbers import age_on, sex_of
 from liandong.errors import InvalidTransition, ValidationFailed
 
 # codes and the offices' words for them (GET /employment/vocabulary answers these)
@@ -23,24 +24,10 @@ INSURANCE_CATEGORIES = {"adult": "城镇居民", "minor": "未成年人", "stude
 WORKING_AGE = {"male": (16, 59), "female": (16, 54)}
 
 
-# -- a person's age and sex as their ID number states them (GB 11643: birth date, odd 17th digit a man)
-
-def born_on(id_number: str) -> date:
-    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-
-
-def sex_of(id_number: str) -> str:
-    return "male" if int(id_number[16]) % 2 else "female"
-
-
-def age_on(id_number: str, day: date) -> int:
-    born = born_on(id_number)
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def of_working_age(id_number: str, day: date) -> bool:
     low, high = WORKING_AGE[sex_of(id_number)]
-    return low <= age_on(id_number, day) <= high
+    age = age_on(id_number, day)
+    return age is not None and low <= age <= high
 
 
 def days_between(first: str, last: str) -> int:

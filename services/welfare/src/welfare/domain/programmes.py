@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from liandong.idnumbers import age_on, born_on, sex_of
+
 from .money import fen_to_yuan, times, yuan_to_fen
 
 
@@ -244,27 +246,12 @@ def _age_by_sex(ctx, p):
     members = ctx.household.members
     applicant = next((m for m in members if m.relation == "applicant"), members[0])
     number = applicant.id_number
-    sex = "male" if int(number[16]) % 2 else "female"
-    age, needed = ctx.year - int(number[6:10]), int(p[sex])
+    sex = sex_of(number)
+    age, needed = ctx.year - born_on(number).year, int(p[sex])
     ok = age >= needed
     return RuleResult("applicant_age_by_sex_at_least", ok,
                       f"the applicant ({'man' if sex == 'male' else 'woman'}) is {age} in {ctx.year}: "
                       f"{'at least' if ok else 'under'} {needed}", {"sex": sex, "age": age, "required": needed})
-
-
-def birth_date(id_number: str) -> date | None:
-    """The date of birth an ID number carries (18 characters: YYYYMMDD at 7-14), or None."""
-    try:
-        return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    except (ValueError, TypeError):
-        return None
-
-
-def age_on(id_number: str, day: date) -> int | None:
-    born = birth_date(id_number)
-    if born is None:
-        return None
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def _aged(ctx, years: int) -> list[Member]:
