@@ -10,7 +10,6 @@ import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import requests
 from docx import Document
 
 from liandong.idnumbers import check_digit
@@ -25,31 +24,12 @@ def id_number(born: str, seq: int) -> str:
     return first + check_digit(first)
 
 
-class Office:
-    """The gateway, as the demo accounts and the accounts this year's test gives the offices."""
-
-    def __init__(self, base: str):
-        self.base = f"{base}/api/v1"
-        self.tokens: dict[str, dict] = {}
-
-    def login(self, user: str) -> dict:
-        r = requests.post(f"{self.base}/auth/login", json={"username": user, "password": PASSWORD}, timeout=20)
-        assert r.status_code == 200, (user, r.text)
-        self.tokens[user] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        return self.tokens[user]
-
-    def call(self, user: str, method: str, path: str, expect=(200, 201), **kw):
-        r = requests.request(method, f"{self.base}{path}", headers=self.tokens.get(user) or self.login(user),
-                             timeout=30, **kw)
-        assert r.status_code in expect, (user, method, path, r.status_code, r.text[:500])
-        return r.json() if r.content and r.headers.get("Content-Type", "").startswith("application/json") else r
-
-
 @pytest.mark.e2e
-def test_a_year_of_retirees_elderly_disabled_and_veterans_in_the_overview_and_the_annual_report(platform, monkeypatch):
+def test_a_year_of_retirees_elderly_disabled_and_veterans_in_the_overview_and_the_annual_report(platform, office,
+                                                                                                 monkeypatch):
     monkeypatch.setenv("LIANDONG_DEMO_ACTIVITY", "0")  # only this year's actions move the figures
     settings = platform.start()
-    office = Office(f"http://127.0.0.1:{settings.ports['gateway']}")
+    office = office(f"http://127.0.0.1:{settings.ports['gateway']}")
     now = datetime.now(timezone.utc)
     year = now.astimezone(CHINA).year
     start = datetime(year, 1, 1, tzinfo=CHINA).astimezone(timezone.utc)
@@ -190,7 +170,7 @@ def test_a_year_of_retirees_elderly_disabled_and_veterans_in_the_overview_and_th
 
     # the annual work report tells it in the offices' words (the district: both sub-districts)
     docx = office.call("district_admin", "GET", "/reports/annual.docx", params={"org_unit": "chuanying", "year": year})
-    text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
     for title in ("五、退管与为老服务", "六、残疾人工作", "八、优抚安置"):
         assert title in text, title
     assert "现有企业离退休人员3人,登记老年人2人;看望生病住院老人4人次,走访老人2人次,生日和节日慰问2人次。" in text

@@ -23,30 +23,22 @@ HOLIDAY = "2025-04-04"  # 清明 (a Friday)
 
 
 class Hall:
-    """The gateway as the hall's staff: logins at the platform's current (moved) time."""
+    """The gateway as the hall's staff (the year tests' client), logging in at the platform's current (moved) time."""
 
-    def __init__(self, base: str, clock):
-        self.base = f"{base}/api/v1"
-        self.clock = clock
-        self.tokens: dict[str, dict] = {}
+    def __init__(self, office, clock):
+        self.office, self.clock, self.base = office, clock, office.base
 
     def at(self, local: str) -> None:
         """Move every process's clock to a moment of the Beijing calendar; the tokens of before may have expired."""
         target = datetime.fromisoformat(local).replace(tzinfo=CHINA)
         self.clock.write_text(str((target - datetime.now(timezone.utc)).total_seconds()))
-        self.tokens.clear()
+        self.office.tokens.clear()
 
     def headers(self, user: str) -> dict:
-        if user not in self.tokens:
-            r = requests.post(f"{self.base}/auth/login", json={"username": user, "password": PASSWORD}, timeout=20)
-            assert r.status_code == 200, (user, r.status_code, r.text)
-            self.tokens[user] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        return self.tokens[user]
+        return self.office.headers(user)
 
     def call(self, user: str, method: str, path: str, expect=(200, 201), **kw) -> dict:
-        r = requests.request(method, f"{self.base}{path}", headers=self.headers(user), timeout=30, **kw)
-        assert r.status_code in expect, (method, path, r.status_code, r.text[:400])
-        return r.json()
+        return self.office.call(user, method, path, expect, **kw)
 
     def matter(self, user: str, item: str, materials: list[str], on_behalf: bool, serial: int) -> dict:
         from liandong.idnumbers import check_digit
@@ -81,9 +73,9 @@ def hall_figures(o: dict) -> dict:
 
 
 @pytest.mark.e2e
-def test_a_year_of_the_hall_adds_up_in_the_overview_and_the_annual_report(platform, tmp_path):
+def test_a_year_of_the_hall_adds_up_in_the_overview_and_the_annual_report(platform, office, tmp_path):
     clock = tmp_path / "clock"
-    hall = Hall(platform.gateway, clock)
+    hall = Hall(office(platform.gateway), clock)
     hall.at(f"{YEAR}-04-01T08:30")
     platform.start(clock_file=str(clock))
     hall.call("district_admin", "PUT", "/petition/config/holidays", json={"holidays": [HOLIDAY]})
