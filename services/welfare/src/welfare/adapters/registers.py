@@ -7,7 +7,6 @@ from pathlib import Path
 import yaml
 
 from liandong.auth import DUTY_PERMISSIONS, PERMISSIONS
-from liandong.consumer import insert_once
 from liandong.listing import Page
 from liandong.personal import PersonalFields
 
@@ -100,27 +99,5 @@ class RegisterServiceRepository(_DataclassRepository):
         return self.collection.find(matching(within([org_path]), between("delivered_at", since, until)),
                                     projection={"register": 1, "kind": 1, "worker_id": 1, "worker_name": 1,
                                                 "money_fen": 1})
-
-
-class FirstServices:
-    """Who had a kind of service first in a year: one marker per (kind, year, person or household), its id the
-    key, written once (the unique `_id` decides between two at once); the service that wrote it is first. A
-    retry of the same service (same id) finds its own marker and is still first."""
-
-    def __init__(self, deps):
-        self.collection = deps.db.collection("register_service_firsts")
-
-    def prepare(self) -> None:
-        pass
-
-    def first(self, marker: str, service_id: str) -> bool:
-        if insert_once(self.collection, {"_id": marker, "service_id": service_id}):
-            return True
-        doc = self.collection.find_one({"_id": marker})
-        return bool(doc and doc.get("service_id") == service_id)
-
-    def release(self, marker: str, service_id: str) -> None:
-        """The marker given back when what claimed it did not happen (goods short, a fund without money)."""
-        self.collection.delete_one({"_id": marker, "service_id": service_id})
 
 

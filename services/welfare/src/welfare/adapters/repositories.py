@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 from liandong import outbox
-from liandong.consumer import insert_once
 from liandong.errors import NotFound
 from liandong.storage.base import DuplicateKeyError
 from liandong.listing import Page, page_of

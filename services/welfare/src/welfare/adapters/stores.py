@@ -4,7 +4,8 @@ from __future__ import annotations
 from liandong.audit import AccessTrail
 from liandong.imports.jobs import ImportJobs
 
-from .registers import FirstServices, RegisterEntryRepository, RegisterServiceRepository
+from .firsts import FirstsInYear
+from .registers import RegisterEntryRepository, RegisterServiceRepository
 from .ledgers import FundLedger, FundRepository, GoodsLedger, StockRepository
 from .repositories import (ApplicationRepository, GrantRepository, PairingRepository, PaymentRepository,
                            RedemptionRepository, VisitRepository)
@@ -28,14 +29,14 @@ class WelfareStores:
         # the person registers (退管 / 老龄, 残联, 优抚, #20)
         self.register_entries = RegisterEntryRepository(deps)
         self.register_services = RegisterServiceRepository(deps)
-        self.register_firsts = FirstServices(deps)
+        self.firsts_in_year = FirstsInYear(deps)
         # every access to a register's records, allowed or refused (as security's corrections trail)
         self.register_audit = AccessTrail(deps, "register_audit")
 
     def _all(self):
         return (self.applications, self.grants, self.payments, self.redemptions, self.visits, self.pairings,
                 self.movements, self.stock, self.fund_entries, self.fund, self.import_jobs,
-                self.register_entries, self.register_services, self.register_firsts, self.register_audit)
+                self.register_entries, self.register_services, self.firsts_in_year, self.register_audit)
 
     def prepare(self) -> None:
         for store in self._all():

@@ -59,14 +59,14 @@ class Fund(UseCases):
         entry = {"_id": grant_id, "fund_id": grant["fund_id"], "org_path": grant["org_path"],
                  "org_unit_id": grant["org_unit_id"], "kind": "grant", "amount_fen": -grant["amount_fen"],
                  "party": grant["recipient"], "at": now, "by": p.user_id,
-                 "first_for_person_in_year": self.stores.register_firsts.first(marker, grant_id)}
+                 "first_for_person_in_year": self.stores.firsts_in_year.first(marker, grant_id)}
         try:
             if fund.account(grant["fund_id"]) is None:
                 raise Conflict("the fund holds nothing yet", {"amount_fen": ["at most 0"]})
             applied, _ = fund.move(grant["fund_id"], entry)
         except Conflict:
             fund.unclaim_grant(grant_id)
-            self.stores.register_firsts.release(marker, grant_id)
+            self.stores.firsts_in_year.release(marker, grant_id)
             raise
         fund.record(grant["fund_id"], applied)
         fund.decide_grant(grant_id, ("paying",), {"status": "paid", **decided})

@@ -91,7 +91,7 @@ class Goods(UseCases):
                     "recipient": f"household:{body['household_id']}", "recipient_name": body.get("recipient_name", ""),
                     "grant_id": body.get("grant_id"), "at": self.clock.now_iso(), "by": p.user_id}
         # the household's first hand-out of the year from this supermarket: a year's sum is the households helped
-        firsts = self.stores.register_firsts
+        firsts = self.stores.firsts_in_year
         marker = f"supermarket:{year_of(movement['at'])}:{stock['org_unit_id']}:{movement['recipient']}"
         movement["first_for_household_in_year"] = firsts.first(marker, movement["_id"])
         try:

@@ -237,7 +237,7 @@ class PersonRegisters(UseCases):
         if at > now:
             raise ValidationFailed("a service is logged once delivered", {"delivered_at": ["not in the future"]})
         year = from_iso(at).astimezone(CHINA).year  # the offices' calendar year
-        firsts = self.stores.register_firsts
+        firsts = self.stores.firsts_in_year
         service = RegisterService.deliver(
             id=service_id, entry_id=entry.id, register=entry.register, org_path=entry.org_path,
             org_unit_id=entry.org_unit_id, kind=body["kind"], delivered_at=at,
