@@ -70,7 +70,11 @@ fi
 "$HERE/spectral.sh" install >/dev/null \
   || { echo "make test: Spectral could not be installed; failing, not skipping." >&2; exit 1; }
 
-echo "make test: Kafka, the Kafka cluster, FerretDB, Chromium and Spectral ready in $((SECONDS - t_start)) s"
+# The accessibility engine the browser tests run on every screen (tests/browser), pinned, from the npm registry.
+"$HERE/axe.sh" install >/dev/null \
+  || { echo "make test: axe-core could not be installed; failing, not skipping." >&2; exit 1; }
+
+echo "make test: Kafka, the Kafka cluster, FerretDB, Chromium, Spectral and axe-core ready in $((SECONDS - t_start)) s"
 
 cd "$ROOT"
 t_tests=$SECONDS

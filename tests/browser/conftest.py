@@ -103,6 +103,25 @@ class ConsolePage:
         self.page.evaluate("r => { location.hash = r; }", f"#/{route}" + (f"?org={org}" if org else ""))
         self.page.wait_for_function("() => !document.querySelector('#main .loading')")
 
+    def axe(self, screen: str, allow: tuple[str, ...] = ()) -> list[dict]:
+        """axe-core (Deque's engine, from npm: deploy/local/axe.sh) over the page as it is now; fails on any serious
+        or critical violation, naming the rule and the elements. Returns the lesser ones (moderate, minor) so a test
+        may look at them. `allow`: rule ids a screen argues away in its test, never silently."""
+        if not self.page.evaluate("() => typeof window.axe === 'object'"):
+            # through the DevTools protocol, not a <script> tag: the console's CSP ('self' only) rightly refuses inline
+            self.page.evaluate("src => { (0, eval)(src); }", axe_source())
+        result = self.page.evaluate("""async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                           nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+        }""")
+        bad = [v for v in result if v["impact"] in ("serious", "critical") and v["id"] not in allow]
+        if bad:
+            self.page.screenshot(path=str(artifact(f"axe-{screen}.png")), full_page=True)
+        assert not bad, f"axe-core on {screen}: " + "; ".join(f"{v['id']} ({v['impact']}: {v['help']}) at {v['nodes']}"
+                                                              for v in bad)
+        return [v for v in result if v not in bad]
+
     def metric(self, key: str) -> float:
         kpi = self.page.locator(f'.kpi[data-metric="{key}"]')
         try:
@@ -126,6 +145,25 @@ def new_tab(chromium, console):
     yield make
     for ctx in contexts:
         ctx.close()
+
+
+_AXE: list[str] = []
+
+
+def axe_source() -> str:
+    """axe.min.js where `make test` installed it (deploy/local/axe.sh path, the cache dir as test.sh sets it)."""
+    if not _AXE:
+        import subprocess
+
+        env = dict(os.environ, LIANDONG_CACHE_DIR=os.environ.get("LIANDONG_CACHE_DIR",
+                                                                 str(Path.home() / ".cache" / "liandong")))
+        path = Path(subprocess.run(["bash", str(ROOT / "deploy" / "local" / "axe.sh"), "path"], capture_output=True,
+                                   text=True, check=True, env=env).stdout.strip())
+        if not path.exists():
+            pytest.fail(f"axe-core is not installed at {path}: run deploy/local/axe.sh install (make test does it)",
+                        pytrace=False)
+        _AXE.append(path.read_text(encoding="utf-8"))
+    return _AXE[0]
 
 
 def gateway_netloc(base: str) -> str:

@@ -115,10 +115,10 @@ export async function dashboard(params) {
   root.append(h("section", { class: "kpis", "aria-label": "主要指标" }, cards.map(([key, open]) => {
     const m = M[key];
     if (!m) return null;
-    return h("button", { type: "button", class: "kpi", dataset: { metric: key, value: String(m.value) }, onclick: open,
-      "aria-label": `${m.label} ${showValue(m, key)}，查看明细` },
+    // the button's name is what it shows (a speech-input user says what they see), with the action after it
+    return h("button", { type: "button", class: "kpi", dataset: { metric: key, value: String(m.value) }, onclick: open },
     h("span", { class: "kpi-label" }, m.label), h("span", { class: "kpi-value" }, showValue(m, key)),
-    change(m.value, m.previous_year));
+    change(m.value, m.previous_year), h("span", { class: "sr-only" }, "，查看明细"));
   }), [["petition.on_time_rate", () => go("/petitions", { status: "answered,closed" })],
     ["petition.satisfaction_rate", () => go("/petitions", { status: "closed" })],
     ["security.mediation_success_rate", () => go("/security", { tab: "disputes" })]].map(([key, open]) => {
