@@ -143,6 +143,12 @@ const MENU = [
   ["security", "平安建设", "security:read"],
   ["reports", "年度报告", "reports:read"],
   // staff (any of these): the page lists the ledgers whose own permission the user holds
+  // 信访 / 一站式服务 / 平安建设 cases (#22): the hall, patrols, migrants, households, corrections (only its roles)
+  ["hall", "一站式服务", "petition:hall"],
+  ["patrol", "巡逻防控", "security:read"],
+  ["migrants", "流动人口", "security:read"],
+  ["households", "实有人口", "security:read"],
+  ["corrections", "社区矫正", "security:corrections"],
   ["imports", "数据导入", ["org:admin", "users:admin", "welfare:read", "volunteer:read", "security:read"]],
 ];
 
@@ -235,5 +241,11 @@ export async function start() {
   await import("./views/security.js");
   await import("./views/reports.js");
   await import("./views/imports.js");
+  // 信访 / 一站式服务 / 平安建设 cases (#22)
+  await import("./views/hall.js");
+  await import("./views/patrol.js");
+  await import("./views/migrants.js");
+  await import("./views/households.js");
+  await import("./views/corrections.js");
   await route();
 }

@@ -1,7 +1,8 @@
 // 信访接待: the case board (deadlines, overdue), intake with group petitions, assignment (五明确), answer, close.
 import { api, request } from "../api.js";
-import { can, communitiesUnder, go, href, register, state, unit, unitName } from "../app.js";
+import { can, canAnywhere, communitiesUnder, go, href, register, state, unit, unitName } from "../app.js";
 import { CHANNELS, HANDLING_MODES, LEVELS, PETITION_STATES, RISK_FLAGS, SATISFACTION, UNIT_KINDS, label } from "../i18n.js";
+import { actionForm, filterBar, listCard } from "./casework.js";
 import {
   badge, busy, clear, dateTime, day, dl, errorText, exportButtons, field, h, makeForm, pager, section, table, toast, todayLocal,
   validators,
@@ -36,6 +37,7 @@ export function deadlineCell(p) {
 
 register("petitions", async ({ parts, params }) => {
   if (parts[0] === "new") return intake();
+  if (parts[0] === "roster") return roster(params);
   if (parts[0]) return detail(parts[0]);
   return board(params);
 });
@@ -55,6 +57,8 @@ async function board(params) {
   if (/^\d{4}-\d{2}-\d{2}$/.test(query.to || "")) query.to += "T23:59:59.999999+08:00";
   const root = h("div", {});
   const head = h("div", { class: "page-head" }, h("h1", {}, `信访案件 · ${unitName(state.org)}`),
+    h("a", { class: "button", href: href("/petitions/roster"), id: "open-roster" }, "接访日安排"),
+    canAnywhere("petition:hall") ? h("a", { class: "button", href: href("/hall"), id: "open-hall" }, "一站式服务大厅") : null,
     can("petition:file") ? h("a", { class: "button primary", href: href("/petitions/new"), id: "new-petition" }, "＋ 登记信访") : null);
   root.append(head);
 
@@ -247,8 +251,11 @@ async function detail(id) {
     if (p.state === "answered") actions.append(simpleAction(p, "close", "办结", [
       { name: "satisfaction", label: "信访人满意度", type: "select", options: SATISFACTION, required: true },
       { name: "note", label: "说明", type: "textarea", maxlength: 2000 }]));
+    for (const form of caseworkForms(p)) actions.append(form);
     if (actions.childElementCount) root.append(actions);
   }
+  if (can("petition:supervise", p.org_path) && SUPERVISABLE.includes(p.state)) root.append(h("div", { class: "action-forms" }, superviseForm(p)));
+  if (p.matter_id || handle) root.append(await linkedCases(p, handle));
   try {
     const tl = await api.get(`/api/v1/petition/petitions/${encodeURIComponent(id)}/timeline`);
     root.append(section("办理过程", h("ol", { class: "timeline" }, (tl.entries || []).map((e) =>
@@ -322,4 +329,138 @@ function simpleAction(p, action, title, specs) {
     } catch (err) { form.showApiError(err); }
   });
   return el;
+}
+
+// ---- 督办, 上报, 挂起/恢复, 重开 (重新评价), 调解结果, 关联案件 — the moves the service offers beyond the main line
+
+const SUPERVISABLE = ["registered", "assigned", "in_handling", "escalated", "suspended"];
+const MEDIATION_OUTCOMES = { agreement: "达成协议", failed: "调解不成", referred_to_court: "引导诉讼" };
+
+function move(p, action) {
+  return (body) => api.post(`/api/v1/petition/petitions/${p.id}/${action}`, body);
+}
+function again(p) {
+  return () => go(`/petitions/${p.id}`);
+}
+
+/** The forms of a handler (petition:handle) for this case's state, each one a move of the state machine. */
+function caseworkForms(p) {
+  const out = [];
+  const reason = (label) => [{ name: "reason", label, type: "textarea", required: true, maxlength: 2000 }];
+  const aboveLevel = { community: "街道", subdistrict: "区" }[p.level];
+  if (aboveLevel && ["registered", "assigned", "in_handling", "answered", "escalated"].includes(p.state)) {
+    out.push(actionForm({ id: "escalate-form", title: `上报${aboveLevel}`, specs: reason("上报理由"), submit: move(p, "escalate"), done: again(p),
+      intro: h("p", { class: "hint" }, `案件转由${aboveLevel}办理，答复期限按${aboveLevel}的时限重新计算。`) }));
+  }
+  if (["assigned", "in_handling"].includes(p.state)) {
+    out.push(actionForm({ id: "suspend-form", title: "挂起", specs: reason("挂起原因"), submit: move(p, "suspend"), done: again(p),
+      intro: h("p", { class: "hint" }, "挂起期间答复期限停止计算，恢复后顺延。") }));
+  }
+  if (p.state === "suspended") {
+    out.push(actionForm({ id: "resume-form", title: "恢复办理", specs: [{ name: "note", label: "说明", type: "textarea", maxlength: 2000, keepEmpty: true }],
+      submit: move(p, "resume"), done: again(p) }));
+  }
+  if (["answered", "closed"].includes(p.state)) {
+    out.push(actionForm({ id: "reopen-form", title: "重开（重新办理）", specs: reason("重开原因（如信访人不满意，需重新办理后再评价）"),
+      submit: move(p, "reopen"), done: again(p),
+      intro: h("p", { class: "hint" }, "重开后案件回到“办理中”；重新答复后办结时再次评价满意度。") }));
+  }
+  if (["assigned", "in_handling", "answered", "closed", "suspended", "escalated"].includes(p.state)) {
+    out.push(actionForm({ id: "mediation-form", title: "记录调解结果", submit: move(p, "mediation"), done: again(p), specs: [
+      { name: "outcome", label: "调解结果", type: "select", options: MEDIATION_OUTCOMES, required: true },
+      { name: "note", label: "说明", type: "textarea", maxlength: 2000, keepEmpty: true }] }));
+  }
+  return out;
+}
+
+function superviseForm(p) {
+  return actionForm({ id: "supervise-form", title: "督办", submit: move(p, "supervise"), done: again(p), specs: [
+    { name: "note", label: "督办意见", type: "textarea", required: true, maxlength: 2000 },
+    { name: "new_deadline", label: "新的答复期限（可不填）", type: "date", check: validators.notPast }],
+  intro: p.supervision && p.supervision.length ? h("p", { class: "hint" }, `已督办 ${p.supervision.length} 次`) : null });
+}
+
+/** 关联案件: the cases of the same matter, the likely duplicates, and linking one by its number. */
+async function linkedCases(p, handle) {
+  const box = section("关联案件（同一事项）");
+  box.id = "linked-cases";
+  const [same, dups] = await Promise.all([
+    p.matter_id ? api.get("/api/v1/petition/petitions", { matter_id: p.matter_id, page_size: 100 }).catch(() => ({ items: [], total: 0 })) : { items: [], total: 0 },
+    api.get(`/api/v1/petition/petitions/${p.id}/duplicates`).catch(() => ({ possible_duplicates: [] })),
+  ]);
+  const others = same.items.filter((x) => x.id !== p.id);
+  box.append(others.length
+    ? h("ul", { class: "linked" }, others.map((x) => h("li", {}, h("a", { href: href(`/petitions/${x.id}`) }, x.title || x.id), " ",
+      badge(label(PETITION_STATES, x.state), `st-${x.state}`), x.id === p.matter_id ? [" ", badge("主案")] : null)))
+    : h("p", { class: "muted" }, "尚未关联其他案件。"));
+  if (same.total > same.items.length) box.append(h("p", { class: "hint" }, `共 ${same.total} 件，此处列出前 ${same.items.length} 件。`));
+  if (!handle) return box;
+  const candidates = (dups.possible_duplicates || []).filter((d) => !others.some((x) => x.id === (d.id || d)));
+  const linkForm = actionForm({ id: "link-form", title: "关联同一事项的案件", button: "关联",
+    specs: [{ name: "petition_id", label: "案件编号", required: true, maxlength: 64 }],
+    intro: h("p", { class: "hint" }, "关联后按同一事项办理：主案的交办、开始办理和答复同步到关联案件。"),
+    submit: (body) => api.post(`/api/v1/petition/petitions/${p.id}/link`, body), done: again(p) });
+  if (candidates.length) {
+    linkForm.insertBefore(h("div", { class: "candidates" }, h("p", {}, "可能重复的案件："), h("ul", {}, candidates.map((d) => {
+      const did = d.id || d;
+      return h("li", {}, h("a", { href: href(`/petitions/${did}`) }, d.title || did), " ",
+        h("button", { type: "button", class: "link", dataset: { candidate: did }, onclick: () => {
+          linkForm.form.get("petition_id").input.value = did;
+          linkForm.requestSubmit();
+        } }, "关联此件"));
+    }))), linkForm.querySelector(".form-error"));
+  }
+  box.append(linkForm);
+  return box;
+}
+
+// ---- 接访日: the sub-district's reception roster
+
+function subdistrictOf(id) {
+  let u = unit(id);
+  while (u && u.level !== "subdistrict") u = unit(u.parent_id);
+  return u;
+}
+
+async function roster(params) {
+  const root = h("div", {});
+  const here = subdistrictOf(state.org);
+  const subs = here ? [here] : [...state.units.values()].filter((u) => u.level === "subdistrict" && !u.retired && u.path.startsWith((unit() || {}).path || "\0"));
+  const chosen = unit(params.get("subdistrict")) || subs[0];
+  root.append(h("div", { class: "page-head" }, h("h1", {}, `接访日安排 · ${chosen ? chosen.name : unitName(state.org)}`),
+    h("a", { class: "button", href: href("/petitions") }, "返回案件看板")));
+  if (!chosen) { root.append(h("p", { class: "card" }, "请在左侧选择一个街道或其下的社区：接访日按街道安排。")); return root; }
+  const today = todayLocal();
+  const plus30 = new Date(Date.parse(today) + 30 * 86400000).toISOString().slice(0, 10);
+  const from = params.get("from") || today;
+  const to = params.get("to") || plus30;
+  root.append(filterBar("/petitions/roster", params, [
+    ...(subs.length > 1 ? [{ name: "subdistrict", label: "街道", type: "select", options: Object.fromEntries(subs.map((u) => [u.id, u.name])), value: chosen.id }] : []),
+    { name: "from", label: "自", type: "date", value: from, required: true },
+    { name: "to", label: "至", type: "date", value: to, required: true, check: (v, f) => (v && f.val("from") && v < f.val("from") ? "不能早于开始日期" : null) }]));
+  const query = { org_unit: chosen.id, from, to };
+  let gaps = [];
+  const list = await listCard({ title: "值班领导", path: "petition/roster", query, params, route: "/petitions/roster", id: "roster-list",
+    columns: [
+      { title: "日期", render: (x) => day(x.day) }, { title: "值班领导", render: (x) => x.leader_name }, { title: "职务", render: (x) => x.title || "" },
+      ...(can("petition:supervise", chosen.path) ? [{ title: "操作", render: (x) => h("button", { type: "button", class: "link danger", dataset: { remove: x.day },
+        onclick: async (e) => {
+          try {
+            await busy(e.currentTarget, request("DELETE", `/api/v1/petition/roster/${chosen.id}/${x.day}`));
+            toast("已取消该日值班"); go("/petitions/roster", Object.fromEntries([...params].filter(([k]) => k !== "org")));
+          } catch (err) { toast(errorText(err), "bad"); }
+        } }, "取消值班") }] : [])],
+    empty: "这段时间没有安排值班领导" });
+  root.append(list);
+  try { gaps = (await api.get("/api/v1/petition/roster", { ...query, page_size: 1 })).gaps || []; } catch { /* shown above */ }
+  if (gaps.length) root.append(section(`无人值班的日子（${gaps.length} 天）`, h("p", { class: "notice", id: "roster-gaps" }, gaps.slice(0, 60).map(day).join("、"), gaps.length > 60 ? ` 等 ${gaps.length} 天` : "")));
+  if (can("petition:supervise", chosen.path)) {
+    root.append(actionForm({ id: "duty-form", title: "安排值班领导", button: "保存", specs: [
+      { name: "day", label: "日期", type: "date", required: true, value: gaps[0] || today, local: true },
+      { name: "leader_name", label: "领导姓名", required: true, maxlength: 50 },
+      { name: "title", label: "职务", maxlength: 100, keepEmpty: true }],
+    submit: (body, form) => api.put(`/api/v1/petition/roster/${chosen.id}/${form.val("day")}`, body),
+    done: () => go("/petitions/roster", Object.fromEntries([...params].filter(([k]) => k !== "org"))) }));
+  }
+  return root;
 }
