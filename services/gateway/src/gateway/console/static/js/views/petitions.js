@@ -416,9 +416,15 @@ async function linkedCases(p, handle) {
 
 // ---- 接访日: the sub-district's reception roster
 
+/** The sub-district of a unit: the unit itself, above it in the tree, or (for a community's worker, whose tree
+ * starts at the community) named by the community's parent id. */
 function subdistrictOf(id) {
   let u = unit(id);
-  while (u && u.level !== "subdistrict") u = unit(u.parent_id);
+  while (u && u.level !== "subdistrict") {
+    const up = unit(u.parent_id);
+    if (!up && u.level === "community" && u.parent_id) return { id: u.parent_id, name: "所在街道", path: u.path.slice(0, u.path.indexOf(`/${u.id}/`) + 1) };
+    u = up;
+  }
   return u;
 }
 
