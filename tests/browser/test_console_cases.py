@@ -356,7 +356,8 @@ def test_an_incident_is_reported_from_a_phone(new_tab, console):
     form.locator("[name=description]").fill("1号楼北侧外墙瓷砖松动，有坠落危险")
     thumb_button(tab, "#incident-form-submit")
     page.locator("#incident-form-submit").click()
-    page.locator("#main h1", has_text="事件").wait_for()
+    page.wait_for_url("**/security/incidents/**")
+    page.locator("#main h1", has_text="安全隐患").wait_for()
     iid = page.url.split("#/security/incidents/")[1].split("?")[0]
     shown = grid.get(f"security/incidents/{iid}")
     assert (shown["type"], shown["org_unit_id"], shown["status"]) == ("hazard", "jiayuan-g1", "reported")
