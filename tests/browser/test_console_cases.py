@@ -58,6 +58,21 @@ def thumb_button(tab, selector: str) -> None:
     assert box and box["height"] >= 44 and box["width"] >= PHONE[0] * 0.7, f"{selector} is too small for a thumb: {box}"
 
 
+def submit_form(page, form_id: str, **values) -> None:
+    """Fill a form the way a user does (text typed, an option chosen, a box ticked) and press its button."""
+    form = page.locator(f"#{form_id}")
+    for name, value in values.items():
+        field = form.locator(f'[name="{name}"]')
+        tag = field.evaluate("e => e.tagName + (e.type === 'checkbox' ? ':checkbox' : '')")
+        if tag == "SELECT":
+            field.select_option(value)
+        elif tag.endswith(":checkbox"):
+            field.check() if value else field.uncheck()
+        else:
+            field.fill(value)
+    form.locator("button[type=submit]").click()
+
+
 def file_petition(api: Api, content: str) -> str:
     return api.post("petition/petitions", {"org_unit_id": "jiayuan", "category": "property", "channel": "visit",
                                            "content": content, "petitioners": [{"name": "赵桂兰"}]}, 201)["id"]
@@ -74,8 +89,7 @@ def test_a_case_is_suspended_resumed_supervised_linked_escalated_and_reopened_fr
     page = tab.page
     tab.go(f"petitions/{pid}", "jiayuan")
     tab.axe("petition-detail-assigned")
-    page.locator("#suspend-form [name=reason]").fill("等待供电公司更换线路")
-    page.locator("#suspend-form button[type=submit]").click()
+    submit_form(page, "suspend-form", reason="等待供电公司更换线路")
     page.locator('.petition-detail[data-state="suspended"]').wait_for()
     assert worker.get(f"petition/petitions/{pid}")["state"] == "suspended"
     page.locator("#resume-form button[type=submit]").click()
@@ -93,17 +107,14 @@ def test_a_case_is_suspended_resumed_supervised_linked_escalated_and_reopened_fr
     officer = new_tab()
     officer.login("huangqi_officer")
     officer.go(f"petitions/{pid}", "huangqi")
-    officer.page.locator("#supervise-form [name=note]").fill("请于本周内修复并回访")
-    officer.page.locator("#supervise-form [name=new_deadline]").fill(beijing_day(3))
-    officer.page.locator("#supervise-form button[type=submit]").click()
+    submit_form(officer.page, "supervise-form", note="请于本周内修复并回访", new_deadline=beijing_day(3))
     officer.page.locator(".timeline li", has_text="督办").wait_for()
     officer.axe("petition-detail-supervised")
     assert worker.get(f"petition/petitions/{pid}")["supervision"], "the supervision is on the case"
 
     # 上报 to the sub-district; the case leaves the community level
     tab.go(f"petitions/{pid}", "jiayuan")
-    page.locator("#escalate-form [name=reason]").fill("涉及多部门，社区无法协调")
-    page.locator("#escalate-form button[type=submit]").click()
+    submit_form(page, "escalate-form", reason="涉及多部门，社区无法协调")
     page.locator('.petition-detail[data-state="escalated"]').wait_for()
     shown = worker.get(f"petition/petitions/{pid}")
     assert (shown["state"], shown["level"]) == ("escalated", "subdistrict")
@@ -117,14 +128,11 @@ def test_a_case_is_suspended_resumed_supervised_linked_escalated_and_reopened_fr
     worker.post(f"petition/petitions/{third}/close", {"satisfaction": "not"})
     tab.go(f"petitions/{third}", "jiayuan")
     tab.axe("petition-detail-closed")
-    page.locator("#reopen-form [name=reason]").fill("信访人不满意：杂物又被堆回")
-    page.locator("#reopen-form button[type=submit]").click()
+    submit_form(page, "reopen-form", reason="信访人不满意：杂物又被堆回")
     page.locator('.petition-detail[data-state="in_handling"]').wait_for()
     assert worker.get(f"petition/petitions/{third}")["state"] == "in_handling"
-    page.locator("#answer-form [name=text]").fill("已联系物业每日巡查并清走杂物")
-    page.locator("#answer-form button[type=submit]").click()
-    page.locator("#close-form [name=satisfaction]").select_option("satisfied")
-    page.locator("#close-form button[type=submit]").click()
+    submit_form(page, "answer-form", text="已联系物业每日巡查并清走杂物")
+    submit_form(page, "close-form", satisfaction="satisfied")
     page.locator('.petition-detail[data-state="closed"]').wait_for()
     assert worker.get(f"petition/petitions/{third}")["satisfaction"] == "satisfied"  # rated again
     assert not tab.errors and not officer.errors, tab.errors + officer.errors
@@ -138,11 +146,8 @@ def test_the_reception_roster_is_kept_by_the_subdistrict(new_tab, console):
     tab.go("petitions/roster", "huangqi")
     tab.axe("petition-roster")
     duty_day = beijing_day(random.randint(40, 300))
-    page.locator("#duty-form [name=day]").fill(duty_day)
-    page.locator("#duty-form [name=leader_name]").fill("王书记")
-    page.locator("#duty-form [name=title]").fill("街道党工委书记")
-    page.locator("#duty-form button[type=submit]").click()
-    page.wait_for_function("() => !document.querySelector('#main .loading')")
+    submit_form(page, "duty-form", day=duty_day, leader_name="王书记", title="街道党工委书记")
+    page.locator("#toast", has_text="已完成").wait_for()
     roster = officer_api.get("petition/roster", org_unit="huangqi", **{"from": duty_day, "to": duty_day})
     assert [(d["day"], d["leader_name"]) for d in roster["items"]] == [(duty_day, "王书记")]
     # the page shows the days of the period asked, and takes a day off again
@@ -193,12 +198,8 @@ def test_the_hall_takes_a_matter_tells_once_what_is_missing_and_carries_it_to_co
 
     # 退件 with a reason
     tab.go("hall/new?item=marriage_certificate_help", "jiayuan")
-    form = page.locator("#matter-form")
-    form.locator("[name=name]").fill("钱立新")
-    form.locator("[name=id_number]").fill(person_id(tools))
-    form.locator("button[type=submit]").click()
-    page.locator("#return-form [name=reason]").fill("不属于本社区办理范围")
-    page.locator("#return-form button[type=submit]").click()
+    submit_form(page, "matter-form", name="钱立新", id_number=person_id(tools))
+    submit_form(page, "return-form", reason="不属于本社区办理范围")
     page.locator('.matter-detail[data-state="returned"]').wait_for()
 
     # the list: filtered by status, paged, with its export
@@ -211,10 +212,7 @@ def test_the_hall_takes_a_matter_tells_once_what_is_missing_and_carries_it_to_co
     before = worker.get("petition/hall/window-services", org_unit="jiayuan")["total"]
     tab.go("hall?tab=window", "jiayuan")
     tab.axe("hall-window")
-    page.locator("#window-form [name=office]").select_option("minzheng")
-    page.locator("#window-form [name=kind]").select_option("policy_explanation")
-    page.locator("#window-form [name=note]").fill("咨询高龄津贴申领条件")
-    page.locator("#window-form button[type=submit]").click()
+    submit_form(page, "window-form", office="minzheng", kind="policy_explanation", note="咨询高龄津贴申领条件")
     page.locator("#window-list td", has_text="咨询高龄津贴申领条件").wait_for()
     assert worker.get("petition/hall/window-services", org_unit="jiayuan")["total"] == before + 1
     tab.go("hall?tab=stats", "jiayuan")
@@ -240,14 +238,9 @@ def test_a_migrant_is_registered_on_a_phone_checked_and_moved_out(new_tab, conso
     form.locator("[name=name]").fill("马小军")
     form.locator("[name=id_number]").fill(number[:17] + ("0" if number[17] != "0" else "1"))
     page.locator('#migrant-form [data-field="id_number"] .err', has_text="校验位").wait_for()  # told at once
-    form.locator("[name=id_number]").fill(number)
-    form.locator("[name=origin]").fill("甘肃省天水市")
-    form.locator("[name=address]").fill("家园社区2号楼3单元501")
-    form.locator("[name=landlord_mobile]").fill("13904321234")
-    form.locator("[name=permit_number]").fill("JZ2026-0101")
-    form.locator("[name=permit_expires_on]").fill(beijing_day(5))
     thumb_button(tab, "#migrant-form-submit")
-    page.locator("#migrant-form-submit").click()
+    submit_form(page, "migrant-form", id_number=number, origin="甘肃省天水市", address="家园社区2号楼3单元501",
+                landlord_mobile="13904321234", permit_number="JZ2026-0101", permit_expires_on=beijing_day(5))
     page.locator('.migrant-detail[data-status="active"]').wait_for()
     fits_the_phone(tab, "migrant page")
     tab.axe("migrant-detail-phone")
@@ -281,10 +274,7 @@ def test_a_patrol_checks_in_at_each_point_on_a_phone_with_a_finding_and_complete
     tab.login("jiayuan_worker")  # the route is drawn at the desk
     tab.go("patrol?tab=routes", "jiayuan")
     tab.axe("patrol-routes")
-    form = tab.page.locator("#route-form")
-    form.locator("[name=name]").fill(name)
-    form.locator("[name=checkpoints]").fill("东门岗亭｜东门\n3号楼楼道\n地下车库入口")
-    form.locator("button[type=submit]").click()
+    submit_form(tab.page, "route-form", name=name, checkpoints="东门岗亭｜东门\n3号楼楼道\n地下车库入口")
     tab.page.locator("#route-list td", has_text=name).wait_for()
     route = next(r for r in police.get("security/patrol-routes", org_unit="jiayuan", page_size=100)["items"] if r["name"] == name)
     assert [c["name"] for c in route["checkpoints"]] == ["东门岗亭", "3号楼楼道", "地下车库入口"]
@@ -326,12 +316,8 @@ def test_a_patrol_checks_in_at_each_point_on_a_phone_with_a_finding_and_complete
     tab.go("patrol?tab=shifts", "jiayuan")
     tab.axe("patrol-shifts")
     starts = (datetime.now(BEIJING) + timedelta(days=2)).replace(hour=20, minute=0)
-    shift = tab.page.locator("#shift-form")
-    shift.locator("[name=route_id]").select_option(route["id"])
-    shift.locator("[name=starts_at]").fill(starts.strftime("%Y-%m-%dT%H:%M"))
-    shift.locator("[name=ends_at]").fill((starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
-    shift.locator("[name=roster]").fill("张护巷\n李护巷")
-    shift.locator("button[type=submit]").click()
+    submit_form(tab.page, "shift-form", route_id=route["id"], starts_at=starts.strftime("%Y-%m-%dT%H:%M"),
+                ends_at=(starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), roster="张护巷\n李护巷")
     tab.page.locator("#shift-list td", has_text="张护巷").first.wait_for()
     shifts = police.get("security/patrol-shifts", org_unit="jiayuan", status="planned", page_size=100)["items"]
     assert any(s["route_id"] == route["id"] and [p["person_name"] for p in s["roster"]] == ["张护巷", "李护巷"] for s in shifts)
@@ -349,13 +335,9 @@ def test_an_incident_is_reported_from_a_phone(new_tab, console):
     page.locator("#incident-form").wait_for()
     fits_the_phone(tab, "incident report")
     tab.axe("incident-report-phone")
-    form = page.locator("#incident-form")
-    form.locator("[name=type]").select_option("hazard")
-    form.locator("[name=severity]").select_option("medium")
-    form.locator("[name=address]").fill("1号楼北侧")
-    form.locator("[name=description]").fill("1号楼北侧外墙瓷砖松动，有坠落危险")
     thumb_button(tab, "#incident-form-submit")
-    page.locator("#incident-form-submit").click()
+    submit_form(page, "incident-form", type="hazard", severity="medium", address="1号楼北侧",
+                description="1号楼北侧外墙瓷砖松动，有坠落危险")
     page.wait_for_url("**/security/incidents/**")
     page.locator("#main h1", has_text="安全隐患").wait_for()
     iid = page.url.split("#/security/incidents/")[1].split("?")[0]
@@ -375,8 +357,7 @@ def test_incidents_and_disputes_are_filtered_and_a_mediation_is_followed_up(new_
     tab.login("jiayuan_worker")
     page = tab.page
     tab.go(f"security/disputes/{d['id']}", "jiayuan")
-    page.locator("#follow-ups-form [name=note]").fill("回访：双方遵守约定，晚十点后不再施工")
-    page.locator("#follow-ups-form button[type=submit]").click()
+    submit_form(page, "follow-ups-form", note="回访：双方遵守约定，晚十点后不再施工")
     page.locator("#follow-ups li", has_text="晚十点后").wait_for()
     tab.axe("dispute-followed-up")
     assert worker.get(f"security/disputes/{d['id']}")["follow_ups"][0]["agreement_holding"] is True
@@ -399,17 +380,12 @@ def test_corrections_are_offered_only_to_their_roles_and_every_read_is_audited(n
     page = tab.page
     tab.go("corrections", "jiayuan")
     tab.axe("corrections-list")
-    form = page.locator("#enrol-form")
-    form.locator("[name=name]").fill("周某某")
-    form.locator("[name=id_number]").fill(person_id(tools))
-    form.locator("[name=category]").select_option("community_correction")
-    form.locator("[name=visit_interval_days]").fill("15")
-    form.locator("button[type=submit]").click()
+    submit_form(page, "enrol-form", name="周某某", id_number=person_id(tools), category="community_correction",
+                visit_interval_days="15")
     page.locator("#corrections-visit-form").wait_for()
     tab.axe("corrections-person")
     pid = page.url.split("#/corrections/")[1].split("?")[0]
-    page.locator("#corrections-visit-form [name=note]").fill("到家走访，思想稳定，按时报到")
-    page.locator("#corrections-visit-form button[type=submit]").click()
+    submit_form(page, "corrections-visit-form", note="到家走访，思想稳定，按时报到")
     page.locator("#visit-log li", has_text="按时报到").wait_for()
     assert [v["note"] for v in police.get(f"security/corrections/people/{pid}")["visits"]] == ["到家走访，思想稳定，按时报到"]
     audit = admin.get("security/audit", record_id=pid)["items"]
@@ -431,24 +407,13 @@ def test_a_household_is_registered_visited_and_its_file_opened_by_an_officer(new
     page = tab.page
     tab.go("households", "jiayuan")
     tab.axe("households")
-    form = page.locator("#household-form")
-    form.locator("[name=household_number]").fill(number)
-    form.locator("[name=building]").fill("2号楼")
-    form.locator("button[type=submit]").click()
+    submit_form(page, "household-form", household_number=number, building="2号楼")
     page.locator("#resident-form").wait_for()
     hid = page.url.split("#/households/")[1].split("?")[0]
-    rform = page.locator("#resident-form")
-    rform.locator("[name=name]").fill("吴秀兰")
-    rform.locator("[name=id_number]").fill(person_id(tools))
-    rform.locator("[name=relationship]").select_option("head")
-    rform.locator("[name=residence]").select_option("registered")
-    rform.locator("[name=dibao]").check()
-    rform.locator("button[type=submit]").click()
+    submit_form(page, "resident-form", name="吴秀兰", id_number=person_id(tools), relationship="head",
+                residence="registered", dibao=True)
     page.locator(".household-detail td", has_text="吴秀兰").wait_for()
-    vform = page.locator("#visit-form")
-    vform.locator("[name=findings]").fill("独居，身体尚可，需定期送药")
-    vform.locator("[name=follow_up_needed]").check()
-    vform.locator("button[type=submit]").click()
+    submit_form(page, "visit-form", findings="独居，身体尚可，需定期送药", follow_up_needed=True)
     page.locator(".household-detail td", has_text="需定期送药").wait_for()
     tab.axe("household")
     shown = worker.get(f"security/households/{hid}")
