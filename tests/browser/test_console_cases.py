@@ -212,8 +212,9 @@ def test_the_hall_takes_a_matter_tells_once_what_is_missing_and_carries_it_to_co
     before = worker.get("petition/hall/window-services", org_unit="jiayuan")["total"]
     tab.go("hall?tab=window", "jiayuan")
     tab.axe("hall-window")
-    submit_form(page, "window-form", office="minzheng", kind="policy_explanation", note="咨询高龄津贴申领条件")
-    page.locator("#window-list td", has_text="咨询高龄津贴申领条件").wait_for()
+    note = f"咨询高龄津贴申领条件（{random.randint(1000, 9999)}）"
+    submit_form(page, "window-form", office="minzheng", kind="policy_explanation", note=note)
+    page.locator("#window-list td", has_text=note).wait_for()
     assert worker.get("petition/hall/window-services", org_unit="jiayuan")["total"] == before + 1
     tab.go("hall?tab=stats", "jiayuan")
     row = page.locator("#hall-stats tr", has_text="家园社区民政员")
@@ -318,7 +319,7 @@ def test_a_patrol_checks_in_at_each_point_on_a_phone_with_a_finding_and_complete
     starts = (datetime.now(BEIJING) + timedelta(days=2)).replace(hour=20, minute=0)
     submit_form(tab.page, "shift-form", route_id=route["id"], starts_at=starts.strftime("%Y-%m-%dT%H:%M"),
                 ends_at=(starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), roster="张护巷\n李护巷")
-    tab.page.locator("#shift-list td", has_text="张护巷").first.wait_for()
+    tab.page.locator("#shift-list tr", has_text=name).first.wait_for()
     shifts = police.get("security/patrol-shifts", org_unit="jiayuan", status="planned", page_size=100)["items"]
     assert any(s["route_id"] == route["id"] and [p["person_name"] for p in s["roster"]] == ["张护巷", "李护巷"] for s in shifts)
     assert not tab.errors and not phone.errors, tab.errors + phone.errors
