@@ -308,6 +308,15 @@ def test_a_patrol_checks_in_at_each_point_on_a_phone_with_a_finding_and_complete
     run = police.get(f"security/patrol-runs/{rid}")
     assert [c["checkpoint_id"] for c in run["checkins"]] == [c["id"] for c in route["checkpoints"]]
     assert [(f["kind"], f["description"]) for f in run["findings"]] == [("hazard", "楼道堆放电动车电池")]
+    # an emergency on the way is reported from the run: the incident is the patrol's
+    page.locator("#report-from-run").click()
+    submit_form(page, "incident-form", type="fire", severity="high", address="地下车库入口",
+                description="地下车库入口电动车充电冒烟")
+    page.wait_for_url("**/security/incidents/**")
+    iid = page.url.split("#/security/incidents/")[1].split("?")[0]
+    incident = police.get(f"security/incidents/{iid}")
+    assert (incident.get("patrol_run_id"), incident.get("reported_by_kind")) == (rid, "patrol"), incident
+    phone.go(f"patrol/{rid}", "jiayuan")
     thumb_button(phone, "#complete-run")
     page.locator("#complete-run").click()
     page.locator('.patrol-run[data-status="completed"]').wait_for()
@@ -389,6 +398,9 @@ def test_corrections_are_offered_only_to_their_roles_and_every_read_is_audited(n
     submit_form(page, "corrections-visit-form", note="到家走访，思想稳定，按时报到")
     page.locator("#visit-log li", has_text="按时报到").wait_for()
     assert [v["note"] for v in police.get(f"security/corrections/people/{pid}")["visits"]] == ["到家走访，思想稳定，按时报到"]
+    tab.go("corrections", "jiayuan")
+    page.locator("button.scan").click()
+    page.locator("#toast", has_text="走访超期").wait_for()
     audit = admin.get("security/audit", record_id=pid)["items"]
     assert audit and all(a["user_id"] for a in audit)
 

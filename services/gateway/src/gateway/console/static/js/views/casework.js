@@ -135,3 +135,14 @@ export function localNow() {
 export function isoFromLocal(v) {
   return v ? `${v}:00+08:00` : null;
 }
+
+/** A scan the worker runs on a schedule, run now for the unit in view (its answer told, then the list again). */
+export function scanButton(path, text, told) {
+  return h("div", { class: "actions" }, h("button", { type: "button", class: "scan", onclick: async (e) => {
+    try {
+      const r = await busy(e.currentTarget, api.post(`${path}?org_unit=${encodeURIComponent(state.org)}`, {}));
+      toast(told(r));
+      go(location.hash.replace(/^#/, "").split("?")[0], Object.fromEntries(new URLSearchParams(location.hash.split("?")[1] || "")));
+    } catch (err) { toast(errorText(err), "bad"); }
+  } }, text));
+}

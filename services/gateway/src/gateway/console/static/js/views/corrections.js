@@ -4,7 +4,7 @@ import { api } from "../api.js";
 import { can, canAnywhere, go, href, register, state, unitName } from "../app.js";
 import { label } from "../i18n.js";
 import { badge, dateTime, day, dl, h, section } from "../ui.js";
-import { actionForm, filterBar, isoFromLocal, listCard, localNow, preferred, queryFrom, unitsWhere } from "./casework.js";
+import { actionForm, filterBar, isoFromLocal, listCard, localNow, preferred, queryFrom, scanButton, unitsWhere } from "./casework.js";
 
 const CATEGORIES = { community_correction: "社区矫正", released_support: "安置帮教" };
 const AUDITED = () => h("p", { class: "notice", role: "note" }, "矫正对象信息仅限承担此项工作的人员查看；每次查看都记入审计。");
@@ -29,6 +29,7 @@ async function list(params) {
     { name: "from", label: "纳入自", type: "date" }, { name: "to", label: "至", type: "date" }]));
   const query = queryFrom(params, ["from", "to"], { org_unit: state.org });
   if (params.get("overdue") === "true") query.overdue = "true";
+  root.append(scanButton("/api/v1/security/corrections/overdue-scan", "立即检查走访超期", (r) => `新发现 ${r.flagged} 人走访超期`));
   root.append(await listCard({ title: "在册对象", path: "security/corrections/people", id: "corrections-list", query, params, route: "/corrections",
     onOpen: (p) => go(`/corrections/${p.id}`),
     columns: [

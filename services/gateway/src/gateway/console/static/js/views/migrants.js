@@ -4,7 +4,7 @@ import { api } from "../api.js";
 import { can, go, href, register, state, unitName } from "../app.js";
 import { label } from "../i18n.js";
 import { badge, dateTime, day, dl, h, section, todayLocal, validators } from "../ui.js";
-import { actionForm, filterBar, listCard, preferred, queryFrom, tabLinks, unitsWhere } from "./casework.js";
+import { actionForm, filterBar, listCard, preferred, queryFrom, scanButton, tabLinks, unitsWhere } from "./casework.js";
 
 const STATUSES = { active: "在住", moved_out: "已迁出" };
 const RESULTS = { present: "仍在住", moved_out: "已迁出" };
@@ -43,6 +43,7 @@ async function lists(params) {
   const open = (m) => go(`/migrants/${m.id}`);
   if (tab === "expiring") {
     root.append(filterBar("/migrants", params, [{ name: "within_days", label: "多少天内到期", type: "number", min: 0, max: 366, value: "30" }], keep));
+    if (can("security:migrants")) root.append(scanButton("/api/v1/security/migrants/expiry-scan", "立即检查居住证到期", (r) => `已发出 ${r.announced} 条到期提醒`));
     root.append(await listCard({ title: "居住证将到期（含已过期未续）", path: "security/migrants/expiring", id: "expiring-list", params, route: "/migrants", keep,
       query: { ...common, within_days: params.get("within_days") || 30 }, columns: COLUMNS, onOpen: open, exportName: `居住证到期-${unitName(state.org)}` }));
     return root;

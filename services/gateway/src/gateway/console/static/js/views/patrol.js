@@ -170,6 +170,7 @@ async function run(id) {
         go(`/patrol/${x.id}`);
       } catch (err) { toast(errorText(err), "bad"); }
     });
+    root.append(h("p", {}, h("a", { class: "button", href: href("/security/report", { patrol_run_id: x.id }), id: "report-from-run" }, "遇到紧急情况：上报事件")));
     root.append(h("div", { class: "thumb-bar" }, end));
   } else if (x.status === "completed") {
     root.append(section("巡逻结果", dl([["结束", dateTime(x.ended_at)], ["用时", x.minutes != null ? `${x.minutes} 分钟` : ""],

@@ -9,7 +9,7 @@ import { actionForm, filterBar, listCard, preferred, queryFrom, tabLinks, unitsW
 const RUN_STATES = { in_progress: "巡逻中", completed: "已完成" };
 
 register("security", async ({ parts, params }) => {
-  if (parts[0] === "report") return reportPage();
+  if (parts[0] === "report") return reportPage(params.get("patrol_run_id"));
   if (parts[0] === "incidents" && parts[1]) return incident(parts[1]);
   if (parts[0] === "disputes" && parts[1]) return dispute(parts[1]);
   return lists(params);
@@ -88,13 +88,15 @@ async function lists(params) {
 }
 
 /** 上报事件 on its own page: what a grid worker or a patrol opens on the phone, the button under the thumb. */
-async function reportPage() {
+async function reportPage(patrolRunId) {
   await vocab();
-  return h("div", {}, h("div", { class: "page-head" }, h("h1", {}, "上报事件"), h("a", { class: "button", href: href("/security") }, "返回")),
-    can("security:report") ? reportForm() : h("p", { class: "card" }, "您在这里没有上报事件的权限。"));
+  const back = patrolRunId ? href(`/patrol/${patrolRunId}`) : href("/security");
+  return h("div", {}, h("div", { class: "page-head" }, h("h1", {}, "上报事件"), h("a", { class: "button", href: back }, "返回")),
+    can("security:report") ? reportForm(patrolRunId) : h("p", { class: "card" }, "您在这里没有上报事件的权限。"));
 }
 
-function reportForm() {
+/** The report; from a patrol (`patrolRunId`) it is the patrol's, so reports count what patrols found. */
+function reportForm(patrolRunId = null) {
   const targets = unitsWhere("security:report");
   return actionForm({ id: "incident-form", title: "上报事件", button: "上报", phone: true, specs: [
     { name: "org_unit_id", label: "社区", type: "select", options: targets, required: true, value: preferred(targets) },
@@ -103,7 +105,8 @@ function reportForm() {
     { name: "address", label: "地点", maxlength: 200 },
     { name: "description", label: "情况描述", type: "textarea", required: true, maxlength: 2000 },
     { name: "injured", label: "受伤人数", type: "number", min: 0, max: 100000, value: 0 }],
-  submit: (body) => api.post("/api/v1/security/incidents", { ...body, injured: body.injured || 0 }, { idempotent: true }),
+  submit: (body) => api.post("/api/v1/security/incidents", { ...body, injured: body.injured || 0,
+    ...(patrolRunId ? { patrol_run_id: patrolRunId, reported_by_kind: "patrol" } : {}) }, { idempotent: true }),
   done: (x) => go(`/security/incidents/${x.id}`) });
 }
 
