@@ -355,6 +355,13 @@ def test_an_incident_is_reported_from_a_phone(new_tab, console):
     assert (shown["type"], shown["org_unit_id"], shown["status"]) == ("hazard", "jiayuan-g1", "reported")
     fits_the_phone(tab, "incident page")
     tab.axe("incident-detail-phone")
+    # a grid worker reads the migrants' register but does not register them (security:migrants): not offered
+    tab.go("migrants", "jiayuan-g1")
+    tab.page.locator("#migrant-list").wait_for()
+    fits_the_phone(tab, "migrants")
+    assert page.locator("#new-migrant").count() == 0
+    tab.go("migrants/new", "jiayuan-g1")
+    assert page.locator("#migrant-form").count() == 0
     assert not tab.errors, tab.errors
 
 
