@@ -144,6 +144,12 @@ const MENU = [
   ["reports", "年度报告", "reports:read"],
   // staff (any of these): the page lists the ledgers whose own permission the user holds
   ["imports", "数据导入", ["org:admin", "users:admin", "welfare:read", "volunteer:read", "security:read"]],
+  // 民政 (#22): the supermarket, the charity fund, visits and pairings, the person registers, employment
+  ["supermarket", "爱心超市", "welfare:read"],
+  ["fund", "爱心基金", "welfare:read"],
+  ["visits", "走访帮扶", "welfare:read"],
+  ["registers", "人员台账", ["welfare:retirees", "welfare:disability", "welfare:veterans"]],
+  ["employment", "就业社保", "welfare:employment"],
 ];
 
 function renderShell() {
@@ -235,5 +241,11 @@ export async function start() {
   await import("./views/security.js");
   await import("./views/reports.js");
   await import("./views/imports.js");
+  // 民政 (#22)
+  await import("./views/supermarket.js");
+  await import("./views/fund.js");
+  await import("./views/visits.js");
+  await import("./views/registers.js");
+  await import("./views/employment.js");
   await route();
 }

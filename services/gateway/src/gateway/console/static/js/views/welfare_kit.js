@@ -24,7 +24,7 @@ export function unitField(form, perm, name = "org_unit_id") {
 
 /** Tabs that are links (each tab a screen of its own, `?tab=`), the current one marked. */
 export function tabBar(route, current, entries, keep = {}) {
-  return h("nav", { class: "tabs", "aria-label": "分类" }, entries.map(([k, t]) =>
+  return h("nav", { class: "tabs wtabs", "aria-label": "分类" }, entries.map(([k, t]) =>
     h("a", { "aria-current": current === k ? "page" : null, class: current === k ? "on" : "", href: href(route, { ...keep, tab: k }),
       dataset: { tab: k } }, t)));
 }
@@ -88,11 +88,11 @@ export async function loaded(title, load, render, attrs = {}) {
  * A form card: its fields (field() specs, or a function of the form returning nodes), one submit button;
  * `submit(form)` returns the API call's promise, `done(answer)` what follows (a toast and a new screen).
  */
-export function formCard({ id, title, fields, submit, done, button = "提交", kind = "primary", note, heading = "h2", aliases }) {
+export function formCard({ id, title, fields, submit, done, button = "提交", kind = "primary", note, heading = "h2", aliases, thumb = false }) {
   const form = makeForm();
   const body = typeof fields === "function" ? fields(form) : fields.map((s) => field(form, s));
   const titleId = `${id}-title`;
-  const el = h("form", { class: "card form", novalidate: true, id, "aria-labelledby": titleId },
+  const el = h("form", { class: `card form${thumb ? " thumb" : ""}`, novalidate: true, id, "aria-labelledby": titleId },
     h(heading, { id: titleId }, title), note ? h("p", { class: "hint" }, note) : null,
     h("div", { class: "grid2" }, body), form.error,
     h("div", { class: "actions" }, h("button", { type: "submit", class: `${kind} big` }, button)));
@@ -142,3 +142,13 @@ export function nowLocalTime() {
 export function shown(v) { return v === null || v === undefined || v === "" ? "—" : String(v); }
 
 export { clear };
+
+/** Every item of a list (a choice among a community's goods), page by page: a choice is never cut short. */
+export async function allItems(path, query) {
+  const out = [];
+  for (let page = 1; ; page++) {
+    const found = await api.get(path, { ...query, page, page_size: 100 });
+    out.push(...found.items);
+    if (out.length >= found.total || !found.items.length) return out;
+  }
+}
