@@ -70,7 +70,18 @@ def submit(tab, form: str, fields: dict, selects: dict | None = None) -> None:
 
 
 def wait_route(tab, fragment: str) -> None:
-    tab.page.wait_for_function("f => location.hash.includes(f) && !document.querySelector('#main .loading')", arg=fragment)
+    """Wait for the screen a form goes to when it succeeds; else fail saying what the screen shows (its error)."""
+    try:
+        tab.page.wait_for_function("f => location.hash.includes(f) && !document.querySelector('#main .loading')", arg=fragment)
+    except Exception:
+        raise AssertionError(f"not at {fragment}: {tab.page.locator('#main').inner_text()[:800]}") from None
+
+
+def axe(tab, screen: str) -> None:
+    """axe-core once the notice (toast) is not fading in or out: half-transparent text is no state a user reads."""
+    tab.page.wait_for_function("() => { const t = document.querySelector('#toast'); "
+                               "return !t || ['0', '1'].includes(getComputedStyle(t).opacity); }")
+    tab.axe(screen)
 
 
 def apply(office: Office, name: str, serial: int, income_fen: int = 30000) -> dict:
@@ -90,11 +101,11 @@ def test_a_household_visit_and_a_pairing_are_logged_on_a_phone_with_one_thumb(ne
     before = api.get("/visits/counts", org_unit="jiayuan", **{"from": today(), "to": today()})["visits"]
 
     tab.go("visits", "jiayuan")
-    tab.axe("visits-phone")
+    axe(tab, "visits-phone")
     page.locator("#go-visit").tap()
     form = page.locator("#visit-form")
     form.wait_for()
-    tab.axe("visit-form-phone")
+    axe(tab, "visit-form-phone")
     # one column, nothing wider than the phone, every target big enough for a thumb
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE[0]
     xs = {round(b["x"]) for b in (form.locator(f"[name={n}]").bounding_box() for n in ("kind", "visited", "visited_at", "notes", "money"))}
@@ -116,12 +127,12 @@ def test_a_household_visit_and_a_pairing_are_logged_on_a_phone_with_one_thumb(ne
     # a pairing, its visit from its page, then its end
     page.locator("#go-pairing").tap()
     page.locator("#pairing-form").wait_for()
-    tab.axe("pairing-form-phone")
+    axe(tab, "pairing-form-phone")
     household = f"困难户{marker()}"
     submit(tab, "pairing-form", {"household": household, "helper_name": "王干部", "helper_id": "w-001",
                                  "plan": "每月入户一次，协助申请临时救助", "goals": "解决冬季取暖\n孩子入学"})
     page.locator('.pairing[data-status="active"]').wait_for()
-    tab.axe("pairing-phone")
+    axe(tab, "pairing-phone")
     pairing_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
     page.locator("#go-pairing-visit").tap()
     submit(tab, "visit-form", {"notes": "已联系学校，下周办理入学"})
@@ -149,7 +160,7 @@ def test_a_month_is_disbursed_its_totals_shown_and_a_grant_re_reviewed(new_tab, 
     tab.login("jiayuan_worker")
     page = tab.page
     tab.go("welfare?tab=disbursements", "jiayuan")
-    tab.axe("welfare-disbursements")
+    axe(tab, "welfare-disbursements")
     page.locator("#disburse-form [name=period]").fill(this_month())
     page.locator("#disburse-form button[type=submit]").click()
     page.locator("#toast", has_text="已发放").wait_for()
@@ -163,7 +174,7 @@ def test_a_month_is_disbursed_its_totals_shown_and_a_grant_re_reviewed(new_tab, 
     page.locator("#payments", has_text=grant["id"]).wait_for()
 
     tab.go("welfare?tab=reviews", "jiayuan")
-    tab.axe("welfare-reviews-due")
+    axe(tab, "welfare-reviews-due")
     page.locator("#reviews-due .list-total").wait_for()
     due = worker.get("/grants/reviews-due", org_unit="jiayuan", period=grant["next_review_period"])
     tab.go(f"welfare?tab=reviews&period={grant['next_review_period']}", "jiayuan")
@@ -172,7 +183,7 @@ def test_a_month_is_disbursed_its_totals_shown_and_a_grant_re_reviewed(new_tab, 
 
     tab.go(f"welfare/grants/{grant['id']}", "jiayuan")
     page.locator('.grant-detail[data-status="active"]').wait_for()
-    tab.axe("welfare-grant")
+    axe(tab, "welfare-grant")
     form = page.locator("#rereview-form")
     form.locator('[name="m0.monthly_income"]').fill("5000")  # found working: above the line
     form.locator("button[type=submit]").click()
@@ -191,7 +202,7 @@ def test_an_objection_during_the_notice_is_recorded_and_upheld(new_tab, console)
     page = tab.page
     tab.go(f"welfare/{app['id']}", "jiayuan")
     page.locator('.welfare-detail[data-status="in_notice"]').wait_for()
-    tab.axe("welfare-application-in-notice")
+    axe(tab, "welfare-application-in-notice")
     submit(tab, "objection-form", {"text": "邻居反映其子女有稳定收入", "raised_by": "匿名居民"})
     page.locator("#objections", has_text="邻居反映其子女有稳定收入").wait_for()
     stored = worker.get(f"/applications/{app['id']}")["objections"]
@@ -214,10 +225,10 @@ def test_the_supermarket_takes_donations_hands_out_counts_alerts_and_redeems(new
     tab.login("jiayuan_worker")
     page = tab.page
     tab.go("supermarket", "jiayuan")
-    tab.axe("supermarket-stock")
+    axe(tab, "supermarket-stock")
     page.click("#go-donate")
     page.locator("#donation-form").wait_for()
-    tab.axe("supermarket-donate")
+    axe(tab, "supermarket-donate")
     sku = f"oil-{marker()}"
     submit(tab, "donation-form", {"name": f"食用油{sku[-6:]}", "sku": sku, "unit": "桶", "quantity": 10, "unit_value": "45.50",
                                   "donor": "华联超市", "coin_price": 20, "low_stock_at": 8},
@@ -228,10 +239,10 @@ def test_the_supermarket_takes_donations_hands_out_counts_alerts_and_redeems(new
 
     tab.go(f"supermarket/handout?item={item['item_id']}", "jiayuan")
     page.locator("#handout-form").wait_for()
-    tab.axe("supermarket-handout")
+    axe(tab, "supermarket-handout")
     submit(tab, "handout-form", {"quantity": 3, "household_id": "jy-0042", "recipient_name": "周大爷"})
     wait_route(tab, "tab=movements")
-    tab.axe("supermarket-movements")
+    axe(tab, "supermarket-movements")
     assert api.get("/goods/stock", org_unit="jiayuan", page_size=100, low_only="true")["items"]
     page.locator("#movements", has_text="周大爷").wait_for()
     handouts = api.get("/goods/movements", org_unit="jiayuan", kind="handout", page_size=100)["items"]
@@ -243,12 +254,12 @@ def test_the_supermarket_takes_donations_hands_out_counts_alerts_and_redeems(new
     assert api.get("/goods/stock", org_unit="jiayuan", page_size=100, low_only="true")["total"] >= 1
 
     tab.go("supermarket?tab=alerts", "jiayuan")
-    tab.axe("supermarket-alerts")
+    axe(tab, "supermarket-alerts")
     page.locator("#alerts", has_text=sku[-6:]).wait_for()  # 7 left, at most 8: an alert
 
     tab.go("supermarket/stocktake", "jiayuan")
     page.locator("#stocktake-form").wait_for()
-    tab.axe("supermarket-stocktake")
+    axe(tab, "supermarket-stocktake")
     line = page.locator(f'#stocktake-form [data-item="{item["item_id"]}"]')
     line.locator("input").first.fill("6")
     page.locator("#stocktake-form button[type=submit]").click()
@@ -267,15 +278,15 @@ def test_the_supermarket_takes_donations_hands_out_counts_alerts_and_redeems(new
     # a redemption: goods held while the coins are asked for; a volunteer without coins is refused or cancelled
     tab.go("supermarket/redeem", "jiayuan")
     page.locator("#redemption-form").wait_for()
-    tab.axe("supermarket-redeem")
+    axe(tab, "supermarket-redeem")
     submit(tab, "redemption-form", {"volunteer_id": f"v-nobody-{marker()}", "quantity": 1}, {"item_id": item["item_id"]})
     page.locator(".redemption").wait_for()
-    tab.axe("supermarket-redemption")
+    axe(tab, "supermarket-redemption")
     redemption_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
     if page.locator("#cancel-redemption").count():  # still waiting for the coins: the worker cancels it
         page.click("#cancel-redemption button[type=submit]")
     wait_for(lambda: api.get(f"/goods/redemptions/{redemption_id}")["status"] == "cancelled", message="cancelled")
-    tab.go(f"supermarket/redemptions/{redemption_id}", "jiayuan")
+    page.reload()
     page.locator('.redemption[data-status="cancelled"]').wait_for()
     stock = {s["item_id"]: s for s in api.get("/goods/stock", org_unit="jiayuan", page_size=100)["items"]}
     assert stock[item["item_id"]]["quantity"] == 6 and not stock[item["item_id"]]["held"]
@@ -292,7 +303,7 @@ def test_the_charity_fund_takes_a_donation_and_pays_a_grant(new_tab, console):
     tab.login("huangqi_officer")
     page = tab.page
     tab.go("fund", "jiayuan")
-    tab.axe("fund")
+    axe(tab, "fund")
     submit(tab, "fund-donation-form", {"donor": "吉林市某建材公司", "amount": "5000"}, {"donor_kind": "co_building_unit"})
     page.locator("#toast", has_text="已入账").wait_for()
     assert api.get("/fund/jiayuan")["balance_fen"] == before + 500000
@@ -316,7 +327,7 @@ def test_a_community_worker_may_ask_for_a_fund_grant_but_not_decide_it(new_tab, 
     tab.login("jiayuan_worker")
     tab.go("fund", "jiayuan")
     tab.page.locator("#fund-grant-form").wait_for()
-    tab.axe("fund-worker")
+    axe(tab, "fund-worker")
     assert tab.page.locator("#fund-donation-form, #fund-decision-form").count() == 0
     assert not tab.errors, tab.errors
 
@@ -331,20 +342,20 @@ def test_the_registers_are_offered_only_to_their_offices_and_serve_their_people(
     menu = [page.locator("[data-menu]").nth(i).get_attribute("data-menu") for i in range(page.locator("[data-menu]").count())]
     assert "registers" in menu and "employment" not in menu
     retirees.go("registers", "jiayuan")
-    retirees.axe("registers-retirees")
+    axe(retirees, "registers-retirees")
     offered = {page.locator("[data-new-register]").nth(i).get_attribute("data-new-register")
                for i in range(page.locator("[data-new-register]").count())}
     assert offered == {"retiree", "elderly"}
 
     page.click('[data-new-register="elderly"]')
     page.locator("#register-entry-form").wait_for()
-    retirees.axe("register-entry-form")
+    axe(retirees, "register-entry-form")
     person = id_number("19380520", 500 + int(marker()[:2], 16))
     form = page.locator("#register-entry-form")
     form.locator('[name="details.living_alone"]').check()
     submit(retirees, "register-entry-form", {"name": "郑秀英", "id_number": person, "address": "家园社区8号楼"})
     page.locator('.register-entry[data-status="active"]').wait_for()
-    retirees.axe("register-entry")
+    axe(retirees, "register-entry")
     entry_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
     assert page.locator("#main").inner_text().count("郑秀英") == 0  # the 退管员 holds no personal_data:read: masked
     api = Office(console.base, "jiayuan_retirees")
@@ -358,10 +369,10 @@ def test_the_registers_are_offered_only_to_their_offices_and_serve_their_people(
     assert [(s["kind"], s["money_fen"], s["first_for_person"]) for s in services] == [("holiday_greeting", 10000, True)]
 
     retirees.go("registers?tab=services", "jiayuan")
-    retirees.axe("register-services")
+    axe(retirees, "register-services")
     page.locator("#register-services", has_text="节日慰问").wait_for()
     retirees.go("registers?tab=counts", "jiayuan")
-    retirees.axe("register-counts")
+    axe(retirees, "register-counts")
     page.locator("#register-counts", has_text="家园社区退管员（演示）").wait_for()
 
     retirees.go(f"registers/{entry_id}", "jiayuan")
@@ -374,7 +385,7 @@ def test_the_registers_are_offered_only_to_their_offices_and_serve_their_people(
     disability = new_tab()
     disability.login("jiayuan_disability")
     disability.go("registers", "jiayuan")
-    disability.axe("registers-disability")
+    axe(disability, "registers-disability")
     assert disability.page.locator("[data-new-register]").evaluate_all("els => els.map(e => e.dataset.newRegister)") == ["disabled"]
     disability.page.click('[data-new-register="disabled"]')
     submit(disability, "register-entry-form", {"name": "冯建华", "id_number": id_number("19700302", 600 + int(marker()[:2], 16)),
@@ -400,18 +411,18 @@ def test_employment_registers_a_job_seeker_follows_a_household_and_places_the_pe
     page = tab.page
     api = Office(console.base, "jiayuan_security")
     tab.go("employment", "jiayuan")
-    tab.axe("employment-jobseekers")
+    axe(tab, "employment-jobseekers")
     before = api.get("/employment/figures", org_unit="jiayuan")
     household = f"JY-{marker()}"
     person = id_number("19780615", 700 + int(marker()[:2], 16))
 
     page.click("#go-household")
     page.locator("#household-form").wait_for()
-    tab.axe("employment-household-form")
+    axe(tab, "employment-household-form")
     submit(tab, "household-form", {"household_key": household, "m0.name": "陈立新", "m0.id_number": person},
            {"m0.status": "laid_off"})
     page.locator('.zero-household[data-status="open"]').wait_for()
-    tab.axe("employment-household")
+    axe(tab, "employment-household")
     household_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
     submit(tab, "household-visit-form", {"note": "介绍社区公益性岗位，本人有意向"})
     page.locator(".zero-household", has_text="介绍社区公益性岗位").wait_for()
@@ -419,11 +430,11 @@ def test_employment_registers_a_job_seeker_follows_a_household_and_places_the_pe
 
     tab.go("employment/jobseekers/new", "jiayuan")
     page.locator("#jobseeker-form").wait_for()
-    tab.axe("employment-jobseeker-form")
+    axe(tab, "employment-jobseeker-form")
     submit(tab, "jobseeker-form", {"name": "陈立新", "id_number": person, "phone": "13904321234", "household_key": household,
                                    "skills": "电工、驾驶"}, {"category": "laid_off"})
     page.locator('.jobseeker[data-status="registered"]').wait_for()
-    tab.axe("employment-jobseeker")
+    axe(tab, "employment-jobseeker")
     seeker_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
     assert api.get("/employment/figures", org_unit="jiayuan")["jobseekers_registered"] == before["jobseekers_registered"] + 1
     certificate = f"ZY{marker()}"
@@ -437,14 +448,14 @@ def test_employment_registers_a_job_seeker_follows_a_household_and_places_the_pe
 
     tab.go("employment/enrolments/new", "jiayuan")
     page.locator("#enrolment-form").wait_for()
-    tab.axe("employment-enrolment-form")
+    axe(tab, "employment-enrolment-form")
     submit(tab, "enrolment-form", {"name": "陈立新", "id_number": person})
     wait_route(tab, "tab=enrolments")
-    tab.axe("employment-enrolments")
+    axe(tab, "employment-enrolments")
     year = int(today()[:4])
     assert api.get("/employment/medical-insurance-enrolments", org_unit="jiayuan", year=year)["total"] >= 1
     for other in ("certificates", "households", "subsidies"):
         tab.go(f"employment?tab={other}", "jiayuan")
-        tab.axe(f"employment-{other}")
+        axe(tab, f"employment-{other}")
     page.locator('a[href*="programme=flexible_employment_insurance_4050"]').first.wait_for()
     assert not tab.errors and not worker.errors, tab.errors + worker.errors

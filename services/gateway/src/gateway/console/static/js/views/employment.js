@@ -125,7 +125,7 @@ function jobseekerForm(v) {
       field(form, { name: "registered_on", label: "登记日期", type: "date", value: todayLocal(), max: todayLocal(), check: notAhead }),
     ],
     submit: (form) => api.post(`${BASE}/jobseekers`, { org_unit_id: form.val("org_unit_id"), name: form.val("name"),
-      id_number: form.val("id_number").toUpperCase(), phone: form.val("phone"), category: form.val("category"),
+      id_number: form.val("id_number").toUpperCase(), phone: form.val("phone") || undefined, category: form.val("category"),
       household_key: form.val("household_key"), skills: form.val("skills").split(/[、,，]/).map((x) => x.trim()).filter(Boolean),
       wished_work: form.val("wished_work"), registered_on: form.val("registered_on") || undefined }, { idempotent: true }),
     done: (x) => { toast("已登记"); go(`/employment/jobseekers/${x.id}`); },
@@ -235,7 +235,7 @@ function enrolmentForm(v) {
       field(form, { name: "enrolled_on", label: "参保日期", type: "date", value: todayLocal(), max: todayLocal(), check: notAhead }),
     ],
     submit: (form) => api.post(`${BASE}/medical-insurance-enrolments`, { org_unit_id: form.val("org_unit_id"), name: form.val("name"),
-      id_number: form.val("id_number").toUpperCase(), phone: form.val("phone"), year: Number(form.val("year")), category: form.val("category"),
+      id_number: form.val("id_number").toUpperCase(), phone: form.val("phone") || undefined, year: Number(form.val("year")), category: form.val("category"),
       enrolled_on: form.val("enrolled_on") || undefined }, { idempotent: true }),
     done: () => { toast("已登记参保"); go("/employment", { tab: "enrolments" }); },
   }).el;

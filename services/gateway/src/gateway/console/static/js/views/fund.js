@@ -25,7 +25,7 @@ register("fund", async ({ params }) => {
   root.append(filterBar("/fund", params, PERIOD_FILTERS));
   root.append(await listSection({ title: "基金收支明细", id: "fund-entries", path: `/api/v1/welfare/fund/${encodeURIComponent(org)}/entries`,
     query: { ...filtersOf(params, names), page: params.get("page") }, route: "/fund", keep: filtersOf(params, names),
-    exportPath: `welfare/fund/${org}/entries`, exportName: `爱心基金收支-${unitName(org)}`, columns: [
+    oldestFirst: true, exportPath: `welfare/fund/${org}/entries`, exportName: `爱心基金收支-${unitName(org)}`, columns: [
       { title: "时间", render: (e) => dateTime(e.at) },
       { title: "类别", render: (e) => ENTRY[e.kind] || e.kind },
       { title: "捐款人 / 受助人", render: (e) => e.party || "" },

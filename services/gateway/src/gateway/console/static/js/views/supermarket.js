@@ -38,14 +38,14 @@ async function overview(params) {
       { name: "recipient", label: "领取家庭编号", placeholder: "household:家庭编号" }, ...PERIOD_FILTERS], { tab }));
     root.append(await listSection({ title: "出入库记录", id: "movements", path: "/api/v1/welfare/goods/movements",
       query: { org_unit: state.org, ...filtersOf(params, names), page }, route: "/supermarket", keep: { tab, ...filtersOf(params, names) },
-      exportPath: "welfare/goods/movements", exportName: `爱心超市出入库-${unitName(state.org)}`, columns: [
+      oldestFirst: true, exportPath: "welfare/goods/movements", exportName: `爱心超市出入库-${unitName(state.org)}`, columns: [
         { title: "时间", render: (m) => dateTime(m.at) },
         { title: "社区", render: (m) => unitName(m.org_unit_id) },
         { title: "类别", render: (m) => KINDS[m.kind] || m.kind },
         { title: "物品", render: (m) => m.name },
         { title: "数量", class: "num", render: (m) => `${m.quantity} ${m.unit || ""}` },
         { title: "折价(元)", class: "num", render: (m) => yuan(m.value_fen) },
-        { title: "捐赠人 / 领取人", render: (m) => m.donor || m.recipient || "" },
+        { title: "捐赠人 / 领取人", render: (m) => m.donor || [m.recipient_name, (m.recipient || "").replace(/^household:/, "家庭 ")].filter(Boolean).join("，") },
       ] }));
     return root;
   }

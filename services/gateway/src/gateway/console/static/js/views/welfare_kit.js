@@ -56,13 +56,18 @@ export const PERIOD_FILTERS = [
  * One page of a list with its pager and (for those who may export) 导出 Excel / CSV of the whole filtered list.
  * A failure is shown in the section (the rest of the page stays usable), never an empty table.
  */
-export async function listSection({ title, path, query, columns, route, keep = {}, exportPath, exportName, onOpen, id, empty }) {
-  const page = Number(query.page || 1);
+export async function listSection({ title, path, query, columns, route, keep = {}, exportPath, exportName, onOpen, id, empty, oldestFirst = false }) {
+  let page = Number(query.page || 1);
   const box = h("section", { class: "card", id, "aria-labelledby": id ? `${id}-title` : null });
   const head = h("div", { class: "section-head" }, h("h2", { id: id ? `${id}-title` : null }, title));
   box.append(head);
   try {
-    const found = await api.get(path, { ...query, page, page_size: PAGE_SIZE });
+    let found = await api.get(path, { ...query, page, page_size: PAGE_SIZE });
+    if (oldestFirst && !query.page && found.total > PAGE_SIZE) {
+      // a ledger kept oldest first opens on its latest page: what was just written is what the user looks for
+      page = Math.ceil(found.total / PAGE_SIZE);
+      found = await api.get(path, { ...query, page, page_size: PAGE_SIZE });
+    }
     if (exportPath && can("reports:export")) head.append(exportButtons(request, exportPath, query, exportName || title));
     box.append(h("p", { class: "muted small list-total", dataset: { total: String(found.total) } }, `共 ${found.total} 条`),
       table(columns, found.items, { caption: title, onOpen, empty }),
