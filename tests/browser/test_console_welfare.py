@@ -14,6 +14,8 @@ from openpyxl import load_workbook
 from liandong.idnumbers import check_digit
 from liandong.testing import wait_for
 
+from .conftest import artifact
+
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Liandong-demo-2026"
@@ -93,19 +95,22 @@ def apply(office: Office, name: str, serial: int, income_fen: int = 30000) -> di
 # -- 走访 on a phone
 
 
-def test_a_household_visit_and_a_pairing_are_logged_on_a_phone_with_one_thumb(new_tab, console):
+def test_a_grid_worker_logs_a_household_visit_and_a_pairing_on_a_phone_with_one_thumb(new_tab, console):
+    """The grid worker (网格员) at the door: their grid is the visit's unit, counted under the community."""
     tab = new_tab(viewport=PHONE, has_touch=True, is_mobile=True)
-    tab.login("jiayuan_worker")
+    tab.login("jiayuan_grid")
     page = tab.page
-    api = Office(console.base, "jiayuan_worker")
-    before = api.get("/visits/counts", org_unit="jiayuan", **{"from": today(), "to": today()})["visits"]
+    api = Office(console.base, "jiayuan_grid")
+    community = Office(console.base, "jiayuan_worker")
+    before = community.get("/visits/counts", org_unit="jiayuan", **{"from": today(), "to": today()})["visits"]
 
-    tab.go("visits", "jiayuan")
+    tab.go("visits", "jiayuan-g1")
     axe(tab, "visits-phone")
     page.locator("#go-visit").tap()
     form = page.locator("#visit-form")
     form.wait_for()
     axe(tab, "visit-form-phone")
+    page.screenshot(path=str(artifact("visit-form-phone.png")), full_page=True)  # for a person to look at
     # one column, nothing wider than the phone, every target big enough for a thumb
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE[0]
     xs = {round(b["x"]) for b in (form.locator(f"[name={n}]").bounding_box() for n in ("kind", "visited", "visited_at", "notes", "money"))}
@@ -119,10 +124,10 @@ def test_a_household_visit_and_a_pairing_are_logged_on_a_phone_with_one_thumb(ne
     form.locator("[name=money]").fill("200")
     form.locator("button[type=submit]").tap()
     wait_route(tab, "#/visits?")
-    counts = api.get("/visits/counts", org_unit="jiayuan", **{"from": today(), "to": today()})
+    counts = community.get("/visits/counts", org_unit="jiayuan", **{"from": today(), "to": today()})
     assert counts["visits"] == before + 1
-    assert any(w["visitor_name"] == "家园社区民政员（演示）" for w in counts["per_worker"].values())
-    page.locator("#visit-counts", has_text="家园社区民政员（演示）").wait_for()
+    assert any(w["visitor_name"] == "家园社区网格员（演示）" for w in counts["per_worker"].values())
+    page.locator("#visit-counts", has_text="家园社区网格员（演示）").wait_for()
 
     # a pairing, its visit from its page, then its end
     page.locator("#go-pairing").tap()

@@ -9,6 +9,7 @@ import {
 
 const VISIT_KINDS = { home: "入户走访", condolence: "慰问", pairing: "结对帮扶走访" };
 const HELPERS = { cadre: "干部", volunteer: "志愿者", party_member: "党员" };
+const VISIT_LEVELS = ["community", "grid"];  // a grid worker visits in their grid
 const END_REASONS = { no_longer_needed: "已脱困，不再需要", helper_left: "帮扶人调离", household_moved: "家庭迁出", other: "其他" };
 
 register("visits", async ({ parts, params }) => {
@@ -19,7 +20,7 @@ register("visits", async ({ parts, params }) => {
 });
 
 async function overview(params) {
-  const visit = can("welfare:visit") && Object.keys(communityChoices("welfare:visit")).length;
+  const visit = Object.keys(communityChoices("welfare:visit", VISIT_LEVELS)).length;
   const root = h("div", {}, pageHead(`走访帮扶 · ${unitName(state.org)}`,
     visit ? linkButton("＋ 记录走访", "/visits/new", {}, { id: "go-visit" }) : null,
     visit ? linkButton("＋ 结对帮扶", "/visits/pairing", {}, { id: "go-pairing" }) : null));
@@ -45,9 +46,9 @@ async function overview(params) {
 async function visitForm(params) {
   const pairingId = params.get("pairing");
   const pairing = pairingId ? await api.get(`/api/v1/welfare/pairings/${encodeURIComponent(pairingId)}`) : null;
-  return formCard({ id: "visit-form", title: pairing ? `结对走访 · ${pairing.household}` : "记录走访", heading: "h1", button: "保存走访", thumb: true,
+  const { el, form: visit } = formCard({ id: "visit-form", title: pairing ? `结对走访 · ${pairing.household}` : "记录走访", heading: "h1", button: "保存走访", thumb: true,
     fields: (form) => [
-      pairing ? null : unitField(form, "welfare:visit"),
+      pairing ? null : unitField(form, "welfare:visit", { levels: VISIT_LEVELS }),
       pairing ? null : field(form, { name: "kind", label: "走访类型", type: "select", options: { home: VISIT_KINDS.home, condolence: VISIT_KINDS.condolence }, required: true, value: "home" }),
       field(form, { name: "visited", label: "走访对象（姓名或门牌）", required: true, maxlength: 200, value: pairing ? pairing.household : undefined }),
       field(form, { name: "visited_at", label: "走访时间", type: "datetime-local", required: true, value: nowLocalTime(),
@@ -67,13 +68,15 @@ async function visitForm(params) {
       toast("走访已保存");
       if (pairing) go(`/visits/pairings/${pairing._id || pairing.id}`); else go("/visits");
     },
-  }).el;
+  });
+  visit.get("money").input.setAttribute("inputmode", "decimal");  // the phone's number pad
+  return el;
 }
 
 function pairingForm() {
   return formCard({ id: "pairing-form", title: "结对帮扶", heading: "h1", button: "建立结对", thumb: true,
     fields: (form) => [
-      unitField(form, "welfare:visit"),
+      unitField(form, "welfare:visit", { levels: VISIT_LEVELS }),
       field(form, { name: "household", label: "帮扶家庭", required: true, maxlength: 200 }),
       field(form, { name: "helper_name", label: "帮扶人", required: true, maxlength: 50 }),
       field(form, { name: "helper_id", label: "帮扶人编号（工号或手机号）", required: true, maxlength: 80 }),

@@ -1,25 +1,28 @@
 // The pieces every 民政 screen is made of (救助, 爱心超市, 爱心基金, 走访帮扶, 人员台账, 就业社保): a list page with its
 // filters, paging and export; a form that posts and shows the API's field errors; the communities a user may act in.
 import { api, request } from "../api.js";
-import { can, communitiesUnder, go, href, state, unit } from "../app.js";
+import { can, go, href, state, unit } from "../app.js";
 import { busy, clear, errorText, exportButtons, field, h, makeForm, pager, table, toast, todayLocal } from "../ui.js";
 
 export const PAGE_SIZE = 20;
 
-/** The communities (the current unit and those under it) where the user holds `perm`, as {id: name}. */
-export function communityChoices(perm) {
+/** The units of `levels` (the current one and those under it) where the user holds `perm`, as {id: name}. */
+export function communityChoices(perm, levels = ["community"]) {
+  const here = unit();
+  if (!here) return {};
+  const below = [...state.units.values()].filter((u) => u.id !== here.id && !u.retired && u.path.startsWith(here.path))
+    .sort((a, b) => a.path.localeCompare(b.path));
   const out = {};
-  for (const u of [unit(), ...communitiesUnder(state.org)]) {
-    if (u && u.level === "community" && can(perm, u.path)) out[u.id] = u.name;
-  }
+  for (const u of [here, ...below]) if (levels.includes(u.level) && can(perm, u.path)) out[u.id] = u.name;
   return out;
 }
 
-/** The org unit field of a form: the current community chosen when the user is on one. */
-export function unitField(form, perm, name = "org_unit_id") {
-  const choices = communityChoices(perm);
-  return field(form, { name, label: "社区", type: "select", options: choices, required: true,
-    value: choices[state.org] ? state.org : Object.keys(choices).length === 1 ? Object.keys(choices)[0] : undefined });
+/** The org unit field of a form: the current unit chosen when the user may act in it. A grid worker logs a
+ * visit in their grid (`levels`: community and grid). */
+export function unitField(form, perm, { name = "org_unit_id", levels } = {}) {
+  const choices = communityChoices(perm, levels);
+  const only = Object.keys(choices).length === 1 ? Object.keys(choices)[0] : undefined;
+  return field(form, { name, label: "所属单位", type: "select", options: choices, required: true, value: choices[state.org] ? state.org : only });
 }
 
 /** Tabs that are links (each tab a screen of its own, `?tab=`), the current one marked. */
