@@ -189,9 +189,7 @@ def test_a_month_is_disbursed_its_totals_shown_and_a_grant_re_reviewed(new_tab, 
     tab.go(f"welfare/grants/{grant['id']}", "jiayuan")
     page.locator('.grant-detail[data-status="active"]').wait_for()
     axe(tab, "welfare-grant")
-    form = page.locator("#rereview-form")
-    form.locator('[name="m0.monthly_income"]').fill("5000")  # found working: above the line
-    form.locator("button[type=submit]").click()
+    submit(tab, "rereview-form", {"m0.monthly_income": "5000"})  # found working: above the line
     page.locator('.grant-detail[data-status="suspended"]').wait_for()
     assert worker.get(f"/grants/{grant['id']}")["status"] == "suspended"
     assert not tab.errors, tab.errors
@@ -212,10 +210,7 @@ def test_an_objection_during_the_notice_is_recorded_and_upheld(new_tab, console)
     page.locator("#objections", has_text="邻居反映其子女有稳定收入").wait_for()
     stored = worker.get(f"/applications/{app['id']}")["objections"]
     assert len(stored) == 1 and stored[0]["resolution"] is None
-    resolve = page.locator(f"#resolve-{stored[0]['id']}")
-    resolve.locator("[name=upheld]").select_option("true")
-    resolve.locator("[name=note]").fill("经核实其子每月给付赡养费2000元")
-    resolve.locator("button[type=submit]").click()
+    submit(tab, f"resolve-{stored[0]['id']}", {"note": "经核实其子每月给付赡养费2000元"}, {"upheld": "true"})
     page.locator('.welfare-detail[data-status="rejected"]').wait_for()
     assert worker.get(f"/applications/{app['id']}")["status"] == "rejected"
     assert not tab.errors, tab.errors

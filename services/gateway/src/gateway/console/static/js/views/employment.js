@@ -109,23 +109,32 @@ async function overview(params, v) {
   return root;
 }
 
+/** The person a registration or an enrolment is about, in the unit it is filed under. */
+function personFields(form) {
+  return [unitField(form, "welfare:employment"),
+    field(form, { name: "name", label: "姓名", required: true, maxlength: 50 }),
+    field(form, { name: "id_number", label: "身份证号", required: true, maxlength: 18, check: validators.idNumber }),
+    field(form, { name: "phone", label: "手机号", type: "tel", maxlength: 11, check: validators.mobile })];
+}
+
+function personBody(form) {
+  return { org_unit_id: form.val("org_unit_id"), name: form.val("name"), id_number: form.val("id_number").toUpperCase(),
+    phone: form.val("phone") || undefined };  // an empty phone is none, not a wrong one
+}
+
 const notAhead = (v) => (v && v > todayLocal() ? "不能晚于今天" : null);
 
 function jobseekerForm(v) {
   return formCard({ id: "jobseeker-form", title: "失业登记", heading: "h1", button: "登记", thumb: true,
     fields: (form) => [
-      unitField(form, "welfare:employment"),
-      field(form, { name: "name", label: "姓名", required: true, maxlength: 50 }),
-      field(form, { name: "id_number", label: "身份证号", required: true, maxlength: 18, check: validators.idNumber }),
-      field(form, { name: "phone", label: "手机号", type: "tel", maxlength: 11, check: validators.mobile }),
+      ...personFields(form),
       field(form, { name: "category", label: "类别", type: "select", options: v.categories, required: true }),
       field(form, { name: "household_key", label: "户号", maxlength: 64 }),
       field(form, { name: "skills", label: "技能（用顿号分隔）", maxlength: 500 }),
       field(form, { name: "wished_work", label: "求职意向", maxlength: 500 }),
       field(form, { name: "registered_on", label: "登记日期", type: "date", value: todayLocal(), max: todayLocal(), check: notAhead }),
     ],
-    submit: (form) => api.post(`${BASE}/jobseekers`, { org_unit_id: form.val("org_unit_id"), name: form.val("name"),
-      id_number: form.val("id_number").toUpperCase(), phone: form.val("phone") || undefined, category: form.val("category"),
+    submit: (form) => api.post(`${BASE}/jobseekers`, { ...personBody(form), category: form.val("category"),
       household_key: form.val("household_key"), skills: form.val("skills").split(/[、,，]/).map((x) => x.trim()).filter(Boolean),
       wished_work: form.val("wished_work"), registered_on: form.val("registered_on") || undefined }, { idempotent: true }),
     done: (x) => { toast("已登记"); go(`/employment/jobseekers/${x.id}`); },
@@ -226,16 +235,12 @@ function enrolmentForm(v) {
   const year = Number(todayLocal().slice(0, 4));
   return formCard({ id: "enrolment-form", title: "城镇居民医保参保登记", heading: "h1", button: "登记参保", thumb: true,
     fields: (form) => [
-      unitField(form, "welfare:employment"),
-      field(form, { name: "name", label: "姓名", required: true, maxlength: 50 }),
-      field(form, { name: "id_number", label: "身份证号", required: true, maxlength: 18, check: validators.idNumber }),
-      field(form, { name: "phone", label: "手机号", type: "tel", maxlength: 11, check: validators.mobile }),
+      ...personFields(form),
       field(form, { name: "year", label: "参保年度", type: "select", options: { [year - 1]: `${year - 1}`, [year]: `${year}`, [year + 1]: `${year + 1}` }, required: true, value: String(year) }),
       field(form, { name: "category", label: "类别", type: "select", options: v.insurance_categories, required: true, value: "adult" }),
       field(form, { name: "enrolled_on", label: "参保日期", type: "date", value: todayLocal(), max: todayLocal(), check: notAhead }),
     ],
-    submit: (form) => api.post(`${BASE}/medical-insurance-enrolments`, { org_unit_id: form.val("org_unit_id"), name: form.val("name"),
-      id_number: form.val("id_number").toUpperCase(), phone: form.val("phone") || undefined, year: Number(form.val("year")), category: form.val("category"),
+    submit: (form) => api.post(`${BASE}/medical-insurance-enrolments`, { ...personBody(form), year: Number(form.val("year")), category: form.val("category"),
       enrolled_on: form.val("enrolled_on") || undefined }, { idempotent: true }),
     done: () => { toast("已登记参保"); go("/employment", { tab: "enrolments" }); },
   }).el;
