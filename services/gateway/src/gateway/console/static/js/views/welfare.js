@@ -136,7 +136,7 @@ async function disbursements(root, params, names) {
   const first = params.get("first") || `${month.slice(0, 4)}-01`;
   const last = params.get("last") || month;
   const programme = params.get("programme") || undefined;
-  if (communityOrAbove() && can("welfare:disburse")) {
+  if (can("welfare:disburse")) {
     const { el } = formCard({ id: "disburse-form", title: "按月发放", button: "发放",
       note: "为本单位下所有在保对象发放所选月份的救助金；同一月份不会重复发放。",
       fields: [
@@ -178,8 +178,6 @@ function paymentColumns(names) {
     { title: "发放时间", render: (p) => dateTime(p.disbursed_at) },
   ];
 }
-
-function communityOrAbove() { return !!unit(); }
 
 function totalsTable(title, rows, name) {
   return h("div", {}, h("h3", {}, title), table([
