@@ -368,6 +368,14 @@ def test_the_registers_are_offered_only_to_their_offices_and_serve_their_people(
     services = api.get("/register-services", entry_id=entry_id)["items"]
     assert [(s["kind"], s["money_fen"], s["first_for_person"]) for s in services] == [("holiday_greeting", 10000, True)]
 
+    change = page.locator("#register-change-form")
+    assert change.locator("[name=address]").count() == 0  # masked for the 退管员: not theirs to rewrite
+    change.locator('[name="details.empty_nest"]').check()
+    change.locator("button[type=submit]").click()
+    page.locator("#toast", has_text="已保存").wait_for()
+    changed = api.get(f"/register-entries/{entry_id}")
+    assert changed["details"] == {"living_alone": True, "empty_nest": True, "disabled_care": False} and changed["history"][-1]["changed"] == ["details.empty_nest"]
+
     retirees.go("registers?tab=services", "jiayuan")
     axe(retirees, "register-services")
     page.locator("#register-services", has_text="节日慰问").wait_for()

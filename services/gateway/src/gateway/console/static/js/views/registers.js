@@ -1,7 +1,7 @@
 // 人员台账 (#20): the registers of 退管 / 老龄 (retirees, the elderly), 残联 (the disabled) and 优抚 (veterans). Each is
 // its office's: a register is offered only to who holds its permission (welfare:retirees / disability / veterans).
 // What each records and the services delivered come from welfare (`/register-kinds`); nothing is copied here.
-import { api } from "../api.js";
+import { api, request } from "../api.js";
 import { can, go, href, register, state, unit, unitName } from "../app.js";
 import { badge, dateTime, day, dl, field, h, section, table, toast, toFen, todayLocal, validators, yuan } from "../ui.js";
 import {
@@ -153,7 +153,7 @@ async function entryDetail(id, held, params) {
     e.ended_on ? ["注销", `${day(e.ended_on)} ${names(kind.end_reasons)[e.end_reason] || e.end_reason}${e.end_note ? `：${e.end_note}` : ""}`] : null,
   ])));
   const forms = h("div", { class: "action-forms" });
-  if (active && mayChange) forms.append(serviceForm(e, kind), endForm(e, kind));
+  if (active && mayChange) forms.append(serviceForm(e, kind), changeForm(e, kind), endForm(e, kind));
   if (forms.childElementCount) root.append(forms);
   root.append(await listSection({ title: "服务记录", id: "entry-services", path: "/api/v1/welfare/register-services",
     query: { register: e.register, entry_id: e.id, page: params.get("page") }, route: `/registers/${e.id}`,
@@ -184,6 +184,25 @@ function serviceForm(e, kind) {
       delivered_at: fromLocalTime(form.val("delivered_at")), money_fen: toFen(form.val("money")), goods: form.val("goods"),
       notes: form.val("notes") }, { idempotent: true }),
     done: (s) => { toast(`服务已登记${s.first_for_person ? "（本年首次）" : ""}`); go(`/registers/${e.id}`); },
+  }).el;
+}
+
+/** A changed phone, address, 户主 or detail (the ID number never changes: end the entry, enter the person). Masked
+ * values are not offered for change: what the user cannot see they cannot correct. */
+function changeForm(e, kind) {
+  const editable = PERSON.filter(([k]) => k !== "id_number" && !(e.masked && /\*/.test(e.person[k] || "")));
+  return formCard({ id: "register-change-form", title: "修改信息", button: "保存修改",
+    fields: (form) => [
+      ...editable.map(([k, t]) => field(form, { name: k, label: t, value: e.person[k], maxlength: k === "address" ? 200 : 18,
+        type: k === "phone" ? "tel" : "text", check: k === "phone" ? validators.mobile : k === "household_head_id_number" ? validators.idNumber : undefined })),
+      ...detailFields(form, kind, e.details)],
+    aliases: Object.fromEntries(PERSON.map(([k]) => [`person.${k}`, k])),
+    submit: (form) => {
+      const person = Object.fromEntries(editable.map(([k]) => [k, form.val(k)]).filter(([k, v]) => v !== (e.person[k] || "") && (v || k === "address")));
+      const details = Object.fromEntries(Object.entries(detailValues(form, kind)).filter(([k, v]) => v !== (e.details[k] ?? false)));
+      return request("PATCH", `/api/v1/welfare/register-entries/${e.id}`, { body: { person, details } });
+    },
+    done: () => { toast("已保存"); go(`/registers/${e.id}`); },
   }).el;
 }
 

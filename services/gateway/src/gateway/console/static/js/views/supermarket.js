@@ -32,12 +32,13 @@ async function overview(params) {
   root.append(tabBar("/supermarket", tab, [["stock", "库存"], ["alerts", "库存预警"], ["movements", "出入库记录"], ["redemptions", "兑换查询"]]));
   const page = params.get("page");
   if (tab === "movements") {
-    const names = ["kind", "recipient", "from", "to"];
+    const names = ["kind", "household", "from", "to"];
+    const household = params.get("household");
     root.append(filterBar("/supermarket", params, [
       { name: "kind", label: "类别", type: "select", options: KINDS },
-      { name: "recipient", label: "领取家庭编号", placeholder: "household:家庭编号" }, ...PERIOD_FILTERS], { tab }));
+      { name: "household", label: "领取家庭编号", maxlength: 80 }, ...PERIOD_FILTERS], { tab }));
     root.append(await listSection({ title: "出入库记录", id: "movements", path: "/api/v1/welfare/goods/movements",
-      query: { org_unit: state.org, ...filtersOf(params, names), page }, route: "/supermarket", keep: { tab, ...filtersOf(params, names) },
+      query: { org_unit: state.org, ...filtersOf(params, ["kind", "from", "to"]), recipient: household ? `household:${household}` : undefined, page }, route: "/supermarket", keep: { tab, ...filtersOf(params, names) },
       oldestFirst: true, exportPath: "welfare/goods/movements", exportName: `爱心超市出入库-${unitName(state.org)}`, columns: [
         { title: "时间", render: (m) => dateTime(m.at) },
         { title: "社区", render: (m) => unitName(m.org_unit_id) },
