@@ -216,6 +216,37 @@ def test_an_objection_during_the_notice_is_recorded_and_upheld(new_tab, console)
     assert not tab.errors, tab.errors
 
 
+def test_an_entitled_group_household_states_its_status_and_hands_in_its_certificate(new_tab, console):
+    """优抚对象定期抚恤补助 asks what no figure shows: the status stated and the 优抚证 handed in (the programme's own
+    checkboxes, from welfare's catalogue)."""
+    tab = new_tab()
+    tab.login("jiayuan_worker")
+    page = tab.page
+    tab.go("welfare/new", "jiayuan")
+    form = page.locator("#application-form")
+    form.locator("[name=programme]").select_option("entitled_group_subsidy")
+    materials = page.locator("#programme-materials")
+    materials.get_by_label("申请人是优抚对象").wait_for()
+    axe(tab, "welfare-application-materials")
+    form.locator('[name="m0.name"]').fill("褚国庆")
+    form.locator('[name="m0.id_number"]').fill(id_number("19550801", 403))
+    form.locator('[name="m0.employment"]').select_option("retired")
+    page.click("#check-eligibility")
+    page.locator('#eligibility-result .eligibility[data-eligible="false"]').wait_for()  # nothing stated yet
+    materials.get_by_label("申请人是优抚对象").check()
+    materials.get_by_label("已交优抚证").check()
+    page.click("#check-eligibility")
+    page.locator('#eligibility-result .eligibility[data-eligible="true"]').wait_for()
+    assert "申请人身份" in page.locator("#eligibility-result").inner_text()
+    page.click("#submit-application")
+    page.locator('.welfare-detail[data-status="submitted"]').wait_for()
+    app_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
+    stored = Office(console.base, "jiayuan_worker").get(f"/applications/{app_id}")
+    assert stored["household"]["stated_statuses"] == ["entitled_group"] and "优抚证" in stored["household"]["documents_provided"]
+    assert stored["eligibility"]["eligible"] is True
+    assert not tab.errors, tab.errors
+
+
 # -- 爱心超市
 
 

@@ -11,6 +11,7 @@ const RULES = {
   residence: "户籍类别", income_per_member_below_line: "家庭人均收入低于保障标准", assets_per_member_at_most: "人均金融资产",
   member_disability_grade_at_most: "家庭成员残疾等级", member_college_admitted: "家庭成员考入大学",
   medical_expenses_at_least: "医疗费用", housing_area_per_member_at_most: "人均住房面积", emergency_stated: "说明急难情况",
+  member_age_at_least: "家庭成员年龄", status_stated: "申请人身份", document_provided: "提交材料", applicant_age_by_sex_at_least: "申请人年龄",
 };
 const RESIDENCE = { urban: "城镇", rural: "农村" };
 const GRANT_STATUS = { active: "发放中", suspended: "暂停", ended: "已终止" };
@@ -43,7 +44,7 @@ function explain(r) {
     case "emergency_stated":
       return r.passed ? "已说明急难情况" : "未说明急难情况";
     default:
-      return r.explanation || "";
+      return "";  // the service explains in English: the rule's name and 符合 / 不符合 say it in Chinese
   }
 }
 
@@ -246,8 +247,9 @@ function householdFields(form, hh = {}) {
   ];
 }
 
-function householdBody(form, household) {
+function householdBody(form, household, stated = {}) {
   return {
+    stated_statuses: stated.stated_statuses || [], documents_provided: stated.documents_provided || [],
     residence: form.val("residence"), address: form.val("address"), financial_assets_fen: toFen(form.val("financial_assets")),
     housing_area_m2: form.val("housing_area_m2") || "0", medical_expenses_fen: toFen(form.val("medical_expenses")),
     requested_amount_fen: toFen(form.val("requested_amount")), emergency_reason: form.val("emergency_reason"),
@@ -258,6 +260,31 @@ function householdBody(form, household) {
 const HOUSEHOLD_ALIASES = { "household.financial_assets_fen": "financial_assets", "household.medical_expenses_fen": "medical_expenses",
   "household.requested_amount_fen": "requested_amount", "household.residence": "residence", "household.address": "address",
   "household.housing_area_m2": "housing_area_m2", "household.emergency_reason": "emergency_reason" };
+
+/**
+ * What the chosen programme asks the applicant to state (优抚对象, 困难党员) and hand in (its documents): checkboxes
+ * that change with the programme, read as `stated_statuses` and `documents_provided`.
+ */
+function programmeMaterials(form, progs) {
+  const el = h("fieldset", { class: "row-fields", id: "programme-materials" }, h("legend", {}, "身份声明与申请材料"));
+  let shown = { statuses: [], documents: [] };
+  const render = () => {
+    form.remove("stated."); form.remove("document.");
+    const p = progs.find((x) => x.code === form.val("programme"));
+    shown = { statuses: ((p && p.rules) || []).filter((r) => r.rule === "status_stated"), documents: (p && p.documents) || [] };
+    clear(el, h("legend", {}, "身份声明与申请材料"),
+      shown.statuses.map((r) => field(form, { name: `stated.${r.status}`, label: `申请人是${r.label || r.status}`, type: "checkbox" })),
+      shown.documents.map((d, i) => field(form, { name: `document.${i}`, label: `已交${d}`, type: "checkbox" })),
+      p ? null : h("p", { class: "hint" }, "请先选择救助项目"));
+  };
+  form.get("programme").input.addEventListener("change", render);
+  render();
+  return {
+    el,
+    stated: () => ({ stated_statuses: shown.statuses.map((r) => r.status).filter((c) => form.val(`stated.${c}`)),
+      documents_provided: shown.documents.filter((d, i) => form.val(`document.${i}`)) }),
+  };
+}
 
 // ---- a new application
 
@@ -287,7 +314,9 @@ async function applicationForm() {
       h("button", { type: "submit", class: "primary", id: "submit-application" }, "提交申请"),
       h("a", { class: "button", href: href("/welfare") }, "取消")));
   addMember("applicant");
-  const body = () => ({ org_unit_id: form.val("org_unit_id"), programme: form.val("programme"), household: householdBody(form, household) });
+  const materials = programmeMaterials(form, progs);
+  rowBox.previousElementSibling.before(materials.el);  // before the members' heading
+  const body = () => ({ org_unit_id: form.val("org_unit_id"), programme: form.val("programme"), household: householdBody(form, household, materials.stated()) });
   const aliases = () => ({ ...HOUSEHOLD_ALIASES, ...household.aliases("household.members") });
   const check = el.querySelector("#check-eligibility");
   check.addEventListener("click", async () => {
@@ -499,7 +528,7 @@ function rereviewForm(g) {
     if (!form.validate()) return;
     try {
       const r = await busy(el.querySelector("[type=submit]"), api.post(`/api/v1/welfare/grants/${g.id}/re-reviews`,
-        { household: householdBody(form, household), if_failed: form.val("if_failed") }));
+        { household: householdBody(form, household, hh), if_failed: form.val("if_failed") }));
       toast(`复核完成：${label(OUTCOME, r.outcome) || label(GRANT_STATUS, r.status)}`);
       go(`/welfare/grants/${g.id}`);
     } catch (err) { form.showApiError(err, { ...HOUSEHOLD_ALIASES, ...household.aliases("household.members") }); }
