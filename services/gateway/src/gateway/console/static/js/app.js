@@ -142,14 +142,20 @@ const MENU = [
   ["volunteer", "志愿服务", "volunteer:read"],
   ["security", "平安建设", "security:read"],
   ["reports", "年度报告", "reports:read"],
-  // staff (any of these): the page lists the ledgers whose own permission the user holds
   // 信访 / 一站式服务 / 平安建设 cases (#22): the hall, patrols, migrants, households, corrections (only its roles)
   ["hall", "一站式服务", "petition:hall"],
   ["patrol", "巡逻防控", "security:read"],
   ["migrants", "流动人口", "security:read"],
   ["households", "实有人口", "security:read"],
   ["corrections", "社区矫正", "security:corrections"],
+  // staff (any of these): the page lists the ledgers whose own permission the user holds
   ["imports", "数据导入", ["org:admin", "users:admin", "welfare:read", "volunteer:read", "security:read"]],
+  // 民政 (#22): the supermarket, the charity fund, visits and pairings, the person registers, employment
+  ["supermarket", "爱心超市", "welfare:read"],
+  ["fund", "爱心基金", "welfare:read"],
+  ["visits", "走访帮扶", "welfare:read"],
+  ["registers", "人员台账", ["welfare:retirees", "welfare:disability", "welfare:veterans"]],
+  ["employment", "就业社保", "welfare:employment"],
 ];
 
 function renderShell() {
@@ -247,5 +253,11 @@ export async function start() {
   await import("./views/migrants.js");
   await import("./views/households.js");
   await import("./views/corrections.js");
+  // 民政 (#22)
+  await import("./views/supermarket.js");
+  await import("./views/fund.js");
+  await import("./views/visits.js");
+  await import("./views/registers.js");
+  await import("./views/employment.js");
   await route();
 }
