@@ -391,6 +391,8 @@ def test_a_year_played_through_the_api_is_what_the_annual_report_says_sentence_b
     # the unit's profile (基本情况) and its written sections (典型案例, 下一步打算)
     o.post("district_admin", "/org/units/jiayuan/profiles", {
         "as_of": f"{year}-01-01", "population": 6500, "households": 2300, "area_km2": 0.8, "grids": 6}, (200, 201))
+    o.post("district_admin", "/org/units/yangchun/profiles", {
+        "as_of": f"{year}-01-01", "population": 5000, "households": 1800, "area_km2": 1.25, "grids": 5}, (200, 201))
     narrative = {"cases": "独居老人王某突发疾病,网格员及时发现并送医。\n楼道堆物清理,化解邻里纠纷3起。",
                  "plans": "一是完善网格化管理;二是加强志愿服务队伍建设。"}
     o.call("jiayuan_worker", "PUT", f"/reports/narratives/jiayuan/{year}", json=narrative)
@@ -454,8 +456,16 @@ def test_a_year_played_through_the_api_is_what_the_annual_report_says_sentence_b
     for title, lines in expected_sections(huangqi, names, "今年以来", community=False, before=before).items():
         at = subdistrict.index(title)
         assert subdistrict[at + 1:at + 1 + len(lines)] == lines, title
-    assert any(p.startswith("黄旗街道下辖") and "共有居民2300户6500人" in p for p in subdistrict)
+    assert "黄旗街道下辖1个社区,辖区面积0.8平方公里,共有居民2300户6500人,划分为6个网格。" in subdistrict
     assert "十一、典型案例" not in subdistrict and not any("工作人员" == p[3:] for p in subdistrict)
+
+    # 册关街道 (five communities, two played by the demo, one with a profile): its sums, and whose 基本情况 it gives
+    ceguan = report("ceguan", "district_admin")
+    for title, lines in list(expected_sections(Counter(played["subdistricts"]["ceguan"]), names, "今年以来",
+                                               community=False, before=Counter()).items())[:4]:
+        at = ceguan.index(title)
+        assert ceguan[at + 1:at + 1 + len(lines)] == lines, title
+    assert "册关街道下辖5个社区,其中已报基本情况的1个社区辖区面积1.25平方公里,共有居民1800户5000人,划分为5个网格。" in ceguan
 
     # -- sign-off of last month: 家园 submits, 黄旗 approves, the district accepts
     for user, action in (("jiayuan_worker", "submit"), ("huangqi_officer", "approve"), ("district_admin", "accept")):

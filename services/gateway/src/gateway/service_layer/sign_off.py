@@ -226,12 +226,14 @@ class UnitProfiles(Filing):
         own = self.profiles.in_force(unit["_id"], on.isoformat())
         if own is not None:
             return {**own, "source": "own"}
-        parts = [p for child in self.orgs.children(unit["_id"]) if child["level"] in FILING_LEVELS
-                 for p in [self.in_force(child, on)] if p is not None]
+        children = [c for c in self.orgs.children(unit["_id"]) if c["level"] in FILING_LEVELS and not c.get("retired")]
+        parts = [p for child in children for p in [self.in_force(child, on)] if p is not None]
         if not parts:
             return None
+        # `units`: the child units summed; `of_units`: all of them (a 街道 says how many communities it has, and
+        # whose figures the sum is when some have no profile yet)
         return {"org_unit_id": unit["_id"], "as_of": max(p["as_of"] for p in parts), **_summed(parts),
-                "source": "children", "units": len(parts)}
+                "source": "children", "units": len(parts), "of_units": len(children)}
 
     def of_report(self, unit_id: str, on: date) -> dict | None:
         """The profile a report opens with (the caller was checked by the report)."""
