@@ -106,7 +106,7 @@ def expected_sections(f: Counter, names: dict[str, str], opening: str, community
             f"已办结{f['petition.closed']}件,按期办结率{pct(f['petition.answered_on_time'], f['petition.answered'])},"
             f"群众满意率{pct(f['petition.satisfied'] + f['petition.basically_satisfied'], f['petition.closed'])},"
             f"本级化解率{pct(f['petition.resolved_at_level'], f['petition.closed'])};"
-            f"超期{f['petition.overdue']}件均已督办,预警{f['petition.risk_flagged']}件。"],
+            f"超期{f['petition.overdue']}件,上报督办{f['petition.escalated']}件,预警{f['petition.risk_flagged']}件。"],
         "二、民政救助": [
             f"目前在保低保{sum(code('welfare.households', c) for c in dibao)}户"
             f"{sum(code('welfare.people', c) for c in dibao)}人,各类救助在保{f['welfare.households']}户"
