@@ -114,7 +114,8 @@ def install_reports(app: Flask, platform: Platform, org: OrgRepository, vocabula
     app.register_blueprint(filing_routes.blueprint(SignOff(approvals=approvals, reports=reports, **filing), profiles,
                                                    narratives))
     app.register_blueprint(monthly_report_routes.blueprint(
-        monthly_reports(platform, reports, profiles, audit=filing["audit"], correlation=filing["correlation"])))
+        monthly_reports(platform, reports, profiles, audit=filing["audit"], correlation=filing["correlation"],
+                        narratives=narratives)))
     return projector
 
 
@@ -130,9 +131,10 @@ def scheduled_monthly_reports(platform: Platform, org: OrgRepository, clock=None
     orgs = OrgIndex(org)
     projector = ReportsProjector(platform.deps, platform.bus, platform.registry, orgs.community_of)
     reports = Reports(projector, orgs, clock or platform.clock, approvals=Approvals(platform.deps))
-    profiles = UnitProfiles(profiles=Profiles(platform.deps), orgs=orgs, audit=AuditLog(platform.deps),
-                            clock=clock or platform.clock)
-    return monthly_reports(platform, reports, profiles, clock)
+    filing = {"orgs": orgs, "audit": AuditLog(platform.deps), "clock": clock or platform.clock}
+    profiles = UnitProfiles(profiles=Profiles(platform.deps), **filing)
+    narratives = ReportNarratives(narratives=Narratives(platform.deps), **filing)
+    return monthly_reports(platform, reports, profiles, clock, narratives=narratives)
 
 
 def create_app(settings: Settings | None = None, options: GatewayOptions | None = None, **overrides) -> Flask:

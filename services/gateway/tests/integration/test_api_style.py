@@ -28,6 +28,7 @@ VALID = {
     "/api/v1/reports/approvals": {"org_unit": "jiayuan", "period": "2026-03", "state": "open,submitted"},
     "/api/v1/reports/approvals/<org_unit_id>/<period>": {},
     "/api/v1/reports/narratives/<org_unit_id>/<int:year>": {},
+    "/api/v1/reports/narratives/<org_unit_id>/<int:year>/<int:month>": {},
     "/api/v1/reports/monthly-reports": {"org_unit": "jiayuan", "from": "2026-01-01", "format": "docx"},
     "/api/v1/reports/monthly-reports/<report>": {},
     "/api/v1/reports/monthly-reports/<report>/download": {},
@@ -49,7 +50,7 @@ def test_every_get_of_the_gateway_refuses_a_parameter_it_does_not_document(svc):
                            json={"period": "2026-03", "org_unit_id": "jiayuan"}).get_json()["generated"] == 2
     for rule in own:
         path = (rule.replace("<unit_id>", "jiayuan").replace("<org_unit_id>", "jiayuan").replace("<user_id>", user_id)
-                .replace("<period>", "2026-03").replace("<int:year>", "2026")
+                .replace("<period>", "2026-03").replace("<int:year>", "2026").replace("<int:month>", "3")
                 .replace("<report>", "jiayuan.2026-03.docx"))
         ok = svc.client.get(path, query_string=VALID[rule], headers=admin)
         assert ok.status_code == 200, (rule, ok.status_code, ok.get_data(as_text=True)[:300])

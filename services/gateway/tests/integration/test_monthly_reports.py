@@ -146,3 +146,30 @@ def test_the_worker_makes_last_months_reports_once_it_has_settled(svc):
     listed = svc.client.get("/api/v1/reports/monthly-reports", headers=svc.headers()).get_json()
     due = latest_due(svc.platform.clock.today(), WorkingDays())
     assert listed["total"] > 0 and {i["period"] for i in listed["items"]} == {due.code}
+
+
+def test_a_months_report_prints_that_months_written_sections_and_not_the_years(svc):
+    """Narratives are kept per unit and year (the annual report's) and per unit and month (its 月报's)."""
+    worker = auth_headers(svc.settings, "community_worker", "yangchun", YANGCHUN)
+    month = {"cases": "3月12日,网格员发现独居老人家中燃气泄漏,及时处置。", "plans": "4月开展消防安全排查。"}
+    year = {"cases": "全年化解邻里纠纷12起。", "plans": "明年完善网格化管理。"}
+    written = svc.client.put("/api/v1/reports/narratives/yangchun/2026/3", json=month, headers=worker)
+    assert written.status_code == 200, written.get_json()
+    assert (written.get_json()["month"], written.get_json()["version"]) == (3, 1)
+    assert svc.client.put("/api/v1/reports/narratives/yangchun/2026", json=year, headers=worker).status_code == 200
+    assert svc.client.get("/api/v1/reports/narratives/yangchun/2026/4", headers=worker).get_json()["cases"] == ""
+    assert svc.client.put("/api/v1/reports/narratives/yangchun/2026/13", json=month, headers=worker).status_code == 422
+    made = svc.client.post("/api/v1/reports/monthly-reports", json={"period": "2026-03", "org_unit_id": "yangchun"},
+                           headers=worker).get_json()
+    docx = next(i for i in made["items"] if i["format"] == "docx")
+    march = docx_text(svc.client.get(f"/api/v1/reports/monthly-reports/{docx['id']}/download", headers=worker).data)
+    assert "典型案例" in march and month["cases"] in march and month["plans"] in march
+    assert year["cases"] not in march and year["plans"] not in march
+    made = svc.client.post("/api/v1/reports/monthly-reports", json={"period": "2026-02", "org_unit_id": "yangchun"},
+                           headers=worker).get_json()
+    docx = next(i for i in made["items"] if i["format"] == "docx")
+    february = docx_text(svc.client.get(f"/api/v1/reports/monthly-reports/{docx['id']}/download", headers=worker).data)
+    assert "典型案例" not in february  # no sections written for February: none printed
+    trail = svc.client.get("/api/v1/audit", query_string={"action": "change"}, headers=svc.headers()).get_json()
+    assert {"org_unit_id": "yangchun", "year": 2026, "month": 3, "sections": ["cases", "plans"]} in [
+        e["narrative"] for e in trail["items"] if "narrative" in e]

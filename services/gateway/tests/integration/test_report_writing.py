@@ -62,7 +62,7 @@ def test_profiles_are_dated_the_one_in_force_is_used_and_a_sub_district_sums_its
     keep(svc, "yanghe", admin, as_of="2026-02-01", population=3000, households=1000, area_km2=0.5, grids=3)
     summed = in_force(svc, "ceguan", "2026-06-30").get_json()
     assert (summed["population"], summed["households"], summed["area_km2"], summed["grids"]) == (8000, 2800, 1.75, 8)
-    assert (summed["source"], summed["units"]) == ("children", 2)
+    assert (summed["source"], summed["units"], summed["of_units"]) == ("children", 2, 5)
     assert in_force(svc, "ceguan", "2026-01-15").get_json()["units"] == 1  # 阳和's came into force in February
 
     # only org:admin keeps them, in its scope; the fields are checked; each change is in the audit trail
@@ -85,8 +85,12 @@ def test_profiles_are_dated_the_one_in_force_is_used_and_a_sub_district_sums_its
     # the annual report opens with them (基本情况)
     text = paragraphs(report(svc, "jiayuan", 2026))
     assert "家园社区辖区面积0.8平方公里,共有居民2300户6500人,划分为6个网格。" in text
-    assert "册关街道下辖2个社区,辖区面积1.75平方公里,共有居民2800户8000人,划分为8个网格。" in paragraphs(
-        report(svc, "ceguan", 2026))
+    # 册关街道 has five communities: the sum is of the two with a profile, and the report says so
+    assert "册关街道下辖5个社区,其中已报基本情况的2个社区辖区面积1.75平方公里,共有居民2800户8000人,划分为8个网格。" in (
+        paragraphs(report(svc, "ceguan", 2026)))
+    # 黄旗街道's one community has a profile: the whole sub-district
+    assert "黄旗街道下辖1个社区,辖区面积0.8平方公里,共有居民2300户6500人,划分为6个网格。" in paragraphs(
+        report(svc, "huangqi", 2026))
     if store == "mongo":
         svc.platform.db.drop()
 

@@ -55,3 +55,8 @@ def test_the_disbursement_names_each_programme_paid_with_its_amount():
     assert "农村低保" not in line  # nothing paid under it in the period
     # a sum no configured programme names stands alone
     assert sentences(overview(NOW))["二、民政救助"][1].startswith("合计发放救助金50,000元,共0笔;")
+
+
+def test_overdue_petitions_are_said_with_those_escalated_not_all_claimed_escalated():
+    line = sentences(overview({**NOW, "petition.overdue": 3, "petition.escalated": 1}))["一、信访工作"][1]
+    assert line.endswith("超期3件,上报督办1件,预警0件。") and "均已督办" not in line

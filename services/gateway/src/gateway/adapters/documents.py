@@ -63,7 +63,11 @@ def basic_situation(o: dict, profile: dict | None) -> str | None:
         return None
     name = o["org_unit"]["name"]
     if profile.get("source") == "children":
-        name += f"下辖{profile['units']}个{_BELOW.get(o['org_unit']['level'], '单位')},"
+        below = _BELOW.get(o["org_unit"]["level"], "单位")
+        units, of_units = profile["units"], profile.get("of_units") or profile["units"]
+        # the sum covers only the child units with a profile: say how many it has, and whose figures these are
+        name += (f"下辖{of_units}个{below}," if units >= of_units else
+                 f"下辖{of_units}个{below},其中已报基本情况的{units}个{below}")
     area = f"{profile['area_km2']:.4f}".rstrip("0").rstrip(".")
     return (f"{name}辖区面积{area}平方公里,共有居民{profile['households']}户"
             f"{profile['population']}人,划分为{profile['grids']}个网格。")

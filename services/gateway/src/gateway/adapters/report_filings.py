@@ -102,14 +102,15 @@ class Profiles:
 
 
 class Narratives:
-    """The written sections of one unit's year (典型案例, 下一步打算, free text), kept with its report."""
+    """The written sections of one unit's year or month (典型案例, 下一步打算, free text), kept with its report;
+    `period`: `2026` or `2026-03`."""
 
     def __init__(self, deps):
         self.records = deps.db.collection("report_narratives")
 
-    def get(self, unit_id: str, year: int) -> dict | None:
-        return self.records.find_one({"_id": f"{unit_id}|{year}"})
+    def get(self, unit_id: str, period: str) -> dict | None:
+        return self.records.find_one({"_id": f"{unit_id}|{period}"})
 
-    def write(self, unit_id: str, year: int, version: int, fields: dict) -> dict:
-        return _versioned_write(self.records, f"{unit_id}|{year}", version, fields)
+    def write(self, unit_id: str, period: str, version: int, fields: dict) -> dict:
+        return _versioned_write(self.records, f"{unit_id}|{period}", version, fields)
 

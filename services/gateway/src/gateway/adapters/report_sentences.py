@@ -120,7 +120,10 @@ def sentences(o: dict) -> dict[str, list[str]]:
             + compared(o, "petition.batches", "petition.person_times"),
             f"已办结{_v(o, 'petition.closed')}件,按期办结率{pct(r['petition.on_time_rate'])},"
             f"群众满意率{pct(r['petition.satisfaction_rate'])},本级化解率{pct(r['petition.resolved_at_level_rate'])};"
-            f"超期{_v(o, 'petition.overdue')}件均已督办,预警{_v(o, 'petition.risk_flagged')}件。",
+            # the overdue and the escalated (上报或督办) as the figures count them: the platform cannot say that every
+            # overdue case was 督办'd ("均已督办" claimed it whatever the figures)
+            f"超期{_v(o, 'petition.overdue')}件,上报督办{_v(o, 'petition.escalated')}件,"
+            f"预警{_v(o, 'petition.risk_flagged')}件。",
         ],
         "二、民政救助": [
             f"目前在保低保{dibao_h}户{dibao_p}人,各类救助在保{_v(o, 'welfare.households')}户{_v(o, 'welfare.people')}人。",

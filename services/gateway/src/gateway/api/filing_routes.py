@@ -118,11 +118,13 @@ class NarrativeBody(Schema):
 
 class NarrativeSchema(Schema):
     org_unit_id, year, version = fields.String(), fields.Integer(), fields.Integer()
+    month = fields.Integer(metadata={"description": "a month's sections (its 月报): 1-12; absent for the year's"})
     cases, plans, text = fields.String(), fields.String(), fields.String()
     updated = fields.Nested(Actor)
 
 
 YEAR = "<int:year>"
+MONTH = "<int:month>"
 
 
 def blueprint(sign_off: SignOff, profiles: UnitProfiles, narratives: ReportNarratives) -> Blueprint:
@@ -176,6 +178,19 @@ def blueprint(sign_off: SignOff, profiles: UnitProfiles, narratives: ReportNarra
              response=NarrativeSchema, permission="reports:export", tags=["reports"])
     def write_narrative(org_unit_id: str, year: int):
         return narratives.put(current_principal(), org_unit_id, year, load_json(NarrativeBody))
+
+    @bp.get(f"/api/v1/reports/narratives/<org_unit_id>/{YEAR}/{MONTH}")
+    @api("The written sections of a unit's monthly report (月报) of that month", query=NoQuery,
+         response=NarrativeSchema, permission="reports:read", tags=["reports"])
+    def month_narrative(org_unit_id: str, year: int, month: int):
+        load_query(NoQuery)
+        return narratives.get(current_principal(), org_unit_id, year, month)
+
+    @bp.put(f"/api/v1/reports/narratives/<org_unit_id>/{YEAR}/{MONTH}")
+    @guarded("Write the sections of a unit's monthly report (all three replaced; audited)", body=NarrativeBody,
+             response=NarrativeSchema, permission="reports:export", tags=["reports"])
+    def write_month_narrative(org_unit_id: str, year: int, month: int):
+        return narratives.put(current_principal(), org_unit_id, year, load_json(NarrativeBody), month)
 
     @bp.get("/api/v1/org/units/<org_unit_id>/profiles")
     @api("An org unit's dated profiles (population, households, area, grids), newest first", query=ProfileListQuery,

@@ -29,12 +29,13 @@ MAX_WAITS = 60  # runs (a minute apart) the schedule waits for a read model behi
 
 class MonthlyReports(Filing):
     def __init__(self, reports: Reports, kept: KeptReports, clock, calendar: WorkingDays | None = None,
-                 profiles=None, audit=None, correlation=lambda: None):
-        """`profiles` (UnitProfiles): the 基本情况 at the month's end; `audit`: downloads in the audit trail."""
+                 profiles=None, audit=None, correlation=lambda: None, narratives=None):
+        """`profiles` (UnitProfiles): the 基本情况 at the month's end; `audit`: downloads in the audit trail;
+        `narratives` (ReportNarratives): the month's own written sections (典型案例, 下一步打算), printed in its report."""
         super().__init__(reports.orgs, audit, clock, correlation)
         self.reports, self.kept = reports, kept
         self.calendar = calendar or WorkingDays()
-        self.profiles = profiles
+        self.profiles, self.narratives = profiles, narratives
         self._waited = 0  # runs in a row the schedule waited for the read model
 
     def units(self) -> list[dict]:
@@ -78,10 +79,13 @@ class MonthlyReports(Filing):
         year_start = month.start.replace(month=1)
         series = self.reports.series_of(unit, year_start, month.end, ANNUAL_SERIES)["series"]
         profile = self.profiles.of_report(unit["_id"], month.end) if self.profiles else None
+        narrative = (self.narratives.of_report(unit["_id"], month.start.year, month.start.month)
+                     if self.narratives else None)
         count = 0
         for fmt in formats:
             if fmt == "docx":
-                body = documents.annual_docx(o, month.start.year, series, profile=profile, month=month.start.month)
+                body = documents.annual_docx(o, month.start.year, series, profile=profile, narrative=narrative,
+                                             month=month.start.month)
             else:
                 body = documents.annual_xlsx(o, month.start.year, series, month=month.start.month)
             record = {

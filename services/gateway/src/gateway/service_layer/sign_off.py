@@ -226,12 +226,14 @@ class UnitProfiles(Filing):
         own = self.profiles.in_force(unit["_id"], on.isoformat())
         if own is not None:
             return {**own, "source": "own"}
-        parts = [p for child in self.orgs.children(unit["_id"]) if child["level"] in FILING_LEVELS
-                 for p in [self.in_force(child, on)] if p is not None]
+        children = [c for c in self.orgs.children(unit["_id"]) if c["level"] in FILING_LEVELS and not c.get("retired")]
+        parts = [p for child in children for p in [self.in_force(child, on)] if p is not None]
         if not parts:
             return None
+        # `units`: the child units summed; `of_units`: all of them (a 街道 says how many communities it has, and
+        # whose figures the sum is when some have no profile yet)
         return {"org_unit_id": unit["_id"], "as_of": max(p["as_of"] for p in parts), **_summed(parts),
-                "source": "children", "units": len(parts)}
+                "source": "children", "units": len(parts), "of_units": len(children)}
 
     def of_report(self, unit_id: str, on: date) -> dict | None:
         """The profile a report opens with (the caller was checked by the report)."""
@@ -250,46 +252,53 @@ NARRATIVE_SECTIONS = {"cases": "典型案例", "plans": "下一步打算", "text
 
 
 class ReportNarratives(Filing):
-    """The written sections of a unit's annual report: edited by reports:export holders of the unit, audited."""
+    """The written sections of a unit's report: the year's (the annual report prints them) and each month's (that
+    month's report, 月报, prints them: a month's 典型案例 are not the year's). Edited by reports:export holders of the
+    unit, audited."""
 
     def __init__(self, orgs: OrgIndex, audit: AuditLog, clock, narratives: Narratives, **kw):
         super().__init__(orgs, audit, clock, **kw)
         self.narratives = narratives
 
     @staticmethod
-    def _view(doc: dict | None, unit_id: str, year: int) -> dict:
+    def _view(doc: dict | None, unit_id: str, year: int, month: int | None) -> dict:
         doc = doc or {}
-        return {"org_unit_id": unit_id, "year": year, **{k: doc.get(k, "") for k in NARRATIVE_SECTIONS},
+        return {"org_unit_id": unit_id, "year": year, **({"month": month} if month else {}),
+                **{k: doc.get(k, "") for k in NARRATIVE_SECTIONS},
                 "version": doc.get("_v", 0), **({"updated": doc["updated"]} if doc.get("updated") else {})}
 
     @staticmethod
-    def _year(year: int) -> None:
+    def _period(year: int, month: int | None) -> str:
+        """The key of the sections: `2026` (the year's) or `2026-03` (a month's)."""
         if not 2000 <= year <= 2100:
             raise ValidationFailed("invalid year", {"year": ["a calendar year 2000-2100"]})
+        if month is not None and not 1 <= month <= 12:
+            raise ValidationFailed("invalid month", {"month": ["a month 1-12"]})
+        return f"{year}-{month:02d}" if month else str(year)
 
-    def get(self, principal: Principal, unit_id: str, year: int) -> dict:
-        self._year(year)
+    def get(self, principal: Principal, unit_id: str, year: int, month: int | None = None) -> dict:
+        period = self._period(year, month)
         self.unit(principal, unit_id, "reports:read")
-        return self._view(self.narratives.get(unit_id, year), unit_id, year)
+        return self._view(self.narratives.get(unit_id, period), unit_id, year, month)
 
-    def of_report(self, unit_id: str, year: int) -> dict:
-        """The sections as the annual report prints them (the caller was checked by the report)."""
-        return self._view(self.narratives.get(unit_id, year), unit_id, year)
+    def of_report(self, unit_id: str, year: int, month: int | None = None) -> dict:
+        """The sections as the report of the year (or of the month) prints them (the caller was checked by it)."""
+        return self._view(self.narratives.get(unit_id, self._period(year, month)), unit_id, year, month)
 
-    def put(self, principal: Principal, unit_id: str, year: int, body: dict) -> dict:
-        self._year(year)
+    def put(self, principal: Principal, unit_id: str, year: int, body: dict, month: int | None = None) -> dict:
+        period = self._period(year, month)
         unit = self.unit(principal, unit_id, "reports:export")
-        doc = self.narratives.get(unit_id, year)
+        doc = self.narratives.get(unit_id, period)
         sections = {k: (body.get(k) or "").strip() for k in NARRATIVE_SECTIONS}
         changed = sorted(k for k, v in sections.items() if v != (doc or {}).get(k, ""))
         if not changed:  # a repeated write (a retry after a lost answer) changes nothing and is no conflict
-            return self._view(doc, unit_id, year)
+            return self._view(doc, unit_id, year, month)
         if body.get("version") is not None and body["version"] != (doc or {}).get("_v", 0):
             raise InvalidTransition("the sections were changed since you read them: read them again")
-        saved = self.narratives.write(unit_id, year, (doc or {}).get("_v", 0), {
-            "org_unit_id": unit_id, "org_path": unit["path"], "year": year, **sections,
-            "updated": _actor(principal, self.clock.now_iso())})
-        self.record(principal, "change", f"/api/v1/reports/narratives/{unit_id}/{year}",
-                    narrative={"org_unit_id": unit_id, "year": year, "sections": changed})
-        return self._view(saved, unit_id, year)
-
+        saved = self.narratives.write(unit_id, period, (doc or {}).get("_v", 0), {
+            "org_unit_id": unit_id, "org_path": unit["path"], "year": year, **({"month": month} if month else {}),
+            **sections, "updated": _actor(principal, self.clock.now_iso())})
+        self.record(principal, "change", f"/api/v1/reports/narratives/{unit_id}/{period.replace('-', '/')}",
+                    narrative={"org_unit_id": unit_id, "year": year, **({"month": month} if month else {}),
+                               "sections": changed})
+        return self._view(saved, unit_id, year, month)
