@@ -144,6 +144,12 @@ const MENU = [
   ["reports", "年度报告", "reports:read"],
   // staff (any of these): the page lists the ledgers whose own permission the user holds
   ["imports", "数据导入", ["org:admin", "users:admin", "welfare:read", "volunteer:read", "security:read"]],
+  // 党建 and 系统管理 (#22): each only for the permission that works it
+  ["party", "党建", "volunteer:party"],
+  ["users", "用户与角色", "users:admin"],
+  ["org", "组织架构管理", "org:admin"],
+  ["audit", "审计日志", "audit:read"],
+  ["deadletters", "死信", "dead_letters:admin"],
 ];
 
 function renderShell() {
@@ -235,5 +241,7 @@ export async function start() {
   await import("./views/security.js");
   await import("./views/reports.js");
   await import("./views/imports.js");
+  await import("./views/party.js");  // 党建 (#22)
+  await import("./views/admin.js");  // 系统管理 (#22)
   await route();
 }
