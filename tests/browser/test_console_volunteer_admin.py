@@ -173,7 +173,8 @@ def test_party_branches_members_and_reports_for_the_party_officer_only(new_tab, 
     form.locator("[name=secretary]").fill("王书记")
     form.locator("[name=founded_on]").fill("2020-07-01")
     form.locator("button[type=submit]").click()
-    page.locator("#main h1", has_text=branch_name).wait_for()
+    # the gateway masks every `name` for a role without personal_data:read, a branch's too: found by its id
+    page.locator("#main h1", has_text="党支部 ·").wait_for()
     tab.axe("party-branch")
     branch_id = page.url.split("/party/branches/")[1].split("?")[0]
     page.locator("#branch-edit [name=secretary]").fill("李书记")
@@ -184,7 +185,7 @@ def test_party_branches_members_and_reports_for_the_party_officer_only(new_tab, 
     tab.go("party?tab=members", "jiayuan")
     tab.axe("party-members")
     form = page.locator("#member-form")
-    form.locator("[name=branch_id]").select_option(label=branch_name)
+    form.locator("[name=branch_id]").select_option(branch_id)
     form.locator("[name=name]").fill("赵预备")
     form.locator("[name=id_number]").fill(tools.id_number("19900101", "231"))
     form.locator("[name=kind]").select_option("probationary")
@@ -295,11 +296,13 @@ def test_the_admin_edits_the_org_tree_keeps_a_profile_and_imports_a_file(new_tab
     page.locator("#rename-unit [name=name]").fill("家园社区第九网格")
     page.locator("#rename-unit button[type=submit]").click()
     page.locator("#main h1", has_text="家园社区第九网格").wait_for()
-    page.locator("#move-unit [name=parent_id]").select_option("jiayuan-g1")
+    # a grid moves under another community (a unit of its own level is not offered)
+    assert page.locator("#move-unit [name=parent_id] option[value=jiayuan-g1]").count() == 0
+    page.locator("#move-unit [name=parent_id]").select_option("huangniling")
     page.locator("#move-unit button[type=submit]").click()
-    page.locator("dd", has_text="/jiayuan-g1/").wait_for()
+    page.locator("dd", has_text="/huangniling/").wait_for()
     unit = admin.get(f"/org/units/{unit_id}")
-    assert (unit["name"], unit["parent_id"]) == ("家园社区第九网格", "jiayuan-g1")
+    assert (unit["name"], unit["parent_id"]) == ("家园社区第九网格", "huangniling")
 
     profile = page.locator("#profile-form")
     profile.locator("[name=as_of]").fill("2026-01-01")
@@ -324,7 +327,7 @@ def test_the_admin_edits_the_org_tree_keeps_a_profile_and_imports_a_file(new_tab
     csv = f"id,name,level,parent_id\n{imported},家园社区新楼栋,building,jiayuan-g1\n".encode()
     page.set_input_files("#org-import-file", files=[{"name": "楼栋.csv", "buffer": csv, "mimeType": "text/csv"}])
     page.click("#org-import button[type=submit]")
-    page.locator(f"#org-tree li", has_text=imported).wait_for()
+    page.locator("#org-tree a", has_text="家园社区新楼栋").wait_for()
     assert admin.get(f"/org/units/{imported}")["path"].endswith(f"/jiayuan-g1/{imported}/")
     assert not tab.errors, tab.errors
 
@@ -377,10 +380,9 @@ def test_a_dead_letter_is_listed_and_replayed(new_tab, console):
     page = tab.page
     tab.go("deadletters?service=volunteer", "chuanying")
     tab.axe("dead-letters")
-    row = page.locator("#dead-letters tr", has=page.get_by_role("button", name="重放 gateway.org_unit.created"))
-    row.first.wait_for()
-    page.get_by_role("button", name="重放 gateway.org_unit.created").first.click()
-    page.locator("#dead-letters td", has_text="重放").first.wait_for()
+    row = page.locator("#dead-letters tr", has_text=poison_id)
+    row.get_by_role("button", name=f"重放 {poison_id}").click()
+    page.locator("#dead-letters tr", has_text=poison_id).locator("td", has_text="已于").wait_for()
     wait_for(lambda: [d for d in listed() if d["id"] == letter["id"] and d["replayed_at"]], 30,
              message="the replay is recorded")
     assert not tab.errors, tab.errors

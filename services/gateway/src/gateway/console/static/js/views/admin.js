@@ -22,10 +22,11 @@ function denied(perm) {
 }
 
 /** The units under the page's unit (all levels, retired ones too), fetched fresh: the tree in the menu shows fewer. */
-async function subtree() {
-  const r = await api.get("/api/v1/org/tree", { root: state.org });
-  return r.units.sort((a, b) => a.path.localeCompare(b.path));
+async function subtree(roots = [state.org]) {
+  const found = await Promise.all(roots.map((root) => api.get("/api/v1/org/tree", { root })));
+  return found.flatMap((r) => r.units).sort((a, b) => a.path.localeCompare(b.path));
 }
+const LEVEL_ORDER = Object.keys(LEVELS);  // city … building: a child sits below its parent's level
 
 const indent = (u, top) => "　".repeat(Math.max(0, u.path.split("/").length - top)) + u.name;
 function unitOptions(units, keep = () => true) {
@@ -175,7 +176,8 @@ async function orgTree() {
 }
 
 async function orgUnit(id, params) {
-  const [u, units] = await Promise.all([api.get(`/api/v1/org/units/${encodeURIComponent(id)}`), subtree()]);
+  // a unit may move anywhere in the admin's scope, under a unit of a higher level
+  const [u, units] = await Promise.all([api.get(`/api/v1/org/units/${encodeURIComponent(id)}`), subtree(state.roots)]);
   const profilesPath = `/api/v1/org/units/${encodeURIComponent(u.id)}/profiles`;
   const query = listQuery(params, ["from", "to"], {});
   const root = h("div", {}, h("div", { class: "page-head" }, h("h1", {}, `${u.name}（${LEVELS[u.level] || u.level}）`),
@@ -189,7 +191,8 @@ async function orgUnit(id, params) {
         send: async (v) => { await request("PATCH", `/api/v1/org/units/${u.id}`, { body: v }); toast("已更名"); reloadTree(`/org/${u.id}`); } }),
       u.parent_id ? actionForm({ id: "move-unit", title: "调整隶属（连同下级单位）", submit: "调整", fields: [
         { name: "parent_id", label: "新的上级单位", type: "select", required: true,
-          options: unitOptions(units, (x) => !below(x) && x.id !== u.parent_id) }],
+          options: unitOptions(units, (x) => !below(x) && x.id !== u.parent_id
+            && LEVEL_ORDER.indexOf(x.level) < LEVEL_ORDER.indexOf(u.level)) }],
       send: async (v) => { await api.post(`/api/v1/org/units/${u.id}/move`, v); toast("已调整"); reloadTree(`/org/${u.id}`); } }) : null));
     root.append(h("div", { class: "card" }, h("button", { type: "button", class: "danger", id: "retire-unit", onclick: () =>
       openDialog(`撤销单位「${u.name}」`, (close) => h("div", {},
@@ -279,11 +282,12 @@ register("deadletters", async ({ params }) => {
     onPage: (n) => go("/deadletters", { ...Object.fromEntries(params), page: n }), columns: [
       { title: "失败时间", render: (d) => dateTime(d.failed_at) },
       { title: "事件", render: (d) => d.event_type || "（无法读取）" },
+      { title: "事件编号", render: (d) => h("span", { class: "small" }, d.event_id || "") },
       { title: "单位", render: (d) => (d.orgpath ? unitName(d.orgpath.split("/").filter(Boolean).pop()) : "") },
       { title: "原因", render: (d) => d.reason },
       { title: "错误", render: (d) => h("span", { class: "small" }, d.error) },
       { title: "重放", render: (d) => (d.replayed_at ? `已于 ${dateTime(d.replayed_at)} 重放`
-        : h("button", { type: "button", "aria-label": `重放 ${d.event_type || d.id}`, onclick: replay([d.id]) }, "重放")) },
+        : h("button", { type: "button", "aria-label": `重放 ${d.event_id || d.id}`, onclick: replay([d.id]) }, "重放")) },
     ] }));
   return root;
 });
