@@ -228,7 +228,12 @@ async function orgUnit(id, params) {
 register("audit", async ({ params }) => {
   const no = denied("audit:read");
   if (no) return no;
-  const root = h("div", {}, h("div", { class: "page-head" }, h("h1", {}, `审计日志 · ${unitName(state.org)}`)));
+  const root = h("div", {}, h("div", { class: "page-head" }, h("h1", {}, `审计日志 · ${unitName(state.org)}`)),
+    h("div", { class: "tabs", role: "tablist" }, [["platform", "个人信息访问"], ["party", "党建档案访问"]].map(([k, t]) => {
+      const on = (params.get("tab") || "platform") === k;
+      return h("a", { role: "tab", "aria-selected": String(on), class: on ? "on" : "", href: href("/audit", { tab: k }) }, t);
+    })));
+  if (params.get("tab") === "party") return partyAudit(root, params);
   root.append(filterBar([
     { name: "user_id", label: "账号编号", maxlength: 100 },
     { name: "service", label: "业务", type: "select", options: SERVICE_NAMES },
@@ -251,6 +256,29 @@ register("audit", async ({ params }) => {
     ] }));
   return root;
 });
+
+/** Every access to the party registers (volunteer service), allowed or refused, newest first. */
+async function partyAudit(root, params) {
+  const reroute = (v) => go("/audit", { tab: "party", ...v });
+  root.append(filterBar([
+    { name: "user_id", label: "账号编号", maxlength: 100 },
+    { name: "allowed", label: "结果", type: "select", options: { true: "允许", false: "拒绝" } },
+    { name: "from", label: "时间自", type: "date" },
+    { name: "to", label: "至", type: "date", check: (v, f) => (v && f.val("from") && v < f.val("from") ? "不能早于开始日期" : null) },
+  ], params, reroute, () => reroute({})).el);
+  const query = listQuery(params, ["user_id", "allowed", "from", "to"], { org_unit: state.org }, { days: true, pageSize: 50 });
+  const r = await api.get("/api/v1/volunteer/party/audit", query);
+  root.append(listSection({ title: "党建档案访问记录", id: "party-audit", found: r, query, caption: "党建档案访问记录",
+    onPage: (n) => go("/audit", { ...Object.fromEntries(params), page: n }), columns: [
+      { title: "时间", render: (e) => dateTime(e.at) },
+      { title: "人员", render: (e) => e.name || e.user_id },
+      { title: "角色", render: (e) => (e.roles || []).map((x) => ROLE_NAMES[x] || x).join("、") },
+      { title: "操作", render: (e) => e.action },
+      { title: "记录", render: (e) => e.record_id || "" },
+      { title: "结果", render: (e) => [e.allowed ? "允许" : badge("拒绝", "danger"), e.unmasked ? [" ", badge("明文", "warn")] : null] },
+    ] }));
+  return root;
+}
 
 // ---- dead letters: what a service's consumers could not handle, replayed after a fix
 
