@@ -224,6 +224,10 @@ def test_party_branches_members_and_reports_for_the_party_officer_only(new_tab, 
     tab.go(f"party?tab=members&branch_id={branch_id}&floating=true", "jiayuan")
     page.locator("#members td", has_text="流动").first.wait_for()
     assert office.get("/volunteer/party/members", branch_id=branch_id, floating="true")["total"] == 1
+    with page.expect_download() as exported:  # the export is the list as filtered
+        page.locator("#members button[data-format=csv]").click()
+    rows = exported.value.path().read_text(encoding="utf-8-sig").strip().splitlines()
+    assert len(rows) == 2 and "流动" in rows[0] or "floating" in rows[0], rows
 
     tab.go(f"party/members/{member_id}", "jiayuan")
     page.click("#end-member")
