@@ -195,7 +195,7 @@ export function busy(button, promise) {
 /** Save a fetch Response as a file the user downloads. */
 export async function saveAs(resp, filename) {
   const blob = await resp.blob();
-  const a = h("a", { href: URL.createObjectURL(blob), download: filename });
+  const a = h("a", { href: URL.createObjectURL(blob), download: filename, hidden: true });  // a moment's link, no one's to reach
   document.body.append(a);
   a.click();
   setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
