@@ -45,6 +45,27 @@ def heading_has_focus(page) -> bool:
     return page.evaluate("() => document.activeElement && document.activeElement.tagName === 'H1'")
 
 
+def open_dialog(tab, opener: str, inside: str, screen: str) -> None:
+    """Open a screen's dialog and check it with axe-core."""
+    tab.page.click(opener)
+    tab.page.locator(f"dialog {inside}").wait_for()
+    tab.axe(screen)
+
+
+def fill_in(page, form: str, values: dict, submit: bool = True) -> None:
+    """Fill a form's fields by name (a select by its option's value, a checkbox by True) and submit it."""
+    for name, value in values.items():
+        field = page.locator(f"{form} [name={name}]")
+        if value is True:
+            field.check()
+        elif field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    if submit:
+        page.locator(f"{form} button[type=submit]").click()
+
+
 def test_a_team_is_formed_given_members_and_a_leader_and_dissolved(new_tab, console):
     office = Api(console.base, "jiayuan_worker")
     first, second = volunteer(office, "队员甲"), volunteer(office, "队员乙")
@@ -54,10 +75,7 @@ def test_a_team_is_formed_given_members_and_a_leader_and_dissolved(new_tab, cons
     tab.go("volunteer?tab=teams", "jiayuan")
     tab.axe("volunteer-teams")
     name = unique("护巷队-")
-    form = page.locator("#team-form")
-    form.locator("[name=name]").fill(name)
-    form.locator("[name=type]").select_option("patrol")
-    form.locator("button[type=submit]").click()
+    fill_in(page, "#team-form", {"name": name, "type": "patrol"})
     page.locator("#main h1", has_text=name).wait_for()
     assert heading_has_focus(page)
     tab.axe("volunteer-team")
@@ -74,9 +92,7 @@ def test_a_team_is_formed_given_members_and_a_leader_and_dissolved(new_tab, cons
     assert (team["member_ids"], team["leader_id"]) == ([second], second)
     assert first not in team["member_ids"]
 
-    page.click("#dissolve-team")
-    page.locator("dialog #dissolve-form").wait_for()
-    tab.axe("volunteer-team-dissolve-dialog")
+    open_dialog(tab, "#dissolve-team", "#dissolve-form", "volunteer-team-dissolve-dialog")
     page.click("#dissolve-form button[type=submit]")
     page.locator("#main .badge", has_text="已解散").wait_for()
     assert office.get(f"/volunteer/teams/{team_id}")["status"] == "dissolved"
@@ -112,23 +128,16 @@ def test_love_coins_are_adjusted_paid_through_the_time_bank_and_a_volunteer_leav
     page = tab.page
     tab.go(f"volunteer/volunteers/{payer}", "jiayuan")
     tab.axe("volunteer-statement")
-    page.locator("#adjust-form [name=coins]").fill("30")
-    page.locator("#adjust-form [name=reason]").fill("补记去年清雪服务")
-    page.locator("#adjust-form button[type=submit]").click()
+    fill_in(page, "#adjust-form", {"coins": "30", "reason": "补记去年清雪服务"})
     page.locator("#coins-available", has_text="30").wait_for()
     page.locator("#statement td", has_text="补记去年清雪服务").wait_for()
 
-    page.locator("#time-bank-form [name=to_volunteer_id]").select_option(label="收款人乙")
-    page.locator("#time-bank-form [name=coins]").fill("12")
-    page.locator("#time-bank-form [name=reason]").fill("帮忙接送孩子")
-    page.locator("#time-bank-form button[type=submit]").click()
+    fill_in(page, "#time-bank-form", {"to_volunteer_id": payee, "coins": "12", "reason": "帮忙接送孩子"})
     page.locator("#coins-available", has_text="18").wait_for()
     assert office.get(f"/volunteer/volunteers/{payer}/statement")["balance"]["available"] == 18
     assert office.get(f"/volunteer/volunteers/{payee}/statement")["balance"]["available"] == 12
 
-    page.click("#volunteer-leave")
-    page.locator("#confirm-leave").wait_for()
-    tab.axe("volunteer-leave-dialog")
+    open_dialog(tab, "#volunteer-leave", "#confirm-leave", "volunteer-leave-dialog")
     page.keyboard.press("Escape")  # Escape closes the dialog and nothing changes
     page.locator("#confirm-leave").wait_for(state="detached")
     assert page.evaluate("() => document.activeElement.id") == "volunteer-leave"
@@ -185,11 +194,7 @@ def test_party_branches_members_and_reports_for_the_party_officer_only(new_tab, 
     tab.go("party", "jiayuan")
     tab.axe("party-branches")
     branch_name = unique("家园社区第一党支部-")
-    form = page.locator("#branch-form")
-    form.locator("[name=name]").fill(branch_name)
-    form.locator("[name=secretary]").fill("王书记")
-    form.locator("[name=founded_on]").fill("2020-07-01")
-    form.locator("button[type=submit]").click()
+    fill_in(page, "#branch-form", {"name": branch_name, "secretary": "王书记", "founded_on": "2020-07-01"})
     # the gateway masks every `name` for a role without personal_data:read, a branch's too: found by its id
     page.locator("#main h1", has_text="党支部 ·").wait_for()
     tab.axe("party-branch")
@@ -201,14 +206,8 @@ def test_party_branches_members_and_reports_for_the_party_officer_only(new_tab, 
 
     tab.go("party?tab=members", "jiayuan")
     tab.axe("party-members")
-    form = page.locator("#member-form")
-    form.locator("[name=branch_id]").select_option(branch_id)
-    form.locator("[name=name]").fill("赵预备")
-    form.locator("[name=id_number]").fill(tools.id_number("19900101", "231"))
-    form.locator("[name=kind]").select_option("probationary")
-    form.locator("[name=joined_on]").fill("2025-07-01")
-    form.locator("[name=floating]").check()
-    form.locator("button[type=submit]").click()
+    fill_in(page, "#member-form", {"branch_id": branch_id, "name": "赵预备", "id_number": tools.id_number("19900101", "231"),
+                                   "kind": "probationary", "joined_on": "2025-07-01", "floating": True})
     page.locator("#main h1", has_text="党员 ·").wait_for()
     tab.axe("party-member")
     member_id = page.url.split("/party/members/")[1].split("?")[0]
@@ -230,9 +229,7 @@ def test_party_branches_members_and_reports_for_the_party_officer_only(new_tab, 
     assert len(rows) == 2 and "赵" in rows[1], rows  # the header and the one member of the filter
 
     tab.go(f"party/members/{member_id}", "jiayuan")
-    page.click("#end-member")
-    page.locator("dialog #end-form").wait_for()
-    tab.axe("party-end-dialog")
+    open_dialog(tab, "#end-member", "#end-form", "party-end-dialog")
     page.locator("#end-form [name=reason]").select_option("transferred_out")
     page.click("#end-form button[type=submit]")
     page.locator("#main .badge", has_text="已转出").wait_for()
@@ -240,12 +237,8 @@ def test_party_branches_members_and_reports_for_the_party_officer_only(new_tab, 
 
     tab.go("party?tab=reports", "jiayuan")
     tab.axe("party-reports")
-    form = page.locator("#report-form")
-    form.locator("[name=name]").fill("钱在职")
-    form.locator("[name=id_number]").fill(tools.id_number("19850505", "412"))
-    form.locator("[name=workplace]").fill("区税务局机关党支部")
-    form.locator("[name=consent]").check()
-    form.locator("button[type=submit]").click()
+    fill_in(page, "#report-form", {"name": "钱在职", "id_number": tools.id_number("19850505", "412"),
+                                   "workplace": "区税务局机关党支部", "consent": True})
     page.locator("#reports td", has_text="区税务局机关党支部").wait_for()
     reports = office.get("/volunteer/party/reports", org_unit="jiayuan", page_size=100)["items"]
     assert any(r["workplace"] == "区税务局机关党支部" for r in reports)
@@ -266,23 +259,14 @@ def test_the_admin_creates_a_user_grants_and_revokes_a_role(new_tab, console):
     tab.go("users", "jiayuan")
     tab.axe("users")
     username = unique("jy_party_").lower()
-    form = page.locator("#user-form")
-    form.locator("[name=username]").fill(username)
-    form.locator("[name=name]").fill("新党建专干")
-    form.locator("[name=password]").fill("Another-pass-2026")
-    form.locator("[name=role]").select_option("community_worker")
-    form.locator("[name=org_unit]").select_option("jiayuan")
-    form.locator("[name=duty_party_affairs]").check()
-    form.locator("button[type=submit]").click()
+    fill_in(page, "#user-form", {"username": username, "name": "新党建专干", "password": "Another-pass-2026",
+                                 "role": "community_worker", "org_unit": "jiayuan", "duty_party_affairs": True})
     page.locator("#main h1", has_text="新党建专干").wait_for()
     tab.axe("user")
     user_id = page.url.split("/users/")[1].split("?")[0]
     assert admin.get(f"/users/{user_id}")["grants"] == [{"role": "community_worker", "org_unit": "jiayuan",
                                                          "duties": ["party_affairs"]}]
-    grant = page.locator("#grant-form")
-    grant.locator("[name=role]").select_option("grid_worker")
-    grant.locator("[name=org_unit]").select_option("jiayuan-g1")
-    grant.locator("button[type=submit]").click()
+    fill_in(page, "#grant-form", {"role": "grid_worker", "org_unit": "jiayuan-g1"})
     page.locator("#grants td", has_text="网格员").wait_for()
     assert [g["role"] for g in admin.get(f"/users/{user_id}")["grants"]] == ["community_worker", "grid_worker"]
     page.get_by_role("button", name="撤销 社区工作者", exact=False).click()
@@ -306,39 +290,25 @@ def test_the_admin_edits_the_org_tree_keeps_a_profile_and_imports_a_file(new_tab
     tab.go("org", "jiayuan")
     tab.axe("org")
     unit_id = unique("jiayuan-g").lower()
-    form = page.locator("#unit-form")
-    form.locator("[name=parent_id]").select_option("jiayuan")
-    form.locator("[name=level]").select_option("grid")
-    form.locator("[name=id]").fill(unit_id)
-    form.locator("[name=name]").fill("家园社区新网格")
-    form.locator("button[type=submit]").click()
+    fill_in(page, "#unit-form", {"parent_id": "jiayuan", "level": "grid", "id": unit_id, "name": "家园社区新网格"})
     page.locator("#main h1", has_text="家园社区新网格").wait_for()
     tab.axe("org-unit")
-    page.locator("#rename-unit [name=name]").fill("家园社区第九网格")
-    page.locator("#rename-unit button[type=submit]").click()
+    fill_in(page, "#rename-unit", {"name": "家园社区第九网格"})
     page.locator("#main h1", has_text="家园社区第九网格").wait_for()
     # a grid moves under another community (a unit of its own level is not offered)
     assert page.locator("#move-unit [name=parent_id] option[value=jiayuan-g1]").count() == 0
-    page.locator("#move-unit [name=parent_id]").select_option("huangniling")
-    page.locator("#move-unit button[type=submit]").click()
+    fill_in(page, "#move-unit", {"parent_id": "huangniling"})
     page.locator("dd", has_text="/huangniling/").wait_for()
     unit = admin.get(f"/org/units/{unit_id}")
     assert (unit["name"], unit["parent_id"]) == ("家园社区第九网格", "huangniling")
 
-    profile = page.locator("#profile-form")
-    profile.locator("[name=as_of]").fill("2026-01-01")
-    profile.locator("[name=population]").fill("1200")
-    profile.locator("[name=households]").fill("430")
-    profile.locator("[name=area_km2]").fill("0.35")
-    profile.locator("[name=grids]").fill("1")
-    profile.locator("button[type=submit]").click()
+    fill_in(page, "#profile-form", {"as_of": "2026-01-01", "population": "1200", "households": "430", "area_km2": "0.35",
+                                    "grids": "1"})
     page.locator("#profiles td", has_text="430").wait_for()
     kept = admin.get(f"/org/units/{unit_id}/profiles")["items"]
     assert [(p["as_of"], p["population"], p["households"]) for p in kept] == [("2026-01-01", 1200, 430)]
 
-    page.click("#retire-unit")
-    page.locator("#confirm-retire").wait_for()
-    tab.axe("org-retire-dialog")
+    open_dialog(tab, "#retire-unit", "#confirm-retire", "org-retire-dialog")
     page.click("#confirm-retire")
     page.locator("#main .badge", has_text="已撤销").wait_for()
     assert admin.get(f"/org/units/{unit_id}")["retired"] is True
