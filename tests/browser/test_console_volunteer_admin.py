@@ -128,6 +128,10 @@ def test_love_coins_are_adjusted_paid_through_the_time_bank_and_a_volunteer_leav
     page = tab.page
     tab.go(f"volunteer/volunteers/{payer}", "jiayuan")
     tab.axe("volunteer-statement")
+    fill_in(page, "#profile-form", {"skills": "理发，修车", "availability": "周末上午"})
+    page.locator("dd", has_text="周末上午").wait_for()
+    profile = office.get(f"/volunteer/volunteers/{payer}")
+    assert (profile["skills"], profile["availability"]) == (["理发", "修车"], "周末上午")
     fill_in(page, "#adjust-form", {"coins": "30", "reason": "补记去年清雪服务"})
     page.locator("#coins-available", has_text="30").wait_for()
     page.locator("#statement td", has_text="补记去年清雪服务").wait_for()
@@ -146,6 +150,33 @@ def test_love_coins_are_adjusted_paid_through_the_time_bank_and_a_volunteer_leav
     page.click("#confirm-leave")
     page.locator("#main .badge", has_text="已退出").wait_for()
     assert office.get(f"/volunteer/volunteers/{payer}")["status"] == "left"
+    assert not tab.errors, tab.errors
+
+
+def test_an_organiser_corrects_minutes_and_completes_the_activity(new_tab, console):
+    office = Api(console.base, "jiayuan_worker")
+    who = volunteer(office, "更正时长人")
+    now = datetime.now(BEIJING)
+    activity = office.post("/volunteer/activities", {
+        "title": unique("敬老-"), "type": "elderly_care", "org_unit_id": "jiayuan", "place": "家园社区养老驿站",
+        "starts_at": (now - timedelta(hours=3)).isoformat(), "ends_at": (now + timedelta(hours=1)).isoformat(),
+        "capacity": 5, "publish": True})
+    office.post(f"/volunteer/activities/{activity['id']}/signups", {"volunteer_id": who})
+    office.post(f"/volunteer/activities/{activity['id']}/attendance", {
+        "volunteer_id": who, "checked_in_at": (now - timedelta(hours=3)).isoformat(),
+        "checked_out_at": (now - timedelta(hours=2)).isoformat()})
+    tab = new_tab()
+    tab.login("jiayuan_worker")
+    page = tab.page
+    tab.go(f"volunteer/activities/{activity['id']}", "jiayuan")
+    tab.axe("volunteer-activity")
+    open_dialog(tab, '[aria-label="更正 更正时长人 的时长"]', "#correction-form", "volunteer-correction-dialog")
+    fill_in(page, "#correction-form", {"minutes": "90", "reason": "签退晚了半小时，按实际服务时间更正"})
+    page.locator("td", has_text="90 分钟").wait_for()
+    assert office.get(f"/volunteer/activities/{activity['id']}")["attendance"][who]["minutes"] == 90
+    page.click("#complete-activity")
+    page.locator("#main .badge", has_text="已结束").wait_for()
+    assert office.get(f"/volunteer/activities/{activity['id']}")["status"] == "completed"
     assert not tab.errors, tab.errors
 
 
@@ -275,6 +306,12 @@ def test_the_admin_creates_a_user_grants_and_revokes_a_role(new_tab, console):
     page.click("#toggle-active")
     page.locator("#main .badge", has_text="停用").wait_for()
     assert admin.get(f"/users/{user_id}")["active"] is False
+    # the district checks the love-coin ledger
+    tab.go("volunteer?tab=volunteers", "chuanying")
+    page.locator("#ledger-check button").click()
+    result = page.locator("#ledger-result [data-consistent]")
+    result.wait_for()
+    assert result.get_attribute("data-consistent") == str(admin.get("/volunteer/coins/check")["consistent"]).lower()
     # the list pages through every user of the unit: its count is the API's
     tab.go("users", "jiayuan")
     total = admin.get("/users", org_unit="jiayuan")["total"]

@@ -3,7 +3,7 @@
 import { api, request } from "../api.js";
 import { can, communitiesUnder, go, href, register, state, unit, unitName } from "../app.js";
 import { ACTIVITY_STATES, label } from "../i18n.js";
-import { actionForm, badge, busy, dateTime, day, dl, errorText, exportButtons, field, filterBar, h, listQuery, listSection,
+import { actionForm, badge, busy, clear, dateTime, day, dl, errorText, exportButtons, field, filterBar, h, listQuery, listSection,
   makeForm, openDialog, pager, section, table, toast, todayLocal, validators } from "../ui.js";
 
 const KINDS = { resident: "居民", party_member: "党员报到", cobuilding_member: "共建单位" };
@@ -172,7 +172,21 @@ async function volunteersTab(root, params, reroute, onPage) {
       { title: "状态", render: (v) => label(VOLUNTEER_STATES, v.status) },
     ] }));
   if (can("volunteer:manage")) root.append(volunteerForm());
+  if (can("volunteer:manage") && ["city", "district"].includes((unit() || {}).level)) root.append(ledgerCheck());
   return root;
+}
+
+/** 爱心币账目核对 (the district's): do the stored balances equal the sum of the ledger? */
+function ledgerCheck() {
+  const out = h("div", { id: "ledger-result", role: "status", "aria-live": "polite" });
+  return h("section", { class: "card", id: "ledger-check" }, h("h2", {}, "爱心币账目核对"),
+    h("button", { type: "button", onclick: async (e) => {
+      try {
+        const r = await busy(e.currentTarget, api.get("/api/v1/volunteer/coins/check"));
+        clear(out, h("p", { class: r.consistent ? "pos" : "neg", dataset: { consistent: String(r.consistent) } },
+          r.consistent ? `账目一致：${r.accounts} 个账户，${r.entries} 笔记录` : `账目不一致：${(r.mismatches || []).length} 个账户对不上，${(r.negative || []).length} 个账户为负`));
+      } catch (err) { clear(out, h("p", { class: "form-error" }, errorText(err))); }
+    } }, "核对"), out);
 }
 
 async function teamsTab(root, params, types, reroute, onPage) {
@@ -254,6 +268,16 @@ async function activity(id) {
   root.append(section("活动信息", dl([["社区", unitName(a.org_unit_id)], ["地点", a.place], ["开始", dateTime(a.starts_at)],
     ["结束", dateTime(a.ends_at)], ["名额", `${a.taken}/${a.capacity}`], ["每小时爱心币", a.coins_per_hour],
     manage && a.checkin_code ? ["签到码", a.checkin_code] : null])));
+  const step = (verb, done) => async (e) => {
+    try { await busy(e.currentTarget, api.post(`/api/v1/volunteer/activities/${a.id}/${verb}`)); toast(done); go(`/volunteer/activities/${a.id}`); }
+    catch (err) { toast(errorText(err), "bad"); }
+  };
+  if (manage && ["draft", "published"].includes(a.status)) {
+    root.append(h("section", { class: "card", id: "activity-steps" }, h("h2", {}, "活动状态"), h("div", { class: "actions" },
+      a.status === "draft" ? h("button", { type: "button", class: "primary", onclick: step("publish", "已发布，开放报名") }, "发布") : null,
+      a.status === "published" ? h("button", { type: "button", id: "complete-activity", onclick: step("complete", "活动已结束") }, "结束活动（未签到者记为未到）") : null,
+      h("button", { type: "button", class: "danger", onclick: step("cancel", "活动已取消") }, "取消活动"))));
+  }
   const signups = (Array.isArray(a.signups) ? a.signups : Object.entries(a.signups || {}).map(([vid, s]) => ({ volunteer_id: vid, ...s })))
     .map((s) => ({ vid: s.volunteer_id, ...s }));
   const taken = new Set(signups.filter((s) => s.status !== "cancelled").map((s) => s.vid));
@@ -272,7 +296,17 @@ async function activity(id) {
     { title: "报名", render: (s) => label(SIGNUP, s.status) },
     { title: "签到", render: (s) => dateTime((attendance[s.vid] || {}).checked_in_at) },
     { title: "签退", render: (s) => dateTime((attendance[s.vid] || {}).checked_out_at) },
-    { title: "操作", render: (s) => (manage && a.status === "published" ? [
+    { title: "时长", class: "num", render: (s) => ((attendance[s.vid] || {}).checked_out_at ? `${attendance[s.vid].minutes} 分钟` : "") },
+    { title: "操作", render: (s) => (manage && (attendance[s.vid] || {}).checked_out_at ? h("button", { type: "button",
+      "aria-label": `更正 ${names[s.vid] || s.vid} 的时长`, onclick: () => openDialog(`更正 ${names[s.vid] || s.vid} 的服务时长`, (close) =>
+        actionForm({ id: "correction-form", cls: "form", submit: "更正", fields: [
+          { name: "minutes", label: "服务时长（分钟）", type: "number", min: 0, max: 1440, required: true, value: attendance[s.vid].minutes },
+          { name: "reason", label: "更正原因", required: true, maxlength: 500 }],
+        send: async (v) => {
+          await api.post(`/api/v1/volunteer/activities/${a.id}/attendance/${encodeURIComponent(s.vid)}/correction`, v);
+          close(); toast("已更正，爱心币随之调整"); go(`/volunteer/activities/${a.id}`);
+        } })) }, "更正时长")
+      : manage && a.status === "published" ? [
       !(attendance[s.vid] || {}).checked_in_at ? h("button", { type: "button", onclick: checkIn(s.vid, false) }, "签到") : null,
       (attendance[s.vid] || {}).checked_in_at && !(attendance[s.vid] || {}).checked_out_at ? h("button", { type: "button", onclick: checkIn(s.vid, true) }, "签退") : null,
     ] : "") },
@@ -312,7 +346,8 @@ async function statement(vid, params) {
   root.append(h("div", { class: "page-head" }, h("h1", {}, `${v.name} · 爱心币明细`), badge(label(VOLUNTEER_STATES, v.status)),
     h("a", { class: "button", href: href("/volunteer", { tab: "volunteers" }) }, "返回")));
   root.append(section("概况", dl([["社区", unitName(v.org_unit_id)], ["类别", label(KINDS, v.kind)],
-    ["服务时长", minutes !== undefined ? `${(minutes / 60).toFixed(1)} 小时` : "—"],
+    ["服务时长", minutes !== undefined ? `${(minutes / 60).toFixed(1)} 小时` : "—"], ["手机号", v.mobile || "—"],
+    ["特长", (v.skills || []).join("、") || "—"], ["可服务时间", v.availability || "—"],
     ["可用爱心币", h("span", { id: "coins-available" }, st.balance.available)], ["冻结爱心币", st.balance.reserved]])));
   root.append(h("section", { class: "card", id: "statement" }, h("h2", {}, `收支明细（共 ${st.total} 笔）`), table([
     { title: "时间", render: (e) => dateTime(e.time) }, { title: "类型", render: (e) => label(ENTRY_KINDS, e.kind) },
@@ -335,6 +370,17 @@ async function statement(vid, params) {
             try { await busy(e.currentTarget, api.post(`${path}/status`, { status: "left" })); close(); toast("已登记退出"); reload(); }
             catch (err) { toast(errorText(err), "bad"); }
           } }, "确认退出")))) }, "登记退出"))));
+  }
+  if (v.status !== "left") {
+    root.append(actionForm({ id: "profile-form", title: "联系方式与特长", fields: [
+      { name: "mobile", label: "手机号", type: "tel", maxlength: 11, check: validators.mobile, value: v.mobile },
+      { name: "skills", label: "特长（用逗号分隔）", maxlength: 200, value: (v.skills || []).join("，") },
+      { name: "availability", label: "可服务时间", maxlength: 200, value: v.availability }],
+    send: async (x) => {
+      await request("PATCH", path, { body: { mobile: x.mobile || null, availability: x.availability,
+        skills: x.skills.split(/[,，、]/).map((k) => k.trim()).filter(Boolean) } });
+      toast("已保存"); reload();
+    } }));
   }
   root.append(h("div", { class: "action-forms" },
     actionForm({ id: "adjust-form", title: "调整爱心币", submit: "调整", fields: [
