@@ -275,8 +275,10 @@ async function activity(id) {
   if (manage && ["draft", "published"].includes(a.status)) {
     root.append(h("section", { class: "card", id: "activity-steps" }, h("h2", {}, "活动状态"), h("div", { class: "actions" },
       a.status === "draft" ? h("button", { type: "button", class: "primary", onclick: step("publish", "已发布，开放报名") }, "发布") : null,
-      a.status === "published" ? h("button", { type: "button", id: "complete-activity", onclick: step("complete", "活动已结束") }, "结束活动（未签到者记为未到）") : null,
-      h("button", { type: "button", class: "danger", onclick: step("cancel", "活动已取消") }, "取消活动"))));
+      a.status === "published" ? h("button", { type: "button", id: "complete-activity", "aria-describedby": "complete-hint",
+        onclick: step("complete", "活动已结束") }, "结束活动") : null,
+      h("button", { type: "button", class: "danger", onclick: step("cancel", "活动已取消") }, "取消活动")),
+    a.status === "published" ? h("p", { class: "hint", id: "complete-hint" }, "结束后，报了名却没来的记为未到。") : null));
   }
   const signups = (Array.isArray(a.signups) ? a.signups : Object.entries(a.signups || {}).map(([vid, s]) => ({ volunteer_id: vid, ...s })))
     .map((s) => ({ vid: s.volunteer_id, ...s }));
