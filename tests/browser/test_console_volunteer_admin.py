@@ -19,11 +19,17 @@ BEIJING = timezone(timedelta(hours=8))
 PHONE = (390, 844)
 
 
+_TOKENS: dict[tuple[str, str], dict] = {}
+
+
 class Api:
-    """The gateway's API as a demo account sees it."""
+    """The gateway's API as a demo account sees it; one login per account and platform (the gateway allows ten
+    logins a minute per account and address, and the browser logs in too)."""
 
     def __init__(self, base: str, username: str):
-        self.base, self.headers = base, api_token(base, username)
+        if (base, username) not in _TOKENS:
+            _TOKENS[(base, username)] = api_token(base, username)
+        self.base, self.headers = base, _TOKENS[(base, username)]
 
     def get(self, path: str, **query) -> dict:
         r = requests.get(f"{self.base}/api/v1{path}", headers=self.headers, params=query, timeout=15)
