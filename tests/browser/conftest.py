@@ -100,7 +100,8 @@ class ConsolePage:
         page.locator("#user-name").wait_for()
 
     def go(self, route: str, org: str | None = None) -> None:
-        self.page.evaluate("r => { location.hash = r; }", f"#/{route}" + (f"?org={org}" if org else ""))
+        joint = "&" if "?" in route else "?"  # a route may carry its own filters: the org joins them
+        self.page.evaluate("r => { location.hash = r; }", f"#/{route}" + (f"{joint}org={org}" if org else ""))
         self.page.wait_for_function("() => !document.querySelector('#main .loading')")
 
     def axe(self, screen: str, allow: tuple[str, ...] = ()) -> list[dict]:

@@ -156,6 +156,12 @@ const MENU = [
   ["visits", "走访帮扶", "welfare:read"],
   ["registers", "人员台账", ["welfare:retirees", "welfare:disability", "welfare:veterans"]],
   ["employment", "就业社保", "welfare:employment"],
+  // 党建 and 系统管理 (#22): each only for the permission that works it
+  ["party", "党建", "volunteer:party"],
+  ["users", "用户与角色", "users:admin"],
+  ["org", "组织架构管理", "org:admin"],
+  ["audit", "审计日志", "audit:read"],
+  ["deadletters", "死信", "dead_letters:admin"],
 ];
 
 function renderShell() {
@@ -259,5 +265,7 @@ export async function start() {
   await import("./views/visits.js");
   await import("./views/registers.js");
   await import("./views/employment.js");
+  await import("./views/party.js");  // 党建 (#22)
+  await import("./views/admin.js");  // 系统管理 (#22)
   await route();
 }

@@ -259,3 +259,74 @@ export function section(title, ...children) {
 export function dl(pairs) {
   return h("dl", { class: "facts" }, pairs.filter(Boolean).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v ?? "")]));
 }
+
+// ---- 志愿服务 · 党建 · 系统管理 (#22): dialogs, filter bars, paged list sections
+
+/** A modal dialog (the native <dialog>): Escape closes it and focus returns to what opened it.
+ *  `build(close)` returns the dialog's content (usually a form whose submit calls close()). */
+export function openDialog(title, build) {
+  const opener = document.activeElement;
+  const titleId = `dlg-${++fieldSeq}`;
+  const dlg = h("dialog", { class: "dialog", "aria-labelledby": titleId });
+  const close = () => { if (dlg.open) dlg.close(); };
+  dlg.addEventListener("close", () => { dlg.remove(); if (opener && opener.isConnected) opener.focus(); });
+  dlg.append(h("h2", { id: titleId }, title), build(close),
+    h("button", { type: "button", class: "link dialog-close", onclick: close }, "关闭（Esc）"));
+  (document.getElementById("main") || document.body).append(dlg);
+  dlg.showModal();
+  const first = dlg.querySelector("input:not([type=hidden]),select,textarea");
+  if (first) first.focus();
+  return dlg;
+}
+
+/** A filter bar from field specs, filled from the address; Enter or 查询 calls onFilter({name: value}). */
+export function filterBar(specs, params, onFilter, onReset) {
+  const form = makeForm();
+  const el = h("form", { class: "filters card", role: "search", "aria-label": "筛选", novalidate: true },
+    specs.map((s) => field(form, { ...s, value: s.type === "checkbox" ? params.get(s.name) === "true" : params.get(s.name) })),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "查询"),
+      h("button", { type: "button", onclick: onReset }, "重置")), form.error);
+  el.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (!form.validate()) return;
+    const out = {};
+    for (const s of specs) { const v = form.val(s.name); out[s.name] = s.type === "checkbox" ? (v ? "true" : "") : v; }
+    onFilter(out);
+  });
+  return { el, form };
+}
+
+/** The list query from the address: the named filters, and page / page_size (a Beijing day for from/to when `days`). */
+export function listQuery(params, names, base = {}, { days = false, pageSize = 20 } = {}) {
+  const q = { ...base, page: Number(params.get("page") || 1), page_size: pageSize };
+  for (const k of names) if (params.get(k)) q[k] = params.get(k);
+  if (days) {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(q.from || "")) q.from += "T00:00:00+08:00";
+    if (/^\d{4}-\d{2}-\d{2}$/.test(q.to || "")) q.to += "T23:59:59.999999+08:00";
+  }
+  return q;
+}
+
+/** A list as a card: its title with the count (and export), the table, the pager; every row is reachable. */
+export function listSection({ title, found, query, columns, onPage, caption, onOpen, exporter, id }) {
+  return h("section", { class: "card", id },
+    h("div", { class: "section-head" }, h("h2", {}, `${title}（共 ${found.total ?? found.items.length} 条）`), exporter || null),
+    table(columns, found.items, { caption: caption || title, onOpen }),
+    pager({ page: query.page, pageSize: query.page_size, total: found.total, hasMore: found.items.length >= query.page_size, onPage }));
+}
+
+/** A small form in a card (or a dialog): fields, its error line, one submit button; Enter submits.
+ *  `send(values)` does the request; its field errors are shown next to the fields. */
+export function actionForm({ id, title, fields: specs, submit = "保存", send, cls = "card form" }) {
+  const form = makeForm();
+  const button = h("button", { type: "submit", class: "primary" }, submit);
+  const el = h("form", { class: cls, novalidate: true, id }, title ? h("h2", {}, title) : null,
+    h("div", { class: "grid2" }, specs.map((s) => field(form, s))), form.error, h("div", { class: "actions" }, button));
+  el.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!form.validate()) return;
+    const values = Object.fromEntries(form.fields.map((f) => [f.name, f.value()]));
+    try { await busy(button, send(values, form)); } catch (err) { form.showApiError(err); }
+  });
+  return el;
+}
