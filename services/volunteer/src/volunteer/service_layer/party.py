@@ -40,6 +40,8 @@ def mask_name(name: str) -> str:
 
 
 MASKS = {"name": mask_name, "secretary": mask_name, "id_number": mask, "mobile": mask_mobile}
+# a branch's `name` is the branch's (家园社区第一党支部), not a person's: only its secretary is masked
+BRANCH_MASKS = {"secretary": mask_name}
 
 
 def caller_path(p: Principal) -> str:
@@ -98,7 +100,8 @@ class Party:
             if action:  # a list's unmasked record is a read of it
                 self._audit(p, action, record.org_path, record.id, True, True)
             return out
-        return {k: (MASKS[k](v) if k in MASKS and v else v) for k, v in out.items()}
+        masks = BRANCH_MASKS if isinstance(record, party.Branch) else MASKS
+        return {k: (masks[k](v) if k in masks and v else v) for k, v in out.items()}
 
     def _page(self, p: Principal, page: Page, names: tuple[str, ...], action: str) -> Page:
         page.items = [self._shown(p, r, names, action) for r in page.items]
