@@ -67,6 +67,22 @@ def test_a_resident_sees_and_spends_only_their_own(both):
     for path in ("/volunteers", "/teams", "/stats?org_unit=jiayuan", "/recognition?org_unit=jiayuan"):
         assert vol.get(V + path, headers=wang).status_code == 403, path
 
+    # activities: each signs up; each sees their own place, and not the neighbour's on the waitlist
+    r = vol.post(f"{V}/activities", json={"title": "敬老活动", "type": "elderly_care", "org_unit_id": "jiayuan",
+                                          "place": "家园社区服务站", "starts_at": "2099-03-05T01:00:00Z",
+                                          "ends_at": "2099-03-05T04:00:00Z", "capacity": 1, "publish": True},
+                 headers=staff)
+    aid = r.get_json()["id"]
+    assert vol.post(f"{V}/activities/{aid}/signups", json={}, headers=zhao).get_json()["status"] == "signed_up"
+    assert vol.post(f"{V}/activities/{aid}/signups", json={}, headers=wang).get_json()["status"] == "waitlisted"
+    seen = {who: next(a for a in vol.get(f"{V}/activities", headers=h).get_json()["items"] if a["id"] == aid)
+            for who, h in (("wang", wang), ("zhao", zhao))}
+    assert seen["wang"]["waitlist"] == [mine] and [x["volunteer_id"] for x in seen["wang"]["signups"]] == [mine]
+    assert seen["zhao"]["waitlist"] == [] and [x["volunteer_id"] for x in seen["zhao"]["signups"]] == [theirs]
+    one = vol.get(f"{V}/activities/{aid}", headers=zhao).get_json()
+    assert one["waitlist"] == [] and "attendance" not in one and "checkin_code" not in one
+    assert vol.post(f"{V}/activities/{aid}/signups", json={"volunteer_id": theirs}, headers=wang).status_code == 403
+
     assert wel.post(f"{W}/goods/donations", json={
         "org_unit_id": "jiayuan", "sku": "oil", "name": "食用油", "unit": "桶", "quantity": 5, "donor": "x",
         "unit_value_fen": 5000, "coin_price": 10}, headers=staff).status_code == 201
