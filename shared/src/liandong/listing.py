@@ -83,17 +83,6 @@ class ListQuery(PeriodQuery):
     page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
-class PageQuery(Schema):
-    """Only a page: for a list that is the caller's own or one place's whole (no period, no subtree to narrow
-    to), e.g. a resident's own records at the residents' door (#22)."""
-
-    class Meta:
-        unknown = RAISE
-
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE), metadata={"description": "1-based"})
-    page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
-
-
 class NoQuery(Schema):
     """For an endpoint that takes no query parameters: any one given is a 422, not ignored."""
 

@@ -5,7 +5,7 @@ from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from liandong.fields import IdNumber, Mobile, OrgUnitId, Text
-from liandong.listing import Page, PageQuery
+from liandong.listing import ListQuery, Page
 from liandong.openapi import api
 from liandong.web import load_json, load_query
 
@@ -34,11 +34,12 @@ def blueprint(residents: Residents) -> Blueprint:
     tags = ["residents"]
 
     @bp.get("/communities")
-    @api("The communities a resident may choose when they register", query=PageQuery, response=CommunitySchema,
+    @api("The communities a resident may choose when they register (org_unit: those below it); the list has no "
+         "time: from/to are refused", query=ListQuery, response=CommunitySchema,
          many=True, tags=tags, public=True)
     def communities():
-        q = load_query(PageQuery)
-        return Page.of_all(residents.communities(), q["page"], q["page_size"]).body()
+        q = load_query(ListQuery)
+        return Page.of_all(residents.communities(q), q["page"], q["page_size"]).body()
 
     @bp.post("/register")
     @api("A resident opens their own account (username: their mobile) and is signed in", body=RegisterResidentSchema,

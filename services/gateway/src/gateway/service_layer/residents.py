@@ -26,10 +26,20 @@ class Residents:
     identity: Identity
     cipher: object
 
-    def communities(self) -> list[dict]:
-        """The communities a resident may choose at registration (names of the org tree are public)."""
-        units = [u for u in self.identity.org.subtree_all() if u.get("level") in RESIDENT_LEVELS
-                 and not u.get("retired")]
+    def communities(self, q: dict) -> list[dict]:
+        """The communities a resident may choose at registration (names of the org tree are public); `q`: the
+        loaded list query (`org_unit`: those below it; a period is refused, the list has no time)."""
+        given = [name for name, key in (("from", "from_"), ("to", "to")) if q.get(key)]
+        if given:
+            raise ValidationFailed("this list has no time to narrow by", {n: ["not a filter of this list"] for n in given})
+        if q.get("org_unit"):
+            found = self.identity.org.get(q["org_unit"])
+            if found is None:
+                raise ValidationFailed("unknown org unit", {"org_unit": [f"no org unit {q['org_unit']!r}"]})
+            units = self.identity.org.subtree(found[0].path)
+        else:
+            units = self.identity.org.subtree_all()
+        units = [u for u in units if u.get("level") in RESIDENT_LEVELS and not u.get("retired")]
         return [{"id": u.get("_id") or u.get("id"), "name": u["name"]}
                 for u in sorted(units, key=lambda u: u["path"])]
 

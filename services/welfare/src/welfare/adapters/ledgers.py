@@ -206,10 +206,10 @@ class StockRepository(_Balances):
         """The named items of one community's stock, by id (items of other communities are left out)."""
         return {d["_id"]: d for d in self.collection.find({"_id": {"$in": item_ids}, "org_unit_id": org_unit_id})}
 
-    def offers(self, org_unit_id: str, page: int, page_size: int) -> Page:
-        """What one community's supermarket offers for love coins (the residents' door): priced, on the shelf."""
-        return page_of(self.collection, {"org_unit_id": org_unit_id, "coin_price": {"$gt": 0}, "quantity": {"$gt": 0}},
-                       page=page, page_size=page_size, sort=[("name", 1)], load=outbox.strip)
+    def offers(self, paths: list[str], page: int, page_size: int) -> Page:
+        """What the supermarkets below `paths` offer for love coins (the residents' door): priced, on the shelf."""
+        return page_of(self.collection, matching(within(paths), {"coin_price": {"$gt": 0}, "quantity": {"$gt": 0}}),
+                       page=page, page_size=page_size, sort=[("org_path", 1), ("name", 1)], load=outbox.strip)
 
     def page(self, scope: list[str], low_only: bool, page: int, page_size: int) -> Page:
         """Items below the org units, by id; `low_only`: those at or below their low-stock level.

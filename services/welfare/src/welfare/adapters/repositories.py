@@ -265,9 +265,11 @@ class RedemptionRepository(_DataclassRepository):
                ([("status", 1), ("created_at", 1)], {"name": "status_time"}),
                ([("resident_user_id", 1), ("created_at", -1)], {"name": "resident"})]
 
-    def of_resident(self, user_id: str, page: int, page_size: int) -> Page:
-        """A resident's own redemptions, newest first (the residents' door)."""
-        return self._page({"resident_user_id": user_id}, [("created_at", -1)], page, page_size)
+    def of_resident(self, user_id: str, q: dict) -> Page:
+        """A resident's own redemptions, newest first (the residents' door); `q`: org_unit_path, from_, to."""
+        return self._page(matching({"resident_user_id": user_id}, within([q["org_unit_path"]]) if q.get("org_unit_path")
+                                   else {}, between("created_at", q.get("from_"), q.get("to"))),
+                          [("created_at", -1)], q["page"], q["page_size"])
 
     def publish(self, r: supermarket.Redemption, ev):
         base = {"redemption_id": r.id, "volunteer_id": r.volunteer_id, "coins": r.coins}

@@ -5,7 +5,7 @@ from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from liandong.auth import current_principal
-from liandong.listing import PageQuery
+from liandong.listing import ListQuery
 from liandong.openapi import api
 from liandong.web import load_json, load_query
 
@@ -15,6 +15,7 @@ from . import schemas as s
 from .views import redemption_view
 
 SELF = "resident:self"
+EITHER = f"{SELF} or welfare:read"
 
 
 class OfferSchema(Schema):
@@ -42,10 +43,11 @@ def blueprint(welfare: Welfare) -> Blueprint:
     tags = ["residents' door"]
 
     @bp.get("/goods/offers")
-    @api("What the resident's community supermarket offers for love coins (priced and on the shelf)",
-         query=PageQuery, response=OfferSchema, many=True, permission=SELF, tags=tags)
+    @api("What the resident's community supermarket offers for love coins (priced and on the shelf; staff: those in "
+         "their scope); the list has no time: from/to are refused",
+         query=ListQuery, response=OfferSchema, many=True, permission=EITHER, tags=tags)
     def offers():
-        return shop.offers(current_principal(), load_query(PageQuery)).body(offer_view)
+        return shop.offers(current_principal(), load_query(ListQuery)).body(offer_view)
 
     @bp.post("/goods/my-redemptions")
     @api("A resident pays for goods with their own love coins: goods are held and the coins asked for (saga)",
@@ -54,10 +56,10 @@ def blueprint(welfare: Welfare) -> Blueprint:
         return redemption_view(shop.redeem(current_principal(), load_json(OwnRedemptionInSchema))), 202
 
     @bp.get("/goods/my-redemptions")
-    @api("The resident's own redemptions, newest first", query=PageQuery, response=s.RedemptionSchema, many=True,
+    @api("The caller's own redemptions at the residents' door, newest first (from/to: when asked for)", query=ListQuery, response=s.RedemptionSchema, many=True,
          permission=SELF, tags=tags)
     def my_redemptions():
-        return shop.mine(current_principal(), load_query(PageQuery)).body(redemption_view)
+        return shop.mine(current_principal(), load_query(ListQuery)).body(redemption_view)
 
     @bp.get("/goods/my-redemptions/<redemption_id>")
     @api("One of the resident's own redemptions (another's answers 404)", query=s.NoQuery,

@@ -4,20 +4,34 @@ only ever their own volunteer's (the volunteer service checks that, it owns whos
 from __future__ import annotations
 
 from liandong.auth import Principal, out_of_scope
-from liandong.errors import NotFound
+from liandong.errors import NotFound, ValidationFailed
 from liandong.listing import Page
 
 from ..domain.supermarket import Redemption
 from .redemptions import Redemptions
+
+SELF = "resident:self"
+
+
+def timeless(q: dict) -> None:
+    """A list with no time of its own refuses a period rather than answering everything as if it were applied."""
+    given = [name for name, key in (("from", "from_"), ("to", "to")) if q.get(key)]
+    if given:
+        raise ValidationFailed("this list has no time to narrow by", {n: ["not a filter of this list"] for n in given})
 
 
 class ResidentSupermarket:
     def __init__(self, redemptions: Redemptions):
         self.redemptions = redemptions
         self.stores = redemptions.stores
+        self.org = redemptions.org
 
     def offers(self, p: Principal, q: dict) -> Page:
-        return self.stores.stock.offers(p.home().org_unit, q["page"], q["page_size"])
+        """A resident: their community's offers; staff (who see the whole stock anyway): those in their scope."""
+        timeless(q)
+        permission = "welfare:read" if p.has("welfare:read") else SELF
+        paths = p.list_paths(permission, self.org.path_of(q["org_unit"], "org_unit") if q["org_unit"] else None)
+        return self.stores.stock.offers(paths, q["page"], q["page_size"])
 
     def redeem(self, p: Principal, body: dict) -> Redemption:
         home = p.home()
@@ -25,11 +39,11 @@ class ResidentSupermarket:
                                     resident_user_id=p.user_id)
 
     def mine(self, p: Principal, q: dict) -> Page:
-        p.own_key()
-        return self.stores.redemptions.of_resident(p.user_id, q["page"], q["page_size"])
+        """The caller's own redemptions at this door (a staff member has none)."""
+        path = self.org.path_of(q["org_unit"], "org_unit") if q["org_unit"] else None
+        return self.stores.redemptions.of_resident(p.user_id, {**q, "org_unit_path": path})
 
     def one(self, p: Principal, redemption_id: str) -> Redemption:
-        p.own_key()
         try:
             r = self.stores.redemptions.get(redemption_id)
         except NotFound:
