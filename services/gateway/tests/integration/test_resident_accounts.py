@@ -27,6 +27,9 @@ def test_a_resident_registers_and_their_token_carries_their_person_key_and_commu
     communities = svc.client.get("/api/v1/residents/communities").get_json()  # asked before signing in
     assert {"id": "jiayuan", "name": "家园社区"} in communities["items"]
     assert all(c["id"] not in ("jiayuan-g1", "jiayuan-b1", "huangqi") for c in communities["items"])
+    below = svc.client.get("/api/v1/residents/communities?org_unit=huangqi").get_json()["items"]
+    assert below and all(c["id"] != "huangniling" for c in below)  # 黄泥岭 is 西湖街道's
+    assert svc.client.get("/api/v1/residents/communities?from=2026-01-01").status_code == 422  # no time to narrow by
 
     r = register(svc)
     assert r.status_code == 201, r.get_json()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from liandong.errors import Conflict, ValidationFailed
 from liandong.ids import new_id
+from liandong.listing import refuse_period
 from liandong.personal import person_key
 
 from ..domain.identity import RoleGrant, User
@@ -29,9 +30,7 @@ class Residents:
     def communities(self, q: dict) -> list[dict]:
         """The communities a resident may choose at registration (names of the org tree are public); `q`: the
         loaded list query (`org_unit`: those below it; a period is refused, the list has no time)."""
-        given = [name for name, key in (("from", "from_"), ("to", "to")) if q.get(key)]
-        if given:
-            raise ValidationFailed("this list has no time to narrow by", {n: ["not a filter of this list"] for n in given})
+        refuse_period(q)
         if q.get("org_unit"):
             found = self.identity.org.get(q["org_unit"])
             if found is None:

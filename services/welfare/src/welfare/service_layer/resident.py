@@ -4,20 +4,13 @@ only ever their own volunteer's (the volunteer service checks that, it owns whos
 from __future__ import annotations
 
 from liandong.auth import Principal, out_of_scope
-from liandong.errors import NotFound, ValidationFailed
-from liandong.listing import Page
+from liandong.errors import NotFound
+from liandong.listing import Page, refuse_period
 
 from ..domain.supermarket import Redemption
 from .redemptions import Redemptions
 
 SELF = "resident:self"
-
-
-def timeless(q: dict) -> None:
-    """A list with no time of its own refuses a period rather than answering everything as if it were applied."""
-    given = [name for name, key in (("from", "from_"), ("to", "to")) if q.get(key)]
-    if given:
-        raise ValidationFailed("this list has no time to narrow by", {n: ["not a filter of this list"] for n in given})
 
 
 class ResidentSupermarket:
@@ -28,7 +21,7 @@ class ResidentSupermarket:
 
     def offers(self, p: Principal, q: dict) -> Page:
         """A resident: their community's offers; staff (who see the whole stock anyway): those in their scope."""
-        timeless(q)
+        refuse_period(q)
         permission = "welfare:read" if p.has("welfare:read") else SELF
         paths = p.list_paths(permission, self.org.path_of(q["org_unit"], "org_unit") if q["org_unit"] else None)
         return self.stores.stock.offers(paths, q["page"], q["page_size"])
