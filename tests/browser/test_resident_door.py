@@ -4,6 +4,7 @@ the hours and love coins earned, and redeem coins at the charity supermarket. Ea
 the API; every screen passes axe-core. A second resident sees none of it."""
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -41,6 +42,19 @@ def call(method: str, url: str, headers: dict, expect: int = 200, **kw) -> dict:
 
 def utc(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_the_resident_page_loads_only_its_own_files_under_the_consoles_csp(console):
+    from gateway.console import CSP, STATIC
+
+    html = (STATIC / "resident" / "index.html").read_text(encoding="utf-8")
+    sources = [s for s in re.findall(r'(?:src|href)="([^"]+)"', html) if not s.startswith("#")]
+    assert sources and all(s.startswith("/console/") or s == "data:," for s in sources), sources
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) and not re.search(r"\son[a-z]+=", html)
+    r = requests.get(f"{console.base}/resident/", timeout=10)
+    assert r.status_code == 200 and r.headers["Content-Security-Policy"] == CSP and "居民服务" in r.text
+    assert requests.get(f"{console.base}/resident", timeout=10, allow_redirects=False).headers["Location"].endswith(
+        "/resident/")
 
 
 def test_a_resident_files_follows_rates_volunteers_and_redeems_on_a_phone(new_tab, console, tools):
