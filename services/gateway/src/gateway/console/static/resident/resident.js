@@ -244,7 +244,11 @@ async function activitiesScreen() {
 async function coinsScreen() {
   await load("时长与爱心币", async () => {
     const vol = await ownVolunteer();
-    const statement = vol ? await api.get(`${V}/volunteers/${vol.id}/statement`, { page_size: 50 }) : null;
+    let statement = vol ? await api.get(`${V}/volunteers/${vol.id}/statement`, { page_size: 50 }) : null;
+    if (statement && statement.total > statement.items.length) {  // oldest first: the newest are on the last page
+      statement = await api.get(`${V}/volunteers/${vol.id}/statement`,
+        { page_size: 50, page: Math.ceil(statement.total / 50) });
+    }
     return { vol, statement };
   }, ({ vol, statement }) => {
     if (!vol) return joinVolunteers();
@@ -261,6 +265,7 @@ async function coinsScreen() {
           h("span", { class: e.amount >= 0 ? "r-amount-in" : "r-amount-out" }, `${e.amount >= 0 ? "+" : ""}${e.amount}`)),
         h("p", { class: "r-meta" }, `${dateTime(e.time)} · 余额 ${e.balance}`))))
         : h("p", { class: "r-state" }, "还没有爱心币记录。参加志愿活动就能获得爱心币。"),
+      statement.total > statement.items.length ? h("p", { class: "r-meta" }, `显示最近的记录，共 ${statement.total} 条`) : null,
     ];
   });
 }
