@@ -49,7 +49,9 @@ _STAFF_READ = {"petition:read", "welfare:read", "volunteer:read", "security:read
 
 PERMISSIONS: dict[str, set[str]] = {
     "resident": {"petition:file", "petition:read_own", "welfare:apply", "welfare:read_own",
-                 "volunteer:self", "security:report"},
+                 "volunteer:self", "security:report",
+                 # the residents' door (#22): their own records only, matched by the account and its person_key
+                 "resident:self"},
     "grid_worker": {"petition:file", "petition:read", "petition:handle", "security:report", "security:read",
                     "security:patrol", "security:register", "volunteer:read", "welfare:read", "welfare:visit"},
     "community_worker": _STAFF_READ | {"petition:file", "petition:handle", "welfare:apply", "welfare:review",
@@ -122,6 +124,20 @@ class Principal:
     name: str
     grants: tuple[Grant, ...] = field(default_factory=tuple)
     token_id: str | None = None
+    # a resident's own `liandong.personal.person_key` (of their ID number, checked at registration): what
+    # their own records are matched by; never a staff member's, and never the ID number itself (#22)
+    person_key: str | None = None
+
+    def own_key(self) -> str:
+        """The caller's person key, for a resident-only (`resident:self`) use case: Forbidden for anyone else."""
+        if not self.has("resident:self") or not self.person_key:
+            raise Forbidden("resident:self is not granted")
+        return self.person_key
+
+    def home(self) -> Grant:
+        """A resident's own grant: the community they live in (`resident:self`); Forbidden for anyone else."""
+        self.own_key()
+        return next(g for g in self.grants if "resident:self" in g.permissions())
 
     @property
     def roles(self) -> set[str]:
@@ -228,6 +244,8 @@ class TokenService:
             "grants": [g.to_claim() for g in principal.grants],
             "iat": now, "nbf": now - 5, "exp": now + (ttl_seconds or self.ttl), "jti": uuid.uuid4().hex,
         }
+        if principal.person_key:
+            claims["person_key"] = principal.person_key  # a resident's own key (#22); absent on staff tokens
         return jwt.encode(claims, self.secret, algorithm="HS256"), claims
 
     def _decode(self, token: str) -> tuple[dict, Principal]:
@@ -249,7 +267,10 @@ class TokenService:
             grants = tuple(Grant.from_claim(g) for g in claims.get("grants") or [])
         except (KeyError, TypeError):
             raise Unauthorized("the token's grants are malformed") from None
-        return claims, Principal(claims["sub"], claims.get("name", ""), grants, claims["jti"])
+        person = claims.get("person_key")
+        if person is not None and not isinstance(person, str):
+            raise Unauthorized("the token's person key is malformed")
+        return claims, Principal(claims["sub"], claims.get("name", ""), grants, claims["jti"], person)
 
     def verify(self, token: str) -> Principal:
         claims, principal = self._decoded(token)

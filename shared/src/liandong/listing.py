@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from .clock import LOCAL_TZ, from_iso, to_iso
+from .errors import ValidationFailed
 from .fields import OrgUnitId
 
 DEFAULT_PAGE_SIZE = 20
@@ -81,6 +82,14 @@ class ListQuery(PeriodQuery):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE),
                           metadata={"description": "1-based"})
     page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+def refuse_period(q: dict) -> None:
+    """A list with no time of its own (a catalogue, the communities) takes `ListQuery` like every list, and
+    refuses a period with a 422 rather than answering everything as if it had been applied."""
+    given = [name for name, key in (("from", "from_"), ("to", "to")) if q.get(key)]
+    if given:
+        raise ValidationFailed("this list has no time to narrow by", {n: ["not a filter of this list"] for n in given})
 
 
 class NoQuery(Schema):

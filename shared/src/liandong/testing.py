@@ -221,12 +221,14 @@ def check_service_edges(create_app, create_worker, settings: Settings) -> None:
 
 
 def token_for(settings: Settings, role: str, org_unit: str, org_path: str, duties: tuple = (),
-              user_id: str | None = None, name: str = "测试用户") -> str:
-    """A valid access token, signed with the settings' key, for one role at one org unit."""
+              user_id: str | None = None, name: str = "测试用户", person_key: str | None = None) -> str:
+    """A valid access token, signed with the settings' key, for one role at one org unit (`person_key`: a
+    resident's own key, as the gateway puts it on a resident's token)."""
     from .auth import Grant, Principal, TokenService
     from .clock import clock_for
 
-    principal = Principal(user_id or unique("u"), name, (Grant(role, org_unit, org_path, tuple(duties)),))
+    principal = Principal(user_id or unique("u"), name, (Grant(role, org_unit, org_path, tuple(duties)),),
+                          person_key=person_key)
     clock = clock_for(settings.clock_file)  # the services check tokens on their own (movable) clock
     return TokenService(settings.with_keys().secret_key, clock=lambda: clock.now().timestamp()).issue(principal)[0]
 

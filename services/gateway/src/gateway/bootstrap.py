@@ -29,12 +29,13 @@ from .adapters.vocabularies import Vocabularies
 from .adapters.worker_counts import WorkerCounts
 from . import console, handlers
 from .api import (audit_routes, auth_routes, docs, export_routes, filing_routes, idempotent_posts, imports,
-                  monthly_report_routes, org_routes, proxy_routes, report_routes, user_routes)
+                  monthly_report_routes, org_routes, proxy_routes, report_routes, resident_routes, user_routes)
 from .demo import demo_district
 from .domain.monthly import WorkingDays, parse_holidays
 from .handlers.reports_projector import ReportsProjector
 from .service_layer.exports import Exports
 from .service_layer.identity import Identity, ensure_first_accounts
+from .service_layer.residents import Residents
 from .service_layer.imports import kinds as import_kinds
 from .service_layer.monthly_reports import MonthlyReports
 from .service_layer.org import import_tree
@@ -43,7 +44,7 @@ from .service_layer.sign_off import ReportNarratives, SignOff, UnitProfiles
 
 log = logging.getLogger(__name__)
 
-PUBLIC = ("/api/v1/auth/login", "/api/v1/auth/refresh", "/api/docs", "/open311")
+PUBLIC = ("/api/v1/auth/login", "/api/v1/auth/refresh", "/api/docs", "/open311", *resident_routes.PUBLIC)
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None, options: GatewayOptions | None 
     app.register_blueprint(auth_routes.blueprint(
         identity, RateLimiter(windows, "login", options.login_attempts, options.login_window)))
     app.register_blueprint(user_routes.blueprint(identity))
+    app.register_blueprint(resident_routes.blueprint(Residents(identity, identity.users.cipher)))  # 居民端 (#22)
     app.register_blueprint(org_routes.blueprint(org))
     app.register_blueprint(imports.blueprint(platform.deps, import_kinds(org, identity), audit))
     app.register_blueprint(audit_routes.blueprint(audit, org))

@@ -34,6 +34,9 @@ class RedemptionRequested(Schema):
     # then the redemption's own org path (the envelope's orgpath) is the scope.
     initiator_scopes = fields.List(fields.String(validate=validate.Regexp(r"^/([^/]+/)+$")), load_default=None,
                                    allow_none=True)
+    # A resident who redeems for themselves at the residents' door (#22): the volunteer service spends only
+    # the coins of the volunteer that is this login's own. Absent when staff redeem at the counter.
+    resident_user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
 
 
 class _RedemptionSettlement(Schema):

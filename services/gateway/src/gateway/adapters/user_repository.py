@@ -21,6 +21,7 @@ class UserRepository:
     def prepare(self) -> None:
         self.users.create_index([("username", 1)], unique=True, name="username")
         self.users.create_index([("org_path", 1)], name="org_path")
+        self.users.create_index([("person_key", 1)], name="person_key")  # one resident account per person (#22)
         idempotency.prepare(self.users)
 
     def _from(self, doc: dict) -> User:
@@ -28,13 +29,15 @@ class UserRepository:
         return User(doc["_id"], doc["username"], doc["name"],
                     [RoleGrant(g["role"], g["org_unit"], tuple(g.get("duties") or ())) for g in doc["grants"]],
                     doc["password_hash"], doc.get("active", True), doc.get("failed_logins", 0),
-                    doc.get("locked_until"), doc.get("org_path", "/"), doc.get("_v", 1), doc.get("mobile"))
+                    doc.get("locked_until"), doc.get("org_path", "/"), doc.get("_v", 1), doc.get("mobile"),
+                    doc.get("person_key"))
 
     def _fields(self, user: User) -> dict:
         return self.personal.encrypt(
             {"username": user.username, "name": user.name, "grants": [g.to_dict() for g in user.grants],
              "password_hash": user.password_hash, "active": user.active, "failed_logins": user.failed_logins,
-             "locked_until": user.locked_until, "org_path": user.org_path, "mobile": user.mobile}, self.cipher)
+             "locked_until": user.locked_until, "org_path": user.org_path, "mobile": user.mobile,
+             "person_key": user.person_key}, self.cipher)
 
     def add(self, user: User) -> None:
         try:
@@ -87,6 +90,10 @@ class UserRepository:
 
     def by_username(self, username: str) -> User | None:
         doc = self.users.find_one({"username": username})
+        return self._from(doc) if doc else None
+
+    def by_person_key(self, key: str) -> User | None:
+        doc = self.users.find_one({"person_key": key})
         return self._from(doc) if doc else None
 
     def page(self, paths: list[str], page: int = 1, page_size: int = 20) -> Page:

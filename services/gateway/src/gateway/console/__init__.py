@@ -29,6 +29,11 @@ def index() -> Response:
     return _headers(send_from_directory(STATIC, "index.html", mimetype="text/html"), "no-cache")
 
 
+def resident_index() -> Response:
+    """The residents' door (居民端, #22): its own page for phones; its modules live under /console/resident/."""
+    return _headers(send_from_directory(STATIC / "resident", "index.html", mimetype="text/html"), "no-cache")
+
+
 def asset(filename: str) -> Response:
     mimetype = "text/javascript" if filename.endswith(".js") else None
     resp = send_from_directory(STATIC, filename, mimetype=mimetype, max_age=0)
@@ -42,6 +47,10 @@ def serve(path: str) -> Response | None:
         return redirect("/console/", code=302)
     if path == "/console/":
         return index()
+    if path == "/resident":
+        return redirect("/resident/", code=302)
+    if path == "/resident/":
+        return resident_index()
     if path.startswith("/console/"):
         return asset(path[len("/console/"):])
     return None
@@ -65,5 +74,6 @@ def blueprint() -> Blueprint:
     bp.add_url_rule("/", "root", lambda: serve("/"))
     bp.add_url_rule("/console", "bare", lambda: serve("/console"))
     bp.add_url_rule("/console/", "index", index)
+    bp.add_url_rule("/resident/", "resident", resident_index)
     bp.add_url_rule("/console/<path:filename>", "asset", asset)
     return bp

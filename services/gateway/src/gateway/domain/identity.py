@@ -95,6 +95,7 @@ class User:
     org_path: str = "/"
     version: int = 0
     mobile: str | None = None  # a staff member's phone (from the staff import); personal data, sealed at rest
+    person_key: str | None = None  # a resident's `liandong.personal.person_key` (#22): what their records match
     events: list = field(default_factory=list, repr=False)
 
     @classmethod

@@ -64,7 +64,9 @@ class Identity:
             if found is None or found[0].retired:
                 continue  # a grant on a retired unit gives nothing
             grants.append(Grant(g.role, g.org_unit, found[0].path, g.duties))
-        return Principal(user.id, user.name, tuple(grants))
+        # only a resident's grant carries their person key: it is what their own records are matched by
+        resident = any(g.role == "resident" for g in grants)
+        return Principal(user.id, user.name, tuple(grants), person_key=user.person_key if resident else None)
 
     def _issue(self, user: User) -> tuple[str, dict]:
         principal = self.principal_of(user)
@@ -245,6 +247,9 @@ def ensure_first_accounts(identity: Identity, env: str, admin_password: str | No
             if identity.org.get(unit) is None:
                 continue
             created += identity.ensure_account(username, name, DEMO_PASSWORD, [RoleGrant(role, unit, duties)])
+        from .residents import Residents  # the residents' door (#22) builds on this module
+
+        created += Residents(identity, identity.users.cipher).ensure_demo_resident(DEMO_PASSWORD)
     return created
 
 

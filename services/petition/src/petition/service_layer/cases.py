@@ -58,8 +58,11 @@ class Cases:
             petition = self.repo.get(petition_id)
         except NotFound:
             raise out_of_scope("petition", petition_id) from None
-        if not (owner_may and self.is_own(petition, principal)):
-            principal.authorize(permission, petition.org_path, read=STAFF, what="petition", record_id=petition_id)
+        own = self.is_own(petition, principal)
+        if not (owner_may and own):
+            # their own petition a resident sees: what only staff do to it is 403 to them, not 404 (#22)
+            principal.authorize(permission, petition.org_path, read=STAFF, what="petition", record_id=petition_id,
+                                own=own)
         return petition
 
     def get(self, petition_id: str, principal: Principal) -> Petition:

@@ -29,6 +29,9 @@ def handlers(stores) -> dict:
         scopes = d.get("initiator_scopes") or [event.orgpath]
         if vol is not None and not any(vol["org_path"].startswith(s) for s in scopes):
             vol = None
+        # a resident redeeming at their own door spends their own coins only (#22), never a neighbour's
+        if vol is not None and d.get("resident_user_id") and vol.get("user_id") != d["resident_user_id"]:
+            vol = None
         kw = dict(id=rid, volunteer_id=d["volunteer_id"], coins=d["coins"], org_unit_id=d["org_unit_id"],
                   org_path=vol["org_path"] if vol else path_or_root(d["org_unit_id"]), requested_at=event.time)
         if vol is None:

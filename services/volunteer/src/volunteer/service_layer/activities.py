@@ -16,7 +16,7 @@ from liandong.ids import new_id
 from liandong.repository import change, retry_on_conflict
 
 from ..domain import model
-from .access import MANAGE, READ, SELF, Access, Stores
+from .access import MANAGE, READ, SELF, Access, Stores, can_read
 from .configuration import Configure
 from .views import activity_view
 from .volunteers import CONFLICT_ATTEMPTS
@@ -74,10 +74,17 @@ class Activities:
         """Staff list every activity in their scope; a resident the published ones of theirs."""
         staff = bool(p.scopes(READ))
         paths = self.access.list_scope(p, READ if staff else SELF, q["org_unit"])
-        return self.s.activities.listing(paths, q, only_published=not staff).body(lambda a: activity_view(p, a))
+        own = None if staff else self._own_id(p)
+        return self.s.activities.listing(paths, q, only_published=not staff).body(lambda a: activity_view(p, a, own))
 
     def one(self, p: Principal, activity_id: str) -> dict:
-        return activity_view(p, self.access.visible_activity(p, activity_id))
+        a = self.access.visible_activity(p, activity_id)
+        return activity_view(p, a, None if can_read(p, a.org_path) else self._own_id(p))
+
+    def _own_id(self, p: Principal) -> str | None:
+        """A resident's own volunteer record, if they registered as one (whose sign-ups they see)."""
+        own = self.s.volunteers.of_user(p.user_id) if p.has(SELF) else None
+        return own.id if own else None
 
     def act(self, p: Principal, activity_id: str, action: str) -> dict:
         """publish | cancel | complete (those holding a place who never checked in are no-shows)."""

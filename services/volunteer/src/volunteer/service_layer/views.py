@@ -25,12 +25,16 @@ def volunteer_view(p: Principal, v: model.Volunteer) -> dict:
     return out
 
 
-def activity_view(p: Principal, a: model.Activity) -> dict:
+def activity_view(p: Principal, a: model.Activity, own_id: str | None = None) -> dict:
+    """`own_id`: a resident's own volunteer record, whose sign-up they see — and no neighbour's (#22)."""
     out = {k: getattr(a, k) for k in ACTIVITY_FIELDS}
     out.update(taken=a.taken, waitlist=a.waitlist)
     if can_read(p, a.org_path):
         out["signups"] = a.signups
         out["attendance"] = {vid: asdict(att) for vid, att in a.attendance.items()}
+    else:
+        out["waitlist"] = [v for v in a.waitlist if v == own_id]
+        out["signups"] = [s for s in a.signups if own_id is not None and s["volunteer_id"] == own_id]
     if p.can(MANAGE, a.org_path):
         out["checkin_code"] = a.checkin_code
     return out

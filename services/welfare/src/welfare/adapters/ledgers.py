@@ -206,6 +206,11 @@ class StockRepository(_Balances):
         """The named items of one community's stock, by id (items of other communities are left out)."""
         return {d["_id"]: d for d in self.collection.find({"_id": {"$in": item_ids}, "org_unit_id": org_unit_id})}
 
+    def offers(self, paths: list[str], page: int, page_size: int) -> Page:
+        """What the supermarkets below `paths` offer for love coins (the residents' door): priced, on the shelf."""
+        return page_of(self.collection, matching(within(paths), {"coin_price": {"$gt": 0}, "quantity": {"$gt": 0}}),
+                       page=page, page_size=page_size, sort=[("org_path", 1), ("name", 1)], load=outbox.strip)
+
     def page(self, scope: list[str], low_only: bool, page: int, page_size: int) -> Page:
         """Items below the org units, by id; `low_only`: those at or below their low-stock level.
         (A low-stock item is a comparison of two fields of one record: worked out here, not by the store.)"""

@@ -262,14 +262,23 @@ class RedemptionRepository(_DataclassRepository):
     collection_name = "redemptions"
     aggregate_class = supermarket.Redemption
     indexes = [([("org_path", 1), ("created_at", 1)], {"name": "org_time"}),
-               ([("status", 1), ("created_at", 1)], {"name": "status_time"})]
+               ([("status", 1), ("created_at", 1)], {"name": "status_time"}),
+               ([("resident_user_id", 1), ("created_at", -1)], {"name": "resident"})]
+
+    def of_resident(self, user_id: str, q: dict) -> Page:
+        """A resident's own redemptions, newest first (the residents' door); `q`: org_unit_path, from_, to."""
+        return self._page(matching({"resident_user_id": user_id}, within([q["org_unit_path"]]) if q.get("org_unit_path")
+                                   else {}, between("created_at", q.get("from_"), q.get("to"))),
+                          [("created_at", -1)], q["page"], q["page_size"])
 
     def publish(self, r: supermarket.Redemption, ev):
         base = {"redemption_id": r.id, "volunteer_id": r.volunteer_id, "coins": r.coins}
         if isinstance(ev, supermarket.RedemptionRequested):
             return "welfare.redemption.requested", {**base, "org_unit_id": r.org_unit_id,
                                                     "items": [dict(line) for line in r.lines],
-                                                    "initiator_scopes": r.initiator_scopes or [r.org_path]}
+                                                    "initiator_scopes": r.initiator_scopes or [r.org_path],
+                                                    **({"resident_user_id": r.resident_user_id}
+                                                       if r.resident_user_id else {})}
         if isinstance(ev, supermarket.RedemptionHandedOut):
             return "welfare.redemption.goods_handed_out", base
         if isinstance(ev, supermarket.RedemptionCancelled):

@@ -41,6 +41,8 @@ class Redemption:
     # where the staff member who asked holds welfare:goods: the volunteer service reserves coins only
     # for a volunteer inside (welfare cannot know where a volunteer lives; the volunteer service does)
     initiator_scopes: list | None = None
+    # a resident who redeems at the residents' door (#22): the volunteer service spends only their own coins
+    resident_user_id: str | None = None
     version: int = 0
     events: list = field(default_factory=list)
 

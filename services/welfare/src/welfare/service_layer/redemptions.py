@@ -21,6 +21,12 @@ log = logging.getLogger(__name__)
 class Redemptions(UseCases):
     def request(self, p: Principal, body: dict) -> Redemption:
         org_path = self.unit_path(p, "welfare:goods", body["org_unit_id"])
+        return self.ask(p, body, org_path, p.scopes("welfare:goods"))
+
+    def ask(self, p: Principal, body: dict, org_path: str, scopes: list[str],
+            resident_user_id: str | None = None) -> Redemption:
+        """Hold the goods and ask for the coins: for a volunteer inside `scopes`, and when a resident asks
+        (`resident_user_id`, the residents' door) only for the volunteer that is that resident's own."""
         wanted = Redemption.merge_lines(body["items"])
         docs = self.stores.stock.of_community(body["org_unit_id"], [w["item_id"] for w in wanted])
         lines = []
@@ -36,7 +42,8 @@ class Redemptions(UseCases):
         if earlier is not None:  # a retry (same Idempotency-Key): the redemption its first attempt asked for
             return earlier
         redemption = Redemption(new_id(), org_path, body["org_unit_id"], body["volunteer_id"], lines,
-                                self.clock.now_iso(), p.user_id, initiator_scopes=p.scopes("welfare:goods"))
+                                self.clock.now_iso(), p.user_id, initiator_scopes=scopes,
+                                resident_user_id=resident_user_id)
         # stored first (holding), so a crash while holding leaves a record the sweep cancels and releases
         self.stores.redemptions.add(redemption)
         return self._hold_and_ask(redemption)
