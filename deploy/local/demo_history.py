@@ -245,7 +245,8 @@ def _welfare(p: Plan, rng: random.Random, year: int, c: str, factor: float) -> N
 
 def _volunteers(p: Plan, rng: random.Random, year: int, c: str, factor: float, pool: list) -> None:
     """`pool`: the community's volunteers so far, (day joined, ref), last year's included."""
-    n = _count(rng, YEARLY["volunteer"][c], factor)
+    # a community's first team is never fewer than three (so a small scale still holds activities)
+    n = max(_count(rng, YEARLY["volunteer"][c], factor), 0 if pool else 3)
     # most join at the start of the year (the spring recruitment), the rest through it
     days = sorted(date(year, 1, rng.randint(5, 20)) if rng.random() < 0.6 else d
                   for d in _days_of(rng, year, n))

@@ -99,7 +99,7 @@ def test_the_demo_district_has_a_past_made_once_and_a_killed_generation_ends_the
         e2e.stop_platform(proc)
 
     # a run killed halfway (the generator and its processes, SIGKILL), then the platform restarted
-    killed = platform_settings()
+    killed = whole.with_overrides(data_dir=tmp_path / "killed-data")  # a fresh data directory, the same ports
     proc, _, o = start(e2e, killed, tmp_path / "killed.log", office)
     try:
         halfway = wait_for(lambda: (lambda p: p if p["state"] == "running" and 30 <= (p["percent"] or 0) < 90 else None)(

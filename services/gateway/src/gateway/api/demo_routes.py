@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint
 from marshmallow import Schema, fields
 
+from liandong.listing import NoQuery
 from liandong.routes import guarded
 
 from ..demo import history_progress
@@ -28,7 +29,7 @@ def blueprint(data_dir) -> Blueprint:
 
     @bp.get("/history")
     @guarded("How far the demo district's history (last year and this year to date) is generated",
-             response=HistoryProgressSchema, tags=["demo"], permission="reports:read")
+             query=NoQuery, response=HistoryProgressSchema, tags=["demo"], permission="reports:read")
     def history():
         return HistoryProgressSchema().dump(history_progress(data_dir))
 
