@@ -6,6 +6,7 @@ from marshmallow import Schema, fields
 
 from liandong.listing import NoQuery
 from liandong.routes import guarded
+from liandong.web import load_query
 
 from ..demo import history_progress
 
@@ -31,6 +32,7 @@ def blueprint(data_dir) -> Blueprint:
     @guarded("How far the demo district's history (last year and this year to date) is generated",
              query=NoQuery, response=HistoryProgressSchema, tags=["demo"], permission="reports:read")
     def history():
+        load_query(NoQuery)  # an unknown parameter is a 422 naming it, as everywhere
         return HistoryProgressSchema().dump(history_progress(data_dir))
 
     return bp
