@@ -42,6 +42,7 @@ class Supervisor:
         self.restarts: dict[str, int] = {}
         self.started_at: dict[str, float] = {}
         self.healthy_after = 60.0  # s up after which a death counts as the first again
+        self.once: set[str] = set()  # jobs that end when done (exit 0): started again only after a failure
         self.stopping = False
         logdir.mkdir(parents=True, exist_ok=True)
 
@@ -78,7 +79,7 @@ class Supervisor:
         while not self.stopping:
             now = time.monotonic()
             for name, proc in list(self.procs.items()):
-                if name in due or proc.poll() is None:
+                if name in due or proc.poll() is None or (name in self.once and proc.returncode == 0):
                     continue
                 if now - self.started_at[name] >= self.healthy_after:
                     self.restarts[name] = 0
@@ -148,6 +149,23 @@ def play_demo_activity(env: dict, gateway: str) -> None:
         print(f"Demo activity failed (not fatal; it plays again at the next start): {exc}", flush=True)
 
 
+def start_demo_history(env: dict, sup: Supervisor) -> None:
+    """Demo mode: a year and a bit of history for the demo district (deploy/local/demo_history.py), generated once
+    per data directory in the background, its progress at GET /api/v1/demo/history (LIANDONG_DEMO_HISTORY=0
+    turns it off). Run as a supervised job: a crash starts it again, and it resumes where it was."""
+    if env.get("LIANDONG_ENV", "demo") != "demo" or env.get("LIANDONG_DEMO_HISTORY", "1") == "0":
+        return
+    import demo_history  # beside this file
+
+    if demo_history.done(Path(env["LIANDONG_DATA_DIR"])):
+        return
+    sup.cmds["demo-history"] = [sys.executable, str(Path(__file__).with_name("demo_history.py"))]
+    sup.once.add("demo-history")
+    sup.start("demo-history")
+    print("Generating the demo district's history in the background (progress on the console's home page) ...",
+          flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--threads", type=int, default=8)
@@ -179,6 +197,7 @@ def main() -> int:
         body = wait_ready(f"http://{host}:{ports['gateway']}/readyz", 120)
         if body and body.get("ready"):
             print(f"Liandong is ready in {time.time() - started:.1f}s: {gateway}  (Ctrl-C stops it)", flush=True)
+            start_demo_history(env, sup)
             play_demo_activity(env, f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{ports['gateway']}")
 
     threading.Thread(target=report, daemon=True).start()

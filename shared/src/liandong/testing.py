@@ -149,6 +149,7 @@ def settings_env(settings: Settings) -> dict:
     env = dict(os.environ)
     settings = settings.with_keys()  # settings made without keys: the data directory's own, as the children read
     env.setdefault("LIANDONG_DEMO_ACTIVITY", "0")  # run.py's demo activity only where a test asks for it
+    env.setdefault("LIANDONG_DEMO_HISTORY", "0")  # nor its year of history (tests/e2e/test_demo_history.py asks)
     env.update({
         "LIANDONG_BACKEND": "kafka" if settings.bus == "kafka" else "embedded",
         "LIANDONG_STORE": settings.store,

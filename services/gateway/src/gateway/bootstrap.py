@@ -28,8 +28,9 @@ from .adapters.user_repository import RevocationLog, SessionStore, UserRepositor
 from .adapters.vocabularies import Vocabularies
 from .adapters.worker_counts import WorkerCounts
 from . import console, handlers
-from .api import (audit_routes, auth_routes, docs, export_routes, filing_routes, idempotent_posts, imports,
-                  monthly_report_routes, org_routes, proxy_routes, report_routes, resident_routes, user_routes)
+from .api import (audit_routes, auth_routes, demo_routes, docs, export_routes, filing_routes, idempotent_posts,
+                  imports, monthly_report_routes, org_routes, proxy_routes, report_routes, resident_routes,
+                  user_routes)
 from .demo import demo_district
 from .domain.monthly import WorkingDays, parse_holidays
 from .handlers.reports_projector import ReportsProjector
@@ -175,6 +176,7 @@ def create_app(settings: Settings | None = None, options: GatewayOptions | None 
     app.register_blueprint(export_routes.blueprint(Exports(proxy, audit, org.name_of, DOMAIN_SERVICES, vocabularies)))
     install_reports(app, platform, org, vocabularies)
     app.register_blueprint(console.blueprint())
+    app.register_blueprint(demo_routes.blueprint(platform.settings.data_dir))  # the demo's history (#22)
     app.extensions["gateway"] = {"identity": identity, "proxy": proxy, "org": org, "audit": audit,
                                  "vocabularies": vocabularies}
     return app

@@ -2,6 +2,8 @@
 (a grant), or from the entries a balance parked until its ledger recorded them (goods, fund)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from liandong.testing import STORES, wait_for
@@ -23,6 +25,24 @@ def test_grant_is_started_from_the_approved_event_if_the_request_died(svc):
     applications.save(app)  # ... and the process stopped before starting the grant
     grant = wait_for(lambda: w.stores.grants.collection.find_one({"_id": f"g-{app_id}"}), 30, message="grant repaired")
     assert grant["status"] == "active" and grant["monthly_amount_fen"] == 136000
+
+
+def test_a_repaired_grant_starts_when_its_application_was_approved_not_when_it_is_repaired(svc):
+    """The worker may start the grant a month later (or merely before the approving request does): the household is
+    paid from the approval's month, and the figures date it there."""
+    app_id = svc.apply(seq=801)["id"]
+    w = svc.welfare
+    applications, clock = w.stores.applications, w.deps.clock
+    app = applications.get(app_id)
+    approved = clock.now() - timedelta(days=45)
+    app.community_review(True, "w1", approved - timedelta(hours=1), 0)
+    eligibility = w.catalogue.check(w.catalogue.get("dibao_urban"), household_from(app.household), app.org_path,
+                                    approved.year)
+    app.approve(f"g-{app_id}", eligibility, "s1", approved.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    applications.save(app)  # ... and the request died; the worker repairs it today
+    grant = wait_for(lambda: w.stores.grants.collection.find_one({"_id": f"g-{app_id}"}), 30, message="grant repaired")
+    assert grant["started_at"].startswith(approved.strftime("%Y-%m-%dT%H:%M"))
+    assert grant["start_period"] == approved.strftime("%Y-%m")
 
 
 @pytest.mark.parametrize("store", STORES)

@@ -118,8 +118,11 @@ class Applications(UseCases):
         except NotFound:
             pass
         programme = self.programme(app.programme)
+        # it starts when the application was approved, also when the worker repairs it later (a crash, or the worker
+        # handling the approval before the approving request got here): its first month paid is the approval's
+        approved_at = next((h["at"] for h in reversed(app.history) if h["step"] == "approved"), None)
         grant = Grant.start(app.grant_id, app, programme.schedule, app.eligibility["amount_fen"],
-                            self.clock.now_iso(), programme.review_every_months)
+                            approved_at or self.clock.now_iso(), programme.review_every_months)
         try:
             return grants.add(grant)
         except Conflict:

@@ -1,6 +1,6 @@
 // 工作台: a community's work queue; a sub-district's communities side by side; a district's sub-districts.
-import { api, vocabulary } from "../api.js";
-import { can, go, href, register, state, unit } from "../app.js";
+import { api, session, vocabulary } from "../api.js";
+import { can, canAnywhere, go, href, register, state, unit } from "../app.js";
 import { APP_STATUS, LEVELS, PETITION_STATES, label } from "../i18n.js";
 import { badge, dateTime, h, num, section, table, yuan } from "../ui.js";
 import { periodOf } from "./dashboard.js";
@@ -80,3 +80,31 @@ async function applications(root, status, title) {
     { title: "公示期至", render: (a) => dateTime(a.notice_ends_at) },
   ], items, { caption: title, onOpen: (a) => go(`/welfare/${a.id}`), empty: "暂无" })));
 }
+
+// ---- 演示历史数据 (#22, demo history) -----------------------------------------------------------------------
+// On a demo platform's first start, deploy/local/demo_history.py fills last year and this year to date in the
+// background; until it is done the home page says how far it is (GET /api/v1/demo/history), so a user knows why
+// 去年同期 and the annual report are not complete yet. Nothing is shown when there is no history to make.
+const HISTORY_CARD = "demo-history-card";
+let historyFinished = false;
+
+async function demoHistoryCard() {
+  const home = document.querySelector(".home");
+  if (historyFinished || !home || !session.get() || !canAnywhere("reports:read")) return;
+  let p;
+  try { p = await api.get("/api/v1/demo/history"); } catch { return; }
+  const card = document.getElementById(HISTORY_CARD);
+  if (p.state !== "running" && p.state !== "failed") {
+    historyFinished = p.state === "done" || p.state === "off";
+    if (card) card.remove();
+    return;
+  }
+  const text = p.state === "failed"
+    ? `演示历史数据生成暂停，稍后自动继续（已完成 ${p.percent || 0}%）`
+    : `正在生成演示历史数据 ${p.percent || 0}%（${p.from || ""} 至 ${p.to || ""}），完成后「去年同期」和年度报告显示完整数据`;
+  const shown = card || h("p", { id: HISTORY_CARD, class: "card", role: "status" });
+  shown.textContent = text;
+  if (!card) home.insertBefore(shown, home.children[1] || null);
+}
+setInterval(demoHistoryCard, 3000);
+// ---- end 演示历史数据 ------------------------------------------------------------------------------------------

@@ -1,0 +1,618 @@
+"""A demo district with a past: last year and this year to date, generated once per data directory.
+
+`make run` (deploy/local/run.py) starts this script in the background once the platform is ready, in demo
+mode, unless LIANDONG_DEMO_HISTORY=0. It plays a year and a bit of the offices' work — petitions handled
+and closed, welfare applications approved and paid every month, visits, volunteers and their activities,
+incidents, mediations, migrants — THROUGH THE SERVICES' OWN HTTP API, so every record is validated,
+encrypted, scoped and announced by its events like any other, and the gateway's figures (去年同期, trends, the
+annual report) show real shapes on first start.
+
+How a fact gets last year's date without writing anyone's database: the services take their time from
+`liandong.clock`, which reads an offset from LIANDONG_CLOCK_FILE on every call (how the e2e year tests move
+time). This script starts a second web process of the gateway and of each service — the same code and the
+same data — on free ports, with the clock file of `<data>/demo-history/clock`, and moves that clock to the
+moment of each step before it calls. The platform's own processes keep the real time, so what a user does
+meanwhile is dated today. The history processes end with the script.
+
+Yearly figures (scale 1, the district) follow the offices' own reports (shared/seeds, see `YEARLY`);
+LIANDONG_DEMO_HISTORY_SCALE shrinks or grows them (tests use a small scale; the shape stays). A fixed seed
+makes the numbers the same on every machine (the plan of a year depends only on the year).
+
+Resumable: after each day the state (the ids later steps need) is written to `<data>/demo-history/state.json`;
+a restart continues from the first day not done, and every POST carries an Idempotency-Key made of the day and
+the step, so a step of the interrupted day that had been written is answered again, never made twice.
+Progress is in `<data>/demo-history/progress.json`, which the gateway shows at GET /api/v1/demo/history.
+
+    python deploy/local/demo_history.py          # with the platform's environment (LIANDONG_DATA_DIR ...)
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import requests
+
+from liandong.registry import DEFAULT_PORTS, SERVICES
+
+CHINA = timezone(timedelta(hours=8))
+SEED = 22  # issue #22: the same history on every machine
+PASSWORD = "Liandong-demo-2026"
+API = "/api/v1"
+STATE_DIR = "demo-history"
+# the accounts that keep the history: a 社区 worker and a 街道 officer for the whole district (the officer
+# approves what the worker reviewed: one person never both reviews and approves)
+CLERK, APPROVER = "history_clerk", "history_approver"
+ACCOUNTS = {
+    CLERK: ("演示历史录入员", [{"role": "community_worker", "org_unit": "chuanying", "duties": ["civil_affairs"]}]),
+    APPROVER: ("演示历史审批员", [{"role": "subdistrict_officer", "org_unit": "chuanying", "duties": []}]),
+}
+
+CEGUAN = ("yangshang", "yangchun", "yangquan", "yanghe", "yangzhong")  # seed 004's five communities
+COMMUNITIES = ("jiayuan", "huangniling", "limin", *CEGUAN)
+ADDRESS = {"jiayuan": "家园社区", "huangniling": "黄泥岭社区", "limin": "利民社区", "yangshang": "阳上社区",
+           "yangchun": "阳春社区", "yangquan": "阳泉社区", "yanghe": "阳和社区", "yangzhong": "阳中社区"}
+
+# What one community does in a year (scale 1), from the offices' own reports (shared/seeds):
+# - petitions: 册关街道 "接访30多批次1600多人次,其中群体性上访13批次1000多人次" (seed 004): 6 batches a year in each
+#   of its five communities, 2-3 of them group petitions of 40-110 people; the other communities 4 a year;
+# - 低保: "为80户190人办理城市居民最低生活保障" (seed 004): 16 households a year in each 册关 community, 2-3 people each
+#   (190/80), paid every month (the disbursement run on the 10th); the others 6;
+# - visits: "上门慰问困难党员、群众、残疾家庭276人次,共发放慰问金额达14万余元" (seed 001): 35 a year, ~500 元 each;
+# - volunteers: "招募了89名爱心志愿者 … 共开展了26次活动,积累爱心币7000余枚" (seed 000), for the district:
+#   11 volunteers and 3-4 activities of ~6 people for 2-4 hours in each community;
+# - incidents: "天然气泄漏、暴雨泛滥成灾、停电群起纠纷等公共安全事件5起" (seed 003): 6 a year, 1 in 6 of them
+#   a public-safety emergency (gas leak, flood, power cut);
+# - mediations: "全年调解民间纠纷98次,成功率92.8%" (seed 003): 12 a year (98 in the district), 93 % agreed;
+# - migrants: 10 registered a year (the seeds' 外来务工人员 of 册关).
+YEARLY = {
+    "petition": {c: (6 if c in CEGUAN else 4) for c in COMMUNITIES},
+    "dibao": {c: (16 if c in CEGUAN else 6) for c in COMMUNITIES},
+    "visit": {c: 35 for c in COMMUNITIES},
+    "volunteer": {c: 11 for c in COMMUNITIES},
+    "activity": {c: 3.5 for c in COMMUNITIES},
+    "incident": {c: 6 for c in COMMUNITIES},
+    "mediation": {c: 12 for c in COMMUNITIES},
+    "migrant": {c: 10 for c in COMMUNITIES},
+}
+GROUP_SHARE = {c: (13 / 30 if c in CEGUAN else 0.1) for c in COMMUNITIES}
+MEDIATION_SUCCESS = 0.93
+THIS_YEAR_GROWTH = 1.08  # this year does a little more than last (去年同期 shows it)
+
+# the months' weights: petitions peak with the heating season, floods and power cuts in summer, visits at
+# 春节 and 重阳, activities around 学雷锋 (March) and 重阳 (October)
+SEASON = {
+    "petition": (14, 10, 8, 7, 7, 7, 8, 8, 7, 7, 10, 14),
+    "visit": (20, 14, 6, 5, 5, 5, 5, 5, 6, 14, 6, 9),
+    "activity": (6, 5, 14, 8, 8, 7, 6, 6, 8, 14, 8, 10),
+    "incident": (8, 7, 7, 8, 10, 12, 14, 14, 9, 7, 7, 7),
+}
+FLAT = (1,) * 12
+LINE_FEN = 72000  # 城市低保 720元/人/月 (welfare's programmes.yaml, 船营区)
+
+
+class HistoryError(RuntimeError):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------- the plan
+@dataclass
+class Step:
+    """One POST at one moment (minute of the day); `ref` keeps the answer's id for later steps, whose path and
+    body name it as `{ref}`."""
+
+    minute: int
+    user: str
+    path: str
+    body: dict
+    ref: str | None = None
+    tolerate: tuple = ()  # answers that mean "already so" (e.g. 409 a sign-up made before a crash)
+
+
+@dataclass
+class Plan:
+    days: dict = field(default_factory=dict)  # date -> [Step]
+    counts: Counter = field(default_factory=Counter)  # what the plan does, by kind and year
+
+    def add(self, day: date, step: Step) -> None:
+        self.days.setdefault(day, []).append(step)
+
+
+def _id_number(rng: random.Random, year: int) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    born = date(year, 1, 1) + timedelta(days=rng.randint(0, 364))
+    first = f"220204{born:%Y%m%d}{rng.randint(100, 999)}"
+    return first + "10X98765432"[sum(int(d) * w for d, w in zip(first, weights)) % 11]
+
+
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "桂兰淑芬建华德顺秀英明月志强秋菊国华海燕立军玉珍振山晓东美玉文清丽华永福金凤春生建国红梅"
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2))))
+
+
+def _days_of(rng: random.Random, year: int, n: int, weights=FLAT) -> list[date]:
+    """n days of `year`, months weighted by `weights` (the plan of a whole year; the caller cuts at today)."""
+    out = []
+    for month in rng.choices(range(1, 13), weights=weights, k=n):
+        last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)).day
+        out.append(date(year, month, rng.randint(1, last)))
+    return sorted(out)
+
+
+def _count(rng: random.Random, per_year: float, factor: float) -> int:
+    """A yearly count scaled, its fraction decided by the seeded draw (so a small scale keeps the proportions)."""
+    x = per_year * factor
+    return int(x) + (rng.random() < x - int(x))
+
+
+def plan(today: date, scale: float = 1.0, seed: int = SEED) -> Plan:
+    """Every step from 1 January of last year to yesterday. A year's steps depend only on (seed, year, scale),
+    so last year is the same on every machine and this year's are the same up to the day it is cut at."""
+    p = Plan()
+    pools: dict[str, list] = {}
+    for year in (today.year - 1, today.year):
+        factor = scale * (THIS_YEAR_GROWTH if year == today.year else 1.0)
+        for community in COMMUNITIES:
+            rng = random.Random(f"{seed}:{year}:{community}")
+            _petitions(p, rng, year, community, factor)
+            _welfare(p, rng, year, community, factor)
+            _volunteers(p, rng, year, community, factor, pools.setdefault(community, []))
+            _security(p, rng, year, community, factor)
+    p.days = {d: sorted(steps, key=lambda s: s.minute) for d, steps in sorted(p.days.items()) if d < today}
+    p.counts = Counter()
+    for d, steps in p.days.items():
+        for s in steps:
+            p.counts[f"{d.year}:{s.path.split('/')[1]}:{_kind(s.path)}"] += 1
+    return p
+
+
+def _kind(path: str) -> str:
+    """What a step does, for the counts: the collection and the action, without ids."""
+    parts = [x for x in path.split("/")[2:] if not x.startswith("{")]
+    return "/".join(parts)
+
+
+def _petitions(p: Plan, rng: random.Random, year: int, c: str, factor: float) -> None:
+    topics = (("property", "供暖不热,室温不达标", "visit"), ("neighbour_dispute", "楼上漏水,邻里协商未果", "hotline"),
+              ("environment_noise", "工厂夜间生产噪音扰民", "visit"), ("property", "私家车占用消防通道", "online"),
+              ("social_assistance", "家中老人卧床,询问临时救助", "letter"), ("property", "老旧楼加装电梯费用分摊", "grid_round"))
+    n = _count(rng, YEARLY["petition"][c], factor)
+    for i, day in enumerate(_days_of(rng, year, n, SEASON["petition"])):
+        category, title, channel = rng.choice(topics)
+        group = rng.random() < GROUP_SHARE[c]
+        headcount = rng.randint(40, 110) if group else rng.randint(1, 3)
+        ref = f"petition:{c}:{year}:{i}"
+        body = {"org_unit_id": c, "category": category, "channel": "visit" if group else channel, "title": title,
+                "content": f"{ADDRESS[c]}居民反映{title},请求协调解决。",
+                "petitioners": [{"name": _name(rng), "id_number": _id_number(rng, rng.randint(1945, 1995)),
+                                 "address": f"{ADDRESS[c]}{rng.randint(1, 12)}号楼"}]}
+        if headcount > 1:
+            body["headcount"] = headcount
+        minute = rng.randint(8 * 60 + 30, 16 * 60)
+        p.add(day, Step(minute, CLERK, "/petition/petitions", body, ref=ref))
+        days = rng.choice((5, 10, 15))
+        deadline = day + timedelta(days=days)
+        p.add(day, Step(minute + 20, CLERK, f"/petition/petitions/{{{ref}}}/assign", {
+            "unit_kind": "community", "unit_id": c, "person": "社区主任", "deadline": deadline.isoformat(),
+            "task": "入户核实情况并协调处理", "requirement": f"{days}个工作日内书面答复"}))
+        answered = day + timedelta(days=rng.randint(1, days + (3 if rng.random() < 0.1 else 0)))
+        at = rng.randint(9 * 60, 17 * 60)
+        p.add(answered, Step(at, CLERK, f"/petition/petitions/{{{ref}}}/start", {"mode": "on_site_check"}))
+        p.add(answered, Step(at + 10, CLERK, f"/petition/petitions/{{{ref}}}/answer",
+                             {"text": "经社区协调相关部门处理,问题已解决,书面答复当事人。"}))
+        satisfaction = rng.choices(("satisfied", "basically", "not"), weights=(75, 20, 5))[0]
+        p.add(answered, Step(at + 30, CLERK, f"/petition/petitions/{{{ref}}}/close",
+                             {"satisfaction": satisfaction, "note": "回访当事人"}))
+
+
+def _welfare(p: Plan, rng: random.Random, year: int, c: str, factor: float) -> None:
+    n = _count(rng, YEARLY["dibao"][c], factor)
+    for i, day in enumerate(_days_of(rng, year, n)):
+        ref = f"dibao:{c}:{year}:{i}"
+        people = rng.choice((1, 2, 2, 3, 3, 4))
+        members = [{"name": _name(rng), "id_number": _id_number(rng, rng.randint(1945, 1990)),
+                    "relation": "applicant" if k == 0 else "spouse" if k == 1 else "child",
+                    "monthly_income_fen": rng.choice((0, 0, 30000, 50000)) if k == 0 else 0,
+                    "employment": rng.choice(("unemployed", "retired", "unable_to_work"))} for k in range(people)]
+        minute = rng.randint(9 * 60, 15 * 60)
+        p.add(day, Step(minute, CLERK, "/welfare/applications", {
+            "org_unit_id": c, "programme": "dibao_urban", "channel": "window",
+            "household": {"members": members, "address": f"{ADDRESS[c]}{rng.randint(1, 12)}号楼"}}, ref=ref))
+        p.add(day, Step(minute + 30, CLERK, f"/welfare/applications/{{{ref}}}/community-review",
+                        {"decision": "pass", "note": "入户核查属实,张榜公示"}))
+        p.add(day, Step(minute + 90, APPROVER, f"/welfare/applications/{{{ref}}}/approval", {}))
+    for month in range(1, 13):  # the month's payments, on the 10th, for every household in the programme then
+        p.add(date(year, month, 10), Step(16 * 60 + 30, CLERK, "/welfare/disbursements",
+                                          {"org_unit_id": c, "period": f"{year}-{month:02d}"}))
+    for day in _days_of(rng, year, _count(rng, YEARLY["visit"][c], factor), SEASON["visit"]):
+        kind = rng.choice(("home", "condolence"))
+        p.add(day, Step(rng.randint(9 * 60, 17 * 60), CLERK, "/welfare/visits", {
+            "org_unit_id": c, "kind": kind, "visited": rng.choice(("空巢老人", "困难党员", "残疾人家庭", "低保户")) + " " + _name(rng),
+            "money_fen": rng.choice((30000, 50000, 50000, 80000)) if kind == "condolence" else 0,
+            "notes": "了解生活情况,送去党和政府的温暖"}))
+
+
+def _volunteers(p: Plan, rng: random.Random, year: int, c: str, factor: float, pool: list) -> None:
+    """`pool`: the community's volunteers so far, (day joined, ref), last year's included."""
+    # a community's first team is never fewer than three (so a small scale still holds activities)
+    n = max(_count(rng, YEARLY["volunteer"][c], factor), 0 if pool else 3)
+    # most join at the start of the year (the spring recruitment), the rest through it
+    days = sorted(date(year, 1, rng.randint(5, 20)) if rng.random() < 0.6 else d
+                  for d in _days_of(rng, year, n))
+    for i, day in enumerate(days):
+        ref = f"volunteer:{c}:{year}:{i}"
+        pool.append((day, ref))
+        p.add(day, Step(rng.randint(9 * 60, 11 * 60), CLERK, "/volunteer/volunteers", {
+            "name": _name(rng), "kind": rng.choice(("resident", "resident", "party_member")), "org_unit_id": c,
+            "skills": [rng.choice(("敬老", "清雪", "治安巡逻", "义诊协助", "法律咨询"))], "consent": True,
+            "availability": "周末", "mobile": f"139{rng.randint(10000000, 99999999)}"}, ref=ref))
+    kinds = (("elderly_care", "重阳敬老上门服务"), ("snow_cleaning", "义务清雪"), ("health_clinic", "社区义诊"),
+             ("legal_aid", "法律咨询进社区"))
+    for i, day in enumerate(_days_of(rng, year, _count(rng, YEARLY["activity"][c], factor), SEASON["activity"])):
+        known = [r for d, r in pool if d < day]
+        if len(known) < 2:
+            continue
+        ref = f"activity:{c}:{year}:{i}"
+        type_, title = rng.choice(kinds)
+        start, hours = rng.choice((8 * 60 + 30, 9 * 60, 14 * 60)), rng.choice((2, 3, 4))
+        starts = _at(day, start)
+        p.add(day, Step(start - 120, CLERK, "/volunteer/activities", {
+            "title": title, "type": type_, "org_unit_id": c, "place": ADDRESS[c], "starts_at": _iso(starts),
+            "ends_at": _iso(starts + timedelta(hours=hours)), "capacity": 10, "publish": True}, ref=ref))
+        who = rng.sample(known, min(len(known), rng.randint(4, 7)))
+        for v in who:
+            p.add(day, Step(start - 60, CLERK, f"/volunteer/activities/{{{ref}}}/signups", {"volunteer_id": f"{{{v}}}"},
+                            tolerate=(409,)))
+        for v in who:
+            minutes = hours * 60 - rng.choice((0, 0, 15, 30))
+            p.add(day, Step(start, CLERK, f"/volunteer/activities/{{{ref}}}/check-in",
+                            {"volunteer_id": f"{{{v}}}", "at": _iso(starts)}, tolerate=(409,)))
+            p.add(day, Step(start + minutes, CLERK, f"/volunteer/activities/{{{ref}}}/check-out",
+                            {"volunteer_id": f"{{{v}}}", "at": _iso(starts + timedelta(minutes=minutes))},
+                            tolerate=(409,)))
+        p.add(day, Step(start + hours * 60 + 5, CLERK, f"/volunteer/activities/{{{ref}}}/complete", {},
+                        tolerate=(409,)))
+
+
+def _security(p: Plan, rng: random.Random, year: int, c: str, factor: float) -> None:
+    ordinary = (("theft", "medium", "车棚电动自行车夜间被盗"), ("hazard", "low", "楼道堆放杂物,堵塞消防通道"),
+                ("public_disturbance", "low", "夜间广场舞音响扰民"), ("fraud", "medium", "独居老人接到诈骗电话,社区及时劝阻"),
+                ("fire", "high", "厨房油锅起火,邻居用灭火器扑灭"))
+    emergencies = (("gas_leak", "high", "楼道闻到天然气味,通知住户开窗并关闭总阀"), ("flood", "critical", "暴雨致道路积水"),
+                   ("power_outage", "medium", "暴雨致变压器跳闸,居民聚集"))
+    for i, day in enumerate(_days_of(rng, year, _count(rng, YEARLY["incident"][c], factor), SEASON["incident"])):
+        type_, severity, text = rng.choice(emergencies if rng.random() < 1 / 6 else ordinary)
+        ref = f"incident:{c}:{year}:{i}"
+        minute = rng.randint(7 * 60, 20 * 60)
+        p.add(day, Step(minute, CLERK, "/security/incidents", {"org_unit_id": c, "type": type_, "severity": severity,
+                                                              "description": text}, ref=ref))
+        p.add(day, Step(minute + rng.randint(3, 15), CLERK, f"/security/incidents/{{{ref}}}/dispatch",
+                        {"assignee": "社区民警 及 治安志愿者"}))
+        p.add(day, Step(minute + rng.randint(30, 180), CLERK, f"/security/incidents/{{{ref}}}/resolve",
+                        {"resolution": "已现场处置,隐患排除"}))
+    types = (("neighbour", "邻里漏水纠纷"), ("family", "赡养老人费用分担纠纷"), ("property", "物业费纠纷"),
+             ("labour", "拖欠务工人员工资"), ("other", "民间标会会款纠纷"))
+    for i, day in enumerate(_days_of(rng, year, _count(rng, YEARLY["mediation"][c], factor))):
+        type_, summary = rng.choice(types)
+        ref = f"dispute:{c}:{year}:{i}"
+        minute = rng.randint(9 * 60, 15 * 60)
+        p.add(day, Step(minute, CLERK, "/security/disputes", {
+            "org_unit_id": c, "type": type_, "summary": summary, "mediator_name": "人民调解员 " + _name(rng),
+            "parties": [{"name": _name(rng), "role": "当事人"}, {"name": _name(rng), "role": "当事人"}]}, ref=ref))
+        p.add(day, Step(minute + 30, CLERK, f"/security/disputes/{{{ref}}}/sessions",
+                        {"held_at": _iso(_at(day, minute + 30)), "note": "听取双方意见"}))
+        agreed = rng.random() < MEDIATION_SUCCESS
+        p.add(day, Step(minute + 120, CLERK, f"/security/disputes/{{{ref}}}/outcome", {
+            "outcome": "agreement" if agreed else "failed",
+            "note": "双方达成调解协议并签字" if agreed else "双方分歧较大,调解未成"}))
+    origins = (("四川省三台县", 1980), ("甘肃省临夏县", 1985), ("河南省固始县", 1990), ("安徽省阜阳市", 1978))
+    for day in _days_of(rng, year, _count(rng, YEARLY["migrant"][c], factor)):
+        origin, born = rng.choice(origins)
+        p.add(day, Step(rng.randint(9 * 60, 17 * 60), CLERK, "/security/migrants", {
+            "org_unit_id": c, "name": _name(rng), "id_number": _id_number(rng, born + rng.randint(0, 15)),
+            "origin": origin, "address": f"{ADDRESS[c]}出租屋"}))
+
+
+def _at(day: date, minute: int) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA) + timedelta(minutes=minute)
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---------------------------------------------------------------------------------------------- files
+class Files:
+    """`<data>/demo-history/`: progress.json (shown by the gateway), state.json (refs, the days done), clock."""
+
+    def __init__(self, data_dir: Path):
+        self.dir = Path(data_dir) / STATE_DIR
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.progress_path, self.state_path, self.clock = (self.dir / n for n in ("progress.json", "state.json", "clock"))
+
+    @staticmethod
+    def _write(path: Path, doc: dict) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)  # a reader (the gateway) never sees half a file, a crash never leaves one
+
+    @staticmethod
+    def _read(path: Path) -> dict:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def progress(self) -> dict:
+        return self._read(self.progress_path)
+
+    def state(self) -> dict:
+        return self._read(self.state_path)
+
+    def save(self, progress: dict, state: dict | None = None) -> None:
+        if state is not None:
+            self._write(self.state_path, state)
+        self._write(self.progress_path, progress)
+
+    def move_clock(self, to: datetime | None) -> None:
+        """The history processes' time: `to` (None: the real time)."""
+        offset = "" if to is None else f"{(to - datetime.now(timezone.utc)).total_seconds():.3f}"
+        tmp = self.clock.with_suffix(".tmp")
+        tmp.write_text(offset)
+        os.replace(tmp, self.clock)
+
+
+def done(data_dir: Path) -> bool:
+    return Files(data_dir).progress().get("state") == "done"
+
+
+# ---------------------------------------------------------------------------------------------- the processes
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class HistoryProcesses:
+    """The web processes of the gateway and the services with the history's clock (same code, same data)."""
+
+    def __init__(self, env: dict, files: Files):
+        from run import commands  # deploy/local/run.py, beside this file
+
+        self.ports = {s: _free_port() for s in SERVICES}
+        self.env = dict(env, LIANDONG_CLOCK_FILE=str(files.clock),
+                        # one login at the start serves the whole run: the clock only moves forward, and the
+                        # token never leaves this script (it is revoked at the end)
+                        LIANDONG_ACCESS_TOKEN_SECONDS=str(3 * 366 * 24 * 3600),
+                        **{f"LIANDONG_{s.upper()}_PORT": str(p) for s, p in self.ports.items()})
+        self.env.pop("LIANDONG_CLOCK_OFFSET", None)
+        cmds = commands(sys.executable, "127.0.0.1", self.ports, 4)
+        logdir = Path(env["LIANDONG_DATA_DIR"]) / "logs"
+        self.procs = []
+        for name, cmd in cmds.items():
+            if name.endswith("-web"):
+                log = open(logdir / f"demo-history-{name}.log", "ab")
+                # same process group as this script: a kill of the group ends them together
+                self.procs.append(subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env))
+        self.base = f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                body = requests.get(f"{self.base}/readyz", timeout=3).json()
+                if body.get("ready"):
+                    return
+            except (requests.RequestException, ValueError):
+                pass
+            time.sleep(0.5)
+        raise HistoryError(f"the history's web processes are not ready after {timeout:.0f}s")
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+# ---------------------------------------------------------------------------------------------- the run
+class Writer:
+    def __init__(self, base: str, files: Files, refs: dict, timeout: float = 60):
+        self.base = base.rstrip("/")
+        self.http = requests.Session()
+        self.files = files
+        self.refs = refs
+        self.tokens: dict[str, str] = {}
+        self.timeout = timeout
+        self.calls = 0
+
+    def _fill(self, value):
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}") and value[1:-1] in self.refs:
+            return self.refs[value[1:-1]]
+        if isinstance(value, dict):
+            return {k: self._fill(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._fill(v) for v in value]
+        return value
+
+    def path_of(self, path: str) -> str | None:
+        parts = []
+        for part in path.split("/"):
+            if part.startswith("{"):
+                if part[1:-1] not in self.refs:
+                    return None  # what it acts on was never made (e.g. a step of a cut year): skipped
+                part = self.refs[part[1:-1]]
+            parts.append(part)
+        return "/".join(parts)
+
+    def login(self, user: str) -> None:
+        r = self.http.post(f"{self.base}{API}/auth/login", json={"username": user, "password": PASSWORD},
+                           timeout=self.timeout)
+        if r.status_code != 200:
+            raise HistoryError(f"login {user}: {r.status_code} {r.text[:300]}")
+        self.tokens[user] = r.json()["access_token"]
+
+    def logout(self) -> None:
+        for token in self.tokens.values():
+            try:
+                self.http.post(f"{self.base}{API}/auth/logout", headers={"Authorization": f"Bearer {token}"},
+                               timeout=self.timeout)
+            except requests.RequestException:
+                pass
+
+    def post(self, user: str, path: str, body: dict, key: str, tolerate=()) -> dict | None:
+        headers = {"Authorization": f"Bearer {self.tokens[user]}", "Idempotency-Key": key}
+        for attempt in range(5):
+            try:
+                r = self.http.post(f"{self.base}{API}{path}", json=body, headers=headers, timeout=self.timeout)
+            except requests.RequestException as exc:  # a lost answer: the same key again is safe
+                if attempt == 4:
+                    raise HistoryError(f"POST {path}: {exc}") from exc
+                time.sleep(1 + attempt)
+                continue
+            self.calls += 1
+            if r.status_code in (200, 201, 202):
+                return r.json() if r.content else {}
+            if r.status_code in tolerate:
+                return None
+            if r.status_code in (429, 502, 503, 504) and attempt < 4:
+                time.sleep(1 + attempt)
+                continue
+            raise HistoryError(f"POST {path}: {r.status_code} {r.text[:400]}")
+        return None
+
+    def step(self, day: date, n: int, s: Step) -> None:
+        path = self.path_of(s.path)
+        if path is None:
+            return
+        self.files.move_clock(_at(day, s.minute))
+        out = self.post(s.user, path, self._fill(s.body), f"demo-history:{day.isoformat()}:{n}", s.tolerate)
+        if s.ref and out:
+            found = out.get("id") or out.get("_id")
+            if not found:
+                raise HistoryError(f"POST {path} answered no id: {str(out)[:200]}")
+            self.refs[s.ref] = found
+
+
+def ensure_accounts(base: str) -> None:
+    """The history's two accounts, made by the district admin on the platform (409: made before)."""
+    http = requests.Session()
+    r = http.post(f"{base}{API}/auth/login", json={"username": "district_admin", "password": PASSWORD}, timeout=30)
+    if r.status_code != 200:
+        raise HistoryError(f"login district_admin: {r.status_code} {r.text[:200]}")
+    headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    for username, (name, grants) in ACCOUNTS.items():
+        r = http.post(f"{base}{API}/users", headers=headers, timeout=30,
+                      json={"username": username, "name": name, "password": PASSWORD, "grants": grants})
+        if r.status_code not in (201, 409):
+            raise HistoryError(f"account {username}: {r.status_code} {r.text[:200]}")
+
+
+def wait_for_tree(base: str, timeout: float = 120) -> None:
+    """Every service knows the demo communities (the org tree reaches them by events after start)."""
+    http = requests.Session()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            r = http.post(f"{base}{API}/auth/login", json={"username": CLERK, "password": PASSWORD}, timeout=30)
+            headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+            if all(http.get(f"{base}{API}/{svc}/org-units/{c}", headers=headers, timeout=10).status_code == 200
+                   for svc in ("petition", "welfare", "volunteer", "security") for c in COMMUNITIES):
+                return
+        except (requests.RequestException, ValueError, KeyError):
+            pass
+        time.sleep(1)
+    raise HistoryError("the services do not know the demo district's communities")
+
+
+def generate(env: dict, today: date | None = None) -> dict:
+    data_dir = Path(env["LIANDONG_DATA_DIR"])
+    files = Files(data_dir)
+    scale = float(env.get("LIANDONG_DEMO_HISTORY_SCALE") or 1.0)
+    today = today or datetime.now(CHINA).date()
+    state = files.state()
+    if state.get("today"):  # a resumed run finishes the plan it began, cut at the same day
+        today = date.fromisoformat(state["today"])
+        scale = state["scale"]
+    the_plan = plan(today, scale)
+    days = list(the_plan.days)
+    calls_by_day = [len(the_plan.days[d]) for d in days]
+    total = sum(calls_by_day) or 1
+    refs = state.get("refs", {})
+    first = state.get("days_done", 0)
+    started = time.time()
+    seconds_before = state.get("seconds", 0.0)
+    progress = {"state": "running", "pid": os.getpid(), "from": days[0].isoformat() if days else None,
+                "to": days[-1].isoformat() if days else None, "scale": scale, "seed": SEED,
+                "days_total": len(days), "calls_total": total, "resumed": first > 0}
+
+    def save(n_days: int, state_too: bool = True, **extra) -> None:
+        done_calls = sum(calls_by_day[:n_days])
+        seconds = round(seconds_before + time.time() - started, 1)
+        progress.update(days_done=n_days, calls_done=done_calls, percent=int(100 * done_calls / total),
+                        seconds=seconds)
+        progress.update(extra)
+        files.save(progress, {"today": today.isoformat(), "scale": scale, "days_done": n_days, "refs": refs,
+                              "seconds": seconds} if state_too else None)
+
+    save(first, state_too=False, starting=True)
+    real = env.get("LIANDONG_DEMO_HISTORY_GATEWAY") or f"http://127.0.0.1:{env.get('LIANDONG_GATEWAY_PORT', DEFAULT_PORTS['gateway'])}"
+    ensure_accounts(real)
+    files.move_clock(_at(days[first], 0) if first < len(days) else None)
+    procs = HistoryProcesses(env, files)
+    try:
+        procs.wait_ready()
+        wait_for_tree(procs.base)
+        writer = Writer(procs.base, files, refs)
+        for user in ACCOUNTS:
+            writer.login(user)
+        save(first, state_too=False, starting=False)
+        for i in range(first, len(days)):
+            day = days[i]
+            for n, s in enumerate(the_plan.days[day]):
+                writer.step(day, n, s)
+            save(i + 1)
+        files.move_clock(None)
+        writer.logout()
+    finally:
+        procs.stop()
+    counts = {k: v for k, v in sorted(the_plan.counts.items())}
+    save(len(days), state="done", percent=100, counts=counts, finished_at=_iso(datetime.now(timezone.utc)))
+    return progress
+
+
+def main() -> int:
+    env = dict(os.environ)
+    data_dir = Path(env.get("LIANDONG_DATA_DIR", "data"))
+    env["LIANDONG_DATA_DIR"] = str(data_dir)
+    if done(data_dir):
+        return 0
+    try:
+        result = generate(env)
+    except Exception as exc:  # noqa: BLE001 - said in the progress; run.py starts it again (it resumes)
+        files = Files(data_dir)
+        files.save(dict(files.progress(), state="failed", error=str(exc)[:500]))
+        print(f"demo history failed (it resumes at the next attempt): {exc}", file=sys.stderr, flush=True)
+        return 1
+    print(f"demo history generated: {result['days_total']} days, {result['calls_total']} calls in "
+          f"{result['seconds']}s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
