@@ -28,6 +28,7 @@ import json
 import os
 import platform as host_platform
 import random
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -898,6 +899,8 @@ def write_results() -> None:
 
 
 def main() -> int:
+    # stopped from outside (a test's timeout, Ctrl-C): the finally blocks stop every server this run started
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"Liandong benchmarks — {date.today()} on {host_platform.node()} "
           f"({os.cpu_count()} cores, Python {host_platform.python_version()}), {EVENTS:,} events, parts {PARTS}",
