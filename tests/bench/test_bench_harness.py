@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SLOW_MACHINE = ("only ", "reached ")  # the starts of the refusals a loaded machine may cause
+# the refusals a loaded machine may cause (too few samples, the asked rate not reached), wherever they stand
+SLOW_MACHINE = re.compile(r"only [\d,]+ (samples|events)|reached \d+/s of the")
 
 
 def test_the_bench_harness_runs_the_production_path_and_checks_its_figures(tmp_path):
@@ -52,7 +54,7 @@ def test_the_bench_harness_runs_the_production_path_and_checks_its_figures(tmp_p
         assert any(name.startswith(wanted) for name in figures), (wanted, list(figures))
     for r in results:
         if r["refused"]:
-            assert r["refused"].startswith(SLOW_MACHINE), r  # never failed calls, never an incomplete drain
+            assert SLOW_MACHINE.search(r["refused"]), r  # never failed calls, never an incomplete drain
         else:
             assert r["value"] is not None, r
         if r["unit"] == "ms" and r["method"]:
