@@ -16,7 +16,7 @@ help:
 	@echo "make test   install what tests need, start Kafka and FerretDB, run every test"
 	@echo "make test SERVICE=petition   one service's tests, the contract suites, its architecture and API style"
 	@echo "            rows (any of: $$($(BIN)/python -m liandong.registry names 2>/dev/null || echo 'see liandong/registry.py'))"
-	@echo "make bench  measure the platform beside the raw limits of this machine (artifacts/bench/)"
+	@echo "make bench  measure the platform beside the raw limits of this machine (artifacts/bench/; exits 1 on a refused figure or a failed check)"
 
 $(STAMP): $(foreach p,$(PACKAGES),$(p)/pyproject.toml) constraints.txt requirements-test.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'

@@ -1,0 +1,40 @@
+"""The raw limit for the projector: a bare kafka-python loop (poll, json.loads, commit), run as a process so
+several can share one consumer group, as several gateway workers do.
+
+    python bare_consumer.py <bootstrap> <group> <topic> [<topic> ...]
+
+With MONGO_URI and BARE_MONGO_DB set, each poll's events are also counted into a MongoDB collection with one
+bulk of upserts ($inc per community and day): what a hand-written read model on the same server costs."""
+import json
+import os
+import sys
+from collections import Counter
+
+from kafka import KafkaConsumer
+
+
+def main() -> None:
+    bootstrap, group, *topics = sys.argv[1:]
+    consumer = KafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest",
+                             enable_auto_commit=False, max_poll_records=2000)
+    buckets = None
+    if os.environ.get("BARE_MONGO_DB"):
+        import pymongo
+
+        buckets = pymongo.MongoClient(os.environ["MONGO_URI"])[os.environ["BARE_MONGO_DB"]]["buckets"]
+    while True:
+        polled = consumer.poll(timeout_ms=1000, max_records=2000)
+        counts: Counter = Counter()
+        for records in polled.values():
+            for m in records:
+                event = json.loads(m.value)
+                counts[(event.get("org_path", ""), event.get("occurred_at", "")[:10])] += 1
+        if buckets is not None and counts:
+            buckets.bulk_write([pymongo.UpdateOne({"_id": f"{path}|{day}"}, {"$inc": {"n": n}}, upsert=True)
+                                for (path, day), n in counts.items()], ordered=False)
+        if polled:
+            consumer.commit()
+
+
+if __name__ == "__main__":
+    main()

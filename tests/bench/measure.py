@@ -1,0 +1,157 @@
+"""How `make bench` measures, in one place, so every figure is taken the same way and refused the same way.
+
+- Load: wrk (loopback only, bounded in time). Its own `done()` hook writes the counts and percentiles as
+  JSON: every completed response is one latency sample in wrk's histogram (µs resolution), so a
+  percentile is an order statistic over all of them, not an interpolation of a few.
+- Errors: wrk's non-2xx/3xx answers plus its socket errors (connect, read, write, timeout) are failures;
+  a figure is refused (recorded with `refused`, no value) when more than 0.1 % of calls failed. Req/s
+  counts the successful answers only.
+- Paced load (latency beside latency): wrk's `delay()` after each answer, the same connections and the same
+  pause for both sides; each side's achieved rate is recorded, and a latency is refused when its side did
+  not reach 90 % of the asked rate (a closed loop: a slower server is offered less; the check says when).
+- Warm-up: every server gets `WARMUP` seconds of the same load before anything is timed.
+- Our own timed loops (HTTP reads): at least `MIN_SAMPLES` samples; percentile by the nearest-rank method
+  (the smallest sample with at least p % of the samples at or below it).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+MAX_FAILED = 0.001  # a figure with more than 0.1 % failed calls is refused
+MIN_SAMPLES = 200
+WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
+
+LUA = """
+wrk.method = "%(method)s"
+wrk.headers["Content-Type"] = "application/json"
+%(auth)s
+local bodies = {%(bodies)s}
+request = function()
+  if #bodies == 0 then return wrk.format(nil, nil, nil, nil) end
+  return wrk.format(nil, nil, nil, bodies[math.random(#bodies)])
+end
+%(pace)s
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('BENCH_RESULT {"requests": %%d, "duration_us": %%d, "status_errors": %%d, ' ..
+    '"socket_errors": %%d, "p50_us": %%d, "p90_us": %%d, "p99_us": %%d, "max_us": %%d}\\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
+"""
+
+
+def wrk(url: str, bodies: list[dict] | None = None, token: str = "", seconds: float = 10, connections: int = 16,
+        rate: float | None = None, threads: int = 2) -> dict:
+    """Load for `seconds` (bounded); POSTs a body picked at random from `bodies`, or GETs when there are none."""
+    assert url.startswith("http://127.0.0.1:"), "the load stays on this machine"
+    bodies = bodies or []
+    pace = ""
+    if rate:
+        pace = f"function delay() return {connections * 1000.0 / rate:.3f} end"
+    script = LUA % {"method": "POST" if bodies else "GET",
+                    "auth": f'wrk.headers["Authorization"] = "Bearer {token}"' if token else "",
+                    "bodies": ",".join("[[" + json.dumps(b, ensure_ascii=False) + "]]" for b in bodies), "pace": pace}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(script)
+    try:
+        out = subprocess.run(["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+                              "--timeout", "10s", "-s", fh.name, url],
+                             capture_output=True, text=True, timeout=seconds + 60).stdout
+    finally:
+        os.unlink(fh.name)
+    m = re.search(r"BENCH_RESULT (\{.*\})", out)
+    if not m:
+        raise RuntimeError(f"wrk gave no result: {out[-500:]}")
+    r = json.loads(m.group(1))
+    failed = r["status_errors"] + r["socket_errors"]
+    secs = r["duration_us"] / 1e6
+    return {"requests": r["requests"], "failed": failed, "failed_share": failed / max(1, r["requests"]),
+            "rps": (r["requests"] - failed) / secs, "rate_asked": rate, "samples": r["requests"],
+            "p50_ms": r["p50_us"] / 1000, "p90_ms": r["p90_us"] / 1000, "p99_ms": r["p99_us"] / 1000,
+            "max_ms": r["max_us"] / 1000, "method": "wrk histogram over every answer"}
+
+
+def refusal(result: dict, rate_floor: float = 0.9) -> str:
+    """Why a load's figures cannot be used ("" when they can)."""
+    if result["failed_share"] > MAX_FAILED:
+        return f"{result['failed']} of {result['requests']} calls failed (> {MAX_FAILED:.1%})"
+    if result.get("samples", 0) < MIN_SAMPLES:
+        return f"only {result.get('samples', 0)} samples (< {MIN_SAMPLES})"
+    if result.get("rate_asked") and result["rps"] < rate_floor * result["rate_asked"]:
+        return f"reached {result['rps']:.0f}/s of the {result['rate_asked']:.0f}/s asked"
+    return ""
+
+
+def percentile(samples: list[float], p: float) -> float:
+    """Nearest rank: the smallest sample with at least p % of all samples at or below it."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def timed_gets(get, n: int = MIN_SAMPLES, warmup: int = 10) -> dict:
+    """`n` sequential calls of `get()` (which returns an HTTP status) after `warmup` untimed ones."""
+    failed = 0
+    for _ in range(warmup):
+        get()
+    samples = []
+    for _ in range(n):
+        t = time.perf_counter()
+        status = get()
+        samples.append((time.perf_counter() - t) * 1000)
+        failed += not 200 <= status < 300
+    return {"samples": n, "requests": n, "failed": failed, "failed_share": failed / n,
+            "p50_ms": percentile(samples, 50), "p95_ms": percentile(samples, 95), "p99_ms": percentile(samples, 99),
+            "method": "nearest rank"}
+
+
+# -- processes -----------------------------------------------------------------------------------
+
+def wait_http(url: str, timeout: float = 120, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited with {proc.returncode}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def gunicorn(app: str, port: int, env: dict, log: Path, workers: int = 1, threads: int = 8,
+             chdir: Path | None = None) -> subprocess.Popen:
+    """The services' own gunicorn settings (deploy/local/run.py), with `workers` processes."""
+    cmd = [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+           "--threads", str(threads), "--worker-class", "gthread", "--graceful-timeout", "5", "--timeout", "60"]
+    if chdir:
+        cmd += ["--chdir", str(chdir)]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(cmd + [app], env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    wait_http(f"http://127.0.0.1:{port}/healthz", proc=proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=60)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
