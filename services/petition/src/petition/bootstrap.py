@@ -10,9 +10,10 @@ from liandong.reencrypt import Store
 from liandong.worker import Worker
 
 from . import SERVICE
-from .api import hall, open311, open311_keys, petitions, settings as settings_api
+from .api import attachments, hall, open311, open311_keys, petitions, settings as settings_api
 from .handlers import disputes
 from .service_layer import UseCases
+from .service_layer.attachments import petition_attachments
 
 DEADLINE_SCAN_SECONDS = 5.0  # two indexed queries; frequent enough that an overdue case shows at once
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.register_blueprint(open311.blueprint(uses, uses.keys))
     app.register_blueprint(open311_keys.blueprint(uses.keys))
     app.register_blueprint(hall.blueprint(uses))
+    app.register_blueprint(attachments.blueprint(petition_attachments(platform.deps, uses.cases)))
     return app
 
 
@@ -52,6 +54,7 @@ def create_worker(settings: Settings | None = None, scan_seconds: float = DEADLI
     uses.cases.prepare()
     uses.keys.prepare()  # the key index, and the documented demo key in demo mode
     uses.hall.prepare()
+    petition_attachments(platform.deps, uses.cases).repo.prepare()
     return platform.create_worker(outbox_collections=[uses.repo.collection, uses.hall.matters.collection,
                                                       uses.hall.window.collection], handlers=disputes.handlers(uses.cases),
                                   periodic=[(scan_seconds, uses.scan_deadlines)])
