@@ -262,12 +262,14 @@ def clean_filename(name: str | None, extension: str) -> str:
 @dataclass(frozen=True)
 class RecordKind:
     """A kind of record that takes attachments: `records` as in its path (`petitions`), `reach(principal,
-    record_id) -> org_path` the owning service's access check (out of scope: NotFound), and whether a file
-    of it is personal data (its download audited as a personal-data read)."""
+    record_id) -> org_path` the owning service's access check for reading (out of scope: NotFound), `add_reach`
+    the one for adding a file when it differs (a patrol run: who patrols it), and whether a file of it is
+    personal data (its download audited as a personal-data read)."""
 
     records: str
     reach: Callable
     sensitive: bool = True
+    add_reach: Callable | None = None
 
 
 class AttachmentRecords:
@@ -337,26 +339,29 @@ class RecordAttachments:
         self.repo = repo
         self.kinds = {k.records: k for k in kinds}
 
-    def _reach(self, principal, records: str, record_id: str) -> tuple[RecordKind, str]:
+    def _reach(self, principal, records: str, record_id: str, adding: bool = False) -> tuple[RecordKind, str]:
         kind = self.kinds[records]
-        return kind, kind.reach(principal, record_id)
+        return kind, ((kind.add_reach if adding else None) or kind.reach)(principal, record_id)
 
-    def add(self, principal, records: str, record_id: str, data: bytes, filename: str | None,
-            keep_location: bool = False, label: str | None = None) -> dict:
+    def add(self, principal, records: str, record_id: str, upload: Callable[[], dict]) -> dict:
+        """`upload()` reads the file and its form (`data`, `filename`, `keep_location`, `label`) once the record is
+        reached: a caller out of scope learns nothing from a 422 about what they sent."""
         from .ids import new_id
         from .idempotency import derived_id
 
-        _, org_path = self._reach(principal, records, record_id)
+        _, org_path = self._reach(principal, records, record_id, adding=True)
+        form = upload()
+        label = form.get("label")
         if self.repo.count(records, record_id) >= MAX_PER_RECORD:
             raise refused(f"这条记录已有 {MAX_PER_RECORD} 个附件，不能再添加")
-        processed = process(data, keep_location)
+        processed = process(form["data"], form.get("keep_location", False))
         doc = {"_id": derived_id(f"attachment {records} {record_id}") or new_id(), "records": records,
                "record_id": record_id, "org_path": org_path, "kind": processed.kind,
                "content_type": processed.content_type, "size": len(processed.data), "sha256": processed.sha256,
                "width": processed.width, "height": processed.height, "location_kept": processed.location_kept,
                "has_thumbnail": processed.thumbnail is not None, "label": label or None,
                "uploaded_by": principal.user_id, "uploaded_at": self.repo.clock.now_iso()}
-        return self.repo.view(self.repo.add(doc, processed, clean_filename(filename, processed.extension)))
+        return self.repo.view(self.repo.add(doc, processed, clean_filename(form.get("filename"), processed.extension)))
 
     def page(self, principal, records: str, record_id: str, page: int, page_size: int):
         self._reach(principal, records, record_id)

@@ -63,7 +63,8 @@ def _form() -> dict:
     if upload is None:
         raise refused("请选择要上传的照片或文件（multipart/form-data 的 file 字段）")
     data = AttachmentForm().load({**request.form.to_dict(), "file": upload})
-    return {**data, "data": upload.read(), "filename": upload.filename}
+    return {"data": upload.read(), "filename": upload.filename, "keep_location": data["keep_location"],
+            "label": data["label"]}
 
 
 def _file(download, thumbnail: bool) -> Response:
@@ -78,30 +79,30 @@ def _file(download, thumbnail: bool) -> Response:
     return out
 
 
-def install(bp: Blueprint, use_cases: RecordAttachments, records: str, *, what: str, permission: str,
-            tags: list[str]) -> None:
-    """Add the attachment routes of `records` (as in its path: `petitions`) to the service's blueprint; `what`
-    names the record in the summaries, `permission` the one the OpenAPI document names (the use case checks)."""
-    base = f"/{records}/<record_id>/attachments"
+def install(bp: Blueprint, use_cases: RecordAttachments, records: str, record_id: str, *, what: str,
+            permission: str, tags: list[str]) -> None:
+    """Add the attachment routes of `records` (as in its path: `petitions`, its id named `record_id` as in the
+    record's own routes: `petition_id`) to the service's blueprint; `what` names the record in the summaries,
+    `permission` the one the OpenAPI document names (the use case checks)."""
+    base = f"/{records}/<{record_id}>/attachments"
     name = records.replace("-", "_")
 
-    def add(record_id: str):
+    def add(**ids):
         load_query(NoQuery)
-        form = _form()
-        return use_cases.add(current_principal(), records, record_id, form["data"], form["filename"],
-                             form["keep_location"], form["label"]), 201
+        # the form is read once the record is reached: out of scope is a 404 whatever was sent
+        return use_cases.add(current_principal(), records, ids[record_id], _form), 201
 
-    def listing(record_id: str):
+    def listing(**ids):
         q = load_query(AttachmentsQuery)
-        return use_cases.page(current_principal(), records, record_id, q["page"], q["page_size"]).body()
+        return use_cases.page(current_principal(), records, ids[record_id], q["page"], q["page_size"]).body()
 
-    def download(record_id: str, attachment_id: str):
+    def download(attachment_id: str, **ids):
         load_query(NoQuery)
-        return _file(use_cases.download(current_principal(), records, record_id, attachment_id), False)
+        return _file(use_cases.download(current_principal(), records, ids[record_id], attachment_id), False)
 
-    def thumbnail(record_id: str, attachment_id: str):
+    def thumbnail(attachment_id: str, **ids):
         load_query(NoQuery)
-        return _file(use_cases.download(current_principal(), records, record_id, attachment_id, True), True)
+        return _file(use_cases.download(current_principal(), records, ids[record_id], attachment_id, True), True)
 
     media = tuple(sorted({t for t, _ in TYPES.values()}))
     for fn, rule, method, doc in (

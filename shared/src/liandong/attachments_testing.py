@@ -75,3 +75,50 @@ def s3_env(s3_endpoint) -> dict:
             "LIANDONG_S3_BUCKET": unique("att-"), "LIANDONG_S3_CREATE_BUCKET": "1",
             "LIANDONG_S3_ACCESS_KEY": os.environ.get("S3_ACCESS_KEY", TEST_ACCESS_KEY),
             "LIANDONG_S3_SECRET_KEY": os.environ.get("S3_SECRET_KEY", TEST_SECRET_KEY)}
+
+
+def upload(client, url: str, headers: dict, data: bytes, filename: str = "现场照片.jpg", **form):
+    """POST one file as the console sends it (multipart/form-data, the file in `file`)."""
+    fields = {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in form.items()}
+    return client.post(url, data={**fields, "file": (io.BytesIO(data), filename)}, headers=headers,
+                       content_type="multipart/form-data")
+
+
+def check_attachments(client, url: str, staff: dict, other_community: dict, reads=None) -> dict:
+    """What every record that takes attachments does (`url`: …/<records>/<id>/attachments), as `staff` who reach
+    the record and a worker of `other_community` who does not; `reads`: the service's personal_data_reads
+    collection when the record's files are personal data (each download recorded). Returns the photo's view."""
+    sent = upload(client, url, staff, photo(), "../现场照片.jpg", label="现场照片")
+    assert sent.status_code == 201, sent.get_json()
+    shown = sent.get_json()
+    assert (shown["filename"], shown["kind"], shown["label"], shown["location_kept"]) == \
+        ("现场照片.jpg", "jpeg", "现场照片", False)
+    got = client.get(f"{url}/{shown['id']}", headers=staff)
+    assert got.status_code == 200 and got.mimetype == "image/jpeg"
+    assert gps_of(got.data) == {} and exif_of(got.data) == {}  # the position and the camera removed
+    thumb = client.get(f"{url}/{shown['id']}/thumbnail", headers=staff)
+    from PIL import Image
+
+    with Image.open(io.BytesIO(thumb.data)) as img:
+        assert thumb.status_code == 200 and max(img.size) == 320
+
+    kept = upload(client, url, staff, photo(), "位置.jpg", keep_location=True)
+    assert kept.status_code == 201 and kept.get_json()["location_kept"] is True
+    assert gps_of(client.get(f"{url}/{kept.get_json()['id']}", headers=staff).data) == WHERE
+
+    listed = client.get(url, headers=staff).get_json()
+    assert [a["id"] for a in listed["items"]] == [shown["id"], kept.get_json()["id"]] and listed["total"] == 2
+
+    renamed = upload(client, url, staff, b"MZ\x90\x00" + b"\x00" * 64, "照片.jpg")  # a program named like a photo
+    assert renamed.status_code == 422 and "不支持这种文件" in renamed.get_json()["error"]["fields"]["file"][0]
+    large = upload(client, url, staff, pdf() + b"\x00" * (10 * 1024 * 1024), "扫描件.pdf")
+    assert large.status_code == 422 and "文件太大" in large.get_json()["error"]["fields"]["file"][0]
+
+    for path in (url, f"{url}/{shown['id']}", f"{url}/{shown['id']}/thumbnail"):
+        assert client.get(path, headers=other_community).status_code == 404, path
+    assert upload(client, url, other_community, photo()).status_code == 404
+
+    if reads is not None:
+        audited = [r for r in reads.find({}) if r["path"].endswith(f"/attachments/{shown['id']}")]
+        assert [r["fields"] for r in audited] == [["attachment"]]  # the download, by the worker who reached it
+    return shown

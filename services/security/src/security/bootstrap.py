@@ -10,11 +10,12 @@ from liandong.worker import Worker
 
 from . import SERVICE
 from .adapters.repositories import Repositories
-from .api import import_routes
+from .api import attachment_routes, import_routes
 from .api.routes import blueprint
 from .config import SecuritySettings
 from .handlers import handlers
 from .service_layer import SecurityService
+from .service_layer.attachments import security_attachments
 from .service_layer.jobs import announce_expiring_permits, flag_overdue_visits, record_lapsed_permits
 from .service_layer.visits import review_register
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, security_settings: SecuritySett
     service = SecurityService.build(platform.deps, repos, security_settings or SecuritySettings.from_env())
     app.register_blueprint(blueprint(service))
     app.register_blueprint(import_routes.blueprint(platform.deps, service))
+    app.register_blueprint(attachment_routes.blueprint(security_attachments(platform.deps, service)))
     return app
 
 
@@ -53,6 +55,7 @@ def create_worker(settings: Settings | None = None, scan_seconds: float = SCAN_S
     repos.prepare()
     configured = security_settings or SecuritySettings.from_env()
     service = SecurityService.build(platform.deps, repos, configured)
+    security_attachments(platform.deps, service).repo.prepare()
 
     def scan_permits() -> None:
         announce_expiring_permits(repos, platform.clock)

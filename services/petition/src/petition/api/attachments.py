@@ -9,5 +9,6 @@ from liandong.attachments_routes import install
 
 def blueprint(use_cases: RecordAttachments) -> Blueprint:
     bp = Blueprint("petition_attachments", __name__, url_prefix="/api/v1/petition")
-    install(bp, use_cases, "petitions", what="a petition", permission="petition:read", tags=["attachments"])
+    install(bp, use_cases, "petitions", "petition_id", what="a petition", permission="petition:read",
+            tags=["attachments"])
     return bp
