@@ -30,8 +30,12 @@ class S3Store:
             "s3", endpoint_url=self.endpoint, aws_access_key_id=self.access_key,
             aws_secret_access_key=self.secret_key, region_name=self.region,
             # path-style: S3-compatible servers on one host name (no per-bucket DNS); a few retries, short waits
+            # checksums only where S3 requires them: botocore's default (CRC32 trailers, aws-chunked bodies since
+            # 1.36) is refused as NotImplemented by S3-compatible servers that predate it
             config=Config(s3={"addressing_style": "path"}, signature_version="s3v4", connect_timeout=5,
-                          read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}))
+                          read_timeout=30, retries={"max_attempts": 3, "mode": "standard"},
+                          request_checksum_calculation="when_required",
+                          response_checksum_validation="when_required"))
         if self.create_bucket:
             self.ensure_bucket()
 

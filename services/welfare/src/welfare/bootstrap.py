@@ -12,10 +12,12 @@ from . import SERVICE
 from .adapters.programme_config import load_catalogue
 from .adapters.registers import load_registers
 from .adapters.stores import WelfareStores
+from .api import attachments
 from .api.routes import blueprints
 from .config import WelfareSettings
 from .handlers import handlers, redemption_sweeper
 from .service_layer import Welfare
+from .service_layer.attachments import welfare_attachments
 
 
 def create_platform(settings: Settings | None = None, **overrides) -> Platform:
@@ -37,6 +39,7 @@ def create_app(settings: Settings | None = None, welfare_settings: WelfareSettin
     app = platform.create_app()
     for bp in blueprints(welfare):
         app.register_blueprint(bp)
+    app.register_blueprint(attachments.blueprint(welfare_attachments(platform.deps, welfare)))
     app.extensions["welfare"] = welfare
     return app
 
@@ -64,6 +67,7 @@ def personal_stores(platform: Platform) -> list[Store]:
 def create_worker(settings: Settings | None = None, welfare_settings: WelfareSettings | None = None,
                   **overrides) -> Worker:
     platform, welfare, ws = create_welfare(settings, welfare_settings, **overrides)
+    welfare_attachments(platform.deps, welfare).repo.prepare()
     worker = platform.create_worker(
         outbox_collections=welfare.stores.outbox_collections() + welfare.employment.records.outbox_collections(),
         handlers=handlers(welfare),
