@@ -41,14 +41,11 @@ def test_a_patrol_runs_photos_are_added_by_its_patrol_and_read_in_scope_unaudite
 
 
 def test_the_resident_who_reported_an_incident_adds_photos_to_it(svc):
-    mine = incident(svc, role="resident", where=dict(org_unit="jiayuan-b1", org_path="/chuanying/huangqi/jiayuan/b1/"),
-                    user_id="r-sun")
+    mine = incident(svc, role="resident", user_id="r-sun")
     url = f"{API}/incidents/{mine['id']}/attachments"
-    me = svc.headers("resident", dict(org_unit="jiayuan-b1", org_path="/chuanying/huangqi/jiayuan/b1/"), user_id="r-sun")
-    sent = upload(svc.client, url, me, photo(), "被盗现场.jpg")
+    sent = upload(svc.client, url, svc.headers("resident", user_id="r-sun"), photo(), "被盗现场.jpg")
     assert sent.status_code == 201, sent.get_json()
-    other = svc.headers("resident", dict(org_unit="jiayuan-b1", org_path="/chuanying/huangqi/jiayuan/b1/"),
-                        user_id="r-zhou")
+    other = svc.headers("resident", user_id="r-zhou")
     assert svc.client.get(f"{url}/{sent.get_json()['id']}", headers=other).status_code == 404
     assert svc.client.get(f"{url}/{sent.get_json()['id']}", headers=svc.headers()).status_code == 200
 
