@@ -5,7 +5,7 @@
 # <cache>/s3proxy/libs (as kafka.sh fetches Kafka's) and are reused from then on.
 #
 # Why not SeaweedFS built from its Go module (as ferretdb.sh builds FerretDB): its `weed` command pulls 1,739
-# packages (~1.5 GB of module sources: every cloud's SDK, Arrow, Iceberg…); after 25 minutes on a 2-core
+# packages (over a gigabyte of module sources: every cloud SDK, Arrow, Iceberg…); after 25 minutes on a 2-core
 # machine about a fifth of them were compiled, and CI builds on a fresh machine inside a 60-minute `make test`.
 # S3Proxy: 171 jars (54 MB) fetched in 2 minutes, started in 20 s (docs/attachments.md).
 #
