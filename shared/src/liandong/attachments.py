@@ -282,6 +282,7 @@ class AttachmentRecords:
         self.collection = deps.db.collection(self.COLLECTION)
         self.cipher = deps.cipher
         self.clock = deps.clock
+        self.org = deps.org
         self.store = store if store is not None else store_for(deps.service, deps.settings.data_dir)
 
     def prepare(self) -> None:
@@ -310,11 +311,16 @@ class AttachmentRecords:
     def find(self, records: str, record_id: str, attachment_id: str) -> dict | None:
         return self.collection.find_one({"_id": attachment_id, "records": records, "record_id": record_id})
 
-    def page(self, records: str, record_id: str, page: int, page_size: int):
+    def page(self, records: str, record_id: str, query: dict):
+        """One record's files, oldest first; `query` a loaded list query (its from/to bound the upload time)."""
         from .listing import page_of
 
-        return page_of(self.collection, {"records": records, "record_id": record_id}, page=page,
-                       page_size=page_size, sort=[("uploaded_at", 1), ("_id", 1)], load=self.view)
+        filter: dict = {"records": records, "record_id": record_id}
+        uploaded = {op: query[k] for op, k in (("$gte", "from_"), ("$lte", "to")) if query.get(k)}
+        if uploaded:
+            filter["uploaded_at"] = uploaded
+        return page_of(self.collection, filter, page=query["page"], page_size=query["page_size"],
+                       sort=[("uploaded_at", 1), ("_id", 1)], load=self.view)
 
     def content(self, doc: dict, thumbnail: bool = False) -> bytes:
         try:
@@ -363,9 +369,15 @@ class RecordAttachments:
                "uploaded_by": principal.user_id, "uploaded_at": self.repo.clock.now_iso()}
         return self.repo.view(self.repo.add(doc, processed, clean_filename(form.get("filename"), processed.extension)))
 
-    def page(self, principal, records: str, record_id: str, page: int, page_size: int):
-        self._reach(principal, records, record_id)
-        return self.repo.page(records, record_id, page, page_size)
+    def page(self, principal, records: str, record_id: str, query: dict):
+        """The record's files (a list like any other: `org_unit` keeps them only if the record lies in that unit's
+        subtree; `from`/`to` bound the upload time)."""
+        from .listing import Page
+
+        _, org_path = self._reach(principal, records, record_id)
+        if query.get("org_unit") and not org_path.startswith(self.repo.org.path_of(query["org_unit"], "org_unit")):
+            return Page([], 0, query["page"], query["page_size"])
+        return self.repo.page(records, record_id, query)
 
     def _one(self, principal, records: str, record_id: str, attachment_id: str) -> tuple[RecordKind, dict]:
         kind, _ = self._reach(principal, records, record_id)

@@ -51,13 +51,6 @@ class AttachmentSchema(Schema):
     uploaded_at = fields.String(metadata={"format": "date-time"})
 
 
-class AttachmentsQuery(ListQuery):
-    """One record's files: paged, no unit and no time (the record names both)."""
-
-    class Meta(ListQuery.Meta):
-        exclude = ("org_unit", "from_", "to")
-
-
 def _form() -> dict:
     upload = request.files.get("file")
     if upload is None:
@@ -93,8 +86,7 @@ def install(bp: Blueprint, use_cases: RecordAttachments, records: str, record_id
         return use_cases.add(current_principal(), records, ids[record_id], _form), 201
 
     def listing(**ids):
-        q = load_query(AttachmentsQuery)
-        return use_cases.page(current_principal(), records, ids[record_id], q["page"], q["page_size"]).body()
+        return use_cases.page(current_principal(), records, ids[record_id], load_query(ListQuery)).body()
 
     def download(attachment_id: str, **ids):
         load_query(NoQuery)
@@ -110,8 +102,9 @@ def install(bp: Blueprint, use_cases: RecordAttachments, records: str, record_id
                                          "removed, the location kept only with keep_location=true)",
                                  query=NoQuery, body=AttachmentForm, content_type="multipart/form-data",
                                  response=AttachmentSchema, status=201)),
-        (listing, base, "GET", dict(summary=f"The photos and documents attached to {what}, oldest first",
-                                    query=AttachmentsQuery, response=AttachmentSchema, many=True)),
+        (listing, base, "GET", dict(summary=f"The photos and documents attached to {what}, oldest first; "
+                                            "from/to: uploaded",
+                                    query=ListQuery, response=AttachmentSchema, many=True)),
         (download, f"{base}/<attachment_id>", "GET",
          dict(summary=f"One file attached to {what}, as kept (read like the record, and audited as a "
                       "personal-data read where the record is one)", query=NoQuery, also=media)),

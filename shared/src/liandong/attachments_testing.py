@@ -108,6 +108,10 @@ def check_attachments(client, url: str, staff: dict, other_community: dict, read
 
     listed = client.get(url, headers=staff).get_json()
     assert [a["id"] for a in listed["items"]] == [shown["id"], kept.get_json()["id"]] and listed["total"] == 2
+    # a list like any other: from/to bound the upload time, org_unit the record's unit
+    assert client.get(f"{url}?from=2999-01-01", headers=staff).get_json()["total"] == 0
+    assert client.get(f"{url}?org_unit=huangniling", headers=staff).get_json()["total"] == 0
+    assert client.get(f"{url}?page_size=1&page=2", headers=staff).get_json()["items"][0]["id"] == kept.get_json()["id"]
 
     renamed = upload(client, url, staff, b"MZ\x90\x00" + b"\x00" * 64, "照片.jpg")  # a program named like a photo
     assert renamed.status_code == 422 and "不支持这种文件" in renamed.get_json()["error"]["fields"]["file"][0]
