@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .attachments import check_key
+from .attachments_store import check_key
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from liandong.config import Settings
+from liandong.attachments import personal_fields as attachment_names
 from liandong.platform import Platform
 from liandong.reencrypt import Store
 from liandong.worker import Worker
@@ -65,7 +66,8 @@ def personal_stores(platform: Platform) -> list[Store]:
     uses = UseCases.of(platform.deps)
     repo, matters = uses.repo, uses.hall.matters
     return [Store(repo.collection, repo.personal, then=repo.reindex_petitioners),
-            Store(matters.collection, matters.personal)]  # the hall's residents
+            Store(matters.collection, matters.personal),  # the hall's residents
+            Store(petition_attachments(platform.deps, uses.cases).repo.collection, attachment_names())]
 
 
 def detect_overdue(settings: Settings | None = None, **overrides) -> dict:

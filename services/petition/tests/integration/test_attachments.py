@@ -38,3 +38,24 @@ def test_an_unknown_petition_or_attachment_is_a_404_and_a_document_has_no_thumbn
     assert svc.client.get(f"{url}/{doc['id']}/thumbnail", headers=svc.staff()).status_code == 404
     missing = svc.client.post(url, data={"label": "x"}, headers=svc.staff(), content_type="multipart/form-data")
     assert missing.status_code == 422 and "file" in missing.get_json()["error"]["fields"]
+
+
+def test_a_files_name_is_encrypted_at_rest_and_rotated_with_the_key(svc):
+    """The name a resident gave a file (张三身份证.jpg) is personal data: sealed in the database, declared for
+    `python -m liandong.reencrypt`, so a key rotation re-seals it and the API still answers it."""
+    from liandong.crypto import FieldCipher, is_encrypted
+    from liandong.reencrypt import reencrypt
+
+    import petition.bootstrap
+
+    url = f"/api/v1/petition/petitions/{svc.file()['id']}/attachments"
+    sent = upload(svc.client, url, svc.staff(), photo(), "张三身份证.jpg").get_json()
+    attachments = svc.platform.db.collection("attachments")
+    stored = attachments.find_one({"_id": sent["id"]})
+    assert is_encrypted(stored["filename"]) and "张三" not in repr(stored)
+    declared = [s for s in petition.bootstrap.personal_stores(svc.platform) if s.collection.name == "attachments"]
+    assert len(declared) == 1
+    rotated = FieldCipher("a-new-key-for-the-test-0123456789", previous=[svc.settings.encryption_key])
+    assert reencrypt(attachments, declared[0].personal, rotated)["rewritten"] == 1
+    assert rotated.decrypt(attachments.find_one({"_id": sent["id"]})["filename"], "attachments.filename") == \
+        "张三身份证.jpg"

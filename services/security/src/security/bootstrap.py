@@ -4,11 +4,13 @@ from __future__ import annotations
 from flask import Flask
 
 from liandong.config import Settings
+from liandong.attachments import personal_fields as attachment_names
 from liandong.platform import Platform
 from liandong.reencrypt import Store
 from liandong.worker import Worker
 
 from . import SERVICE
+from .adapters.attachments import attachment_records
 from .adapters.repositories import Repositories
 from .api import attachment_routes, import_routes
 from .api.routes import blueprint
@@ -43,7 +45,8 @@ def create_app(settings: Settings | None = None, security_settings: SecuritySett
 def personal_stores(platform: Platform) -> list[Store]:
     """Where the security service keeps personal data (`python -m liandong.reencrypt security`)."""
     repos = Repositories(platform.deps)
-    return [Store(r.collection, r.personal) for r in repos.aggregates if r.personal is not None]
+    return [Store(r.collection, r.personal) for r in repos.aggregates if r.personal is not None] + [
+        Store(attachment_records(platform.deps).collection, attachment_names())]  # the names of files (#22)
 
 
 def create_worker(settings: Settings | None = None, scan_seconds: float = SCAN_SECONDS,

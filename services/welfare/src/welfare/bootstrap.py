@@ -4,11 +4,13 @@ from __future__ import annotations
 from flask import Flask
 
 from liandong.config import Settings
+from liandong.attachments import personal_fields as attachment_names
 from liandong.platform import Platform
 from liandong.reencrypt import Store
 from liandong.worker import Worker
 
 from . import SERVICE
+from .adapters.attachments import attachment_records
 from .adapters.programme_config import load_catalogue
 from .adapters.registers import load_registers
 from .adapters.stores import WelfareStores
@@ -61,7 +63,8 @@ def personal_stores(platform: Platform) -> list[Store]:
         Store(stores.import_jobs.collection, stores.import_jobs.personal),  # the rows to fix of an import
         Store(stores.register_entries.collection, stores.register_entries.personal),  # the person registers (#20)
         Store(stores.register_services.collection, stores.register_services.personal)] + [
-        Store(r.collection, r.personal) for r in EmploymentStores(platform.deps).repositories()]  # 就业 / 社保 (#20)
+        Store(r.collection, r.personal) for r in EmploymentStores(platform.deps).repositories()] + [  # 就业 / 社保 (#20)
+        Store(attachment_records(platform.deps).collection, attachment_names())]  # the names of materials (#22)
 
 
 def create_worker(settings: Settings | None = None, welfare_settings: WelfareSettings | None = None,
