@@ -97,6 +97,7 @@ PY
 }
 
 # --- commands -------------------------------------------------------------------
+
 start_server_fresh_or_keep() {
   local mode="$1"  # fresh | keep
   local t0=$SECONDS
