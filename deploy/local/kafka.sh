@@ -61,35 +61,7 @@ source "$SCRIPT_DIR/server.sh"
 
 # --- jars -------------------------------------------------------------------
 
-pom_hash() { sha256sum "$POM" | cut -c1-16; }
-
-fetch_jars() {
-  local marker
-  marker="$LIBS/.fetched-$(pom_hash)"
-  [[ -f "$marker" ]] && return 0
-  command -v java >/dev/null || fail "java not found on PATH (Java 17+ required)"
-  command -v mvn >/dev/null || fail "mvn not found on PATH (needed once to fetch the Kafka jars)"
-  mkdir -p "$KDIR"
-  (
-    # serialise concurrent fetches (two ports started in parallel)
-    if command -v flock >/dev/null; then exec 9>"$KDIR/.fetch.lock"; flock 9; fi
-    [[ -f "$marker" ]] && exit 0
-    log "fetching Kafka jars from Maven Central into $LIBS (first run only)..."
-    local t0=$SECONDS staging="$KDIR/libs.staging.$$"
-    rm -rf "$staging"
-    if ! MAVEN_OPTS="${MAVEN_OPTS:-} -XX:-UsePerfData" mvn -q -B -f "$POM" dependency:copy-dependencies \
-        -DincludeScope=runtime -DoutputDirectory="$staging" \
-        -Dmaven.repo.local="$M2_REPO" >"$KDIR/fetch.log" 2>&1; then
-      tail -n 40 "$KDIR/fetch.log" >&2
-      rm -rf "$staging"
-      exit 1
-    fi
-    rm -rf "$LIBS"
-    mv "$staging" "$LIBS"
-    touch "$LIBS/.fetched-$(pom_hash)"
-    log "fetched $(find "$LIBS" -name '*.jar' | wc -l) jars in $((SECONDS - t0))s"
-  ) || { echo "Kafka could not be started: fetching jars with Maven failed (see $KDIR/fetch.log)" >&2; exit 1; }
-}
+# fetch_jars: server.sh (the runtime jars of $POM into $LIBS, once per version of the pom)
 
 # --- config -----------------------------------------------------------------
 

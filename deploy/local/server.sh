@@ -2,6 +2,8 @@
 # its pid in a file, found again by its command line (so a recycled pid is never taken for ours),
 # stopped with TERM and then KILL, and waited for until its probe answers.
 #
+# A server run from jars (kafka.sh, s3.sh) also sets POM, LIBS and M2_REPO and calls fetch_jars.
+#
 # The caller sets HOST, PORT, SERVER_DIR (the server's folder in the cache), CMDLINE_MARK (a part of the
 # server's command line that tells it is ours), STOP_TIMEOUT, START_TIMEOUT, NAME and TITLE, and defines
 # probe(). The server's data, pid and log are named here, once per port: servers on two ports never share.
@@ -120,4 +122,35 @@ dispatch() {
       exit 2
       ;;
   esac
+}
+
+# fetch_jars: the runtime jars of $POM from Maven Central into $LIBS, once per version of the pom (a marker names
+# its hash), through the Maven repository $M2_REPO; concurrent starts (two ports in parallel) wait for one fetch
+pom_hash() { sha256sum "$POM" | cut -c1-16; }
+
+fetch_jars() {
+  local marker
+  marker="$LIBS/.fetched-$(pom_hash)"
+  [[ -f "$marker" ]] && return 0
+  command -v java >/dev/null || fail "java not found on PATH (Java 17+ required)"
+  command -v mvn >/dev/null || fail "mvn not found on PATH (needed once to fetch the $TITLE jars)"
+  mkdir -p "$SERVER_DIR"
+  (
+    if command -v flock >/dev/null; then exec 9>"$SERVER_DIR/.fetch.lock"; flock 9; fi
+    [[ -f "$marker" ]] && exit 0
+    log "fetching $TITLE jars from Maven Central into $LIBS (first run only)..."
+    local t0=$SECONDS staging="$LIBS.staging.$$"
+    rm -rf "$staging"
+    if ! MAVEN_OPTS="${MAVEN_OPTS:-} -XX:-UsePerfData" mvn -q -B -f "$POM" dependency:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$staging" \
+        -Dmaven.repo.local="$M2_REPO" >"$SERVER_DIR/fetch.log" 2>&1; then
+      tail -n 40 "$SERVER_DIR/fetch.log" >&2
+      rm -rf "$staging"
+      exit 1
+    fi
+    rm -rf "$LIBS"
+    mv "$staging" "$LIBS"
+    touch "$LIBS/.fetched-$(pom_hash)"
+    log "fetched $(find "$LIBS" -name '*.jar' | wc -l) jars in $((SECONDS - t0))s"
+  ) || { echo "$TITLE could not be started: fetching jars with Maven failed (see $SERVER_DIR/fetch.log)" >&2; exit 1; }
 }

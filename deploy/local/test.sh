@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: start a real Kafka broker, a three-broker Kafka cluster and FerretDB (unless
-# KAFKA_BOOTSTRAP_SERVERS / KAFKA_CLUSTER_BOOTSTRAP_SERVERS / MONGO_URI already point at running
+# `make test`: start a real Kafka broker, a three-broker Kafka cluster, FerretDB and an S3-compatible server (unless
+# KAFKA_BOOTSTRAP_SERVERS / KAFKA_CLUSTER_BOOTSTRAP_SERVERS / MONGO_URI / S3_ENDPOINT already point at running
 # ones), run every test against them and the embedded adapters, stop what it started. If either cannot be started the run fails: nothing is skipped.
 #
 # `make test SERVICE=petition` (any name in liandong.registry): that service's own tests, the shared
@@ -44,6 +44,8 @@ backend() {
 }
 backend kafka KAFKA_BOOTSTRAP_SERVERS "127.0.0.1:${KAFKA_PORT:-19092}" "Kafka broker"
 backend ferretdb MONGO_URI "mongodb://127.0.0.1:${FERRETDB_PORT:-27018}" "MongoDB-protocol server"
+# attachments in a district's S3-compatible storage (S3Proxy, deploy/local/s3.sh; docs/attachments.md)
+backend s3 S3_ENDPOINT "http://127.0.0.1:${S3_PORT:-18333}" "S3-compatible server"
 # three brokers of their own for the fault tests, which kill them (tests/faults/test_kafka_cluster.py);
 # one service's run has no fault tests
 if [ -z "${SERVICE:-}" ]; then
@@ -74,7 +76,7 @@ fi
 "$HERE/axe.sh" install >/dev/null \
   || { echo "make test: axe-core could not be installed; failing, not skipping." >&2; exit 1; }
 
-echo "make test: Kafka, the Kafka cluster, FerretDB, Chromium, Spectral and axe-core ready in $((SECONDS - t_start)) s"
+echo "make test: Kafka, the Kafka cluster, FerretDB, S3Proxy, Chromium, Spectral and axe-core ready in $((SECONDS - t_start)) s"
 
 cd "$ROOT"
 t_tests=$SECONDS

@@ -97,6 +97,7 @@ def sees_internals(settings: Settings) -> bool:
 
 
 UPLOAD_LIMIT = 21 * 1024 * 1024  # liandong.imports.reading.MAX_FILE_BYTES and the form around it
+ATTACHMENT_LIMIT = 11 * 1024 * 1024  # liandong.attachments.MAX_BYTES and the form around it: a larger file is a 422
 
 
 def create_base_app(settings: Settings, readiness: dict[str, ReadinessCheck] | None = None) -> Flask:
@@ -126,6 +127,9 @@ def create_base_app(settings: Settings, readiness: dict[str, ReadinessCheck] | N
         if request.method == "POST" and "/imports/" in request.path:
             # an office's ledger (liandong.imports): up to 20 MB, read whole before anything is written
             limit = request.max_content_length = UPLOAD_LIMIT
+        elif request.method == "POST" and request.path.endswith("/attachments"):
+            # a photo or document on a record (liandong.attachments): up to 10 MB, said in the offices' words
+            limit = request.max_content_length = ATTACHMENT_LIMIT
         if (request.content_length or 0) > limit:
             raise RequestEntityTooLarge(f"the body is larger than {limit} bytes")
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 from flask import Flask
 
 from liandong.config import Settings
+from liandong.attachments import personal_fields as attachment_names
 from liandong.platform import Platform
 from liandong.reencrypt import Store
 from liandong.worker import Worker
 
 from . import SERVICE
-from .api import hall, open311, open311_keys, petitions, settings as settings_api
+from .api import attachments, hall, open311, open311_keys, petitions, settings as settings_api
 from .handlers import disputes
 from .service_layer import UseCases
+from .service_layer.attachments import petition_attachments
 
 DEADLINE_SCAN_SECONDS = 5.0  # two indexed queries; frequent enough that an overdue case shows at once
 
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.register_blueprint(open311.blueprint(uses, uses.keys))
     app.register_blueprint(open311_keys.blueprint(uses.keys))
     app.register_blueprint(hall.blueprint(uses))
+    app.register_blueprint(attachments.blueprint(petition_attachments(platform.deps, uses.cases)))
     return app
 
 
@@ -52,6 +55,7 @@ def create_worker(settings: Settings | None = None, scan_seconds: float = DEADLI
     uses.cases.prepare()
     uses.keys.prepare()  # the key index, and the documented demo key in demo mode
     uses.hall.prepare()
+    petition_attachments(platform.deps, uses.cases).repo.prepare()
     return platform.create_worker(outbox_collections=[uses.repo.collection, uses.hall.matters.collection,
                                                       uses.hall.window.collection], handlers=disputes.handlers(uses.cases),
                                   periodic=[(scan_seconds, uses.scan_deadlines)])
@@ -62,7 +66,8 @@ def personal_stores(platform: Platform) -> list[Store]:
     uses = UseCases.of(platform.deps)
     repo, matters = uses.repo, uses.hall.matters
     return [Store(repo.collection, repo.personal, then=repo.reindex_petitioners),
-            Store(matters.collection, matters.personal)]  # the hall's residents
+            Store(matters.collection, matters.personal),  # the hall's residents
+            Store(petition_attachments(platform.deps, uses.cases).repo.collection, attachment_names())]
 
 
 def detect_overdue(settings: Settings | None = None, **overrides) -> dict:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from liandong.attachments_testing import photo, upload
 from liandong.clock import LOCAL_TZ, from_iso, to_iso
 from liandong.testing import STORES
 
@@ -33,9 +34,12 @@ def test_every_petition_get_refuses_an_unknown_query_parameter_naming_it(make_sv
     assert {f"{API}/petitions", f"{API}/petitions/<petition_id>", f"{API}/petitions/<petition_id>/timeline",
             f"{API}/petitions/<petition_id>/duplicates", f"{API}/stats", f"{API}/config", f"{API}/roster",
             f"{API}/open311/keys", f"{API}/hall/items", f"{API}/hall/matters", f"{API}/hall/matters/<matter_id>",
-            f"{API}/hall/window-services", f"{API}/hall/stats"} == set(routes)
+            f"{API}/hall/window-services", f"{API}/hall/stats", f"{API}/petitions/<petition_id>/attachments",
+            f"{API}/petitions/<petition_id>/attachments/<attachment_id>",
+            f"{API}/petitions/<petition_id>/attachments/<attachment_id>/thumbnail"} == set(routes)
+    aid = upload(svc.client, f"{API}/petitions/{pid}/attachments", svc.staff(), photo()).get_json()["id"]
     for rule in routes:
-        path = rule[len(API):].replace("<petition_id>", pid).replace("<matter_id>", mid)
+        path = rule[len(API):].replace("<petition_id>", pid).replace("<matter_id>", mid).replace("<attachment_id>", aid)
         params = needs.get(path, {})
         svc.get(path, headers=svc.admin(), **params)  # 200 as asked
         for unknown in ("org_unit_id", "pagesize"):  # a misspelt filter, a misspelt paging parameter

@@ -4,17 +4,20 @@ from __future__ import annotations
 from flask import Flask
 
 from liandong.config import Settings
+from liandong.attachments import personal_fields as attachment_names
 from liandong.platform import Platform
 from liandong.reencrypt import Store
 from liandong.worker import Worker
 
 from . import SERVICE
+from .adapters.attachments import attachment_records
 from .adapters.repositories import Repositories
-from .api import import_routes
+from .api import attachment_routes, import_routes
 from .api.routes import blueprint
 from .config import SecuritySettings
 from .handlers import handlers
 from .service_layer import SecurityService
+from .service_layer.attachments import security_attachments
 from .service_layer.jobs import announce_expiring_permits, flag_overdue_visits, record_lapsed_permits
 from .service_layer.visits import review_register
 
@@ -35,13 +38,15 @@ def create_app(settings: Settings | None = None, security_settings: SecuritySett
     service = SecurityService.build(platform.deps, repos, security_settings or SecuritySettings.from_env())
     app.register_blueprint(blueprint(service))
     app.register_blueprint(import_routes.blueprint(platform.deps, service))
+    app.register_blueprint(attachment_routes.blueprint(security_attachments(platform.deps, service)))
     return app
 
 
 def personal_stores(platform: Platform) -> list[Store]:
     """Where the security service keeps personal data (`python -m liandong.reencrypt security`)."""
     repos = Repositories(platform.deps)
-    return [Store(r.collection, r.personal) for r in repos.aggregates if r.personal is not None]
+    return [Store(r.collection, r.personal) for r in repos.aggregates if r.personal is not None] + [
+        Store(attachment_records(platform.deps).collection, attachment_names())]  # the names of files (#22)
 
 
 def create_worker(settings: Settings | None = None, scan_seconds: float = SCAN_SECONDS,
@@ -53,6 +58,7 @@ def create_worker(settings: Settings | None = None, scan_seconds: float = SCAN_S
     repos.prepare()
     configured = security_settings or SecuritySettings.from_env()
     service = SecurityService.build(platform.deps, repos, configured)
+    security_attachments(platform.deps, service).repo.prepare()
 
     def scan_permits() -> None:
         announce_expiring_permits(repos, platform.clock)

@@ -39,10 +39,17 @@ BODIES = {
     "security.mediation.follow_up": {"note": "回访", "agreement_holding": True},
     "security.households.put_resident": resident(2), "security.households.household_leaves": {},
     "security.households.log_visit": {"findings": "走访"},
+    # a file is multipart: the record is reached before the form is read, so any body meets the 404
+    "security_attachments.incidents_attachments_add": {}, "security_attachments.patrol_runs_attachments_add": {},
 }
 GETS = {"security.incidents.get_incident", "security.patrols.get_run", "security.migrants.get_migrant", "security.corrections.get_person",
         "security.mediation.get_dispute", "security_imports.import_job", "security_imports.import_rejected",
-        "security.households.get_household", "security.households.list_visits", "security.households.household_file"}
+        "security.households.get_household", "security.households.list_visits", "security.households.household_file",
+        "security_attachments.incidents_attachments_listing", "security_attachments.patrol_runs_attachments_listing"}
+# one file of a record (two ids): the record is reached first, as test_attachments checks
+ATTACHMENT_FILES = {f"{PREFIX}/{records}/<{arg}>/attachments/<attachment_id>{end}"
+                    for records, arg in (("incidents", "incident_id"), ("patrol-runs", "run_id"))
+                    for end in ("", "/thumbnail")}
 
 
 @pytest.fixture(params=STORES)
@@ -94,7 +101,7 @@ def test_every_route_on_one_record_answers_404_out_of_scope_and_changes_nothing(
               if rule.rule.startswith(PREFIX) and rule.arguments} - {r for _, r, _, _ in routes}
     # the org tree, which every service shares; a resident's move-out (two ids: test_register walks it)
     assert others == {f"{PREFIX}/org-units/<org_unit_id>",
-                      f"{PREFIX}/households/<household_id>/residents/<resident_id>/move-out"}
+                      f"{PREFIX}/households/<household_id>/residents/<resident_id>/move-out", *ATTACHMENT_FILES}
     callers = {  # staff of the other community (all its security permissions), its sub-district, a resident
         "huangniling police": svc.headers("community_police", HUANGNILING, user_id="hn-police"),
         "huangniling worker (corrections duty)": svc.headers("community_worker", HUANGNILING, user_id="hn-cw",

@@ -4,18 +4,22 @@ from __future__ import annotations
 from flask import Flask
 
 from liandong.config import Settings
+from liandong.attachments import personal_fields as attachment_names
 from liandong.platform import Platform
 from liandong.reencrypt import Store
 from liandong.worker import Worker
 
 from . import SERVICE
+from .adapters.attachments import attachment_records
 from .adapters.programme_config import load_catalogue
 from .adapters.registers import load_registers
 from .adapters.stores import WelfareStores
+from .api import attachments
 from .api.routes import blueprints
 from .config import WelfareSettings
 from .handlers import handlers, redemption_sweeper
 from .service_layer import Welfare
+from .service_layer.attachments import welfare_attachments
 
 
 def create_platform(settings: Settings | None = None, **overrides) -> Platform:
@@ -37,6 +41,7 @@ def create_app(settings: Settings | None = None, welfare_settings: WelfareSettin
     app = platform.create_app()
     for bp in blueprints(welfare):
         app.register_blueprint(bp)
+    app.register_blueprint(attachments.blueprint(welfare_attachments(platform.deps, welfare)))
     app.extensions["welfare"] = welfare
     return app
 
@@ -58,12 +63,14 @@ def personal_stores(platform: Platform) -> list[Store]:
         Store(stores.import_jobs.collection, stores.import_jobs.personal),  # the rows to fix of an import
         Store(stores.register_entries.collection, stores.register_entries.personal),  # the person registers (#20)
         Store(stores.register_services.collection, stores.register_services.personal)] + [
-        Store(r.collection, r.personal) for r in EmploymentStores(platform.deps).repositories()]  # 就业 / 社保 (#20)
+        Store(r.collection, r.personal) for r in EmploymentStores(platform.deps).repositories()] + [  # 就业 / 社保 (#20)
+        Store(attachment_records(platform.deps).collection, attachment_names())]  # the names of materials (#22)
 
 
 def create_worker(settings: Settings | None = None, welfare_settings: WelfareSettings | None = None,
                   **overrides) -> Worker:
     platform, welfare, ws = create_welfare(settings, welfare_settings, **overrides)
+    welfare_attachments(platform.deps, welfare).repo.prepare()
     worker = platform.create_worker(
         outbox_collections=welfare.stores.outbox_collections() + welfare.employment.records.outbox_collections(),
         handlers=handlers(welfare),

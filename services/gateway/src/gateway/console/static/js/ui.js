@@ -330,3 +330,56 @@ export function actionForm({ id, title, fields: specs, submit = "保存", send, 
   });
   return el;
 }
+
+// ---- attachments (#22): one upload field for a record's photos and documents (docs/attachments.md)
+
+const ATTACHMENT_TYPES = "image/jpeg,image/png,image/webp,application/pdf,.docx,.xlsx";
+const ATTACHMENT_MAX_MB = 10;
+
+/**
+ * A file field that shows the chosen photo as a thumbnail before it is sent, with the choice to keep where it
+ * was taken (off by default: the service removes the position otherwise). `send(path, post)` posts it to a
+ * record's `…/attachments` with `post(path, FormData)` (api.post with idempotent: true) and returns the
+ * attachment; the service's 422 (`file`) is shown under the field.
+ */
+export function attachmentField({ label = "照片或文件", hint = `照片（JPG、PNG）或 PDF、Word、Excel，每个不超过 ${ATTACHMENT_MAX_MB} MB` } = {}) {
+  const id = `f${++fieldSeq}-attachment`;
+  const input = h("input", { id, type: "file", accept: ATTACHMENT_TYPES, "aria-describedby": `${id}-err ${id}-hint` });
+  const keep = h("input", { id: `${id}-gps`, type: "checkbox" });
+  const preview = h("img", { class: "attachment-preview", alt: "", hidden: true, width: 160 });
+  const err = h("p", { class: "err", id: `${id}-err`, role: "alert", "aria-live": "polite" });
+  let shown = null;
+  const show = (msg) => { err.textContent = msg || ""; input.setAttribute("aria-invalid", msg ? "true" : "false"); };
+  input.addEventListener("change", () => {
+    const file = input.files[0];
+    if (shown) URL.revokeObjectURL(shown);
+    shown = null;
+    preview.hidden = true;
+    show(file && file.size > ATTACHMENT_MAX_MB * 1048576 ? `文件太大，每个附件最大 ${ATTACHMENT_MAX_MB} MB` : "");
+    if (file && file.type.startsWith("image/")) {
+      shown = URL.createObjectURL(file);
+      preview.src = shown;
+      preview.alt = `已选择的照片：${file.name}`;
+      preview.hidden = false;
+    }
+  });
+  const wrap = h("div", { class: "field wide", dataset: { field: "file" } },
+    h("label", { for: id }, label), input, h("p", { class: "hint", id: `${id}-hint` }, hint), preview,
+    h("label", { for: keep.id, class: "check" }, keep, " 附上拍摄地点（照片里的位置信息）"), err);
+  return {
+    wrap,
+    async send(path, post) {
+      const file = input.files[0];
+      if (!file) { show("请选择要上传的照片或文件"); throw new Error("no file"); }
+      const form = new FormData();
+      form.append("file", file);
+      form.append("keep_location", keep.checked ? "true" : "false");
+      try {
+        return await post(path, form);
+      } catch (e) {
+        show((e.fields && e.fields.file && e.fields.file[0]) || errorText(e));  // the service's words (api.js ApiError)
+        throw e;
+      }
+    },
+  };
+}
