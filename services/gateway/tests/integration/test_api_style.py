@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.demo import DEMO_RESIDENT
 from gateway.service_layer.identity import DEMO_ACCOUNTS
 from liandong.listing import day_of
 
@@ -34,6 +35,9 @@ VALID = {
     "/api/v1/reports/monthly-reports/<report>/download": {},
     "/api/v1/org/units/<org_unit_id>/profiles": {"from": "2026-01-01"},
     "/api/v1/org/units/<org_unit_id>/profile": {"on": "2026-06-30"},
+    # the demo's past being made (#22), the communities a resident may register in (#22)
+    "/api/v1/demo/history": {},
+    "/api/v1/residents/communities": {},
 }
 PROXIED = ("/api/v1/<service>/", "/api/v1/exports/", "/api/v1/gateway/")
 
@@ -67,13 +71,16 @@ def test_users_and_audit_lists_answer_the_one_envelope_and_page(make_svc, store)
     first = svc.client.get("/api/v1/users", query_string={"page_size": 2}, headers=admin).get_json()
     assert set(first) == {"items", "total", "page", "page_size"}
     assert (first["page"], first["page_size"], len(first["items"])) == (1, 2, 2)
-    assert first["total"] == len(DEMO_ACCOUNTS)  # every demo account is in the district admin's scope
-    names = [u["username"] for p in range(1, 1 + (len(DEMO_ACCOUNTS) + 1) // 2)
+    # every demo account is in the district admin's scope, and the demo's self-registered resident (居民端)
+    accounts = len(DEMO_ACCOUNTS) + 1
+    assert first["total"] == accounts
+    names = [u["username"] for p in range(1, 1 + (accounts + 1) // 2)
              for u in svc.client.get("/api/v1/users", query_string={"page_size": 2, "page": p},
                                      headers=admin).get_json()["items"]]
-    assert sorted(names) == names and len(set(names)) == len(DEMO_ACCOUNTS)  # in one order, missing no one
+    assert sorted(names) == names and len(set(names)) == accounts  # in one order, missing no one
     jiayuan = svc.client.get("/api/v1/users", query_string={"org_unit": "jiayuan"}, headers=admin).get_json()
-    assert jiayuan["total"] == sum(unit.startswith("jiayuan") for *_, unit, _ in DEMO_ACCOUNTS) and all("jiayuan" in g["org_unit"] for u in jiayuan["items"] for g in u["grants"])
+    in_jiayuan = sum(unit.startswith("jiayuan") for *_, unit, _ in DEMO_ACCOUNTS) + (DEMO_RESIDENT["community"] == "jiayuan")
+    assert jiayuan["total"] == in_jiayuan and all("jiayuan" in g["org_unit"] for u in jiayuan["items"] for g in u["grants"])
     assert svc.client.get("/api/v1/users", query_string={"page_size": 101}, headers=admin).status_code == 422
     assert svc.client.get("/api/v1/users", query_string={"limit": 10}, headers=admin).status_code == 422
 
