@@ -85,8 +85,9 @@ ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "deploy" / "local" / "run.py"
 
 
-def start_platform(settings, log: Path):
-    return spawn(["python", str(RUN), "--threads", "4"], settings_env(settings), log)
+def start_platform(settings, log: Path, **env):
+    """`env`: more variables for the platform's processes (e.g. LIANDONG_LOGIN_ATTEMPTS)."""
+    return spawn(["python", str(RUN), "--threads", "4"], {**settings_env(settings), **env}, log)
 
 
 def stop_platform(proc) -> None:

@@ -9,7 +9,7 @@ from flask import Flask, g, request
 
 from liandong import open311
 from liandong.auth import TokenService
-from liandong.config import Settings
+from liandong.config import ConfigError, Settings
 from liandong.imports.jobs import ImportJobs
 from liandong.platform import Platform
 from liandong.worker import Worker
@@ -65,6 +65,17 @@ class GatewayOptions:
     breaker_reset: float = 10.0
     vocabulary_ttl: float = 60.0      # how long the services' codes and labels are kept before asking again
     vocabulary_timeout: float = 1.5   # how long a report waits for a service's labels (then shows codes)
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "GatewayOptions":
+        """The login limit is an operator's choice (a training room of 40 on one NAT address logs in often);
+        the rest keep their defaults."""
+        env = os.environ if environ is None else environ
+        try:
+            return cls(login_attempts=int(env.get("LIANDONG_LOGIN_ATTEMPTS", cls.login_attempts)),
+                       login_window=float(env.get("LIANDONG_LOGIN_WINDOW", cls.login_window)))
+        except ValueError as e:
+            raise ConfigError(f"LIANDONG_LOGIN_ATTEMPTS / LIANDONG_LOGIN_WINDOW must be numbers: {e}") from None
 
 
 def create_platform(settings: Settings | None = None, **overrides) -> Platform:
@@ -140,7 +151,7 @@ def scheduled_monthly_reports(platform: Platform, org: OrgRepository, clock=None
 
 
 def create_app(settings: Settings | None = None, options: GatewayOptions | None = None, **overrides) -> Flask:
-    options = options or GatewayOptions()
+    options = options or GatewayOptions.from_env()
     platform = create_platform(settings, **overrides)
     services = ServiceDirectory(platform.settings, DOMAIN_SERVICES)
     readiness = {name: (lambda n=name: services.readiness(n)) for name in DOMAIN_SERVICES}

@@ -122,6 +122,17 @@ def test_login_is_rate_limited_per_username_and_ip(make_svc):
     assert svc.login("resident_li").status_code == 200
 
 
+def test_the_login_limit_is_the_operators_to_set(make_svc, monkeypatch):
+    from gateway.bootstrap import GatewayOptions
+    from liandong.config import ConfigError
+
+    monkeypatch.setenv("LIANDONG_LOGIN_ATTEMPTS", "2")
+    svc = make_svc()  # no options given: the environment's
+    assert [svc.login("resident_zhang").status_code for _ in range(3)] == [200, 200, 429]
+    with pytest.raises(ConfigError, match="LIANDONG_LOGIN_ATTEMPTS"):
+        GatewayOptions.from_env({"LIANDONG_LOGIN_ATTEMPTS": "many"})
+
+
 def test_expired_sessions_revocations_and_keys_are_purged(svc):
     from gateway.bootstrap import purge_expired
 
