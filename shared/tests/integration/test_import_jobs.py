@@ -110,7 +110,7 @@ def test_a_large_file_runs_in_the_background_with_its_progress(deps):
     raw = workbook([["家园社区", f"居民{n}", _id(100 + n), 5] for n in range(jobs.INLINE_ROWS + 50)])
     job = jobs.start(deps, WORKER, KIND, raw, "大台账.xlsx", "all")
     assert job.status == "running"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # a wait, not a speed claim: CI machines are sometimes crowded
     while True:
         seen = jobs.view(jobs.job_of(deps, WORKER, {"people": KIND.permission}, job.id), deps.clock.now())
         if seen["status"] != "running" or time.monotonic() > deadline:
