@@ -1,10 +1,6 @@
 // Chinese names of the platform's codes, and the API's English messages in Chinese.
 
-export const ROLES = {
-  resident: "居民", grid_worker: "网格员", community_worker: "社区工作者", community_police: "社区民警",
-  subdistrict_officer: "街道干部", district_admin: "区管理员", volunteer_leader: "志愿者队长",
-};
-export const DUTIES = { civil_affairs: "民政员", social_security: "保障员" };
+// Roles and duties are named by the gateway (GET /api/v1/auth/roles, from liandong.auth): app.js `state.roleNames`.
 export const LEVELS = {
   city: "市", district: "区", subdistrict: "街道", community: "社区", grid: "网格", group: "居民小组", building: "楼栋",
 };

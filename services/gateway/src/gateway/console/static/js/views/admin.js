@@ -2,15 +2,10 @@
 // (audit:read), and the services' dead letters (dead_letters:admin). Each screen is offered only to those roles.
 import { api, request } from "../api.js";
 import { can, go, href, register, state, unitName } from "../app.js";
-import { DUTIES, LEVELS, ROLES } from "../i18n.js";
+import { LEVELS } from "../i18n.js";
 import { actionForm, badge, busy, dateTime, day, dl, errorText, filterBar, h, listQuery, listSection, num, openDialog,
   section, table, toast, todayLocal } from "../ui.js";
 
-// the platform's roles and duties (shared/src/liandong/auth.py), in the offices' words
-const ROLE_NAMES = Object.fromEntries(["resident", "grid_worker", "community_worker", "community_police", "subdistrict_officer",
-  "district_admin"].map((k) => [k, ROLES[k]]));
-const DUTY_NAMES = { ...DUTIES, retiree_affairs: "退管员", family_planning: "计生员", corrections: "矫正专干",
-  disability_affairs: "残联专干", party_affairs: "党建专干" };
 const AUDIT_ACTIONS = { read: "查阅", change: "修改", export: "导出", import: "导入", submit: "报送", approve: "审核",
   accept: "验收", unlock: "退回重报" };
 const SERVICE_NAMES = { gateway: "网关（账号与组织）", petition: "信访", welfare: "民政", volunteer: "志愿服务", security: "平安建设" };
@@ -40,11 +35,11 @@ function reloadTree(path, params) {
   go(path, params);
 }
 
-const grantText = (g) => `${ROLE_NAMES[g.role] || g.role} @ ${unitName(g.org_unit)}${(g.duties || []).length
-  ? `（${g.duties.map((d) => DUTY_NAMES[d] || d).join("、")}）` : ""}`;
+const grantText = (g) => `${state.roleNames[g.role] || g.role} @ ${unitName(g.org_unit)}${(g.duties || []).length
+  ? `（${g.duties.map((d) => state.dutyNames[d] || d).join("、")}）` : ""}`;
 
-const dutyFields = () => Object.entries(DUTY_NAMES).map(([k, t]) => ({ name: `duty_${k}`, label: t, type: "checkbox" }));
-const dutiesOf = (v) => Object.keys(DUTY_NAMES).filter((k) => v[`duty_${k}`]);
+const dutyFields = () => Object.entries(state.dutyNames).map(([k, t]) => ({ name: `duty_${k}`, label: t, type: "checkbox" }));
+const dutiesOf = (v) => Object.keys(state.dutyNames).filter((k) => v[`duty_${k}`]);
 
 // ---- users and roles
 
@@ -71,7 +66,7 @@ async function users(params) {
       check: (v) => (v && !/^[a-z0-9][a-z0-9_.-]{2,63}$/.test(v) ? "3 位以上，小写字母、数字、. _ -" : null) },
     { name: "name", label: "姓名", maxlength: 50 },
     { name: "password", label: "初始密码", type: "password", required: true, maxlength: 256 },
-    { name: "role", label: "角色", type: "select", options: ROLE_NAMES, required: true },
+    { name: "role", label: "角色", type: "select", options: state.roleNames, required: true },
     { name: "org_unit", label: "所在单位", type: "select", options: unitOptions(units), required: true, value: state.org },
     ...dutyFields(),
   ], send: async (v) => {
@@ -94,14 +89,14 @@ async function user(id) {
   root.append(section("账号", dl([["用户名", u.username], ["姓名", u.name], ["状态", u.active ? "启用" : "停用"],
     ["锁定至", u.locked_until ? dateTime(u.locked_until) : "未锁定"]])));
   root.append(h("section", { class: "card", id: "grants" }, h("h2", {}, "角色与职责"), table([
-    { title: "角色", render: (g) => ROLE_NAMES[g.role] || g.role },
+    { title: "角色", render: (g) => state.roleNames[g.role] || g.role },
     { title: "单位", render: (g) => unitName(g.org_unit) },
-    { title: "职责", render: (g) => (g.duties || []).map((d) => DUTY_NAMES[d] || d).join("、") || "—" },
+    { title: "职责", render: (g) => (g.duties || []).map((d) => state.dutyNames[d] || d).join("、") || "—" },
     { title: "操作", render: (g) => (u.grants.length > 1 ? h("button", { type: "button", class: "danger",
       "aria-label": `撤销 ${grantText(g)}`, onclick: press(() => patch({ grants: u.grants.filter((x) => x !== g) }, "已撤销")) }, "撤销") : "") },
   ], u.grants, { caption: "角色授予" })));
   root.append(actionForm({ id: "grant-form", title: "授予角色", submit: "授予", fields: [
-    { name: "role", label: "角色", type: "select", options: ROLE_NAMES, required: true },
+    { name: "role", label: "角色", type: "select", options: state.roleNames, required: true },
     { name: "org_unit", label: "单位", type: "select", options: unitOptions(units), required: true, value: state.org },
     ...dutyFields(),
   ], send: (v) => patch({ grants: [...u.grants, { role: v.role, org_unit: v.org_unit, duties: dutiesOf(v) }] }, "已授予") }));
@@ -247,7 +242,7 @@ register("audit", async ({ params }) => {
     onPage: (n) => go("/audit", { ...Object.fromEntries(params), page: n }), columns: [
       { title: "时间", render: (e) => dateTime(e.at) },
       { title: "人员", render: (e) => h("a", { href: href("/audit", { user_id: e.user_id }) }, e.name || e.user_id) },
-      { title: "角色", render: (e) => (e.roles || []).map((x) => ROLE_NAMES[x] || x).join("、") },
+      { title: "角色", render: (e) => (e.roles || []).map((x) => state.roleNames[x] || x).join("、") },
       { title: "操作", render: (e) => AUDIT_ACTIONS[e.action] || e.action },
       { title: "业务", render: (e) => SERVICE_NAMES[e.service] || e.service },
       { title: "地址", render: (e) => h("code", { class: "small" }, `${e.method || ""} ${e.path || ""}`) },
@@ -272,7 +267,7 @@ async function partyAudit(root, params) {
     onPage: (n) => go("/audit", { ...Object.fromEntries(params), page: n }), columns: [
       { title: "时间", render: (e) => dateTime(e.at) },
       { title: "人员", render: (e) => e.name || e.user_id },
-      { title: "角色", render: (e) => (e.roles || []).map((x) => ROLE_NAMES[x] || x).join("、") },
+      { title: "角色", render: (e) => (e.roles || []).map((x) => state.roleNames[x] || x).join("、") },
       { title: "操作", render: (e) => e.action },
       { title: "记录", render: (e) => e.record_id || "" },
       { title: "结果", render: (e) => [e.allowed ? "允许" : badge("拒绝", "danger"), e.unmasked ? [" ", badge("明文", "warn")] : null] },
