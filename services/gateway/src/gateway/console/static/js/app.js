@@ -1,7 +1,7 @@
 // The console's shell: login, the org tree that scopes every page, the menu and the hash router.
 import { api, login, logout, roleVocabulary, session, whenUnauthorized } from "./api.js";
 import { LEVELS } from "./i18n.js";
-import { clear, errorText, h } from "./ui.js";
+import { actionForm, clear, errorText, h, openDialog } from "./ui.js";
 
 // roleNames / dutyNames: the gateway's names of the platform's roles and duties (GET /api/v1/auth/roles), the one list
 export const state = { units: new Map(), children: new Map(), roots: [], org: null, user: null, perms: {},
@@ -186,6 +186,7 @@ const MENU = [
     ["org", "组织架构管理", "org:admin"],
     ["audit", "审计日志", "audit:read"],
     ["deadletters", "死信", "dead_letters:admin"],
+    ["open311-keys", "接口密钥", () => atDistrict("users:admin")],  // Open311 apps' keys
   ]],
 ];
 
@@ -209,13 +210,15 @@ function renderShell() {
     menuToggle.setAttribute("aria-expanded", String(open));
   });
   const out = h("button", { type: "button", class: "link", id: "logout" }, "退出");
+  const password = h("button", { type: "button", class: "link", id: "own-password" }, "修改密码");
+  password.addEventListener("click", ownPassword);
   out.addEventListener("click", async () => { await logout(); state.user = null; location.hash = ""; showLogin(); });
   const shell = [
     h("a", { href: "#main", class: "skip" }, "跳到正文"),
     h("header", { class: "top" }, menuToggle,
       h("span", { class: "brand" }, "联动工作台"),
       h("span", { class: "crumb", id: "crumb", "aria-live": "polite" }),
-      h("span", { class: "who" }, h("strong", { id: "user-name" }, state.user.name || state.user.username), " ", grants.join("；"), " ", out)),
+      h("span", { class: "who" }, h("strong", { id: "user-name" }, state.user.name || state.user.username), " ", grants.join("；"), " ", password, " ", out)),
     h("div", { class: "body" },
       h("aside", { id: "side", class: "side", "aria-label": "导航" },
         h("nav", { class: "menu", "aria-label": "功能" }, menuGroups()),
@@ -228,6 +231,23 @@ function renderShell() {
     a.addEventListener("click", (e) => { e.preventDefault(); document.body.classList.remove("side-open"); go("/" + a.dataset.menu); });
   }
   renderTree();
+}
+
+/** 修改密码: the user's own password (POST /api/v1/auth/password). The service ends every session of the account,
+ *  this one too, so the user logs in again with the new password. */
+function ownPassword() {
+  openDialog("修改密码", (close) => actionForm({ id: "own-password-form", cls: "form", submit: "修改", fields: [
+    { name: "current_password", label: "当前密码", type: "password", required: true, maxlength: 256 },
+    { name: "password", label: "新密码", type: "password", required: true, maxlength: 256 },
+    { name: "again", label: "再输入一次新密码", type: "password", required: true, maxlength: 256,
+      check: (v, form) => (v !== form.val("password") ? "两次输入的新密码不一致" : null) }],
+  send: async (v) => {
+    await api.post("/api/v1/auth/password", { current_password: v.current_password, password: v.password });
+    close();
+    session.clear();
+    state.user = null;
+    showLogin("密码已修改，请用新密码重新登录");
+  } }));
 }
 
 function renderTree() {

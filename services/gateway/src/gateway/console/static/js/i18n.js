@@ -90,6 +90,13 @@ const MESSAGES = [
   [/^the deadline cannot be in the past$/i, "期限不能早于今天"],
   [/^the request has invalid fields$/i, "表单中有需要修改的内容"],
   [/^one of (.*)$/i, "应为以下之一：$1"],
+  // 设置与账号 (#22): the own password, the district's settings
+  [/^the current password is wrong$/i, "当前密码不正确"],
+  [/^at least (\d+) characters$/i, "至少 $1 个字符"],
+  [/^give working days for (.*)$/i, "请填写各级办理时限（工作日）：$1"],
+  [/^lower-case letters, digits and.*$/i, "只能用小写字母、数字和下划线，以字母开头"],
+  [/^'?(\S+?)'? is not a configured type$/i, "没有该服务类型：$1"],
+  [/^changing the taxonomy needs .*$/i, "只有区级信访督办人员可以修改信访设置"],
 ];
 
 export function zhMessage(msg) {

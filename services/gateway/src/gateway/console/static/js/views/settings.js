@@ -5,10 +5,12 @@
 // - `volunteer-settings` 服务类型与爱心币: the team and activity types and the love coins an hour of each earns, and
 //   the rate of security's patrols (GET /api/v1/volunteer/types, POST …/types, PUT …/rates/<type>); changed only by
 //   volunteer:manage at the district.
+// - `open311-keys` 接口密钥: the keys apps (the 12345 hotline's system, a WeChat mini-program) file Open311 requests with,
+//   each tied to an org unit; issued (shown once) and revoked by users:admin at the district.
 import { api } from "../api.js";
-import { atDistrict, go, register } from "../app.js";
+import { atDistrict, go, register, state, unitName } from "../app.js";
 import { LEVELS } from "../i18n.js";
-import { actionForm, badge, busy, day, errorText, filterBar, h, listQuery, listSection, openDialog, section, table, toast,
+import { actionForm, badge, busy, clear, day, errorText, filterBar, h, listQuery, listSection, openDialog, section, table, toast,
   todayLocal } from "../ui.js";
 
 const DEADLINE_LEVELS = ["community", "subdistrict", "district"];  // petition's rules.LEVELS, in the order a case rises
@@ -173,5 +175,52 @@ register("volunteer-settings", async ({ params }) => {
     if (v.coins_per_hour !== null) await api.put(`/api/v1/volunteer/rates/${encodeURIComponent(v.type)}`, { coins_per_hour: v.coins_per_hour });
     toast(`已新增服务类型：${v.name}`); reloadVolunteer();
   } }));
+  return root;
+});
+
+// ---- 接口密钥 (Open311)
+
+const reloadKeys = (params = {}) => go("/open311-keys", params);
+
+register("open311-keys", async ({ params }) => {
+  if (!atDistrict("users:admin")) return denied("接口密钥由区级系统管理员签发和吊销。");
+  const query = listQuery(params, ["org_unit", "from", "to"]);
+  const found = await api.get("/api/v1/petition/open311/keys", query);
+  const units = Object.fromEntries([...state.units.values()].filter((u) => !u.retired && ["district", "subdistrict", "community"]
+    .includes(u.level)).sort((a, b) => a.path.localeCompare(b.path)).map((u) => [u.id, u.name]));
+  const root = h("div", { id: "open311-keys" });
+  root.append(h("div", { class: "page-head" }, h("h1", {}, "接口密钥")),
+    h("p", { class: "muted" }, "外部应用（如 12345 热线系统、微信小程序）凭密钥按 Open311 标准提交诉求，诉求只落在密钥所属单位内。密钥只在签发时显示一次，请当场交给对方。"));
+  root.append(filterBar([
+    { name: "org_unit", label: "所属单位", type: "select", options: units },
+    { name: "from", label: "签发自", type: "date" }, { name: "to", label: "签发至", type: "date" }],
+  params, (v) => reloadKeys(v), () => reloadKeys()).el);
+  const revoke = (k) => openDialog(`吊销「${k.app}」的密钥`, (close) => h("div", {},
+    h("p", {}, "吊销后，该应用不能再提交诉求；已提交的不受影响。"),
+    h("div", { class: "actions" }, h("button", { type: "button", class: "danger", id: "confirm-revoke", onclick: async (e) => {
+      try {
+        await busy(e.currentTarget, api.post(`/api/v1/petition/open311/keys/${encodeURIComponent(k.id)}/revoke`));
+        close(); toast("密钥已吊销"); reloadKeys(Object.fromEntries(params));
+      } catch (err) { toast(errorText(err), "bad"); }
+    } }, "确认吊销"))));
+  root.append(listSection({ id: "open311-key-list", title: "密钥", found, query, caption: "Open311 接口密钥",
+    onPage: (n) => reloadKeys({ ...Object.fromEntries(params), page: n }), columns: [
+      { title: "应用", render: (k) => k.app }, { title: "所属单位", render: (k) => unitName(k.org_unit_id) },
+      { title: "签发", render: (k) => day(k.issued_at) },
+      { title: "状态", render: (k) => (k.active ? badge("有效", "ok") : badge(`已吊销 ${day(k.revoked_at)}`)) },
+      { title: "操作", render: (k) => (k.active ? h("button", { type: "button", class: "danger", "aria-label": `吊销 ${k.app}`,
+        onclick: () => revoke(k) }, "吊销") : "") }] }));
+  const shown = h("div", { id: "issued-key", "aria-live": "polite" });
+  root.append(actionForm({ id: "open311-key-form", title: "签发密钥", submit: "签发", fields: [
+    { name: "app", label: "应用名称", required: true, maxlength: 100 },
+    { name: "org_unit_id", label: "所属单位", type: "select", options: units, required: true }],
+  send: async (v) => {
+    const k = await api.post("/api/v1/petition/open311/keys", v, { idempotent: true });
+    clear(shown, h("section", { class: "card", role: "status" }, h("h2", {}, `「${k.app}」的密钥（只显示这一次）`),
+      h("p", {}, h("code", { id: "issued-key-value" }, k.api_key)),
+      h("p", { class: "hint" }, "离开本页后无法再查看；遗失请吊销后重新签发。"),
+      h("div", { class: "actions" }, h("button", { type: "button", id: "issued-key-done", onclick: () => reloadKeys() }, "已交给对方，返回列表"))));
+    toast("密钥已签发");
+  } }), shown);
   return root;
 });
