@@ -224,11 +224,11 @@ register("audit", async ({ params }) => {
   const no = denied("audit:read");
   if (no) return no;
   const root = h("div", {}, h("div", { class: "page-head" }, h("h1", {}, `审计日志 · ${unitName(state.org)}`)),
-    h("div", { class: "tabs", role: "tablist" }, [["platform", "个人信息访问"], ["party", "党建档案访问"]].map(([k, t]) => {
+    h("div", { class: "tabs", role: "tablist" }, [["platform", "个人信息访问"], ...Object.entries(TRAILS).map(([k, x]) => [k, x.tab])].map(([k, t]) => {
       const on = (params.get("tab") || "platform") === k;
       return h("a", { role: "tab", "aria-selected": String(on), class: on ? "on" : "", href: href("/audit", { tab: k }) }, t);
     })));
-  if (params.get("tab") === "party") return partyAudit(root, params);
+  if (TRAILS[params.get("tab")]) return trailAudit(root, params, params.get("tab"));
   root.append(filterBar([
     { name: "user_id", label: "账号编号", maxlength: 100 },
     { name: "service", label: "业务", type: "select", options: SERVICE_NAMES },
@@ -252,18 +252,28 @@ register("audit", async ({ params }) => {
   return root;
 });
 
-/** Every access to the party registers (volunteer service), allowed or refused, newest first. */
-async function partyAudit(root, params) {
-  const reroute = (v) => go("/audit", { tab: "party", ...v });
+/** The sensitive registers' own trails, kept by the service that holds them (#20, #22): the party registers, the
+ *  corrections records, the 人员台账 and the employment records — every access, allowed or refused, newest first. */
+const TRAILS = {
+  party: { tab: "党建档案访问", path: "/api/v1/volunteer/party/audit", by: true },
+  corrections: { tab: "矫正档案访问", path: "/api/v1/security/audit", by: true },
+  registers: { tab: "人员台账访问", path: "/api/v1/welfare/register-audit", by: true },
+  employment: { tab: "就业档案访问", path: "/api/v1/welfare/employment/audit", by: false },  // no user_id filter there
+};
+async function trailAudit(root, params, tab) {
+  const trail = TRAILS[tab];
+  const reroute = (v) => go("/audit", { tab, ...v });
   root.append(filterBar([
-    { name: "user_id", label: "账号编号", maxlength: 100 },
+    trail.by ? { name: "user_id", label: "账号编号", maxlength: 100 } : null,
     { name: "allowed", label: "结果", type: "select", options: { true: "允许", false: "拒绝" } },
     { name: "from", label: "时间自", type: "date" },
     { name: "to", label: "至", type: "date", check: (v, f) => (v && f.val("from") && v < f.val("from") ? "不能早于开始日期" : null) },
-  ], params, reroute, () => reroute({})).el);
-  const query = listQuery(params, ["user_id", "allowed", "from", "to"], { org_unit: state.org }, { days: true, pageSize: 50 });
-  const r = await api.get("/api/v1/volunteer/party/audit", query);
-  root.append(listSection({ title: "党建档案访问记录", id: "party-audit", found: r, query, caption: "党建档案访问记录",
+  ].filter(Boolean), params, reroute, () => reroute({})).el);
+  const query = listQuery(params, [trail.by ? "user_id" : null, "allowed", "from", "to"].filter(Boolean), { org_unit: state.org },
+    { days: true, pageSize: 50 });
+  const r = await api.get(trail.path, query);
+  const title = `${trail.tab.replace(/访问$/, "")}访问记录`;
+  root.append(listSection({ title, id: `${tab}-audit`, found: r, query, caption: title,
     onPage: (n) => go("/audit", { ...Object.fromEntries(params), page: n }), columns: [
       { title: "时间", render: (e) => dateTime(e.at) },
       { title: "人员", render: (e) => e.name || e.user_id },
