@@ -138,7 +138,7 @@ def test_the_district_adds_an_activity_type_and_sets_love_coin_rates(new_tab, co
 
     key = unique("t").replace("-", "_").lower()
     fill_in(page, "#type-form", {"type": key, "name": "助浴服务", "coins_per_hour": "15"})
-    page.locator("#volunteer-types h2").wait_for()
+    page.locator("#toast", has_text="已新增服务类型").wait_for()
     rates = {t["type"]: t for t in office.get("/volunteer/types", page_size=100)["items"]}
     assert rates[key]["name"] == "助浴服务" and rates[key]["coins_per_hour"] == 15 and not rates[key]["builtin"]
 
@@ -146,7 +146,7 @@ def test_the_district_adds_an_activity_type_and_sets_love_coin_rates(new_tab, co
     total = office.get("/volunteer/types")["total"]
     last = (total + 19) // 20
     tab.go(f"volunteer-settings?page={last}")
-    open_dialog(tab, '[aria-label="修改 助浴服务 的爱心币"]', "#rate-form", "volunteer-rate-dialog")
+    open_dialog(tab, '[aria-label="修改比例：助浴服务"]', "#rate-form", "volunteer-rate-dialog")
     fill_in(page, "dialog #rate-form", {"coins_per_hour": "18"})
     page.locator(f'[data-rate="{key}"]', has_text="18").wait_for()
     assert {t["type"]: t for t in office.get("/volunteer/types", page_size=100)["items"]}[key]["coins_per_hour"] == 18
@@ -181,7 +181,7 @@ def test_a_place_is_handed_to_a_substitute_or_given_up_and_the_reminders_are_lis
     tab.login("jiayuan_worker")
     page = tab.page
     tab.go(f"volunteer/activities/{aid}", "jiayuan")
-    open_dialog(tab, '[aria-label="原报名人 由他人顶岗"]', "#substitute-form", "volunteer-substitute-dialog")
+    open_dialog(tab, '[aria-label="顶岗：原报名人 由他人顶替"]', "#substitute-form", "volunteer-substitute-dialog")
     fill_in(page, "dialog #substitute-form", {"substitute_id": stand_in})
     page.locator("td", has_text="已由他人顶岗").wait_for()
     status = {s["volunteer_id"]: s["status"] for s in office.get(f"/volunteer/activities/{aid}")["signups"]}
@@ -189,8 +189,8 @@ def test_a_place_is_handed_to_a_substitute_or_given_up_and_the_reminders_are_lis
     tab.axe("volunteer-activity-substituted")
 
     # the stand-in cannot come either: the place goes to the first on the waitlist
-    page.click('[aria-label="取消 顶岗人 的报名"]')
-    page.locator('[aria-label="候补人 由他人顶岗"]').wait_for()
+    page.click('[aria-label="取消报名：顶岗人"]')
+    page.locator('[aria-label="顶岗：候补人 由他人顶替"]').wait_for()
     status = {s["volunteer_id"]: s["status"] for s in office.get(f"/volunteer/activities/{aid}")["signups"]}
     assert status[stand_in] == "cancelled" and status[waiting] == "signed_up"
 

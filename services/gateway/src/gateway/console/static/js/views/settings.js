@@ -159,7 +159,7 @@ register("volunteer-settings", async ({ params }) => {
       { title: "类型", render: (t) => t.name }, { title: "代码", render: (t) => h("code", {}, t.type) },
       { title: "来源", render: (t) => (t.builtin ? badge("内置") : badge("自定义", "ok")) },
       { title: "每小时爱心币", class: "num", render: (t) => h("span", { dataset: { rate: t.type } }, t.coins_per_hour) },
-      { title: "操作", render: (t) => h("button", { type: "button", "aria-label": `修改 ${t.name} 的爱心币`,
+      { title: "操作", render: (t) => h("button", { type: "button", "aria-label": `修改比例：${t.name}`,
         onclick: () => rateDialog(t.type, t.name, t.coins_per_hour) }, "修改比例") },
     ] }));
   root.append(section("巡逻防控", h("p", {}, "平安建设的巡逻每小时记爱心币：",

@@ -356,8 +356,8 @@ function placeActions(a, s, names, taken, attendance) {
     } catch (err) { toast(errorText(err), "bad"); }
   };
   return [
-    s.status === "signed_up" ? h("button", { type: "button", "aria-label": `${who} 由他人顶岗`, onclick: substitute }, "顶岗") : null,
-    h("button", { type: "button", class: "danger", "aria-label": `取消 ${who} 的报名`, onclick: cancel }, "取消报名"),
+    s.status === "signed_up" ? h("button", { type: "button", "aria-label": `顶岗：${who} 由他人顶替`, onclick: substitute }, "顶岗") : null,
+    h("button", { type: "button", class: "danger", "aria-label": `取消报名：${who}`, onclick: cancel }, "取消报名"),
   ];
 }
 
