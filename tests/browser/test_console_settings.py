@@ -32,6 +32,26 @@ def menu(page) -> dict[str, list[str]]:
         [g.querySelector('h2').textContent, [...g.querySelectorAll('[data-menu]')].map(a => a.dataset.menu)]))""")
 
 
+def opened(new_tab, route: str, ready: str, user: str = "district_admin"):
+    """A screen opened by a user, checked with axe-core once it is there."""
+    tab = new_tab()
+    tab.login(user)
+    tab.go(route)
+    tab.page.locator(ready).wait_for()
+    tab.axe(route)
+    return tab, tab.page
+
+
+def refused(new_tab, user: str, entry: str, form: str) -> None:
+    """Not offered in the menu, and the page itself says no and shows no form (the address typed in)."""
+    other = new_tab()
+    other.login(user)
+    assert other.page.locator(f'[data-menu="{entry}"]').count() == 0
+    other.go(entry)
+    other.page.locator("#main h1", has_text="没有权限").wait_for()
+    assert other.page.locator(form).count() == 0
+
+
 def test_the_menu_is_grouped_walked_by_keyboard_and_a_group_with_nothing_to_open_is_not_shown(new_tab):
     tab = new_tab()
     tab.login("district_admin")
@@ -81,12 +101,7 @@ def test_on_a_phone_the_grouped_menu_waits_behind_the_menu_button(new_tab):
 
 def test_the_district_sets_petition_categories_departments_and_holidays(new_tab, console):
     office = Api(console.base, "district_admin")
-    tab = new_tab()
-    tab.login("district_admin")
-    page = tab.page
-    tab.go("petition-settings")
-    page.locator("#petition-categories").wait_for()
-    tab.axe("petition-settings")
+    tab, page = opened(new_tab, "petition-settings", "#petition-categories")
 
     code = unique("cat").replace("-", "_").lower()
     fill_in(page, "#category-form", {"code": code, "name": "电梯维修", "group": "property", "days_community": "7",
@@ -118,23 +133,13 @@ def test_the_district_sets_petition_categories_departments_and_holidays(new_tab,
     tab.axe("petition-settings-after")
     assert not tab.errors, tab.errors
 
-    # a sub-district officer supervises cases but does not set the district's taxonomy: no entry, and the page says so
-    officer = new_tab()
-    officer.login("huangqi_officer")
-    assert officer.page.locator('[data-menu="petition-settings"]').count() == 0
-    officer.go("petition-settings")
-    officer.page.locator("#main h1", has_text="没有权限").wait_for()
-    assert officer.page.locator("#category-form").count() == 0
+    # a sub-district officer supervises cases but does not set the district's taxonomy
+    refused(new_tab, "huangqi_officer", "petition-settings", "#category-form")
 
 
 def test_the_district_adds_an_activity_type_and_sets_love_coin_rates(new_tab, console):
     office = Api(console.base, "district_admin")
-    tab = new_tab()
-    tab.login("district_admin")
-    page = tab.page
-    tab.go("volunteer-settings")
-    page.locator("#volunteer-types").wait_for()
-    tab.axe("volunteer-settings")
+    tab, page = opened(new_tab, "volunteer-settings", "#volunteer-types")
 
     key = unique("t").replace("-", "_").lower()
     fill_in(page, "#type-form", {"type": key, "name": "助浴服务", "coins_per_hour": "15"})
@@ -159,11 +164,8 @@ def test_the_district_adds_an_activity_type_and_sets_love_coin_rates(new_tab, co
     put(office, "/volunteer/rates/patrol", {"coins_per_hour": before})  # the other tests' patrols earn as before
     assert not tab.errors, tab.errors
 
-    worker = new_tab()
-    worker.login("jiayuan_worker")  # manages its community's volunteers, not the district's rates
-    assert worker.page.locator('[data-menu="volunteer-settings"]').count() == 0
-    worker.go("volunteer-settings")
-    worker.page.locator("#main h1", has_text="没有权限").wait_for()
+    # a community worker manages its community's volunteers, not the district's rates
+    refused(new_tab, "jiayuan_worker", "volunteer-settings", "#type-form")
 
 
 def test_a_place_is_handed_to_a_substitute_or_given_up_and_the_reminders_are_listed(new_tab, console):
@@ -227,12 +229,7 @@ def test_a_worker_changes_their_own_password_and_logs_in_with_the_new_one(new_ta
 
 def test_the_district_issues_and_revokes_an_open311_key(new_tab, console):
     admin = Api(console.base, "district_admin")
-    tab = new_tab()
-    tab.login("district_admin")
-    page = tab.page
-    tab.go("open311-keys")
-    page.locator("#open311-key-list").wait_for()
-    tab.axe("open311-keys")
+    tab, page = opened(new_tab, "open311-keys", "#open311-key-list")
     app = unique("12345热线-")
     fill_in(page, "#open311-key-form", {"app": app, "org_unit_id": "huangqi"})
     key = page.locator("#issued-key-value").inner_text()
@@ -246,18 +243,14 @@ def test_the_district_issues_and_revokes_an_open311_key(new_tab, console):
     page.locator("#open311-key-list td", has_text="已吊销").first.wait_for()
     assert not [k for k in admin.get("/petition/open311/keys", page_size=100)["items"] if k["app"] == app][0]["active"]
     assert not tab.errors, tab.errors
+    refused(new_tab, "huangqi_officer", "open311-keys", "#open311-key-form")
 
 
 def test_the_users_screen_offers_every_role_and_duty_the_gateway_names(new_tab, console):
     admin = Api(console.base, "district_admin")
     named = admin.get("/auth/roles")
-    tab = new_tab()
-    tab.login("district_admin")
-    page = tab.page
-    tab.go("users")
-    page.locator("#main h1").wait_for()
+    tab, page = opened(new_tab, "users", "select[name=role]")
     roles = page.locator("select[name=role]").first
-    roles.wait_for()
     offered = roles.evaluate("s => Object.fromEntries([...s.options].filter(o => o.value).map(o => [o.value, o.textContent]))")
     assert offered == {r["code"]: r["name"] for r in named["roles"]}
     duties = page.evaluate("() => [...document.querySelectorAll('[name^=duty_]')].map(e => e.name.slice(5))")
