@@ -278,3 +278,31 @@ def test_the_sensitive_registers_trails_are_read_in_the_audit_screen(new_tab, co
     tab.go("audit?tab=corrections&allowed=true")
     page.locator("#corrections-audit td", has_text="社区民警").first.wait_for()
     assert not tab.errors, tab.errors
+
+
+def test_volunteers_are_ranked_by_their_hours_for_recognition(new_tab, console):
+    office = Api(console.base, "jiayuan_worker")
+    who = volunteer(office, "表彰候选人")
+    now = datetime.now(BEIJING)
+    activity = office.post("/volunteer/activities", {
+        "title": unique("义诊-"), "type": "elderly_care", "org_unit_id": "jiayuan", "place": "家园社区卫生站",
+        "starts_at": (now - timedelta(hours=4)).isoformat(), "ends_at": (now + timedelta(hours=1)).isoformat(),
+        "capacity": 5, "publish": True})
+    office.post(f"/volunteer/activities/{activity['id']}/signups", {"volunteer_id": who})
+    office.post(f"/volunteer/activities/{activity['id']}/attendance", {
+        "volunteer_id": who, "checked_in_at": (now - timedelta(hours=4)).isoformat(),
+        "checked_out_at": (now - timedelta(hours=1)).isoformat()})
+    today, since = now.date().isoformat(), (now - timedelta(days=1)).date().isoformat()
+    tab = new_tab()
+    tab.login("jiayuan_worker")
+    page = tab.page
+    tab.go(f"volunteer-recognition?from={since}&to={today}&top=500", "jiayuan")
+    row = page.locator("#recognition-volunteers tr", has_text="表彰候选人")
+    row.wait_for()
+    ranked = {v["volunteer_id"]: v for v in office.get("/volunteer/recognition", org_unit="jiayuan", **{
+        "from": since, "to": today, "top": 500})["volunteers"]}
+    assert ranked[who]["minutes"] == 180
+    assert row.locator("td").nth(0).inner_text() == str(ranked[who]["rank"])
+    assert row.locator("td").nth(3).inner_text() == "3.0"
+    tab.axe("volunteer-recognition")
+    assert not tab.errors, tab.errors

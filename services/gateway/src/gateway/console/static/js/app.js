@@ -166,6 +166,7 @@ const MENU = [
   ]],
   ["志愿与党建", [
     ["volunteer", "志愿服务", "volunteer:read"],
+    ["volunteer-recognition", "志愿表彰", "volunteer:read"],  // volunteers and teams ranked by hours in a period
     ["volunteer-settings", "服务类型与爱心币", () => atDistrict("volunteer:manage")],
     ["party", "党建", "volunteer:party"],
   ]],
@@ -322,6 +323,7 @@ export async function start() {
   await import("./views/employment.js");
   await import("./views/party.js");  // 党建 (#22)
   await import("./views/admin.js");  // 系统管理 (#22)
-  await import("./views/settings.js");  // 设置: 信访设置, 服务类型与爱心币 (#22)
+  await import("./views/settings.js");  // 设置: 信访设置, 服务类型与爱心币, 接口密钥 (#22)
+  await import("./views/recognition.js");  // 志愿表彰 (#22)
   await route();
 }
