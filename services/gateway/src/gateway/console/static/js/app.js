@@ -229,7 +229,12 @@ function renderShell() {
   ];
   clear(document.getElementById("app"), shell);
   for (const a of document.querySelectorAll("[data-menu]")) {
-    a.addEventListener("click", (e) => { e.preventDefault(); document.body.classList.remove("side-open"); go("/" + a.dataset.menu); });
+    a.addEventListener("click", (e) => {
+      e.preventDefault();
+      document.body.classList.remove("side-open");
+      menuToggle.setAttribute("aria-expanded", "false");  // the drawer closed: the ☰ button says so
+      go("/" + a.dataset.menu);
+    });
   }
   renderTree();
 }
