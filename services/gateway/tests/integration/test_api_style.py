@@ -11,6 +11,7 @@ from liandong.listing import day_of
 # a valid query for each of the gateway's own GETs (the proxied and exported lists are the services' own)
 VALID = {
     "/api/v1/auth/me": {},
+    "/api/v1/auth/roles": {},
     "/api/v1/org/tree": {"root": "huangqi"},
     "/api/v1/org/units/<unit_id>": {},
     "/api/v1/users": {"org_unit": "jiayuan"},

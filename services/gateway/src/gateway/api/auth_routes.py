@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from liandong.auth import current_principal
+from liandong.auth import DUTIES, PERMISSIONS, ROLES, current_principal
 from liandong.errors import DomainError, Unauthorized
 from liandong.listing import NoQuery
 from liandong.openapi import api
@@ -23,6 +23,13 @@ def limited(limiter: RateLimiter, key: str) -> None:
     ok, wait = limiter.allow(key)
     if not ok:
         raise TooManyRequests(f"too many requests; try again in {max(1, round(wait))} s")
+
+
+def role_names() -> dict:
+    """Every role a grant may hold and every duty, in auth.py's order; a role without a title is named by its code,
+    which the gateway's tests refuse (test_roles.py), so a new role never reaches the console unnamed."""
+    return {"roles": [{"code": code, "name": ROLES.get(code) or code} for code in {**ROLES, **PERMISSIONS}],
+            "duties": [{"code": code, "name": name or code} for code, name in DUTIES.items()]}
 
 
 def blueprint(identity: Identity, login_limiter: RateLimiter) -> Blueprint:
@@ -58,6 +65,14 @@ def blueprint(identity: Identity, login_limiter: RateLimiter) -> Blueprint:
         p = current_principal()
         return {"user_id": p.user_id, "name": p.name, "grants": [g.to_claim() for g in p.grants],
                 "permissions": {g.org_path: sorted(g.permissions()) for g in p.grants}}
+
+    @bp.get("/roles")
+    @api("The platform's roles and duties with their names in the offices' words (liandong.auth): the one list "
+         "every client names them by", query=NoQuery, response=schemas.RolesSchema, tags=["auth"])
+    def roles():
+        load_query(NoQuery)
+        current_principal()
+        return role_names()
 
     @bp.post("/password")
     @api("Change the caller's own password (ends the caller's sessions)", body=schemas.OwnPasswordSchema,

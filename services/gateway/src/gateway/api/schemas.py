@@ -51,6 +51,16 @@ class MeSchema(Schema):
     permissions = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
+class NamedCodeSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class RolesSchema(Schema):
+    roles = fields.List(fields.Nested(NamedCodeSchema))
+    duties = fields.List(fields.Nested(NamedCodeSchema))
+
+
 class NewUserSchema(Schema):
     username = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{2,63}$"))
     name = Text(max_length=50, load_default="")

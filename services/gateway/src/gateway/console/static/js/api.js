@@ -136,3 +136,15 @@ export async function logout() {
   try { await request("POST", "/api/v1/auth/logout", { body: {} }); } catch { /* already gone */ }
   session.clear();
 }
+
+// 角色与职责 (#22): the platform's roles and duties with their names, from the gateway (GET /api/v1/auth/roles, which
+// reads liandong.auth): the console keeps no copy. Asked once per page load; unavailable now: codes, and ask again later.
+let roleNamesOnce = null;
+export function roleVocabulary() {
+  const byCode = (list) => Object.fromEntries((list || []).map((x) => [x.code, x.name]));
+  if (!roleNamesOnce) {
+    roleNamesOnce = api.get("/api/v1/auth/roles").then((a) => ({ roles: byCode(a.roles), duties: byCode(a.duties) }))
+      .catch(() => { roleNamesOnce = null; return { roles: {}, duties: {} }; });
+  }
+  return roleNamesOnce;
+}

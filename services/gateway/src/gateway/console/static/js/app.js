@@ -1,9 +1,11 @@
 // The console's shell: login, the org tree that scopes every page, the menu and the hash router.
-import { api, login, logout, session, whenUnauthorized } from "./api.js";
-import { DUTIES, LEVELS, ROLES } from "./i18n.js";
-import { clear, errorText, h } from "./ui.js";
+import { api, login, logout, roleVocabulary, session, whenUnauthorized } from "./api.js";
+import { LEVELS } from "./i18n.js";
+import { actionForm, clear, errorText, h, openDialog } from "./ui.js";
 
-export const state = { units: new Map(), children: new Map(), roots: [], org: null, user: null, perms: {} };
+// roleNames / dutyNames: the gateway's names of the platform's roles and duties (GET /api/v1/auth/roles), the one list
+export const state = { units: new Map(), children: new Map(), roots: [], org: null, user: null, perms: {},
+  roleNames: {}, dutyNames: {} };
 
 const SHOWN_LEVELS = new Set(["city", "district", "subdistrict", "community"]);
 
@@ -14,6 +16,11 @@ export function can(perm, path) {
 }
 export function canAnywhere(perm) {
   return Object.values(state.perms).some((list) => list.includes(perm));
+}
+/** Does the user hold `perm` for the whole district (a grant at the top of the tree)? The district's settings
+ *  (信访类别, 服务类型与爱心币) are changed only there: the services refuse anyone else. */
+export function atDistrict(perm) {
+  return Object.entries(state.perms).some(([p, list]) => p.split("/").filter(Boolean).length <= 1 && list.includes(perm));
 }
 
 export function unit(id = state.org) { return state.units.get(id); }
@@ -120,7 +127,10 @@ async function boot() {
   state.perms = s.permissions || {};
   const roots = [...new Set((s.user.grants || []).map((g) => g.org_unit))];
   state.units.clear(); state.children.clear(); state.roots = [];
-  const trees = await Promise.all(roots.map((r) => api.get("/api/v1/org/tree", { root: r }).catch(() => ({ units: [] }))));
+  const [trees, names] = await Promise.all([
+    Promise.all(roots.map((r) => api.get("/api/v1/org/tree", { root: r }).catch(() => ({ units: [] })))), roleVocabulary()]);
+  state.roleNames = names.roles;
+  state.dutyNames = names.duties;
   for (const t of trees) for (const u of t.units) state.units.set(u.id, u);
   for (const u of state.units.values()) {
     if (!state.children.has(u.parent_id)) state.children.set(u.parent_id, []);
@@ -134,65 +144,116 @@ async function boot() {
   await route();
 }
 
+// The menu in the groups a worker knows: a group is a heading and its list; a group with nothing the user may open
+// is not shown. Each entry: [view, title, what it needs] — a permission, any of several, or a test (atDistrict).
 const MENU = [
-  ["home", "工作台", null],
-  ["dashboard", "数据看板", "reports:read"],
-  ["petitions", "信访接待", "petition:read"],
-  ["welfare", "民政救助", "welfare:read"],
-  ["volunteer", "志愿服务", "volunteer:read"],
-  ["security", "平安建设", "security:read"],
-  ["reports", "年度报告", "reports:read"],
-  // 信访 / 一站式服务 / 平安建设 cases (#22): the hall, patrols, migrants, households, corrections (only its roles)
-  ["hall", "一站式服务", "petition:hall"],
-  ["patrol", "巡逻防控", "security:read"],
-  ["migrants", "流动人口", "security:read"],
-  ["households", "实有人口", "security:read"],
-  ["corrections", "社区矫正", "security:corrections"],
-  // staff (any of these): the page lists the ledgers whose own permission the user holds
-  ["imports", "数据导入", ["org:admin", "users:admin", "welfare:read", "volunteer:read", "security:read"]],
-  // 民政 (#22): the supermarket, the charity fund, visits and pairings, the person registers, employment
-  ["supermarket", "爱心超市", "welfare:read"],
-  ["fund", "爱心基金", "welfare:read"],
-  ["visits", "走访帮扶", "welfare:read"],
-  ["registers", "人员台账", ["welfare:retirees", "welfare:disability", "welfare:veterans"]],
-  ["employment", "就业社保", "welfare:employment"],
-  // 党建 and 系统管理 (#22): each only for the permission that works it
-  ["party", "党建", "volunteer:party"],
-  ["users", "用户与角色", "users:admin"],
-  ["org", "组织架构管理", "org:admin"],
-  ["audit", "审计日志", "audit:read"],
-  ["deadletters", "死信", "dead_letters:admin"],
+  ["工作台", [
+    ["home", "工作台", null],
+    ["dashboard", "数据看板", "reports:read"],
+  ]],
+  ["信访与服务", [
+    ["petitions", "信访接待", "petition:read"],
+    ["hall", "一站式服务", "petition:hall"],
+    ["petition-settings", "信访设置", () => atDistrict("petition:supervise")],  // categories, departments, holidays
+  ]],
+  ["民政", [
+    ["welfare", "民政救助", "welfare:read"],
+    ["supermarket", "爱心超市", "welfare:read"],
+    ["fund", "爱心基金", "welfare:read"],
+    ["visits", "走访帮扶", "welfare:read"],
+    ["registers", "人员台账", ["welfare:retirees", "welfare:disability", "welfare:veterans"]],
+    ["employment", "就业社保", "welfare:employment"],
+  ]],
+  ["志愿与党建", [
+    ["volunteer", "志愿服务", "volunteer:read"],
+    ["volunteer-recognition", "志愿表彰", "volunteer:read"],  // volunteers and teams ranked by hours in a period
+    ["volunteer-settings", "服务类型与爱心币", () => atDistrict("volunteer:manage")],
+    ["party", "党建", "volunteer:party"],
+  ]],
+  ["平安建设", [
+    ["security", "平安建设", "security:read"],
+    ["patrol", "巡逻防控", "security:read"],
+    ["migrants", "流动人口", "security:read"],
+    ["households", "实有人口", "security:read"],
+    ["corrections", "社区矫正", "security:corrections"],
+  ]],
+  ["报表与导入", [
+    ["reports", "年度报告", "reports:read"],
+    // staff (any of these): the page lists the ledgers whose own permission the user holds
+    ["imports", "数据导入", ["org:admin", "users:admin", "welfare:read", "volunteer:read", "security:read"]],
+  ]],
+  ["系统管理", [
+    ["users", "用户与角色", "users:admin"],
+    ["org", "组织架构管理", "org:admin"],
+    ["audit", "审计日志", "audit:read"],
+    ["deadletters", "死信", "dead_letters:admin"],
+    ["open311-keys", "接口密钥", () => atDistrict("users:admin")],  // Open311 apps' keys
+  ]],
 ];
+
+const offered = (need) => !need || (typeof need === "function" ? need() : [].concat(need).some(canAnywhere));
+
+/** The menu: one labelled list per group (a heading names it for a screen reader's list of headings too). */
+function menuGroups() {
+  return MENU.map(([title, entries], i) => [title, entries.filter(([, , need]) => offered(need)), `menu-group-${i}`])
+    .filter(([, entries]) => entries.length)
+    .map(([title, entries, id]) => h("section", { class: "menu-group", "aria-labelledby": id },
+      h("h2", { id, class: "menu-heading" }, title),
+      h("ul", {}, entries.map(([k, t]) => h("li", {}, h("a", { href: `#/${k}`, dataset: { menu: k } }, t))))));
+}
 
 function renderShell() {
   document.body.classList.remove("logged-out");
-  const grants = (state.user.grants || []).map((g) => `${ROLES[g.role] || g.role}${(g.duties || []).length ? "（" + g.duties.map((d) => DUTIES[d] || d).join("、") + "）" : ""}`);
+  const grants = (state.user.grants || []).map((g) => `${state.roleNames[g.role] || g.role}${(g.duties || []).length ? "（" + g.duties.map((d) => state.dutyNames[d] || d).join("、") + "）" : ""}`);
   const menuToggle = h("button", { type: "button", class: "menu-toggle", "aria-controls": "side", "aria-expanded": "false" }, "☰ 菜单");
   menuToggle.addEventListener("click", () => {
     const open = document.body.classList.toggle("side-open");
     menuToggle.setAttribute("aria-expanded", String(open));
   });
   const out = h("button", { type: "button", class: "link", id: "logout" }, "退出");
+  const password = h("button", { type: "button", class: "link", id: "own-password" }, "修改密码");
+  password.addEventListener("click", ownPassword);
   out.addEventListener("click", async () => { await logout(); state.user = null; location.hash = ""; showLogin(); });
   const shell = [
     h("a", { href: "#main", class: "skip" }, "跳到正文"),
     h("header", { class: "top" }, menuToggle,
       h("span", { class: "brand" }, "联动工作台"),
       h("span", { class: "crumb", id: "crumb", "aria-live": "polite" }),
-      h("span", { class: "who" }, h("strong", { id: "user-name" }, state.user.name || state.user.username), " ", grants.join("；"), " ", out)),
+      h("span", { class: "who" }, h("strong", { id: "user-name" }, state.user.name || state.user.username), " ", grants.join("；"), " ", password, " ", out)),
     h("div", { class: "body" },
       h("aside", { id: "side", class: "side", "aria-label": "导航" },
-        h("nav", { class: "menu", "aria-label": "功能" }, h("ul", {}, MENU.filter(([, , p]) => !p || [].concat(p).some(canAnywhere)).map(([k, t]) =>
-          h("li", {}, h("a", { href: `#/${k}`, dataset: { menu: k } }, t))))),
+        h("nav", { class: "menu", "aria-label": "功能" }, menuGroups()),
         h("nav", { class: "tree", "aria-label": "组织架构" }, h("h2", {}, "组织架构"), h("div", { id: "tree" }))),
       h("main", { id: "main", class: "main", tabindex: "-1" })),
     h("div", { id: "toast", class: "toast", role: "status", "aria-live": "polite" }),
   ];
   clear(document.getElementById("app"), shell);
   for (const a of document.querySelectorAll("[data-menu]")) {
-    a.addEventListener("click", (e) => { e.preventDefault(); document.body.classList.remove("side-open"); go("/" + a.dataset.menu); });
+    a.addEventListener("click", (e) => {
+      e.preventDefault();
+      document.body.classList.remove("side-open");
+      menuToggle.setAttribute("aria-expanded", "false");  // the drawer closed: the ☰ button says so
+      go("/" + a.dataset.menu);
+    });
   }
   renderTree();
+}
+
+/** 修改密码: the user's own password (POST /api/v1/auth/password). The service ends every session of the account,
+ *  this one too, so the user logs in again with the new password. */
+function ownPassword() {
+  openDialog("修改密码", (close) => actionForm({ id: "own-password-form", cls: "form", submit: "修改", fields: [
+    { name: "current_password", label: "当前密码", type: "password", required: true, maxlength: 256 },
+    { name: "password", label: "新密码", type: "password", required: true, maxlength: 256 },
+    { name: "again", label: "再输入一次新密码", type: "password", required: true, maxlength: 256,
+      check: (v, form) => (v !== form.val("password") ? "两次输入的新密码不一致" : null) }],
+  send: async (v) => {
+    await api.post("/api/v1/auth/password", { current_password: v.current_password, password: v.password });
+    close();
+    session.clear();
+    state.user = null;
+    showLogin("密码已修改，请用新密码重新登录");
+  } }));
 }
 
 function renderTree() {
@@ -267,5 +328,7 @@ export async function start() {
   await import("./views/employment.js");
   await import("./views/party.js");  // 党建 (#22)
   await import("./views/admin.js");  // 系统管理 (#22)
+  await import("./views/settings.js");  // 设置: 信访设置, 服务类型与爱心币, 接口密钥 (#22)
+  await import("./views/recognition.js");  // 志愿表彰 (#22)
   await route();
 }

@@ -1,10 +1,6 @@
 // Chinese names of the platform's codes, and the API's English messages in Chinese.
 
-export const ROLES = {
-  resident: "居民", grid_worker: "网格员", community_worker: "社区工作者", community_police: "社区民警",
-  subdistrict_officer: "街道干部", district_admin: "区管理员", volunteer_leader: "志愿者队长",
-};
-export const DUTIES = { civil_affairs: "民政员", social_security: "保障员" };
+// Roles and duties are named by the gateway (GET /api/v1/auth/roles, from liandong.auth): app.js `state.roleNames`.
 export const LEVELS = {
   city: "市", district: "区", subdistrict: "街道", community: "社区", grid: "网格", group: "居民小组", building: "楼栋",
 };
@@ -94,6 +90,13 @@ const MESSAGES = [
   [/^the deadline cannot be in the past$/i, "期限不能早于今天"],
   [/^the request has invalid fields$/i, "表单中有需要修改的内容"],
   [/^one of (.*)$/i, "应为以下之一：$1"],
+  // 设置与账号 (#22): the own password, the district's settings
+  [/^the current password is wrong$/i, "当前密码不正确"],
+  [/^at least (\d+) characters$/i, "至少 $1 个字符"],
+  [/^give working days for (.*)$/i, "请填写各级办理时限（工作日）：$1"],
+  [/^lower-case letters, digits and.*$/i, "只能用小写字母、数字和下划线，以字母开头"],
+  [/^'?(\S+?)'? is not a configured type$/i, "没有该服务类型：$1"],
+  [/^changing the taxonomy needs .*$/i, "只有区级信访督办人员可以修改信访设置"],
 ];
 
 export function zhMessage(msg) {

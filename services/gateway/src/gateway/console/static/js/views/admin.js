@@ -2,15 +2,10 @@
 // (audit:read), and the services' dead letters (dead_letters:admin). Each screen is offered only to those roles.
 import { api, request } from "../api.js";
 import { can, go, href, register, state, unitName } from "../app.js";
-import { DUTIES, LEVELS, ROLES } from "../i18n.js";
+import { LEVELS } from "../i18n.js";
 import { actionForm, badge, busy, dateTime, day, dl, errorText, filterBar, h, listQuery, listSection, num, openDialog,
   section, table, toast, todayLocal } from "../ui.js";
 
-// the platform's roles and duties (shared/src/liandong/auth.py), in the offices' words
-const ROLE_NAMES = Object.fromEntries(["resident", "grid_worker", "community_worker", "community_police", "subdistrict_officer",
-  "district_admin"].map((k) => [k, ROLES[k]]));
-const DUTY_NAMES = { ...DUTIES, retiree_affairs: "退管员", family_planning: "计生员", corrections: "矫正专干",
-  disability_affairs: "残联专干", party_affairs: "党建专干" };
 const AUDIT_ACTIONS = { read: "查阅", change: "修改", export: "导出", import: "导入", submit: "报送", approve: "审核",
   accept: "验收", unlock: "退回重报" };
 const SERVICE_NAMES = { gateway: "网关（账号与组织）", petition: "信访", welfare: "民政", volunteer: "志愿服务", security: "平安建设" };
@@ -40,11 +35,11 @@ function reloadTree(path, params) {
   go(path, params);
 }
 
-const grantText = (g) => `${ROLE_NAMES[g.role] || g.role} @ ${unitName(g.org_unit)}${(g.duties || []).length
-  ? `（${g.duties.map((d) => DUTY_NAMES[d] || d).join("、")}）` : ""}`;
+const grantText = (g) => `${state.roleNames[g.role] || g.role} @ ${unitName(g.org_unit)}${(g.duties || []).length
+  ? `（${g.duties.map((d) => state.dutyNames[d] || d).join("、")}）` : ""}`;
 
-const dutyFields = () => Object.entries(DUTY_NAMES).map(([k, t]) => ({ name: `duty_${k}`, label: t, type: "checkbox" }));
-const dutiesOf = (v) => Object.keys(DUTY_NAMES).filter((k) => v[`duty_${k}`]);
+const dutyFields = () => Object.entries(state.dutyNames).map(([k, t]) => ({ name: `duty_${k}`, label: t, type: "checkbox" }));
+const dutiesOf = (v) => Object.keys(state.dutyNames).filter((k) => v[`duty_${k}`]);
 
 // ---- users and roles
 
@@ -71,7 +66,7 @@ async function users(params) {
       check: (v) => (v && !/^[a-z0-9][a-z0-9_.-]{2,63}$/.test(v) ? "3 位以上，小写字母、数字、. _ -" : null) },
     { name: "name", label: "姓名", maxlength: 50 },
     { name: "password", label: "初始密码", type: "password", required: true, maxlength: 256 },
-    { name: "role", label: "角色", type: "select", options: ROLE_NAMES, required: true },
+    { name: "role", label: "角色", type: "select", options: state.roleNames, required: true },
     { name: "org_unit", label: "所在单位", type: "select", options: unitOptions(units), required: true, value: state.org },
     ...dutyFields(),
   ], send: async (v) => {
@@ -94,14 +89,14 @@ async function user(id) {
   root.append(section("账号", dl([["用户名", u.username], ["姓名", u.name], ["状态", u.active ? "启用" : "停用"],
     ["锁定至", u.locked_until ? dateTime(u.locked_until) : "未锁定"]])));
   root.append(h("section", { class: "card", id: "grants" }, h("h2", {}, "角色与职责"), table([
-    { title: "角色", render: (g) => ROLE_NAMES[g.role] || g.role },
+    { title: "角色", render: (g) => state.roleNames[g.role] || g.role },
     { title: "单位", render: (g) => unitName(g.org_unit) },
-    { title: "职责", render: (g) => (g.duties || []).map((d) => DUTY_NAMES[d] || d).join("、") || "—" },
+    { title: "职责", render: (g) => (g.duties || []).map((d) => state.dutyNames[d] || d).join("、") || "—" },
     { title: "操作", render: (g) => (u.grants.length > 1 ? h("button", { type: "button", class: "danger",
       "aria-label": `撤销 ${grantText(g)}`, onclick: press(() => patch({ grants: u.grants.filter((x) => x !== g) }, "已撤销")) }, "撤销") : "") },
   ], u.grants, { caption: "角色授予" })));
   root.append(actionForm({ id: "grant-form", title: "授予角色", submit: "授予", fields: [
-    { name: "role", label: "角色", type: "select", options: ROLE_NAMES, required: true },
+    { name: "role", label: "角色", type: "select", options: state.roleNames, required: true },
     { name: "org_unit", label: "单位", type: "select", options: unitOptions(units), required: true, value: state.org },
     ...dutyFields(),
   ], send: (v) => patch({ grants: [...u.grants, { role: v.role, org_unit: v.org_unit, duties: dutiesOf(v) }] }, "已授予") }));
@@ -229,11 +224,11 @@ register("audit", async ({ params }) => {
   const no = denied("audit:read");
   if (no) return no;
   const root = h("div", {}, h("div", { class: "page-head" }, h("h1", {}, `审计日志 · ${unitName(state.org)}`)),
-    h("div", { class: "tabs", role: "tablist" }, [["platform", "个人信息访问"], ["party", "党建档案访问"]].map(([k, t]) => {
+    h("div", { class: "tabs", role: "tablist" }, [["platform", "个人信息访问"], ...Object.entries(TRAILS).map(([k, x]) => [k, x.tab])].map(([k, t]) => {
       const on = (params.get("tab") || "platform") === k;
       return h("a", { role: "tab", "aria-selected": String(on), class: on ? "on" : "", href: href("/audit", { tab: k }) }, t);
     })));
-  if (params.get("tab") === "party") return partyAudit(root, params);
+  if (TRAILS[params.get("tab")]) return trailAudit(root, params, params.get("tab"));
   root.append(filterBar([
     { name: "user_id", label: "账号编号", maxlength: 100 },
     { name: "service", label: "业务", type: "select", options: SERVICE_NAMES },
@@ -247,7 +242,7 @@ register("audit", async ({ params }) => {
     onPage: (n) => go("/audit", { ...Object.fromEntries(params), page: n }), columns: [
       { title: "时间", render: (e) => dateTime(e.at) },
       { title: "人员", render: (e) => h("a", { href: href("/audit", { user_id: e.user_id }) }, e.name || e.user_id) },
-      { title: "角色", render: (e) => (e.roles || []).map((x) => ROLE_NAMES[x] || x).join("、") },
+      { title: "角色", render: (e) => (e.roles || []).map((x) => state.roleNames[x] || x).join("、") },
       { title: "操作", render: (e) => AUDIT_ACTIONS[e.action] || e.action },
       { title: "业务", render: (e) => SERVICE_NAMES[e.service] || e.service },
       { title: "地址", render: (e) => h("code", { class: "small" }, `${e.method || ""} ${e.path || ""}`) },
@@ -257,22 +252,32 @@ register("audit", async ({ params }) => {
   return root;
 });
 
-/** Every access to the party registers (volunteer service), allowed or refused, newest first. */
-async function partyAudit(root, params) {
-  const reroute = (v) => go("/audit", { tab: "party", ...v });
+/** The sensitive registers' own trails, kept by the service that holds them (#20, #22): the party registers, the
+ *  corrections records, the 人员台账 and the employment records — every access, allowed or refused, newest first. */
+const TRAILS = {
+  party: { tab: "党建档案访问", path: "/api/v1/volunteer/party/audit", by: true },
+  corrections: { tab: "矫正档案访问", path: "/api/v1/security/audit", by: true },
+  registers: { tab: "人员台账访问", path: "/api/v1/welfare/register-audit", by: true },
+  employment: { tab: "就业档案访问", path: "/api/v1/welfare/employment/audit", by: false },  // no user_id filter there
+};
+async function trailAudit(root, params, tab) {
+  const trail = TRAILS[tab];
+  const reroute = (v) => go("/audit", { tab, ...v });
   root.append(filterBar([
-    { name: "user_id", label: "账号编号", maxlength: 100 },
+    trail.by ? { name: "user_id", label: "账号编号", maxlength: 100 } : null,
     { name: "allowed", label: "结果", type: "select", options: { true: "允许", false: "拒绝" } },
     { name: "from", label: "时间自", type: "date" },
     { name: "to", label: "至", type: "date", check: (v, f) => (v && f.val("from") && v < f.val("from") ? "不能早于开始日期" : null) },
-  ], params, reroute, () => reroute({})).el);
-  const query = listQuery(params, ["user_id", "allowed", "from", "to"], { org_unit: state.org }, { days: true, pageSize: 50 });
-  const r = await api.get("/api/v1/volunteer/party/audit", query);
-  root.append(listSection({ title: "党建档案访问记录", id: "party-audit", found: r, query, caption: "党建档案访问记录",
+  ].filter(Boolean), params, reroute, () => reroute({})).el);
+  const query = listQuery(params, [trail.by ? "user_id" : null, "allowed", "from", "to"].filter(Boolean), { org_unit: state.org },
+    { days: true, pageSize: 50 });
+  const r = await api.get(trail.path, query);
+  const title = `${trail.tab.replace(/访问$/, "")}访问记录`;
+  root.append(listSection({ title, id: `${tab}-audit`, found: r, query, caption: title,
     onPage: (n) => go("/audit", { ...Object.fromEntries(params), page: n }), columns: [
       { title: "时间", render: (e) => dateTime(e.at) },
       { title: "人员", render: (e) => e.name || e.user_id },
-      { title: "角色", render: (e) => (e.roles || []).map((x) => ROLE_NAMES[x] || x).join("、") },
+      { title: "角色", render: (e) => (e.roles || []).map((x) => state.roleNames[x] || x).join("、") },
       { title: "操作", render: (e) => e.action },
       { title: "记录", render: (e) => e.record_id || "" },
       { title: "结果", render: (e) => [e.allowed ? "允许" : badge("拒绝", "danger"), e.unmasked ? [" ", badge("明文", "warn")] : null] },

@@ -7,7 +7,8 @@ import { actionForm, badge, busy, clear, dateTime, day, dl, errorText, exportBut
   makeForm, openDialog, pager, section, table, toast, todayLocal, validators } from "../ui.js";
 
 const KINDS = { resident: "居民", party_member: "党员报到", cobuilding_member: "共建单位" };
-const SIGNUP = { signed_up: "已报名", waitlisted: "候补", cancelled: "已取消", attended: "已签到", no_show: "未到" };
+const SIGNUP = { signed_up: "已报名", waitlisted: "候补", cancelled: "已取消", attended: "已签到", no_show: "未到",
+  substituted: "已由他人顶岗" };
 const ENTRY_KINDS = { credit: "服务积分", adjustment: "调整", time_bank: "时间银行", redemption: "爱心超市兑换",
   reservation: "兑换冻结", release: "解冻", issue: "发放" };
 
@@ -295,7 +296,7 @@ async function activity(id) {
   };
   root.append(section("报名与签到", table([
     { title: "志愿者", render: (s) => h("a", { href: href(`/volunteer/volunteers/${s.vid}`) }, names[s.vid] || s.vid) },
-    { title: "报名", render: (s) => label(SIGNUP, s.status) },
+    { title: "报名", render: (s) => [label(SIGNUP, s.status), s.substitute_for ? `（顶替 ${names[s.substitute_for] || s.substitute_for}）` : ""] },
     { title: "签到", render: (s) => dateTime((attendance[s.vid] || {}).checked_in_at) },
     { title: "签退", render: (s) => dateTime((attendance[s.vid] || {}).checked_out_at) },
     { title: "时长", class: "num", render: (s) => ((attendance[s.vid] || {}).checked_out_at ? `${attendance[s.vid].minutes} 分钟` : "") },
@@ -309,8 +310,9 @@ async function activity(id) {
           close(); toast("已更正，爱心币随之调整"); go(`/volunteer/activities/${a.id}`);
         } })) }, "更正时长")
       : manage && a.status === "published" ? [
-      !(attendance[s.vid] || {}).checked_in_at ? h("button", { type: "button", onclick: checkIn(s.vid, false) }, "签到") : null,
+      !(attendance[s.vid] || {}).checked_in_at && s.status === "signed_up" ? h("button", { type: "button", onclick: checkIn(s.vid, false) }, "签到") : null,
       (attendance[s.vid] || {}).checked_in_at && !(attendance[s.vid] || {}).checked_out_at ? h("button", { type: "button", onclick: checkIn(s.vid, true) }, "签退") : null,
+      ...placeActions(a, s, names, taken, attendance),
     ] : "") },
   ], signups, { empty: "暂无报名" })));
   if (manage && a.status === "published") {
@@ -331,6 +333,32 @@ async function activity(id) {
     root.append(el);
   }
   return root;
+}
+
+/** 顶岗 and 取消报名 for a place not yet taken up (no check-in): who cannot come hands the place to another volunteer
+ *  (the waitlist is passed over), or gives it up (the first on the waitlist moves up). */
+function placeActions(a, s, names, taken, attendance) {
+  if (!["signed_up", "waitlisted"].includes(s.status) || (attendance[s.vid] || {}).checked_in_at) return [];
+  const who = names[s.vid] || s.vid;
+  const base = `/api/v1/volunteer/activities/${a.id}/signups/${encodeURIComponent(s.vid)}`;
+  const others = Object.fromEntries(Object.entries(names).filter(([vid]) => vid !== s.vid && !taken.has(vid)));
+  const substitute = () => openDialog(`${who} 不能参加：由他人顶岗`, (close) => actionForm({ id: "substitute-form", cls: "form",
+    submit: "确认顶岗", fields: [{ name: "substitute_id", label: "顶岗志愿者", type: "select", options: others, required: true }],
+    send: async (v) => {
+      await api.post(`${base}/substitute`, v);
+      close(); toast(`已由 ${names[v.substitute_id] || v.substitute_id} 顶岗`); go(`/volunteer/activities/${a.id}`);
+    } }));
+  const cancel = async (e) => {
+    try {
+      await busy(e.currentTarget, api.post(`${base}/cancel`));
+      toast(s.status === "signed_up" ? "已取消报名，候补第一位自动递补" : "已取消候补");
+      go(`/volunteer/activities/${a.id}`);
+    } catch (err) { toast(errorText(err), "bad"); }
+  };
+  return [
+    s.status === "signed_up" ? h("button", { type: "button", "aria-label": `顶岗：${who} 由他人顶替`, onclick: substitute }, "顶岗") : null,
+    h("button", { type: "button", class: "danger", "aria-label": `取消报名：${who}`, onclick: cancel }, "取消报名"),
+  ];
 }
 
 async function statement(vid, params) {
@@ -358,6 +386,7 @@ async function statement(vid, params) {
     { title: "余额", class: "num", render: (e) => e.balance ?? "" },
   ], st.items, { caption: "爱心币收支明细", empty: "暂无记录" }),
   pager({ page, pageSize: size, total: st.total, onPage: (n) => go(`/volunteer/volunteers/${v.id}`, { page: n }) })));
+  root.append(await reminders(path, v.id, params));
   if (!manage) return root;
   const setStatus = (status, done) => async (e) => {
     try { await busy(e.currentTarget, api.post(`${path}/status`, { status })); toast(done); reload(); } catch (err) { toast(errorText(err), "bad"); }
@@ -392,6 +421,18 @@ async function statement(vid, params) {
     send: async (x) => { await api.post("/api/v1/volunteer/coins/adjustments", { volunteer_id: v.id, ...x }, { idempotent: true }); toast("已调整"); reload(); } }),
     timeBankForm(v, reload)));
   return root;
+}
+
+/** 活动提醒: what the service sent the volunteer before each activity they signed up for (newest activity first as
+ *  the service orders them), paged by `rpage` so the statement keeps its own page. */
+async function reminders(path, vid, params) {
+  const query = { page: Number(params.get("rpage") || 1), page_size: 10 };
+  const found = await api.get(`${path}/reminders`, query);
+  return listSection({ id: "reminders", title: "活动提醒", found, query, caption: "已发送的活动提醒",
+    onPage: (n) => go(`/volunteer/volunteers/${vid}`, { page: params.get("page"), rpage: n }), columns: [
+      { title: "活动", render: (r) => h("a", { href: href(`/volunteer/activities/${r.activity_id}`) }, r.title || r.activity_id) },
+      { title: "地点", render: (r) => r.place || "" }, { title: "开始", render: (r) => dateTime(r.starts_at) },
+      { title: "提醒时间", render: (r) => dateTime(r.at) }] });
 }
 
 /** 时间银行: this volunteer pays another of the community in love coins for their help. */
