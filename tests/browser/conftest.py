@@ -1,7 +1,6 @@
 """Fixtures for the console's browser tests: the platform as `make run` starts it, and Debian's headless Chromium."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 from pathlib import Path
@@ -10,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from liandong.config import SERVICES, Settings
-from liandong.testing import free_port, unique
+from liandong.testing import free_port, load_module, unique
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -22,10 +21,7 @@ PASSWORD = "Liandong-demo-2026"
 
 def _e2e():
     """The e2e suite's start/stop/check helpers, so the console is tested on the platform exactly as they start it."""
-    spec = importlib.util.spec_from_file_location("liandong_e2e_conftest", ROOT / "tests" / "e2e" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ROOT / "tests" / "e2e" / "conftest.py", "liandong_e2e_conftest")
 
 
 @pytest.fixture(scope="module")
