@@ -140,12 +140,7 @@ start_server_fresh_or_keep() {
   local mode="$1"  # fresh | keep
   local t0=$SECONDS
   have_binary || build_binary
-  command -v python3 >/dev/null || fail "python3 not found on PATH"
-  stop_server
-
-  if port_in_use "$FERRETDB_PORT"; then
-    fail "port $HOST:$FERRETDB_PORT is already in use by another process"
-  fi
+  claim_ports "$FERRETDB_PORT"
   local debug_addr="-"
   if [[ -n "$FERRETDB_DEBUG_PORT" ]]; then
     if port_in_use "$FERRETDB_DEBUG_PORT"; then
@@ -154,30 +149,19 @@ start_server_fresh_or_keep() {
     debug_addr="$HOST:$FERRETDB_DEBUG_PORT"
   fi
 
-  mkdir -p "$FDIR"
-  if [[ "$mode" == keep && -d "$DATA_DIR" ]]; then
-    echo "==== ferretdb.sh restart-keep-data $(date -Is) ====" >>"$LOG_FILE"
-  else
-    if [[ "$mode" == keep ]]; then log "no existing data in $DATA_DIR, starting fresh"; fi
-    rm -rf "$DATA_DIR" "$STATE_DIR"
-    : >"$LOG_FILE"
-  fi
-  mkdir -p "$DATA_DIR" "$STATE_DIR"
+  keep_or_wipe_data "$mode" "$DATA_DIR" rm -rf "$STATE_DIR"
+  mkdir -p "$STATE_DIR"
 
   # DO_NOT_TRACK is honoured by FerretDB as well as --telemetry=disable.
   # Keep --listen-addr before other flags: running_pid matches "--listen-addr=... ".
-  local pid
-  pid="$(spawn env DO_NOT_TRACK=1 "$BIN" \
+  run_until_ready "$t0" "ferretdb ready on mongodb://$HOST:$FERRETDB_PORT" env DO_NOT_TRACK=1 "$BIN" \
     --listen-addr="$HOST:$FERRETDB_PORT" \
     --handler=sqlite \
     --sqlite-url="file:$DATA_DIR/" \
     --state-dir="$STATE_DIR" \
     --debug-addr="$debug_addr" \
     --telemetry=disable \
-    --log-level=INFO)" || fail "process did not start"
-  wait_ready "$pid" "$FERRETDB_PORT"
-  log "started in $((SECONDS - t0))s (pid $pid, log $LOG_FILE)"
-  echo "ferretdb ready on mongodb://$HOST:$FERRETDB_PORT"
+    --log-level=INFO
 }
 
 start_fresh() { start_server_fresh_or_keep fresh; }

@@ -137,6 +137,9 @@ while True:
 '
 }
 
+# a fresh node: its config, and its storage formatted with the cluster id
+fresh_storage() { write_config; format_storage; }
+
 format_storage() {
   local cluster_id="${KAFKA_CLUSTER_ID:-}"
   [[ -n "$cluster_id" ]] || cluster_id="$(new_cluster_id)"
@@ -195,35 +198,12 @@ start_broker() {
   local mode="$1"  # fresh | keep
   local t0=$SECONDS
   fetch_jars
-  command -v python3 >/dev/null || fail "python3 not found on PATH"
-  stop_server
-
-  local p
-  for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
-    if port_in_use "$p"; then
-      fail "port $HOST:$p is already in use by another process"
-    fi
-  done
-
-  mkdir -p "$KDIR"
-  if [[ "$mode" == keep && -f "$DATA_DIR/meta.properties" ]]; then
-    [[ -f "$CONF" ]] || write_config
-    echo "==== kafka.sh restart-keep-data $(date -Is) ====" >>"$LOG_FILE"
-  else
-    if [[ "$mode" == keep ]]; then log "no existing data in $DATA_DIR, starting fresh"; fi
-    write_config
-    rm -rf "$DATA_DIR"
-    mkdir -p "$DATA_DIR"
-    : >"$LOG_FILE"
-    format_storage
-  fi
+  claim_ports "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
+  keep_or_wipe_data "$mode" "$DATA_DIR/meta.properties" fresh_storage
+  [[ -f "$CONF" ]] || write_config  # kept data whose config file is gone
 
   java_opts
-  local pid
-  pid="$(spawn java "${JAVA_OPTS[@]}" -cp "$LIBS/*" kafka.Kafka "$CONF")" || fail "broker process did not start"
-  wait_ready "$pid" "$KAFKA_PORT"
-  log "started in $((SECONDS - t0))s (pid $pid, log $LOG_FILE)"
-  echo "kafka ready on $HOST:$KAFKA_PORT"
+  run_until_ready "$t0" "kafka ready on $HOST:$KAFKA_PORT" java "${JAVA_OPTS[@]}" -cp "$LIBS/*" kafka.Kafka "$CONF"
 }
 
 start_fresh() { start_broker fresh; }

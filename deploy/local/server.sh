@@ -1,4 +1,4 @@
-# What kafka.sh and ferretdb.sh share (sourced, not run): a test server started in its own session,
+# What kafka.sh, ferretdb.sh and s3.sh share (sourced, not run): a test server started in its own session,
 # its pid in a file, found again by its command line (so a recycled pid is never taken for ours),
 # stopped with TERM and then KILL, and waited for until its probe answers.
 #
@@ -99,6 +99,49 @@ wait_ready() {
     sleep 0.2
   done
   fail "$HOST:$port did not answer within ${START_TIMEOUT}s"
+}
+
+# claim_ports <port...>: before a start: python3 (the probes) is there, our server on this port is stopped,
+# and no other process holds any of the ports
+claim_ports() {
+  command -v python3 >/dev/null || fail "python3 not found on PATH"
+  stop_server
+  local p
+  for p in "$@"; do
+    if port_in_use "$p"; then
+      fail "port $HOST:$p is already in use by another process"
+    fi
+  done
+}
+
+# keep_or_wipe_data <fresh|keep> <a path that is there when the data is> [<command for a fresh server>...]:
+# keep, with data there, marks the restart in the log and keeps the data; otherwise the data dir is wiped, the
+# log emptied, and the command run (what a fresh server needs besides). The data dir exists afterwards.
+keep_or_wipe_data() {
+  local mode="$1" marker="$2"
+  shift 2
+  mkdir -p "$SERVER_DIR"
+  if [[ "$mode" == keep && -e "$marker" ]]; then
+    echo "==== $NAME.sh restart-keep-data $(date -Is) ====" >>"$LOG_FILE"
+    return
+  fi
+  if [[ "$mode" == keep ]]; then log "no existing data in $DATA_DIR, starting fresh"; fi
+  rm -rf "$DATA_DIR"
+  : >"$LOG_FILE"
+  mkdir -p "$DATA_DIR"
+  if (($#)); then "$@"; fi
+}
+
+# run_until_ready <t0> <ready line> <command...>: spawn the server with its log, wait until it answers on
+# PORT (START_TIMEOUT), then say how long the start took since t0 and print the ready line
+run_until_ready() {
+  local t0="$1" ready="$2"
+  shift 2
+  local pid
+  pid="$(spawn "$@")" || fail "process did not start"
+  wait_ready "$pid" "$PORT"
+  log "started in $((SECONDS - t0))s (pid $pid, log $LOG_FILE)"
+  echo "$ready"
 }
 
 # the commands both scripts take; start_fresh and start_keep are the caller's

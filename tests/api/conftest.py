@@ -5,7 +5,6 @@ records, and the merged OpenAPI document built with the gateway's own merge code
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import secrets
 import threading
@@ -21,7 +20,7 @@ from liandong.auth import DUTIES
 from liandong.config import Settings
 from liandong.openapi import spec_for
 from liandong.registry import DOMAIN_SERVICES, SERVICES
-from liandong.testing import auth_headers, free_port, unique, wait_for
+from liandong.testing import auth_headers, demo_activity, free_port, unique, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,11 +86,8 @@ def api_platform(tmp_path_factory):
         gateway = f"http://127.0.0.1:{ports['gateway']}"
         wait_for(lambda: requests.get(f"{gateway}/readyz", timeout=3).json().get("ready"), 60,
                  message="the gateway reports every service ready")
-        spec = importlib.util.spec_from_file_location("demo_activity", ROOT / "deploy" / "local" / "demo_activity.py")
-        demo_activity = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(demo_activity)
         try:
-            played, seed_error = demo_activity.play(gateway), None
+            played, seed_error = demo_activity().play(gateway), None
         except Exception as exc:  # noqa: BLE001 - the lists seeded so far are still checked; a test reports it
             played, seed_error = None, f"{type(exc).__name__}: {exc}"
         yield SimpleNamespace(gateway=gateway, settings=base, apps=apps, document=merged_document(apps),

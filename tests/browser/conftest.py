@@ -1,16 +1,18 @@
 """Fixtures for the console's browser tests: the platform as `make run` starts it, and Debian's headless Chromium."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
+import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from liandong.config import SERVICES, Settings
-from liandong.testing import free_port, unique
+from liandong.testing import free_port, load_module, unique
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -22,10 +24,7 @@ PASSWORD = "Liandong-demo-2026"
 
 def _e2e():
     """The e2e suite's start/stop/check helpers, so the console is tested on the platform exactly as they start it."""
-    spec = importlib.util.spec_from_file_location("liandong_e2e_conftest", ROOT / "tests" / "e2e" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ROOT / "tests" / "e2e" / "conftest.py", "liandong_e2e_conftest")
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +135,88 @@ class ConsolePage:
             self.page.screenshot(path=str(artifact(f"failed-{key}.png")), full_page=True)
             raise AssertionError(f"no figure {key}: {self.page.locator('#main').inner_text()[:500]}") from None
         return float(kpi.get_attribute("data-value"))
+
+    # -- the steps the screens' tests share (#22: test_console_cases, _welfare, _volunteer_admin)
+
+    def fill_form(self, form: str, values: dict, submit: bool = True) -> None:
+        """Fill the form `#<form>` the way a user does, field by field in `values`' order (a select gets the option
+        of that value, a checkbox is ticked or cleared, any other field is typed), then press its button."""
+        locator = self.page.locator(f"#{form}")
+        for name, value in values.items():
+            field = locator.locator(f'[name="{name}"]')
+            kind = field.evaluate("e => e.tagName + (e.type === 'checkbox' ? ':checkbox' : '')")
+            if kind == "SELECT":
+                field.select_option(str(value))
+            elif kind.endswith(":checkbox"):
+                field.check() if value else field.uncheck()
+            else:
+                field.fill(str(value))
+        if submit:
+            locator.locator("button[type=submit]").click()
+
+    def submit_form(self, form: str, **values) -> None:
+        """fill_form with the fields as keywords: `tab.submit_form("suspend-form", reason="...")`."""
+        self.fill_form(form, values)
+
+    def visit(self, route: str, org: str | None = None, axe: str | None = None) -> None:
+        """go to a screen and, named `axe`, check it with axe-core as every screen a test opens must be."""
+        self.go(route, org)
+        if axe:
+            self.axe(axe)
+
+    def toast(self, text: str) -> None:
+        """Wait for the notice (toast) that says `text`: what a form says when the service took it."""
+        self.page.locator("#toast", has_text=text).wait_for()
+
+    def record_id(self) -> str:
+        """The id of the record the screen shows: the last part of the route (`#/hall/<id>?org=...`)."""
+        return self.page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
+
+    def wait_route(self, fragment: str) -> None:
+        """Wait for the screen a form goes to when it succeeds; else fail saying what the screen shows (its error)."""
+        try:
+            self.page.wait_for_function("f => location.hash.includes(f) && !document.querySelector('#main .loading')",
+                                        arg=fragment)
+        except Exception:
+            raise AssertionError(f"not at {fragment}: {self.page.locator('#main').inner_text()[:800]}") from None
+
+    def api(self, username: str, under: str = "") -> "GatewayApi":
+        """The gateway's API as the demo account `username` (its paths below /api/v1/<under>), to check the effect."""
+        return GatewayApi(self.base, username, under)
+
+
+_TOKENS: dict[tuple[str, str], tuple[float, dict]] = {}
+
+
+class GatewayApi:
+    """The gateway's API as a demo account uses it. One login per account and platform while its token is young
+    (the browser logs in too, and the gateway limits logins per account)."""
+
+    def __init__(self, base: str, username: str, under: str = ""):
+        cached = _TOKENS.get((base, username))
+        if cached is None or time.monotonic() - cached[0] > 600:  # access tokens live 900 s
+            r = requests.post(f"{base}/api/v1/auth/login", json={"username": username, "password": PASSWORD},
+                              timeout=20)
+            assert r.status_code == 200, (username, r.status_code, r.text[:300])
+            cached = _TOKENS[(base, username)] = (time.monotonic(),
+                                                  {"Authorization": f"Bearer {r.json()['access_token']}"})
+        self.base = f"{base}/api/v1/{under.strip('/')}".rstrip("/")
+        self.headers = cached[1]
+
+    def _url(self, path: str) -> str:
+        return f"{self.base}/{path.lstrip('/')}"
+
+    def get(self, path: str, expect: int = 200, **query) -> dict:
+        r = requests.get(self._url(path), headers=self.headers, params=query, timeout=30)
+        assert r.status_code == expect, (path, r.status_code, r.text[:300])
+        return r.json()
+
+    def post(self, path: str, body: dict, expect=(200, 201, 202)) -> dict:
+        """A write, with its own Idempotency-Key as the console sends it."""
+        r = requests.post(self._url(path), headers={**self.headers, "Idempotency-Key": uuid.uuid4().hex}, json=body,
+                          timeout=30)
+        assert r.status_code in ((expect,) if isinstance(expect, int) else expect), (path, r.status_code, r.text[:300])
+        return r.json()
 
 
 @pytest.fixture

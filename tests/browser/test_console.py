@@ -70,13 +70,9 @@ def test_group_petition_registered_and_assigned_raises_the_dashboards(new_tab, t
 
     worker.go("petitions/new", "jiayuan")
     form = page.locator("#petition-form")
-    form.locator("[name=category]").select_option("neighbour_dispute")
-    form.locator("[name=channel]").select_option("visit")
-    form.locator("[name=title]").fill("楼上装修噪音扰民")
-    form.locator("[name=content]").fill("家园社区3号楼居民反映楼上长期夜间装修，影响休息，多次协商无果。")
-    form.locator("[name=is_group]").check()
-    form.locator("[name=headcount]").fill("12")
-    form.locator('[name="p0.name"]').fill("王建国")
+    worker.fill_form("petition-form", {"category": "neighbour_dispute", "channel": "visit", "title": "楼上装修噪音扰民",
+                                       "content": "家园社区3号楼居民反映楼上长期夜间装修，影响休息，多次协商无果。",
+                                       "is_group": True, "headcount": "12", "p0.name": "王建国"}, submit=False)
     # validated as the user types: a wrong check digit is shown at once, in Chinese
     good = tools.id_number("19650312", "123")
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
@@ -94,13 +90,9 @@ def test_group_petition_registered_and_assigned_raises_the_dashboards(new_tab, t
     assert "群体性上访" in detail.inner_text()
     petition_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
 
-    assign = page.locator("#assign-form")
-    assign.locator("[name=unit_kind]").select_option("community")
-    assign.locator("[name=unit_id]").select_option("jiayuan")
-    assign.locator("[name=person]").fill("刘海燕")
-    assign.locator("[name=deadline]").fill(beijing_day(7))
-    assign.locator("[name=task]").fill("入户核实装修情况，组织双方调解")
-    assign.locator("[name=requirement]").fill("7日内书面答复信访人并反馈结果")
+    worker.fill_form("assign-form", {"unit_kind": "community", "unit_id": "jiayuan", "person": "刘海燕",
+                                     "deadline": beijing_day(7), "task": "入户核实装修情况，组织双方调解",
+                                     "requirement": "7日内书面答复信访人并反馈结果"}, submit=False)
     page.click("#submit-assign")
     page.locator('.petition-detail[data-state="assigned"]').wait_for()
     assert "刘海燕" in page.locator(".petition-detail").inner_text()
@@ -138,12 +130,9 @@ def test_welfare_application_reviewed_by_the_community_and_approved_by_the_subdi
     page = worker.page
     worker.go("welfare/new", "jiayuan")
     form = page.locator("#application-form")
-    form.locator("[name=programme]").select_option("dibao_urban")
-    form.locator("[name=address]").fill("家园社区5号楼2单元301")
-    form.locator('[name="m0.name"]').fill("赵淑芬")
-    form.locator('[name="m0.id_number"]').fill(tools.id_number("19580704", "362"))
-    form.locator('[name="m0.monthly_income"]').fill("300")
-    form.locator('[name="m0.employment"]').select_option("unable_to_work")
+    worker.fill_form("application-form", {"programme": "dibao_urban", "address": "家园社区5号楼2单元301", "m0.name": "赵淑芬",
+                                          "m0.id_number": tools.id_number("19580704", "362"),
+                                          "m0.monthly_income": "300", "m0.employment": "unable_to_work"}, submit=False)
     # a rule only the service knows: its message comes back in Chinese
     form.locator('[name="m0.relation"]').select_option("spouse")
     page.click("#check-eligibility")
@@ -155,11 +144,7 @@ def test_welfare_application_reviewed_by_the_community_and_approved_by_the_subdi
     page.click("#submit-application")
     page.locator('.welfare-detail[data-status="submitted"]').wait_for()
     app_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
-    review = page.locator("#review-form")
-    review.locator("[name=decision]").select_option("pass")
-    review.locator("[name=notice_days]").fill("0")
-    review.locator("[name=note]").fill("入户核查属实")
-    review.locator("button[type=submit]").click()
+    worker.submit_form("review-form", decision="pass", notice_days="0", note="入户核查属实")
     page.locator('.welfare-detail[data-status="in_notice"]').wait_for()
     assert page.locator("#approve").count() == 0  # a community worker cannot approve
 
@@ -255,27 +240,16 @@ def test_volunteer_activity_and_statement_an_incident_dispatched_and_a_mediation
     tab.login("jiayuan_worker")
     page = tab.page
     tab.go("volunteer?tab=volunteers", "jiayuan")
-    vform = page.locator("#volunteer-form")
-    vform.locator("[name=name]").fill("陈志强")
-    vform.locator("[name=kind]").select_option("party_member")
-    vform.locator("[name=mobile]").fill("1390432")
+    tab.fill_form("volunteer-form", {"name": "陈志强", "kind": "party_member", "mobile": "1390432"}, submit=False)
     page.locator('#volunteer-form [data-field="mobile"] .err', has_text="11位").wait_for()
-    vform.locator("[name=mobile]").fill("13904328888")
-    vform.locator("[name=skills]").fill("义诊，理发")
-    vform.locator("[name=consent]").check()
-    vform.locator("button[type=submit]").click()
+    tab.submit_form("volunteer-form", mobile="13904328888", skills="义诊，理发", consent=True)
     page.locator("#main h1", has_text="陈志强 · 爱心币明细").wait_for()
 
     tab.go("volunteer", "jiayuan")
-    aform = page.locator("#activity-form")
     now = datetime.now(BEIJING)
-    aform.locator("[name=title]").fill("家园社区义诊")
-    aform.locator("[name=type]").select_option("health_clinic")
-    aform.locator("[name=place]").fill("家园社区活动室")
-    aform.locator("[name=starts_at]").fill((now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
-    aform.locator("[name=ends_at]").fill((now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
-    aform.locator("[name=capacity]").fill("10")
-    aform.locator("button[type=submit]").click()
+    tab.submit_form("activity-form", title="家园社区义诊", type="health_clinic", place="家园社区活动室",
+                    starts_at=(now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+                    ends_at=(now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), capacity="10")
     page.locator("#main h1", has_text="家园社区义诊").wait_for()
     page.locator("#signup-form [name=volunteer_id]").select_option(label="陈志强")
     page.locator("#signup-form button[type=submit]").click()
@@ -286,30 +260,18 @@ def test_volunteer_activity_and_statement_an_incident_dispatched_and_a_mediation
     page.locator("#main h2", has_text="收支明细").wait_for()
 
     tab.go("security", "jiayuan")
-    iform = page.locator("#incident-form")
-    iform.locator("[name=type]").select_option("gas_leak")
-    iform.locator("[name=severity]").select_option("high")
-    iform.locator("[name=address]").fill("家园社区3号楼")
-    iform.locator("[name=description]").fill("3号楼2单元闻到燃气味")
-    iform.locator("button[type=submit]").click()
+    tab.submit_form("incident-form", type="gas_leak", severity="high", address="家园社区3号楼",
+                    description="3号楼2单元闻到燃气味")
     page.locator("#dispatch-form").wait_for()
-    page.locator("#dispatch-form [name=assignee]").fill("张警官")
-    page.locator("#dispatch-form button[type=submit]").click()
+    tab.submit_form("dispatch-form", assignee="张警官")
     page.locator("#main .badge", has_text="已派警").wait_for()
 
     tab.go("security?tab=disputes", "jiayuan")
-    dform = page.locator("#dispute-form")
-    dform.locator("[name=type]").select_option("neighbour")
-    dform.locator("[name=party_a]").fill("吴大勇")
-    dform.locator("[name=party_b]").fill("郑小华")
-    dform.locator("[name=mediator_name]").fill("刘海燕")
-    dform.locator("[name=summary]").fill("楼上漏水殃及楼下，双方就赔偿金额发生争执。")
-    dform.locator("button[type=submit]").click()
-    page.locator("#sessions-form [name=note]").fill("召集双方现场查看，初步达成维修意向。")
-    page.locator("#sessions-form button[type=submit]").click()
+    tab.submit_form("dispute-form", type="neighbour", party_a="吴大勇", party_b="郑小华", mediator_name="刘海燕",
+                    summary="楼上漏水殃及楼下，双方就赔偿金额发生争执。")
+    tab.submit_form("sessions-form", note="召集双方现场查看，初步达成维修意向。")
     page.locator(".timeline li", has_text="初步达成维修意向").wait_for()
-    page.locator("#outcome-form [name=outcome]").select_option("agreement")
-    page.locator("#outcome-form button[type=submit]").click()
+    tab.submit_form("outcome-form", outcome="agreement")
     page.locator("#main .badge", has_text="调解成功").wait_for()
     assert not tab.errors, tab.errors
 
@@ -330,16 +292,13 @@ def test_a_case_is_started_answered_and_closed_from_its_page(new_tab, console, t
     tab.login("jiayuan_worker")
     page = tab.page
     tab.go(f"petitions/{pid}", "jiayuan")
-    page.locator("#start-form [name=mode]").select_option("on_site_check")
-    page.locator("#start-form button[type=submit]").click()
+    tab.submit_form("start-form", mode="on_site_check")
     page.locator('.petition-detail[data-state="in_handling"]').wait_for()
     page.locator("#answer-form button[type=submit]").click()  # empty: refused in the page, in Chinese
     page.locator('#answer-form [data-field="text"] .err', has_text="必填").wait_for()
-    page.locator("#answer-form [name=text]").fill("物业已于今日更换路灯，经回访已正常照明。")
-    page.locator("#answer-form button[type=submit]").click()
+    tab.submit_form("answer-form", text="物业已于今日更换路灯，经回访已正常照明。")
     page.locator('.petition-detail[data-state="answered"]').wait_for()
-    page.locator("#close-form [name=satisfaction]").select_option("satisfied")
-    page.locator("#close-form button[type=submit]").click()
+    tab.submit_form("close-form", satisfaction="satisfied")
     page.locator('.petition-detail[data-state="closed"]').wait_for()
     timeline = page.locator(".timeline").inner_text()
     assert "书面答复" in timeline and "办结" in timeline

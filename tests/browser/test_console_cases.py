@@ -9,32 +9,13 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import requests
+
+from .conftest import GatewayApi
 
 pytestmark = pytest.mark.e2e
 
 PHONE = (390, 844)
-PASSWORD = "Liandong-demo-2026"
 BEIJING = timezone(timedelta(hours=8))
-
-
-class Api:
-    """The gateway's API as a demo account sees it."""
-
-    def __init__(self, base: str, username: str):
-        r = requests.post(f"{base}/api/v1/auth/login", json={"username": username, "password": PASSWORD}, timeout=10)
-        r.raise_for_status()
-        self.base, self.headers = base, {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-    def get(self, path: str, **query) -> dict:
-        r = requests.get(f"{self.base}/api/v1/{path}", params=query, headers=self.headers, timeout=10)
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    def post(self, path: str, body: dict, status: int = 200) -> dict:
-        r = requests.post(f"{self.base}/api/v1/{path}", json=body, headers=self.headers, timeout=10)
-        assert r.status_code in (status, 201), r.text
-        return r.json()
 
 
 def person_id(tools) -> str:
@@ -58,28 +39,13 @@ def thumb_button(tab, selector: str) -> None:
     assert box and box["height"] >= 44 and box["width"] >= PHONE[0] * 0.7, f"{selector} is too small for a thumb: {box}"
 
 
-def submit_form(page, form_id: str, **values) -> None:
-    """Fill a form the way a user does (text typed, an option chosen, a box ticked) and press its button."""
-    form = page.locator(f"#{form_id}")
-    for name, value in values.items():
-        field = form.locator(f'[name="{name}"]')
-        tag = field.evaluate("e => e.tagName + (e.type === 'checkbox' ? ':checkbox' : '')")
-        if tag == "SELECT":
-            field.select_option(value)
-        elif tag.endswith(":checkbox"):
-            field.check() if value else field.uncheck()
-        else:
-            field.fill(value)
-    form.locator("button[type=submit]").click()
-
-
-def file_petition(api: Api, content: str) -> str:
+def file_petition(api: GatewayApi, content: str) -> str:
     return api.post("petition/petitions", {"org_unit_id": "jiayuan", "category": "property", "channel": "visit",
                                            "content": content, "petitioners": [{"name": "赵桂兰"}]}, 201)["id"]
 
 
 def test_a_case_is_suspended_resumed_supervised_linked_escalated_and_reopened_from_its_page(new_tab, console):
-    worker = Api(console.base, "jiayuan_worker")
+    worker = GatewayApi(console.base, "jiayuan_worker")
     pid = file_petition(worker, "小区东门路灯损坏，夜间出行不便。")
     other = file_petition(worker, "东门路灯坏了好几天，老人晚上摔倒。")
     worker.post(f"petition/petitions/{pid}/assign", {"unit_kind": "community", "unit_id": "jiayuan", "person": "刘海燕",
@@ -87,9 +53,8 @@ def test_a_case_is_suspended_resumed_supervised_linked_escalated_and_reopened_fr
     tab = new_tab()
     tab.login("jiayuan_worker")
     page = tab.page
-    tab.go(f"petitions/{pid}", "jiayuan")
-    tab.axe("petition-detail-assigned")
-    submit_form(page, "suspend-form", reason="等待供电公司更换线路")
+    tab.visit(f"petitions/{pid}", "jiayuan", axe="petition-detail-assigned")
+    tab.submit_form("suspend-form", reason="等待供电公司更换线路")
     page.locator('.petition-detail[data-state="suspended"]').wait_for()
     assert worker.get(f"petition/petitions/{pid}")["state"] == "suspended"
     page.locator("#resume-form button[type=submit]").click()
@@ -97,8 +62,7 @@ def test_a_case_is_suspended_resumed_supervised_linked_escalated_and_reopened_fr
     assert worker.get(f"petition/petitions/{pid}")["state"] == "assigned"
 
     # 关联案件: the other case is offered as a likely duplicate; linking makes this one the lead
-    page.locator("#link-form [name=petition_id]").fill(other)
-    page.locator("#link-form button[type=submit]").click()
+    tab.submit_form("link-form", petition_id=other)
     page.locator(f'#linked-cases a[href*="{other}"]').wait_for()
     assert worker.get(f"petition/petitions/{other}")["matter_id"] == pid
 
@@ -107,14 +71,14 @@ def test_a_case_is_suspended_resumed_supervised_linked_escalated_and_reopened_fr
     officer = new_tab()
     officer.login("huangqi_officer")
     officer.go(f"petitions/{pid}", "huangqi")
-    submit_form(officer.page, "supervise-form", note="请于本周内修复并回访", new_deadline=beijing_day(3))
+    officer.submit_form("supervise-form", note="请于本周内修复并回访", new_deadline=beijing_day(3))
     officer.page.locator(".timeline li", has_text="督办").wait_for()
     officer.axe("petition-detail-supervised")
     assert worker.get(f"petition/petitions/{pid}")["supervision"], "the supervision is on the case"
 
     # 上报 to the sub-district; the case leaves the community level
     tab.go(f"petitions/{pid}", "jiayuan")
-    submit_form(page, "escalate-form", reason="涉及多部门，社区无法协调")
+    tab.submit_form("escalate-form", reason="涉及多部门，社区无法协调")
     page.locator('.petition-detail[data-state="escalated"]').wait_for()
     shown = worker.get(f"petition/petitions/{pid}")
     assert (shown["state"], shown["level"]) == ("escalated", "subdistrict")
@@ -126,28 +90,26 @@ def test_a_case_is_suspended_resumed_supervised_linked_escalated_and_reopened_fr
     worker.post(f"petition/petitions/{third}/start", {"mode": "on_site_check"})
     worker.post(f"petition/petitions/{third}/answer", {"text": "已清理"})
     worker.post(f"petition/petitions/{third}/close", {"satisfaction": "not"})
-    tab.go(f"petitions/{third}", "jiayuan")
-    tab.axe("petition-detail-closed")
-    submit_form(page, "reopen-form", reason="信访人不满意：杂物又被堆回")
+    tab.visit(f"petitions/{third}", "jiayuan", axe="petition-detail-closed")
+    tab.submit_form("reopen-form", reason="信访人不满意：杂物又被堆回")
     page.locator('.petition-detail[data-state="in_handling"]').wait_for()
     assert worker.get(f"petition/petitions/{third}")["state"] == "in_handling"
-    submit_form(page, "answer-form", text="已联系物业每日巡查并清走杂物")
-    submit_form(page, "close-form", satisfaction="satisfied")
+    tab.submit_form("answer-form", text="已联系物业每日巡查并清走杂物")
+    tab.submit_form("close-form", satisfaction="satisfied")
     page.locator('.petition-detail[data-state="closed"]').wait_for()
     assert worker.get(f"petition/petitions/{third}")["satisfaction"] == "satisfied"  # rated again
     assert not tab.errors and not officer.errors, tab.errors + officer.errors
 
 
 def test_the_reception_roster_is_kept_by_the_subdistrict(new_tab, console):
-    officer_api = Api(console.base, "huangqi_officer")
+    officer_api = GatewayApi(console.base, "huangqi_officer")
     tab = new_tab()
     tab.login("huangqi_officer")
     page = tab.page
-    tab.go("petitions/roster", "huangqi")
-    tab.axe("petition-roster")
+    tab.visit("petitions/roster", "huangqi", axe="petition-roster")
     duty_day = beijing_day(random.randint(40, 300))
-    submit_form(page, "duty-form", day=duty_day, leader_name="王书记", title="街道党工委书记")
-    page.locator("#toast", has_text="已完成").wait_for()
+    tab.submit_form("duty-form", day=duty_day, leader_name="王书记", title="街道党工委书记")
+    tab.toast("已完成")
     roster = officer_api.get("petition/roster", org_unit="huangqi", **{"from": duty_day, "to": duty_day})
     assert [(d["day"], d["leader_name"]) for d in roster["items"]] == [(duty_day, "王书记")]
     # the page shows the days of the period asked, and takes a day off again
@@ -165,23 +127,21 @@ def test_the_reception_roster_is_kept_by_the_subdistrict(new_tab, console):
 
 
 def test_the_hall_takes_a_matter_tells_once_what_is_missing_and_carries_it_to_completion(new_tab, console, tools):
-    worker = Api(console.base, "jiayuan_worker")
+    worker = GatewayApi(console.base, "jiayuan_worker")
     tab = new_tab()
     tab.login("jiayuan_worker")
     page = tab.page
     tab.go("hall?tab=items", "jiayuan")
     page.locator("#hall-items td", has_text="低保申请").first.wait_for()
     tab.axe("hall-items")
-    tab.go("hall/new?item=temporary_aid", "jiayuan")
-    tab.axe("hall-receive")
+    tab.visit("hall/new?item=temporary_aid", "jiayuan", axe="hall-receive")
+    tab.fill_form("matter-form", {"name": "孙秀英", "id_number": person_id(tools)}, submit=False)
     form = page.locator("#matter-form")
-    form.locator("[name=name]").fill("孙秀英")
-    form.locator("[name=id_number]").fill(person_id(tools))
     form.get_by_label("身份证", exact=True).check()  # brought only the ID card: 户口簿 and 困难情况说明 are missing
     form.locator("button[type=submit]").click()
     page.locator("#tell-once li", has_text="户口簿").wait_for()
     tab.axe("hall-matter-pending")
-    mid = page.url.split("#/hall/")[1].split("?")[0]
+    mid = tab.record_id()
     shown = worker.get(f"petition/hall/matters/{mid}")
     assert (shown["state"], sorted(shown["materials_missing"])) == ("pending_materials", sorted(["户口簿", "困难情况说明"]))
 
@@ -198,8 +158,8 @@ def test_the_hall_takes_a_matter_tells_once_what_is_missing_and_carries_it_to_co
 
     # 退件 with a reason
     tab.go("hall/new?item=marriage_certificate_help", "jiayuan")
-    submit_form(page, "matter-form", name="钱立新", id_number=person_id(tools))
-    submit_form(page, "return-form", reason="不属于本社区办理范围")
+    tab.submit_form("matter-form", name="钱立新", id_number=person_id(tools))
+    tab.submit_form("return-form", reason="不属于本社区办理范围")
     page.locator('.matter-detail[data-state="returned"]').wait_for()
 
     # the list: filtered by status, paged, with its export
@@ -210,10 +170,9 @@ def test_the_hall_takes_a_matter_tells_once_what_is_missing_and_carries_it_to_co
 
     # 窗口服务: logged at the counter, counted per worker
     before = worker.get("petition/hall/window-services", org_unit="jiayuan")["total"]
-    tab.go("hall?tab=window", "jiayuan")
-    tab.axe("hall-window")
+    tab.visit("hall?tab=window", "jiayuan", axe="hall-window")
     note = f"咨询高龄津贴申领条件（{random.randint(1000, 9999)}）"
-    submit_form(page, "window-form", office="minzheng", kind="policy_explanation", note=note)
+    tab.submit_form("window-form", office="minzheng", kind="policy_explanation", note=note)
     page.locator("#window-list td", has_text=note).wait_for()
     assert worker.get("petition/hall/window-services", org_unit="jiayuan")["total"] == before + 1
     tab.go("hall?tab=stats", "jiayuan")
@@ -227,31 +186,29 @@ def test_the_hall_takes_a_matter_tells_once_what_is_missing_and_carries_it_to_co
 
 
 def test_a_migrant_is_registered_on_a_phone_checked_and_moved_out(new_tab, console, tools):
-    police = Api(console.base, "jiayuan_police")
+    police = GatewayApi(console.base, "jiayuan_police")
     tab = new_tab(viewport=PHONE)
     tab.login("jiayuan_police")
     page = tab.page
     tab.go("migrants/new", "jiayuan")
     fits_the_phone(tab, "migrant registration")
     tab.axe("migrant-registration-phone")
-    form = page.locator("#migrant-form")
     number = person_id(tools)
-    form.locator("[name=name]").fill("马小军")
-    form.locator("[name=id_number]").fill(number[:17] + ("0" if number[17] != "0" else "1"))
+    tab.fill_form("migrant-form", {"name": "马小军", "id_number": number[:17] + ("0" if number[17] != "0" else "1")},
+                  submit=False)
     page.locator('#migrant-form [data-field="id_number"] .err', has_text="校验位").wait_for()  # told at once
     thumb_button(tab, "#migrant-form-submit")
-    submit_form(page, "migrant-form", id_number=number, origin="甘肃省天水市", address="家园社区2号楼3单元501",
-                landlord_mobile="13904321234", permit_number="JZ2026-0101", permit_expires_on=beijing_day(5))
+    tab.submit_form("migrant-form", id_number=number, origin="甘肃省天水市", address="家园社区2号楼3单元501",
+                    landlord_mobile="13904321234", permit_number="JZ2026-0101", permit_expires_on=beijing_day(5))
     page.locator('.migrant-detail[data-status="active"]').wait_for()
     fits_the_phone(tab, "migrant page")
     tab.axe("migrant-detail-phone")
-    mid = page.url.split("#/migrants/")[1].split("?")[0]
+    mid = tab.record_id()
     assert police.get(f"security/migrants/{mid}")["origin"] == "甘肃省天水市"
     expiring = police.get("security/migrants/expiring", org_unit="jiayuan", within_days=7)
     assert mid in [m["id"] for m in expiring["items"]] or expiring["total"] > len(expiring["items"])
 
-    page.locator("#verify-form [name=result]").select_option("moved_out")
-    page.locator("#verify-form [name=note]").fill("已退租离开")
+    tab.fill_form("verify-form", {"result": "moved_out", "note": "已退租离开"}, submit=False)
     thumb_button(tab, "#verify-form-submit")
     page.locator("#verify-form-submit").click()
     page.locator('.migrant-detail[data-status="moved_out"]').wait_for()
@@ -269,13 +226,12 @@ def test_a_migrant_is_registered_on_a_phone_checked_and_moved_out(new_tab, conso
 
 
 def test_a_patrol_checks_in_at_each_point_on_a_phone_with_a_finding_and_completes(new_tab, console):
-    police = Api(console.base, "jiayuan_police")
+    police = GatewayApi(console.base, "jiayuan_police")
     name = f"东区夜巡{random.randint(1000, 9999)}"
     tab = new_tab()
     tab.login("jiayuan_worker")  # the route is drawn at the desk
-    tab.go("patrol?tab=routes", "jiayuan")
-    tab.axe("patrol-routes")
-    submit_form(tab.page, "route-form", name=name, checkpoints="东门岗亭｜东门\n3号楼楼道\n地下车库入口")
+    tab.visit("patrol?tab=routes", "jiayuan", axe="patrol-routes")
+    tab.submit_form("route-form", name=name, checkpoints="东门岗亭｜东门\n3号楼楼道\n地下车库入口")
     tab.page.locator("#route-list td", has_text=name).wait_for()
     route = next(r for r in police.get("security/patrol-routes", org_unit="jiayuan", page_size=100)["items"] if r["name"] == name)
     assert [c["name"] for c in route["checkpoints"]] == ["东门岗亭", "3号楼楼道", "地下车库入口"]
@@ -286,15 +242,14 @@ def test_a_patrol_checks_in_at_each_point_on_a_phone_with_a_finding_and_complete
     phone.go("patrol", "jiayuan")
     fits_the_phone(phone, "patrol start")
     phone.axe("patrol-start-phone")
-    page.locator("#start-run-form [name=route_id]").select_option(route["id"])
-    page.locator("#start-run-form [name=participants]").fill("李警官\n王志愿")
-    page.locator("#start-run-form [name=kind]").select_option("police")
+    phone.fill_form("start-run-form", {"route_id": route["id"], "participants": "李警官\n王志愿", "kind": "police"},
+                    submit=False)
     thumb_button(phone, "#start-run-form-submit")
     page.locator("#start-run-form-submit").click()
     page.locator('.patrol-run[data-status="in_progress"]').wait_for()
     fits_the_phone(phone, "patrol run")
     phone.axe("patrol-run-phone")
-    rid = page.url.split("#/patrol/")[1].split("?")[0]
+    rid = phone.record_id()
     for i, cp in enumerate(route["checkpoints"]):
         if i == 1:  # a finding goes with this check-in
             page.locator("#finding [name=kind]").select_option("hazard")
@@ -310,10 +265,10 @@ def test_a_patrol_checks_in_at_each_point_on_a_phone_with_a_finding_and_complete
     assert [(f["kind"], f["description"]) for f in run["findings"]] == [("hazard", "楼道堆放电动车电池")]
     # an emergency on the way is reported from the run: the incident is the patrol's
     page.locator("#report-from-run").click()
-    submit_form(page, "incident-form", type="fire", severity="high", address="地下车库入口",
-                description="地下车库入口电动车充电冒烟")
+    phone.submit_form("incident-form", type="fire", severity="high", address="地下车库入口",
+                      description="地下车库入口电动车充电冒烟")
     page.wait_for_url("**/security/incidents/**")
-    iid = page.url.split("#/security/incidents/")[1].split("?")[0]
+    iid = phone.record_id()
     incident = police.get(f"security/incidents/{iid}")
     assert (incident.get("patrol_run_id"), incident.get("reported_by_kind")) == (rid, "patrol"), incident
     phone.go(f"patrol/{rid}", "jiayuan")
@@ -323,11 +278,10 @@ def test_a_patrol_checks_in_at_each_point_on_a_phone_with_a_finding_and_complete
     assert police.get(f"security/patrol-runs/{rid}")["status"] == "completed"
 
     # 排班: a shift planned at the desk is on the shift list as 待巡逻
-    tab.go("patrol?tab=shifts", "jiayuan")
-    tab.axe("patrol-shifts")
+    tab.visit("patrol?tab=shifts", "jiayuan", axe="patrol-shifts")
     starts = (datetime.now(BEIJING) + timedelta(days=2)).replace(hour=20, minute=0)
-    submit_form(tab.page, "shift-form", route_id=route["id"], starts_at=starts.strftime("%Y-%m-%dT%H:%M"),
-                ends_at=(starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), roster="张护巷\n李护巷")
+    tab.submit_form("shift-form", route_id=route["id"], starts_at=starts.strftime("%Y-%m-%dT%H:%M"),
+                    ends_at=(starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), roster="张护巷\n李护巷")
     tab.page.locator("#shift-list tr", has_text=name).first.wait_for()
     shifts = police.get("security/patrol-shifts", org_unit="jiayuan", status="planned", page_size=100)["items"]
     assert any(s["route_id"] == route["id"] and [p["person_name"] for p in s["roster"]] == ["张护巷", "李护巷"] for s in shifts)
@@ -335,7 +289,7 @@ def test_a_patrol_checks_in_at_each_point_on_a_phone_with_a_finding_and_complete
 
 
 def test_an_incident_is_reported_from_a_phone(new_tab, console):
-    grid = Api(console.base, "jiayuan_grid")
+    grid = GatewayApi(console.base, "jiayuan_grid")
     tab = new_tab(viewport=PHONE)
     tab.login("jiayuan_grid")
     page = tab.page
@@ -346,11 +300,11 @@ def test_an_incident_is_reported_from_a_phone(new_tab, console):
     fits_the_phone(tab, "incident report")
     tab.axe("incident-report-phone")
     thumb_button(tab, "#incident-form-submit")
-    submit_form(page, "incident-form", type="hazard", severity="medium", address="1号楼北侧",
-                description="1号楼北侧外墙瓷砖松动，有坠落危险")
+    tab.submit_form("incident-form", type="hazard", severity="medium", address="1号楼北侧",
+                    description="1号楼北侧外墙瓷砖松动，有坠落危险")
     page.wait_for_url("**/security/incidents/**")
     page.locator("#main h1", has_text="安全隐患").wait_for()
-    iid = page.url.split("#/security/incidents/")[1].split("?")[0]
+    iid = tab.record_id()
     shown = grid.get(f"security/incidents/{iid}")
     assert (shown["type"], shown["org_unit_id"], shown["status"]) == ("hazard", "jiayuan-g1", "reported")
     fits_the_phone(tab, "incident page")
@@ -366,7 +320,7 @@ def test_an_incident_is_reported_from_a_phone(new_tab, console):
 
 
 def test_incidents_and_disputes_are_filtered_and_a_mediation_is_followed_up(new_tab, console):
-    worker = Api(console.base, "jiayuan_worker")
+    worker = GatewayApi(console.base, "jiayuan_worker")
     d = worker.post("security/disputes", {"org_unit_id": "jiayuan", "type": "neighbour", "summary": "噪音纠纷",
                                           "parties": [{"name": "甲"}, {"name": "乙"}], "mediator_name": "刘海燕"}, 201)
     worker.post(f"security/disputes/{d['id']}/outcome", {"outcome": "agreement"})
@@ -374,7 +328,7 @@ def test_incidents_and_disputes_are_filtered_and_a_mediation_is_followed_up(new_
     tab.login("jiayuan_worker")
     page = tab.page
     tab.go(f"security/disputes/{d['id']}", "jiayuan")
-    submit_form(page, "follow-ups-form", note="回访：双方遵守约定，晚十点后不再施工")
+    tab.submit_form("follow-ups-form", note="回访：双方遵守约定，晚十点后不再施工")
     page.locator("#follow-ups li", has_text="晚十点后").wait_for()
     tab.axe("dispute-followed-up")
     assert worker.get(f"security/disputes/{d['id']}")["follow_ups"][0]["agreement_holding"] is True
@@ -390,24 +344,23 @@ def test_incidents_and_disputes_are_filtered_and_a_mediation_is_followed_up(new_
 
 
 def test_corrections_are_offered_only_to_their_roles_and_every_read_is_audited(new_tab, console, tools):
-    police = Api(console.base, "jiayuan_police")
-    admin = Api(console.base, "district_admin")
+    police = GatewayApi(console.base, "jiayuan_police")
+    admin = GatewayApi(console.base, "district_admin")
     tab = new_tab()
     tab.login("jiayuan_police")
     page = tab.page
-    tab.go("corrections", "jiayuan")
-    tab.axe("corrections-list")
-    submit_form(page, "enrol-form", name="周某某", id_number=person_id(tools), category="community_correction",
-                visit_interval_days="15")
+    tab.visit("corrections", "jiayuan", axe="corrections-list")
+    tab.submit_form("enrol-form", name="周某某", id_number=person_id(tools), category="community_correction",
+                    visit_interval_days="15")
     page.locator("#corrections-visit-form").wait_for()
     tab.axe("corrections-person")
-    pid = page.url.split("#/corrections/")[1].split("?")[0]
-    submit_form(page, "corrections-visit-form", note="到家走访，思想稳定，按时报到")
+    pid = tab.record_id()
+    tab.submit_form("corrections-visit-form", note="到家走访，思想稳定，按时报到")
     page.locator("#visit-log li", has_text="按时报到").wait_for()
     assert [v["note"] for v in police.get(f"security/corrections/people/{pid}")["visits"]] == ["到家走访，思想稳定，按时报到"]
     tab.go("corrections", "jiayuan")
     page.locator("button.scan").click()
-    page.locator("#toast", has_text="走访超期").wait_for()
+    tab.toast("走访超期")
     audit = admin.get("security/audit", record_id=pid)["items"]
     assert audit and all(a["user_id"] for a in audit)
 
@@ -420,27 +373,25 @@ def test_corrections_are_offered_only_to_their_roles_and_every_read_is_audited(n
 
 
 def test_a_household_is_registered_visited_and_its_file_opened_by_an_officer(new_tab, console, tools):
-    worker = Api(console.base, "jiayuan_worker")
+    worker = GatewayApi(console.base, "jiayuan_worker")
     number = f"JY-{random.randint(100000, 999999)}"
     tab = new_tab()
     tab.login("jiayuan_worker")
     page = tab.page
-    tab.go("households", "jiayuan")
-    tab.axe("households")
-    submit_form(page, "household-form", household_number=number, building="2号楼")
+    tab.visit("households", "jiayuan", axe="households")
+    tab.submit_form("household-form", household_number=number, building="2号楼")
     page.locator("#resident-form").wait_for()
-    hid = page.url.split("#/households/")[1].split("?")[0]
-    submit_form(page, "resident-form", name="吴秀兰", id_number=person_id(tools), relationship="head",
-                residence="registered", dibao=True)
+    hid = tab.record_id()
+    tab.submit_form("resident-form", name="吴秀兰", id_number=person_id(tools), relationship="head",
+                    residence="registered", dibao=True)
     page.locator(".household-detail td", has_text="吴秀兰").wait_for()
-    submit_form(page, "visit-form", findings="独居，身体尚可，需定期送药", follow_up_needed=True)
+    tab.submit_form("visit-form", findings="独居，身体尚可，需定期送药", follow_up_needed=True)
     page.locator(".household-detail td", has_text="需定期送药").wait_for()
     tab.axe("household")
     shown = worker.get(f"security/households/{hid}")
     assert [m["name"] for m in shown["members"]] == ["吴秀兰"] and "dibao" in shown["members"][0]["tags"]
     assert worker.get(f"security/households/{hid}/visits")["items"][0]["follow_up_needed"] is True
-    tab.go("households?tab=queue", "jiayuan")
-    tab.axe("households-queue")
+    tab.visit("households?tab=queue", "jiayuan", axe="households-queue")
 
     officer = new_tab()  # personal_data:read: the household file 一户一档
     officer.login("huangqi_officer")

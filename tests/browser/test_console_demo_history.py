@@ -3,7 +3,6 @@ in the background, a card reads 正在生成演示历史数据 N%; when it is do
 `make run` does on a fresh data directory, with the history on (a reduced scale, so it is done within the test)."""
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,18 +11,14 @@ import pytest
 import requests
 
 from liandong.config import SERVICES, Settings
-from liandong.testing import free_port, unique, wait_for
+from liandong.testing import free_port, load_module, unique, wait_for
 
 PASSWORD = "Liandong-demo-2026"
 
 
 def _e2e():
     """The e2e suite's start/stop helpers (tests/e2e/conftest.py), as the browser suite's own console fixture uses."""
-    path = Path(__file__).resolve().parents[1] / "e2e" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("liandong_e2e_conftest_history", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(Path(__file__).resolve().parents[1] / "e2e" / "conftest.py", "liandong_e2e_conftest_history")
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,10 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import requests
 
 from liandong.testing import unique, wait_for
 
-from .test_console import api_token
+from .conftest import GatewayApi
 
 pytestmark = pytest.mark.e2e
 
@@ -19,32 +18,19 @@ BEIJING = timezone(timedelta(hours=8))
 PHONE = (390, 844)
 
 
-_TOKENS: dict[tuple[str, str], dict] = {}
-
-
-class Api:
-    """The gateway's API as a demo account sees it; one login per account and platform (the gateway allows ten
-    logins a minute per account and address, and the browser logs in too)."""
-
-    def __init__(self, base: str, username: str):
-        if (base, username) not in _TOKENS:
-            _TOKENS[(base, username)] = api_token(base, username)
-        self.base, self.headers = base, _TOKENS[(base, username)]
-
-    def get(self, path: str, **query) -> dict:
-        r = requests.get(f"{self.base}/api/v1{path}", headers=self.headers, params=query, timeout=15)
-        assert r.status_code == 200, (path, r.status_code, r.text[:300])
-        return r.json()
-
-    def post(self, path: str, body: dict) -> dict:
-        r = requests.post(f"{self.base}/api/v1{path}", headers=self.headers, json=body, timeout=15)
-        assert r.status_code in (200, 201), (path, r.status_code, r.text[:300])
-        return r.json()
-
-
-def volunteer(office: Api, name: str, unit: str = "jiayuan") -> str:
+def volunteer(office: GatewayApi, name: str, unit: str = "jiayuan") -> str:
     return office.post("/volunteer/volunteers", {"name": name, "kind": "resident", "org_unit_id": unit,
                                                 "mobile": "13904320000", "consent": True})["id"]
+
+
+def activity_signed_up(office: GatewayApi, who: str, title: str, kind: str, place: str, starts: datetime,
+                       ends: datetime) -> dict:
+    """A published activity of the community (five places) with the volunteer `who` signed up for it."""
+    activity = office.post("/volunteer/activities", {
+        "title": title, "type": kind, "org_unit_id": "jiayuan", "place": place, "starts_at": starts.isoformat(),
+        "ends_at": ends.isoformat(), "capacity": 5, "publish": True})
+    office.post(f"/volunteer/activities/{activity['id']}/signups", {"volunteer_id": who})
+    return activity
 
 
 def heading_has_focus(page) -> bool:
@@ -58,34 +44,19 @@ def open_dialog(tab, opener: str, inside: str, screen: str) -> None:
     tab.axe(screen)
 
 
-def fill_in(page, form: str, values: dict, submit: bool = True) -> None:
-    """Fill a form's fields by name (a select by its option's value, a checkbox by True) and submit it."""
-    for name, value in values.items():
-        field = page.locator(f"{form} [name={name}]")
-        if value is True:
-            field.check()
-        elif field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value)
-    if submit:
-        page.locator(f"{form} button[type=submit]").click()
-
-
 def test_a_team_is_formed_given_members_and_a_leader_and_dissolved(new_tab, console):
-    office = Api(console.base, "jiayuan_worker")
+    office = GatewayApi(console.base, "jiayuan_worker")
     first, second = volunteer(office, "队员甲"), volunteer(office, "队员乙")
     tab = new_tab()
     tab.login("jiayuan_worker")
     page = tab.page
-    tab.go("volunteer?tab=teams&org=jiayuan")
-    tab.axe("volunteer-teams")
+    tab.visit("volunteer?tab=teams&org=jiayuan", axe="volunteer-teams")
     name = unique("护巷队-")
-    fill_in(page, "#team-form", {"name": name, "type": "patrol"})
+    tab.fill_form("team-form", {"name": name, "type": "patrol"})
     page.locator("#main h1", has_text=name).wait_for()
     assert heading_has_focus(page)
     tab.axe("volunteer-team")
-    team_id = page.url.split("/volunteer/teams/")[1].split("?")[0]
+    team_id = tab.record_id()
     for who in ("队员甲", "队员乙"):
         page.locator("#member-form [name=volunteer_id]").select_option(label=who)
         page.locator("#member-form button[type=submit]").click()
@@ -106,7 +77,7 @@ def test_a_team_is_formed_given_members_and_a_leader_and_dissolved(new_tab, cons
 
 
 def test_the_teams_list_filters_and_pages_without_dropping_a_row(new_tab, console):
-    office = Api(console.base, "jiayuan_worker")
+    office = GatewayApi(console.base, "jiayuan_worker")
     for i in range(21):  # one more than a page
         office.post("/volunteer/teams", {"name": f"法律援助队{i:02d}", "type": "legal_aid", "org_unit_id": "jiayuan"})
     total = office.get("/volunteer/teams", org_unit="jiayuan", type="legal_aid")["total"]
@@ -127,22 +98,21 @@ def test_the_teams_list_filters_and_pages_without_dropping_a_row(new_tab, consol
 
 
 def test_love_coins_are_adjusted_paid_through_the_time_bank_and_a_volunteer_leaves(new_tab, console):
-    office = Api(console.base, "jiayuan_worker")
+    office = GatewayApi(console.base, "jiayuan_worker")
     payer, payee = volunteer(office, "付款人甲"), volunteer(office, "收款人乙")
     tab = new_tab()
     tab.login("jiayuan_worker")
     page = tab.page
-    tab.go(f"volunteer/volunteers/{payer}", "jiayuan")
-    tab.axe("volunteer-statement")
-    fill_in(page, "#profile-form", {"skills": "理发，修车", "availability": "周末上午"})
+    tab.visit(f"volunteer/volunteers/{payer}", "jiayuan", axe="volunteer-statement")
+    tab.fill_form("profile-form", {"skills": "理发，修车", "availability": "周末上午"})
     page.locator("dd", has_text="周末上午").wait_for()
     profile = office.get(f"/volunteer/volunteers/{payer}")
     assert (sorted(profile["skills"]), profile["availability"]) == (["修车", "理发"], "周末上午")
-    fill_in(page, "#adjust-form", {"coins": "30", "reason": "补记去年清雪服务"})
+    tab.fill_form("adjust-form", {"coins": "30", "reason": "补记去年清雪服务"})
     page.locator("#coins-available", has_text="30").wait_for()
     page.locator("#statement td", has_text="补记去年清雪服务").wait_for()
 
-    fill_in(page, "#time-bank-form", {"to_volunteer_id": payee, "coins": "12", "reason": "帮忙接送孩子"})
+    tab.fill_form("time-bank-form", {"to_volunteer_id": payee, "coins": "12", "reason": "帮忙接送孩子"})
     page.locator("#coins-available", has_text="18").wait_for()
     assert office.get(f"/volunteer/volunteers/{payer}/statement")["balance"]["available"] == 18
     assert office.get(f"/volunteer/volunteers/{payee}/statement")["balance"]["available"] == 12
@@ -160,24 +130,20 @@ def test_love_coins_are_adjusted_paid_through_the_time_bank_and_a_volunteer_leav
 
 
 def test_an_organiser_corrects_minutes_and_completes_the_activity(new_tab, console):
-    office = Api(console.base, "jiayuan_worker")
+    office = GatewayApi(console.base, "jiayuan_worker")
     who = volunteer(office, "更正时长人")
     now = datetime.now(BEIJING)
-    activity = office.post("/volunteer/activities", {
-        "title": unique("敬老-"), "type": "elderly_care", "org_unit_id": "jiayuan", "place": "家园社区养老驿站",
-        "starts_at": (now - timedelta(hours=3)).isoformat(), "ends_at": (now + timedelta(hours=1)).isoformat(),
-        "capacity": 5, "publish": True})
-    office.post(f"/volunteer/activities/{activity['id']}/signups", {"volunteer_id": who})
+    activity = activity_signed_up(office, who, unique("敬老-"), "elderly_care", "家园社区养老驿站",
+                                  now - timedelta(hours=3), now + timedelta(hours=1))
     office.post(f"/volunteer/activities/{activity['id']}/attendance", {
         "volunteer_id": who, "checked_in_at": (now - timedelta(hours=3)).isoformat(),
         "checked_out_at": (now - timedelta(hours=2)).isoformat()})
     tab = new_tab()
     tab.login("jiayuan_worker")
     page = tab.page
-    tab.go(f"volunteer/activities/{activity['id']}", "jiayuan")
-    tab.axe("volunteer-activity")
+    tab.visit(f"volunteer/activities/{activity['id']}", "jiayuan", axe="volunteer-activity")
     open_dialog(tab, '[aria-label="更正 更正时长人 的时长"]', "#correction-form", "volunteer-correction-dialog")
-    fill_in(page, "#correction-form", {"minutes": "90", "reason": "签退晚了半小时，按实际服务时间更正"})
+    tab.fill_form("correction-form", {"minutes": "90", "reason": "签退晚了半小时，按实际服务时间更正"})
     page.locator("td", has_text="90 分钟").wait_for()
     assert office.get(f"/volunteer/activities/{activity['id']}")["attendance"][who]["minutes"] == 90
     page.click("#complete-activity")
@@ -187,14 +153,11 @@ def test_an_organiser_corrects_minutes_and_completes_the_activity(new_tab, conso
 
 
 def test_a_volunteer_is_checked_in_with_the_activitys_code_on_a_phone(new_tab, console):
-    office = Api(console.base, "jiayuan_worker")
+    office = GatewayApi(console.base, "jiayuan_worker")
     who = volunteer(office, "手机签到人")
     now = datetime.now(BEIJING)
-    activity = office.post("/volunteer/activities", {
-        "title": unique("清雪-"), "type": "snow_cleaning", "org_unit_id": "jiayuan", "place": "家园社区3号楼",
-        "starts_at": (now - timedelta(minutes=10)).isoformat(), "ends_at": (now + timedelta(hours=2)).isoformat(),
-        "capacity": 5, "publish": True})
-    office.post(f"/volunteer/activities/{activity['id']}/signups", {"volunteer_id": who})
+    activity = activity_signed_up(office, who, unique("清雪-"), "snow_cleaning", "家园社区3号楼",
+                                  now - timedelta(minutes=10), now + timedelta(hours=2))
     code = office.get(f"/volunteer/activities/{activity['id']}")["checkin_code"]
 
     tab = new_tab(viewport=PHONE, has_touch=True, is_mobile=True)
@@ -224,30 +187,28 @@ def test_a_volunteer_is_checked_in_with_the_activitys_code_on_a_phone(new_tab, c
 
 
 def test_party_branches_members_and_reports_for_the_party_officer_only(new_tab, console, tools):
-    office = Api(console.base, "jiayuan_party")
+    office = GatewayApi(console.base, "jiayuan_party")
     tab = new_tab()
     tab.login("jiayuan_party")
     page = tab.page
-    tab.go("party", "jiayuan")
-    tab.axe("party-branches")
+    tab.visit("party", "jiayuan", axe="party-branches")
     branch_name = unique("家园社区第一党支部-")
-    fill_in(page, "#branch-form", {"name": branch_name, "secretary": "王书记", "founded_on": "2020-07-01"})
+    tab.fill_form("branch-form", {"name": branch_name, "secretary": "王书记", "founded_on": "2020-07-01"})
     # the gateway masks every `name` for a role without personal_data:read, a branch's too: found by its id
     page.locator("#main h1", has_text="党支部 ·").wait_for()
     tab.axe("party-branch")
-    branch_id = page.url.split("/party/branches/")[1].split("?")[0]
+    branch_id = tab.record_id()
     page.locator("#branch-edit [name=secretary]").fill("李书记")
     page.locator("#branch-edit button[type=submit]").click()
     page.locator("dd", has_text="李").first.wait_for()
     assert office.get(f"/volunteer/party/branches/{branch_id}")["secretary"].startswith("李")
 
-    tab.go("party?tab=members&org=jiayuan")
-    tab.axe("party-members")
-    fill_in(page, "#member-form", {"branch_id": branch_id, "name": "赵预备", "id_number": tools.id_number("19900101", "231"),
-                                   "kind": "probationary", "joined_on": "2025-07-01", "floating": True})
+    tab.visit("party?tab=members&org=jiayuan", axe="party-members")
+    tab.fill_form("member-form", {"branch_id": branch_id, "name": "赵预备", "id_number": tools.id_number("19900101", "231"),
+                                  "kind": "probationary", "joined_on": "2025-07-01", "floating": True})
     page.locator("#main h1", has_text="党员 ·").wait_for()
     tab.axe("party-member")
-    member_id = page.url.split("/party/members/")[1].split("?")[0]
+    member_id = tab.record_id()
     page.get_by_role("button", name="预备转正").click()
     page.locator("dd", has_text="正式党员").wait_for()
     page.get_by_role("button", name="标记为困难党员").click()
@@ -272,10 +233,9 @@ def test_party_branches_members_and_reports_for_the_party_officer_only(new_tab, 
     page.locator("#main .badge", has_text="已转出").wait_for()
     assert office.get(f"/volunteer/party/members/{member_id}")["status"] == "transferred_out"
 
-    tab.go("party?tab=reports&org=jiayuan")
-    tab.axe("party-reports")
-    fill_in(page, "#report-form", {"name": "钱在职", "id_number": tools.id_number("19850505", "412"),
-                                   "workplace": "区税务局机关党支部", "consent": True})
+    tab.visit("party?tab=reports&org=jiayuan", axe="party-reports")
+    tab.fill_form("report-form", {"name": "钱在职", "id_number": tools.id_number("19850505", "412"),
+                                  "workplace": "区税务局机关党支部", "consent": True})
     page.locator("#reports td", has_text="区税务局机关党支部").wait_for()
     reports = office.get("/volunteer/party/reports", org_unit="jiayuan", page_size=100)["items"]
     assert any(r["workplace"] == "区税务局机关党支部" for r in reports)
@@ -289,21 +249,20 @@ def test_party_branches_members_and_reports_for_the_party_officer_only(new_tab, 
 
 
 def test_the_admin_creates_a_user_grants_and_revokes_a_role(new_tab, console):
-    admin = Api(console.base, "district_admin")
+    admin = GatewayApi(console.base, "district_admin")
     tab = new_tab()
     tab.login("district_admin")
     page = tab.page
-    tab.go("users", "jiayuan")
-    tab.axe("users")
+    tab.visit("users", "jiayuan", axe="users")
     username = unique("jy_party_").lower()
-    fill_in(page, "#user-form", {"username": username, "name": "新党建专干", "password": "Another-pass-2026",
-                                 "role": "community_worker", "org_unit": "jiayuan", "duty_party_affairs": True})
+    tab.fill_form("user-form", {"username": username, "name": "新党建专干", "password": "Another-pass-2026",
+                                "role": "community_worker", "org_unit": "jiayuan", "duty_party_affairs": True})
     page.locator("#main h1", has_text="新党建专干").wait_for()
     tab.axe("user")
-    user_id = page.url.split("/users/")[1].split("?")[0]
+    user_id = tab.record_id()
     assert admin.get(f"/users/{user_id}")["grants"] == [{"role": "community_worker", "org_unit": "jiayuan",
                                                          "duties": ["party_affairs"]}]
-    fill_in(page, "#grant-form", {"role": "grid_worker", "org_unit": "jiayuan-g1"})
+    tab.fill_form("grant-form", {"role": "grid_worker", "org_unit": "jiayuan-g1"})
     page.locator("#grants td", has_text="网格员").wait_for()
     assert [g["role"] for g in admin.get(f"/users/{user_id}")["grants"]] == ["community_worker", "grid_worker"]
     page.get_by_role("button", name="撤销 社区工作者", exact=False).click()
@@ -326,27 +285,26 @@ def test_the_admin_creates_a_user_grants_and_revokes_a_role(new_tab, console):
 
 
 def test_the_admin_edits_the_org_tree_keeps_a_profile_and_imports_a_file(new_tab, console):
-    admin = Api(console.base, "district_admin")
+    admin = GatewayApi(console.base, "district_admin")
     tab = new_tab()
     tab.login("district_admin")
     page = tab.page
-    tab.go("org", "jiayuan")
-    tab.axe("org")
+    tab.visit("org", "jiayuan", axe="org")
     unit_id = unique("jiayuan-g").lower()
-    fill_in(page, "#unit-form", {"parent_id": "jiayuan", "level": "grid", "id": unit_id, "name": "家园社区新网格"})
+    tab.fill_form("unit-form", {"parent_id": "jiayuan", "level": "grid", "id": unit_id, "name": "家园社区新网格"})
     page.locator("#main h1", has_text="家园社区新网格").wait_for()
     tab.axe("org-unit")
-    fill_in(page, "#rename-unit", {"name": "家园社区第九网格"})
+    tab.fill_form("rename-unit", {"name": "家园社区第九网格"})
     page.locator("#main h1", has_text="家园社区第九网格").wait_for()
     # a grid moves under another community (a unit of its own level is not offered)
     assert page.locator("#move-unit [name=parent_id] option[value=jiayuan-g1]").count() == 0
-    fill_in(page, "#move-unit", {"parent_id": "huangniling"})
+    tab.fill_form("move-unit", {"parent_id": "huangniling"})
     page.locator("dd", has_text="/huangniling/").wait_for()
     unit = admin.get(f"/org/units/{unit_id}")
     assert (unit["name"], unit["parent_id"]) == ("家园社区第九网格", "huangniling")
 
-    fill_in(page, "#profile-form", {"as_of": "2026-01-01", "population": "1200", "households": "430", "area_km2": "0.35",
-                                    "grids": "1"})
+    tab.fill_form("profile-form", {"as_of": "2026-01-01", "population": "1200", "households": "430", "area_km2": "0.35",
+                                   "grids": "1"})
     page.locator("#profiles td", has_text="430").wait_for()
     kept = admin.get(f"/org/units/{unit_id}/profiles")["items"]
     assert [(p["as_of"], p["population"], p["households"]) for p in kept] == [("2026-01-01", 1200, 430)]
@@ -367,13 +325,12 @@ def test_the_admin_edits_the_org_tree_keeps_a_profile_and_imports_a_file(new_tab
 
 
 def test_the_audit_log_filters_and_pages_as_the_api_does(new_tab, console):
-    admin = Api(console.base, "district_admin")
+    admin = GatewayApi(console.base, "district_admin")
     admin.get("/users", org_unit="jiayuan")  # at least one entry of the admin's own
     tab = new_tab()
     tab.login("district_admin")
     page = tab.page
-    tab.go("audit", "chuanying")
-    tab.axe("audit")
+    tab.visit("audit", "chuanying", axe="audit")
     page.locator("#main [name=service]").select_option("volunteer")
     page.locator("#main [name=action]").select_option("read")
     page.locator("#main form[role=search] button[type=submit]").click()
@@ -386,12 +343,11 @@ def test_the_audit_log_filters_and_pages_as_the_api_does(new_tab, console):
         page.get_by_role("button", name="下一页").click()
         page.locator(".pager", has_text="第 2 /").wait_for()
     # the party registers' own trail: the party officer's reads of a member are there, allowed
-    party = Api(console.base, "jiayuan_party")
+    party = GatewayApi(console.base, "jiayuan_party")
     branch = party.post("/volunteer/party/branches", {"name": "审计支部", "org_unit_id": "jiayuan", "secretary": "周书记",
                                                       "founded_on": "2021-01-01"})
     party.get("/volunteer/party/members", branch_id=branch["id"])
-    tab.go("audit?tab=party&org=chuanying")
-    tab.axe("audit-party")
+    tab.visit("audit?tab=party&org=chuanying", axe="audit-party")
     page.locator("form[role=search] [name=allowed]").select_option("true")
     page.locator("form[role=search] button[type=submit]").click()
     page.wait_for_function("() => location.hash.includes('allowed=true')")
@@ -416,7 +372,7 @@ def test_a_dead_letter_is_listed_and_replayed(new_tab, console):
     bus.publish("gateway.events", "jiayuan", json.dumps(good.to_dict() | {"id": poison_id,
                                                                           "data": {"org_unit_id": "BAD ID"}}).encode())
     bus.flush()
-    admin = Api(console.base, "district_admin")
+    admin = GatewayApi(console.base, "district_admin")
 
     def listed():
         items = admin.get("/volunteer/dead-letters", page_size=100)["items"]
@@ -426,8 +382,7 @@ def test_a_dead_letter_is_listed_and_replayed(new_tab, console):
     tab = new_tab()
     tab.login("district_admin")
     page = tab.page
-    tab.go("deadletters?service=volunteer&org=chuanying")
-    tab.axe("dead-letters")
+    tab.visit("deadletters?service=volunteer&org=chuanying", axe="dead-letters")
     row = page.locator("#dead-letters tr", has_text=poison_id)
     row.get_by_role("button", name=f"重放 {poison_id}").click()
     page.locator("#dead-letters tr", has_text=poison_id).locator("td", has_text="已于").wait_for()
@@ -477,6 +432,6 @@ def test_a_form_and_a_list_with_the_keyboard_only(new_tab, console):
     page.keyboard.press("Enter")
     page.locator("#main h1", has_text=opened).wait_for()
     page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'H1'")
-    office = Api(console.base, "jiayuan_worker")
+    office = GatewayApi(console.base, "jiayuan_worker")
     assert any(t["name"] == name for t in office.get("/volunteer/teams", org_unit="jiayuan", page_size=100)["items"])
     assert not tab.errors, tab.errors

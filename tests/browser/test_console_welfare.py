@@ -8,17 +8,15 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import requests
 from openpyxl import load_workbook
 
 from liandong.idnumbers import check_digit
 from liandong.testing import wait_for
 
-from .conftest import artifact
+from .conftest import GatewayApi, artifact
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "Liandong-demo-2026"
 CHINA = timezone(timedelta(hours=8))
 PHONE = (390, 844)
 
@@ -40,45 +38,6 @@ def marker() -> str:
     return uuid.uuid4().hex[:6]
 
 
-class Office:
-    """The gateway's API as a demo account uses it."""
-
-    def __init__(self, base: str, user: str):
-        r = requests.post(f"{base}/api/v1/auth/login", json={"username": user, "password": PASSWORD}, timeout=20)
-        assert r.status_code == 200, r.text
-        self.base = f"{base}/api/v1/welfare"
-        self.headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-    def get(self, path: str, expect=200, **params):
-        r = requests.get(f"{self.base}{path}", headers=self.headers, params=params, timeout=30)
-        assert r.status_code == expect, (path, r.status_code, r.text[:300])
-        return r.json()
-
-    def post(self, path: str, body: dict, expect=(200, 201, 202)):
-        r = requests.post(f"{self.base}{path}", headers={**self.headers, "Idempotency-Key": uuid.uuid4().hex},
-                          json=body, timeout=30)
-        assert r.status_code in expect, (path, r.status_code, r.text[:300])
-        return r.json()
-
-
-def submit(tab, form: str, fields: dict, selects: dict | None = None) -> None:
-    """Fill a form's fields by name and submit it with its button."""
-    f = tab.page.locator(f"#{form}")
-    for name, value in fields.items():
-        f.locator(f'[name="{name}"]').fill(str(value))
-    for name, value in (selects or {}).items():
-        f.locator(f'[name="{name}"]').select_option(value)
-    f.locator("button[type=submit]").click()
-
-
-def wait_route(tab, fragment: str) -> None:
-    """Wait for the screen a form goes to when it succeeds; else fail saying what the screen shows (its error)."""
-    try:
-        tab.page.wait_for_function("f => location.hash.includes(f) && !document.querySelector('#main .loading')", arg=fragment)
-    except Exception:
-        raise AssertionError(f"not at {fragment}: {tab.page.locator('#main').inner_text()[:800]}") from None
-
-
 def axe(tab, screen: str) -> None:
     """axe-core once the notice (toast) is not fading in or out: half-transparent text is no state a user reads."""
     tab.page.wait_for_function("() => { const t = document.querySelector('#toast'); "
@@ -86,7 +45,7 @@ def axe(tab, screen: str) -> None:
     tab.axe(screen)
 
 
-def apply(office: Office, name: str, serial: int, income_fen: int = 30000) -> dict:
+def apply(office: GatewayApi, name: str, serial: int, income_fen: int = 30000) -> dict:
     return office.post("/applications", {"org_unit_id": "jiayuan", "programme": "dibao_urban", "household": {
         "members": [{"name": name, "id_number": id_number("19600101", serial), "relation": "applicant",
                      "monthly_income_fen": income_fen, "employment": "unable_to_work"}]}})
@@ -100,8 +59,8 @@ def test_a_grid_worker_logs_a_household_visit_and_a_pairing_on_a_phone_with_one_
     tab = new_tab(viewport=PHONE, has_touch=True, is_mobile=True)
     tab.login("jiayuan_grid")
     page = tab.page
-    api = Office(console.base, "jiayuan_grid")
-    community = Office(console.base, "jiayuan_worker")
+    api = GatewayApi(console.base, "jiayuan_grid", "welfare")
+    community = GatewayApi(console.base, "jiayuan_worker", "welfare")
     before = community.get("/visits/counts", org_unit="jiayuan", **{"from": today(), "to": today()})["visits"]
 
     tab.go("visits", "jiayuan-g1")
@@ -123,7 +82,7 @@ def test_a_grid_worker_logs_a_household_visit_and_a_pairing_on_a_phone_with_one_
     form.locator("[name=notes]").fill("老人独居，腿脚不便，冬季取暖正常")
     form.locator("[name=money]").fill("200")
     form.locator("button[type=submit]").tap()
-    wait_route(tab, "#/visits?")
+    tab.wait_route("#/visits?")
     counts = community.get("/visits/counts", org_unit="jiayuan", **{"from": today(), "to": today()})
     assert counts["visits"] == before + 1
     assert any(w["visitor_name"] == "家园社区网格员（演示）" for w in counts["per_worker"].values())
@@ -134,13 +93,13 @@ def test_a_grid_worker_logs_a_household_visit_and_a_pairing_on_a_phone_with_one_
     page.locator("#pairing-form").wait_for()
     axe(tab, "pairing-form-phone")
     household = f"困难户{marker()}"
-    submit(tab, "pairing-form", {"household": household, "helper_name": "王干部", "helper_id": "w-001",
-                                 "plan": "每月入户一次，协助申请临时救助", "goals": "解决冬季取暖\n孩子入学"})
+    tab.fill_form("pairing-form", {"household": household, "helper_name": "王干部", "helper_id": "w-001",
+                                   "plan": "每月入户一次，协助申请临时救助", "goals": "解决冬季取暖\n孩子入学"})
     page.locator('.pairing[data-status="active"]').wait_for()
     axe(tab, "pairing-phone")
-    pairing_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
+    pairing_id = tab.record_id()
     page.locator("#go-pairing-visit").tap()
-    submit(tab, "visit-form", {"notes": "已联系学校，下周办理入学"})
+    tab.fill_form("visit-form", {"notes": "已联系学校，下周办理入学"})
     page.locator('.pairing[data-status="active"]').wait_for()
     assert len(api.get(f"/pairings/{pairing_id}")["visits"]) == 1
     page.locator("#end-pairing-form [name=reason]").select_option("no_longer_needed")
@@ -155,7 +114,8 @@ def test_a_grid_worker_logs_a_household_visit_and_a_pairing_on_a_phone_with_one_
 
 
 def test_a_month_is_disbursed_its_totals_shown_and_a_grant_re_reviewed(new_tab, console):
-    worker, officer = Office(console.base, "jiayuan_worker"), Office(console.base, "huangqi_officer")
+    worker = GatewayApi(console.base, "jiayuan_worker", "welfare")
+    officer = GatewayApi(console.base, "huangqi_officer", "welfare")
     app = apply(worker, "孙桂兰", 401)
     worker.post(f"/applications/{app['id']}/community-review", {"decision": "pass", "notice_days": 0})
     grant = officer.post(f"/applications/{app['id']}/approval", {})["grant"]
@@ -168,12 +128,12 @@ def test_a_month_is_disbursed_its_totals_shown_and_a_grant_re_reviewed(new_tab, 
     axe(tab, "welfare-disbursements")
     page.locator("#disburse-form [name=period]").fill(this_month())
     page.locator("#disburse-form button[type=submit]").click()
-    page.locator("#toast", has_text="已发放").wait_for()
+    tab.toast("已发放")
     paid = worker.get("/payments", grant_id=grant["id"])["items"]
     assert [p["period"] for p in paid] == [this_month()]
     after = worker.get("/disbursements/totals", org_unit="jiayuan", **{"from": f"{this_month()}-01", "to": today()})
     assert after["total_fen"] == before["total_fen"] + grant["monthly_amount_fen"]
-    wait_route(tab, "tab=disbursements")
+    tab.wait_route("tab=disbursements")
     shown = page.locator("#disbursement-totals")
     assert int(shown.get_attribute("data-total-fen")) >= after["total_fen"]  # from January: this month's and before
     page.locator("#payments", has_text=grant["id"]).wait_for()
@@ -189,14 +149,14 @@ def test_a_month_is_disbursed_its_totals_shown_and_a_grant_re_reviewed(new_tab, 
     tab.go(f"welfare/grants/{grant['id']}", "jiayuan")
     page.locator('.grant-detail[data-status="active"]').wait_for()
     axe(tab, "welfare-grant")
-    submit(tab, "rereview-form", {"m0.monthly_income": "5000"})  # found working: above the line
+    tab.fill_form("rereview-form", {"m0.monthly_income": "5000"})  # found working: above the line
     page.locator('.grant-detail[data-status="suspended"]').wait_for()
     assert worker.get(f"/grants/{grant['id']}")["status"] == "suspended"
     assert not tab.errors, tab.errors
 
 
 def test_an_objection_during_the_notice_is_recorded_and_upheld(new_tab, console):
-    worker = Office(console.base, "jiayuan_worker")
+    worker = GatewayApi(console.base, "jiayuan_worker", "welfare")
     app = apply(worker, "钱志刚", 402)
     worker.post(f"/applications/{app['id']}/community-review", {"decision": "pass", "notice_days": 5})
 
@@ -206,11 +166,11 @@ def test_an_objection_during_the_notice_is_recorded_and_upheld(new_tab, console)
     tab.go(f"welfare/{app['id']}", "jiayuan")
     page.locator('.welfare-detail[data-status="in_notice"]').wait_for()
     axe(tab, "welfare-application-in-notice")
-    submit(tab, "objection-form", {"text": "邻居反映其子女有稳定收入", "raised_by": "匿名居民"})
+    tab.fill_form("objection-form", {"text": "邻居反映其子女有稳定收入", "raised_by": "匿名居民"})
     page.locator("#objections", has_text="邻居反映其子女有稳定收入").wait_for()
     stored = worker.get(f"/applications/{app['id']}")["objections"]
     assert len(stored) == 1 and stored[0]["resolution"] is None
-    submit(tab, f"resolve-{stored[0]['id']}", {"note": "经核实其子每月给付赡养费2000元"}, {"upheld": "true"})
+    tab.fill_form(f"resolve-{stored[0]['id']}", {"note": "经核实其子每月给付赡养费2000元", "upheld": "true"})
     page.locator('.welfare-detail[data-status="rejected"]').wait_for()
     assert worker.get(f"/applications/{app['id']}")["status"] == "rejected"
     assert not tab.errors, tab.errors
@@ -240,8 +200,8 @@ def test_an_entitled_group_household_states_its_status_and_hands_in_its_certific
     assert "申请人身份" in page.locator("#eligibility-result").inner_text()
     page.click("#submit-application")
     page.locator('.welfare-detail[data-status="submitted"]').wait_for()
-    app_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
-    stored = Office(console.base, "jiayuan_worker").get(f"/applications/{app_id}")
+    app_id = tab.record_id()
+    stored = GatewayApi(console.base, "jiayuan_worker", "welfare").get(f"/applications/{app_id}")
     assert stored["household"]["stated_statuses"] == ["entitled_group"] and "优抚证" in stored["household"]["documents_provided"]
     assert stored["eligibility"]["eligible"] is True
     assert not tab.errors, tab.errors
@@ -251,7 +211,7 @@ def test_an_entitled_group_household_states_its_status_and_hands_in_its_certific
 
 
 def test_the_supermarket_takes_donations_hands_out_counts_alerts_and_redeems(new_tab, console):
-    api = Office(console.base, "jiayuan_worker")
+    api = GatewayApi(console.base, "jiayuan_worker", "welfare")
     tab = new_tab()
     tab.login("jiayuan_worker")
     page = tab.page
@@ -261,18 +221,18 @@ def test_the_supermarket_takes_donations_hands_out_counts_alerts_and_redeems(new
     page.locator("#donation-form").wait_for()
     axe(tab, "supermarket-donate")
     sku = f"oil-{marker()}"
-    submit(tab, "donation-form", {"name": f"食用油{sku[-6:]}", "sku": sku, "unit": "桶", "quantity": 10, "unit_value": "45.50",
-                                  "donor": "华联超市", "coin_price": 20, "low_stock_at": 8},
-           {"donor_kind": "co_building_unit"})
-    wait_route(tab, "tab=stock")
+    tab.fill_form("donation-form", {"name": f"食用油{sku[-6:]}", "sku": sku, "unit": "桶", "quantity": 10,
+                                    "unit_value": "45.50", "donor": "华联超市", "coin_price": 20, "low_stock_at": 8,
+                                    "donor_kind": "co_building_unit"})
+    tab.wait_route("tab=stock")
     item = next(s for s in api.get("/goods/stock", org_unit="jiayuan", page_size=100)["items"] if s["sku"] == sku)
     assert item["quantity"] == 10 and item["stock_value_fen"] == 45500
 
     tab.go(f"supermarket/handout?item={item['item_id']}", "jiayuan")
     page.locator("#handout-form").wait_for()
     axe(tab, "supermarket-handout")
-    submit(tab, "handout-form", {"quantity": 3, "household_id": "jy-0042", "recipient_name": "周大爷"})
-    wait_route(tab, "tab=movements")
+    tab.fill_form("handout-form", {"quantity": 3, "household_id": "jy-0042", "recipient_name": "周大爷"})
+    tab.wait_route("tab=movements")
     axe(tab, "supermarket-movements")
     assert api.get("/goods/stock", org_unit="jiayuan", page_size=100, low_only="true")["items"]
     page.locator("#movements", has_text="周大爷").wait_for()
@@ -280,7 +240,7 @@ def test_the_supermarket_takes_donations_hands_out_counts_alerts_and_redeems(new
     assert any(m["item_id"] == item["item_id"] and m["quantity"] == 3 for m in handouts)
     # more than the stock: refused, nothing changes
     tab.go(f"supermarket/handout?item={item['item_id']}", "jiayuan")
-    submit(tab, "handout-form", {"quantity": 50, "household_id": "jy-0042"})
+    tab.fill_form("handout-form", {"quantity": 50, "household_id": "jy-0042"})
     page.locator("#handout-form .form-error", has_text=" ").wait_for()
     assert api.get("/goods/stock", org_unit="jiayuan", page_size=100, low_only="true")["total"] >= 1
 
@@ -297,7 +257,7 @@ def test_the_supermarket_takes_donations_hands_out_counts_alerts_and_redeems(new
     line.locator(".err", has_text="说明原因").wait_for()  # a difference needs a reason
     line.locator("input").nth(1).fill("一桶漏油报损")
     page.locator("#stocktake-form button[type=submit]").click()
-    wait_route(tab, "tab=stock")
+    tab.wait_route("tab=stock")
     stock = {s["item_id"]: s for s in api.get("/goods/stock", org_unit="jiayuan", page_size=100)["items"]}
     assert stock[item["item_id"]]["quantity"] == 6
 
@@ -310,10 +270,10 @@ def test_the_supermarket_takes_donations_hands_out_counts_alerts_and_redeems(new
     tab.go("supermarket/redeem", "jiayuan")
     page.locator("#redemption-form").wait_for()
     axe(tab, "supermarket-redeem")
-    submit(tab, "redemption-form", {"volunteer_id": f"v-nobody-{marker()}", "quantity": 1}, {"item_id": item["item_id"]})
+    tab.fill_form("redemption-form", {"volunteer_id": f"v-nobody-{marker()}", "quantity": 1, "item_id": item["item_id"]})
     page.locator(".redemption").wait_for()
     axe(tab, "supermarket-redemption")
-    redemption_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
+    redemption_id = tab.record_id()
     if page.locator("#cancel-redemption").count():  # still waiting for the coins: the worker cancels it
         page.click("#cancel-redemption button[type=submit]")
     wait_for(lambda: api.get(f"/goods/redemptions/{redemption_id}")["status"] == "cancelled", message="cancelled")
@@ -328,26 +288,26 @@ def test_the_supermarket_takes_donations_hands_out_counts_alerts_and_redeems(new
 
 
 def test_the_charity_fund_takes_a_donation_and_pays_a_grant(new_tab, console):
-    api = Office(console.base, "huangqi_officer")
+    api = GatewayApi(console.base, "huangqi_officer", "welfare")
     before = api.get("/fund/jiayuan")["balance_fen"]
     tab = new_tab()
     tab.login("huangqi_officer")
     page = tab.page
     tab.go("fund", "jiayuan")
     axe(tab, "fund")
-    submit(tab, "fund-donation-form", {"donor": "吉林市某建材公司", "amount": "5000"}, {"donor_kind": "co_building_unit"})
-    page.locator("#toast", has_text="已入账").wait_for()
+    tab.fill_form("fund-donation-form", {"donor": "吉林市某建材公司", "amount": "5000", "donor_kind": "co_building_unit"})
+    tab.toast("已入账")
     assert api.get("/fund/jiayuan")["balance_fen"] == before + 500000
-    wait_route(tab, "#/fund")
-    submit(tab, "fund-grant-form", {"recipient": "吴某某", "amount": "800", "reason": "突发重病住院，家庭无力承担"})
+    tab.wait_route("#/fund")
+    tab.fill_form("fund-grant-form", {"recipient": "吴某某", "amount": "800", "reason": "突发重病住院，家庭无力承担"})
     notice = page.locator("#fund-grant-result [data-grant]")
     notice.wait_for()
     grant_id = notice.get_attribute("data-grant")
-    submit(tab, "fund-decision-form", {"grant_id": grant_id}, {"decision": "approval"})
-    page.locator("#toast", has_text="已支付").wait_for()
+    tab.fill_form("fund-decision-form", {"grant_id": grant_id, "decision": "approval"})
+    tab.toast("已支付")
     account = api.get("/fund/jiayuan")
     assert account["balance_fen"] == before + 500000 - 80000 == account["ledger_sum_fen"]
-    wait_route(tab, "#/fund")
+    tab.wait_route("#/fund")
     page.locator("#fund-entries", has_text="吴某某").wait_for()
     page.locator("#fund-account", has_text=f"{(before + 420000) / 100:,.2f}").wait_for()
     assert not tab.errors, tab.errors
@@ -384,17 +344,17 @@ def test_the_registers_are_offered_only_to_their_offices_and_serve_their_people(
     person = id_number("19380520", 500 + int(marker()[:2], 16))
     form = page.locator("#register-entry-form")
     form.locator('[name="details.living_alone"]').check()
-    submit(retirees, "register-entry-form", {"name": "郑秀英", "id_number": person, "address": "家园社区8号楼"})
+    retirees.fill_form("register-entry-form", {"name": "郑秀英", "id_number": person, "address": "家园社区8号楼"})
     page.locator('.register-entry[data-status="active"]').wait_for()
     axe(retirees, "register-entry")
-    entry_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
+    entry_id = retirees.record_id()
     assert page.locator("#main").inner_text().count("郑秀英") == 0  # the 退管员 holds no personal_data:read: masked
-    api = Office(console.base, "jiayuan_retirees")
+    api = GatewayApi(console.base, "jiayuan_retirees", "welfare")
     entry = api.get(f"/register-entries/{entry_id}")
     assert entry["register"] == "elderly" and entry["details"]["living_alone"] is True and entry["masked"]
 
-    submit(retirees, "register-service-form", {"money": "100", "goods": "米一袋", "notes": "重阳节慰问"},
-           {"kind": "holiday_greeting"})
+    retirees.fill_form("register-service-form", {"money": "100", "goods": "米一袋", "notes": "重阳节慰问",
+                                                 "kind": "holiday_greeting"})
     page.locator("#entry-services", has_text="节日慰问").wait_for()
     services = api.get("/register-services", entry_id=entry_id)["items"]
     assert [(s["kind"], s["money_fen"], s["first_for_person"]) for s in services] == [("holiday_greeting", 10000, True)]
@@ -403,7 +363,7 @@ def test_the_registers_are_offered_only_to_their_offices_and_serve_their_people(
     assert change.locator("[name=address]").count() == 0  # masked for the 退管员: not theirs to rewrite
     change.locator('[name="details.empty_nest"]').check()
     change.locator("button[type=submit]").click()
-    page.locator("#toast", has_text="已保存").wait_for()
+    retirees.toast("已保存")
     changed = api.get(f"/register-entries/{entry_id}")
     assert changed["details"] == {"living_alone": True, "empty_nest": True, "disabled_care": False} and changed["history"][-1]["changed"] == ["details.empty_nest"]
 
@@ -427,11 +387,13 @@ def test_the_registers_are_offered_only_to_their_offices_and_serve_their_people(
     axe(disability, "registers-disability")
     assert disability.page.locator("[data-new-register]").evaluate_all("els => els.map(e => e.dataset.newRegister)") == ["disabled"]
     disability.page.click('[data-new-register="disabled"]')
-    submit(disability, "register-entry-form", {"name": "冯建华", "id_number": id_number("19700302", 600 + int(marker()[:2], 16)),
-                                               "details.certificate_number": "22020419700302XXXX41"},
-           {"details.category": "physical", "details.grade": "2"})
+    disability.fill_form("register-entry-form", {"name": "冯建华",
+                                                 "id_number": id_number("19700302", 600 + int(marker()[:2], 16)),
+                                                 "details.certificate_number": "22020419700302XXXX41",
+                                                 "details.category": "physical", "details.grade": "2"})
     disability.page.locator('.register-entry[data-status="active"]').wait_for()
-    listed = Office(console.base, "jiayuan_disability").get("/register-entries", org_unit="jiayuan", register="disabled")
+    listed = GatewayApi(console.base, "jiayuan_disability", "welfare").get("/register-entries", org_unit="jiayuan",
+                                                                           register="disabled")
     assert listed["total"] >= 1 and listed["items"][0]["details"] == {"category": "physical", "grade": "2",
                                                                       "certificate_number": "22020419700302XXXX41"}
     assert not disability.errors, disability.errors
@@ -448,7 +410,7 @@ def test_employment_registers_a_job_seeker_follows_a_household_and_places_the_pe
     tab = new_tab()
     tab.login("jiayuan_security")
     page = tab.page
-    api = Office(console.base, "jiayuan_security")
+    api = GatewayApi(console.base, "jiayuan_security", "welfare")
     tab.go("employment", "jiayuan")
     axe(tab, "employment-jobseekers")
     before = api.get("/employment/figures", org_unit="jiayuan")
@@ -458,29 +420,29 @@ def test_employment_registers_a_job_seeker_follows_a_household_and_places_the_pe
     page.click("#go-household")
     page.locator("#household-form").wait_for()
     axe(tab, "employment-household-form")
-    submit(tab, "household-form", {"household_key": household, "m0.name": "陈立新", "m0.id_number": person},
-           {"m0.status": "laid_off"})
+    tab.fill_form("household-form", {"household_key": household, "m0.name": "陈立新", "m0.id_number": person,
+                                     "m0.status": "laid_off"})
     page.locator('.zero-household[data-status="open"]').wait_for()
     axe(tab, "employment-household")
-    household_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
-    submit(tab, "household-visit-form", {"note": "介绍社区公益性岗位，本人有意向"})
+    household_id = tab.record_id()
+    tab.fill_form("household-visit-form", {"note": "介绍社区公益性岗位，本人有意向"})
     page.locator(".zero-household", has_text="介绍社区公益性岗位").wait_for()
     assert len(api.get(f"/employment/zero-employment-households/{household_id}")["visits"]) == 1
 
     tab.go("employment/jobseekers/new", "jiayuan")
     page.locator("#jobseeker-form").wait_for()
     axe(tab, "employment-jobseeker-form")
-    submit(tab, "jobseeker-form", {"name": "陈立新", "id_number": person, "phone": "13904321234", "household_key": household,
-                                   "skills": "电工、驾驶"}, {"category": "laid_off"})
+    tab.fill_form("jobseeker-form", {"name": "陈立新", "id_number": person, "phone": "13904321234", "household_key": household,
+                                     "skills": "电工、驾驶", "category": "laid_off"})
     page.locator('.jobseeker[data-status="registered"]').wait_for()
     axe(tab, "employment-jobseeker")
-    seeker_id = page.evaluate("() => location.hash.split('?')[0].split('/').pop()")
+    seeker_id = tab.record_id()
     assert api.get("/employment/figures", org_unit="jiayuan")["jobseekers_registered"] == before["jobseekers_registered"] + 1
     certificate = f"ZY{marker()}"
-    submit(tab, "certificate-form", {"number": certificate})
+    tab.fill_form("certificate-form", {"number": certificate})
     page.locator(".jobseeker", has_text=certificate).wait_for()
     assert api.get(f"/employment/jobseekers/{seeker_id}")["certificate"]["number"] == certificate
-    submit(tab, "placement-form", {"employer": "家园社区公益性岗位"}, {"kind": "public_welfare_post"})
+    tab.fill_form("placement-form", {"employer": "家园社区公益性岗位", "kind": "public_welfare_post"})
     page.locator('.jobseeker[data-status="placed"]').wait_for()
     assert api.get(f"/employment/zero-employment-households/{household_id}")["status"] == "cleared"
     assert api.get("/employment/figures", org_unit="jiayuan")["jobseekers_registered"] == before["jobseekers_registered"]
@@ -488,8 +450,8 @@ def test_employment_registers_a_job_seeker_follows_a_household_and_places_the_pe
     tab.go("employment/enrolments/new", "jiayuan")
     page.locator("#enrolment-form").wait_for()
     axe(tab, "employment-enrolment-form")
-    submit(tab, "enrolment-form", {"name": "陈立新", "id_number": person})
-    wait_route(tab, "tab=enrolments")
+    tab.fill_form("enrolment-form", {"name": "陈立新", "id_number": person})
+    tab.wait_route("tab=enrolments")
     axe(tab, "employment-enrolments")
     year = int(today()[:4])
     assert api.get("/employment/medical-insurance-enrolments", org_unit="jiayuan", year=year)["total"] >= 1

@@ -5,29 +5,19 @@ of the read models, and in the annual work report (DOCX). On both backend pairs 
 on Kafka the rebuild replays the service topics from the beginning into a new read-model generation."""
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import requests
 from docx import Document
 
-from liandong.testing import wait_for
+from liandong.testing import demo_activity, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Liandong-demo-2026"
 CHINA = timezone(timedelta(hours=8))
-
-
-def demo_activity():
-    spec = importlib.util.spec_from_file_location("demo_activity", ROOT / "deploy" / "local" / "demo_activity.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def close(a, b) -> bool:

@@ -17,29 +17,19 @@ the registers (退管, 残联, 优抚), employment, the party, the hall, a pairi
 report must say no 比增 at all — a platform new this year says nothing rather than "比增100%"."""
 from __future__ import annotations
 
-import importlib.util
 import io
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from docx import Document
 
 from liandong.idnumbers import check_digit
 from liandong.listing import day_of
-from liandong.testing import wait_for
+from liandong.testing import demo_activity, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 CHINA = timezone(timedelta(hours=8))
 PASSWORD = "Liandong-demo-2026"
-
-
-def demo_activity():
-    spec = importlib.util.spec_from_file_location("demo_activity", ROOT / "deploy" / "local" / "demo_activity.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def id_number(born: str, serial: int) -> str:

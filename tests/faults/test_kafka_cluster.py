@@ -6,7 +6,6 @@ entry and every figure of the gateway's overview equals exactly what was acknowl
 nothing applied twice. The recovery times are printed."""
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import threading
 import time
@@ -22,7 +21,7 @@ from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.structs import TopicPartition
 
 from liandong.registry import DOMAIN_SERVICES, SERVICES
-from liandong.testing import auth_headers, free_port, wait_for
+from liandong.testing import auth_headers, free_port, load_module, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CHINA = timezone(timedelta(hours=8))
@@ -32,10 +31,7 @@ TRANSIENT = (500, 502, 503, 504)  # answered while something is down: the same w
 
 def e2e_helpers():
     """start_platform / stop_platform / check_running of the e2e suite (`make run`'s processes)."""
-    spec = importlib.util.spec_from_file_location("e2e_platform", ROOT / "tests" / "e2e" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ROOT / "tests" / "e2e" / "conftest.py", "e2e_platform")
 
 
 def iso(dt: datetime) -> str:

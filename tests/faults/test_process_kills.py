@@ -39,7 +39,7 @@ import requests
 from liandong.idnumbers import check_digit
 from liandong.registry import DOMAIN_SERVICES, SERVICES
 from liandong.storage import open_database
-from liandong.testing import free_port, settings_env, spawn, wait_for
+from liandong.testing import free_port, load_module, settings_env, spawn, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "deploy" / "local" / "run.py"
@@ -524,11 +524,7 @@ def test_platform_processes_killed_and_database_stopped_under_writing_clients_ev
 
 
 def _supervisor(cmds: dict[str, list[str]], logdir: Path):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("liandong_run", RUN)
-    run = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(run)
+    run = load_module(RUN, "liandong_run")
     sup = run.Supervisor(cmds, logdir, dict(os.environ))
     sup.healthy_after = 2.0  # (60 s in `make run`) a process up this long dies as if for the first time
     for name in cmds:

@@ -6,6 +6,7 @@ need them fail with a clear message: nothing is skipped.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import socket
@@ -549,3 +550,21 @@ def ledger_csv(headers: list, rows: list[list], encoding: str = "gbk") -> bytes:
     """The same ledger saved as CSV by a Chinese Excel (GBK, CRLF), or in another `encoding`."""
     lines = [",".join(headers)] + [",".join("" if v is None else str(v) for v in row) for row in rows]
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+# -- a Python file that is no package's (a deploy/local script, another folder's conftest), loaded by its path
+
+
+def load_module(path: Path, name: str | None = None):
+    """The file at `path` as a fresh module (not put in sys.modules): the tests call its functions as its own
+    command line or fixtures would."""
+    spec = importlib.util.spec_from_file_location(name or path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def demo_activity():
+    """deploy/local/demo_activity.py: the demo district's day of activity, which `play(gateway, seed=...)` plays
+    through a running gateway (what `make run` does on a fresh start)."""
+    return load_module(REPO_ROOT / "deploy" / "local" / "demo_activity.py", "demo_activity")

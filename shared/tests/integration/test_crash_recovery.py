@@ -12,18 +12,13 @@ import pytest
 
 from liandong import outbox
 from liandong.storage import open_database
-from liandong.testing import settings_env, spawn, wait_for
+from liandong.testing import load_module, settings_env, spawn, wait_for
 
 ACTOR = Path(__file__).with_name("crash_actor.py")
 
 
 def _actor_module():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("crash_actor", ACTOR)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ACTOR, "crash_actor")
 
 
 registry = _actor_module().registry  # the same contract the child processes use
