@@ -335,8 +335,9 @@ FundEntrySchema = answer("FundEntrySchema", strings=("_id", "fund_id", "org_unit
 
 
 PairingSchema = answer("PairingSchema", strings=("_id", "org_unit_id", "helper_id", "helper_name", "household", "plan",
-                                                 "started_on", "ended_on", "end_reason", "created_by"),
+                                                 "end_reason", "created_by"),
                        times=("created_at",), goals=fields.List(fields.String()),
+                       started_on=IsoDate(), ended_on=IsoDate(allow_none=True),
                        helper_kind=_described("cadre, volunteer or party_member"),
                        status=_described("active or ended"))
 VisitSchema = answer("VisitSchema", strings=("id", "org_unit_id", "visitor_id", "visitor_name", "visited", "goods", "notes",
