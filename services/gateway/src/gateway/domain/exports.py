@@ -72,14 +72,15 @@ LABELS = {
     "subdistrict_id": "街道", "day": "日期", "leader_name": "接访领导", "reopened_count": "重新办理次数",
 }
 
-# 民政's lists of pairings, visits, fund grants and love-coin redemptions (#22)
+# 民政's lists of pairings, visits, fund grants and love-coin redemptions (#22); the words other lists share too
+# (note, notes, household, goods, lines) kept general
 LABELS.update({
-    "helper_id": "帮扶人编号", "helper_name": "帮扶人", "helper_kind": "帮扶人身份", "household": "帮扶家庭",
-    "plan": "帮扶计划", "goals": "帮扶目标", "started_on": "结对日期", "ended_on": "结束日期", "end_reason": "结束原因",
+    "helper_id": "帮扶人编号", "helper_name": "帮扶人", "helper_kind": "帮扶人身份", "household": "家庭",
+    "plan": "计划", "goals": "目标", "started_on": "开始日期", "ended_on": "结束日期", "end_reason": "结束原因",
     "visitor_id": "走访人编号", "visitor_name": "走访人", "visited": "走访对象", "visited_at": "走访时间",
-    "money_fen": "慰问金(元)", "goods": "慰问物品", "notes": "情况记录", "follow_up": "需跟进事项", "pairing_id": "结对编号",
+    "money_fen": "慰问金(元)", "goods": "物品", "notes": "记录", "follow_up": "需跟进事项", "pairing_id": "结对编号",
     "fund_id": "基金", "recipient": "受助人", "requested_at": "申请时间", "requested_by": "申请人账号",
-    "decided_at": "审批时间", "decided_by": "审批人账号", "note": "审批说明", "lines": "兑换物品",
+    "decided_at": "审批时间", "decided_by": "审批人账号", "note": "说明", "lines": "物品",
     "cancel_reason": "取消原因", "finished_at": "完成时间", "created_by": "创建人账号",
 })
 
