@@ -51,7 +51,8 @@ def personal_stores(platform: Platform) -> list[Store]:
     from liandong.personal import PersonalFields
 
     from .adapters.employment import EmploymentStores
-    from .adapters.repositories import FUND_GRANT, PAIRING
+    from .adapters.repositories import FUND_GRANT
+    from .adapters.visits import PAIRING
 
     stores = WelfareStores(platform.deps)
     return [Store(r.collection, r.personal) for r in (stores.applications, stores.grants, stores.visits,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from liandong.contracts import CONTRACTS
 
-from welfare.adapters import repositories as r
+from welfare.adapters import repositories as r, visits as v
 from welfare.domain import cases, supermarket
 
 EXPECTED = {"application.submitted", "application.approved", "application.rejected", "grant.started",
@@ -25,7 +25,7 @@ def test_repository_mappings_produce_valid_events():
     red = supermarket.Redemption("r1", "/c/", "jiayuan", "v1", [{"item_id": "i", "name": "米", "quantity": 1, "coins": 3}],
                                  "t", "w")
     pay = r.Payment("g1:2026-03", "g1", "/c/", "jiayuan", "dibao_urban", "2026-03", 100, 1, "t", "w")
-    visit = r.Visit("v1", "/c/", "jiayuan", "home", "w1", "小陈", "王某", "2026-03-01T00:00:00.000000Z", 0, "", "", "",
+    visit = v.Visit("v1", "/c/", "jiayuan", "home", "w1", "小陈", "王某", "2026-03-01T00:00:00.000000Z", 0, "", "", "",
                     None, "t")
     cases_ = [(r.ApplicationRepository, app, [cases.ApplicationSubmitted(), cases.ApplicationApproved("g1", 100),
                                               cases.ApplicationRejected("notice", "x")]),
@@ -33,7 +33,7 @@ def test_repository_mappings_produce_valid_events():
                                           cases.GrantEnded("x")]),
               (r.RedemptionRepository, red, [supermarket.RedemptionRequested(), supermarket.RedemptionHandedOut(),
                                              supermarket.RedemptionCancelled("coins_refused")]),
-              (r.PaymentRepository, pay, ["disbursed"]), (r.VisitRepository, visit, ["recorded"])]
+              (r.PaymentRepository, pay, ["disbursed"]), (v.VisitRepository, visit, ["recorded"])]
     for cls, aggregate, events in cases_:
         repo = cls.__new__(cls)
         for ev in events:

@@ -72,6 +72,18 @@ LABELS = {
     "subdistrict_id": "街道", "day": "日期", "leader_name": "接访领导", "reopened_count": "重新办理次数",
 }
 
+# 民政's lists of pairings, visits, fund grants and love-coin redemptions (#22); the words other lists share too
+# (note, notes, household, goods, lines) kept general
+LABELS.update({
+    "helper_id": "帮扶人编号", "helper_name": "帮扶人", "helper_kind": "帮扶人身份", "household": "家庭",
+    "plan": "计划", "goals": "目标", "started_on": "开始日期", "ended_on": "结束日期", "end_reason": "结束原因",
+    "visitor_id": "走访人编号", "visitor_name": "走访人", "visited": "走访对象", "visited_at": "走访时间",
+    "money_fen": "慰问金(元)", "goods": "物品", "notes": "记录", "follow_up": "需跟进事项", "pairing_id": "结对编号",
+    "fund_id": "基金", "recipient": "受助人", "requested_at": "申请时间", "requested_by": "申请人账号",
+    "decided_at": "审批时间", "decided_by": "审批人账号", "note": "说明", "lines": "物品",
+    "cancel_reason": "取消原因", "finished_at": "完成时间", "created_by": "创建人账号",
+})
+
 VALUES = {
     "status": {
         "registered": "已受理", "assigned": "已交办", "in_handling": "办理中", "answered": "已答复",
@@ -82,6 +94,9 @@ VALUES = {
         "draft": "草稿", "published": "报名中", "cancelled": "已取消", "completed": "已结束",
         "open": "调解中", "in_progress": "进行中", "signed_up": "已报名", "waitlisted": "候补",
         "checked_in": "已签到", "checked_out": "已签退", "no_show": "未到",
+        # 爱心基金 grants and love-coin redemptions (#22)
+        "requested": "待审批", "paying": "支付中", "paid": "已支付", "holding": "备货中",
+        "awaiting_coins": "等待扣减爱心币", "handed_out": "已兑换",
     },
     "unit_kind": {"community": "社区", "subdistrict": "街道", "department": "联动部门"},
     "severity": {"low": "一般", "medium": "较大", "high": "重大", "critical": "特别重大"},

@@ -1,4 +1,4 @@
-"""Charity-supermarket stock and charity-fund accounts, and their append-only ledgers.
+"""Charity-supermarket stock and charity-fund accounts (the fund's in `fund.py`), and their append-only ledgers.
 
 A ledger entry (a goods movement, a fund entry) is a record written with its event in the same write
 (`Ledger.record`, on `liandong.outbox`): the one way an entry's event leaves. The balance it moves
@@ -12,13 +12,12 @@ no entry and no event is lost, and none is written twice (an entry's id is its r
 from __future__ import annotations
 
 from liandong import idempotency, outbox
-from liandong.errors import ConcurrencyConflict, Conflict, NotFound
+from liandong.errors import Conflict, NotFound
 from liandong.listing import Page, page_of
-from liandong.repository import retry_on_conflict
 from liandong.storage.base import DuplicateKeyError
 
 from .queries import between, matching, one_of, within
-from .repositories import FUND_ENTRY, FUND_GRANT
+from .repositories import FUND_ENTRY
 
 KEEP_APPLIED = 5000  # entry ids a balance remembers: far more than the retries of one entry can span
 UNRECORDED = "unrecorded"
@@ -295,91 +294,3 @@ class StockRepository(_Balances):
     def add_stocktake(self, record: dict) -> dict:
         """Store a stock-take; a retry (same Idempotency-Key) gets the one its first attempt stored."""
         return outbox.strip(idempotency.insert(self.stocktakes, record))
-
-
-class FundRepository(_Balances):
-    """Charity-fund accounts (爱心基金) per org unit, and the grants asked of them."""
-
-    collection_name = "funds"
-
-    def __init__(self, deps, ledger: FundLedger, attempts: int = 50):
-        super().__init__(deps, ledger)
-        self.grants = deps.db.collection("fund_grants")
-        self.attempts = attempts
-
-    def prepare(self) -> None:
-        super().prepare()
-        self.grants.create_index([("org_path", 1), ("requested_at", 1)], name="org_time")
-        idempotency.prepare(self.grants)
-
-    def account(self, fund_id: str) -> dict | None:
-        return self.find(fund_id)
-
-    def open(self, fund_id: str, org_unit_id: str, org_path: str) -> None:
-        try:
-            self.collection.insert_one({"_id": fund_id, "org_unit_id": org_unit_id, "org_path": org_path,
-                                        "balance_fen": 0, "total_in_fen": 0, "total_out_fen": 0, "applied": [],
-                                        UNRECORDED: [], HAS_UNRECORDED: False, outbox.VERSION: 1,
-                                        outbox.OUTBOX: [], outbox.PENDING: False})
-        except DuplicateKeyError:
-            pass  # open already
-
-    def move(self, fund_id: str, entry: dict) -> tuple[dict, bool]:
-        """Apply the entry's `amount_fen` (negative: pay out) once; returns (the entry with the balance
-        after it, applied now). Of two racing payouts only one wins each round; the loser re-reads the
-        balance before it tries again, so the balance never goes negative."""
-        def attempt():
-            doc = self.collection.find_one({"_id": fund_id})
-            if doc is None:
-                raise NotFound(f"no charity fund {fund_id!r}")
-            delta = entry["amount_fen"]
-            if entry["_id"] in (doc.get("applied") or doc.get("paid") or []):  # applied before: as parked then
-                parked = next((e for e in doc.get(UNRECORDED) or [] if e["_id"] == entry["_id"]), None)
-                return (self._unparked(parked) if parked else {**entry, "balance_after_fen": doc["balance_fen"]}), False
-            after = doc["balance_fen"] + delta
-            if after < 0:
-                raise Conflict(f"the fund holds {doc['balance_fen']} fen, {-delta} fen asked for",
-                               {"amount_fen": [f"at most {doc['balance_fen']}"]})
-            applied = {**entry, "balance_after_fen": after}
-            total = "total_in_fen" if delta > 0 else "total_out_fen"
-            update = self._apply({"$set": {"balance_fen": after, total: doc[total] + abs(delta)}}, applied,
-                                 self._parked(applied))
-            if not self.collection.update_one({"_id": fund_id, outbox.VERSION: doc[outbox.VERSION]},
-                                              update).matched_count:
-                raise ConcurrencyConflict(f"charity fund {fund_id} changed meanwhile")
-            return applied, True
-
-        try:
-            return retry_on_conflict(attempt, self.attempts)
-        except ConcurrencyConflict:
-            raise Conflict("the fund is too busy; try again") from None
-
-    def add_grant(self, grant: dict) -> dict:
-        """Store a requested fund grant; a retry (its id derived from its key) gets the stored one."""
-        try:
-            self.grants.insert_one(FUND_GRANT.encrypt(grant, self.deps.cipher))
-        except DuplicateKeyError:
-            return self.grant(grant["_id"])
-        return grant
-
-    def grant(self, grant_id: str) -> dict | None:
-        return outbox.strip(FUND_GRANT.decrypt(self.grants.find_one({"_id": grant_id}), self.deps.cipher))
-
-    def decide_grant(self, grant_id: str, from_status: tuple[str, ...], changes: dict) -> bool:
-        """Move a fund grant on from one of `from_status` (its note is personal: stored encrypted), once per
-        Idempotency-Key; False if it is in another state (`idempotency.applied_before` tells a retry)."""
-        flt = {"_id": grant_id, "status": {"$in": list(from_status)}}
-        update = {"$set": FUND_GRANT.encrypt(changes, self.deps.cipher)}
-        return bool(self.grants.update_one(idempotency.guard(self.grants.name, grant_id, flt, update),
-                                           update).matched_count)
-
-    def claim_grant(self, grant_id: str) -> bool:
-        """Mark a grant being paid, so a rejection racing the payment cannot win after the money has gone."""
-        return bool(self.grants.update_one({"_id": grant_id, "status": {"$in": ["requested", "paying"]}},
-                                           {"$set": {"status": "paying"}}).matched_count)
-
-    def unclaim_grant(self, grant_id: str) -> None:
-        self.grants.update_one({"_id": grant_id, "status": "paying"}, {"$set": {"status": "requested"}})
-
-    def grant_decided_by_this_request(self, grant_id: str) -> bool:
-        return idempotency.applied_before(self.grants, grant_id)

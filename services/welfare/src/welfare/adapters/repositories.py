@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 from liandong import outbox
-from liandong.errors import NotFound
-from liandong.storage.base import DuplicateKeyError
 from liandong.listing import Page, page_of
 from liandong.personal import BlindIndex, PersonalFields, person_key
 from liandong.repository import OutboxRepository
@@ -49,8 +47,6 @@ HOUSEHOLD = ("household", "eligibility", "history[].note", "objections[].text", 
              "rejection")
 
 
-# a pairing (结对帮扶) names the household helped and its support plan
-PAIRING = PersonalFields.of("household", "plan", "goals")
 # a charity-fund grant (爱心基金): to whom, and why (illness, hardship); its ledger entry names the party
 FUND_GRANT = PersonalFields.of("recipient", "reason", "note")
 FUND_ENTRY = PersonalFields.of("party")
@@ -263,7 +259,15 @@ class RedemptionRepository(_DataclassRepository):
     aggregate_class = supermarket.Redemption
     indexes = [([("org_path", 1), ("created_at", 1)], {"name": "org_time"}),
                ([("status", 1), ("created_at", 1)], {"name": "status_time"}),
-               ([("resident_user_id", 1), ("created_at", -1)], {"name": "resident"})]
+               ([("resident_user_id", 1), ("created_at", -1)], {"name": "resident"}),
+               ([("volunteer_id", 1), ("created_at", 1)], {"name": "volunteer_time"})]
+
+    def page(self, scope: list[str], q: dict) -> Page:
+        """Redemptions below the org paths `scope`, newest first: in some states, of one volunteer."""
+        return self._page(matching(within(scope), one_of("status", q.get("status")),
+                                   one_of("volunteer_id", [q.get("volunteer_id")]),
+                                   between("created_at", q.get("from_"), q.get("to"))),
+                          [("created_at", -1), ("_id", 1)], q["page"], q["page_size"])
 
     def of_resident(self, user_id: str, q: dict) -> Page:
         """A resident's own redemptions, newest first (the residents' door); `q`: org_unit_path, from_, to."""
@@ -289,103 +293,3 @@ class RedemptionRepository(_DataclassRepository):
         """Redemptions still waiting (holding or for coins) that were asked for before `older_than_iso`."""
         return self.find({"status": {"$in": ["holding", "awaiting_coins"]}, "created_at": {"$lt": older_than_iso}},
                          limit=limit)
-
-
-@dataclasses.dataclass
-class Visit:
-    """走访 / 慰问: who visited whom, when, what was given, what follows up."""
-
-    id: str
-    org_path: str
-    org_unit_id: str
-    kind: str
-    visitor_id: str
-    visitor_name: str
-    visited: str
-    visited_at: str
-    money_fen: int
-    goods: str
-    notes: str
-    follow_up: str
-    pairing_id: str | None
-    recorded_at: str
-    version: int = 0
-    events: list = dataclasses.field(default_factory=list)
-
-
-class VisitRepository(_DataclassRepository):
-    collection_name = "visits"
-    aggregate_class = Visit
-    # whom (a name with a door number), what was seen (health, living conditions) and what follows
-    personal = PersonalFields.of("visited", "notes", "follow_up")
-    indexes = [([("org_path", 1), ("visited_at", 1)], {"name": "org_time"}), ([("pairing_id", 1)], {"name": "pairing"})]
-
-    def publish(self, v: Visit, ev):
-        # whom was visited stays here (personal): consumers count visits and money
-        return "welfare.visit.recorded", {"visit_id": v.id, "org_unit_id": v.org_unit_id, "kind": v.kind,
-                                          "visitor_id": v.visitor_id,
-                                          "visited_at": v.visited_at, "money_fen": v.money_fen, "goods": v.goods}
-
-    def of_pairing(self, pairing_id: str) -> list[Visit]:
-        return self.find({"pairing_id": pairing_id}, sort=[("visited_at", 1)])
-
-    def in_period(self, org_path: str, since: str | None, until: str | None) -> list[Visit]:
-        """Visits below an org unit made between `since` and `until` (both included)."""
-        return self.find(matching(within([org_path]), between("visited_at", since, until)))
-
-
-class PairingRepository:
-    """Pairings (结对帮扶): plain records, the household and plan encrypted, each with its events (#21) in the same
-    write (outbox). `household_key`: a blind index of the household as written, so one household paired with two
-    helpers counts once, without its name."""
-
-    def __init__(self, deps):
-        self.deps = deps
-        self.collection = deps.db.collection("pairings")
-
-    def prepare(self) -> None:
-        outbox.prepare(self.collection)
-        self.collection.create_index([("org_path", 1)], name="org")
-        self.collection.create_index([("org_unit_id", 1), ("status", 1)], name="unit_status")
-
-    def household_key(self, household: str) -> str:
-        return self.deps.cipher.blind_index(" ".join(household.split()), "welfare.pairing.household")
-
-    def _envelope(self, pairing: dict, name: str, data: dict, sequence: int):
-        return self.deps.events.new(name, pairing["_id"], {
-            "pairing_id": pairing["_id"], "org_unit_id": pairing["org_unit_id"], "helper_kind": pairing["helper_kind"],
-            **data}, pairing["org_path"], sequence=sequence)
-
-    def add(self, pairing: dict, started: dict) -> dict:
-        """Store a pairing once with its `welfare.pairing.started`; a retry (its id derived from the request's key)
-        gets the stored one."""
-        doc = PAIRING.encrypt(pairing, self.deps.cipher)
-        try:
-            outbox.insert_with_events(self.collection, doc,
-                                      [self._envelope(pairing, "welfare.pairing.started", started, 1)])
-        except DuplicateKeyError:
-            pass
-        return self.get(pairing["_id"])
-
-    def end(self, pairing: dict, changes: dict, ended: dict) -> dict:
-        """The pairing ended, with its `welfare.pairing.ended`, unless changed since read (409: read it again)."""
-        version = pairing.get(outbox.VERSION)
-        if version is None:  # stored before its events (#21): versioned from now on
-            self.collection.update_one({"_id": pairing["_id"], outbox.VERSION: {"$exists": False}},
-                                       {"$set": {outbox.VERSION: 0}})
-            version = 0
-        outbox.update_with_events(self.collection, pairing["_id"], version, changes,
-                                  [self._envelope(pairing, "welfare.pairing.ended", ended, version + 1)])
-        return self.get(pairing["_id"])
-
-    def others_active(self, org_unit_id: str, field: str, value: str, pairing_id: str) -> bool:
-        """Whether another pairing of the org unit is active for this helper (`helper_id`) or household
-        (`household_key`)."""
-        return self.collection.find_one({"org_unit_id": org_unit_id, "status": "active", "counted": True, field: value,
-                                         "_id": {"$ne": pairing_id}}) is not None
-
-    def get(self, pairing_id: str) -> dict:
-        doc = self.collection.find_one({"_id": pairing_id})
-        if doc is None:
-            raise NotFound(f"no pairing {pairing_id!r}")
-        return PAIRING.decrypt(doc, self.deps.cipher)

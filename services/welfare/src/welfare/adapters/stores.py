@@ -6,9 +6,10 @@ from liandong.imports.jobs import ImportJobs
 
 from .firsts import FirstsInYear
 from .registers import RegisterEntryRepository, RegisterServiceRepository
-from .ledgers import FundLedger, FundRepository, GoodsLedger, StockRepository
-from .repositories import (ApplicationRepository, GrantRepository, PairingRepository, PaymentRepository,
-                           RedemptionRepository, VisitRepository)
+from .fund import FundRepository
+from .ledgers import FundLedger, GoodsLedger, StockRepository
+from .repositories import ApplicationRepository, GrantRepository, PaymentRepository, RedemptionRepository
+from .visits import PairingRepository, VisitRepository
 
 
 class WelfareStores:

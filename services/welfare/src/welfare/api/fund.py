@@ -10,7 +10,7 @@ from liandong.web import load_json, load_query
 
 from ..service_layer import Welfare
 from . import schemas as s
-from .views import clean
+from .views import clean, fund_grant_list_view
 
 
 def blueprint(welfare: Welfare) -> Blueprint:
@@ -24,6 +24,11 @@ def blueprint(welfare: Welfare) -> Blueprint:
 
     routes.create("/fund/donations", "fund_donation", "Money donated to an org unit's charity fund", fund.donate,
                   body=s.FundDonationSchema, response=s.FundEntrySchema, permission="welfare:fund")
+
+    Records(bp, tags, fund_grant_list_view, per_caller=True).listing(
+        "/fund/grants", "list_fund_grants", "Fund grants asked for in the caller's scope, newest first (the open ones: "
+        "status=requested,paying); the recipient masked, the reason hidden, without personal_data:read", fund.grants,
+        query=s.FundGrantQuerySchema, response=s.FundGrantSchema, permission="welfare:read")
 
     @bp.post("/fund/grants")
     @api("Ask for a grant out of the charity fund", body=s.FundGrantInSchema, status=201,

@@ -56,6 +56,12 @@ def blueprint(welfare: Welfare) -> Blueprint:
     def redeem():
         return redemption_view(redemptions.request(current_principal(), load_json(s.RedemptionInSchema))), 202
 
+    @bp.get("/goods/redemptions")
+    @api("Love-coin redemptions in the caller's scope, newest first", query=s.RedemptionQuerySchema,
+         response=s.RedemptionSchema, many=True, permission="welfare:read", tags=tags)
+    def redemptions_list():
+        return listed(redemptions.search, s.RedemptionQuerySchema, lambda p, redemption: redemption_view(redemption))
+
     @bp.get("/goods/redemptions/<redemption_id>")
     @api("One love-coin redemption and its state", query=s.NoQuery, response=s.RedemptionSchema,
          permission="welfare:read", tags=tags)

@@ -63,6 +63,40 @@ class MovementQuerySchema(ListQuery):
     kind = Several(metadata={"description": "donation, opening, handout, redemption; comma-separated"})
 
 
+def _codes(*codes: str, what: str) -> Several:
+    return Several(validate=validate.ContainsOnly(codes, error=f"each one of {', '.join(codes)}"),
+                   metadata={"description": f"{what}, comma-separated: {', '.join(codes)}"})
+
+
+class PairingQuerySchema(ListQuery):
+    """`from`/`to`: the day the pairing started (结对日期)."""
+    status = _codes("active", "ended", what="states")
+    helper_kind = _codes("cadre", "volunteer", "party_member", what="kinds of helper")
+    helper_id = fields.String(validate=validate.Length(1, 80), metadata={"description": "only this helper's pairings"})
+    household = Text(max_length=200, min_length=1, metadata={
+        "description": "only this household's pairings: its name exactly as the pairing wrote it"})
+
+
+class VisitQuerySchema(ListQuery):
+    """`from`/`to`: when visited."""
+    kind = _codes("home", "condolence", "pairing", what="kinds of visit")
+    visitor_id = fields.String(validate=validate.Length(1, 80), metadata={"description": "only this visitor's visits"})
+    pairing_id = fields.String(validate=validate.Length(1, 120), metadata={"description": "only this pairing's visits"})
+
+
+class FundGrantQuerySchema(ListQuery):
+    """`from`/`to`: when asked for; the open ones are `status=requested,paying`."""
+    status = _codes("requested", "paying", "paid", "rejected", what="states")
+    recipient = Text(max_length=100, min_length=1, metadata={
+        "description": "only this recipient's grants: the name exactly as the request wrote it"})
+
+
+class RedemptionQuerySchema(ListQuery):
+    """`from`/`to`: when asked for."""
+    status = _codes("holding", "awaiting_coins", "handed_out", "cancelled", what="states")
+    volunteer_id = fields.String(validate=validate.Length(1, 80), metadata={"description": "only this volunteer's"})
+
+
 class FundEntryQuerySchema(ListQuery):
     """`from`/`to`: when the money moved; the fund is the path's org unit."""
     class Meta(ListQuery.Meta):
@@ -298,6 +332,21 @@ MovementSchema = answer("MovementSchema", strings=("_id", "org_unit_id", "item_i
 FundEntrySchema = answer("FundEntrySchema", strings=("_id", "fund_id", "org_unit_id", "party", "by"), times=("at",),
                          integers=("balance_after_fen",), kind=_described("donation or grant"),
                          amount_fen=_described("in: positive; out: negative", fields.Integer))
+
+
+PairingSchema = answer("PairingSchema", strings=("_id", "org_unit_id", "helper_id", "helper_name", "household", "plan",
+                                                 "end_reason", "created_by"),
+                       times=("created_at",), goals=fields.List(fields.String()),
+                       started_on=IsoDate(), ended_on=IsoDate(allow_none=True),
+                       helper_kind=_described("cadre, volunteer or party_member"),
+                       status=_described("active or ended"))
+VisitSchema = answer("VisitSchema", strings=("id", "org_unit_id", "visitor_id", "visitor_name", "visited", "goods", "notes",
+                                             "follow_up", "pairing_id"), times=("visited_at",), integers=("money_fen",),
+                     kind=_described("home, condolence or pairing"))
+FundGrantSchema = answer("FundGrantSchema", strings=("_id", "fund_id", "org_unit_id", "recipient", "reason", "note",
+                                                     "requested_by", "decided_by"),
+                         times=("requested_at", "decided_at"), integers=("amount_fen",),
+                         status=_described("requested, paying, paid or rejected"))
 
 
 class ApprovalSchema(Schema):

@@ -78,6 +78,38 @@ def visit_view(v) -> dict:
             "goods": v.goods, "notes": v.notes, "follow_up": v.follow_up, "pairing_id": v.pairing_id}
 
 
+# -- lists of pairings, visits and fund grants: whom they name is masked, and what is written about them
+# (a plan, a visit's notes, a grant's reason: health, debts) hidden, for a caller without personal_data:read
+
+
+PERSONAL = "personal_data:read"
+
+
+def _masked_name(text: str | None) -> str | None:
+    return text[:1] + "*" * (len(text) - 1) if text else text
+
+
+def pairing_list_view(p: Principal, pairing: dict) -> dict:
+    doc = clean(pairing)
+    if p.can(PERSONAL, pairing["org_path"]):
+        return doc
+    return {**doc, "household": _masked_name(doc.get("household")), "plan": None, "goals": []}
+
+
+def visit_list_view(p: Principal, v) -> dict:
+    doc = visit_view(v)
+    if p.can(PERSONAL, v.org_path):
+        return doc
+    return {**doc, "visited": _masked_name(v.visited), "notes": None, "follow_up": None}
+
+
+def fund_grant_list_view(p: Principal, grant: dict) -> dict:
+    doc = clean(grant)
+    if p.can(PERSONAL, grant["org_path"]):
+        return doc
+    return {**doc, "recipient": _masked_name(doc.get("recipient")), "reason": None, "note": None}
+
+
 def stock_view(doc: dict) -> dict:
     row = {k: doc.get(k) for k in ("org_unit_id", "sku", "name", "unit", "quantity", "held", "issued_total",
                                    "donated_total", "opening_total", "unit_value_fen", "coin_price", "low_stock_at")}

@@ -11,13 +11,22 @@ from liandong.web import load_json, load_query
 
 from ..service_layer import Welfare
 from . import schemas as s
-from .views import clean, visit_view
+from .views import clean, pairing_list_view, visit_list_view, visit_view
 
 
 def blueprint(welfare: Welfare) -> Blueprint:
     bp = Blueprint("welfare_visits", __name__, url_prefix="/api/v1/welfare")
     visits = welfare.visits
     routes = Records(bp, ["visits"], clean)
+    read = dict(permission="welfare:read")
+
+    Records(bp, ["visits"], pairing_list_view, per_caller=True).listing(
+        "/pairings", "list_pairings", "Pairings (结对帮扶) in the caller's scope, newest first by the day they started; "
+        "whom they help masked, the plan hidden, without personal_data:read", visits.pairings,
+        query=s.PairingQuerySchema, response=s.PairingSchema, **read)
+    Records(bp, ["visits"], visit_list_view, per_caller=True).listing(
+        "/visits", "list_visits", "Visits (走访 / 慰问) in the caller's scope, newest first; whom masked, the notes "
+        "hidden, without personal_data:read", visits.visits, query=s.VisitQuerySchema, response=s.VisitSchema, **read)
 
     routes.create("/pairings", "pair", "Pair a cadre or volunteer with a household, with a support plan (结对帮扶)",
                   visits.pair, body=s.PairingInSchema, permission="welfare:visit")

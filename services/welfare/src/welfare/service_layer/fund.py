@@ -75,8 +75,13 @@ class Fund(UseCases):
     def _year_marker(self, grant: dict, paid_at: str) -> str:
         """The mark of the recipient's first grant of the year from the fund ("帮助65名困难居民"): the recipient
         told apart by a blind index of the name the request gave (never stored in the clear, never sent)."""
-        who = self.deps.cipher.blind_index(" ".join(grant["recipient"].split()), "welfare.fund.recipient")
+        who = self.stores.fund.recipient_key(grant["recipient"])
         return f"fund:{year_of(paid_at)}:{grant['fund_id']}:{who}"
+
+    def grants(self, p: Principal, q: dict) -> Page:
+        """Fund grants asked for in the caller's sight (or the `org_unit` asked), newest first: the open ones
+        (`status=requested,paying`) are what waits for a decision."""
+        return self.stores.fund.grants_page(self.scope(p, "welfare:read", q.get("org_unit")), q)
 
     def _fund_of(self, p: Principal, org_unit_id: str) -> str:
         unit = self.org.get(org_unit_id)

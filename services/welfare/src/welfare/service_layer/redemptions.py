@@ -11,6 +11,7 @@ import logging
 from liandong.auth import Principal
 from liandong.errors import ConcurrencyConflict, Conflict, InvalidTransition, NotFound, ValidationFailed
 from liandong.ids import new_id
+from liandong.listing import Page
 
 from ..domain.supermarket import Redemption
 from .common import UseCases, found
@@ -56,6 +57,10 @@ class Redemptions(UseCases):
                                {"items": [f"{line['item_id']}: short"]})
         redemption.request_coins()
         return self.stores.redemptions.save(redemption)
+
+    def search(self, p: Principal, q: dict) -> Page:
+        """Redemptions in the caller's sight (or the `org_unit` asked), newest first."""
+        return self.stores.redemptions.page(self.scope(p, "welfare:read", q.get("org_unit")), q)
 
     def get(self, p: Principal, redemption_id: str, permission: str = "welfare:read") -> Redemption:
         redemption = found(self.stores.redemptions, "redemption", redemption_id)

@@ -7,8 +7,9 @@ from liandong import idempotency
 from liandong.auth import Principal
 from liandong.errors import InvalidTransition, ValidationFailed
 from liandong.ids import new_id
+from liandong.listing import Page
 
-from ..adapters.repositories import Visit
+from ..adapters.visits import Visit
 from .common import CHINA, UseCases, found
 
 
@@ -70,6 +71,17 @@ class Visits(UseCases):
     def pairing(self, p: Principal, pairing_id: str) -> tuple[dict, list[Visit]]:
         """A pairing and its visits."""
         return _public(self._pairing(p, pairing_id, "welfare:read")), self.stores.visits.of_pairing(pairing_id)
+
+    def pairings(self, p: Principal, q: dict) -> Page:
+        """Pairings in the caller's sight (or the `org_unit` asked), newest first; the blind key of each household
+        stays here."""
+        page = self.stores.pairings.page(self.scope(p, "welfare:read", q.get("org_unit")), q)
+        page.items = [_public(pairing) for pairing in page.items]
+        return page
+
+    def visits(self, p: Principal, q: dict) -> Page:
+        """Visits in the caller's sight (or the `org_unit` asked), newest first."""
+        return self.stores.visits.page(self.scope(p, "welfare:read", q.get("org_unit")), q)
 
     def record(self, p: Principal, body: dict) -> Visit:
         org_path = self.unit_path(p, "welfare:visit", body["org_unit_id"])

@@ -1,12 +1,13 @@
 // 爱心基金: an org unit's charity fund — balance and totals, its ledger, donations in, grants asked for and decided.
 import { api } from "../api.js";
 import { can, go, register, state, unit, unitName } from "../app.js";
-import { dateTime, dl, field, h, toast, toFen, validators, yuan } from "../ui.js";
-import { PERIOD_FILTERS, filterBar, filtersOf, formCard, listSection, loaded, pageHead } from "./welfare_kit.js";
+import { badge, dateTime, dl, field, h, toast, toFen, validators, yuan } from "../ui.js";
+import { PERIOD_FILTERS, filterBar, filtersOf, formCard, listSection, loaded, pageHead, shown, tabBar } from "./welfare_kit.js";
 
 const DONORS = { resident: "居民", co_building_unit: "共建单位", other: "其他" };
 const ENTRY = { donation: "捐款", grant: "资助" };
 const GRANT = { requested: "待审批", paying: "支付中", paid: "已支付", rejected: "未批准" };
+const OPEN = "requested,paying";  // what waits for a decision (a payment a crash interrupted is finished by approving)
 
 register("fund", async ({ params }) => {
   const org = state.org;
@@ -21,6 +22,9 @@ register("fund", async ({ params }) => {
   if (can("welfare:review", path) || can("welfare:fund", path)) forms.append(grantRequestForm(org, path));
   if (can("welfare:fund", path)) forms.append(decisionForm());
   if (forms.childElementCount) root.append(forms);
+  const tab = params.get("tab") || "entries";
+  root.append(tabBar("/fund", tab, [["entries", "收支明细"], ["grants", "资助申请"]]));
+  if (tab === "grants") return grantList(root, params, path);
   const names = ["from", "to"];
   root.append(filterBar("/fund", params, PERIOD_FILTERS));
   root.append(await listSection({ title: "基金收支明细", id: "fund-entries", path: `/api/v1/welfare/fund/${encodeURIComponent(org)}/entries`,
@@ -34,6 +38,39 @@ register("fund", async ({ params }) => {
     ] }));
   return root;
 });
+
+/** 资助申请: the grants asked of the funds here and below, the open ones first shown; 审批 fills the decision form. */
+async function grantList(root, params, path) {
+  const tab = "grants";
+  const names = ["recipient", "from", "to"];
+  const status = params.get("status") || OPEN;  // "all": every state
+  root.append(filterBar("/fund", params, [
+    { name: "status", label: "状态", type: "select", value: OPEN, required: true,
+      options: { [OPEN]: "待审批（含支付中）", all: "全部", paid: GRANT.paid, rejected: GRANT.rejected } },
+    { name: "recipient", label: "受助人（与申请时填写的一致）", maxlength: 100 }, ...PERIOD_FILTERS], { tab }));
+  const filters = { ...filtersOf(params, names), status: status === "all" ? undefined : status };
+  const decide = can("welfare:fund", path);
+  root.append(await listSection({ title: "资助申请", id: "fund-grants", path: "/api/v1/welfare/fund/grants",
+    query: { org_unit: state.org, ...filters, page: params.get("page") }, route: "/fund",
+    keep: { tab, ...filtersOf(params, names), status }, exportPath: "welfare/fund/grants", exportName: `爱心基金资助申请-${unitName(state.org)}`,
+    empty: "没有符合条件的资助申请", columns: [
+      { title: "申请时间", render: (g) => dateTime(g.requested_at) },
+      { title: "社区", render: (g) => unitName(g.org_unit_id) },
+      { title: "编号", render: (g) => g._id },
+      { title: "受助人", render: (g) => shown(g.recipient) },
+      { title: "事由", render: (g) => shown(g.reason) },
+      { title: "金额(元)", class: "num", render: (g) => yuan(g.amount_fen) },
+      { title: "状态", render: (g) => badge(GRANT[g.status] || g.status, g.status === "paid" ? "ok" : "") },
+      decide ? { title: "操作", render: (g) => (["requested", "paying"].includes(g.status) ? h("button", { type: "button", class: "decide",
+        "aria-label": `审批 ${g._id}`, onclick: () => {
+          const input = document.querySelector("#fund-decision-form [name=grant_id]");
+          input.value = g._id;
+          input.dispatchEvent(new Event("input", { bubbles: true }));
+          input.focus();
+        } }, "审批") : "—") } : null,
+    ].filter(Boolean) }));
+  return root;
+}
 
 function donationForm(org) {
   return formCard({ id: "fund-donation-form", title: "接收捐款", button: "入账",
@@ -49,7 +86,7 @@ function donationForm(org) {
   }).el;
 }
 
-/** A grant asked for; who holds welfare:fund decides it at once below (the fund keeps no list of open requests). */
+/** A grant asked for; who holds welfare:fund decides it below, or from the 资助申请 list. */
 function grantRequestForm(org, path) {
   const result = h("div", { id: "fund-grant-result", "aria-live": "polite" });
   const { el } = formCard({ id: "fund-grant-form", title: "申请资助", button: "提交申请",
@@ -67,7 +104,7 @@ function grantRequestForm(org, path) {
       for (const f of form.fields) f.input.value = "";
       result.replaceChildren(h("p", { class: "notice", dataset: { grant: id } },
         `资助申请 ${id}：${g.recipient}，${yuan(g.amount_fen)} 元，${GRANT[g.status] || g.status}。`,
-        can("welfare:fund", path) ? "可在右侧“审批资助”中填写此编号审批。" : "请告知街道审批人员此编号。"));
+        can("welfare:fund", path) ? "可在右侧“审批资助”中填写此编号审批，或在“资助申请”中查看。" : "街道审批人员可在“资助申请”中看到此申请。"));
     },
   });
   el.append(result);

@@ -29,7 +29,7 @@ async function overview(params) {
     goods ? linkButton("发放物资", "/supermarket/handout", {}, { id: "go-handout" }) : null,
     goods ? linkButton("盘点", "/supermarket/stocktake", {}, { id: "go-stocktake" }) : null,
     goods ? linkButton("爱心币兑换", "/supermarket/redeem", {}, { id: "go-redeem" }) : null));
-  root.append(tabBar("/supermarket", tab, [["stock", "库存"], ["alerts", "库存预警"], ["movements", "出入库记录"], ["redemptions", "兑换查询"]]));
+  root.append(tabBar("/supermarket", tab, [["stock", "库存"], ["alerts", "库存预警"], ["movements", "出入库记录"], ["redemptions", "爱心币兑换"]]));
   const page = params.get("page");
   if (tab === "movements") {
     const names = ["kind", "household", "from", "to"];
@@ -51,6 +51,22 @@ async function overview(params) {
     return root;
   }
   if (tab === "redemptions") {
+    const names = ["status", "volunteer_id", "from", "to"];
+    root.append(filterBar("/supermarket", params, [
+      { name: "status", label: "状态", type: "select", options: REDEMPTION },
+      { name: "volunteer_id", label: "志愿者编号", maxlength: 80 }, ...PERIOD_FILTERS], { tab }));
+    root.append(await listSection({ title: "爱心币兑换", id: "redemptions", path: "/api/v1/welfare/goods/redemptions",
+      query: { org_unit: state.org, ...filtersOf(params, names), page }, route: "/supermarket", keep: { tab, ...filtersOf(params, names) },
+      exportPath: "welfare/goods/redemptions", exportName: `爱心币兑换-${unitName(state.org)}`, empty: "没有符合条件的兑换",
+      columns: [
+        { title: "提交时间", render: (r) => dateTime(r.created_at) },
+        { title: "社区", render: (r) => unitName(r.org_unit_id) },
+        { title: "兑换单号", render: (r) => h("a", { href: href(`/supermarket/redemptions/${encodeURIComponent(r.id)}`) }, r.id) },
+        { title: "志愿者编号", render: (r) => r.volunteer_id },
+        { title: "物品", render: (r) => (r.lines || []).map((l) => `${l.name || l.item_id}×${l.quantity}`).join("，") },
+        { title: "爱心币", class: "num", render: (r) => r.coins },
+        { title: "状态", render: (r) => badge(REDEMPTION[r.status] || r.status, r.status === "handed_out" ? "ok" : "") },
+      ] }));
     root.append(formCard({ id: "find-redemption", title: "按兑换单号查询", button: "查询", kind: "",
       fields: [{ name: "id", label: "兑换单号", required: true, maxlength: 120 }],
       submit: async (form) => form.val("id"), done: (id) => go(`/supermarket/redemptions/${encodeURIComponent(id)}`) }).el);

@@ -4,13 +4,15 @@ import { api } from "../api.js";
 import { can, go, href, register, state, unit, unitName } from "../app.js";
 import { badge, dateTime, day, dl, field, h, section, table, toast, toFen, todayLocal, validators, yuan } from "../ui.js";
 import {
-  communityChoices, filterBar, formCard, fromLocalTime, linkButton, loaded, nowLocalTime, pageHead, unitField,
+  PERIOD_FILTERS, communityChoices, filterBar, filtersOf, formCard, fromLocalTime, linkButton, listSection, loaded, nowLocalTime,
+  pageHead, shown, tabBar, unitField,
 } from "./welfare_kit.js";
 
 const VISIT_KINDS = { home: "入户走访", condolence: "慰问", pairing: "结对帮扶走访" };
 const HELPERS = { cadre: "干部", volunteer: "志愿者", party_member: "党员" };
 const VISIT_LEVELS = ["community", "grid"];  // a grid worker visits in their grid
 const END_REASONS = { no_longer_needed: "已脱困，不再需要", helper_left: "帮扶人调离", household_moved: "家庭迁出", other: "其他" };
+const PAIRING_STATUS = { active: "帮扶中", ended: "已结束" };
 
 register("visits", async ({ parts, params }) => {
   if (parts[0] === "new") return visitForm(params);
@@ -21,9 +23,13 @@ register("visits", async ({ parts, params }) => {
 
 async function overview(params) {
   const visit = Object.keys(communityChoices("welfare:visit", VISIT_LEVELS)).length;
+  const tab = params.get("tab") || "counts";
   const root = h("div", {}, pageHead(`走访帮扶 · ${unitName(state.org)}`,
     visit ? linkButton("＋ 记录走访", "/visits/new", {}, { id: "go-visit" }) : null,
     visit ? linkButton("＋ 结对帮扶", "/visits/pairing", {}, { id: "go-pairing" }) : null));
+  root.append(tabBar("/visits", tab, [["counts", "走访统计"], ["records", "走访记录"], ["pairings", "结对帮扶"]]));
+  if (tab === "records") return visitList(root, params);
+  if (tab === "pairings") return pairingList(root, params);
   const from = params.get("from") || `${todayLocal().slice(0, 7)}-01`;
   const to = params.get("to") || todayLocal();
   root.append(filterBar("/visits", params, [
@@ -36,7 +42,53 @@ async function overview(params) {
         { title: "走访次数", class: "num", render: ([, w]) => w.visits },
         { title: "其中", render: ([, w]) => Object.entries(w.by_kind || {}).map(([k, n]) => `${VISIT_KINDS[k] || k} ${n}`).join("，") },
       ], Object.entries(c.per_worker || {}).sort((a, b) => b[1].visits - a[1].visits), { caption: "按走访人统计", empty: "该期间没有走访" }))));
-  root.append(formCard({ id: "find-pairing", title: "查看结对帮扶", button: "查看", kind: "",
+  return root;
+}
+
+/** 走访记录: every visit in the unit chosen, newest first; whom and the notes are masked by welfare for a role
+ * without personal_data:read. */
+async function visitList(root, params) {
+  const tab = "records";
+  const names = ["kind", "visitor_id", "from", "to"];
+  root.append(filterBar("/visits", params, [
+    { name: "kind", label: "走访类型", type: "select", options: VISIT_KINDS },
+    { name: "visitor_id", label: "走访人编号", maxlength: 80 }, ...PERIOD_FILTERS], { tab }));
+  root.append(await listSection({ title: "走访记录", id: "visit-list", path: "/api/v1/welfare/visits",
+    query: { org_unit: state.org, ...filtersOf(params, names), page: params.get("page") }, route: "/visits",
+    keep: { tab, ...filtersOf(params, names) }, exportPath: "welfare/visits", exportName: `走访记录-${unitName(state.org)}`,
+    empty: "没有符合条件的走访", columns: [
+      { title: "时间", render: (v) => dateTime(v.visited_at) },
+      { title: "单位", render: (v) => unitName(v.org_unit_id) },
+      { title: "类型", render: (v) => VISIT_KINDS[v.kind] || v.kind },
+      { title: "走访对象", render: (v) => v.pairing_id ? h("a", { href: href(`/visits/pairings/${encodeURIComponent(v.pairing_id)}`) }, shown(v.visited)) : shown(v.visited) },
+      { title: "走访人", render: (v) => v.visitor_name || v.visitor_id },
+      { title: "慰问金(元)", class: "num", render: (v) => yuan(v.money_fen) },
+      { title: "需跟进", render: (v) => shown(v.follow_up) },
+    ] }));
+  return root;
+}
+
+/** 结对帮扶: the pairings of the unit chosen, newest first by 结对日期; a row opens the pairing. */
+async function pairingList(root, params) {
+  const tab = "pairings";
+  const names = ["status", "helper_kind", "helper_id", "household", "from", "to"];
+  root.append(filterBar("/visits", params, [
+    { name: "status", label: "状态", type: "select", options: PAIRING_STATUS },
+    { name: "helper_kind", label: "帮扶人身份", type: "select", options: HELPERS },
+    { name: "helper_id", label: "帮扶人编号", maxlength: 80 },
+    { name: "household", label: "帮扶家庭（与结对时填写的一致）", maxlength: 200 }, ...PERIOD_FILTERS], { tab }));
+  root.append(await listSection({ title: "结对帮扶", id: "pairing-list", path: "/api/v1/welfare/pairings",
+    query: { org_unit: state.org, ...filtersOf(params, names), page: params.get("page") }, route: "/visits",
+    keep: { tab, ...filtersOf(params, names) }, exportPath: "welfare/pairings", exportName: `结对帮扶-${unitName(state.org)}`,
+    empty: "没有符合条件的结对", columns: [
+      { title: "结对日期", render: (p) => day(p.started_on) },
+      { title: "单位", render: (p) => unitName(p.org_unit_id) },
+      { title: "帮扶家庭", render: (p) => h("a", { href: href(`/visits/pairings/${encodeURIComponent(p._id || p.id)}`) }, shown(p.household)) },
+      { title: "帮扶人", render: (p) => `${p.helper_name}（${HELPERS[p.helper_kind] || p.helper_kind}）` },
+      { title: "状态", render: (p) => badge(PAIRING_STATUS[p.status] || p.status, p.status === "active" ? "ok" : "") },
+      { title: "结束日期", render: (p) => (p.ended_on ? day(p.ended_on) : "—") },
+    ] }));
+  root.append(formCard({ id: "find-pairing", title: "按编号查看结对", button: "查看", kind: "",
     fields: [{ name: "id", label: "结对编号", required: true, maxlength: 120 }],
     submit: async (form) => form.val("id"), done: (id) => go(`/visits/pairings/${encodeURIComponent(id)}`) }).el);
   return root;
