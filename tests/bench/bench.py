@@ -43,7 +43,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # measure, bare_app, district_load beside this file
 
-from measure import MIN_SAMPLES, WARMUP, gunicorn, percentile, refusal, stop, timed_gets, wait_http, wrk  # noqa: E402
+from measure import MIN_SAMPLES, WARMUP, cpu_seconds, gunicorn, percentile, refusal, stop, timed_gets, wait_http, wrk  # noqa: E402
 
 from liandong.config import SERVICES, Settings  # noqa: E402
 from liandong.testing import free_port, settings_env, spawn, token_for  # noqa: E402
@@ -244,11 +244,22 @@ def intake(store: str = "sqlite", bus: str = "embedded", workers: int = 1, raw_s
             wrk(bare_url, bodies, seconds=WARMUP)
             warm = wrk(direct, bodies, token, seconds=WARMUP)
             answered += warm["requests"] - warm["failed"]
+            cpu = cpu_seconds(bare_proc.pid)
             bare = wrk(bare_url, bodies, seconds=DURATION)
+            bare_cpu = (cpu_seconds(bare_proc.pid) - cpu) / max(1, bare["requests"]) * 1000
+            cpu = cpu_seconds(*(p.pid for p in procs))
             sat = wrk(direct, bodies, token, seconds=DURATION)
+            intake_cpu = (cpu_seconds(*(p.pid for p in procs)) - cpu) / max(1, sat["requests"]) * 1000
             answered += sat["requests"] - sat["failed"]
             record_load(f"petition intake (validate, encrypt, duplicate checks, store, outbox), {label}", sat,
                         raw=bare, raw_name="bare gunicorn + Flask JSON, same settings", target="≥ 0.5 of bare")
+            # the servers' own CPU for each answer at saturation (intake: its web processes and its worker,
+            # the outbox relay), measured over the same loads as the rates above
+            record(f"CPU per answer at saturation, bare endpoint, {label}", bare_cpu, "ms", refused=refusal(bare),
+                   samples=bare["requests"], method="CPU (user+system) of the process group ÷ answers")
+            record(f"CPU-equivalent ratio: bare's CPU per answer ÷ intake's, {label}", bare_cpu / intake_cpu if
+                   intake_cpu else None, "", refused=refusal(sat) or refusal(bare), samples=sat["requests"],
+                   method=f"intake {intake_cpu:.2f} ms of CPU per answer", target="≥ 0.5")
             if store == "mongo" and raw_store:
                 record(f"petition intake beside raw pymongo insert_one, {label}", sat["rps"], "req/s", raw_store,
                        "raw pymongo insert_one of a petition-sized document", refused=refusal(sat))
