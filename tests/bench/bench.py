@@ -225,7 +225,7 @@ PACED_CONNECTIONS = 32
 PACED_SHARE = 0.5
 
 
-def intake(store: str = "sqlite", bus: str = "embedded", workers: int = 1, raw_store: float | None = None) -> None:
+def intake(store: str = "sqlite", bus: str = "embedded", workers: int = 1, raw_store: float | None = None) -> dict:
     """Saturated req/s beside the bare endpoint's (same gunicorn settings, both warmed up), then both paced at
     the same offered load (half the platform's saturated rate) for latencies; then what was stored is counted."""
     label = f"{path_label(store, bus)}, {workers} worker{'s' if workers > 1 else ''} × 8 threads"
@@ -285,6 +285,19 @@ def intake(store: str = "sqlite", bus: str = "embedded", workers: int = 1, raw_s
         slack = 16 * 4
         check(f"petitions stored = 201s counted (+ up to {slack} in flight at wrk's stops), {label}",
               f"{answered}..{answered + slack}", stored, answered <= stored <= answered + slack)
+        return {"workers": workers, "intake": sat, "bare": bare}
+
+
+def scale_out(points: list[dict], label: str) -> None:
+    """The curve: each number of gunicorn workers against one, for intake and for the bare endpoint (same run)."""
+    one = next((p for p in points if p["workers"] == 1), None)
+    for p in points:
+        if one is None or p is one:
+            continue
+        for side in ("intake", "bare"):
+            why = refusal(p[side]) or refusal(one[side])
+            record(f"scale-out: {side} with {p['workers']} workers ÷ with 1, {label}",
+                   p[side]["rps"] / one[side]["rps"] if not why else None, "×", refused=why)
 
 
 # -- the whole platform under the district's traffic ------------------------------------------
@@ -1008,11 +1021,9 @@ def main() -> int:
         if part("mongo") and MONGO:
             raw_petition = mongo_raw(2000 if TINY else 10000)
         if part("intake"):
-            for w in WORKERS:
-                intake("sqlite", "embedded", w)
+            scale_out([intake("sqlite", "embedded", w) for w in WORKERS], path_label("sqlite", "embedded"))
             if MONGO and KAFKA and (part("mongo") or part("kafka")):
-                for w in WORKERS:
-                    intake("mongo", "kafka", w, raw_petition)
+                scale_out([intake("mongo", "kafka", w, raw_petition) for w in WORKERS], path_label("mongo", "kafka"))
         if part("kafka") and KAFKA:
             if not TINY:
                 kafka_raw()
