@@ -116,6 +116,22 @@ def timed_gets(get, n: int = MIN_SAMPLES, warmup: int = 10) -> dict:
             "method": "nearest rank"}
 
 
+def cpu_seconds(*groups: int) -> float:
+    """CPU (user + system) used so far by every process of these process groups (a gunicorn master and its
+    workers, a service's worker): on a machine others load too, CPU per answer is what they cannot inflate
+    as much as a rate (it still includes the caches and frequency they share)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[2]) in groups:  # pgrp; utime and stime follow as the 12th and 13th fields after `)`
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 # -- processes -----------------------------------------------------------------------------------
 
 def wait_http(url: str, timeout: float = 120, proc: subprocess.Popen | None = None) -> None:

@@ -41,7 +41,8 @@ def test_the_bench_harness_runs_the_production_path_and_checks_its_figures(tmp_p
     assert any(n.startswith("petitions stored = 201s counted") for n in names)
     for key in ("petition.batches", "petition.person_times", "welfare.payments", "volunteer.minutes"):
         assert any(n.startswith(f"overview {key} = generated") for n in names), key
-    assert sum(n.startswith("petition list") for n in names) == 3
+    assert sum(n.startswith("petition list") for n in names) == 4  # three filters and the deep page
+    assert any(n.startswith("duplicate check finds the person's newest petitions") for n in names)
 
     figures = {r["figure"]: r for r in results}
     for wanted in ("petition intake (validate, encrypt, duplicate checks, store, outbox), embedded (SQLite), 1 worker",
@@ -50,6 +51,8 @@ def test_the_bench_harness_runs_the_production_path_and_checks_its_figures(tmp_p
                    "district overview over a year, in-process (Flask test client, no HTTP), p95",
                    "sub-district monthly series over a year, HTTP via gunicorn (gateway), p95",
                    "petition list by sub-district, 2,000 petitions, embedded (SQLite), HTTP via the gateway, p95",
+                   "petition duplicate check, 2,000 petitions, embedded (SQLite), HTTP via the gateway, p95",
+                   "CPU-equivalent ratio: bare's CPU per answer ÷ intake's, embedded (SQLite), 1 worker",
                    "bus → read model, embedded bus, sqlite"):
         assert any(name.startswith(wanted) for name in figures), (wanted, list(figures))
     for r in results:

@@ -237,3 +237,20 @@ def test_a_case_linked_across_communities_does_not_name_the_other_community_s_ca
             assert other not in json.dumps(answer), answer
     assert svc.get(f"/petitions/{b}", headers=yanghe)["matter_id"] is None
     assert svc.get(f"/petitions/{a}", headers=yangchun)["matter_id"] == a
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_the_repeat_check_finds_a_persons_petitions_in_scope_behind_twenty_newer_ones_outside_it(make_svc, store):
+    # #23: the person's petitions are read 20 at a time until 20 in the caller's scope; a frequent petitioner
+    # whose newest 20 were filed elsewhere must still show the caller their own community's earlier ones
+    svc = make_svc(store)
+    person = [{"name": "孙大爷", "id_number": svc.id_number(), "mobile": "13904321234", "address": "家园社区1号楼"}]
+    ours = [svc.file(petitioners=person, content=f"暖气不热 {i}")["id"] for i in range(3)]
+    hn = svc.staff(**HUANGNILING)
+    for i in range(21):
+        svc.post("/petitions", {"org_unit_id": "huangniling", "category": "environment_noise", "channel": "visit",
+                                "content": f"楼下噪音 {i}", "petitioners": person}, headers=hn, expect=201)
+    again = svc.file(petitioners=person, content="暖气还是不热")
+    assert again["risk_flags"] == ["repeat_petitioner"]
+    same_person = {d["id"] for d in again["possible_duplicates"] if d["reason"] == "same_petitioner"}
+    assert same_person == set(ours)

@@ -8,6 +8,7 @@ indexed path name its column, so a filtered list is an index lookup, not a scan.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -31,6 +32,7 @@ from .base import (
 )
 from .query import apply_update, check_projection, is_operator_dict, upsert_seed
 from ..sqlite_local import close_thread_connection, ping, thread_connection
+from .. import fastjson
 
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")
 _PATH = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
@@ -98,11 +100,8 @@ _CHECKPOINTER = _Checkpointer()
 os.register_at_fork(after_in_child=lambda: _CHECKPOINTER.__init__())
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # json.dumps makes one a call
-
-
 def _dumps(doc: Any) -> str:
-    return _ENCODER.encode(doc)
+    return fastjson.dumps(doc)
 
 
 def _json_path(path: str) -> str:
@@ -314,6 +313,9 @@ def _order_by(sort: SortSpec | None, columns: dict[str, str] | None = None) -> s
     return " ORDER BY " + ", ".join(f"{c.expr(k)} {'DESC' if d < 0 else 'ASC'}" for k, d in sort)
 
 
+_QUEUE_FDS: dict[tuple[int, str], int] = {}  # (process, database file) → the descriptor its writers queue on
+
+
 class SqliteDatabase:
     """One SQLite file per service database. Connections are per thread and per process."""
 
@@ -340,6 +342,26 @@ class SqliteDatabase:
         return lock
 
     @contextmanager
+    def _process_queue(self):
+        """Writers of different processes (gunicorn's workers, the service's worker) queue in the kernel
+        on an advisory lock beside the file: the one released wakes the next at once. On SQLite's own lock
+        they would poll with sleeps of up to 100 ms (the busy handler), so a second web worker added
+        waiting, not writes. A connection that does not take this lock (sqlite3 by hand, a backup) is
+        still met by the busy timeout."""
+        if self.path == ":memory:":
+            yield
+            return
+        key = (os.getpid(), self.path)
+        fd = _QUEUE_FDS.get(key)
+        if fd is None:  # one descriptor per file and process: a flock is the open file's, so not a forked parent's
+            fd = _QUEUE_FDS.setdefault(key, os.open(self.path + "-writer", os.O_RDWR | os.O_CREAT, 0o600))
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    @contextmanager
     def write(self):
         conn = self.connection()
         if getattr(self._local, "batch", 0):
@@ -349,7 +371,7 @@ class SqliteDatabase:
         # SQLite's lock they would poll it with sleeps of up to 100 ms (its busy handler), which
         # under a web worker's 8 threads cost more than the writes. Other processes still meet
         # the busy timeout, as before.
-        with self._writer_lock():
+        with self._writer_lock(), self._process_queue():
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
