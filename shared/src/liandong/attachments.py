@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .attachments_store import FileStore, LocalStore, store_for  # noqa: F401 (the port, re-exported)
-from .errors import NotFound, ValidationFailed
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 MAX_BYTES = 10 * 1024 * 1024        # one file: a phone's photo or a scanned document (证明材料)
 MAX_PIXELS = 40_000_000             # larger is refused before decoding (a "decompression bomb")
@@ -204,12 +204,18 @@ class RecordKind:
     """A kind of record that takes attachments: `records` as in its path (`petitions`), `reach(principal,
     record_id) -> org_path` the owning service's access check for reading (out of scope: NotFound), `add_reach`
     the one for adding a file when it differs (a patrol run: who patrols it), and whether a file of it is
-    personal data (its download audited as a personal-data read)."""
+    personal data (its download audited as a personal-data read).
+
+    Removing a file (one added by mistake): its uploader may, and whoever `edit_reach(principal, record_id)`
+    lets change the record (it raises Forbidden/NotFound otherwise; None: only the uploader); never while
+    `closed(principal, record_id)` says the record is closed — see `RecordAttachments.remove`."""
 
     records: str
     reach: Callable
     sensitive: bool = True
     add_reach: Callable | None = None
+    edit_reach: Callable | None = None
+    closed: Callable | None = None
 
 
 class AttachmentRecords:
@@ -261,6 +267,14 @@ class AttachmentRecords:
             filter["uploaded_at"] = uploaded
         return page_of(self.collection, filter, page=query["page"], page_size=query["page_size"],
                        sort=[("uploaded_at", 1), ("_id", 1)], load=self.view)
+
+    def remove(self, doc: dict) -> None:
+        """The document first, then the file and its thumbnail: a crash between leaves a file nobody names (as
+        on adding), never a document whose file is gone."""
+        self.collection.delete_one({"_id": doc["_id"]})
+        self.store.delete(self.key(doc))
+        if doc.get("has_thumbnail"):
+            self.store.delete(self.key(doc, True))
 
     def content(self, doc: dict, thumbnail: bool = False) -> bytes:
         try:
@@ -337,6 +351,25 @@ class RecordAttachments:
         view = self.repo.view(doc)
         return Download(self.repo.content(doc, thumbnail), "image/jpeg" if thumbnail else doc["content_type"],
                         view["filename"], kind.sensitive)
+
+
+    def remove(self, principal, records: str, record_id: str, attachment_id: str) -> dict:
+        """Take off a file added by mistake (the wrong photo, another family's certificate): by who sent it, or by
+        who may change the record; the file's bytes leave the store, and the attachment is a 404 afterwards. The
+        route records the removal in the service's audit (liandong.audit, action `remove`)."""
+        kind, doc = self._one(principal, records, record_id, attachment_id)
+        if doc.get("uploaded_by") != principal.user_id:
+            if kind.edit_reach is None:
+                raise Forbidden("只有上传人可以删除这个附件")
+            kind.edit_reach(principal, record_id)
+        # A closed record keeps its files: they are what the record was decided on (the answer to a petition, a
+        # programme's approval, a closed incident), and an audit or a review after the fact must find them
+        # as they were; a mistake is corrected by reopening the record, which its own rules allow or not.
+        if kind.closed is not None and kind.closed(principal, record_id):
+            raise Conflict("这条记录已办结，附件作为办理依据保留，不能删除")
+        view = self.repo.view(doc)
+        self.repo.remove(doc)
+        return view
 
 
 @dataclass(frozen=True)

@@ -136,3 +136,11 @@ export async function logout() {
   try { await request("POST", "/api/v1/auth/logout", { body: {} }); } catch { /* already gone */ }
   session.clear();
 }
+
+// attachments (#22): what attachmentsCard (ui.js) uses: the list, a file or thumbnail with the token, upload, remove
+export const attachmentsApi = {
+  get: (path, query) => request("GET", path, { query }),
+  raw: (path) => request("GET", path, { raw: true }),
+  post: (path, form) => request("POST", path, { body: form, idempotent: true }),
+  del: (path) => request("DELETE", path),
+};
