@@ -12,29 +12,16 @@ import requests
 
 from liandong.attachments_testing import WHERE, gps_of, photo
 
+from .test_console_cases import PHONE, Api
+
 pytestmark = pytest.mark.e2e
 
-PHONE = (390, 844)
-PASSWORD = "Liandong-demo-2026"
 
-
-class Api:
-    """The gateway's API as a demo account sees it."""
-
-    def __init__(self, base: str, username: str):
-        r = requests.post(f"{base}/api/v1/auth/login", json={"username": username, "password": PASSWORD}, timeout=10)
-        r.raise_for_status()
-        self.base, self.headers = base, {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-    def get(self, path: str, raw: bool = False, **query):
-        r = requests.get(f"{self.base}/api/v1/{path}", params=query, headers=self.headers, timeout=20)
-        assert r.status_code == 200, r.text[:300]
-        return r.content if raw else r.json()
-
-    def post(self, path: str, body: dict) -> dict:
-        r = requests.post(f"{self.base}/api/v1/{path}", json=body, headers=self.headers, timeout=20)
-        assert r.status_code in (200, 201), r.text[:300]
-        return r.json()
+def raw(api: Api, path: str) -> bytes:
+    """A file as the API gives it (the bytes kept), with the account's token."""
+    r = requests.get(f"{api.base}/api/v1/{path}", headers=api.headers, timeout=20)
+    assert r.status_code == 200, r.text[:300]
+    return r.content
 
 
 def axe(tab, screen: str) -> None:
@@ -79,12 +66,13 @@ def test_a_petitions_material_is_filed_with_it_shown_refused_in_the_services_wor
     thumbnail_shown(page)
     item = page.locator("#attachments-list li.attachment").first
     assert "垃圾站.jpg" in item.inner_text() and "信访材料" in item.inner_text()
+    assert page.locator("#user-name").inner_text() in item.inner_text()  # who sent it, by name
     axe(tab, "petition-detail-with-attachment")
 
     url = f"petition/petitions/{pid}/attachments"
     [kept] = worker.get(url)["items"]
     assert (kept["filename"], kept["label"], kept["location_kept"]) == ("垃圾站.jpg", "信访材料", False)
-    assert gps_of(worker.get(f"{url}/{kept['id']}", raw=True)) == {}  # the position never reached the store
+    assert gps_of(raw(worker, f"{url}/{kept['id']}")) == {}  # the position never reached the store
 
     # a program renamed like a photo: the service's refusal, in its own words, under the field
     upload = page.locator("#attachments-form")
@@ -133,7 +121,7 @@ def test_an_incident_is_reported_on_a_phone_with_the_cameras_photo(new_tab, cons
     [kept] = grid.get(f"security/incidents/{iid}/attachments")["items"]
     assert (kept["filename"], kept["label"], kept["location_kept"], kept["has_thumbnail"]) == \
         ("井盖.jpg", "现场照片", False, True)
-    assert gps_of(grid.get(f"security/incidents/{iid}/attachments/{kept['id']}", raw=True)) == {}
+    assert gps_of(raw(grid, f"security/incidents/{iid}/attachments/{kept['id']}")) == {}
     assert not tab.errors, tab.errors
 
 
@@ -163,4 +151,35 @@ def test_a_welfare_application_shows_which_materials_are_still_missing(new_tab, 
     axe(tab, "welfare-application-material-uploaded")
     [kept] = worker.get(f"welfare/applications/{app['id']}/attachments")["items"]
     assert (kept["label"], kept["filename"]) == (documents[1], "身份证.jpg")
+    assert not tab.errors, tab.errors
+
+
+def test_a_patrols_finding_goes_with_its_photo_from_a_phone(new_tab, console):
+    police = Api(console.base, "jiayuan_police")
+    route = police.post("security/patrol-routes", {"org_unit_id": "jiayuan", "name": f"北区巡逻{random.randint(1000, 9999)}",
+                                                   "checkpoints": [{"name": "北门"}, {"name": "车棚"}]})
+    run = police.post("security/patrol-runs", {"route_id": route["id"],
+                                               "participants": [{"person_name": "刘警官", "kind": "police"}]})
+    tab = new_tab(viewport=PHONE)
+    tab.login("jiayuan_police")
+    page = tab.page
+    tab.go(f"patrol/{run['id']}", "jiayuan")
+    finding = page.locator("#finding")
+    camera = finding.locator("input[type=file]")
+    assert (camera.get_attribute("accept"), camera.get_attribute("capture")) == ("image/*", "environment")
+    axe(tab, "patrol-run-finding-photo-phone")
+    finding.locator("[name=kind]").select_option("hazard")
+    finding.locator("[name=description]").fill("车棚消防通道被电动车堵塞")
+    camera.set_input_files(phone_photo("车棚.jpg"))
+    cp = route["checkpoints"][1]
+    page.locator(f'[data-checkpoint="{cp["id"]}"]').click()
+    page.locator(f'.checkpoint.done[data-checkpoint-id="{cp["id"]}"]').wait_for()
+    thumbnail_shown(page)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the run with its photo is wider than the phone by {overflow}px"
+    axe(tab, "patrol-run-with-photo-phone")
+    [kept] = police.get(f"security/patrol-runs/{run['id']}/attachments")["items"]
+    assert (kept["filename"], kept["label"]) == ("车棚.jpg", "车棚：安全隐患")
+    assert [(f["checkpoint_id"], f["kind"]) for f in police.get(f"security/patrol-runs/{run['id']}")["findings"]] == \
+        [(cp["id"], "hazard")]
     assert not tab.errors, tab.errors

@@ -182,6 +182,7 @@ def thumbnail(img) -> bytes:
 # --- the metadata and the use cases' common steps ---------------------------------------------------------
 
 FILENAME_FIELD = "attachments.filename"
+UPLOADER_FIELD = "attachments.uploaded_by_name"  # who sent it, as the next reader knows them (a resident's name too)
 
 
 def personal_fields():
@@ -189,7 +190,8 @@ def personal_fields():
     (a service's `personal_stores`): sealed under the name it is bound to."""
     from .personal import PersonalFields
 
-    return PersonalFields.of("filename", names={"filename": FILENAME_FIELD})
+    return PersonalFields.of("filename", "uploaded_by_name",
+                             names={"filename": FILENAME_FIELD, "uploaded_by_name": UPLOADER_FIELD})
 
 
 def clean_filename(name: str | None, extension: str) -> str:
@@ -244,7 +246,7 @@ class AttachmentRecords:
     def count(self, records: str, record_id: str) -> int:
         return self.collection.count_documents({"records": records, "record_id": record_id})
 
-    def add(self, doc: dict, processed: Processed, filename: str) -> dict:
+    def add(self, doc: dict, processed: Processed, filename: str, uploader_name: str = "") -> dict:
         """The file (and its thumbnail) first, then its document: a crash between leaves a file nobody names,
         never a document without its file. A retried request (same Idempotency-Key) answers the first."""
         from . import idempotency
@@ -252,7 +254,8 @@ class AttachmentRecords:
         self.store.put(self.key(doc), processed.data, processed.content_type)
         if processed.thumbnail is not None:
             self.store.put(self.key(doc, True), processed.thumbnail, "image/jpeg")
-        return idempotency.insert(self.collection, {**doc, "filename": self.cipher.encrypt(filename, FILENAME_FIELD)})
+        return idempotency.insert(self.collection, {**doc, "filename": self.cipher.encrypt(filename, FILENAME_FIELD),
+                                                    "uploaded_by_name": self.cipher.encrypt(uploader_name, UPLOADER_FIELD)})
 
     def find(self, records: str, record_id: str, attachment_id: str) -> dict | None:
         return self.collection.find_one({"_id": attachment_id, "records": records, "record_id": record_id})
@@ -285,6 +288,8 @@ class AttachmentRecords:
     def view(self, doc: dict) -> dict:
         return {"id": doc["_id"], "record_id": doc["record_id"],
                 "filename": self.cipher.decrypt(doc["filename"], FILENAME_FIELD),
+                "uploaded_by_name": (self.cipher.decrypt(doc["uploaded_by_name"], UPLOADER_FIELD)
+                                     if doc.get("uploaded_by_name") else None),  # none on files sent before #22's
                 **{k: doc.get(k) for k in ("kind", "content_type", "size", "sha256", "width", "height",
                                             "location_kept", "has_thumbnail", "label", "uploaded_by",
                                             "uploaded_at")}}
@@ -321,7 +326,8 @@ class RecordAttachments:
                "width": processed.width, "height": processed.height, "location_kept": processed.location_kept,
                "has_thumbnail": processed.thumbnail is not None, "label": label or None,
                "uploaded_by": principal.user_id, "uploaded_at": self.repo.clock.now_iso()}
-        return self.repo.view(self.repo.add(doc, processed, clean_filename(form.get("filename"), processed.extension)))
+        return self.repo.view(self.repo.add(doc, processed, clean_filename(form.get("filename"), processed.extension),
+                                            principal.name or ""))
 
     def page(self, principal, records: str, record_id: str, query: dict):
         """The record's files (a list like any other: `org_unit` keeps them only if the record lies in that unit's

@@ -49,6 +49,7 @@ class AttachmentSchema(Schema):
     has_thumbnail = fields.Boolean()
     label = fields.String(allow_none=True)
     uploaded_by = fields.String()
+    uploaded_by_name = fields.String(allow_none=True, metadata={"description": "who sent it, by name (encrypted at rest)"})
     uploaded_at = fields.String(metadata={"format": "date-time"})
 
 

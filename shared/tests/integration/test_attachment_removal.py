@@ -55,6 +55,11 @@ def test_the_sender_or_a_handler_removes_a_file_and_its_bytes_and_the_removal_is
     reader = auth_headers(settings, "community_police", "jiayuan", JIAYUAN, user_id="cp-1")  # reads, does not handle
     elsewhere = auth_headers(settings, "community_worker", "ceguan", CEGUAN, user_id="cw-9")
     sent = [upload(client, URL, sender, photo()).get_json() for _ in range(2)]
+    # who sent it, by name for the next reader (the console's list), sealed at rest like the file's name
+    assert sent[0]["uploaded_by"] == "gw-1" and sent[0]["uploaded_by_name"] == "测试用户"
+    from liandong.crypto import is_encrypted
+
+    assert is_encrypted(platform.db.collection("attachments").find_one({"_id": sent[0]["id"]})["uploaded_by_name"])
     key = f"notes/n-1/{sent[0]['id']}"
     assert store.get(key) and store.get(f"{key}.thumb")
 
