@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .attachments_store import FileStore, LocalStore, store_for  # noqa: F401 (the port, re-exported)
-from .errors import NotFound, ValidationFailed
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 MAX_BYTES = 10 * 1024 * 1024        # one file: a phone's photo or a scanned document (证明材料)
 MAX_PIXELS = 40_000_000             # larger is refused before decoding (a "decompression bomb")
@@ -182,6 +182,7 @@ def thumbnail(img) -> bytes:
 # --- the metadata and the use cases' common steps ---------------------------------------------------------
 
 FILENAME_FIELD = "attachments.filename"
+UPLOADER_FIELD = "attachments.uploaded_by_name"  # who sent it, as the next reader knows them (a resident's name too)
 
 
 def personal_fields():
@@ -189,7 +190,8 @@ def personal_fields():
     (a service's `personal_stores`): sealed under the name it is bound to."""
     from .personal import PersonalFields
 
-    return PersonalFields.of("filename", names={"filename": FILENAME_FIELD})
+    return PersonalFields.of("filename", "uploaded_by_name",
+                             names={"filename": FILENAME_FIELD, "uploaded_by_name": UPLOADER_FIELD})
 
 
 def clean_filename(name: str | None, extension: str) -> str:
@@ -204,12 +206,18 @@ class RecordKind:
     """A kind of record that takes attachments: `records` as in its path (`petitions`), `reach(principal,
     record_id) -> org_path` the owning service's access check for reading (out of scope: NotFound), `add_reach`
     the one for adding a file when it differs (a patrol run: who patrols it), and whether a file of it is
-    personal data (its download audited as a personal-data read)."""
+    personal data (its download audited as a personal-data read).
+
+    Removing a file (one added by mistake): its uploader may, and whoever `edit_reach(principal, record_id)`
+    lets change the record (it raises Forbidden/NotFound otherwise; None: only the uploader); never while
+    `closed(principal, record_id)` says the record is closed — see `RecordAttachments.remove`."""
 
     records: str
     reach: Callable
     sensitive: bool = True
     add_reach: Callable | None = None
+    edit_reach: Callable | None = None
+    closed: Callable | None = None
 
 
 class AttachmentRecords:
@@ -238,7 +246,7 @@ class AttachmentRecords:
     def count(self, records: str, record_id: str) -> int:
         return self.collection.count_documents({"records": records, "record_id": record_id})
 
-    def add(self, doc: dict, processed: Processed, filename: str) -> dict:
+    def add(self, doc: dict, processed: Processed, filename: str, uploader_name: str = "") -> dict:
         """The file (and its thumbnail) first, then its document: a crash between leaves a file nobody names,
         never a document without its file. A retried request (same Idempotency-Key) answers the first."""
         from . import idempotency
@@ -246,7 +254,8 @@ class AttachmentRecords:
         self.store.put(self.key(doc), processed.data, processed.content_type)
         if processed.thumbnail is not None:
             self.store.put(self.key(doc, True), processed.thumbnail, "image/jpeg")
-        return idempotency.insert(self.collection, {**doc, "filename": self.cipher.encrypt(filename, FILENAME_FIELD)})
+        return idempotency.insert(self.collection, {**doc, "filename": self.cipher.encrypt(filename, FILENAME_FIELD),
+                                                    "uploaded_by_name": self.cipher.encrypt(uploader_name, UPLOADER_FIELD)})
 
     def find(self, records: str, record_id: str, attachment_id: str) -> dict | None:
         return self.collection.find_one({"_id": attachment_id, "records": records, "record_id": record_id})
@@ -262,6 +271,14 @@ class AttachmentRecords:
         return page_of(self.collection, filter, page=query["page"], page_size=query["page_size"],
                        sort=[("uploaded_at", 1), ("_id", 1)], load=self.view)
 
+    def remove(self, doc: dict) -> None:
+        """The document first, then the file and its thumbnail: a crash between leaves a file nobody names (as
+        on adding), never a document whose file is gone."""
+        self.collection.delete_one({"_id": doc["_id"]})
+        self.store.delete(self.key(doc))
+        if doc.get("has_thumbnail"):
+            self.store.delete(self.key(doc, True))
+
     def content(self, doc: dict, thumbnail: bool = False) -> bytes:
         try:
             return self.store.get(self.key(doc, thumbnail))
@@ -271,6 +288,8 @@ class AttachmentRecords:
     def view(self, doc: dict) -> dict:
         return {"id": doc["_id"], "record_id": doc["record_id"],
                 "filename": self.cipher.decrypt(doc["filename"], FILENAME_FIELD),
+                "uploaded_by_name": (self.cipher.decrypt(doc["uploaded_by_name"], UPLOADER_FIELD)
+                                     if doc.get("uploaded_by_name") else None),  # none on files sent before #22's
                 **{k: doc.get(k) for k in ("kind", "content_type", "size", "sha256", "width", "height",
                                             "location_kept", "has_thumbnail", "label", "uploaded_by",
                                             "uploaded_at")}}
@@ -307,7 +326,8 @@ class RecordAttachments:
                "width": processed.width, "height": processed.height, "location_kept": processed.location_kept,
                "has_thumbnail": processed.thumbnail is not None, "label": label or None,
                "uploaded_by": principal.user_id, "uploaded_at": self.repo.clock.now_iso()}
-        return self.repo.view(self.repo.add(doc, processed, clean_filename(form.get("filename"), processed.extension)))
+        return self.repo.view(self.repo.add(doc, processed, clean_filename(form.get("filename"), processed.extension),
+                                            principal.name or ""))
 
     def page(self, principal, records: str, record_id: str, query: dict):
         """The record's files (a list like any other: `org_unit` keeps them only if the record lies in that unit's
@@ -337,6 +357,25 @@ class RecordAttachments:
         view = self.repo.view(doc)
         return Download(self.repo.content(doc, thumbnail), "image/jpeg" if thumbnail else doc["content_type"],
                         view["filename"], kind.sensitive)
+
+
+    def remove(self, principal, records: str, record_id: str, attachment_id: str) -> dict:
+        """Take off a file added by mistake (the wrong photo, another family's certificate): by who sent it, or by
+        who may change the record; the file's bytes leave the store, and the attachment is a 404 afterwards. The
+        route records the removal in the service's audit (liandong.audit, action `remove`)."""
+        kind, doc = self._one(principal, records, record_id, attachment_id)
+        if doc.get("uploaded_by") != principal.user_id:
+            if kind.edit_reach is None:
+                raise Forbidden("只有上传人可以删除这个附件")
+            kind.edit_reach(principal, record_id)
+        # A closed record keeps its files: they are what the record was decided on (the answer to a petition, a
+        # programme's approval, a closed incident), and an audit or a review after the fact must find them
+        # as they were; a mistake is corrected by reopening the record, which its own rules allow or not.
+        if kind.closed is not None and kind.closed(principal, record_id):
+            raise Conflict("这条记录已办结，附件作为办理依据保留，不能删除")
+        view = self.repo.view(doc)
+        self.repo.remove(doc)
+        return view
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@
     GET  /api/v1/<service>/<records>/{id}/attachments                 the record's files (a page, oldest first)
     GET  /api/v1/<service>/<records>/{id}/attachments/{aid}           the file
     GET  /api/v1/<service>/<records>/{id}/attachments/{aid}/thumbnail a photo's thumbnail (JPEG)
+    DELETE /api/v1/<service>/<records>/{id}/attachments/{aid}        take off a file added by mistake (204)
 
 The service's use cases (`liandong.attachments.RecordAttachments`) check the record's access first.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from marshmallow import Schema, fields, validate
 
 from .attachments import ACCEPTED, MAX_BYTES, TYPES, RecordAttachments, refused
@@ -48,6 +49,7 @@ class AttachmentSchema(Schema):
     has_thumbnail = fields.Boolean()
     label = fields.String(allow_none=True)
     uploaded_by = fields.String()
+    uploaded_by_name = fields.String(allow_none=True, metadata={"description": "who sent it, by name (encrypted at rest)"})
     uploaded_at = fields.String(metadata={"format": "date-time"})
 
 
@@ -96,6 +98,17 @@ def install(bp: Blueprint, use_cases: RecordAttachments, records: str, record_id
         load_query(NoQuery)
         return _file(use_cases.download(current_principal(), records, ids[record_id], attachment_id, True), True)
 
+    def remove(attachment_id: str, **ids):
+        load_query(NoQuery)
+        principal = current_principal()
+        use_cases.remove(principal, records, ids[record_id], attachment_id)
+        # audited like a read of the file: who removed which file of which record, in the service's own record
+        # and (by its event) in the gateway's audit trail; a service keeping no personal data has no trail
+        reads = current_app.extensions.get("liandong_personal_reads")
+        if reads is not None:
+            reads.record(principal, request.method, request.path, 204, [PERSONAL_FIELD], action="remove")
+        return "", 204
+
     media = tuple(sorted({t for t, _ in TYPES.values()}))
     for fn, rule, method, doc in (
         (add, base, "POST", dict(summary=f"Attach a photo or document to {what} (a photo is re-encoded: EXIF "
@@ -111,6 +124,10 @@ def install(bp: Blueprint, use_cases: RecordAttachments, records: str, record_id
         (thumbnail, f"{base}/<attachment_id>/thumbnail", "GET",
          dict(summary=f"The thumbnail of a photo attached to {what} (JPEG, at most 320 px; a document has none)",
               query=NoQuery, also=("image/jpeg",))),
+        (remove, f"{base}/<attachment_id>", "DELETE",
+         dict(summary=f"Take a file added by mistake off {what}: by who sent it or who may change the record, "
+                      "never once the record is closed (409); the file leaves the store, a 404 afterwards; "
+                      "audited (action remove)", query=NoQuery, status=204)),
     ):
         endpoint = f"{name}_attachments_{fn.__name__}"
         fn.__name__ = endpoint

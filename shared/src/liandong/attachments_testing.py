@@ -126,3 +126,42 @@ def check_attachments(client, url: str, staff: dict, other_community: dict, read
         audited = [r for r in reads.find({}) if r["path"].endswith(f"/attachments/{shown['id']}")]
         assert [r["fields"] for r in audited] == [["attachment"]]  # the download, by the worker who reached it
     return shown
+
+
+def check_removal(client, url: str, uploader: dict, editor: dict, bystander: dict | None, other_community: dict,
+                  store, reads, close=None) -> None:
+    """Taking off a file added by mistake (`DELETE …/attachments/{id}`), the same on every record: `uploader` sends
+    two photos; a worker of `other_community` gets the record's 404, a `bystander` who reaches the record but
+    neither sent the file nor may change the record a 403; the uploader removes one, `editor` (who may change the
+    record) the other: each a 204, a 404 afterwards, its bytes and thumbnail gone from `store` (the service's
+    FileStore), each removal in `reads` (personal_data_reads, action remove). `close()` closes the record: then
+    a file is kept (409)."""
+    sent = [upload(client, url, uploader, photo(), name) for name in ("拍错了.jpg", "别人家的证明.jpg", "留下.jpg")]
+    assert all(s.status_code == 201 for s in sent), [s.get_json() for s in sent]
+    mine, theirs, kept = (s.get_json() for s in sent)
+    record_id = url.rstrip("/").split("/")[-2]
+    records = url.rstrip("/").split("/")[-3]
+    assert client.delete(f"{url}/{mine['id']}", headers=other_community).status_code == 404
+    if bystander is not None:
+        refused = client.delete(f"{url}/{mine['id']}", headers=bystander)
+        assert refused.status_code == 403, refused.get_json()
+    for who, gone in ((uploader, mine), (editor, theirs)):
+        key = f"{records}/{record_id}/{gone['id']}"
+        assert store.get(key) and store.get(f"{key}.thumb")
+        removed = client.delete(f"{url}/{gone['id']}", headers=who)
+        assert removed.status_code == 204, removed.get_json()
+        for path in (f"{url}/{gone['id']}", f"{url}/{gone['id']}/thumbnail"):
+            assert client.get(path, headers=uploader).status_code == 404, path
+        assert client.delete(f"{url}/{gone['id']}", headers=who).status_code == 404
+        for k in (key, f"{key}.thumb"):
+            with pytest.raises(KeyError):
+                store.get(k)
+    assert [a["id"] for a in client.get(url, headers=uploader).get_json()["items"]] == [kept["id"]]
+    removals = [r for r in reads.find({"action": "remove"})]
+    assert sorted(r["path"].rsplit("/", 1)[-1] for r in removals) == sorted([mine["id"], theirs["id"]])
+    assert all(r["method"] == "DELETE" and r["fields"] == ["attachment"] for r in removals)
+    if close is not None:
+        close()
+        held = client.delete(f"{url}/{kept['id']}", headers=editor)
+        assert held.status_code == 409 and "办结" in held.get_json()["error"]["message"], held.get_json()
+        assert client.get(f"{url}/{kept['id']}", headers=uploader).status_code == 200

@@ -69,9 +69,11 @@ class PersonalDataReads:
         outbox.prepare(self.reads)
         self.reads.create_index([("at", -1)], name="at")
 
-    def record(self, principal, method: str, path: str, status: int, fields: list[str]) -> None:
+    def record(self, principal, method: str, path: str, status: int, fields: list[str],
+               action: str = "read") -> None:
+        """`action`: "read", or "remove" (an attachment taken off its record: who removed which file, #22)."""
         data = {"user_id": principal.user_id, "name": principal.name or "", "roles": sorted(principal.roles),
-                "org_path": reader_org_path(principal), "action": "read", "method": method, "path": path[:2000],
+                "org_path": reader_org_path(principal), "action": action, "method": method, "path": path[:2000],
                 "status": status, "fields": sorted(fields), "at": self.platform.clock.now_iso()}
         read_id = new_id()
         event = self.platform.new_event(f"{self.platform.service}.personal_data.accessed", principal.user_id, data,

@@ -153,6 +153,7 @@ class Platform:
             reads = audit.PersonalDataReads(self)
             reads.prepare()
             audit.install(app, reads)
+            app.extensions["liandong_personal_reads"] = reads  # a route recording a change of a file (#22)
         org = self.org
 
         @app.get(f"/api/v1/{self.service}/org-units/<org_unit_id>")

@@ -59,7 +59,8 @@ class GatewayOptions:
     public_window: float = 60.0       # ... per this many seconds
     connect_timeout: float = 1.0
     read_timeout: float = 10.0
-    upload_read_timeout: float = 60.0  # an office's ledger (POST …/imports/…): every row checked before the answer
+    upload_read_timeout: float = 60.0  # an office's ledger (POST …/imports/…): every row checked before the answer;
+    # and a photo or document (POST …/attachments: decoded, re-encoded, stored) — #22
     retries: int = 2                  # GET only
     breaker_threshold: int = 3
     breaker_reset: float = 10.0

@@ -91,3 +91,26 @@ def test_an_exports_entry_and_the_pages_reads_the_service_reports_are_one_entry_
     e = entries[0]
     assert (e["action"], e["query"], e["reads"], e["service"]) == ("export", "channel=visit", 2, "petition")
     assert set(e["fields"]) == {"mobile", "id_number"} and e["path"] == "/api/v1/petition/petitions"
+
+
+def test_an_attachment_removed_is_in_the_audit_trail_as_a_removal(database):
+    """A service reports a file taken off its record (DELETE …/attachments/{id}, #22) with action `remove`: the
+    audit trail says removed, not read, with who and which file's path."""
+    from types import SimpleNamespace
+
+    from liandong.clock import Clock
+    from liandong.contracts import CONTRACTS
+
+    from gateway.adapters.audit_log import AuditLog
+
+    audit = AuditLog(SimpleNamespace(clock=Clock(), db=database))
+    audit.prepare()
+    path = "/api/v1/petition/petitions/p-1/attachments/a-1"
+    data = {"user_id": "u-2", "name": "乙", "roles": ["community_worker"], "org_path": "/chuanying/huangqi/jiayuan/",
+            "action": "remove", "method": "DELETE", "path": path, "status": 204, "fields": ["attachment"],
+            "at": "2026-03-01T08:00:00.000000Z"}
+    audit.on_personal_data_accessed(CONTRACTS.new_event("petition.personal_data.accessed", "u-2", data,
+                                                        "/chuanying/huangqi/jiayuan/", correlation_id="cid-9"))
+    [e] = audit.page(["/"]).items
+    assert (e["action"], e["method"], e["path"], e["user_id"], e["fields"]) == \
+        ("remove", "DELETE", path, "u-2", ["attachment"])

@@ -116,3 +116,35 @@ def test_a_failed_forward_lets_the_same_request_retry_and_no_other(svc):
     assert svc.client.post("/api/v1/volunteer/activities", headers=h, json={"a": 1}).status_code == 503
     # ... another one under the same key is not
     assert svc.client.post("/api/v1/volunteer/activities", headers=h, json={"a": 2}).status_code == 422
+
+
+def test_an_attachment_upload_gets_the_upload_read_timeout_and_its_reads_keep_the_proxys(svc, serve):
+    """A phone's photo through the gateway: the service decodes, re-encodes and stores it before it answers (on a
+    busy machine, or after a slow mobile link, longer than a form's answer): POST …/attachments waits with the
+    upload's read timeout, as an import does; reading the files keeps the proxy's own (#22)."""
+    import io
+
+    from flask import Flask, request
+
+    upstream = Flask("fake-petition")
+    seen = {}
+
+    @upstream.route("/api/v1/petition/petitions/p-1/attachments", methods=["GET", "POST"])
+    def attachments():
+        time.sleep(1.5)  # the photo re-encoded and stored / a slow list
+        if request.method == "POST":
+            seen["size"] = len(request.files["file"].read())
+            return {"id": "a-1"}, 201
+        return {"items": []}
+
+    served = serve(upstream)
+    app = create_app(svc.settings.with_overrides(service_urls={"petition": served.url}),
+                     options=GatewayOptions(read_timeout=0.7, upload_read_timeout=10))
+    client = app.test_client()
+    worker = svc.headers("jiayuan_worker")
+    sent = client.post("/api/v1/petition/petitions/p-1/attachments", headers=worker,
+                       data={"file": (io.BytesIO(b"\xff\xd8\xff" + b"x" * 4096), "现场.jpg")},
+                       content_type="multipart/form-data")
+    assert sent.status_code == 201, sent.get_data()[:300]
+    assert seen == {"size": 4099}
+    assert client.get("/api/v1/petition/petitions/p-1/attachments", headers=worker).status_code == 503

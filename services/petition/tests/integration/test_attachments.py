@@ -2,7 +2,7 @@
 download recorded as a personal-data read; the resident who filed the petition adds and reads their own."""
 from __future__ import annotations
 
-from liandong.attachments_testing import check_attachments, photo, upload
+from liandong.attachments_testing import check_attachments, check_removal, photo, upload
 
 CEGUAN = dict(org_unit="ceguan", org_path="/chuanying/ceguan/")
 
@@ -59,3 +59,22 @@ def test_a_files_name_is_encrypted_at_rest_and_rotated_with_the_key(svc):
     assert reencrypt(attachments, declared[0].personal, rotated)["rewritten"] == 1
     assert rotated.decrypt(attachments.find_one({"_id": sent["id"]})["filename"], "attachments.filename") == \
         "张三身份证.jpg"
+
+
+def test_a_file_added_by_mistake_is_removed_by_its_sender_or_a_handler_until_the_petition_is_answered(svc):
+    """The resident who filed removes their wrong photo, the community worker who handles the petition another;
+    the community police (who reads petitions but does not handle them) may not (403), another community's
+    worker does not see them (404); the bytes leave the store, each removal is audited; once answered (办结)
+    the petition keeps its materials (409)."""
+    from petition.adapters.attachments import attachment_records
+
+    pid = svc.file(headers=svc.resident("r-liu"))["id"]
+
+    def answer():
+        svc.post(f"/petitions/{pid}/assign", svc.assignment(), expect=200)
+        svc.post(f"/petitions/{pid}/start", {"mode": "joint_handling"}, expect=200)
+        svc.post(f"/petitions/{pid}/answer", {"text": "已规劝业主搬迁"}, expect=200)
+
+    check_removal(svc.client, f"/api/v1/petition/petitions/{pid}/attachments", svc.resident("r-liu"), svc.staff(),
+                  svc.staff(role="community_police"), svc.staff(**CEGUAN), attachment_records(svc.platform.deps).store,
+                  svc.platform.db.collection("personal_data_reads"), close=answer)

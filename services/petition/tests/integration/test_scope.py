@@ -33,6 +33,8 @@ BODIES = {
     "petition.act_mediation": lambda svc, own: {"outcome": "agreement"},
     # a file is multipart: the record is reached before the form is read, so any body meets the 404
     "petition_attachments.petitions_attachments_add": lambda svc, own: {},
+    # taking a file off (#22): the petition is reached before the file is looked for
+    "petition_attachments.petitions_attachments_remove": lambda svc, own: None,
 }
 ATTACHMENT_GETS = {f"petition_attachments.petitions_attachments_{n}" for n in ("listing", "download", "thumbnail")}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from liandong.attachments_testing import check_attachments, photo, s3_env, s3_endpoint, upload  # noqa: F401
+from liandong.attachments_testing import check_attachments, check_removal, photo, s3_env, s3_endpoint, upload  # noqa: F401
 from liandong.testing import STORES
 
 from ..conftest import HUANGQI
@@ -71,3 +71,32 @@ def test_an_incidents_photos_in_the_districts_s3_store(make_svc, s3_env, monkeyp
     assert got.status_code == 200 and got.data == s3.get_object(Bucket=s3_env["LIANDONG_S3_BUCKET"],
                                                                Key=f"security/incidents/{url.split('/')[-2]}/{aid}")["Body"].read()
     assert not (svc.settings.data_dir / "attachments").exists()  # nothing on the local disk
+
+
+@pytest.mark.parametrize("svc", STORES, indirect=True)
+def test_a_photo_added_by_mistake_is_removed_by_its_sender_or_a_handler_until_the_incident_is_closed(svc):
+    """The grid worker who sent a wrong photo removes it, the community police who handle the incident another; a
+    second grid worker (who reads incidents, does not handle them) may not (403); the bytes leave the store, each
+    removal is audited; a closed incident keeps its photos (409)."""
+    from security.adapters.attachments import attachment_records
+
+    iid = incident(svc)["id"]
+
+    def close():
+        for step, body in (("dispatch", {"assignee": "刘警官"}), ("on-scene", None), ("resolve", {"resolution": "已处置"}),
+                           ("close", None)):
+            assert svc.post(f"/incidents/{iid}/{step}", body).status_code == 200, step
+
+    check_removal(svc.client, f"{API}/incidents/{iid}/attachments", svc.headers("grid_worker", user_id="gw-1"),
+                  svc.headers(), svc.headers("grid_worker", user_id="gw-2"), svc.headers(where=HUANGNILING),
+                  attachment_records(svc.platform.deps).store, svc.platform.db.collection("personal_data_reads"), close)
+
+
+def test_a_patrol_runs_photo_is_removed_by_who_patrols_it_and_audited(svc):
+    from security.adapters.attachments import attachment_records
+
+    run = svc.post("/patrol-runs", {"route_id": route(svc)["id"], "participants": CREW}).get_json()
+    check_removal(svc.client, f"{API}/patrol-runs/{run['id']}/attachments", svc.headers("grid_worker", user_id="gw-1"),
+                  svc.headers("grid_worker", user_id="gw-2"), svc.headers("subdistrict_officer", HUANGQI),
+                  svc.headers("grid_worker", HUANGNILING), attachment_records(svc.platform.deps).store,
+                  svc.platform.db.collection("personal_data_reads"))

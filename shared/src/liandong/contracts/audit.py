@@ -16,7 +16,8 @@ class PersonalDataAccessed(Schema):
     name = fields.String(load_default="")
     roles = fields.List(fields.String(), required=True)
     org_path = fields.String(required=True)  # the reader's own org path: each office audits its own people
-    action = fields.String(load_default="read", validate=validate.OneOf(("read",)))
+    # "remove": an attachment (a file of personal data) taken off its record (#22, docs/attachments.md)
+    action = fields.String(load_default="read", validate=validate.OneOf(("read", "remove")))
     method = fields.String(required=True)
     path = fields.String(required=True, validate=validate.Length(max=2000))
     status = fields.Integer(required=True)

@@ -41,7 +41,8 @@ class AuditLog:
         key = request_key(d["user_id"], event.correlationid) or event.id
         apply_once(self.entries, key, event.id, {
             # "export" sorts before "read": $min keeps the gateway's word that this request was an export
-            "$min": {"at": d["at"], "action": "read", "path": d["path"]},
+            # "remove" (an attachment taken off, #22) is that request's one event: nothing to sort it against
+            "$min": {"at": d["at"], "action": d.get("action", "read"), "path": d["path"]},
             "$max": {"last_at": d["at"], "status": d["status"]},
             "$set": {"user_id": d["user_id"], "name": d.get("name", ""), "roles": d.get("roles", []),
                      "org_path": d["org_path"], "method": d["method"], "service": service,

@@ -34,7 +34,8 @@ def unavailable(service: str, message: str):
 def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: IdempotencyStore,
               audit: AuditLog, upload_timeout: float | None = None) -> Blueprint:
     """`upload_timeout`: the read timeout of an upload (POST …/imports/…: a whole ledger checked, or written up to
-    200 rows, before the service answers), instead of the proxy's own."""
+    200 rows, before the service answers; POST …/attachments: a phone's photo decoded and re-encoded on a busy
+    machine, or a slow mobile link's 10 MB), instead of the proxy's own."""
     bp = Blueprint("proxy", __name__)
 
     def forward(service: str, path: str) -> Response:
@@ -50,7 +51,7 @@ def blueprint(proxy: ServiceProxy, services: tuple[str, ...], idempotency: Idemp
             if replay is not None:
                 return replay
         try:
-            upload = request.method == "POST" and "/imports/" in path
+            upload = request.method == "POST" and ("/imports/" in path or path.rstrip("/").endswith("/attachments"))
             upstream = proxy.forward(service, request.method, path, request.query_string, headers, body,
                                      upload_timeout if upload else None)
         except ServiceUnavailable as exc:

@@ -148,3 +148,11 @@ export function roleVocabulary() {
   }
   return roleNamesOnce;
 }
+
+// attachments (#22): what attachmentsCard (ui.js) uses: the list, a file or thumbnail with the token, upload, remove
+export const attachmentsApi = {
+  get: (path, query) => request("GET", path, { query }),
+  raw: (path) => request("GET", path, { raw: true }),
+  post: (path, form) => request("POST", path, { body: form, idempotent: true }),
+  del: (path) => request("DELETE", path),
+};

@@ -383,3 +383,131 @@ export function attachmentField({ label = "照片或文件", hint = `照片（JP
     },
   };
 }
+
+// attachments (#22): a record's files on its page, and the upload where the work happens (docs/attachments.md)
+
+/** An attachmentField for a phone's camera (a grid worker's photo of the scene, taken with one thumb). */
+export function photoField(opts = {}) {
+  const f = attachmentField({ label: "现场照片", hint: `拍照或选择照片（JPG、PNG、WebP），不超过 ${ATTACHMENT_MAX_MB} MB`, ...opts });
+  const input = f.wrap.querySelector("input[type=file]");
+  input.setAttribute("accept", "image/*");
+  input.setAttribute("capture", "environment");  // the back camera opens directly on a phone; a desk gets its file dialog
+  return f;
+}
+
+/** Whether a field made by attachmentField/photoField has a file chosen. */
+export function fileChosen(f) {
+  return f.wrap.querySelector("input[type=file]").files.length > 0;
+}
+
+/** Send a chosen file to `path` (…/attachments) with its `label`; the service's 422 stays under the field. */
+export function sendAttachment(f, path, post, label) {
+  return f.send(path, (p, form) => { if (label) form.append("label", label); return post(p, form); });
+}
+
+const attachmentUrls = new Set();  // thumbnails fetched with the caller's token, freed when their page is left
+window.addEventListener("hashchange", () => { for (const u of attachmentUrls) URL.revokeObjectURL(u); attachmentUrls.clear(); });
+
+/**
+ * A record's attachments as a card: each file with its thumbnail (a photo) or its type, its label, who sent it
+ * and when, 下载, and 删除 for its sender or who may change the record (`canEdit`) while the record is open
+ * (`closed`: kept, as the service keeps them); the upload below when `canAdd`. `required` (a welfare programme's
+ * documents) lists which are still missing by label. `api` is { get, raw, post, del } of api.js.
+ */
+export function attachmentsCard({ path, api: io, me, title = "附件", canAdd = true, canEdit = false, closed = false,
+  camera = false, required = [], id = "attachments" }) {
+  const status = h("p", { class: "muted", role: "status", "aria-live": "polite" }, "正在加载附件…");
+  const list = h("ul", { class: "attachments", id: `${id}-list` });
+  const missing = h("div", { id: `${id}-required` });
+  const card = h("section", { class: "card", id, "aria-labelledby": `${id}-title` },
+    h("h2", { id: `${id}-title` }, title), missing, status, list);
+  const load = async () => {
+    status.textContent = "正在加载附件…";
+    let found;
+    try {
+      found = await io.get(path, { page_size: 100 });
+    } catch (e) {
+      status.textContent = `附件加载失败：${errorText(e)}`;
+      return;
+    }
+    const items = found.items || [];
+    status.textContent = items.length ? `共 ${items.length} 个附件` : "还没有附件";
+    const have = new Set(items.map((a) => a.label).filter(Boolean));
+    clear(missing, required.length ? h("ul", { class: "required-materials", "aria-label": "所需材料" }, required.map((d) =>
+      h("li", { dataset: { material: d, provided: have.has(d) ? "true" : "false" } },
+        have.has(d) ? badge("已上传", "ok") : badge("缺", "warn"), " ", d))) : null,
+    required.length ? h("p", { class: "small", id: `${id}-missing` }, required.every((d) => have.has(d))
+      ? "所需材料已齐全" : `还缺：${required.filter((d) => !have.has(d)).join("、")}`) : null);
+    clear(list, items.map((a) => attachmentItem(a, { path, io, me, canEdit, closed, reload: load })));
+  };
+  if (canAdd) {
+    const f = camera ? photoField() : attachmentField();
+    const form = makeForm();
+    const labels = Object.fromEntries(required.map((d) => [d, d]));
+    const button = h("button", { type: "submit", class: "primary", id: `${id}-upload` }, "上传");
+    const sending = h("p", { class: "muted", role: "status", "aria-live": "polite" });
+    const el = h("form", { class: "form attachment-upload", novalidate: true, id: `${id}-form` },
+      required.length ? field(form, { name: "label", label: "材料名称", type: "select", options: { ...labels, 其他: "其他材料" }, value: required[0] })
+        : field(form, { name: "label", label: "说明（可不填，如：现场照片、身份证复印件）", maxlength: 200 }),
+      f.wrap, sending, h("div", { class: "actions" }, button));
+    el.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      sending.textContent = "正在上传…";
+      try {
+        await busy(button, sendAttachment(f, path, io.post, form.val("label")));
+        const input = f.wrap.querySelector("input[type=file]");
+        input.value = "";
+        input.dispatchEvent(new Event("change"));
+        sending.textContent = "已上传";
+        toast("附件已上传");
+        await load();
+      } catch (err) {
+        sending.textContent = "";  // why it was not taken stays under the field, in the service's words
+      }
+    });
+    card.append(el);
+  }
+  card.reload = load;
+  load();
+  return card;
+}
+
+function attachmentItem(a, { path, io, me, canEdit, closed, reload }) {
+  const one = `${path}/${encodeURIComponent(a.id)}`;
+  const thumb = h("span", { class: "attachment-thumb", "aria-hidden": a.has_thumbnail ? null : "true" },
+    a.has_thumbnail ? "…" : (a.kind || "").toUpperCase());
+  if (a.has_thumbnail) {
+    io.raw(`${one}/thumbnail`).then((r) => r.blob()).then((b) => {
+      const url = URL.createObjectURL(b);
+      attachmentUrls.add(url);
+      clear(thumb, h("img", { src: url, alt: `${a.label || "照片"}：${a.filename}`, class: "attachment-thumbnail", width: 96 }));
+    }).catch(() => { thumb.textContent = "缩略图无法显示"; });
+  }
+  const download = h("button", { type: "button", class: "link", "aria-label": `下载 ${a.filename}` }, "下载");
+  download.addEventListener("click", async () => {
+    try { await saveAs(await busy(download, io.raw(one)), a.filename); } catch (err) { toast(errorText(err), "error"); }
+  });
+  const mayRemove = !closed && (a.uploaded_by === me || canEdit);
+  let remove = null;
+  if (mayRemove) {
+    // two presses, no browser dialog: the first asks, the second removes (a thumb may touch it by chance)
+    remove = h("button", { type: "button", class: "link danger", "aria-label": `删除 ${a.filename}` }, "删除");
+    remove.addEventListener("click", async () => {
+      if (remove.dataset.confirm !== "true") {
+        remove.dataset.confirm = "true";
+        remove.textContent = "确认删除";
+        return;
+      }
+      try {
+        await busy(remove, io.del(one));
+        toast("附件已删除");
+        await reload();
+      } catch (err) { toast(errorText(err), "error"); }
+    });
+  }
+  return h("li", { class: "attachment", dataset: { attachmentId: a.id, kind: a.kind } }, thumb,
+    h("div", { class: "attachment-text" }, h("strong", {}, a.filename), a.label ? h("span", {}, ` · ${a.label}`) : null,
+      h("div", { class: "small muted" }, `${a.uploaded_by_name || a.uploaded_by} · ${dateTime(a.uploaded_at)}`,
+        a.location_kept ? " · 含拍摄地点" : "", a.size ? ` · ${(a.size / 1024).toFixed(0)} KB` : "")),
+    h("div", { class: "attachment-actions" }, download, remove));
+}

@@ -1,9 +1,11 @@
 // 巡逻: routes and their checkpoints, shifts and rosters (排班), runs — started, checked in at each point with a
 // finding when there is one, completed. The run's page is made for a phone held in one hand.
-import { api } from "../api.js";
+import { api, attachmentsApi } from "../api.js";
 import { can, go, href, register, state, unitName } from "../app.js";
 import { label } from "../i18n.js";
-import { badge, busy, dateTime, dl, errorText, field, h, makeForm, section, toast } from "../ui.js";
+import {
+  attachmentsCard, badge, busy, dateTime, dl, errorText, field, fileChosen, h, makeForm, photoField, section, sendAttachment, toast,
+} from "../ui.js";
 import { actionForm, filterBar, isoFromLocal, listCard, localNow, preferred, queryFrom, tabLinks, unitsWhere } from "./casework.js";
 
 const RUN_STATES = { in_progress: "巡逻中", completed: "已完成" };
@@ -132,10 +134,12 @@ async function run(id) {
     (x.participants || []).map((p) => p.person_name).join("、")));
   const mayPatrol = can("security:patrol") && x.status === "in_progress";
   const form = makeForm();
+  // the finding's photo (the blocked fire lane itself), sent with the check-in it goes with (#22)
+  const photo = photoField({ label: "问题照片（可不填）" });
   const findingBox = h("fieldset", { class: "card thumb finding", id: "finding" }, h("legend", {}, "发现问题？随下一次打卡一并上报（可不填）"),
     field(form, { name: "kind", label: "问题类别", type: "select", options: FINDINGS }),
     field(form, { name: "description", label: "问题描述", type: "textarea", maxlength: 1000, rows: 2,
-      check: (v, f) => (f.val("kind") && !v ? "请描述发现的问题" : null) }), form.error);
+      check: (v, f) => (f.val("kind") && !v ? "请描述发现的问题" : null) }), photo.wrap, form.error);
   const points = h("ol", { class: "checkpoints", id: "checkpoints" }, (x.checkpoints || []).map((cp) => {
     const c = checked.get(cp.id);
     const f = findings.get(cp.id);
@@ -145,8 +149,15 @@ async function run(id) {
         if (!form.validate()) return;
         const kind = form.val("kind");
         const body = { checkpoint_id: cp.id, ...(kind ? { finding: { kind, description: form.val("description") } } : {}) };
+        if (fileChosen(photo) && !kind) { form.get("kind").show("有照片时请选择问题类别"); return; }
         try {
           await busy(button, api.post(`/api/v1/security/patrol-runs/${x.id}/checkins`, body));
+          if (fileChosen(photo)) {
+            try {
+              await busy(button, sendAttachment(photo, `/api/v1/security/patrol-runs/${x.id}/attachments`, attachmentsApi.post,
+                `${cp.name}：${label(FINDINGS, kind)}`));
+            } catch (err) { toast(`${cp.name}：已打卡；照片未上传：${errorText(err)}（可在下方“巡逻照片”重新上传）`, "error"); go(`/patrol/${x.id}`); return; }
+          }
           toast(`${cp.name}：已打卡`);
           go(`/patrol/${x.id}`);
         } catch (err) { form.showApiError(err, { "finding.description": "description", "finding.kind": "kind" }); }
@@ -160,6 +171,9 @@ async function run(id) {
       button);
   }));
   root.append(section("打卡点", points));
+  // what the patrol saw: added and removed by who patrols it (a run's photos never close: places, not decisions)
+  root.append(attachmentsCard({ path: `/api/v1/security/patrol-runs/${encodeURIComponent(x.id)}/attachments`, api: attachmentsApi,
+    me: state.user.id, title: "巡逻照片", camera: true, canAdd: can("security:patrol"), canEdit: can("security:patrol") }));
   if (mayPatrol) {
     root.append(findingBox);
     const end = h("button", { type: "button", class: "primary big", id: "complete-run" }, done < total ? `结束巡逻（还有 ${total - done} 个点未打卡）` : "完成巡逻");

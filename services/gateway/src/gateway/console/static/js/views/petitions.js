@@ -1,11 +1,11 @@
 // 信访接待: the case board (deadlines, overdue), intake with group petitions, assignment (五明确), answer, close.
-import { api, request } from "../api.js";
+import { api, attachmentsApi, request } from "../api.js";
 import { can, canAnywhere, communitiesUnder, go, href, register, state, unit, unitName } from "../app.js";
 import { CHANNELS, HANDLING_MODES, LEVELS, PETITION_STATES, RISK_FLAGS, SATISFACTION, UNIT_KINDS, label } from "../i18n.js";
 import { actionForm, filterBar, listCard } from "./casework.js";
 import {
-  badge, busy, clear, dateTime, day, dl, errorText, exportButtons, field, h, makeForm, pager, section, table, toast, todayLocal,
-  validators,
+  attachmentField, attachmentsCard, badge, busy, clear, dateTime, day, dl, errorText, exportButtons, field, fileChosen, h, makeForm,
+  pager, section, sendAttachment, table, toast, todayLocal, validators,
 } from "../ui.js";
 
 const ACTIONS = {
@@ -155,6 +155,8 @@ async function intake() {
   const groupBox = h("div", { class: "group-box", hidden: true },
     field(form, { name: "headcount", label: "来访人数（人次）", type: "number", min: 1, max: 100000,
       hint: "5人及以上为群体性上访", check: (v, f) => (f.val("is_group") && !v ? "群体性上访请填写人数" : v !== null && v < rows.length ? `人数不能少于已登记的 ${rows.length} 位信访人` : null) }));
+  // a letter's scan or the photo a petitioner brings, sent once the petition is registered (#22)
+  const material = attachmentField({ label: "照片或文件（可不填）" });
   const anonymousField = field(form, { name: "anonymous", label: "匿名（仅来信、信箱）", type: "checkbox",
     check: (v, f) => (v && !["letter", "mailbox"].includes(f.val("channel")) ? "只有来信和信箱件可以匿名" : null) });
   const el = h("form", { class: "card form", novalidate: true, id: "petition-form", "aria-labelledby": "intake-title" },
@@ -170,6 +172,7 @@ async function intake() {
       anonymousField),
     groupBox,
     h("h2", {}, "信访人"), rowBox,
+    h("h2", {}, "信访材料"), material.wrap,
     h("div", { class: "actions" },
       h("button", { type: "button", id: "add-petitioner", onclick: () => addRow(false) }, "＋ 添加信访人"),
       h("button", { type: "button", id: "add-representative", onclick: () => addRow(true) }, "＋ 添加代表")),
@@ -203,7 +206,13 @@ async function intake() {
       const created = await busy(e.submitter || el.querySelector("[type=submit]"),
         api.post("/api/v1/petition/petitions", body, { idempotent: true }));
       const dup = (created.possible_duplicates || []).length;
-      toast(`已登记${dup ? `，发现 ${dup} 件可能重复的信访` : ""}`);
+      let unsent = "";
+      if (fileChosen(material)) {
+        try {
+          await sendAttachment(material, `/api/v1/petition/petitions/${created.id}/attachments`, attachmentsApi.post, "信访材料");
+        } catch (err) { unsent = `；材料未上传：${errorText(err)}（可在信访件页面重新上传）`; }
+      }
+      toast(`已登记${dup ? `，发现 ${dup} 件可能重复的信访` : ""}${unsent}`, unsent ? "error" : "ok");
       go(`/petitions/${created.id}`);
     } catch (err) {
       form.showApiError(err, aliases);
@@ -232,6 +241,9 @@ async function detail(id) {
     p.answer ? ["答复", h("div", { class: "pre" }, p.answer.text)] : null,
     p.satisfaction ? ["满意度", label(SATISFACTION, p.satisfaction)] : null,
   ])));
+  // the petition's materials: its handler or who sent a file removes one added by mistake, until it is answered (#22)
+  root.append(attachmentsCard({ path: `/api/v1/petition/petitions/${encodeURIComponent(p.id)}/attachments`, api: attachmentsApi,
+    me: state.user.id, title: "信访材料（附件）", canEdit: handle, closed: ["answered", "closed"].includes(p.state) }));
   if ((p.petitioners || []).length) {
     root.append(section("信访人", table([
       { title: "姓名", render: (x) => [x.name, x.representative ? [" ", badge("代表")] : null] },

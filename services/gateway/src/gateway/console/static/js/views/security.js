@@ -1,9 +1,9 @@
 // 平安建设: incidents (filters, report — its own phone page too — dispatch), the patrol log, mediation cases with
 // their sessions, outcome and follow-ups; links to patrols, migrants, households and (for its roles) corrections.
-import { api } from "../api.js";
+import { api, attachmentsApi } from "../api.js";
 import { can, canAnywhere, go, href, register, state, unit, unitName } from "../app.js";
 import { label } from "../i18n.js";
-import { badge, dateTime, dl, h, section } from "../ui.js";
+import { attachmentsCard, badge, dateTime, dl, errorText, fileChosen, h, photoField, section, sendAttachment, toast } from "../ui.js";
 import { actionForm, filterBar, listCard, preferred, queryFrom, tabLinks, unitsWhere } from "./casework.js";
 
 const RUN_STATES = { in_progress: "巡逻中", completed: "已完成" };
@@ -98,16 +98,26 @@ async function reportPage(patrolRunId) {
 /** The report; from a patrol (`patrolRunId`) it is the patrol's, so reports count what patrols found. */
 function reportForm(patrolRunId = null) {
   const targets = unitsWhere("security:report");
-  return actionForm({ id: "incident-form", title: "上报事件", button: "上报", phone: true, specs: [
+  const photo = photoField({ label: "现场照片（可不填）" });  // the phone's camera, sent once the incident is reported (#22)
+  return actionForm({ id: "incident-form", title: "上报事件", button: "上报", phone: true, extra: () => photo.wrap, specs: [
     { name: "org_unit_id", label: "社区", type: "select", options: targets, required: true, value: preferred(targets) },
     { name: "type", label: "类型", type: "select", options: V.incident_types, required: true },
     { name: "severity", label: "等级", type: "select", options: V.severities, required: true, value: "low" },
     { name: "address", label: "地点", maxlength: 200 },
     { name: "description", label: "情况描述", type: "textarea", required: true, maxlength: 2000 },
     { name: "injured", label: "受伤人数", type: "number", min: 0, max: 100000, value: 0 }],
-  submit: (body) => api.post("/api/v1/security/incidents", { ...body, injured: body.injured || 0,
-    ...(patrolRunId ? { patrol_run_id: patrolRunId, reported_by_kind: "patrol" } : {}) }, { idempotent: true }),
-  done: (x) => go(`/security/incidents/${x.id}`) });
+  submit: async (body) => {
+    const x = await api.post("/api/v1/security/incidents", { ...body, injured: body.injured || 0,
+      ...(patrolRunId ? { patrol_run_id: patrolRunId, reported_by_kind: "patrol" } : {}) }, { idempotent: true });
+    if (fileChosen(photo)) {
+      // the incident is reported whatever happens to its photo: a refused one is said, and sent again on its page
+      try {
+        await sendAttachment(photo, `/api/v1/security/incidents/${x.id}/attachments`, attachmentsApi.post, "现场照片");
+      } catch (err) { return { ...x, unsent: `事件已上报；照片未上传：${errorText(err)}（可在事件页面重新上传）` }; }
+    }
+    return x;
+  },
+  done: (x) => { go(`/security/incidents/${x.id}`); if (x.unsent) toast(x.unsent, "error"); } });
 }
 
 async function incident(id) {
@@ -120,6 +130,9 @@ async function incident(id) {
     ["描述", x.description], ["上报", dateTime(x.reported_at)], ["派警", dateTime(x.dispatched_at)], ["到场", dateTime(x.on_scene_at)],
     ["处置", dateTime(x.resolved_at)], x.assignee ? ["处置人", x.assignee] : null, x.resolution ? ["处置结果", x.resolution] : null])));
   const path = x.org_path || (unit(x.org_unit_id) || {}).path;
+  // the scene's photos: its reporter or its handler removes one added by mistake, until it is closed (#22)
+  root.append(attachmentsCard({ path: `/api/v1/security/incidents/${encodeURIComponent(x.id)}/attachments`, api: attachmentsApi,
+    me: state.user.id, title: "现场照片", camera: true, canEdit: can("security:handle", path), closed: x.status === "closed" }));
   if (!can("security:handle", path)) return root;
   const act = (action, title, spec) => actionForm({ id: `${action}-form`, title, specs: spec ? [spec] : [],
     submit: (body) => api.post(`/api/v1/security/incidents/${x.id}/${action}`, body), done: () => go(`/security/incidents/${x.id}`) });

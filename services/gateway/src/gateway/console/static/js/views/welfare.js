@@ -1,10 +1,11 @@
 // 民政救助: applications with household members and the eligibility explanation, community review, approval; grants.
-import { api } from "../api.js";
+import { api, attachmentsApi } from "../api.js";
 import { can, communitiesUnder, go, href, register, state, unit, unitName } from "../app.js";
 import { filterBar, filtersOf, formCard, listSection, loaded, monthBounds, thisMonth, tabBar } from "./welfare_kit.js";
 import { APP_STATUS, EMPLOYMENT, RELATIONS, label } from "../i18n.js";
 import {
-  badge, busy, clear, dateTime, dl, errorText, field, h, makeForm, pager, section, table, toast, toFen, validators, yuan,
+  attachmentsCard, badge, busy, clear, dateTime, dl, errorText, field, h, makeForm, pager, section, table, toast, toFen, validators,
+  yuan,
 } from "../ui.js";
 
 const RULES = {
@@ -365,6 +366,10 @@ async function detail(id) {
   root.append(section("资格核对", personal ? eligibilityView(a.eligibility)
     : h("p", {}, (a.eligibility || {}).eligible ? "符合条件" : "不符合条件", "（收入等明细仅限有个人信息查看权限的人员）")));
   const path = (unit(a.org_unit_id) || {}).path;
+  // the materials the programme names, each uploaded under its name: what is still missing shows (#22)
+  root.append(attachmentsCard({ path: `/api/v1/welfare/applications/${encodeURIComponent(a.id)}/attachments`, api: attachmentsApi,
+    me: state.user.id, title: "申请材料", required: prog.documents || [], canEdit: can("welfare:review", path),
+    closed: ["approved", "rejected"].includes(a.status) }));
   const actions = h("div", { class: "action-forms" });
   if (a.status === "submitted" && can("welfare:review", path)) actions.append(reviewForm(a, prog));
   if (a.status === "in_notice" && can("welfare:approve", path)) {
