@@ -39,8 +39,18 @@ function newKey() {
 // One key per request until it is answered: submitting the same form again after a network error,
 // a timeout or a 5xx sends the same key, so the service stores it once (issue #16).
 const unanswered = new Map();
+// What a request is, for its key: JSON.stringify of a FormData is always "{}", so an upload is named by its fields
+// and files (name, size, last change): another file chosen after a network error is another request, not a retry.
+function bodyIdentity(body) {
+  if (typeof FormData !== "undefined" && body instanceof FormData) {
+    return JSON.stringify([...body.entries()].map(([k, v]) =>
+      [k, typeof File !== "undefined" && v instanceof File ? `file:${v.name}:${v.size}:${v.lastModified}` : v]));
+  }
+  return JSON.stringify(body ?? null);
+}
+
 function keyFor(method, path, body) {
-  const id = `${method} ${path} ${JSON.stringify(body ?? null)}`;
+  const id = `${method} ${path} ${bodyIdentity(body)}`;
   if (!unanswered.has(id)) unanswered.set(id, newKey());
   return [id, unanswered.get(id)];
 }
