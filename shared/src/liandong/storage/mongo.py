@@ -27,7 +27,7 @@ from pymongo import errors as perr
 
 from .base import (DuplicateKeyError, StorageError, Filter, SortSpec, StorageUnavailable, UnsupportedQuery, UpdateResult,
                    index_keys)
-from .query import check_projection
+from .query import apply_update, check_projection, upsert_seed
 
 _UNAVAILABLE = (perr.ServerSelectionTimeoutError, perr.AutoReconnect, perr.NetworkTimeout,
                 perr.ConnectionFailure)
@@ -96,6 +96,7 @@ class MongoDatabase:
 
 
 LOCK_LEASE_SECONDS = 5.0
+BULK_MARK = "_bulk"  # FerretDB: the token of the last upsert_each that changed a document
 
 
 class MongoCollection:
@@ -187,6 +188,91 @@ class MongoCollection:
         if not self.db.is_ferretdb:
             return op(filter)
         return self._serialised(filter, None, op, lambda r: r if not (r.matched_count or r.upserted_id) else None)
+
+    @_translate
+    def upsert_each(self, changes: list[tuple[Filter, dict]]) -> list[bool]:
+        """`update_one(filter, update, upsert=True)` for each change (each filter names one `_id`, each
+        `_id` once), in a few round trips whatever their number; False where the document exists and does
+        not match its filter (the upsert met the `_id`). One `bulk_write` on MongoDB; on FerretDB under the
+        documents' locks, taken together: the existing ones found in one query, the new ones inserted in
+        one, the rest updated in one bulk (FerretDB 1.x answers a bulk whose upsert meets a duplicate
+        `_id` with a reply pymongo cannot read, so nothing here upserts)."""
+        if not changes:
+            return []
+        ids = [f["_id"] for f, _ in changes]
+        if len(set(map(repr, ids))) != len(ids) or any(isinstance(i, dict) for i in ids):
+            raise UnsupportedQuery("upsert_each needs one plain _id per change, each once")
+        if not self.db.is_ferretdb:
+            try:
+                self.raw.bulk_write([pymongo.UpdateOne(f, u, upsert=True) for f, u in changes], ordered=False)
+                return [True] * len(changes)
+            except perr.BulkWriteError as exc:
+                errors = exc.details.get("writeErrors", [])
+                if any(e.get("code") != 11000 for e in errors):
+                    raise
+                refused = {e["index"] for e in errors}
+                return [i not in refused for i in range(len(changes))]
+        return self._locked_many(ids, lambda: self._upsert_each_locked(changes))
+
+    def _upsert_each_locked(self, changes: list[tuple[Filter, dict]]) -> list[bool]:
+        existing = {d["_id"] for d in self.raw.find({"_id": {"$in": [f["_id"] for f, _ in changes]}}, {"_id": 1})}
+        new = [(i, apply_update(upsert_seed(f), u, inserting=True)) for i, (f, u) in enumerate(changes)
+               if f["_id"] not in existing]
+        old = [(i, f, u) for i, (f, u) in enumerate(changes) if f["_id"] in existing]
+        applied = [True] * len(changes)
+        if new:
+            self.raw.insert_many([d for _, d in new], ordered=False)  # under their locks: no one else inserts
+        if old:
+            # which updates matched, from a token each writes: the bulk's reply only counts them
+            token = uuid.uuid4().hex
+            result = self.raw.bulk_write([pymongo.UpdateOne(f, {**u, "$set": {**u.get("$set", {}), BULK_MARK: token}})
+                                          for _, f, u in old], ordered=False)
+            if result.matched_count < len(old):
+                missed = {d["_id"] for d in self.raw.find({"_id": {"$in": [f["_id"] for _, f, _ in old]},
+                                                            BULK_MARK: {"$ne": token}}, {"_id": 1})}
+                for i, f, _ in old:
+                    applied[i] = f["_id"] not in missed
+            self._trim_pushes([(f, u) for i, f, u in old if applied[i]])
+        return applied
+
+    def _trim_pushes(self, changes: list[tuple[Filter, dict]]) -> None:
+        """FerretDB 1.x ignores `$push`'s `$slice`: the arrays that grew past it, cut back in one bulk."""
+        longest: dict[str, int] = {}
+        for _, u in changes:
+            for field, arg in (u.get("$push") or {}).items():
+                if isinstance(arg, dict) and isinstance(arg.get("$slice"), int) and arg["$slice"] < 0:
+                    longest[field] = -arg["$slice"]
+        for field, keep in longest.items():
+            ids = [f["_id"] for f, _ in changes]
+            # cut only once they hold twice what they keep: one query a batch, one rewrite now and then
+            grown = self.raw.find({"_id": {"$in": ids}, f"{field}.{2 * keep}": {"$exists": True}}, {field: 1})
+            cuts = [pymongo.UpdateOne({"_id": d["_id"]}, {"$set": {field: d[field][-keep:]}}) for d in grown]
+            if cuts:
+                self.raw.bulk_write(cuts, ordered=False)
+
+    def _locked_many(self, doc_keys: list, fn: Callable[[], Any], wait: float = 15.0) -> Any:
+        """`_locked` for many documents at once: all their locks in one insert, or none (what was taken is
+        given back and the whole set tried again), so two writers of overlapping sets cannot deadlock."""
+        locks = self.db.client[self.db.name]["_doc_locks"]
+        keys = [f"{self.name}:{json.dumps(k, sort_keys=True, default=str)}" for k in doc_keys]
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + wait
+        while True:
+            expires = time.time() + LOCK_LEASE_SECONDS
+            try:
+                locks.insert_many([{"_id": k, "owner": token, "expires": expires} for k in keys], ordered=False)
+                break
+            except perr.BulkWriteError:
+                locks.delete_many({"_id": {"$in": keys}, "owner": token})
+                for held in locks.find({"_id": {"$in": keys}, "expires": {"$lt": time.time()}}):
+                    locks.delete_one({"_id": held["_id"], "owner": held.get("owner")})  # a crashed holder's lease
+                if time.monotonic() > deadline:
+                    raise StorageUnavailable(f"{self.name}: {len(keys)} documents stayed locked for {wait}s")
+                time.sleep(0.001 + random.random() * 0.01)
+        try:
+            return fn()
+        finally:
+            locks.delete_many({"_id": {"$in": keys}, "owner": token})
 
     def _emulate_slice(self, filter: Filter, update: dict, upserted_id: Any = None) -> None:
         """FerretDB 1.x ignores `$push`'s `$slice`: trim from the front with `$pop` instead."""
