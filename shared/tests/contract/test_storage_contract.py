@@ -139,6 +139,10 @@ def test_insert_many_and_ids(database):
     c = database.collection(unique("m"))
     inserted = c.insert_many([{"_id": f"x{i}", "n": i} for i in range(100)])
     assert len(inserted) == 100 and c.count_documents({"n": {"$gte": 50}}) == 50
+    # ordered: a duplicate stops the insert there, what came before it stays (pymongo's ordered=True)
+    with pytest.raises(DuplicateKeyError):
+        c.insert_many([{"_id": "y0"}, {"_id": "y1"}, {"_id": "x5"}, {"_id": "y2"}])
+    assert ids(c.find({"_id": {"$regex": "^y"}}, sort=[("_id", 1)])) == ["y0", "y1"]
 
 
 def test_concurrent_increments_are_atomic(database):

@@ -152,7 +152,13 @@ class MongoCollection:
         docs = list(documents)
         if not docs:
             return []
-        return list(self.raw.insert_many(docs, ordered=True).inserted_ids)
+        try:
+            return list(self.raw.insert_many(docs, ordered=True).inserted_ids)
+        except perr.BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if errors and all(e.get("code") == 11000 for e in errors):  # as the port says: a duplicate key
+                raise DuplicateKeyError(str(exc)) from exc
+            raise
 
     @_translate
     def find(self, filter: Filter | None = None, sort: SortSpec | None = None,

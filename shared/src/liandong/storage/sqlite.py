@@ -551,6 +551,25 @@ class SqliteCollection:
             return self._insert(conn, document)
 
     def insert_many(self, documents: Iterable[dict]) -> list:
+        docs = list(documents)
+        if not all(isinstance(d, dict) and type(d.get("_id")) is str for d in docs):
+            return self._insert_each(docs)
+        with self.db.write() as conn:
+            # one statement for them all (a read model records a poll's event ids: one execute each was a
+            # tenth of its time); a duplicate undoes it, and the documents go one at a time, as ordered
+            conn.execute("SAVEPOINT insert_many")
+            try:
+                conn.executemany(f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)",
+                                 [(d["_id"], _dumps(d)) for d in docs])
+            except sqlite3.IntegrityError:
+                conn.execute("ROLLBACK TO insert_many")
+                conn.execute("RELEASE insert_many")
+            else:
+                conn.execute("RELEASE insert_many")
+                return [d["_id"] for d in docs]
+        return self._insert_each(docs)
+
+    def _insert_each(self, documents: list) -> list:
         ids: list = []
         with self.db.write() as conn:
             for doc in documents:
