@@ -734,6 +734,19 @@ def kafka_read_model(n: int, store: str = "sqlite", consumers: list[int] | None 
                     stop(p)
             record(f"bus → read model, Kafka, {k} gateway worker process{'es' if k > 1 else ''}, {label}", w,
                    "events/s", b, f"bare loop, {k} process{'es' if k > 1 else ''}", refused=w_why or b_why)
+            if store == "mongo":
+                district_scale_point(scale, scale_platform.bus, k, label, w, w_why)
+
+
+def district_scale_point(scale: Settings, bus, k: int, label: str, rate: float, why: str) -> None:
+    """The district's path at k consumers beside k bare loops doing the same `$inc` upserts with raw pymongo
+    on the same server (bare_consumer.py with BARE_MONGO_DB), in one group on the same topics."""
+    procs = f"{k} process{'es' if k > 1 else ''}"
+    raw, raw_why = bare_group(scale, bus, "bare-mongo", k, f"{scale.database_prefix}_bare_rm")
+    record(f"bare kafka-python loop + raw pymongo bulk upserts, {procs} in one group, {label}", raw, "events/s",
+           refused=raw_why)
+    record(f"bus → read model, Kafka, {k} gateway worker {procs.split(' ', 1)[1]}, {label}, beside the bare loop "
+           "writing to the same server", rate, "events/s", raw, f"bare loop + raw pymongo, {procs}", refused=why or raw_why)
 
 
 # -- FerretDB / MongoDB --------------------------------------------------------------------------
@@ -939,7 +952,11 @@ def main() -> int:
                     intake("mongo", "kafka", w, raw_petition)
         if part("kafka") and KAFKA:
             if not TINY:
-                kafka_raw()
+                try:
+                    kafka_raw()
+                except subprocess.TimeoutExpired as exc:  # a loaded machine: refused, the rest still measured
+                    record("Kafka ProducerPerformance (600-byte records, acks=all)", None, "records/s",
+                           refused=f"Kafka's tool did not finish in {exc.timeout:.0f} s")
             kafka_read_model(KAFKA_EVENTS, "sqlite")
             if MONGO:
                 kafka_read_model(KAFKA_EVENTS, "mongo", CONSUMERS)
