@@ -96,6 +96,9 @@ class MongoDatabase:
 
 
 LOCK_LEASE_SECONDS = 5.0
+# FerretDB runs a bulk's updates one by one, each a rewrite of the document (a bucket holds up to 2 000
+# event ids): a poll's few hundred buckets in one bulk outlasted the 30 s socket timeout at load ~10 (seen)
+UPSERT_CHUNK = 50
 BULK_MARK = "_bulk"  # FerretDB: the token of the last upsert_each that changed a document
 
 
@@ -218,7 +221,11 @@ class MongoCollection:
                     raise
                 refused = {e["index"] for e in errors}
                 return [i not in refused for i in range(len(changes))]
-        return self._locked_many(ids, lambda: self._upsert_each_locked(changes))
+        applied: list[bool] = []
+        for i in range(0, len(changes), UPSERT_CHUNK):  # each chunk's locks held well inside their lease
+            chunk = changes[i:i + UPSERT_CHUNK]
+            applied += self._locked_many(ids[i:i + UPSERT_CHUNK], lambda: self._upsert_each_locked(chunk))
+        return applied
 
     def _upsert_each_locked(self, changes: list[tuple[Filter, dict]]) -> list[bool]:
         existing = {d["_id"] for d in self.raw.find({"_id": {"$in": [f["_id"] for f, _ in changes]}}, {"_id": 1})}
