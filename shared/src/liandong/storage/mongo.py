@@ -228,40 +228,44 @@ class MongoCollection:
         return applied
 
     def _upsert_each_locked(self, changes: list[tuple[Filter, dict]]) -> list[bool]:
-        existing = {d["_id"] for d in self.raw.find({"_id": {"$in": [f["_id"] for f, _ in changes]}}, {"_id": 1})}
-        new = [(i, apply_update(upsert_seed(f), u, inserting=True)) for i, (f, u) in enumerate(changes)
-               if f["_id"] not in existing]
-        old = [(i, f, u) for i, (f, u) in enumerate(changes) if f["_id"] in existing]
+        # every change inserted as the new document it would make: a duplicate `_id` says the document exists
+        # (FerretDB 1.x scans a collection for `_id: {$in: …}`, so no query asks which exist)
         applied = [True] * len(changes)
-        if new:
-            self.raw.insert_many([d for _, d in new], ordered=False)  # under their locks: no one else inserts
-        if old:
-            # which updates matched, from a token each writes: the bulk's reply only counts them
-            token = uuid.uuid4().hex
-            result = self.raw.bulk_write([pymongo.UpdateOne(f, {**u, "$set": {**u.get("$set", {}), BULK_MARK: token}})
-                                          for _, f, u in old], ordered=False)
-            if result.matched_count < len(old):
-                missed = {d["_id"] for d in self.raw.find({"_id": {"$in": [f["_id"] for _, f, _ in old]},
-                                                            BULK_MARK: {"$ne": token}}, {"_id": 1})}
-                for i, f, _ in old:
-                    applied[i] = f["_id"] not in missed
-            self._trim_pushes([(f, u) for i, f, u in old if applied[i]])
+        seeds = [apply_update(upsert_seed(f), u, inserting=True) for f, u in changes]
+        try:
+            self.raw.insert_many(seeds, ordered=False)  # under their locks: no one else inserts
+            return applied
+        except perr.BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != 11000 for e in errors):
+                raise
+            old = sorted(e["index"] for e in errors)
+        token = uuid.uuid4().hex  # which updates matched: the bulk's reply only counts them
+        result = self.raw.bulk_write([pymongo.UpdateOne(changes[i][0], {**changes[i][1], "$set": {
+            **changes[i][1].get("$set", {}), BULK_MARK: token}}) for i in old], ordered=False)
+        if result.matched_count < len(old):
+            for i in old:
+                doc = self.raw.find_one({"_id": changes[i][0]["_id"]}, {BULK_MARK: 1})  # by _id: no scan
+                applied[i] = bool(doc) and doc.get(BULK_MARK) == token
+        self._trim_pushes([changes[i] for i in old if applied[i]])
         return applied
 
     def _trim_pushes(self, changes: list[tuple[Filter, dict]]) -> None:
-        """FerretDB 1.x ignores `$push`'s `$slice`: the arrays that grew past it, cut back in one bulk."""
-        longest: dict[str, int] = {}
-        for _, u in changes:
+        """FerretDB 1.x ignores `$push`'s `$slice`: an array is cut back to what it keeps once this process
+        has pushed that many ids into it since it last cut it (read and rewritten by `_id`: no scan)."""
+        pushed = self.__dict__.setdefault("_pushed", {})
+        for f, u in changes:
             for field, arg in (u.get("$push") or {}).items():
-                if isinstance(arg, dict) and isinstance(arg.get("$slice"), int) and arg["$slice"] < 0:
-                    longest[field] = -arg["$slice"]
-        for field, keep in longest.items():
-            ids = [f["_id"] for f, _ in changes]
-            # cut only once they hold twice what they keep: one query a batch, one rewrite now and then
-            grown = self.raw.find({"_id": {"$in": ids}, f"{field}.{2 * keep}": {"$exists": True}}, {field: 1})
-            cuts = [pymongo.UpdateOne({"_id": d["_id"]}, {"$set": {field: d[field][-keep:]}}) for d in grown]
-            if cuts:
-                self.raw.bulk_write(cuts, ordered=False)
+                if not (isinstance(arg, dict) and isinstance(arg.get("$slice"), int) and arg["$slice"] < 0):
+                    continue
+                keep, key = -arg["$slice"], (f["_id"], field)
+                pushed[key] = pushed.get(key, 0) + len(arg.get("$each", []))
+                if pushed[key] < keep:
+                    continue
+                pushed[key] = 0
+                doc = self.raw.find_one({"_id": f["_id"]}, {field: 1})
+                if doc and len(doc.get(field) or []) > keep:
+                    self.raw.update_one({"_id": f["_id"]}, {"$set": {field: doc[field][-keep:]}})
 
     def _locked_many(self, doc_keys: list, fn: Callable[[], Any], wait: float = 15.0) -> Any:
         """`_locked` for many documents at once: all their locks in one insert, or none (what was taken is
