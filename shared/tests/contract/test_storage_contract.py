@@ -139,6 +139,10 @@ def test_insert_many_and_ids(database):
     c = database.collection(unique("m"))
     inserted = c.insert_many([{"_id": f"x{i}", "n": i} for i in range(100)])
     assert len(inserted) == 100 and c.count_documents({"n": {"$gte": 50}}) == 50
+    # ordered: a duplicate stops the insert there, what came before it stays (pymongo's ordered=True)
+    with pytest.raises(DuplicateKeyError):
+        c.insert_many([{"_id": "y0"}, {"_id": "y1"}, {"_id": "x5"}, {"_id": "y2"}])
+    assert ids(c.find({"_id": {"$regex": "^y"}}, sort=[("_id", 1)])) == ["y0", "y1"]
 
 
 def test_concurrent_increments_are_atomic(database):
@@ -321,3 +325,37 @@ def test_sqlite_moves_the_wal_into_the_database_soon_after_writes_off_the_writin
     while in_the_database_file() < 200 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert in_the_database_file() == 200
+
+
+def test_upsert_each_is_update_one_with_upsert_for_many_documents(database):
+    # a read model's poll: every bucket it touches in one call, each counted once (HANDLED), a repeat refused
+    c = database.collection(unique("each"))
+    c.insert_one({"_id": "old", "n": 5, "_handled": ["ev-1"]})
+
+    def change(doc_id, ids, n):
+        return ({"_id": doc_id, "_handled": {"$nin": ids}},
+                {"$inc": {"n": n}, "$set": {"org_path": "/a/"}, "$push": {"_handled": {"$each": ids, "$slice": -3}}})
+
+    assert c.upsert_each([change("old", ["ev-2"], 1), change("new", ["ev-3"], 2)]) == [True, True]
+    assert c.upsert_each([change("old", ["ev-1", "ev-4"], 10), change("new", ["ev-5"], 3)]) == [False, True]
+    assert c.upsert_each([change("new", [f"ev-{i}" for i in range(10, 20)], 1)]) == [True]
+    old, new = c.find_one({"_id": "old"}), c.find_one({"_id": "new"})
+    assert (old["n"], old["org_path"], new["n"]) == (6, "/a/", 6)
+    assert len(new["_handled"]) <= 6 and new["_handled"][-3:] == ["ev-17", "ev-18", "ev-19"]  # bounded
+    assert c.upsert_each([]) == []
+
+
+def test_concurrent_upsert_each_of_overlapping_documents_loses_no_increment(database):
+    # two projector processes write the same community's buckets from different partitions
+    c = database.collection(unique("eachrace"))
+
+    def bump(offset):
+        for i in range(10):
+            c.upsert_each([({"_id": f"b{(offset + i + j) % 4}"}, {"$inc": {"n": 1}}) for j in range(3)])
+
+    threads = [threading.Thread(target=bump, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(d["n"] for d in c.find({})) == 3 * 10 * 3

@@ -27,7 +27,7 @@ from pymongo import errors as perr
 
 from .base import (DuplicateKeyError, StorageError, Filter, SortSpec, StorageUnavailable, UnsupportedQuery, UpdateResult,
                    index_keys)
-from .query import check_projection
+from .query import apply_update, check_projection, upsert_seed
 
 _UNAVAILABLE = (perr.ServerSelectionTimeoutError, perr.AutoReconnect, perr.NetworkTimeout,
                 perr.ConnectionFailure)
@@ -96,6 +96,10 @@ class MongoDatabase:
 
 
 LOCK_LEASE_SECONDS = 5.0
+# FerretDB runs a bulk's updates one by one, each a rewrite of the document (a bucket holds up to 2 000
+# event ids): a poll's few hundred buckets in one bulk outlasted the 30 s socket timeout at load ~10 (seen)
+UPSERT_CHUNK = 50
+BULK_MARK = "_bulk"  # FerretDB: the token of the last upsert_each that changed a document
 
 
 class MongoCollection:
@@ -151,7 +155,13 @@ class MongoCollection:
         docs = list(documents)
         if not docs:
             return []
-        return list(self.raw.insert_many(docs, ordered=True).inserted_ids)
+        try:
+            return list(self.raw.insert_many(docs, ordered=True).inserted_ids)
+        except perr.BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if errors and all(e.get("code") == 11000 for e in errors):  # as the port says: a duplicate key
+                raise DuplicateKeyError(str(exc)) from exc
+            raise
 
     @_translate
     def find(self, filter: Filter | None = None, sort: SortSpec | None = None,
@@ -187,6 +197,99 @@ class MongoCollection:
         if not self.db.is_ferretdb:
             return op(filter)
         return self._serialised(filter, None, op, lambda r: r if not (r.matched_count or r.upserted_id) else None)
+
+    @_translate
+    def upsert_each(self, changes: list[tuple[Filter, dict]]) -> list[bool]:
+        """`update_one(filter, update, upsert=True)` for each change (each filter names one `_id`, each
+        `_id` once), in a few round trips whatever their number; False where the document exists and does
+        not match its filter (the upsert met the `_id`). One `bulk_write` on MongoDB; on FerretDB under the
+        documents' locks, taken together: the existing ones found in one query, the new ones inserted in
+        one, the rest updated in one bulk (FerretDB 1.x answers a bulk whose upsert meets a duplicate
+        `_id` with a reply pymongo cannot read, so nothing here upserts)."""
+        if not changes:
+            return []
+        ids = [f["_id"] for f, _ in changes]
+        if len(set(map(repr, ids))) != len(ids) or any(isinstance(i, dict) for i in ids):
+            raise UnsupportedQuery("upsert_each needs one plain _id per change, each once")
+        if not self.db.is_ferretdb:
+            try:
+                self.raw.bulk_write([pymongo.UpdateOne(f, u, upsert=True) for f, u in changes], ordered=False)
+                return [True] * len(changes)
+            except perr.BulkWriteError as exc:
+                errors = exc.details.get("writeErrors", [])
+                if any(e.get("code") != 11000 for e in errors):
+                    raise
+                refused = {e["index"] for e in errors}
+                return [i not in refused for i in range(len(changes))]
+        applied: list[bool] = []
+        for i in range(0, len(changes), UPSERT_CHUNK):  # each chunk's locks held well inside their lease
+            chunk = changes[i:i + UPSERT_CHUNK]
+            applied += self._locked_many(ids[i:i + UPSERT_CHUNK], lambda: self._upsert_each_locked(chunk))
+        return applied
+
+    def _upsert_each_locked(self, changes: list[tuple[Filter, dict]]) -> list[bool]:
+        # every change inserted as the new document it would make: a duplicate `_id` says the document exists
+        # (FerretDB 1.x scans a collection for `_id: {$in: …}`, so no query asks which exist)
+        applied = [True] * len(changes)
+        seeds = [apply_update(upsert_seed(f), u, inserting=True) for f, u in changes]
+        try:
+            self.raw.insert_many(seeds, ordered=False)  # under their locks: no one else inserts
+            return applied
+        except perr.BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != 11000 for e in errors):
+                raise
+            old = sorted(e["index"] for e in errors)
+        token = uuid.uuid4().hex  # which updates matched: the bulk's reply only counts them
+        result = self.raw.bulk_write([pymongo.UpdateOne(changes[i][0], {**changes[i][1], "$set": {
+            **changes[i][1].get("$set", {}), BULK_MARK: token}}) for i in old], ordered=False)
+        if result.matched_count < len(old):
+            for i in old:
+                doc = self.raw.find_one({"_id": changes[i][0]["_id"]}, {BULK_MARK: 1})  # by _id: no scan
+                applied[i] = bool(doc) and doc.get(BULK_MARK) == token
+        self._trim_pushes([changes[i] for i in old if applied[i]])
+        return applied
+
+    def _trim_pushes(self, changes: list[tuple[Filter, dict]]) -> None:
+        """FerretDB 1.x ignores `$push`'s `$slice`: an array is cut back to what it keeps once this process
+        has pushed that many ids into it since it last cut it (read and rewritten by `_id`: no scan)."""
+        pushed = self.__dict__.setdefault("_pushed", {})
+        for f, u in changes:
+            for field, arg in (u.get("$push") or {}).items():
+                if not (isinstance(arg, dict) and isinstance(arg.get("$slice"), int) and arg["$slice"] < 0):
+                    continue
+                keep, key = -arg["$slice"], (f["_id"], field)
+                pushed[key] = pushed.get(key, 0) + len(arg.get("$each", []))
+                if pushed[key] < keep:
+                    continue
+                pushed[key] = 0
+                doc = self.raw.find_one({"_id": f["_id"]}, {field: 1})
+                if doc and len(doc.get(field) or []) > keep:
+                    self.raw.update_one({"_id": f["_id"]}, {"$set": {field: doc[field][-keep:]}})
+
+    def _locked_many(self, doc_keys: list, fn: Callable[[], Any], wait: float = 15.0) -> Any:
+        """`_locked` for many documents at once: all their locks in one insert, or none (what was taken is
+        given back and the whole set tried again), so two writers of overlapping sets cannot deadlock."""
+        locks = self.db.client[self.db.name]["_doc_locks"]
+        keys = [f"{self.name}:{json.dumps(k, sort_keys=True, default=str)}" for k in doc_keys]
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + wait
+        while True:
+            expires = time.time() + LOCK_LEASE_SECONDS
+            try:
+                locks.insert_many([{"_id": k, "owner": token, "expires": expires} for k in keys], ordered=False)
+                break
+            except perr.BulkWriteError:
+                locks.delete_many({"_id": {"$in": keys}, "owner": token})
+                for held in locks.find({"_id": {"$in": keys}, "expires": {"$lt": time.time()}}):
+                    locks.delete_one({"_id": held["_id"], "owner": held.get("owner")})  # a crashed holder's lease
+                if time.monotonic() > deadline:
+                    raise StorageUnavailable(f"{self.name}: {len(keys)} documents stayed locked for {wait}s")
+                time.sleep(0.001 + random.random() * 0.01)
+        try:
+            return fn()
+        finally:
+            locks.delete_many({"_id": {"$in": keys}, "owner": token})
 
     def _emulate_slice(self, filter: Filter, update: dict, upserted_id: Any = None) -> None:
         """FerretDB 1.x ignores `$push`'s `$slice`: trim from the front with `$pop` instead."""

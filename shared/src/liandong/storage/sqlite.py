@@ -30,7 +30,7 @@ from .base import (
     UpdateResult,
     index_keys,
 )
-from .query import apply_update, check_projection, is_operator_dict, upsert_seed
+from .query import apply_update, check_projection, is_operator_dict, matches, upsert_seed
 from ..sqlite_local import close_thread_connection, ping, thread_connection
 from .. import fastjson
 
@@ -573,6 +573,25 @@ class SqliteCollection:
             return self._insert(conn, document)
 
     def insert_many(self, documents: Iterable[dict]) -> list:
+        docs = list(documents)
+        if not all(isinstance(d, dict) and type(d.get("_id")) is str for d in docs):
+            return self._insert_each(docs)
+        with self.db.write() as conn:
+            # one statement for them all (a read model records a poll's event ids: one execute each was a
+            # tenth of its time); a duplicate undoes it, and the documents go one at a time, as ordered
+            conn.execute("SAVEPOINT insert_many")
+            try:
+                conn.executemany(f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)",
+                                 [(d["_id"], _dumps(d)) for d in docs])
+            except sqlite3.IntegrityError:
+                conn.execute("ROLLBACK TO insert_many")
+                conn.execute("RELEASE insert_many")
+            else:
+                conn.execute("RELEASE insert_many")
+                return [d["_id"] for d in docs]
+        return self._insert_each(docs)
+
+    def _insert_each(self, documents: list) -> list:
         ids: list = []
         with self.db.write() as conn:
             for doc in documents:
@@ -617,6 +636,46 @@ class SqliteCollection:
     def find_one_and_update(self, filter: Filter, update: dict, upsert: bool = False,
                             return_new: bool = True, sort: SortSpec | None = None) -> dict | None:
         return self._update(filter, update, upsert, sort=sort, return_new=return_new)[1]
+
+    def upsert_each(self, changes: list[tuple[Filter, dict]]) -> list[bool]:
+        """`update_one(filter, update, upsert=True)` for each change, in order, in one transaction: the
+        documents read in one query and written in one statement each for updates and inserts (a read
+        model's poll writes hundreds of buckets; one statement pair each was a sixth of its time)."""
+        if not changes:
+            return []
+        ids = [f["_id"] for f, _ in changes]
+        if any(type(i) is not str for i in ids):
+            raise UnsupportedQuery("upsert_each needs an _id string in every filter")
+        docs: dict[str, dict] = {}
+        with self.db.write() as conn:
+            unique_ids = list(dict.fromkeys(ids))
+            for i in range(0, len(unique_ids), 500):  # below SQLite's bound-parameter limit
+                chunk = unique_ids[i:i + 500]
+                rows = conn.execute(f"SELECT id, doc FROM {self.table} WHERE id IN ({','.join('?' * len(chunk))})",
+                                    chunk).fetchall()
+                docs.update((row_id, json.loads(raw)) for row_id, raw in rows)
+            existed = set(docs)
+            applied, dirty = [], {}
+            for flt, update in changes:
+                doc = docs.get(flt["_id"])
+                if doc is None:
+                    doc = docs[flt["_id"]] = apply_update(upsert_seed(flt), update, inserting=True)
+                    applied.append(True)
+                elif matches(doc, flt):
+                    apply_update(doc, update, in_place=True)
+                    applied.append(True)
+                else:
+                    applied.append(False)  # it exists and does not match: an upsert would meet its _id
+                    continue
+                dirty[flt["_id"]] = doc
+            try:
+                conn.executemany(f"UPDATE {self.table} SET doc = ? WHERE id = ?",
+                                 [(_dumps(d), i) for i, d in dirty.items() if i in existed])
+                conn.executemany(f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)",
+                                 [(i, _dumps(d)) for i, d in dirty.items() if i not in existed])
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateKeyError(f"{self.name}: {exc}") from exc
+        return applied
 
     def delete_one(self, filter: Filter) -> int:
         with self.db.write() as conn:
