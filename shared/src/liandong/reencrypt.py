@@ -55,7 +55,11 @@ def key_missing(collection: Collection, personal: PersonalFields, cipher: FieldC
     has the field is left alone, so a start that stopped half-way does the rest next time. Returns those keyed."""
     if collection.find_one({field: {"$exists": False}}) is None:
         return 0
-    return reencrypt(collection, personal, cipher)["rewritten"]
+    keyed = reencrypt(collection, personal, cipher)["rewritten"]
+    # a document without the value (no ID number) is not stale: its field is set empty, so the next start
+    # finds nothing to do instead of walking the collection again
+    collection.update_many({field: {"$exists": False}}, {"$set": {field: None}})
+    return keyed
 
 
 def _rewrite(collection: Collection, doc: dict, personal: PersonalFields, cipher: FieldCipher,
