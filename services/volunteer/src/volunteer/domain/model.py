@@ -116,13 +116,6 @@ class Volunteer:
         v.events.append(VolunteerRegistered(id))
         return v
 
-    def link_login(self, user_id: str) -> None:
-        """A resident's login takes over the record staff registered for them (#22: the same person by the ID
-        number); a record another login holds is not taken."""
-        if self.user_id not in (None, user_id):
-            raise ValidationFailed("this volunteer record is another login's", {"user_id": ["linked already"]})
-        self.user_id = user_id
-
     def update_profile(self, **changes) -> None:
         """Skills, availability and contact change over time; who the volunteer is does not."""
         if self.status == "left":

@@ -59,6 +59,13 @@ def is_own(p: Principal, v: model.Volunteer) -> bool:
     return p.has(SELF) and v.user_id is not None and v.user_id == p.user_id
 
 
+def _link_login(v: model.Volunteer, user_id: str) -> None:
+    """A resident's login takes over the record staff registered for them; one another login holds is not taken."""
+    if v.user_id not in (None, user_id):
+        raise ValidationFailed("this volunteer record is another login's", {"user_id": ["linked already"]})
+    v.user_id = user_id
+
+
 class Access:
     def __init__(self, stores: Stores):
         self.s = stores
@@ -88,7 +95,7 @@ class Access:
         home = p.home().org_path
         for staff_made in sorted(self.s.volunteers.unclaimed_of_person(key), key=lambda c: not c.org_path.startswith(home)):
             try:
-                return change(self.s.volunteers, staff_made.id, lambda c: c.link_login(p.user_id))
+                return change(self.s.volunteers, staff_made.id, lambda c: _link_login(c, p.user_id))
             except (Conflict, ValidationFailed):
                 continue  # linked meanwhile (a second tab of the same resident): look again below
         return self.s.volunteers.of_user(p.user_id)

@@ -12,6 +12,7 @@ from liandong.personal import BlindIndex, PersonalFields, person_key
 from liandong.repository import OutboxRepository
 
 from ..domain import cases, supermarket
+from .applicant_keys import KeyedByApplicant
 from .queries import between, matching, one_of, within
 
 _SKIP = {"version", "events"}
@@ -71,38 +72,13 @@ class _NamesApplicant(_DataclassRepository):
         return person_key(self.deps.cipher, number) if number else None
 
 
-class ApplicationRepository(_NamesApplicant):
+class ApplicationRepository(KeyedByApplicant, _NamesApplicant):
     collection_name = "applications"
     aggregate_class = cases.Application
     personal = PersonalFields.of(*HOUSEHOLD)
     indexes = [([("org_path", 1), ("submitted_at", 1)], {"name": "org_time"}),
                ([("status", 1)], {"name": "status"}), ([("applicant_user_id", 1)], {"name": "applicant"}),
                ([("person_key", 1), ("submitted_at", -1)], {"name": "person_key"})]
-
-    def to_document(self, a: cases.Application) -> dict:
-        # the applicant (申请人) by the platform's pseudonym, stored beside the sealed household: the residents'
-        # door finds an application taken at the window for them by the key their token carries (#22)
-        return {**super().to_document(a), "person_key": self.applicant_key(a.household)}
-
-    def prepare(self) -> None:
-        super().prepare()
-        self.key_people()
-
-    def key_people(self) -> int:
-        """Applications stored before they carried `person_key` get it once, from the encrypted household (a
-        step at the worker's start; idempotent: one that has the field is left alone). Returns those keyed."""
-        keyed = 0
-        for doc in self.collection.find({"person_key": {"$exists": False}}, projection={"household": 1}):
-            key = self.applicant_key(self.plain(doc).get("household"))
-            keyed += self.collection.update_one({"_id": doc["_id"], "person_key": {"$exists": False}},
-                                                {"$set": {"person_key": key}}).matched_count
-        return keyed
-
-    def of_resident(self, user_id: str, key: str | None, page: int, page_size: int) -> Page:
-        """A resident's own applications, newest first: filed at their door (their login) or, with a person key,
-        taken by staff with them as the applicant."""
-        who = {"$or": [{"applicant_user_id": user_id}, {"person_key": key}]} if key else {"applicant_user_id": user_id}
-        return self._page(who, [("submitted_at", -1), ("_id", 1)], page, page_size)
 
     def publish(self, a: cases.Application, ev):
         base = {"application_id": a.id, "programme": a.programme, "org_unit_id": a.org_unit_id}

@@ -32,17 +32,13 @@ class OwnRedemptionInSchema(Schema):
     items = fields.List(fields.Nested(s.RedemptionLineSchema), required=True, validate=validate.Length(min=1, max=20))
 
 
-class OwnApplicationSchema(Schema):
-    id = fields.String()
-    programme = fields.String()
-    programme_name = fields.String(allow_none=True)
-    org_unit_id = fields.String()
-    channel = fields.String(metadata={"description": "online (at the door) | window | visit (taken by staff)"})
-    status = fields.String(metadata={"description": "submitted | in_notice | approved | rejected"})
-    submitted_at = fields.String()
-    notice_ends_at = fields.String(allow_none=True, metadata={"description": "when the public notice (公示) ends"})
-    decided_at = fields.String(allow_none=True)
-    rejected_at_stage = fields.String(allow_none=True, metadata={"description": "community_review | notice | ..."})
+OwnApplicationSchema = s.answer(
+    "OwnApplicationSchema", strings=("id", "programme", "programme_name", "org_unit_id"),
+    times=("submitted_at", "notice_ends_at", "decided_at"),
+    channel=fields.String(metadata={"description": "online (at the door), window or visit (taken by staff)"}),
+    status=fields.String(metadata={"description": "submitted, in_notice, approved or rejected"}),
+    rejected_at_stage=fields.String(allow_none=True, metadata={"description": "where a rejection came: "
+                                                                              "community_review, notice, ..."}))
 
 
 def own_application_view(app, programme_name) -> dict:
