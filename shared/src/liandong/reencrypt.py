@@ -49,6 +49,19 @@ def reencrypt(collection: Collection, personal: PersonalFields, cipher: FieldCip
     return {"seen": seen, "rewritten": rewritten}
 
 
+def key_missing(collection: Collection, personal: PersonalFields, cipher: FieldCipher, field: str) -> int:
+    """Documents stored before `personal` declared the blind index `field` get it (#22: the residents' door
+    matches staff-made records by `person_key`): a step a worker runs at its start. Idempotent: a document that
+    has the field is left alone, so a start that stopped half-way does the rest next time. Returns those keyed."""
+    if collection.find_one({field: {"$exists": False}}) is None:
+        return 0
+    keyed = reencrypt(collection, personal, cipher)["rewritten"]
+    # a document without the value (no ID number) is not stale: its field is set empty, so the next start
+    # finds nothing to do instead of walking the collection again
+    collection.update_many({field: {"$exists": False}}, {"$set": {field: None}})
+    return keyed
+
+
 def _rewrite(collection: Collection, doc: dict, personal: PersonalFields, cipher: FieldCipher,
              fields: list[str], attempts: int = 5) -> int:
     for _ in range(attempts):

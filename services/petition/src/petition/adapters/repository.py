@@ -4,7 +4,8 @@ from __future__ import annotations
 import dataclasses
 
 from liandong.listing import TOTAL_CAP, Page
-from liandong.personal import BlindIndex, PersonalFields, person_key
+from liandong.personal import PERSON_KEY, BlindIndex, PersonalFields, person_key
+from liandong.reencrypt import key_missing
 from liandong.repository import OutboxRepository
 from liandong.storage import one_commit, subtree
 
@@ -12,6 +13,7 @@ from ..domain import model, open311, rules
 
 _STORED = [f.name for f in dataclasses.fields(model.Petition) if f.name not in ("version", "events")]
 _ID_NUMBER = "petitioner.id_number"  # what the blind index is keyed with
+PERSON_KEYS = "person_keys"  # the stored field of the petitioners' person keys
 BRIEF = ("category", "org_unit_id", "registered_at", "state")  # what a possible duplicate shows
 # the list's filters that are one stored field each: (query parameter, field)
 LISTED = (("status", "state"), ("category", "category"), ("channel", "channel"), ("public_status", "public_status"),
@@ -39,11 +41,14 @@ def list_filters(args: dict, listed, flags, terms: list[dict]) -> dict:
 class PetitionRepository(OutboxRepository[model.Petition]):
     collection_name = "petitions"
     # a petitioner is named with an ID number, a mobile and an address: all encrypted at rest, the
-    # ID numbers found by their blind index (`id_numbers`, and `petitioner_ids` below)
+    # ID numbers found by their blind index (`id_numbers`, and `petitioner_ids` below); `person_keys`: the
+    # same people by the platform's pseudonym (docs/events.md#person_key), what a resident's token carries,
+    # so a petition registered at the 接待 desk for them shows at their door (#22)
     personal = PersonalFields.of(
         *(f"petitioners[].{f}" for f in ("name", "id_number", "mobile", "address")),
         names={f"petitioners[].{f}": f"petitioner.{f}" for f in ("name", "id_number", "mobile", "address")},
-        blind=(BlindIndex("id_numbers", "petitioners[].id_number", _ID_NUMBER),))
+        blind=(BlindIndex("id_numbers", "petitioners[].id_number", _ID_NUMBER),
+               BlindIndex(PERSON_KEYS, "petitioners[].id_number", PERSON_KEY)))
     indexes = (
         # the lists: a subtree, with a status or overdue first (equality, then the subtree's range);
         # counted from the index alone, newest first from `registered` when the match is large
@@ -58,6 +63,7 @@ class PetitionRepository(OutboxRepository[model.Petition]):
         ([("category", 1), ("org_unit_id", 1), ("registered_at", 1), ("state", 1)], {"name": "category_unit"}),
         ([("id_numbers", 1)], {"name": "id_numbers"}),
         ([("resident_user_id", 1)], {"name": "resident"}),
+        ([(PERSON_KEYS, 1)], {"name": "person_keys"}),  # the residents' door: petitions staff made for them
         ([("matter_id", 1)], {"name": "matter"}),
         ([("source", 1), ("registered_at", -1)], {"name": "source"}),
         ([("open311.token", 1)], {"name": "open311_token", "sparse": True}),  # GET tokens/<token>
@@ -65,10 +71,17 @@ class PetitionRepository(OutboxRepository[model.Petition]):
 
     def prepare(self) -> None:
         super().prepare()
+        self.key_people()
         self.petitioner_ids.create_index([("id_index", 1), ("registered_at", -1)], name="id_registered")
         if self.petitioner_ids.find_one({}) is None and self.collection.find_one({"id_numbers.0": {"$exists": True}}):
             for doc in self.collection.find({"id_numbers.0": {"$exists": True}}):  # once, for data from before
                 self._index_petitioners(doc["_id"], doc["id_numbers"], doc["registered_at"])
+
+    def key_people(self) -> int:
+        """Petitions stored before they carried `person_keys` get them once (from the encrypted ID numbers):
+        a re-keying step at the worker's start, idempotent (a petition that has the field is left alone, so
+        a start that stopped half-way simply does the rest). Returns the petitions re-keyed."""
+        return key_missing(self.collection, self.personal, self.deps.cipher, PERSON_KEYS)
 
     @property
     def petitioner_ids(self):
@@ -140,10 +153,13 @@ class PetitionRepository(OutboxRepository[model.Petition]):
 
     # -- named queries: every filter the service asks of its petitions, beside the indexes above
     def visible_to(self, principal) -> dict:
-        """The petitions the caller may see: staff their `petition:read` scope, anyone else their own filings."""
+        """The petitions the caller may see: staff their `petition:read` scope, anyone else their own filings
+        and, for a resident with a person key, the petitions that name them (registered by staff, #22)."""
         if principal.has("petition:read"):
             return principal.scope_filter("petition:read")
-        return {"resident_user_id": principal.user_id}
+        own = {"resident_user_id": principal.user_id}
+        key = principal.person_key if principal.has("resident:self") else None
+        return {"$or": [own, {PERSON_KEYS: {"$all": [key]}}]} if key else own
 
     def same_place_since(self, category: str, org_unit_id: str, since: str, scope: dict,
                          limit: int = 20) -> list[dict]:

@@ -45,9 +45,14 @@ class Cases:
         return None
 
     # -- one case, as the caller may have it
-    @staticmethod
-    def is_own(petition: Petition, principal: Principal) -> bool:
-        return principal.has("petition:read_own") and petition.resident_user_id == principal.user_id
+    def is_own(self, petition: Petition, principal: Principal) -> bool:
+        """The resident filed it at their door, or it names them (their person key: staff registered it for them)."""
+        if not principal.has("petition:read_own"):
+            return False
+        if petition.resident_user_id == principal.user_id:
+            return True
+        key = principal.person_key if principal.has("resident:self") else None
+        return bool(key) and key in self.repo.person_keys(petition)
 
     def load(self, petition_id: str, principal: Principal, permission: str = "petition:read", *,
              owner_may: bool = False) -> Petition:

@@ -10,7 +10,8 @@ from typing import Iterable
 
 from liandong import outbox
 from liandong.listing import Page, page_of
-from liandong.personal import BlindIndex, PersonalFields, person_key
+from liandong.personal import PERSON_KEY, BlindIndex, PersonalFields, person_key
+from liandong.reencrypt import key_missing
 from liandong.repository import OutboxRepository
 
 from ..domain import model, redemption as rd
@@ -75,10 +76,13 @@ class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
     time_field = "registered_at"
     order = [("registered_at", 1), ("_id", 1)]
     # the name stays readable: the recognition lists show it; a volunteer is found by ID number only through
-    # its blind index (`id_index`: the natural key of an imported roster)
-    personal = PersonalFields.of("mobile", "id_number", blind=(BlindIndex("id_index", "id_number", ID_NUMBER),))
+    # its blind index (`id_index`: the natural key of an imported roster), and by the platform's pseudonym
+    # (`person_key`, docs/events.md#person_key): a resident's door finds the record staff registered for them
+    personal = PersonalFields.of("mobile", "id_number", blind=(BlindIndex("id_index", "id_number", ID_NUMBER),
+                                                               BlindIndex("person_key", "id_number", PERSON_KEY)))
     indexes = [([("org_path", 1)], {"name": "org_path"}), ([("user_id", 1)], {"name": "user_id"}),
-               ([("status", 1)], {"name": "status"}), ([("id_index", 1)], {"name": "id_index"})]
+               ([("status", 1)], {"name": "status"}), ([("id_index", 1)], {"name": "id_index"}),
+               ([("person_key", 1), ("registered_at", 1)], {"name": "person_key"})]
     FIELDS = ("name", "kind", "org_unit_id", "org_path", "mobile", "skills", "availability", "consent_at",
               "registered_at", "unit_name", "user_id", "status", "id_number")
 
@@ -105,6 +109,20 @@ class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
     def of_user(self, user_id: str) -> model.Volunteer | None:
         found = self.find({"user_id": user_id}, limit=1)
         return found[0] if found else None
+
+    def unclaimed_of_person(self, key: str) -> list[model.Volunteer]:
+        """The records staff registered for this person (their `person_key`) that no login is linked to yet."""
+        return [v for v in self.find({"person_key": key}, sort=[("registered_at", 1), ("_id", 1)])
+                if v.user_id is None]
+
+    def prepare(self) -> None:
+        super().prepare()
+        self.key_people()
+
+    def key_people(self) -> int:
+        """Volunteers stored before they carried `person_key` get it once, from the encrypted ID number (a step
+        at the worker's start; idempotent). Returns the records re-keyed."""
+        return key_missing(self.collection, self.personal, self.deps.cipher, "person_key")
 
     def id_indexes(self, id_number: str) -> list[str]:
         """The blind indexes an ID number may be stored under (the current key first, old ones while rotating)."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from liandong.auth import Principal, out_of_scope
-from liandong.errors import Forbidden, NotFound, ValidationFailed
+from liandong.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liandong.repository import change
 
 from ..adapters.ledger_store import LedgerStore
 from ..adapters.party_store import PartyStores
@@ -17,6 +18,7 @@ from ..adapters.stores import AttendanceStore, Configuration, Reminders
 from ..domain import model
 
 READ, MANAGE, SELF = "volunteer:read", "volunteer:manage", "volunteer:self"
+RESIDENT = "resident:self"  # the residents' door: the token carries the person's key (#22)
 
 
 @dataclass
@@ -57,6 +59,13 @@ def is_own(p: Principal, v: model.Volunteer) -> bool:
     return p.has(SELF) and v.user_id is not None and v.user_id == p.user_id
 
 
+def _link_login(v: model.Volunteer, user_id: str) -> None:
+    """A resident's login takes over the record staff registered for them; one another login holds is not taken."""
+    if v.user_id not in (None, user_id):
+        raise ValidationFailed("this volunteer record is another login's", {"user_id": ["linked already"]})
+    v.user_id = user_id
+
+
 class Access:
     def __init__(self, stores: Stores):
         self.s = stores
@@ -67,16 +76,42 @@ class Access:
     def own_volunteer(self, p: Principal) -> model.Volunteer:
         if not p.has(SELF):
             raise Forbidden(f"{SELF} is not granted")
-        v = self.s.volunteers.of_user(p.user_id)
+        v = self.own_or_none(p)
         if v is None:
             raise NotFound("you are not registered as a volunteer")
         return v
 
+    def own_or_none(self, p: Principal) -> model.Volunteer | None:
+        """The caller's own volunteer record: the one linked to their login, else (#22) one staff registered for
+        them with their ID number — same `person_key` as their door token — which is linked to their login now,
+        as if they had registered themselves (their sign-ups, statement and redemptions then follow the login).
+        Of several such (two communities), the one where they live first. None for staff and strangers."""
+        if not p.has(SELF):
+            return None
+        v = self.s.volunteers.of_user(p.user_id)
+        key = p.person_key if p.has(RESIDENT) else None
+        if v is not None or not key:
+            return v
+        home = p.home().org_path
+        for staff_made in sorted(self.s.volunteers.unclaimed_of_person(key), key=lambda c: not c.org_path.startswith(home)):
+            try:
+                return change(self.s.volunteers, staff_made.id, lambda c: _link_login(c, p.user_id))
+            except (Conflict, ValidationFailed):
+                continue  # linked meanwhile (a second tab of the same resident): look again below
+        return self.s.volunteers.of_user(p.user_id)
+
     def readable_volunteer(self, p: Principal, volunteer_id: str) -> model.Volunteer:
-        v = found(self.s.volunteers, "volunteer", volunteer_id)
+        v = self._as_own(p, found(self.s.volunteers, "volunteer", volunteer_id))
         if not is_own(p, v):
             p.authorize(READ, v.org_path, read=MANAGE, what="volunteer", record_id=volunteer_id)
         return v
+
+    def _as_own(self, p: Principal, v: model.Volunteer) -> model.Volunteer:
+        """`v`, linked to the caller's login first if staff registered it for them (`own_or_none`)."""
+        if is_own(p, v) or v.user_id is not None or not (p.has(RESIDENT) and p.person_key):
+            return v
+        mine = self.own_or_none(p)
+        return mine if mine is not None and mine.id == v.id else v
 
     def managed_volunteer(self, p: Principal, volunteer_id: str) -> model.Volunteer:
         """A volunteer named in a request (a member, a leader, a sign-up, a payee): one the caller manages.
@@ -91,7 +126,7 @@ class Access:
 
     def own_or_managed(self, p: Principal, volunteer_id: str) -> model.Volunteer:
         """The volunteer themselves (their own profile, their own coins), or staff who manage them."""
-        v = found(self.s.volunteers, "volunteer", volunteer_id)
+        v = self._as_own(p, found(self.s.volunteers, "volunteer", volunteer_id))
         return v if is_own(p, v) else self.managed_volunteer(p, volunteer_id)
 
     def same_community(self, own: model.Volunteer, volunteer_id: str) -> model.Volunteer:

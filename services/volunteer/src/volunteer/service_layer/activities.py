@@ -83,7 +83,7 @@ class Activities:
 
     def _own_id(self, p: Principal) -> str | None:
         """A resident's own volunteer record, if they registered as one (whose sign-ups they see)."""
-        own = self.s.volunteers.of_user(p.user_id) if p.has(SELF) else None
+        own = self.access.own_or_none(p)
         return own.id if own else None
 
     def act(self, p: Principal, activity_id: str, action: str) -> dict:

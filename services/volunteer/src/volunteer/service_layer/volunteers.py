@@ -28,6 +28,7 @@ class Volunteers:
             if not p.can(SELF, path):
                 raise Forbidden(f"{MANAGE} is not granted here")
             data["user_id"] = p.user_id
+            self.access.own_or_none(p)  # a record staff registered for them becomes theirs: no second one
         elif data.get("user_id") and data["user_id"] != p.user_id:
             # The service learns nothing about logins (no user events): it cannot tell whose login an id
             # is or where that person lives, so only its owner links it, by registering themselves.

@@ -10,6 +10,7 @@ from liandong.personal import BlindIndex, PersonalFields, person_key
 from liandong.repository import OutboxRepository
 
 from ..domain import cases, supermarket
+from .applicant_keys import KeyedByApplicant
 from .queries import between, matching, one_of, within
 
 _SKIP = {"version", "events"}
@@ -67,12 +68,13 @@ class _NamesApplicant(_DataclassRepository):
         return person_key(self.deps.cipher, number) if number else None
 
 
-class ApplicationRepository(_NamesApplicant):
+class ApplicationRepository(KeyedByApplicant, _NamesApplicant):
     collection_name = "applications"
     aggregate_class = cases.Application
     personal = PersonalFields.of(*HOUSEHOLD)
     indexes = [([("org_path", 1), ("submitted_at", 1)], {"name": "org_time"}),
-               ([("status", 1)], {"name": "status"}), ([("applicant_user_id", 1)], {"name": "applicant"})]
+               ([("status", 1)], {"name": "status"}), ([("applicant_user_id", 1)], {"name": "applicant"}),
+               ([("person_key", 1), ("submitted_at", -1)], {"name": "person_key"})]
 
     def publish(self, a: cases.Application, ev):
         base = {"application_id": a.id, "programme": a.programme, "org_unit_id": a.org_unit_id}

@@ -10,7 +10,7 @@ from liandong.openapi import api
 from liandong.web import load_json, load_query
 
 from ..service_layer import Welfare
-from ..service_layer.resident import ResidentSupermarket
+from ..service_layer.resident import ResidentApplications, ResidentSupermarket
 from . import schemas as s
 from .views import redemption_view
 
@@ -32,6 +32,24 @@ class OwnRedemptionInSchema(Schema):
     items = fields.List(fields.Nested(s.RedemptionLineSchema), required=True, validate=validate.Length(min=1, max=20))
 
 
+OwnApplicationSchema = s.answer(
+    "OwnApplicationSchema", strings=("id", "programme", "programme_name", "org_unit_id"),
+    times=("submitted_at", "notice_ends_at", "decided_at"),
+    channel=fields.String(metadata={"description": "online (at the door), window or visit (taken by staff)"}),
+    status=fields.String(metadata={"description": "submitted, in_notice, approved or rejected"}),
+    rejected_at_stage=fields.String(allow_none=True, metadata={"description": "where a rejection came: "
+                                                                              "community_review, notice, ..."}))
+
+
+def own_application_view(app, programme_name) -> dict:
+    """Where the application stands, for the applicant at their door: no household, figures or staff notes."""
+    decided = next((h["at"] for h in reversed(app.history) if h["step"] in ("approved", "rejected")), None)
+    return {"id": app.id, "programme": app.programme, "programme_name": programme_name(app.programme),
+            "org_unit_id": app.org_unit_id, "channel": app.channel, "status": app.status,
+            "submitted_at": app.submitted_at, "notice_ends_at": app.notice_ends_at, "decided_at": decided,
+            "rejected_at_stage": (app.rejection or {}).get("stage")}
+
+
 def offer_view(doc: dict) -> dict:
     return {"item_id": doc["_id"], "name": doc["name"], "unit": doc.get("unit"), "coin_price": doc["coin_price"],
             "quantity": doc["quantity"]}
@@ -40,7 +58,12 @@ def offer_view(doc: dict) -> dict:
 def blueprint(welfare: Welfare) -> Blueprint:
     bp = Blueprint("welfare_resident", __name__, url_prefix="/api/v1/welfare")
     shop = ResidentSupermarket(welfare.redemptions)
+    own_applications = ResidentApplications(welfare.stores)
     tags = ["residents' door"]
+
+    def programme_name(code: str) -> str | None:
+        found = welfare.catalogue.get(code)
+        return found.name if found else None
 
     @bp.get("/goods/offers")
     @api("What the resident's community supermarket offers for love coins (priced and on the shelf; staff: those in "
@@ -67,5 +90,20 @@ def blueprint(welfare: Welfare) -> Blueprint:
     def my_redemption(redemption_id):
         load_query(s.NoQuery)
         return redemption_view(shop.one(current_principal(), redemption_id))
+
+    @bp.get("/my-applications")
+    @api("The resident's own applications, newest first: filed at the door, or taken by staff with them as the "
+         "applicant (read only: where each stands); the list has no time: from/to are refused",
+         query=ListQuery, response=OwnApplicationSchema, many=True, permission=SELF, tags=tags)
+    def my_applications():
+        return own_applications.mine(current_principal(), load_query(ListQuery)).body(
+            lambda a: own_application_view(a, programme_name))
+
+    @bp.get("/my-applications/<application_id>")
+    @api("One of the resident's own applications (another's answers 404)", query=s.NoQuery,
+         response=OwnApplicationSchema, permission=SELF, tags=tags)
+    def my_application(application_id):
+        load_query(s.NoQuery)
+        return own_application_view(own_applications.one(current_principal(), application_id), programme_name)
 
     return bp

@@ -7,6 +7,7 @@ from liandong.auth import Principal, out_of_scope
 from liandong.errors import NotFound
 from liandong.listing import Page, refuse_period
 
+from ..domain.cases import Application
 from ..domain.supermarket import Redemption
 from .redemptions import Redemptions
 
@@ -44,3 +45,27 @@ class ResidentSupermarket:
         if r is None or r.resident_user_id != p.user_id:
             raise out_of_scope("redemption", redemption_id)
         return r
+
+
+class ResidentApplications:
+    """A resident's own welfare applications at their door, read only (#22): those they filed online and those
+    staff took at the window with them as the applicant (申请人: the application's `person_key`). Where it
+    stands, never the household's figures: the door shows the state, the window holds the file."""
+
+    def __init__(self, stores):
+        self.applications = stores.applications
+
+    def mine(self, p: Principal, q: dict) -> Page:
+        """A staff member has none (no applications filed at a door, no person key on their token)."""
+        refuse_period(q)
+        return self.applications.of_resident(p.user_id, p.person_key, q["page"], q["page_size"])
+
+    def one(self, p: Principal, application_id: str) -> Application:
+        try:
+            app = self.applications.get(application_id)
+        except NotFound:
+            app = None  # answered in the same words as another resident's
+        if app is None or not (app.applicant_user_id == p.user_id
+                               or (p.person_key and self.applications.applicant_key(app.household) == p.person_key)):
+            raise out_of_scope("application", application_id)
+        return app

@@ -15,6 +15,7 @@ const REDEMPTION = { holding: "处理中", awaiting_coins: "正在扣爱心币",
 const CANCELLED = { coins_refused: "爱心币不足或账户不可用", out_of_stock: "库存不足", timed_out: "超时未处理",
   cancelled_by_staff: "工作人员已取消" };
 const SIGNUP = { signed_up: "已报名", waitlisted: "候补中", promoted: "已报名", substitute: "已报名（替补）" };
+const APPLICATION = { submitted: "已受理，待社区审核", in_notice: "审核通过，正在公示", approved: "已批准", rejected: "未获批准" };
 const TABS = [["petitions", "我的诉求"], ["activities", "志愿活动"], ["coins", "时长与爱心币"], ["shop", "爱心超市"]];
 
 // ---- the frame of every screen: a title, then loading / error / content
@@ -107,7 +108,8 @@ function homeScreen() {
       h("a", { href: "#/petitions" }, "我的诉求"),
       h("a", { href: "#/activities" }, "志愿活动"),
       h("a", { href: "#/coins" }, "时长与爱心币"),
-      h("a", { href: "#/shop" }, "爱心超市")));
+      h("a", { href: "#/shop" }, "爱心超市"),
+      h("a", { href: "#/applications" }, "我的救助申请")));
 }
 
 // ---- petitions (信访 / 诉求)
@@ -119,7 +121,7 @@ async function petitionsScreen() {
       h("a", { class: "r-open", href: `#/petitions/${p.id}` },
         h("span", { class: "r-line" }, h("span", { class: "r-title" }, p.title || p.content.slice(0, 30)),
           h("span", { class: `badge${p.status === "办结" ? " ok" : ""}` }, p.status)),
-        h("p", { class: "r-meta" }, `提交于 ${dateTime(p.registered_at)}`)))))
+        h("p", { class: "r-meta" }, `提交于 ${dateTime(p.registered_at)}`, takenBy(p.channel))))))
       : h("p", { class: "r-state" }, "您还没有提交过诉求。"),
     page.total > page.items.length ? h("p", { class: "r-meta" }, `显示最近 ${page.items.length} 件，共 ${page.total} 件`) : null,
   ]);
@@ -159,7 +161,7 @@ async function petitionScreen(id) {
       h("ol", { class: "r-steps", "aria-label": "办理进度" }, STEPS.map((s, i) => h("li",
         { class: i < at ? "done" : null, "aria-current": i === at ? "step" : null }, s))),
       h("div", { class: "r-item" }, h("p", { class: "r-title" }, p.title || "（无标题）"),
-        h("p", {}, p.content), h("p", { class: "r-meta" }, `提交于 ${dateTime(p.registered_at)}`),
+        h("p", {}, p.content), h("p", { class: "r-meta" }, `提交于 ${dateTime(p.registered_at)}`, takenBy(p.channel)),
         p.deadline ? h("p", { class: "r-meta" }, `办理期限 ${p.deadline}`) : null),
     ];
     if (p.answer) {
@@ -184,6 +186,28 @@ async function petitionScreen(id) {
     out.push(link("#/petitions", "返回我的诉求", "button wide-button"));
     return out;
   });
+}
+
+/** A record staff registered for the resident with their ID number (at the window, on a visit, from a letter):
+ * said so, as the resident did not file it here themselves ("online" is this door). */
+function takenBy(channel) {
+  return channel && channel !== "online" ? " · 工作人员代为登记" : "";
+}
+
+// ---- welfare applications (救助申请): read only — where each stands; the community office holds the file
+
+async function applicationsScreen() {
+  await load("我的救助申请", () => api.get(`${W}/my-applications`, { page_size: 50 }), (page) => [
+    page.items.length ? h("ul", { class: "r-list", id: "r-applications" }, page.items.map((a) => h("li", { class: "r-item" },
+      h("p", { class: "r-line" }, h("span", { class: "r-title" }, a.programme_name || a.programme),
+        h("span", { class: `badge${a.status === "approved" ? " ok" : a.status === "rejected" ? " danger" : ""}` },
+          APPLICATION[a.status] || a.status)),
+      h("p", { class: "r-meta" }, `申请于 ${dateTime(a.submitted_at)}`, takenBy(a.channel)),
+      a.status === "in_notice" && a.notice_ends_at ? h("p", { class: "r-meta" }, `公示至 ${dateTime(a.notice_ends_at)}`) : null,
+      a.status === "rejected" ? h("p", { class: "r-meta" }, "具体原因请到社区或街道咨询。") : null)))
+      : h("p", { class: "r-state" }, "您还没有救助申请。需要申请低保等救助，请到社区服务窗口办理。"),
+    page.total > page.items.length ? h("p", { class: "r-meta" }, `显示最近 ${page.items.length} 件，共 ${page.total} 件`) : null,
+  ]);
 }
 
 // ---- volunteering: the resident's own volunteer record, activities, hours and coins
@@ -326,7 +350,8 @@ function route() {
   frame(true, first);
   if (first === "petitions" && second === "new") return newPetitionScreen();
   if (first === "petitions" && second) return petitionScreen(second);
-  const screens = { petitions: petitionsScreen, activities: activitiesScreen, coins: coinsScreen, shop: shopScreen };
+  const screens = { petitions: petitionsScreen, activities: activitiesScreen, coins: coinsScreen, shop: shopScreen,
+    applications: applicationsScreen };
   return (screens[first] || homeScreen)();
 }
 
