@@ -103,6 +103,14 @@ class HistoryError(RuntimeError):
     pass
 
 
+class StepRefused(HistoryError):
+    """A service refused a step for good (a 4xx but 408/429, a 500): asked again, it would refuse again."""
+
+
+# what a service answers while it (re)starts, its bus catches up, or its limiter holds a caller back
+TRANSIENT = (408, 429, 502, 503, 504)
+
+
 # ---------------------------------------------------------------------------------------------- the plan
 @dataclass
 class Step:
@@ -432,8 +440,12 @@ class HistoryProcesses:
 
 # ---------------------------------------------------------------------------------------------- the run
 class Writer:
-    def __init__(self, base: str, files: Files, refs: dict, timeout: float = 60):
+    def __init__(self, base: str, files: Files, refs: dict, timeout: float = 60, patience: float = 600,
+                 backoff: float = 1.0, log=None, sleep=time.sleep):
         self.base = base.rstrip("/")
+        self.patience, self.backoff, self.sleep = patience, backoff, sleep
+        self.log = log or (lambda message: print(f"demo history: {message}", file=sys.stderr, flush=True))
+        self.refused: list[dict] = []  # the steps a service refused for good, said in the progress
         self.http = requests.Session()
         self.files = files
         self.refs = refs
@@ -476,37 +488,66 @@ class Writer:
                 pass
 
     def post(self, user: str, path: str, body: dict, key: str, tolerate=()) -> dict | None:
+        """The answer of a POST. A transient failure (no connection, a timeout, 429, 502/503/504: a process
+        restarting, a bus catching up) is tried again with the same Idempotency-Key, waiting longer each time, up
+        to `patience` seconds in all (then the run fails and run.py starts it again: it resumes). Any other
+        refusal is permanent — the same request would be refused again — so it raises StepRefused at once."""
         headers = {"Authorization": f"Bearer {self.tokens[user]}", "Idempotency-Key": key}
-        for attempt in range(5):
+        waited, wait = 0.0, self.backoff
+        while True:
             try:
                 r = self.http.post(f"{self.base}{API}{path}", json=body, headers=headers, timeout=self.timeout)
             except requests.RequestException as exc:  # a lost answer: the same key again is safe
-                if attempt == 4:
-                    raise HistoryError(f"POST {path}: {exc}") from exc
-                time.sleep(1 + attempt)
-                continue
-            self.calls += 1
-            if r.status_code in (200, 201, 202):
-                return r.json() if r.content else {}
-            if r.status_code in tolerate:
-                return None
-            if r.status_code in (429, 502, 503, 504) and attempt < 4:
-                time.sleep(1 + attempt)
-                continue
-            raise HistoryError(f"POST {path}: {r.status_code} {r.text[:400]}")
-        return None
+                why = f"{type(exc).__name__}: {str(exc)[:200]}"
+            else:
+                self.calls += 1
+                if r.status_code in (200, 201, 202):
+                    return r.json() if r.content else {}
+                if r.status_code in tolerate:
+                    return None
+                if r.status_code not in TRANSIENT:
+                    raise StepRefused(f"POST {path}: {r.status_code} {r.text[:400]}")
+                why = f"{r.status_code} {r.text[:200]}"
+                retry_after = r.headers.get("Retry-After", "")
+                if retry_after.isdigit():  # 429: the limiter says when
+                    wait = max(wait, float(retry_after))
+            if waited >= self.patience:
+                raise HistoryError(f"POST {path}: still failing after {waited:.0f}s: {why}")
+            self.log(f"POST {path}: {why}; again in {wait:.1f}s")
+            self.sleep(wait)
+            waited += wait
+            wait = min(wait * 2, 30.0)
 
     def step(self, day: date, n: int, s: Step) -> None:
         path = self.path_of(s.path)
         if path is None:
             return
         self.files.move_clock(_at(day, s.minute))
-        out = self.post(s.user, path, self._fill(s.body), f"demo-history:{day.isoformat()}:{n}", s.tolerate)
+        try:
+            out = self.post(s.user, path, self._fill(s.body), f"demo-history:{day.isoformat()}:{n}", s.tolerate)
+        except StepRefused as exc:
+            # this step stops here (the steps that act on what it would have made are skipped with it: their
+            # path names a ref never made); the rest of the history goes on
+            if not any(r["day"] == day.isoformat() and r["step"] == n for r in self.refused):  # once, resumed too
+                self.refused.append({"day": day.isoformat(), "step": n, "path": s.path, "error": str(exc)[:500]})
+            self.log(f"step {n} of {day.isoformat()} refused, left out: {exc}")
+            return
         if s.ref and out:
             found = out.get("id") or out.get("_id")
             if not found:
                 raise HistoryError(f"POST {path} answered no id: {str(out)[:200]}")
             self.refs[s.ref] = found
+
+
+def refusals(refused: list[dict]) -> dict:
+    """What the progress says of the steps refused for good: how many, the last ones, and in `error` (the
+    console's card, GET /api/v1/demo/history) which step and the service's answer."""
+    out = {"steps_refused": len(refused), "refused": refused[-10:]}
+    if refused:
+        last = refused[-1]
+        out["error"] = (f"{len(refused)} step(s) refused by the services and left out; the last, {last['day']} "
+                        f"step {last['step']} ({last['path']}): {last['error']}")[:500]
+    return out
 
 
 def ensure_accounts(base: str) -> None:
@@ -561,14 +602,16 @@ def generate(env: dict, today: date | None = None) -> dict:
                 "to": days[-1].isoformat() if days else None, "scale": scale, "seed": SEED,
                 "days_total": len(days), "calls_total": total, "resumed": first > 0}
 
+    refused: list[dict] = state.get("refused", [])  # steps refused for good, before a restart too
+
     def save(n_days: int, state_too: bool = True, **extra) -> None:
         done_calls = sum(calls_by_day[:n_days])
         seconds = round(seconds_before + time.time() - started, 1)
         progress.update(days_done=n_days, calls_done=done_calls, percent=int(100 * done_calls / total),
-                        seconds=seconds)
+                        seconds=seconds, **refusals(refused))
         progress.update(extra)
         files.save(progress, {"today": today.isoformat(), "scale": scale, "days_done": n_days, "refs": refs,
-                              "seconds": seconds} if state_too else None)
+                              "seconds": seconds, "refused": refused} if state_too else None)
 
     save(first, state_too=False, starting=True)
     real = env.get("LIANDONG_DEMO_HISTORY_GATEWAY") or f"http://127.0.0.1:{env.get('LIANDONG_GATEWAY_PORT', DEFAULT_PORTS['gateway'])}"
@@ -579,6 +622,7 @@ def generate(env: dict, today: date | None = None) -> dict:
         procs.wait_ready()
         wait_for_tree(procs.base)
         writer = Writer(procs.base, files, refs)
+        writer.refused = refused
         for user in ACCOUNTS:
             writer.login(user)
         save(first, state_too=False, starting=False)
