@@ -3,7 +3,9 @@
 `make run` (deploy/local/run.py) starts this script in the background once the platform is ready, in demo
 mode, unless LIANDONG_DEMO_HISTORY=0. It plays a year and a bit of the offices' work — petitions handled
 and closed, welfare applications approved and paid every month, visits, volunteers and their activities,
-incidents, mediations, migrants — THROUGH THE SERVICES' OWN HTTP API, so every record is validated,
+incidents, mediations, migrants, patrols, the one-stop hall's matters and window services, the 爱心超市 and the
+爱心基金, volunteer teams, the registers of retirees, elderly, disabled and veterans and their services, job
+seekers placed — THROUGH THE SERVICES' OWN HTTP API, so every record is validated,
 encrypted, scoped and announced by its events like any other, and the gateway's figures (去年同期, trends, the
 annual report) show real shapes on first start.
 
@@ -17,6 +19,14 @@ meanwhile is dated today. The history processes end with the script.
 Yearly figures (scale 1, the district) follow the offices' own reports (shared/seeds, see `YEARLY`);
 LIANDONG_DEMO_HISTORY_SCALE shrinks or grows them (tests use a small scale; the shape stays). A fixed seed
 makes the numbers the same on every machine (the plan of a year depends only on the year).
+
+A refusal (a 422, a 409 the step does not expect …) is permanent: that step is left out — with the steps that act
+on what it would have made — and said in the progress (`steps_refused`, `refused`, `error`) and the log; the rest
+goes on. A transient failure (no connection, 429, 502/503/504) is asked again with a growing wait, and a service
+down for longer than the patience fails the run (run.py starts it again; it resumes).
+
+Love coins are credited by the volunteer service's worker (the platform's, on the real clock), dated by the
+attendance's or patrol's start, so last year's hours bring last year's coins.
 
 Resumable: after each day the state (the ids later steps need) is written to `<data>/demo-history/state.json`;
 a restart continues from the first day not done, and every POST carries an Idempotency-Key made of the day and
@@ -436,6 +446,7 @@ HALL_ITEMS = (("pension_survival_check", BAOZHANG, ["身份证"], 0), ("resident
               ("birth_service_registration", JISHENG, ["夫妻双方身份证", "户口簿", "结婚证"], 1),
               ("retiree_address_change", TUIGUAN, ["身份证", "退休证"], 1), ("senior_card", TUIGUAN, ["身份证", "一寸照片"], 3),
               ("residence_certificate", CLERK, ["身份证", "户口簿"], 0), ("temporary_aid", CLERK, ["身份证", "户口簿", "困难情况说明"], 6))
+NOT_ON_BEHALF = {"residence_certificate"}  # petition's hall.yaml: on_behalf false
 WINDOW_WORKER = {"shebao": BAOZHANG, "jisheng": JISHENG, "tuiguan": TUIGUAN}
 
 
@@ -451,7 +462,9 @@ def _hall(p: Plan, rng: random.Random, year: int, c: str, factor: float) -> None
         ref = f"matter:{c}:{year}:{i}"
         minute = rng.randint(8 * 60 + 30, 15 * 60)
         p.add(day, Step(minute, worker, "/petition/hall/matters", {
-            "org_unit_id": c, "item": item, "materials": materials, "on_behalf": rng.random() < 0.4,
+            # 全程代办 for the elderly and the disabled, where the catalogue offers it (not for a certificate)
+            "org_unit_id": c, "item": item, "materials": materials,
+            "on_behalf": rng.random() < 0.4 and item not in NOT_ON_BEHALF,
             "resident": {"name": _name(rng), "id_number": _id_number(rng, rng.randint(1940, 1995)),
                          "mobile": f"139{rng.randint(10000000, 99999999)}"}}, ref=ref))
         if rng.random() < 0.03:
