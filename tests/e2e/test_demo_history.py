@@ -88,7 +88,9 @@ def start(e2e, settings, log, o_factory):
     return proc, round(time.monotonic() - began, 1), o_factory(f"http://127.0.0.1:{settings.ports['gateway']}")
 
 
-def wait_done(o, timeout: float = 900) -> dict:
+def wait_done(o, timeout: float = 2400) -> dict:
+    """FerretDB takes several times SQLite's time per write: on a loaded 2-core machine the kafka-mongo history
+    (1 800 calls at 0.1) takes up to half an hour, the embedded one a few minutes."""
     return wait_for(lambda: (lambda p: p if p["state"] == "done" else None)(progress(o)), timeout, 2,
                     message="the demo history reaches 100 %")
 
@@ -159,8 +161,16 @@ def test_the_demo_district_has_a_past_made_once_and_a_killed_generation_ends_the
     finally:
         e2e.stop_platform(proc)
 
+    if store != "sqlite":
+        # the kill and resume is the generator's own (its state file, its Idempotency-Keys), the same code on both
+        # pairs, and the services' idempotency on FerretDB is in their own suites: on this pair it would double
+        # the test's half hour for nothing new
+        print(f"\nready in {ready_in}s (again {ready_again}s); history at scale {SCALE} on {store}/{bus}: "
+              f"{done['calls_total']} calls, generated in {generated_in}s")
+        return
+
     # a run killed halfway (the generator and its processes, SIGKILL), then the platform restarted
-    # a fresh data directory (and, on FerretDB and Kafka, fresh databases and topics)
+    # a fresh data directory
     killed = platform_settings(store=store, bus=bus).with_overrides(data_dir=tmp_path / "killed-data")
     proc, _, o = start(e2e, killed, tmp_path / "killed.log", office)
     try:
