@@ -112,6 +112,9 @@ class ConsolePage:
         """axe-core (Deque's engine, from npm: deploy/local/axe.sh) over the page as it is now; fails on any serious
         or critical violation, naming the rule and the elements. Returns the lesser ones (moderate, minor) so a test
         may look at them. `allow`: rule ids a screen argues away in its test, never silently."""
+        # the notice (toast) fading in or out is half-transparent text no user reads: check once it has settled
+        self.page.wait_for_function("() => { const t = document.querySelector('#toast'); "
+                                    "return !t || ['0', '1'].includes(getComputedStyle(t).opacity); }")
         if not self.page.evaluate("() => typeof window.axe === 'object'"):
             # through the DevTools protocol, not a <script> tag: the console's CSP ('self' only) rightly refuses inline
             self.page.evaluate("src => { (0, eval)(src); }", axe_source())
@@ -203,17 +206,17 @@ class GatewayApi:
         self.base = f"{base}/api/v1/{under.strip('/')}".rstrip("/")
         self.headers = cached[1]
 
-    def _url(self, path: str) -> str:
+    def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"
 
     def get(self, path: str, expect: int = 200, **query) -> dict:
-        r = requests.get(self._url(path), headers=self.headers, params=query, timeout=30)
+        r = requests.get(self.url(path), headers=self.headers, params=query, timeout=30)
         assert r.status_code == expect, (path, r.status_code, r.text[:300])
         return r.json()
 
     def post(self, path: str, body: dict, expect=(200, 201, 202)) -> dict:
         """A write, with its own Idempotency-Key as the console sends it."""
-        r = requests.post(self._url(path), headers={**self.headers, "Idempotency-Key": uuid.uuid4().hex}, json=body,
+        r = requests.post(self.url(path), headers={**self.headers, "Idempotency-Key": uuid.uuid4().hex}, json=body,
                           timeout=30)
         assert r.status_code in ((expect,) if isinstance(expect, int) else expect), (path, r.status_code, r.text[:300])
         return r.json()

@@ -20,16 +20,13 @@ pytestmark = pytest.mark.e2e
 
 def raw(api: Api, path: str) -> bytes:
     """A file as the API gives it (the bytes kept), with the account's token."""
-    r = requests.get(f"{api.base}/api/v1/{path}", headers=api.headers, timeout=20)
+    r = requests.get(api.url(path), headers=api.headers, timeout=20)
     assert r.status_code == 200, r.text[:300]
     return r.content
 
 
 def axe(tab, screen: str) -> None:
-    """axe-core once the notice (toast) is not fading: half-transparent text is no state a user reads."""
-    tab.page.wait_for_function("() => { const t = document.querySelector('#toast'); "
-                               "return !t || ['0', '1'].includes(getComputedStyle(t).opacity); }")
-    tab.axe(screen)
+    tab.axe(screen)  # ConsolePage.axe waits for the notice (toast) to settle
 
 
 def phone_photo(name: str = "现场.jpg") -> dict:

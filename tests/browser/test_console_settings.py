@@ -37,7 +37,7 @@ def fill_in(page, form: str, values: dict, submit: bool = True) -> None:
         page.locator(f"{form} button[type=submit]").click()
 
 def put(office: Api, path: str, body: dict) -> dict:
-    r = requests.put(f"{office.base}/api/v1{path}", headers=office.headers, json=body, timeout=15)
+    r = requests.put(office.url(path), headers=office.headers, json=body, timeout=15)
     assert r.status_code == 200, (path, r.status_code, r.text[:300])
     return r.json()
 

@@ -39,10 +39,7 @@ def marker() -> str:
 
 
 def axe(tab, screen: str) -> None:
-    """axe-core once the notice (toast) is not fading in or out: half-transparent text is no state a user reads."""
-    tab.page.wait_for_function("() => { const t = document.querySelector('#toast'); "
-                               "return !t || ['0', '1'].includes(getComputedStyle(t).opacity); }")
-    tab.axe(screen)
+    tab.axe(screen)  # ConsolePage.axe waits for the notice (toast) to settle
 
 
 def apply(office: GatewayApi, name: str, serial: int, income_fen: int = 30000) -> dict:
