@@ -34,6 +34,9 @@ def test_the_community_office_confirms_a_door_account_and_only_then_its_token_ca
     assert waiting(svc, "jiayuan_worker") == [ZHAO["mobile"]]
     assert DEMO_RESIDENT["mobile"] not in waiting(svc, "jiayuan_worker")
     assert ZHAO["mobile"] not in waiting(svc, "huangniling_worker")
+    assert ZHAO["mobile"] in waiting(svc, "district_admin")  # an administrator of accounts (users:admin) too
+    assert svc.client.get("/api/v1/residents?org_unit=huangniling",
+                          headers=svc.headers("jiayuan_worker")).status_code == 403  # not their community
     confirmed = svc.client.get("/api/v1/residents?confirmed=true", headers=svc.headers("jiayuan_worker")).get_json()
     assert DEMO_RESIDENT["mobile"] in [a["mobile"] for a in confirmed["items"]]
     assert "id_number" not in str(confirmed)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from liandong.auth import Principal
-from liandong.errors import Conflict, NotFound, ValidationFailed
+from liandong.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from liandong.ids import new_id
 from liandong.listing import Page, refuse_period
 from liandong.personal import person_key
@@ -23,9 +23,23 @@ from .identity import Identity
 # where a resident may say they live: a community (居委会 / 村委会), never a grid or an office
 RESIDENT_LEVELS = ("community",)
 # who confirms a door account on the ID card (实名核验): the staff who keep the community's 一户一档 register of
-# real people (实有人口登记) — the community worker and the community police, in their own community; an
-# existing permission, no new role (a grid worker's grant reaches only their grid, never a community's accounts)
-CONFIRMS_IDENTITY = "security:register"
+# real people (实有人口登记) — the community worker and the community police, in their own community — and an
+# administrator of accounts (users:admin), who may already change any grant in their scope. Existing
+# permissions, no new role (a grid worker's grant reaches only their grid, never a community's accounts)
+CONFIRMS_IDENTITY = ("security:register", "users:admin")
+
+
+def confirmer_paths(staff: Principal, path: str | None = None) -> list[str]:
+    """The subtrees where `staff` may confirm door accounts (within `path` if given); Forbidden for no one."""
+    if path is not None:
+        if not staff.sees(path, *CONFIRMS_IDENTITY):
+            raise Forbidden("security:register is not granted here")
+        return [path]
+    paths = sorted({p for perm in CONFIRMS_IDENTITY for p in staff.scopes(perm)})
+    paths = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    if not paths:
+        raise Forbidden("security:register is not granted")
+    return paths
 
 
 @dataclass
@@ -81,7 +95,7 @@ class Residents:
             if found is None:
                 raise ValidationFailed("unknown org unit", {"org_unit": [f"no org unit {q['org_unit']!r}"]})
             path = found[0].path
-        paths = staff.list_paths(CONFIRMS_IDENTITY, path)
+        paths = confirmer_paths(staff, path)
         return self.identity.users.residents(paths, q.get("confirmed"), q["page"], q["page_size"])
 
     def confirm_identity(self, staff: Principal, user_id: str) -> User:
@@ -91,7 +105,8 @@ class Residents:
             user = self.identity.users.get(user_id)
         except NotFound:
             user = None
-        if user is None or not user.person_key or not staff.can(CONFIRMS_IDENTITY, user.org_path):
+        confirmer_paths(staff)  # one who may confirm nobody: 403, before anything is looked up
+        if user is None or not user.person_key or not staff.sees(user.org_path, *CONFIRMS_IDENTITY):
             raise NotFound(f"no resident account {user_id!r}")
         if user.confirm_identity(staff.user_id, self.identity.clock.now_iso()):
             self.identity.users.save(user)
