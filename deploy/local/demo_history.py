@@ -3,7 +3,9 @@
 `make run` (deploy/local/run.py) starts this script in the background once the platform is ready, in demo
 mode, unless LIANDONG_DEMO_HISTORY=0. It plays a year and a bit of the offices' work — petitions handled
 and closed, welfare applications approved and paid every month, visits, volunteers and their activities,
-incidents, mediations, migrants — THROUGH THE SERVICES' OWN HTTP API, so every record is validated,
+incidents, mediations, migrants, patrols, the one-stop hall's matters and window services, the 爱心超市 and the
+爱心基金, volunteer teams, the registers of retirees, elderly, disabled and veterans and their services, job
+seekers placed — THROUGH THE SERVICES' OWN HTTP API, so every record is validated,
 encrypted, scoped and announced by its events like any other, and the gateway's figures (去年同期, trends, the
 annual report) show real shapes on first start.
 
@@ -17,6 +19,14 @@ meanwhile is dated today. The history processes end with the script.
 Yearly figures (scale 1, the district) follow the offices' own reports (shared/seeds, see `YEARLY`);
 LIANDONG_DEMO_HISTORY_SCALE shrinks or grows them (tests use a small scale; the shape stays). A fixed seed
 makes the numbers the same on every machine (the plan of a year depends only on the year).
+
+A refusal (a 422, a 409 the step does not expect …) is permanent: that step is left out — with the steps that act
+on what it would have made — and said in the progress (`steps_refused`, `refused`, `error`) and the log; the rest
+goes on. A transient failure (no connection, 429, 502/503/504) is asked again with a growing wait, and a service
+down for longer than the patience fails the run (run.py starts it again; it resumes).
+
+Love coins are credited by the volunteer service's worker (the platform's, on the real clock), dated by the
+attendance's or patrol's start, so last year's hours bring last year's coins.
 
 Resumable: after each day the state (the ids later steps need) is written to `<data>/demo-history/state.json`;
 a restart continues from the first day not done, and every POST carries an Idempotency-Key made of the day and
@@ -51,9 +61,22 @@ STATE_DIR = "demo-history"
 # the accounts that keep the history: a 社区 worker and a 街道 officer for the whole district (the officer
 # approves what the worker reviewed: one person never both reviews and approves)
 CLERK, APPROVER = "history_clerk", "history_approver"
+# the hall's window workers, each with their office's duty (seed 003 counts 窗口服务 per worker: 保障员, 计生员, 退管员),
+# and the 残联专干 who keeps the disabled register
+BAOZHANG, JISHENG, TUIGUAN, CANLIAN = "history_baozhang", "history_jisheng", "history_tuiguan", "history_canlian"
+
+
+def _worker(duties: list[str]) -> list[dict]:
+    return [{"role": "community_worker", "org_unit": "chuanying", "duties": duties}]
+
+
 ACCOUNTS = {
-    CLERK: ("演示历史录入员", [{"role": "community_worker", "org_unit": "chuanying", "duties": ["civil_affairs"]}]),
+    CLERK: ("演示历史录入员", _worker(["civil_affairs"])),
     APPROVER: ("演示历史审批员", [{"role": "subdistrict_officer", "org_unit": "chuanying", "duties": []}]),
+    BAOZHANG: ("演示历史保障员", _worker(["social_security"])),
+    JISHENG: ("演示历史计生员", _worker([])),
+    TUIGUAN: ("演示历史退管员", _worker(["retiree_affairs"])),
+    CANLIAN: ("演示历史残联专干", _worker(["disability_affairs"])),
 }
 
 CEGUAN = ("yangshang", "yangchun", "yangquan", "yanghe", "yangzhong")  # seed 004's five communities
@@ -83,6 +106,46 @@ YEARLY = {
     "mediation": {c: 12 for c in COMMUNITIES},
     "migrant": {c: 10 for c in COMMUNITIES},
 }
+# The offices' other work (#22 item 5), a year of one community at scale 1:
+# - patrols: "通過定時巡邏" (seed 000): a patrol every other week on one of two routes of five checkpoints, with a 治安志愿者
+#   of the community (who earns love coins), one checkpoint in twenty missed, a finding on one patrol in eight;
+# - the one-stop hall: seed 003 counts 窗口服务 per worker a year (保障员 2525, 计生员 1552, 退管员 2412); the demo
+#   logs `SHARE` of them (all of them would be 50 000 calls a year for the district: hours of generation, the
+#   proportions are the seed's); matters accepted at the windows, five a month, most carried through on time;
+# - 爱心超市: "社區內66戶再保障家庭得到了慈善救助" (seed 000): 66 households helped, a handout or two each, from a
+#   donation a month; 爱心基金: "累计筹集资金6万余元,帮助65名困难居民" (seed 002, over about five years): 13 people a
+#   year helped from four donations;
+# - volunteer teams: "招募了89名爱心志愿者,组建了5支志愿服务隊" (seed 000): 5 teams in a community;
+# - the registers at the start (stocks): "企業離退休人員1182人" (seed 000) — `SHARE` of it — and the elderly, the
+#   disabled and the veterans in proportion; a few more each year, and their services ("看望生病住院老人2739人次",
+#   "上門幫助空巢老人263人次" — the seed's years together — 康复, 走访慰问优抚对象), about one a week for each register;
+# - employment: "帮助再就业120人" in 册关's five communities (seed 004): 24 registered a year in each, 12 elsewhere;
+#   half get a 再就业优惠证 ("为980名下岗职工办理再就业优惠证" of "2077名下岗失业人员"), seven in ten are placed,
+#   four in ten of them at a job fair ("273名下崗失業人員得到現場安置", seed 000).
+SHARE = 0.02  # of a seed's community figure in the thousands
+YEARLY.update({
+    "patrol": {c: 26 for c in COMMUNITIES},
+    "hall_matter": {c: 60 for c in COMMUNITIES},
+    "window": {"shebao": 2525 * SHARE, "jisheng": 1552 * SHARE, "tuiguan": 2412 * SHARE},
+    "goods_donation": {c: 12 for c in COMMUNITIES},
+    "supermarket_household": {c: 66 for c in COMMUNITIES},
+    "fund_donation": {c: 4 for c in COMMUNITIES},
+    "fund_grant": {c: 13 for c in COMMUNITIES},
+    "team": {c: 5 for c in COMMUNITIES},
+    # the registers' stocks at the start of the history, then the new entries of a year
+    "retiree_stock": {c: 1182 * SHARE for c in COMMUNITIES}, "retiree": {c: 4 for c in COMMUNITIES},
+    "elderly_stock": {c: 12 for c in COMMUNITIES}, "elderly": {c: 4 for c in COMMUNITIES},
+    "disabled_stock": {c: 6 for c in COMMUNITIES}, "disabled": {c: 2 for c in COMMUNITIES},
+    "veteran_stock": {c: 4 for c in COMMUNITIES}, "veteran": {c: 1 for c in COMMUNITIES},
+    "jobseeker": {c: (24 if c in CEGUAN else 12) for c in COMMUNITIES},
+})
+# the registers' services a year, per community: (register, kind, count, money in fen)
+REGISTER_SERVICES = (("retiree", "hospital_visit", 2739 * SHARE / 5, 20000), ("elderly", "home_visit", 263 / 5, 0),
+                     ("retiree", "birthday_greeting", 8, 10000), ("elderly", "holiday_greeting", 8, 30000),
+                     ("disabled", "rehabilitation", 40, 0), ("disabled", "assistive_device", 4, 0),
+                     ("veteran", "condolence_visit", 40, 50000), ("veteran", "relief", 4, 100000),
+                     ("veteran", "placement", 1, 0))
+REGISTER_KEEPER = {"retiree": TUIGUAN, "elderly": TUIGUAN, "disabled": CANLIAN, "veteran": CLERK}
 GROUP_SHARE = {c: (13 / 30 if c in CEGUAN else 0.1) for c in COMMUNITIES}
 MEDIATION_SUCCESS = 0.93
 THIS_YEAR_GROWTH = 1.08  # this year does a little more than last (去年同期 shows it)
@@ -101,6 +164,14 @@ LINE_FEN = 72000  # 城市低保 720元/人/月 (welfare's programmes.yaml, 船�
 
 class HistoryError(RuntimeError):
     pass
+
+
+class StepRefused(HistoryError):
+    """A service refused a step for good (a 4xx but 408/429, a 500): asked again, it would refuse again."""
+
+
+# what a service answers while it (re)starts, its bus catches up, or its limiter holds a caller back
+TRANSIENT = (408, 429, 502, 503, 504)
 
 
 # ---------------------------------------------------------------------------------------------- the plan
@@ -169,6 +240,14 @@ def plan(today: date, scale: float = 1.0, seed: int = SEED) -> Plan:
             _welfare(p, rng, year, community, factor)
             _volunteers(p, rng, year, community, factor, pools.setdefault(community, []))
             _security(p, rng, year, community, factor)
+            # the areas added later draw after the first ones: those keep their numbers
+            first_year = year == today.year - 1
+            _patrols(p, rng, year, community, factor, pools[community], first_year)
+            _hall(p, rng, year, community, factor)
+            _help(p, rng, year, community, factor)
+            _teams(p, rng, year, community, factor, pools[community], first_year)
+            _registers(p, rng, year, community, factor, pools.setdefault(f"registers:{community}", []), first_year)
+            _employment(p, rng, year, community, factor)
     p.days = {d: sorted(steps, key=lambda s: s.minute) for d, steps in sorted(p.days.items()) if d < today}
     p.counts = Counter()
     for d, steps in p.days.items():
@@ -324,6 +403,200 @@ def _security(p: Plan, rng: random.Random, year: int, c: str, factor: float) -> 
             "origin": origin, "address": f"{ADDRESS[c]}出租屋"}))
 
 
+def _patrols(p: Plan, rng: random.Random, year: int, c: str, factor: float, pool: list, first_year: bool) -> None:
+    routes = [f"route:{c}:{k}" for k in range(2)]
+    if first_year:  # the community's two routes, drawn up at the start
+        for k, ref in enumerate(routes):
+            p.add(date(year, 1, 2), Step(9 * 60 + k, CLERK, "/security/patrol-routes", {
+                "org_unit_id": c, "name": f"{ADDRESS[c]}{'东西'[k]}片巡逻路线",
+                "checkpoints": [{"name": f"{ADDRESS[c]}{n}号楼"} for n in range(1 + 5 * k, 6 + 5 * k)]}, ref=ref))
+    for i, day in enumerate(_days_of(rng, year, _count(rng, YEARLY["patrol"][c], factor))):
+        if day == date(year, 1, 2) and first_year:
+            day += timedelta(days=1)  # after the routes are drawn up
+        ref, shift = f"patrol:{c}:{year}:{i}", f"shift:{c}:{year}:{i}"
+        start = rng.choice((19 * 60, 20 * 60, 21 * 60))
+        starts = _at(day, start)
+        roster = [{"person_name": "社区民警 " + _name(rng), "kind": "police"}]
+        known = [r for d, r in pool if d < day]
+        if known:
+            roster.append({"person_name": "治安志愿者", "kind": "security_volunteer", "volunteer_id": f"{{{rng.choice(known)}}}"})
+        p.add(day, Step(start - 60, CLERK, "/security/patrol-shifts", {
+            "route_id": f"{{{routes[i % 2]}}}", "starts_at": _iso(starts), "ends_at": _iso(starts + timedelta(hours=1)),
+            "roster": roster}, ref=shift))
+        p.add(day, Step(start, CLERK, "/security/patrol-runs", {"shift_id": f"{{{shift}}}", "started_at": _iso(starts)},
+                        ref=ref))
+        finding_at = rng.randint(1, 5) if rng.random() < 1 / 8 else None
+        for n in range(1, 6):
+            if rng.random() < 0.05:
+                continue  # a checkpoint nobody reached
+            body = {"checkpoint_id": f"cp-{n}", "at": _iso(starts + timedelta(minutes=10 * n))}
+            if n == finding_at:
+                body["finding"] = rng.choice((
+                    {"kind": "hazard", "description": "楼道堆放杂物,堵塞消防通道"},
+                    {"kind": "repair_needed", "description": "路灯损坏,夜间照明不足"},
+                    {"kind": "suspicious", "description": "陌生人深夜在车棚徘徊"}))
+            p.add(day, Step(start + 10 * n, CLERK, f"/security/patrol-runs/{{{ref}}}/checkins", body))
+        p.add(day, Step(start + 58, CLERK, f"/security/patrol-runs/{{{ref}}}/complete",
+                        {"ended_at": _iso(starts + timedelta(minutes=58))}, tolerate=(409,)))
+
+
+# the hall's items a community worker takes in, by the worker who takes them (no missing materials: accepted at once)
+HALL_ITEMS = (("pension_survival_check", BAOZHANG, ["身份证"], 0), ("resident_medical_insurance", BAOZHANG,
+              ["身份证", "户口簿", "一寸照片"], 2), ("reemployment_certificate", BAOZHANG, ["身份证", "户口簿", "失业证", "一寸照片"], 5),
+              ("birth_service_registration", JISHENG, ["夫妻双方身份证", "户口簿", "结婚证"], 1),
+              ("retiree_address_change", TUIGUAN, ["身份证", "退休证"], 1), ("senior_card", TUIGUAN, ["身份证", "一寸照片"], 3),
+              ("residence_certificate", CLERK, ["身份证", "户口簿"], 0), ("temporary_aid", CLERK, ["身份证", "户口簿", "困难情况说明"], 6))
+NOT_ON_BEHALF = {"residence_certificate"}  # petition's hall.yaml: on_behalf false
+WINDOW_WORKER = {"shebao": BAOZHANG, "jisheng": JISHENG, "tuiguan": TUIGUAN}
+
+
+def _hall(p: Plan, rng: random.Random, year: int, c: str, factor: float) -> None:
+    def workday(d: date) -> date:  # the hall is shut at the weekend: Saturday's and Sunday's come on Monday
+        monday = d + timedelta(days=(7 - d.weekday()) % 7) if d.weekday() >= 5 else d
+        return monday if monday.year == year else d - timedelta(days=d.weekday() - 4)
+
+    def workdays(n: int) -> list[date]:
+        return sorted(workday(d) for d in _days_of(rng, year, n))
+    for i, day in enumerate(workdays(_count(rng, YEARLY["hall_matter"][c], factor))):
+        item, worker, materials, usual_days = rng.choice(HALL_ITEMS)
+        ref = f"matter:{c}:{year}:{i}"
+        minute = rng.randint(8 * 60 + 30, 15 * 60)
+        p.add(day, Step(minute, worker, "/petition/hall/matters", {
+            # 全程代办 for the elderly and the disabled, where the catalogue offers it (not for a certificate)
+            "org_unit_id": c, "item": item, "materials": materials,
+            "on_behalf": rng.random() < 0.4 and item not in NOT_ON_BEHALF,
+            "resident": {"name": _name(rng), "id_number": _id_number(rng, rng.randint(1940, 1995)),
+                         "mobile": f"139{rng.randint(10000000, 99999999)}"}}, ref=ref))
+        if rng.random() < 0.03:
+            p.add(day, Step(minute + 20, worker, f"/petition/hall/matters/{{{ref}}}/return",
+                            {"reason": "材料与事项不符,告知居民补正后重新申请"}))
+            continue
+        # done within the promised working days (a day a week ahead at most, the same day for most)
+        done = day + timedelta(days=rng.randint(0, usual_days))
+        at = minute + 60 if done == day else rng.randint(9 * 60, 16 * 60)
+        p.add(done, Step(at, worker, f"/petition/hall/matters/{{{ref}}}/complete", {"note": "已办结,告知居民"},
+                         tolerate=(409,)))
+    kinds = ("consultation", "policy_explanation", "form_filling", "certificate", "referral")
+    for office, worker in WINDOW_WORKER.items():
+        for day in workdays(_count(rng, YEARLY["window"][office], factor)):
+            p.add(day, Step(rng.randint(8 * 60 + 30, 16 * 60 + 30), worker, "/petition/hall/window-services",
+                            {"org_unit_id": c, "office": office, "kind": rng.choice(kinds)}))
+
+
+GOODS = (("mianbei", "棉被", "床", 12000), ("dami", "大米5公斤", "袋", 3500), ("shiyongyou", "食用油5升", "桶", 6000),
+         ("mianyi", "棉衣", "件", 15000))
+
+
+def _help(p: Plan, rng: random.Random, year: int, c: str, factor: float) -> None:
+    """爱心超市 (donations in, handouts to households) and 爱心基金 (donations in, grants out) of a year."""
+    donated: dict[str, int] = {}
+    for k, day in enumerate([date(year, 1, 3)] + _days_of(rng, year, _count(rng, YEARLY["goods_donation"][c], factor))):
+        sku, name, unit, value = GOODS[k % len(GOODS)] if k else GOODS[0]
+        quantity = 40 if k == 0 else rng.randint(10, 30)  # the year opens with the winter's quilts
+        donated[sku] = donated.get(sku, 0) + quantity
+        p.add(day, Step(rng.randint(9 * 60, 11 * 60), CLERK, "/welfare/goods/donations", {
+            "org_unit_id": c, "sku": sku, "name": name, "unit": unit, "quantity": quantity, "unit_value_fen": value,
+            "donor": rng.choice(("共建单位 船营区供电公司", "辖区商户", "爱心居民")),
+            "donor_kind": rng.choice(("co_building_unit", "other", "resident"))}))
+    households = [f"{c}-h{n:03d}" for n in range(_count(rng, YEARLY["supermarket_household"][c], factor))]
+    left = {sku: q for sku, q in donated.items()}
+    for household in households:
+        for _ in range(rng.choice((1, 1, 2))):
+            sku = rng.choice([s for s, q in left.items() if q > 0] or [None])
+            if sku is None:
+                break
+            left[sku] -= 1
+            # handed out after the item came in: the quilts of 3 January, the rest from mid-December
+            day = rng.choice(_days_of(rng, year, 1)) if sku == "mianbei" else date(year, 12, rng.randint(15, 28))
+            p.add(day, Step(rng.randint(14 * 60, 16 * 60), CLERK, "/welfare/goods/handouts", {
+                "item_id": f"{c}:{sku}", "quantity": 1, "household_id": household},
+                tolerate=(409,)))  # short of stock (a donation not yet in): nothing handed out
+    for k, day in enumerate([date(year, 1, 4)] + _days_of(rng, year, _count(rng, YEARLY["fund_donation"][c], factor) - 1)):
+        p.add(day, Step(10 * 60, APPROVER, "/welfare/fund/donations", {
+            "org_unit_id": c, "donor": rng.choice(("船营区供电公司", "社区党员捐款", "辖区企业")),
+            "donor_kind": "co_building_unit", "amount_fen": 2000000 if k == 0 else rng.randint(2000, 8000) * 100}))
+    for i, day in enumerate(_days_of(rng, year, _count(rng, YEARLY["fund_grant"][c], factor))):
+        day = max(day, date(year, 1, 5))
+        ref = f"fund:{c}:{year}:{i}"
+        p.add(day, Step(14 * 60, CLERK, "/welfare/fund/grants", {
+            "org_unit_id": c, "recipient": _name(rng), "reason": rng.choice(("大病医疗", "子女上学", "意外受灾")),
+            "amount_fen": rng.choice((50000, 100000, 150000, 200000))}, ref=ref))
+        p.add(day, Step(15 * 60, APPROVER, f"/welfare/fund/grants/{{{ref}}}/approval", {}, tolerate=(409,)))
+
+
+TEAM_TYPES = (("elderly_care", "夕阳红敬老志愿服务队"), ("patrol", "治安巡逻志愿服务队"), ("snow_cleaning", "清雪志愿服务队"),
+              ("health_clinic", "义诊志愿服务队"), ("legal_aid", "法律援助志愿服务队"))
+
+
+def _teams(p: Plan, rng: random.Random, year: int, c: str, factor: float, pool: list, first_year: bool) -> None:
+    """The community's teams, formed in the history's first year once enough volunteers have joined."""
+    if not first_year:
+        return
+    n = _count(rng, YEARLY["team"][c], factor)
+    for i in range(n):
+        type_, name = TEAM_TYPES[i % len(TEAM_TYPES)]
+        day = date(year, 2, 1) + timedelta(days=30 * i)
+        members = [r for d, r in pool if d < day]
+        p.add(day, Step(10 * 60, CLERK, "/volunteer/teams", {
+            "name": f"{ADDRESS[c]}{name}", "type": type_, "org_unit_id": c, "formed_on": day.isoformat(),
+            "member_ids": [f"{{{r}}}" for r in rng.sample(members, min(len(members), 3))]}))
+
+
+def _registers(p: Plan, rng: random.Random, year: int, c: str, factor: float, entries: list,
+               first_year: bool) -> None:
+    """`entries`: the community's register entries so far, (register, day entered, ref)."""
+    born = {"retiree": (1935, 1965), "elderly": (1930, 1960), "disabled": (1950, 2000), "veteran": (1940, 1985)}
+    for register in ("retiree", "elderly", "disabled", "veteran"):
+        stock = _count(rng, YEARLY[f"{register}_stock"][c], factor) if first_year else 0
+        # the ledger the office kept before: entered in the history's first week, registered years ago
+        days = [date(year, 1, rng.randint(5, 9)) for _ in range(stock)]
+        days += _days_of(rng, year, _count(rng, YEARLY[register][c], factor))
+        for i, day in enumerate(days):
+            ref = f"entry:{c}:{year}:{register}:{i}"
+            entries.append((register, day, ref))
+            details = {"retiree": lambda: {"employer": rng.choice(("吉林化纤厂", "船营区百货大楼", "吉林铁合金厂")),
+                                           "retired_on": f"{rng.randint(2000, year - 1)}-06-30"},
+                       "elderly": lambda: rng.choice(({"living_alone": True}, {"empty_nest": True}, {})),
+                       "disabled": lambda: {"category": rng.choice(("physical", "visual", "hearing", "intellectual")),
+                                            "grade": rng.choice("1234"), "certificate_number": f"2202{rng.randint(10**9, 10**10 - 1)}"},
+                       "veteran": lambda: {"category": rng.choice(("retired_soldier", "demobilised", "war_veteran",
+                                                                   "martyr_family"))}}[register]()
+            registered = (date(rng.randint(2010, year - 1), rng.randint(1, 12), 1) if i < stock else day)
+            p.add(day, Step(rng.randint(9 * 60, 11 * 60), REGISTER_KEEPER[register], "/welfare/register-entries", {
+                "register": register, "org_unit_id": c, "registered_on": registered.isoformat(), "details": details,
+                "person": {"name": _name(rng), "id_number": _id_number(rng, rng.randint(*born[register])),
+                           "address": f"{ADDRESS[c]}{rng.randint(1, 12)}号楼"}}, ref=ref, tolerate=(409,)))
+    for register, kind, per_year, money in REGISTER_SERVICES:
+        for day in _days_of(rng, year, _count(rng, per_year, factor)):
+            known = [ref for r, d, ref in entries if r == register and d < day]
+            if not known:
+                continue
+            minute = rng.randint(9 * 60, 16 * 60)
+            p.add(day, Step(minute, REGISTER_KEEPER[register], f"/welfare/register-entries/{{{rng.choice(known)}}}/services",
+                            {"kind": kind, "delivered_at": _iso(_at(day, minute)), "money_fen": money}))
+
+
+def _employment(p: Plan, rng: random.Random, year: int, c: str, factor: float) -> None:
+    for i, day in enumerate(_days_of(rng, year, _count(rng, YEARLY["jobseeker"][c], factor))):
+        ref = f"jobseeker:{c}:{year}:{i}"
+        laid_off = rng.random() < 0.6
+        p.add(day, Step(rng.randint(9 * 60, 11 * 60), BAOZHANG, "/welfare/employment/jobseekers", {
+            "org_unit_id": c, "name": _name(rng), "id_number": _id_number(rng, rng.randint(1968, 2000)),
+            "household_key": f"{c}-H{rng.randint(1, 999):03d}", "category": "laid_off" if laid_off else "unemployed",
+            "skills": [rng.choice(("保洁", "家政", "驾驶", "电工", "餐饮"))], "wished_work": "就近就业",
+            "registered_on": day.isoformat()}, ref=ref, tolerate=(409,)))
+        if rng.random() < 0.5:
+            issued = day + timedelta(days=rng.randint(3, 20))
+            p.add(issued, Step(14 * 60, BAOZHANG, f"/welfare/employment/jobseekers/{{{ref}}}/certificate", {
+                "number": f"吉再{year}-{c[:3]}{i:04d}", "issued_on": issued.isoformat()}, tolerate=(409,)))
+        if rng.random() < 0.7:
+            placed = day + timedelta(days=rng.randint(25, 150))
+            p.add(placed, Step(15 * 60, BAOZHANG, f"/welfare/employment/jobseekers/{{{ref}}}/placement", {
+                "kind": rng.choice(("enterprise", "enterprise", "public_welfare_post", "flexible")),
+                "employer": rng.choice(("吉林市某物业公司", "船营区某超市", "社区公益性岗位")), "on_site": rng.random() < 0.4,
+                "placed_on": placed.isoformat()}, tolerate=(409,)))
+
+
 def _at(day: date, minute: int) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=CHINA) + timedelta(minutes=minute)
 
@@ -432,8 +705,12 @@ class HistoryProcesses:
 
 # ---------------------------------------------------------------------------------------------- the run
 class Writer:
-    def __init__(self, base: str, files: Files, refs: dict, timeout: float = 60):
+    def __init__(self, base: str, files: Files, refs: dict, timeout: float = 60, patience: float = 600,
+                 backoff: float = 1.0, log=None, sleep=time.sleep):
         self.base = base.rstrip("/")
+        self.patience, self.backoff, self.sleep = patience, backoff, sleep
+        self.log = log or (lambda message: print(f"demo history: {message}", file=sys.stderr, flush=True))
+        self.refused: list[dict] = []  # the steps a service refused for good, said in the progress
         self.http = requests.Session()
         self.files = files
         self.refs = refs
@@ -476,37 +753,66 @@ class Writer:
                 pass
 
     def post(self, user: str, path: str, body: dict, key: str, tolerate=()) -> dict | None:
+        """The answer of a POST. A transient failure (no connection, a timeout, 429, 502/503/504: a process
+        restarting, a bus catching up) is tried again with the same Idempotency-Key, waiting longer each time, up
+        to `patience` seconds in all (then the run fails and run.py starts it again: it resumes). Any other
+        refusal is permanent — the same request would be refused again — so it raises StepRefused at once."""
         headers = {"Authorization": f"Bearer {self.tokens[user]}", "Idempotency-Key": key}
-        for attempt in range(5):
+        waited, wait = 0.0, self.backoff
+        while True:
             try:
                 r = self.http.post(f"{self.base}{API}{path}", json=body, headers=headers, timeout=self.timeout)
             except requests.RequestException as exc:  # a lost answer: the same key again is safe
-                if attempt == 4:
-                    raise HistoryError(f"POST {path}: {exc}") from exc
-                time.sleep(1 + attempt)
-                continue
-            self.calls += 1
-            if r.status_code in (200, 201, 202):
-                return r.json() if r.content else {}
-            if r.status_code in tolerate:
-                return None
-            if r.status_code in (429, 502, 503, 504) and attempt < 4:
-                time.sleep(1 + attempt)
-                continue
-            raise HistoryError(f"POST {path}: {r.status_code} {r.text[:400]}")
-        return None
+                why = f"{type(exc).__name__}: {str(exc)[:200]}"
+            else:
+                self.calls += 1
+                if r.status_code in (200, 201, 202):
+                    return r.json() if r.content else {}
+                if r.status_code in tolerate:
+                    return None
+                if r.status_code not in TRANSIENT:
+                    raise StepRefused(f"POST {path}: {r.status_code} {r.text[:400]}")
+                why = f"{r.status_code} {r.text[:200]}"
+                retry_after = r.headers.get("Retry-After", "")
+                if retry_after.isdigit():  # 429: the limiter says when
+                    wait = max(wait, float(retry_after))
+            if waited >= self.patience:
+                raise HistoryError(f"POST {path}: still failing after {waited:.0f}s: {why}")
+            self.log(f"POST {path}: {why}; again in {wait:.1f}s")
+            self.sleep(wait)
+            waited += wait
+            wait = min(wait * 2, 30.0)
 
     def step(self, day: date, n: int, s: Step) -> None:
         path = self.path_of(s.path)
         if path is None:
             return
         self.files.move_clock(_at(day, s.minute))
-        out = self.post(s.user, path, self._fill(s.body), f"demo-history:{day.isoformat()}:{n}", s.tolerate)
+        try:
+            out = self.post(s.user, path, self._fill(s.body), f"demo-history:{day.isoformat()}:{n}", s.tolerate)
+        except StepRefused as exc:
+            # this step stops here (the steps that act on what it would have made are skipped with it: their
+            # path names a ref never made); the rest of the history goes on
+            if not any(r["day"] == day.isoformat() and r["step"] == n for r in self.refused):  # once, resumed too
+                self.refused.append({"day": day.isoformat(), "step": n, "path": s.path, "error": str(exc)[:500]})
+            self.log(f"step {n} of {day.isoformat()} refused, left out: {exc}")
+            return
         if s.ref and out:
             found = out.get("id") or out.get("_id")
             if not found:
                 raise HistoryError(f"POST {path} answered no id: {str(out)[:200]}")
             self.refs[s.ref] = found
+
+
+def refusals(refused: list[dict]) -> dict:
+    """What the progress says of the steps refused for good: how many, the last ones, and in `error` (the
+    console's card, GET /api/v1/demo/history) which step and the service's answer."""
+    out = {"steps_refused": len(refused), "refused": refused[-10:]}
+    if refused:
+        last = refused[-1]
+        out["error"] = (f"{len(refused)} step(s) refused by the services and left out; the last, {last['day']} "
+                        f"step {last['step']} ({last['path']}): {last['error']}")[:500]
+    return out
 
 
 def ensure_accounts(base: str) -> None:
@@ -561,14 +867,16 @@ def generate(env: dict, today: date | None = None) -> dict:
                 "to": days[-1].isoformat() if days else None, "scale": scale, "seed": SEED,
                 "days_total": len(days), "calls_total": total, "resumed": first > 0}
 
+    refused: list[dict] = state.get("refused", [])  # steps refused for good, before a restart too
+
     def save(n_days: int, state_too: bool = True, **extra) -> None:
         done_calls = sum(calls_by_day[:n_days])
         seconds = round(seconds_before + time.time() - started, 1)
         progress.update(days_done=n_days, calls_done=done_calls, percent=int(100 * done_calls / total),
-                        seconds=seconds)
+                        seconds=seconds, **refusals(refused))
         progress.update(extra)
         files.save(progress, {"today": today.isoformat(), "scale": scale, "days_done": n_days, "refs": refs,
-                              "seconds": seconds} if state_too else None)
+                              "seconds": seconds, "refused": refused} if state_too else None)
 
     save(first, state_too=False, starting=True)
     real = env.get("LIANDONG_DEMO_HISTORY_GATEWAY") or f"http://127.0.0.1:{env.get('LIANDONG_GATEWAY_PORT', DEFAULT_PORTS['gateway'])}"
@@ -579,6 +887,7 @@ def generate(env: dict, today: date | None = None) -> dict:
         procs.wait_ready()
         wait_for_tree(procs.base)
         writer = Writer(procs.base, files, refs)
+        writer.refused = refused
         for user in ACCOUNTS:
             writer.login(user)
         save(first, state_too=False, starting=False)

@@ -12,7 +12,8 @@ import requests
 
 from liandong.attachments_testing import WHERE, gps_of, photo
 
-from .test_console_cases import PHONE, Api
+from .conftest import GatewayApi as Api
+from .test_console_cases import PHONE
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,8 @@ import pytest
 
 from liandong.testing import wait_for
 
-from .test_console_welfare import Office, axe, marker
+from .conftest import GatewayApi
+from .test_console_welfare import axe, marker
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +71,7 @@ def exported_csv(tab, section: str) -> list[list[str]]:
 
 def test_pairings_and_visits_are_listed_filtered_paged_and_exported(new_tab, console):
     """The 民政员 of 家园 (personal_data:read, reports:export): every pairing and visit of a helper / visitor, by page."""
-    api = Office(console.base, "jiayuan_worker")
+    api = GatewayApi(console.base, "jiayuan_worker", "welfare")
     m = marker()
     helper, visitor = f"h-{m}", f"w-{m}"
     for n in range(PAGE + 1):
@@ -100,8 +101,8 @@ def test_pairings_and_visits_are_listed_filtered_paged_and_exported(new_tab, con
 def test_open_fund_grants_are_listed_decided_from_the_list_and_paged(new_tab, console):
     """The 街道干部 (welfare:fund) sees what waits for a decision and decides it from the list; another community's
     worker sees none of it."""
-    officer = Office(console.base, "huangqi_officer")
-    worker = Office(console.base, "jiayuan_worker")
+    officer = GatewayApi(console.base, "huangqi_officer", "welfare")
+    worker = GatewayApi(console.base, "jiayuan_worker", "welfare")
     m = marker()
     recipient = f"受助人{m}"
     officer.post("/fund/donations", {"org_unit_id": "jiayuan", "donor": "共建单位", "donor_kind": "co_building_unit",
@@ -136,7 +137,7 @@ def test_open_fund_grants_are_listed_decided_from_the_list_and_paged(new_tab, co
 
 
 def test_redemptions_are_listed_by_state_and_volunteer_and_paged(new_tab, console):
-    api = Office(console.base, "jiayuan_worker")
+    api = GatewayApi(console.base, "jiayuan_worker", "welfare")
     m = marker()
     sku, volunteer = f"soap-{m}", f"v-nobody-{m}"
     api.post("/goods/donations", {"org_unit_id": "jiayuan", "sku": sku, "name": f"肥皂{m}", "unit": "块", "quantity": 50,

@@ -125,3 +125,21 @@ def test_own_events_follow_the_contracts(svc):
     assert watcher.of("volunteer.registered")[0].data["volunteer_id"] == v
     assert watcher.of("volunteer.activity.signed_up")[0].data == {
         "activity_id": act["id"], "volunteer_id": v, "status": "signed_up", "org_unit_id": "jiayuan"}
+
+
+def test_coins_of_an_attendance_recorded_later_carry_the_attendance_s_day(svc):
+    """An attendance recorded for a past day (the worker enters last week's sheet; the demo's history) credits its
+    love coins on the day of the service, as its hours: the ledger entry and `volunteer.coins.credited` carry the
+    attendance's start, so 积累爱心币 of that month — not of the day the worker caught up — counts them (#22)."""
+    watcher = Watcher(svc)
+    v = svc.register()["id"]
+    act = svc.activity(starts_at="2025-10-11T01:00:00Z", ends_at="2025-10-11T04:00:00Z")  # 重阳, last year
+    svc.post(f"/activities/{act['id']}/signups", {"volunteer_id": v}, expect=201)
+    svc.post(f"/activities/{act['id']}/attendance", {"volunteer_id": v, "checked_in_at": "2025-10-11T01:00:00Z",
+                                                     "checked_out_at": "2025-10-11T03:00:00Z"}, expect=201)
+    wait_for(lambda: svc.balance(v)["available"] == 20, 20, message="two hours at 10/h credited")
+    wait_for(lambda: watcher.of("volunteer.coins.credited"), 20, message="credited published")
+    [credited] = watcher.of("volunteer.coins.credited")
+    assert credited.time.startswith("2025-10-11T01:00:00"), credited.time
+    [entry] = svc.statement(v, **{"from": "2025-10-01", "to": "2025-10-31"})
+    assert entry["amount"] == 20 and entry["time"].startswith("2025-10-11T01:00:00"), entry

@@ -61,6 +61,15 @@ def test_pairings_are_listed_filtered_paged_masked_and_kept_to_their_community(s
     masked = listed(svc, "/pairings", {}, helper_id="v-9")["items"][0]
     assert (masked["household"][0], set(masked["household"][1:]), masked["plan"], masked["goals"]) == \
         ("3", {"*"}, None, [])
+    # and opening that pairing shows no more than the list did, its visits masked as in theirs
+    assert svc.post("/visits", {"org_unit_id": "jiayuan", "kind": "home", "visitor_id": "v-9", "visitor_name": "志愿者",
+                                "visited": "王秀英", "visited_at": "2026-03-01T02:00:00Z", "notes": "血压偏高",
+                                "pairing_id": third}).status_code == 201
+    opened = svc.call("GET", f"/pairings/{third}", headers=svc.headers()).get_json()
+    assert (opened["household"], opened["plan"], opened["visits"][0]["visited"], opened["visits"][0]["notes"]) == \
+        (masked["household"], None, "王**", None)
+    full = svc.call("GET", f"/pairings/{third}", headers=svc.headers(**CIVIL)).get_json()
+    assert (full["household"], full["visits"][0]["notes"]) == ("3栋2单元 王秀英户", "血压偏高")
     # another community's worker sees none of 家园's; asking for 家园 is refused, as by every list
     assert ids(listed(svc, "/pairings", HNL)) == [other]
     assert listed(svc, "/pairings", HNL, expect=403, org_unit="jiayuan")["error"]["code"] == "forbidden"

@@ -142,6 +142,7 @@ BODIES = {
 PARAMS = {"app_id": "app", "grant_id": "grant", "redemption_id": "redemption", "pairing_id": "pairing",
           "objection_id": "objection", "org_unit_id": None, "job_id": "import_job", "jobseeker_id": "jobseeker",
           "household_id": "zero_household", "entry_id": "entry",
+          "application_id": "app",  # a resident's own view of an application (/my-applications)
           "attachment_id": "app"}  # an application's file: any id, the application is reached first
 NOT_RECORDS = {"/org-units/<org_unit_id>"}  # the platform's org tree: every unit's name is public
 

@@ -23,6 +23,10 @@ class HistoryProgressSchema(Schema):
     scale = fields.Float(allow_none=True)
     seconds = fields.Float(allow_none=True)
     error = fields.String(allow_none=True)
+    steps_refused = fields.Integer(allow_none=True, metadata={
+        "description": "steps a service refused for good (a 422 …): left out, the history went on without them"})
+    refused = fields.List(fields.Dict(), allow_none=True, metadata={
+        "description": "the last steps refused: day, step, path, error (the service's answer)"})
 
 
 def blueprint(data_dir) -> Blueprint:

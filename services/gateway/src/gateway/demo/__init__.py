@@ -18,7 +18,7 @@ def demo_district() -> dict:
 # The demo district's history (deploy/local/demo_history.py writes it; the console shows its progress).
 HISTORY_PROGRESS = ("demo-history", "progress.json")
 _SHOWN = ("state", "percent", "days_done", "days_total", "calls_done", "calls_total", "from", "to", "scale",
-          "seconds", "error")
+          "seconds", "error", "steps_refused", "refused")
 
 
 def history_progress(data_dir) -> dict:

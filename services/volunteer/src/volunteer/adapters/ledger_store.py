@@ -9,7 +9,10 @@ has applied, so nothing is applied twice).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from liandong import outbox
+from liandong.clock import from_iso, to_iso
 from liandong.consumer import HANDLED
 from liandong.errors import Conflict
 from liandong.listing import Page
@@ -88,15 +91,19 @@ class LedgerStore:
         return self._apply(doc)
 
     def credit(self, entry_id: str, volunteer_id: str, coins: int, kind: str, reason: str, org_unit_id: str,
-               org_path: str, refs: dict, payer: str | None = None) -> dict:
+               org_path: str, refs: dict, payer: str | None = None, at: str | None = None) -> dict:
         """Coins from the org unit's issuer (or `payer`) to a volunteer, with `volunteer.coins.credited` in the
-        entry's own write (the outbox): the credit and its event are one record."""
+        entry's own write (the outbox): the credit and its event are one record. `at`: when the coins were
+        earned (the attendance's or patrol's start), which dates the entry and the event — the figures count
+        the coins on the day of the service, as its hours, however late the worker handles it (an attendance
+        recorded for a past day, a history imported); now when not given."""
+        when = to_iso(from_iso(at)) if at else self.deps.clock.now_iso()
         t = Transfer(entry_id, payer or issuer_account(org_unit_id), volunteer_account(volunteer_id), coins, kind,
-                     reason, org_path, self.deps.clock.now_iso(), refs)
+                     reason, org_path, when, refs)
         ev = self.deps.events.new("volunteer.coins.credited", volunteer_id, {
             "entry_id": entry_id, "volunteer_id": volunteer_id, "coins": coins, "reason": kind,
             "activity_id": refs.get("activity_id"), "org_unit_id": org_unit_id}, org_path)
-        return self.transfer(t, [ev])
+        return self.transfer(t, [replace(ev, time=when)])
 
     def carry_forward(self, volunteer_id: str, coins: int, org_unit_id: str, org_path: str, refs: dict) -> dict:
         """A volunteer's opening balance (期初结转) from the community's opening-balances account: posted once

@@ -19,8 +19,9 @@ def handlers(stores) -> dict:
         stores.attendance.follow_activity(event)
         refs = {"activity_id": d["activity_id"], "event_id": event.id}
         if d["delta_coins"] > 0:
+            # dated by the attendance (its start, as its hours are), not by when this worker got to it
             stores.ledger.credit(f"att:{event.id}", d["volunteer_id"], d["delta_coins"], "attendance",
-                                 "志愿服务时长 attendance", d["org_unit_id"], event.orgpath, refs)
+                                 "志愿服务时长 attendance", d["org_unit_id"], event.orgpath, refs, at=d["started_at"])
         elif d["delta_coins"] < 0:
             t = Transfer(f"att:{event.id}", volunteer_account(d["volunteer_id"]), issuer_account(d["org_unit_id"]),
                          -d["delta_coins"], "adjustment", f"attendance corrected: {d['correction_reason']}",

@@ -41,6 +41,7 @@ def handlers(stores) -> dict:
                 "minutes": p["minutes"], "coins": coins}, org_path, event.id)
             if coins > 0:  # the ledger's entry id makes a redelivered patrol credit nothing twice
                 stores.ledger.credit(key, vid, coins, "patrol", "巡逻 patrol", org_unit_id, org_path,
-                                     {"patrol_run_id": d["patrol_run_id"], "event_id": event.id})
+                                     {"patrol_run_id": d["patrol_run_id"], "event_id": event.id},
+                                     at=d["started_at"])  # the patrol's day, as its hours
 
     return {"liandong.security.patrol.completed.v1": on_patrol_completed}
