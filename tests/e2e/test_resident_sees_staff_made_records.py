@@ -2,8 +2,10 @@
 community worker registers a petition at the 接待 desk and a volunteer (with love coins) for the demo resident's
 ID number; the demo resident signs in at the door (their token carries their person key, never the ID number)
 and finds both — the petition with its public status and, once answered, rates it; the volunteer record with its
-coins. A neighbour of the same community finds neither. On both backend pairs (`embedded`, `kafka-mongo`): the
-coins reach the statement through the ledger's events."""
+coins. A neighbour of the same community finds neither. 实名核验: someone who registers at the door with the ID
+number of a person staff hold records for finds none of them (petition, volunteer record and its coins, welfare
+application) until the community office confirms the account on the ID card; then all. On both backend pairs
+(`embedded`, `kafka-mongo`): the coins reach the statement through the ledger's events."""
 from __future__ import annotations
 
 import secrets
@@ -84,3 +86,40 @@ def test_the_demo_resident_sees_and_rates_what_staff_registered_for_them(platfor
     assert door.status(neighbour, f"/petition/petitions/{pid}") == 404
     assert door.status(neighbour, "/volunteer/volunteers/me") == 404
     assert door.status(neighbour, f"/volunteer/volunteers/{vid}/statement") == 404
+
+    # 实名核验: the office holds records for 钱; whoever registers at the door with 钱's ID number sees none of
+    # them until the community office has seen the ID card and confirmed the account
+    first = f"22020419520303{secrets.randbelow(900) + 100}"
+    qian = first + check_digit(first)
+    qian_pid = door.call(office, "POST", "/petition/petitions", 201, json={
+        "org_unit_id": "jiayuan", "category": "environment_noise", "channel": "visit", "title": "楼上漏水",
+        "content": "楼上漏水三个月无人处理。", "petitioners": [{"name": "钱老人", "id_number": qian}]})["id"]
+    qian_vid = door.call(office, "POST", "/volunteer/volunteers", 201, json={
+        "name": "钱老人", "kind": "resident", "org_unit_id": "jiayuan", "consent": True, "id_number": qian})["id"]
+    door.call(office, "POST", "/volunteer/coins/adjustments", 201,
+              json={"volunteer_id": qian_vid, "coins": 20, "reason": "台账转入"})
+    qian_app = door.call(office, "POST", "/welfare/applications", 201, json={
+        "org_unit_id": "jiayuan", "programme": "dibao_urban", "channel": "window", "household": {
+            "address": "家园社区5号楼", "members": [{"name": "钱老人", "id_number": qian, "relation": "applicant",
+                                                 "monthly_income_fen": 30000, "employment": "retired"}]}})["id"]
+    mobile = "136" + f"{secrets.randbelow(10**8):08d}"
+    registered = door.call({}, "POST", "/residents/register", 201, json={
+        "name": "钱老人", "id_number": qian, "mobile": mobile, "password": "Qian-laoren-2026", "community": "jiayuan"})
+    assert registered["user"]["identity_confirmed"] is False
+    unconfirmed = door.login(mobile, "Qian-laoren-2026")
+    assert qian_pid not in [p["id"] for p in door.call(unconfirmed, "GET", "/petition/petitions")["items"]]
+    assert door.status(unconfirmed, f"/petition/petitions/{qian_pid}") == 404
+    assert door.status(unconfirmed, "/volunteer/volunteers/me") == 404  # not linked: its coins stay unspendable
+    assert door.status(unconfirmed, f"/volunteer/volunteers/{qian_vid}/statement") == 404
+    assert qian_app not in [a["id"] for a in door.call(unconfirmed, "GET", "/welfare/my-applications")["items"]]
+    assert door.status(unconfirmed, f"/welfare/my-applications/{qian_app}") == 404
+
+    waiting = door.call(office, "GET", "/residents", params={"confirmed": "false"})["items"]
+    assert registered["user"]["id"] in [a["id"] for a in waiting]
+    door.call(office, "POST", f"/residents/{registered['user']['id']}/identity-confirmation")
+    confirmed = door.login(mobile, "Qian-laoren-2026")
+    assert qian_pid in [p["id"] for p in door.call(confirmed, "GET", "/petition/petitions")["items"]]
+    assert door.call(confirmed, "GET", "/volunteer/volunteers/me")["id"] == qian_vid
+    wait_for(lambda: door.call(confirmed, "GET", f"/volunteer/volunteers/{qian_vid}/statement")
+             ["balance"]["available"] == 20, 60, message="the coins on the confirmed resident's statement")
+    assert door.call(confirmed, "GET", f"/welfare/my-applications/{qian_app}")["status"] == "submitted"

@@ -135,8 +135,10 @@ class Principal:
         return self.person_key
 
     def home(self) -> Grant:
-        """A resident's own grant: the community they live in (`resident:self`); Forbidden for anyone else."""
-        self.own_key()
+        """A resident's own grant: the community they live in (`resident:self`); Forbidden for anyone else.
+        A resident whose identity is not yet confirmed (no person key on the token, #22) has one all the same."""
+        if not self.has("resident:self"):
+            raise Forbidden("resident:self is not granted")
         return next(g for g in self.grants if "resident:self" in g.permissions())
 
     @property

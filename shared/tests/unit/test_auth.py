@@ -82,3 +82,17 @@ def test_an_expired_token_is_refused():
     token, _ = issued_an_hour_ago.issue(Principal("u1", "", (JIAYUAN,)))
     with pytest.raises(Unauthorized, match="expired"):
         TokenService("k" * 32).verify(token)
+
+
+def test_a_resident_not_yet_confirmed_has_a_community_but_no_person_key():
+    """实名核验 (#22): the gateway puts a resident's person key on the token only once the community office has
+    confirmed the account; until then their door still knows their community (sign-ups, the supermarket) and
+    nothing matches them by person."""
+    jiayuan = Grant("resident", "jiayuan", "/chuanying/huangqi/jiayuan/")
+    unconfirmed = Principal("u-1", "王", (jiayuan,))
+    assert unconfirmed.home() == jiayuan
+    with pytest.raises(Forbidden):
+        unconfirmed.own_key()
+    assert Principal("u-1", "王", (jiayuan,), person_key="pk").own_key() == "pk"
+    with pytest.raises(Forbidden):  # staff have no home at the door
+        Principal("u-2", "李", (Grant("community_worker", "jiayuan", "/chuanying/huangqi/jiayuan/"),)).home()

@@ -178,7 +178,8 @@ def create_app(settings: Settings | None = None, options: GatewayOptions | None 
     app.register_blueprint(auth_routes.blueprint(
         identity, RateLimiter(windows, "login", options.login_attempts, options.login_window)))
     app.register_blueprint(user_routes.blueprint(identity))
-    app.register_blueprint(resident_routes.blueprint(Residents(identity, identity.users.cipher)))  # 居民端 (#22)
+    app.register_blueprint(resident_routes.blueprint(Residents(  # 居民端 (#22); 实名核验 audited
+        identity, identity.users.cipher, audit, lambda: g.get("correlation_id"))))
     app.register_blueprint(org_routes.blueprint(org))
     app.register_blueprint(imports.blueprint(platform.deps, import_kinds(org, identity), audit))
     app.register_blueprint(audit_routes.blueprint(audit, org))

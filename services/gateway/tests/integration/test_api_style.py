@@ -39,6 +39,8 @@ VALID = {
     # the demo's past being made (#22), the communities a resident may register in (#22)
     "/api/v1/demo/history": {},
     "/api/v1/residents/communities": {},
+    # the door's accounts waiting for 实名核验 (#22)
+    "/api/v1/residents": {"confirmed": "false", "org_unit": "jiayuan"},
 }
 PROXIED = ("/api/v1/<service>/", "/api/v1/exports/", "/api/v1/gateway/")
 

@@ -50,6 +50,24 @@ def test_a_resident_sees_the_volunteer_record_and_coins_staff_registered_for_the
 
 
 @pytest.mark.parametrize("svc", STORES, indirect=True)
+def test_a_door_account_not_yet_confirmed_links_no_staff_made_record_until_it_is(svc):
+    """实名核验: anyone may register at the door with a neighbour's ID number, so the gateway puts the person key
+    on the token only once the community office has confirmed the account. Until then the same login finds no
+    volunteer record staff registered for that number, and the record stays unlinked (its coins unspendable)."""
+    qian_id = _id_number(404)
+    staff_made = svc.register(name="钱老人", id_number=qian_id)["id"]
+    login = unique("res")
+    unconfirmed = svc.headers("resident", user_id=login)
+    confirmed = svc.headers("resident", user_id=login, person_key=person_key(svc.platform.deps.cipher, qian_id))
+
+    assert svc.call("GET", "/volunteers/me", headers=unconfirmed).status_code == 404
+    assert svc.call("GET", f"/volunteers/{staff_made}/statement", headers=unconfirmed).status_code == 404
+    assert svc.stores.volunteers.get(staff_made).user_id is None  # not linked to the login
+    assert svc.get("/volunteers/me", headers=confirmed)["id"] == staff_made
+    assert svc.stores.volunteers.get(staff_made).user_id == login
+
+
+@pytest.mark.parametrize("svc", STORES, indirect=True)
 def test_volunteers_from_before_the_person_key_are_keyed_once_at_start(svc):
     wang_id = _id_number(303)
     staff_made = svc.register(name="王居民", id_number=wang_id)["id"]

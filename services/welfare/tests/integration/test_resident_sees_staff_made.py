@@ -32,6 +32,8 @@ def test_a_resident_follows_the_application_staff_took_for_them(svc):
     taken = svc.apply(seq=840)["id"]  # at the window, by the community's civil-affairs worker
     svc.apply(seq=850)  # a neighbour's
     wang, wife, no_id = door(svc, applicant), door(svc, spouse), door(svc, None)
+    # (no person key: also the token of a door account not yet confirmed at the community office — 实名核验 —
+    # whatever ID number it registered with; the gateway adds the key only once confirmed, #22)
     online = svc.post("/applications", {"org_unit_id": "jiayuan", "programme": "dibao_urban",
                                         "household": household(seq=860)}, headers=no_id, expect=201).get_json()["id"]
 

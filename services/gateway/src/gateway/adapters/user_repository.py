@@ -30,14 +30,15 @@ class UserRepository:
                     [RoleGrant(g["role"], g["org_unit"], tuple(g.get("duties") or ())) for g in doc["grants"]],
                     doc["password_hash"], doc.get("active", True), doc.get("failed_logins", 0),
                     doc.get("locked_until"), doc.get("org_path", "/"), doc.get("_v", 1), doc.get("mobile"),
-                    doc.get("person_key"))
+                    doc.get("person_key"), doc.get("identity_confirmed_at"), doc.get("identity_confirmed_by"))
 
     def _fields(self, user: User) -> dict:
         return self.personal.encrypt(
             {"username": user.username, "name": user.name, "grants": [g.to_dict() for g in user.grants],
              "password_hash": user.password_hash, "active": user.active, "failed_logins": user.failed_logins,
              "locked_until": user.locked_until, "org_path": user.org_path, "mobile": user.mobile,
-             "person_key": user.person_key}, self.cipher)
+             "person_key": user.person_key, "identity_confirmed_at": user.identity_confirmed_at,
+             "identity_confirmed_by": user.identity_confirmed_by}, self.cipher)
 
     def add(self, user: User) -> None:
         try:
@@ -101,6 +102,15 @@ class UserRepository:
         terms = [subtree(p) for p in paths]
         return page_of(self.users, terms[0] if len(terms) == 1 else {"$or": terms}, page=page, page_size=page_size,
                        sort=[("username", 1)], load=self._from)
+
+    def residents(self, paths: list[str], confirmed: bool | None, page: int = 1, page_size: int = 20) -> Page:
+        """One page of the door's accounts (those with a person key) under any of `paths`; `confirmed`: only
+        those the office has (True) or has not yet (False) confirmed (实名核验), by username."""
+        terms = [subtree(p) for p in paths]
+        where = {"person_key": {"$ne": None}, **(terms[0] if len(terms) == 1 else {"$or": terms})}
+        if confirmed is not None:
+            where["identity_confirmed_at"] = {"$ne": None} if confirmed else None
+        return page_of(self.users, where, page=page, page_size=page_size, sort=[("username", 1)], load=self._from)
 
     def count(self) -> int:
         return self.users.count_documents({})

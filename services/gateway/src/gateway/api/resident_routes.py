@@ -4,12 +4,14 @@ from __future__ import annotations
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
-from liandong.fields import IdNumber, Mobile, OrgUnitId, Text
-from liandong.listing import ListQuery, Page
+from liandong.auth import current_principal
+from liandong.fields import IdNumber, IsoTime, Mobile, OrgUnitId, Text
+from liandong.listing import ListQuery, NoQuery, Page
 from liandong.openapi import api
 from liandong.web import load_json, load_query
 
-from ..service_layer.residents import Residents
+from ..service_layer.residents import CONFIRMS_IDENTITY, Residents, account_view
+
 from . import schemas
 
 # answered without a token (and under the gateway's per-IP budget of public endpoints)
@@ -29,6 +31,24 @@ class CommunitySchema(Schema):
     name = fields.String()
 
 
+class ResidentAccountQuery(ListQuery):
+    confirmed = fields.Boolean(load_default=None, metadata={
+        "description": "false: the accounts waiting for 实名核验 at the community office; true: those confirmed"})
+
+
+class ResidentAccountSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    mobile = fields.String()
+    community = fields.String()
+    identity_confirmed = fields.Boolean()
+    identity_confirmed_at = IsoTime(allow_none=True)
+    identity_confirmed_by = fields.String(allow_none=True)
+
+
+WHO = " or ".join(CONFIRMS_IDENTITY)  # either one, checked over the account's org path in the use case
+
+
 def blueprint(residents: Residents) -> Blueprint:
     bp = Blueprint("residents", __name__, url_prefix="/api/v1/residents")
     tags = ["residents"]
@@ -46,5 +66,19 @@ def blueprint(residents: Residents) -> Blueprint:
          response=schemas.TokenSchema, status=201, tags=tags, public=True)
     def register():
         return residents.register(load_json(RegisterResidentSchema)), 201
+
+    @bp.get("")
+    @api("The residents' door accounts of the caller's communities (confirmed=false: those waiting for "
+             "实名核验)", query=ResidentAccountQuery, response=ResidentAccountSchema, many=True, tags=tags,
+             permission=WHO)
+    def accounts():
+        return residents.accounts(current_principal(), load_query(ResidentAccountQuery)).body(account_view)
+
+    @bp.post("/<user_id>/identity-confirmation")
+    @api("Confirm a resident's account after seeing their ID card at the community office (实名核验; audited): "
+             "records staff made for them reach their door from their next sign-in or token refresh",
+             response=ResidentAccountSchema, tags=tags, permission=CONFIRMS_IDENTITY)
+    def confirm_identity(user_id: str):
+        return account_view(residents.confirm_identity(current_principal(), user_id))
 
     return bp

@@ -33,6 +33,8 @@ class SessionUserSchema(Schema):
     username = fields.String()
     name = fields.String()
     grants = fields.List(fields.Nested(TokenGrantSchema))
+    identity_confirmed = fields.Boolean(metadata={"description": "a resident's account only: whether the community "
+                                                  "office has confirmed it on the ID card (实名核验)"})
 
 
 class TokenSchema(Schema):

@@ -96,6 +96,10 @@ class User:
     version: int = 0
     mobile: str | None = None  # a staff member's phone (from the staff import); personal data, sealed at rest
     person_key: str | None = None  # a resident's `liandong.personal.person_key` (#22): what their records match
+    # 实名核验 (#22): when and by whom the community office confirmed a door account's identity on the ID card;
+    # until then the account's person key reaches no record staff made (anyone may type a neighbour's number)
+    identity_confirmed_at: str | None = None
+    identity_confirmed_by: str | None = None
     events: list = field(default_factory=list, repr=False)
 
     @classmethod
@@ -113,6 +117,21 @@ class User:
             check_password_rules(password)
         return cls(user_id, username, (name or username).strip(), list(grants),
                    NO_PASSWORD if password is None else hash_password(password), mobile=mobile)
+
+    @property
+    def is_resident(self) -> bool:
+        return any(g.role == "resident" for g in self.grants)
+
+    @property
+    def identity_confirmed(self) -> bool:
+        return self.identity_confirmed_at is not None
+
+    def confirm_identity(self, by_user_id: str, at: str) -> bool:
+        """The community office saw the ID card (实名核验); False if it was confirmed before (kept as it was)."""
+        if self.identity_confirmed:
+            return False
+        self.identity_confirmed_at, self.identity_confirmed_by = at, by_user_id
+        return True
 
     def is_locked(self, now: datetime) -> bool:
         # MAX_FAILURES counted but the lock not yet written (another login is writing it): locked already

@@ -64,9 +64,12 @@ class Identity:
             if found is None or found[0].retired:
                 continue  # a grant on a retired unit gives nothing
             grants.append(Grant(g.role, g.org_unit, found[0].path, g.duties))
-        # only a resident's grant carries their person key: it is what their own records are matched by
+        # only a resident's grant carries their person key: it is what records staff made for them are matched
+        # by, so only once the community office has seen their ID card (实名核验): registering checks no more
+        # than the number's check digit, and a neighbour's number would otherwise open the neighbour's records
         resident = any(g.role == "resident" for g in grants)
-        return Principal(user.id, user.name, tuple(grants), person_key=user.person_key if resident else None)
+        key = user.person_key if resident and user.identity_confirmed else None
+        return Principal(user.id, user.name, tuple(grants), person_key=key)
 
     def _issue(self, user: User) -> tuple[str, dict]:
         principal = self.principal_of(user)
@@ -77,7 +80,9 @@ class Identity:
     def _answer(self, user: User, token: str, claims: dict, sid: str, secret: str) -> dict:
         return {"access_token": token, "token_type": "Bearer", "expires_in": self.access_seconds,
                 "refresh_token": f"{sid}.{secret}", "refresh_expires_in": self.refresh_seconds,
-                "user": {"id": user.id, "username": user.username, "name": user.name, "grants": claims["grants"]}}
+                "user": {"id": user.id, "username": user.username, "name": user.name, "grants": claims["grants"],
+                         # the door tells a resident not yet confirmed where records made for them wait
+                         **({"identity_confirmed": user.identity_confirmed} if user.is_resident else {})}}
 
     def login(self, username: str, password: str) -> dict:
         now = self.clock.now()

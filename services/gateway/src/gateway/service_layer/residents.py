@@ -9,10 +9,12 @@ platform has no SMS gateway, so the demo opens it at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
-from liandong.errors import Conflict, ValidationFailed
+from liandong.auth import Principal
+from liandong.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from liandong.ids import new_id
-from liandong.listing import refuse_period
+from liandong.listing import Page, refuse_period
 from liandong.personal import person_key
 
 from ..domain.identity import RoleGrant, User
@@ -20,12 +22,32 @@ from .identity import Identity
 
 # where a resident may say they live: a community (居委会 / 村委会), never a grid or an office
 RESIDENT_LEVELS = ("community",)
+# who confirms a door account on the ID card (实名核验): the staff who keep the community's 一户一档 register of
+# real people (实有人口登记) — the community worker and the community police, in their own community — and an
+# administrator of accounts (users:admin), who may already change any grant in their scope. Existing
+# permissions, no new role (a grid worker's grant reaches only their grid, never a community's accounts)
+CONFIRMS_IDENTITY = ("security:register", "users:admin")
+
+
+def confirmer_paths(staff: Principal, path: str | None = None) -> list[str]:
+    """The subtrees where `staff` may confirm door accounts (within `path` if given); Forbidden for no one."""
+    if path is not None:
+        if not staff.sees(path, *CONFIRMS_IDENTITY):
+            raise Forbidden("security:register is not granted here")
+        return [path]
+    paths = sorted({p for perm in CONFIRMS_IDENTITY for p in staff.scopes(perm)})
+    paths = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    if not paths:
+        raise Forbidden("security:register is not granted")
+    return paths
 
 
 @dataclass
 class Residents:
     identity: Identity
     cipher: object
+    audit: object = None  # adapters.audit_log.AuditLog: a confirmation is recorded as staff's act
+    correlation: Callable[[], str | None] = lambda: None
 
     def communities(self, q: dict) -> list[dict]:
         """The communities a resident may choose at registration (names of the org tree are public); `q`: the
@@ -63,14 +85,65 @@ class Residents:
         self.identity.users.add(user)
         return user
 
+    # -- 实名核验: the community office confirms a door account after seeing the ID card
+    def accounts(self, staff: Principal, q: dict) -> Page:
+        """The door's accounts in the staff member's communities (`confirmed`: false — those who wait)."""
+        refuse_period(q)
+        path = None
+        if q.get("org_unit"):
+            found = self.identity.org.get(q["org_unit"])
+            if found is None:
+                raise ValidationFailed("unknown org unit", {"org_unit": [f"no org unit {q['org_unit']!r}"]})
+            path = found[0].path
+        paths = confirmer_paths(staff, path)
+        return self.identity.users.residents(paths, q.get("confirmed"), q["page"], q["page_size"])
+
+    def confirm_identity(self, staff: Principal, user_id: str) -> User:
+        """Confirm a resident's account: from their next token on, records staff made for them reach their door.
+        Another community's account, a staff account and an unknown id are all 404 in the same words."""
+        try:
+            user = self.identity.users.get(user_id)
+        except NotFound:
+            user = None
+        confirmer_paths(staff)  # one who may confirm nobody: 403, before anything is looked up
+        if user is None or not user.person_key or not staff.sees(user.org_path, *CONFIRMS_IDENTITY):
+            raise NotFound(f"no resident account {user_id!r}")
+        if user.confirm_identity(staff.user_id, self.identity.clock.now_iso()):
+            self.identity.users.save(user)
+            if self.audit is not None:
+                self.audit.record(user_id=staff.user_id, name=staff.name, roles=sorted(staff.roles),
+                                  org_path=user.org_path, action="confirm_identity", method="POST",
+                                  path=f"/api/v1/residents/{user_id}/identity-confirmation", service="gateway",
+                                  status=200, fields=[], correlation_id=self.correlation(),
+                                  extra={"resident_user_id": user_id})
+        return user
+
     def ensure_demo_resident(self, password: str) -> int:
-        """The demo's resident (`gateway.demo.DEMO_RESIDENT`), once per data directory."""
+        """The demo's resident (`gateway.demo.DEMO_RESIDENT`), once per data directory, confirmed as if the
+        community office had seen the ID card (the demo's staff-made records for them reach the door)."""
         from ..demo import DEMO_RESIDENT as d
 
-        if self.identity.org.get(d["community"]) is None or self.identity.users.by_username(d["mobile"]):
+        if self.identity.org.get(d["community"]) is None:
             return 0
-        try:
-            self.open_account({**d, "password": password})
-        except Conflict:
-            return 0  # another process opened it first
-        return 1
+        made = 0
+        if self.identity.users.by_username(d["mobile"]) is None:
+            try:
+                self.open_account({**d, "password": password})
+                made = 1
+            except Conflict:
+                pass  # another process opened it first
+        user = self.identity.users.by_username(d["mobile"])
+        if user is not None and user.confirm_identity("demo", self.identity.clock.now_iso()):
+            try:
+                self.identity.users.save(user)
+            except Conflict:
+                pass  # another process confirmed it meanwhile
+        return made
+
+
+def account_view(user: User) -> dict:
+    """A door account as the community office sees it: no ID number (the gateway keeps none), no password."""
+    grant = next((g for g in user.grants if g.role == "resident"), None)
+    return {"id": user.id, "name": user.name, "mobile": user.username,
+            "community": grant.org_unit if grant else None, "identity_confirmed": user.identity_confirmed,
+            "identity_confirmed_at": user.identity_confirmed_at, "identity_confirmed_by": user.identity_confirmed_by}

@@ -188,6 +188,10 @@ const MENU = [
     ["audit", "审计日志", "audit:read"],
     ["deadletters", "死信", "dead_letters:admin"],
     ["open311-keys", "接口密钥", () => atDistrict("users:admin")],  // Open311 apps' keys
+    // 居民实名核验 (#22): the door's accounts waiting for the community office to see the ID card; the register's
+    // permission held at a community or above (district / 街道 / 社区: a grid's grant reaches no account)
+    ["resident-identity", "居民实名核验", () => canAnywhere("users:admin") || Object.entries(state.perms).some(
+      ([p, list]) => p.split("/").filter(Boolean).length <= 3 && list.includes("security:register"))],
   ]],
 ];
 
@@ -330,5 +334,6 @@ export async function start() {
   await import("./views/admin.js");  // 系统管理 (#22)
   await import("./views/settings.js");  // 设置: 信访设置, 服务类型与爱心币, 接口密钥 (#22)
   await import("./views/recognition.js");  // 志愿表彰 (#22)
+  await import("./views/identity.js");  // 居民实名核验 (#22)
   await route();
 }

@@ -100,9 +100,17 @@ async function registerScreen() {
 
 // ---- home
 
+// 实名核验 (#22): records the office registered for a resident reach their door only once the community has
+// confirmed the account on the ID card; until then the resident is told where to go (the login answer says)
+function unconfirmedNote(user) {
+  return user.identity_confirmed === false ? h("p", { class: "r-state", id: "r-unconfirmed", role: "note" },
+    "社区工作人员为您登记的诉求、志愿者记录和救助申请，需您带身份证到社区完成实名核验后才会显示在这里。"
+    + "您自己在这里提交的不受影响。") : null;
+}
+
 function homeScreen() {
   const user = me();
-  screen(`您好，${user.name}`,
+  screen(`您好，${user.name}`, unconfirmedNote(user),
     h("div", { class: "r-tiles" },
       h("a", { href: "#/petitions/new", id: "r-new-petition" }, "我要反映问题"),
       h("a", { href: "#/petitions" }, "我的诉求"),
