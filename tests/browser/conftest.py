@@ -214,6 +214,11 @@ class GatewayApi:
         assert r.status_code == expect, (path, r.status_code, r.text[:300])
         return r.json()
 
+    def put(self, path: str, body: dict, expect: int = 200) -> dict:
+        r = requests.put(self.url(path), headers=self.headers, json=body, timeout=30)
+        assert r.status_code == expect, (path, r.status_code, r.text[:300])
+        return r.json()
+
     def post(self, path: str, body: dict, expect=(200, 201, 202)) -> dict:
         """A write, with its own Idempotency-Key as the console sends it."""
         r = requests.post(self.url(path), headers={**self.headers, "Idempotency-Key": uuid.uuid4().hex}, json=body,

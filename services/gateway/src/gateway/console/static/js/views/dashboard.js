@@ -1,8 +1,8 @@
 // 数据看板: the overview of the selected unit and period, with charts; every figure opens the list behind it.
-import { api } from "../api.js";
+import { api, request } from "../api.js";
 import { can, go, register, state, unit } from "../app.js";
 import { LEVELS, PETITION_STATES } from "../i18n.js";
-import { errorText, h, num, pct, table, todayLocal, yuan } from "../ui.js";
+import { busy, errorText, h, num, pct, saveAs, table, todayLocal, yuan } from "../ui.js";
 
 let charts = [];
 function disposeCharts() {
@@ -95,6 +95,19 @@ export async function dashboard(params) {
     return root;
   }
   const M = overview.metrics, R = overview.rates;
+  // the figures as a table (the unit and each child unit, every figure and rate) for the office's own sheets
+  const saved = h("span", { role: "status", "aria-live": "polite", class: "muted", id: "overview-saved" });
+  const save = (fmt) => async (e) => {
+    try {
+      const resp = await busy(e.currentTarget, request("GET", `/api/v1/reports/overview.${fmt}`, { query: q, raw: true }));
+      const name = `${u.name}数据（${period.from}至${period.to}）.${fmt}`;
+      await saveAs(resp, name);
+      saved.textContent = `已下载：${name}`;
+    } catch (err) { saved.textContent = `下载失败：${errorText(err)}`; }
+  };
+  root.append(h("div", { class: "actions", id: "overview-export" },
+    h("button", { type: "button", id: "overview-xlsx", onclick: save("xlsx") }, "导出 Excel"),
+    h("button", { type: "button", id: "overview-csv", onclick: save("csv") }, "导出 CSV"), saved));
   if (overview.stale) root.append(h("p", { class: "notice", role: "status" }, "提示：部分数据仍在汇总中，数字可能稍有滞后。"));
 
   const petitionList = (extra = {}) => () => go("/petitions", { from: period.from, to: period.to, ...extra });

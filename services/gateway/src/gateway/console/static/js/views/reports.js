@@ -2,7 +2,7 @@
 import { request } from "../api.js";
 import { can, register, state, unit } from "../app.js";
 import { LEVELS } from "../i18n.js";
-import { busy, field, h, makeForm, saveAs, todayLocal } from "../ui.js";
+import { busy, clear, field, h, makeForm, pager, saveAs, table, todayLocal } from "../ui.js";
 
 register("reports", async () => {
   const u = unit();
@@ -34,6 +34,8 @@ register("reports", async () => {
         h("button", { type: "button", id: "download-xlsx", onclick: download("xlsx") }, "下载统计表（Excel）"))
         : h("p", { class: "form-error" }, "您没有查看该单位报告的权限。")),
     allowed && ["community", "subdistrict"].includes(u.level) ? signOff(u) : null,
+    allowed && ["community", "subdistrict", "district"].includes(u.level) ? narratives(u, year) : null,
+    allowed && u.level !== "community" ? approvals(u) : null,
     allowed ? monthly(u) : null);
 });
 
@@ -100,4 +102,86 @@ function signOff(u) {
       can("reports:approve") ? h("button", { type: "button", onclick: run("approve") }, "审核") : null,
       can("reports:accept") ? h("button", { type: "button", onclick: run("accept") }, "确认") : null,
       can("reports:approve") ? h("button", { type: "button", onclick: run("unlock") }, "解锁") : null));
+}
+
+// 典型案例 / 下一步打算 / 其他工作: the written parts of the unit's annual report (or of one month's 月报), kept
+// with the report and audited (docs/reports.md). Read for reports:read; written for reports:export, with the
+// version read so that a colleague's later change is not overwritten (409: read again).
+function narratives(u, year) {
+  const form = makeForm();
+  const editable = can("reports:export");
+  const shown = h("p", { role: "status", "aria-live": "polite", id: "narrative-status" });
+  let version = null;
+  const path = () => `/api/v1/reports/narratives/${u.id}/${form.val("n_year")}` + (form.val("n_month") ? `/${Number(form.val("n_month"))}` : "");
+  const show = (n) => {
+    version = n.version;
+    for (const k of ["cases", "plans", "text"]) form.get(k).input.value = n[k] || "";
+    shown.textContent = n.updated ? `最近修改：${n.updated.name} ${n.updated.at.slice(0, 16).replace("T", " ")}` : "尚未填写";
+  };
+  const read = async (button) => {
+    if (!form.validate()) return;
+    try { show(await busy(button, request("GET", path()))); form.error.textContent = ""; } catch (err) { form.showApiError(err); }
+  };
+  const save = async (e) => {
+    if (!form.validate()) return;
+    const body = { cases: form.val("cases"), plans: form.val("plans"), text: form.val("text"), version };
+    try {
+      show(await busy(e.currentTarget, request("PUT", path(), { body })));
+      shown.textContent = `已保存。${shown.textContent}`;
+    } catch (err) {
+      form.showApiError(err);
+      if (err.status === 409) form.error.textContent = "他人已修改过这些内容：请先“读取”最新内容再修改。";
+    }
+  };
+  const months = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [String(i + 1), `${i + 1}月（月报）`]));
+  const readButton = h("button", { type: "button", id: "narrative-read", onclick: (e) => read(e.currentTarget) }, "读取");
+  const card = h("section", { class: "card form", id: "narratives" },
+    h("h2", {}, "报告文字部分"),
+    h("p", {}, "典型案例、下一步打算和其他工作写入所选年度的工作汇报（选月份则写入该月月报）；修改记入审计日志。"),
+    field(form, { name: "n_year", label: "年度", type: "number", min: 2000, max: year + 1, value: year, required: true }),
+    field(form, { name: "n_month", label: "月份", type: "select", options: months }),
+    field(form, { name: "cases", label: "典型案例", type: "textarea", rows: 5, maxlength: 20000, wide: true }),
+    field(form, { name: "plans", label: "下一步打算", type: "textarea", rows: 5, maxlength: 20000, wide: true }),
+    field(form, { name: "text", label: "其他工作（每段另起一行）", type: "textarea", rows: 4, maxlength: 20000, wide: true }),
+    form.error, shown,
+    h("div", { class: "actions" }, readButton,
+      editable ? h("button", { type: "button", class: "primary", id: "narrative-save", onclick: save }, "保存") : null));
+  for (const k of ["cases", "plans", "text"]) form.get(k).input.readOnly = !editable;
+  read(readButton);
+  return card;
+}
+
+// 签报一览: every unit's sign-off under the selected one, filtered by period and state, paged with the total —
+// a sub-district sees which communities have submitted, the district what waits for it.
+function approvals(u) {
+  const form = makeForm();
+  const states = { open: "未报送", submitted: "已报送", approved: "已审核", accepted: "已确认" };
+  const body = h("div", { id: "approvals-list", "aria-live": "polite" });
+  const show = async (page) => {
+    if (!form.validate()) return;
+    const query = { org_unit: u.id, page, page_size: 20 };
+    if (form.val("a_period")) query.period = form.val("a_period");
+    if (form.val("a_state")) query.state = form.val("a_state");
+    try {
+      const found = await request("GET", "/api/v1/reports/approvals", { query });
+      clear(body,
+        table([
+          { title: "单位", render: (a) => a.org_unit_name || a.org_unit_id },
+          { title: "期间", render: (a) => a.period },
+          { title: "状态", render: (a) => a.state_name || states[a.state] || a.state },
+          { title: "最近办理", render: (a) => { const l = (a.history || []).slice(-1)[0]; return l ? `${l.name} ${l.at.slice(0, 10)}` : ""; } },
+        ], found.items, { caption: "签报一览", empty: "没有符合条件的签报记录" }),
+        pager({ page, pageSize: 20, total: found.total, onPage: show }));
+      form.error.textContent = "";
+    } catch (err) { form.showApiError(err, { period: "a_period", state: "a_state" }); }
+  };
+  const card = h("section", { class: "card form", id: "approvals" },
+    h("h2", {}, "签报一览"),
+    field(form, { name: "a_period", label: "期间（月 YYYY-MM 或年 YYYY，可空）", maxlength: 7 }),
+    field(form, { name: "a_state", label: "状态", type: "select", options: states }),
+    form.error,
+    h("div", { class: "actions" }, h("button", { type: "button", id: "approvals-filter", onclick: () => show(1) }, "查询")),
+    body);
+  show(1);
+  return card;
 }
