@@ -24,7 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Callable
 
-from .attachments_store import FileStore, LocalStore, store_for  # noqa: F401 (the port, re-exported)
+from .attachments_store import FileStore, LocalStore, SealedStore, store_for  # noqa: F401 (the port, re-exported)
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 MAX_BYTES = 10 * 1024 * 1024        # one file: a phone's photo or a scanned document (证明材料)
@@ -231,7 +231,8 @@ class AttachmentRecords:
         self.cipher = deps.cipher
         self.clock = deps.clock
         self.org = deps.org
-        self.store = store if store is not None else store_for(deps.service, deps.settings.data_dir)
+        self.store = SealedStore(store if store is not None else store_for(deps.service, deps.settings.data_dir),
+                                 deps.cipher)
 
     def prepare(self) -> None:
         from . import idempotency
@@ -278,6 +279,15 @@ class AttachmentRecords:
         self.store.delete(self.key(doc))
         if doc.get("has_thumbnail"):
             self.store.delete(self.key(doc, True))
+
+    def reseal(self) -> int:
+        """Every file (and thumbnail) sealed under the current key: run by `python -m liandong.reencrypt` after the
+        records' names (a key rotation must not leave files only a dropped key opens). Returns how many were."""
+        done = 0
+        for doc in self.collection.find({}, projection={"records": 1, "record_id": 1, "has_thumbnail": 1}):
+            done += sum(self.store.reseal(self.key(doc, thumb)) for thumb in (False, True)
+                        if not thumb or doc.get("has_thumbnail"))
+        return done
 
     def content(self, doc: dict, thumbnail: bool = False) -> bytes:
         try:

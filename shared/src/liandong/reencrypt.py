@@ -29,7 +29,7 @@ from .storage.base import Collection
 class Store:
     collection: Collection
     personal: PersonalFields
-    # re-derives what other collections key by this store's blind indexes (after a key rotation)
+    # after the re-encryption: re-derives what other collections key by its blind indexes, re-seals its files
     then: Callable[[], int] | None = None
 
 

@@ -67,7 +67,8 @@ def personal_stores(platform: Platform) -> list[Store]:
     repo, matters = uses.repo, uses.hall.matters
     return [Store(repo.collection, repo.personal, then=repo.reindex_petitioners),
             Store(matters.collection, matters.personal),  # the hall's residents
-            Store(petition_attachments(platform.deps, uses.cases).repo.collection, attachment_names())]
+            Store((files := petition_attachments(platform.deps, uses.cases).repo).collection, attachment_names(),
+                  then=files.reseal)]
 
 
 def detect_overdue(settings: Settings | None = None, **overrides) -> dict:

@@ -46,7 +46,7 @@ def personal_stores(platform: Platform) -> list[Store]:
     """Where the security service keeps personal data (`python -m liandong.reencrypt security`)."""
     repos = Repositories(platform.deps)
     return [Store(r.collection, r.personal) for r in repos.aggregates if r.personal is not None] + [
-        Store(attachment_records(platform.deps).collection, attachment_names())]  # the names of files (#22)
+        Store((files := attachment_records(platform.deps)).collection, attachment_names(), then=files.reseal)]  # the names of files (#22)
 
 
 def create_worker(settings: Settings | None = None, scan_seconds: float = SCAN_SECONDS,

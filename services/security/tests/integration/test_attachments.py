@@ -52,7 +52,7 @@ def test_the_resident_who_reported_an_incident_adds_photos_to_it(svc):
 
 def test_an_incidents_photos_in_the_districts_s3_store(make_svc, s3_env, monkeypatch):
     """The same service on the S3-compatible store (the real server `make test` starts): the file is in the
-    bucket, under the service's prefix, as kept (no GPS), and comes back through the API."""
+    bucket, under the service's prefix, sealed by the service, and comes back through the API as kept (no GPS)."""
     import boto3
 
     for name, value in s3_env.items():
@@ -68,8 +68,11 @@ def test_an_incidents_photos_in_the_districts_s3_store(make_svc, s3_env, monkeyp
     aid = sent.get_json()["id"]
     assert sorted(keys) == sorted(f"security/incidents/{url.split('/')[-2]}/{aid}{s}" for s in ("", ".thumb"))
     got = svc.client.get(f"{url}/{aid}", headers=svc.headers())
-    assert got.status_code == 200 and got.data == s3.get_object(Bucket=s3_env["LIANDONG_S3_BUCKET"],
-                                                               Key=f"security/incidents/{url.split('/')[-2]}/{aid}")["Body"].read()
+    in_bucket = s3.get_object(Bucket=s3_env["LIANDONG_S3_BUCKET"],
+                              Key=f"security/incidents/{url.split('/')[-2]}/{aid}")["Body"].read()
+    # the bucket holds what the service sealed (liandong.attachments_store.SealedStore), the API gives the photo
+    assert got.status_code == 200 and got.data.startswith(b"\xff\xd8") and got.data not in in_bucket
+    assert in_bucket.startswith(b"LDF1") and len(in_bucket) == len(got.data) + 4 + 12 + 16
     assert not (svc.settings.data_dir / "attachments").exists()  # nothing on the local disk
 
 

@@ -65,7 +65,7 @@ def personal_stores(platform: Platform) -> list[Store]:
         Store(stores.register_entries.collection, stores.register_entries.personal),  # the person registers (#20)
         Store(stores.register_services.collection, stores.register_services.personal)] + [
         Store(r.collection, r.personal) for r in EmploymentStores(platform.deps).repositories()] + [  # 就业 / 社保 (#20)
-        Store(attachment_records(platform.deps).collection, attachment_names())]  # the names of materials (#22)
+        Store((files := attachment_records(platform.deps)).collection, attachment_names(), then=files.reseal)]  # the names of materials (#22)
 
 
 def create_worker(settings: Settings | None = None, welfare_settings: WelfareSettings | None = None,
