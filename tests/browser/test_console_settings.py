@@ -234,6 +234,10 @@ def test_a_worker_changes_their_own_password_and_logs_in_with_the_new_one(new_ta
     # the header names the duty as the gateway does (退管员: a duty the console's own list used to lack)
     page.locator(".who", has_text="社区工作者（退管员）").wait_for()
     open_dialog(tab, "#own-password", "#own-password-form", "own-password-dialog")
+    # the page behind may still be drawing (a slow home page after login): its redraw leaves the shell's dialog alone —
+    # CI once clicked 修改密码 while the home page loaded and the dialog vanished with the old page
+    tab.go("petitions")
+    page.locator("dialog #own-password-form").wait_for()
     fill_in(page, "dialog #own-password-form", {"current_password": "not-the-password", "password": new, "again": new})
     page.locator("dialog #own-password-form .form-error", has_text="当前密码不正确").wait_for()
     fill_in(page, "dialog #own-password-form", {"current_password": old})

@@ -257,7 +257,7 @@ function ownPassword() {
     session.clear();
     state.user = null;
     showLogin("密码已修改，请用新密码重新登录");
-  } }));
+  } }), { shell: true });
 }
 
 function renderTree() {

@@ -264,7 +264,7 @@ export function dl(pairs) {
 
 /** A modal dialog (the native <dialog>): Escape closes it and focus returns to what opened it.
  *  `build(close)` returns the dialog's content (usually a form whose submit calls close()). */
-export function openDialog(title, build) {
+export function openDialog(title, build, { shell = false } = {}) {
   const opener = document.activeElement;
   const titleId = `dlg-${++fieldSeq}`;
   const dlg = h("dialog", { class: "dialog", "aria-labelledby": titleId });
@@ -272,7 +272,9 @@ export function openDialog(title, build) {
   dlg.addEventListener("close", () => { dlg.remove(); if (opener && opener.isConnected) opener.focus(); });
   dlg.append(h("h2", { id: titleId }, title), build(close),
     h("button", { type: "button", class: "link dialog-close", onclick: close }, "关闭（Esc）"));
-  (document.getElementById("main") || document.body).append(dlg);
+  // A page's dialog lives in #main, so leaving the page (back, a menu entry) takes it away with the page; the shell's
+  // own (修改密码) lives in the body, so the page still loading behind it cannot wipe it out under the user's hands.
+  (shell ? document.body : document.getElementById("main") || document.body).append(dlg);
   dlg.showModal();
   const first = dlg.querySelector("input:not([type=hidden]),select,textarea");
   if (first) first.focus();
