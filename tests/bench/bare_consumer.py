@@ -4,7 +4,8 @@ several can share one consumer group, as several gateway workers do.
     python bare_consumer.py <bootstrap> <group> <topic> [<topic> ...]
 
 With MONGO_URI and BARE_MONGO_DB set, each poll's events are also counted into a MongoDB collection with one
-bulk of upserts ($inc per community and day): what a hand-written read model on the same server costs."""
+bulk of upserts ($inc per community and day, and per community and month, as the read model keeps them):
+what a hand-written read model on the same server costs."""
 import json
 import os
 import sys
@@ -28,10 +29,13 @@ def main() -> None:
         for records in polled.values():
             for m in records:
                 event = json.loads(m.value)
-                counts[(event.get("org_path", ""), event.get("occurred_at", "")[:10])] += 1
+                # the read model's buckets: the event's unit and its day, and its unit and its month (the envelope's
+                # `orgpath` and `time`; keyed by fields the envelope lacks, every event once met one document)
+                counts[(event["orgpath"], event["time"][:10])] += 1
+                counts[(event["orgpath"], event["time"][:7])] += 1
         if buckets is not None and counts:
-            buckets.bulk_write([pymongo.UpdateOne({"_id": f"{path}|{day}"}, {"$inc": {"n": n}}, upsert=True)
-                                for (path, day), n in counts.items()], ordered=False)
+            buckets.bulk_write([pymongo.UpdateOne({"_id": f"{path}|{period}"}, {"$inc": {"n": n}}, upsert=True)
+                                for (path, period), n in counts.items()], ordered=False)
         if polled:
             consumer.commit()
 

@@ -292,6 +292,8 @@ def pytest_runtest_setup(item):
 
 
 _PART_SECONDS: dict[str, float] = {}
+_TEST_SECONDS: dict[str, float] = {}
+SLOWEST_SHOWN = 20  # where the next minutes of CI are to be won
 
 
 def suite_part(nodeid: str) -> str:
@@ -304,6 +306,7 @@ def pytest_runtest_logreport(report):
     # set-up, call and tear-down all count: the platform starts in fixtures
     part = suite_part(report.nodeid)
     _PART_SECONDS[part] = _PART_SECONDS.get(part, 0.0) + report.duration
+    _TEST_SECONDS[report.nodeid] = _TEST_SECONDS.get(report.nodeid, 0.0) + report.duration
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -315,6 +318,9 @@ def pytest_terminal_summary(terminalreporter):
     if _PART_SECONDS:
         terminalreporter.write_line("time per part: " + ", ".join(
             f"{part} {seconds:.0f} s" for part, seconds in sorted(_PART_SECONDS.items(), key=lambda kv: -kv[1])))
+        slowest = sorted(_TEST_SECONDS.items(), key=lambda kv: -kv[1])[:SLOWEST_SHOWN]
+        terminalreporter.write_line("slowest tests (set-up, call and tear-down): " + "; ".join(
+            f"{nodeid} {seconds:.0f} s" for nodeid, seconds in slowest))
 
 
 REPO_ROOT = Path(__file__).resolve().parents[3]

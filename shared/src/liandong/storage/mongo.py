@@ -27,7 +27,7 @@ from pymongo import errors as perr
 
 from .base import (DuplicateKeyError, StorageError, Filter, SortSpec, StorageUnavailable, UnsupportedQuery, UpdateResult,
                    index_keys)
-from .query import apply_update, check_projection, upsert_seed
+from .query import apply_update, check_projection, matches, upsert_seed
 
 _UNAVAILABLE = (perr.ServerSelectionTimeoutError, perr.AutoReconnect, perr.NetworkTimeout,
                 perr.ConnectionFailure)
@@ -240,6 +240,17 @@ class MongoCollection:
             if any(e.get("code") != 11000 for e in errors):
                 raise
             old = sorted(e["index"] for e in errors)
+        conditional = [i for i in old if len(changes[i][0]) > 1]
+        if conditional:
+            # FerretDB 1.x reads a whole collection for a filter with more than equalities (`$ne`, `$nin`): each
+            # document is read by `_id` and its condition checked here instead — under its lock, nobody changes it
+            for i in conditional:
+                doc = self.raw.find_one({"_id": changes[i][0]["_id"]})
+                applied[i] = doc is not None and matches(doc, changes[i][0])
+            old = [i for i in old if i not in set(conditional) or applied[i]]
+            changes = [({"_id": f["_id"]}, u) if len(f) > 1 else (f, u) for f, u in changes]
+            if not old:
+                return applied
         token = uuid.uuid4().hex  # which updates matched: the bulk's reply only counts them
         result = self.raw.bulk_write([pymongo.UpdateOne(changes[i][0], {**changes[i][1], "$set": {
             **changes[i][1].get("$set", {}), BULK_MARK: token}}) for i in old], ordered=False)

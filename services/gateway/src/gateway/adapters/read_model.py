@@ -5,14 +5,12 @@ building counts for its community): its day and its month. Redelivery changes no
 store has transactions (SQLite), each event id is recorded once (`rm<gen>_seen`) in the same
 transaction as its effects, and an id recorded before means the event is skipped whole; the
 bucket documents hold figures only (records older than SEEN_DAYS are pruned: redeliveries come
-within a poll or a relay retry). Where it has none (FerretDB 1.x), the ids stay in the bucket so
-that effect and record are one atomic write (`apply_once`), and reads leave them out in the
-database (an exclusion projection). The projector hands over a whole poll at once (`apply_batch`):
-the deltas of all its events for one bucket are summed, and all the poll's buckets of a kind are
-written in one call of the store (`upsert_each`: one statement pair on SQLite, one bulk on MongoDB,
-a few round trips under the buckets' locks on FerretDB); where the ids stay in the bucket, each
-bucket's update is conditional on having seen none of its events' ids and records them all, and a
-bucket that has seen any of them already falls back to one event at a time. Reads sum month buckets for whole
+within a poll or a relay retry). Where it has none (MongoDB, FerretDB 1.x), a poll claims its events and
+writes what it will add before adding it (poll_claims.py); a generation built before claims keeps the ids
+of each bucket's last events in the bucket (`apply_once`) until a rebuild replaces it. The projector hands
+over a whole poll at once (`apply_batch`): the deltas of all its events for one bucket are summed, and all
+the poll's buckets of a kind are written in one call of the store (`upsert_each`: one statement pair on
+SQLite, one bulk on MongoDB, a few round trips under the buckets' locks on FerretDB). Reads sum month buckets for whole
 months and day buckets for the edges of a period, every bucket a report needs read once: a year
 of a district with the year before is one query for about 1 200 month documents.
 
@@ -32,14 +30,13 @@ from liandong.events import Envelope
 from liandong.storage import has_transactions, one_commit, subtree
 from liandong.storage.base import Collection, Database, DuplicateKeyError
 
+from .poll_claims import MARKS, PollClaims
 from ..domain.metrics import RECALL, REMEMBER, SOURCES, effect_of, is_stock, names_in
 
 STATE_ID = "reports"
-KEEP = 1000  # event ids each bucket remembers, as apply_once keeps (FerretDB)
-SEEN_DAYS = 7  # how long an event id is remembered (SQLite)
+KEEP = 1000  # event ids each bucket remembers in a generation built before claims (apply_once)
+SEEN_DAYS = 7  # how long an event id is remembered (SQLite: seen; MongoDB: claims)
 PRUNE_EVERY = 500  # batches between prunings of the remembered ids
-
-
 def _field(metric: str) -> str:
     return metric.replace(".", "__")
 
@@ -89,7 +86,12 @@ class ReadModel:
         self.names: Collection = db.collection(f"{prefix}_names")  # codes' names the events carried
         self._names_written: dict[str, str] = {}
         # where a poll's writes are one transaction (SQLite), the event ids handled live beside them
-        self.seen: Collection | None = db.collection(f"{prefix}_seen") if has_transactions(db) else None
+        transactional = has_transactions(db)
+        self.seen: Collection | None = db.collection(f"{prefix}_seen") if transactional else None
+        # where writes stand alone (MongoDB, FerretDB): which poll applies each event, and what each poll will add
+        self.claims: PollClaims | None = None if transactional else PollClaims(
+            db, prefix, {"days": self.days, "months": self.months}, self.freshness)
+        self._claiming: bool | None = None  # decided on the first write (a generation built before claims keeps ids)
         self._batches = 0
 
     def prepare(self) -> None:
@@ -98,9 +100,12 @@ class ReadModel:
             coll.create_index([(period, 1)], name="period")
         if self.seen is not None:
             self.seen.create_index([("at", 1)], name="at")
+        if self.claims is not None:
+            self.claims.prepare()
 
     def drop(self) -> None:
-        for coll in (self.days, self.months, self.memory, self.freshness, self.names, self.seen):
+        for coll in (self.days, self.months, self.memory, self.freshness, self.names, self.seen,
+                     *(self.claims.collections() if self.claims else ())):
             if coll is not None:
                 coll.drop()
 
@@ -129,7 +134,21 @@ class ReadModel:
     def _prune_seen(self, now: int) -> None:
         self._batches += 1
         if self._batches % PRUNE_EVERY == 1:
-            self.seen.delete_many({"at": {"$lt": now - SEEN_DAYS * 86400}})
+            before = now - SEEN_DAYS * 86400
+            if self.seen is not None:
+                self.seen.delete_many({"at": {"$lt": before}})
+            else:
+                self.claims.prune(before)
+
+    def recover(self) -> None:
+        """At a worker's start: finish what a poll that died after writing its intent did not add (MongoDB)."""
+        if self._uses_claims():
+            self.claims.recover()
+
+    def _uses_claims(self) -> bool:
+        if self._claiming is None:
+            self._claiming = self.claims is not None and self.claims.in_use()
+        return self._claiming
 
     @contextmanager
     def _transaction(self):
@@ -142,6 +161,8 @@ class ReadModel:
 
     # -- writing
     def apply(self, event: Envelope) -> None:
+        if self._uses_claims():
+            return self.apply_batch([event])
         with self._transaction():
             if self.seen is not None and not self._first_time(event, int(time.time())):
                 return
@@ -191,6 +212,9 @@ class ReadModel:
 
     def apply_batch(self, events: list[Envelope]) -> None:
         """The effects of many events, in order: each bucket written once, all in one transaction."""
+        if self._uses_claims():
+            self.claims.apply(events, self._sums)
+            return self._prune_seen(int(time.time()))
         with self._transaction():
             buckets: dict[tuple[str, str], tuple[dict, dict[str, dict]]] = {}
             newest: dict[str, str] = {}
@@ -236,10 +260,28 @@ class ReadModel:
                 for event_id, inc in by_event.items():
                     self._apply_one(which, doc_id, event_id, inc, fields)
 
+    def _sums(self, events: list[Envelope]) -> tuple[list[dict], dict[str, str]]:
+        """What the events (a poll's, each once) add to each bucket, and each service's newest event time."""
+        buckets: dict[tuple[str, str], tuple[dict, dict[str, float]]] = {}
+        newest: dict[str, str] = {}
+        for event in events:
+            found = self._effect(event)
+            if found is not None:
+                inc, event_buckets = found
+                for which, doc_id, fields in event_buckets:
+                    total = buckets.setdefault((which, doc_id), (fields, defaultdict(int)))[1]
+                    for k, v in inc.items():
+                        total[k] += v
+            if event.time > newest.get(event.service, ""):
+                newest[event.service] = event.time
+        # the figures without their "m." (a key may not hold a dot); FerretDB 1.x stores no nested arrays
+        return ([{"in": which, "id": doc_id, "set": fields, "add": {k[2:]: v for k, v in total.items()}}
+                 for (which, doc_id), (fields, total) in buckets.items()], newest)
+
     # -- reading
     def _find(self, coll: Collection, filter: dict) -> list[dict]:
         if self.seen is None:
-            return coll.find(filter, projection={HANDLED: 0})  # the ids stay in the database
+            return coll.find(filter, projection={HANDLED: 0, MARKS: 0})  # the marks stay in the database
         return coll.find(filter)
 
     def _load(self, path: str, splits) -> dict[tuple[str, str], dict[str, dict[str, float]]]:

@@ -127,6 +127,7 @@ class ReportsProjector:
         if consumer is None:
             model = self.model(generation)
             model.prepare()
+            model.recover()
             consumer = EventConsumer(self.bus, group_of(generation), TOPICS, handlers(model), self.registry,
                                      max_attempts=self.max_attempts, clock=self.deps.clock, batch_size=BATCH,
                                      batch_handler=model.apply_batch)
