@@ -319,8 +319,9 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line("time per part: " + ", ".join(
             f"{part} {seconds:.0f} s" for part, seconds in sorted(_PART_SECONDS.items(), key=lambda kv: -kv[1])))
         slowest = sorted(_TEST_SECONDS.items(), key=lambda kv: -kv[1])[:SLOWEST_SHOWN]
-        terminalreporter.write_line("slowest tests (set-up, call and tear-down): " + "; ".join(
-            f"{nodeid} {seconds:.0f} s" for nodeid, seconds in slowest))
+        terminalreporter.write_line(f"the {len(slowest)} slowest tests (set-up, call and tear-down):")
+        for nodeid, seconds in slowest:
+            terminalreporter.write_line(f"  {seconds:6.0f} s  {nodeid}")
 
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
