@@ -166,6 +166,29 @@ def test_a_slow_poll_overtaken_after_its_lease_adds_nothing(db, monkeypatch):
     assert person_times(fast) == 4
 
 
+def test_a_poll_working_longer_than_the_lease_keeps_its_events_by_renewing_it(db, monkeypatch):
+    events = [registered(1), registered(2), registered(4), registered(8)]
+    busy, other = worker(db), worker(db)
+    real_effect = ReadModel._effect
+    clock = [time.time()]
+    monkeypatch.setattr(poll_claims.time, "time", lambda: clock[0])
+    refused = []
+
+    def slow_effect(self, event):
+        if self is busy:
+            clock[0] += LEASE / 2  # each event takes half a lease: the whole poll two leases
+            try:
+                other.apply_batch(events)  # meanwhile the same events come to another worker
+            except PollInFlight:
+                refused.append(True)
+        return real_effect(self, event)
+
+    monkeypatch.setattr(ReadModel, "_effect", slow_effect)
+    busy.apply_batch(events)
+    assert len(refused) == len(events)  # never taken over while it said it was alive
+    assert person_times(busy) == 15
+
+
 def test_two_workers_at_once_count_each_event_once(db):
     events = [registered(n % 5 + 1, f"2026-0{n % 3 + 3}-0{n % 7 + 1}") for n in range(60)]
     expected = sum(e.data["headcount"] for e in events)

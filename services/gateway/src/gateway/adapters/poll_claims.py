@@ -5,9 +5,10 @@ works out what it adds to each bucket and writes that into its *intent* (`rm<gen
 bucket's update conditional on not carrying the poll's mark, and adding the mark (the last KEEP_MARKS stay) —
 and deletes the intent. A crash anywhere leaves either
 
-- claims of an intent still *claiming*: whoever meets those events again takes them over once LEASE seconds have
-  passed (the owner may be alive and slow: it then finds its intent abandoned and adds nothing); a poll that
-  fails while claiming hands its claims back at once; or
+- claims of an intent still *claiming*: whoever meets those events again takes them over once the intent has
+  gone LEASE seconds without its owner renewing it (a live owner renews it every LEASE / 4 while it works; one
+  stalled longer finds its intent abandoned and adds nothing); a poll that fails while claiming hands its
+  claims back at once; or
 - a *written* intent: anyone may finish it again (the marks make that idempotent) — the worker at its start,
   or whoever meets its events again.
 
@@ -27,13 +28,13 @@ from liandong.storage.base import Collection, Database, DuplicateKeyError, Stora
 MARKS = "_polls"  # the polls whose sums a bucket holds
 KEEP_MARKS = 50  # a written intent is finished again at the worker's start or when its events come back (seconds
 # after a crash: Kafka hands a dead consumer's partitions on within its 10 s session), far fewer polls than this
-LEASE = 60.0  # seconds a poll may take between claiming its events and writing its intent
+LEASE = 20.0  # seconds a claiming poll may go without saying it is alive (it says so every LEASE / 4)
 SCHEME = "_scheme"  # the intents collection's note that the generation keeps events once by claims
 CLAIMING, WRITTEN, ABANDONED = "claiming", "written", "abandoned"
 
-# (the events this poll holds, in order) -> ([{"in": "days"|"months", "id", "set": {...}, "add": {figure: n}}],
-#                                           {service: newest event time})
-Sums = Callable[[list[Envelope]], tuple[list[dict], dict[str, str]]]
+# (the events this poll holds, in order; a call to make now and then while working them out) ->
+#   ([{"in": "days"|"months", "id", "set": {...}, "add": {figure: n}}], {service: newest event time})
+Sums = Callable[[list[Envelope], Callable[[], None]], tuple[list[dict], dict[str, str]]]
 
 
 class PollInFlight(StorageUnavailable):
@@ -74,13 +75,25 @@ class PollClaims:
         for e in events:
             first.setdefault(e.id, e)  # a repeat within the poll counts once
         ids = list(first)
+        said = [now]
+
+        def alive() -> None:
+            """Renew the poll's lease while it claims and works out its sums; a poll taken over stops here."""
+            at = time.time()
+            if at - said[0] < LEASE / 4:
+                return
+            if not self.intents.update_one({"_id": poll, "state": CLAIMING}, {"$set": {"at": at}}).matched_count:
+                raise PollInFlight(f"poll {poll} was taken over; its events are applied by another")
+            said[0] = at
+
         try:
             won = self.claims.upsert_each([({"_id": i, "poll": poll}, {"$set": {"poll": poll, "at": now}})
                                            for i in ids])
             mine = {i for i, claimed in zip(ids, won) if claimed}
+            alive()
             if len(mine) < len(ids):
                 mine |= self._settle([i for i in ids if i not in mine], poll, now)
-            changes, newest = sums([first[i] for i in ids if i in mine])
+            changes, newest = sums([first[i] for i in ids if i in mine], alive)
         except BaseException:
             # nothing added yet: let the next try (this worker's or another's) take these claims over at once
             # (if this write fails too, the claims wait out their lease)
@@ -91,7 +104,7 @@ class PollClaims:
             raise
         written = self.intents.update_one({"_id": poll, "state": CLAIMING},
                                           {"$set": {"state": WRITTEN, "changes": changes, "newest": newest}})
-        if not written.matched_count:  # too slow: another poll took these events over; it applies them
+        if not written.matched_count:  # silent too long: another poll took these events over; it applies them
             raise PollInFlight(f"poll {poll} was taken over after {LEASE:.0f} s; its events are applied by another")
         self._finish({"_id": poll, "changes": changes, "newest": newest})
 

@@ -260,11 +260,13 @@ class ReadModel:
                 for event_id, inc in by_event.items():
                     self._apply_one(which, doc_id, event_id, inc, fields)
 
-    def _sums(self, events: list[Envelope]) -> tuple[list[dict], dict[str, str]]:
-        """What the events (a poll's, each once) add to each bucket, and each service's newest event time."""
+    def _sums(self, events: list[Envelope], alive) -> tuple[list[dict], dict[str, str]]:
+        """What the events (a poll's, each once) add to each bucket, and each service's newest event time;
+        `alive()` now and then, so that the poll's claims are not taken over while it works."""
         buckets: dict[tuple[str, str], tuple[dict, dict[str, float]]] = {}
         newest: dict[str, str] = {}
         for event in events:
+            alive()
             found = self._effect(event)
             if found is not None:
                 inc, event_buckets = found
