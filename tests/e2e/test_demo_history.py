@@ -120,7 +120,7 @@ def test_the_demo_district_has_a_past_made_once_and_a_killed_generation_ends_the
         done = wait_done(o)
         generated_in = round(time.monotonic() - began, 1)
         assert done["percent"] == 100 and done["from"].startswith(str(last_year)), done
-        e2e.wait_settled(whole)
+        e2e.wait_settled(whole, timeout=300)  # a year of history through FerretDB, whose every update reads its collection
         before = {y: figures(o, y) for y in (last_year, last_year + 1)}
         last = before[last_year]
         # every area has last year's facts, in the seeds' proportions
@@ -162,7 +162,7 @@ def test_the_demo_district_has_a_past_made_once_and_a_killed_generation_ends_the
     try:
         assert progress(o)["state"] == "done"
         time.sleep(5)
-        e2e.wait_settled(whole)
+        e2e.wait_settled(whole, timeout=300)  # a year of history through FerretDB, whose every update reads its collection
         assert {y: figures(o, y) for y in before} == before
         assert "Generating the demo district's history" not in (tmp_path / "whole-again.log").read_text()
     finally:
@@ -190,7 +190,7 @@ def test_the_demo_district_has_a_past_made_once_and_a_killed_generation_ends_the
     proc, _, o = start(e2e, killed, tmp_path / "killed-again.log", office)
     try:
         resumed = wait_done(o)
-        e2e.wait_settled(killed)
+        e2e.wait_settled(killed, timeout=300)
         after = {y: figures(o, y) for y in before}
         assert {(y, k): (before[y][k], after[y][k]) for y in before for k in FIGURES + NEW_FIGURES
                 if before[y][k] != after[y][k]} == {}

@@ -54,6 +54,7 @@ def test_public_endpoints_are_rate_limited_per_ip(make_svc):
     from gateway.bootstrap import GatewayOptions
 
     svc = make_svc(options=GatewayOptions(public_requests=3))
+    svc.at_a_minutes_start()
     codes = [svc.client.get("/api/docs").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     other_ip = svc.client.get("/api/docs", environ_base={"REMOTE_ADDR": "10.0.0.9"})
@@ -68,6 +69,7 @@ def test_the_gateways_own_refusals_on_open311_paths_are_in_open311s_shape_and_fo
     from gateway.bootstrap import GatewayOptions
 
     svc = make_svc(options=GatewayOptions(public_requests=2))
+    svc.at_a_minutes_start()
     ip = {"REMOTE_ADDR": "10.0.0.31"}
     down = svc.client.get("/open311/v2/services.json", environ_base=ip)  # no petition service behind this gateway
     assert down.status_code == 503 and down.get_json() == [{"code": 503, "description": down.get_json()[0][

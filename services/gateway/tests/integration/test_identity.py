@@ -118,6 +118,7 @@ def test_login_is_rate_limited_per_username_and_ip(make_svc):
     from gateway.bootstrap import GatewayOptions
 
     svc = make_svc(options=GatewayOptions(login_attempts=3))
+    svc.at_a_minutes_start()
     assert [svc.login("resident_zhang").status_code for _ in range(4)] == [200, 200, 200, 429]
     assert svc.login("resident_li").status_code == 200
 
@@ -128,6 +129,7 @@ def test_the_login_limit_is_the_operators_to_set(make_svc, monkeypatch):
 
     monkeypatch.setenv("LIANDONG_LOGIN_ATTEMPTS", "2")
     svc = make_svc()  # no options given: the environment's
+    svc.at_a_minutes_start()
     assert [svc.login("resident_zhang").status_code for _ in range(3)] == [200, 200, 429]
     with pytest.raises(ConfigError, match="LIANDONG_LOGIN_ATTEMPTS"):
         GatewayOptions.from_env({"LIANDONG_LOGIN_ATTEMPTS": "many"})
