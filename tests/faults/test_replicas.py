@@ -145,7 +145,7 @@ def test_a_worker_of_every_service_killed_mid_stream_its_twin_takes_over_and_eff
         twins = {svc: spawn(["python", "-m", f"{svc}.worker"], env, tmp_path / f"{svc}-twin.log")
                  for svc in SERVICES}
         wait_for(lambda: every_group_shared_by(settings.kafka_bootstrap_servers, settings.bus_namespace, groups, 2),
-                 120, 0.5, message="every group shared by two workers")
+                 240, 0.5, message="every group shared by two workers")  # twins join as the others rebalance
 
         outcome: dict = {}
         player = threading.Thread(target=lambda: outcome.update(play_a_day(base)))
