@@ -37,6 +37,8 @@ STATE_ID = "reports"
 KEEP = 1000  # event ids each bucket remembers in a generation built before claims (apply_once)
 SEEN_DAYS = 7  # how long an event id is remembered (SQLite: seen; MongoDB: claims)
 PRUNE_EVERY = 500  # batches between prunings of the remembered ids
+
+
 def _field(metric: str) -> str:
     return metric.replace(".", "__")
 
