@@ -6,6 +6,7 @@ several can share one consumer group, as several gateway workers do.
 With MONGO_URI and BARE_MONGO_DB set, each poll's events are also counted into a MongoDB collection with one
 bulk of upserts ($inc per community and day, and per community and month, as the read model keeps them):
 what a hand-written read model on the same server costs."""
+import gc
 import json
 import os
 import sys
@@ -27,6 +28,8 @@ def main() -> None:
         import pymongo
 
         buckets = pymongo.MongoClient(os.environ["MONGO_URI"])[os.environ["BARE_MONGO_DB"]]["buckets"]
+    gc.collect()
+    gc.freeze()  # as every worker process does after its start (liandong.worker.settle_heap)
     while True:
         polled = consumer.poll(timeout_ms=1000, max_records=2000)
         counts: Counter = Counter()

@@ -47,6 +47,7 @@ from measure import MIN_SAMPLES, WARMUP, cpu_seconds, gunicorn, percentile, refu
 
 from liandong.config import SERVICES, Settings  # noqa: E402
 from liandong.testing import free_port, settings_env, spawn, token_for  # noqa: E402
+from liandong.worker import settle_heap  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -520,7 +521,7 @@ def publish_year(bus, n: int, communities: list[str], totals: dict | None = None
     """The events straight onto the bus (the relay's adapter), in the order they happen."""
     started = time.perf_counter()
     for i, env in enumerate(synthetic_events(n, communities, totals)):
-        bus.publish(f"{env.service}.events", env.subject, env.to_json())
+        bus.publish(f"{env.service}.events", env.subject, env.to_json(), env.headers())
         if i % 5000 == 4999:
             bus.flush()
     bus.flush()
@@ -608,6 +609,7 @@ def read_model(n: int, label: str = "", queries: bool = True, store: str = "sqli
         took = publish_year(platform.bus, n, communities, totals)
         print(f"  ({n:,} events written to the embedded log in {took:.1f}s)", flush=True)
         raw = platform.bus.consumer("bench-raw", [f"{s}.events" for s in ("petition", "welfare", "volunteer", "security")])
+        settle_heap()  # both loops as in a worker process once it has started
         started, seen = time.perf_counter(), 0
         while seen < n:
             batch = raw.poll(max_records=5000, timeout=1)
@@ -731,6 +733,7 @@ def kafka_read_model(n: int, store: str = "sqlite", consumers: list[int] | None 
 
         bare_rate, bare_why = bare("bare-1", 1)
         record(f"bare kafka-python loop + json.loads, 1 consumer, {label}", bare_rate, "events/s", refused=bare_why)
+        settle_heap()  # as the worker process does once it has started (and the bare loop too)
         while projector.live.handled == 0:  # the group's join is not consuming
             projector.run_once(timeout=0.5)
         first = projector.live.handled  # the first poll's batch includes the join: timed from after it

@@ -3,6 +3,7 @@ the same request bodies as the bench) and of the projector (the embedded bus, th
 
     python tests/bench/profile_paths.py intake [n]      # n POSTs
     python tests/bench/profile_paths.py projector [n]   # n events
+    python tests/bench/profile_paths.py projector-kafka [n]   # the same through Kafka (KAFKA_BOOTSTRAP_SERVERS)
 
 Prints the functions by own time and by cumulative time; what it showed is in docs/bench-2026-11-29.md."""
 from __future__ import annotations
@@ -43,18 +44,20 @@ def intake(n: int) -> cProfile.Profile:
     return prof
 
 
-def projector(n: int) -> cProfile.Profile:
+def projector(n: int, bus: str = "embedded") -> cProfile.Profile:
     d = tempfile.mkdtemp()
-    settings = bench.store_settings("gateway", Path(d), "sqlite", "embedded", "prof")
+    settings = bench.store_settings("gateway", Path(d), "sqlite", bus, f"prof{int(time.time())}")
     platform, app, proj, communities = bench.projector_for(settings)
     # the first n events of a district's year (1 M events): batches as dense in buckets as the bench's replay
     for env in itertools.islice(bench.synthetic_events(1_000_000, communities), n):
         platform.bus.publish(f"{env.service}.events", env.subject, env.to_json())
     platform.bus.flush()
+    while proj.live.handled == 0:  # the group's join (Kafka) is not consuming
+        proj.run_once(timeout=0.5)
     prof = cProfile.Profile()
     t = time.perf_counter()
     prof.enable()
-    elapsed, why = bench.drain(proj, n)
+    elapsed, why = bench.drain(proj, n - proj.live.handled)
     prof.disable()
     print(f"{n} events in {time.perf_counter() - t:.2f}s (under the profiler) {why}")
     return prof
@@ -63,7 +66,8 @@ def projector(n: int) -> cProfile.Profile:
 if __name__ == "__main__":
     what = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 500
-    prof = {"intake": intake, "projector": projector}[what](n)
+    prof = {"intake": intake, "projector": projector,
+            "projector-kafka": lambda k: projector(k, "kafka")}[what](n)
     stats = pstats.Stats(prof)
     stats.sort_stats("tottime").print_stats(35)
     stats.sort_stats("cumulative").print_stats(45)

@@ -111,8 +111,9 @@ class OutboxRelay:
             for doc in docs:
                 events = doc.get(OUTBOX) or []
                 for ev in events:
-                    self.bus.publish(topic_for(ev["source"].rsplit("/", 1)[-1]), ev["subject"],
-                                     Envelope(**ev).to_json(), {"ce_type": ev["type"], "ce_id": ev["id"]})
+                    envelope = Envelope(**ev)
+                    self.bus.publish(topic_for(envelope.service), envelope.subject, envelope.to_json(),
+                                     envelope.headers())
                 sent.append((doc["_id"], [ev["id"] for ev in events]))
             self.bus.flush()
             for doc_id, ids in sent:

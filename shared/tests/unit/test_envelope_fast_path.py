@@ -53,3 +53,18 @@ def test_the_quick_envelope_check_answers_as_the_schema_does():
             assert got is not InvalidEnvelope, raw
             assert {k: got[k] for k in expected} == expected, raw
     assert refused > 1000  # the mutations do reach the checks
+
+
+def test_an_envelope_read_or_revalidated_is_the_one_the_constructor_makes():
+    """The quick roads build envelopes without the dataclass's __init__: every field must be there, with the
+    constructor's defaults."""
+    made = CONTRACTS.new_event("security.dispute.mediated", "d1", {
+        "dispute_id": "d1", "org_unit_id": "u", "type": "neighbour", "outcome": "agreement", "sessions": 1,
+        "petition_id": None, "mediated_at": "2026-01-01T00:00:00.000000Z"}, "/a/b/")
+    minimal = {k: v for k, v in made.to_dict().items()
+               if k not in ("datacontenttype", "correlationid", "causationid", "sequence")}
+    for read in (Envelope.from_json(made.to_json()), Envelope.from_dict(minimal),
+                 CONTRACTS.validate_incoming(Envelope.from_dict(minimal))):
+        assert read == made
+        assert read.__dict__ == made.__dict__
+    assert made.with_data({"x": 1}).data == {"x": 1} and made.data != {"x": 1}

@@ -245,6 +245,7 @@ class KafkaGroupConsumer:
         self.bus = bus
         self.group = group
         self.topics = topics
+        self.strip_prefix = ""  # a namespace (NamespacedBus) the messages' topics leave behind, here: one Message each
         self._consumer = KafkaConsumer(
             bootstrap_servers=bus.bootstrap_servers,
             client_id=f"{bus.client_id}-{group}",
@@ -270,11 +271,13 @@ class KafkaGroupConsumer:
         except KafkaError as exc:
             raise BusUnavailable(f"poll failed: {exc}") from exc
         out: list[Message] = []
+        prefix = self.strip_prefix
         for tp in sorted(batches, key=lambda t: (t.topic, t.partition)):
+            topic = tp.topic[len(prefix):] if prefix and tp.topic.startswith(prefix) else tp.topic
             for rec in batches[tp]:
-                out.append(Message(rec.topic, rec.partition, rec.offset,
+                out.append(Message(topic, rec.partition, rec.offset,
                                    rec.key.decode("utf-8") if rec.key is not None else None,
-                                   rec.value, _headers(rec.headers), rec.timestamp / 1000.0))
+                                   rec.value, _headers(rec.headers) if rec.headers else {}, rec.timestamp / 1000.0))
         return out
 
     def commit(self, messages: Iterable[Message]) -> None:

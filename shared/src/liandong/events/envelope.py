@@ -13,6 +13,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from .. import fastjson
+
 SPECVERSION = "1.0"
 
 
@@ -136,14 +138,25 @@ class Envelope:
         # envelope's data is never changed in place (the envelope is frozen; `with_data` replaces it)
         return {name: getattr(self, name) for name in _FIELDS}
 
+    def headers(self) -> dict[str, str]:
+        """The Kafka headers it travels with (CloudEvents' Kafka binding names them ce_*): a consumer that has
+        no handler for the type skips the event without parsing it."""
+        return {"ce_type": self.type, "ce_id": self.id}
+
     def to_json(self) -> bytes:
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     def with_data(self, data: dict) -> "Envelope":
-        # spelled out, not dataclasses.replace: every consumed event passes here
-        return Envelope(self.id, self.source, self.type, self.time, self.subject, self.orgpath, self.schemaversion,
-                        data, self.specversion, self.datacontenttype, self.correlationid, self.causationid,
-                        self.sequence)
+        # not dataclasses.replace: every consumed event passes here
+        return Envelope._made({**self.__dict__, "data": data})
+
+    @classmethod
+    def _made(cls, values: dict) -> "Envelope":
+        """An envelope of values already checked, every field given: a frozen dataclass's __init__ sets each
+        field through object.__setattr__, 2 µs an envelope and two envelopes an event consumed (#23's profile)."""
+        envelope = object.__new__(cls)
+        envelope.__dict__.update(values)
+        return envelope
 
     @classmethod
     def from_dict(cls, raw: Any) -> "Envelope":
@@ -151,7 +164,7 @@ class Envelope:
             raise InvalidEnvelope("an event must be a JSON object")
         loaded = _fast(raw)
         if loaded is not None:
-            return cls(**loaded)
+            return cls._made(loaded)
         try:
             loaded = _SCHEMA.load(raw)
         except ValidationError as exc:
@@ -161,7 +174,7 @@ class Envelope:
     @classmethod
     def from_json(cls, raw: bytes | str) -> "Envelope":
         try:
-            parsed = json.loads(raw)
+            parsed = fastjson.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidEnvelope(f"not JSON: {exc}") from exc
         return cls.from_dict(parsed)

@@ -189,10 +189,24 @@ def apply_update(doc: dict, update: dict, inserting: bool = False, in_place: boo
         for path, arg in fields.items():
             if path == "_id" and op != "$setOnInsert" and not inserting:
                 raise UnsupportedQuery("_id cannot be changed")
+            if op == "$set":  # the commonest operators first, and without reading what they replace
+                if "." in path:
+                    _set_path(new, path, _copy(arg))
+                else:
+                    new[path] = _copy(arg)
+                continue
+            if op == "$inc" and path.count(".") == 1:
+                # a counter in a sub-document (each figure of a read model's bucket): no walk down the path
+                head, leaf = path.split(".")
+                sub = new.get(head, _MISSING)
+                if sub is _MISSING:
+                    sub = new[head] = {}
+                if type(sub) is dict:
+                    current = sub.get(leaf)
+                    sub[leaf] = (0 if current is None else _number(current, path, op)) + _number(arg, path, op)
+                    continue
             current = get_path(new, path)
-            if op == "$set":
-                _set_path(new, path, _copy(arg))
-            elif op == "$setOnInsert":
+            if op == "$setOnInsert":
                 if inserting:
                     _set_path(new, path, _copy(arg))
             elif op == "$unset":
@@ -239,6 +253,8 @@ def apply_update(doc: dict, update: dict, inserting: bool = False, in_place: boo
 
 def upsert_seed(filter: dict) -> dict:
     """The document an upsert starts from: the filter's plain equality fields."""
+    if len(filter) == 1 and type(filter.get("_id")) is str:  # by id, the commonest upsert
+        return {"_id": filter["_id"]}
     seed: dict = {}
     for key, cond in (filter or {}).items():
         if key.startswith("$"):

@@ -9,7 +9,6 @@ indexed path name its column, so a filtered list is an index lookup, not a scan.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import re
 import sqlite3
@@ -496,7 +495,7 @@ class SqliteCollection:
             raise StorageUnavailable(str(exc)) from exc
         if inclusion:
             return [self._from_kept(r, included) for r in rows]
-        return [json.loads(r[0]) for r in rows]
+        return [fastjson.loads(r[0]) for r in rows]
 
     def _kept(self, path: str) -> str:
         """Two columns for a field an inclusion projection keeps: an indexed field's generated column
@@ -517,7 +516,7 @@ class SqliteCollection:
         for i, key in enumerate(included):
             value, json_text = row[1 + 2 * i], row[2 + 2 * i]
             if json_text is not None:
-                out[key] = json.loads(json_text)
+                out[key] = fastjson.loads(json_text)
             elif value is not None:
                 out[key] = value
         return out
@@ -611,8 +610,8 @@ class SqliteCollection:
             matched = modified = 0
             result_doc = None
             for row_id, raw in rows:
-                old = json.loads(raw)
-                new = apply_update(json.loads(raw), update, in_place=True)  # parsing beats deepcopy
+                old = fastjson.loads(raw)
+                new = apply_update(fastjson.loads(raw), update, in_place=True)  # parsing beats deepcopy
                 matched += 1
                 if new != old:
                     modified += 1
@@ -653,15 +652,15 @@ class SqliteCollection:
                 chunk = unique_ids[i:i + 500]
                 rows = conn.execute(f"SELECT id, doc FROM {self.table} WHERE id IN ({','.join('?' * len(chunk))})",
                                     chunk).fetchall()
-                docs.update((row_id, json.loads(raw)) for row_id, raw in rows)
+                docs.update((row_id, fastjson.loads(raw)) for row_id, raw in rows)
             existed = set(docs)
             applied, dirty = [], {}
             for flt, update in changes:
                 doc = docs.get(flt["_id"])
                 if doc is None:
-                    doc = docs[flt["_id"]] = apply_update(upsert_seed(flt), update, inserting=True)
+                    doc = docs[flt["_id"]] = apply_update(upsert_seed(flt), update, inserting=True, in_place=True)
                     applied.append(True)
-                elif matches(doc, flt):
+                elif len(flt) == 1 or matches(doc, flt):  # (read by its _id: nothing else to match)
                     apply_update(doc, update, in_place=True)
                     applied.append(True)
                 else:

@@ -54,6 +54,15 @@ def _next_month(d: date) -> date:
     return (d.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+def _under_m(figures: dict) -> dict:
+    """`$inc` paths of a bucket's figures."""
+    return {f"m.{k}": v for k, v in figures.items()}
+
+
+def _no_claim_held() -> None:
+    """Where a poll's writes are one transaction, no claim is held to keep alive."""
+
+
 def _split(start: date, end: date) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
     """[start, end] as whole months [lo, hi) from the month documents and edges [lo, hi] of days."""
     first_full = start if start.day == 1 else _next_month(start)
@@ -97,9 +106,10 @@ class ReadModel:
         self._batches = 0
 
     def prepare(self) -> None:
+        # one index a bucket: reads always name a subtree, and each index is written with every bucket write
+        # (an index on the period alone cost SQLite 1.3 µs a bucket, #23)
         for coll, period in ((self.days, "day"), (self.months, "month")):
             coll.create_index([("org_path", 1), (period, 1)], name="org_period")
-            coll.create_index([(period, 1)], name="period")
         if self.seen is not None:
             self.seen.create_index([("at", 1)], name="at")
         if self.claims is not None:
@@ -190,7 +200,7 @@ class ReadModel:
         if effect is None:
             return None
         path = self.community_of(event.orgpath)
-        inc = {f"m.{_field(k)}": v for k, v in effect.deltas.items()}
+        inc = {_field(k): v for k, v in effect.deltas.items()}  # the bucket's figures live under "m"
         month = effect.day[:7]
         return inc, [("days", f"{path}|{effect.day}", {"org_path": path, "day": effect.day}),
                      ("months", f"{path}|{month}", {"org_path": path, "month": month})]
@@ -206,6 +216,7 @@ class ReadModel:
 
     def _apply_one(self, which: str, doc_id: str, event_id: str, inc: dict, fields: dict) -> bool:
         coll: Collection = getattr(self, which)
+        inc = _under_m(inc)
         if self.seen is None:  # the ids in the bucket itself: effect and record in one write
             return apply_once(coll, doc_id, event_id, {"$inc": inc, "$set": fields}, keep=KEEP)
         # inside the caller's transaction, which recorded the event id
@@ -217,12 +228,29 @@ class ReadModel:
         if self._uses_claims():
             self.claims.apply(events, self._sums)
             return self._prune_seen(int(time.time()))
+        if self.seen is None:
+            return self._apply_batch_keeping_ids(events)
+        with self._transaction():
+            now = int(time.time())
+            # what was handled before (a redelivery), or twice in this poll, is not: each event once, so
+            # its deltas are summed straight into its buckets
+            sums, newest = self._sums(self._new_ones(events, now), _no_claim_held)
+            for which in ("days", "months"):
+                getattr(self, which).upsert_each([
+                    ({"_id": b["id"]}, {"$inc": _under_m(b["add"]), "$set": b["set"]})
+                    for b in sums if b["in"] == which])
+            self._note_newest(newest)
+            self._prune_seen(now)
+
+    def _note_newest(self, newest: dict[str, str]) -> None:
+        for service, newest_time in newest.items():
+            self.freshness.update_one({"_id": service}, {"$max": {"newest_event_time": newest_time}}, upsert=True)
+
+    def _apply_batch_keeping_ids(self, events: list[Envelope]) -> None:
+        """A generation built before claims on MongoDB: each bucket keeps the ids of its last events."""
         with self._transaction():
             buckets: dict[tuple[str, str], tuple[dict, dict[str, dict]]] = {}
             newest: dict[str, str] = {}
-            now = int(time.time())
-            if self.seen is not None:  # what was handled before (a redelivery), or twice in this poll, is not
-                events = self._new_ones(events, now)
             for event in events:
                 found = self._effect(event)
                 if found is not None:
@@ -235,10 +263,7 @@ class ReadModel:
             for which in ("days", "months"):
                 self._apply_many(which, [(doc_id, fields, by_event)
                                          for (w, doc_id), (fields, by_event) in buckets.items() if w == which])
-            for service, newest_time in newest.items():
-                self.freshness.update_one({"_id": service}, {"$max": {"newest_event_time": newest_time}}, upsert=True)
-            if self.seen is not None:
-                self._prune_seen(now)
+            self._note_newest(newest)
 
     def _apply_many(self, which: str, buckets: list[tuple[str, dict, dict[str, dict]]]) -> None:
         """Every bucket of one kind a poll touched, in one call of the store (`upsert_each`: one statement
@@ -250,10 +275,7 @@ class ReadModel:
             for inc in by_event.values():
                 for k, v in inc.items():
                     total[k] += v
-            update = {"$inc": dict(total), "$set": fields}
-            if self.seen is not None:  # the transaction recorded these events as new
-                changes.append(({"_id": doc_id}, update))
-                continue
+            update = {"$inc": _under_m(total), "$set": fields}
             ids = list(by_event)
             update["$push"] = {HANDLED: {"$each": ids[-KEEP:], "$slice": -KEEP}}
             changes.append(({"_id": doc_id, HANDLED: {"$nin": ids}}, update))
@@ -278,8 +300,8 @@ class ReadModel:
                         total[k] += v
             if event.time > newest.get(event.service, ""):
                 newest[event.service] = event.time
-        # the figures without their "m." (a key may not hold a dot); FerretDB 1.x stores no nested arrays
-        return ([{"in": which, "id": doc_id, "set": fields, "add": {k[2:]: v for k, v in total.items()}}
+        # the figures as named in the bucket's "m" (a key may not hold a dot); FerretDB 1.x stores no nested arrays
+        return ([{"in": which, "id": doc_id, "set": fields, "add": dict(total)}
                  for (which, doc_id), (fields, total) in buckets.items()], newest)
 
     # -- reading

@@ -176,9 +176,23 @@ RATES = [
 ]
 
 
+# An envelope's time (UTC, "Z"): its day in China's calendar depends on its date and hour alone (a fixed
+# UTC+8, no summer time), so each hour's day is worked out once (the projector's profile: 2 % of its time).
+_UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+_DAY_OF_HOUR: dict[str, str] = {}
+
+
 def local_day(iso: str) -> str:
     """The day in China's calendar of a time (UTC when it names no zone)."""
-    return from_iso(iso).astimezone(CHINA).date().isoformat()
+    if not _UTC_TIME.fullmatch(iso):
+        return from_iso(iso).astimezone(CHINA).date().isoformat()
+    hour = iso[:13]
+    day = _DAY_OF_HOUR.get(hour)
+    if day is None:
+        if len(_DAY_OF_HOUR) > 100_000:  # a decade of hours; a replay of longer starts again
+            _DAY_OF_HOUR.clear()
+        day = _DAY_OF_HOUR[hour] = from_iso(iso).astimezone(CHINA).date().isoformat()
+    return day
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,13 @@ class OrgIndex:
     def __init__(self, repo: OrgRepository):
         self.repo = repo
         self._units: dict[str, dict] = {}
+        self._communities: dict[str, str] = {}  # org path -> its community's path, as found (every event asks)
         self._lock = threading.Lock()
 
     def _load(self) -> None:
         with self._lock:
             self._units = {u["_id"]: u for u in self.repo.subtree_all()}
+            self._communities = {}
 
     def unit(self, unit_id: str) -> dict | None:
         if unit_id not in self._units:
@@ -42,12 +44,16 @@ class OrgIndex:
                       key=lambda u: u["path"])
 
     def community_of(self, path: str) -> str:
+        found = self._communities.get(path)
+        if found is not None:
+            return found
         parts = [p for p in path.split("/") if p]
         for i, part in enumerate(parts):
             unit = self.unit(part)
             if unit is not None and unit["level"] == "community":
-                return "/" + "/".join(parts[: i + 1]) + "/"
-        return path
+                found = self._communities[path] = "/" + "/".join(parts[: i + 1]) + "/"
+                return found
+        return path  # (not kept: a unit created later may make it a community's)
 
 
 def year_before(d: date) -> date:
