@@ -57,7 +57,7 @@ def known_petition(svc, org_path: str = "/chuanying/huangqi/jiayuan/", times: in
                                 {**example, "petition_id": petition_id, "org_unit_id": unit}, org_path)
     bus = svc.platform.bus
     for _ in range(times):
-        bus.publish("petition.events", petition_id, event.to_json(), {"ce_type": event.type, "ce_id": event.id})
+        bus.publish("petition.events", petition_id, event.to_json(), event.headers())
     bus.flush()
     known = create_platform(svc.settings).db.collection("known_petitions")
     wait_for(lambda: known.find_one({"_id": petition_id}), 20, message="the petition is known")

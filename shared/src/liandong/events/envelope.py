@@ -139,9 +139,10 @@ class Envelope:
         return {name: getattr(self, name) for name in _FIELDS}
 
     def headers(self) -> dict[str, str]:
-        """The Kafka headers it travels with (CloudEvents' Kafka binding names them ce_*): a consumer that has
-        no handler for the type skips the event without parsing it."""
-        return {"ce_type": self.type, "ce_id": self.id}
+        """The Kafka header it travels with, its type (`ce_type`, as CloudEvents' Kafka binding names it): a
+        consumer with no handler for the type skips the event without parsing it. One header only: kafka-python
+        decodes every header of every record in Python, for every consumer (the body is the whole event)."""
+        return {"ce_type": self.type}
 
     def to_json(self) -> bytes:
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")

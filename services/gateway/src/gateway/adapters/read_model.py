@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 
 from liandong.consumer import HANDLED, apply_once
 from liandong.events import Envelope
@@ -31,6 +31,7 @@ from liandong.storage import has_transactions, one_commit, subtree
 from liandong.storage.base import Collection, Database, DuplicateKeyError
 
 from .poll_claims import MARKS, PollClaims
+from ..domain.buckets import HISTORY_START, split
 from ..domain.metrics import RECALL, REMEMBER, SOURCES, effect_of, is_stock, names_in
 
 STATE_ID = "reports"
@@ -47,13 +48,6 @@ def _metric(field: str) -> str:
     return field.replace("__", ".")
 
 
-HISTORY_START = date(2000, 1, 1)  # stocks are the sum of their deltas from the beginning
-
-
-def _next_month(d: date) -> date:
-    return (d.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
 def _under_m(figures: dict) -> dict:
     """`$inc` paths of a bucket's figures."""
     return {f"m.{k}": v for k, v in figures.items()}
@@ -61,17 +55,6 @@ def _under_m(figures: dict) -> dict:
 
 def _no_claim_held() -> None:
     """Where a poll's writes are one transaction, no claim is held to keep alive."""
-
-
-def _split(start: date, end: date) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
-    """[start, end] as whole months [lo, hi) from the month documents and edges [lo, hi] of days."""
-    first_full = start if start.day == 1 else _next_month(start)
-    last_full_end = (end + timedelta(days=1)).replace(day=1)  # the first day after the last whole month
-    if first_full >= last_full_end:
-        return None, [(start.isoformat(), end.isoformat())]
-    edges = [(start, first_full - timedelta(days=1)), (last_full_end, end)]
-    return ((first_full.isoformat()[:7], last_full_end.isoformat()[:7]),
-            [(lo.isoformat(), hi.isoformat()) for lo, hi in edges if lo <= hi])
 
 
 _METRIC_OF: dict[str, str] = {}
@@ -368,7 +351,7 @@ class ReadModel:
         year before: one query for the month documents, none for days)."""
         splits = []
         for start, end in periods:
-            splits += [_split(start, end), _split(HISTORY_START, end)]
+            splits += [split(start, end), split(HISTORY_START, end)]
         loaded = self._load(path, splits)
 
         out = []
