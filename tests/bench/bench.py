@@ -200,7 +200,9 @@ def petition_service(settings: Settings):
 
 
 def path_label(store: str, bus: str) -> str:
-    return "embedded (SQLite)" if store == "sqlite" else "district path (Kafka + FerretDB)"
+    if store != "sqlite":
+        return "district path (Kafka + FerretDB)"
+    return "embedded (SQLite)" if bus == "embedded" else "Kafka + SQLite"
 
 
 # -- intake: the petition service's web process beside the bare endpoint ---------------------------
@@ -1059,7 +1061,7 @@ def main() -> int:
                            refused=f"Kafka's tool did not finish in {exc.timeout:.0f} s")
             stores = os.environ.get("BENCH_KAFKA_STORES", "sqlite,mongo").split(",")
             if "sqlite" in stores:
-                kafka_read_model(KAFKA_EVENTS, "sqlite")
+                kafka_read_model(KAFKA_EVENTS, "sqlite", CONSUMERS)
             if MONGO and "mongo" in stores:
                 kafka_read_model(KAFKA_EVENTS, "mongo", CONSUMERS)
         if part("district"):
