@@ -104,8 +104,8 @@ class OutboxRelay:
     def run_once(self) -> int:
         published = 0
         for coll in self.collections:
-            # the outbox and the version only: the relay has no use for the record itself (a petition's
-            # whole document parsed three times an event was most of the relay's CPU, #23)
+            # the outbox and the version only: the relay has no use for the record itself (reading whole
+            # petitions was most of the relay's Python time under py-spy; its total CPU moved within noise, #23)
             docs = coll.find({PENDING: True}, limit=self.batch_size, projection={OUTBOX: 1, VERSION: 1})
             if not docs:
                 continue
