@@ -60,6 +60,8 @@ KAFKA_EVENTS = int(os.environ.get("BENCH_KAFKA_EVENTS", "4000" if TINY else "100
 SCALE_10X = os.environ.get("BENCH_SCALE_10X") == "1"
 WORKERS = [int(w) for w in os.environ.get("BENCH_WORKERS", "1" if TINY else "1,2,4").split(",")]
 CONSUMERS = [int(c) for c in os.environ.get("BENCH_CONSUMERS", "1,2").split(",")]
+# gunicorn threads per web process, for intake and its bare endpoint alike (the services run 8: deploy/local/run.py)
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
 MONGO = os.environ.get("MONGO_URI", "")
 KAFKA_LIBS = Path(os.environ.get("LIANDONG_CACHE_DIR", str(Path.home() / ".cache" / "liandong"))) / "kafka" / "libs"
@@ -111,11 +113,11 @@ def record_latencies(name: str, result: dict, raw: dict | None = None, raw_name:
 
 # -- raw limits ------------------------------------------------------------------------------------
 
-def bare_server(workers: int = 1) -> tuple:
+def bare_server(workers: int = 1, threads: int = 8) -> tuple:
     """The raw limit for intake: a bare Flask JSON endpoint (bare_app.py) on the services' gunicorn settings."""
     port = free_port()
     proc = gunicorn("bare_app:create_app()", port, dict(os.environ), OUT / "logs" / "bare.log", workers=workers,
-                    chdir=HERE)
+                    threads=threads, chdir=HERE)
     return proc, f"http://127.0.0.1:{port}/echo"
 
 
@@ -207,14 +209,14 @@ def path_label(store: str, bus: str) -> str:
 
 # -- intake: the petition service's web process beside the bare endpoint ---------------------------
 
-def intake_stack(tmp: Path, store: str, bus: str, workers: int, tag: str) -> tuple:
-    """The petition service as production runs it: gunicorn (`workers` × 8 threads) and its worker (the relay)."""
+def intake_stack(tmp: Path, store: str, bus: str, workers: int, tag: str, threads: int = 8) -> tuple:
+    """The petition service as production runs it: gunicorn (`workers` × `threads`) and its worker (the relay)."""
     settings = store_settings("petition", tmp, store, bus, tag)
     uses = petition_service(settings)
     env = settings_env(settings)
     procs = [spawn(["python", "-m", "petition.worker"], env, OUT / "logs" / f"petition-worker-{tag}.log")]
     procs.append(gunicorn("petition.bootstrap:create_app()", settings.port, env, OUT / "logs" / f"petition-{tag}.log",
-                          workers=workers))
+                          workers=workers, threads=threads))
     token = token_for(settings, "community_worker", "sd0-c0", "/bench/sd0/sd0-c0/")
     return settings, uses, procs, token
 
@@ -231,12 +233,13 @@ PACED_SHARE = 0.5
 def intake(store: str = "sqlite", bus: str = "embedded", workers: int = 1, raw_store: float | None = None) -> dict:
     """Saturated req/s beside the bare endpoint's (same gunicorn settings, both warmed up), then both paced at
     the same offered load (half the platform's saturated rate) for latencies; then what was stored is counted."""
-    label = f"{path_label(store, bus)}, {workers} worker{'s' if workers > 1 else ''} × 8 threads"
+    label = (f"{path_label(store, bus)}, {workers} worker{'s' if workers > 1 else ''} × {THREADS} "
+             f"thread{'s' if THREADS > 1 else ''}")
     bodies = petition_bodies()
     tag = f"i{store[0]}{workers}"
     with tempfile.TemporaryDirectory() as d:
-        settings, uses, procs, token = intake_stack(Path(d), store, bus, workers, tag)
-        bare_proc, bare_url = bare_server(workers)
+        settings, uses, procs, token = intake_stack(Path(d), store, bus, workers, tag, THREADS)
+        bare_proc, bare_url = bare_server(workers, THREADS)
         direct = f"http://127.0.0.1:{settings.port}/api/v1/petition/petitions"
         answered = 0
         try:

@@ -144,8 +144,15 @@ def test_a_worker_of_every_service_killed_mid_stream_its_twin_takes_over_and_eff
         assert len(groups) >= len(SERVICES), groups  # every worker's group (the gateway has two)
         twins = {svc: spawn(["python", "-m", f"{svc}.worker"], env, tmp_path / f"{svc}-twin.log")
                  for svc in SERVICES}
-        wait_for(lambda: every_group_shared_by(settings.kafka_bootstrap_servers, settings.bus_namespace, groups, 2),
-                 240, 0.5, message="every group shared by two workers")  # twins join as the others rebalance
+        try:  # twins join as the others rebalance
+            wait_for(lambda: every_group_shared_by(settings.kafka_bootstrap_servers, settings.bus_namespace, groups,
+                                                   2), 240, 0.5, message="every group shared by two workers")
+        except AssertionError as exc:  # what the broker saw and what the twins said, for whoever reads the failure
+            members = {g: [sorted(m) for m in ms]
+                       for g, ms in group_partitions(settings.kafka_bootstrap_servers, settings.bus_namespace).items()}
+            said = {svc: (tmp_path / f"{svc}-twin.log").read_text(errors="replace")[-1500:] for svc in twins}
+            raise AssertionError(f"{exc}\nmembers: {members}\nalive: "
+                                 f"{ {svc: p.poll() is None for svc, p in twins.items()} }\ntwins' logs: {said}") from exc
 
         outcome: dict = {}
         player = threading.Thread(target=lambda: outcome.update(play_a_day(base)))

@@ -219,6 +219,10 @@ class EventConsumer:
 
     def run(self, stop: threading.Event) -> None:
         backoff = 0.5
+        try:  # the lag from the start: a group catching up says how far behind it is before its first batch is done
+            self._measure_lag()
+        except BusError:
+            pass
         while not stop.is_set():
             try:
                 self.run_once()

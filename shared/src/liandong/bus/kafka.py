@@ -241,32 +241,67 @@ class KafkaBus:
 
 
 class KafkaGroupConsumer:
+    # How long a member may stay out of a stable group before its client is replaced. kafka-python 3.0.12 can
+    # leave a member rebalancing for good: its join never completes, it sends no heartbeat (the broker drops it
+    # after the session timeout), every commit fails with "RebalanceInProgressError ... calling poll()" however
+    # often poll() is called, and it still fetches from its old partitions, so the work is done again and again
+    # and never committed (the gateway's reports stood still on Kafka + FerretDB; a worker's twin waited four
+    # minutes for such a member to rejoin). A healthy rebalance here takes seconds; a fresh client joins afresh
+    # and resumes from the group's commits (handlers are idempotent).
+    stuck_after = 45.0
+
     def __init__(self, bus: KafkaBus, group: str, topics: list[str], from_beginning: bool):
         self.bus = bus
         self.group = group
         self.topics = topics
+        self.from_beginning = from_beginning
         self.strip_prefix = ""  # a namespace (NamespacedBus) the messages' topics leave behind, here: one Message each
-        self._consumer = KafkaConsumer(
-            bootstrap_servers=bus.bootstrap_servers,
-            client_id=f"{bus.client_id}-{group}",
-            group_id=group,
+        self.reopened = 0
+        self._unstable_since: float | None = None
+        self._consumer = self._open()
+
+    def _open(self) -> KafkaConsumer:
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.bus.bootstrap_servers,
+            client_id=f"{self.bus.client_id}-{self.group}",
+            group_id=self.group,
             enable_auto_commit=False,
-            auto_offset_reset="earliest" if from_beginning else "latest",
+            auto_offset_reset="earliest" if self.from_beginning else "latest",
             max_poll_records=500,
             session_timeout_ms=10000,
             heartbeat_interval_ms=2000,
-            request_timeout_ms=max(bus.request_timeout_ms, 30000),
+            request_timeout_ms=max(self.bus.request_timeout_ms, 30000),
         )
         # Join only once this client's metadata has the topics' partitions: a member that joined before it
         # knew just-created topics was assigned nothing ("No partition metadata for topic ...") and stayed so
         # (the gateway's reports stood still after a start on Kafka, minutes on end).
         deadline = time.monotonic() + 30
-        while any(not self._consumer.partitions_for_topic(t) for t in topics) and time.monotonic() < deadline:
+        while any(not consumer.partitions_for_topic(t) for t in self.topics) and time.monotonic() < deadline:
             time.sleep(0.2)
-        self._consumer.subscribe(topics)
+        consumer.subscribe(self.topics)
+        return consumer
+
+    def _mend_a_stuck_membership(self) -> None:
+        """Replace the client when its member has been out of a stable group for `stuck_after` seconds."""
+        coordinator = getattr(self._consumer, "_coordinator", None)  # kafka-python's own: no public state
+        if coordinator is None or coordinator.generation_if_stable() is not None:
+            self._unstable_since = None
+            return
+        now = time.monotonic()
+        if self._unstable_since is None:
+            self._unstable_since = now
+        elif now - self._unstable_since > self.stuck_after:
+            log.warning("consumer of %s out of a stable group for %.0fs: its client is replaced", self.group,
+                        now - self._unstable_since)
+            fresh = self._open()  # first: when the broker cannot be reached, the old client stays and this is retried
+            self.close()
+            self._consumer = fresh
+            self._unstable_since = None
+            self.reopened += 1
 
     def poll(self, max_records: int = 500, timeout: float = 1.0) -> list[Message]:
         try:
+            self._mend_a_stuck_membership()
             batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
         except KafkaError as exc:
             raise BusUnavailable(f"poll failed: {exc}") from exc
