@@ -219,14 +219,12 @@ class EventConsumer:
 
     def run(self, stop: threading.Event) -> None:
         backoff = 0.5
-        try:  # the lag from the start: a group catching up says how far behind it is before its first batch is done
-            self._measure_lag()
-        except BusError:
-            pass
         while not stop.is_set():
             try:
-                self.run_once()
+                # before the batch: a group catching up says how far behind it is from its start, not after its
+                # first (long) batch; then every 2 s
                 self._measure_lag()
+                self.run_once()
                 backoff = 0.5
             except (StorageUnavailable, BusError):
                 try:  # a storage outage holds the group back: the lag keeps growing, and says so
