@@ -245,9 +245,10 @@ class KafkaGroupConsumer:
     # leave a member rebalancing for good: its join never completes, it sends no heartbeat (the broker drops it
     # after the session timeout), every commit fails with "RebalanceInProgressError ... calling poll()" however
     # often poll() is called, and it still fetches from its old partitions, so the work is done again and again
-    # and never committed (the gateway's reports stood still on Kafka + FerretDB; a worker's twin waited four
-    # minutes for such a member to rejoin). A healthy rebalance here takes seconds; a fresh client joins afresh
-    # and resumes from the group's commits (handlers are idempotent).
+    # and never committed (the gateway's reports stood still on Kafka + FerretDB, the broker's log showing the
+    # member dropped for want of heartbeats; a worker's twin that waited four minutes to join a group was likely
+    # held by such a member). A healthy rebalance here takes seconds; a fresh client joins afresh and resumes
+    # from the group's commits (handlers are idempotent).
     stuck_after = 45.0
 
     def __init__(self, bus: KafkaBus, group: str, topics: list[str], from_beginning: bool):
