@@ -221,7 +221,7 @@ def intake_stack(tmp: Path, store: str, bus: str, workers: int, tag: str, thread
     return settings, uses, procs, token
 
 
-# wrk paces a connection by pausing `connections / rate` after each answer (a closed loop), so the rate it
+# wrk paces a connection by pausing `connections / rate` on average after each answer (a closed loop), so the rate it
 # reaches falls short by latency / (pause + latency): with 8 connections the platform reached 80 % of the
 # asked rate at 155/s (pause 52 ms, latency ~13 ms); 32 connections make the pause 4× longer and the shortfall small
 PACED_CONNECTIONS = 32

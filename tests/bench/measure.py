@@ -7,8 +7,13 @@
   a figure is refused (recorded with `refused`, no value) when more than 0.1 % of calls failed. Req/s
   counts the successful answers only.
 - Paced load (latency beside latency): wrk's `delay()` after each answer, the same connections and the same
-  pause for both sides; each side's achieved rate is recorded, and a latency is refused when its side did
+  pauses for both sides; each side's achieved rate is recorded, and a latency is refused when its side did
   not reach 90 % of the asked rate (a closed loop: a slower server is offered less; the check says when).
+  The pauses are drawn at random (exponential, mean `connections / rate`, cut at `MAX_PAUSE_MS` and drawn
+  so the mean stays; each wrk thread seeded apart), so the connections' requests arrive as a district's
+  users do, independently: with a fixed pause the connections that started together stayed in step and
+  arrived in bursts of all of them, whose last waited for the whole burst (`pacing="fixed"` keeps that for
+  comparison; docs/bench-2026-11-30-intake.md).
 - Warm-up: every server gets `WARMUP` seconds of the same load before anything is timed.
 - Our own timed loops (HTTP reads): at least `MIN_SAMPLES` samples; percentile by the nearest-rank method
   (the smallest sample with at least p % of the samples at or below it).
@@ -28,6 +33,9 @@ from pathlib import Path
 
 import requests
 
+# a paced connection's longest pause: gunicorn closes a keep-alive connection idle for 2 s, and wrk counts
+# the answer it then does not get as a failed call
+MAX_PAUSE_MS = 1500.0
 MAX_FAILED = 0.001  # a figure with more than 0.1 % failed calls is refused
 MIN_SAMPLES = 200
 WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
@@ -41,6 +49,15 @@ request = function()
   if #bodies == 0 then return wrk.format(nil, nil, nil, nil) end
   return wrk.format(nil, nil, nil, bodies[math.random(#bodies)])
 end
+local thread_number = 0
+setup = function(thread)
+  thread_number = thread_number + 1
+  thread:set("seed", thread_number)
+end
+init = function(args)
+  -- every wrk thread has its own Lua state: unseeded, they would all draw the same numbers
+  math.randomseed(os.time() * 1000 + (seed or 0) * 7919)
+end
 %(pace)s
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -53,13 +70,24 @@ end
 
 
 def wrk(url: str, bodies: list[dict] | None = None, token: str = "", seconds: float = 10, connections: int = 16,
-        rate: float | None = None, threads: int = 2) -> dict:
-    """Load for `seconds` (bounded); POSTs a body picked at random from `bodies`, or GETs when there are none."""
+        rate: float | None = None, threads: int = 2, pacing: str = "exponential") -> dict:
+    """Load for `seconds` (bounded); POSTs a body picked at random from `bodies`, or GETs when there are none.
+    With `rate`, each connection pauses after each answer: `connections / rate` on average, drawn from an
+    exponential distribution (or exactly that long with `pacing="fixed"`)."""
     assert url.startswith("http://127.0.0.1:"), "the load stays on this machine"
+    assert pacing in ("exponential", "fixed"), pacing
     bodies = bodies or []
     pace = ""
     if rate:
-        pace = f"function delay() return {connections * 1000.0 / rate:.3f} end"
+        mean_ms = connections * 1000.0 / rate
+        if pacing == "exponential" and mean_ms < MAX_PAUSE_MS / 2:
+            scale = _truncated_exponential_scale(mean_ms, MAX_PAUSE_MS)
+            # inverse of the exponential's distribution function, cut at MAX_PAUSE_MS
+            pace = (f"local cut = 1 - math.exp(-{MAX_PAUSE_MS} / {scale:.6f})\n"
+                    f"function delay() return -{scale:.6f} * math.log(1 - math.random() * cut) end")
+        else:
+            pacing = "fixed"  # (a mean this long cannot be drawn under the cut: the pause is the mean)
+            pace = f"function delay() return {mean_ms:.3f} end"
     script = LUA % {"method": "POST" if bodies else "GET",
                     "auth": f'wrk.headers["Authorization"] = "Bearer {token}"' if token else "",
                     "bodies": ",".join("[[" + json.dumps(b, ensure_ascii=False) + "]]" for b in bodies), "pace": pace}
@@ -80,7 +108,23 @@ def wrk(url: str, bodies: list[dict] | None = None, token: str = "", seconds: fl
     return {"requests": r["requests"], "failed": failed, "failed_share": failed / max(1, r["requests"]),
             "rps": (r["requests"] - failed) / secs, "rate_asked": rate, "samples": r["requests"],
             "p50_ms": r["p50_us"] / 1000, "p90_ms": r["p90_us"] / 1000, "p99_ms": r["p99_us"] / 1000,
-            "max_ms": r["max_us"] / 1000, "method": "wrk histogram over every answer"}
+            "max_ms": r["max_us"] / 1000, "method": "wrk histogram over every answer" + (
+                f", paced: {pacing} pauses" if rate else "")}
+
+
+def _truncated_exponential_scale(mean: float, cut: float) -> float:
+    """The scale of an exponential distribution which, cut at `cut`, has this mean (mean < cut / 2): its mean
+    θ − cut / (e^(cut/θ) − 1) grows with θ from 0 towards cut / 2, so bisection finds θ."""
+    def cut_mean(theta: float) -> float:
+        return theta - cut / math.expm1(min(cut / theta, 700.0))
+
+    low, high = mean, mean
+    while cut_mean(high) < mean:
+        high *= 2
+    for _ in range(100):
+        middle = (low + high) / 2
+        low, high = (middle, high) if cut_mean(middle) < mean else (low, middle)
+    return (low + high) / 2
 
 
 def refusal(result: dict, rate_floor: float = 0.9) -> str:
