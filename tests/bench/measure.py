@@ -10,10 +10,10 @@
   pauses for both sides; each side's achieved rate is recorded, and a latency is refused when its side did
   not reach 90 % of the asked rate (a closed loop: a slower server is offered less; the check says when).
   The pauses are drawn at random (exponential, mean `connections / rate`, cut at `MAX_PAUSE_MS` and drawn
-  so the mean stays; each wrk thread seeded apart), so the connections' requests arrive as a district's
-  users do, independently: with a fixed pause the connections that started together stayed in step and
-  arrived in bursts of all of them, whose last waited for the whole burst (`pacing="fixed"` keeps that for
-  comparison; docs/bench-2026-11-30-intake.md).
+  so the mean stays; each wrk thread seeded apart), so the connections' requests arrive independently, as a
+  district's users' do; with a fixed pause, connections that start together can stay in step. Measured
+  both ways, random arrivals gave intake a higher p99, not a lower one (`pacing="fixed"` keeps the old way
+  for comparison; docs/bench-2026-11-30-intake.md).
 - Warm-up: every server gets `WARMUP` seconds of the same load before anything is timed.
 - Our own timed loops (HTTP reads): at least `MIN_SAMPLES` samples; percentile by the nearest-rank method
   (the smallest sample with at least p % of the samples at or below it).
