@@ -24,6 +24,7 @@ when a check failed or a figure was refused.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform as host_platform
@@ -113,11 +114,11 @@ def record_latencies(name: str, result: dict, raw: dict | None = None, raw_name:
 
 # -- raw limits ------------------------------------------------------------------------------------
 
-def bare_server(workers: int = 1, threads: int = 8) -> tuple:
+def bare_server(workers: int = 1, threads: int = 8, worker_class: str = "gthread") -> tuple:
     """The raw limit for intake: a bare Flask JSON endpoint (bare_app.py) on the services' gunicorn settings."""
     port = free_port()
     proc = gunicorn("bare_app:create_app()", port, dict(os.environ), OUT / "logs" / "bare.log", workers=workers,
-                    threads=threads, chdir=HERE)
+                    threads=threads, chdir=HERE, worker_class=worker_class)
     return proc, f"http://127.0.0.1:{port}/echo"
 
 
@@ -209,16 +210,38 @@ def path_label(store: str, bus: str) -> str:
 
 # -- intake: the petition service's web process beside the bare endpoint ---------------------------
 
-def intake_stack(tmp: Path, store: str, bus: str, workers: int, tag: str, threads: int = 8) -> tuple:
+def intake_stack(tmp: Path, store: str, bus: str, workers: int, tag: str, threads: int = 8,
+                 worker_class: str = "gthread") -> tuple:
     """The petition service as production runs it: gunicorn (`workers` × `threads`) and its worker (the relay)."""
     settings = store_settings("petition", tmp, store, bus, tag)
     uses = petition_service(settings)
     env = settings_env(settings)
     procs = [spawn(["python", "-m", "petition.worker"], env, OUT / "logs" / f"petition-worker-{tag}.log")]
     procs.append(gunicorn("petition.bootstrap:create_app()", settings.port, env, OUT / "logs" / f"petition-{tag}.log",
-                          workers=workers, threads=threads))
+                          workers=workers, threads=threads, worker_class=worker_class))
     token = token_for(settings, "community_worker", "sd0-c0", "/bench/sd0/sd0-c0/")
     return settings, uses, procs, token
+
+
+@functools.cache
+def intake_floor() -> float:
+    """What SQLite alone costs for one petition (its registration and its relay, the SQL captured from the service
+    and replayed raw: intake_floor.py), beside the platform doing the same in-process; the floor in ms of CPU."""
+    import intake_floor as floor
+
+    n = 200 if TINY else 1000
+    with tempfile.TemporaryDirectory() as d:
+        settings = store_settings("petition", Path(d), "sqlite", "embedded", "floor")
+        uses = petition_service(settings)
+        headers = {"Authorization": f"Bearer {token_for(settings, 'community_worker', 'sd0-c0', '/bench/sd0/sd0-c0/')}"}
+        got = floor.measure(settings, uses, petition_bodies(51 + n), headers, n)
+    method = "sqlite3, one thread, warm: CPU ÷ petitions"
+    record("intake's floor: one petition's SQL (its registration and relay) replayed raw, embedded (SQLite)",
+           got["floor_ms"], "ms", got["platform_ms"], "the platform doing the same in-process (Flask test client, "
+           "no HTTP; relayed every 10)", samples=n, method=f"{method}; {got['statements']} statements")
+    check("intake's floor: every replay stored a petition", got["runs"], got["stored"])
+    check("intake's floor: every replay's relay part emptied its outbox", 0, got["left_pending"])
+    return got["floor_ms"]
 
 
 # wrk paces a connection by pausing `connections / rate` on average after each answer (a closed loop), so the rate it
@@ -266,6 +289,12 @@ def intake(store: str = "sqlite", bus: str = "embedded", workers: int = 1, raw_s
             record(f"CPU-equivalent ratio: bare's CPU per answer ÷ intake's, {label}", bare_cpu / intake_cpu if
                    intake_cpu else None, "", refused=refusal(sat) or refusal(bare), samples=sat["requests"],
                    method=f"intake {intake_cpu:.2f} ms of CPU per answer", target="≥ 0.5")
+            if store == "sqlite":
+                floor = intake_floor()
+                record(f"ceiling on the CPU-equivalent ratio for this work on this store: bare ÷ (bare + intake's "
+                       f"floor), {label}", bare_cpu / (bare_cpu + floor) if bare_cpu else None, "",
+                       refused=refusal(bare), samples=bare["requests"], target="≥ 0.5",
+                       method=f"bare {bare_cpu:.2f} ms of CPU per answer + floor {floor:.2f} ms (intake_floor.py)")
             if store == "mongo" and raw_store:
                 record(f"petition intake beside raw pymongo insert_one, {label}", sat["rps"], "req/s", raw_store,
                        "raw pymongo insert_one of a petition-sized document", refused=refusal(sat))

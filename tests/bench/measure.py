@@ -193,10 +193,13 @@ def wait_http(url: str, timeout: float = 120, proc: subprocess.Popen | None = No
 
 
 def gunicorn(app: str, port: int, env: dict, log: Path, workers: int = 1, threads: int = 8,
-             chdir: Path | None = None) -> subprocess.Popen:
-    """The services' own gunicorn settings (deploy/local/run.py), with `workers` processes."""
+             chdir: Path | None = None, worker_class: str = "gthread") -> subprocess.Popen:
+    """The services' own gunicorn settings (deploy/local/run.py), with `workers` processes; `worker_class="sync"`
+    (one request at a time per process, no threads) only to compare with (tests/bench/intake_concurrency.py)."""
     cmd = [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-           "--threads", str(threads), "--worker-class", "gthread", "--graceful-timeout", "5", "--timeout", "60"]
+           "--worker-class", worker_class, "--graceful-timeout", "5", "--timeout", "60"]
+    if worker_class == "gthread":
+        cmd += ["--threads", str(threads)]
     if chdir:
         cmd += ["--chdir", str(chdir)]
     log.parent.mkdir(parents=True, exist_ok=True)

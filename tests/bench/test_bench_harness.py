@@ -43,6 +43,9 @@ def test_the_bench_harness_runs_the_production_path_and_checks_its_figures(tmp_p
         assert any(n.startswith(f"overview {key} = generated") for n in names), key
     assert sum(n.startswith("petition list") for n in names) == 4  # three filters and the deep page
     assert any(n.startswith("duplicate check finds the person's newest petitions") for n in names)
+    # intake's floor replayed what the service wrote: a petition stored and relayed each time
+    assert any(n.startswith("intake's floor: every replay stored a petition") for n in names)
+    assert any(n.startswith("intake's floor: every replay's relay part emptied its outbox") for n in names)
 
     figures = {r["figure"]: r for r in results}
     for wanted in ("petition intake (validate, encrypt, duplicate checks, store, outbox), embedded (SQLite), 1 worker",
@@ -53,7 +56,9 @@ def test_the_bench_harness_runs_the_production_path_and_checks_its_figures(tmp_p
                    "petition list by sub-district, 2,000 petitions, embedded (SQLite), HTTP via the gateway, p95",
                    "petition duplicate check, 2,000 petitions, embedded (SQLite), HTTP via the gateway, p95",
                    "CPU-equivalent ratio: bare's CPU per answer ÷ intake's, embedded (SQLite), 1 worker",
-                   "bus → read model, embedded bus, sqlite"):
+                   "bus → read model, embedded bus, sqlite",
+                   "intake's floor: one petition's SQL (its registration and relay) replayed raw, embedded (SQLite)",
+                   "ceiling on the CPU-equivalent ratio for this work on this store"):
         assert any(name.startswith(wanted) for name in figures), (wanted, list(figures))
     for r in results:
         if r["refused"]:
