@@ -21,11 +21,15 @@ class OrgDirectory:
     def get(self, org_unit_id: str) -> dict | None:
         return self.units.find_one({"_id": org_unit_id})
 
-    def path_of(self, org_unit_id: str, field: str = "org_unit_id") -> str:
+    def active(self, org_unit_id: str, field: str = "org_unit_id") -> dict:
+        """The unit, which must exist and not be retired (else a field error on `field`): one read."""
         unit = self.get(org_unit_id)
         if unit is None or unit.get("retired"):
             raise ValidationFailed("unknown org unit", {field: [f"no active org unit {org_unit_id!r}"]})
-        return unit["path"]
+        return unit
+
+    def path_of(self, org_unit_id: str, field: str = "org_unit_id") -> str:
+        return self.active(org_unit_id, field)["path"]
 
     def within(self, paths: list[str]) -> list[dict]:
         """The active units in any of the subtrees at `paths` (where a caller may import records, say)."""

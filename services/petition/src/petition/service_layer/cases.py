@@ -34,8 +34,7 @@ class Cases:
 
     # -- org helpers
     def unit(self, org_unit_id: str, field: str = "org_unit_id") -> dict:
-        path = self.org.path_of(org_unit_id, field)
-        return {**self.org.get(org_unit_id), "path": path}
+        return self.org.active(org_unit_id, field)
 
     def subdistrict_of(self, org_path: str) -> dict | None:
         for unit_id in [s for s in org_path.split("/") if s]:

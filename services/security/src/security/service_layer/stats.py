@@ -26,12 +26,13 @@ class Statistics(UseCases):
         if not (query.get("org_unit") or widest):
             raise Forbidden(f"{READ} is not granted")
         unit_id = query.get("org_unit") or widest.org_unit
-        path = self.path_of(unit_id, "org_unit")
+        unit = self.org.active(unit_id, "org_unit")
+        path = unit["path"]
         principal.require(READ, path)
         now = self.clock.now()
         start = query.get("from_") or to_iso(datetime(now.year, 1, 1, tzinfo=timezone.utc))
         end = query.get("to") or to_iso(now)
         by_unit = [{"org_unit_id": child["_id"], "name": child["name"], **self._figures(child["path"], start, end)}
                    for child in self.org.children(unit_id)]
-        return {"org_unit_id": unit_id, "name": self.org.get(unit_id)["name"], "period": {"from": start, "to": end},
+        return {"org_unit_id": unit_id, "name": unit["name"], "period": {"from": start, "to": end},
                 **self._figures(path, start, end), "by_unit": by_unit}
