@@ -92,10 +92,11 @@ if [ $# -gt 0 ] || [ "${LIANDONG_TEST_LANES:-2}" = 1 ]; then
   "$PY" -m pytest "$@" || status=$?
 else
   echo "make test: the suite in two lanes at once; each line says its lane, each lane ends with its time per part"
+  lanes_dir=$(mktemp -d)
   lane() {  # lane <n> <pytest arguments…>: its output line by line, marked with its number
     local n=$1 t=$SECONDS lane_status=0
     shift
-    "$PY" -m pytest "$@" 2>&1 | sed -u "s/^/[lane $n] /" || lane_status=$?
+    "$PY" -m pytest "$@" 2>&1 | tee "$lanes_dir/$n.log" | sed -u "s/^/[lane $n] /" || lane_status=$?
     echo "[lane $n] make test: lane $n took $((SECONDS - t)) s, exit $lane_status"
     return $lane_status
   }
@@ -103,6 +104,14 @@ else
   lane 2 "${LANE_2[@]}" & lane_2=$!
   wait $lane_1 || status=$?
   wait $lane_2 || status=$?
+  # The lanes' outputs interleave and a CI log may keep only its tail: each lane's failures and
+  # its count again, last, so the one lane that failed is named where the log ends.
+  for n in 1 2; do
+    echo "make test: lane $n's outcome:"
+    sed -n '/short test summary info/,$p' "$lanes_dir/$n.log" | grep -E '^(FAILED|ERROR) ' | sed "s/^/[lane $n] /" || true
+    grep -E '^=+ .*(passed|failed|error|no tests ran).* in [0-9.]+s' "$lanes_dir/$n.log" | tail -1 | sed "s/^/[lane $n] /" || true
+  done
+  rm -rf "$lanes_dir"
 fi
 echo "make test: the tests took $((SECONDS - t_tests)) s (the time per part is in pytest's summary above, one per lane)"
 exit $status

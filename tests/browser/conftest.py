@@ -80,7 +80,9 @@ class ConsolePage:
         self.page.on("console", lambda m: self.errors.append(f"console: {m.text}")
                      if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
         self.page.on("response", lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
-        self.page.set_default_timeout(15000)
+        # Generous: in CI two lanes of tests share two cores with Kafka, FerretDB and the platform, and a
+        # screen that appears in 16 s there is not a broken screen (a wrong one still fails at the wait).
+        self.page.set_default_timeout(30000)
 
     def open(self, route: str = "") -> None:
         self.page.goto(f"{self.base}/console/{'#/' + route if route else ''}")
