@@ -7,6 +7,13 @@ publishes each pending document's events (key = the event's subject, the aggrega
 case's events stay in order), flushes, and only then removes exactly the events it published.
 A crash between publish and removal publishes them again: consumers drop repeats by event id.
 This works on FerretDB and a standalone MongoDB, neither of which offers multi-document transactions.
+
+How the relay learns of new events: on SQLite, from `PRAGMA data_version` (any commit by another
+connection); on MongoDB and FerretDB, from a doorbell — each write with events then sets a fresh token
+on its collection's document in `_outbox_doorbell`, and the relay asks only the collections rung since
+its last look (and every collection each SWEEP seconds, for a writer stopped between write and ring).
+Before it, each poll asked every aggregate collection for pending events: ~30 queries a service every
+50 ms, each a whole-collection read on FerretDB 1.x.
 """
 from __future__ import annotations
 
@@ -47,7 +54,10 @@ def insert_with_events(collection: Collection, document: dict, events: Iterable[
     doc[VERSION] = 1
     doc[OUTBOX] = evs
     doc[PENDING] = bool(evs)
-    return idempotency.insert(collection, doc)
+    stored = idempotency.insert(collection, doc)
+    if evs:
+        _ring(collection)
+    return stored
 
 
 def update_with_events(collection: Collection, doc_id, expected_version: int, changes: dict,
@@ -73,7 +83,22 @@ def update_with_events(collection: Collection, doc_id, expected_version: int, ch
     result = collection.update_one({"_id": doc_id, VERSION: expected_version}, update)
     if result.matched_count == 0:
         raise ConcurrencyConflict(f"{collection.name}/{doc_id} changed since version {expected_version}")
+    if evs:
+        _ring(collection)
     return expected_version + 1
+
+
+def _ring(collection: Collection) -> None:
+    """Tell the relay this collection has events, after they are stored. A ring lost (the store gone a
+    moment) loses nothing: the relay looks at every collection every SWEEP seconds anyway, and the
+    record is stored, so the request is not failed for it."""
+    db = getattr(collection, "db", None)
+    if db is None:
+        return
+    try:
+        db.ring(collection.name)
+    except StorageError as exc:
+        log.warning("outbox doorbell of %s not rung (the relay's sweep finds it): %s", collection.name, exc)
 
 
 _BOOKKEEPING = (OUTBOX, PENDING, idempotency.FIELD, idempotency.RECENT)
@@ -87,6 +112,8 @@ def strip(document: dict | None) -> dict | None:
 
 
 WAKE = 0.01  # seconds between looks for new work while the relay is idle (SQLite)
+SWEEP = 5.0  # seconds between looks at every collection where the store has a doorbell (MongoDB, FerretDB)
+IDLE_MAX = 0.25  # seconds: the longest an idle relay waits between looks there
 
 
 class OutboxRelay:
@@ -97,18 +124,53 @@ class OutboxRelay:
         self.collections = list(collections)
         self.batch_size = batch_size
         self.published_total = 0
+        self._rung: dict[int, dict] = {}  # per database, the doorbell as last read
+        self._busy: set[int] = set()  # collections that had events at the last look: looked at again
+        self._next_sweep = 0.0
 
     def pending(self) -> int:
-        return sum(c.count_documents({PENDING: True}) for c in self.collections)
+        """Documents holding events not yet sent (the backlog the heartbeat reports). Where the store has a
+        doorbell, a collection found empty at the relay's last look and not busy since is not counted: rung
+        since, it is looked at within IDLE_MAX (FerretDB counts by reading the whole collection)."""
+        return sum(c.count_documents({PENDING: True}) for c in self.collections
+                   if id(getattr(c, "db", None)) not in self._rung or id(c) in self._busy)
+
+    def _to_look_at(self) -> list[Collection]:
+        """The collections that may hold events: on a store with a doorbell, those rung since the last look
+        and those that had events then, and every one each SWEEP seconds (a writer stopped between its write
+        and its ring); elsewhere all of them. The doorbell is read before the collections, so a ring after
+        this read is seen at the next look."""
+        now = time.monotonic()
+        sweep = now >= self._next_sweep
+        chosen = []
+        for db, colls in self._by_database().items():
+            rung = db.rung() if db is not None else None
+            if rung is None:
+                chosen += colls
+                continue
+            seen, self._rung[id(db)] = self._rung.get(id(db)), rung
+            chosen += [c for c in colls if sweep or seen is None or id(c) in self._busy
+                       or rung.get(c.name) != seen.get(c.name)]
+        if sweep:
+            self._next_sweep = now + SWEEP
+        return chosen
+
+    def _by_database(self) -> dict:
+        groups: dict = {}
+        for c in self.collections:
+            groups.setdefault(getattr(c, "db", None), []).append(c)
+        return groups
 
     def run_once(self) -> int:
         published = 0
-        for coll in self.collections:
+        for coll in self._to_look_at():
             # the outbox and the version only: the relay has no use for the record itself (reading whole
             # petitions was most of the relay's Python time under py-spy; its total CPU moved within noise, #23)
             docs = coll.find({PENDING: True}, limit=self.batch_size, projection={OUTBOX: 1, VERSION: 1})
             if not docs:
+                self._busy.discard(id(coll))
                 continue
+            self._busy.add(id(coll))
             sent: list[tuple] = []
             for doc in docs:
                 events = doc.get(OUTBOX) or []
@@ -147,7 +209,7 @@ class OutboxRelay:
         raise StorageError(f"{coll.name}/{doc_id}: outbox kept changing while being drained")
 
     def run(self, stop: threading.Event, interval: float = 0.05) -> None:
-        backoff = interval
+        backoff, idle_looks = interval, 0
         while not stop.is_set():
             try:
                 n = self.run_once()
@@ -158,23 +220,27 @@ class OutboxRelay:
                 backoff = min(max(backoff * 2, 0.5), 5.0)
             if n == 0:
                 if backoff == interval:
-                    self._idle(stop, interval)
+                    self._idle(stop, interval, idle_looks)
+                    idle_looks = min(idle_looks + 1, 16)
                 else:
                     stop.wait(backoff)
             else:
+                idle_looks = 0
                 time.sleep(0)
 
-    def _idle(self, stop: threading.Event, interval: float) -> None:
+    def _idle(self, stop: threading.Event, interval: float, idle_looks: int = 0) -> None:
         """Wait up to `interval`; where the store tells cheaply that someone committed (SQLite's
         data_version), look every WAKE and go back to work at once: a petition is relayed within
-        ~10 ms of its commit instead of up to `interval`, for one PRAGMA per look while idle."""
+        ~10 ms of its commit instead of up to `interval`, for one PRAGMA per look while idle.
+        Elsewhere each look is a query to the store (the doorbell's): after looks that found nothing
+        the wait doubles, up to IDLE_MAX, so an idle service asks a few times a second, not 20–50."""
         versions = {}
         for coll in self.collections:
             probe = getattr(getattr(coll, "db", None), "data_version", None)
             if probe is not None:
                 versions[id(coll.db)] = probe
         if not versions:
-            stop.wait(interval)
+            stop.wait(max(interval, min(interval * 2 ** idle_looks, IDLE_MAX)))
             return
         try:
             seen = {k: probe() for k, probe in versions.items()}

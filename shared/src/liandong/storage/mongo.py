@@ -48,6 +48,9 @@ def _translate(fn):
     return wrapper
 
 
+DOORBELL = "_outbox_doorbell"  # one document per aggregate collection, rung after each write with events
+
+
 class MongoDatabase:
     def __init__(self, uri: str, name: str, timeout_ms: int = 5000):
         self.uri = uri
@@ -81,6 +84,23 @@ class MongoDatabase:
 
     def collection(self, name: str) -> "MongoCollection":
         return MongoCollection(self, name)
+
+    @_translate
+    def ring(self, name: str) -> None:
+        """A fresh token on collection `name`'s doorbell document, so the outbox relay reads one small collection
+        a poll instead of asking every aggregate collection for pending events (FerretDB 1.x reads a whole
+        collection for any filter but `_id`: the relays' polls were most of its work). Without the document
+        lock of the FerretDB writes: two rings racing each leave a token the relay has not seen, which is all
+        a ring has to do."""
+        bell, change = self.client[self.name][DOORBELL], {"$set": {"t": uuid.uuid4().hex}}
+        try:
+            bell.update_one({"_id": name}, change, upsert=True)
+        except perr.DuplicateKeyError:  # two first rings at once: the other inserted it
+            bell.update_one({"_id": name}, change)
+
+    @_translate
+    def rung(self) -> dict[str, str]:
+        return {d["_id"]: d.get("t") for d in self.client[self.name][DOORBELL].find({})}
 
     @_translate
     def ping(self) -> None:

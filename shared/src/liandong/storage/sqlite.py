@@ -409,6 +409,12 @@ class SqliteDatabase:
                 coll = self._collections[name] = SqliteCollection(self, name)
             return coll
 
+    def ring(self, name: str) -> None:
+        """Nothing to write: the relay learns of any commit from `data_version`."""
+
+    def rung(self) -> None:
+        return None
+
     def data_version(self) -> int:
         """Changes when another connection (any thread or process) commits: cheap to poll for new work."""
         try:
