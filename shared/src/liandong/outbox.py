@@ -124,6 +124,9 @@ class OutboxRelay:
         self.collections = list(collections)
         self.batch_size = batch_size
         self.published_total = 0
+        self._databases: dict = {}  # the collections grouped by their database, for the doorbells
+        for c in self.collections:
+            self._databases.setdefault(getattr(c, "db", None), []).append(c)
         self._rung: dict[int, dict] = {}  # per database, the doorbell as last read
         self._busy: set[int] = set()  # collections that had events at the last look: looked at again
         self._next_sweep = 0.0
@@ -143,7 +146,7 @@ class OutboxRelay:
         now = time.monotonic()
         sweep = now >= self._next_sweep
         chosen = []
-        for db, colls in self._by_database().items():
+        for db, colls in self._databases.items():
             rung = db.rung() if db is not None else None
             if rung is None:
                 chosen += colls
@@ -154,12 +157,6 @@ class OutboxRelay:
         if sweep:
             self._next_sweep = now + SWEEP
         return chosen
-
-    def _by_database(self) -> dict:
-        groups: dict = {}
-        for c in self.collections:
-            groups.setdefault(getattr(c, "db", None), []).append(c)
-        return groups
 
     def run_once(self) -> int:
         published = 0
