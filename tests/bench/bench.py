@@ -44,7 +44,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # measure, bare_app, district_load beside this file
 
-from measure import MIN_SAMPLES, WARMUP, cpu_seconds, gunicorn, percentile, refusal, stop, timed_gets, wait_http, wrk  # noqa: E402
+from measure import (MIN_SAMPLES, WARMUP, cpu_seconds, gunicorn, long_enough, paced_connections, percentile,  # noqa: E402
+                     refusal, stop, timed_gets, wait_http, wrk)
 
 from liandong.config import SERVICES, Settings  # noqa: E402
 from liandong.testing import free_port, settings_env, spawn, token_for  # noqa: E402
@@ -55,6 +56,8 @@ HERE = Path(__file__).resolve().parent
 TINY = os.environ.get("BENCH_TINY") == "1"
 OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "artifacts" / "bench")
 DURATION = float(os.environ.get("BENCH_SECONDS", "3" if TINY else "10"))
+# the longest a slow path's load may be stretched to reach MIN_SAMPLES answers (measure.long_enough)
+LONGEST = float(os.environ.get("BENCH_LONGEST", "10" if TINY else "180"))
 EVENTS = int(os.environ.get("BENCH_EVENTS", "4000" if TINY else "1000000"))
 PETITIONS = int(os.environ.get("BENCH_PETITIONS", str(EVENTS)))
 KAFKA_EVENTS = int(os.environ.get("BENCH_KAFKA_EVENTS", "4000" if TINY else "100000"))
@@ -276,9 +279,18 @@ def intake(store: str = "sqlite", bus: str = "embedded", workers: int = 1, raw_s
             cpu = cpu_seconds(bare_proc.pid)
             bare = wrk(bare_url, bodies, seconds=DURATION)
             bare_cpu = (cpu_seconds(bare_proc.pid) - cpu) / max(1, bare["requests"]) * 1000
-            cpu = cpu_seconds(*(p.pid for p in procs))
-            sat = wrk(direct, bodies, token, seconds=DURATION)
-            intake_cpu = (cpu_seconds(*(p.pid for p in procs)) - cpu) / max(1, sat["requests"]) * 1000
+
+            def saturated(seconds: float) -> tuple[dict, float]:
+                cpu = cpu_seconds(*(p.pid for p in procs))
+                load = wrk(direct, bodies, token, seconds=seconds)
+                return load, (cpu_seconds(*(p.pid for p in procs)) - cpu) / max(1, load["requests"]) * 1000
+
+            sat, intake_cpu = saturated(long_enough(warm, DURATION, longest=LONGEST))
+            if sat["samples"] < MIN_SAMPLES:
+                # the warm-up's rate overstated a slow path's (intake on FerretDB slows as its collection grows):
+                # that load was more warm-up; again, as long as its own rate needs
+                answered += sat["requests"] - sat["failed"]
+                sat, intake_cpu = saturated(long_enough(sat, DURATION, longest=LONGEST))
             answered += sat["requests"] - sat["failed"]
             record_load(f"petition intake (validate, encrypt, duplicate checks, store, outbox), {label}", sat,
                         raw=bare, raw_name="bare gunicorn + Flask JSON, same settings", target="≥ 0.5 of bare")
@@ -303,8 +315,10 @@ def intake(store: str = "sqlite", bus: str = "embedded", workers: int = 1, raw_s
                 record(f"petition intake latency at the same offered load, {label}", None, "ms",
                        refused=f"no saturated rate to pace at: {refusal(sat)}")
             else:
-                bare_paced = wrk(bare_url, bodies, seconds=DURATION, rate=rate, connections=PACED_CONNECTIONS)
-                paced = wrk(direct, bodies, token, seconds=DURATION, rate=rate, connections=PACED_CONNECTIONS)
+                seconds = long_enough(sat, DURATION, PACED_SHARE, LONGEST)
+                connections = paced_connections(rate, PACED_CONNECTIONS)
+                bare_paced = wrk(bare_url, bodies, seconds=seconds, rate=rate, connections=connections)
+                paced = wrk(direct, bodies, token, seconds=seconds, rate=rate, connections=connections)
                 answered += paced["requests"] - paced["failed"]
                 record(f"offered load for the latencies, {label}", rate, "req/s")
                 record(f"bare endpoint at that load, {label}", bare_paced["rps"], "req/s", refused=refusal(bare_paced))
@@ -962,9 +976,13 @@ def petition_lists(n: int, store: str = "sqlite") -> dict:
                                   "sd3 in_handling"),
                                  ("overdue in a sub-district", {"org_unit": "sd3", "overdue": "true"}, "sd3 overdue")):
                 url = f"{base}/api/v1/petition/petitions"
-                body = http.get(url, params=q, headers=headers, timeout=60).json()
+                answer = http.get(url, params=q, headers=headers, timeout=60)
+                body = answer.json() if answer.ok else {}
                 total = body.get("total", body.get("count"))
-                if body.get("total_capped"):  # the list counts up to liandong.listing.TOTAL_CAP and says so
+                if not answer.ok:  # a list that did not answer fails its check (it is not skipped)
+                    check(f"petition list {name} counts what was written, {label}", expected[key],
+                          f"HTTP {answer.status_code}", False)
+                elif body.get("total_capped"):  # the list counts up to liandong.listing.TOTAL_CAP and says so
                     from liandong.listing import TOTAL_CAP
 
                     check(f"petition list {name} counts what was written (capped at {TOTAL_CAP:,}), {label}",
@@ -977,9 +995,10 @@ def petition_lists(n: int, store: str = "sqlite") -> dict:
                 out[name] = res["p95_ms"]
             # the deep page: the last one the list's count reaches (≤ page 500 of 20, TOTAL_CAP / page size)
             deep = {"org_unit": "sd3", "page": max(1, min(500, -(-expected["sd3"] // 20)))}
-            body = http.get(url, params=deep, headers=headers, timeout=60).json()
+            answer = http.get(url, params=deep, headers=headers, timeout=60)
             check(f"petition list by sub-district, page {deep['page']}, has what was written there, {label}",
-                  min(20, expected["sd3"] - 20 * (deep["page"] - 1)), len(body["items"]))
+                  min(20, expected["sd3"] - 20 * (deep["page"] - 1)),
+                  len(answer.json()["items"]) if answer.ok else f"HTTP {answer.status_code}")
             res = timed_gets(lambda: http.get(url, params=deep, headers=headers, timeout=60).status_code)
             record_latencies(f"petition list by sub-district, deep page ({deep['page']} of 20 each), {label}, "
                              "HTTP via the gateway", res, pcts=("p50", "p95", "p99"), target="p95 < 50 ms")
@@ -987,7 +1006,8 @@ def petition_lists(n: int, store: str = "sqlite") -> dict:
             # the duplicate check of a stored petition: its person's earlier petitions (who-filed-what over
             # the n) and the same category and place in 4 weeks
             dup_url = f"{url}/{template['_id']}/duplicates"
-            found = http.get(dup_url, headers=headers, timeout=60).json()["possible_duplicates"]
+            answer = http.get(dup_url, headers=headers, timeout=60)
+            found = answer.json()["possible_duplicates"] if answer.ok else []
             # the person's 20 newest petitions within the year, the template itself left out
             newest = sorted([*expected["template person"], template["registered_at"]], reverse=True)[:20]
             check(f"duplicate check finds the person's newest petitions (20 at most, itself left out), {label}",
@@ -1081,8 +1101,10 @@ def main() -> int:
         if part("mongo") and MONGO:
             raw_petition = mongo_raw(2000 if TINY else 10000)
         if part("intake"):
-            scale_out([intake("sqlite", "embedded", w) for w in WORKERS], path_label("sqlite", "embedded"))
-            if MONGO and KAFKA and (part("mongo") or part("kafka")):
+            stores = os.environ.get("BENCH_INTAKE_STORES", "sqlite,mongo").split(",")
+            if "sqlite" in stores:
+                scale_out([intake("sqlite", "embedded", w) for w in WORKERS], path_label("sqlite", "embedded"))
+            if MONGO and KAFKA and (part("mongo") or part("kafka")) and "mongo" in stores:
                 scale_out([intake("mongo", "kafka", w, raw_petition) for w in WORKERS], path_label("mongo", "kafka"))
         if part("kafka") and KAFKA:
             if not TINY:

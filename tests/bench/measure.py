@@ -108,8 +108,8 @@ def wrk(url: str, bodies: list[dict] | None = None, token: str = "", seconds: fl
     return {"requests": r["requests"], "failed": failed, "failed_share": failed / max(1, r["requests"]),
             "rps": (r["requests"] - failed) / secs, "rate_asked": rate, "samples": r["requests"],
             "p50_ms": r["p50_us"] / 1000, "p90_ms": r["p90_us"] / 1000, "p99_ms": r["p99_us"] / 1000,
-            "max_ms": r["max_us"] / 1000, "method": "wrk histogram over every answer" + (
-                f", paced: {pacing} pauses" if rate else "")}
+            "max_ms": r["max_us"] / 1000, "method": f"wrk histogram over every answer, {secs:.0f} s" + (
+                f", paced: {pacing} pauses, {connections} connections" if rate else "")}
 
 
 def _truncated_exponential_scale(mean: float, cut: float) -> float:
@@ -125,6 +125,21 @@ def _truncated_exponential_scale(mean: float, cut: float) -> float:
         middle = (low + high) / 2
         low, high = (middle, high) if cut_mean(middle) < mean else (low, middle)
     return (low + high) / 2
+
+
+def long_enough(probe: dict, seconds: float, share: float = 1.0, longest: float = 180.0) -> float:
+    """A load's length: `seconds`, or longer when `share` of the rate `probe` reached (a warm-up) would give fewer
+    than MIN_SAMPLES answers in it (with a quarter to spare) — a slow path such as intake on FerretDB, ~10 answers
+    a second, is measured long enough to be a figure rather than refused for too few samples; never beyond
+    `longest`."""
+    rate = probe["rps"] * share
+    return min(longest, max(seconds, 1.25 * MIN_SAMPLES / rate if rate > 0 else longest))
+
+
+def paced_connections(rate: float, most: int) -> int:
+    """Connections for a paced load at `rate`: `most`, or fewer when each connection's mean pause
+    (connections / rate) would pass MAX_PAUSE_MS / 2 — the server closes a connection idle for 2 s."""
+    return max(1, min(most, int(rate * MAX_PAUSE_MS / 2000)))
 
 
 def refusal(result: dict, rate_floor: float = 0.9) -> str:

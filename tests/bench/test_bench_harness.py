@@ -68,3 +68,23 @@ def test_the_bench_harness_runs_the_production_path_and_checks_its_figures(tmp_p
         if r["unit"] == "ms" and r["method"]:
             assert r["samples"] >= 200 or r["refused"], r
     assert run.returncode == (1 if any(r["refused"] for r in results) else 0), run.stdout[-3000:]
+
+
+def test_a_slow_path_is_loaded_long_enough_for_its_samples_and_paced_within_the_keep_alive():
+    sys.path.insert(0, str(HERE))
+    from measure import MAX_PAUSE_MS, MIN_SAMPLES, long_enough, paced_connections
+
+    # intake on FerretDB answers ~9 a second: 10 s gave 89 answers and the figure was refused; stretched, it gives
+    # its 200 (and a quarter more), at the same share when paced, never past the longest asked
+    assert long_enough({"rps": 9.0}, 10) * 9.0 >= 1.25 * MIN_SAMPLES
+    assert long_enough({"rps": 9.0}, 10, share=0.5) * 4.5 >= 1.25 * MIN_SAMPLES
+    assert long_enough({"rps": 9.0}, 10, longest=20) == 20
+    assert long_enough({"rps": 0.0}, 10, longest=30) == 30
+    assert long_enough({"rps": 1500.0}, 10) == 10  # a fast path keeps the load's own length
+    # each paced connection pauses connections / rate on average: under half the longest pause, so gunicorn's
+    # 2 s keep-alive does not close it between answers (that answer would count as a failed call)
+    for rate in (0.5, 4.5, 20.0, 100.0, 1000.0):
+        c = paced_connections(rate, 32)
+        assert 1 <= c <= 32
+        assert c == 1 or c / rate * 1000 <= MAX_PAUSE_MS / 2
+    assert paced_connections(1000.0, 32) == 32
