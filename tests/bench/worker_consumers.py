@@ -22,8 +22,16 @@ import bench  # noqa: E402
 
 from liandong.testing import settings_env, spawn  # noqa: E402
 
-PROJECTOR_ONLY = ("from gateway.bootstrap import create_worker; w = create_worker(); "
-                  "w.consumers = [c for c in w.consumers if c.group.startswith('gateway-reports-')]; w.run_forever()")
+# the worker as it runs, and without each of its other parts in turn
+WITHOUT = {"whole worker": "",
+           "without its own consumer group": "w.consumers = [c for c in w.consumers if c.group != 'gateway']; ",
+           "without its outbox relay": "w.relay = None; ",
+           "projector only": "w.consumers = [c for c in w.consumers if c.group != 'gateway']; w.relay = None; "
+                             "w.periodic = []; "}
+
+
+def command(without: str) -> list[str]:
+    return ["python", "-c", f"from gateway.bootstrap import create_worker; w = create_worker(); {without}w.run_forever()"]
 
 
 def main(n: int = 100000, rounds: int = 2) -> None:
@@ -31,9 +39,10 @@ def main(n: int = 100000, rounds: int = 2) -> None:
         settings = bench.store_settings("gateway", Path(d), "sqlite", "kafka", "wc")
         _, _, _, communities = bench.projector_for(settings)
         for r in range(rounds):
-            for variant, cmd in (("whole worker", ["python", "-m", "gateway.worker"]),
-                                 ("projector only", ["python", "-c", PROJECTOR_ONLY])):
-                tag = f"{variant[0]}{r}"
+            variants = list(enumerate(WITHOUT.items()))
+            for i, (variant, without) in variants[r % len(variants):] + variants[:r % len(variants)]:  # each first once
+                cmd = command(without)
+                tag = f"v{i}r{r}"
                 scale = replace(settings, database_prefix=f"{settings.database_prefix}{tag}",
                                 bus_namespace=f"{settings.bus_namespace}{tag}-")
                 platform, _, projector, _ = bench.projector_for(scale)
