@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "shared" / "src"))  # the registry, also without the venv
 
-from liandong.registry import DOMAIN_SERVICES, REGISTRY, SERVICES  # noqa: E402
+from liandong.registry import AUDITED_SERVICES, DOMAIN_SERVICES, IMPORTING_SERVICES, REGISTRY, SERVICES  # noqa: E402
 PARTITIONS = 12  # per topic for a district: see docs/partitioning.md
 IMAGE = "registry.example.org/liandong/{svc}:0.1.0"
 
@@ -107,7 +107,10 @@ def worker(svc: str) -> list[dict]:
 def topics_job() -> dict:
     topics = []
     for svc in SERVICES:
-        topics += [f"{svc}.events", f"{svc}.events.dlq", f"{svc}.retry"]
+        topics += [f"{svc}.events", f"{svc}.events.dlq"]
+        if svc in AUDITED_SERVICES or svc in IMPORTING_SERVICES:  # its reports to the audit trail (docs/events.md)
+            topics += [f"{svc}.audit", f"{svc}.audit.dlq"]
+        topics += [f"{svc}.retry"]
     script = "set -e\n" + "".join(
         f"/opt/kafka/bin/kafka-topics.sh --bootstrap-server \"$KAFKA_BOOTSTRAP_SERVERS\" --create --if-not-exists "
         f"--topic {t} --partitions {PARTITIONS if t.endswith('.events') else 3} --replication-factor 3 "

@@ -26,7 +26,7 @@ from . import idempotency
 from .bus.base import BusError, EventBus
 from .errors import ConcurrencyConflict
 from .events.envelope import Envelope
-from .events.registry import topic_for
+from .events.registry import ContractRegistry
 from .storage.base import Collection, StorageError
 
 OUTBOX = "_outbox"
@@ -119,8 +119,13 @@ IDLE_MAX = 0.25  # seconds: the longest an idle relay waits between looks there
 class OutboxRelay:
     """Moves events from aggregate documents to the bus; run one per service (more is safe)."""
 
-    def __init__(self, bus: EventBus, collections: Iterable[Collection], batch_size: int = 200):
+    def __init__(self, bus: EventBus, collections: Iterable[Collection], batch_size: int = 200,
+                 registry: ContractRegistry | None = None):
         self.bus = bus
+        if registry is None:  # the platform's contracts (imported here: the contracts import this module's users)
+            from .contracts import CONTRACTS as registry
+        self.registry = registry
+        self._topics: dict[tuple[str, str], str] = {}  # (event type, service) → its topic, looked up once
         self.collections = list(collections)
         self.batch_size = batch_size
         self.published_total = 0
@@ -173,8 +178,7 @@ class OutboxRelay:
                 events = doc.get(OUTBOX) or []
                 for ev in events:
                     envelope = Envelope(**ev)
-                    self.bus.publish(topic_for(envelope.service), envelope.subject, envelope.to_json(),
-                                     envelope.headers())
+                    self.bus.publish(self._topic(envelope), envelope.subject, envelope.to_json(), envelope.headers())
                 sent.append((doc, {ev["id"] for ev in events}))
             self.bus.flush()
             for doc, ids in sent:
@@ -204,6 +208,14 @@ class OutboxRelay:
             again = coll.find({"_id": doc_id}, limit=1, projection={OUTBOX: 1, VERSION: 1})
             doc = again[0] if again else None
         raise StorageError(f"{coll.name}/{doc_id}: outbox kept changing while being drained")
+
+    def _topic(self, envelope: Envelope) -> str:
+        """The service's facts to `<service>.events`, its reports to the audit trail to `<service>.audit`."""
+        key = (envelope.type, envelope.service)
+        topic = self._topics.get(key)
+        if topic is None:
+            topic = self._topics[key] = self.registry.topic_of(envelope.type, envelope.service)
+        return topic
 
     def run(self, stop: threading.Event, interval: float = 0.05) -> None:
         backoff, idle_looks = interval, 0

@@ -234,10 +234,10 @@ class Platform:
         self.org.prepare()
         all_handlers = {**self.org.handlers(), **self.revocations.handlers(), **handlers}
         topics = sorted({self.registry.get(t).topic for t in all_handlers})
-        own = f"{self.service}.events"
-        self.bus.ensure_topics(sorted(set(topics) | {own, dead_letter_topic(own), retry_topic(self.service)} |
-                                      {dead_letter_topic(t) for t in topics}))
-        relay = OutboxRelay(self.bus, collections) if collections else None
+        own = self.registry.topics_of(self.service)  # its facts' topic, and its audit topic if it reports to the trail
+        self.bus.ensure_topics(sorted(set(topics) | set(own) | {dead_letter_topic(t) for t in own} |
+                                      {retry_topic(self.service)} | {dead_letter_topic(t) for t in topics}))
+        relay = OutboxRelay(self.bus, collections, registry=self.registry) if collections else None
         consumer = EventConsumer(self.bus, f"{self.service}", topics, all_handlers, self.registry,
                                  max_attempts=self.settings.consumer_max_attempts, clock=self.clock)
         return Worker(self.service, relay, [consumer], self.runtime, self.clock,

@@ -488,16 +488,18 @@ class ServiceHarness:
         """Publish another service's contract event on the bus, as that service would."""
         platform = self.platform
         env = platform.events.new(name, subject, data, orgpath)
-        platform.bus.publish(f"{name.split('.', 1)[0]}.events", subject, env.to_json())
+        platform.bus.publish(platform.registry.topic_of(env.type, env.service), subject, env.to_json())
         platform.bus.flush()
         return env
 
     def events(self, types: set[str], topic: str | None = None) -> list:
-        """Every event of these types seen on the service's topic so far (one probe consumer per harness)."""
+        """Every event of these types seen on the service's topics so far — its facts and its reports to the audit
+        trail (one probe consumer per harness)."""
         from .events import Envelope
 
         if self._probe is None:
-            self._probe = self.platform.bus.consumer(unique("probe"), [topic or f"{self.settings.service}.events"])
+            topics = [topic] if topic else self.platform.registry.topics_of(self.settings.service)
+            self._probe = self.platform.bus.consumer(unique("probe"), topics)
         while True:
             batch = self._probe.poll(max_records=500, timeout=0.3)
             if not batch:

@@ -114,3 +114,15 @@ def test_an_attachment_removed_is_in_the_audit_trail_as_a_removal(database):
     [e] = audit.page(["/"]).items
     assert (e["action"], e["method"], e["path"], e["user_id"], e["fields"]) == \
         ("remove", "DELETE", path, "u-2", ["attachment"])
+
+
+def test_the_trails_consumer_reads_each_services_audit_topic_and_none_of_their_facts(make_svc):
+    """The gateway worker's own group subscribes to every `<service>.audit` (and the gateway's own facts: the org
+    tree, revoked sessions), never to a domain service's facts: fetching and skipping every one of those cost the
+    worker a quarter to two fifths of its rate (#23, tests/bench/worker_consumers.py)."""
+    from liandong.registry import DOMAIN_SERVICES, SERVICES
+
+    svc = make_svc()
+    own = next(c for c in svc.worker.consumers if c.group == "gateway")
+    assert {f"{s}.audit" for s in SERVICES} <= set(own.topics)
+    assert not {f"{s}.events" for s in DOMAIN_SERVICES} & set(own.topics), own.topics

@@ -268,8 +268,9 @@ def test_every_import_is_one_audit_entry_with_the_files_hash_and_counts(make_svc
             "status": "done", "rows": 120, "created": 118, "updated": 0, "unchanged": 2, "rejected": 0, "failed": 0,
             "started_at": "2026-03-01T08:00:00.000000Z", "finished_at": "2026-03-01T08:00:05.000000Z"}
     event = welfare.events.new("welfare.import.completed", "imp-w1", data, "/chuanying/")
+    assert welfare.registry.topic_of(event.type, "welfare") == "welfare.audit"  # the trail's topic, not the facts'
     for _ in range(2):  # delivered twice (a relay retry): still one entry
-        welfare.bus.publish("welfare.events", "imp-w1", event.to_json())
+        welfare.bus.publish("welfare.audit", "imp-w1", event.to_json())
     welfare.bus.flush()
     entry = wait_for(lambda: [e for e in entries() if e["service"] == "welfare"], 30,
                      message="welfare's import in the audit trail")

@@ -31,4 +31,4 @@ for _service in AUDITED_SERVICES:
         "user_id": "u-1", "name": "家园社区民政员", "roles": ["community_worker"],
         "org_path": "/chuanying/huangqi/jiayuan/", "action": "read", "method": "GET",
         "path": f"/api/v1/{_service}/records/r-1", "status": 200, "fields": ["id_number", "mobile"],
-        "at": "2026-03-01T08:00:00.000000Z"})(PersonalDataAccessed)
+        "at": "2026-03-01T08:00:00.000000Z"}, stream="audit")(PersonalDataAccessed)

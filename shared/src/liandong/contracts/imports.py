@@ -39,4 +39,4 @@ for _service in IMPORTING_SERVICES:
         "org_path": "/chuanying/huangqi/jiayuan/", "file_name": "低保花名册2026.xlsx", "file_sha256": "0" * 64,
         "mode": "all", "status": "done", "rows": 120, "created": 118, "updated": 0, "unchanged": 2, "rejected": 0,
         "failed": 0, "started_at": "2026-03-01T08:00:00.000000Z",
-        "finished_at": "2026-03-01T08:00:05.000000Z"})(ImportCompleted)
+        "finished_at": "2026-03-01T08:00:05.000000Z"}, stream="audit")(ImportCompleted)
