@@ -44,11 +44,34 @@ source "$SCRIPT_DIR/server.sh"
 
 # --- binary --------------------------------------------------------------------
 
+# Our one change to FerretDB's source, named so a binary built before it is built again.
+# FerretDB 1.24's SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but looks documents up by
+# `_ferretdb_sjson->'$._id'`: the same value, another expression, so SQLite never uses the index and every
+# find, update and delete by `_id` reads the whole collection (41 ms at 20 000 documents, 118 ms an update,
+# growing with the collection; MongoDB answers both from its `_id` index). The lookup is written as the
+# index is, and SQLite uses it (1.2 ms / 1.6 ms, flat). v1.24 is FerretDB's last SQLite release: no upstream fix.
+FERRETDB_FIXES="sqlite-id-lookup-uses-index-1"
+
 have_binary() {
   [[ -x "$BIN" ]] || return 1
   local out
   out="$("$BIN" --version 2>/dev/null)" || return 1
-  [[ "$out" == *"version: $FERRETDB_VERSION"* ]]
+  [[ "$out" == *"version: $FERRETDB_VERSION"* ]] || return 1
+  [[ "$(cat "$BIN.fixes" 2>/dev/null)" == "$FERRETDB_FIXES" ]]
+}
+
+# The fix above, applied to the copied source; the build fails if the line it replaces is not there.
+fix_source() {
+  python3 - "$1/internal/backends/sqlite/metadata/metadata.go" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+old = "IDColumn = DefaultColumn + \"->'$._id'\""
+new = 'IDColumn = DefaultColumn + `->"_id"`'
+if text.count(old) != 1:
+    sys.exit(f"{path}: the _id lookup to fix is not there as expected")
+open(path, "w").write(text.replace(old, new))
+PY
 }
 
 # Not `go install $FERRETDB_MODULE/cmd/ferretdb@$FERRETDB_VERSION`, for two reasons:
@@ -76,8 +99,10 @@ build_binary() {
     chmod -R u+w "$src"
     echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
     if [[ -n "$commit" ]]; then echo "$commit" >"$src/build/version/commit.txt"; fi
+    fix_source "$src"
     (cd "$src" && go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb)
     mv -f "$BIN.tmp" "$BIN"
+    echo "$FERRETDB_FIXES" >"$BIN.fixes"
     rm -rf "$src"
   ) >>"$FDIR/build.log" 2>&1 || {
     tail -n 40 "$FDIR/build.log" >&2

@@ -5,6 +5,7 @@ import pytest
 
 from liandong.contracts import CONTRACTS
 from liandong.events import Envelope
+from liandong.events.registry import STREAMS
 
 ALL = CONTRACTS.all()
 
@@ -13,7 +14,10 @@ def test_the_register_is_not_empty_and_types_are_versioned_facts():
     assert ALL
     for c in ALL:
         assert c.type == f"liandong.{c.name}.v{c.version}"
-        assert c.topic == f"{c.service}.events"
+        # a service's facts on `<service>.events`; what it reports to the audit trail on `<service>.audit`
+        assert c.topic == f"{c.service}.{c.stream}" and c.stream in STREAMS
+    assert {c.name for c in ALL if c.stream == "audit"} >= {"petition.personal_data.accessed",
+                                                            "welfare.import.completed"}
 
 
 @pytest.mark.parametrize("contract", ALL, ids=[c.type for c in ALL])
