@@ -88,3 +88,21 @@ def test_a_slow_path_is_loaded_long_enough_for_its_samples_and_paced_within_the_
         assert 1 <= c <= 32
         assert c == 1 or c / rate * 1000 <= MAX_PAUSE_MS / 2
     assert paced_connections(1000.0, 32) == 32
+
+
+def test_timed_calls_that_keep_failing_stop_early_and_their_figure_is_refused():
+    sys.path.insert(0, str(HERE))
+    from measure import refusal, timed_gets
+
+    calls = []
+
+    def failing() -> int:  # a list FerretDB does not answer: each call would wait out its 30 s timeout
+        calls.append(1)
+        return 503
+
+    res = timed_gets(failing, n=200, warmup=10, give_up=5)
+    assert len(calls) == 10  # five in the warm-up, five timed: not 210
+    assert res["failed"] == 5 and res["samples"] == 5 and "failed" in refusal(res)
+    answers = iter([200] * 30 + [503] + [200] * 200)
+    res = timed_gets(lambda: next(answers), n=200, warmup=10, give_up=5)
+    assert res["samples"] == 200 and res["failed"] == 1 and refusal(res)  # one failure: all calls, still refused
