@@ -61,7 +61,7 @@ LONGEST = float(os.environ.get("BENCH_LONGEST", "10" if TINY else "180"))
 EVENTS = int(os.environ.get("BENCH_EVENTS", "4000" if TINY else "1000000"))
 PETITIONS = int(os.environ.get("BENCH_PETITIONS", str(EVENTS)))
 KAFKA_EVENTS = int(os.environ.get("BENCH_KAFKA_EVENTS", "4000" if TINY else "100000"))
-# the district's path (FerretDB here) drains ~100 events/s: its own, smaller year keeps one `make bench` in a session
+# the district's path (FerretDB here) drains ~400 events/s: its own, smaller year keeps one `make bench` in a session
 MONGO_KAFKA_EVENTS = int(os.environ.get("BENCH_MONGO_KAFKA_EVENTS", "4000" if TINY else "20000"))
 SCALE_10X = os.environ.get("BENCH_SCALE_10X") == "1"
 WORKERS = [int(w) for w in os.environ.get("BENCH_WORKERS", "1" if TINY else "1,2,4").split(",")]
