@@ -13,7 +13,7 @@ first in one round (the order is rotated).
 2026-12-01, this VM idle, Kafka + SQLite, 100 000 events, two rounds, events/s —
 - the audit facts on the facts' topics (0fbcc40): with the trail's consumer (whole; without the relay)
   7 005, 6 017; 6 669, 6 024 — without it (without its group; projector only) 9 379, 9 049; 8 317, 7 980;
-- the audit facts on `<service>.audit` (branch `audit-topic`): with it 8 178, 8 355; 8 923, 7 582 — without it
+- the audit facts on `<service>.audit` (branch `audit-topic`, merged as 1efcb72): with it 8 178, 8 355; 8 923, 7 582 — without it
   7 546, 9 064; 6 623, 8 782: the gap gone (the machine's own noise is ±15 %)."""
 from __future__ import annotations
 
