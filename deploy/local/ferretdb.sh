@@ -44,13 +44,18 @@ source "$SCRIPT_DIR/server.sh"
 
 # --- binary --------------------------------------------------------------------
 
-# Our one change to FerretDB's source, named so a binary built before it is built again.
-# FerretDB 1.24's SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but looks documents up by
-# `_ferretdb_sjson->'$._id'`: the same value, another expression, so SQLite never uses the index and every
-# find, update and delete by `_id` reads the whole collection (41 ms at 20 000 documents, 118 ms an update,
-# growing with the collection; MongoDB answers both from its `_id` index). The lookup is written as the
-# index is, and SQLite uses it (1.0–1.2 ms / 1.6–2.1 ms, flat). v1.24 is FerretDB's last SQLite release: no upstream fix.
-FERRETDB_FIXES="sqlite-id-lookup-uses-index-1"
+# Our two changes to FerretDB's source, named so a binary built before them is built again.
+# v1.24 is FerretDB's last SQLite release: no upstream fix for either.
+# 1. FerretDB 1.24's SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but looks documents up by
+#    `_ferretdb_sjson->'$._id'`: the same value, another expression, so SQLite never uses the index and every
+#    find, update and delete by `_id` reads the whole collection (41 ms at 20 000 documents, 118 ms an update,
+#    growing with the collection; MongoDB answers both from its `_id` index). The lookup is written as the
+#    index is, and SQLite uses it (1.0–1.2 ms / 1.6–2.1 ms, flat).
+# 2. The backend narrows by `_id` only when `_id` is the filter's one key: `{_id: x, marks: {$ne: p}}` — a
+#    conditional update of one document — read the whole collection. Every caller of the backend's query
+#    (find, count, update, delete, findAndModify, aggregate, getMore) filters what it returns by the whole
+#    filter again, so narrowing by a plain `_id` whatever else the filter says returns the same documents.
+FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1"
 
 have_binary() {
   [[ -x "$BIN" ]] || return 1
@@ -60,17 +65,22 @@ have_binary() {
   [[ "$(cat "$BIN.fixes" 2>/dev/null)" == "$FERRETDB_FIXES" ]]
 }
 
-# The fix above, applied to the copied source; the build fails if the line it replaces is not there.
+# The fixes above, applied to the copied source; the build fails if a line one replaces is not there as expected.
 fix_source() {
-  python3 - "$1/internal/backends/sqlite/metadata/metadata.go" <<'PY'
+  python3 - "$1/internal/backends/sqlite" <<'PY'
 import sys
-path = sys.argv[1]
-text = open(path).read()
-old = "IDColumn = DefaultColumn + \"->'$._id'\""
-new = 'IDColumn = DefaultColumn + `->"_id"`'
-if text.count(old) != 1:
-    sys.exit(f"{path}: the _id lookup to fix is not there as expected")
-open(path, "w").write(text.replace(old, new))
+root = sys.argv[1]
+fixes = [
+    ("metadata/metadata.go", "IDColumn = DefaultColumn + \"->'$._id'\"", 'IDColumn = DefaultColumn + `->"_id"`', 1),
+    # Query and Explain: narrow by a plain `_id` in a filter of any length (the callers filter again)
+    ("collection.go", "if params.Filter.Len() == 1 {", "if params.Filter.Len() >= 1 {", 2),
+]
+for name, old, new, times in fixes:
+    path = f"{root}/{name}"
+    text = open(path).read()
+    if text.count(old) != times:
+        sys.exit(f"{path}: the line to fix ({old}) is not there {times} time(s) as expected")
+    open(path, "w").write(text.replace(old, new))
 PY
 }
 

@@ -4,6 +4,7 @@ the same request bodies as the bench) and of the projector (the embedded bus, th
     python tests/bench/profile_paths.py intake [n]      # n POSTs
     python tests/bench/profile_paths.py projector [n]   # n events
     python tests/bench/profile_paths.py projector-kafka [n]   # the same through Kafka (KAFKA_BOOTSTRAP_SERVERS)
+    python tests/bench/profile_paths.py projector-mongo [n]   # the embedded bus, the buckets in MONGO_URI's server
 
 Prints the functions by own time and by cumulative time; what it showed is in docs/bench-2026-11-29.md."""
 from __future__ import annotations
@@ -44,9 +45,9 @@ def intake(n: int) -> cProfile.Profile:
     return prof
 
 
-def projector(n: int, bus: str = "embedded") -> cProfile.Profile:
+def projector(n: int, bus: str = "embedded", store: str = "sqlite") -> cProfile.Profile:
     d = tempfile.mkdtemp()
-    settings = bench.store_settings("gateway", Path(d), "sqlite", bus, f"prof{int(time.time())}")
+    settings = bench.store_settings("gateway", Path(d), store, bus, f"prof{int(time.time())}")
     platform, app, proj, communities = bench.projector_for(settings)
     # the first n events of a district's year (1 M events): batches as dense in buckets as the bench's replay
     for env in itertools.islice(bench.synthetic_events(1_000_000, communities), n):
@@ -67,7 +68,8 @@ if __name__ == "__main__":
     what = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 500
     prof = {"intake": intake, "projector": projector,
-            "projector-kafka": lambda k: projector(k, "kafka")}[what](n)
+            "projector-kafka": lambda k: projector(k, "kafka"),
+            "projector-mongo": lambda k: projector(k, "embedded", "mongo")}[what](n)
     stats = pstats.Stats(prof)
     stats.sort_stats("tottime").print_stats(35)
     stats.sort_stats("cumulative").print_stats(45)

@@ -27,7 +27,7 @@ from pymongo import errors as perr
 
 from .base import (DuplicateKeyError, StorageError, Filter, SortSpec, StorageUnavailable, UnsupportedQuery, UpdateResult,
                    index_keys)
-from .query import apply_update, check_projection, matches, upsert_seed
+from .query import apply_update, check_projection, upsert_seed
 
 _UNAVAILABLE = (perr.ServerSelectionTimeoutError, perr.AutoReconnect, perr.NetworkTimeout,
                 perr.ConnectionFailure)
@@ -222,10 +222,10 @@ class MongoCollection:
     def upsert_each(self, changes: list[tuple[Filter, dict]]) -> list[bool]:
         """`update_one(filter, update, upsert=True)` for each change (each filter names one `_id`, each
         `_id` once), in a few round trips whatever their number; False where the document exists and does
-        not match its filter (the upsert met the `_id`). One `bulk_write` on MongoDB; on FerretDB under the
-        documents' locks, taken together: the existing ones found in one query, the new ones inserted in
-        one, the rest updated in one bulk (FerretDB 1.x answers a bulk whose upsert meets a duplicate
-        `_id` with a reply pymongo cannot read, so nothing here upserts)."""
+        not match its filter (the upsert met the `_id`). One `bulk_write` on MongoDB; on FerretDB the new
+        documents inserted in one round trip, the rest updated in one bulk under their locks, taken together
+        (FerretDB 1.x answers a bulk whose upsert meets a duplicate `_id` with a reply pymongo cannot read,
+        so nothing here upserts)."""
         if not changes:
             return []
         ids = [f["_id"] for f, _ in changes]
@@ -241,44 +241,42 @@ class MongoCollection:
                     raise
                 refused = {e["index"] for e in errors}
                 return [i not in refused for i in range(len(changes))]
-        applied: list[bool] = []
-        for i in range(0, len(changes), UPSERT_CHUNK):  # each chunk's locks held well inside their lease
-            chunk = changes[i:i + UPSERT_CHUNK]
-            applied += self._locked_many(ids[i:i + UPSERT_CHUNK], lambda: self._upsert_each_locked(chunk))
-        return applied
-
-    def _upsert_each_locked(self, changes: list[tuple[Filter, dict]]) -> list[bool]:
-        # every change inserted as the new document it would make: a duplicate `_id` says the document exists
-        # (FerretDB 1.x scans a collection for `_id: {$in: …}`, so no query asks which exist)
+        # every change first inserted as the new document it would make, without locks: an insert makes a
+        # whole document or meets its `_id` (FerretDB 1.x scans a collection for `_id: {$in: …}`, so no query
+        # asks which exist); a poll's claims and its new buckets are all made here, in one round trip
         applied = [True] * len(changes)
-        seeds = [apply_update(upsert_seed(f), u, inserting=True) for f, u in changes]
         try:
-            self.raw.insert_many(seeds, ordered=False)  # under their locks: no one else inserts
+            self.raw.insert_many([apply_update(upsert_seed(f), u, inserting=True) for f, u in changes], ordered=False)
             return applied
         except perr.BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
             if any(e.get("code") != 11000 for e in errors):
                 raise
             old = sorted(e["index"] for e in errors)
-        conditional = [i for i in old if len(changes[i][0]) > 1]
-        if conditional:
-            # FerretDB 1.x reads a whole collection for a filter with more than equalities (`$ne`, `$nin`): each
-            # document is read by `_id` and its condition checked here instead — under its lock, nobody changes it
-            for i in conditional:
-                doc = self.raw.find_one({"_id": changes[i][0]["_id"]})
-                applied[i] = doc is not None and matches(doc, changes[i][0])
-            old = [i for i in old if i not in set(conditional) or applied[i]]
-            changes = [({"_id": f["_id"]}, u) if len(f) > 1 else (f, u) for f, u in changes]
-            if not old:
-                return applied
+        # the documents that exist are updated under their locks (FerretDB 1.x rewrites a document without
+        # isolation), a chunk at a time so that each chunk's locks are held well inside their lease
+        for i in range(0, len(old), UPSERT_CHUNK):
+            chunk = old[i:i + UPSERT_CHUNK]
+            done = self._locked_many([ids[j] for j in chunk],
+                                     lambda: self._update_each_locked([changes[j] for j in chunk]))
+            for j, ok in zip(chunk, done):
+                applied[j] = ok
+        return applied
+
+    def _update_each_locked(self, changes: list[tuple[Filter, dict]]) -> list[bool]:
+        """Update existing documents, each under its whole filter (a condition beside the `_id` — the buckets'
+        `$ne` of a poll's mark — goes by the `_id` index on the FerretDB deploy/local/ferretdb.sh builds;
+        FerretDB as released reads the collection for it: the same answers, slower); as the documents exist
+        and are locked, an update that did not match is one whose condition was false."""
+        applied = [True] * len(changes)
         token = uuid.uuid4().hex  # which updates matched: the bulk's reply only counts them
-        result = self.raw.bulk_write([pymongo.UpdateOne(changes[i][0], {**changes[i][1], "$set": {
-            **changes[i][1].get("$set", {}), BULK_MARK: token}}) for i in old], ordered=False)
-        if result.matched_count < len(old):
-            for i in old:
-                doc = self.raw.find_one({"_id": changes[i][0]["_id"]}, {BULK_MARK: 1})  # by _id: no scan
+        result = self.raw.bulk_write([pymongo.UpdateOne(f, {**u, "$set": {**u.get("$set", {}), BULK_MARK: token}})
+                                      for f, u in changes], ordered=False)
+        if result.matched_count < len(changes):
+            for i, (f, _) in enumerate(changes):
+                doc = self.raw.find_one({"_id": f["_id"]}, {BULK_MARK: 1})  # by _id: no scan
                 applied[i] = bool(doc) and doc.get(BULK_MARK) == token
-        self._trim_pushes([changes[i] for i in old if applied[i]])
+        self._trim_pushes([c for c, ok in zip(changes, applied) if ok])
         return applied
 
     def _trim_pushes(self, changes: list[tuple[Filter, dict]]) -> None:

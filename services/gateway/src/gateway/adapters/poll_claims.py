@@ -12,8 +12,8 @@ and deletes the intent. A crash anywhere leaves either
 - a *written* intent: anyone may finish it again (the marks make that idempotent) — the worker at its start,
   or whoever meets its events again.
 
-The buckets stay small. FerretDB rewrites a whole document per update and reads a whole collection for a filter
-beyond equalities; a bucket carrying the ids of its last 1 000 events (as a generation built before claims still
+The buckets stay small. FerretDB rewrites a whole document per update (and, as released, reads a whole collection
+for any filter but a lone `_id`; deploy/local/ferretdb.sh builds it to go by the `_id` whatever else a filter says); a bucket carrying the ids of its last 1 000 events (as a generation built before claims still
 does, `apply_once`) made each update 80 ms and a year's overview 1 s (docs/bench-2026-11-29.md).
 """
 from __future__ import annotations
