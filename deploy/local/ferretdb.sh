@@ -44,8 +44,8 @@ source "$SCRIPT_DIR/server.sh"
 
 # --- binary --------------------------------------------------------------------
 
-# Our two changes to FerretDB's source, named so a binary built before them is built again.
-# v1.24 is FerretDB's last SQLite release: no upstream fix for either.
+# Our three changes to FerretDB's source, named so a binary built before them is built again.
+# v1.24 is FerretDB's last SQLite release: no upstream fix for any of them.
 # 1. FerretDB 1.24's SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but looks documents up by
 #    `_ferretdb_sjson->'$._id'`: the same value, another expression, so SQLite never uses the index and every
 #    find, update and delete by `_id` reads the whole collection (41 ms at 20 000 documents, 118 ms an update,
@@ -55,7 +55,11 @@ source "$SCRIPT_DIR/server.sh"
 #    conditional update of one document — read the whole collection. Every caller of the backend's query
 #    (find, count, update, delete, findAndModify, aggregate, getMore) filters what it returns by the whole
 #    filter again, so narrowing by a plain `_id` whatever else the filter says returns the same documents.
-FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1"
+# 3. An `update` command closes each of its updates' reads only when the whole command ends (`defer` in the
+#    loop over them): a bulk of 50 updates holds 50 of the backend's 100 SQLite connections, two such bulks at
+#    once hold them all while each waits for one more to write — the server hangs for good (seen: two
+#    projector processes writing buckets). Each update's read is closed once that update is done.
+FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1"
 
 have_binary() {
   [[ -x "$BIN" ]] || return 1
@@ -74,6 +78,11 @@ fixes = [
     ("metadata/metadata.go", "IDColumn = DefaultColumn + \"->'$._id'\"", 'IDColumn = DefaultColumn + `->"_id"`', 1),
     # Query and Explain: narrow by a plain `_id` in a filter of any length (the callers filter again)
     ("collection.go", "if params.Filter.Len() == 1 {", "if params.Filter.Len() >= 1 {", 2),
+    # update: each update's read closed when that update is done, not when the command ends
+    ("../../handler/msg_update.go", "\t\tcloser := iterator.NewMultiCloser()\n\t\tdefer closer.Close()\n",
+     "\t\tcloser := iterator.NewMultiCloser()\n", 1),
+    ("../../handler/msg_update.go", '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
+     '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close()\n', 1),
 ]
 for name, old, new, times in fixes:
     path = f"{root}/{name}"

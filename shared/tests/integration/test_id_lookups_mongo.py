@@ -4,13 +4,18 @@ however large its collection: every aggregate's repository, the outbox relay and
 FerretDB 1.24's SQLite backend indexed `_id` under another expression than it looked it up by, so each of
 these read the whole collection, and it narrowed by `_id` only where `_id` was a filter's one key, so a conditional
 update of one document (`{_id: x, marks: {$ne: poll}}`: the reports' buckets, the claims, version-guarded writes)
-read the whole collection too (deploy/local/ferretdb.sh builds it with both mended).
+read the whole collection too; and an `update` command of many updates held a read of the backend open for each
+until the command ended, so two bulks of updates at once could take every connection and hang the server
+(deploy/local/ferretdb.sh builds it with the three mended).
 """
 from __future__ import annotations
 
 import json
 import statistics
+import threading
 import time
+
+import pymongo
 
 from liandong.storage import open_database
 
@@ -70,4 +75,36 @@ def test_a_conditional_update_of_one_document_goes_by_its_id_and_still_checks_it
         # through the index ~2 ms here; reading the 20 000 documents for each took ~10–100 ms
         assert statistics.median(took) < 6, took
     finally:
+        db.client.drop_database(db.name)
+
+
+def test_two_bulks_of_many_updates_at_once_do_not_hang_the_server(make_settings):
+    # the projector's bucket writes: a bulk of updates by `_id` from each of two processes at the same moment
+    # (FerretDB's SQLite backend has 100 connections; two bulks of 60 held 120 reads open and waited for good)
+    settings = make_settings(store="mongo")
+    db = open_database(settings)
+    client = pymongo.MongoClient(settings.mongo_uri, socketTimeoutMS=15_000)  # a hang fails, not waits
+    try:
+        coll = db.collection("two_bulks")
+        coll.raw.insert_many([{"_id": f"b{i:03d}", "n": 0} for i in range(120)])
+        raw = client[db.name][coll.name]
+        failures: list[BaseException] = []
+
+        def bulks(first: int) -> None:
+            try:
+                for _ in range(5):
+                    raw.bulk_write([pymongo.UpdateOne({"_id": f"b{i:03d}"}, {"$inc": {"n": 1}})
+                                    for i in range(first, first + 60)], ordered=False)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                failures.append(exc)
+
+        threads = [threading.Thread(target=bulks, args=(first,)) for first in (0, 60)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not failures, failures
+        assert sorted({d["n"] for d in coll.find({})}) == [5]
+    finally:
+        client.close()
         db.client.drop_database(db.name)
