@@ -59,7 +59,13 @@ source "$SCRIPT_DIR/server.sh"
 #    loop over them): a bulk of 50 updates holds 50 of the backend's 100 SQLite connections, two such bulks at
 #    once hold them all while each waits for one more to write — the server hangs for good (seen: two
 #    projector processes writing buckets). Each update's read is closed once that update is done.
-FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1"
+# 4. Beyond `_id` the backend pushes nothing down: a lookup by any indexed field (a duplicate check by a blind
+#    index, an outbox's undelivered rows, a subtree of the org tree) reads the whole collection. The filter's
+#    equalities on strings and booleans (`$in`s of them too), an anchored regex's literal prefix and a string's
+#    lower bound, also inside `$and`, become SQL on the expressions FerretDB's indexes are built on, array-safe
+#    and only narrowing (the callers filter again, as in 2): deploy/local/ferretdb-pushdown.go, copied into the
+#    source. It replaces 2's narrowing, which it includes.
+FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1"
 
 have_binary() {
   [[ -x "$BIN" ]] || return 1
@@ -74,6 +80,11 @@ fix_source() {
   python3 - "$1/internal/backends/sqlite" <<'PY'
 import sys
 root = sys.argv[1]
+# the `_id`-only narrowing in Query and Explain, as fix 2 leaves it
+ID_ONLY = ("\tif params.Filter.Len() >= 1 {{\n\t\tv, _ := params.Filter.Get(\"_id\")\n\t\tswitch v.(type) {{\n"
+           "\t\tcase string, types.ObjectID:\n{flag}"
+           "\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n"
+           "\t\t\targs = []any{{string(must.NotFail(sjson.MarshalSingleValue(v)))}}\n\t\t}}\n\t}}\n")
 fixes = [
     ("metadata/metadata.go", "IDColumn = DefaultColumn + \"->'$._id'\"", 'IDColumn = DefaultColumn + `->"_id"`', 1),
     # Query and Explain: narrow by a plain `_id` in a filter of any length (the callers filter again)
@@ -83,6 +94,10 @@ fixes = [
      "\t\tcloser := iterator.NewMultiCloser()\n", 1),
     ("../../handler/msg_update.go", '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
      '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close()\n', 1),
+    # Query and Explain: the filter's equalities pushed down (ferretdb-pushdown.go), `_id`'s among them
+    ("collection.go", ID_ONLY.format(flag=""), "\twhereClause, args = liandongWhere(params.Filter)\n", 1),
+    ("collection.go", ID_ONLY.format(flag="\t\t\tfilterPushdown = true\n"),
+     "\twhereClause, args = liandongWhere(params.Filter)\n\tfilterPushdown = whereClause != \"\"\n", 1),
 ]
 for name, old, new, times in fixes:
     path = f"{root}/{name}"
@@ -119,6 +134,7 @@ build_binary() {
     echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
     if [[ -n "$commit" ]]; then echo "$commit" >"$src/build/version/commit.txt"; fi
     fix_source "$src"
+    cp "$SCRIPT_DIR/ferretdb-pushdown.go" "$src/internal/backends/sqlite/liandong_pushdown.go"
     (cd "$src" && go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb)
     mv -f "$BIN.tmp" "$BIN"
     echo "$FERRETDB_FIXES" >"$BIN.fixes"
