@@ -1130,14 +1130,15 @@ def main() -> int:
             if KAFKA:
                 district("kafka")
         if part("lists"):
+            stores = os.environ.get("BENCH_LISTS_STORES", "sqlite,mongo").split(",")
             points = ([] if TINY else [PETITIONS // 10]) + [PETITIONS] + ([PETITIONS * 10] if SCALE_10X else [])
-            scale = [petition_lists(p) for p in points]
+            scale = [petition_lists(p) for p in points] if "sqlite" in stores else []
             for point in scale:
                 record(f"scaling: intake one at a time at {point['petitions']:,} stored petitions, p50",
                        point["intake_p50"], "ms")
                 for what in ("by sub-district", "by sub-district and status", "deep page", "duplicates"):
                     record(f"scaling: {what} at {point['petitions']:,} stored petitions, p95", point[what], "ms")
-            if MONGO and part("mongo"):
+            if MONGO and part("mongo") and "mongo" in stores:
                 petition_lists(int(os.environ.get("BENCH_MONGO_PETITIONS", "2000" if TINY else "100000")), "mongo")
         if part("imports"):
             imports(raw_rate)

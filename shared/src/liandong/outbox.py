@@ -139,7 +139,7 @@ class OutboxRelay:
     def pending(self) -> int:
         """Documents holding events not yet sent (the backlog the heartbeat reports). Where the store has a
         doorbell, a collection found empty at the relay's last look and not busy since is not counted: rung
-        since, it is looked at within IDLE_MAX (FerretDB counts by reading the whole collection)."""
+        since, it is looked at within IDLE_MAX (FerretDB as released counts by reading the whole collection)."""
         return sum(c.count_documents({PENDING: True}) for c in self.collections
                    if id(getattr(c, "db", None)) not in self._rung or id(c) in self._busy)
 

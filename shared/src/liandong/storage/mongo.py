@@ -242,7 +242,7 @@ class MongoCollection:
                 refused = {e["index"] for e in errors}
                 return [i not in refused for i in range(len(changes))]
         # every change first inserted as the new document it would make, without locks: an insert makes a
-        # whole document or meets its `_id` (FerretDB 1.x scans a collection for `_id: {$in: …}`, so no query
+        # whole document or meets its `_id` (FerretDB 1.x as released scans a collection for `_id: {$in: …}`, so no query
         # asks which exist); a poll's claims and its new buckets are all made here, in one round trip
         applied = [True] * len(changes)
         try:

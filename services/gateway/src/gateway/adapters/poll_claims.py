@@ -123,7 +123,7 @@ class PollClaims:
         which this poll then finishes for it); taken over where it died claiming. The ids this poll now holds."""
         mine: set[str] = set()
         by_poll: dict[str, list[str]] = {}
-        for i in ids:  # one by one: FerretDB 1.x reads a whole collection for `_id: {$in: …}` (only redeliveries get here)
+        for i in ids:  # one by one: FerretDB 1.x as released reads a whole collection for `_id: {$in: …}` (only redeliveries get here)
             claim = self.claims.find_one({"_id": i})
             if claim is not None:
                 by_poll.setdefault(claim["poll"], []).append(i)
