@@ -14,6 +14,7 @@ import pytest
 import requests
 from docx import Document
 
+from liandong.clock import FileClock
 from liandong.testing import wait_for
 
 PASSWORD = "Liandong-demo-2026"
@@ -31,7 +32,7 @@ class Hall:
     def at(self, local: str) -> None:
         """Move every process's clock to a moment of the Beijing calendar; the tokens of before may have expired."""
         target = datetime.fromisoformat(local).replace(tzinfo=CHINA)
-        self.clock.write_text(str((target - datetime.now(timezone.utc)).total_seconds()))
+        FileClock.move(self.clock, (target - datetime.now(timezone.utc)).total_seconds())
         self.office.tokens.clear()
 
     def headers(self, user: str) -> dict:

@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from docx import Document
 
+from liandong.clock import FileClock
 from liandong.idnumbers import check_digit
 from liandong.listing import day_of
 from liandong.testing import demo_activity, wait_for
@@ -243,13 +244,13 @@ def test_a_year_played_through_the_api_is_what_the_annual_report_says_sentence_b
     monkeypatch.setenv("LIANDONG_HOLIDAYS", ",".join(d.isoformat() for d in days if d.month == today.month))
     # the platform starts on 10 June last year (every process reads the moved clock), plays a little, then moves on
     clock = tmp_path / "clock"
-    clock.write_text(str((datetime(year - 1, 6, 10, 10, tzinfo=CHINA) - now).total_seconds()))
+    FileClock.move(clock, (datetime(year - 1, 6, 10, 10, tzinfo=CHINA) - now).total_seconds())
     settings = platform.start(clock_file=str(clock))
     base = f"http://127.0.0.1:{settings.ports['gateway']}"
     o = office(base)
     last_year = f"{year - 1}-06-01"
     before = play_last_year(o, year)
-    clock.write_text("0")
+    FileClock.move(clock, 0)
     o.tokens.clear()  # last June's tokens have expired
 
     # -- the demo's day across the four services, in three communities of two sub-districts

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from liandong.clock import FileClock
 from liandong.registry import SERVICES
 from liandong.storage import open_database
 from liandong.testing import free_port, settings_env, spawn, unique, wait_for
@@ -288,7 +289,7 @@ def test_two_gateway_processes_count_one_rate_limit_and_one_lock_out(make_settin
     both processes' requests together: 429 after N in all, not 2N."""
     settings = make_settings(store=store)
     clock_file = tmp_path / "clock-offset"
-    clock_file.write_text("0")
+    FileClock.move(clock_file, 0)
     env = {**settings_env(settings), "LIANDONG_CLOCK_FILE": str(clock_file)}
     worker = spawn(["python", "-m", "gateway.worker"], env, tmp_path / "gateway-worker.log")  # the demo accounts
     webs, held = [], None

@@ -3,10 +3,10 @@ workers, the app), with the petition domain's helpers: `svc` on SQLite, `make_sv
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
+from liandong.clock import FileClock
 from liandong.idnumbers import check_digit
 from liandong.testing import ServiceHarness
 
@@ -58,7 +58,7 @@ class PetitionHarness(ServiceHarness):
         return self.headers("district_admin", "chuanying", "/chuanying/")
 
     def move_clock(self, seconds: float) -> None:
-        Path(self.settings.clock_file).write_text(str(seconds))
+        FileClock.move(self.settings.clock_file, seconds)
 
     def file(self, org_unit="jiayuan-b1", category="environment_noise", channel="visit", headers=None,
              expect=201, **kw) -> dict:

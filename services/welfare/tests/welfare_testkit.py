@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from liandong import idnumbers
+from liandong.clock import FileClock
 from liandong.testing import ServiceHarness, auth_headers, wait_for
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)  # demo "today": the 2026 lines apply
@@ -27,7 +28,7 @@ class MovableClock:
 
     def set(self, when: datetime) -> None:
         self.offset = (when - datetime.now(timezone.utc)).total_seconds()
-        self.path.write_text(str(self.offset))
+        FileClock.move(self.path, self.offset)
 
     def set_month(self, period: str, day: int = 15) -> None:
         """Move to a later month: payments run for the current month and months missed before it."""
@@ -36,7 +37,7 @@ class MovableClock:
 
     def advance(self, **delta) -> None:
         self.offset += timedelta(**delta).total_seconds()
-        self.path.write_text(str(self.offset))
+        FileClock.move(self.path, self.offset)
 
 
 SUBDISTRICT = dict(role="subdistrict_officer", org_unit="huangqi", path="/chuanying/huangqi/")

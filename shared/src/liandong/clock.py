@@ -7,6 +7,8 @@ the system clock.
 """
 from __future__ import annotations
 
+import os
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -71,6 +73,16 @@ class FileClock(Clock):
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc) + timedelta(seconds=self.offset())
+
+    @staticmethod
+    def move(path: str | Path, seconds: float) -> None:
+        """Set the offset every process reads, at once: written beside the file and renamed over it, so that
+        a process reading meanwhile gets the old offset or the new one, never an empty file — which reads as
+        no offset, the real date (a deadline scan then dated its finding today, outside the year under test)."""
+        path = Path(path)
+        part = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+        part.write_text(str(seconds))
+        os.replace(part, path)
 
 
 def clock_for(clock_file: str | None) -> Clock:
