@@ -64,7 +64,8 @@ source "$SCRIPT_DIR/server.sh"
 #    equalities on strings and booleans (`$in`s of them too), an anchored regex's literal prefix and a string's
 #    lower bound, also inside `$and`, become SQL on the expressions FerretDB's indexes are built on, array-safe
 #    and only narrowing (the callers filter again, as in 2): deploy/local/ferretdb-pushdown.go, copied into the
-#    source. It replaces 2's narrowing, which it includes.
+#    source in place of the `_id`-only block (in Query and Explain), so it also does what 2 names: a plain `_id`
+#    narrows whatever else the filter says.
 FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1"
 
 have_binary() {
@@ -80,15 +81,13 @@ fix_source() {
   python3 - "$1/internal/backends/sqlite" <<'PY'
 import sys
 root = sys.argv[1]
-# the `_id`-only narrowing in Query and Explain, as fix 2 leaves it
-ID_ONLY = ("\tif params.Filter.Len() >= 1 {{\n\t\tv, _ := params.Filter.Get(\"_id\")\n\t\tswitch v.(type) {{\n"
+# the `_id`-only narrowing in Query and Explain, as released (fix 4 replaces it)
+ID_ONLY = ("\tif params.Filter.Len() == 1 {{\n\t\tv, _ := params.Filter.Get(\"_id\")\n\t\tswitch v.(type) {{\n"
            "\t\tcase string, types.ObjectID:\n{flag}"
            "\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n"
            "\t\t\targs = []any{{string(must.NotFail(sjson.MarshalSingleValue(v)))}}\n\t\t}}\n\t}}\n")
 fixes = [
     ("metadata/metadata.go", "IDColumn = DefaultColumn + \"->'$._id'\"", 'IDColumn = DefaultColumn + `->"_id"`', 1),
-    # Query and Explain: narrow by a plain `_id` in a filter of any length (the callers filter again)
-    ("collection.go", "if params.Filter.Len() == 1 {", "if params.Filter.Len() >= 1 {", 2),
     # update: each update's read closed when that update is done, not when the command ends
     ("../../handler/msg_update.go", "\t\tcloser := iterator.NewMultiCloser()\n\t\tdefer closer.Close()\n",
      "\t\tcloser := iterator.NewMultiCloser()\n", 1),
