@@ -1070,6 +1070,11 @@ def part(name: str) -> bool:
     return name in PARTS
 
 
+def stores(name: str) -> list[str]:
+    """The stores a part runs on: BENCH_<NAME>_STORES narrows intake, the projector (kafka) and the lists."""
+    return os.environ.get(f"BENCH_{name.upper()}_STORES", "sqlite,mongo").split(",")
+
+
 def write_results() -> None:
     machine = {"date": date.today().isoformat(), "host": host_platform.node(), "cores": os.cpu_count(),
                "python": host_platform.python_version(), "events": EVENTS, "petitions": PETITIONS,
@@ -1108,10 +1113,10 @@ def main() -> int:
         if part("mongo") and MONGO:
             raw_petition = mongo_raw(2000 if TINY else 10000)
         if part("intake"):
-            stores = os.environ.get("BENCH_INTAKE_STORES", "sqlite,mongo").split(",")
-            if "sqlite" in stores:
+            on = stores("intake")
+            if "sqlite" in on:
                 scale_out([intake("sqlite", "embedded", w) for w in WORKERS], path_label("sqlite", "embedded"))
-            if MONGO and KAFKA and (part("mongo") or part("kafka")) and "mongo" in stores:
+            if MONGO and KAFKA and (part("mongo") or part("kafka")) and "mongo" in on:
                 scale_out([intake("mongo", "kafka", w, raw_petition) for w in WORKERS], path_label("mongo", "kafka"))
         if part("kafka") and KAFKA:
             if not TINY:
@@ -1120,25 +1125,25 @@ def main() -> int:
                 except subprocess.TimeoutExpired as exc:  # a loaded machine: refused, the rest still measured
                     record("Kafka ProducerPerformance (600-byte records, acks=all)", None, "records/s",
                            refused=f"Kafka's tool did not finish in {exc.timeout:.0f} s")
-            stores = os.environ.get("BENCH_KAFKA_STORES", "sqlite,mongo").split(",")
-            if "sqlite" in stores:
+            on = stores("kafka")
+            if "sqlite" in on:
                 kafka_read_model(KAFKA_EVENTS, "sqlite", CONSUMERS)
-            if MONGO and "mongo" in stores:
+            if MONGO and "mongo" in on:
                 kafka_read_model(MONGO_KAFKA_EVENTS, "mongo", CONSUMERS)
         if part("district"):
             district("embedded")
             if KAFKA:
                 district("kafka")
         if part("lists"):
-            stores = os.environ.get("BENCH_LISTS_STORES", "sqlite,mongo").split(",")
+            on = stores("lists")
             points = ([] if TINY else [PETITIONS // 10]) + [PETITIONS] + ([PETITIONS * 10] if SCALE_10X else [])
-            scale = [petition_lists(p) for p in points] if "sqlite" in stores else []
+            scale = [petition_lists(p) for p in points] if "sqlite" in on else []
             for point in scale:
                 record(f"scaling: intake one at a time at {point['petitions']:,} stored petitions, p50",
                        point["intake_p50"], "ms")
                 for what in ("by sub-district", "by sub-district and status", "deep page", "duplicates"):
                     record(f"scaling: {what} at {point['petitions']:,} stored petitions, p95", point[what], "ms")
-            if MONGO and part("mongo") and "mongo" in stores:
+            if MONGO and part("mongo") and "mongo" in on:
                 petition_lists(int(os.environ.get("BENCH_MONGO_PETITIONS", "2000" if TINY else "100000")), "mongo")
         if part("imports"):
             imports(raw_rate)
