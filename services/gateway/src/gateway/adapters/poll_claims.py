@@ -13,7 +13,8 @@ and deletes the intent. A crash anywhere leaves either
   or whoever meets its events again.
 
 The buckets stay small. FerretDB rewrites a whole document per update (and, as released, reads a whole collection
-for any filter but a lone `_id`; deploy/local/ferretdb.sh builds it to go by the `_id` whatever else a filter says); a bucket carrying the ids of its last 1 000 events (as a generation built before claims still
+for any filter but a lone `_id`; deploy/local/ferretdb.sh builds it to read a filter's `_id` and other equalities
+through its indexes); a bucket carrying the ids of its last 1 000 events (as a generation built before claims still
 does, `apply_once`) made each update 80 ms and a year's overview 1 s (docs/bench-2026-11-29.md).
 """
 from __future__ import annotations
@@ -123,10 +124,12 @@ class PollClaims:
         which this poll then finishes for it); taken over where it died claiming. The ids this poll now holds."""
         mine: set[str] = set()
         by_poll: dict[str, list[str]] = {}
-        for i in ids:  # one by one: FerretDB 1.x as released reads a whole collection for `_id: {$in: …}` (only redeliveries get here)
-            claim = self.claims.find_one({"_id": i})
-            if claim is not None:
-                by_poll.setdefault(claim["poll"], []).append(i)
+        # one query (only redeliveries get here): MongoDB, and FerretDB as built here (deploy/local/ferretdb.sh,
+        # fix 4), read an `_id: {$in: …}` of strings through the `_id` index
+        held_by = {c["_id"]: c["poll"] for c in self.claims.find({"_id": {"$in": ids}})}
+        for i in ids:
+            if i in held_by:
+                by_poll.setdefault(held_by[i], []).append(i)
         for other, held in by_poll.items():
             intent = self.intents.find_one({"_id": other})
             if intent is None:
