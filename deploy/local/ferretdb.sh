@@ -123,19 +123,21 @@ build_binary() {
     have_binary && exit 0
     export GOMODCACHE="$CACHE_DIR/go/mod" GOCACHE="$CACHE_DIR/go/build" \
       GOFLAGS=-modcacherw GOTOOLCHAIN=local GOPATH="$CACHE_DIR/go/path"
+    # `set -e` does not act inside a subshell whose status `||` tests: each step fails the build itself, and
+    # the old binary's stamp goes first, so a build that failed is never taken for the one asked for
+    rm -f "$BIN.fixes"
     local info dir commit src="$FDIR/src-$FERRETDB_VERSION"
-    info="$(go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION")"
-    dir="$(printf '%s' "$info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+    info="$(go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION")" || exit 1
+    dir="$(printf '%s' "$info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" || exit 1
     commit="$(printf '%s' "$info" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("Origin",{}).get("Hash",""))')"
     rm -rf "$src"
-    cp -r "$dir" "$src"
-    chmod -R u+w "$src"
-    echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+    cp -r "$dir" "$src" && chmod -R u+w "$src" || exit 1
+    echo "$FERRETDB_VERSION" >"$src/build/version/version.txt" || exit 1
     if [[ -n "$commit" ]]; then echo "$commit" >"$src/build/version/commit.txt"; fi
-    fix_source "$src"
-    cp "$SCRIPT_DIR/ferretdb-pushdown.go" "$src/internal/backends/sqlite/liandong_pushdown.go"
-    (cd "$src" && go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb)
-    mv -f "$BIN.tmp" "$BIN"
+    fix_source "$src" || exit 1
+    cp "$SCRIPT_DIR/ferretdb-pushdown.go" "$src/internal/backends/sqlite/liandong_pushdown.go" || exit 1
+    (cd "$src" && go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb) || exit 1
+    mv -f "$BIN.tmp" "$BIN" || exit 1
     echo "$FERRETDB_FIXES" >"$BIN.fixes"
     rm -rf "$src"
   ) >>"$FDIR/build.log" 2>&1 || {
