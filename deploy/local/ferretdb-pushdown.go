@@ -18,6 +18,9 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -25,66 +28,164 @@ import (
 	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
 	"github.com/FerretDB/FerretDB/internal/handler/sjson"
 	"github.com/FerretDB/FerretDB/internal/types"
+	"github.com/FerretDB/FerretDB/internal/util/fsql"
 	"github.com/FerretDB/FerretDB/internal/util/must"
 )
 
 // a path segment pushed down: a plain name (not an array position, no quote to escape)
 var liandongSegment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// liandongWhere returns a WHERE clause (or "") that keeps every document filter can match.
-func liandongWhere(filter *types.Document) (string, []any) {
-	terms, args := liandongTerms(filter, 0)
-	if len(terms) == 0 {
-		return "", nil
-	}
-
-	return " WHERE " + strings.Join(terms, " AND "), args
+// liandongTerm: one condition pushed down; a range's bounds kept to drop a range that a narrower one on the same
+// field implies (a scope and a subtree inside it: SQLite ranges over one index only and may pick the wide one).
+type liandongTerm struct {
+	key, sql string
+	args     []any
+	ranged   bool
+	lo, hi   string
+	exact    bool   // MongoDB matches exactly the rows sql keeps, where no array lies on the path (fix 6)
+	arrays   string // SQL: an array lies on the path (such a row is kept whatever it holds)
 }
 
-func liandongTerms(filter *types.Document, depth int) ([]string, []any) {
-	if filter == nil || depth > 8 {
-		return nil, nil
+// liandongWhere returns a WHERE clause (or "") that keeps every document filter can match.
+func liandongWhere(filter *types.Document) (string, []any) {
+	where, args, _, _ := liandongClause(filter)
+	return where, args
+}
+
+// liandongClause: the WHERE clause, its arguments, whether it is exact where no array lies on a path it names
+// (every part of the filter pushed down as it is), and the SQL that finds a row with such an array.
+func liandongClause(filter *types.Document) (string, []any, bool, string) {
+	all, exact := liandongTerms(filter, 0)
+
+	var terms, arrays []string
+	var args []any
+
+	for i, t := range all {
+		if t.ranged && liandongImpliedRange(all, i) {
+			continue // keeping fewer terms keeps more rows: still every document the filter can match
+		}
+
+		terms, args = append(terms, t.sql), append(args, t.args...)
+		exact = exact && t.exact
+
+		if t.arrays != "" {
+			arrays = append(arrays, t.arrays)
+		}
 	}
 
-	var terms []string
-	var args []any
+	if len(terms) == 0 {
+		return "", nil, exact, ""
+	}
+
+	return " WHERE " + strings.Join(terms, " AND "), args, exact, strings.Join(arrays, " OR ")
+}
+
+// liandongCount (fix 6): how many documents match filter, counted by SQL where the clause is exact (an array on
+// one of its paths anywhere among the rows it keeps makes it not so), or false: the handler then counts them.
+func liandongCount(ctx context.Context, db *fsql.DB, table string, filter *types.Document) (int64, bool) {
+	where, args, exact, arrays := liandongClause(filter)
+	if !exact {
+		return 0, false
+	}
+
+	from := fmt.Sprintf(` FROM %q`, table)
+
+	if arrays != "" {
+		and := " WHERE "
+		if where != "" {
+			and = where + " AND "
+		}
+
+		var one int
+		if err := db.QueryRowContext(ctx, "SELECT 1"+from+and+"("+arrays+") LIMIT 1", args...).Scan(&one); !errors.Is(err, sql.ErrNoRows) {
+			return 0, false
+		}
+	}
+
+	var n int64
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*)"+from+where, args...).Scan(&n); err != nil {
+		return 0, false
+	}
+
+	return n, true
+}
+
+// liandongImpliedRange: another range on the same field lies within term i's (the first of equal ones stays).
+func liandongImpliedRange(terms []liandongTerm, i int) bool {
+	t := terms[i]
+	for j, o := range terms {
+		if j == i || !o.ranged || o.key != t.key || o.lo < t.lo || o.hi > t.hi {
+			continue
+		}
+
+		if o.lo != t.lo || o.hi != t.hi || j < i {
+			return true
+		}
+	}
+
+	return false
+}
+
+// liandongTerms: the filter's conditions pushed down, and whether that is all of it.
+func liandongTerms(filter *types.Document, depth int) ([]liandongTerm, bool) {
+	if filter == nil {
+		return nil, true
+	}
+
+	if depth > 8 {
+		return nil, false
+	}
+
+	var terms []liandongTerm
+
+	all := true
 
 	keys, values := filter.Keys(), filter.Values()
 	for i, key := range keys {
 		if key == "$and" {
 			elems, ok := values[i].(*types.Array)
-			if !ok {
+			if !ok || elems.Len() == 0 {
+				all = false
 				continue
 			}
 
 			for j := 0; j < elems.Len(); j++ {
-				if sub, ok := must.NotFail(elems.Get(j)).(*types.Document); ok {
-					t, a := liandongTerms(sub, depth+1)
-					terms, args = append(terms, t...), append(args, a...)
+				sub, ok := must.NotFail(elems.Get(j)).(*types.Document)
+				if !ok {
+					all = false
+					continue
 				}
+
+				t, whole := liandongTerms(sub, depth+1)
+				terms, all = append(terms, t...), all && whole
 			}
 
 			continue
 		}
 
 		if strings.HasPrefix(key, "$") { // $or, $nor, $expr, $comment...: not narrowed by
+			all = false
 			continue
 		}
 
-		if t, a := liandongField(key, values[i]); t != "" {
-			terms, args = append(terms, t), append(args, a...)
+		t := liandongField(key, values[i])
+		if t.sql == "" {
+			all = false
+			continue
 		}
+
+		terms = append(terms, t)
 	}
 
-	return terms, args
+	return terms, all
 }
 
-// liandongField: one field's condition, or "" when its value is not an equality this pushes down.
-func liandongField(key string, value any) (string, []any) {
+// liandongField: one field's condition, or an empty term when its value is not one this pushes down.
+func liandongField(key string, value any) liandongTerm {
 	segments := strings.Split(key, ".")
 	for _, s := range segments {
 		if !liandongSegment.MatchString(s) {
-			return "", nil
+			return liandongTerm{}
 		}
 	}
 
@@ -95,34 +196,44 @@ func liandongField(key string, value any) (string, []any) {
 		column = metadata.IDColumn
 	}
 
-	var term string
-	var args []any
+	t := liandongTerm{key: key}
 
 	matches, ok := liandongEqualities(value, isID)
 	switch {
 	case ok:
-		term = column + " IN (?" + strings.Repeat(", ?", len(matches)-1) + ")"
+		t.sql = column + " IN (?" + strings.Repeat(", ?", len(matches)-1) + ")"
 		for _, m := range matches {
-			args = append(args, string(must.NotFail(sjson.MarshalSingleValue(m))))
-		}
-	default:
-		lo, hi, ok := liandongStringRange(value)
-		if !ok {
-			return "", nil
+			t.args = append(t.args, string(must.NotFail(sjson.MarshalSingleValue(m))))
 		}
 
-		term, args = column+" >= ? AND "+column+" < ?", []any{lo, hi}
+		// JSON text is equal exactly when the strings (or booleans) are; exact unless other operators stand beside
+		d, operators := value.(*types.Document)
+		t.exact = !operators || d.Len() == 1
+	default:
+		lo, hi, exact, ok := liandongStringRange(value)
+		if !ok {
+			return liandongTerm{}
+		}
+
+		t.sql, t.args, t.ranged, t.lo, t.hi, t.exact = column+" >= ? AND "+column+" < ?", []any{lo, hi}, true, lo, hi, exact
 	}
 
 	if !isID { // an `_id` is never an array
+		var arrays []string
+
 		for n := 1; n <= len(segments); n++ {
 			// a JSON array's text, and only an array's, starts with '[' (the character before '\')
 			prefix := liandongColumn(segments[:n])
-			term = fmt.Sprintf(`(%s) OR (%s >= '[' AND %s < '\')`, term, prefix, prefix)
+			array := fmt.Sprintf(`(%s >= '[' AND %s < '\')`, prefix, prefix)
+			t.sql, arrays = fmt.Sprintf(`(%s) OR %s`, t.sql, array), append(arrays, array)
 		}
+
+		t.arrays = strings.Join(arrays, " OR ")
 	}
 
-	return "(" + term + ")", args
+	t.sql = "(" + t.sql + ")"
+
+	return t
 }
 
 // liandongEqualities: the values a field must equal one of ({f: v}, {f: {$eq: v}}, {f: {$in: [...]}} beside any
@@ -181,32 +292,38 @@ func liandongOperators(d *types.Document) bool {
 }
 
 // liandongStringRange: bounds [lo, hi) on the JSON text of every string the field's condition can match — an
-// anchored regex's literal prefix, or a `$gte` / `$gt` string's — or false.
-func liandongStringRange(value any) (string, string, bool) {
+// anchored regex's literal prefix, or a `$gte` / `$gt` string's — whether they hold exactly those strings (a regex
+// that is nothing but its literal prefix, alone), or false.
+func liandongStringRange(value any) (string, string, bool, bool) {
 	d, ok := value.(*types.Document)
 	if !ok || !liandongOperators(d) {
 		if re, ok := value.(types.Regex); ok {
 			return liandongPrefixRange(re.Pattern, re.Options)
 		}
 
-		return "", "", false
+		return "", "", false, false
 	}
 
 	if v, err := d.Get("$regex"); err == nil {
 		options, _ := d.Get("$options")
 		opts, _ := options.(string)
+		alone := d.Len() == 1 || d.Len() == 2 && d.Has("$options")
+
+		var lo, hi string
+		var exact, ok bool
+
 		switch re := v.(type) {
 		case string:
-			return liandongPrefixRange(re, opts)
+			lo, hi, exact, ok = liandongPrefixRange(re, opts)
 		case types.Regex:
 			if opts == "" {
 				opts = re.Options
 			}
 
-			return liandongPrefixRange(re.Pattern, opts)
+			lo, hi, exact, ok = liandongPrefixRange(re.Pattern, opts)
 		}
 
-		return "", "", false
+		return lo, hi, exact && alone, ok
 	}
 
 	for _, op := range []string{"$gte", "$gt"} {
@@ -217,7 +334,7 @@ func liandongStringRange(value any) (string, string, bool) {
 
 		lo, ok := v.(string)
 		if !ok {
-			return "", "", false
+			return "", "", false, false
 		}
 
 		// a string is at least lo only if its JSON text is at least '"' and lo's first characters that no
@@ -231,22 +348,24 @@ func liandongStringRange(value any) (string, string, bool) {
 			prefix = append(prefix, r)
 		}
 
-		return `"` + string(prefix), "#", true // every string's JSON text is below '#', the character after '"'
+		return `"` + string(prefix), "#", false, true // every string's JSON text is below '#', the character after '"'
 	}
 
-	return "", "", false
+	return "", "", false, false
 }
 
 // liandongPrefixRange: the range of JSON texts of the strings an anchored regex can match, from its literal
 // prefix: JSON text starts with '"' and the prefix exactly when the string starts with the prefix, as long as
-// the prefix holds nothing JSON escapes.
-func liandongPrefixRange(pattern, options string) (string, string, bool) {
+// the prefix holds nothing JSON escapes; exact when the regex is that prefix and nothing more.
+func liandongPrefixRange(pattern, options string) (string, string, bool, bool) {
 	if strings.Trim(options, "s") != "" || !strings.HasPrefix(pattern, "^") || strings.Contains(pattern, "|") {
-		return "", "", false // case-insensitive, multi-line, extended or an alternative: no one prefix
+		return "", "", false, false // case-insensitive, multi-line, extended or an alternative: no one prefix
 	}
 
 	rs := []rune(pattern[1:])
 	var prefix []rune
+
+	exact := true
 
 scan:
 	for i := 0; i < len(rs); i++ {
@@ -256,14 +375,17 @@ scan:
 			i++
 			r = rs[i] // an escaped punctuation mark is itself
 		case strings.ContainsRune(`\.^$?*+()[]{}`, r):
+			exact = false
 			break scan // what follows is not one literal character
 		}
 
 		if r < 0x20 || strings.ContainsRune("\"\\&<>\u2028\u2029", r) {
+			exact = false
 			break // JSON escapes it
 		}
 
 		if i+1 < len(rs) && strings.ContainsRune("?*{", rs[i+1]) {
+			exact = false
 			break // this character may not be there at all
 		}
 
@@ -274,16 +396,17 @@ scan:
 	// (JSON text is UTF-8, whose multi-byte sequences all sort after ASCII)
 	for len(prefix) > 0 && prefix[len(prefix)-1] >= 0x7f {
 		prefix = prefix[:len(prefix)-1]
+		exact = false
 	}
 
 	if len(prefix) == 0 {
-		return "", "", false
+		return "", "", false, false
 	}
 
 	last := len(prefix) - 1
 	end := append(append([]rune{}, prefix[:last]...), prefix[last]+1)
 
-	return `"` + string(prefix), `"` + string(end), true
+	return `"` + string(prefix), `"` + string(end), exact, true
 }
 
 func liandongAlnum(r rune) bool {
@@ -298,4 +421,49 @@ func liandongColumn(segments []string) string {
 	}
 
 	return metadata.DefaultColumn + "->" + strings.Join(quoted, "->")
+}
+
+// liandongOrderBy (fix 5): an ORDER BY for a sort on one top-level field, when SQL orders the candidates (the
+// rows `where` keeps) as MongoDB's sort orders them; then the handler filters them in that order and stops at its
+// limit, where it would otherwise read and sort every candidate. That holds when each candidate's value is missing
+// or a string whose JSON text holds no '\' (an escape) and no ' ' or '!' (the only characters below the closing
+// '"'): comparing such texts compares the strings byte by byte, as MongoDB does, a missing value first; a number,
+// null, array or document anywhere among the candidates is sorted in memory, as released. One query asks.
+func liandongOrderBy(ctx context.Context, db *fsql.DB, table, where string, args []any, sort *types.Document) string {
+	if sort.Len() != 1 {
+		return ""
+	}
+
+	key := sort.Keys()[0]
+	if key == "_id" || !liandongSegment.MatchString(key) {
+		return ""
+	}
+
+	var order string
+
+	switch dir, _ := must.NotFail(sort.Get(key)).(int64); dir {
+	case 1:
+	case -1:
+		order = " DESC"
+	default:
+		return ""
+	}
+
+	column := liandongColumn([]string{key})
+	plain := fmt.Sprintf(`%[1]s IS NULL OR (%[1]s >= '"' AND %[1]s < '#' AND instr(%[1]s, '\') = 0 AND `+
+		`instr(%[1]s, ' ') = 0 AND instr(%[1]s, '!') = 0)`, column)
+
+	and := " WHERE "
+	if where != "" {
+		and = where + " AND "
+	}
+
+	var one int
+
+	q := fmt.Sprintf(`SELECT 1 FROM %q`, table) + and + "NOT (" + plain + ") LIMIT 1"
+	if err := db.QueryRowContext(ctx, q, args...).Scan(&one); !errors.Is(err, sql.ErrNoRows) {
+		return "" // a candidate SQL would misplace (or the question failed): sorted in memory
+	}
+
+	return " ORDER BY " + column + order
 }

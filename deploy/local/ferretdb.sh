@@ -44,7 +44,7 @@ source "$SCRIPT_DIR/server.sh"
 
 # --- binary --------------------------------------------------------------------
 
-# Our three changes to FerretDB's source, named so a binary built before them is built again.
+# Our changes to FerretDB's source, named so a binary built before them is built again.
 # v1.24 is FerretDB's last SQLite release: no upstream fix for any of them.
 # 1. FerretDB 1.24's SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but looks documents up by
 #    `_ferretdb_sjson->'$._id'`: the same value, another expression, so SQLite never uses the index and every
@@ -66,7 +66,17 @@ source "$SCRIPT_DIR/server.sh"
 #    and only narrowing (the callers filter again, as in 2): deploy/local/ferretdb-pushdown.go, copied into the
 #    source in place of the `_id`-only block (in Query and Explain), so it also does what 2 names: a plain `_id`
 #    narrows whatever else the filter says.
-FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1"
+# 5. Every sort is done in memory: a list's page of 20 newest, a duplicate check's 20 newest at one place, read
+#    and sorted every candidate the filter kept (2 s for 2 000 petitions; a sub-district of 10 000 passed the
+#    30 s timeout). A sort on one top-level field goes to SQL when SQL's order is MongoDB's for every candidate
+#    (each value missing or a plain string: liandongOrderBy in ferretdb-pushdown.go, one query asks), and the
+#    handler then filters the rows in that order and stops at its limit; otherwise it sorts in memory, as released.
+# 6. Every count read and decoded the documents it counted (pymongo's count_documents is an aggregate: $match,
+#    $skip / $limit, $group summing 1): a list's total beside each page, 1.5 s for 2 000 petitions. That pipeline
+#    is answered by SQL's COUNT where the $match is pushed down exactly — equalities and anchored literal prefixes
+#    only, no array on their paths among the rows (liandongCount) — and goes through the stages otherwise
+#    (deploy/local/ferretdb-count.go, copied into the handler).
+FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1,sort-pushdown-1,count-pushdown-1"
 
 have_binary() {
   [[ -x "$BIN" ]] || return 1
@@ -97,6 +107,48 @@ fixes = [
     ("collection.go", ID_ONLY.format(flag=""), "\twhereClause, args = liandongWhere(params.Filter)\n", 1),
     ("collection.go", ID_ONLY.format(flag="\t\t\tfilterPushdown = true\n"),
      "\twhereClause, args = liandongWhere(params.Filter)\n\tfilterPushdown = whereClause != \"\"\n", 1),
+    # fix 5: a sort on one field passed to the backend (LiandongSort: the other backends ignore it), which says
+    # whether it returned the documents in that order (LiandongSorted); then the handler does not sort them
+    ("../collection.go", "\tOnlyRecordIDs bool\n\tComment       string\n}",
+     "\tOnlyRecordIDs bool\n\tComment       string\n\tLiandongSort  *types.Document\n"
+     "\tLiandongCountFilter *types.Document\n}", 1),
+    ("../collection.go", "type QueryResult struct {\n\tIter types.DocumentsIterator\n}",
+     "type QueryResult struct {\n\tIter types.DocumentsIterator\n\tLiandongSorted bool\n"
+     "\tLiandongCount int64\n\tLiandongCounted bool\n}", 1),
+    ("../collection.go", "type ExplainParams struct {\n\tFilter *types.Document\n\tSort   *types.Document\n\tLimit  int64\n}",
+     "type ExplainParams struct {\n\tFilter *types.Document\n\tSort   *types.Document\n\tLimit  int64\n"
+     "\tLiandongSort *types.Document\n}", 1),
+    ("collection.go", "\tq += whereClause\n\tq += prepareOrderByClause(params.Sort)\n",
+     "\tq += whereClause\n\tq += prepareOrderByClause(params.Sort)\n\tliandongOrder := \"\"\n"
+     "\tif params.Sort == nil {\n\t\tliandongOrder = liandongOrderBy(ctx, db, meta.TableName, whereClause, args, params.LiandongSort)\n"
+     "\t\tq += liandongOrder\n\t}\n", 1),
+    ("collection.go", "\treturn &backends.QueryResult{\n\t\tIter: newQueryIterator(ctx, rows, params.OnlyRecordIDs),\n\t}, nil\n",
+     "\treturn &backends.QueryResult{\n\t\tIter: newQueryIterator(ctx, rows, params.OnlyRecordIDs),\n"
+     "\t\tLiandongSorted: liandongOrder != \"\",\n\t}, nil\n", 1),
+    ("collection.go", "\torderByClause := prepareOrderByClause(params.Sort)\n",
+     "\torderByClause := prepareOrderByClause(params.Sort)\n\tif params.Sort == nil {\n"
+     "\t\torderByClause = liandongOrderBy(ctx, db, meta.TableName, whereClause, args, params.LiandongSort)\n\t}\n", 1),
+    ("../../handler/msg_find.go", "\t// Limit pushdown is not applied if:\n",
+     "\tif !h.DisablePushdown && qp.Sort == nil && !cInfo.Capped() {\n\t\tqp.LiandongSort = params.Sort\n\t}\n\n"
+     "\t// Limit pushdown is not applied if:\n", 1),
+    ("../../handler/msg_find.go", "\titer, err := h.makeFindIter(queryRes.Iter, closer, params)\n",
+     "\titerParams := params\n\tif queryRes.LiandongSorted {\n\t\tsorted := *params\n\t\tsorted.Sort = nil\n"
+     "\t\titerParams = &sorted\n\t}\n\n\titer, err := h.makeFindIter(queryRes.Iter, closer, iterParams)\n", 1),
+    ("../../handler/msg_explain.go", "\t// Limit pushdown is not applied if:\n",
+     "\tif !h.DisablePushdown && qp.Sort == nil && !cInfo.Capped() {\n\t\tqp.LiandongSort = params.Sort\n\t}\n\n"
+     "\t// Limit pushdown is not applied if:\n", 1),
+    # fix 6: a count asked of the backend (LiandongCountFilter) is answered by SQL's count where the filter is
+    # pushed down exactly (LiandongCounted), and never reads a document; the count pipeline asks it first
+    ("collection.go", "\tq := prepareSelectClause(meta.TableName, params.Comment, meta.Capped(), params.OnlyRecordIDs)\n",
+     "\tif params.LiandongCountFilter != nil {\n\t\tvar n int64\n\t\tvar counted bool\n\t\tif !meta.Capped() {\n"
+     "\t\t\tn, counted = liandongCount(ctx, db, meta.TableName, params.LiandongCountFilter)\n\t\t}\n\n"
+     "\t\treturn &backends.QueryResult{\n\t\t\tIter: newQueryIterator(ctx, nil, params.OnlyRecordIDs),\n"
+     "\t\t\tLiandongCount: n,\n\t\t\tLiandongCounted: counted,\n\t\t}, nil\n\t}\n\n"
+     "\tq := prepareSelectClause(meta.TableName, params.Comment, meta.Capped(), params.OnlyRecordIDs)\n", 1),
+    ("../../handler/msg_aggregate.go",
+     "\t\titer, err = processStagesDocuments(ctx, closer, &stagesDocumentsParams{c, qp, stagesDocuments})\n",
+     "\t\titer, err = liandongAggregate(ctx, closer, aggregationStages, !h.DisablePushdown && !cInfo.Capped(),\n"
+     "\t\t\t&stagesDocumentsParams{c, qp, stagesDocuments})\n", 1),
 ]
 for name, old, new, times in fixes:
     path = f"{root}/{name}"
@@ -136,6 +188,7 @@ build_binary() {
     if [[ -n "$commit" ]]; then echo "$commit" >"$src/build/version/commit.txt"; fi
     fix_source "$src" || exit 1
     cp "$SCRIPT_DIR/ferretdb-pushdown.go" "$src/internal/backends/sqlite/liandong_pushdown.go" || exit 1
+    cp "$SCRIPT_DIR/ferretdb-count.go" "$src/internal/handler/liandong_count.go" || exit 1
     (cd "$src" && go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb) || exit 1
     mv -f "$BIN.tmp" "$BIN" || exit 1
     echo "$FERRETDB_FIXES" >"$BIN.fixes"
