@@ -61,12 +61,15 @@ func liandongClause(filter *types.Document) (string, []any, bool, string) {
 	var args []any
 
 	for i, t := range all {
+		// a term left out must be exact too for the rest to be: a narrower exact range implies a wider exact one,
+		// never what a wider term's SQL leaves to the handler (`^/d/.*1/$` beside `^/d/sd1/`)
+		exact = exact && t.exact
+
 		if t.ranged && liandongImpliedRange(all, i) {
 			continue // keeping fewer terms keeps more rows: still every document the filter can match
 		}
 
 		terms, args = append(terms, t.sql), append(args, t.args...)
-		exact = exact && t.exact
 
 		if t.arrays != "" {
 			arrays = append(arrays, t.arrays)

@@ -76,7 +76,7 @@ source "$SCRIPT_DIR/server.sh"
 #    is answered by SQL's COUNT where the $match is pushed down exactly — equalities and anchored literal prefixes
 #    only, no array on their paths among the rows (liandongCount) — and goes through the stages otherwise
 #    (deploy/local/ferretdb-count.go, copied into the handler).
-FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1,sort-pushdown-1,count-pushdown-1"
+FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1,sort-pushdown-1,count-pushdown-2"
 
 have_binary() {
   [[ -x "$BIN" ]] || return 1
