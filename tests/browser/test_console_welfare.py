@@ -276,8 +276,11 @@ def test_the_supermarket_takes_donations_hands_out_counts_alerts_and_redeems(new
     wait_for(lambda: api.get(f"/goods/redemptions/{redemption_id}")["status"] == "cancelled", message="cancelled")
     page.reload()
     page.locator('.redemption[data-status="cancelled"]').wait_for()
-    stock = {s["item_id"]: s for s in api.get("/goods/stock", org_unit="jiayuan", page_size=100)["items"]}
-    assert stock[item["item_id"]]["quantity"] == 6 and not stock[item["item_id"]]["held"]
+    # the cancellation is saved, then the held goods go back: waited for, not read once
+    shelf = lambda: {s["item_id"]: s for s in api.get("/goods/stock", org_unit="jiayuan",  # noqa: E731
+                                                      page_size=100)["items"]}[item["item_id"]]
+    wait_for(lambda: not shelf()["held"], 30, message="the held goods back on the shelf")
+    assert shelf()["quantity"] == 6 and not shelf()["held"]
     assert not tab.errors, tab.errors
 
 

@@ -175,8 +175,15 @@ def test_a_resident_files_follows_rates_volunteers_and_redeems_on_a_phone(new_ta
 
     mine = wait_for(handed_out, 60, message="the redemption is handed out")
     assert [(l["name"], l["quantity"]) for l in mine[0]["lines"]] == [("爱心大米", 1)] and mine[0]["coins"] == 1
-    stock = call("GET", f"{base}/api/v1/welfare/goods/stock", office, params={"org_unit": "jiayuan", "page_size": 100})
-    assert next(s for s in stock["items"] if s["sku"] == sku)["issued_total"] == 1
+
+    def shelf():
+        stock = call("GET", f"{base}/api/v1/welfare/goods/stock", office, params={"org_unit": "jiayuan",
+                                                                                  "page_size": 100})
+        return next(s for s in stock["items"] if s["sku"] == sku)
+
+    # the hand-out is saved, then the stock follows it (welfare's coins_reserved): waited for, not read once
+    wait_for(lambda: shelf()["held"] == 0, 30, message="the held bag issued")
+    assert (shelf()["quantity"], shelf()["issued_total"]) == (2, 1)
     wait_for(lambda: call("GET", f"{base}/api/v1/volunteer/volunteers/me", own)["totals"]["available"]
              == totals["available"] - 1, 30, message="one coin spent")
     page.reload()

@@ -28,8 +28,10 @@ def test_overdue_is_detected_and_escalated_without_anyone_touching_it(make_svc, 
     assert overdue_gauge(svc) == 0
 
     svc.move_clock(2 * 24 * 3600)  # two days later, nobody has answered
-    late = wait_for(lambda: (lambda c: c if c["overdue"] else None)(svc.get(f"/petitions/{case['id']}")), 20,
-                    message="the deadline scan flags the case overdue")
+    # one scan saves the flag, then the reminder (a second save): both waited for, not the first alone
+    acted = lambda: {e["action"] for e in svc.get(f"/petitions/{case['id']}/timeline")["entries"]}  # noqa: E731
+    late = wait_for(lambda: (lambda c: c if c["overdue"] and {"reminder", "overdue"} <= acted() else None)(
+        svc.get(f"/petitions/{case['id']}")), 20, message="the deadline scan flags the case overdue and reminds")
     assert late["state"] == "assigned" and late["overdue_count"] == 1
     assert late["supervision"]["required"] is True and late["supervision"]["level"] == "subdistrict"
     assert late["escalations"][-1]["kind"] == "supervision"

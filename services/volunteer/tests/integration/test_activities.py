@@ -82,7 +82,8 @@ def test_attendance_hours_corrections_and_no_shows(svc):
                      {"minutes": 120, "reason": "提前离开"}, expect=200).get_json()
     assert fixed["minutes"] == 120 and fixed["corrections"][0]["from_minutes"] == 150
     svc.post(f"/activities/{act['id']}/attendance/{a}/correction", {"minutes": 60}, expect=422)
-    wait_for(lambda: svc.balance(a)["available"] == 20, 20, message="correction takes 5 coins back")
+    # the ledger moves the payer, then the payee, then marks the entry posted (which the statement lists)
+    wait_for(lambda: svc.balance(a)["available"] == 20 and svc.settled(), 20, message="correction takes 5 coins back")
     assert [e["amount"] for e in svc.statement(a)] == [25, -5]
     totals = svc.get(f"/volunteers/{a}")["totals"]
     assert totals["minutes"] == 120 and totals["activities"] == 1

@@ -137,7 +137,8 @@ def test_coins_of_an_attendance_recorded_later_carry_the_attendance_s_day(svc):
     svc.post(f"/activities/{act['id']}/signups", {"volunteer_id": v}, expect=201)
     svc.post(f"/activities/{act['id']}/attendance", {"volunteer_id": v, "checked_in_at": "2025-10-11T01:00:00Z",
                                                      "checked_out_at": "2025-10-11T03:00:00Z"}, expect=201)
-    wait_for(lambda: svc.balance(v)["available"] == 20, 20, message="two hours at 10/h credited")
+    # the balance moves before the entry is marked posted (what the statement lists): settled is waited for too
+    wait_for(lambda: svc.balance(v)["available"] == 20 and svc.settled(), 20, message="two hours at 10/h credited")
     wait_for(lambda: watcher.of("volunteer.coins.credited"), 20, message="credited published")
     [credited] = watcher.of("volunteer.coins.credited")
     assert credited.time.startswith("2025-10-11T01:00:00"), credited.time

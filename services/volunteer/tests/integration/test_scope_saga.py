@@ -54,5 +54,11 @@ def test_a_redemption_for_another_communitys_volunteer_is_refused_through_the_sa
     assert done["status"] == "handed_out"
     wait_for(lambda: balance(mine, a) == (40, 0), 30, message="own volunteer's coins spent")
     assert balance(theirs, b) == (50, 0)  # not a coin moved, none reserved
-    stock = wel.get("/api/v1/welfare/goods/stock?org_unit=jiayuan", headers=a).get_json()["items"][0]
-    assert (stock["quantity"], stock["held"], stock["issued_total"]) == (4, 0, 1)  # only the control's oil left
+
+    def stock():
+        return wel.get("/api/v1/welfare/goods/stock?org_unit=jiayuan", headers=a).get_json()["items"][0]
+
+    # welfare saves a redemption's outcome, then moves its stock: the stock is waited for, then checked whole
+    wait_for(lambda: stock()["held"] == 0, 30, message="the held goods issued or put back")
+    s = stock()
+    assert (s["quantity"], s["held"], s["issued_total"]) == (4, 0, 1)  # only the control's oil left

@@ -83,9 +83,12 @@ def status(svc, rid):
 
 def settle(svc, fake, rid, want):
     """Until the redemption is `want` and its stock followed: the handler saves the decision, then moves the
-    stock (a crash between the two is settled by the sweep), so a reader can see the first without the second."""
-    return wait_for(lambda: fake.pump() >= 0 and status(svc, rid) == want
-                    and not svc.welfare.stores.stock.holding(rid), 30, message=f"redemption {want}, stock settled")
+    stock, then records the movement in the goods ledger (a crash between them is settled by the sweep), so a
+    reader can see the first without the others."""
+    stores = svc.welfare.stores
+    return wait_for(lambda: fake.pump() >= 0 and status(svc, rid) == want and not stores.stock.holding(rid)
+                    and not stores.stock.collection.count_documents({"has_unrecorded": True}), 30,
+                    message=f"redemption {want}, stock and goods ledger settled")
 
 
 def test_coins_reserved_hands_out_once_even_when_the_event_comes_twice(svc):

@@ -71,7 +71,10 @@ def test_movement_and_fund_entries_a_crash_left_unrecorded_are_recorded_with_the
         "liandong.welfare.goods.donated.v1", "liandong.welfare.fund.donation_received.v1"})), 30,
         message="the ledgers' events")
     assert {e.data.get("movement_id") or e.data.get("entry_id") for e in events} == {"m-lost", "e-lost"}
-    assert stores.stock.record_unrecorded() == stores.fund.record_unrecorded() == 0  # nothing left parked
+    # nothing left parked: the worker's sweep records an entry, then unparks it (waited for, not read once)
+    wait_for(lambda: not stores.stock.collection.count_documents({"has_unrecorded": True})
+             and not stores.fund.collection.count_documents({"has_unrecorded": True}), 30, message="unparked")
+    assert stores.stock.record_unrecorded() == stores.fund.record_unrecorded() == 0
 
 
 def test_a_fund_entry_parked_by_a_crash_decrypts_as_its_declared_personal_store(make_svc):
