@@ -18,17 +18,20 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
 	"github.com/FerretDB/FerretDB/internal/handler/sjson"
 	"github.com/FerretDB/FerretDB/internal/types"
 	"github.com/FerretDB/FerretDB/internal/util/fsql"
+	"github.com/FerretDB/FerretDB/internal/util/iterator"
 	"github.com/FerretDB/FerretDB/internal/util/must"
 )
 
@@ -426,20 +429,20 @@ func liandongColumn(segments []string) string {
 	return metadata.DefaultColumn + "->" + strings.Join(quoted, "->")
 }
 
-// liandongOrderBy (fix 5): an ORDER BY for a sort on one top-level field, when SQL orders the candidates (the
-// rows `where` keeps) as MongoDB's sort orders them; then the handler filters them in that order and stops at its
-// limit, where it would otherwise read and sort every candidate. That holds when each candidate's value is missing
-// or a string whose JSON text holds no '\' (an escape) and no ' ' or '!' (the only characters below the closing
-// '"'): comparing such texts compares the strings byte by byte, as MongoDB does, a missing value first; a number,
-// null, array or document anywhere among the candidates is sorted in memory, as released. One query asks.
-func liandongOrderBy(ctx context.Context, db *fsql.DB, table, where string, args []any, sort *types.Document) string {
+// liandongSortOrder (fix 5): for a sort on one top-level field, that field and the ORDER BY which puts first every
+// row whose order SQL may get wrong, then the others in MongoDB's order (ties by row id, insertion order, as the
+// handler's stable sort leaves them); or "" for a sort it does not do. SQL's order of two values is MongoDB's when
+// each is missing or a string whose JSON text holds no '\' (an escape) and no ' ' or '!' (the only characters
+// below the closing '"'): comparing such texts compares the strings byte by byte, a missing value first. A number,
+// null, array or document, or such a string, among the rows: the handler sorts them in memory, as released.
+func liandongSortOrder(sort *types.Document) (string, string) {
 	if sort.Len() != 1 {
-		return ""
+		return "", ""
 	}
 
 	key := sort.Keys()[0]
 	if key == "_id" || !liandongSegment.MatchString(key) {
-		return ""
+		return "", ""
 	}
 
 	var order string
@@ -449,12 +452,89 @@ func liandongOrderBy(ctx context.Context, db *fsql.DB, table, where string, args
 	case -1:
 		order = " DESC"
 	default:
-		return ""
+		return "", ""
 	}
 
 	column := liandongColumn([]string{key})
-	plain := fmt.Sprintf(`%[1]s IS NULL OR (%[1]s >= '"' AND %[1]s < '#' AND instr(%[1]s, '\') = 0 AND `+
-		`instr(%[1]s, ' ') = 0 AND instr(%[1]s, '!') = 0)`, column)
+
+	return key, " ORDER BY NOT (" + liandongPlain(column) + ") DESC, " + column + order + ", rowid"
+}
+
+// liandongSortedSelect (fix 5): the rows `where` keeps, in orderBy's order. The sort carries row ids only, not the
+// documents (a duplicate check's place keeps some 10 000 candidates of a few KB each), and each document is read
+// by its row id as the handler asks for the next: it stops at its limit. The sorted ids are the outer loop (CROSS
+// JOIN keeps SQLite from reordering the two), so the documents come in their order.
+func liandongSortedSelect(table, where, orderBy string) string {
+	return fmt.Sprintf(`SELECT liandong_doc.%[1]s AS %[1]s FROM (SELECT rowid AS liandong_row FROM %[2]q%[3]s%[4]s`+
+		` LIMIT -1) AS liandong_sorted CROSS JOIN %[2]q AS liandong_doc ON liandong_doc.rowid = liandong_sorted.liandong_row`,
+		metadata.DefaultColumn, table, where, orderBy)
+}
+
+// liandongPeek (fix 5): whether the rows come in MongoDB's order — true unless the first (one SQL may misplace
+// comes first) holds such a value under key — and an iterator that still yields that first row. One pass: nothing
+// is asked of SQL beforehand. Not sorted (key "" too): the handler sorts whatever comes, as released.
+func liandongPeek(iter types.DocumentsIterator, key string) (types.DocumentsIterator, bool) {
+	if key == "" {
+		return iter, false
+	}
+
+	_, first, err := iter.Next()
+	if errors.Is(err, iterator.ErrIteratorDone) {
+		return iter, true // no row: nothing to sort
+	}
+
+	peeked := &liandongPeeked{iter: iter, first: first, err: err}
+	if err != nil {
+		return peeked, false
+	}
+
+	v, getErr := first.Get(key)
+	if getErr != nil {
+		return peeked, true // missing: first in SQL's order and in MongoDB's
+	}
+
+	str, ok := v.(string)
+	if !ok {
+		return peeked, false
+	}
+
+	text := must.NotFail(sjson.MarshalSingleValue(str))
+
+	return peeked, !bytes.ContainsAny(text, `\ !`)
+}
+
+// liandongPeeked: the peeked row (or error) first, then the rest of the iterator.
+type liandongPeeked struct {
+	m     sync.Mutex
+	iter  types.DocumentsIterator
+	first *types.Document
+	err   error
+	given bool
+}
+
+func (p *liandongPeeked) Next() (struct{}, *types.Document, error) {
+	p.m.Lock()
+	given := p.given
+	p.given = true
+	p.m.Unlock()
+
+	if !given {
+		return struct{}{}, p.first, p.err
+	}
+
+	return p.iter.Next()
+}
+
+func (p *liandongPeeked) Close() {
+	p.iter.Close()
+}
+
+// liandongExplainSorted (fix 5, explain only): whether a find would come sorted from SQL — no row where keeps is
+// one SQL may misplace; one query asks (a find learns it from its first row instead).
+func liandongExplainSorted(ctx context.Context, db *fsql.DB, table, where string, args []any, key string) bool {
+	if key == "" {
+		return false
+	}
 
 	and := " WHERE "
 	if where != "" {
@@ -463,10 +543,13 @@ func liandongOrderBy(ctx context.Context, db *fsql.DB, table, where string, args
 
 	var one int
 
-	q := fmt.Sprintf(`SELECT 1 FROM %q`, table) + and + "NOT (" + plain + ") LIMIT 1"
-	if err := db.QueryRowContext(ctx, q, args...).Scan(&one); !errors.Is(err, sql.ErrNoRows) {
-		return "" // a candidate SQL would misplace (or the question failed): sorted in memory
-	}
+	q := fmt.Sprintf(`SELECT 1 FROM %q`, table) + and + "NOT (" + liandongPlain(liandongColumn([]string{key})) + ") LIMIT 1"
 
-	return " ORDER BY " + column + order
+	return errors.Is(db.QueryRowContext(ctx, q, args...).Scan(&one), sql.ErrNoRows)
+}
+
+// liandongPlain: SQL true where the value's JSON text orders as MongoDB orders the value (liandongSortOrder).
+func liandongPlain(column string) string {
+	return fmt.Sprintf(`%[1]s IS NULL OR (%[1]s >= '"' AND %[1]s < '#' AND instr(%[1]s, '\') = 0 AND `+
+		`instr(%[1]s, ' ') = 0 AND instr(%[1]s, '!') = 0)`, column)
 }

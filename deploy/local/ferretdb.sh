@@ -68,15 +68,17 @@ source "$SCRIPT_DIR/server.sh"
 #    narrows whatever else the filter says.
 # 5. Every sort is done in memory: a list's page of 20 newest, a duplicate check's 20 newest at one place, read
 #    and sorted every candidate the filter kept (2 s for 2 000 petitions; a sub-district of 10 000 passed the
-#    30 s timeout). A sort on one top-level field goes to SQL when SQL's order is MongoDB's for every candidate
-#    (each value missing or a plain string: liandongOrderBy in ferretdb-pushdown.go, one query asks), and the
-#    handler then filters the rows in that order and stops at its limit; otherwise it sorts in memory, as released.
+#    30 s timeout). A sort on one top-level field goes to SQL, which orders the candidates' row ids (not their
+#    documents) with any value whose SQL order is not MongoDB's first — a number, null, a string with an escape,
+#    ` ` or `!` — and reads each document by its row id as the handler asks: if the first row holds no such value,
+#    the order is MongoDB's and the handler stops at its limit; otherwise it sorts them all in memory, as released
+#    (liandongSortOrder, liandongSortedSelect and liandongPeek in ferretdb-pushdown.go; one pass).
 # 6. Every count read and decoded the documents it counted (pymongo's count_documents is an aggregate: $match,
 #    $skip / $limit, $group summing 1): a list's total beside each page, 1.5 s for 2 000 petitions. That pipeline
 #    is answered by SQL's COUNT where the $match is pushed down exactly — equalities and anchored literal prefixes
 #    only, no array on their paths among the rows (liandongCount) — and goes through the stages otherwise
 #    (deploy/local/ferretdb-count.go, copied into the handler).
-FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1,sort-pushdown-1,count-pushdown-2"
+FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1,sort-pushdown-2,count-pushdown-2"
 
 have_binary() {
   [[ -x "$BIN" ]] || return 1
@@ -119,15 +121,20 @@ fixes = [
      "type ExplainParams struct {\n\tFilter *types.Document\n\tSort   *types.Document\n\tLimit  int64\n"
      "\tLiandongSort *types.Document\n}", 1),
     ("collection.go", "\tq += whereClause\n\tq += prepareOrderByClause(params.Sort)\n",
-     "\tq += whereClause\n\tq += prepareOrderByClause(params.Sort)\n\tliandongOrder := \"\"\n"
-     "\tif params.Sort == nil {\n\t\tliandongOrder = liandongOrderBy(ctx, db, meta.TableName, whereClause, args, params.LiandongSort)\n"
-     "\t\tq += liandongOrder\n\t}\n", 1),
+     "\tq += whereClause\n\tq += prepareOrderByClause(params.Sort)\n\tvar liandongKey string\n"
+     "\tif params.Sort == nil && !meta.Capped() && !params.OnlyRecordIDs {\n"
+     "\t\tif key, orderBy := liandongSortOrder(params.LiandongSort); key != \"\" {\n"
+     "\t\t\tliandongKey, q = key, liandongSortedSelect(meta.TableName, whereClause, orderBy)\n\t\t}\n\t}\n", 1),
     ("collection.go", "\treturn &backends.QueryResult{\n\t\tIter: newQueryIterator(ctx, rows, params.OnlyRecordIDs),\n\t}, nil\n",
-     "\treturn &backends.QueryResult{\n\t\tIter: newQueryIterator(ctx, rows, params.OnlyRecordIDs),\n"
-     "\t\tLiandongSorted: liandongOrder != \"\",\n\t}, nil\n", 1),
-    ("collection.go", "\torderByClause := prepareOrderByClause(params.Sort)\n",
-     "\torderByClause := prepareOrderByClause(params.Sort)\n\tif params.Sort == nil {\n"
-     "\t\torderByClause = liandongOrderBy(ctx, db, meta.TableName, whereClause, args, params.LiandongSort)\n\t}\n", 1),
+     "\tliandongIter, liandongSorted := liandongPeek(newQueryIterator(ctx, rows, params.OnlyRecordIDs), liandongKey)\n\n"
+     "\treturn &backends.QueryResult{\n\t\tIter: liandongIter,\n\t\tLiandongSorted: liandongSorted,\n\t}, nil\n", 1),
+    ("collection.go", "\torderByClause := prepareOrderByClause(params.Sort)\n\tsortPushdown := orderByClause != \"\"\n",
+     "\torderByClause := prepareOrderByClause(params.Sort)\n\tsortPushdown := orderByClause != \"\"\n"
+     "\tif params.Sort == nil && !meta.Capped() {\n"
+     "\t\tif key, orderBy := liandongSortOrder(params.LiandongSort); key != \"\" {\n"
+     "\t\t\tsortPushdown = liandongExplainSorted(ctx, db, meta.TableName, whereClause, args, key)\n"
+     "\t\t\tselectClause, whereClause = liandongSortedSelect(meta.TableName, whereClause, orderBy), \"\"\n"
+     "\t\t}\n\t}\n", 1),
     ("../../handler/msg_find.go", "\t// Limit pushdown is not applied if:\n",
      "\tif !h.DisablePushdown && qp.Sort == nil && !cInfo.Capped() {\n\t\tqp.LiandongSort = params.Sort\n\t}\n\n"
      "\t// Limit pushdown is not applied if:\n", 1),

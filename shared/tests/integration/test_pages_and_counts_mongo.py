@@ -5,7 +5,8 @@ FerretDB 1.24 sorted every find in memory and counted by reading: a petition lis
 total each read every petition of the sub-district (2 s and 1.5 s for 2 000 petitions; one of 10 000 passed the
 30 s timeout), a duplicate check's 20 newest at one place every petition there. deploy/local/ferretdb.sh builds it
 to sort in SQL on one top-level field when SQL's order of the candidates is MongoDB's — each value missing or a
-plain string (fix 5, `liandongOrderBy` in deploy/local/ferretdb-pushdown.go) — and to count in SQL where the
+plain string (fix 5, `liandongSortOrder` and `liandongPeek` in deploy/local/ferretdb-pushdown.go: any other value
+sorts first, and the first row decides) — and to count in SQL where the
 filter is pushed down exactly, no array on its paths (fix 6, `liandongCount`, deploy/local/ferretdb-count.go);
 otherwise as released. A subtree inside a scope (two anchored prefixes on one field) is narrowed by the narrow one.
 """
