@@ -47,17 +47,58 @@ type liandongTerm struct {
 	lo, hi   string
 	exact    bool   // MongoDB matches exactly the rows sql keeps, where no array lies on the path (fix 6)
 	arrays   string // SQL: an array lies on the path (such a row is kept whatever it holds)
+	bare     string // sql without the rows kept for an array on the path: where none is, the same rows (fix 7)
 }
 
 // liandongWhere returns a WHERE clause (or "") that keeps every document filter can match.
-func liandongWhere(filter *types.Document) (string, []any) {
-	where, args, _, _ := liandongClause(filter)
+func liandongWhere(ctx context.Context, db *fsql.DB, meta *metadata.Collection, filter *types.Document) (string, []any) {
+	where, args, _, _ := liandongClause(filter, liandongArrayFree(ctx, db, meta))
 	return where, args
 }
 
+// liandongArrayFree (fix 7): whether no document holds an array at a top-level field, asked of an index that
+// field leads (one seek into the range of array texts) and remembered for the query; false for any other field.
+// A term on an array-free field is its bare comparison: the rows kept for an array (an OR beside it) left SQLite
+// one index column at most — a duplicate check's category and place and date became a scan of the category.
+// A document with an array written after the question and before the read is missed as any concurrent write
+// may be by a find.
+func liandongArrayFree(ctx context.Context, db *fsql.DB, meta *metadata.Collection) func(string) bool {
+	known := map[string]bool{}
+
+	return func(key string) bool {
+		if free, ok := known[key]; ok {
+			return free
+		}
+
+		leads := false
+
+		for _, index := range meta.Settings.Indexes {
+			if len(index.Key) > 0 && index.Key[0].Field == key {
+				leads = true
+				break
+			}
+		}
+
+		free := false
+
+		if leads {
+			column := liandongColumn([]string{key})
+			q := fmt.Sprintf(`SELECT 1 FROM %q WHERE %s >= '[' AND %s < '\' LIMIT 1`, meta.TableName, column, column)
+
+			var one int
+			free = errors.Is(db.QueryRowContext(ctx, q).Scan(&one), sql.ErrNoRows)
+		}
+
+		known[key] = free
+
+		return free
+	}
+}
+
 // liandongClause: the WHERE clause, its arguments, whether it is exact where no array lies on a path it names
-// (every part of the filter pushed down as it is), and the SQL that finds a row with such an array.
-func liandongClause(filter *types.Document) (string, []any, bool, string) {
+// (every part of the filter pushed down as it is), and the SQL that finds a row with such an array; a term on a
+// field arrayFree says holds no array anywhere is its bare comparison.
+func liandongClause(filter *types.Document, arrayFree func(string) bool) (string, []any, bool, string) {
 	all, exact := liandongTerms(filter, 0)
 
 	var terms, arrays []string
@@ -70,6 +111,11 @@ func liandongClause(filter *types.Document) (string, []any, bool, string) {
 
 		if t.ranged && liandongImpliedRange(all, i) {
 			continue // keeping fewer terms keeps more rows: still every document the filter can match
+		}
+
+		if t.bare != "" && arrayFree(t.key) {
+			terms, args = append(terms, t.bare), append(args, t.args...)
+			continue
 		}
 
 		terms, args = append(terms, t.sql), append(args, t.args...)
@@ -88,13 +134,13 @@ func liandongClause(filter *types.Document) (string, []any, bool, string) {
 
 // liandongCount (fix 6): how many documents match filter, counted by SQL where the clause is exact (an array on
 // one of its paths anywhere among the rows it keeps makes it not so), or false: the handler then counts them.
-func liandongCount(ctx context.Context, db *fsql.DB, table string, filter *types.Document) (int64, bool) {
-	where, args, exact, arrays := liandongClause(filter)
+func liandongCount(ctx context.Context, db *fsql.DB, meta *metadata.Collection, filter *types.Document) (int64, bool) {
+	where, args, exact, arrays := liandongClause(filter, liandongArrayFree(ctx, db, meta))
 	if !exact {
 		return 0, false
 	}
 
-	from := fmt.Sprintf(` FROM %q`, table)
+	from := fmt.Sprintf(` FROM %q`, meta.TableName)
 
 	if arrays != "" {
 		and := " WHERE "
@@ -225,6 +271,10 @@ func liandongField(key string, value any) liandongTerm {
 	}
 
 	if !isID { // an `_id` is never an array
+		if len(segments) == 1 {
+			t.bare = "(" + t.sql + ")"
+		}
+
 		var arrays []string
 
 		for n := 1; n <= len(segments); n++ {
