@@ -82,7 +82,12 @@ source "$SCRIPT_DIR/server.sh"
 #    index column at most: a duplicate check's category, place and date read the whole category (~10 000
 #    candidates at 100 000 petitions). A top-level field an index leads, holding no array in any document (one
 #    seek into that index's range of array texts, per query), is compared bare (liandongArrayFree).
-FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1,sort-pushdown-2,count-pushdown-2,array-free-fields-1"
+# 8. Its SQLite (modernc.org/sqlite v1.32.0, SQLite 3.46) reads the table's row for every index entry a query
+#    visits, even where the index holds every expression the query asks: a sub-district's ~10 000 petitions, sorted
+#    by row id and date (5), were ~10 000 documents read. Built with modernc.org/sqlite v1.62.0 (SQLite 3.50, same
+#    driver API), the index is a covering one there: that page 323 -> 34 ms over 50 000 documents of 2 KB.
+FERRETDB_SQLITE_MODULE=v1.62.0
+FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1,sort-pushdown-2,count-pushdown-2,array-free-fields-1,sqlite-$FERRETDB_SQLITE_MODULE"
 
 have_binary() {
   [[ -x "$BIN" ]] || return 1
@@ -200,6 +205,7 @@ build_binary() {
     fix_source "$src" || exit 1
     cp "$SCRIPT_DIR/ferretdb-pushdown.go" "$src/internal/backends/sqlite/liandong_pushdown.go" || exit 1
     cp "$SCRIPT_DIR/ferretdb-count.go" "$src/internal/handler/liandong_count.go" || exit 1
+    (cd "$src" && go get "modernc.org/sqlite@$FERRETDB_SQLITE_MODULE") || exit 1  # fix 8
     (cd "$src" && go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb) || exit 1
     mv -f "$BIN.tmp" "$BIN" || exit 1
     echo "$FERRETDB_FIXES" >"$BIN.fixes"
