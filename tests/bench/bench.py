@@ -989,12 +989,18 @@ def petition_lists(n: int, store: str = "sqlite") -> dict:
             gw, base = serve_gateway(gateway_settings, tag)
             procs.append(gw)
             http = requests.Session()
-            headers = {"Authorization": f"Bearer {token_for(settings, 'district_admin', 'bench', '/bench/')}"}
+
+            def admin() -> dict:
+                """A fresh token for each series: access tokens live 15 minutes, and one token for every series
+                expired during run 12's deep page (its last calls and the duplicate check after it: 401)."""
+                return {"Authorization": f"Bearer {token_for(settings, 'district_admin', 'bench', '/bench/')}"}
+
             for name, q, key in (("by sub-district", {"org_unit": "sd3"}, "sd3"),
                                  ("by sub-district and status", {"org_unit": "sd3", "status": "in_handling"},
                                   "sd3 in_handling"),
                                  ("overdue in a sub-district", {"org_unit": "sd3", "overdue": "true"}, "sd3 overdue")):
                 url = f"{base}/api/v1/petition/petitions"
+                headers = admin()
                 answer = http.get(url, params=q, headers=headers, timeout=60)
                 body = answer.json() if answer.ok else {}
                 total = body.get("total", body.get("count"))
@@ -1015,6 +1021,7 @@ def petition_lists(n: int, store: str = "sqlite") -> dict:
                 past_the_breaker(res)
             # the deep page: the last one the list's count reaches (≤ page 500 of 20, TOTAL_CAP / page size)
             deep = {"org_unit": "sd3", "page": max(1, min(500, -(-expected["sd3"] // 20)))}
+            headers = admin()
             answer = http.get(url, params=deep, headers=headers, timeout=60)
             check(f"petition list by sub-district, page {deep['page']}, has what was written there, {label}",
                   min(20, expected["sd3"] - 20 * (deep["page"] - 1)),
@@ -1027,6 +1034,7 @@ def petition_lists(n: int, store: str = "sqlite") -> dict:
             # the duplicate check of a stored petition: its person's earlier petitions (who-filed-what over
             # the n) and the same category and place in 4 weeks
             dup_url = f"{url}/{template['_id']}/duplicates"
+            headers = admin()
             answer = http.get(dup_url, headers=headers, timeout=60)
             found = answer.json()["possible_duplicates"] if answer.ok else []
             # the person's 20 newest petitions within the year, the template itself left out

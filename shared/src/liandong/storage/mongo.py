@@ -31,6 +31,15 @@ from .query import apply_update, check_projection, upsert_seed
 
 _UNAVAILABLE = (perr.ServerSelectionTimeoutError, perr.AutoReconnect, perr.NetworkTimeout,
                 perr.ConnectionFailure)
+# A server going away under a command answers it with an error, not a dropped connection: MongoDB's shutdown and
+# interruption codes (InterruptedAtShutdown, Interrupted, InterruptedDueToReplStateChange, ShutdownInProgress), and
+# FerretDB's cancelled context as it stops ("context canceled", code 1). The command did not complete: as
+# unavailable as a refused connection (503, try again), not a fault of the request (a CI run saw a 500 there).
+_INTERRUPTED_CODES = frozenset({11600, 11601, 11602, 91})
+
+
+def interrupted(exc: perr.OperationFailure) -> bool:
+    return exc.code in _INTERRUPTED_CODES or "context canceled" in str(exc)
 
 
 def _translate(fn):
@@ -42,6 +51,8 @@ def _translate(fn):
         except _UNAVAILABLE as exc:
             raise StorageUnavailable(str(exc)) from exc
         except perr.OperationFailure as exc:
+            if interrupted(exc):
+                raise StorageUnavailable(str(exc)) from exc
             raise StorageError(str(exc)) from exc
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
