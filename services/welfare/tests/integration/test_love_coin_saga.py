@@ -9,6 +9,7 @@ import pytest
 
 from liandong.events.envelope import Envelope
 from liandong.testing import unique, wait_for
+from welfare.adapters.ledgers import HAS_UNRECORDED
 
 
 class FakeVolunteerService:
@@ -87,7 +88,7 @@ def settle(svc, fake, rid, want):
     reader can see the first without the others."""
     stores = svc.welfare.stores
     return wait_for(lambda: fake.pump() >= 0 and status(svc, rid) == want and not stores.stock.holding(rid)
-                    and not stores.stock.collection.count_documents({"has_unrecorded": True}), 30,
+                    and not stores.stock.collection.count_documents({HAS_UNRECORDED: True}), 30,
                     message=f"redemption {want}, stock and goods ledger settled")
 
 

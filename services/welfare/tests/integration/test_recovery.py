@@ -8,6 +8,7 @@ import pytest
 
 from liandong.testing import STORES, wait_for
 
+from welfare.adapters.ledgers import HAS_UNRECORDED
 from welfare.config import WelfareSettings
 from welfare.service_layer.common import household_from
 from welfare_testkit import JIAYUAN
@@ -72,8 +73,8 @@ def test_movement_and_fund_entries_a_crash_left_unrecorded_are_recorded_with_the
         message="the ledgers' events")
     assert {e.data.get("movement_id") or e.data.get("entry_id") for e in events} == {"m-lost", "e-lost"}
     # nothing left parked: the worker's sweep records an entry, then unparks it (waited for, not read once)
-    wait_for(lambda: not stores.stock.collection.count_documents({"has_unrecorded": True})
-             and not stores.fund.collection.count_documents({"has_unrecorded": True}), 30, message="unparked")
+    wait_for(lambda: not stores.stock.collection.count_documents({HAS_UNRECORDED: True})
+             and not stores.fund.collection.count_documents({HAS_UNRECORDED: True}), 30, message="unparked")
     assert stores.stock.record_unrecorded() == stores.fund.record_unrecorded() == 0
 
 
