@@ -5,7 +5,8 @@
 // the filter's conditions on strings and booleans into SQL on the same expressions FerretDB's indexes are built
 // on (`_ferretdb_sjson->"f"`), so SQLite reads them from an index: equalities (`{f: v}`, `{f: {$eq: v}}`,
 // `{f: {$in: [...]}}`), an anchored regex's literal prefix (`{f: {$regex: "^/a/b/"}}`: a subtree) and a string's
-// lower bound (`{f: {$gte: "2026-01"}}`), also inside `$and`.
+// lower bound (`{f: {$gte: "2026-01"}}`), and whether a top-level field is there (`{f: {$exists: false}}`, fix 9),
+// also inside `$and`.
 //
 // The WHERE clause only narrows: every caller of the backend's query filters what it returns by the whole
 // filter again, and the handler pushes no limit down with a filter. So the clause must keep every document
@@ -132,34 +133,40 @@ func liandongClause(filter *types.Document, arrayFree func(string) bool) (string
 	return " WHERE " + strings.Join(terms, " AND "), args, exact, strings.Join(arrays, " OR ")
 }
 
-// liandongCount (fix 6): how many documents match filter, counted by SQL where the clause is exact (an array on
-// one of its paths anywhere among the rows it keeps makes it not so), or false: the handler then counts them.
+// liandongCount (fix 6): how many documents match filter, counted by SQL where the clause is exact, or false:
+// the handler then counts them.
 func liandongCount(ctx context.Context, db *fsql.DB, meta *metadata.Collection, filter *types.Document) (int64, bool) {
-	where, args, exact, arrays := liandongClause(filter, liandongArrayFree(ctx, db, meta))
+	where, args, exact := liandongExact(ctx, db, meta, filter)
 	if !exact {
 		return 0, false
 	}
 
-	from := fmt.Sprintf(` FROM %q`, meta.TableName)
-
-	if arrays != "" {
-		and := " WHERE "
-		if where != "" {
-			and = where + " AND "
-		}
-
-		var one int
-		if err := db.QueryRowContext(ctx, "SELECT 1"+from+and+"("+arrays+") LIMIT 1", args...).Scan(&one); !errors.Is(err, sql.ErrNoRows) {
-			return 0, false
-		}
-	}
-
 	var n int64
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*)"+from+where, args...).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM %q`, meta.TableName)+where, args...).Scan(&n); err != nil {
 		return 0, false
 	}
 
 	return n, true
+}
+
+// liandongExact: the WHERE clause and its arguments, and whether it keeps exactly the documents filter matches:
+// the filter pushed down whole and no array on one of its paths among the rows it keeps (MongoDB matches an
+// element, the clause keeps such a row whatever it holds).
+func liandongExact(ctx context.Context, db *fsql.DB, meta *metadata.Collection, filter *types.Document) (string, []any, bool) {
+	where, args, exact, arrays := liandongClause(filter, liandongArrayFree(ctx, db, meta))
+	if !exact || arrays == "" {
+		return where, args, exact
+	}
+
+	and := " WHERE "
+	if where != "" {
+		and = where + " AND "
+	}
+
+	var one int
+	q := fmt.Sprintf(`SELECT 1 FROM %q`, meta.TableName) + and + "(" + arrays + ") LIMIT 1"
+
+	return where, args, errors.Is(db.QueryRowContext(ctx, q, args...).Scan(&one), sql.ErrNoRows)
 }
 
 // liandongImpliedRange: another range on the same field lies within term i's (the first of equal ones stays).
@@ -250,6 +257,21 @@ func liandongField(key string, value any) liandongTerm {
 
 	t := liandongTerm{key: key}
 
+	if exists, ok := liandongExists(value); ok {
+		// fix 9: a top-level field is missing exactly where its `->` is SQL's NULL (a stored null is the text
+		// 'null'); under a path an array may hold it, so a nested `$exists` is left to the handler
+		if isID || len(segments) != 1 {
+			return liandongTerm{}
+		}
+
+		t.sql, t.exact = "("+column+" IS NOT NULL)", true
+		if !exists {
+			t.sql = "(" + column + " IS NULL)"
+		}
+
+		return t
+	}
+
 	matches, ok := liandongEqualities(value, isID)
 	switch {
 	case ok:
@@ -290,6 +312,25 @@ func liandongField(key string, value any) liandongTerm {
 	t.sql = "(" + t.sql + ")"
 
 	return t
+}
+
+// liandongExists (fix 9): `{f: {$exists: true|false}}`, alone: whether the field must be there. A startup's
+// question whether any document still lacks a field (`find_one({person_keys: {$exists: false}})`, every service's
+// key backfill) read the whole collection: over 30 s at 100 000 petitions, so the petition service did not start.
+func liandongExists(value any) (bool, bool) {
+	d, ok := value.(*types.Document)
+	if !ok || d.Len() != 1 {
+		return false, false
+	}
+
+	v, err := d.Get("$exists")
+	if err != nil {
+		return false, false
+	}
+
+	exists, ok := v.(bool)
+
+	return exists, ok
 }
 
 // liandongEqualities: the values a field must equal one of ({f: v}, {f: {$eq: v}}, {f: {$in: [...]}} beside any
@@ -514,10 +555,23 @@ func liandongSortOrder(sort *types.Document) (string, string) {
 // documents (a duplicate check's place keeps some 10 000 candidates of a few KB each), and each document is read
 // by its row id as the handler asks for the next: it stops at its limit. The sorted ids are the outer loop (CROSS
 // JOIN keeps SQLite from reordering the two), so the documents come in their order.
-func liandongSortedSelect(table, where, orderBy string) string {
+// offset: the rows SQL skips first (fix 10: only where liandongSkippable says the handler would skip the same).
+func liandongSortedSelect(table, where, orderBy string, offset int64) string {
 	return fmt.Sprintf(`SELECT liandong_doc.%[1]s AS %[1]s FROM (SELECT rowid AS liandong_row FROM %[2]q%[3]s%[4]s`+
-		` LIMIT -1) AS liandong_sorted CROSS JOIN %[2]q AS liandong_doc ON liandong_doc.rowid = liandong_sorted.liandong_row`,
-		metadata.DefaultColumn, table, where, orderBy)
+		` LIMIT -1 OFFSET %[5]d) AS liandong_sorted CROSS JOIN %[2]q AS liandong_doc`+
+		` ON liandong_doc.rowid = liandong_sorted.liandong_row`,
+		metadata.DefaultColumn, table, where, orderBy, offset)
+}
+
+// liandongSkippable (fix 10): whether a sorted find's skip may be done by SQL: the rows the filter's clause keeps
+// are exactly those MongoDB matches (pushed down whole, no array on its paths among them, as liandongCount asks)
+// and none is one SQL may misplace (as liandongExplainSorted asks). The handler skipped by reading and decoding
+// each skipped document: a list's deep page (6 000 of a sub-district's 10 000 skipped) took 4 s. A row written
+// between these questions and the read may come out of order, as any concurrent write may be missed by a find.
+func liandongSkippable(ctx context.Context, db *fsql.DB, meta *metadata.Collection, filter *types.Document, key string) bool {
+	where, args, exact := liandongExact(ctx, db, meta, filter)
+
+	return exact && liandongExplainSorted(ctx, db, meta.TableName, where, args, key)
 }
 
 // liandongPeek (fix 5): whether the rows come in MongoDB's order — true unless the first (one SQL may misplace

@@ -16,6 +16,7 @@
 #                           (default: disabled, so several instances never clash)
 #   FERRETDB_START_TIMEOUT  seconds to wait for readiness, default 60
 #   FERRETDB_STOP_TIMEOUT   seconds to wait after TERM before KILL, default 15
+#   FERRETDB_GOGC           the server's Go collector target (GOGC), default 400 (see the start below)
 #   LIANDONG_CACHE_DIR      cache root, default <repo>/.cache (everything is written under it)
 set -euo pipefail
 
@@ -29,6 +30,7 @@ FERRETDB_PORT="${FERRETDB_PORT:-27018}"
 FERRETDB_DEBUG_PORT="${FERRETDB_DEBUG_PORT:-}"
 FERRETDB_START_TIMEOUT="${FERRETDB_START_TIMEOUT:-60}"
 FERRETDB_STOP_TIMEOUT="${FERRETDB_STOP_TIMEOUT:-15}"
+FERRETDB_GOGC="${FERRETDB_GOGC:-400}"
 HOST=127.0.0.1
 
 BIN_DIR="$CACHE_DIR/bin"
@@ -86,8 +88,16 @@ source "$SCRIPT_DIR/server.sh"
 #    visits, even where the index holds every expression the query asks: a sub-district's ~10 000 petitions, sorted
 #    by row id and date (5), were ~10 000 documents read. Built with modernc.org/sqlite v1.62.0 (SQLite 3.50, same
 #    driver API), the index is a covering one there: that page 323 -> 34 ms over 50 000 documents of 2 KB.
+# 9. `{f: {$exists: …}}` was not pushed down: every service's startup question whether a document still lacks a
+#    field (liandong.reencrypt.key_missing: `find_one({person_keys: {$exists: false}})`) read the whole collection,
+#    over 30 s at 100 000 petitions, so the petition service did not start. On a top-level field it is SQL's
+#    `IS [NOT] NULL` on the index's expression, exact (liandongExists).
+# 10. A sorted find's skip was done by the handler reading and decoding every skipped document: a list's deep page
+#    (page 300 of a sub-district's 10 000) took 4 s. Where the filter reaches the backend whole, its clause keeps
+#    exactly what it matches (as for 6) and no row is one SQL may misplace (as for 5's explain), SQL skips them
+#    (OFFSET on the sorted row ids, before any document is read; liandongSkippable).
 FERRETDB_SQLITE_MODULE=v1.62.0
-FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1,sort-pushdown-2,count-pushdown-2,array-free-fields-1,sqlite-$FERRETDB_SQLITE_MODULE"
+FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1,sort-pushdown-2,count-pushdown-2,array-free-fields-1,sqlite-$FERRETDB_SQLITE_MODULE,exists-pushdown-1,skip-pushdown-1"
 
 have_binary() {
   [[ -x "$BIN" ]] || return 1
@@ -121,34 +131,43 @@ fixes = [
     # fix 5: a sort on one field passed to the backend (LiandongSort: the other backends ignore it), which says
     # whether it returned the documents in that order (LiandongSorted); then the handler does not sort them
     ("../collection.go", "\tOnlyRecordIDs bool\n\tComment       string\n}",
-     "\tOnlyRecordIDs bool\n\tComment       string\n\tLiandongSort  *types.Document\n"
+     "\tOnlyRecordIDs bool\n\tComment       string\n\tLiandongSort  *types.Document\n\tLiandongSkip int64\n"
      "\tLiandongCountFilter *types.Document\n}", 1),
     ("../collection.go", "type QueryResult struct {\n\tIter types.DocumentsIterator\n}",
-     "type QueryResult struct {\n\tIter types.DocumentsIterator\n\tLiandongSorted bool\n"
+     "type QueryResult struct {\n\tIter types.DocumentsIterator\n\tLiandongSorted bool\n\tLiandongSkipped bool\n"
      "\tLiandongCount int64\n\tLiandongCounted bool\n}", 1),
     ("../collection.go", "type ExplainParams struct {\n\tFilter *types.Document\n\tSort   *types.Document\n\tLimit  int64\n}",
      "type ExplainParams struct {\n\tFilter *types.Document\n\tSort   *types.Document\n\tLimit  int64\n"
      "\tLiandongSort *types.Document\n}", 1),
     ("collection.go", "\tq += whereClause\n\tq += prepareOrderByClause(params.Sort)\n",
      "\tq += whereClause\n\tq += prepareOrderByClause(params.Sort)\n\tvar liandongKey string\n"
+     "\tvar liandongSkipped bool\n"
      "\tif params.Sort == nil && !meta.Capped() && !params.OnlyRecordIDs {\n"
      "\t\tif key, orderBy := liandongSortOrder(params.LiandongSort); key != \"\" {\n"
-     "\t\t\tliandongKey, q = key, liandongSortedSelect(meta.TableName, whereClause, orderBy)\n\t\t}\n\t}\n", 1),
+     "\t\t\tvar offset int64\n"
+     "\t\t\tif params.LiandongSkip > 0 && liandongSkippable(ctx, db, meta, params.Filter, key) {\n"
+     "\t\t\t\tliandongSkipped, offset = true, params.LiandongSkip\n\t\t\t}\n"
+     "\t\t\tliandongKey, q = key, liandongSortedSelect(meta.TableName, whereClause, orderBy, offset)\n\t\t}\n\t}\n", 1),
     ("collection.go", "\treturn &backends.QueryResult{\n\t\tIter: newQueryIterator(ctx, rows, params.OnlyRecordIDs),\n\t}, nil\n",
      "\tliandongIter, liandongSorted := liandongPeek(newQueryIterator(ctx, rows, params.OnlyRecordIDs), liandongKey)\n\n"
-     "\treturn &backends.QueryResult{\n\t\tIter: liandongIter,\n\t\tLiandongSorted: liandongSorted,\n\t}, nil\n", 1),
+     "\treturn &backends.QueryResult{\n\t\tIter: liandongIter,\n\t\tLiandongSorted: liandongSorted || liandongSkipped,\n"
+     "\t\tLiandongSkipped: liandongSkipped,\n\t}, nil\n", 1),
     ("collection.go", "\torderByClause := prepareOrderByClause(params.Sort)\n\tsortPushdown := orderByClause != \"\"\n",
      "\torderByClause := prepareOrderByClause(params.Sort)\n\tsortPushdown := orderByClause != \"\"\n"
      "\tif params.Sort == nil && !meta.Capped() {\n"
      "\t\tif key, orderBy := liandongSortOrder(params.LiandongSort); key != \"\" {\n"
      "\t\t\tsortPushdown = liandongExplainSorted(ctx, db, meta.TableName, whereClause, args, key)\n"
-     "\t\t\tselectClause, whereClause = liandongSortedSelect(meta.TableName, whereClause, orderBy), \"\"\n"
+     "\t\t\tselectClause, whereClause = liandongSortedSelect(meta.TableName, whereClause, orderBy, 0), \"\"\n"
      "\t\t}\n\t}\n", 1),
+    # fix 10: the skip too, where the filter reaches the backend whole (without nested pushdown the handler
+    # removes a dotted key from it, and the backend's clause would keep rows the filter does not match)
     ("../../handler/msg_find.go", "\t// Limit pushdown is not applied if:\n",
-     "\tif !h.DisablePushdown && qp.Sort == nil && !cInfo.Capped() {\n\t\tqp.LiandongSort = params.Sort\n\t}\n\n"
+     "\tif !h.DisablePushdown && qp.Sort == nil && !cInfo.Capped() {\n\t\tqp.LiandongSort = params.Sort\n"
+     "\t\tif qp.Filter.Len() == params.Filter.Len() {\n\t\t\tqp.LiandongSkip = params.Skip\n\t\t}\n\t}\n\n"
      "\t// Limit pushdown is not applied if:\n", 1),
     ("../../handler/msg_find.go", "\titer, err := h.makeFindIter(queryRes.Iter, closer, params)\n",
      "\titerParams := params\n\tif queryRes.LiandongSorted {\n\t\tsorted := *params\n\t\tsorted.Sort = nil\n"
+     "\t\tif queryRes.LiandongSkipped {\n\t\t\tsorted.Skip = 0\n\t\t}\n"
      "\t\titerParams = &sorted\n\t}\n\n\titer, err := h.makeFindIter(queryRes.Iter, closer, iterParams)\n", 1),
     ("../../handler/msg_explain.go", "\t// Limit pushdown is not applied if:\n",
      "\tif !h.DisablePushdown && qp.Sort == nil && !cInfo.Capped() {\n\t\tqp.LiandongSort = params.Sort\n\t}\n\n"
@@ -285,7 +304,10 @@ start_server_fresh_or_keep() {
 
   # DO_NOT_TRACK is honoured by FerretDB as well as --telemetry=disable.
   # Keep --listen-addr before other flags: running_pid matches "--listen-addr=... ".
-  run_until_ready "$t0" "ferretdb ready on mongodb://$HOST:$FERRETDB_PORT" env DO_NOT_TRACK=1 "$BIN" \
+  # GOGC: FerretDB decodes each document it returns from its JSON form (~1 ms for a 2 KB petition here), a
+  # fifth of that in the collector at Go's default 100; at 400 a list's page of 20 took 17-20 ms where it
+  # took 26-39 (its heap stays some tens of MB)
+  run_until_ready "$t0" "ferretdb ready on mongodb://$HOST:$FERRETDB_PORT" env DO_NOT_TRACK=1 GOGC="$FERRETDB_GOGC" "$BIN" \
     --listen-addr="$HOST:$FERRETDB_PORT" \
     --handler=sqlite \
     --sqlite-url="file:$DATA_DIR/" \

@@ -42,7 +42,7 @@ def test_lookups_by_an_indexed_field_go_through_its_index_in_a_large_collection(
                                "pad": "x" * 500} for i in range(DOCUMENTS)])
         for filter in ({"key": "k123"}, {"key": {"$in": ["k1", "k2"]}}, {"$and": [{"key": "k5"}, {"pad": "y"}]},
                        {"category": "c1", "org": "o11"}, {"_id": {"$in": ["d000001", "d000002"]}},
-                       {"path": {"$regex": "^/d/sd1/"}}, {"month": {"$gte": "2026-12"}},
+                       {"path": {"$regex": "^/d/sd1/"}}, {"month": {"$gte": "2026-12"}}, {"key": {"$exists": False}},
                        {"$and": [{"path": {"$regex": "^/d/sd1/c11/"}}, {"month": {"$gte": "2026-01", "$lt": "2026-07"}}]}):
             plan = _plan(db, coll, filter)
             # FerretDB answers SQLite's plan ("SEARCH … USING INDEX"), MongoDB its winning plan (IXSCAN / EXPRESS)
@@ -122,6 +122,12 @@ def test_a_narrowed_lookup_finds_what_mongodbs_rules_match(make_settings):
             "from past a character JSON escapes": ({"m": {"$gte": "2026-0<"}}, {"m5", "m6", "m8"}),
             "from a letter, JSON escaping after it": ({"m": {"$gte": "2026-0a"}}, {"m6", "m8"}),
             "_id from": ({"_id": {"$gt": "p8"}, "p": {"$exists": True}}, {"p9"}),
+            # fix 9: whether a top-level field is there is SQL's NULL, a stored null being there
+            "missing": ({"f": {"$exists": False}}, {d["_id"] for d in documents if "f" not in d}),
+            "there, null too": ({"f": {"$exists": True}}, {d["_id"] for d in documents if "f" in d}),
+            "there and equal": ({"f": {"$exists": True}, "g": 1}, {"1"}),
+            "a path missing, arrays on it": ({"a.b": {"$exists": False}}, every - {"7", "8", "9"}),
+            "a path there, through an array": ({"a.b": {"$exists": True}}, {"7", "8", "9"}),
         }
         def agree(cases: dict, phase: str) -> None:
             for name, (filter, expected) in cases.items():
