@@ -527,13 +527,23 @@ func liandongColumn(segments []string) string {
 // below the closing '"'): comparing such texts compares the strings byte by byte, a missing value first. A number,
 // null, array or document, or such a string, among the rows: the handler sorts them in memory, as released.
 func liandongSortOrder(sort *types.Document) (string, string) {
-	if sort.Len() != 1 {
+	key, column, order := liandongSortKey(sort)
+	if key == "" {
 		return "", ""
+	}
+
+	return key, " ORDER BY NOT (" + liandongPlain(column) + ") DESC, " + column + order + ", rowid"
+}
+
+// liandongSortKey: a sort on one top-level field (not `_id`): the field, its expression and " DESC" or "".
+func liandongSortKey(sort *types.Document) (string, string, string) {
+	if sort.Len() != 1 {
+		return "", "", ""
 	}
 
 	key := sort.Keys()[0]
 	if key == "_id" || !liandongSegment.MatchString(key) {
-		return "", ""
+		return "", "", ""
 	}
 
 	var order string
@@ -543,24 +553,80 @@ func liandongSortOrder(sort *types.Document) (string, string) {
 	case -1:
 		order = " DESC"
 	default:
-		return "", ""
+		return "", "", ""
 	}
 
-	column := liandongColumn([]string{key})
+	return key, liandongColumn([]string{key}), order
+}
 
-	return key, " ORDER BY NOT (" + liandongPlain(column) + ") DESC, " + column + order + ", rowid"
+// liandongSorted (fixes 5, 10 and 11): a find sorted on one top-level field, as SQL: the field ("" for a sort it
+// does not do: the handler sorts as released), the query returning the rows where keeps in that order (its
+// arguments where's), whether that order is known to be MongoDB's before a row is read (otherwise the first row
+// tells, liandongPeek) and whether SQL skipped the find's skip.
+//
+// Fix 11: a hint naming an index that the sort's field leads is followed (MongoDB follows it; FerretDB 1.24 ignores
+// hints), where no row where keeps is one SQL may misplace: SQLite walks that index in the sort's order and stops
+// where the handler stops, instead of sorting every candidate first. A list whose matches reached its count's cap
+// (a sub-district's 10 000 petitions and more) hints its `registered` index, as it does on MongoDB.
+func liandongSorted(ctx context.Context, db *fsql.DB, meta *metadata.Collection, where string, args []any,
+	filter, sort *types.Document, skip int64, hint any) (string, string, bool, bool) {
+	key, orderBy := liandongSortOrder(sort)
+	if key == "" {
+		return "", "", false, false
+	}
+
+	var from string
+
+	known := false
+
+	if index := liandongHinted(meta, hint, key); index != "" && liandongExplainSorted(ctx, db, meta.TableName, where, args, key) {
+		_, column, order := liandongSortKey(sort)
+		known, from, orderBy = true, fmt.Sprintf(" INDEXED BY %q", index), " ORDER BY "+column+order+", rowid"
+	}
+
+	var offset int64
+
+	if skip > 0 {
+		if known {
+			_, _, exact := liandongExact(ctx, db, meta, filter)
+			if exact {
+				offset = skip
+			}
+		} else if liandongSkippable(ctx, db, meta, filter, key) {
+			offset = skip
+		}
+	}
+
+	return key, liandongSortedSelect(meta.TableName, from, where, orderBy, offset), known, offset > 0
+}
+
+// liandongHinted (fix 11): the SQLite name of the index hint names, when the sort's field leads it.
+func liandongHinted(meta *metadata.Collection, hint any, key string) string {
+	name, ok := hint.(string)
+	if !ok || name == "" {
+		return ""
+	}
+
+	for _, index := range meta.Settings.Indexes {
+		if index.Name == name && len(index.Key) > 0 && index.Key[0].Field == key {
+			return meta.TableName + "_" + index.Name // as the registry names it (metadata.Registry.indexesCreate)
+		}
+	}
+
+	return ""
 }
 
 // liandongSortedSelect (fix 5): the rows `where` keeps, in orderBy's order. The sort carries row ids only, not the
 // documents (a duplicate check's place keeps some 10 000 candidates of a few KB each), and each document is read
 // by its row id as the handler asks for the next: it stops at its limit. The sorted ids are the outer loop (CROSS
 // JOIN keeps SQLite from reordering the two), so the documents come in their order.
-// offset: the rows SQL skips first (fix 10: only where liandongSkippable says the handler would skip the same).
-func liandongSortedSelect(table, where, orderBy string, offset int64) string {
-	return fmt.Sprintf(`SELECT liandong_doc.%[1]s AS %[1]s FROM (SELECT rowid AS liandong_row FROM %[2]q%[3]s%[4]s`+
+// from: an INDEXED BY clause or ""; offset: the rows SQL skips first (fix 10: only where the handler would skip
+// the same rows).
+func liandongSortedSelect(table, from, where, orderBy string, offset int64) string {
+	return fmt.Sprintf(`SELECT liandong_doc.%[1]s AS %[1]s FROM (SELECT rowid AS liandong_row FROM %[2]q%[6]s%[3]s%[4]s`+
 		` LIMIT -1 OFFSET %[5]d) AS liandong_sorted CROSS JOIN %[2]q AS liandong_doc`+
 		` ON liandong_doc.rowid = liandong_sorted.liandong_row`,
-		metadata.DefaultColumn, table, where, orderBy, offset)
+		metadata.DefaultColumn, table, where, orderBy, offset, from)
 }
 
 // liandongSkippable (fix 10): whether a sorted find's skip may be done by SQL: the rows the filter's clause keeps

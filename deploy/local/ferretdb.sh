@@ -96,8 +96,13 @@ source "$SCRIPT_DIR/server.sh"
 #    (page 300 of a sub-district's 10 000) took 4 s. Where the filter reaches the backend whole, its clause keeps
 #    exactly what it matches (as for 6) and no row is one SQL may misplace (as for 5's explain), SQL skips them
 #    (OFFSET on the sorted row ids, before any document is read; liandongSkippable).
+# 11. It ignores a find's hint: a list whose matches reach its count's cap (a sub-district's 10 000 petitions and
+#    more) hints its `registered` index so that MongoDB walks it newest first and stops at the page; FerretDB sorted
+#    every match's row id first (5). A hint naming an index the sort's one field leads is followed where no match is
+#    a value SQL may misplace (asked first, as 5's explain does): SQL walks that index (INDEXED BY) in the sort's
+#    order and the handler stops at the page; explain says so too (liandongSorted, liandongHinted).
 FERRETDB_SQLITE_MODULE=v1.62.0
-FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1,sort-pushdown-2,count-pushdown-2,array-free-fields-1,sqlite-$FERRETDB_SQLITE_MODULE,exists-pushdown-1,skip-pushdown-1"
+FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1,sort-pushdown-2,count-pushdown-2,array-free-fields-1,sqlite-$FERRETDB_SQLITE_MODULE,exists-pushdown-1,skip-pushdown-1,hint-1"
 
 have_binary() {
   [[ -x "$BIN" ]] || return 1
@@ -131,47 +136,57 @@ fixes = [
     # fix 5: a sort on one field passed to the backend (LiandongSort: the other backends ignore it), which says
     # whether it returned the documents in that order (LiandongSorted); then the handler does not sort them
     ("../collection.go", "\tOnlyRecordIDs bool\n\tComment       string\n}",
-     "\tOnlyRecordIDs bool\n\tComment       string\n\tLiandongSort  *types.Document\n\tLiandongSkip int64\n"
+     "\tOnlyRecordIDs bool\n\tComment       string\n\tLiandongSort  *types.Document\n\tLiandongSkip int64\n\tLiandongHint any\n"
      "\tLiandongCountFilter *types.Document\n}", 1),
     ("../collection.go", "type QueryResult struct {\n\tIter types.DocumentsIterator\n}",
      "type QueryResult struct {\n\tIter types.DocumentsIterator\n\tLiandongSorted bool\n\tLiandongSkipped bool\n"
      "\tLiandongCount int64\n\tLiandongCounted bool\n}", 1),
     ("../collection.go", "type ExplainParams struct {\n\tFilter *types.Document\n\tSort   *types.Document\n\tLimit  int64\n}",
      "type ExplainParams struct {\n\tFilter *types.Document\n\tSort   *types.Document\n\tLimit  int64\n"
-     "\tLiandongSort *types.Document\n}", 1),
+     "\tLiandongSort *types.Document\n\tLiandongHint any\n}", 1),
     ("collection.go", "\tq += whereClause\n\tq += prepareOrderByClause(params.Sort)\n",
      "\tq += whereClause\n\tq += prepareOrderByClause(params.Sort)\n\tvar liandongKey string\n"
-     "\tvar liandongSkipped bool\n"
+     "\tvar liandongKnown, liandongSkipped bool\n"
      "\tif params.Sort == nil && !meta.Capped() && !params.OnlyRecordIDs {\n"
-     "\t\tif key, orderBy := liandongSortOrder(params.LiandongSort); key != \"\" {\n"
-     "\t\t\tvar offset int64\n"
-     "\t\t\tif params.LiandongSkip > 0 && liandongSkippable(ctx, db, meta, params.Filter, key) {\n"
-     "\t\t\t\tliandongSkipped, offset = true, params.LiandongSkip\n\t\t\t}\n"
-     "\t\t\tliandongKey, q = key, liandongSortedSelect(meta.TableName, whereClause, orderBy, offset)\n\t\t}\n\t}\n", 1),
+     "\t\tkey, sorted, known, skipped := liandongSorted(ctx, db, meta, whereClause, args, params.Filter,\n"
+     "\t\t\tparams.LiandongSort, params.LiandongSkip, params.LiandongHint)\n"
+     "\t\tif key != \"\" {\n"
+     "\t\t\tliandongKey, q, liandongKnown, liandongSkipped = key, sorted, known, skipped\n\t\t}\n\t}\n", 1),
     ("collection.go", "\treturn &backends.QueryResult{\n\t\tIter: newQueryIterator(ctx, rows, params.OnlyRecordIDs),\n\t}, nil\n",
      "\tliandongIter, liandongSorted := liandongPeek(newQueryIterator(ctx, rows, params.OnlyRecordIDs), liandongKey)\n\n"
-     "\treturn &backends.QueryResult{\n\t\tIter: liandongIter,\n\t\tLiandongSorted: liandongSorted || liandongSkipped,\n"
+     "\treturn &backends.QueryResult{\n\t\tIter: liandongIter,\n\t\tLiandongSorted: liandongSorted || liandongKnown || liandongSkipped,\n"
      "\t\tLiandongSkipped: liandongSkipped,\n\t}, nil\n", 1),
     ("collection.go", "\torderByClause := prepareOrderByClause(params.Sort)\n\tsortPushdown := orderByClause != \"\"\n",
      "\torderByClause := prepareOrderByClause(params.Sort)\n\tsortPushdown := orderByClause != \"\"\n"
      "\tif params.Sort == nil && !meta.Capped() {\n"
-     "\t\tif key, orderBy := liandongSortOrder(params.LiandongSort); key != \"\" {\n"
-     "\t\t\tsortPushdown = liandongExplainSorted(ctx, db, meta.TableName, whereClause, args, key)\n"
-     "\t\t\tselectClause, whereClause = liandongSortedSelect(meta.TableName, whereClause, orderBy, 0), \"\"\n"
+     "\t\tkey, sorted, known, _ := liandongSorted(ctx, db, meta, whereClause, args, params.Filter,\n"
+     "\t\t\tparams.LiandongSort, 0, params.LiandongHint)\n"
+     "\t\tif key != \"\" {\n"
+     "\t\t\tsortPushdown = known || liandongExplainSorted(ctx, db, meta.TableName, whereClause, args, key)\n"
+     "\t\t\tselectClause, whereClause = sorted, \"\"\n"
      "\t\t}\n\t}\n", 1),
     # fix 10: the skip too, where the filter reaches the backend whole (without nested pushdown the handler
     # removes a dotted key from it, and the backend's clause would keep rows the filter does not match)
     ("../../handler/msg_find.go", "\t// Limit pushdown is not applied if:\n",
      "\tif !h.DisablePushdown && qp.Sort == nil && !cInfo.Capped() {\n\t\tqp.LiandongSort = params.Sort\n"
-     "\t\tif qp.Filter.Len() == params.Filter.Len() {\n\t\t\tqp.LiandongSkip = params.Skip\n\t\t}\n\t}\n\n"
+     "\t\tif qp.Filter.Len() == params.Filter.Len() {\n\t\t\tqp.LiandongSkip = params.Skip\n\t\t}\n"
+     "\t\tqp.LiandongHint = params.Hint\n\t}\n\n"
      "\t// Limit pushdown is not applied if:\n", 1),
     ("../../handler/msg_find.go", "\titer, err := h.makeFindIter(queryRes.Iter, closer, params)\n",
      "\titerParams := params\n\tif queryRes.LiandongSorted {\n\t\tsorted := *params\n\t\tsorted.Sort = nil\n"
      "\t\tif queryRes.LiandongSkipped {\n\t\t\tsorted.Skip = 0\n\t\t}\n"
      "\t\titerParams = &sorted\n\t}\n\n\titer, err := h.makeFindIter(queryRes.Iter, closer, iterParams)\n", 1),
     ("../../handler/msg_explain.go", "\t// Limit pushdown is not applied if:\n",
-     "\tif !h.DisablePushdown && qp.Sort == nil && !cInfo.Capped() {\n\t\tqp.LiandongSort = params.Sort\n\t}\n\n"
+     "\tif !h.DisablePushdown && qp.Sort == nil && !cInfo.Capped() {\n\t\tqp.LiandongSort = params.Sort\n"
+     "\t\tqp.LiandongHint = params.Hint\n\t}\n\n"
      "\t// Limit pushdown is not applied if:\n", 1),
+    # fix 11: a find's hint is kept (as released it is logged and dropped) and passed to the backend (above)
+    ("../../handler/common/find.go", '\tHint             any             `ferretdb:"hint,ignored"`',
+     '\tHint             any             `ferretdb:"hint,opt"`', 1),
+    ("../../handler/common/explain.go", "\tStagesDocs []any           `ferretdb:\"-\"`\n",
+     "\tStagesDocs []any           `ferretdb:\"-\"`\n\tHint any `ferretdb:\"-\"`\n", 1),
+    ("../../handler/common/explain.go", "\treturn &ExplainParams{\n",
+     "\tliandongHint, _ := explain.Get(\"hint\")\n\n\treturn &ExplainParams{\n\t\tHint:       liandongHint,\n", 1),
     # fix 6: a count asked of the backend (LiandongCountFilter) is answered by SQL's count where the filter is
     # pushed down exactly (LiandongCounted), and never reads a document; the count pipeline asks it first
     ("collection.go", "\tq := prepareSelectClause(meta.TableName, params.Comment, meta.Capped(), params.OnlyRecordIDs)\n",

@@ -12,6 +12,7 @@ otherwise as released. A subtree inside a scope (two anchored prefixes on one fi
 """
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 import time
@@ -51,9 +52,21 @@ def test_a_page_of_the_newest_in_a_subtree_reads_the_page_not_the_subtree(make_s
             # kept for arrays, and a SQLite that reads an index's expressions from the index)
             assert "USING COVERING INDEX" in plan and f"SCAN {coll.name}" not in plan, plan
 
+        # a list whose matches reach its count's cap hints the index its sort leads (the petitions' `registered`):
+        # that index walked newest first, stopping at the page, not the subtree's rows sorted (fix 11)
+        coll.raw.create_index([("at", -1), ("path", 1)], name="newest")
+        explained = db.client[db.name].command("explain", {"find": coll.name, "filter": subtree, "sort": {"at": -1},
+                                                           "limit": 20, "hint": "newest"})
+        if "sortPushdown" in explained:  # FerretDB; MongoDB follows a hint as it is
+            plan = json.dumps(explained["queryPlanner"])
+            assert explained["sortPushdown"] is True and f"{coll.name}_" in plan and "_newest" in plan, plan
+            assert "TEMP B-TREE FOR ORDER BY" not in plan, plan  # (ties by row id: FOR RIGHT PART OF ORDER BY)
+
         newest = [f"d{i:06d}" for i in range(DOCUMENTS - 1, -1, -1) if i % 10 == 3]
-        assert [d["_id"] for d in coll.find(subtree, sort=[("at", -1)], limit=20)] == newest[:20]
-        assert [d["_id"] for d in coll.find(subtree, sort=[("at", -1)], skip=1980, limit=20)] == newest[1980:2000]
+        for hint in (None, "newest"):
+            assert [d["_id"] for d in coll.find(subtree, sort=[("at", -1)], limit=20, hint=hint)] == newest[:20]
+            assert [d["_id"] for d in coll.find(subtree, sort=[("at", -1)], skip=1980, limit=20, hint=hint)] \
+                == newest[1980:2000]
 
         assert coll.count_documents(subtree) == 2000
         assert coll.count_documents(subtree, limit=1500) == 1500  # a list's total, capped as the lists cap it
@@ -136,10 +149,12 @@ def test_a_sorted_page_comes_in_mongodbs_order_whatever_the_field_holds(make_set
                     if "sortPushdown" in explained:
                         assert explained["sortPushdown"] is in_sql, (docs[-1], filter, direction)
                     expected = _mongodb_order(kept, "k", direction)
-                    for skip, limit in ((0, 0), (0, 3), (2, 4), (len(kept) - 1, 5)):
-                        got = [d["_id"] for d in coll.find(filter, sort=[("k", direction)], skip=skip, limit=limit)]
+                    for (skip, limit), hint in itertools.product(((0, 0), (0, 3), (2, 4), (len(kept) - 1, 5)),
+                                                                 (None, "k_1")):
+                        got = [d["_id"] for d in coll.find(filter, sort=[("k", direction)], skip=skip, limit=limit,
+                                                           hint=hint)]
                         assert got == expected[skip:skip + limit if limit else None], \
-                            (docs[-1], filter, direction, skip, limit)
+                            (docs[-1], filter, direction, skip, limit, hint)
             if not any(isinstance(d["g"], list) for d in docs):  # (an array sorts by an element: not modelled)
                 _two_keys(coll, docs)
     finally:

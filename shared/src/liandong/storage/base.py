@@ -9,7 +9,8 @@ value or document (FerretDB 1.x ignores `$pull` conditions); `$push` with a nega
 keeps the last N items (emulated on FerretDB). `$elemMatch` is not part of the port.
 `find` takes a projection that leaves fields out (`{field: 0}`) or keeps top-level ones (`{field: 1}`,
 `_id` always kept), either way applied by the database;
-its `hint` names an index made by `create_index` to walk (SQLite: INDEXED BY; ignored by FerretDB).
+its `hint` names an index made by `create_index` to walk (SQLite: INDEXED BY; FerretDB as the tests build it: when the
+sort's one field leads it and its values sort alike in SQL, deploy/local/ferretdb.sh fix 11).
 `count_documents(limit=n)` stops counting at n.
 `upsert_each([(filter, update), ...])` is `update_one(filter, update, upsert=True)` for many documents (each
 filter names one `_id`) in a few round trips; per change, False where the document exists and does not match
