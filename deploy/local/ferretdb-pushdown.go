@@ -719,6 +719,9 @@ func liandongExplainSorted(ctx context.Context, db *fsql.DB, table, where string
 }
 
 // liandongPlain: SQL true where the value's JSON text orders as MongoDB orders the value (liandongSortOrder).
+// Its limit: sjson writes an ObjectID (hex) and binary data (base64) as JSON strings too, so a field mixing strings
+// with those is taken for strings (a first row holding one is caught by liandongPeek, a later one is not); the
+// platform sorts only fields of strings and never `_id` here (README *What FerretDB 1.24 does differently*).
 func liandongPlain(column string) string {
 	return fmt.Sprintf(`%[1]s IS NULL OR (%[1]s >= '"' AND %[1]s < '#' AND instr(%[1]s, '\') = 0 AND `+
 		`instr(%[1]s, ' ') = 0 AND instr(%[1]s, '!') = 0)`, column)
