@@ -27,6 +27,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
 	"github.com/FerretDB/FerretDB/internal/handler/sjson"
@@ -579,7 +580,7 @@ func liandongSorted(ctx context.Context, db *fsql.DB, meta *metadata.Collection,
 
 	known := false
 
-	if index := liandongHinted(meta, hint, key); index != "" && liandongExplainSorted(ctx, db, meta.TableName, where, args, key) {
+	if index := liandongHinted(meta, hint, key); index != "" && liandongNoneApart(ctx, db, meta, where, args, key) {
 		_, column, order := liandongSortKey(sort)
 		known, from, orderBy = true, fmt.Sprintf(" INDEXED BY %q", index), " ORDER BY "+column+order+", rowid"
 	}
@@ -637,7 +638,70 @@ func liandongSortedSelect(table, from, where, orderBy string, offset int64) stri
 func liandongSkippable(ctx context.Context, db *fsql.DB, meta *metadata.Collection, filter *types.Document, key string) bool {
 	where, args, exact := liandongExact(ctx, db, meta, filter)
 
-	return exact && liandongExplainSorted(ctx, db, meta.TableName, where, args, key)
+	return exact && liandongNoneApart(ctx, db, meta, where, args, key)
+}
+
+// liandongNoneApart: no row where keeps holds under key a value that sorts apart in SQL — known without a question
+// where no write has put one there since a walk of the whole collection found none (fix 12), asked otherwise.
+func liandongNoneApart(ctx context.Context, db *fsql.DB, meta *metadata.Collection, where string, args []any, key string) bool {
+	return liandongFieldPlain(ctx, db, meta, key) || liandongExplainSorted(ctx, db, meta.TableName, where, args, key)
+}
+
+// Fix 12: asking a list's 10 000 matches whether one sorts apart cost ~8 ms of each page (fixes 10 and 11). Every
+// write counts, per table and top-level field, the values it puts there that may sort apart (liandongWriting,
+// called before the write: InsertAll and UpdateAll, the backend's only writes of documents); a walk of the whole
+// collection finding none under a field is remembered with that field's count, and holds while the count is the
+// same. A walk's answer is kept only if no such write began while it ran; one beginning after a page's question
+// is answered may come out of order, as any concurrent write may be missed by a find.
+var (
+	liandongApart sync.Map // table "\x00" field -> *atomic.Int64: writes of a value that may sort apart
+	liandongWalks sync.Map // table "\x00" field -> liandongWalk
+)
+
+type liandongWalk struct {
+	apart int64 // the field's count when the walk began
+	plain bool  // no value under the field sorts apart
+}
+
+func liandongApartCount(table, field string) *atomic.Int64 {
+	n, _ := liandongApart.LoadOrStore(table+"\x00"+field, new(atomic.Int64))
+	return n.(*atomic.Int64)
+}
+
+// liandongFieldPlain (fix 12): no document of the collection holds under key a value that sorts apart in SQL.
+func liandongFieldPlain(ctx context.Context, db *fsql.DB, meta *metadata.Collection, key string) bool {
+	name := meta.TableName + "\x00" + key
+	count := liandongApartCount(meta.TableName, key)
+	seen := count.Load()
+
+	if w, ok := liandongWalks.Load(name); ok && w.(liandongWalk).apart == seen {
+		return w.(liandongWalk).plain
+	}
+
+	plain := liandongExplainSorted(ctx, db, meta.TableName, "", nil, key)
+	if count.Load() != seen {
+		return false // a write began meanwhile: the walk may not have seen it
+	}
+
+	liandongWalks.Store(name, liandongWalk{apart: seen, plain: plain})
+
+	return plain
+}
+
+// liandongWriting (fix 12): before docs are written to table, count under each top-level field a value that may
+// sort apart in SQL: any but a string whose JSON text holds no '\', ' ' or '!' (an ObjectID or binary data too,
+// which sjson writes as strings).
+func liandongWriting(table string, docs []*types.Document) {
+	for _, doc := range docs {
+		keys, values := doc.Keys(), doc.Values()
+		for i, key := range keys {
+			if str, ok := values[i].(string); ok && !bytes.ContainsAny(must.NotFail(sjson.MarshalSingleValue(str)), `\ !`) {
+				continue
+			}
+
+			liandongApartCount(table, key).Add(1)
+		}
+	}
 }
 
 // liandongPeek (fix 5): whether the rows come in MongoDB's order — true unless the first (one SQL may misplace
