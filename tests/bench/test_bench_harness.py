@@ -106,3 +106,56 @@ def test_timed_calls_that_keep_failing_stop_early_and_their_figure_is_refused():
     answers = iter([200] * 30 + [503] + [200] * 200)
     res = timed_gets(lambda: next(answers), n=200, warmup=10, give_up=5)
     assert res["samples"] == 200 and res["failed"] == 1 and refusal(res)  # one failure: all calls, still refused
+
+
+def test_a_paced_latency_is_refused_for_the_servers_share_of_the_shortfall_not_for_the_pauses_chance():
+    """A paced load's rate falls short of the asked rate for two reasons: the server's answers take part of each
+    connection's time (a slower server is offered less: the figure is refused), and the random pauses drawn are
+    longer or shorter than their mean by chance (both sides alike: no reason to refuse). Run 15 refused an idle
+    bare endpoint answering in 1.3 ms because its ~280 pauses fell 10 % short; the refusal now reads the server's
+    share from wrk's own mean latency and the pauses it drew."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    sys.path.insert(0, str(HERE))
+    from measure import refusal, server_share, wrk
+
+    def serve(seconds: float) -> ThreadingHTTPServer:
+        class Answer(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                time.sleep(seconds)
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server
+
+    fast, slow = serve(0.0), serve(0.1)
+    try:
+        # 4 connections at 25/s: each pauses 160 ms on average after its answer; both loads at once
+        with ThreadPoolExecutor(2) as pool:
+            quick = pool.submit(wrk, f"http://127.0.0.1:{fast.server_port}/", seconds=10, connections=4, rate=25)
+            late = pool.submit(wrk, f"http://127.0.0.1:{slow.server_port}/", seconds=15, connections=4, rate=25)
+            quick, late = quick.result(), late.result()
+    finally:
+        fast.shutdown()
+        slow.shutdown()
+    for load in (quick, late):
+        assert 120 <= load["pause_ms"] <= 200, load  # the pauses wrk drew, read back from its threads
+        assert load["samples"] >= 200, load
+    assert server_share(quick) < 0.1 and refusal(quick) == "", quick
+    # 100 ms answers in 160 ms pauses: ~38 % of each connection's time, offered ~62 % of the rate asked
+    assert server_share(late) > 0.3, late
+    assert "its answers took" in refusal(late) and SLOW_MACHINE.search(refusal(late)), late
+    # unpaced, there is no pause and no share: saturation is refused only for failures and samples
+    assert server_share({"pause_ms": None, "mean_ms": 1.0}) is None
