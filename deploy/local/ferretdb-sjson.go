@@ -263,9 +263,9 @@ func liandongSplitArray(data []byte) ([]json.RawMessage, bool) {
 	}
 }
 
-// liandongNumberEnd: how far a JSON number's grammar reaches in data (-0.5e+3 and the like), and whether it has a
-// fraction or an exponent; 0 when data does not start with a number.
-func liandongNumberEnd(data []byte) (int, bool) {
+// liandongPlainNumber: whether data is exactly one JSON number (-0.5e+3 and the like), and whether it has a fraction or
+// an exponent.
+func liandongPlainNumber(data []byte) (fractional, ok bool) {
 	i, n := 0, len(data)
 	if i < n && data[i] == '-' {
 		i++
@@ -279,10 +279,9 @@ func liandongNumberEnd(data []byte) (int, bool) {
 			i++
 		}
 	default:
-		return 0, false
+		return false, false
 	}
 
-	fractional := false
 	if i < n && data[i] == '.' {
 		i++
 		start := i
@@ -290,7 +289,7 @@ func liandongNumberEnd(data []byte) (int, bool) {
 			i++
 		}
 		if i == start {
-			return 0, false
+			return false, false
 		}
 		fractional = true
 	}
@@ -305,42 +304,34 @@ func liandongNumberEnd(data []byte) (int, bool) {
 			i++
 		}
 		if i == start {
-			return 0, false
+			return false, false
 		}
 		fractional = true
 	}
 
-	return i, fractional
+	return fractional, i == n
 }
 
 // liandongInt: an integer's value when data is exactly a JSON integer that fits in bits (false otherwise: decode
 // it as released, which gives its error).
 func liandongInt(data []byte, bits int) (int64, bool) {
-	end, fractional := liandongNumberEnd(data)
-	if end == 0 || end != len(data) || fractional {
+	if fractional, ok := liandongPlainNumber(data); !ok || fractional {
 		return 0, false
 	}
 
 	v, err := strconv.ParseInt(string(data), 10, bits)
-	if err != nil {
-		return 0, false
-	}
 
-	return v, true
+	return v, err == nil
 }
 
 // liandongFloat: a double's value when data is exactly a JSON number in range (false otherwise: decode it as
 // released).
 func liandongFloat(data []byte) (float64, bool) {
-	end, _ := liandongNumberEnd(data)
-	if end == 0 || end != len(data) {
+	if _, ok := liandongPlainNumber(data); !ok {
 		return 0, false
 	}
 
 	v, err := strconv.ParseFloat(string(data), 64)
-	if err != nil {
-		return 0, false
-	}
 
-	return v, true
+	return v, err == nil
 }
