@@ -67,6 +67,21 @@ def _metric_of(field: str) -> str:
     return name
 
 
+_STOCK_FIELD: dict[str, bool] = {}
+
+
+def _stock_field(field: str) -> bool:
+    """Whether the figure stored as `field` is a stock (asked for every figure of every bucket read)."""
+    found = _STOCK_FIELD.get(field)
+    if found is None:
+        found = _STOCK_FIELD[field] = is_stock(_metric_of(field))
+    return found
+
+
+def _named(sums: dict[str, float]) -> dict[str, float]:
+    return {_metric_of(field): value for field, value in sums.items()}
+
+
 class ReadModel:
     def __init__(self, db: Database, generation: int, community_of):
         self.db = db
@@ -294,7 +309,9 @@ class ReadModel:
         return coll.find(filter)
 
     def _load(self, path: str, splits) -> dict[tuple[str, str], dict[str, dict[str, float]]]:
-        """Every bucket the splits need, fetched once and summed per (period, child community path)."""
+        """Every bucket the splits need, fetched once and summed per (period, child of `path`): a district's
+        ~1 200 community buckets become a few per period before anything else looks at them. The sums keep
+        the figures as stored ("m"'s field names); `_select` names them."""
         month_ranges = [m for m, _ in splits if m]
         day_ranges = sorted({edge for _, edges in splits for edge in edges})
         docs: list[tuple[str, dict]] = []
@@ -310,39 +327,40 @@ class ReadModel:
         for lo, hi in merged:
             docs += [("d", d) for d in self._find(self.days, {"$and": [subtree(path), {"day": {"$gte": lo, "$lte": hi}}]})]
         out: dict[tuple[str, str], dict[str, dict[str, float]]] = {}
+        below = len(path)
         for kind, doc in docs:
             key = (kind, doc.get("month") if kind == "m" else doc.get("day"))
-            per_path = out.setdefault(key, {})
-            sums = per_path.get(doc["org_path"])
+            rest = doc["org_path"][below:]
+            child = rest.split("/", 1)[0] if rest else ""  # "" is the unit itself
+            per_child = out.setdefault(key, {})
+            sums = per_child.get(child)
             if sums is None:
-                sums = per_path[doc["org_path"]] = defaultdict(float)
+                sums = per_child[child] = defaultdict(float)
             for field, value in (doc.get("m") or {}).items():
-                sums[_metric_of(field)] += value
+                sums[field] += value
         return out
 
     @staticmethod
-    def _select(loaded, split, path: str, by_child: bool, stocks: bool) -> tuple[dict, dict]:
-        """The flows (or the stocks) of the buckets in one split."""
+    def _select(loaded, split, stocks: bool) -> tuple[dict, dict]:
+        """The flows (or the stocks) of the buckets in one split: the subtree's and each child's."""
         months, edges = split
         total: dict[str, float] = defaultdict(float)
-        children: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for (kind, period), per_path in loaded.items():
+        children: dict[str, dict[str, float]] = {}
+        for (kind, period), per_child in loaded.items():
             if kind == "m":
                 if not (months and months[0] <= period < months[1]):
                     continue
             elif not any(lo <= period <= hi for lo, hi in edges):
                 continue
-            for org_path, sums in per_path.items():
-                child = None
-                if by_child:
-                    rest = org_path[len(path):]
-                    child = children[rest.split("/", 1)[0] if rest else ""]
-                for metric, value in sums.items():
-                    if is_stock(metric) is stocks:
-                        total[metric] += value
-                        if child is not None:
-                            child[metric] += value
-        return total, children
+            for name, sums in per_child.items():
+                child = children.get(name)
+                if child is None:
+                    child = children[name] = defaultdict(float)
+                for field, value in sums.items():
+                    if _stock_field(field) is stocks:
+                        total[field] += value
+                        child[field] += value
+        return _named(total), {name: _named(sums) for name, sums in children.items() if sums}
 
     def figures_many(self, path: str, periods: list[tuple[date, date]], by_child: bool = False):
         """For each period, (totals, per-child totals) for the subtree at `path`; stocks as of its end.
@@ -356,9 +374,11 @@ class ReadModel:
 
         out = []
         for i in range(len(periods)):
-            flows, flow_children = self._select(loaded, splits[2 * i], path, by_child, False)
-            stocks, stock_children = self._select(loaded, splits[2 * i + 1], path, by_child, True)
+            flows, flow_children = self._select(loaded, splits[2 * i], False)
+            stocks, stock_children = self._select(loaded, splits[2 * i + 1], True)
             totals = {**flows, **stocks}
+            if not by_child:
+                flow_children = stock_children = {}
             children = {child: {**flow_children.get(child, {}), **stock_children.get(child, {})}
                         for child in set(flow_children) | set(stock_children)}
             out.append((totals, children))
@@ -374,9 +394,10 @@ class ReadModel:
         docs = self._find(self.months, {"$and": [subtree(path), {"month": {"$gte": start.isoformat()[:7],
                                                                              "$lte": end.isoformat()[:7]}}]})
         for doc in docs:
+            sums = out[doc["month"]]
             for field, value in (doc.get("m") or {}).items():
-                out[doc["month"]][_metric_of(field)] += value
-        return {m: dict(v) for m, v in sorted(out.items())}
+                sums[field] += value
+        return {m: _named(v) for m, v in sorted(out.items())}
 
     def names_learnt(self) -> dict[str, dict[str, str]]:
         """vocabulary -> {code: name}, as the events named them (the newest name of each code)."""
