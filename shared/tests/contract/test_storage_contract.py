@@ -145,6 +145,18 @@ def test_insert_many_and_ids(database):
     assert ids(c.find({"_id": {"$regex": "^y"}}, sort=[("_id", 1)])) == ["y0", "y1"]
 
 
+def test_a_find_answers_every_match_past_one_reply_and_a_limit_stops_it(database):
+    """A find's answer is listed whole: on MongoDB / FerretDB it comes in replies of storage.mongo.FIND_BATCH
+    documents (a report's ~1 200 buckets in two), and none is lost or repeated where one reply ends."""
+    c = database.collection(unique("many"))
+    c.insert_many([{"_id": f"x{i:05d}", "n": i, "org_path": f"/a/{i % 7}/"} for i in range(2600)])
+    assert sorted(ids(c.find({}))) == [f"x{i:05d}" for i in range(2600)]
+    assert ids(c.find({"n": {"$gte": 100}}, sort=[("n", -1)])) == [f"x{i:05d}" for i in range(2599, 99, -1)]
+    assert ids(c.find(subtree("/a/3/"), sort=[("n", 1)], skip=5)) == [f"x{i:05d}" for i in range(3, 2600, 7)][5:]
+    assert ids(c.find({}, sort=[("n", 1)], skip=990, limit=1500)) == [f"x{i:05d}" for i in range(990, 2490)]
+    assert len(c.find({}, projection={"n": 0})) == 2600
+
+
 def test_concurrent_increments_are_atomic(database):
     c = database.collection(unique("inc"))
     c.insert_one({"_id": "counter", "n": 0})
