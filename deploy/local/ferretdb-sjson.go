@@ -275,20 +275,13 @@ func liandongPlainNumber(data []byte) (fractional, ok bool) {
 	case i < n && data[i] == '0':
 		i++
 	case i < n && data[i] >= '1' && data[i] <= '9':
-		for i < n && data[i] >= '0' && data[i] <= '9' {
-			i++
-		}
+		i = liandongDigits(data, i)
 	default:
 		return false, false
 	}
 
 	if i < n && data[i] == '.' {
-		i++
-		start := i
-		for i < n && data[i] >= '0' && data[i] <= '9' {
-			i++
-		}
-		if i == start {
+		if i = liandongDigits(data, i+1); i < 0 {
 			return false, false
 		}
 		fractional = true
@@ -299,17 +292,28 @@ func liandongPlainNumber(data []byte) (fractional, ok bool) {
 		if i < n && (data[i] == '+' || data[i] == '-') {
 			i++
 		}
-		start := i
-		for i < n && data[i] >= '0' && data[i] <= '9' {
-			i++
-		}
-		if i == start {
+		if i = liandongDigits(data, i); i < 0 {
 			return false, false
 		}
 		fractional = true
 	}
 
 	return fractional, i == n
+}
+
+// liandongDigits: the index after the run of digits data has from start, or -1 where it has none there (JSON's
+// grammar asks for one at least: an integer's first, a fraction's, an exponent's).
+func liandongDigits(data []byte, start int) int {
+	i := start
+	for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+		i++
+	}
+
+	if i == start {
+		return -1
+	}
+
+	return i
 }
 
 // liandongInt: an integer's value when data is exactly a JSON integer that fits in bits (false otherwise: decode

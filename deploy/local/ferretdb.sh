@@ -122,7 +122,7 @@ source "$SCRIPT_DIR/server.sh"
 #    to encoding/json as released) and a compiled expression is kept per pattern and options
 #    (deploy/local/ferretdb-regex.go): the overview's buckets read 73 -> 47 ms. Proved by the same test file.
 FERRETDB_SQLITE_MODULE=v1.62.0
-FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1,sort-pushdown-2,count-pushdown-2,array-free-fields-1,sqlite-$FERRETDB_SQLITE_MODULE,exists-pushdown-1,skip-pushdown-1,hint-1,plain-fields-1,decode-3,numbers-regexps-1"
+FERRETDB_FIXES="sqlite-id-lookup-uses-index-1,id-narrows-any-filter-1,update-closes-each-read-1,filter-pushdown-1,sort-pushdown-2,count-pushdown-2,array-free-fields-1,sqlite-$FERRETDB_SQLITE_MODULE,exists-pushdown-1,skip-pushdown-1,hint-1,plain-fields-1,decode-3,numbers-regexps-2"
 
 have_binary() {
   [[ -x "$BIN" ]] || return 1
