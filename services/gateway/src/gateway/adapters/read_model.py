@@ -20,6 +20,7 @@ new one has caught up, the pointer moves and the old collections are dropped.
 """
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -44,6 +45,7 @@ def _field(metric: str) -> str:
     return metric.replace(".", "__")
 
 
+@functools.cache  # every report names each of its figures: once per field stored, not per bucket
 def _metric(field: str) -> str:
     return field.replace("__", ".")
 
@@ -57,29 +59,14 @@ def _no_claim_held() -> None:
     """Where a poll's writes are one transaction, no claim is held to keep alive."""
 
 
-_METRIC_OF: dict[str, str] = {}
-
-
-def _metric_of(field: str) -> str:
-    name = _METRIC_OF.get(field)
-    if name is None:
-        name = _METRIC_OF[field] = _metric(field)
-    return name
-
-
-_STOCK_FIELD: dict[str, bool] = {}
-
-
+@functools.cache
 def _stock_field(field: str) -> bool:
     """Whether the figure stored as `field` is a stock (asked for every figure of every bucket read)."""
-    found = _STOCK_FIELD.get(field)
-    if found is None:
-        found = _STOCK_FIELD[field] = is_stock(_metric_of(field))
-    return found
+    return is_stock(_metric(field))
 
 
 def _named(sums: dict[str, float]) -> dict[str, float]:
-    return {_metric_of(field): value for field, value in sums.items()}
+    return {_metric(field): value for field, value in sums.items()}
 
 
 class ReadModel:
