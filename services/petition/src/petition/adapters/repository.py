@@ -93,9 +93,10 @@ class PetitionRepository(OutboxRepository[model.Petition]):
         return self.deps.db.collection("petitioner_ids")
 
     def _index_petitioners(self, petition_id: str, blind: list[str], registered_at: str) -> None:
-        for b in blind:
-            self.petitioner_ids.update_one({"_id": f"{b}|{petition_id}"}, {"$set": {
-                "id_index": b, "petition_id": petition_id, "registered_at": registered_at}}, upsert=True)
+        # all of a petition's entries in one write: at intake they are new, and on FerretDB new documents are
+        # one insert without the per-document lock an update takes (three round trips more, ~4 ms of 33, #23)
+        self.petitioner_ids.upsert_each([({"_id": f"{b}|{petition_id}"}, {"$set": {
+            "id_index": b, "petition_id": petition_id, "registered_at": registered_at}}) for b in dict.fromkeys(blind)])
 
     def reindex_petitioners(self, batch: int = 500) -> int:
         """After a key rotation: who-filed-what entries under the current blind indexes only (page by page;
