@@ -19,6 +19,10 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from .base import BusError, BusUnavailable, Message, group_lag, next_offsets
 
+# A member the broker hears nothing from for this long is dropped from its group (a dead worker's partitions go
+# to the living within it)
+SESSION_TIMEOUT_MS = 10_000
+
 log = logging.getLogger(__name__)
 
 
@@ -248,8 +252,13 @@ class KafkaGroupConsumer:
     # and never committed (the gateway's reports stood still on Kafka + FerretDB, the broker's log showing the
     # member dropped for want of heartbeats; a worker's twin that waited four minutes to join a group was likely
     # held by such a member). A healthy rebalance here takes seconds; a fresh client joins afresh and resumes
-    # from the group's commits (handlers are idempotent).
-    stuck_after = 45.0
+    # from the group's commits (handlers are idempotent). Seen again under the district's load on a fresh start
+    # (#23, twice in seven freshness runs): the reports group's leader re-joined 0.6 s after its first join, the
+    # broker had its assignment, then no heartbeat came and every commit was refused; the reports stood still
+    # until the client was replaced, 49 s later, and probes waited ~10 s. A member rebalancing longer than the
+    # session timeout sends no heartbeats (kafka-python stops them while it rebalances), so the broker has
+    # dropped it by then: the client is replaced once that time and a margin have passed.
+    stuck_after = SESSION_TIMEOUT_MS / 1000 + 5.0
 
     def __init__(self, bus: KafkaBus, group: str, topics: list[str], from_beginning: bool):
         self.bus = bus
@@ -269,7 +278,7 @@ class KafkaGroupConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest" if self.from_beginning else "latest",
             max_poll_records=500,
-            session_timeout_ms=10000,
+            session_timeout_ms=SESSION_TIMEOUT_MS,
             heartbeat_interval_ms=2000,
             request_timeout_ms=max(self.bus.request_timeout_ms, 30000),
         )
