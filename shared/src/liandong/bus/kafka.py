@@ -253,7 +253,7 @@ class KafkaGroupConsumer:
     # member dropped for want of heartbeats; a worker's twin that waited four minutes to join a group was likely
     # held by such a member). A healthy rebalance here takes seconds; a fresh client joins afresh and resumes
     # from the group's commits (handlers are idempotent). Seen again under the district's load on a fresh start
-    # (#23, twice in seven freshness runs): the reports group's leader re-joined 0.6 s after its first join, the
+    # (#23, twice in nine freshness runs): the reports group's leader re-joined 0.6 s after its first join, the
     # broker had its assignment, then no heartbeat came and every commit was refused; the reports stood still
     # until the client was replaced, 49 s later, and probes waited ~10 s. A member rebalancing longer than the
     # session timeout sends no heartbeats (kafka-python stops them while it rebalances), so the broker has
