@@ -48,13 +48,14 @@ type liandongTerm struct {
 	ranged   bool
 	lo, hi   string
 	exact    bool   // MongoDB matches exactly the rows sql keeps, where no array lies on the path (fix 6)
+	unplain  string // SQL: a value that sorts apart, kept whatever it is unless the field holds none (fix 15)
 	arrays   string // SQL: an array lies on the path (such a row is kept whatever it holds)
 	bare     string // sql without the rows kept for an array on the path: where none is, the same rows (fix 7)
 }
 
 // liandongWhere returns a WHERE clause (or "") that keeps every document filter can match.
 func liandongWhere(ctx context.Context, db *fsql.DB, meta *metadata.Collection, filter *types.Document) (string, []any) {
-	where, args, _, _ := liandongClause(filter, liandongArrayFree(ctx, db, meta))
+	where, args, _, _ := liandongClause(filter, liandongArrayFree(ctx, db, meta), liandongPlainField(ctx, db, meta))
 	return where, args
 }
 
@@ -97,16 +98,30 @@ func liandongArrayFree(ctx context.Context, db *fsql.DB, meta *metadata.Collecti
 	}
 }
 
+// liandongPlainField (fix 15): whether a top-level field holds nothing but missing values and plain strings,
+// remembered as fix 12 remembers it and asked only of a term that needs it.
+func liandongPlainField(ctx context.Context, db *fsql.DB, meta *metadata.Collection) func(string) bool {
+	return func(key string) bool { return liandongFieldPlain(ctx, db, meta, key) }
+}
+
 // liandongClause: the WHERE clause, its arguments, whether it is exact where no array lies on a path it names
 // (every part of the filter pushed down as it is), and the SQL that finds a row with such an array; a term on a
-// field arrayFree says holds no array anywhere is its bare comparison.
-func liandongClause(filter *types.Document, arrayFree func(string) bool) (string, []any, bool, string) {
+// field arrayFree says holds no array anywhere is its bare comparison; an upper bound on a field plainField does
+// not say holds only plain strings keeps the values that sort apart too (fix 15).
+func liandongClause(filter *types.Document, arrayFree, plainField func(string) bool) (string, []any, bool, string) {
 	all, exact := liandongTerms(filter, 0)
 
 	var terms, arrays []string
 	var args []any
 
 	for i, t := range all {
+		if t.unplain != "" && !plainField(t.key) {
+			t.exact, t.sql = false, "("+t.sql+" OR "+t.unplain+")"
+			if t.bare != "" {
+				t.bare = "(" + t.bare + " OR " + t.unplain + ")"
+			}
+		}
+
 		// a term left out must be exact too for the rest to be: a narrower exact range implies a wider exact one,
 		// never what a wider term's SQL leaves to the handler (`^/d/.*1/$` beside `^/d/sd1/`)
 		exact = exact && t.exact
@@ -154,7 +169,7 @@ func liandongCount(ctx context.Context, db *fsql.DB, meta *metadata.Collection, 
 // the filter pushed down whole and no array on one of its paths among the rows it keeps (MongoDB matches an
 // element, the clause keeps such a row whatever it holds).
 func liandongExact(ctx context.Context, db *fsql.DB, meta *metadata.Collection, filter *types.Document) (string, []any, bool) {
-	where, args, exact, arrays := liandongClause(filter, liandongArrayFree(ctx, db, meta))
+	where, args, exact, arrays := liandongClause(filter, liandongArrayFree(ctx, db, meta), liandongPlainField(ctx, db, meta))
 	if !exact || arrays == "" {
 		return where, args, exact
 	}
@@ -284,7 +299,21 @@ func liandongField(key string, value any) liandongTerm {
 		// JSON text is equal exactly when the strings (or booleans) are; exact unless other operators stand beside
 		d, operators := value.(*types.Document)
 		t.exact = !operators || d.Len() == 1
+	case value == types.Null && !isID && len(segments) == 1:
+		// fix 15: a top-level field equal to null is missing or a stored null (the text `null`); an array holding
+		// a null is kept below, as for any equality
+		t.sql, t.exact = "("+column+" IS NULL OR "+column+" = 'null')", true
 	default:
+		if hi, ok := liandongStringBelow(value); ok && !isID && len(segments) == 1 {
+			// fix 15: a string's upper bound, the page after a cursor on a list newest first (`{at: {$lt: v}}`):
+			// a plain string's JSON text lies in ['"', hi) exactly when the string is below the bound; a value
+			// that sorts apart is kept too unless the field holds none (liandongClause)
+			t.sql, t.args, t.ranged, t.lo, t.hi, t.exact = column+" >= ? AND "+column+" < ?", []any{`"`, hi}, true, `"`, hi, true
+			t.unplain = fmt.Sprintf(`(%[1]s >= '"' AND %[1]s < '#' AND NOT (%[2]s))`, column, liandongPlain(column))
+
+			break
+		}
+
 		lo, hi, exact, ok := liandongStringRange(value)
 		if !ok {
 			return liandongTerm{}
@@ -387,6 +416,39 @@ func liandongOperators(d *types.Document) bool {
 	}
 
 	return d.Len() > 0
+}
+
+// liandongStringBelow (fix 15): for `{$lt: b}` or `{$lte: b}` alone, b a plain string (its JSON text holds no '\',
+// ' ' or '!'), the JSON text below which a plain string's text lies exactly when the string is below b (up to b):
+// '"' and b, as its text starts — a shorter string's closing '"' is below any character of a plain b; for `$lte`
+// then '#', the character after the closing '"' (a longer plain string's next character is at least '#').
+func liandongStringBelow(value any) (string, bool) {
+	d, ok := value.(*types.Document)
+	if !ok || d.Len() != 1 {
+		return "", false
+	}
+
+	op := d.Keys()[0]
+	if op != "$lt" && op != "$lte" {
+		return "", false
+	}
+
+	bound, ok := must.NotFail(d.Get(op)).(string)
+	if !ok {
+		return "", false
+	}
+
+	text := string(must.NotFail(sjson.MarshalSingleValue(bound)))
+	if strings.ContainsAny(text, `\ !`) {
+		return "", false
+	}
+
+	hi := strings.TrimSuffix(text, `"`)
+	if op == "$lte" {
+		hi += "#"
+	}
+
+	return hi, true
 }
 
 // liandongStringRange: bounds [lo, hi) on the JSON text of every string the field's condition can match — an

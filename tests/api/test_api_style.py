@@ -306,3 +306,65 @@ def test_every_time_in_an_answer_is_utc_with_z(service, api_platform):
     if unfilled:
         print(f"{service}: not called (no seeded record fills the path): {', '.join(unfilled)}")
     assert not problems, off_style(problems, service, "answer times without Z")
+
+
+def _walk_by_cursor(api_platform, url: str, needed: dict, first: dict) -> list | str:
+    """Every item of a list walked by cursor from its first page (page_size 1), or what went wrong."""
+    items, body = list(first["items"]), first
+    for _ in range(500):
+        if "next" not in body:
+            return items
+        resp = get(api_platform, url, **needed, page_size=1, after=body["next"])
+        if resp.status_code != 200:
+            return f"after={body['next']} answered {resp.status_code}: {resp.text[:160]}"
+        body = resp.json()
+        if body.get("page") is not None:
+            return f"a page asked by cursor answered page {body.get('page')!r}, not null"
+        items += body["items"]
+    return "no end after 500 pages"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_collection_is_walked_by_cursor_or_refuses_one(service, api_platform):
+    """A list answering `next` walks to its end by cursor, each record once, the same records as one page by
+    number; a list paged by number only refuses `after` with a 422 naming it; none answers as if it were not
+    asked (docs/api-style.md § Walking a list by cursor)."""
+    from liandong.listing import After
+
+    problems, walked = [], 0
+    for path, url, op in gets_of(api_platform, service):
+        if url is None or not is_collection(path, op, api_platform.document):
+            continue
+        needed = required_query(op)
+        first = get(api_platform, url, **needed, page_size=1)
+        if first.status_code != 200 or not isinstance(first.json(), dict) or "items" not in first.json():
+            continue
+        body = first.json()
+        resp = get(api_platform, url, **needed, after=After("no_such_field", "x", "x").token())
+        if resp.status_code != 422 or not named_in_error(resp, "after"):
+            problems.append(f"GET {path}?after=<a cursor of another list> answered {resp.status_code}")
+        resp = get(api_platform, url, **needed, after="nonsense")
+        if resp.status_code != 422 or not named_in_error(resp, "after"):
+            problems.append(f"GET {path}?after=nonsense answered {resp.status_code}")
+        if "next" not in body:
+            if body["total"] > 1 and not body.get("total_capped"):
+                # a list with more than a page and no cursor must be one paged by number only
+                resp = get(api_platform, url, **needed, after=After("x", "x", "x").token())
+                if resp.status_code != 422:
+                    problems.append(f"GET {path} answered no `next` over {body['total']} records "
+                                    f"but took `after` ({resp.status_code})")
+            continue
+        walked += 1
+        items = _walk_by_cursor(api_platform, url, needed, body)
+        if isinstance(items, str):
+            problems.append(f"GET {path}: {items}")
+            continue
+        whole = get(api_platform, url, **needed, page_size=100).json()
+        seen = [json.dumps(i, sort_keys=True) for i in items]
+        if len(seen) != len(set(seen)):
+            problems.append(f"GET {path}: a walk by cursor answered a record twice")
+        if whole["total"] <= 100 and sorted(seen) != sorted(json.dumps(i, sort_keys=True) for i in whole["items"]):
+            problems.append(f"GET {path}: a walk by cursor answered {len(seen)} records, one page by number "
+                            f"{len(whole['items'])} — not the same records")
+    print(f"{service}: {walked} lists walked by cursor")
+    assert not problems, off_style(problems, service, "are off the cursor's style")

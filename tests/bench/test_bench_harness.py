@@ -41,7 +41,9 @@ def test_the_bench_harness_runs_the_production_path_and_checks_its_figures(tmp_p
     assert any(n.startswith("petitions stored = 201s counted") for n in names)
     for key in ("petition.batches", "petition.person_times", "welfare.payments", "volunteer.minutes"):
         assert any(n.startswith(f"overview {key} = generated") for n in names), key
-    assert sum(n.startswith("petition list") for n in names) == 4  # three filters and the deep page
+    # three filters and the deep page, by number and by cursor (the same petitions)
+    assert sum(n.startswith("petition list") for n in names) == 5
+    assert any(n.startswith("a walk by cursor to page") for n in names)
     assert any(n.startswith("duplicate check finds the person's newest petitions") for n in names)
     # intake's floor replayed what the service wrote: a petition stored and relayed each time
     assert any(n.startswith("intake's floor: every replay stored a petition") for n in names)

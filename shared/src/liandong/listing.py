@@ -7,15 +7,25 @@ the list does not document is a 422 naming it (marshmallow's RAISE), never silen
 misspelt filter would otherwise answer the whole unfiltered list.
 
 Answered: `Page` — `{items, total, page, page_size}` (and `total_capped` when counting stopped at
-`TOTAL_CAP`). Adapters build it with `page_of` (a named query's filter, sort and paging in one place).
+`TOTAL_CAP`, `next` where the list is walked by cursor). Adapters build it with `page_of` (a named query's
+filter, sort and paging in one place).
+
+Walked by cursor (`after=`, the `next` of the page before): a record list answers, with its first page and
+every page asked by cursor, `next` — the last record's sort value and id. The next page is the records after
+that one in the list's order (its sort field, ties by id), found through the sort field's index from there:
+page 500 asked by number skips 9 980 records first (on FerretDB ~70–110 ms over 100 000 petitions, #23), by
+cursor it costs what the first page costs; and a walk neither repeats nor misses a record while new ones come.
 """
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass, field
+from itertools import groupby
 from datetime import date, datetime, time, timezone
 from typing import Any, Callable, Iterable
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from .clock import LOCAL_TZ, from_iso, to_iso
 from .errors import ValidationFailed
@@ -75,6 +85,32 @@ class PeriodQuery(Schema):
             raise ValidationError({"to": ["must not be before from"]})
 
 
+@dataclass(frozen=True)
+class After:
+    """Where a walk by cursor goes on: the sort field, and the sort value and id of the last record shown.
+    Loaded into a query's `page` (in place of a number), so that every list hands it to `page_of` as it
+    hands a page number; a list cut from memory (`Page.of_all`) refuses it."""
+    field: str
+    value: str | int | float | bool | None
+    id: str
+
+    def token(self) -> str:
+        text = json.dumps([self.field, self.value, self.id], ensure_ascii=False, separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    @classmethod
+    def parse(cls, token: str) -> "After":
+        try:
+            field_name, value, id_ = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        except (ValueError, TypeError):
+            raise ValidationError("not a cursor: give the `next` of the page before as it was answered") from None
+        # only a scalar may reach a filter: a cursor is the caller's text, and an object there would be an operator
+        if not (isinstance(field_name, str) and isinstance(id_, str)
+                and (value is None or isinstance(value, (str, int, float, bool)))):
+            raise ValidationError("not a cursor: give the `next` of the page before as it was answered")
+        return cls(field_name, value, id_)
+
+
 class ListQuery(PeriodQuery):
     """The parameters every collection takes (a period's, and a page); a list adds its own filters in a subclass."""
 
@@ -82,6 +118,21 @@ class ListQuery(PeriodQuery):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE),
                           metadata={"description": "1-based"})
     page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+    after = fields.String(load_default=None, validate=validate.Length(min=1, max=2000), metadata={
+        "description": "the `next` of the page before: the page after it, by cursor (not with `page`)"})
+
+    @post_load
+    def _position(self, data, **kw):
+        # a cursor takes the page number's place: every list passes `page` on to `page_of` unchanged
+        token = data.pop("after", None)
+        if token is not None:
+            if data["page"] != 1:
+                raise ValidationError({"after": ["not with page: a cursor says where the page starts"]})
+            try:
+                data["page"] = After.parse(token)
+            except ValidationError as exc:
+                raise ValidationError({"after": exc.messages}) from None
+        return data
 
 
 def refuse_period(q: dict) -> None:
@@ -103,34 +154,120 @@ class NoQuery(Schema):
 class Page:
     items: list
     total: int
-    page: int = 1
+    page: int | After = 1
     page_size: int = DEFAULT_PAGE_SIZE
     total_capped: bool = False
     extra: dict = field(default_factory=dict)  # a list's own figures beside the page (e.g. a sum)
+    next: After | None = None
 
     def body(self, present: Callable[[Any], Any] | None = None) -> dict:
         out = {"items": [present(i) for i in self.items] if present else list(self.items),
-               "total": self.total, "page": self.page, "page_size": self.page_size}
+               "total": self.total, "page": None if isinstance(self.page, After) else self.page,
+               "page_size": self.page_size}
         if self.total_capped:
             out["total_capped"] = True
+        if self.next is not None:
+            out["next"] = self.next.token()
         out.update(self.extra)
         return out
 
     @classmethod
-    def of_all(cls, items: Iterable, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **extra) -> "Page":
+    def of_all(cls, items: Iterable, page: int | After = 1, page_size: int = DEFAULT_PAGE_SIZE, **extra) -> "Page":
         """A page cut from a list already in memory (a small, computed list: the due reviews of a unit)."""
+        if isinstance(page, After):
+            raise ValidationFailed("this list is paged by number only", {"after": ["not a filter of this list"]})
         items = list(items)
         start = (page - 1) * page_size
         return cls(items[start:start + page_size], len(items), page, page_size, extra=extra)
 
 
-def page_of(collection, filter: dict, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, sort=None,
-            load: Callable[[dict], Any] | None = None, hint: str | None = None, cap: int = TOTAL_CAP) -> Page:
-    """One page of a collection's matches, counted up to `cap`. For adapters only: the filter is theirs."""
-    docs = collection.find(filter, sort=sort, skip=(page - 1) * page_size, limit=page_size,
-                           **({"hint": hint} if hint else {}))
+def page_of(collection, filter: dict, *, page: int | After = 1, page_size: int = DEFAULT_PAGE_SIZE, sort=None,
+            load: Callable[[dict], Any] | None = None, hint: str | None = None, cap: int | None = None,
+            hint_if_capped: str | None = None) -> Page:
+    """One page of a collection's matches, counted up to `cap`. For adapters only: the filter is theirs.
+    `hint_if_capped`: the index to walk when the matches reach the cap (many: walk it and stop at the page).
+    The first page and a page asked by cursor (`page` an `After`) answer `next` where the list's order is its
+    sort field and then the id; a page asked by number past the first does not (its skipped records tie by
+    the sort field alone)."""
+    cap = TOTAL_CAP if cap is None else cap
     total = collection.count_documents(filter, limit=cap + 1)
-    return Page([load(d) if load else d for d in docs], min(total, cap), page, page_size, total > cap)
+    hint = hint or (hint_if_capped if total > cap else None)
+    by_cursor = isinstance(page, After)
+    walked = _walked_by(sort)
+    if by_cursor and walked is None:
+        raise ValidationFailed("this list is paged by number only", {"after": ["not a filter of this list"]})
+    if by_cursor or (page == 1 and walked is not None):
+        docs, after = _walk(collection, filter, walked, page_size, page if by_cursor else None, hint)
+    else:
+        docs, after = collection.find(filter, sort=sort, skip=(page - 1) * page_size, limit=page_size,
+                                      **({"hint": hint} if hint else {})), None
+    return Page([load(d) if load else d for d in docs], min(total, cap), page, page_size, total > cap, next=after)
+
+
+def _walked_by(sort) -> tuple[str, int, int] | None:
+    """(sort field, its direction, the ids' direction among ties) of a list a cursor can walk: sorted by one
+    field, or by one and then the id; none for a list sorted by more."""
+    if not sort:
+        return None
+    if len(sort) == 1:
+        return sort[0][0], sort[0][1], 1
+    if len(sort) == 2 and sort[1][0] == "_id":
+        return sort[0][0], sort[0][1], sort[1][1]
+    return None
+
+
+def _walk(collection, filter: dict, walked: tuple[str, int, int], size: int, after: After | None,
+          hint: str | None) -> tuple[list[dict], After | None]:
+    """A page in the list's order (sort field, then id) from `after`, and the cursor of the page after it.
+
+    Each find sorts by one field (FerretDB's pushdown sorts by one; #23): the records tied with `after`'s
+    value and past its id, then the records past that value, walked by the sort field's index. A page so cut
+    holds every record of each value it reaches but perhaps the last one's, which is then read in id order."""
+    key, direction, tie = walked
+    if after is not None and after.field != key:
+        raise ValidationFailed("a cursor of another list", {"after": ["not a cursor of this list"]})
+    beyond = "$gt" if tie == 1 else "$lt"
+    docs: list[dict] = []
+    if after is not None and key != "_id":
+        docs = collection.find(_also(filter, {key: after.value}, {"_id": {beyond: after.id}}), sort=[("_id", tie)],
+                               limit=size + 1)
+    past = None if after is None else _past(key, direction, after)
+    walked_from = len(docs)
+    if len(docs) <= size and past is not False:
+        docs += collection.find(filter if past is None else _also(filter, past), sort=[(key, direction)],
+                                limit=size + 1 - len(docs), **({"hint": hint} if hint else {}))
+    walked_to = len(docs)
+    # ties come back in the store's order: the page shows them by id, as the cursor goes on by id
+    docs[walked_from:walked_to] = [d for _, run in groupby(docs[walked_from:walked_to], key=lambda d: d.get(key))
+                                   for d in sorted(run, key=lambda d: d["_id"], reverse=tie == -1)]
+    if len(docs) <= size and direction == -1 and past and key != "_id" and after.value is not None:
+        # a comparison matches values of its own type only: the records without one come last, by id
+        docs += collection.find(_also(filter, {key: None}), sort=[("_id", tie)], limit=size + 1 - len(docs))
+    if len(docs) <= size:
+        return docs, None
+    last = docs[size - 1].get(key)
+    if key != "_id" and walked_from < size < walked_to and docs[size].get(key) == last:
+        # the last value's records go on past the page: the ones shown must be its first by id
+        held = sum(1 for d in docs[walked_from:size] if d.get(key) == last)
+        docs[size - held:size] = collection.find(_also(filter, {key: last}), sort=[("_id", tie)], limit=held)
+    return docs[:size], After(key, last, docs[size - 1]["_id"])
+
+
+def _past(key: str, direction: int, after: After) -> dict | bool:
+    """The filter of the records past `after`'s value in the list's order; False when none can be (null sorts
+    before every value, as in MongoDB)."""
+    if key == "_id":
+        return {"_id": {"$gt" if direction == 1 else "$lt": after.id}}
+    if after.value is None:
+        return {key: {"$ne": None}} if direction == 1 else False
+    return {key: {"$gt" if direction == 1 else "$lt": after.value}}
+
+
+def _also(filter: dict, *terms: dict) -> dict:
+    """`filter` and `terms` too, in its own `$and` (one level: the stores push down a flat `$and`)."""
+    if not filter:
+        return terms[0] if len(terms) == 1 else {"$and": list(terms)}
+    return {**filter, "$and": [*filter.get("$and", ()), *terms]}
 
 
 def envelope_schema(item_schema: dict) -> dict:
@@ -138,7 +275,10 @@ def envelope_schema(item_schema: dict) -> dict:
     return {"type": "object", "required": ["items", "total", "page", "page_size"],
             "properties": {"items": {"type": "array", "items": item_schema},
                            "total": {"type": "integer", "minimum": 0},
-                           "page": {"type": "integer", "minimum": 1},
+                           "page": {"type": "integer", "minimum": 1, "nullable": True,
+                                    "description": "null when the page was asked by cursor (`after`)"},
+                           "next": {"type": "string", "description": "the cursor of the page after this one "
+                                    "(`after=`), on the first page and each page asked by cursor, while more follow"},
                            "page_size": {"type": "integer", "minimum": 1},
                            "total_capped": {"type": "boolean",
                                             "description": f"true when there are more than `total` ({TOTAL_CAP}) matches"}}}

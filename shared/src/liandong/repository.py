@@ -58,6 +58,12 @@ class OutboxRepository(Generic[T]):
             document = self.personal.decrypt(document, self.deps.cipher)
         return self.from_document(document)
 
+    def versioned(self, document: dict) -> T:
+        """The aggregate of a stored document with the version it was read at (to save it back)."""
+        aggregate = self.loaded(document)
+        aggregate.version = document[outbox.VERSION]
+        return aggregate
+
     def plain(self, document: dict | None) -> dict | None:
         """A stored document (or part of one read with a projection) with its personal fields decrypted."""
         return self.personal.decrypt(document, self.deps.cipher) if self.personal and document else document
@@ -128,12 +134,8 @@ class OutboxRepository(Generic[T]):
         return aggregate
 
     def find(self, filter: dict, sort=None, skip: int = 0, limit: int = 0, hint: str | None = None) -> list[T]:
-        out = []
-        for doc in self.collection.find(filter, sort=sort, skip=skip, limit=limit, **({"hint": hint} if hint else {})):
-            agg = self.loaded(doc)
-            agg.version = doc[outbox.VERSION]
-            out.append(agg)
-        return out
+        return [self.versioned(doc) for doc in
+                self.collection.find(filter, sort=sort, skip=skip, limit=limit, **({"hint": hint} if hint else {}))]
 
 
 CONFLICT_ATTEMPTS = 3

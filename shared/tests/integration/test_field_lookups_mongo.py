@@ -86,6 +86,10 @@ def test_a_narrowed_lookup_finds_what_mongodbs_rules_match(make_settings):
             {"_id": "m1", "m": "2026-01"}, {"_id": "m2", "m": "2026-02"}, {"_id": "m3", "m": "2025-12"},
             {"_id": "m4", "m": "2026-01\"x"}, {"_id": "m5", "m": "2026-0<"}, {"_id": "m6", "m": ["2024-01", "2027-01"]},
             {"_id": "m7", "m": 2027}, {"_id": "m8", "m": "2026-0\u2028"},
+            {"_id": "m9", "m": "2026-0\n"},  # below "2026-01"; its JSON text (an escape) above '"2026-01'
+            # a field of plain strings only (times, as lists sort by): an upper bound on it is exact (fix 15)
+            {"_id": "t1", "t": "2026-03-01T08:00:00Z"}, {"_id": "t2", "t": "2026-03-02T08:00:00Z"},
+            {"_id": "t3", "t": "2026-03-02T09:00:00Z"},
         ]
         coll.raw.insert_many(documents)
         every = {d["_id"] for d in documents}
@@ -122,6 +126,16 @@ def test_a_narrowed_lookup_finds_what_mongodbs_rules_match(make_settings):
             "from past a character JSON escapes": ({"m": {"$gte": "2026-0<"}}, {"m5", "m6", "m8"}),
             "from a letter, JSON escaping after it": ({"m": {"$gte": "2026-0a"}}, {"m6", "m8"}),
             "_id from": ({"_id": {"$gt": "p8"}, "p": {"$exists": True}}, {"p9"}),
+            # fix 15: a string's upper bound (a page after a cursor, newest first), strings that sort apart kept
+            "months before": ({"m": {"$lt": "2026-02"}}, {"m1", "m3", "m4", "m6", "m9"}),
+            "months up to": ({"m": {"$lte": "2026-01"}}, {"m1", "m3", "m6", "m9"}),
+            "before a bound with a space": ({"m": {"$lt": "2026-01 "}}, {"m1", "m3", "m6", "m9"}),
+            "before a Chinese name": ({"p": {"$lt": "/d/区2/"}}, {"p1", "p2", "p3", "p4", "p5", "p6", "p7", "p9"}),
+            "times before": ({"t": {"$lt": "2026-03-02T08:00:00Z"}}, {"t1"}),
+            "times up to": ({"t": {"$lte": "2026-03-02T08:00:00Z"}}, {"t1", "t2"}),
+            "times before, with another bound": ({"$and": [{"t": {"$gte": "2026-03-01T09"}},
+                                                          {"t": {"$lt": "2026-03-02T08:30:00Z"}}]}, {"t2"}),
+            "equal to null": ({"f": None}, {d["_id"] for d in documents if d.get("f") is None}),
             # fix 9: whether a top-level field is there is SQL's NULL, a stored null being there
             "missing": ({"f": {"$exists": False}}, {d["_id"] for d in documents if "f" not in d}),
             "there, null too": ({"f": {"$exists": True}}, {d["_id"] for d in documents if "f" in d}),

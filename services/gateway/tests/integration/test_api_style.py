@@ -72,7 +72,7 @@ def test_users_and_audit_lists_answer_the_one_envelope_and_page(make_svc, store)
     svc = make_svc(store=store)
     admin = svc.headers()
     first = svc.client.get("/api/v1/users", query_string={"page_size": 2}, headers=admin).get_json()
-    assert set(first) == {"items", "total", "page", "page_size"}
+    assert set(first) == {"items", "total", "page", "page_size", "next"}  # more follow: the cursor to them
     assert (first["page"], first["page_size"], len(first["items"])) == (1, 2, 2)
     # every demo account is in the district admin's scope, and the demo's self-registered resident (居民端)
     accounts = len(DEMO_ACCOUNTS) + 1
@@ -81,6 +81,14 @@ def test_users_and_audit_lists_answer_the_one_envelope_and_page(make_svc, store)
              for u in svc.client.get("/api/v1/users", query_string={"page_size": 2, "page": p},
                                      headers=admin).get_json()["items"]]
     assert sorted(names) == names and len(set(names)) == accounts  # in one order, missing no one
+    walked, body = [], first
+    while True:  # the same, by cursor
+        walked += [u["username"] for u in body["items"]]
+        if "next" not in body:
+            break
+        body = svc.client.get("/api/v1/users", query_string={"page_size": 2, "after": body["next"]},
+                              headers=admin).get_json()
+    assert walked == names
     jiayuan = svc.client.get("/api/v1/users", query_string={"org_unit": "jiayuan"}, headers=admin).get_json()
     in_jiayuan = sum(unit.startswith("jiayuan") for *_, unit, _ in DEMO_ACCOUNTS) + (DEMO_RESIDENT["community"] == "jiayuan")
     assert jiayuan["total"] == in_jiayuan and all("jiayuan" in g["org_unit"] for u in jiayuan["items"] for g in u["grants"])

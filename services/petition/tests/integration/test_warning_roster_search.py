@@ -146,13 +146,13 @@ def test_escalation_and_taxonomy(svc):
 
 
 def test_a_large_match_is_counted_up_to_a_cap_and_listed_newest_first(svc, monkeypatch):
-    from petition.adapters import repository
+    from liandong import listing
 
     for i in range(3):
         svc.file(content=f"楼上噪音{i}")
     exact = svc.get("/petitions", org_unit="jiayuan")
     assert exact["total"] == 3 and "total_capped" not in exact  # said only when counting stopped
-    monkeypatch.setattr(repository, "TOTAL_CAP", 2)
+    monkeypatch.setattr(listing, "TOTAL_CAP", 2)
     capped = svc.get("/petitions", org_unit="jiayuan", page_size=2)
     assert capped["total"] == 2 and capped["total_capped"] is True
     newest = sorted((p["registered_at"] for p in exact["items"]), reverse=True)[:2]

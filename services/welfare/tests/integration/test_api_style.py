@@ -43,7 +43,7 @@ def test_applications_and_grants_answer_the_envelope_and_page_through_it(svc):
     grants = [svc.approved_grant(SUBDISTRICT, seq=200 + 10 * i)["id"] for i in range(3)]
     for path, ids in (("/applications", apps + [g.removeprefix("g-") for g in grants]), ("/grants", grants)):
         first = svc.fetch(f"{path}?page_size=2", **SUBDISTRICT).get_json()
-        assert set(first) == {"items", "total", "page", "page_size"}, first.keys()
+        assert set(first) == {"items", "total", "page", "page_size", "next"}, first.keys()  # more follow
         assert (first["total"], first["page"], first["page_size"], len(first["items"])) == (len(ids), 1, 2, 2)
         seen, page = [], 1
         while body := svc.fetch(f"{path}?page_size=2&page={page}", **SUBDISTRICT).get_json()["items"]:
@@ -51,6 +51,13 @@ def test_applications_and_grants_answer_the_envelope_and_page_through_it(svc):
             seen += [i["id"] for i in body]
             page += 1
         assert sorted(seen) == sorted(ids) and page == (len(ids) + 1) // 2 + 1  # every record once, across the pages
+        walked, body = [], first
+        while True:  # the same by cursor (docs/api-style.md)
+            walked += [i["id"] for i in body["items"]]
+            if "next" not in body:
+                break
+            body = svc.fetch(f"{path}?page_size=2&after={body['next']}", **SUBDISTRICT).get_json()
+        assert walked == seen, path
         for bad in ("page=0", "page_size=101", "page_size=x"):
             r = svc.fetch(f"{path}?{bad}", **SUBDISTRICT)
             assert r.status_code == 422 and bad.split("=")[0] in r.get_json()["error"]["fields"], (path, bad)

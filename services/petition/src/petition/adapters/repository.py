@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from liandong.listing import TOTAL_CAP, Page
+from liandong.listing import Page, page_of
 from liandong.personal import PERSON_KEY, BlindIndex, PersonalFields, person_key
 from liandong.reencrypt import key_missing
 from liandong.repository import OutboxRepository
@@ -203,15 +203,11 @@ class PetitionRepository(OutboxRepository[model.Petition]):
         if args.get("id_number"):
             # the blind index under each configured key (one while no key rotation is under way)
             terms.append({"$or": [{"id_numbers": {"$all": [b]}} for b in self.id_indexes(args["id_number"])]})
-        query = {**equal, "$and": terms}
-        # exact up to TOTAL_CAP, then "at least": counting a sub-district's 100 000 petitions alone
-        # costs more than the whole list may (README: the total of a list)
-        total = self.collection.count_documents(query, limit=TOTAL_CAP + 1)
-        capped = total > TOTAL_CAP
-        # many matches: walk all petitions newest first and stop at the page; few: sort the matches
-        items = self.find(query, sort=[("registered_at", -1)], skip=(page - 1) * page_size, limit=page_size,
-                          hint="registered" if capped else None)
-        return Page(items, min(total, TOTAL_CAP), page, page_size, capped)
+        # exact up to TOTAL_CAP, then "at least": counting a sub-district's 100 000 petitions alone costs more
+        # than the whole list may (README: the total of a list); many matches: walk all petitions newest first
+        # and stop at the page; few: sort the matches
+        return page_of(self.collection, {**equal, "$and": terms}, page=page, page_size=page_size,
+                       sort=[("registered_at", -1)], load=self.versioned, hint_if_capped="registered")
 
     def registered_within(self, org_path: str, start: str | None, end: str | None) -> list[dict]:
         """The stored documents of a subtree registered in a period (the statistics count them)."""

@@ -32,13 +32,8 @@ class _DataclassRepository(OutboxRepository):
     def publish(self, aggregate, domain_event):
         return None
 
-    def _aggregate(self, doc: dict):
-        aggregate = self.loaded(doc)
-        aggregate.version = doc[outbox.VERSION]
-        return aggregate
-
     def _page(self, filter: dict, sort, page: int, page_size: int) -> Page:
-        return page_of(self.collection, filter, page=page, page_size=page_size, sort=sort, load=self._aggregate)
+        return page_of(self.collection, filter, page=page, page_size=page_size, sort=sort, load=self.versioned)
 
 
 # A household is its members' names, ID numbers, incomes, disabilities, its address and assets: it is
