@@ -53,8 +53,15 @@ def test_a_filtered_list_exports_in_chinese_within_scope_and_masked(svc, serve, 
     r = svc.client.post("/api/v1/petition/petitions", headers=other, json=petition("huangniling", 9, "黄泥岭噪音"))
     assert r.status_code == 201, r.get_json()
 
+    # what the export asks of the petition service: its first page, then each page after it by cursor
+    proxy, asked = svc.app.extensions["gateway"]["proxy"], []
+    forward = proxy.forward
+    monkeypatch.setattr(proxy, "forward", lambda service, method, path, query, *rest: (
+        asked.append(query.decode()), forward(service, method, path, query, *rest))[1])
     got = svc.client.get("/api/v1/exports/petition/petitions?format=csv&channel=visit", headers=officer)
     assert got.status_code == 200, got.get_json()
+    assert len(asked) == 2 and "page=1" in asked[0] and "after=" in asked[1] and "page=" not in asked[1], asked
+    monkeypatch.setattr(proxy, "forward", forward)
     assert got.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in got.headers["Content-Disposition"]
     rows = read_csv(got)

@@ -14,8 +14,12 @@ def test_cells_are_in_the_offices_terms_and_formulas_are_inert():
 
 
 def test_every_service_is_paged_the_one_way_and_answers_the_one_envelope():
-    assert exports.items_of({"items": [{"id": 1}], "total": 1, "page": 1, "page_size": 100}) == ([{"id": 1}], 1)
-    assert exports.items_of({"items": [], "total": 10000, "total_capped": True}) == ([], None)  # "at least"
+    assert exports.items_of({"items": [{"id": 1}], "total": 1, "page": 1, "page_size": 100}) == ([{"id": 1}], 1, None)
+    assert exports.items_of({"items": [], "total": 10000, "total_capped": True}) == ([], None, None)  # "at least"
+    # a list walked by cursor: the page after this one is asked by its `next`
+    assert exports.items_of({"items": [{"id": 1}], "total": 9, "page": 1, "page_size": 1, "next": "abc"}) == \
+        ([{"id": 1}], 9, "abc")
+    assert exports.PAGING.params(1, "abc") == {"after": "abc", "page_size": "100"}
     assert exports.items_of({"applications": [{"id": 2}]}) is None  # an old dialect is not a list any more
     assert exports.items_of({"id": "x", "name": "not a list"}) is None
     assert exports.PAGING.params(0) == {"page": "1", "page_size": "100"}

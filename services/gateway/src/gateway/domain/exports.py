@@ -18,12 +18,16 @@ MAX_ROWS = 50_000  # beyond this a filter is needed: a table that size is not re
 @dataclass(frozen=True)
 class Paging:
     """How every service pages its lists (docs/api-style.md): `page`=1,2,… of `page_size` (at most 100),
-    answered as `{items, total, page, page_size}`."""
+    answered as `{items, total, page, page_size}`, or, where a list answers `next`, the page after it by cursor
+    (`after`): an export then neither repeats nor misses a record written while it runs, and its 500th page
+    costs what its first does."""
 
     size: int = 100
-    reserved: tuple[str, ...] = ("page", "page_size")
+    reserved: tuple[str, ...] = ("page", "page_size", "after")
 
-    def params(self, page_index: int) -> dict[str, str]:
+    def params(self, page_index: int, after: str | None = None) -> dict[str, str]:
+        if after:
+            return {"after": after, "page_size": str(self.size)}
         return {"page": str(page_index + 1), "page_size": str(self.size)}
 
 
@@ -111,13 +115,14 @@ _PERSON_DETAILS = ("id_number", "mobile")
 ORG_KEYS = {"org_unit_id", "unit_id", "subdistrict_id", "community_id"}  # shown by name, not by id
 
 
-def items_of(doc) -> tuple[list[dict], int | None] | None:
-    """The items of a list answer in the one envelope, and its `total` (None if it has none); None if the
-    answer is not a list."""
+def items_of(doc) -> tuple[list[dict], int | None, str | None] | None:
+    """The items of a list answer in the one envelope, its `total` (None if it has none) and its `next` (None if
+    it is paged by number or is the last page by cursor); None if the answer is not a list."""
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         return None
-    total = doc.get("total")
-    return doc["items"], total if isinstance(total, int) and not doc.get("total_capped") else None
+    total, after = doc.get("total"), doc.get("next")
+    return (doc["items"], total if isinstance(total, int) and not doc.get("total_capped") else None,
+            after if isinstance(after, str) and after else None)
 
 
 def flatten(item: dict) -> dict:

@@ -43,10 +43,12 @@ class Exports:
         return self._paging or exports.PAGING  # the one way every service pages (docs/api-style.md)
 
     def _items(self, service: str, path: str, filters: list[tuple[str, str]], headers: dict) -> list[dict]:
-        """Every page of the list, in the one envelope (`items`, `total`), up to `max_rows`."""
+        """Every page of the list, in the one envelope (`items`, `total`), up to `max_rows`: by cursor where the
+        list answers `next`, by number otherwise."""
         items: list[dict] = []
+        after: str | None = None
         for index in range(self.max_rows // self.paging.size + 2):
-            query = urlencode(filters + list(self.paging.params(index).items())).encode()
+            query = urlencode(filters + list(self.paging.params(index, after).items())).encode()
             upstream = self.proxy.forward(service, "GET", path, query, headers, b"")  # ServiceUnavailable: 503
             if upstream.status != 200:
                 raise Refused(upstream)
@@ -56,13 +58,14 @@ class Exports:
                 found = None
             if found is None:
                 raise ValidationFailed("this address is not a list", {"path": [f"{path} does not return a list"]})
-            page, total = found
+            page, total, following = found
             items.extend(page)
             if len(items) > self.max_rows or (total is not None and total > self.max_rows):
                 raise ValidationFailed(f"more than {self.max_rows} rows; narrow the filters",
                                        {"format": [f"at most {self.max_rows} rows per export"]})
-            if len(page) < self.paging.size or (total is not None and len(items) >= total):
+            if (after and not following) or len(page) < self.paging.size or (total is not None and len(items) >= total):
                 break
+            after = following
         return items
 
     def table(self, principal: Principal, service: str, rest: str, args: list[tuple[str, str]], headers: dict,
