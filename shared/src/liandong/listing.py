@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from dataclasses import dataclass, field
 from itertools import groupby
 from datetime import date, datetime, time, timezone
@@ -104,11 +105,19 @@ class After:
             field_name, value, id_ = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         except (ValueError, TypeError):
             raise ValidationError("not a cursor: give the `next` of the page before as it was answered") from None
-        # only a scalar may reach a filter: a cursor is the caller's text, and an object there would be an operator
-        if not (isinstance(field_name, str) and isinstance(id_, str)
-                and (value is None or isinstance(value, (str, int, float, bool)))):
+        # only a scalar a store can compare may reach a filter: a cursor is the caller's text, an object there
+        # would be an operator, and a number past 64 bits (or NaN) one that BSON cannot carry
+        if not (isinstance(field_name, str) and isinstance(id_, str) and _comparable(value)):
             raise ValidationError("not a cursor: give the `next` of the page before as it was answered")
         return cls(field_name, value, id_)
+
+
+def _comparable(value) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -2 ** 63 <= value < 2 ** 63
+    return value is None or isinstance(value, (str, bool))
 
 
 class ListQuery(PeriodQuery):

@@ -89,7 +89,11 @@ def test_a_page_asked_by_number_past_the_first_answers_no_cursor(records):
                                    # a scalar's place holding an operator: refused before any filter is built
                                    __import__("base64").urlsafe_b64encode(b'["at",{"$ne":null},"r1"]').decode(),
                                    __import__("base64").urlsafe_b64encode(b'["at","x",{"$gt":""}]').decode(),
-                                   __import__("base64").urlsafe_b64encode(b'["at","x"]').decode()])
+                                   __import__("base64").urlsafe_b64encode(b'["at","x"]').decode(),
+                                   # numbers BSON cannot carry: past 64 bits, not finite
+                                   __import__("base64").urlsafe_b64encode(b'["at",1e400,"r1"]').decode(),
+                                   __import__("base64").urlsafe_b64encode(b'["at",NaN,"r1"]').decode(),
+                                   __import__("base64").urlsafe_b64encode(b'["at",99999999999999999999,"r1"]').decode()])
 def test_what_is_not_a_cursor_is_a_422_naming_after(token):
     with pytest.raises(Exception) as caught:
         ListQuery().load({"after": token})
