@@ -103,8 +103,9 @@ def test_with_welfare_down_a_programme_is_named_as_its_events_named_it_or_shown_
     admin = svc.headers()
     q = {"org_unit": "jiayuan", "from": f"{year}-01-01", "to": f"{year}-12-31"}
     # Two grants, two keys: on Kafka they may sit on two partitions and be read in either order, so wait for both.
+    # A programme's name is kept before its payment's figure is added: wait for the values, not the entries.
     both = ("welfare.disbursed_fen.dibao_urban", f"welfare.disbursed_fen.{NEW}")
-    o = wait_for(lambda: (lambda r: r.get_json() if all(r.get_json()["metrics"].get(m) for m in both)
+    o = wait_for(lambda: (lambda r: r.get_json() if all(r.get_json()["metrics"].get(m, {}).get("value") for m in both)
                           else None)(svc.client.get("/api/v1/reports/overview", query_string=q, headers=admin)),
                  30, message="both payments are counted")
     entry = o["metrics"]["welfare.disbursed_fen.dibao_urban"]
@@ -135,7 +136,8 @@ def test_incident_types_and_volunteer_kinds_are_named_by_their_owning_services(m
         "i-1", JIAYUAN)
     admin = svc.headers()
     q = {"org_unit": "jiayuan", "from": f"{year}-01-01", "to": f"{year}-12-31"}
-    o = wait_for(lambda: (lambda r: r.get_json() if r.get_json()["metrics"].get("security.incidents.gas_leak")
+    # every type is in the breakdown from the start (at 0): wait for the incident's count, not the entry
+    o = wait_for(lambda: (lambda r: r.get_json() if r.get_json()["metrics"].get("security.incidents.gas_leak", {}).get("value")
                           else None)(svc.client.get("/api/v1/reports/overview", query_string=q, headers=admin)),
                  30, message="the incident is counted")
     assert o["metrics"]["security.incidents.gas_leak"]["name"] == INCIDENT_TYPES["gas_leak"] == "天然气泄漏"
