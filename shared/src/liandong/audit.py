@@ -20,7 +20,7 @@ from . import outbox
 from .ids import new_id
 from .listing import DEFAULT_PAGE_SIZE, Page, page_of
 from .logs import correlation_id
-from .storage.base import subtree
+from .storage.filters import all_of, between, one_of, within
 
 log = logging.getLogger(__name__)
 
@@ -136,17 +136,9 @@ class AccessTrail:
         the time of access; `allowed` true/false; each of `filters` one value or several)."""
         if not paths:
             return Page([], 0, query.get("page", 1), query.get("page_size", DEFAULT_PAGE_SIZE))
-        terms: list[dict] = [{"$or": [subtree(p) for p in paths]} if len(paths) > 1 else subtree(paths[0])]
-        for name in filters:
-            value = query.get(name)
-            if value not in (None, [], ""):
-                values = list(value) if isinstance(value, (list, tuple, set)) else [value]
-                terms.append({name: values[0]} if len(values) == 1 else {name: {"$in": values}})
-        if query.get("allowed") is not None:
-            terms.append({"allowed": query["allowed"]})
-        at = {op: query[k] for op, k in (("$gte", "from_"), ("$lte", "to")) if query.get(k)}
-        if at:
-            terms.append({"at": at})
-        return page_of(self.entries, {"$and": terms} if len(terms) > 1 else terms[0], page=query.get("page", 1),
+        terms = [within(paths), *(one_of(name, query.get(name)) for name in filters),
+                 {"allowed": query["allowed"]} if query.get("allowed") is not None else None,
+                 between("at", query.get("from_"), query.get("to"))]
+        return page_of(self.entries, all_of(*terms), page=query.get("page", 1),
                        page_size=query.get("page_size", DEFAULT_PAGE_SIZE), sort=[("at", -1), ("_id", 1)],
                        load=lambda d: {"id": d["_id"], **{k: v for k, v in d.items() if k != "_id"}})

@@ -210,13 +210,12 @@ class Principal:
 
         Raises Forbidden if it has none; a single-scope principal gets one indexed prefix query.
         """
-        import re
+        from .storage.filters import within
 
         paths = self.scopes(permission)
         if not paths:
             raise Forbidden(f"{permission} is not granted")
-        terms = [{field: {"$regex": "^" + re.escape(p)}} for p in paths]
-        return terms[0] if len(terms) == 1 else {"$or": terms}
+        return within(paths, field)
 
 
 def out_of_scope(what: str, record_id: str) -> NotFound:

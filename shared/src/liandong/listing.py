@@ -23,7 +23,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from itertools import groupby
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 from typing import Any, Callable, Iterable
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
@@ -31,6 +31,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 from .clock import LOCAL_TZ, from_iso, to_iso
 from .errors import ValidationFailed
 from .fields import OrgUnitId
+from .storage.filters import all_of
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -238,12 +239,12 @@ def _walk(collection, filter: dict, walked: tuple[str, int, int], size: int, aft
     beyond = "$gt" if tie == 1 else "$lt"
     docs: list[dict] = []
     if after is not None and key != "_id":
-        docs = collection.find(_also(filter, {key: after.value}, {"_id": {beyond: after.id}}), sort=[("_id", tie)],
+        docs = collection.find(all_of(filter, {key: after.value}, {"_id": {beyond: after.id}}), sort=[("_id", tie)],
                                limit=size + 1)
     past = None if after is None else _past(key, direction, after)
     walked_from = len(docs)
     if len(docs) <= size and past is not False:
-        docs += collection.find(filter if past is None else _also(filter, past), sort=[(key, direction)],
+        docs += collection.find(filter if past is None else all_of(filter, past), sort=[(key, direction)],
                                 limit=size + 1 - len(docs), **({"hint": hint} if hint else {}))
     walked_to = len(docs)
     # ties come back in the store's order: the page shows them by id, as the cursor goes on by id
@@ -251,14 +252,14 @@ def _walk(collection, filter: dict, walked: tuple[str, int, int], size: int, aft
                                    for d in sorted(run, key=lambda d: d["_id"], reverse=tie == -1)]
     if len(docs) <= size and direction == -1 and past and key != "_id" and after.value is not None:
         # a comparison matches values of its own type only: the records without one come last, by id
-        docs += collection.find(_also(filter, {key: None}), sort=[("_id", tie)], limit=size + 1 - len(docs))
+        docs += collection.find(all_of(filter, {key: None}), sort=[("_id", tie)], limit=size + 1 - len(docs))
     if len(docs) <= size:
         return docs, None
     last = docs[size - 1].get(key)
     if key != "_id" and walked_from < size < walked_to and docs[size].get(key) == last:
         # the last value's records go on past the page: the ones shown must be its first by id
         held = sum(1 for d in docs[walked_from:size] if d.get(key) == last)
-        docs[size - held:size] = collection.find(_also(filter, {key: last}), sort=[("_id", tie)], limit=held)
+        docs[size - held:size] = collection.find(all_of(filter, {key: last}), sort=[("_id", tie)], limit=held)
     return docs[:size], After(key, last, docs[size - 1]["_id"])
 
 
@@ -270,13 +271,6 @@ def _past(key: str, direction: int, after: After) -> dict | bool:
     if after.value is None:
         return {key: {"$ne": None}} if direction == 1 else False
     return {key: {"$gt" if direction == 1 else "$lt": after.value}}
-
-
-def _also(filter: dict, *terms: dict) -> dict:
-    """`filter` and `terms` too, in its own `$and` (one level: the stores push down a flat `$and`)."""
-    if not filter:
-        return terms[0] if len(terms) == 1 else {"$and": list(terms)}
-    return {**filter, "$and": [*filter.get("$and", ()), *terms]}
 
 
 def envelope_schema(item_schema: dict) -> dict:

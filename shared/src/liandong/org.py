@@ -33,10 +33,9 @@ class OrgDirectory:
 
     def within(self, paths: list[str]) -> list[dict]:
         """The active units in any of the subtrees at `paths` (where a caller may import records, say)."""
-        from .storage.base import subtree
+        from .storage.filters import within
 
-        scope = [subtree(p, "path") for p in paths]
-        found = self.units.find(scope[0] if len(scope) == 1 else {"$or": scope}, sort=[("path", 1)])
+        found = self.units.find(within(paths, "path"), sort=[("path", 1)])
         return [u for u in found if not u.get("retired")]
 
     def root_paths(self) -> list[str]:

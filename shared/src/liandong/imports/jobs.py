@@ -28,7 +28,8 @@ from ..ids import new_id
 from ..listing import Page, page_of
 from ..personal import PersonalFields
 from ..repository import OutboxRepository
-from ..storage import one_commit, subtree
+from ..storage import one_commit
+from ..storage.filters import all_of, one_of, within
 from .columns import Context
 from .kinds import CREATED, MODES, UNCHANGED, UPDATED, Checked, ImportKind, ImportRun, check_table
 from .reading import ImportFileError, read_upload
@@ -118,9 +119,7 @@ class ImportJobs(OutboxRepository[ImportJob]):
 
     def page(self, paths: list[str], kind: str | None, page: int, page_size: int) -> Page:
         """The jobs started in any of `paths`, newest first (named query of the jobs list)."""
-        scope = [subtree(p) for p in paths]
-        terms = [scope[0] if len(scope) == 1 else {"$or": scope}] + ([{"kind": kind}] if kind else [])
-        return page_of(self.collection, terms[0] if len(terms) == 1 else {"$and": terms}, page=page,
+        return page_of(self.collection, all_of(within(paths), one_of("kind", kind)), page=page,
                        page_size=page_size, sort=[("started_at", -1)], load=self.loaded)
 
 

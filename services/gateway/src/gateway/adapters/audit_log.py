@@ -6,7 +6,7 @@ from liandong.audit import personal_fields  # noqa: F401  (one detector, in shar
 from liandong.consumer import HANDLED, apply_once
 from liandong.ids import new_id
 from liandong.listing import Page, page_of
-from liandong.storage import subtree
+from liandong.storage.filters import all_of, between, one_of, within
 
 
 def request_key(user_id: str, correlation_id: str | None) -> str | None:
@@ -82,11 +82,8 @@ class AuditLog:
              action: str | None = None, from_: str | None = None, to: str | None = None, page: int = 1,
              page_size: int = 20) -> Page:
         """One page of the entries of readers whose unit lies under any of `paths`, newest first."""
-        scope = [subtree(p) for p in paths]
-        terms = [scope[0] if len(scope) == 1 else {"$or": scope}]
-        terms += [{k: v} for k, v in (("user_id", user_id), ("service", service), ("action", action)) if v]
-        if from_ or to:
-            terms.append({"at": {**({"$gte": from_} if from_ else {}), **({"$lte": to} if to else {})}})
-        return page_of(self.entries, terms[0] if len(terms) == 1 else {"$and": terms}, page=page,
+        where = all_of(within(paths), one_of("user_id", user_id), one_of("service", service),
+                       one_of("action", action), between("at", from_, to))
+        return page_of(self.entries, where, page=page,
                        page_size=page_size, sort=[("at", -1)],
                        load=lambda e: {**{k: v for k, v in e.items() if k not in ("_id", HANDLED)}, "id": e["_id"]})

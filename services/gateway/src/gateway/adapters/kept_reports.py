@@ -8,7 +8,8 @@ from __future__ import annotations
 import base64
 
 from liandong.listing import Page, page_of
-from liandong.storage import DuplicateKeyError, subtree
+from liandong.storage import DuplicateKeyError
+from liandong.storage.filters import all_of, between, one_of, within as within_paths
 
 
 def report_id(unit_id: str, period: str, fmt: str) -> str:
@@ -65,13 +66,7 @@ class KeptReports:
     def page(self, paths: list[str], page: int, page_size: int, within: tuple[str | None, str | None] = (None, None),
              fmt: str | None = None) -> Page:
         """`within`: (first day, last day) the months lie in, either open."""
-        scope = [subtree(p) for p in paths]
-        terms = [scope[0] if len(scope) == 1 else {"$or": scope}]
-        if within[0]:
-            terms.append({"starts_on": {"$gte": within[0]}})
-        if within[1]:
-            terms.append({"ends_on": {"$lte": within[1]}})
-        if fmt:
-            terms.append({"format": fmt})
-        return page_of(self.records, terms[0] if len(terms) == 1 else {"$and": terms}, page=page,
+        where = all_of(within_paths(paths), between("starts_on", within[0]), between("ends_on", end=within[1]),
+                       one_of("format", fmt))
+        return page_of(self.records, where, page=page,
                        page_size=page_size, sort=[("period", -1), ("org_path", 1), ("format", 1)], load=_shown)

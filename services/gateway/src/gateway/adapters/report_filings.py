@@ -7,6 +7,7 @@ from __future__ import annotations
 from liandong.errors import ConcurrencyConflict
 from liandong.listing import Page, page_of
 from liandong.storage import DuplicateKeyError, subtree
+from liandong.storage.filters import all_of, between, one_of, within as within_paths
 
 
 def _shown(doc: dict) -> dict:
@@ -52,23 +53,14 @@ class Approvals:
 
     def filed_under(self, path: str, period: str) -> list[dict]:
         """The filed (approved or accepted) periods of `period` at or under `path`."""
-        return self.records.find({"$and": [subtree(path), {"period": period},
-                                           {"state": {"$in": ["approved", "accepted"]}}]})
+        return self.records.find(all_of(subtree(path), {"period": period}, one_of("state", ["approved", "accepted"])))
 
     def page(self, paths: list[str], period: str | None, states: list[str] | None, page: int, page_size: int,
              within: tuple[str | None, str | None] = (None, None)) -> Page:
         """`within`: (first day, last day) the periods lie in, either open."""
-        scope = [subtree(p) for p in paths]
-        terms = [scope[0] if len(scope) == 1 else {"$or": scope}]
-        if period:
-            terms.append({"period": period})
-        if within[0]:
-            terms.append({"starts_on": {"$gte": within[0]}})
-        if within[1]:
-            terms.append({"ends_on": {"$lte": within[1]}})
-        if states:
-            terms.append({"state": {"$in": states}})
-        return page_of(self.records, terms[0] if len(terms) == 1 else {"$and": terms}, page=page,
+        where = all_of(within_paths(paths), one_of("period", period), between("starts_on", within[0]),
+                       between("ends_on", end=within[1]), one_of("state", states))
+        return page_of(self.records, where, page=page,
                        page_size=page_size, sort=[("period", -1), ("org_path", 1)], load=_shown)
 
 
@@ -94,10 +86,8 @@ class Profiles:
         return _shown(found[0]) if found else None
 
     def page(self, unit_id: str, page: int, page_size: int, from_: str | None, to: str | None) -> Page:
-        terms = [{"org_unit_id": unit_id}]
-        if from_ or to:
-            terms.append({"as_of": {**({"$gte": from_} if from_ else {}), **({"$lte": to} if to else {})}})
-        return page_of(self.records, {"$and": terms}, page=page, page_size=page_size, sort=[("as_of", -1)],
+        return page_of(self.records, all_of({"org_unit_id": unit_id}, between("as_of", from_, to)), page=page,
+                       page_size=page_size, sort=[("as_of", -1)],
                        load=_shown)
 
 

@@ -6,7 +6,8 @@ from liandong.errors import Conflict, NotFound
 from liandong.ids import new_id
 from liandong.listing import Page, page_of
 from liandong.personal import PersonalFields
-from liandong.storage import DuplicateKeyError, subtree
+from liandong.storage import DuplicateKeyError
+from liandong.storage.filters import all_of, within
 
 from ..domain.identity import RoleGrant, User
 
@@ -99,15 +100,13 @@ class UserRepository:
 
     def page(self, paths: list[str], page: int = 1, page_size: int = 20) -> Page:
         """One page of the accounts whose unit lies under any of `paths`, by username."""
-        terms = [subtree(p) for p in paths]
-        return page_of(self.users, terms[0] if len(terms) == 1 else {"$or": terms}, page=page, page_size=page_size,
+        return page_of(self.users, within(paths), page=page, page_size=page_size,
                        sort=[("username", 1)], load=self._from)
 
     def residents(self, paths: list[str], confirmed: bool | None, page: int = 1, page_size: int = 20) -> Page:
         """One page of the door's accounts (those with a person key) under any of `paths`; `confirmed`: only
         those the office has (True) or has not yet (False) confirmed (实名核验), by username."""
-        terms = [subtree(p) for p in paths]
-        where = {"person_key": {"$ne": None}, **(terms[0] if len(terms) == 1 else {"$or": terms})}
+        where = all_of({"person_key": {"$ne": None}}, within(paths))
         if confirmed is not None:
             where["identity_confirmed_at"] = {"$ne": None} if confirmed else None
         return page_of(self.users, where, page=page, page_size=page_size, sort=[("username", 1)], load=self._from)

@@ -12,6 +12,7 @@ from liandong.listing import Page, page_of
 from liandong.personal import PersonalFields, person_key
 from liandong.repository import OutboxRepository
 from liandong.storage import subtree
+from liandong.storage.filters import all_of, any_of, between
 
 from ..domain import hall
 from .repository import list_filters
@@ -28,15 +29,7 @@ def load_catalogue(path: str | Path | None = None) -> hall.Catalogue:
 
 def readable_by(principal, permissions: tuple[str, ...]) -> dict:
     """The hall's records the caller may read: the scopes of whichever of `permissions` they hold (at least one)."""
-    terms = [principal.scope_filter(p) for p in permissions if principal.has(p)]
-    return terms[0] if len(terms) == 1 else {"$or": terms}
-
-
-def _period(terms: list, field: str, start: str | None, end: str | None) -> None:
-    if start:
-        terms.append({field: {"$gte": start}})
-    if end:
-        terms.append({field: {"$lte": end}})
+    return any_of(principal.scope_filter(p) for p in permissions if principal.has(p))
 
 
 def _page(repo, query: dict, sort_field: str, page: int, page_size: int) -> Page:
@@ -61,10 +54,9 @@ class HallMatterRepository(OutboxRepository[hall.HallMatter]):
 
     def page(self, args: dict, scope: dict, within: str | None, page: int, page_size: int) -> Page:
         """One page of the list (`GET /hall/matters`), newest received first, counted up to TOTAL_CAP."""
-        terms: list[dict] = [scope] + ([subtree(within)] if within else [])
-        equal = list_filters(args, MATTER_FILTERS, MATTER_FLAGS, terms)
-        _period(terms, "received_at", args.get("from_"), args.get("to"))
-        return _page(self, {**equal, "$and": terms}, "received_at", page, page_size)
+        where = all_of(scope, subtree(within) if within else None, *list_filters(args, MATTER_FILTERS, MATTER_FLAGS),
+                       between("received_at", args.get("from_"), args.get("to")))
+        return _page(self, where, "received_at", page, page_size)
 
     def past_due(self, now_iso: str, limit: int = 500) -> list[hall.HallMatter]:
         """Matters still running past their due date and not flagged overdue yet (the deadline scan)."""
@@ -73,9 +65,8 @@ class HallMatterRepository(OutboxRepository[hall.HallMatter]):
 
     def accepted_within(self, org_path: str, start: str | None, end: str | None) -> list[dict]:
         """Who accepted which matters in a period (the per-worker tally): no personal field is read."""
-        terms = [subtree(org_path), {"accepted_at": {"$ne": None}}]
-        _period(terms, "accepted_at", start, end)
-        return self.collection.find({"$and": terms}, projection={"received_by": 1, "timeline": 1, "office": 1})
+        where = all_of(subtree(org_path), {"accepted_at": {"$ne": None}}, between("accepted_at", start, end))
+        return self.collection.find(where, projection={"received_by": 1, "timeline": 1, "office": 1})
 
     def person_key(self, m: hall.HallMatter) -> str | None:
         number = (m.resident or {}).get("id_number")
@@ -116,17 +107,14 @@ class WindowServiceRepository(OutboxRepository[hall.WindowService]):
                ([("worker.user_id", 1), ("served_at", -1)], {"name": "worker_served"}))
 
     def page(self, args: dict, scope: dict, within: str | None, page: int, page_size: int) -> Page:
-        terms: list[dict] = [scope] + ([subtree(within)] if within else [])
-        for key, field in (("office", "office"), ("kind", "kind"), ("worker", "worker.user_id")):
-            if args.get(key):
-                terms.append({field: {"$in": args[key]}})
-        _period(terms, "served_at", args.get("from_"), args.get("to"))
-        return _page(self, {"$and": terms}, "served_at", page, page_size)
+        where = all_of(scope, subtree(within) if within else None,
+                       *list_filters(args, (("office", "office"), ("kind", "kind"), ("worker", "worker.user_id")), ()),
+                       between("served_at", args.get("from_"), args.get("to")))
+        return _page(self, where, "served_at", page, page_size)
 
     def served_within(self, org_path: str, start: str | None, end: str | None) -> list[dict]:
-        terms = [subtree(org_path)]
-        _period(terms, "served_at", start, end)
-        return self.collection.find({"$and": terms}, projection={"worker": 1, "kind": 1, "office": 1})
+        return self.collection.find(all_of(subtree(org_path), between("served_at", start, end)),
+                                    projection={"worker": 1, "kind": 1, "office": 1})
 
     def to_document(self, w: hall.WindowService) -> dict:
         return {**{name: getattr(w, name) for name in _WINDOW_STORED}, "_id": w.id}

@@ -8,6 +8,7 @@ from liandong.personal import PERSON_KEY, BlindIndex, PersonalFields, person_key
 from liandong.reencrypt import key_missing
 from liandong.repository import OutboxRepository
 from liandong.storage import one_commit, subtree
+from liandong.storage.filters import all_of, any_of, between, one_of
 
 from ..domain import model, open311, rules
 
@@ -21,21 +22,10 @@ LISTED = (("status", "state"), ("category", "category"), ("channel", "channel"),
 FLAGS = (("overdue", "overdue"), ("risk", "has_risk"), ("group", "is_group"), ("matter_id", "matter_id"))
 
 
-def list_filters(args: dict, listed, flags, terms: list[dict]) -> dict:
-    """A list's filters (`listed`: comma lists, `flags`: booleans; (query parameter, field) each): one value is
-    an equality on a plain top-level field — returned, as FerretDB 1.x pushes only those down to its backend —
-    several an `$in` appended to `terms`."""
-    equal: dict = {}
-    for key, field in listed:
-        values = args.get(key)
-        if values and len(values) > 1:
-            terms.append({field: {"$in": values}})
-        elif values:
-            equal[field] = values[0]
-    for key, field in flags:
-        if args.get(key) is not None:
-            equal[field] = args[key]
-    return equal
+def list_filters(args: dict, listed, flags) -> list[dict | None]:
+    """A list's filters (`listed`: comma lists, `flags`: booleans; (query parameter, field) each), a term each:
+    one value an equality, which `all_of` keeps at the top (FerretDB 1.x pushes those down), several an `$in`."""
+    return [one_of(field, args.get(key)) for key, field in (*listed, *flags)]
 
 
 class PetitionRepository(OutboxRepository[model.Petition]):
@@ -188,35 +178,23 @@ class PetitionRepository(OutboxRepository[model.Petition]):
              page: int = 1, page_size: int = 20) -> Page:
         """One page of the list (`GET /petitions`), newest first: `args` the list's filters (ListQuery),
         `scope` what the caller may see, `within` the subtree asked for (`org_unit`), counted up to TOTAL_CAP."""
-        terms: list[dict] = [scope]
-        if within:
-            terms.append(subtree(within))
-        equal = list_filters(args, LISTED, FLAGS, terms)
-        if args.get("deadline_before"):
-            terms.append({"deadline": {"$lte": args["deadline_before"].isoformat()}})
-        if args.get("from_"):
-            terms.append({"registered_at": {"$gte": args["from_"]}})
-        if args.get("to"):
-            terms.append({"registered_at": {"$lte": args["to"]}})
-        if search_terms:
-            terms.append({"search_terms": {"$all": list(search_terms)}})
-        if args.get("id_number"):
-            # the blind index under each configured key (one while no key rotation is under way)
-            terms.append({"$or": [{"id_numbers": {"$all": [b]}} for b in self.id_indexes(args["id_number"])]})
+        id_numbers = self.id_indexes(args["id_number"]) if args.get("id_number") else ()
+        deadline = args.get("deadline_before")
+        where = all_of(scope, subtree(within) if within else None, *list_filters(args, LISTED, FLAGS),
+                       between("deadline", end=deadline and deadline.isoformat()),
+                       between("registered_at", args.get("from_"), args.get("to")),
+                       {"search_terms": {"$all": list(search_terms)}} if search_terms else None,
+                       # the blind index under each configured key (one while no key rotation is under way)
+                       any_of({"id_numbers": {"$all": [b]}} for b in id_numbers) if id_numbers else None)
         # exact up to TOTAL_CAP, then "at least": counting a sub-district's 100 000 petitions alone costs more
         # than the whole list may (README: the total of a list); many matches: walk all petitions newest first
         # and stop at the page; few: sort the matches
-        return page_of(self.collection, {**equal, "$and": terms}, page=page, page_size=page_size,
+        return page_of(self.collection, where, page=page, page_size=page_size,
                        sort=[("registered_at", -1)], load=self.versioned, hint_if_capped="registered")
 
     def registered_within(self, org_path: str, start: str | None, end: str | None) -> list[dict]:
         """The stored documents of a subtree registered in a period (the statistics count them)."""
-        terms = [subtree(org_path)]
-        if start:
-            terms.append({"registered_at": {"$gte": start}})
-        if end:
-            terms.append({"registered_at": {"$lte": end}})
-        return self.collection.find({"$and": terms})
+        return self.collection.find(all_of(subtree(org_path), between("registered_at", start, end)))
 
     # -- Open311: only requests filed through it are ever shown there
     def open311_requests(self, ids: list[str], codes: list[str], closed: bool | None, start: str | None,

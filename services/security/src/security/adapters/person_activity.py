@@ -17,6 +17,7 @@ from __future__ import annotations
 from liandong.consumer import apply_once
 from liandong.events.envelope import Envelope
 from liandong.storage.base import DuplicateKeyError
+from liandong.storage.filters import any_of
 
 GRANT_STATUS = {"started": "active", "resumed": "active", "suspended": "suspended", "ended": "ended"}
 PETITION_STATUS = {"registered": "registered", "assigned": "assigned", "answered": "answered", "closed": "closed",
@@ -135,10 +136,9 @@ class PersonActivity:
 
     def petitions_of(self, person_keys: list[str]) -> list[dict]:
         """Petitions naming any of these residents (a petition's keys are a list: one term per key)."""
-        terms = [{"person_keys": {"$all": [k]}} for k in person_keys]
-        if not terms:
+        if not person_keys:
             return []
-        return self.petitions.find(terms[0] if len(terms) == 1 else {"$or": terms},
+        return self.petitions.find(any_of({"person_keys": {"$all": [k]}} for k in person_keys),
                                    sort=[("filed_at", -1), ("_id", 1)])
 
     def volunteers_of(self, person_keys: list[str]) -> list[dict]:

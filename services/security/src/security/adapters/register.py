@@ -9,10 +9,10 @@ from liandong.errors import Conflict
 from liandong.listing import Page
 from liandong.personal import PERSON_KEY, BlindIndex, PersonalFields
 from liandong.storage.base import DuplicateKeyError
+from liandong.storage.filters import any_of, between, one_of, within
 
 from ..domain import households as h
 from ..domain.visits import VisitRules, due_after
-from .queries import between, one_of, within
 from .repositories import DataclassRepository
 
 _MEMBER = ("name", "id_number", "mobile", "birth_date")
@@ -24,8 +24,7 @@ def _contains_any(field: str, values) -> dict | None:
     """An array field holding any of the values ($all of one: the containment both stores answer)."""
     if not values:
         return None
-    terms = [{field: {"$all": [v]}} for v in values]
-    return terms[0] if len(terms) == 1 else {"$or": terms}
+    return any_of({field: {"$all": [v]}} for v in values)
 
 
 class HouseholdRepository(DataclassRepository):

@@ -14,13 +14,14 @@ from liandong.personal import BlindIndex, PersonalFields
 from liandong.storage import subtree
 from liandong.repository import OutboxRepository
 from liandong.storage.base import DuplicateKeyError
+from liandong.storage.filters import all_of, between, one_of, within
 
 from ..domain.corrections import SupervisedPerson, VisitOverdue
 from ..domain.disputes import Dispute, DisputeMediated
 from ..domain.incidents import Incident, IncidentReported, IncidentResolved
 from ..domain.migrants import Migrant, MigrantMovedOut, MigrantRegistered, PermitExpiring, PermitLapsed, PermitRenewed
 from ..domain.patrols import PatrolRun, PatrolRunCompleted
-from .queries import all_of, between, one_of, paged, within
+from .queries import paged
 
 _NOT_STORED = {"id", "version", "events"}
 

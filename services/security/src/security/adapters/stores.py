@@ -7,8 +7,9 @@ from liandong.consumer import apply_once, insert_once
 from liandong.events.envelope import Envelope
 from liandong.ids import new_id
 from liandong.listing import Page
+from liandong.storage.filters import any_of, between, within
 
-from .queries import as_record, between, paged, within
+from .queries import as_record, paged
 
 SHIFT_STATES = ("planned", "covered", "missed")
 
@@ -63,8 +64,7 @@ class PatrolShiftStore(_Store):
         states = {"covered": {"run_id": {"$ne": None}},
                   "missed": {"run_id": None, "ends_at": {"$lt": now}},
                   "planned": {"run_id": None, "ends_at": {"$gte": now}}}
-        wanted = [states[s] for s in query.get("status") or ()]
-        status = None if not wanted else wanted[0] if len(wanted) == 1 else {"$or": wanted}
+        status = any_of(states[s] for s in query["status"]) if query.get("status") else None
         return paged(self.collection, query, [within(paths), status,
                                               between("starts_at", query.get("from_"), query.get("to"))],
                      [("starts_at", 1)], load=as_record)

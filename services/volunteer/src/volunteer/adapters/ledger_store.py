@@ -17,10 +17,11 @@ from liandong.consumer import HANDLED
 from liandong.errors import Conflict
 from liandong.listing import Page
 from liandong.storage.base import DuplicateKeyError
+from liandong.storage.filters import all_of, between, within
 
 from ..domain.ledger import (OPENING_REASON, Transfer, balances_from, issuer_account, may_go_negative,
                              opening_account, opening_entry_id, volunteer_account)
-from .repositories import in_period, period, within
+from .repositories import in_period
 
 KEEP = 1000
 
@@ -184,9 +185,7 @@ class LedgerStore:
                            balance=self.balance(volunteer_id))
 
     def entries_in(self, org_path: str, since: str | None = None, until: str | None = None) -> list[dict]:
-        flt: dict = {**within([org_path]), "status": "posted"}
-        if since or until:
-            flt["time"] = period(since, until)
+        flt = all_of(within([org_path]), {"status": "posted"}, between("time", since, until))
         return [outbox.strip(d) for d in self.entries.find(flt)]
 
     def check(self) -> dict:

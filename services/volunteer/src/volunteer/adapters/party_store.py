@@ -13,9 +13,10 @@ from liandong.listing import Page
 from liandong.personal import PersonalFields, person_key
 from liandong.repository import OutboxRepository
 from liandong.storage.base import DuplicateKeyError
+from liandong.storage.filters import all_of
 
 from ..domain import party
-from .repositories import PagedRepository, _plain, in_period, one_of
+from .repositories import PagedRepository, _plain, in_period, listed
 
 PARTY_ID_NUMBER = "volunteer.party.id_number"  # what the registers' uniqueness keys are keyed with
 
@@ -62,7 +63,7 @@ class BranchRepository(PartyRepository, OutboxRepository[party.Branch]):
         return None
 
     def listing(self, paths: Iterable[str], q: dict) -> Page:
-        return self.page(paths, q, {"status": one_of(q["status"])} if q.get("status") else None)
+        return self.page(paths, q, listed(q, "status"))
 
 
 class MemberRepository(PartyRepository, OutboxRepository[party.Member]):
@@ -104,8 +105,8 @@ class MemberRepository(PartyRepository, OutboxRepository[party.Member]):
         return self.collection.count_documents({"branch_id": branch_id, "status": "active"})
 
     def listing(self, paths: Iterable[str], q: dict) -> Page:
-        flt: dict = {k: one_of(q[k]) for k in ("status", "kind", "branch_id") if q.get(k)}
-        return self.page(paths, q, {**flt, **_flags(q, "floating", "hardship")})
+        return self.page(paths, q, all_of(listed(q, "status", "kind", "branch_id"),
+                                          _flags(q, "floating", "hardship")))
 
 
 class ReportRepository(PartyRepository, OutboxRepository[party.Report]):

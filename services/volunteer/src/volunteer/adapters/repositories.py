@@ -3,7 +3,6 @@ collection's named queries (the only place a storage filter is written, beside i
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from dataclasses import asdict
 from typing import Iterable
@@ -13,6 +12,7 @@ from liandong.listing import Page, page_of
 from liandong.personal import PERSON_KEY, BlindIndex, PersonalFields, person_key
 from liandong.reencrypt import key_missing
 from liandong.repository import OutboxRepository
+from liandong.storage.filters import all_of, between, one_of, within
 
 from ..domain import model, redemption as rd
 
@@ -21,23 +21,9 @@ def _plain(doc: dict, names) -> dict:
     return {k: doc.get(k) for k in names}
 
 
-def within(paths: Iterable[str], field: str = "org_path") -> dict:
-    """Records at or below any of these org paths (the caller's scope, or one org unit's subtree)."""
-    terms = [{field: {"$regex": "^" + re.escape(p if p.endswith("/") else p + "/")}} for p in paths]
-    if not terms:
-        return {"_id": {"$in": []}}
-    return terms[0] if len(terms) == 1 else {"$or": terms}
-
-
-def one_of(value: str) -> object:
-    """A list filter's value: one code, or several comma-separated (`status=active,paused`)."""
-    values = [v for v in value.split(",") if v]
-    return values[0] if len(values) == 1 else {"$in": values}
-
-
-def period(since: str | None, until: str | None) -> dict:
-    """`from`/`to` of a list or a report: both ends inclusive (docs/api-style.md)."""
-    return {**({"$gte": since} if since else {}), **({"$lte": until} if until else {})}
+def listed(q: dict, *names: str) -> dict:
+    """A list's comma filters (`status=active,paused`), each on the field of its name: one value or several."""
+    return all_of(*(one_of(name, q[name].split(",")) for name in names if q.get(name)))
 
 
 def in_period(time: str | None, since: str | None, until: str | None) -> bool:
@@ -52,11 +38,9 @@ class PagedRepository:
     order: list = []
 
     def page(self, paths: Iterable[str], q: dict, extra: dict | None = None) -> Page:
-        flt = {**within(paths), **(extra or {})}
-        if self.time_field and (q.get("from_") or q.get("to")):
-            flt[self.time_field] = period(q.get("from_"), q.get("to"))
-        return page_of(self.collection, flt, page=q["page"], page_size=q["page_size"], sort=self.order,
-                       load=self._aggregate)
+        period = between(self.time_field, q.get("from_"), q.get("to")) if self.time_field else None
+        return page_of(self.collection, all_of(within(paths), extra, period), page=q["page"], page_size=q["page_size"],
+                       sort=self.order, load=self._aggregate)
 
     def in_subtree(self, org_path: str) -> list:
         return self.find(within([org_path]))
@@ -154,7 +138,7 @@ class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
 
     def listing(self, paths: Iterable[str], q: dict, members: list[str] | None) -> Page:
         """The volunteers list: status, kind, skill and a team's members as filters."""
-        flt: dict = {k: one_of(q[k]) for k in ("status", "kind") if q.get(k)}
+        flt = listed(q, "status", "kind")
         if q.get("skill"):
             flt["skills"] = {"$all": [q["skill"]]}
         if members is not None:
@@ -163,7 +147,7 @@ class VolunteerRepository(PagedRepository, OutboxRepository[model.Volunteer]):
 
     def serving(self, org_path: str) -> list[dict]:
         """Everyone registered in the subtree who has not left (the statistics count them)."""
-        return self.collection.find({**within([org_path]), "status": {"$ne": "left"}})
+        return self.collection.find(all_of(within([org_path]), {"status": {"$ne": "left"}}))
 
     def names(self, volunteer_ids: list[str]) -> dict[str, str]:
         if not volunteer_ids:
@@ -197,7 +181,7 @@ class TeamRepository(PagedRepository, OutboxRepository[model.Team]):
         return None
 
     def listing(self, paths: Iterable[str], q: dict) -> Page:
-        return self.page(paths, q, {"type": one_of(q["type"])} if q.get("type") else None)
+        return self.page(paths, q, listed(q, "type"))
 
     def of_member(self, volunteer_id: str) -> list[str]:
         return [t["_id"] for t in self.collection.find({"member_ids": {"$all": [volunteer_id]}})]
@@ -242,7 +226,7 @@ class ActivityRepository(PagedRepository, OutboxRepository[model.Activity]):
         return None
 
     def listing(self, paths: Iterable[str], q: dict, only_published: bool = False) -> Page:
-        flt: dict = {k: one_of(q[k]) for k in ("status", "type") if q.get(k)}
+        flt = listed(q, "status", "type")
         if only_published:  # a resident sees published activities only, whatever status they ask for
             flt["status"] = {"$in": ["published"]} if not q.get("status") else {
                 "$in": [s for s in q["status"].split(",") if s == "published"]}

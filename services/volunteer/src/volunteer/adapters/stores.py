@@ -6,9 +6,10 @@ from liandong import outbox
 from liandong.consumer import apply_once, insert_once
 from liandong.listing import Page, page_of
 from liandong.storage.base import DuplicateKeyError
+from liandong.storage.filters import all_of, between, within
 
 from ..domain.ledger import DEFAULT_COINS_PER_HOUR, opening_entry_id
-from .repositories import in_period, period, within
+from .repositories import in_period
 
 OPENING = "opening"  # the source of the hours a volunteer served before rollout day (their opening balance)
 ROW_FIELDS = ("volunteer_id", "source", "activity_id", "activity_type", "org_unit_id", "started_at", "minutes",
@@ -78,7 +79,7 @@ class AttendanceStore:
 
     def opening_in(self, org_path: str, since: str | None, until: str | None) -> list[dict]:
         """The hours carried forward in the subtree, by when they were (the books opened in the period)."""
-        return [r for r in self.rows.find({**within([org_path]), "source": OPENING})
+        return [r for r in self.rows.find(all_of(within([org_path]), {"source": OPENING}))
                 if r["minutes"] > 0 and in_period(r["started_at"], since, until)]
 
 
@@ -126,10 +127,7 @@ class Reminders:
 
     def page(self, volunteer_id: str, q: dict) -> Page:
         """A volunteer's reminders by the start of the activity (`from`/`to` bound that start)."""
-        flt: dict = {"volunteer_id": volunteer_id}
-        if q.get("org_unit_path"):
-            flt.update(within([q["org_unit_path"]]))
-        if q.get("from_") or q.get("to"):
-            flt["starts_at"] = period(q.get("from_"), q.get("to"))
+        flt = all_of({"volunteer_id": volunteer_id}, within([q["org_unit_path"]]) if q.get("org_unit_path") else None,
+                     between("starts_at", q.get("from_"), q.get("to")))
         return page_of(self.sent, flt, page=q["page"], page_size=q["page_size"], sort=[("starts_at", 1), ("_id", 1)],
                        load=outbox.strip)

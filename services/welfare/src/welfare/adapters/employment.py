@@ -8,7 +8,7 @@ from liandong.listing import Page, day_of
 from liandong.personal import PersonalFields
 
 from ..domain import employment as e
-from .queries import between, matching, one_of, within
+from liandong.storage.filters import all_of, between, one_of, within
 from .repositories import _DataclassRepository
 
 # a resident's name, ID number and phone; what an office writes about them (an ending's note, a visit's)
@@ -22,7 +22,7 @@ class _EmploymentRepository(_DataclassRepository):
 
     def page(self, scope: list[str], q: dict, *filters: dict) -> Page:
         since, until = (day_of(q.get(b)) for b in ("from_", "to"))  # a record's date is an office's day
-        return self._page(matching(within(scope), between(self.dated, since and since.isoformat(),
+        return self._page(all_of(within(scope), between(self.dated, since and since.isoformat(),
                                                           until and until.isoformat()), *filters),
                           [(self.dated, -1), ("_id", 1)], q["page"], q["page_size"])
 
@@ -56,7 +56,7 @@ class JobSeekerRepository(_EmploymentRepository):
         return found[0] if found else None
 
     def open_under(self, org_path: str) -> int:
-        return self.collection.count_documents(matching(within([org_path]), {"status": "registered"}))
+        return self.collection.count_documents(all_of(within([org_path]), {"status": "registered"}))
 
     def search(self, scope: list[str], q: dict) -> Page:
         return self.page(scope, q, one_of("status", q.get("status")), one_of("category", q.get("category")),
@@ -108,7 +108,7 @@ class HouseholdRepository(_EmploymentRepository):
         return list({h.id: h for h in by_member + by_number}.values())
 
     def open_under(self, org_path: str) -> int:
-        return self.collection.count_documents(matching(within([org_path]), {"status": "open"}))
+        return self.collection.count_documents(all_of(within([org_path]), {"status": "open"}))
 
     def cleared_by(self, jobseeker_id: str) -> list[str]:
         """The households a placement cleared."""

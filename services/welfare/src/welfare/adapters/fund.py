@@ -8,7 +8,7 @@ from liandong.repository import retry_on_conflict
 from liandong.storage.base import DuplicateKeyError
 
 from .ledgers import HAS_UNRECORDED, UNRECORDED, FundLedger, _Balances
-from .queries import between, matching, one_of, within
+from liandong.storage.filters import all_of, between, one_of, within
 from .repositories import FUND_GRANT
 
 
@@ -39,7 +39,7 @@ class FundRepository(_Balances):
     def grants_page(self, scope: list[str], q: dict) -> Page:
         """Fund grants below the org paths `scope`, newest first: in some states, of one recipient."""
         recipient = q.get("recipient")
-        return page_of(self.grants, matching(within(scope), one_of("status", q.get("status")),
+        return page_of(self.grants, all_of(within(scope), one_of("status", q.get("status")),
                                              {"recipient_key": self.recipient_key(recipient)} if recipient else {},
                                              between("requested_at", q.get("from_"), q.get("to"))),
                        page=q["page"], page_size=q["page_size"], sort=[("requested_at", -1), ("_id", 1)],

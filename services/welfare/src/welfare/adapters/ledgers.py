@@ -16,7 +16,7 @@ from liandong.errors import Conflict, NotFound
 from liandong.listing import Page, page_of
 from liandong.storage.base import DuplicateKeyError
 
-from .queries import between, matching, one_of, within
+from liandong.storage.filters import all_of, between, one_of, within
 from .repositories import FUND_ENTRY
 
 KEEP_APPLIED = 5000  # entry ids a balance remembers: far more than the retries of one entry can span
@@ -61,7 +61,7 @@ class Ledger:
             return self.get(entry["_id"]) or entry
 
     def in_period(self, org_path: str, since: str | None, until: str | None) -> list[dict]:
-        return [self.plain(d) for d in self.collection.find(matching(within([org_path]), between("at", since, until)))]
+        return [self.plain(d) for d in self.collection.find(all_of(within([org_path]), between("at", since, until)))]
 
 
 class GoodsLedger(Ledger):
@@ -85,7 +85,7 @@ class GoodsLedger(Ledger):
 
     def page(self, scope: list[str], recipient=(), kind=(), since: str | None = None, until: str | None = None,
              page: int = 1, page_size: int = 20) -> Page:
-        return page_of(self.collection, matching(within(scope), one_of("recipient", recipient), one_of("kind", kind),
+        return page_of(self.collection, all_of(within(scope), one_of("recipient", recipient), one_of("kind", kind),
                                                  between("at", since, until)),
                        page=page, page_size=page_size, sort=[("at", 1), ("_id", 1)], load=self.plain)
 
@@ -112,7 +112,7 @@ class FundLedger(Ledger):
 
     def page(self, fund_id: str, since: str | None = None, until: str | None = None, page: int = 1,
              page_size: int = 20) -> Page:
-        return page_of(self.collection, matching({"fund_id": fund_id}, between("at", since, until)),
+        return page_of(self.collection, all_of({"fund_id": fund_id}, between("at", since, until)),
                        page=page, page_size=page_size, sort=[("at", 1), ("_id", 1)], load=self.plain)
 
     def sum_of(self, fund_id: str) -> int:
@@ -207,7 +207,7 @@ class StockRepository(_Balances):
 
     def offers(self, paths: list[str], page: int, page_size: int) -> Page:
         """What the supermarkets below `paths` offer for love coins (the residents' door): priced, on the shelf."""
-        return page_of(self.collection, matching(within(paths), {"coin_price": {"$gt": 0}, "quantity": {"$gt": 0}}),
+        return page_of(self.collection, all_of(within(paths), {"coin_price": {"$gt": 0}, "quantity": {"$gt": 0}}),
                        page=page, page_size=page_size, sort=[("org_path", 1), ("name", 1)], load=outbox.strip)
 
     def page(self, scope: list[str], low_only: bool, page: int, page_size: int) -> Page:

@@ -12,7 +12,7 @@ from liandong.personal import PersonalFields
 
 from ..domain import registers as r
 from ..domain.programmes import ConfigurationError
-from .queries import between, matching, one_of, within
+from liandong.storage.filters import all_of, any_of, between, one_of, within
 from .repositories import _DataclassRepository
 
 DEFAULT = Path(__file__).resolve().parent.parent / "registers.yaml"
@@ -31,10 +31,7 @@ def load_registers(path: str | Path | None = None) -> r.Registers:
 
 def _scoped(by_register: dict[str, list[str]]) -> dict:
     """Records of each register within the org paths the caller holds that register's permission over."""
-    terms = [matching({"register": code}, within(paths)) for code, paths in sorted(by_register.items()) if paths]
-    if not terms:
-        return {"_id": {"$in": []}}
-    return terms[0] if len(terms) == 1 else {"$or": terms}
+    return any_of(all_of({"register": code}, within(paths)) for code, paths in sorted(by_register.items()) if paths)
 
 
 class RegisterEntryRepository(_DataclassRepository):
@@ -69,7 +66,7 @@ class RegisterEntryRepository(_DataclassRepository):
 
     def page(self, by_register: dict[str, list[str]], status=(), since=None, until=None, page: int = 1,
              page_size: int = 20) -> Page:
-        return self._page(matching(_scoped(by_register), one_of("status", status),
+        return self._page(all_of(_scoped(by_register), one_of("status", status),
                                    between("registered_at", since, until)),
                           [("registered_at", -1), ("_id", 1)], page, page_size)
 
@@ -90,13 +87,13 @@ class RegisterServiceRepository(_DataclassRepository):
 
     def page(self, by_register: dict[str, list[str]], entry_id=None, kind=(), since=None, until=None,
              page: int = 1, page_size: int = 20) -> Page:
-        return self._page(matching(_scoped(by_register), one_of("entry_id", [entry_id]), one_of("kind", kind),
+        return self._page(all_of(_scoped(by_register), one_of("entry_id", [entry_id]), one_of("kind", kind),
                                    between("delivered_at", since, until)),
                           [("delivered_at", -1), ("_id", 1)], page, page_size)
 
     def in_period(self, org_path: str, since: str | None, until: str | None) -> list[dict]:
         """Services below an org unit delivered between `since` and `until` (the counts read no notes)."""
-        return self.collection.find(matching(within([org_path]), between("delivered_at", since, until)),
+        return self.collection.find(all_of(within([org_path]), between("delivered_at", since, until)),
                                     projection={"register": 1, "kind": 1, "worker_id": 1, "worker_name": 1,
                                                 "money_fen": 1})
 

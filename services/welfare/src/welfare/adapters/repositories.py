@@ -11,7 +11,7 @@ from liandong.repository import OutboxRepository
 
 from ..domain import cases, supermarket
 from .applicant_keys import KeyedByApplicant
-from .queries import between, matching, one_of, within
+from liandong.storage.filters import all_of, between, one_of, within
 
 _SKIP = {"version", "events"}
 
@@ -87,7 +87,7 @@ class ApplicationRepository(KeyedByApplicant, _NamesApplicant):
              since: str | None = None, until: str | None = None, page: int = 1, page_size: int = 20) -> Page:
         """Newest first: those in `scope` (org paths), or the ones `applicant` filed online."""
         who = within(scope) if scope is not None else {"applicant_user_id": applicant}
-        return self._page(matching(who, one_of("status", status), one_of("programme", programme),
+        return self._page(all_of(who, one_of("status", status), one_of("programme", programme),
                                    between("submitted_at", since, until)), [("submitted_at", -1), ("_id", 1)],
                           page, page_size)
 
@@ -147,7 +147,7 @@ class GrantRepository(_NamesProgrammes):
 
     def page(self, *, scope: list[str], status=(), programme=(), since: str | None = None, until: str | None = None,
              page: int = 1, page_size: int = 20) -> Page:
-        return self._page(matching(within(scope), one_of("status", status), one_of("programme", programme),
+        return self._page(all_of(within(scope), one_of("status", status), one_of("programme", programme),
                                    between("started_at", since, until)), [("started_at", -1), ("_id", 1)],
                           page, page_size)
 
@@ -163,7 +163,7 @@ class GrantRepository(_NamesProgrammes):
 
     def of_person(self, programme: str, id_number: str) -> list[cases.Grant]:
         """The grants of a programme whose household lists this ID number (found by its blind index)."""
-        return self.find(matching({"programme": programme},
+        return self.find(all_of({"programme": programme},
                                   {HOLDER_INDEX.field: {"$all": [self.person_key(id_number)]}}),
                          sort=[("started_at", 1), ("_id", 1)])
 
@@ -182,18 +182,18 @@ class GrantRepository(_NamesProgrammes):
 
     def active_under(self, org_path: str, programme: str | None = None) -> list[cases.Grant]:
         """The grants a disbursement run pays: active, below the org unit, of one programme if named."""
-        return self.find(matching(within([org_path]), {"status": "active"}, one_of("programme", [programme])),
+        return self.find(all_of(within([org_path]), {"status": "active"}, one_of("programme", [programme])),
                          sort=[("_id", 1)])
 
     def reviews_due(self, scope: list[str], period: str, page: int, page_size: int) -> Page:
         """Running grants (active or suspended) whose re-review (动态管理) is due by `period`."""
-        return self._page(matching(within(scope), {"status": {"$in": ["active", "suspended"]}},
+        return self._page(all_of(within(scope), {"status": {"$in": ["active", "suspended"]}},
                                    {"next_review_period": {"$lte": period}}),
                           [("next_review_period", 1), ("_id", 1)], page, page_size)
 
     def active_per_programme(self, org_path: str) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for g in self.collection.find(matching(within([org_path]), {"status": "active"})):
+        for g in self.collection.find(all_of(within([org_path]), {"status": "active"})):
             counts[g["programme"]] = counts.get(g["programme"], 0) + 1
         return counts
 
@@ -241,13 +241,13 @@ class PaymentRepository(_NamesProgrammes):
     def page(self, scope: list[str], grant_id: str | None, since: str | None, until: str | None, page: int,
              page_size: int) -> Page:
         """The payment ledger below the org paths `scope` (of one grant, if `grant_id`), month by month."""
-        return page_of(self.collection, matching(within(scope), one_of("grant_id", [grant_id]),
+        return page_of(self.collection, all_of(within(scope), one_of("grant_id", [grant_id]),
                                                  between("disbursed_at", since, until)),
                        page=page, page_size=page_size, sort=[("period", 1), ("_id", 1)], load=outbox.strip)
 
     def in_periods(self, org_path: str, first: str, last: str, programme: str | None = None) -> list[dict]:
         """The payments below an org unit for the months `first`..`last` (YYYY-MM, both included)."""
-        return self.collection.find(matching(within([org_path]), between("period", first, last),
+        return self.collection.find(all_of(within([org_path]), between("period", first, last),
                                              one_of("programme", [programme])), sort=[("period", 1), ("_id", 1)])
 
 
@@ -261,14 +261,14 @@ class RedemptionRepository(_DataclassRepository):
 
     def page(self, scope: list[str], q: dict) -> Page:
         """Redemptions below the org paths `scope`, newest first: in some states, of one volunteer."""
-        return self._page(matching(within(scope), one_of("status", q.get("status")),
+        return self._page(all_of(within(scope), one_of("status", q.get("status")),
                                    one_of("volunteer_id", [q.get("volunteer_id")]),
                                    between("created_at", q.get("from_"), q.get("to"))),
                           [("created_at", -1), ("_id", 1)], q["page"], q["page_size"])
 
     def of_resident(self, user_id: str, q: dict) -> Page:
         """A resident's own redemptions, newest first (the residents' door); `q`: org_unit_path, from_, to."""
-        return self._page(matching({"resident_user_id": user_id}, within([q["org_unit_path"]]) if q.get("org_unit_path")
+        return self._page(all_of({"resident_user_id": user_id}, within([q["org_unit_path"]]) if q.get("org_unit_path")
                                    else {}, between("created_at", q.get("from_"), q.get("to"))),
                           [("created_at", -1)], q["page"], q["page_size"])
 

@@ -9,7 +9,7 @@ from liandong.listing import Page, day_of, page_of
 from liandong.personal import PersonalFields
 from liandong.storage.base import DuplicateKeyError
 
-from .queries import between, matching, one_of, within
+from liandong.storage.filters import all_of, between, one_of, within
 from .repositories import _DataclassRepository
 
 # a pairing (结对帮扶) names the household helped and its support plan
@@ -57,11 +57,11 @@ class VisitRepository(_DataclassRepository):
 
     def in_period(self, org_path: str, since: str | None, until: str | None) -> list[Visit]:
         """Visits below an org unit made between `since` and `until` (both included)."""
-        return self.find(matching(within([org_path]), between("visited_at", since, until)))
+        return self.find(all_of(within([org_path]), between("visited_at", since, until)))
 
     def page(self, scope: list[str], q: dict) -> Page:
         """Visits below the org paths `scope`, newest first: of some kinds, by one visitor, of one pairing."""
-        return self._page(matching(within(scope), one_of("kind", q.get("kind")),
+        return self._page(all_of(within(scope), one_of("kind", q.get("kind")),
                                    one_of("visitor_id", [q.get("visitor_id")]),
                                    one_of("pairing_id", [q.get("pairing_id")]),
                                    between("visited_at", q.get("from_"), q.get("to"))),
@@ -133,7 +133,7 @@ class PairingRepository:
         states, of some kinds of helper, of one helper, of one household (its name as written, by its blind key)."""
         since, until = (day_of(q.get(b)) for b in ("from_", "to"))
         household = q.get("household")
-        return page_of(self.collection, matching(
+        return page_of(self.collection, all_of(
             within(scope), one_of("status", q.get("status")), one_of("helper_kind", q.get("helper_kind")),
             one_of("helper_id", [q.get("helper_id")]),
             {"household_key": self.household_key(household)} if household else {},
