@@ -289,6 +289,14 @@ class KafkaGroupConsumer:
         while any(not consumer.partitions_for_topic(t) for t in self.topics) and time.monotonic() < deadline:
             time.sleep(0.2)
         consumer.subscribe(self.topics)
+        # kafka-python keeps a snapshot of the subscribed topics' partitions, and a leader re-joins when the
+        # snapshot it assigned on differs from the current one; after subscribe() the snapshot is taken only at
+        # the next metadata update, so a leader that joins before it assigns on an empty snapshot and re-joins
+        # within a second (the broker's log on a start under load, #23 run 23: a second rebalance that, now and
+        # then, kafka-python never finished). Take it now, from the metadata just waited for, as that update would.
+        coordinator = getattr(consumer, "_coordinator", None)  # kafka-python's own: no public call for it
+        if coordinator is not None and hasattr(coordinator, "_handle_metadata_update"):
+            coordinator._handle_metadata_update(coordinator._cluster)
         return consumer
 
     def _mend_a_stuck_membership(self) -> None:
