@@ -111,8 +111,72 @@ export async function request(method, path, { body, query, raw = false, idempote
   return resp.json();
 }
 
+// Paging by cursor (docs/api-style.md, "Walking a list by cursor"): a page asked by number skips every record before
+// it (page 500 skips 9 980), a page asked by the `next` of the page before costs what the first page costs. Every
+// screen keeps page numbers in its address; the client remembers, for each list (its path, filters and page size),
+// the `next` each page answered, and asks page n + 1 — or page n again, back, reloaded — by that cursor. A page not
+// reached by walking (an address typed or shared) is asked by number, and so is a page whose cursor the list
+// refuses (422 naming `after`). The answer keeps the page number the screen asked for.
+const CURSORS_KEPT = 500;
+const cursors = new Map();  // `${path}?${filters}` + page number → the cursor that reaches that page
+
+function listKey(path, query) {
+  const { page, after, ...rest } = query;
+  return `${path}?${new URLSearchParams(Object.entries(rest).filter(([, v]) => v !== undefined && v !== null && v !== "")
+    .sort(([a], [b]) => (a < b ? -1 : 1))).toString()}#`;
+}
+
+function keepCursor(key, page, next) {
+  cursors.delete(key + page);
+  if (next) cursors.set(key + page, next);
+  if (cursors.size > CURSORS_KEPT) cursors.delete(cursors.keys().next().value);  // the oldest first
+}
+
+async function getPage(path, query) {
+  const page = Number(query.page || 1);
+  const key = listKey(path, query);
+  const after = page > 1 && !query.after ? cursors.get(key + page) : undefined;
+  let found;
+  if (after) {
+    const { page: _shown, ...byCursor } = query;
+    try {
+      found = await request("GET", path, { query: { ...byCursor, after } });
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 422 || !err.fields.after) throw err;
+      cursors.delete(key + page);
+    }
+  }
+  if (!found) found = await request("GET", path, { query });
+  if (found && Array.isArray(found.items)) {
+    if (found.page === null) found.page = page;
+    keepCursor(key, page + 1, found.next);
+  }
+  return found;
+}
+
+/** Every item of a list however long (a picker, a choice, a catalogue), page after page: by cursor where the list
+ *  answers `next`, by number where it is paged by number only; never cut at a page or at `total`'s 10 000. */
+export async function everyItem(path, query = {}, size = 100) {
+  let found = await request("GET", path, { query: { ...query, page_size: size } });
+  const out = [...found.items];
+  if (found.next) {
+    while (found.next) {
+      found = await request("GET", path, { query: { ...query, page_size: size, after: found.next } });
+      out.push(...found.items);
+    }
+    return out;
+  }
+  for (let page = 2; found.items.length === size && (found.total_capped || out.length < found.total); page++) {
+    found = await request("GET", path, { query: { ...query, page_size: size, page } });
+    out.push(...found.items);
+  }
+  return out;
+}
+
 export const api = {
-  get: (path, query) => request("GET", path, { query }),
+  // a list's page (`page` in the query) by its remembered cursor where there is one; anything else as asked
+  get: (path, query) => (query && query.page !== undefined && query.page !== null && !query.after
+    ? getPage(path, query) : request("GET", path, { query })),
   post: (path, body, opts = {}) => request("POST", path, { body: body ?? {}, ...opts }),
   put: (path, body) => request("PUT", path, { body }),
   raw: (path, query) => request("GET", path, { query, raw: true }),

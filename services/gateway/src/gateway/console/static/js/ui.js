@@ -203,7 +203,7 @@ export async function saveAs(resp, filename) {
 
 /** 导出 Excel / CSV of a list as the user filtered it (the gateway pages through it; paging keys are dropped). */
 export function exportButtons(request, listPath, query, name) {
-  const drop = new Set(["page", "page_size", "limit", "offset", "skip"]);
+  const drop = new Set(["page", "page_size", "after", "limit", "offset", "skip"]);
   const filters = Object.fromEntries(Object.entries(query).filter(([k]) => !drop.has(k)));
   const one = (fmt, text) => h("button", {
     type: "button", class: "export", "data-format": fmt,
@@ -240,12 +240,15 @@ export function table(columns, rows, { onOpen, rowClass, empty = "暂无数据",
       }))));
 }
 
-export function pager({ page, pageSize, total, hasMore, onPage }) {
-  const pages = total !== undefined ? Math.max(1, Math.ceil(total / pageSize)) : null;
+/** Pages by number (the address keeps `page`; api.js asks a page reached by walking by its cursor). A list counted
+ *  only up to `total`'s cap (`capped`) names no last page and goes on while a page comes back full. */
+export function pager({ page, pageSize, total, hasMore, capped = false, onPage }) {
+  const pages = total !== undefined && !capped ? Math.max(1, Math.ceil(total / pageSize)) : null;
+  const more = pages ? page < pages : Boolean(hasMore);
   return h("nav", { class: "pager", "aria-label": "分页" },
     h("button", { type: "button", disabled: page <= 1, onclick: () => onPage(page - 1) }, "上一页"),
-    h("span", {}, pages ? `第 ${page} / ${pages} 页，共 ${total} 条` : `第 ${page} 页`),
-    h("button", { type: "button", disabled: pages ? page >= pages : !hasMore, onclick: () => onPage(page + 1) }, "下一页"));
+    h("span", {}, pages ? `第 ${page} / ${pages} 页，共 ${total} 条` : capped ? `第 ${page} 页，共 ${total} 条以上` : `第 ${page} 页`),
+    h("button", { type: "button", disabled: !more, onclick: () => onPage(page + 1) }, "下一页"));
 }
 
 export function badge(text, kind = "") {
@@ -314,7 +317,8 @@ export function listSection({ title, found, query, columns, onPage, caption, onO
   return h("section", { class: "card", id },
     h("div", { class: "section-head" }, h("h2", {}, `${title}（共 ${found.total ?? found.items.length} 条）`), exporter || null),
     table(columns, found.items, { caption: caption || title, onOpen }),
-    pager({ page: query.page, pageSize: query.page_size, total: found.total, hasMore: found.items.length >= query.page_size, onPage }));
+    pager({ page: query.page, pageSize: query.page_size, total: found.total, capped: found.total_capped,
+      hasMore: found.items.length >= query.page_size, onPage }));
 }
 
 /** A small form in a card (or a dialog): fields, its error line, one submit button; Enter submits.

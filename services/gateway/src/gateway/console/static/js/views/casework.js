@@ -90,7 +90,7 @@ export async function listCard({ title, path, query, columns, params, route, kee
     h("div", { class: "section-head" }, h("h2", {}, `${title}（共 ${found.total}${found.total_capped ? "+" : ""} 条）`),
       exportName && can("reports:export") ? exportButtons(request, path, q, exportName) : null),
     table(columns, found.items, { caption: caption || title, onOpen, empty }),
-    pager({ page, pageSize: size, total: found.total, onPage }));
+    pager({ page, pageSize: size, total: found.total, capped: found.total_capped, hasMore: found.items.length >= size, onPage }));
   card.removeAttribute("aria-busy");
   card.items = found.items;
   return card;

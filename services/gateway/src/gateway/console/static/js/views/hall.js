@@ -1,6 +1,6 @@
 // 一站式服务大厅: the catalogue (服务事项), taking a resident's matter with 一次性告知 of what is missing,
 // 补齐材料 / 办理中 / 转办 / 办结 / 退件, the window services tallied at the counter, and the figures per worker.
-import { api } from "../api.js";
+import { api, everyItem } from "../api.js";
 import { can, go, href, register, state, unitName } from "../app.js";
 import { badge, dateTime, day, dl, field, h, section, todayLocal, validators } from "../ui.js";
 import { actionForm, filterBar, listCard, preferred, queryFrom, tabLinks, unitsWhere, yesNo } from "./casework.js";
@@ -19,15 +19,7 @@ register("hall", async ({ parts, params }) => {
 let catalogue = null;
 async function items() {
   if (!catalogue) {
-    catalogue = (async () => {
-      const all = [];
-      for (let page = 1; page < 50; page++) {
-        const r = await api.get("/api/v1/petition/hall/items", { page, page_size: 100 });
-        all.push(...r.items);
-        if (all.length >= r.total || !r.items.length) break;
-      }
-      return all;
-    })().catch((e) => { catalogue = null; throw e; });
+    catalogue = everyItem("/api/v1/petition/hall/items").catch((e) => { catalogue = null; throw e; });
   }
   return catalogue;
 }

@@ -1,6 +1,6 @@
 // 巡逻: routes and their checkpoints, shifts and rosters (排班), runs — started, checked in at each point with a
 // finding when there is one, completed. The run's page is made for a phone held in one hand.
-import { api, attachmentsApi } from "../api.js";
+import { api, attachmentsApi, everyItem } from "../api.js";
 import { can, go, href, register, state, unitName } from "../app.js";
 import { label } from "../i18n.js";
 import {
@@ -19,14 +19,8 @@ register("patrol", async ({ parts, params }) => {
 });
 
 /** The routes here (every page: a community has a handful), for the pickers. */
-async function routesHere() {
-  const all = [];
-  for (let page = 1; page < 20; page++) {
-    const r = await api.get("/api/v1/security/patrol-routes", { org_unit: state.org, page, page_size: 100 });
-    all.push(...r.items);
-    if (all.length >= r.total || !r.items.length) break;
-  }
-  return all;
+function routesHere() {
+  return everyItem("/api/v1/security/patrol-routes", { org_unit: state.org });
 }
 
 /** One participant per line: "姓名" (of the chosen kind), the form's names → [{person_name, kind}]. */

@@ -114,7 +114,7 @@ async function board(params) {
       onOpen: (p) => go(`/petitions/${p.id}`),
       rowClass: (p) => (p.overdue && !["answered", "closed"].includes(p.state) ? "row-overdue" : ""),
     }),
-    pager({ page, pageSize: 20, total: found.total, onPage: (n) => go("/petitions", { ...Object.fromEntries(params), org: undefined, page: n }) })));
+    pager({ page, pageSize: 20, total: found.total, capped: found.total_capped, hasMore: found.items.length >= 20, onPage: (n) => go("/petitions", { ...Object.fromEntries(params), org: undefined, page: n }) })));
   return root;
 }
 

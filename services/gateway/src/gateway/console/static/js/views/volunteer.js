@@ -1,6 +1,6 @@
 // 志愿服务: activities with sign-up and check-in (and the phone's 现场签到), volunteers (pause, resume, leave),
 // service teams (form, members, leader, dissolve), a volunteer's love-coin statement, adjustments and the time bank.
-import { api, request } from "../api.js";
+import { api, everyItem, request } from "../api.js";
 import { can, communitiesUnder, go, href, register, state, unit, unitName } from "../app.js";
 import { ACTIVITY_STATES, label } from "../i18n.js";
 import { actionForm, badge, busy, clear, dateTime, day, dl, errorText, exportButtons, field, filterBar, h, listQuery, listSection,
@@ -97,11 +97,8 @@ register("volunteer", async ({ parts, params }) => {
 /** Every volunteer of a unit's subtree, {id: name}, paged through (a select never drops the 101st). */
 async function volunteerNames(orgUnit, status = "active,paused") {
   const names = {};
-  for (let page = 1; ; page += 1) {
-    const r = await api.get("/api/v1/volunteer/volunteers", { org_unit: orgUnit, status, page, page_size: 100 });
-    for (const v of r.items) names[v.id] = v.name;
-    if (r.items.length < 100 || page * 100 >= r.total) return names;
-  }
+  for (const v of await everyItem("/api/v1/volunteer/volunteers", { org_unit: orgUnit, status })) names[v.id] = v.name;
+  return names;
 }
 
 const activityTypes = () => api.get("/api/v1/volunteer/types").then((t) => Object.fromEntries((t.items || [])

@@ -1,6 +1,6 @@
 // The pieces every 民政 screen is made of (救助, 爱心超市, 爱心基金, 走访帮扶, 人员台账, 就业社保): a list page with its
 // filters, paging and export; a form that posts and shows the API's field errors; the communities a user may act in.
-import { api, request } from "../api.js";
+import { api, everyItem, request } from "../api.js";
 import { can, go, href, state, unit } from "../app.js";
 import { busy, clear, errorText, exportButtons, field, h, makeForm, pager, table, toast, todayLocal } from "../ui.js";
 
@@ -74,7 +74,7 @@ export async function listSection({ title, path, query, columns, route, keep = {
     if (exportPath && can("reports:export")) head.append(exportButtons(request, exportPath, query, exportName || title));
     box.append(h("p", { class: "muted small list-total", dataset: { total: String(found.total) } }, `共 ${found.total} 条`),
       table(columns, found.items, { caption: title, onOpen, empty }),
-      pager({ page, pageSize: PAGE_SIZE, total: found.total, onPage: (n) => go(route, { ...keep, page: n }) }));
+      pager({ page, pageSize: PAGE_SIZE, total: found.total, capped: found.total_capped, hasMore: found.items.length >= PAGE_SIZE, onPage: (n) => go(route, { ...keep, page: n }) }));
   } catch (err) {
     box.append(h("p", { class: "form-error", role: "alert" }, `无法加载：${errorText(err)}`));
   }
@@ -151,12 +151,5 @@ export function shown(v) { return v === null || v === undefined || v === "" ? "�
 
 export { clear };
 
-/** Every item of a list (a choice among a community's goods), page by page: a choice is never cut short. */
-export async function allItems(path, query) {
-  const out = [];
-  for (let page = 1; ; page++) {
-    const found = await api.get(path, { ...query, page, page_size: 100 });
-    out.push(...found.items);
-    if (out.length >= found.total || !found.items.length) return out;
-  }
-}
+/** Every item of a list (a choice among a community's goods): a choice is never cut short (api.js `everyItem`). */
+export const allItems = (path, query) => everyItem(path, query);
