@@ -27,6 +27,7 @@ from .bus.base import BusError, EventBus
 from .errors import ConcurrencyConflict
 from .events.envelope import Envelope
 from .events.registry import ContractRegistry
+from .storage import one_commit
 from .storage.base import Collection, StorageError
 
 OUTBOX = "_outbox"
@@ -181,9 +182,12 @@ class OutboxRelay:
                     self.bus.publish(self._topic(envelope), envelope.subject, envelope.to_json(), envelope.headers())
                 sent.append((doc, {ev["id"] for ev in events}))
             self.bus.flush()
-            for doc, ids in sent:
-                self._remove_published(coll, doc, ids)
-                published += len(ids)
+            # the batch's removals in one commit where the store commits (SQLite): one transaction, not one a
+            # record, each still guarded by the version it read (#23: fewer commits on the write path)
+            with one_commit(coll.db):
+                for doc, ids in sent:
+                    self._remove_published(coll, doc, ids)
+                    published += len(ids)
         self.published_total += published
         return published
 
