@@ -1,10 +1,10 @@
 // 爱心超市: stock with its in-kind value, low-stock alerts, goods in and out, donations, hand-outs, stock-takes and
 // love-coin redemptions (the volunteer pays with coins; the goods are held until the coins are reserved).
-import { api } from "../api.js";
+import { api, everyItem } from "../api.js";
 import { can, go, href, register, state, unitName } from "../app.js";
 import { badge, dateTime, dl, field, h, section, table, toast, toFen, validators, yuan } from "../ui.js";
 import {
-  PERIOD_FILTERS, allItems, communityChoices, filterBar, filtersOf, formCard, linkButton, listSection, pageHead, tabBar, unitField,
+  PERIOD_FILTERS, communityChoices, filterBar, filtersOf, formCard, linkButton, listSection, pageHead, tabBar, unitField,
 } from "./welfare_kit.js";
 
 const KINDS = { donation: "捐赠入库", opening: "期初库存", handout: "发放", redemption: "爱心币兑换" };
@@ -101,7 +101,7 @@ function stockColumns(goods) {
 /** The stock items of the communities the user may move goods in, as {item_id: "name（社区，库存 n）"}. */
 async function items(forCoins = false) {
   const communities = communityChoices("welfare:goods");
-  const stock = await allItems("/api/v1/welfare/goods/stock", { org_unit: state.org });
+  const stock = await everyItem("/api/v1/welfare/goods/stock", { org_unit: state.org });
   return Object.fromEntries(stock.filter((s) => communities[s.org_unit_id] && (!forCoins || s.coin_price))
     .map((s) => [s.item_id, `${s.name}（${unitName(s.org_unit_id)}，库存 ${s.quantity} ${s.unit}${forCoins ? `，${s.coin_price} 爱心币` : ""}）`]));
 }
@@ -155,7 +155,7 @@ async function stocktakeForm() {
   const communities = communityChoices("welfare:goods");
   const here = communities[state.org] ? state.org : Object.keys(communities)[0];
   if (!here) return h("div", { class: "card" }, h("h1", {}, "盘点"), h("p", {}, "请先在左侧选择一个社区。"));
-  const found = { items: await allItems("/api/v1/welfare/goods/stock", { org_unit: here }) };
+  const found = { items: await everyItem("/api/v1/welfare/goods/stock", { org_unit: here }) };
   return formCard({ id: "stocktake-form", title: `盘点 · ${unitName(here)}`, heading: "h1", button: "提交盘点",
     note: "填写实盘数量；与账面不同的须说明原因。未填写的物品不变。",
     fields: (form) => found.items.map((s, i) => h("fieldset", { class: "row-fields", dataset: { item: s.item_id } },

@@ -1,6 +1,6 @@
 // The pieces every 民政 screen is made of (救助, 爱心超市, 爱心基金, 走访帮扶, 人员台账, 就业社保): a list page with its
 // filters, paging and export; a form that posts and shows the API's field errors; the communities a user may act in.
-import { api, everyItem, request } from "../api.js";
+import { api, request } from "../api.js";
 import { can, go, href, state, unit } from "../app.js";
 import { busy, clear, errorText, exportButtons, field, h, makeForm, pager, table, toast, todayLocal } from "../ui.js";
 
@@ -150,6 +150,3 @@ export function nowLocalTime() {
 export function shown(v) { return v === null || v === undefined || v === "" ? "—" : String(v); }
 
 export { clear };
-
-/** Every item of a list (a choice among a community's goods): a choice is never cut short (api.js `everyItem`). */
-export const allItems = (path, query) => everyItem(path, query);
